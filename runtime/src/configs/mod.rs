@@ -1,0 +1,96 @@
+//! Each pallet's configuration. Every `impl` starts from the pallet's default config and
+//! overrides only what differs, with a comment saying why.
+
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::ConstU32,
+	weights::{
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		Weight,
+	},
+};
+use frame_system::limits::{BlockLength, BlockWeights};
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_runtime::Perbill;
+use sp_version::RuntimeVersion;
+
+use super::{
+	AccountId, Aura, Block, BlockNumber, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent,
+	BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
+};
+
+/// Normal transactions may fill 75% of a block; the rest is kept for operational ones
+/// (governance, in later versions) so a flood of normal transactions can't delay them.
+const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+
+parameter_types! {
+	pub const BlockHashCount: BlockNumber = BLOCK_HASH_COUNT;
+	pub const Version: RuntimeVersion = VERSION;
+
+	/// A block may use one second of compute, a third of the 3-second slot, so that
+	/// import and gossip fit in the rest of the slot.
+	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
+		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
+		NORMAL_DISPATCH_RATIO,
+	);
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(5 * 1024 * 1024)
+		.modify_max_length_for_class(frame_support::dispatch::DispatchClass::Normal, |len| {
+			*len = NORMAL_DISPATCH_RATIO * *len
+		})
+		.build();
+	/// Generic Substrate address format (prefix 42), so standard wallets show addresses.
+	pub const SS58Prefix: u8 = 42;
+}
+
+#[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
+impl frame_system::Config for Runtime {
+	type Block = Block;
+	type BlockWeights = RuntimeBlockWeights;
+	type BlockLength = RuntimeBlockLength;
+	type AccountId = AccountId;
+	type Nonce = Nonce;
+	type Hash = Hash;
+	type BlockHashCount = BlockHashCount;
+	/// The node stores state in ParityDB, so database weights are ParityDB's.
+	type DbWeight = ParityDbWeight;
+	type Version = Version;
+	/// No balances: accounts carry no data. Accounts are admitted by a provider reference.
+	type AccountData = ();
+	type SS58Prefix = SS58Prefix;
+	type MaxConsumers = ConstU32<16>;
+}
+
+impl pallet_aura::Config for Runtime {
+	type AuthorityId = AuraId;
+	type DisabledValidators = ();
+	/// One Aura authority per hospital; 32 leaves ample room for a large consortium.
+	type MaxAuthorities = ConstU32<32>;
+	type AllowMultipleBlocksPerSlot = frame_support::traits::ConstBool<false>;
+	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
+}
+
+impl pallet_grandpa::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = ();
+	type MaxAuthorities = ConstU32<32>;
+	type MaxNominators = ConstU32<0>;
+	type MaxSetIdSessionEntries = frame_support::traits::ConstU64<0>;
+	/// Equivocation reports are not used: misbehaving hospitals are handled by governance.
+	type KeyOwnerProof = sp_core::Void;
+	type EquivocationReportSystem = ();
+}
+
+impl pallet_timestamp::Config for Runtime {
+	/// Aura reads the time from the timestamp inherent.
+	type Moment = u64;
+	type OnTimestampSet = Aura;
+	type MinimumPeriod = frame_support::traits::ConstU64<{ SLOT_DURATION / 2 }>;
+	type WeightInfo = ();
+}
+
+impl pallet_sudo::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}

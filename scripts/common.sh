@@ -1,0 +1,13 @@
+# Shared by the scripts: repository root, the cargo target directory, and the node binary.
+# Source it; it defines no commands that run on their own.
+
+MEDCHAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Outside the work tree, so a fresh clone reuses earlier builds (CI too).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medchain/target}"
+MEDCHAIN_NODE="$CARGO_TARGET_DIR/release/medchain-node"
+
+# The whole workspace is always built together, so every crate is compiled with one feature
+# set and `cargo build` and `cargo test` share all artifacts.
+build_workspace() {
+  (cd "$MEDCHAIN_ROOT" && cargo build --release --locked --workspace)
+}

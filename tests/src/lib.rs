@@ -1,0 +1,17 @@
+//! Harness for tests that drive real `medchain-node` processes on 127.0.0.1.
+//!
+//! - [`node`]: one node process: spawn, log to a file, SIGKILL, restart on the same base path,
+//!   kill on drop.
+//! - [`network`]: the four local hospitals wired together with fixed node keys.
+//! - [`rpc`]: the JSON-RPC calls tests make, and [`rpc::wait_until`] for polling with a deadline.
+//! - [`metrics`]: reading a node's Prometheus endpoint.
+//! - [`ports`]: free loopback ports.
+
+pub mod metrics;
+pub mod network;
+pub mod node;
+pub mod ports;
+pub mod rpc;
+
+/// Errors in the harness are reported as text: they end a test with a message.
+pub type Result<T> = std::result::Result<T, String>;

@@ -1,0 +1,94 @@
+//! The local four-hospital network (`--chain local`): Hospitals A to D validating with the
+//! dev keys of Alice, Bob, Charlie and Dave, every node dialing all the others.
+
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use crate::{
+	node::{peer_id_of, Node, NodeSpec},
+	rpc::{wait_until, BlockHash},
+};
+
+/// Each hospital's name and the dev keyring its validator uses.
+pub const HOSPITALS: [(&str, &str); 4] = [
+	("Hospital A", "alice"),
+	("Hospital B", "bob"),
+	("Hospital C", "charlie"),
+	("Hospital D", "dave"),
+];
+
+/// The fixed node key of the hospital at `index` (0 for A): the byte `index + 1` repeated
+/// 32 times, in hex. `scripts/start-network.sh` uses the same rule.
+pub fn node_key_hex(index: usize) -> String {
+	format!("{:02x}", index + 1).repeat(32)
+}
+
+/// Four validator processes and the temporary directory holding their data and logs.
+pub struct LocalNetwork {
+	pub nodes: Vec<Node>,
+	data_dir: TempDir,
+}
+
+impl LocalNetwork {
+	/// Starts Hospitals A to D on free loopback ports.
+	pub fn start() -> crate::Result<Self> {
+		let data_dir = tempfile::Builder::new()
+			.prefix("medchain-net-")
+			.tempdir()
+			.map_err(|e| format!("creating a data directory: {e}"))?;
+		let mut nodes = Vec::new();
+		let mut addresses = Vec::new();
+		for (index, (name, keyring)) in HOSPITALS.iter().enumerate() {
+			let node_key_hex = node_key_hex(index);
+			let peer_id = peer_id_of(&node_key_hex)?;
+			let spec = NodeSpec {
+				name: name.to_string(),
+				chain: "local".into(),
+				validator_keyring: Some(keyring.to_string()),
+				node_key_hex,
+				bootnodes: Vec::new(),
+			};
+			let node = Node::new(spec, data_dir.path())?;
+			addresses.push(node.multiaddr(&peer_id));
+			nodes.push(node);
+		}
+		for (index, node) in nodes.iter_mut().enumerate() {
+			node.spec.bootnodes =
+				addresses.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, a)| a.clone()).collect();
+			node.start()?;
+		}
+		Ok(Self { nodes, data_dir })
+	}
+
+	pub fn data_dir(&self) -> &std::path::Path {
+		self.data_dir.path()
+	}
+
+	/// Waits until every node in `which` has finalized block `number`; returns their
+	/// finalized heights.
+	pub async fn wait_finalized(
+		&self,
+		which: &[usize],
+		number: u32,
+		timeout: Duration,
+	) -> crate::Result<Vec<u32>> {
+		let rpcs = which.iter().map(|&i| self.nodes[i].rpc()).collect::<crate::Result<Vec<_>>>()?;
+		wait_until(&format!("nodes {which:?} to finalize #{number}"), timeout, || {
+			let rpcs = rpcs.clone();
+			async move {
+				let mut heights = Vec::new();
+				for rpc in &rpcs {
+					heights.push(rpc.finalized_number().await?);
+				}
+				Ok(heights.iter().all(|&h| h >= number).then_some(heights))
+			}
+		})
+		.await
+	}
+
+	/// Block hashes `1..=up_to` as node `index` sees them.
+	pub async fn block_hashes(&self, index: usize, up_to: u32) -> crate::Result<Vec<BlockHash>> {
+		self.nodes[index].rpc()?.block_hashes(up_to).await
+	}
+}

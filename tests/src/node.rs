@@ -1,0 +1,205 @@
+//! One `medchain-node` process on 127.0.0.1, with its own base path, ports and log file.
+
+use std::{
+	fs::OpenOptions,
+	io::Write,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+};
+
+use crate::{ports::free_port, rpc::Rpc};
+
+/// The node binary: `$MEDCHAIN_NODE`, or `medchain-node` next to the test executable's
+/// `deps/` directory (the same cargo target directory and profile).
+pub fn node_binary() -> crate::Result<PathBuf> {
+	if let Some(path) = std::env::var_os("MEDCHAIN_NODE") {
+		return Ok(PathBuf::from(path));
+	}
+	let test_exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+	let profile_dir = test_exe
+		.parent()
+		.and_then(Path::parent)
+		.ok_or_else(|| format!("unexpected test executable path {}", test_exe.display()))?;
+	let binary = profile_dir.join("medchain-node");
+	if binary.is_file() {
+		Ok(binary)
+	} else {
+		Err(format!(
+			"{} not found: build it first (`cargo build --release --workspace`) or set MEDCHAIN_NODE",
+			binary.display()
+		))
+	}
+}
+
+/// Runs the node binary with `args`, feeding `stdin`, and returns its trimmed stdout.
+pub fn run_node_command(args: &[&str], stdin: &str) -> crate::Result<String> {
+	let mut child = Command::new(node_binary()?)
+		.args(args)
+		.stdin(Stdio::piped())
+		.stdout(Stdio::piped())
+		.stderr(Stdio::piped())
+		.spawn()
+		.map_err(|e| format!("spawning medchain-node {args:?}: {e}"))?;
+	if let Some(mut input) = child.stdin.take() {
+		input.write_all(stdin.as_bytes()).map_err(|e| format!("writing stdin: {e}"))?;
+	}
+	let output = child.wait_with_output().map_err(|e| format!("medchain-node {args:?}: {e}"))?;
+	if !output.status.success() {
+		return Err(format!(
+			"medchain-node {args:?} exited with {}: {}",
+			output.status,
+			String::from_utf8_lossy(&output.stderr)
+		));
+	}
+	String::from_utf8(output.stdout)
+		.map(|s| s.trim().to_string())
+		.map_err(|e| format!("medchain-node {args:?} printed non-UTF-8: {e}"))
+}
+
+/// The libp2p peer id of an ed25519 node key given as hex.
+pub fn peer_id_of(node_key_hex: &str) -> crate::Result<String> {
+	run_node_command(&["key", "inspect-node-key"], node_key_hex)
+}
+
+/// What a node is started with; ports are chosen by [`Node::start`].
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+	/// Node name, shown in telemetry and logs.
+	pub name: String,
+	/// `--chain`: a built-in chain name or a chain spec path.
+	pub chain: String,
+	/// Dev keyring (`alice`, `bob`, …) whose session keys the node validates with.
+	pub validator_keyring: Option<String>,
+	/// Hex ed25519 secret for the libp2p identity, so peer ids are known in advance.
+	pub node_key_hex: String,
+	/// Full multiaddrs (`/ip4/…/tcp/…/p2p/…`) to dial at start.
+	pub bootnodes: Vec<String>,
+}
+
+/// A running (or killed) node. Dropping it kills the process.
+pub struct Node {
+	pub spec: NodeSpec,
+	pub base_path: PathBuf,
+	pub log_path: PathBuf,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	pub prometheus_port: u16,
+	child: Option<Child>,
+}
+
+impl Node {
+	/// Prepares a node whose base path and log live under `data_dir`, choosing its ports.
+	/// It does not run until [`Node::start`].
+	pub fn new(spec: NodeSpec, data_dir: &Path) -> crate::Result<Self> {
+		let dir_name = spec.name.to_lowercase().replace(' ', "-");
+		Ok(Node {
+			base_path: data_dir.join(&dir_name),
+			log_path: data_dir.join(format!("{dir_name}.log")),
+			rpc_port: free_port()?,
+			p2p_port: free_port()?,
+			prometheus_port: free_port()?,
+			spec,
+			child: None,
+		})
+	}
+
+	fn args(&self) -> Vec<String> {
+		let mut args = vec![
+			"--chain".into(),
+			self.spec.chain.clone(),
+			"--name".into(),
+			self.spec.name.clone(),
+			"--base-path".into(),
+			self.base_path.display().to_string(),
+			"--node-key".into(),
+			self.spec.node_key_hex.clone(),
+			"--listen-addr".into(),
+			format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port),
+			"--rpc-port".into(),
+			self.rpc_port.to_string(),
+			"--prometheus-port".into(),
+			self.prometheus_port.to_string(),
+			// Nodes of other test runs on this machine must never be discovered.
+			"--no-mdns".into(),
+			"--no-telemetry".into(),
+			"--no-hardware-benchmarks".into(),
+		];
+		if let Some(keyring) = &self.spec.validator_keyring {
+			args.push(format!("--{keyring}"));
+		}
+		for bootnode in &self.spec.bootnodes {
+			args.push("--bootnodes".into());
+			args.push(bootnode.clone());
+		}
+		args
+	}
+
+	/// Starts the process; its output is appended to [`Node::log_path`].
+	pub fn start(&mut self) -> crate::Result<()> {
+		let log = OpenOptions::new()
+			.create(true)
+			.append(true)
+			.open(&self.log_path)
+			.map_err(|e| format!("opening {}: {e}", self.log_path.display()))?;
+		let log_for_stderr = log.try_clone().map_err(|e| format!("cloning log handle: {e}"))?;
+		let child = Command::new(node_binary()?)
+			.args(self.args())
+			.stdin(Stdio::null())
+			.stdout(Stdio::from(log))
+			.stderr(Stdio::from(log_for_stderr))
+			.spawn()
+			.map_err(|e| format!("spawning {}: {e}", self.spec.name))?;
+		self.child = Some(child);
+		Ok(())
+	}
+
+	/// Kills the process with SIGKILL (no clean shutdown) and reaps it.
+	pub fn kill(&mut self) -> crate::Result<()> {
+		if let Some(mut child) = self.child.take() {
+			child.kill().map_err(|e| format!("killing {}: {e}", self.spec.name))?;
+			child.wait().map_err(|e| format!("reaping {}: {e}", self.spec.name))?;
+		}
+		Ok(())
+	}
+
+	/// Starts the process again on the same base path, ports and keys.
+	pub fn restart(&mut self) -> crate::Result<()> {
+		self.kill()?;
+		self.start()
+	}
+
+	/// Whether the process is still alive (it has not exited on its own).
+	pub fn is_running(&mut self) -> bool {
+		matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+	}
+
+	pub fn rpc(&self) -> crate::Result<Rpc> {
+		Rpc::new(&format!("http://127.0.0.1:{}", self.rpc_port))
+	}
+
+	/// The address other nodes dial to reach this one.
+	pub fn multiaddr(&self, peer_id: &str) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", self.p2p_port)
+	}
+
+	/// The last `lines` lines of the node's log.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let text = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+		let all: Vec<&str> = text.lines().collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		if std::thread::panicking() {
+			eprintln!(
+				"---- last log lines of {} ({}) ----\n{}",
+				self.spec.name,
+				self.log_path.display(),
+				self.log_tail(40)
+			);
+		}
+		let _ = self.kill();
+	}
+}
