@@ -62,7 +62,7 @@ for i in 0 1 2 3; do
     --base-path "$data_dir/$slug" --node-key "$(node_key "$i")" \
     --listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))" \
     --rpc-port $((9944 + i)) --prometheus-port $((9615 + i)) \
-    --rpc-cors all --no-mdns --no-telemetry --no-hardware-benchmarks \
+    --no-mdns --no-telemetry \
     "${bootnodes[@]}" >>"$log" 2>&1 &
   pids+=($!)
   printf '%-11s %-6s %-6s %-10s %-52s %s\n' "${names[$i]}" $((9944 + i)) $((30333 + i)) \

@@ -21,13 +21,12 @@ pub mod genesis_config_presets;
 
 extern crate alloc;
 
+use alloc::vec::Vec;
 use sp_runtime::{
 	generic, impl_opaque_keys,
 	traits::{BlakeTwo256, IdentifyAccount, Verify},
 	MultiAddress, MultiSignature,
 };
-#[cfg(feature = "std")]
-use sp_version::NativeVersion;
 use sp_version::RuntimeVersion;
 
 pub use frame_system::Call as SystemCall;
@@ -83,12 +82,6 @@ pub const DAYS: BlockNumber = HOURS * 24;
 
 /// How many recent block hashes are kept (for mortal transactions and reorg lookups).
 pub const BLOCK_HASH_COUNT: BlockNumber = 2400;
-
-/// The version information used to identify this runtime when compiled natively.
-#[cfg(feature = "std")]
-pub fn native_version() -> NativeVersion {
-	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 /// A block number.
 pub type BlockNumber = u32;

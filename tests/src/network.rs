@@ -85,6 +85,14 @@ impl LocalNetwork {
 			}
 		})
 		.await
+		.map_err(|e| self.with_log_tails(e))
+	}
+
+	/// `error` followed by the last log lines of every node, to show why a wait failed.
+	pub fn with_log_tails(&self, error: String) -> String {
+		self.nodes.iter().fold(error, |text, node| {
+			format!("{text}\n---- last log lines of {} ----\n{}", node.spec.name, node.log_tail(25))
+		})
 	}
 
 	/// Block hashes `1..=up_to` as node `index` sees them.

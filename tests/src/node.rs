@@ -122,7 +122,6 @@ impl Node {
 			// Nodes of other test runs on this machine must never be discovered.
 			"--no-mdns".into(),
 			"--no-telemetry".into(),
-			"--no-hardware-benchmarks".into(),
 		];
 		if let Some(keyring) = &self.spec.validator_keyring {
 			args.push(format!("--{keyring}"));

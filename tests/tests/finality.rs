@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use medchain_tests::network::LocalNetwork;
+use medchain_tests::{network::LocalNetwork, rpc::wait_until};
 
 /// Node start-up includes compiling the runtime wasm, so the first finality wait is generous.
 const FIRST_FINALITY: Duration = Duration::from_secs(180);
@@ -41,6 +41,15 @@ async fn network_keeps_finalizing_through_a_validator_crash() -> medchain_tests:
 
 	// Restarted on its old base path, D catches up to what the others had finalized.
 	net.nodes[HOSPITAL_D].restart()?;
+	let d_finalized_on_restart = wait_until("Hospital D's RPC after restart", PROGRESS, || {
+		let d_rpc = d_rpc.clone();
+		async move { Ok(d_rpc.finalized_number().await.ok()) }
+	})
+	.await?;
+	assert!(
+		d_finalized_on_restart >= d_finalized_before_kill,
+		"finality went back from #{d_finalized_before_kill} to #{d_finalized_on_restart}"
+	);
 	let target = net.nodes[0].rpc()?.finalized_number().await?;
 	let started = std::time::Instant::now();
 	net.wait_finalized(&[HOSPITAL_D], target, CATCH_UP).await?;
@@ -55,5 +64,8 @@ async fn network_keeps_finalizing_through_a_validator_crash() -> medchain_tests:
 		"a block Hospital D had finalized changed across the crash"
 	);
 	assert_eq!(d_hashes_after, net.block_hashes(0, target).await?);
+	for node in &mut net.nodes {
+		assert!(node.is_running(), "{} exited", node.spec.name);
+	}
 	Ok(())
 }

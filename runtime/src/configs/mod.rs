@@ -14,9 +14,10 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::Perbill;
 use sp_version::RuntimeVersion;
 
+// `derive_impl` fills `RuntimeOrigin`, `RuntimeTask` and `PalletInfo` from these names.
 use super::{
-	AccountId, Aura, Block, BlockNumber, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent,
-	BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
+	AccountId, Aura, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeOrigin, RuntimeTask, BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
 };
 
 /// Normal transactions may fill 75% of a block; the rest is kept for operational ones
