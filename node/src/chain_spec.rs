@@ -29,7 +29,12 @@ fn properties() -> sc_chain_spec::Properties {
 	properties
 }
 
-fn chain_spec(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
+fn chain_spec(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(runtime_wasm()?, None)
 		.with_name(name)
 		.with_id(id)

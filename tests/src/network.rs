@@ -54,8 +54,12 @@ impl LocalNetwork {
 			nodes.push(node);
 		}
 		for (index, node) in nodes.iter_mut().enumerate() {
-			node.spec.bootnodes =
-				addresses.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, a)| a.clone()).collect();
+			node.spec.bootnodes = addresses
+				.iter()
+				.enumerate()
+				.filter(|(i, _)| *i != index)
+				.map(|(_, a)| a.clone())
+				.collect();
 			node.start()?;
 		}
 		Ok(Self { nodes, data_dir })

@@ -35,7 +35,11 @@ impl Rpc {
 		Ok(Self { client, url: url.to_string() })
 	}
 
-	pub async fn call<R: DeserializeOwned>(&self, method: &str, params: ArrayParams) -> crate::Result<R> {
+	pub async fn call<R: DeserializeOwned>(
+		&self,
+		method: &str,
+		params: ArrayParams,
+	) -> crate::Result<R> {
 		self.client
 			.request(method, params)
 			.await
@@ -98,7 +102,7 @@ where
 	loop {
 		match check().await {
 			Ok(Some(value)) => return Ok(value),
-			Ok(None) => {},
+			Ok(None) => {}
 			Err(e) => last_error = Some(e),
 		}
 		if Instant::now() >= deadline {

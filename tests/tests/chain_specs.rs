@@ -42,7 +42,8 @@ fn committed_chain_specs_match_the_node() -> Result<(), String> {
 			.map_err(|e| format!("reading {}: {e}", path.display()))?;
 		let generated = run_node_command(&[&["export-chain-spec"], args].concat(), "")?;
 		assert!(
-			without_code(parse(&committed, file)?)? == without_code(parse(&generated, "generated")?)?,
+			without_code(parse(&committed, file)?)?
+				== without_code(parse(&generated, "generated")?)?,
 			"chain-specs/{file} is stale: regenerate it with scripts/build-specs.sh"
 		);
 	}
@@ -51,10 +52,8 @@ fn committed_chain_specs_match_the_node() -> Result<(), String> {
 
 #[test]
 fn consortium_template_refuses_to_build_until_keys_are_filled_in() {
-	let error = run_node_command(
-		&["export-chain-spec", "--chain", "consortium-template", "--raw"],
-		"",
-	)
-	.expect_err("a raw genesis from placeholder keys must fail");
+	let error =
+		run_node_command(&["export-chain-spec", "--chain", "consortium-template", "--raw"], "")
+			.expect_err("a raw genesis from placeholder keys must fail");
 	assert!(error.contains("HOSPITAL_A_AURA_SR25519_SS58"), "unexpected error: {error}");
 }

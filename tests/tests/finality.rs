@@ -35,9 +35,10 @@ async fn network_keeps_finalizing_through_a_validator_crash() -> medchain_tests:
 
 	let heights = net.wait_finalized(&SURVIVORS, 0, PROGRESS).await?;
 	let survivors_at_kill = heights.into_iter().max().unwrap_or(0);
-	let survivors_later =
-		net.wait_finalized(&SURVIVORS, survivors_at_kill + 3, PROGRESS).await?;
-	println!("finalized at kill: {survivors_at_kill}; three validators reached {survivors_later:?}");
+	let survivors_later = net.wait_finalized(&SURVIVORS, survivors_at_kill + 3, PROGRESS).await?;
+	println!(
+		"finalized at kill: {survivors_at_kill}; three validators reached {survivors_later:?}"
+	);
 
 	// Restarted on its old base path, D catches up to what the others had finalized.
 	net.nodes[HOSPITAL_D].restart()?;
