@@ -4,9 +4,15 @@
 #   local-raw.json             the same, as raw storage (what nodes start from)
 #   consortium-template.json   a production genesis with placeholders for each hospital's keys
 #
-# Filling in the template: replace every <HOSPITAL_X_AURA_SR25519_SS58> with the hospital's
-# Aura (sr25519) public key and every <HOSPITAL_X_GRANDPA_ED25519_SS58> with its GRANDPA
-# (ed25519) public key, as SS58 (`medchain-node key inspect --scheme … <key>`), then
+# Filling in the template: replace each <HOSPITAL_X_…> placeholder with that hospital's value:
+#   NAME                  its name
+#   ADMIN_SS58            governance admin account (kept offline)
+#   OPERATOR_SS58         operator account (in the node's keystore)
+#   AURA_SR25519_SS58     Aura public key     (`medchain-node key inspect --scheme sr25519 …`)
+#   GRANDPA_ED25519_SS58  GRANDPA public key  (`medchain-node key inspect --scheme ed25519 …`)
+#   PEER_ID               its node's peer id  (`medchain-node key inspect-node-key --file …`)
+#   NODE_MULTIADDR        where members dial that node, e.g. /dns/medchain.hospital-a.org/tcp/30333
+# then
 #   medchain-node export-chain-spec --chain filled.json --raw > consortium-raw.json
 # and give consortium-raw.json to every hospital.
 set -euo pipefail

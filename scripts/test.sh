@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: setup, build, unit tests, then multi-node tests with real node
-# processes. Prints how long each phase took.
+# The one test command: setup, build, unit tests, benchmark tests, then multi-node tests with
+# real node processes. Prints how long each phase took.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$MEDCHAIN_ROOT"
@@ -23,5 +23,8 @@ phase setup bash scripts/setup.sh
 phase build bash -c "source scripts/common.sh && build_workspace && cargo test --release --locked --workspace --no-run"
 # Unit tests: every library and binary target (runtime presets, harness helpers).
 phase unit-tests cargo test --release --locked --workspace --lib --bins
+# Each pallet's benchmarks, run once as tests (impl_benchmark_test_suite!); weights are not
+# regenerated here. A separate feature set, compiled once and then cached.
+phase benchmark-tests cargo test --release --locked -p pallet-hospitals --features runtime-benchmarks --lib benchmarking
 # Multi-node tests start four nodes each; one test at a time keeps the 2-core machine honest.
 phase multi-node-tests cargo test --release --locked --workspace --test '*' -- --test-threads=1

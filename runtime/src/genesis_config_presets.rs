@@ -1,18 +1,21 @@
 //! Genesis presets, as JSON patches over the default genesis config.
 //!
-//! - `development`: one hospital validator (Alice's dev keys) and a sudo key.
-//! - `local_testnet`: four hospital validators, Hospital A to D (Alice, Bob, Charlie and Dave's
-//!   dev keys), no sudo key.
+//! - `development`: Hospital A alone, validating with Alice's dev keys; Alice (its admin) holds
+//!   the sudo key.
+//! - `local_testnet`: Hospitals A to D, validating with Alice, Bob, Charlie and Dave's dev keys;
+//!   their operators are the matching `…Stash` dev accounts. No sudo key.
 //! - `consortium_template`: the shape of a production genesis with placeholders where each
 //!   hospital's real keys go. It has no dev keys and no sudo key, and it does not build until
 //!   every placeholder is replaced.
 
-use crate::{AccountId, RuntimeGenesisConfig, SudoConfig};
-use alloc::{vec, vec::Vec};
-use frame_support::build_struct_json_patch;
-use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
+
+use crate::{AccountId, HospitalsConfig, Runtime, RuntimeGenesisConfig, SudoConfig, DAYS, MINUTES};
+use alloc::{format, string::ToString, vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use pallet_hospitals::{GenesisHospital, GenesisNode};
+use serde_json::Value;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
@@ -23,54 +26,129 @@ pub const DEVELOPMENT_PRESET: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
 /// Preset name of the production template with placeholder keys.
 pub const CONSORTIUM_TEMPLATE_PRESET: &str = "consortium_template";
 
-/// The local network's hospitals in order, with the dev keyring each validator uses.
-/// Hospital A is Alice, B is Bob, C is Charlie and D is Dave.
-const LOCAL_HOSPITAL_KEYS: [(Sr25519Keyring, Ed25519Keyring); 4] = [
-	(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-	(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-	(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-	(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+/// A local hospital built from dev keys.
+struct DevHospital {
+	name: &'static str,
+	/// Governance admin; its sr25519 key is also the Aura key (`--alice` inserts it).
+	admin: Sr25519Keyring,
+	/// Day-to-day operator account.
+	operator: Sr25519Keyring,
+	grandpa: Ed25519Keyring,
+	/// Peer id of the fixed node key `scripts/start-network.sh` gives this hospital (the byte
+	/// `index + 1` repeated 32 times; `medchain-node key inspect-node-key` prints it).
+	peer_id: &'static str,
+	p2p_port: u16,
+}
+
+/// Hospitals A to D of the local network, in id order.
+const LOCAL_HOSPITALS: [DevHospital; 4] = [
+	DevHospital {
+		name: "Hospital A",
+		admin: Sr25519Keyring::Alice,
+		operator: Sr25519Keyring::AliceStash,
+		grandpa: Ed25519Keyring::Alice,
+		peer_id: "12D3KooWK99VoVxNE7XzyBwXEzW7xhK7Gpv85r9F3V3fyKSUKPH5",
+		p2p_port: 30333,
+	},
+	DevHospital {
+		name: "Hospital B",
+		admin: Sr25519Keyring::Bob,
+		operator: Sr25519Keyring::BobStash,
+		grandpa: Ed25519Keyring::Bob,
+		peer_id: "12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq",
+		p2p_port: 30334,
+	},
+	DevHospital {
+		name: "Hospital C",
+		admin: Sr25519Keyring::Charlie,
+		operator: Sr25519Keyring::CharlieStash,
+		grandpa: Ed25519Keyring::Charlie,
+		peer_id: "12D3KooWRndVhVZPCiQwHBBBdg769GyrPUW13zxwqQyf9r3ANaba",
+		p2p_port: 30335,
+	},
+	DevHospital {
+		name: "Hospital D",
+		admin: Sr25519Keyring::Dave,
+		operator: Sr25519Keyring::DaveStash,
+		grandpa: Ed25519Keyring::Dave,
+		peer_id: "12D3KooWPT98FXMfDQYavZm66EeVjTqP9Nnehn1gyaydqV8L8BQw",
+		p2p_port: 30336,
+	},
 ];
 
 /// The hospital labels `consortium_template` uses in its placeholders.
 const TEMPLATE_HOSPITALS: [&str; 4] = ["HOSPITAL_A", "HOSPITAL_B", "HOSPITAL_C", "HOSPITAL_D"];
 
-fn validator_genesis(
-	validators: &[(Sr25519Keyring, Ed25519Keyring)],
-	sudo_key: Option<AccountId>,
-) -> Value {
-	let aura: Vec<AuraId> = validators.iter().map(|(aura, _)| aura.public().into()).collect();
+fn genesis_hospital(hospital: &DevHospital) -> GenesisHospital<Runtime> {
+	GenesisHospital {
+		name: hospital.name.to_string(),
+		admin: hospital.admin.to_account_id(),
+		operator: hospital.operator.to_account_id(),
+		aura: hospital.admin.public().into(),
+		grandpa: hospital.grandpa.public().into(),
+		nodes: vec![GenesisNode {
+			peer_id: hospital.peer_id.to_string(),
+			address: format!("/ip4/127.0.0.1/tcp/{}", hospital.p2p_port),
+		}],
+	}
+}
+
+/// Genesis for `hospitals`: each one registered, validating with Aura and GRANDPA. Proposals
+/// on these test chains take votes for ten minutes.
+fn consortium_genesis(hospitals: &[DevHospital], sudo_key: Option<AccountId>) -> Value {
+	let aura: Vec<AuraId> = hospitals.iter().map(|h| h.admin.public().into()).collect();
 	let grandpa: Vec<(GrandpaId, u64)> =
-		validators.iter().map(|(_, grandpa)| (grandpa.public().into(), 1)).collect();
+		hospitals.iter().map(|h| (h.grandpa.public().into(), 1)).collect();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		aura: pallet_aura::GenesisConfig { authorities: aura },
 		grandpa: pallet_grandpa::GenesisConfig { authorities: grandpa },
 		sudo: SudoConfig { key: sudo_key },
+		hospitals: HospitalsConfig {
+			hospitals: hospitals.iter().map(genesis_hospital).collect(),
+			proposal_lifetime: 10 * MINUTES,
+		},
 	})
 }
 
+/// Hospital A alone; its admin (Alice) holds the sudo key.
 fn development_genesis() -> Value {
-	validator_genesis(&LOCAL_HOSPITAL_KEYS[..1], Some(Sr25519Keyring::Alice.to_account_id()))
+	consortium_genesis(&LOCAL_HOSPITALS[..1], Some(Sr25519Keyring::Alice.to_account_id()))
 }
 
 fn local_testnet_genesis() -> Value {
-	validator_genesis(&LOCAL_HOSPITAL_KEYS, None)
+	consortium_genesis(&LOCAL_HOSPITALS, None)
 }
 
-/// Placeholders are `<HOSPITAL_X_AURA_SR25519_SS58>` and `<HOSPITAL_X_GRANDPA_ED25519_SS58>`;
-/// `scripts/build-specs.sh` documents how to fill them in.
+/// Every key and account is a placeholder `<HOSPITAL_X_…>`; `scripts/build-specs.sh` says how
+/// to fill them in.
 fn consortium_template_genesis() -> Value {
-	let aura: Vec<Value> = TEMPLATE_HOSPITALS
-		.iter()
-		.map(|h| Value::String(alloc::format!("<{h}_AURA_SR25519_SS58>")))
-		.collect();
+	let placeholder = |hospital: &str, what: &str| Value::String(format!("<{hospital}_{what}>"));
+	let aura: Vec<Value> =
+		TEMPLATE_HOSPITALS.iter().map(|h| placeholder(h, "AURA_SR25519_SS58")).collect();
 	let grandpa: Vec<Value> = TEMPLATE_HOSPITALS
 		.iter()
-		.map(|h| serde_json::json!([alloc::format!("<{h}_GRANDPA_ED25519_SS58>"), 1]))
+		.map(|h| serde_json::json!([placeholder(h, "GRANDPA_ED25519_SS58"), 1]))
+		.collect();
+	let hospitals: Vec<Value> = TEMPLATE_HOSPITALS
+		.iter()
+		.map(|h| {
+			serde_json::json!({
+				"name": placeholder(h, "NAME"),
+				"admin": placeholder(h, "ADMIN_SS58"),
+				"operator": placeholder(h, "OPERATOR_SS58"),
+				"aura": placeholder(h, "AURA_SR25519_SS58"),
+				"grandpa": placeholder(h, "GRANDPA_ED25519_SS58"),
+				"nodes": [{
+					"peerId": placeholder(h, "PEER_ID"),
+					"address": placeholder(h, "NODE_MULTIADDR"),
+				}],
+			})
+		})
 		.collect();
 	serde_json::json!({
 		"aura": { "authorities": aura },
 		"grandpa": { "authorities": grandpa },
+		"hospitals": { "hospitals": hospitals, "proposalLifetime": 7 * DAYS },
 	})
 }
 
@@ -129,6 +207,20 @@ mod tests {
 		assert!(serde_json::from_value::<AuraId>(first_aura).is_err());
 		let dev_aura = preset_json(DEVELOPMENT_PRESET)["aura"]["authorities"][0].clone();
 		assert!(serde_json::from_value::<AuraId>(dev_aura).is_ok());
+	}
+
+	#[test]
+	fn local_testnet_registers_hospitals_a_to_d_and_dev_sudo_is_hospital_a_admin() {
+		let local = preset_json(LOCAL_TESTNET_PRESET);
+		let hospitals = local["hospitals"]["hospitals"].as_array().expect("hospitals");
+		let names: Vec<&str> = hospitals.iter().filter_map(|h| h["name"].as_str()).collect();
+		assert_eq!(names, ["Hospital A", "Hospital B", "Hospital C", "Hospital D"]);
+		for (hospital, aura) in hospitals.iter().zip(local["aura"]["authorities"].as_array().expect("aura")) {
+			assert_eq!(&hospital["aura"], aura, "registry and Aura authorities agree");
+			assert_ne!(hospital["admin"], hospital["operator"]);
+		}
+		let dev = preset_json(DEVELOPMENT_PRESET);
+		assert_eq!(dev["sudo"]["key"], dev["hospitals"]["hospitals"][0]["admin"]);
 	}
 
 	#[test]

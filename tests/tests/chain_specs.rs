@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use medchain_tests::node::run_node_command;
+use medchain_tests::{
+	network::node_key_hex,
+	node::{peer_id_of, run_node_command},
+};
 use serde_json::Value;
 
 /// `:code`, the storage key of the runtime wasm in a raw spec.
@@ -56,4 +59,24 @@ fn consortium_template_refuses_to_build_until_keys_are_filled_in() {
 		run_node_command(&["export-chain-spec", "--chain", "consortium-template", "--raw"], "")
 			.expect_err("a raw genesis from placeholder keys must fail");
 	assert!(error.contains("HOSPITAL_A_AURA_SR25519_SS58"), "unexpected error: {error}");
+}
+
+#[test]
+fn local_spec_registers_the_peer_ids_of_the_fixed_node_keys() -> Result<(), String> {
+	let path = repo_root().join("chain-specs/local.json");
+	let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+	let spec = parse(&text, "local.json")?;
+	let hospitals = spec["genesis"]["runtimeGenesis"]["patch"]["hospitals"]["hospitals"]
+		.as_array()
+		.ok_or("local.json registers no hospitals")?;
+	assert_eq!(hospitals.len(), 4);
+	for (index, hospital) in hospitals.iter().enumerate() {
+		assert_eq!(
+			hospital["nodes"][0]["peerId"].as_str(),
+			Some(peer_id_of(&node_key_hex(index))?.as_str()),
+			"{} does not register the peer id of its node key",
+			hospital["name"]
+		);
+	}
+	Ok(())
 }

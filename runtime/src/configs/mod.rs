@@ -1,6 +1,10 @@
 //! Each pallet's configuration. Every `impl` starts from the pallet's default config and
 //! overrides only what differs, with a comment saying why.
 
+mod permissions;
+
+pub use permissions::RolePermissions;
+
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::ConstU32,
@@ -94,4 +98,33 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Two thirds of the active hospitals, not counting the target, approve a proposal.
+	pub const ApprovalThreshold: (u32, u32) = (2, 3);
+}
+
+impl pallet_hospitals::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type AuraId = AuraId;
+	type AuraProof = <AuraId as sp_runtime::RuntimeAppPublic>::ProofOfPossession;
+	type GrandpaId = pallet_grandpa::AuthorityId;
+	type GrandpaProof =
+		<pallet_grandpa::AuthorityId as sp_runtime::RuntimeAppPublic>::ProofOfPossession;
+	/// As many as there can be Aura and GRANDPA authorities.
+	type MaxHospitals = ConstU32<32>;
+	/// Below four validators, one faulty validator halts GRANDPA finality.
+	type MinActiveHospitals = ConstU32<4>;
+	type ApprovalThreshold = ApprovalThreshold;
+	type MaxNameLength = ConstU32<64>;
+	/// A hospital typically runs a validator and a standby.
+	type MaxNodesPerHospital = ConstU32<4>;
+	/// An ed25519 peer id is 52 bytes of base58.
+	type MaxPeerIdLength = ConstU32<64>;
+	type MaxAddressLength = ConstU32<128>;
+	type CallPermissions = RolePermissions;
+	/// Enough for a busy hospital's node in one 3-second block; bulk work uses batch calls.
+	type MaxExtrinsicsPerBlock = ConstU32<128>;
+	type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Runtime>;
 }

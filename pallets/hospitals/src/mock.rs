@@ -1,0 +1,124 @@
+//! A test runtime with five founding hospitals, A to E (ids 0 to 4), at least four of which
+//! must stay active.
+//!
+//! Accounts are `u64`: hospital `h` has admin `10 * (h + 1)` and operator `10 * (h + 1) + 1`;
+//! its Aura key is `100 + h` and its GRANDPA key `200 + h`.
+
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use medchain_primitives::HospitalRole;
+use sp_runtime::{
+	testing::{TestSignature, UintAuthorityId},
+	BuildStorage,
+};
+
+use crate::{self as pallet_hospitals, CallPermissions, GenesisHospital, GenesisNode, Signer};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(10)]
+	pub type Hospitals = pallet_hospitals;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+impl pallet_hospitals::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type AuraId = UintAuthorityId;
+	type AuraProof = TestSignature;
+	type GrandpaId = UintAuthorityId;
+	type GrandpaProof = TestSignature;
+	type MaxHospitals = ConstU32<8>;
+	type MinActiveHospitals = ConstU32<4>;
+	type ApprovalThreshold = ApprovalThreshold;
+	type MaxNameLength = ConstU32<32>;
+	type MaxNodesPerHospital = ConstU32<2>;
+	type MaxPeerIdLength = ConstU32<64>;
+	type MaxAddressLength = ConstU32<64>;
+	type CallPermissions = OperatorsCallHospitals;
+	type MaxExtrinsicsPerBlock = ConstU32<MAX_EXTRINSICS_PER_BLOCK>;
+	type WeightInfo = ();
+}
+
+pub const MAX_EXTRINSICS_PER_BLOCK: u32 = 2;
+pub const PROPOSAL_LIFETIME: u64 = 10;
+
+parameter_types! {
+	pub const ApprovalThreshold: (u32, u32) = (2, 3);
+}
+
+/// Operators may call this pallet; nobody may call `System`; nothing else is allowed.
+pub struct OperatorsCallHospitals;
+impl CallPermissions<RuntimeCall> for OperatorsCallHospitals {
+	fn allows(signer: &Signer, call: &RuntimeCall) -> bool {
+		matches!(
+			(signer, call),
+			(Signer::Hospital { role: HospitalRole::Operator, .. }, RuntimeCall::Hospitals(_))
+		)
+	}
+}
+
+pub const ADMIN_A: u64 = 10;
+pub const OPERATOR_A: u64 = 11;
+pub const ADMIN_B: u64 = 20;
+pub const OPERATOR_B: u64 = 21;
+pub const ADMIN_C: u64 = 30;
+pub const ADMIN_D: u64 = 40;
+pub const ADMIN_E: u64 = 50;
+pub const PATIENT: u64 = 1000;
+
+pub fn founder(index: u64) -> GenesisHospital<Test> {
+	let base = 10 * (index + 1);
+	GenesisHospital {
+		name: alloc::format!("Hospital {}", char::from(b'A' + index as u8)),
+		admin: base,
+		operator: base + 1,
+		aura: UintAuthorityId(100 + index),
+		grandpa: UintAuthorityId(200 + index),
+		nodes: alloc::vec![GenesisNode {
+			peer_id: alloc::format!("peer-{index}"),
+			address: alloc::format!("/ip4/127.0.0.1/tcp/{}", 30333 + index),
+		}],
+	}
+}
+
+pub fn new_test_ext_with(hospitals: alloc::vec::Vec<GenesisHospital<Test>>) -> sp_io::TestExternalities {
+	let storage = RuntimeGenesisConfig {
+		system: Default::default(),
+		hospitals: pallet_hospitals::GenesisConfig {
+			hospitals,
+			proposal_lifetime: PROPOSAL_LIFETIME,
+		},
+	}
+	.build_storage()
+	.expect("mock genesis builds");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	new_test_ext_with((0..5).map(founder).collect())
+}

@@ -1,0 +1,134 @@
+//! `CheckPermission`, driven through its real `validate` and `prepare`.
+
+use frame_support::{
+	assert_ok,
+	dispatch::{DispatchInfo, GetDispatchInfo},
+	pallet_prelude::TransactionSource,
+};
+use sp_runtime::{
+	traits::{DispatchTransaction, TransactionExtension},
+	transaction_validity::{InvalidTransaction, TransactionValidityError},
+};
+
+use crate::{mock::*, permission::invalidity, CheckPermission, Signer};
+use medchain_primitives::HospitalRole;
+
+fn register(patient: u64) -> RuntimeCall {
+	RuntimeCall::Hospitals(crate::Call::register_patient { patient })
+}
+
+fn remark() -> RuntimeCall {
+	RuntimeCall::System(frame_system::Call::remark { remark: b"free text".to_vec() })
+}
+
+/// Runs the extension's `validate` as the pool does.
+fn validate(who: u64, call: &RuntimeCall) -> Result<(), TransactionValidityError> {
+	let info: DispatchInfo = call.get_dispatch_info();
+	CheckPermission::<Test>::new()
+		.validate_only(RuntimeOrigin::signed(who), call, &info, 0, TransactionSource::External, 0)
+		.map(|_| ())
+}
+
+/// Runs `validate` and `prepare`, then dispatches, as block inclusion does.
+fn include(who: u64, call: RuntimeCall) -> Result<(), TransactionValidityError> {
+	let info = call.get_dispatch_info();
+	CheckPermission::<Test>::new()
+		.dispatch_transaction(RuntimeOrigin::signed(who), call, &info, 0, 0)
+		.map(|result| {
+			assert_ok!(result);
+		})
+}
+
+#[test]
+fn an_unregistered_signer_is_refused_as_not_a_member() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(
+			validate(PATIENT, &register(2000)),
+			Err(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER).into())
+		);
+	});
+}
+
+#[test]
+fn a_patient_cannot_make_a_hospital_call() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
+		assert_eq!(Hospitals::signer(&PATIENT), Some(Signer::Patient { hospital: 0 }));
+		assert_eq!(
+			validate(PATIENT, &register(2000)),
+			Err(InvalidTransaction::Custom(invalidity::CALL_NOT_PERMITTED).into())
+		);
+	});
+}
+
+#[test]
+fn remark_is_refused_even_for_hospitals() {
+	new_test_ext().execute_with(|| {
+		for who in [ADMIN_A, OPERATOR_A] {
+			assert_eq!(
+				validate(who, &remark()),
+				Err(InvalidTransaction::Custom(invalidity::CALL_NOT_PERMITTED).into())
+			);
+		}
+	});
+}
+
+#[test]
+fn admins_make_only_the_calls_their_role_allows() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(
+			Hospitals::signer(&ADMIN_A),
+			Some(Signer::Hospital { hospital: 0, role: HospitalRole::Admin })
+		);
+		assert_eq!(
+			validate(ADMIN_A, &register(PATIENT)),
+			Err(InvalidTransaction::Custom(invalidity::CALL_NOT_PERMITTED).into())
+		);
+		assert_eq!(validate(OPERATOR_A, &register(PATIENT)), Ok(()));
+	});
+}
+
+#[test]
+fn a_deregistered_patient_or_suspended_hospital_is_no_longer_a_member() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
+		assert_ok!(Hospitals::deregister_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
+		assert_eq!(Hospitals::signer(&PATIENT), None);
+		crate::Hospitals::<Test>::mutate(1, |h| {
+			if let Some(h) = h {
+				h.status = crate::HospitalStatus::Suspended;
+			}
+		});
+		assert_eq!(
+			validate(OPERATOR_B, &register(2000)),
+			Err(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER).into())
+		);
+	});
+}
+
+#[test]
+fn the_rate_limit_defers_to_the_next_block_instead_of_banning() {
+	new_test_ext().execute_with(|| {
+		for patient in 0..u64::from(MAX_EXTRINSICS_PER_BLOCK) {
+			assert_eq!(include(OPERATOR_A, register(2000 + patient)), Ok(()));
+		}
+		assert_eq!(Hospitals::extrinsics_this_block(&OPERATOR_A), MAX_EXTRINSICS_PER_BLOCK);
+		// Over the limit: resources exhausted for this block, which the pool keeps and retries.
+		assert_eq!(
+			validate(OPERATOR_A, &register(3000)),
+			Err(InvalidTransaction::ExhaustsResources.into())
+		);
+		// Another account is not affected.
+		assert_eq!(validate(OPERATOR_B, &register(3001)), Ok(()));
+
+		System::set_block_number(2);
+		assert_eq!(Hospitals::extrinsics_this_block(&OPERATOR_A), 0);
+		assert_eq!(include(OPERATOR_A, register(3000)), Ok(()));
+	});
+}
+
+#[test]
+fn the_extension_adds_nothing_to_the_signed_payload() {
+	assert!(codec::Encode::encode(&CheckPermission::<Test>::new()).is_empty());
+	assert_eq!(CheckPermission::<Test>::new().implicit(), Ok(()));
+}

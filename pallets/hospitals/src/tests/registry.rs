@@ -1,0 +1,75 @@
+//! Genesis and the registry traits.
+
+use medchain_primitives::{HospitalRegistry, HospitalRole};
+
+use crate::{mock::*, AccountRoles, HospitalStatus};
+
+fn providers(who: u64) -> u32 {
+	frame_system::Pallet::<Test>::providers(&who)
+}
+
+#[test]
+fn genesis_admits_founders_with_a_provider_each() {
+	new_test_ext().execute_with(|| {
+		let a = crate::Hospitals::<Test>::get(0).expect("hospital 0");
+		assert_eq!(a.name.to_vec(), b"Hospital A".to_vec());
+		assert_eq!(a.status, HospitalStatus::Active);
+		assert_eq!(AccountRoles::<Test>::get(ADMIN_A), Some((0, HospitalRole::Admin)));
+		assert_eq!(AccountRoles::<Test>::get(OPERATOR_B), Some((1, HospitalRole::Operator)));
+		assert_eq!(providers(ADMIN_A), 1);
+		assert_eq!(providers(OPERATOR_A), 1);
+		assert_eq!(crate::NextHospitalId::<Test>::get(), 5);
+		assert_eq!(crate::ActiveHospitalCount::<Test>::get(), 5);
+		assert_eq!(crate::ProposalLifetime::<Test>::get(), PROPOSAL_LIFETIME);
+	});
+}
+
+#[test]
+fn registry_answers_for_active_hospitals_only() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Hospitals::active_hospital_of(&OPERATOR_A), Some((0, HospitalRole::Operator)));
+		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-1"), Some(1));
+		assert_eq!(Hospitals::active_hospital_of_peer(b"unknown"), None);
+		crate::Hospitals::<Test>::mutate(1, |h| {
+			if let Some(h) = h {
+				h.status = HospitalStatus::Suspended;
+			}
+		});
+		assert!(!Hospitals::is_active(1));
+		assert_eq!(Hospitals::active_hospital_of(&OPERATOR_B), None);
+		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-1"), None);
+		assert!(!Hospitals::is_active(99));
+	});
+}
+
+#[test]
+#[should_panic(expected = "AuraKeyInUse")]
+fn genesis_refuses_a_duplicate_aura_key() {
+	let mut b = founder(1);
+	b.aura = founder(0).aura;
+	new_test_ext_with(alloc::vec![founder(0), b]);
+}
+
+#[test]
+#[should_panic(expected = "GrandpaKeyInUse")]
+fn genesis_refuses_a_duplicate_grandpa_key() {
+	let mut b = founder(1);
+	b.grandpa = founder(0).grandpa;
+	new_test_ext_with(alloc::vec![founder(0), b]);
+}
+
+#[test]
+#[should_panic(expected = "PeerIdInUse")]
+fn genesis_refuses_a_duplicate_peer_id() {
+	let mut b = founder(1);
+	b.nodes = founder(0).nodes;
+	new_test_ext_with(alloc::vec![founder(0), b]);
+}
+
+#[test]
+#[should_panic(expected = "AccountInUse")]
+fn genesis_refuses_an_account_shared_by_two_hospitals() {
+	let mut b = founder(1);
+	b.operator = OPERATOR_A;
+	new_test_ext_with(alloc::vec![founder(0), b]);
+}

@@ -1,0 +1,40 @@
+//! The consortium registry as other pallets see it.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// A member hospital's id, assigned by the registry in order of admission.
+pub type HospitalId = u32;
+
+/// The part an account plays for its hospital.
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum HospitalRole {
+	/// The governance key, kept offline: proposals and votes.
+	Admin,
+	/// The key in the hospital node's keystore: day-to-day extrinsics.
+	Operator,
+}
+
+/// Which hospitals are members, and which accounts and peers act for them.
+pub trait HospitalRegistry<AccountId> {
+	/// The hospital and role of `who`, if `who` is the admin or operator of an *active* hospital.
+	fn active_hospital_of(who: &AccountId) -> Option<(HospitalId, HospitalRole)>;
+
+	/// Whether `hospital` exists and is active.
+	fn is_active(hospital: HospitalId) -> bool;
+
+	/// The active hospital whose node has the libp2p peer id `peer_id` (its bytes).
+	fn active_hospital_of_peer(peer_id: &[u8]) -> Option<HospitalId>;
+}
+
+/// Which accounts are registered patient pseudonyms.
+pub trait PatientRegistry<AccountId> {
+	/// Whether `who` is a registered patient pseudonym, and with which hospital.
+	fn registering_hospital(who: &AccountId) -> Option<HospitalId>;
+
+	fn is_registered(who: &AccountId) -> bool {
+		Self::registering_hospital(who).is_some()
+	}
+}

@@ -1,0 +1,45 @@
+//! Which calls each kind of signer may make: the whitelist `CheckPermission` enforces.
+//!
+//! A call not listed here is refused for everyone. `System` calls are closed (`remark` would be
+//! a free channel for health data and spam) except `apply_authorized_upgrade`, which only sets
+//! code that a governance vote (or sudo, on development chains) has authorized.
+
+use medchain_primitives::HospitalRole;
+use pallet_hospitals::{CallPermissions, Signer};
+
+use crate::RuntimeCall;
+
+pub struct RolePermissions;
+
+impl CallPermissions<RuntimeCall> for RolePermissions {
+	fn allows(signer: &Signer, call: &RuntimeCall) -> bool {
+		use pallet_hospitals::Call as HospitalsCall;
+		// Code a governance vote authorized may be submitted by any hospital account.
+		if let (Signer::Hospital { .. }, RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { .. })) =
+			(signer, call)
+		{
+			return true;
+		}
+		match signer {
+			// Sudo exists only on development chains, where Hospital A's admin holds the key.
+			Signer::Hospital { role: HospitalRole::Admin, .. } => matches!(
+				call,
+				RuntimeCall::Sudo(_) |
+					RuntimeCall::Hospitals(
+						HospitalsCall::propose { .. } |
+							HospitalsCall::propose_hospital { .. } |
+							HospitalsCall::vote { .. } |
+							HospitalsCall::close { .. }
+					)
+			),
+			Signer::Hospital { role: HospitalRole::Operator, .. } => matches!(
+				call,
+				RuntimeCall::Hospitals(
+					HospitalsCall::register_patient { .. } | HospitalsCall::deregister_patient { .. }
+				)
+			),
+			// Patients get the share and consent calls when those pallets arrive.
+			Signer::Patient { .. } => false,
+		}
+	}
+}

@@ -1,0 +1,60 @@
+//! Runtime-level tests: genesis presets as the node builds them, and signed transactions
+//! through the real `TxExtension`.
+
+mod governance;
+mod permissions;
+
+use codec::Encode;
+use serde_json::Value;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, BuildStorage};
+
+use crate::{
+	genesis_config_presets::get_preset, RuntimeCall, RuntimeGenesisConfig, SignedPayload, System,
+	TxExtension, UncheckedExtrinsic,
+};
+
+/// Applies a JSON patch the way the node does when it builds a chain spec from a preset.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Test externalities holding the genesis state of preset `name`.
+pub fn genesis_of(name: &str) -> sp_io::TestExternalities {
+	let patch: Value = serde_json::from_slice(&get_preset(&name.into()).expect("preset exists"))
+		.expect("preset is JSON");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("preset decodes");
+	config.build_storage().expect("genesis builds").into()
+}
+
+fn tx_extension(nonce: u32) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		pallet_hospitals::CheckPermission::new(),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		frame_system::WeightReclaim::new(),
+	)
+}
+
+/// `call` signed by `signer` with its next nonce, immortal, as a wallet would send it.
+pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+	let nonce = System::account_nonce(signer.to_account_id());
+	let extension = tx_extension(nonce);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature.into(), extension)
+}

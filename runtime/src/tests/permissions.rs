@@ -1,0 +1,98 @@
+//! Signed transactions through the runtime's real `TxExtension`: who may sign what.
+
+use frame_support::pallet_prelude::TransactionSource;
+use pallet_hospitals::permission::invalidity;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	traits::Header as _,
+	transaction_validity::{InvalidTransaction, TransactionValidity, TransactionValidityError},
+};
+
+use super::{genesis_of, signed};
+use crate::{
+	genesis_config_presets::{DEVELOPMENT_PRESET, LOCAL_TESTNET_PRESET},
+	Executive, Header, Runtime, RuntimeCall, System,
+};
+
+/// Validates as the pool does: on top of the current state, keeping none of its changes.
+fn validate(signer: Sr25519Keyring, call: RuntimeCall) -> TransactionValidity {
+	let parent = System::block_hash(System::block_number());
+	sp_io::storage::start_transaction();
+	let validity =
+		Executive::validate_transaction(TransactionSource::External, signed(signer, call), parent);
+	sp_io::storage::rollback_transaction();
+	validity
+}
+
+fn refused(code: u8) -> TransactionValidity {
+	Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(code)))
+}
+
+fn remark() -> RuntimeCall {
+	RuntimeCall::System(frame_system::Call::remark { remark: b"free text".to_vec() })
+}
+
+fn register(patient: Sr25519Keyring) -> RuntimeCall {
+	RuntimeCall::Hospitals(pallet_hospitals::Call::register_patient {
+		patient: patient.to_account_id(),
+	})
+}
+
+#[test]
+fn hospital_a_admin_signs_sudo_on_the_development_chain() {
+	genesis_of(DEVELOPMENT_PRESET).execute_with(|| {
+		let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(remark()) });
+		assert!(validate(Sr25519Keyring::Alice, call).is_ok());
+	});
+}
+
+#[test]
+fn remark_is_refused_for_admins_and_operators() {
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		for signer in [Sr25519Keyring::Alice, Sr25519Keyring::AliceStash, Sr25519Keyring::Dave] {
+			assert_eq!(validate(signer, remark()), refused(invalidity::CALL_NOT_PERMITTED));
+		}
+	});
+}
+
+#[test]
+fn an_account_outside_the_consortium_is_refused_at_the_pool() {
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		assert_eq!(
+			validate(Sr25519Keyring::Eve, register(Sr25519Keyring::Ferdie)),
+			refused(invalidity::NOT_A_MEMBER)
+		);
+	});
+}
+
+#[test]
+fn an_operator_registers_a_patient_who_may_then_sign() {
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		assert_eq!(validate(Sr25519Keyring::Ferdie, remark()), refused(invalidity::NOT_A_MEMBER));
+		// An admin is not an operator.
+		assert_eq!(
+			validate(Sr25519Keyring::Bob, register(Sr25519Keyring::Ferdie)),
+			refused(invalidity::CALL_NOT_PERMITTED)
+		);
+
+		let header = Header::new(
+			1,
+			Default::default(),
+			Default::default(),
+			System::block_hash(0),
+			Default::default(),
+		);
+		Executive::initialize_block(&header);
+		let registration = signed(Sr25519Keyring::BobStash, register(Sr25519Keyring::Ferdie));
+		assert_eq!(Executive::apply_extrinsic(registration), Ok(Ok(())));
+		assert_eq!(
+			pallet_hospitals::Patients::<Runtime>::get(Sr25519Keyring::Ferdie.to_account_id())
+				.map(|p| (p.hospital, p.active)),
+			Some((1, true)),
+			"Hospital B (id 1) registered Ferdie"
+		);
+
+		// Ferdie is now a member; patients have no calls until the shares pallet arrives.
+		assert_eq!(validate(Sr25519Keyring::Ferdie, remark()), refused(invalidity::CALL_NOT_PERMITTED));
+	});
+}
