@@ -64,7 +64,8 @@ fn consortium_template_refuses_to_build_until_keys_are_filled_in() {
 #[test]
 fn local_spec_registers_the_peer_ids_of_the_fixed_node_keys() -> Result<(), String> {
 	let path = repo_root().join("chain-specs/local.json");
-	let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+	let text =
+		std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
 	let spec = parse(&text, "local.json")?;
 	let hospitals = spec["genesis"]["runtimeGenesis"]["patch"]["hospitals"]["hospitals"]
 		.as_array()

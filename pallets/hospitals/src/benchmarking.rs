@@ -37,16 +37,18 @@ fn active_hospital<T: Config>(id: u32) -> (T::AccountId, T::AccountId) {
 	(admin, operator)
 }
 
-/// An active hospital (id 0) and its operator account.
+/// A new active hospital's operator account.
 fn active_hospital_operator<T: Config>() -> T::AccountId {
-	active_hospital::<T>(0).1
+	active_hospital::<T>(NextHospitalId::<T>::get()).1
 }
 
-/// The admins of a consortium as large as `MaxHospitals` allows (at most 32, at least one
-/// more than the minimum), so tallies read the most approvals.
-fn consortium<T: Config>() -> Vec<T::AccountId> {
-	let size = T::MaxHospitals::get().min(32).max(T::MinActiveHospitals::get().saturating_add(1));
-	(0..size).map(|id| active_hospital::<T>(id).0).collect()
+/// Fills the registry with new active hospitals up to `MaxHospitals - free`, so tallies read
+/// the most approvals. Returns their ids and admins; hospitals already registered (the
+/// genesis founders) stay untouched.
+fn consortium<T: Config>(free: u32) -> Vec<(u32, T::AccountId)> {
+	let first = NextHospitalId::<T>::get();
+	let end = T::MaxHospitals::get().saturating_sub(free);
+	(first..end).map(|id| (id, active_hospital::<T>(id).0)).collect()
 }
 
 fn signed<T: Config>(who: &T::AccountId) -> frame_system::pallet_prelude::OriginFor<T> {
@@ -93,7 +95,10 @@ mod benchmarks {
 		{
 			let signer = Pallet::<T>::signer(&patient);
 			let count = Pallet::<T>::extrinsics_this_block(&patient).saturating_add(1);
-			ExtrinsicCount::<T>::insert(&patient, (frame_system::Pallet::<T>::block_number(), count));
+			ExtrinsicCount::<T>::insert(
+				&patient,
+				(frame_system::Pallet::<T>::block_number(), count),
+			);
 			assert!(signer.is_some());
 		}
 
@@ -103,11 +108,11 @@ mod benchmarks {
 	/// A proposal that does not yet execute.
 	#[benchmark]
 	fn propose() {
-		let admins = consortium::<T>();
-		let target = u32::try_from(admins.len()).unwrap_or(1).saturating_sub(1);
+		let members = consortium::<T>(0);
+		let (target, _) = members[members.len() - 1];
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(admins[0].clone()), Proposal::Suspend { hospital: target });
+		_(RawOrigin::Signed(members[0].1.clone()), Proposal::Suspend { hospital: target });
 
 		assert!(Proposals::<T>::get(0).is_some());
 	}
@@ -115,13 +120,16 @@ mod benchmarks {
 	/// Admission with both key proofs verified; it waits for votes.
 	#[benchmark]
 	fn propose_hospital() {
-		let admins = consortium::<T>();
+		// Leave room for the hospital being proposed.
+		let members = consortium::<T>(1);
+		let proposer = members[0].1.clone();
 		let admin: T::AccountId = account("new-admin", 0, 0);
 		let owner = governance::key_ownership_message::<T>(&admin);
 		let mut aura = T::AuraId::generate_pair(None);
 		let mut grandpa = T::GrandpaId::generate_pair(None);
 		let aura_proof = aura.generate_proof_of_possession(&owner).expect("key was generated");
-		let grandpa_proof = grandpa.generate_proof_of_possession(&owner).expect("key was generated");
+		let grandpa_proof =
+			grandpa.generate_proof_of_possession(&owner).expect("key was generated");
 		let hospital = NewHospital {
 			name: Default::default(),
 			admin,
@@ -132,7 +140,7 @@ mod benchmarks {
 		};
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(admins[0].clone()), hospital, aura_proof, grandpa_proof);
+		_(RawOrigin::Signed(proposer), hospital, aura_proof, grandpa_proof);
 
 		assert!(Proposals::<T>::get(0).is_some());
 	}
@@ -140,18 +148,18 @@ mod benchmarks {
 	/// The approval that reaches the threshold and executes a suspension.
 	#[benchmark]
 	fn vote() -> Result<(), BenchmarkError> {
-		let admins = consortium::<T>();
-		let target = u32::try_from(admins.len()).unwrap_or(1).saturating_sub(1);
-		Pallet::<T>::propose(signed::<T>(&admins[0]), Proposal::Suspend { hospital: target })?;
+		let members = consortium::<T>(0);
+		let (target, _) = members[members.len() - 1];
+		Pallet::<T>::propose(signed::<T>(&members[0].1), Proposal::Suspend { hospital: target })?;
 		let info = Proposals::<T>::get(0).ok_or(BenchmarkError::Stop("no proposal"))?;
 		let (_, needed) = Pallet::<T>::tally(&info);
 		let last = usize::try_from(needed).unwrap_or(1).saturating_sub(1);
-		for admin in &admins[1..last] {
+		for (_, admin) in &members[1..last] {
 			Pallet::<T>::vote(signed::<T>(admin), 0)?;
 		}
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(admins[last].clone()), 0);
+		_(RawOrigin::Signed(members[last].1.clone()), 0);
 
 		assert!(Proposals::<T>::get(0).is_none());
 		Ok(())
@@ -159,15 +167,15 @@ mod benchmarks {
 
 	#[benchmark]
 	fn close() -> Result<(), BenchmarkError> {
-		let admins = consortium::<T>();
-		let target = u32::try_from(admins.len()).unwrap_or(1).saturating_sub(1);
-		Pallet::<T>::propose(signed::<T>(&admins[0]), Proposal::Suspend { hospital: target })?;
+		let members = consortium::<T>(0);
+		let (target, _) = members[members.len() - 1];
+		Pallet::<T>::propose(signed::<T>(&members[0].1), Proposal::Suspend { hospital: target })?;
 		let lifetime = ProposalLifetime::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
 		frame_system::Pallet::<T>::set_block_number(now + lifetime + 1u32.into());
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(admins[1].clone()), 0);
+		_(RawOrigin::Signed(members[1].1.clone()), 0);
 
 		assert!(Proposals::<T>::get(0).is_none());
 		Ok(())

@@ -54,7 +54,11 @@ pub(crate) fn build<T: Config>(hospitals: &[GenesisHospital<T>]) {
 			let peer_id = bounded::<T::MaxPeerIdLength>(&node.peer_id, "a peer id", name);
 			let address = bounded::<T::MaxAddressLength>(&node.address, "a node address", name);
 			let pushed = nodes.try_push(HospitalNode { peer_id, address });
-			assert!(pushed.is_ok(), "genesis: {name} lists more than {} nodes", T::MaxNodesPerHospital::get());
+			assert!(
+				pushed.is_ok(),
+				"genesis: {name} lists more than {} nodes",
+				T::MaxNodesPerHospital::get()
+			);
 		}
 		let new = NewHospital {
 			name: bounded::<T::MaxNameLength>(name, "the name", name),

@@ -51,20 +51,22 @@ impl<T: Config> Pallet<T> {
 					);
 				}
 				Ok(())
-			},
+			}
 			Proposal::Reinstate { hospital } => {
 				ensure!(
 					Self::status_of(*hospital)? == HospitalStatus::Suspended,
 					Error::<T>::NotSuspended
 				);
 				Ok(())
-			},
+			}
 			Proposal::UpgradeRuntime { .. } => Ok(()),
 		}
 	}
 
-	/// Accounts, keys and peer ids of `new` are unused and distinct.
+	/// There is room for one more hospital, and the accounts, keys and peer ids of `new` are
+	/// unused and distinct.
 	pub(crate) fn check_new_hospital(new: &NewHospital<T>) -> DispatchResult {
+		ensure!(NextHospitalId::<T>::get() < T::MaxHospitals::get(), Error::<T>::TooManyHospitals);
 		ensure!(new.admin != new.operator, Error::<T>::AccountInUse);
 		for account in [&new.admin, &new.operator] {
 			ensure!(!AccountRoles::<T>::contains_key(account), Error::<T>::AccountInUse);
@@ -91,8 +93,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let owner = key_ownership_message::<T>(&new.admin);
 		ensure!(
-			new.aura.verify_proof_of_possession(&owner, aura_proof) &&
-				new.grandpa.verify_proof_of_possession(&owner, grandpa_proof),
+			new.aura.verify_proof_of_possession(&owner, aura_proof)
+				&& new.grandpa.verify_proof_of_possession(&owner, grandpa_proof),
 			Error::<T>::InvalidKeyProof
 		);
 		Ok(())
@@ -138,10 +140,7 @@ impl<T: Config> Pallet<T> {
 		let (numerator, denominator) = T::ApprovalThreshold::get();
 		let scaled = u64::from(electorate).saturating_mul(u64::from(numerator));
 		let needed = scaled.div_ceil(u64::from(denominator.max(1))).max(1);
-		(
-			u32::try_from(ayes).unwrap_or(u32::MAX),
-			u32::try_from(needed).unwrap_or(u32::MAX),
-		)
+		(u32::try_from(ayes).unwrap_or(u32::MAX), u32::try_from(needed).unwrap_or(u32::MAX))
 	}
 
 	fn execute_if_approved(id: u32, info: ProposalInfo<T>) -> DispatchResult {
@@ -165,19 +164,19 @@ impl<T: Config> Pallet<T> {
 			Proposal::Suspend { hospital } => {
 				Self::set_status(hospital, HospitalStatus::Suspended);
 				Self::deposit_event(Event::HospitalSuspended { hospital });
-			},
+			}
 			Proposal::Reinstate { hospital } => {
 				Self::set_status(hospital, HospitalStatus::Active);
 				Self::deposit_event(Event::HospitalReinstated { hospital });
-			},
+			}
 			Proposal::Remove { hospital } => {
 				Self::set_status(hospital, HospitalStatus::Removed);
 				Self::deposit_event(Event::HospitalRemoved { hospital });
-			},
+			}
 			Proposal::UpgradeRuntime { code_hash, check_version } => {
 				frame_system::Pallet::<T>::do_authorize_upgrade(code_hash, check_version);
 				Self::deposit_event(Event::RuntimeUpgradeAuthorized { code_hash });
-			},
+			}
 		}
 	}
 

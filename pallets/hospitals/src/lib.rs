@@ -160,8 +160,7 @@ pub mod pallet {
 
 	/// Owner of each GRANDPA key; keys are unique across hospitals.
 	#[pallet::storage]
-	pub type GrandpaKeyOwner<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::GrandpaId, HospitalId>;
+	pub type GrandpaKeyOwner<T: Config> = StorageMap<_, Blake2_128Concat, T::GrandpaId, HospitalId>;
 
 	/// Owner of each node's peer id; peer ids are unique across hospitals.
 	#[pallet::storage]
@@ -216,9 +215,9 @@ pub mod pallet {
 		fn integrity_test() {
 			let (numerator, denominator) = T::ApprovalThreshold::get();
 			assert!(
-				denominator > 0 &&
-					numerator <= denominator &&
-					u64::from(numerator) * 3 >= u64::from(denominator) * 2,
+				denominator > 0
+					&& numerator <= denominator
+					&& u64::from(numerator) * 3 >= u64::from(denominator) * 2,
 				"ApprovalThreshold must be a fraction between two thirds and one"
 			);
 		}
@@ -228,23 +227,52 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// The admin of `proposer` opened proposal `id` (and approved it).
-		Proposed { id: u32, proposer: HospitalId, proposal: Proposal<T> },
+		Proposed {
+			id: u32,
+			proposer: HospitalId,
+			proposal: Proposal<T>,
+		},
 		/// Proposal `id` has `ayes` approvals that count, of `needed`.
-		Tallied { id: u32, ayes: u32, needed: u32 },
+		Tallied {
+			id: u32,
+			ayes: u32,
+			needed: u32,
+		},
 		/// Proposal `id` was approved and carried out.
-		Executed { id: u32 },
+		Executed {
+			id: u32,
+		},
 		/// Proposal `id` passed its lifetime and was closed without executing.
-		Closed { id: u32 },
-		HospitalAdded { hospital: HospitalId, name: BoundedVec<u8, T::MaxNameLength> },
-		HospitalSuspended { hospital: HospitalId },
-		HospitalReinstated { hospital: HospitalId },
-		HospitalRemoved { hospital: HospitalId },
+		Closed {
+			id: u32,
+		},
+		HospitalAdded {
+			hospital: HospitalId,
+			name: BoundedVec<u8, T::MaxNameLength>,
+		},
+		HospitalSuspended {
+			hospital: HospitalId,
+		},
+		HospitalReinstated {
+			hospital: HospitalId,
+		},
+		HospitalRemoved {
+			hospital: HospitalId,
+		},
 		/// Code with `code_hash` may now be set with `system.apply_authorized_upgrade`.
-		RuntimeUpgradeAuthorized { code_hash: T::Hash },
+		RuntimeUpgradeAuthorized {
+			code_hash: T::Hash,
+		},
 		/// `hospital` registered the pseudonym `patient`.
-		PatientRegistered { patient: T::AccountId, hospital: HospitalId },
+		PatientRegistered {
+			patient: T::AccountId,
+			hospital: HospitalId,
+		},
 		/// `hospital` deregistered the pseudonym `patient`.
-		PatientDeregistered { patient: T::AccountId, hospital: HospitalId },
+		PatientDeregistered {
+			patient: T::AccountId,
+			hospital: HospitalId,
+		},
 	}
 
 	#[pallet::error]
@@ -283,7 +311,7 @@ pub mod pallet {
 		Expired,
 		/// The proposal is still within its lifetime.
 		NotExpired,
-		/// More approvals than `MaxHospitals`.
+		/// The consortium already admitted `MaxHospitals` hospitals.
 		TooManyHospitals,
 		/// The signer is not the operator of an active hospital.
 		NotHospitalOperator,

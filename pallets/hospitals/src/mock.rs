@@ -104,7 +104,9 @@ pub fn founder(index: u64) -> GenesisHospital<Test> {
 	}
 }
 
-pub fn new_test_ext_with(hospitals: alloc::vec::Vec<GenesisHospital<Test>>) -> sp_io::TestExternalities {
+pub fn new_test_ext_with(
+	hospitals: alloc::vec::Vec<GenesisHospital<Test>>,
+) -> sp_io::TestExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
 		hospitals: pallet_hospitals::GenesisConfig {
@@ -121,4 +123,13 @@ pub fn new_test_ext_with(hospitals: alloc::vec::Vec<GenesisHospital<Test>>) -> s
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	new_test_ext_with((0..5).map(founder).collect())
+}
+
+/// Sets a hospital's status directly, bypassing governance, to test how others react to it.
+pub fn force_status(hospital: u32, status: crate::HospitalStatus) {
+	crate::Hospitals::<Test>::mutate(hospital, |entry| {
+		if let Some(entry) = entry {
+			entry.status = status;
+		}
+	});
 }

@@ -107,8 +107,8 @@ where
 		let Some(who) = origin.as_system_origin_signer() else {
 			return Ok((ValidTransaction::default(), None, origin));
 		};
-		let signer = Pallet::<T>::signer(who)
-			.ok_or(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER))?;
+		let signer =
+			Pallet::<T>::signer(who).ok_or(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER))?;
 		if !T::CallPermissions::allows(&signer, call) {
 			return Err(InvalidTransaction::Custom(invalidity::CALL_NOT_PERMITTED).into());
 		}

@@ -2,7 +2,9 @@
 
 use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
 
-use crate::{AccountRoles, Config, HospitalStatus, Hospitals, Pallet, Patients, PeerIdOf, PeerOwner};
+use crate::{
+	AccountRoles, Config, HospitalStatus, Hospitals, Pallet, Patients, PeerIdOf, PeerOwner,
+};
 
 impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 	fn active_hospital_of(who: &T::AccountId) -> Option<(HospitalId, HospitalRole)> {

@@ -9,7 +9,16 @@ use crate::Config;
 
 /// A hospital's membership state. Only `Active` hospitals act, vote and validate.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum HospitalStatus {
 	Active,
@@ -143,9 +152,9 @@ impl<T: Config> Proposal<T> {
 	/// The existing hospital the proposal is about; its own vote does not count.
 	pub fn target(&self) -> Option<HospitalId> {
 		match self {
-			Proposal::Suspend { hospital } |
-			Proposal::Reinstate { hospital } |
-			Proposal::Remove { hospital } => Some(*hospital),
+			Proposal::Suspend { hospital }
+			| Proposal::Reinstate { hospital }
+			| Proposal::Remove { hospital } => Some(*hospital),
 			Proposal::AddHospital(_) | Proposal::UpgradeRuntime { .. } => None,
 		}
 	}

@@ -8,7 +8,16 @@ pub type HospitalId = u32;
 
 /// The part an account plays for its hospital.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum HospitalRole {
 	/// The governance key, kept offline: proposals and votes.

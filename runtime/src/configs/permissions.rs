@@ -15,8 +15,10 @@ impl CallPermissions<RuntimeCall> for RolePermissions {
 	fn allows(signer: &Signer, call: &RuntimeCall) -> bool {
 		use pallet_hospitals::Call as HospitalsCall;
 		// Code a governance vote authorized may be submitted by any hospital account.
-		if let (Signer::Hospital { .. }, RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { .. })) =
-			(signer, call)
+		if let (
+			Signer::Hospital { .. },
+			RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { .. }),
+		) = (signer, call)
 		{
 			return true;
 		}
@@ -24,18 +26,19 @@ impl CallPermissions<RuntimeCall> for RolePermissions {
 			// Sudo exists only on development chains, where Hospital A's admin holds the key.
 			Signer::Hospital { role: HospitalRole::Admin, .. } => matches!(
 				call,
-				RuntimeCall::Sudo(_) |
-					RuntimeCall::Hospitals(
-						HospitalsCall::propose { .. } |
-							HospitalsCall::propose_hospital { .. } |
-							HospitalsCall::vote { .. } |
-							HospitalsCall::close { .. }
+				RuntimeCall::Sudo(_)
+					| RuntimeCall::Hospitals(
+						HospitalsCall::propose { .. }
+							| HospitalsCall::propose_hospital { .. }
+							| HospitalsCall::vote { .. }
+							| HospitalsCall::close { .. }
 					)
 			),
 			Signer::Hospital { role: HospitalRole::Operator, .. } => matches!(
 				call,
 				RuntimeCall::Hospitals(
-					HospitalsCall::register_patient { .. } | HospitalsCall::deregister_patient { .. }
+					HospitalsCall::register_patient { .. }
+						| HospitalsCall::deregister_patient { .. }
 				)
 			),
 			// Patients get the share and consent calls when those pallets arrive.

@@ -5,13 +5,13 @@ use sp_runtime::traits::{Hash as _, Header as _};
 
 use super::{genesis_of, signed};
 use crate::{
-	genesis_config_presets::LOCAL_TESTNET_PRESET, Executive, Header, Runtime, RuntimeCall,
-	System,
+	genesis_config_presets::LOCAL_TESTNET_PRESET, Executive, Header, Runtime, RuntimeCall, System,
 };
 
 fn start_block(number: u32) {
 	let parent = System::block_hash(number.saturating_sub(1));
-	let header = Header::new(number, Default::default(), Default::default(), parent, Default::default());
+	let header =
+		Header::new(number, Default::default(), Default::default(), parent, Default::default());
 	Executive::initialize_block(&header);
 }
 
@@ -29,7 +29,10 @@ fn a_runtime_upgrade_proposal_executes_and_changes_the_code() {
 		apply(
 			Sr25519Keyring::Alice,
 			RuntimeCall::Hospitals(pallet_hospitals::Call::propose {
-				proposal: pallet_hospitals::Proposal::UpgradeRuntime { code_hash, check_version: false },
+				proposal: pallet_hospitals::Proposal::UpgradeRuntime {
+					code_hash,
+					check_version: false,
+				},
 			}),
 		);
 		// Four hospitals vote: three approvals (A's included) execute the proposal.
@@ -42,9 +45,12 @@ fn a_runtime_upgrade_proposal_executes_and_changes_the_code() {
 
 		apply(
 			Sr25519Keyring::DaveStash,
-			RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { code: code.clone() }),
+			RuntimeCall::System(frame_system::Call::apply_authorized_upgrade {
+				code: code.clone(),
+			}),
 		);
-		let stored = sp_io::storage::get(sp_core::storage::well_known_keys::CODE).map(|c| c.to_vec());
+		let stored =
+			sp_io::storage::get(sp_core::storage::well_known_keys::CODE).map(|c| c.to_vec());
 		assert_eq!(stored, Some(code));
 	});
 }

@@ -3,6 +3,7 @@
 
 mod governance;
 mod permissions;
+mod presets;
 
 use codec::Encode;
 use serde_json::Value;
@@ -21,7 +22,7 @@ fn merge(base: &mut Value, patch: Value) {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
 			}
-		},
+		}
 		(base, patch) => *base = patch,
 	}
 }

@@ -93,6 +93,9 @@ fn an_operator_registers_a_patient_who_may_then_sign() {
 		);
 
 		// Ferdie is now a member; patients have no calls until the shares pallet arrives.
-		assert_eq!(validate(Sr25519Keyring::Ferdie, remark()), refused(invalidity::CALL_NOT_PERMITTED));
+		assert_eq!(
+			validate(Sr25519Keyring::Ferdie, remark()),
+			refused(invalidity::CALL_NOT_PERMITTED)
+		);
 	});
 }

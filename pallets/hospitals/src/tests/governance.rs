@@ -59,7 +59,9 @@ fn new_hospital(key: u64, peer: &str) -> NewHospital<Test> {
 }
 
 /// Proofs of possession of `hospital`'s keys over its admin account.
-fn proofs(hospital: &NewHospital<Test>) -> (sp_runtime::testing::TestSignature, sp_runtime::testing::TestSignature) {
+fn proofs(
+	hospital: &NewHospital<Test>,
+) -> (sp_runtime::testing::TestSignature, sp_runtime::testing::TestSignature) {
 	let owner = key_ownership_message::<Test>(&hospital.admin);
 	let aura = hospital.aura.clone().generate_proof_of_possession(&owner).expect("test key signs");
 	let grandpa =
@@ -72,6 +74,14 @@ fn two_thirds_of_the_others_suspend_a_hospital() {
 	new_test_ext().execute_with(|| {
 		// Four hospitals besides E vote: three approvals are needed.
 		let id = propose(ADMIN_A, Proposal::Suspend { hospital: HOSPITAL_E });
+		System::assert_has_event(
+			Event::Proposed {
+				id,
+				proposer: 0,
+				proposal: Proposal::Suspend { hospital: HOSPITAL_E },
+			}
+			.into(),
+		);
 		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 3 }.into());
 		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id));
 		System::assert_last_event(Event::Tallied { id, ayes: 2, needed: 3 }.into());
@@ -98,7 +108,10 @@ fn two_thirds_of_the_others_suspend_a_hospital() {
 fn only_active_admins_propose_and_vote() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Hospitals::propose(RuntimeOrigin::signed(OPERATOR_A), Proposal::Suspend { hospital: 1 }),
+			Hospitals::propose(
+				RuntimeOrigin::signed(OPERATOR_A),
+				Proposal::Suspend { hospital: 1 }
+			),
 			Error::<Test>::NotHospitalAdmin
 		);
 		assert_noop!(
@@ -122,14 +135,23 @@ fn only_active_admins_propose_and_vote() {
 fn a_hospital_votes_once_and_never_on_itself() {
 	new_test_ext().execute_with(|| {
 		let id = propose(ADMIN_A, Proposal::Suspend { hospital: HOSPITAL_E });
-		assert_noop!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_A), id), Error::<Test>::AlreadyVoted);
+		assert_noop!(
+			Hospitals::vote(RuntimeOrigin::signed(ADMIN_A), id),
+			Error::<Test>::AlreadyVoted
+		);
 		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id));
-		assert_noop!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id), Error::<Test>::AlreadyVoted);
+		assert_noop!(
+			Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id),
+			Error::<Test>::AlreadyVoted
+		);
 		assert_noop!(
 			Hospitals::vote(RuntimeOrigin::signed(ADMIN_E), id),
 			Error::<Test>::TargetCannotVote
 		);
-		assert_noop!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), 99), Error::<Test>::ProposalNotFound);
+		assert_noop!(
+			Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), 99),
+			Error::<Test>::ProposalNotFound
+		);
 	});
 }
 
@@ -137,12 +159,18 @@ fn a_hospital_votes_once_and_never_on_itself() {
 fn an_expired_proposal_takes_no_votes_and_can_be_closed() {
 	new_test_ext().execute_with(|| {
 		let id = propose(ADMIN_A, Proposal::Suspend { hospital: HOSPITAL_E });
-		assert_noop!(Hospitals::close(RuntimeOrigin::signed(ADMIN_B), id), Error::<Test>::NotExpired);
+		assert_noop!(
+			Hospitals::close(RuntimeOrigin::signed(ADMIN_B), id),
+			Error::<Test>::NotExpired
+		);
 		System::set_block_number(1 + PROPOSAL_LIFETIME + 1);
 		assert_noop!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id), Error::<Test>::Expired);
 		assert_ok!(Hospitals::close(RuntimeOrigin::signed(ADMIN_B), id));
 		System::assert_last_event(Event::Closed { id }.into());
-		assert_noop!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_C), id), Error::<Test>::ProposalNotFound);
+		assert_noop!(
+			Hospitals::vote(RuntimeOrigin::signed(ADMIN_C), id),
+			Error::<Test>::ProposalNotFound
+		);
 		assert_eq!(status(HOSPITAL_E), HospitalStatus::Active);
 	});
 }
@@ -153,11 +181,17 @@ fn no_proposal_may_leave_fewer_than_the_minimum_active() {
 		pass(Proposal::Suspend { hospital: HOSPITAL_E });
 		assert_eq!(ActiveHospitalCount::<Test>::get(), 4);
 		assert_noop!(
-			Hospitals::propose(RuntimeOrigin::signed(ADMIN_A), Proposal::Suspend { hospital: HOSPITAL_D }),
+			Hospitals::propose(
+				RuntimeOrigin::signed(ADMIN_A),
+				Proposal::Suspend { hospital: HOSPITAL_D }
+			),
 			Error::<Test>::BelowMinimumHospitals
 		);
 		assert_noop!(
-			Hospitals::propose(RuntimeOrigin::signed(ADMIN_A), Proposal::Remove { hospital: HOSPITAL_D }),
+			Hospitals::propose(
+				RuntimeOrigin::signed(ADMIN_A),
+				Proposal::Remove { hospital: HOSPITAL_D }
+			),
 			Error::<Test>::BelowMinimumHospitals
 		);
 		// Removing an already suspended hospital changes no active count.
@@ -183,11 +217,20 @@ fn a_change_approved_while_the_set_shrank_is_checked_again_at_execution() {
 fn status_changes_follow_the_lifecycle() {
 	new_test_ext().execute_with(|| {
 		let try_propose = |proposal| Hospitals::propose(RuntimeOrigin::signed(ADMIN_A), proposal);
-		assert_noop!(try_propose(Proposal::Reinstate { hospital: HOSPITAL_E }), Error::<Test>::NotSuspended);
-		assert_noop!(try_propose(Proposal::Suspend { hospital: 99 }), Error::<Test>::HospitalNotFound);
+		assert_noop!(
+			try_propose(Proposal::Reinstate { hospital: HOSPITAL_E }),
+			Error::<Test>::NotSuspended
+		);
+		assert_noop!(
+			try_propose(Proposal::Suspend { hospital: 99 }),
+			Error::<Test>::HospitalNotFound
+		);
 
 		pass(Proposal::Suspend { hospital: HOSPITAL_E });
-		assert_noop!(try_propose(Proposal::Suspend { hospital: HOSPITAL_E }), Error::<Test>::NotActive);
+		assert_noop!(
+			try_propose(Proposal::Suspend { hospital: HOSPITAL_E }),
+			Error::<Test>::NotActive
+		);
 
 		// E is not active, so four hospitals vote on its return and three must approve.
 		pass(Proposal::Reinstate { hospital: HOSPITAL_E });
@@ -197,18 +240,24 @@ fn status_changes_follow_the_lifecycle() {
 
 		pass(Proposal::Remove { hospital: HOSPITAL_E });
 		assert!(events().contains(&Event::HospitalRemoved { hospital: HOSPITAL_E }));
-		assert_noop!(try_propose(Proposal::Reinstate { hospital: HOSPITAL_E }), Error::<Test>::NotSuspended);
-		assert_noop!(try_propose(Proposal::Remove { hospital: HOSPITAL_E }), Error::<Test>::HospitalRemoved);
+		assert_noop!(
+			try_propose(Proposal::Reinstate { hospital: HOSPITAL_E }),
+			Error::<Test>::NotSuspended
+		);
+		assert_noop!(
+			try_propose(Proposal::Remove { hospital: HOSPITAL_E }),
+			Error::<Test>::HospitalRemoved
+		);
 	});
 }
 
 #[test]
 fn approvals_of_hospitals_that_stopped_being_active_no_longer_count() {
 	new_test_ext().execute_with(|| {
-		let upgrade = propose(ADMIN_E, Proposal::UpgradeRuntime {
-			code_hash: Default::default(),
-			check_version: true,
-		});
+		let upgrade = propose(
+			ADMIN_E,
+			Proposal::UpgradeRuntime { code_hash: Default::default(), check_version: true },
+		);
 		pass(Proposal::Suspend { hospital: HOSPITAL_E });
 		let info = Proposals::<Test>::get(upgrade).expect("open");
 		// Four active hospitals vote on an upgrade: three approvals needed, E's is void.
@@ -232,7 +281,9 @@ fn a_hospital_with_proven_keys_is_admitted() {
 		for admin in [ADMIN_B, ADMIN_C, ADMIN_D] {
 			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
 		}
-		assert!(events().contains(&Event::HospitalAdded { hospital: 5, name: hospital.name.clone() }));
+		assert!(
+			events().contains(&Event::HospitalAdded { hospital: 5, name: hospital.name.clone() })
+		);
 		assert_eq!(status(5), HospitalStatus::Active);
 		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-5"), Some(5));
 		assert_eq!(frame_system::Pallet::<Test>::providers(&60), 1);
@@ -261,7 +312,10 @@ fn admission_needs_valid_proofs_and_unused_keys_accounts_and_peers() {
 		);
 
 		let taken_key = new_hospital(100, "peer-5");
-		assert_noop!(propose_hospital(taken_key.clone(), proofs(&taken_key)), Error::<Test>::AuraKeyInUse);
+		assert_noop!(
+			propose_hospital(taken_key.clone(), proofs(&taken_key)),
+			Error::<Test>::AuraKeyInUse
+		);
 		let mut taken_grandpa = new_hospital(106, "peer-5");
 		taken_grandpa.grandpa = UintAuthorityId(200);
 		assert_noop!(
@@ -269,12 +323,39 @@ fn admission_needs_valid_proofs_and_unused_keys_accounts_and_peers() {
 			Error::<Test>::GrandpaKeyInUse
 		);
 		let taken_peer = new_hospital(107, "peer-0");
-		assert_noop!(propose_hospital(taken_peer.clone(), proofs(&taken_peer)), Error::<Test>::PeerIdInUse);
+		assert_noop!(
+			propose_hospital(taken_peer.clone(), proofs(&taken_peer)),
+			Error::<Test>::PeerIdInUse
+		);
 		let mut taken_account = new_hospital(108, "peer-5");
 		taken_account.operator = OPERATOR_A;
 		assert_noop!(
 			propose_hospital(taken_account.clone(), proofs(&taken_account)),
 			Error::<Test>::AccountInUse
+		);
+	});
+}
+
+#[test]
+fn no_more_than_max_hospitals_are_ever_admitted() {
+	new_test_ext().execute_with(|| {
+		// Five founders and room for eight: admit three directly, as an approved proposal would.
+		for index in 5..8u64 {
+			let mut hospital = new_hospital(100 + index, &format!("peer-{index}"));
+			hospital.admin = 10 * (index + 1);
+			hospital.operator = 10 * (index + 1) + 1;
+			assert_ok!(Hospitals::check_new_hospital(&hospital));
+			Hospitals::admit(hospital);
+		}
+		let ninth = new_hospital(109, "peer-9");
+		assert_noop!(
+			Hospitals::propose_hospital(
+				RuntimeOrigin::signed(ADMIN_A),
+				ninth.clone(),
+				proofs(&ninth).0,
+				proofs(&ninth).1
+			),
+			Error::<Test>::TooManyHospitals
 		);
 	});
 }
@@ -298,7 +379,8 @@ fn governance_calls_are_operational() {
 	let calls = [
 		crate::Call::<Test>::vote { id: 0 }.get_dispatch_info(),
 		crate::Call::<Test>::close { id: 0 }.get_dispatch_info(),
-		crate::Call::<Test>::propose { proposal: Proposal::Suspend { hospital: 0 } }.get_dispatch_info(),
+		crate::Call::<Test>::propose { proposal: Proposal::Suspend { hospital: 0 } }
+			.get_dispatch_info(),
 	];
 	assert!(calls.iter().all(|info| info.class == DispatchClass::Operational));
 }

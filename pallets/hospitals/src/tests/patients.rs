@@ -14,7 +14,9 @@ fn operator_registers_a_patient_who_gets_a_provider() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(providers(PATIENT), 0);
 		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
-		System::assert_last_event(Event::PatientRegistered { patient: PATIENT, hospital: 0 }.into());
+		System::assert_last_event(
+			Event::PatientRegistered { patient: PATIENT, hospital: 0 }.into(),
+		);
 		assert_eq!(providers(PATIENT), 1);
 		assert_eq!(Hospitals::registering_hospital(&PATIENT), Some(0));
 		assert!(Hospitals::is_registered(&PATIENT));
@@ -32,11 +34,7 @@ fn only_an_active_operator_registers_patients() {
 			Hospitals::register_patient(RuntimeOrigin::signed(PATIENT), PATIENT),
 			Error::<Test>::NotHospitalOperator
 		);
-		crate::Hospitals::<Test>::mutate(0, |h| {
-			if let Some(h) = h {
-				h.status = HospitalStatus::Suspended;
-			}
-		});
+		force_status(0, HospitalStatus::Suspended);
 		assert_noop!(
 			Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT),
 			Error::<Test>::NotHospitalOperator
@@ -74,7 +72,9 @@ fn deregistration_keeps_the_provider_and_the_record() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
 		assert_ok!(Hospitals::deregister_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
-		System::assert_last_event(Event::PatientDeregistered { patient: PATIENT, hospital: 0 }.into());
+		System::assert_last_event(
+			Event::PatientDeregistered { patient: PATIENT, hospital: 0 }.into(),
+		);
 		assert!(!Hospitals::is_registered(&PATIENT));
 		assert_eq!(providers(PATIENT), 1, "the provider reference is never removed");
 		let record = Patients::<Test>::get(PATIENT).expect("record kept");

@@ -94,11 +94,7 @@ fn a_deregistered_patient_or_suspended_hospital_is_no_longer_a_member() {
 		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
 		assert_ok!(Hospitals::deregister_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
 		assert_eq!(Hospitals::signer(&PATIENT), None);
-		crate::Hospitals::<Test>::mutate(1, |h| {
-			if let Some(h) = h {
-				h.status = crate::HospitalStatus::Suspended;
-			}
-		});
+		force_status(1, crate::HospitalStatus::Suspended);
 		assert_eq!(
 			validate(OPERATOR_B, &register(2000)),
 			Err(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER).into())

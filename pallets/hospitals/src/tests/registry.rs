@@ -30,11 +30,7 @@ fn registry_answers_for_active_hospitals_only() {
 		assert_eq!(Hospitals::active_hospital_of(&OPERATOR_A), Some((0, HospitalRole::Operator)));
 		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-1"), Some(1));
 		assert_eq!(Hospitals::active_hospital_of_peer(b"unknown"), None);
-		crate::Hospitals::<Test>::mutate(1, |h| {
-			if let Some(h) = h {
-				h.status = HospitalStatus::Suspended;
-			}
-		});
+		force_status(1, HospitalStatus::Suspended);
 		assert!(!Hospitals::is_active(1));
 		assert_eq!(Hospitals::active_hospital_of(&OPERATOR_B), None);
 		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-1"), None);
