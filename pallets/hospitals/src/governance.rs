@@ -9,7 +9,7 @@
 use alloc::vec::Vec;
 use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
-use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole};
+use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, StalledSetRecovery};
 use sp_runtime::{traits::Saturating, RuntimeAppPublic};
 
 use crate::{
@@ -59,7 +59,7 @@ impl<T: Config> Pallet<T> {
 				);
 				Ok(())
 			}
-			Proposal::UpgradeRuntime { .. } => Ok(()),
+			Proposal::UpgradeRuntime { .. } | Proposal::RecoverStalledSet { .. } => Ok(()),
 		}
 	}
 
@@ -176,6 +176,10 @@ impl<T: Config> Pallet<T> {
 			Proposal::UpgradeRuntime { code_hash, check_version } => {
 				frame_system::Pallet::<T>::do_authorize_upgrade(code_hash, check_version);
 				Self::deposit_event(Event::RuntimeUpgradeAuthorized { code_hash });
+			}
+			Proposal::RecoverStalledSet { delay, best_finalized } => {
+				T::StallRecovery::recover_stalled_set(delay, best_finalized);
+				Self::deposit_event(Event::StallRecoveryScheduled { delay, best_finalized });
 			}
 		}
 	}

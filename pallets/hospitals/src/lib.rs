@@ -137,6 +137,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxExtrinsicsPerBlock: Get<u32>;
 
+		/// Forces a new GRANDPA set when governance votes a `RecoverStalledSet` proposal.
+		type StallRecovery: medchain_primitives::StalledSetRecovery<BlockNumberFor<Self>>;
+
 		type WeightInfo: WeightInfo;
 	}
 
@@ -262,6 +265,11 @@ pub mod pallet {
 		/// Code with `code_hash` may now be set with `system.apply_authorized_upgrade`.
 		RuntimeUpgradeAuthorized {
 			code_hash: T::Hash,
+		},
+		/// Governance asked for a forced GRANDPA change to recover stalled finality.
+		StallRecoveryScheduled {
+			delay: BlockNumberFor<T>,
+			best_finalized: BlockNumberFor<T>,
 		},
 		/// `hospital` registered the pseudonym `patient`.
 		PatientRegistered {

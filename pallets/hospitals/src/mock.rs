@@ -59,6 +59,7 @@ impl pallet_hospitals::Config for Test {
 	type MaxAddressLength = ConstU32<64>;
 	type CallPermissions = OperatorsCallHospitals;
 	type MaxExtrinsicsPerBlock = ConstU32<MAX_EXTRINSICS_PER_BLOCK>;
+	type StallRecovery = RecordStallRecovery;
 	type WeightInfo = ();
 }
 
@@ -132,4 +133,17 @@ pub fn force_status(hospital: u32, status: crate::HospitalStatus) {
 			entry.status = status;
 		}
 	});
+}
+
+thread_local! {
+	/// The `(delay, best_finalized)` of every stall recovery governance asked for.
+	pub static STALL_RECOVERIES: core::cell::RefCell<alloc::vec::Vec<(u64, u64)>> =
+		const { core::cell::RefCell::new(alloc::vec::Vec::new()) };
+}
+
+pub struct RecordStallRecovery;
+impl medchain_primitives::StalledSetRecovery<u64> for RecordStallRecovery {
+	fn recover_stalled_set(delay: u64, best_finalized: u64) {
+		STALL_RECOVERIES.with(|r| r.borrow_mut().push((delay, best_finalized)));
+	}
 }

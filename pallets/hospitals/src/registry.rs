@@ -1,9 +1,14 @@
-//! The registry as other pallets see it: [`HospitalRegistry`] and [`PatientRegistry`].
+//! The registry as other pallets and the node see it: [`HospitalRegistry`],
+//! [`PatientRegistry`], [`ValidatorRegistry`] and the active hospitals' nodes.
 
-use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
+use alloc::vec::Vec;
+use medchain_primitives::{
+	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry, ValidatorRegistry,
+};
 
 use crate::{
-	AccountRoles, Config, HospitalStatus, Hospitals, Pallet, Patients, PeerIdOf, PeerOwner,
+	AccountRoles, Config, Hospital, HospitalStatus, Hospitals, Pallet, Patients, PeerIdOf,
+	PeerOwner,
 };
 
 impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
@@ -24,5 +29,35 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 	fn registering_hospital(who: &T::AccountId) -> Option<HospitalId> {
 		Patients::<T>::get(who).filter(|patient| patient.active).map(|patient| patient.hospital)
+	}
+}
+
+impl<T: Config> ValidatorRegistry for Pallet<T> {
+	type AuraId = T::AuraId;
+	type GrandpaId = T::GrandpaId;
+
+	fn active_validators() -> Vec<(HospitalId, T::AuraId, T::GrandpaId)> {
+		Self::active_hospitals().map(|(id, h)| (id, h.aura, h.grandpa)).collect()
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Active hospitals in ascending id order. Ids are `Twox64Concat` keys, which do not
+	/// iterate in order, so the (at most `MaxHospitals`) entries are sorted.
+	fn active_hospitals() -> impl Iterator<Item = (HospitalId, Hospital<T>)> {
+		let mut active: Vec<_> = Hospitals::<T>::iter()
+			.filter(|(_, h)| h.status == HospitalStatus::Active)
+			.collect();
+		active.sort_by_key(|(id, _)| *id);
+		active.into_iter()
+	}
+
+	/// `(peer id, multiaddr)` text of every node of every active hospital: the node's peer
+	/// allowlist.
+	pub fn authorized_nodes() -> Vec<(Vec<u8>, Vec<u8>)> {
+		Self::active_hospitals()
+			.flat_map(|(_, h)| h.nodes.into_iter())
+			.map(|node| (node.peer_id.into_inner(), node.address.into_inner()))
+			.collect()
 	}
 }

@@ -146,6 +146,12 @@ pub enum Proposal<T: Config> {
 	/// `system.apply_authorized_upgrade`. `check_version` refuses code whose spec name differs
 	/// or whose spec version does not increase.
 	UpgradeRuntime { code_hash: <T as frame_system::Config>::Hash, check_version: bool },
+	/// Finality has stalled: force a GRANDPA change to the registry's active hospitals after
+	/// `delay` blocks, the new set voting on top of `best_finalized`.
+	RecoverStalledSet {
+		delay: frame_system::pallet_prelude::BlockNumberFor<T>,
+		best_finalized: frame_system::pallet_prelude::BlockNumberFor<T>,
+	},
 }
 
 impl<T: Config> Proposal<T> {
@@ -155,7 +161,9 @@ impl<T: Config> Proposal<T> {
 			Proposal::Suspend { hospital }
 			| Proposal::Reinstate { hospital }
 			| Proposal::Remove { hospital } => Some(*hospital),
-			Proposal::AddHospital(_) | Proposal::UpgradeRuntime { .. } => None,
+			Proposal::AddHospital(_)
+			| Proposal::UpgradeRuntime { .. }
+			| Proposal::RecoverStalledSet { .. } => None,
 		}
 	}
 }

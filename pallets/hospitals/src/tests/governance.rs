@@ -384,3 +384,14 @@ fn governance_calls_are_operational() {
 	];
 	assert!(calls.iter().all(|info| info.class == DispatchClass::Operational));
 }
+
+#[test]
+fn an_approved_stall_recovery_reaches_the_validator_set() {
+	new_test_ext().execute_with(|| {
+		let id = pass(Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 });
+		assert!(STALL_RECOVERIES.with(|r| r.borrow().is_empty()));
+		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_D), id));
+		assert_eq!(STALL_RECOVERIES.with(|r| r.borrow().clone()), vec![(5, 40)]);
+		assert!(events().contains(&Event::StallRecoveryScheduled { delay: 5, best_finalized: 40 }));
+	});
+}

@@ -69,3 +69,22 @@ fn genesis_refuses_an_account_shared_by_two_hospitals() {
 	b.operator = OPERATOR_A;
 	new_test_ext_with(alloc::vec![founder(0), b]);
 }
+
+#[test]
+fn validators_and_authorized_nodes_are_the_active_hospitals_in_id_order() {
+	use medchain_primitives::ValidatorRegistry;
+	use sp_runtime::testing::UintAuthorityId;
+	new_test_ext().execute_with(|| {
+		force_status(1, HospitalStatus::Suspended);
+		force_status(3, HospitalStatus::Removed);
+		let expected: Vec<_> = [0u64, 2, 4]
+			.iter()
+			.map(|&h| (h as u32, UintAuthorityId(100 + h), UintAuthorityId(200 + h)))
+			.collect();
+		assert_eq!(Hospitals::active_validators(), expected);
+		let peers: Vec<_> =
+			Hospitals::authorized_nodes().into_iter().map(|(peer, _)| peer).collect();
+		assert_eq!(peers, vec![b"peer-0".to_vec(), b"peer-2".to_vec(), b"peer-4".to_vec()]);
+		assert_eq!(Hospitals::authorized_nodes()[1].1, b"/ip4/127.0.0.1/tcp/30335".to_vec());
+	});
+}

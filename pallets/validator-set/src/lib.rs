@@ -1,0 +1,177 @@
+//! # Validator set pallet
+//!
+//! Makes the consortium registry's active hospitals the chain's validators: their Aura keys
+//! author blocks, their GRANDPA keys vote on finality.
+//!
+//! ## Sessions
+//! Every `SessionLength` blocks (a genesis parameter) a session starts. If the registry's
+//! active hospitals differ from the current validators, the new set is queued and applied at
+//! once: a GRANDPA change (standard, no delay: nodes enact it when the signalling block is
+//! finalized) with `CurrentSetId` incremented, and the Aura authorities changed. While an
+//! earlier GRANDPA change is still pending the queued set waits and is retried every block, and
+//! a later session replaces it with the registry's newer state, so no change is lost.
+//!
+//! A set smaller than `MinValidators` is refused unless it grows the current set: below four
+//! validators one fault halts finality.
+//!
+//! ## Stalled finality
+//! When more than a third of the GRANDPA voters are gone for good (hardware lost, keys lost,
+//! hospital gone), finality stops and no standard change can ever be enacted, because enacting
+//! one needs finality. Governance then suspends the dead hospitals and votes
+//! `RecoverStalledSet { delay, best_finalized }` (see `pallet_hospitals`); this pallet turns it
+//! into a *forced* GRANDPA change to the registry's active hospitals, which nodes apply once the
+//! signalling block is `delay` blocks deep on their best chain, the new set voting on top of
+//! block `best_finalized` (the highest block every new voter has finalized).
+//!
+//! `pallet_grandpa`'s own session handler needs `pallet-session` (and a hold currency); this
+//! pallet is the small replacement the notes describe.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+mod rotation;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use weights::WeightInfo;
+
+/// Counts sessions from genesis (session 0).
+pub type SessionIndex = u32;
+
+/// Blocks per session when a chain spec does not say.
+pub const DEFAULT_SESSION_LENGTH: u32 = 100;
+
+/// Sets up a registry of `count` active validators, for benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	fn set_active_validators(count: u32);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{HospitalId, ValidatorRegistry};
+
+	/// A validator: its hospital, Aura key and GRANDPA key.
+	pub type ValidatorOf<T> =
+		(HospitalId, <T as pallet_aura::Config>::AuthorityId, pallet_grandpa::AuthorityId);
+
+	/// A whole validator set, at most as large as Aura allows.
+	pub type ValidatorSetOf<T> =
+		BoundedVec<ValidatorOf<T>, <T as pallet_aura::Config>::MaxAuthorities>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config + pallet_aura::Config + pallet_grandpa::Config {
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// Who is entitled to validate: the consortium registry.
+		type Registry: ValidatorRegistry<
+			AuraId = <Self as pallet_aura::Config>::AuthorityId,
+			GrandpaId = pallet_grandpa::AuthorityId,
+		>;
+
+		/// No change may shrink the set below this many validators.
+		#[pallet::constant]
+		type MinValidators: Get<u32>;
+
+		type WeightInfo: WeightInfo;
+
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
+	}
+
+	/// Blocks per session; set at genesis.
+	#[pallet::storage]
+	pub type SessionLength<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The session in progress.
+	#[pallet::storage]
+	pub type CurrentSession<T: Config> = StorageValue<_, SessionIndex, ValueQuery>;
+
+	/// The hospitals of the current validator set, in authority order.
+	#[pallet::storage]
+	pub type Validators<T: Config> =
+		StorageValue<_, BoundedVec<HospitalId, <T as pallet_aura::Config>::MaxAuthorities>, ValueQuery>;
+
+	/// A set that differs from the current one and waits for the earlier GRANDPA change to end.
+	#[pallet::storage]
+	pub type QueuedSet<T: Config> = StorageValue<_, ValidatorSetOf<T>>;
+
+	/// `(delay, best_finalized)` of a forced change governance asked for, until it is scheduled.
+	#[pallet::storage]
+	pub type StallRecovery<T: Config> = StorageValue<_, (BlockNumberFor<T>, BlockNumberFor<T>)>;
+
+	#[pallet::genesis_config]
+	pub struct GenesisConfig<T: Config> {
+		/// Blocks per session.
+		pub session_length: BlockNumberFor<T>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			Self { session_length: DEFAULT_SESSION_LENGTH.into() }
+		}
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			assert!(!self.session_length.is_zero(), "sessionLength must be at least one block");
+			SessionLength::<T>::put(self.session_length);
+			Pallet::<T>::initialize_authorities();
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let max = <T as pallet_aura::Config>::MaxAuthorities::get();
+			if Self::is_session_boundary(now) {
+				Self::start_session();
+				<T as Config>::WeightInfo::start_session(max)
+			} else if QueuedSet::<T>::exists() || StallRecovery::<T>::exists() {
+				Self::apply_queued();
+				<T as Config>::WeightInfo::start_session(max)
+			} else {
+				<T as Config>::WeightInfo::on_initialize_idle()
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Session `index` started; `changed` if the registry's validators differ from the
+		/// current set.
+		NewSession { index: SessionIndex, changed: bool },
+		/// The set changed: Aura authorities now, GRANDPA set `set_id` once nodes enact it.
+		ValidatorSetChanged {
+			session: SessionIndex,
+			set_id: u64,
+			validators: BoundedVec<HospitalId, <T as pallet_aura::Config>::MaxAuthorities>,
+			forced: bool,
+		},
+		/// An earlier GRANDPA change is still pending; the new set is retried every block.
+		ValidatorSetChangeDeferred { session: SessionIndex },
+		/// The registry's set would leave fewer than `MinValidators`; the current set stays.
+		ValidatorSetTooSmall { session: SessionIndex, validators: u32 },
+		/// The registry has more validators than Aura and GRANDPA allow; the current set stays.
+		ValidatorSetTooLarge { session: SessionIndex, validators: u32 },
+		/// Governance asked for a forced change to recover stalled finality.
+		StallRecoveryRequested { delay: BlockNumberFor<T>, best_finalized: BlockNumberFor<T> },
+	}
+}

@@ -1,0 +1,152 @@
+//! Session boundaries, applying a queued set, genesis authorities and stall recovery.
+
+use alloc::vec::Vec;
+use frame_support::{traits::Get, BoundedVec};
+use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_primitives::{StalledSetRecovery, ValidatorRegistry};
+use sp_runtime::traits::Zero;
+
+use crate::{
+	Config, CurrentSession, Event, Pallet, QueuedSet, SessionLength, StallRecovery,
+	ValidatorSetOf, Validators,
+};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn is_session_boundary(now: BlockNumberFor<T>) -> bool {
+		let length = SessionLength::<T>::get();
+		!now.is_zero() && !length.is_zero() && (now % length).is_zero()
+	}
+
+	/// Starts the next session: queues the registry's set if it differs from the current one,
+	/// and tries to apply it.
+	pub(crate) fn start_session() {
+		let index = CurrentSession::<T>::mutate(|index| {
+			*index = index.saturating_add(1);
+			*index
+		});
+		let registry = T::Registry::active_validators();
+		let changed = !Self::is_current(&registry);
+		Self::deposit_event(Event::NewSession { index, changed });
+		if !changed {
+			// The registry went back to the current set: a change still queued is obsolete.
+			QueuedSet::<T>::kill();
+			return;
+		}
+		let Some(next) = Self::bounded(registry, index) else { return };
+		QueuedSet::<T>::put(next);
+		if !Self::apply_queued() {
+			Self::deposit_event(Event::ValidatorSetChangeDeferred { session: index });
+		}
+	}
+
+	/// Schedules the queued set (or, for a stall recovery, the registry's set) as the next
+	/// GRANDPA set and Aura authorities. Returns `false` if it has to wait for an earlier
+	/// GRANDPA change, and keeps it for the next block.
+	pub(crate) fn apply_queued() -> bool {
+		let session = CurrentSession::<T>::get();
+		let stall = StallRecovery::<T>::get();
+		let next = match (QueuedSet::<T>::get(), stall) {
+			(Some(queued), _) => queued,
+			(None, Some(_)) => {
+				match Self::bounded(T::Registry::active_validators(), session) {
+					Some(registry) => registry,
+					None => {
+						StallRecovery::<T>::kill();
+						return true;
+					},
+				}
+			},
+			(None, None) => return true,
+		};
+		let current_len = Validators::<T>::decode_len().unwrap_or_default();
+		let minimum = usize::try_from(T::MinValidators::get()).unwrap_or(usize::MAX);
+		if next.len() < minimum && next.len() < current_len {
+			QueuedSet::<T>::kill();
+			StallRecovery::<T>::kill();
+			let validators = u32::try_from(next.len()).unwrap_or(u32::MAX);
+			Self::deposit_event(Event::ValidatorSetTooSmall { session, validators });
+			return true;
+		}
+
+		let grandpa = next.iter().map(|(_, _, key)| (key.clone(), 1)).collect();
+		let scheduled = match stall {
+			Some((delay, best_finalized)) => {
+				pallet_grandpa::Pallet::<T>::schedule_change(grandpa, delay, Some(best_finalized))
+			},
+			None => pallet_grandpa::Pallet::<T>::schedule_change(grandpa, Zero::zero(), None),
+		};
+		if scheduled.is_err() {
+			// `ChangePending` (or `TooSoon` for a forced change): retried next block.
+			return false;
+		}
+
+		let aura: Vec<_> = next.iter().map(|(_, key, _)| key.clone()).collect();
+		if pallet_aura::Authorities::<T>::get().as_slice() != aura.as_slice() {
+			pallet_aura::Pallet::<T>::change_authorities(BoundedVec::truncate_from(aura));
+		}
+		// `pallet_grandpa` bumps the set id only from its `pallet-session` handler; nodes
+		// count every scheduled change, so the runtime must count them too.
+		let set_id = pallet_grandpa::CurrentSetId::<T>::mutate(|id| {
+			*id = id.saturating_add(1);
+			*id
+		});
+		let validators = BoundedVec::truncate_from(next.iter().map(|(id, _, _)| *id).collect());
+		Validators::<T>::put(&validators);
+		QueuedSet::<T>::kill();
+		StallRecovery::<T>::kill();
+		Self::deposit_event(Event::ValidatorSetChanged {
+			session,
+			set_id,
+			validators,
+			forced: stall.is_some(),
+		});
+		true
+	}
+
+	/// Whether `registry` is exactly the current set: same hospitals, same keys, same order.
+	fn is_current(registry: &[crate::ValidatorOf<T>]) -> bool {
+		let hospitals = Validators::<T>::get();
+		let aura = pallet_aura::Authorities::<T>::get();
+		let grandpa = pallet_grandpa::Pallet::<T>::grandpa_authorities();
+		registry.len() == hospitals.len()
+			&& registry.len() == aura.len()
+			&& registry.len() == grandpa.len()
+			&& registry.iter().zip(hospitals.iter()).all(|((id, _, _), current)| id == current)
+			&& registry.iter().zip(aura.iter()).all(|((_, key, _), current)| key == current)
+			&& registry.iter().zip(grandpa.iter()).all(|((_, _, key), (current, _))| key == current)
+	}
+
+	fn bounded(registry: Vec<crate::ValidatorOf<T>>, session: u32) -> Option<ValidatorSetOf<T>> {
+		let validators = u32::try_from(registry.len()).unwrap_or(u32::MAX);
+		let bounded = ValidatorSetOf::<T>::try_from(registry).ok();
+		if bounded.is_none() {
+			Self::deposit_event(Event::ValidatorSetTooLarge { session, validators });
+		}
+		bounded
+	}
+
+	/// Genesis: the registry's founders become the Aura and GRANDPA authorities.
+	pub(crate) fn initialize_authorities() {
+		let founders = T::Registry::active_validators();
+		let aura: Vec<_> = founders.iter().map(|(_, key, _)| key.clone()).collect();
+		let grandpa: Vec<_> = founders.iter().map(|(_, _, key)| (key.clone(), 1)).collect();
+		pallet_aura::Pallet::<T>::initialize_authorities(&aura);
+		assert!(
+			pallet_grandpa::Authorities::<T>::get().is_empty(),
+			"GRANDPA authorities come from the registry; leave pallet_grandpa's genesis empty"
+		);
+		let grandpa = pallet_grandpa::BoundedAuthorityList::try_from(grandpa)
+			.unwrap_or_else(|_| panic!("more founders than GRANDPA's MaxAuthorities"));
+		pallet_grandpa::Authorities::<T>::put(grandpa);
+		let ids = BoundedVec::try_from(founders.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
+			.unwrap_or_else(|_| panic!("more founders than Aura's MaxAuthorities"));
+		Validators::<T>::put(ids);
+	}
+}
+
+impl<T: Config> StalledSetRecovery<BlockNumberFor<T>> for Pallet<T> {
+	fn recover_stalled_set(delay: BlockNumberFor<T>, best_finalized: BlockNumberFor<T>) {
+		StallRecovery::<T>::put((delay, best_finalized));
+		Self::deposit_event(Event::StallRecoveryRequested { delay, best_finalized });
+	}
+}
