@@ -139,8 +139,14 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
-	config: Configuration,
+	mut config: Configuration,
 ) -> Result<TaskManager, ServiceError> {
+	// Reserved-only from the first moment: until the allowlist task has read the registry, no
+	// peer outside the reserved set (initially the bootnodes given on the command line) may
+	// open a sync substream.
+	config.network.default_peers_set.non_reserved_mode =
+		sc_network::config::NonReservedPeerMode::Deny;
+
 	let sc_service::PartialComponents {
 		client,
 		backend,
@@ -195,6 +201,12 @@ pub fn new_full<
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	task_manager.spawn_essential_handle().spawn(
+		"peer-allowlist",
+		Some("medchain"),
+		crate::peers::follow_registry(client.clone(), network.clone()),
+	);
 
 	let role = config.role;
 	let force_authoring = config.force_authoring;

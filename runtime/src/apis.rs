@@ -15,7 +15,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
+	AccountId, Aura, Block, Executive, Grandpa, Hospitals, InherentDataExt, Nonce, Runtime,
 	RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 
@@ -133,6 +133,16 @@ impl_runtime_apis! {
 			_authority_id: GrandpaId,
 		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
 			None
+		}
+	}
+
+	impl medchain_primitives::validators::ConsortiumApi<Block> for Runtime {
+		fn authorized_nodes() -> Vec<(Vec<u8>, Vec<u8>)> {
+			Hospitals::authorized_nodes()
+		}
+
+		fn validators() -> Vec<medchain_primitives::HospitalId> {
+			pallet_validator_set::Validators::<Runtime>::get().into_inner()
 		}
 	}
 

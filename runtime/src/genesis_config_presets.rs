@@ -8,10 +8,10 @@
 //!   hospital's real keys go. It has no dev keys and no sudo key, and it does not build until
 //!   every placeholder is replaced.
 
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_consensus_grandpa::AuthorityId as GrandpaId;
-
-use crate::{AccountId, HospitalsConfig, Runtime, RuntimeGenesisConfig, SudoConfig, DAYS, MINUTES};
+use crate::{
+	AccountId, BlockNumber, HospitalsConfig, Runtime, RuntimeGenesisConfig, SudoConfig,
+	ValidatorSetConfig, DAYS, HOURS, MINUTES,
+};
 use alloc::{format, string::ToString, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use pallet_hospitals::{GenesisHospital, GenesisNode};
@@ -93,22 +93,23 @@ fn genesis_hospital(hospital: &DevHospital) -> GenesisHospital<Runtime> {
 	}
 }
 
-/// Genesis for `hospitals`: each one registered, validating with Aura and GRANDPA. Proposals
-/// on these test chains take votes for ten minutes.
+/// Genesis for `hospitals`: each one registered, and so validating with Aura and GRANDPA (the
+/// validator set takes its genesis authorities from the registry). Proposals on these test
+/// chains take votes for ten minutes; sessions last 30 seconds.
 fn consortium_genesis(hospitals: &[DevHospital], sudo_key: Option<AccountId>) -> Value {
-	let aura: Vec<AuraId> = hospitals.iter().map(|h| h.admin.public().into()).collect();
-	let grandpa: Vec<(GrandpaId, u64)> =
-		hospitals.iter().map(|h| (h.grandpa.public().into(), 1)).collect();
 	build_struct_json_patch!(RuntimeGenesisConfig {
-		aura: pallet_aura::GenesisConfig { authorities: aura },
-		grandpa: pallet_grandpa::GenesisConfig { authorities: grandpa },
 		sudo: SudoConfig { key: sudo_key },
 		hospitals: HospitalsConfig {
 			hospitals: hospitals.iter().map(genesis_hospital).collect(),
 			proposal_lifetime: 10 * MINUTES,
 		},
+		validator_set: ValidatorSetConfig { session_length: LOCAL_SESSION_LENGTH },
 	})
 }
+
+/// Blocks per session on the development and local chains: 30 seconds, so that tests see a
+/// change of validators quickly.
+pub const LOCAL_SESSION_LENGTH: BlockNumber = 10;
 
 /// Hospital A alone; its admin (Alice) holds the sudo key.
 fn development_genesis() -> Value {
@@ -123,12 +124,6 @@ fn local_testnet_genesis() -> Value {
 /// to fill them in.
 fn consortium_template_genesis() -> Value {
 	let placeholder = |hospital: &str, what: &str| Value::String(format!("<{hospital}_{what}>"));
-	let aura: Vec<Value> =
-		TEMPLATE_HOSPITALS.iter().map(|h| placeholder(h, "AURA_SR25519_SS58")).collect();
-	let grandpa: Vec<Value> = TEMPLATE_HOSPITALS
-		.iter()
-		.map(|h| serde_json::json!([placeholder(h, "GRANDPA_ED25519_SS58"), 1]))
-		.collect();
 	let hospitals: Vec<Value> = TEMPLATE_HOSPITALS
 		.iter()
 		.map(|h| {
@@ -146,9 +141,8 @@ fn consortium_template_genesis() -> Value {
 		})
 		.collect();
 	serde_json::json!({
-		"aura": { "authorities": aura },
-		"grandpa": { "authorities": grandpa },
 		"hospitals": { "hospitals": hospitals, "proposalLifetime": 7 * DAYS },
+		"validatorSet": { "sessionLength": HOURS },
 	})
 }
 

@@ -183,4 +183,7 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type Hospitals = pallet_hospitals;
+
+	#[runtime::pallet_index(11)]
+	pub type ValidatorSet = pallet_validator_set;
 }

@@ -3,7 +3,8 @@
 //! - [`node`]: one node process: spawn, log to a file, SIGKILL, restart on the same base path,
 //!   kill on drop.
 //! - [`network`]: the four local hospitals wired together with fixed node keys.
-//! - [`rpc`]: the JSON-RPC calls tests make, and [`rpc::wait_until`] for polling with a deadline.
+//! - [`rpc`]: JSON-RPC and [`rpc::wait_until`], and [`medchain_client`] for typed chain reads
+//!   and signed transactions (the same client hospitals use).
 //! - [`metrics`]: reading a node's Prometheus endpoint.
 //! - [`ports`]: free loopback ports.
 
@@ -11,7 +12,7 @@ pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod ports;
-pub mod rpc;
+pub use medchain_client::{self as client, rpc};
 
 /// Errors in the harness are reported as text: they end a test with a message.
-pub type Result<T> = std::result::Result<T, String>;
+pub use medchain_client::Result;

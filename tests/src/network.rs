@@ -48,6 +48,7 @@ impl LocalNetwork {
 				validator_keyring: Some(keyring.to_string()),
 				node_key_hex,
 				bootnodes: Vec::new(),
+				validator: true,
 			};
 			let node = Node::new(spec, data_dir.path())?;
 			addresses.push(node.multiaddr(&peer_id));
@@ -63,6 +64,35 @@ impl LocalNetwork {
 			node.start()?;
 		}
 		Ok(Self { nodes, data_dir })
+	}
+
+	/// Starts one more node, `name`, with fixed node key number `index` (see [`node_key_hex`]),
+	/// dialing every node already running; with `validator`, it waits for session keys.
+	/// Returns its index in [`LocalNetwork::nodes`] and its peer id.
+	pub fn add_node(
+		&mut self,
+		name: &str,
+		index: usize,
+		validator: bool,
+	) -> crate::Result<(usize, String)> {
+		let node_key_hex = node_key_hex(index);
+		let peer_id = peer_id_of(&node_key_hex)?;
+		let mut bootnodes = Vec::new();
+		for node in &self.nodes {
+			bootnodes.push(node.multiaddr(&peer_id_of(&node.spec.node_key_hex)?));
+		}
+		let spec = NodeSpec {
+			name: name.to_string(),
+			chain: "local".into(),
+			validator_keyring: None,
+			node_key_hex,
+			bootnodes,
+			validator,
+		};
+		let mut node = Node::new(spec, self.data_dir.path())?;
+		node.start()?;
+		self.nodes.push(node);
+		Ok((self.nodes.len() - 1, peer_id))
 	}
 
 	pub fn data_dir(&self) -> &std::path::Path {

@@ -74,6 +74,9 @@ pub struct NodeSpec {
 	pub node_key_hex: String,
 	/// Full multiaddrs (`/ip4/…/tcp/…/p2p/…`) to dial at start.
 	pub bootnodes: Vec<String>,
+	/// Runs as a validator with keys generated later (`author_rotateKeysWithOwner`), when no
+	/// dev keyring is given.
+	pub validator: bool,
 }
 
 /// A running (or killed) node. Dropping it kills the process.
@@ -125,6 +128,8 @@ impl Node {
 		];
 		if let Some(keyring) = &self.spec.validator_keyring {
 			args.push(format!("--{keyring}"));
+		} else if self.spec.validator {
+			args.push("--validator".into());
 		}
 		for bootnode in &self.spec.bootnodes {
 			args.push("--bootnodes".into());

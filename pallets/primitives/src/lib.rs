@@ -15,4 +15,4 @@ pub mod registry;
 pub mod validators;
 
 pub use registry::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
-pub use validators::{ConsortiumApi, StalledSetRecovery, ValidatorRegistry};
+pub use validators::{StalledSetRecovery, ValidatorRegistry};

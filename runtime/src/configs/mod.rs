@@ -20,8 +20,9 @@ use sp_version::RuntimeVersion;
 
 // `derive_impl` fills `RuntimeOrigin`, `RuntimeTask` and `PalletInfo` from these names.
 use super::{
-	AccountId, Aura, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeOrigin, RuntimeTask, BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
+	AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, ValidatorSet, BLOCK_HASH_COUNT,
+	SLOT_DURATION, VERSION,
 };
 
 /// Normal transactions may fill 75% of a block; the rest is kept for operational ones
@@ -126,5 +127,14 @@ impl pallet_hospitals::Config for Runtime {
 	type CallPermissions = RolePermissions;
 	/// Enough for a busy hospital's node in one 3-second block; bulk work uses batch calls.
 	type MaxExtrinsicsPerBlock = ConstU32<128>;
+	type StallRecovery = ValidatorSet;
 	type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_validator_set::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Registry = Hospitals;
+	/// As `MinActiveHospitals`: below four validators one fault halts finality.
+	type MinValidators = ConstU32<4>;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
 }

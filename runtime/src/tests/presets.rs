@@ -4,8 +4,13 @@ use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_genesis_builder::PresetId;
 
-use crate::genesis_config_presets::{
-	get_preset, CONSORTIUM_TEMPLATE_PRESET, DEVELOPMENT_PRESET, LOCAL_TESTNET_PRESET,
+use super::genesis_of;
+use crate::{
+	genesis_config_presets::{
+		get_preset, CONSORTIUM_TEMPLATE_PRESET, DEVELOPMENT_PRESET, LOCAL_SESSION_LENGTH,
+		LOCAL_TESTNET_PRESET,
+	},
+	Runtime,
 };
 
 fn preset_json(name: &str) -> Value {
@@ -21,24 +26,34 @@ fn only_development_sets_a_sudo_key() {
 }
 
 #[test]
-fn local_testnet_has_four_distinct_validators() {
-	let patch = preset_json(LOCAL_TESTNET_PRESET);
-	let aura = patch["aura"]["authorities"].as_array().expect("aura authorities");
-	let grandpa = patch["grandpa"]["authorities"].as_array().expect("grandpa authorities");
-	assert_eq!(aura.len(), 4);
-	assert_eq!(grandpa.len(), 4);
-	let unique: alloc::collections::BTreeSet<_> = aura.iter().map(|a| a.to_string()).collect();
-	assert_eq!(unique.len(), 4);
+fn local_testnet_validators_are_the_four_registered_hospitals() {
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		let hospitals: Vec<_> = (0..4)
+			.map(|id| pallet_hospitals::Hospitals::<Runtime>::get(id).expect("founder"))
+			.collect();
+		let aura: Vec<AuraId> = hospitals.iter().map(|h| h.aura.clone()).collect();
+		let grandpa: Vec<_> = hospitals.iter().map(|h| (h.grandpa.clone(), 1)).collect();
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), aura);
+		assert_eq!(crate::Grandpa::grandpa_authorities(), grandpa);
+		assert_eq!(pallet_validator_set::Validators::<Runtime>::get().into_inner(), vec![0, 1, 2, 3]);
+		assert_eq!(pallet_validator_set::SessionLength::<Runtime>::get(), LOCAL_SESSION_LENGTH);
+		let alice: AuraId = sp_keyring::Sr25519Keyring::Alice.public().into();
+		assert_eq!(aura[0], alice);
+		let distinct: alloc::collections::BTreeSet<_> =
+			hospitals.iter().map(|h| h.admin.clone()).collect();
+		assert_eq!(distinct.len(), 4);
+	});
 }
 
 #[test]
 fn template_placeholders_are_not_valid_keys() {
 	let patch = preset_json(CONSORTIUM_TEMPLATE_PRESET);
-	let first_aura = patch["aura"]["authorities"][0].clone();
+	let first_aura = patch["hospitals"]["hospitals"][0]["aura"].clone();
 	assert_eq!(first_aura, "<HOSPITAL_A_AURA_SR25519_SS58>");
 	assert!(serde_json::from_value::<AuraId>(first_aura).is_err());
-	let dev_aura = preset_json(DEVELOPMENT_PRESET)["aura"]["authorities"][0].clone();
+	let dev_aura = preset_json(DEVELOPMENT_PRESET)["hospitals"]["hospitals"][0]["aura"].clone();
 	assert!(serde_json::from_value::<AuraId>(dev_aura).is_ok());
+	assert!(patch.get("aura").is_none() && patch.get("grandpa").is_none());
 }
 
 #[test]
@@ -47,10 +62,7 @@ fn local_testnet_registers_hospitals_a_to_d_and_dev_sudo_is_hospital_a_admin() {
 	let hospitals = local["hospitals"]["hospitals"].as_array().expect("hospitals");
 	let names: Vec<&str> = hospitals.iter().filter_map(|h| h["name"].as_str()).collect();
 	assert_eq!(names, ["Hospital A", "Hospital B", "Hospital C", "Hospital D"]);
-	for (hospital, aura) in
-		hospitals.iter().zip(local["aura"]["authorities"].as_array().expect("aura"))
-	{
-		assert_eq!(&hospital["aura"], aura, "registry and Aura authorities agree");
+	for hospital in hospitals {
 		assert_ne!(hospital["admin"], hospital["operator"]);
 	}
 	let dev = preset_json(DEVELOPMENT_PRESET);

@@ -1,4 +1,4 @@
-//! The JSON-RPC calls the tests make, over HTTP to a node's RPC port.
+//! JSON-RPC over HTTP to a node's RPC port, and [`wait_until`] for polling with a deadline.
 
 use std::{
 	future::Future,

@@ -1,0 +1,194 @@
+//! medchain-admin: governance from the command line, for hospital administrators.
+//!
+//! ```text
+//! medchain-admin --url http://127.0.0.1:9944 session-keys --owner <admin SS58>
+//! medchain-admin --url … propose-hospital --suri <proposer admin> --name … --admin … \
+//!     --operator … --keys 0x… --proof 0x… --peer-id … --address …
+//! medchain-admin --url … propose --suri <admin> suspend|reinstate|remove <hospital id>
+//! medchain-admin --url … vote --suri <admin> <proposal id>
+//! medchain-admin --url … status
+//! ```
+//! Each transaction is followed until a finalized block includes it; the command fails with
+//! the dispatch error if it failed on chain.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use codec::{Decode, Encode};
+use jsonrpsee::rpc_params;
+use medchain_client::{tx, Chain};
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, SessionKeys};
+use pallet_hospitals::{HospitalNode, NewHospital, Proposal};
+use serde_json::{json, Value};
+use sp_core::{bytes::from_hex, crypto::Ss58Codec, sr25519, Pair};
+use sp_runtime::AccountId32;
+
+/// The proofs of possession `session-keys` returns, in `SessionKeys` order.
+type Proofs = (
+	<Runtime as pallet_hospitals::Config>::AuraProof,
+	<Runtime as pallet_hospitals::Config>::GrandpaProof,
+);
+
+#[derive(Parser)]
+#[command(name = "medchain-admin", version, about = "medchain consortium governance")]
+struct Cli {
+	/// The hospital node's RPC endpoint.
+	#[arg(long, default_value = "http://127.0.0.1:9944")]
+	url: String,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Generates a new hospital's session keys in the node's keystore, with proofs of
+	/// possession over `--owner` (the new hospital's admin account). Needs the node's
+	/// unsafe RPC methods, so run it against the new hospital's own node on localhost.
+	SessionKeys {
+		#[arg(long)]
+		owner: String,
+	},
+	/// Proposes admitting a hospital; the proposer's approval counts at once.
+	ProposeHospital {
+		/// The proposing (existing) hospital admin's secret URI.
+		#[arg(long)]
+		suri: String,
+		#[arg(long)]
+		name: String,
+		#[arg(long)]
+		admin: String,
+		#[arg(long)]
+		operator: String,
+		/// `keys` from `session-keys`.
+		#[arg(long)]
+		keys: String,
+		/// `proof` from `session-keys`.
+		#[arg(long)]
+		proof: String,
+		#[arg(long)]
+		peer_id: String,
+		/// The node's public p2p address, e.g. `/ip4/203.0.113.7/tcp/30333`.
+		#[arg(long)]
+		address: String,
+	},
+	/// Proposes a change to an existing hospital.
+	Propose {
+		#[arg(long)]
+		suri: String,
+		action: Action,
+		hospital: u32,
+	},
+	/// Approves proposal `id`.
+	Vote {
+		#[arg(long)]
+		suri: String,
+		id: u32,
+	},
+	/// Prints the validator set, GRANDPA set id and finalized head.
+	Status,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Action {
+	Suspend,
+	Reinstate,
+	Remove,
+}
+
+#[tokio::main]
+async fn main() {
+	let cli = Cli::parse();
+	match run(cli).await {
+		Ok(output) => println!("{}", serde_json::to_string_pretty(&output).unwrap_or_default()),
+		Err(error) => {
+			eprintln!("error: {error}");
+			std::process::exit(1);
+		},
+	}
+}
+
+async fn run(cli: Cli) -> medchain_client::Result<Value> {
+	let chain = Chain::connect(&cli.url)?;
+	match cli.command {
+		Command::SessionKeys { owner } => {
+			let owner = account(&owner)?;
+			let generated: Value = chain
+				.rpc
+				.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(owner.encode())])
+				.await?;
+			Ok(json!({ "keys": generated["keys"], "proof": generated["proof"] }))
+		},
+		Command::ProposeHospital { suri, name, admin, operator, keys, proof, peer_id, address } => {
+			let keys: SessionKeys = decode(&keys, "--keys")?;
+			let (aura_proof, grandpa_proof): Proofs = decode(&proof, "--proof")?;
+			let node = HospitalNode {
+				peer_id: bounded(peer_id, "--peer-id")?,
+				address: bounded(address, "--address")?,
+			};
+			let hospital = NewHospital::<Runtime> {
+				name: bounded(name, "--name")?,
+				admin: account(&admin)?,
+				operator: account(&operator)?,
+				aura: keys.aura,
+				grandpa: keys.grandpa,
+				nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
+			};
+			let call = pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };
+			governance(&chain, &suri, call).await
+		},
+		Command::Propose { suri, action, hospital } => {
+			let proposal = match action {
+				Action::Suspend => Proposal::Suspend { hospital },
+				Action::Reinstate => Proposal::Reinstate { hospital },
+				Action::Remove => Proposal::Remove { hospital },
+			};
+			governance(&chain, &suri, pallet_hospitals::Call::propose { proposal }).await
+		},
+		Command::Vote { suri, id } => {
+			governance(&chain, &suri, pallet_hospitals::Call::vote { id }).await
+		},
+		Command::Status => {
+			let (finalized, number) = chain.rpc.finalized_head().await?;
+			let at = Some(finalized.as_str());
+			Ok(json!({
+				"finalized": number,
+				"validators": chain.validators(at).await?,
+				"grandpaSetId": chain.grandpa_set_id(at).await?,
+			}))
+		},
+	}
+}
+
+/// Submits a governance call and reports the proposal id and what it did.
+async fn governance(
+	chain: &Chain,
+	suri: &str,
+	call: pallet_hospitals::Call<Runtime>,
+) -> medchain_client::Result<Value> {
+	let signer = sr25519::Pair::from_string(suri, None)
+		.map_err(|e| format!("--suri is not a valid secret URI: {e:?}"))?;
+	let included =
+		tx::submit_and_finalize(chain, &signer, RuntimeCall::Hospitals(call)).await?;
+	let block = included.block.clone();
+	let events: Vec<String> = included
+		.succeeded()?
+		.into_iter()
+		.filter(|event| matches!(event, RuntimeEvent::Hospitals(_)))
+		.map(|event| format!("{event:?}"))
+		.collect();
+	Ok(json!({ "block": block, "events": events }))
+}
+
+fn account(ss58: &str) -> medchain_client::Result<AccountId32> {
+	AccountId32::from_ss58check(ss58).map_err(|e| format!("{ss58} is not an SS58 account: {e:?}"))
+}
+
+fn decode<T: Decode>(text: &str, what: &str) -> medchain_client::Result<T> {
+	let bytes = from_hex(text).map_err(|e| format!("{what} is not hex: {e}"))?;
+	T::decode(&mut &bytes[..]).map_err(|e| format!("{what} does not decode: {e}"))
+}
+
+fn bounded<S: frame_support::traits::Get<u32>>(
+	text: String,
+	what: &str,
+) -> medchain_client::Result<frame_support::BoundedVec<u8, S>> {
+	text.into_bytes().try_into().map_err(|_| format!("{what} is too long"))
+}

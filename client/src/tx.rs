@@ -1,0 +1,153 @@
+//! Signed transactions: built with the runtime's own `TxExtension`, signed with an sr25519
+//! key, submitted over RPC, and followed until a finalized block includes them.
+
+use std::time::Duration;
+
+use codec::Encode;
+use jsonrpsee::rpc_params;
+use medchain_runtime::{
+	RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic,
+};
+use serde_json::Value;
+use sp_core::{
+	bytes::{from_hex, to_hex},
+	crypto::Ss58Codec,
+	sr25519, Pair, H256,
+};
+use sp_runtime::{generic::Era, DispatchError, MultiAddress, MultiSignature};
+
+use crate::{chain::Chain, rpc::wait_until};
+
+/// Blocks a transaction stays valid for (mortal, as the design requires).
+const MORTALITY: u64 = 64;
+
+/// How long to wait for a finalized block to include a submitted transaction.
+const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The outcome of an included transaction: its events, and its dispatch error if it failed.
+#[derive(Debug)]
+pub struct Included {
+	pub block: String,
+	pub events: Vec<RuntimeEvent>,
+	pub error: Option<DispatchError>,
+}
+
+impl Included {
+	/// The events, or the dispatch error as text.
+	pub fn succeeded(self) -> crate::Result<Vec<RuntimeEvent>> {
+		match self.error {
+			None => Ok(self.events),
+			Some(error) => Err(format!("dispatch failed in block {}: {error:?}", self.block)),
+		}
+	}
+}
+
+/// `call` signed by `signer`: mortal from the best block, with the pool-aware next nonce.
+pub async fn sign(chain: &Chain, signer: &sr25519::Pair, call: RuntimeCall) -> crate::Result<Vec<u8>> {
+	let rpc = &chain.rpc;
+	let account = signer.public();
+	let nonce: u32 =
+		rpc.call("system_accountNextIndex", rpc_params![account.to_ss58check()]).await?;
+	let version: Value = rpc.call("state_getRuntimeVersion", rpc_params![]).await?;
+	let spec_version = version_field(&version, "specVersion")?;
+	let transaction_version = version_field(&version, "transactionVersion")?;
+	let genesis = block_hash_at(chain, 0).await?;
+	let best: Value = rpc.call("chain_getHeader", rpc_params![]).await?;
+	let best_number = hex_number(&best["number"])?;
+	let era = Era::mortal(MORTALITY, best_number);
+	let birth = block_hash_at(chain, era.birth(best_number)).await?;
+
+	let extension: TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(era),
+		pallet_hospitals::CheckPermission::new(),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		frame_system::WeightReclaim::new(),
+	);
+	let implicit = ((), spec_version, transaction_version, genesis, birth, (), (), (), ());
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = MultiSignature::Sr25519(payload.using_encoded(|bytes| signer.sign(bytes)));
+	let address = MultiAddress::Id(account.into());
+	Ok(UncheckedExtrinsic::new_signed(call, address, signature, extension).encode())
+}
+
+/// Submits `call` signed by `signer` to the node's pool; an error if the pool refuses it
+/// (the node's message carries the `InvalidTransaction` reason).
+pub async fn submit(chain: &Chain, signer: &sr25519::Pair, call: RuntimeCall) -> crate::Result<H256> {
+	let extrinsic = sign(chain, signer, call).await?;
+	chain.rpc.call("author_submitExtrinsic", rpc_params![to_hex(&extrinsic, false)]).await
+}
+
+/// Submits `call` and waits until a finalized block includes it.
+pub async fn submit_and_finalize(
+	chain: &Chain,
+	signer: &sr25519::Pair,
+	call: RuntimeCall,
+) -> crate::Result<Included> {
+	let from = chain.rpc.finalized_number().await?.saturating_add(1);
+	let hash = submit(chain, signer, call).await?;
+	find_finalized(chain, hash, from).await
+}
+
+/// Scans finalized blocks from `from` on until one includes extrinsic `hash`.
+async fn find_finalized(chain: &Chain, hash: H256, from: u32) -> crate::Result<Included> {
+	let next = std::cell::Cell::new(from);
+	wait_until(&format!("a finalized block to include {hash:?}"), INCLUSION_TIMEOUT, || {
+		let next = &next;
+		async move {
+			let finalized = chain.rpc.finalized_number().await?;
+			for number in next.get()..=finalized {
+				let block = block_hash_at(chain, u64::from(number)).await?;
+				let block = format!("{block:?}");
+				for (index, extrinsic) in chain.extrinsics(&block).await?.iter().enumerate() {
+					let bytes = from_hex(extrinsic).map_err(|e| e.to_string())?;
+					if sp_io::hashing::blake2_256(&bytes) == hash.0 {
+						return outcome(chain, block, index).await.map(Some);
+					}
+				}
+				next.set(number.saturating_add(1));
+			}
+			Ok(None)
+		}
+	})
+	.await
+}
+
+async fn outcome(chain: &Chain, block: String, index: usize) -> crate::Result<Included> {
+	let index = u32::try_from(index).map_err(|e| e.to_string())?;
+	let events: Vec<RuntimeEvent> = chain
+		.events(&block)
+		.await?
+		.into_iter()
+		.filter(|record| record.phase == frame_system::Phase::ApplyExtrinsic(index))
+		.map(|record| record.event)
+		.collect();
+	let error = events.iter().find_map(|event| match event {
+		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
+			Some(*dispatch_error)
+		},
+		_ => None,
+	});
+	Ok(Included { block, events, error })
+}
+
+async fn block_hash_at(chain: &Chain, number: u64) -> crate::Result<H256> {
+	let hash: Option<H256> = chain.rpc.call("chain_getBlockHash", rpc_params![number]).await?;
+	hash.ok_or_else(|| format!("no block #{number}"))
+}
+
+fn version_field(version: &Value, field: &str) -> crate::Result<u32> {
+	version[field]
+		.as_u64()
+		.and_then(|v| u32::try_from(v).ok())
+		.ok_or_else(|| format!("runtime version has no {field}: {version}"))
+}
+
+fn hex_number(value: &Value) -> crate::Result<u64> {
+	let text = value.as_str().ok_or_else(|| format!("not a hex number: {value}"))?;
+	u64::from_str_radix(text.trim_start_matches("0x"), 16).map_err(|e| format!("{text}: {e}"))
+}
