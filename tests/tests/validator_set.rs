@@ -1,0 +1,309 @@
+//! The validator set and the peer allowlist follow the registry, on five real nodes.
+//!
+//! One scenario, in the order the issue gives, because each step starts from the previous
+//! one's chain: an unregistered fifth node is shut out; Hospitals A–D vote it in as Hospital E
+//! and it validates from the next session (A is then stopped: finality goes on with 4 of 5);
+//! D is suspended and dropped; suspending one more is refused.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use codec::{Decode, Encode};
+use jsonrpsee::rpc_params;
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, SessionKeys};
+use medchain_tests::{
+	client::{chain::AuraId, tx, Chain},
+	network::LocalNetwork,
+	rpc::{wait_until, Rpc},
+	Result,
+};
+use pallet_hospitals::{Event as HospitalsEvent, HospitalNode, NewHospital, Proposal};
+use serde_json::Value;
+use sp_core::{sr25519, Pair};
+use sp_keyring::Sr25519Keyring;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+/// A suspended hospital's node must be dropped by the others within this many blocks.
+const DROP_WITHIN_BLOCKS: u32 = 10;
+
+const A: usize = 0;
+const B: usize = 1;
+const C: usize = 2;
+const D: usize = 3;
+const HOSPITAL_C: u32 = 2;
+const HOSPITAL_D: u32 = 3;
+const HOSPITAL_E: u32 = 4;
+
+fn pair(keyring: Sr25519Keyring) -> sr25519::Pair {
+	keyring.pair()
+}
+
+async fn peers(rpc: &Rpc) -> Result<Vec<String>> {
+	let peers: Vec<Value> = rpc.call("system_peers", rpc_params![]).await?;
+	Ok(peers.iter().filter_map(|p| p["peerId"].as_str().map(str::to_string)).collect())
+}
+
+async fn best_number(rpc: &Rpc) -> Result<u32> {
+	let header: Value = rpc.call("chain_getHeader", rpc_params![]).await?;
+	let number = header["number"].as_str().ok_or("header without number")?;
+	u32::from_str_radix(number.trim_start_matches("0x"), 16).map_err(|e| e.to_string())
+}
+
+/// The GRANDPA set id the node's voter is in, and the total weight (voter count) of its set.
+async fn voter_set(rpc: &Rpc) -> Result<(u64, u64)> {
+	let state: Value = rpc.call("grandpa_roundState", rpc_params![]).await?;
+	let set_id = state["setId"].as_u64();
+	let weight = state["best"]["totalWeight"].as_u64();
+	set_id.zip(weight).ok_or_else(|| format!("no setId or totalWeight in {state}"))
+}
+
+/// Submits a governance call signed by `signer`; its events once finalized, or the error.
+async fn govern(
+	chain: &Chain,
+	signer: Sr25519Keyring,
+	call: pallet_hospitals::Call<Runtime>,
+) -> Result<tx::Included> {
+	tx::submit_and_finalize(chain, &pair(signer), RuntimeCall::Hospitals(call)).await
+}
+
+fn proposal_id(events: &[RuntimeEvent]) -> Result<u32> {
+	events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Hospitals(HospitalsEvent::Proposed { id, .. }) => Some(*id),
+			_ => None,
+		})
+		.ok_or_else(|| format!("no Proposed event in {events:?}"))
+}
+
+/// Who authored the finalized blocks `from..=to`, by hospital letter.
+async fn authors(chain: &Chain, from: u32, to: u32, names: &BTreeMap<AuraId, char>) -> Result<String> {
+	let mut line = String::new();
+	for number in from..=to {
+		let hash = chain.rpc.block_hash(number).await?.ok_or("missing block")?;
+		let author = chain.block_author(&hash).await?;
+		line.push(*names.get(&author).unwrap_or(&'?'));
+	}
+	Ok(line)
+}
+
+/// `(finalized number, set id, validators)` at `chain`'s finalized head.
+async fn validator_state(chain: &Chain) -> Result<(u32, u64, Vec<u32>)> {
+	let (hash, number) = chain.rpc.finalized_head().await?;
+	Ok((number, chain.grandpa_set_id(Some(&hash)).await?, chain.validators(Some(&hash)).await?))
+}
+
+/// Waits until the finalized validator set is `expected`.
+async fn wait_for_validators(chain: &Chain, expected: &[u32]) -> Result<(u32, u64, Vec<u32>)> {
+	wait_until(&format!("validators {expected:?} at the finalized head"), TIMEOUT, || async {
+		let state = validator_state(chain).await?;
+		Ok((state.2 == expected).then_some(state))
+	})
+	.await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
+	let mut net = LocalNetwork::start()?;
+	net.wait_finalized(&[A, B, C, D], 2, TIMEOUT).await?;
+	let chain = Chain::new(net.nodes[A].rpc()?);
+	let mut names: BTreeMap<AuraId, char> = BTreeMap::new();
+	for (letter, keyring) in [('A', Sr25519Keyring::Alice), ('B', Sr25519Keyring::Bob)]
+		.into_iter()
+		.chain([('C', Sr25519Keyring::Charlie), ('D', Sr25519Keyring::Dave)])
+	{
+		names.insert(keyring.public(), letter);
+	}
+
+	// 1. A fifth node whose peer id no hospital registered is shut out.
+	let (e, e_peer) = net.add_node("Hospital E", 4, true)?;
+	let e_rpc = net.nodes[e].rpc()?;
+	wait_until("E's RPC", TIMEOUT, || async { Ok(e_rpc.is_up().await.then_some(())) }).await?;
+	let now = chain.rpc.finalized_number().await?;
+	net.wait_finalized(&[A, B, C, D], now + 5, TIMEOUT).await?;
+	for hospital in [A, B, C, D] {
+		let peers = peers(&net.nodes[hospital].rpc()?).await?;
+		assert!(!peers.contains(&e_peer), "{} lists unregistered E: {peers:?}", net.nodes[hospital].spec.name);
+	}
+	assert_eq!(e_rpc.finalized_number().await?, 0, "unregistered E followed the chain");
+	assert_eq!(best_number(&e_rpc).await?, 0, "unregistered E imported blocks");
+	eprintln!("step 1: A-D finalized #{}; E (unregistered) at #0, in no hospital's peers", now + 5);
+
+	// 2. A, B and C vote Hospital E in with the keys E's node generated.
+	let eve = Sr25519Keyring::Eve;
+	let generated: Value = e_rpc
+		.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(eve.to_account_id().encode())])
+		.await?;
+	let bytes = |field: &str| -> Result<Vec<u8>> {
+		let text = generated[field].as_str().ok_or_else(|| format!("no {field}"))?;
+		sp_core::bytes::from_hex(text).map_err(|e| e.to_string())
+	};
+	let keys = SessionKeys::decode(&mut &bytes("keys")?[..]).map_err(|e| e.to_string())?;
+	let (aura_proof, grandpa_proof) = <(
+		<Runtime as pallet_hospitals::Config>::AuraProof,
+		<Runtime as pallet_hospitals::Config>::GrandpaProof,
+	)>::decode(&mut &bytes("proof")?[..])
+	.map_err(|e| e.to_string())?;
+	names.insert(sr25519::Public::from(keys.aura.clone()), 'E');
+	let e_grandpa = sp_core::ed25519::Public::from(keys.grandpa.clone());
+	let hospital = NewHospital::<Runtime> {
+		name: b"Hospital E".to_vec().try_into().map_err(|_| "name")?,
+		admin: eve.to_account_id(),
+		operator: Sr25519Keyring::EveStash.to_account_id(),
+		aura: keys.aura,
+		grandpa: keys.grandpa,
+		nodes: vec![HospitalNode {
+			peer_id: e_peer.as_bytes().to_vec().try_into().map_err(|_| "peer id")?,
+			address: format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port)
+				.into_bytes()
+				.try_into()
+				.map_err(|_| "address")?,
+		}]
+		.try_into()
+		.map_err(|_| "nodes")?,
+	};
+	let (_, set_before, validators_before) = validator_state(&chain).await?;
+	let proposed = govern(
+		&chain,
+		Sr25519Keyring::Alice,
+		pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof },
+	)
+	.await?
+	.succeeded()?;
+	let id = proposal_id(&proposed)?;
+	govern(&chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }).await?.succeeded()?;
+	let admitted = govern(&chain, Sr25519Keyring::Charlie, pallet_hospitals::Call::vote { id }).await?;
+	let admitted_at = chain.header(&admitted.block).await?.number;
+	let events = admitted.succeeded()?;
+	assert!(events.contains(&RuntimeEvent::Hospitals(HospitalsEvent::HospitalAdded {
+		hospital: HOSPITAL_E,
+		name: b"Hospital E".to_vec().try_into().map_err(|_| "name")?,
+	})));
+	let before = authors(&chain, admitted_at.saturating_sub(7), admitted_at, &names).await?;
+
+	// E's node connects and follows the chain.
+	wait_until("A to list E among its peers", TIMEOUT, || async {
+		Ok(peers(&net.nodes[A].rpc()?).await?.contains(&e_peer).then_some(()))
+	})
+	.await?;
+	net.wait_finalized(&[e], admitted_at, TIMEOUT).await?;
+
+	// From the next session E is in the Aura and GRANDPA sets, with the set id incremented.
+	let (joined_at, set_after_e, validators) = wait_for_validators(&chain, &[0, 1, 2, 3, 4]).await?;
+	assert_eq!(set_after_e, set_before + 1);
+	let finalized = chain.rpc.block_hash(joined_at).await?.ok_or("block")?;
+	let aura = chain.aura_authorities(Some(&finalized)).await?;
+	assert!(names.iter().any(|(key, letter)| *letter == 'E' && aura.contains(key)));
+	assert!(chain.grandpa_authorities(Some(&finalized)).await?.iter().any(|(k, _)| *k == e_grandpa));
+	for node in [A, B, C, D, e] {
+		let rpc = net.nodes[node].rpc()?;
+		wait_until("every voter to enter the new five-voter GRANDPA set", TIMEOUT, || async {
+			Ok((voter_set(&rpc).await? == (set_after_e, 5)).then_some(()))
+		})
+		.await?;
+	}
+
+	// E authors blocks.
+	let authored_from = joined_at + 1;
+	let e_block = wait_until("a finalized block authored by E", TIMEOUT, || async {
+		let finalized = chain.rpc.finalized_number().await?;
+		let line = authors(&chain, authored_from, finalized, &names).await?;
+		Ok(line.find('E').map(|offset| authored_from + offset as u32))
+	})
+	.await?;
+	let shown_to = e_block.max(authored_from + 7);
+	net.wait_finalized(&[A], shown_to, TIMEOUT).await?;
+	let after = authors(&chain, authored_from, shown_to, &names).await?;
+	eprintln!(
+		"step 2: before E joined: validators {validators_before:?}, GRANDPA set {set_before}, \
+		 authors of #{}..#{admitted_at}: {before}",
+		admitted_at.saturating_sub(7)
+	);
+	eprintln!(
+		"step 2: after E joined (#{joined_at}): validators {validators:?}, GRANDPA set \
+		 {set_after_e}, authors from #{authored_from}: {after}"
+	);
+
+	// E's vote counts: with A stopped, B, C, D and E (4 of 5) keep finalizing.
+	net.nodes[A].kill()?;
+	let chain_b = Chain::new(net.nodes[B].rpc()?);
+	let stopped_at = chain_b.rpc.finalized_number().await?;
+	let heights = net.wait_finalized(&[B, C, D, e], stopped_at + 3, TIMEOUT).await?;
+	eprintln!("step 2: A stopped at finalized #{stopped_at}; B, C, D, E finalized {heights:?}");
+	net.nodes[A].start()?;
+	net.wait_finalized(&[A], stopped_at + 3, TIMEOUT).await?;
+
+	// 3. Suspend D.
+	let proposed = govern(
+		&chain,
+		Sr25519Keyring::Alice,
+		pallet_hospitals::Call::propose { proposal: Proposal::Suspend { hospital: HOSPITAL_D } },
+	)
+	.await?
+	.succeeded()?;
+	let id = proposal_id(&proposed)?;
+	govern(&chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }).await?.succeeded()?;
+	let suspended = govern(&chain, Sr25519Keyring::Charlie, pallet_hospitals::Call::vote { id }).await?;
+	let suspended_at = chain.header(&suspended.block).await?.number;
+	assert!(suspended
+		.succeeded()?
+		.contains(&RuntimeEvent::Hospitals(HospitalsEvent::HospitalSuspended { hospital: HOSPITAL_D })));
+
+	// D's node is dropped by the others within DROP_WITHIN_BLOCKS blocks.
+	let d_peer = medchain_tests::node::peer_id_of(&net.nodes[D].spec.node_key_hex)?;
+	let dropped_at = wait_until("every other hospital to drop D", TIMEOUT, || async {
+		for node in [A, B, C, e] {
+			if peers(&net.nodes[node].rpc()?).await?.contains(&d_peer) {
+				return Ok(None);
+			}
+		}
+		Ok(Some(best_number(&chain.rpc).await?))
+	})
+	.await?;
+	assert!(
+		dropped_at <= suspended_at + DROP_WITHIN_BLOCKS,
+		"D dropped at #{dropped_at}, suspended at #{suspended_at}"
+	);
+
+	// D's transactions are refused as not a member (`Custom(1)`).
+	let patient = sr25519::Pair::from_string("//medchain-test-patient", None)
+		.map_err(|e| format!("{e:?}"))?;
+	let refused = tx::submit(
+		&chain_b,
+		&pair(Sr25519Keyring::DaveStash),
+		RuntimeCall::Hospitals(pallet_hospitals::Call::register_patient {
+			patient: patient.public().into(),
+		}),
+	)
+	.await
+	.expect_err("a suspended hospital's transaction is refused");
+	assert!(refused.contains("1010") && refused.contains("Custom error: 1"), "{refused}");
+
+	// D leaves the validator set at the next session, and finality continues without it.
+	let (left_at, set_after_d, validators) = wait_for_validators(&chain, &[0, 1, 2, 4]).await?;
+	assert_eq!(set_after_d, set_after_e + 1);
+	let finalized = chain.rpc.block_hash(left_at).await?.ok_or("block")?;
+	let aura = chain.aura_authorities(Some(&finalized)).await?;
+	assert!(!aura.contains(&Sr25519Keyring::Dave.public()));
+	let heights = net.wait_finalized(&[A, B, C, e], left_at + 5, TIMEOUT).await?;
+	let after_d = authors(&chain, left_at + 1, left_at + 5, &names).await?;
+	eprintln!(
+		"step 3: D suspended at #{suspended_at}, dropped by all by #{dropped_at}; refused: \
+		 {refused}; left the set at #{left_at}: validators {validators:?}, GRANDPA set \
+		 {set_after_d}, authors from #{}: {after_d}; A, B, C, E finalized {heights:?}",
+		left_at + 1
+	);
+
+	// 4. Suspending one more would leave three active validators: refused.
+	let refused = govern(
+		&chain,
+		Sr25519Keyring::Alice,
+		pallet_hospitals::Call::propose { proposal: Proposal::Suspend { hospital: HOSPITAL_C } },
+	)
+	.await?;
+	assert_eq!(
+		refused.error,
+		Some(pallet_hospitals::Error::<Runtime>::BelowMinimumHospitals.into())
+	);
+	eprintln!("step 4: suspending C refused: {:?}", refused.error);
+	Ok(())
+}
