@@ -168,13 +168,17 @@ async fn governance(
 	let included =
 		tx::submit_and_finalize(chain, &signer, RuntimeCall::Hospitals(call)).await?;
 	let block = included.block.clone();
-	let events: Vec<String> = included
-		.succeeded()?
-		.into_iter()
+	let events = included.succeeded()?;
+	let proposal = events.iter().find_map(|event| match event {
+		RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
+		_ => None,
+	});
+	let events: Vec<String> = events
+		.iter()
 		.filter(|event| matches!(event, RuntimeEvent::Hospitals(_)))
 		.map(|event| format!("{event:?}"))
 		.collect();
-	Ok(json!({ "block": block, "events": events }))
+	Ok(json!({ "block": block, "proposal": proposal, "events": events }))
 }
 
 fn account(ss58: &str) -> medchain_client::Result<AccountId32> {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Adds a hospital to the running local network (scripts/start-network.sh) end to end:
+#
+#   scripts/add-hospital.sh [--name "Hospital E"] [--admin //Eve] [--operator //Eve//stash]
+#                           [--index 4] [--proposer //Alice] [--voters "//Bob //Charlie"]
+#
+# 1. generates the new hospital's node key, and starts its node as a validator;
+# 2. asks that node to generate its session keys (Aura, GRANDPA) with proofs of possession
+#    over the new admin account (author_rotateKeysWithOwner, on its own localhost RPC);
+# 3. the proposer (an existing hospital's admin) proposes it with its keys, peer id and
+#    address; the voters approve until two thirds of the active hospitals agree;
+# 4. waits until the hospital is in the validator set (the next session boundary).
+# The node keeps running in the background; its pid, log and data are in
+# $MEDCHAIN_DATA/<slug>/ (default ~/.local/share/medchain/local-network). Hospital number
+# --index (4 for E) uses ports 30333+index (p2p), 9944+index (RPC), 9615+index (Prometheus).
+# On a real consortium each step runs at a different hospital: see README.md ("Admitting a
+# hospital"); medchain-admin is the same tool.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+name="Hospital E"; admin="//Eve"; operator="//Eve//stash"; index=4
+proposer="//Alice"; voters="//Bob //Charlie"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --name) name="$2"; shift 2 ;;
+    --admin) admin="$2"; shift 2 ;;
+    --operator) operator="$2"; shift 2 ;;
+    --index) index="$2"; shift 2 ;;
+    --proposer) proposer="$2"; shift 2 ;;
+    --voters) voters="$2"; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+ADMIN_CLI="$CARGO_TARGET_DIR/release/medchain-admin"
+[ -x "$MEDCHAIN_NODE" ] && [ -x "$ADMIN_CLI" ] || build_workspace
+data_dir="${MEDCHAIN_DATA:-$HOME/.local/share/medchain/local-network}"
+slug="$(echo "$name" | tr '[:upper:] ' '[:lower:]-')"
+dir="$data_dir/$slug"
+mkdir -p "$dir"
+rpc_port=$((9944 + index)); p2p_port=$((30333 + index)); prom_port=$((9615 + index))
+first_rpc="http://127.0.0.1:9944"
+
+ss58_of() { "$MEDCHAIN_NODE" key inspect "$1" --output-type json \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["ss58Address"])'; }
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+"$ADMIN_CLI" --url "$first_rpc" status >/dev/null \
+  || { echo "no node answers at $first_rpc: start the network first (scripts/start-network.sh)" >&2; exit 1; }
+
+# 1. Node key and node.
+[ -f "$dir/node-key" ] || "$MEDCHAIN_NODE" key generate-node-key --file "$dir/node-key" 2>/dev/null
+peer_id="$("$MEDCHAIN_NODE" key inspect-node-key --file "$dir/node-key")"
+bootnode="/ip4/127.0.0.1/tcp/30333/p2p/$("$MEDCHAIN_NODE" key inspect-node-key <<<"$(printf '01%.0s' {1..32})")"
+"$MEDCHAIN_NODE" --chain local --name "$name" --validator \
+  --base-path "$dir" --node-key-file "$dir/node-key" \
+  --listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" --rpc-port "$rpc_port" --prometheus-port "$prom_port" \
+  --no-mdns --no-telemetry --bootnodes "$bootnode" >>"$dir.log" 2>&1 &
+echo $! > "$dir/pid"
+echo "$name: node pid $(cat "$dir/pid"), peer id $peer_id, RPC $rpc_port, log $dir.log"
+deadline=$((SECONDS + 60))
+until "$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" status >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || { echo "$name's node did not answer in 60 s; see $dir.log" >&2; exit 1; }
+  sleep 1
+done
+
+# 2. Session keys bound to the new admin account.
+admin_ss58="$(ss58_of "$admin")"; operator_ss58="$(ss58_of "$operator")"
+keys_json="$("$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" session-keys --owner "$admin_ss58")"
+
+# 3. Proposal and votes.
+validators_before="$("$ADMIN_CLI" --url "$first_rpc" status | field "['validators'].__len__()")"
+proposal="$("$ADMIN_CLI" --url "$first_rpc" propose-hospital --suri "$proposer" --name "$name" \
+  --admin "$admin_ss58" --operator "$operator_ss58" \
+  --keys "$(field "['keys']" <<<"$keys_json")" --proof "$(field "['proof']" <<<"$keys_json")" \
+  --peer-id "$peer_id" --address "/ip4/127.0.0.1/tcp/$p2p_port")"
+id="$(field "['proposal']" <<<"$proposal")"
+echo "proposal $id by $proposer"
+for voter in $voters; do
+  "$ADMIN_CLI" --url "$first_rpc" vote --suri "$voter" "$id" | field "['events']"
+done
+
+# 4. In the validator set from the next session.
+echo "waiting for $name to enter the validator set (next session boundary)"
+deadline=$((SECONDS + 120))
+until [ "$("$ADMIN_CLI" --url "$first_rpc" status | field "['validators'].__len__()")" -gt "$validators_before" ]; do
+  [ $SECONDS -lt $deadline ] || { echo "$name not in the validator set after 120 s" >&2; exit 1; }
+  sleep 3
+done
+"$ADMIN_CLI" --url "$first_rpc" status
+echo "$name validates. Stop its node with: kill \$(cat $dir/pid)"
