@@ -48,7 +48,11 @@ impl Chain {
 	}
 
 	/// The SCALE value stored under `key` at block `at`, if any.
-	pub async fn storage<R: Decode>(&self, key: &[u8], at: Option<&str>) -> crate::Result<Option<R>> {
+	pub async fn storage<R: Decode>(
+		&self,
+		key: &[u8],
+		at: Option<&str>,
+	) -> crate::Result<Option<R>> {
 		let key = to_hex(key, false);
 		let value: Option<String> =
 			self.rpc.call("state_getStorage", rpc_params![key.clone(), at]).await?;
@@ -86,7 +90,8 @@ impl Chain {
 
 	/// Every event of block `at`.
 	pub async fn events(&self, at: &str) -> crate::Result<Vec<EventRecord>> {
-		let key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
+		let key =
+			[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
 		Ok(self.storage(&key, Some(at)).await?.unwrap_or_default())
 	}
 
@@ -113,7 +118,7 @@ impl Chain {
 			.find_map(|item| match item {
 				DigestItem::PreRuntime(engine, data) if *engine == *b"aura" => {
 					u64::decode(&mut &data[..]).ok()
-				},
+				}
 				_ => None,
 			})
 			.ok_or_else(|| format!("block {at} has no Aura pre-digest"))?;

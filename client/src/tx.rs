@@ -5,9 +5,7 @@ use std::time::Duration;
 
 use codec::Encode;
 use jsonrpsee::rpc_params;
-use medchain_runtime::{
-	RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic,
-};
+use medchain_runtime::{RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic};
 use serde_json::Value;
 use sp_core::{
 	bytes::{from_hex, to_hex},
@@ -43,7 +41,11 @@ impl Included {
 }
 
 /// `call` signed by `signer`: mortal from the best block, with the pool-aware next nonce.
-pub async fn sign(chain: &Chain, signer: &sr25519::Pair, call: RuntimeCall) -> crate::Result<Vec<u8>> {
+pub async fn sign(
+	chain: &Chain,
+	signer: &sr25519::Pair,
+	call: RuntimeCall,
+) -> crate::Result<Vec<u8>> {
 	let rpc = &chain.rpc;
 	let account = signer.public();
 	let nonce: u32 =
@@ -77,7 +79,11 @@ pub async fn sign(chain: &Chain, signer: &sr25519::Pair, call: RuntimeCall) -> c
 
 /// Submits `call` signed by `signer` to the node's pool; an error if the pool refuses it
 /// (the node's message carries the `InvalidTransaction` reason).
-pub async fn submit(chain: &Chain, signer: &sr25519::Pair, call: RuntimeCall) -> crate::Result<H256> {
+pub async fn submit(
+	chain: &Chain,
+	signer: &sr25519::Pair,
+	call: RuntimeCall,
+) -> crate::Result<H256> {
 	let extrinsic = sign(chain, signer, call).await?;
 	chain.rpc.call("author_submitExtrinsic", rpc_params![to_hex(&extrinsic, false)]).await
 }
@@ -129,7 +135,7 @@ async fn outcome(chain: &Chain, block: String, index: usize) -> crate::Result<In
 	let error = events.iter().find_map(|event| match event {
 		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
 			Some(*dispatch_error)
-		},
+		}
 		_ => None,
 	});
 	Ok(Included { block, events, error })

@@ -58,7 +58,7 @@ fn apply<Block, Client>(
 		Err(error) => {
 			log::warn!(target: LOG_TARGET, "peer allowlist unchanged: {error}");
 			return;
-		},
+		}
 	};
 	let local = network.local_peer_id();
 	let peers: HashSet<PeerId> =

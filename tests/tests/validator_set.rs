@@ -65,6 +65,20 @@ async fn govern(
 	tx::submit_and_finalize(chain, &pair(signer), RuntimeCall::Hospitals(call)).await
 }
 
+/// Alice proposes `proposal`; Bob and Charlie approve, which executes it while A–D or A–E are
+/// active. Returns the block number and events of the executing vote.
+async fn pass(
+	chain: &Chain,
+	proposal: pallet_hospitals::Call<Runtime>,
+) -> Result<(u32, Vec<RuntimeEvent>)> {
+	let id = proposal_id(&govern(chain, Sr25519Keyring::Alice, proposal).await?.succeeded()?)?;
+	govern(chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }).await?.succeeded()?;
+	let executed =
+		govern(chain, Sr25519Keyring::Charlie, pallet_hospitals::Call::vote { id }).await?;
+	let number = chain.header(&executed.block).await?.number;
+	Ok((number, executed.succeeded()?))
+}
+
 fn proposal_id(events: &[RuntimeEvent]) -> Result<u32> {
 	events
 		.iter()
@@ -76,7 +90,12 @@ fn proposal_id(events: &[RuntimeEvent]) -> Result<u32> {
 }
 
 /// Who authored the finalized blocks `from..=to`, by hospital letter.
-async fn authors(chain: &Chain, from: u32, to: u32, names: &BTreeMap<AuraId, char>) -> Result<String> {
+async fn authors(
+	chain: &Chain,
+	from: u32,
+	to: u32,
+	names: &BTreeMap<AuraId, char>,
+) -> Result<String> {
 	let mut line = String::new();
 	for number in from..=to {
 		let hash = chain.rpc.block_hash(number).await?.ok_or("missing block")?;
@@ -122,7 +141,11 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	net.wait_finalized(&[A, B, C, D], now + 5, TIMEOUT).await?;
 	for hospital in [A, B, C, D] {
 		let peers = peers(&net.nodes[hospital].rpc()?).await?;
-		assert!(!peers.contains(&e_peer), "{} lists unregistered E: {peers:?}", net.nodes[hospital].spec.name);
+		assert!(
+			!peers.contains(&e_peer),
+			"{} lists unregistered E: {peers:?}",
+			net.nodes[hospital].spec.name
+		);
 	}
 	assert_eq!(e_rpc.finalized_number().await?, 0, "unregistered E followed the chain");
 	assert_eq!(best_number(&e_rpc).await?, 0, "unregistered E imported blocks");
@@ -131,7 +154,10 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	// 2. A, B and C vote Hospital E in with the keys E's node generated.
 	let eve = Sr25519Keyring::Eve;
 	let generated: Value = e_rpc
-		.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(eve.to_account_id().encode())])
+		.call(
+			"author_rotateKeysWithOwner",
+			rpc_params![sp_core::Bytes(eve.to_account_id().encode())],
+		)
 		.await?;
 	let bytes = |field: &str| -> Result<Vec<u8>> {
 		let text = generated[field].as_str().ok_or_else(|| format!("no {field}"))?;
@@ -162,18 +188,9 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 		.map_err(|_| "nodes")?,
 	};
 	let (_, set_before, validators_before) = validator_state(&chain).await?;
-	let proposed = govern(
-		&chain,
-		Sr25519Keyring::Alice,
-		pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof },
-	)
-	.await?
-	.succeeded()?;
-	let id = proposal_id(&proposed)?;
-	govern(&chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }).await?.succeeded()?;
-	let admitted = govern(&chain, Sr25519Keyring::Charlie, pallet_hospitals::Call::vote { id }).await?;
-	let admitted_at = chain.header(&admitted.block).await?.number;
-	let events = admitted.succeeded()?;
+	let propose_e =
+		pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };
+	let (admitted_at, events) = pass(&chain, propose_e).await?;
 	assert!(events.contains(&RuntimeEvent::Hospitals(HospitalsEvent::HospitalAdded {
 		hospital: HOSPITAL_E,
 		name: b"Hospital E".to_vec().try_into().map_err(|_| "name")?,
@@ -188,12 +205,17 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	net.wait_finalized(&[e], admitted_at, TIMEOUT).await?;
 
 	// From the next session E is in the Aura and GRANDPA sets, with the set id incremented.
-	let (joined_at, set_after_e, validators) = wait_for_validators(&chain, &[0, 1, 2, 3, 4]).await?;
+	let (joined_at, set_after_e, validators) =
+		wait_for_validators(&chain, &[0, 1, 2, 3, 4]).await?;
 	assert_eq!(set_after_e, set_before + 1);
 	let finalized = chain.rpc.block_hash(joined_at).await?.ok_or("block")?;
 	let aura = chain.aura_authorities(Some(&finalized)).await?;
 	assert!(names.iter().any(|(key, letter)| *letter == 'E' && aura.contains(key)));
-	assert!(chain.grandpa_authorities(Some(&finalized)).await?.iter().any(|(k, _)| *k == e_grandpa));
+	assert!(chain
+		.grandpa_authorities(Some(&finalized))
+		.await?
+		.iter()
+		.any(|(k, _)| *k == e_grandpa));
 	for node in [A, B, C, D, e] {
 		let rpc = net.nodes[node].rpc()?;
 		wait_until("every voter to enter the new five-voter GRANDPA set", TIMEOUT, || async {
@@ -233,20 +255,12 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	net.wait_finalized(&[A], stopped_at + 3, TIMEOUT).await?;
 
 	// 3. Suspend D.
-	let proposed = govern(
-		&chain,
-		Sr25519Keyring::Alice,
-		pallet_hospitals::Call::propose { proposal: Proposal::Suspend { hospital: HOSPITAL_D } },
-	)
-	.await?
-	.succeeded()?;
-	let id = proposal_id(&proposed)?;
-	govern(&chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }).await?.succeeded()?;
-	let suspended = govern(&chain, Sr25519Keyring::Charlie, pallet_hospitals::Call::vote { id }).await?;
-	let suspended_at = chain.header(&suspended.block).await?.number;
-	assert!(suspended
-		.succeeded()?
-		.contains(&RuntimeEvent::Hospitals(HospitalsEvent::HospitalSuspended { hospital: HOSPITAL_D })));
+	let suspend_d =
+		pallet_hospitals::Call::propose { proposal: Proposal::Suspend { hospital: HOSPITAL_D } };
+	let (suspended_at, events) = pass(&chain, suspend_d).await?;
+	assert!(events.contains(&RuntimeEvent::Hospitals(HospitalsEvent::HospitalSuspended {
+		hospital: HOSPITAL_D
+	})));
 
 	// D's node is dropped by the others within DROP_WITHIN_BLOCKS blocks.
 	let d_peer = medchain_tests::node::peer_id_of(&net.nodes[D].spec.node_key_hex)?;

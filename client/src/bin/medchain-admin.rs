@@ -101,7 +101,7 @@ async fn main() {
 		Err(error) => {
 			eprintln!("error: {error}");
 			std::process::exit(1);
-		},
+		}
 	}
 }
 
@@ -115,7 +115,7 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 				.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(owner.encode())])
 				.await?;
 			Ok(json!({ "keys": generated["keys"], "proof": generated["proof"] }))
-		},
+		}
 		Command::ProposeHospital { suri, name, admin, operator, keys, proof, peer_id, address } => {
 			let keys: SessionKeys = decode(&keys, "--keys")?;
 			let (aura_proof, grandpa_proof): Proofs = decode(&proof, "--proof")?;
@@ -131,9 +131,10 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 				grandpa: keys.grandpa,
 				nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
 			};
-			let call = pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };
+			let call =
+				pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };
 			governance(&chain, &suri, call).await
-		},
+		}
 		Command::Propose { suri, action, hospital } => {
 			let proposal = match action {
 				Action::Suspend => Proposal::Suspend { hospital },
@@ -141,10 +142,10 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 				Action::Remove => Proposal::Remove { hospital },
 			};
 			governance(&chain, &suri, pallet_hospitals::Call::propose { proposal }).await
-		},
+		}
 		Command::Vote { suri, id } => {
 			governance(&chain, &suri, pallet_hospitals::Call::vote { id }).await
-		},
+		}
 		Command::Status => {
 			let (finalized, number) = chain.rpc.finalized_head().await?;
 			let at = Some(finalized.as_str());
@@ -153,7 +154,7 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 				"validators": chain.validators(at).await?,
 				"grandpaSetId": chain.grandpa_set_id(at).await?,
 			}))
-		},
+		}
 	}
 }
 
@@ -165,8 +166,7 @@ async fn governance(
 ) -> medchain_client::Result<Value> {
 	let signer = sr25519::Pair::from_string(suri, None)
 		.map_err(|e| format!("--suri is not a valid secret URI: {e:?}"))?;
-	let included =
-		tx::submit_and_finalize(chain, &signer, RuntimeCall::Hospitals(call)).await?;
+	let included = tx::submit_and_finalize(chain, &signer, RuntimeCall::Hospitals(call)).await?;
 	let block = included.block.clone();
 	let events = included.succeeded()?;
 	let proposal = events.iter().find_map(|event| match event {

@@ -45,9 +45,8 @@ impl<T: Config> Pallet<T> {
 	/// Active hospitals in ascending id order. Ids are `Twox64Concat` keys, which do not
 	/// iterate in order, so the (at most `MaxHospitals`) entries are sorted.
 	fn active_hospitals() -> impl Iterator<Item = (HospitalId, Hospital<T>)> {
-		let mut active: Vec<_> = Hospitals::<T>::iter()
-			.filter(|(_, h)| h.status == HospitalStatus::Active)
-			.collect();
+		let mut active: Vec<_> =
+			Hospitals::<T>::iter().filter(|(_, h)| h.status == HospitalStatus::Active).collect();
 		active.sort_by_key(|(id, _)| *id);
 		active.into_iter()
 	}

@@ -16,7 +16,10 @@ mod benchmarks {
 	/// A session boundary at which the registry's `v` validators replace the current set.
 	#[benchmark]
 	fn start_session(
-		v: Linear<{ T::MinValidators::get() }, { <T as pallet_aura::Config>::MaxAuthorities::get() }>,
+		v: Linear<
+			{ T::MinValidators::get() },
+			{ <T as pallet_aura::Config>::MaxAuthorities::get() },
+		>,
 	) -> Result<(), BenchmarkError> {
 		T::BenchmarkHelper::set_active_validators(v);
 		pallet_aura::Authorities::<T>::kill();

@@ -104,8 +104,11 @@ pub mod pallet {
 
 	/// The hospitals of the current validator set, in authority order.
 	#[pallet::storage]
-	pub type Validators<T: Config> =
-		StorageValue<_, BoundedVec<HospitalId, <T as pallet_aura::Config>::MaxAuthorities>, ValueQuery>;
+	pub type Validators<T: Config> = StorageValue<
+		_,
+		BoundedVec<HospitalId, <T as pallet_aura::Config>::MaxAuthorities>,
+		ValueQuery,
+	>;
 
 	/// A set that differs from the current one and waits for the earlier GRANDPA change to end.
 	#[pallet::storage]

@@ -4,17 +4,17 @@ use alloc::vec::Vec;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{StalledSetRecovery, ValidatorRegistry};
-use sp_runtime::traits::Zero;
+use sp_runtime::traits::{CheckedRem, Zero};
 
 use crate::{
-	Config, CurrentSession, Event, Pallet, QueuedSet, SessionLength, StallRecovery,
-	ValidatorSetOf, Validators,
+	Config, CurrentSession, Event, Pallet, QueuedSet, SessionLength, StallRecovery, ValidatorSetOf,
+	Validators,
 };
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn is_session_boundary(now: BlockNumberFor<T>) -> bool {
 		let length = SessionLength::<T>::get();
-		!now.is_zero() && !length.is_zero() && (now % length).is_zero()
+		!now.is_zero() && now.checked_rem(&length).is_some_and(|rest| rest.is_zero())
 	}
 
 	/// Starts the next session: queues the registry's set if it differs from the current one,
@@ -47,13 +47,11 @@ impl<T: Config> Pallet<T> {
 		let stall = StallRecovery::<T>::get();
 		let next = match (QueuedSet::<T>::get(), stall) {
 			(Some(queued), _) => queued,
-			(None, Some(_)) => {
-				match Self::bounded(T::Registry::active_validators(), session) {
-					Some(registry) => registry,
-					None => {
-						StallRecovery::<T>::kill();
-						return true;
-					},
+			(None, Some(_)) => match Self::bounded(T::Registry::active_validators(), session) {
+				Some(registry) => registry,
+				None => {
+					StallRecovery::<T>::kill();
+					return true;
 				}
 			},
 			(None, None) => return true,
@@ -72,7 +70,7 @@ impl<T: Config> Pallet<T> {
 		let scheduled = match stall {
 			Some((delay, best_finalized)) => {
 				pallet_grandpa::Pallet::<T>::schedule_change(grandpa, delay, Some(best_finalized))
-			},
+			}
 			None => pallet_grandpa::Pallet::<T>::schedule_change(grandpa, Zero::zero(), None),
 		};
 		if scheduled.is_err() {

@@ -50,7 +50,7 @@ fn signalled_change() -> Option<(u64, Vec<pallet_grandpa::AuthorityId>, Option<u
 				)),
 				_ => None,
 			}
-		},
+		}
 		_ => None,
 	})
 }
@@ -92,7 +92,10 @@ fn a_new_hospital_validates_from_the_next_session() {
 		run_to_block(SESSION_LENGTH);
 		assert_eq!(
 			events(),
-			vec![Event::NewSession { index: 1, changed: true }, changed(1, 1, &[0, 1, 2, 3, 4], false)]
+			vec![
+				Event::NewSession { index: 1, changed: true },
+				changed(1, 1, &[0, 1, 2, 3, 4], false)
+			]
 		);
 		let everyone: Vec<_> = (0..5).collect();
 		assert_eq!(set_id(), 1);

@@ -20,9 +20,9 @@ use sp_version::RuntimeVersion;
 
 // `derive_impl` fills `RuntimeOrigin`, `RuntimeTask` and `PalletInfo` from these names.
 use super::{
-	AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, ValidatorSet, BLOCK_HASH_COUNT,
-	SLOT_DURATION, VERSION,
+	AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeOrigin, RuntimeTask, ValidatorSet, BLOCK_HASH_COUNT, SLOT_DURATION,
+	VERSION,
 };
 
 /// Normal transactions may fill 75% of a block; the rest is kept for operational ones

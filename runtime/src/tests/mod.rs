@@ -2,6 +2,7 @@
 //! through the real `TxExtension`.
 
 mod governance;
+mod limits;
 mod permissions;
 mod presets;
 

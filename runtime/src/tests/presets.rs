@@ -35,7 +35,10 @@ fn local_testnet_validators_are_the_four_registered_hospitals() {
 		let grandpa: Vec<_> = hospitals.iter().map(|h| (h.grandpa.clone(), 1)).collect();
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), aura);
 		assert_eq!(crate::Grandpa::grandpa_authorities(), grandpa);
-		assert_eq!(pallet_validator_set::Validators::<Runtime>::get().into_inner(), vec![0, 1, 2, 3]);
+		assert_eq!(
+			pallet_validator_set::Validators::<Runtime>::get().into_inner(),
+			vec![0, 1, 2, 3]
+		);
 		assert_eq!(pallet_validator_set::SessionLength::<Runtime>::get(), LOCAL_SESSION_LENGTH);
 		let alice: AuraId = sp_keyring::Sr25519Keyring::Alice.public().into();
 		assert_eq!(aura[0], alice);
