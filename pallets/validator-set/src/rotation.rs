@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{StalledSetRecovery, ValidatorRegistry};
-use sp_runtime::traits::{CheckedRem, Zero};
+use sp_runtime::traits::{CheckedDiv, Saturating, Zero};
 
 use crate::{
 	Config, CurrentSession, Event, Pallet, QueuedSet, SessionLength, StallRecovery, ValidatorSetOf,
@@ -14,7 +14,8 @@ use crate::{
 impl<T: Config> Pallet<T> {
 	pub(crate) fn is_session_boundary(now: BlockNumberFor<T>) -> bool {
 		let length = SessionLength::<T>::get();
-		!now.is_zero() && now.checked_rem(&length).is_some_and(|rest| rest.is_zero())
+		let sessions = now.checked_div(&length);
+		!now.is_zero() && sessions.is_some_and(|sessions| sessions.saturating_mul(length) == now)
 	}
 
 	/// Starts the next session: queues the registry's set if it differs from the current one,
