@@ -3,6 +3,7 @@
 
 use alloc::vec::Vec;
 use frame_support::genesis_builder_helper::{build_state, get_preset};
+use medchain_primitives::commitment::{DisclosedField, Hash256, RecordId};
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -15,8 +16,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Block, Executive, Grandpa, Hospitals, InherentDataExt, Nonce, Runtime,
-	RuntimeGenesisConfig, SessionKeys, System, VERSION,
+	AccountId, Aura, Block, BlockNumber, Executive, Grandpa, Hospitals, InherentDataExt, Nonce,
+	Records, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 
 impl_runtime_apis! {
@@ -143,6 +144,34 @@ impl_runtime_apis! {
 
 		fn validators() -> Vec<medchain_primitives::HospitalId> {
 			pallet_validator_set::Validators::<Runtime>::get().into_inner()
+		}
+	}
+
+	impl medchain_primitives::records::RecordsApi<Block, AccountId, BlockNumber> for Runtime {
+		fn record(id: RecordId) -> Option<medchain_primitives::records::Record<AccountId, BlockNumber>> {
+			pallet_records::Records::<Runtime>::get(id)
+		}
+
+		fn records_of_patient(patient: AccountId, start: u32, limit: u32) -> Vec<RecordId> {
+			Records::records_of_patient(&patient, start, limit)
+		}
+
+		fn records_of_custodian(
+			custodian: medchain_primitives::HospitalId,
+			start: u32,
+			limit: u32,
+		) -> Vec<RecordId> {
+			Records::records_of_custodian(custodian, start, limit)
+		}
+
+		fn verify(
+			root: Hash256,
+		) -> Option<medchain_primitives::records::RootVerification<AccountId, BlockNumber>> {
+			Records::verify(root)
+		}
+
+		fn verify_fields(id: RecordId, fields: Vec<DisclosedField>) -> bool {
+			Records::verify_fields(id, &fields)
 		}
 	}
 

@@ -186,4 +186,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(12)]
+	pub type Records = pallet_records;
 }

@@ -6,13 +6,19 @@
 //!   on these traits rather than on each other, so each can be tested with a mock.
 //! - [`validators`]: the validator set the registry decides, stall recovery, and the
 //!   [`validators::ConsortiumApi`] runtime API the node's peer allowlist reads.
+//! - [`records`]: record types, their fields, and field masks.
+//! - [`commitment`]: the field-level commitment of a record (leaf hash, Merkle root, single-field
+//!   proofs), the same code on chain and off.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub mod commitment;
+pub mod records;
 pub mod registry;
 pub mod validators;
 
+pub use records::{FieldMask, RecordType};
 pub use registry::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
 pub use validators::{StalledSetRecovery, ValidatorRegistry};

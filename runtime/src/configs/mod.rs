@@ -21,8 +21,8 @@ use sp_version::RuntimeVersion;
 // `derive_impl` fills `RuntimeOrigin`, `RuntimeTask` and `PalletInfo` from these names.
 use super::{
 	AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeOrigin, RuntimeTask, ValidatorSet, BLOCK_HASH_COUNT, SLOT_DURATION,
-	VERSION,
+	RuntimeEvent, RuntimeOrigin, RuntimeTask, Timestamp, ValidatorSet, BLOCK_HASH_COUNT,
+	SLOT_DURATION, VERSION,
 };
 
 /// Normal transactions may fill 75% of a block; the rest is kept for operational ones
@@ -129,6 +129,20 @@ impl pallet_hospitals::Config for Runtime {
 	type MaxExtrinsicsPerBlock = ConstU32<128>;
 	type StallRecovery = ValidatorSet;
 	type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Anchors per `anchor_batch`: see `pallet_records` and README ("Record anchoring").
+	pub const MaxAnchorBatch: u32 = 256;
+}
+
+impl pallet_records::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Hospitals = Hospitals;
+	type Patients = Hospitals;
+	type UnixTime = Timestamp;
+	type MaxBatchSize = MaxAnchorBatch;
+	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_validator_set::Config for Runtime {

@@ -39,10 +39,13 @@ impl CallPermissions<RuntimeCall> for RolePermissions {
 				RuntimeCall::Hospitals(
 					HospitalsCall::register_patient { .. }
 						| HospitalsCall::deregister_patient { .. }
-				)
+				) | RuntimeCall::Records(_)
 			),
-			// Patients get the share and consent calls when those pallets arrive.
-			Signer::Patient { .. } => false,
+			// A patient may erase their own records (the pallet checks whose they are); share
+			// and consent calls come with those pallets.
+			Signer::Patient { .. } => {
+				matches!(call, RuntimeCall::Records(pallet_records::Call::erase { .. }))
+			}
 		}
 	}
 }

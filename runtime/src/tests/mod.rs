@@ -5,6 +5,7 @@ mod governance;
 mod limits;
 mod permissions;
 mod presets;
+mod records;
 
 use codec::Encode;
 use serde_json::Value;

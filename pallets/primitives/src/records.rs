@@ -1,0 +1,288 @@
+//! Record types, their fields, and field masks.
+//!
+//! Every record type has a fixed, ordered list of fields; a field's position in the list is its
+//! index in the record's commitment (see [`crate::commitment`]) and its bit in a [`FieldMask`].
+//! The lists are append-only: a field's index never changes once records use it.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// The kinds of medical record medchain anchors.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum RecordType {
+	Diagnosis,
+	LabResult,
+	Prescription,
+	TreatmentPlan,
+	MedicalHistory,
+	VitalSigns,
+	Imaging,
+	Vaccination,
+}
+
+impl RecordType {
+	pub const ALL: [RecordType; 8] = [
+		RecordType::Diagnosis,
+		RecordType::LabResult,
+		RecordType::Prescription,
+		RecordType::TreatmentPlan,
+		RecordType::MedicalHistory,
+		RecordType::VitalSigns,
+		RecordType::Imaging,
+		RecordType::Vaccination,
+	];
+
+	/// The type's fields, in commitment order. `notes` is always last.
+	pub fn fields(self) -> &'static [&'static str] {
+		match self {
+			RecordType::Diagnosis => {
+				&["diagnosis", "icd10_code", "severity", "treatment", "doctor", "date", "notes"]
+			}
+			RecordType::LabResult => &[
+				"test_name",
+				"loinc_code",
+				"result_value",
+				"unit",
+				"reference_range",
+				"interpretation",
+				"specimen",
+				"ordered_by",
+				"date",
+				"notes",
+			],
+			RecordType::Prescription => &[
+				"medication",
+				"dosage",
+				"route",
+				"frequency",
+				"duration",
+				"quantity",
+				"refills",
+				"doctor",
+				"date",
+				"notes",
+			],
+			RecordType::TreatmentPlan => &[
+				"diagnosis",
+				"goals",
+				"treatment",
+				"medications",
+				"follow_up",
+				"doctor",
+				"date",
+				"notes",
+			],
+			RecordType::MedicalHistory => &[
+				"conditions",
+				"surgeries",
+				"allergies",
+				"medications",
+				"family_history",
+				"social_history",
+				"doctor",
+				"date",
+				"notes",
+			],
+			RecordType::VitalSigns => &[
+				"blood_pressure",
+				"heart_rate",
+				"respiratory_rate",
+				"temperature",
+				"oxygen_saturation",
+				"weight",
+				"height",
+				"recorded_by",
+				"date",
+				"notes",
+			],
+			RecordType::Imaging => &[
+				"modality",
+				"body_part",
+				"findings",
+				"impression",
+				"radiologist",
+				"study_uid",
+				"date",
+				"notes",
+			],
+			RecordType::Vaccination => &[
+				"vaccine",
+				"manufacturer",
+				"lot_number",
+				"dose_number",
+				"site",
+				"route",
+				"administered_by",
+				"date",
+				"notes",
+			],
+		}
+	}
+
+	/// How many leaves every record of this type commits to.
+	pub fn field_count(self) -> u32 {
+		u32::try_from(self.fields().len()).unwrap_or(u32::MAX)
+	}
+
+	/// The index of field `name`, if this type has it.
+	pub fn field_index(self, name: &str) -> Option<u8> {
+		let index = self.fields().iter().position(|field| *field == name)?;
+		u8::try_from(index).ok()
+	}
+}
+
+/// A set of field indices, one bit per field (bit `i` is field `i`). Types have at most 32
+/// fields.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct FieldMask(pub u32);
+
+impl FieldMask {
+	/// Every field of `record_type`.
+	pub fn all(record_type: RecordType) -> Self {
+		let count = record_type.field_count();
+		Self(1u32.checked_shl(count).map_or(u32::MAX, |bit| bit.wrapping_sub(1)))
+	}
+
+	/// Every field of `record_type` except `notes`: what a share discloses unless it says
+	/// otherwise.
+	pub fn without_notes(record_type: RecordType) -> Self {
+		let notes = record_type.field_index("notes").map_or(Self(0), Self::only);
+		Self(Self::all(record_type).0 & !notes.0)
+	}
+
+	/// Field `index` alone (empty if `index` is 32 or more).
+	pub fn only(index: u8) -> Self {
+		Self(1u32.checked_shl(u32::from(index)).unwrap_or(0))
+	}
+
+	pub fn with(self, index: u8) -> Self {
+		Self(self.0 | Self::only(index).0)
+	}
+
+	pub fn contains(self, index: u8) -> bool {
+		self.0 & Self::only(index).0 != 0
+	}
+
+	pub fn is_empty(self) -> bool {
+		self.0 == 0
+	}
+
+	/// Whether every field in the mask exists in `record_type`.
+	pub fn fits(self, record_type: RecordType) -> bool {
+		self.0 & !Self::all(record_type).0 == 0
+	}
+
+	/// The indices in the mask, ascending.
+	pub fn indices(self) -> impl Iterator<Item = u8> {
+		(0u8..32).filter(move |index| self.contains(*index))
+	}
+}
+
+/// Where a record stands.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum RecordStatus<AccountId, BlockNumber> {
+	Active,
+	/// A newer version, `by`, replaced it.
+	Amended {
+		by: crate::commitment::RecordId,
+	},
+	/// A tombstone: the hashes stay, with when and at whose request it was erased.
+	Erased {
+		at: BlockNumber,
+		time: u64,
+		by: AccountId,
+	},
+}
+
+/// An anchored record, as stored on chain: hashes and pseudonyms only.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Record<AccountId, BlockNumber> {
+	/// The patient's pseudonymous account.
+	pub patient: AccountId,
+	/// The hospital holding the encrypted record.
+	pub custodian: crate::HospitalId,
+	pub record_type: RecordType,
+	/// Merkle root of the field leaves (see [`crate::commitment`]).
+	pub field_root: crate::commitment::Hash256,
+	/// Digest of the ciphertext the custodian stores.
+	pub ciphertext_digest: crate::commitment::Hash256,
+	/// 1 for the first version; each amendment adds one.
+	pub version: u32,
+	/// The version this one amends.
+	pub previous: Option<crate::commitment::RecordId>,
+	pub status: RecordStatus<AccountId, BlockNumber>,
+	/// Block and time (Unix milliseconds) of anchoring.
+	pub block: BlockNumber,
+	pub time: u64,
+}
+
+/// What `verify(root)` answers about an anchored root.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct RootVerification<AccountId, BlockNumber> {
+	pub record_id: crate::commitment::RecordId,
+	pub status: RecordStatus<AccountId, BlockNumber>,
+	pub custodian: crate::HospitalId,
+	pub block: BlockNumber,
+	pub time: u64,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Record anchors, for apps and auditors.
+	pub trait RecordsApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
+		fn record(id: crate::commitment::RecordId) -> Option<Record<AccountId, BlockNumber>>;
+
+		/// Ids of `patient`'s records in anchoring order, from position `start`, at most `limit`.
+		fn records_of_patient(
+			patient: AccountId,
+			start: u32,
+			limit: u32,
+		) -> alloc::vec::Vec<crate::commitment::RecordId>;
+
+		/// Ids of the records `custodian` anchored, in order, from `start`, at most `limit`.
+		fn records_of_custodian(
+			custodian: crate::HospitalId,
+			start: u32,
+			limit: u32,
+		) -> alloc::vec::Vec<crate::commitment::RecordId>;
+
+		/// The anchor holding `root`, if any: status, custodian, block and time.
+		fn verify(
+			root: crate::commitment::Hash256,
+		) -> Option<RootVerification<AccountId, BlockNumber>>;
+
+		/// True only if record `id` is Active and every field verifies against its root.
+		fn verify_fields(
+			id: crate::commitment::RecordId,
+			fields: alloc::vec::Vec<crate::commitment::DisclosedField>,
+		) -> bool;
+	}
+}

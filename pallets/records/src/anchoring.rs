@@ -1,0 +1,172 @@
+//! What the calls do, and the queries behind the `RecordsApi` runtime API.
+
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{dispatch::DispatchResult, ensure, traits::UnixTime};
+use frame_system::pallet_prelude::OriginFor;
+use medchain_primitives::{
+	commitment::{verify_field, DisclosedField, Hash256, RecordId},
+	records::{RecordStatus, RootVerification},
+	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry,
+};
+use sp_runtime::{
+	traits::{BlakeTwo256, Hash},
+	DispatchError,
+};
+
+use crate::{
+	AnchorRequestOf, Config, CustodianRecordCount, CustodianRecords, Error, Event, Pallet,
+	PatientRecordCount, PatientRecords, RecordOf, RecordOfRoot, Records,
+};
+
+/// Domain tags of the record id derivations.
+const RECORD_ID_DOMAIN: &[u8] = b"medchain/record-id/v1";
+const VERSION_ID_DOMAIN: &[u8] = b"medchain/record-version/v1";
+
+impl<T: Config> Pallet<T> {
+	/// The id of the record `custodian` anchors with `request_id`.
+	pub fn record_id(custodian: HospitalId, request_id: &Hash256) -> RecordId {
+		BlakeTwo256::hash(&(RECORD_ID_DOMAIN, custodian, request_id).encode()).0
+	}
+
+	/// The id of version `version` amending record `previous`.
+	pub fn version_id(previous: &RecordId, version: u32) -> RecordId {
+		BlakeTwo256::hash(&(VERSION_ID_DOMAIN, previous, version).encode()).0
+	}
+
+	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
+		let who = frame_system::ensure_signed(origin)?;
+		match T::Hospitals::active_hospital_of(&who) {
+			Some((hospital, HospitalRole::Operator)) => Ok(hospital),
+			_ => Err(Error::<T>::NotHospitalOperator.into()),
+		}
+	}
+
+	pub(crate) fn do_anchor(custodian: HospitalId, request: AnchorRequestOf<T>) -> DispatchResult {
+		ensure!(T::Patients::is_registered(&request.patient), Error::<T>::PatientNotRegistered);
+		let record_id = Self::record_id(custodian, &request.request_id);
+		ensure!(!Records::<T>::contains_key(record_id), Error::<T>::DuplicateRequest);
+		ensure!(!RecordOfRoot::<T>::contains_key(request.field_root), Error::<T>::DuplicateRoot);
+		let record = RecordOf::<T> {
+			patient: request.patient.clone(),
+			custodian,
+			record_type: request.record_type,
+			field_root: request.field_root,
+			ciphertext_digest: request.ciphertext_digest,
+			version: 1,
+			previous: None,
+			status: RecordStatus::Active,
+			block: frame_system::Pallet::<T>::block_number(),
+			time: Self::now(),
+		};
+		Self::insert(record_id, record);
+		Self::deposit_event(Event::RecordAnchored {
+			record_id,
+			custodian,
+			patient: request.patient,
+			record_type: request.record_type,
+			field_root: request.field_root,
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_amend(
+		custodian: HospitalId,
+		previous: RecordId,
+		field_root: Hash256,
+		ciphertext_digest: Hash256,
+	) -> DispatchResult {
+		let mut old = Records::<T>::get(previous).ok_or(Error::<T>::RecordNotFound)?;
+		ensure!(old.custodian == custodian, Error::<T>::NotCustodian);
+		match old.status {
+			RecordStatus::Active => {}
+			RecordStatus::Amended { .. } => return Err(Error::<T>::AlreadyAmended.into()),
+			RecordStatus::Erased { .. } => return Err(Error::<T>::RecordErased.into()),
+		}
+		ensure!(!RecordOfRoot::<T>::contains_key(field_root), Error::<T>::DuplicateRoot);
+		let version = old.version.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
+		let record_id = Self::version_id(&previous, version);
+		let record = RecordOf::<T> {
+			field_root,
+			ciphertext_digest,
+			version,
+			previous: Some(previous),
+			status: RecordStatus::Active,
+			block: frame_system::Pallet::<T>::block_number(),
+			time: Self::now(),
+			..old.clone()
+		};
+		old.status = RecordStatus::Amended { by: record_id };
+		Records::<T>::insert(previous, old);
+		Self::insert(record_id, record);
+		Self::deposit_event(Event::RecordAmended { previous, record_id, version });
+		Ok(())
+	}
+
+	pub(crate) fn do_erase(who: T::AccountId, record_id: RecordId) -> DispatchResult {
+		let mut record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
+		let is_custodian = T::Hospitals::active_hospital_of(&who)
+			== Some((record.custodian, HospitalRole::Operator));
+		ensure!(is_custodian || who == record.patient, Error::<T>::NotCustodianOrPatient);
+		ensure!(!matches!(record.status, RecordStatus::Erased { .. }), Error::<T>::AlreadyErased);
+		let at = frame_system::Pallet::<T>::block_number();
+		record.status = RecordStatus::Erased { at, time: Self::now(), by: who.clone() };
+		Records::<T>::insert(record_id, record);
+		Self::deposit_event(Event::RecordErased { record_id, by: who });
+		Ok(())
+	}
+
+	fn insert(record_id: RecordId, record: RecordOf<T>) {
+		let position = PatientRecordCount::<T>::get(&record.patient);
+		PatientRecords::<T>::insert(&record.patient, position, record_id);
+		PatientRecordCount::<T>::insert(&record.patient, position.saturating_add(1));
+		let position = CustodianRecordCount::<T>::get(record.custodian);
+		CustodianRecords::<T>::insert(record.custodian, position, record_id);
+		CustodianRecordCount::<T>::insert(record.custodian, position.saturating_add(1));
+		RecordOfRoot::<T>::insert(record.field_root, record_id);
+		Records::<T>::insert(record_id, record);
+	}
+
+	fn now() -> u64 {
+		u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX)
+	}
+
+	/// Ids of `patient`'s records from position `start`, at most `limit`.
+	pub fn records_of_patient(patient: &T::AccountId, start: u32, limit: u32) -> Vec<RecordId> {
+		let end = start.saturating_add(limit).min(PatientRecordCount::<T>::get(patient));
+		(start..end).filter_map(|position| PatientRecords::<T>::get(patient, position)).collect()
+	}
+
+	/// Ids of the records `custodian` anchored from position `start`, at most `limit`.
+	pub fn records_of_custodian(custodian: HospitalId, start: u32, limit: u32) -> Vec<RecordId> {
+		let end = start.saturating_add(limit).min(CustodianRecordCount::<T>::get(custodian));
+		(start..end)
+			.filter_map(|position| CustodianRecords::<T>::get(custodian, position))
+			.collect()
+	}
+
+	/// The anchor holding `root`: its status, custodian, block and time.
+	pub fn verify(
+		root: Hash256,
+	) -> Option<RootVerification<T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>> {
+		let record_id = RecordOfRoot::<T>::get(root)?;
+		let record = Records::<T>::get(record_id)?;
+		Some(RootVerification {
+			record_id,
+			status: record.status,
+			custodian: record.custodian,
+			block: record.block,
+			time: record.time,
+		})
+	}
+
+	/// True only if `record_id` is Active and every one of (at least one) `fields` verifies.
+	pub fn verify_fields(record_id: RecordId, fields: &[DisclosedField]) -> bool {
+		let Some(record) = Records::<T>::get(record_id) else { return false };
+		record.status == RecordStatus::Active
+			&& !fields.is_empty()
+			&& fields.iter().all(|field| {
+				verify_field(&record.field_root, &record_id, record.record_type, field)
+			})
+	}
+}

@@ -1,0 +1,101 @@
+//! Benchmarks for `pallet_records` (frame-benchmarking v2).
+
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::Get, BoundedVec};
+use frame_system::RawOrigin;
+use medchain_primitives::{commitment::Hash256, records::RecordStatus, RecordType};
+
+use crate::*;
+
+/// A distinct 32-byte value per `seed` and `salt`.
+fn hash(seed: u32, salt: u8) -> Hash256 {
+	let mut bytes = [salt; 32];
+	bytes[..4].copy_from_slice(&seed.to_le_bytes());
+	bytes
+}
+
+fn request<T: Config>(seed: u32) -> AnchorRequestOf<T> {
+	AnchorRequest {
+		request_id: hash(seed, 1),
+		patient: T::BenchmarkHelper::patient(),
+		record_type: RecordType::LabResult,
+		field_root: hash(seed, 2),
+		ciphertext_digest: hash(seed, 3),
+	}
+}
+
+/// Anchors record `seed` as the benchmark operator's hospital; returns the operator and id.
+fn anchored<T: Config>(
+	seed: u32,
+) -> Result<(T::AccountId, medchain_primitives::commitment::RecordId), BenchmarkError> {
+	let (operator, hospital) = T::BenchmarkHelper::operator();
+	Pallet::<T>::do_anchor(hospital, request::<T>(seed))?;
+	Ok((operator, Pallet::<T>::record_id(hospital, &hash(seed, 1))))
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn anchor() {
+		let (operator, hospital) = T::BenchmarkHelper::operator();
+		let r = request::<T>(0);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(operator),
+			r.request_id,
+			r.patient,
+			r.record_type,
+			r.field_root,
+			r.ciphertext_digest,
+		);
+
+		assert!(Records::<T>::contains_key(Pallet::<T>::record_id(hospital, &r.request_id)));
+	}
+
+	#[benchmark]
+	fn anchor_batch(n: Linear<1, { T::MaxBatchSize::get() }>) -> Result<(), BenchmarkError> {
+		let (operator, hospital) = T::BenchmarkHelper::operator();
+		let items: Vec<_> = (0..n).map(request::<T>).collect();
+		let items = BoundedVec::try_from(items).map_err(|_| BenchmarkError::Stop("bound"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), items);
+
+		assert_eq!(CustodianRecordCount::<T>::get(hospital), n);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn amend() -> Result<(), BenchmarkError> {
+		let (operator, record_id) = anchored::<T>(0)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), record_id, hash(1, 2), hash(1, 3));
+
+		assert!(matches!(
+			Records::<T>::get(record_id).map(|r| r.status),
+			Some(RecordStatus::Amended { .. })
+		));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn erase() -> Result<(), BenchmarkError> {
+		let (operator, record_id) = anchored::<T>(0)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), record_id);
+
+		assert!(matches!(
+			Records::<T>::get(record_id).map(|r| r.status),
+			Some(RecordStatus::Erased { .. })
+		));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,128 @@
+//! A test runtime with a fixed registry: hospitals 0 and 1 (operators 11 and 21, admins 10
+//! and 20) and registered patients 1000 and 1001; the clock reads `NOW_MS`.
+
+use frame_support::{derive_impl, parameter_types};
+use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
+use sp_runtime::BuildStorage;
+
+use crate as pallet_records;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(12)]
+	pub type Records = pallet_records;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+pub const MAX_BATCH: u32 = 4;
+pub const NOW_MS: u64 = 1_700_000_000_000;
+
+parameter_types! {
+	pub const MaxBatchSize: u32 = MAX_BATCH;
+}
+
+impl pallet_records::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Hospitals = MockRegistry;
+	type Patients = MockRegistry;
+	type UnixTime = MockClock;
+	type MaxBatchSize = MaxBatchSize;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockRegistry;
+}
+
+pub const ADMIN_A: u64 = 10;
+pub const OPERATOR_A: u64 = 11;
+pub const OPERATOR_B: u64 = 21;
+pub const PATIENT: u64 = 1000;
+pub const OTHER_PATIENT: u64 = 1001;
+pub const STRANGER: u64 = 5000;
+pub const HOSPITAL_A: HospitalId = 0;
+pub const HOSPITAL_B: HospitalId = 1;
+
+pub struct MockRegistry;
+impl HospitalRegistry<u64> for MockRegistry {
+	fn active_hospital_of(who: &u64) -> Option<(HospitalId, HospitalRole)> {
+		match *who {
+			ADMIN_A => Some((HOSPITAL_A, HospitalRole::Admin)),
+			OPERATOR_A => Some((HOSPITAL_A, HospitalRole::Operator)),
+			OPERATOR_B => Some((HOSPITAL_B, HospitalRole::Operator)),
+			_ => None,
+		}
+	}
+
+	fn is_active(hospital: HospitalId) -> bool {
+		hospital <= HOSPITAL_B
+	}
+
+	fn active_hospital_of_peer(_: &[u8]) -> Option<HospitalId> {
+		None
+	}
+}
+
+impl PatientRegistry<u64> for MockRegistry {
+	fn registering_hospital(who: &u64) -> Option<HospitalId> {
+		matches!(*who, PATIENT | OTHER_PATIENT).then_some(HOSPITAL_A)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64> for MockRegistry {
+	fn operator() -> (u64, HospitalId) {
+		(OPERATOR_A, HOSPITAL_A)
+	}
+
+	fn patient() -> u64 {
+		PATIENT
+	}
+}
+
+pub struct MockClock;
+impl frame_support::traits::UnixTime for MockClock {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_millis(NOW_MS)
+	}
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = RuntimeGenesisConfig::default().build_storage().expect("mock genesis builds");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// This pallet's events so far.
+pub fn events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Records(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}

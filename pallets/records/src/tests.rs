@@ -1,0 +1,311 @@
+//! Every call and error of the records pallet, and the queries behind `RecordsApi`.
+
+use codec::{Decode, Encode};
+use frame_support::{
+	assert_noop, assert_ok, dispatch::GetDispatchInfo, pallet_prelude::Get, BoundedVec,
+};
+use medchain_primitives::{
+	commitment::{CommittedRecord, DisclosedField, Hash256, RecordId},
+	records::RecordStatus,
+	FieldMask, RecordType,
+};
+
+use crate::{mock::*, weights::WeightInfo, AnchorRequest, Error, Event, Records as RecordsMap};
+
+fn root(byte: u8) -> Hash256 {
+	[byte; 32]
+}
+
+fn request(id: u8, patient: u64, field_root: Hash256) -> AnchorRequest<u64> {
+	AnchorRequest {
+		request_id: [id; 32],
+		patient,
+		record_type: RecordType::Diagnosis,
+		field_root,
+		ciphertext_digest: [0xcc; 32],
+	}
+}
+
+fn anchor_as(
+	operator: u64,
+	request: AnchorRequest<u64>,
+) -> frame_support::dispatch::DispatchResult {
+	Records::anchor(
+		RuntimeOrigin::signed(operator),
+		request.request_id,
+		request.patient,
+		request.record_type,
+		request.field_root,
+		request.ciphertext_digest,
+	)
+}
+
+/// Anchors request `id` for `PATIENT` as Hospital A with root `[id; 32]`; returns its id.
+fn anchored(id: u8) -> RecordId {
+	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, root(id))));
+	Records::record_id(HOSPITAL_A, &[id; 32])
+}
+
+fn batch(items: Vec<AnchorRequest<u64>>) -> BoundedVec<AnchorRequest<u64>, MaxBatchSize> {
+	BoundedVec::try_from(items).expect("within the bound")
+}
+
+fn status(record_id: RecordId) -> RecordStatus<u64, u64> {
+	RecordsMap::<Test>::get(record_id).expect("record exists").status
+}
+
+#[test]
+fn anchor_stores_only_hashes_and_indexes_the_record() {
+	new_test_ext().execute_with(|| {
+		let record_id = anchored(1);
+		let record = RecordsMap::<Test>::get(record_id).expect("anchored");
+		assert_eq!(record.patient, PATIENT);
+		assert_eq!(record.custodian, HOSPITAL_A);
+		assert_eq!(record.record_type, RecordType::Diagnosis);
+		assert_eq!((record.field_root, record.ciphertext_digest), (root(1), [0xcc; 32]));
+		assert_eq!((record.version, record.previous), (1, None));
+		assert_eq!((record.status, record.block, record.time), (RecordStatus::Active, 1, NOW_MS));
+		assert_eq!(
+			events(),
+			vec![Event::RecordAnchored {
+				record_id,
+				custodian: HOSPITAL_A,
+				patient: PATIENT,
+				record_type: RecordType::Diagnosis,
+				field_root: root(1),
+			}]
+		);
+		assert_eq!(Records::records_of_patient(&PATIENT, 0, 10), vec![record_id]);
+		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 0, 10), vec![record_id]);
+		let verification = Records::verify(root(1)).expect("root is anchored");
+		assert_eq!(verification.record_id, record_id);
+		assert_eq!((verification.custodian, verification.block), (HOSPITAL_A, 1));
+		assert_eq!(verification.time, NOW_MS);
+		assert_eq!(Records::verify(root(9)), None);
+	});
+}
+
+#[test]
+fn anchor_refuses_non_operators_unregistered_patients_and_duplicates() {
+	new_test_ext().execute_with(|| {
+		for signer in [ADMIN_A, STRANGER, PATIENT] {
+			assert_noop!(
+				anchor_as(signer, request(1, PATIENT, root(1))),
+				Error::<Test>::NotHospitalOperator
+			);
+		}
+		assert_noop!(
+			anchor_as(OPERATOR_A, request(1, STRANGER, root(1))),
+			Error::<Test>::PatientNotRegistered
+		);
+		anchored(1);
+		assert_noop!(
+			anchor_as(OPERATOR_A, request(1, PATIENT, root(2))),
+			Error::<Test>::DuplicateRequest
+		);
+		assert_noop!(
+			anchor_as(OPERATOR_A, request(2, PATIENT, root(1))),
+			Error::<Test>::DuplicateRoot
+		);
+	});
+}
+
+#[test]
+fn the_record_id_is_the_custodians_so_nobody_can_front_run_it() {
+	new_test_ext().execute_with(|| {
+		// B uses A's request id first; A's anchor with it still gets A's own id.
+		assert_ok!(anchor_as(OPERATOR_B, request(1, PATIENT, root(1))));
+		let a = anchored_with_root(1, root(2));
+		assert_ne!(a, Records::record_id(HOSPITAL_B, &[1; 32]));
+		assert_eq!(RecordsMap::<Test>::get(a).map(|r| r.custodian), Some(HOSPITAL_A));
+	});
+}
+
+fn anchored_with_root(id: u8, field_root: Hash256) -> RecordId {
+	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, field_root)));
+	Records::record_id(HOSPITAL_A, &[id; 32])
+}
+
+#[test]
+fn an_empty_batch_is_refused_and_one_over_the_bound_does_not_decode() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Records::anchor_batch(RuntimeOrigin::signed(OPERATOR_A), batch(vec![])),
+			Error::<Test>::EmptyBatch
+		);
+		assert_noop!(
+			Records::anchor_batch(
+				RuntimeOrigin::signed(STRANGER),
+				batch(vec![request(1, PATIENT, root(1))])
+			),
+			Error::<Test>::NotHospitalOperator
+		);
+		let too_many: Vec<_> =
+			(0..=MAX_BATCH as u8).map(|i| request(i, PATIENT, root(i))).collect();
+		let encoded = too_many.encode();
+		assert!(BoundedVec::<AnchorRequest<u64>, MaxBatchSize>::decode(&mut &encoded[..]).is_err());
+		assert!(BoundedVec::<AnchorRequest<u64>, MaxBatchSize>::try_from(too_many).is_err());
+	});
+}
+
+#[test]
+fn a_batch_anchors_each_item_on_its_own_and_refunds_failed_items() {
+	new_test_ext().execute_with(|| {
+		let items = vec![
+			request(1, PATIENT, root(1)),
+			request(2, OTHER_PATIENT, root(2)),
+			request(1, PATIENT, root(3)),
+			request(4, STRANGER, root(4)),
+		];
+		let call = crate::Call::<Test>::anchor_batch { items: batch(items.clone()) };
+		let declared = call.get_dispatch_info().call_weight;
+		assert_eq!(declared, <() as WeightInfo>::anchor_batch(4));
+		let post = Records::anchor_batch(RuntimeOrigin::signed(OPERATOR_A), batch(items))
+			.expect("a batch succeeds as a whole");
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
+		let failed_reads = db.reads(6);
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::anchor_batch(2) + failed_reads));
+		assert!(post.actual_weight.is_some_and(|actual| actual.all_lt(declared)));
+
+		let events = events();
+		assert_eq!(events.len(), 4);
+		assert!(
+			matches!(events[0], Event::RecordAnchored { field_root, .. } if field_root == root(1))
+		);
+		assert!(matches!(events[1], Event::RecordAnchored { patient: OTHER_PATIENT, .. }));
+		assert_eq!(
+			events[2],
+			Event::AnchorFailed { index: 2, error: Error::<Test>::DuplicateRequest.into() }
+		);
+		assert_eq!(
+			events[3],
+			Event::AnchorFailed { index: 3, error: Error::<Test>::PatientNotRegistered.into() }
+		);
+		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 0, 10).len(), 2);
+	});
+}
+
+#[test]
+fn amend_links_a_new_version_and_marks_the_old_one_amended() {
+	new_test_ext().execute_with(|| {
+		let first = anchored(1);
+		System::set_block_number(5);
+		assert_ok!(Records::amend(RuntimeOrigin::signed(OPERATOR_A), first, root(2), [0xdd; 32]));
+		let second = Records::version_id(&first, 2);
+		assert_eq!(status(first), RecordStatus::Amended { by: second });
+		let record = RecordsMap::<Test>::get(second).expect("new version");
+		assert_eq!((record.version, record.previous, record.block), (2, Some(first), 5));
+		assert_eq!((record.field_root, record.ciphertext_digest), (root(2), [0xdd; 32]));
+		assert_eq!((record.patient, record.record_type), (PATIENT, RecordType::Diagnosis));
+		assert!(events().contains(&Event::RecordAmended {
+			previous: first,
+			record_id: second,
+			version: 2
+		}));
+		assert_eq!(Records::records_of_patient(&PATIENT, 0, 10), vec![first, second]);
+		assert_eq!(Records::records_of_patient(&PATIENT, 1, 10), vec![second]);
+		assert_eq!(Records::records_of_patient(&PATIENT, 0, 1), vec![first]);
+	});
+}
+
+#[test]
+fn amend_refuses_others_missing_amended_and_erased_records_and_duplicate_roots() {
+	new_test_ext().execute_with(|| {
+		let first = anchored(1);
+		let origin = |who| RuntimeOrigin::signed(who);
+		assert_noop!(
+			Records::amend(origin(OPERATOR_B), first, root(2), [0; 32]),
+			Error::<Test>::NotCustodian
+		);
+		assert_noop!(
+			Records::amend(origin(PATIENT), first, root(2), [0; 32]),
+			Error::<Test>::NotHospitalOperator
+		);
+		assert_noop!(
+			Records::amend(origin(OPERATOR_A), [7; 32], root(2), [0; 32]),
+			Error::<Test>::RecordNotFound
+		);
+		assert_noop!(
+			Records::amend(origin(OPERATOR_A), first, root(1), [0; 32]),
+			Error::<Test>::DuplicateRoot
+		);
+		assert_ok!(Records::amend(origin(OPERATOR_A), first, root(2), [0; 32]));
+		assert_noop!(
+			Records::amend(origin(OPERATOR_A), first, root(3), [0; 32]),
+			Error::<Test>::AlreadyAmended
+		);
+		let erased = anchored(4);
+		assert_ok!(Records::erase(origin(PATIENT), erased));
+		assert_noop!(
+			Records::amend(origin(OPERATOR_A), erased, root(5), [0; 32]),
+			Error::<Test>::RecordErased
+		);
+	});
+}
+
+#[test]
+fn the_custodian_or_the_patient_erases_once_and_the_hashes_stay() {
+	new_test_ext().execute_with(|| {
+		let by_custodian = anchored(1);
+		let by_patient = anchored(2);
+		System::set_block_number(9);
+		let origin = |who| RuntimeOrigin::signed(who);
+		for stranger in [OPERATOR_B, OTHER_PATIENT, ADMIN_A] {
+			assert_noop!(
+				Records::erase(origin(stranger), by_custodian),
+				Error::<Test>::NotCustodianOrPatient
+			);
+		}
+		assert_noop!(Records::erase(origin(PATIENT), [7; 32]), Error::<Test>::RecordNotFound);
+		assert_ok!(Records::erase(origin(OPERATOR_A), by_custodian));
+		assert_ok!(Records::erase(origin(PATIENT), by_patient));
+		assert_eq!(
+			status(by_custodian),
+			RecordStatus::Erased { at: 9, time: NOW_MS, by: OPERATOR_A }
+		);
+		assert_eq!(status(by_patient), RecordStatus::Erased { at: 9, time: NOW_MS, by: PATIENT });
+		assert!(events().contains(&Event::RecordErased { record_id: by_patient, by: PATIENT }));
+		assert_noop!(Records::erase(origin(PATIENT), by_custodian), Error::<Test>::AlreadyErased);
+		let record = RecordsMap::<Test>::get(by_custodian).expect("tombstone");
+		assert_eq!((record.field_root, record.ciphertext_digest), (root(1), [0xcc; 32]));
+		assert!(Records::verify(root(1))
+			.is_some_and(|v| matches!(v.status, RecordStatus::Erased { .. })));
+	});
+}
+
+/// Anchors a Diagnosis committed with `CommittedRecord` under request `id`; returns its id and
+/// its disclosed fields (all but notes).
+fn anchor_committed(id: u8) -> (RecordId, Vec<DisclosedField>) {
+	let record_type = RecordType::Diagnosis;
+	let record_id = Records::record_id(HOSPITAL_A, &[id; 32]);
+	let values = (0..7).map(|i| (i % 2 == 0).then(|| vec![b'a' + i])).collect();
+	let committed = CommittedRecord::new(record_type, values, vec![[id; 32]; 7]).expect("7");
+	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, committed.root(&record_id))));
+	let fields = committed.disclose(&record_id, FieldMask::without_notes(record_type));
+	(record_id, fields.expect("mask fits"))
+}
+
+#[test]
+fn verify_fields_is_true_only_for_correct_proofs_of_an_active_record() {
+	new_test_ext().execute_with(|| {
+		let (record_id, fields) = anchor_committed(1);
+		assert!(Records::verify_fields(record_id, &fields));
+		let mut tampered = fields.clone();
+		tampered[0].value = Some(b"tampered".to_vec());
+		assert!(!Records::verify_fields(record_id, &tampered));
+		let mut wrong_proof = fields.clone();
+		wrong_proof[1].proof[0][0] ^= 1;
+		assert!(!Records::verify_fields(record_id, &wrong_proof));
+		assert!(!Records::verify_fields(record_id, &[]));
+		assert!(!Records::verify_fields([9; 32], &fields));
+
+		assert_ok!(Records::amend(RuntimeOrigin::signed(OPERATOR_A), record_id, root(2), [0; 32]));
+		assert!(!Records::verify_fields(record_id, &fields), "an Amended record does not verify");
+
+		let (erased, fields) = anchor_committed(5);
+		assert!(Records::verify_fields(erased, &fields));
+		assert_ok!(Records::erase(RuntimeOrigin::signed(PATIENT), erased));
+		assert!(!Records::verify_fields(erased, &fields), "an Erased record does not verify");
+	});
+}
