@@ -66,7 +66,7 @@ fn an_account_outside_the_consortium_is_refused_at_the_pool() {
 }
 
 #[test]
-fn an_operator_registers_a_patient_who_may_then_sign() {
+fn an_operator_registers_a_patient_who_may_then_sign_a_patients_calls() {
 	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
 		assert_eq!(validate(Sr25519Keyring::Ferdie, remark()), refused(invalidity::NOT_A_MEMBER));
 		// An admin is not an operator.
@@ -92,10 +92,25 @@ fn an_operator_registers_a_patient_who_may_then_sign() {
 			"Hospital B (id 1) registered Ferdie"
 		);
 
-		// Ferdie is now a member; patients have no calls until the shares pallet arrives.
+		// Ferdie is now a member, but may make only a patient's calls.
 		assert_eq!(
 			validate(Sr25519Keyring::Ferdie, remark()),
 			refused(invalidity::CALL_NOT_PERMITTED)
 		);
+
+		// Operators anchor; admins and patients may not. Patients may erase.
+		let anchor = RuntimeCall::Records(pallet_records::Call::anchor {
+			request_id: [1; 32],
+			patient: Sr25519Keyring::Ferdie.to_account_id(),
+			record_type: medchain_primitives::RecordType::Diagnosis,
+			field_root: [2; 32],
+			ciphertext_digest: [3; 32],
+		});
+		assert!(validate(Sr25519Keyring::BobStash, anchor.clone()).is_ok());
+		for signer in [Sr25519Keyring::Bob, Sr25519Keyring::Ferdie] {
+			assert_eq!(validate(signer, anchor.clone()), refused(invalidity::CALL_NOT_PERMITTED));
+		}
+		let erase = RuntimeCall::Records(pallet_records::Call::erase { record_id: [9; 32] });
+		assert!(validate(Sr25519Keyring::Ferdie, erase).is_ok());
 	});
 }
