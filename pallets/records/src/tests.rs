@@ -42,7 +42,11 @@ fn anchor_as(
 
 /// Anchors request `id` for `PATIENT` as Hospital A with root `[id; 32]`; returns its id.
 fn anchored(id: u8) -> RecordId {
-	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, root(id))));
+	anchored_with_root(id, root(id))
+}
+
+fn anchored_with_root(id: u8, field_root: Hash256) -> RecordId {
+	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, field_root)));
 	Records::record_id(HOSPITAL_A, &[id; 32])
 }
 
@@ -119,11 +123,6 @@ fn the_record_id_is_the_custodians_so_nobody_can_front_run_it() {
 		assert_ne!(a, Records::record_id(HOSPITAL_B, &[1; 32]));
 		assert_eq!(RecordsMap::<Test>::get(a).map(|r| r.custodian), Some(HOSPITAL_A));
 	});
-}
-
-fn anchored_with_root(id: u8, field_root: Hash256) -> RecordId {
-	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, field_root)));
-	Records::record_id(HOSPITAL_A, &[id; 32])
 }
 
 #[test]
@@ -307,5 +306,21 @@ fn verify_fields_is_true_only_for_correct_proofs_of_an_active_record() {
 		assert!(Records::verify_fields(erased, &fields));
 		assert_ok!(Records::erase(RuntimeOrigin::signed(PATIENT), erased));
 		assert!(!Records::verify_fields(erased, &fields), "an Erased record does not verify");
+	});
+}
+
+#[test]
+fn amend_refuses_a_record_whose_version_counter_is_exhausted() {
+	new_test_ext().execute_with(|| {
+		let record_id = anchored(1);
+		RecordsMap::<Test>::mutate(record_id, |record| {
+			if let Some(record) = record {
+				record.version = u32::MAX;
+			}
+		});
+		assert_noop!(
+			Records::amend(RuntimeOrigin::signed(OPERATOR_A), record_id, root(2), [0; 32]),
+			Error::<Test>::TooManyVersions
+		);
 	});
 }
