@@ -7,16 +7,15 @@
 
 use std::{collections::BTreeMap, time::Duration};
 
-use codec::{Decode, Encode};
 use jsonrpsee::rpc_params;
-use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, SessionKeys};
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use medchain_tests::{
-	client::{chain::AuraId, tx, Chain},
+	client::{admission, chain::AuraId, tx, Chain},
 	network::LocalNetwork,
 	rpc::{wait_until, Rpc},
 	Result,
 };
-use pallet_hospitals::{Event as HospitalsEvent, HospitalNode, NewHospital, Proposal};
+use pallet_hospitals::{Event as HospitalsEvent, Proposal};
 use serde_json::Value;
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
@@ -153,40 +152,18 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 
 	// 2. A, B and C vote Hospital E in with the keys E's node generated.
 	let eve = Sr25519Keyring::Eve;
-	let generated: Value = e_rpc
-		.call(
-			"author_rotateKeysWithOwner",
-			rpc_params![sp_core::Bytes(eve.to_account_id().encode())],
-		)
-		.await?;
-	let bytes = |field: &str| -> Result<Vec<u8>> {
-		let text = generated[field].as_str().ok_or_else(|| format!("no {field}"))?;
-		sp_core::bytes::from_hex(text).map_err(|e| e.to_string())
-	};
-	let keys = SessionKeys::decode(&mut &bytes("keys")?[..]).map_err(|e| e.to_string())?;
-	let (aura_proof, grandpa_proof) = <(
-		<Runtime as pallet_hospitals::Config>::AuraProof,
-		<Runtime as pallet_hospitals::Config>::GrandpaProof,
-	)>::decode(&mut &bytes("proof")?[..])
-	.map_err(|e| e.to_string())?;
+	let generated = admission::generate_session_keys(&e_rpc, &eve.to_account_id()).await?;
+	let (keys, (aura_proof, grandpa_proof)) = (generated.keys, generated.proofs);
 	names.insert(sr25519::Public::from(keys.aura.clone()), 'E');
 	let e_grandpa = sp_core::ed25519::Public::from(keys.grandpa.clone());
-	let hospital = NewHospital::<Runtime> {
-		name: b"Hospital E".to_vec().try_into().map_err(|_| "name")?,
-		admin: eve.to_account_id(),
-		operator: Sr25519Keyring::EveStash.to_account_id(),
-		aura: keys.aura,
-		grandpa: keys.grandpa,
-		nodes: vec![HospitalNode {
-			peer_id: e_peer.as_bytes().to_vec().try_into().map_err(|_| "peer id")?,
-			address: format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port)
-				.into_bytes()
-				.try_into()
-				.map_err(|_| "address")?,
-		}]
-		.try_into()
-		.map_err(|_| "nodes")?,
-	};
+	let hospital = admission::new_hospital(
+		"Hospital E",
+		eve.to_account_id(),
+		Sr25519Keyring::EveStash.to_account_id(),
+		keys,
+		&e_peer,
+		&format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port),
+	)?;
 	let (_, set_before, validators_before) = validator_state(&chain).await?;
 	let propose_e =
 		pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };

@@ -12,20 +12,12 @@
 //! the dispatch error if it failed on chain.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codec::{Decode, Encode};
-use jsonrpsee::rpc_params;
-use medchain_client::{tx, Chain};
-use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, SessionKeys};
-use pallet_hospitals::{HospitalNode, NewHospital, Proposal};
+use medchain_client::{admission, tx, Chain};
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use pallet_hospitals::Proposal;
 use serde_json::{json, Value};
-use sp_core::{bytes::from_hex, crypto::Ss58Codec, sr25519, Pair};
+use sp_core::{crypto::Ss58Codec, sr25519, Pair};
 use sp_runtime::AccountId32;
-
-/// The proofs of possession `session-keys` returns, in `SessionKeys` order.
-type Proofs = (
-	<Runtime as pallet_hospitals::Config>::AuraProof,
-	<Runtime as pallet_hospitals::Config>::GrandpaProof,
-);
 
 #[derive(Parser)]
 #[command(name = "medchain-admin", version, about = "medchain consortium governance")]
@@ -109,28 +101,15 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 	let chain = Chain::connect(&cli.url)?;
 	match cli.command {
 		Command::SessionKeys { owner } => {
-			let owner = account(&owner)?;
-			let generated: Value = chain
-				.rpc
-				.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(owner.encode())])
-				.await?;
-			Ok(json!({ "keys": generated["keys"], "proof": generated["proof"] }))
+			let generated = admission::generate_session_keys(&chain.rpc, &account(&owner)?).await?;
+			Ok(json!({ "keys": generated.keys_hex, "proof": generated.proof_hex }))
 		}
 		Command::ProposeHospital { suri, name, admin, operator, keys, proof, peer_id, address } => {
-			let keys: SessionKeys = decode(&keys, "--keys")?;
-			let (aura_proof, grandpa_proof): Proofs = decode(&proof, "--proof")?;
-			let node = HospitalNode {
-				peer_id: bounded(peer_id, "--peer-id")?,
-				address: bounded(address, "--address")?,
-			};
-			let hospital = NewHospital::<Runtime> {
-				name: bounded(name, "--name")?,
-				admin: account(&admin)?,
-				operator: account(&operator)?,
-				aura: keys.aura,
-				grandpa: keys.grandpa,
-				nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
-			};
+			let (keys, (aura_proof, grandpa_proof)) =
+				admission::decode_session_keys(&keys, &proof)?;
+			let (admin, operator) = (account(&admin)?, account(&operator)?);
+			let hospital =
+				admission::new_hospital(&name, admin, operator, keys, &peer_id, &address)?;
 			let call =
 				pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };
 			governance(&chain, &suri, call).await
@@ -183,16 +162,4 @@ async fn governance(
 
 fn account(ss58: &str) -> medchain_client::Result<AccountId32> {
 	AccountId32::from_ss58check(ss58).map_err(|e| format!("{ss58} is not an SS58 account: {e:?}"))
-}
-
-fn decode<T: Decode>(text: &str, what: &str) -> medchain_client::Result<T> {
-	let bytes = from_hex(text).map_err(|e| format!("{what} is not hex: {e}"))?;
-	T::decode(&mut &bytes[..]).map_err(|e| format!("{what} does not decode: {e}"))
-}
-
-fn bounded<S: frame_support::traits::Get<u32>>(
-	text: String,
-	what: &str,
-) -> medchain_client::Result<frame_support::BoundedVec<u8, S>> {
-	text.into_bytes().try_into().map_err(|_| format!("{what} is too long"))
 }

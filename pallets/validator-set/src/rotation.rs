@@ -124,22 +124,20 @@ impl<T: Config> Pallet<T> {
 		bounded
 	}
 
-	/// Genesis: the registry's founders become the Aura and GRANDPA authorities.
+	/// Genesis: the registry's founders become the Aura and GRANDPA authorities, replacing
+	/// whatever those pallets' own genesis set. The registry admits at most `MaxHospitals`,
+	/// which the runtime keeps within both authority limits (runtime test
+	/// `every_admissible_hospital_fits_in_the_aura_and_grandpa_sets`), so nothing is cut here.
 	pub(crate) fn initialize_authorities() {
-		let founders = T::Registry::active_validators();
-		let aura: Vec<_> = founders.iter().map(|(_, key, _)| key.clone()).collect();
-		let grandpa: Vec<_> = founders.iter().map(|(_, _, key)| (key.clone(), 1)).collect();
-		pallet_aura::Pallet::<T>::initialize_authorities(&aura);
-		assert!(
-			pallet_grandpa::Authorities::<T>::get().is_empty(),
-			"GRANDPA authorities come from the registry; leave pallet_grandpa's genesis empty"
-		);
-		let grandpa = pallet_grandpa::BoundedAuthorityList::try_from(grandpa)
-			.unwrap_or_else(|_| panic!("more founders than GRANDPA's MaxAuthorities"));
-		pallet_grandpa::Authorities::<T>::put(grandpa);
-		let ids = BoundedVec::try_from(founders.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
-			.unwrap_or_else(|_| panic!("more founders than Aura's MaxAuthorities"));
-		Validators::<T>::put(ids);
+		let founders = ValidatorSetOf::<T>::truncate_from(T::Registry::active_validators());
+		let aura = founders.iter().map(|(_, key, _)| key.clone()).collect();
+		let grandpa = founders.iter().map(|(_, _, key)| (key.clone(), 1)).collect();
+		let hospitals = founders.iter().map(|(id, _, _)| *id).collect();
+		pallet_aura::Authorities::<T>::put(BoundedVec::truncate_from(aura));
+		pallet_grandpa::Authorities::<T>::put(pallet_grandpa::BoundedAuthorityList::force_from(
+			grandpa, None,
+		));
+		Validators::<T>::put(BoundedVec::truncate_from(hospitals));
 	}
 }
 
