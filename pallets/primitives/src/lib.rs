@@ -9,16 +9,27 @@
 //! - [`records`]: record types, their fields, and field masks.
 //! - [`commitment`]: the field-level commitment of a record (leaf hash, Merkle root, single-field
 //!   proofs), the same code on chain and off.
+//! - [`shares`]: grants, consent requests, the messages patients and share tokens sign, and
+//!   the [`shares::ShareGrants`] trait the access log spends grants through.
+//! - [`token`] (`std`): share tokens for wallets, apps and the CLI.
+//! - [`access`]: access entries and the auditors' [`access::AccessLogApi`].
+//! - [`testing`] (`std`): the registry and record lookup pallet unit tests run against.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub mod access;
 pub mod commitment;
 pub mod records;
 pub mod registry;
+pub mod shares;
+#[cfg(feature = "std")]
+pub mod testing;
+#[cfg(feature = "std")]
+pub mod token;
 pub mod validators;
 
-pub use records::{FieldMask, RecordType};
+pub use records::{FieldMask, RecordLookup, RecordType};
 pub use registry::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
 pub use validators::{StalledSetRecovery, ValidatorRegistry};

@@ -286,3 +286,8 @@ sp_api::decl_runtime_apis! {
 		) -> bool;
 	}
 }
+
+/// The records pallet as grants and the access log see it.
+pub trait RecordLookup<AccountId, BlockNumber> {
+	fn record(id: &crate::commitment::RecordId) -> Option<Record<AccountId, BlockNumber>>;
+}

@@ -1,0 +1,143 @@
+//! Access entries: every disclosure of a record, and the auditors' runtime API over them.
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+use crate::{
+	commitment::{Hash256, RecordId},
+	shares::{GrantId, PurposeOfUse},
+	FieldMask, HospitalId,
+};
+
+pub type AccessId = u64;
+
+/// Why a hospital breaks the glass. A code, never free text: free text would be a channel for
+/// health information.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum BreakGlassReason {
+	/// The patient is unconscious or otherwise unable to consent.
+	PatientUnableToConsent,
+	/// Delay would endanger the patient's life.
+	LifeThreatening,
+	/// A declared public-health emergency.
+	PublicHealthEmergency,
+}
+
+/// How an access was authorized.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum AccessKind {
+	/// A hospital presenting a share token.
+	Normal { grant: GrantId },
+	/// Break-glass: no grant, a justification.
+	Emergency { reason: BreakGlassReason },
+	/// The patient reading their own record.
+	Patient,
+}
+
+/// Who reads.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Accessor {
+	Hospital(HospitalId),
+	/// The record's patient.
+	Patient,
+}
+
+/// The custodian's receipt for what it actually sent.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct ReleaseReceipt<BlockNumber> {
+	/// Hash of the response the custodian sent.
+	pub response_hash: Hash256,
+	pub block: BlockNumber,
+	pub time: u64,
+}
+
+/// One disclosure, as the chain records it.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct AccessEntry<AccountId, BlockNumber> {
+	pub kind: AccessKind,
+	pub record: RecordId,
+	pub patient: AccountId,
+	pub accessor: Accessor,
+	pub custodian: HospitalId,
+	/// Exactly the fields the custodian may release.
+	pub fields: FieldMask,
+	pub purpose: PurposeOfUse,
+	pub block: BlockNumber,
+	/// Unix milliseconds.
+	pub time: u64,
+	/// Set once the custodian confirms the release.
+	pub release: Option<ReleaseReceipt<BlockNumber>>,
+}
+
+/// Which entries an auditor asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum AccessQuery<AccountId> {
+	Patient(AccountId),
+	/// Entries where this hospital read (normal and emergency accesses).
+	Accessor(HospitalId),
+	Custodian(HospitalId),
+	Record(RecordId),
+}
+
+/// One page of entries, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AccessPage<AccountId, BlockNumber> {
+	pub entries: Vec<(AccessId, AccessEntry<AccountId, BlockNumber>)>,
+	/// Pass as `cursor` to get the next page; `None` when the range is exhausted.
+	pub next_cursor: Option<u32>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// The access log, for auditors.
+	pub trait AccessLogApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
+		fn entry(id: AccessId) -> Option<AccessEntry<AccountId, BlockNumber>>;
+
+		/// Entries matching `query` with `from_time <= time < to_time` (Unix ms), in time order:
+		/// at most `limit` (capped by the runtime), starting at `cursor` (0 for the first page).
+		fn entries(
+			query: AccessQuery<AccountId>,
+			from_time: u64,
+			to_time: u64,
+			cursor: u32,
+			limit: u32,
+		) -> AccessPage<AccountId, BlockNumber>;
+	}
+}

@@ -1,0 +1,306 @@
+//! Share grants, the messages patients and token holders sign, and the trait the access log
+//! uses to spend a grant.
+//!
+//! Two signed messages, each a domain tag followed by the SCALE encoding of its fields:
+//!
+//! ```text
+//! access request  = ACCESS_REQUEST_DOMAIN ‖ SCALE(genesis hash, grant, record, accessor,
+//!                                                  purpose, uses so far, valid-until block)
+//!                   signed with the share token's ed25519 key (see `crate::token`)
+//! grant consent   = GRANT_CONSENT_DOMAIN ‖ SCALE(genesis hash, patient, terms, nonce, deadline)
+//!                   signed with the patient's key (sr25519 in practice), raw or wrapped
+//!                   in `<Bytes>…</Bytes>` as polkadot.js `signRaw` does
+//! ```
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::ed25519;
+use sp_runtime::traits::Verify;
+
+use crate::{commitment::RecordId, FieldMask, HospitalId, RecordType};
+
+/// Domain tag of the message a share token signs to use a grant.
+pub const ACCESS_REQUEST_DOMAIN: &[u8] = b"medchain/access-request/v1";
+/// Domain tag of the message a patient signs so that a custodian can create a grant for them.
+pub const GRANT_CONSENT_DOMAIN: &[u8] = b"medchain/grant-consent/v1";
+/// polkadot.js `signRaw` signs `<Bytes>` ‖ message ‖ `</Bytes>`.
+pub const BYTES_PREFIX: &[u8] = b"<Bytes>";
+pub const BYTES_SUFFIX: &[u8] = b"</Bytes>";
+
+pub type GrantId = u64;
+pub type ConsentRequestId = u64;
+
+/// A share token's public key: the only trace of the token on chain.
+pub type TokenKey = ed25519::Public;
+pub type TokenSignature = ed25519::Signature;
+
+/// Why data is used: the HL7 v3 PurposeOfUse codes a share or an access may name.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum PurposeOfUse {
+	/// TREAT: treatment.
+	Treatment,
+	/// ETREAT: emergency treatment.
+	EmergencyTreatment,
+	/// CAREMGT: care management.
+	CareManagement,
+	/// COC: coordination of care.
+	CoordinationOfCare,
+	/// PATRQT: at the patient's request.
+	PatientRequested,
+	/// HPAYMT: healthcare payment.
+	Payment,
+	/// HOPERAT: healthcare operations.
+	Operations,
+	/// HRESCH: healthcare research.
+	Research,
+	/// PUBHLTH: public health.
+	PublicHealth,
+	/// HLEGAL: legal.
+	Legal,
+}
+
+impl PurposeOfUse {
+	/// The code in the HL7 v3 PurposeOfUse value set.
+	pub fn code(self) -> &'static str {
+		match self {
+			PurposeOfUse::Treatment => "TREAT",
+			PurposeOfUse::EmergencyTreatment => "ETREAT",
+			PurposeOfUse::CareManagement => "CAREMGT",
+			PurposeOfUse::CoordinationOfCare => "COC",
+			PurposeOfUse::PatientRequested => "PATRQT",
+			PurposeOfUse::Payment => "HPAYMT",
+			PurposeOfUse::Operations => "HOPERAT",
+			PurposeOfUse::Research => "HRESCH",
+			PurposeOfUse::PublicHealth => "PUBHLTH",
+			PurposeOfUse::Legal => "HLEGAL",
+		}
+	}
+}
+
+/// Which fields a grant discloses of each of its records.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum FieldSelection {
+	/// Every field but `notes`, whatever the record's type: the default.
+	#[default]
+	AllButNotes,
+	/// Exactly these fields; the mask must fit every record of the grant.
+	Only(FieldMask),
+}
+
+impl FieldSelection {
+	/// The fields disclosed of a record of `record_type`.
+	pub fn mask_for(self, record_type: RecordType) -> FieldMask {
+		match self {
+			FieldSelection::AllButNotes => FieldMask::without_notes(record_type),
+			FieldSelection::Only(mask) => mask,
+		}
+	}
+
+	/// Whether the selection names at least one field, and only fields `record_type` has.
+	pub fn fits(self, record_type: RecordType) -> bool {
+		let mask = self.mask_for(record_type);
+		!mask.is_empty() && mask.fits(record_type)
+	}
+}
+
+/// What a patient agrees to share. `Records` is a bounded vector on chain and a `Vec` off
+/// chain; both encode the same.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct GrantTerms<Records, BlockNumber> {
+	pub records: Records,
+	pub fields: FieldSelection,
+	/// The one hospital that may use the grant; any active hospital holding the token if `None`.
+	pub grantee: Option<HospitalId>,
+	/// How long the grant lasts, in blocks from its creation.
+	pub duration: BlockNumber,
+	/// How many accesses it allows; unlimited if `None`.
+	pub max_uses: Option<u32>,
+	pub purpose: PurposeOfUse,
+	/// The public key of the share token (`crate::token`).
+	pub token_key: TokenKey,
+}
+
+/// Who created a grant.
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Grantor {
+	/// The patient, signing the extrinsic.
+	Patient,
+	/// The custodian hospital, submitting the patient's signed consent.
+	Custodian(HospitalId),
+	/// The patient, approving this hospital's consent request.
+	ConsentRequest { request: ConsentRequestId, requester: HospitalId },
+}
+
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum GrantStatus<AccountId, BlockNumber> {
+	Active,
+	Revoked { at: BlockNumber, by: AccountId },
+}
+
+/// A grant as stored on chain.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Grant<AccountId, BlockNumber, Records> {
+	pub patient: AccountId,
+	pub terms: GrantTerms<Records, BlockNumber>,
+	pub grantor: Grantor,
+	pub created_at: BlockNumber,
+	/// The first block in which the grant no longer works.
+	pub expires_at: BlockNumber,
+	/// Accesses so far.
+	pub uses: u32,
+	pub status: GrantStatus<AccountId, BlockNumber>,
+}
+
+/// A hospital's request for a patient's consent; approving it creates a grant to the requester.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct ConsentRequest<BlockNumber, Records> {
+	pub requester: HospitalId,
+	pub records: Records,
+	pub fields: FieldSelection,
+	/// How long the grant would last, in blocks from its approval.
+	pub duration: BlockNumber,
+	pub purpose: PurposeOfUse,
+	/// The first block in which the request can no longer be approved.
+	pub expires_at: BlockNumber,
+}
+
+/// A token holder's request to use a grant once; the token signs [`Self::signing_payload`].
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct AccessRequest<BlockNumber> {
+	pub genesis_hash: [u8; 32],
+	pub grant: GrantId,
+	pub record: RecordId,
+	pub accessor: HospitalId,
+	pub purpose: PurposeOfUse,
+	/// The grant's use count when the request was signed.
+	pub uses: u32,
+	/// The last block in which the signature may be used.
+	pub valid_until: BlockNumber,
+}
+
+impl<BlockNumber: Encode> AccessRequest<BlockNumber> {
+	pub fn signing_payload(&self) -> Vec<u8> {
+		let mut payload = ACCESS_REQUEST_DOMAIN.to_vec();
+		self.encode_to(&mut payload);
+		payload
+	}
+
+	pub fn is_signed_by(&self, key: &TokenKey, signature: &TokenSignature) -> bool {
+		signature.verify(self.signing_payload().as_slice(), key)
+	}
+}
+
+/// What a patient signs so that a custodian can create a grant on their behalf.
+pub fn grant_consent_payload<AccountId: Encode, Records: Encode, BlockNumber: Encode>(
+	genesis_hash: &[u8; 32],
+	patient: &AccountId,
+	terms: &GrantTerms<Records, BlockNumber>,
+	nonce: u64,
+	deadline: &BlockNumber,
+) -> Vec<u8> {
+	let mut payload = GRANT_CONSENT_DOMAIN.to_vec();
+	(genesis_hash, patient, terms, nonce, deadline).encode_to(&mut payload);
+	payload
+}
+
+/// `payload` as polkadot.js `signRaw` signs it.
+pub fn wrap_in_bytes_tags(payload: &[u8]) -> Vec<u8> {
+	[BYTES_PREFIX, payload, BYTES_SUFFIX].concat()
+}
+
+/// A grant use the shares pallet allowed: whose record, and which fields it discloses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorizedUse<AccountId> {
+	pub patient: AccountId,
+	pub fields: FieldSelection,
+}
+
+/// Why a grant can't be used for an access request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantRefusal {
+	GrantNotFound,
+	/// The signature is not the grant's token's signature of this request.
+	BadTokenSignature,
+	/// The signature was made for an earlier use: it has been used already.
+	SignatureReplayed,
+	/// The signature claims more uses than the grant has had.
+	UseCountMismatch,
+	/// The request's `valid_until` block has passed.
+	RequestExpired,
+	GrantRevoked,
+	GrantExpired,
+	/// The grant names another grantee hospital.
+	WrongGrantee,
+	RecordNotInGrant,
+	/// The access names another purpose than the grant.
+	PurposeMismatch,
+	UsesExhausted,
+}
+
+/// The shares pallet as the access log sees it.
+pub trait ShareGrants<AccountId, BlockNumber> {
+	/// Checks `request` and its token `signature` against the grant and, if all holds, counts
+	/// one use of it (so the same signature can't be used again).
+	fn use_grant(
+		request: &AccessRequest<BlockNumber>,
+		signature: &TokenSignature,
+	) -> Result<AuthorizedUse<AccountId>, GrantRefusal>;
+}
+
+sp_api::decl_runtime_apis! {
+	/// Grants and consent requests, for wallets, apps and auditors.
+	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
+		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
+
+		/// The ids of `patient`'s grants that have not been pruned, ascending.
+		fn grants_of_patient(patient: AccountId) -> Vec<GrantId>;
+
+		/// Consent requests waiting for `patient`'s answer, ascending by id.
+		fn pending_consent_requests(
+			patient: AccountId,
+		) -> Vec<(ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>)>;
+	}
+}

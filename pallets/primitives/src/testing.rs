@@ -1,0 +1,118 @@
+//! A test consortium for pallet unit tests (`std` only): the registry and the record lookup
+//! that `pallet-shares` and `pallet-access-log` see, with records kept per test thread.
+//!
+//! Hospitals A (0) and B (1) are active, C (2) is suspended; each has an admin and an operator
+//! account. Patients are sr25519 keys, so they can sign consents.
+
+use std::{cell::RefCell, collections::BTreeMap};
+
+use sp_core::{sr25519, Pair};
+use sp_runtime::AccountId32;
+
+use crate::{
+	commitment::RecordId,
+	records::{Record, RecordLookup, RecordStatus},
+	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry, RecordType,
+};
+
+pub const HOSPITAL_A: HospitalId = 0;
+pub const HOSPITAL_B: HospitalId = 1;
+/// Suspended.
+pub const HOSPITAL_C: HospitalId = 2;
+
+pub fn admin(hospital: HospitalId) -> AccountId32 {
+	account(10 + hospital as u8 * 10)
+}
+
+pub fn operator(hospital: HospitalId) -> AccountId32 {
+	account(11 + hospital as u8 * 10)
+}
+
+/// An account that is neither a hospital's nor a patient's.
+pub fn stranger() -> AccountId32 {
+	account(99)
+}
+
+fn account(byte: u8) -> AccountId32 {
+	AccountId32::new([byte; 32])
+}
+
+/// The key pair of registered patient `n` (0 and 1 are registered, others are not).
+pub fn patient_pair(n: u8) -> sr25519::Pair {
+	sr25519::Pair::from_string(&format!("//medchain-test-patient-{n}"), None)
+		.unwrap_or_else(|_| unreachable!("a valid derivation path"))
+}
+
+pub fn patient(n: u8) -> AccountId32 {
+	patient_pair(n).public().into()
+}
+
+pub struct TestConsortium;
+
+impl HospitalRegistry<AccountId32> for TestConsortium {
+	fn active_hospital_of(who: &AccountId32) -> Option<(HospitalId, HospitalRole)> {
+		[HOSPITAL_A, HOSPITAL_B].into_iter().find_map(|hospital| {
+			if *who == admin(hospital) {
+				Some((hospital, HospitalRole::Admin))
+			} else if *who == operator(hospital) {
+				Some((hospital, HospitalRole::Operator))
+			} else {
+				None
+			}
+		})
+	}
+
+	fn is_active(hospital: HospitalId) -> bool {
+		hospital == HOSPITAL_A || hospital == HOSPITAL_B
+	}
+
+	fn active_hospital_of_peer(_: &[u8]) -> Option<HospitalId> {
+		None
+	}
+}
+
+impl PatientRegistry<AccountId32> for TestConsortium {
+	fn registering_hospital(who: &AccountId32) -> Option<HospitalId> {
+		(*who == patient(0) || *who == patient(1)).then_some(HOSPITAL_A)
+	}
+}
+
+thread_local! {
+	static RECORDS: RefCell<BTreeMap<RecordId, Record<AccountId32, u64>>> =
+		RefCell::new(BTreeMap::new());
+}
+
+impl RecordLookup<AccountId32, u64> for TestConsortium {
+	fn record(id: &RecordId) -> Option<Record<AccountId32, u64>> {
+		RECORDS.with(|records| records.borrow().get(id).cloned())
+	}
+}
+
+/// Anchors an active record `id` of `patient` at `custodian`.
+pub fn add_record(id: RecordId, patient: AccountId32, custodian: HospitalId, kind: RecordType) {
+	let record = Record {
+		patient,
+		custodian,
+		record_type: kind,
+		field_root: id,
+		ciphertext_digest: id,
+		version: 1,
+		previous: None,
+		status: RecordStatus::Active,
+		block: 1,
+		time: 0,
+	};
+	RECORDS.with(|records| records.borrow_mut().insert(id, record));
+}
+
+pub fn set_record_status(id: RecordId, status: RecordStatus<AccountId32, u64>) {
+	RECORDS.with(|records| {
+		if let Some(record) = records.borrow_mut().get_mut(&id) {
+			record.status = status;
+		}
+	});
+}
+
+pub fn clear_records() {
+	RECORDS.with(|records| records.borrow_mut().clear());
+}
