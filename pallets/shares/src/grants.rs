@@ -1,0 +1,187 @@
+//! Creating, revoking and using grants.
+
+use frame_support::{dispatch::DispatchResult, ensure};
+use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
+use medchain_primitives::{
+	records::RecordStatus,
+	shares::{
+		grant_consent_payload, wrap_in_bytes_tags, AccessRequest, AuthorizedUse, GrantId,
+		GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
+	},
+	HospitalId, HospitalRegistry, HospitalRole, RecordLookup,
+};
+use sp_runtime::{
+	traits::{CheckedAdd, Verify, Zero},
+	DispatchError,
+};
+
+use crate::{
+	Config, ConsentNonce, Error, Event, GrantOf, GrantTermsOf, Grants, GrantsExpiringAt,
+	MaxGrantDuration, MinGrantDuration, NextGrantId, Pallet, PatientGrants,
+};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
+		let who = frame_system::ensure_signed(origin)?;
+		match T::Hospitals::active_hospital_of(&who) {
+			Some((hospital, HospitalRole::Operator)) => Ok(hospital),
+			_ => Err(Error::<T>::NotHospitalOperator.into()),
+		}
+	}
+
+	/// The chain's genesis hash, which signed messages carry so they can't be replayed on
+	/// another chain.
+	pub fn genesis_hash() -> [u8; 32] {
+		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let mut bytes = [0u8; 32];
+		for (byte, value) in bytes.iter_mut().zip(hash.as_ref()) {
+			*byte = *value;
+		}
+		bytes
+	}
+
+	/// Checks what any grant or consent request must satisfy: `patient`'s active records, no
+	/// duplicates, fields every record's type has, a duration within bounds.
+	pub(crate) fn check_scope(
+		patient: &T::AccountId,
+		records: &[medchain_primitives::commitment::RecordId],
+		fields: medchain_primitives::shares::FieldSelection,
+		duration: BlockNumberFor<T>,
+	) -> DispatchResult {
+		ensure!(!records.is_empty(), Error::<T>::NoRecords);
+		for (position, id) in records.iter().enumerate() {
+			ensure!(
+				!records.iter().take(position).any(|earlier| earlier == id),
+				Error::<T>::DuplicateRecord
+			);
+			let record = T::Records::record(id).ok_or(Error::<T>::RecordNotFound)?;
+			ensure!(record.patient == *patient, Error::<T>::NotPatientsRecord);
+			ensure!(record.status == RecordStatus::Active, Error::<T>::RecordNotActive);
+			ensure!(fields.fits(record.record_type), Error::<T>::FieldsOutsideRecordType);
+		}
+		ensure!(
+			MinGrantDuration::<T>::get() <= duration && duration <= MaxGrantDuration::<T>::get(),
+			Error::<T>::DurationOutOfRange
+		);
+		Ok(())
+	}
+
+	/// Validates `terms` and stores a new active grant.
+	pub(crate) fn insert_grant(
+		patient: T::AccountId,
+		terms: GrantTermsOf<T>,
+		grantor: Grantor,
+	) -> Result<GrantId, DispatchError> {
+		Self::check_scope(&patient, &terms.records, terms.fields, terms.duration)?;
+		if let Some(grantee) = terms.grantee {
+			ensure!(T::Hospitals::is_active(grantee), Error::<T>::GranteeNotActive);
+		}
+		ensure!(terms.max_uses != Some(0), Error::<T>::ZeroMaxUses);
+
+		let now = frame_system::Pallet::<T>::block_number();
+		let expires_at = now.checked_add(&terms.duration).ok_or(Error::<T>::Overflow)?;
+		let id = NextGrantId::<T>::get();
+		NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		let grantee = terms.grantee;
+		let grant = GrantOf::<T> {
+			patient: patient.clone(),
+			terms,
+			grantor,
+			created_at: now,
+			expires_at,
+			uses: 0,
+			status: GrantStatus::Active,
+		};
+		Grants::<T>::insert(id, grant);
+		PatientGrants::<T>::insert(&patient, id, ());
+		GrantsExpiringAt::<T>::insert(expires_at, id, ());
+		Self::deposit_event(Event::GrantCreated { grant: id, patient, grantor, grantee, expires_at });
+		Ok(id)
+	}
+
+	/// Checks a patient's signed consent to `terms`: deadline, signature (raw or
+	/// `<Bytes>`-wrapped), then nonce.
+	pub(crate) fn check_consent(
+		patient: &T::AccountId,
+		terms: &GrantTermsOf<T>,
+		nonce: u64,
+		deadline: BlockNumberFor<T>,
+		signature: &T::PatientSignature,
+	) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= deadline, Error::<T>::ConsentExpired);
+		let payload = grant_consent_payload(&Self::genesis_hash(), patient, terms, nonce, &deadline);
+		let signed = signature.verify(payload.as_slice(), patient) ||
+			signature.verify(wrap_in_bytes_tags(&payload).as_slice(), patient);
+		ensure!(signed, Error::<T>::BadPatientSignature);
+		let expected = ConsentNonce::<T>::get(patient);
+		ensure!(nonce >= expected, Error::<T>::ConsentNonceUsed);
+		ensure!(nonce == expected, Error::<T>::ConsentNonceAhead);
+		Ok(())
+	}
+
+	pub(crate) fn do_revoke(who: T::AccountId, id: GrantId) -> DispatchResult {
+		let mut grant = Grants::<T>::get(id).ok_or(Error::<T>::GrantNotFound)?;
+		let is_patient = who == grant.patient;
+		let is_grantor = match (grant.grantor, T::Hospitals::active_hospital_of(&who)) {
+			(Grantor::Custodian(custodian), Some((hospital, HospitalRole::Operator))) => {
+				custodian == hospital
+			}
+			_ => false,
+		};
+		ensure!(is_patient || is_grantor, Error::<T>::NotGrantorOrPatient);
+		ensure!(grant.status == GrantStatus::Active, Error::<T>::AlreadyRevoked);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now < grant.expires_at, Error::<T>::GrantExpired);
+		grant.status = GrantStatus::Revoked { at: now, by: who.clone() };
+		Grants::<T>::insert(id, grant);
+		Self::deposit_event(Event::GrantRevoked { grant: id, by: who });
+		Ok(())
+	}
+
+	/// Why `grant` can't serve `request` now, if it can't. Does not check the signature.
+	fn refusal(grant: &GrantOf<T>, request: &AccessRequest<BlockNumberFor<T>>) -> Option<GrantRefusal> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let terms = &grant.terms;
+		if request.uses < grant.uses {
+			Some(GrantRefusal::SignatureReplayed)
+		} else if request.uses > grant.uses {
+			Some(GrantRefusal::UseCountMismatch)
+		} else if now > request.valid_until {
+			Some(GrantRefusal::RequestExpired)
+		} else if grant.status != GrantStatus::Active {
+			Some(GrantRefusal::GrantRevoked)
+		} else if now >= grant.expires_at {
+			Some(GrantRefusal::GrantExpired)
+		} else if terms.grantee.is_some_and(|grantee| grantee != request.accessor) {
+			Some(GrantRefusal::WrongGrantee)
+		} else if !terms.records.contains(&request.record) {
+			Some(GrantRefusal::RecordNotInGrant)
+		} else if terms.purpose != request.purpose {
+			Some(GrantRefusal::PurposeMismatch)
+		} else if terms.max_uses.is_some_and(|max| grant.uses >= max) {
+			Some(GrantRefusal::UsesExhausted)
+		} else {
+			None
+		}
+	}
+}
+
+impl<T: Config> ShareGrants<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
+	fn use_grant(
+		request: &AccessRequest<BlockNumberFor<T>>,
+		signature: &TokenSignature,
+	) -> Result<AuthorizedUse<T::AccountId>, GrantRefusal> {
+		let mut grant = Grants::<T>::get(request.grant).ok_or(GrantRefusal::GrantNotFound)?;
+		if !request.is_signed_by(&grant.terms.token_key, signature) {
+			return Err(GrantRefusal::BadTokenSignature);
+		}
+		if let Some(refusal) = Self::refusal(&grant, request) {
+			return Err(refusal);
+		}
+		grant.uses = grant.uses.checked_add(1).ok_or(GrantRefusal::UsesExhausted)?;
+		let authorized = AuthorizedUse { patient: grant.patient.clone(), fields: grant.terms.fields };
+		Grants::<T>::insert(request.grant, grant);
+		Ok(authorized)
+	}
+}

@@ -1,0 +1,361 @@
+//! # Shares pallet
+//!
+//! A patient shares chosen fields of chosen records, for a limited time, with whoever holds a
+//! share token, or with one hospital holding it. The token (`medchain_primitives::token`) never
+//! reaches the chain: a grant stores its ed25519 public key, and each use is the token's
+//! signature of an access request, checked by [`ShareGrants::use_grant`] for the access log.
+//!
+//! ## Calls
+//! - [`Pallet::create_grant`]: the patient creates a grant over their own active records.
+//! - [`Pallet::create_grant_for`]: the custodian hospital submits a grant the patient signed
+//!   (sr25519 in practice; raw or `<Bytes>`-wrapped as polkadot.js signs). The signature covers
+//!   every term, the token key, the genesis hash, the patient's consent nonce and a deadline,
+//!   so it works once and can't be replayed after a revoke.
+//! - [`Pallet::revoke`]: the patient or the granting custodian; refused from then on.
+//! - [`Pallet::request_consent`], [`Pallet::approve_consent`], [`Pallet::deny_consent`]: a
+//!   hospital asks a patient pseudonym for a scope; the patient approves with a token key, which
+//!   creates a grant to that hospital, or denies.
+//!
+//! Durations are bounded by genesis-set limits (production: 1 h to 8,760 h). A grant is refused
+//! from its expiry block on; expired grants are pruned in `on_initialize`, at most
+//! `MaxPrunedPerBlock` per block, oldest first.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod consent;
+mod grants;
+#[cfg(test)]
+mod mock;
+mod pruning;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use weights::WeightInfo;
+
+/// A bounded list's length, for weight functions.
+fn count<T>(items: &[T]) -> u32 {
+	u32::try_from(items.len()).unwrap_or(u32::MAX)
+}
+
+/// Sets up what benchmarks need from the registry and the records pallet.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// An active hospital's operator account, and its hospital.
+	fn operator() -> (AccountId, medchain_primitives::HospitalId);
+	/// A registered patient pseudonym.
+	fn patient() -> AccountId;
+	/// An active record `seed` of `patient` in `custodian`'s custody.
+	fn record(
+		patient: &AccountId,
+		custodian: medchain_primitives::HospitalId,
+		seed: u32,
+	) -> medchain_primitives::commitment::RecordId;
+	/// The patient's signature of `payload` (the benchmark patient holds a key).
+	fn sign(patient: &AccountId, payload: &[u8]) -> Signature;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{
+		commitment::RecordId,
+		shares::{
+			ConsentRequest, ConsentRequestId, FieldSelection, Grant, GrantId, GrantTerms, Grantor,
+			PurposeOfUse, TokenKey,
+		},
+		HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
+	};
+	use sp_runtime::traits::{IdentifyAccount, Verify};
+
+	pub type RecordsOf<T> = BoundedVec<RecordId, <T as Config>::MaxRecordsPerGrant>;
+	pub type GrantTermsOf<T> = GrantTerms<RecordsOf<T>, BlockNumberFor<T>>;
+	pub type GrantOf<T> =
+		Grant<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, RecordsOf<T>>;
+	pub type ConsentRequestOf<T> = ConsentRequest<BlockNumberFor<T>, RecordsOf<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		type Hospitals: HospitalRegistry<Self::AccountId>;
+		type Patients: PatientRegistry<Self::AccountId>;
+		type Records: RecordLookup<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// A patient's signature of a grant consent (the runtime's `MultiSignature`).
+		type PatientSignature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>
+			+ Parameter
+			+ MaxEncodedLen;
+
+		/// Most records in one grant or consent request.
+		#[pallet::constant]
+		type MaxRecordsPerGrant: Get<u32>;
+
+		/// Most consent requests waiting for one patient's answer.
+		#[pallet::constant]
+		type MaxPendingConsentRequests: Get<u32>;
+
+		/// Most expired grants pruned in one block.
+		#[pallet::constant]
+		type MaxPrunedPerBlock: Get<u32>;
+
+		type WeightInfo: WeightInfo;
+
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::PatientSignature>;
+	}
+
+	#[pallet::storage]
+	pub type NextGrantId<T: Config> = StorageValue<_, GrantId, ValueQuery>;
+
+	/// Every grant that has not expired yet (revoked ones too, until their expiry).
+	#[pallet::storage]
+	pub type Grants<T: Config> = StorageMap<_, Twox64Concat, GrantId, GrantOf<T>>;
+
+	/// The grants of each patient.
+	#[pallet::storage]
+	pub type PatientGrants<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, GrantId, ()>;
+
+	/// (expiry block, grant): the pruning queue.
+	#[pallet::storage]
+	pub type GrantsExpiringAt<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, GrantId, ()>;
+
+	/// The oldest expiry block that may still have grants to prune.
+	#[pallet::storage]
+	pub type PruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The nonce the patient's next signed consent must carry.
+	#[pallet::storage]
+	pub type ConsentNonce<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	#[pallet::storage]
+	pub type NextConsentRequestId<T: Config> = StorageValue<_, ConsentRequestId, ValueQuery>;
+
+	#[pallet::storage]
+	pub type ConsentRequests<T: Config> =
+		StorageMap<_, Twox64Concat, ConsentRequestId, ConsentRequestOf<T>>;
+
+	/// The consent requests waiting for each patient.
+	#[pallet::storage]
+	pub type PatientConsentRequests<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ConsentRequestId, ()>;
+
+	#[pallet::storage]
+	pub type PendingConsentCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Shortest grant, in blocks.
+	#[pallet::storage]
+	pub type MinGrantDuration<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Longest grant, in blocks.
+	#[pallet::storage]
+	pub type MaxGrantDuration<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// How long a consent request can be approved, in blocks.
+	#[pallet::storage]
+	pub type ConsentRequestLifetime<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		pub min_grant_duration: BlockNumberFor<T>,
+		pub max_grant_duration: BlockNumberFor<T>,
+		pub consent_request_lifetime: BlockNumberFor<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			// An inverted range would refuse every grant; keep the chain usable instead.
+			let min = self.min_grant_duration.max(One::one());
+			MinGrantDuration::<T>::put(min);
+			MaxGrantDuration::<T>::put(self.max_grant_duration.max(min));
+			ConsentRequestLifetime::<T>::put(self.consent_request_lifetime.max(One::one()));
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		GrantCreated {
+			grant: GrantId,
+			patient: T::AccountId,
+			grantor: Grantor,
+			grantee: Option<HospitalId>,
+			expires_at: BlockNumberFor<T>,
+		},
+		GrantRevoked {
+			grant: GrantId,
+			by: T::AccountId,
+		},
+		/// The grant expired and was removed from state.
+		GrantPruned {
+			grant: GrantId,
+		},
+		ConsentRequested {
+			request: ConsentRequestId,
+			patient: T::AccountId,
+			requester: HospitalId,
+			expires_at: BlockNumberFor<T>,
+		},
+		ConsentApproved {
+			request: ConsentRequestId,
+			grant: GrantId,
+		},
+		ConsentDenied {
+			request: ConsentRequestId,
+			patient: T::AccountId,
+			requester: HospitalId,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The signer is not a registered patient pseudonym.
+		NotRegisteredPatient,
+		/// The signer is not an operator of an active hospital.
+		NotHospitalOperator,
+		/// A grant names at least one record.
+		NoRecords,
+		/// A record appears twice.
+		DuplicateRecord,
+		RecordNotFound,
+		/// The record belongs to another patient.
+		NotPatientsRecord,
+		/// Erased or amended records can't be shared.
+		RecordNotActive,
+		/// The field mask is empty, or names a field one of the records' types lacks.
+		FieldsOutsideRecordType,
+		/// The duration is outside the genesis-set bounds.
+		DurationOutOfRange,
+		/// The grantee is not an active hospital.
+		GranteeNotActive,
+		/// `max_uses` of zero would create a grant nobody can use.
+		ZeroMaxUses,
+		/// A custodian can only submit grants of records in its own custody.
+		NotCustodian,
+		/// The patient's consent deadline has passed.
+		ConsentExpired,
+		/// The patient's signature does not cover these terms.
+		BadPatientSignature,
+		/// This consent's nonce was used already (e.g. the grant was created, then revoked).
+		ConsentNonceUsed,
+		/// The consent's nonce is ahead of the patient's next nonce.
+		ConsentNonceAhead,
+		GrantNotFound,
+		/// Only the patient or the custodian that created the grant may revoke it.
+		NotGrantorOrPatient,
+		AlreadyRevoked,
+		/// The grant has expired already.
+		GrantExpired,
+		/// The patient has too many consent requests waiting.
+		TooManyPendingRequests,
+		/// No such consent request waits for the signer.
+		ConsentRequestNotFound,
+		/// The request's lifetime has passed; it can only be denied.
+		ConsentRequestExpired,
+		/// An id counter is exhausted.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::prune_expired(now)
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// The patient shares their own records.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_grant(count(&terms.records)))]
+		pub fn create_grant(origin: OriginFor<T>, terms: GrantTermsOf<T>) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(T::Patients::is_registered(&patient), Error::<T>::NotRegisteredPatient);
+			Self::insert_grant(patient, terms, Grantor::Patient).map(|_| ())
+		}
+
+		/// The custodian submits a grant the patient signed (`grant_consent_payload`).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::create_grant_for(count(&terms.records)))]
+		pub fn create_grant_for(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			terms: GrantTermsOf<T>,
+			nonce: u64,
+			deadline: BlockNumberFor<T>,
+			signature: T::PatientSignature,
+		) -> DispatchResult {
+			let custodian = Self::ensure_operator(origin)?;
+			Self::check_consent(&patient, &terms, nonce, deadline, &signature)?;
+			for record in terms.records.iter() {
+				let custodian_of = T::Records::record(record).map(|record| record.custodian);
+				ensure!(custodian_of == Some(custodian), Error::<T>::NotCustodian);
+			}
+			Self::insert_grant(patient.clone(), terms, Grantor::Custodian(custodian))?;
+			ConsentNonce::<T>::insert(&patient, nonce.saturating_add(1));
+			Ok(())
+		}
+
+		/// The patient or the granting custodian revokes a grant; accesses are refused from
+		/// then on.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::revoke())]
+		pub fn revoke(origin: OriginFor<T>, grant: GrantId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_revoke(who, grant)
+		}
+
+		/// A hospital asks a patient pseudonym to share records with it.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::request_consent(count(&records)))]
+		pub fn request_consent(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			records: RecordsOf<T>,
+			fields: FieldSelection,
+			duration: BlockNumberFor<T>,
+			purpose: PurposeOfUse,
+		) -> DispatchResult {
+			let requester = Self::ensure_operator(origin)?;
+			Self::do_request_consent(requester, patient, records, fields, duration, purpose)
+		}
+
+		/// The patient approves a consent request: a grant to the requester, with this token key.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::approve_consent(T::MaxRecordsPerGrant::get()))]
+		pub fn approve_consent(
+			origin: OriginFor<T>,
+			request: ConsentRequestId,
+			token_key: TokenKey,
+			max_uses: Option<u32>,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			Self::do_approve_consent(patient, request, token_key, max_uses)
+		}
+
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::deny_consent())]
+		pub fn deny_consent(origin: OriginFor<T>, request: ConsentRequestId) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			Self::do_deny_consent(patient, request)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+//! A test runtime over `medchain_primitives::testing`'s consortium: hospitals A and B active,
+//! C suspended, patients 0 and 1 registered; grants last 10 to 100 blocks, consent requests 20.
+
+use frame_support::{derive_impl, parameter_types};
+use medchain_primitives::{
+	commitment::RecordId,
+	testing::{self, TestConsortium},
+};
+use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature};
+
+use crate as pallet_shares;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(13)]
+	pub type Shares = pallet_shares;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId32;
+	type Lookup = IdentityLookup<AccountId32>;
+}
+
+pub const MIN_DURATION: u64 = 10;
+pub const MAX_DURATION: u64 = 100;
+pub const REQUEST_LIFETIME: u64 = 20;
+pub const MAX_RECORDS: u32 = 4;
+pub const MAX_PENDING: u32 = 2;
+pub const MAX_PRUNED: u32 = 2;
+
+parameter_types! {
+	pub const MaxRecordsPerGrant: u32 = MAX_RECORDS;
+	pub const MaxPendingConsentRequests: u32 = MAX_PENDING;
+	pub const MaxPrunedPerBlock: u32 = MAX_PRUNED;
+}
+
+impl pallet_shares::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Hospitals = TestConsortium;
+	type Patients = TestConsortium;
+	type Records = TestConsortium;
+	type PatientSignature = MultiSignature;
+	type MaxRecordsPerGrant = MaxRecordsPerGrant;
+	type MaxPendingConsentRequests = MaxPendingConsentRequests;
+	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkConsortium;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkConsortium;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId32, MultiSignature> for BenchmarkConsortium {
+	fn operator() -> (AccountId32, medchain_primitives::HospitalId) {
+		(testing::operator(testing::HOSPITAL_A), testing::HOSPITAL_A)
+	}
+
+	fn patient() -> AccountId32 {
+		testing::patient(0)
+	}
+
+	fn record(patient: &AccountId32, custodian: medchain_primitives::HospitalId, seed: u32) -> RecordId {
+		let id = record_id(seed);
+		testing::add_record(id, patient.clone(), custodian, medchain_primitives::RecordType::LabResult);
+		id
+	}
+
+	fn sign(_: &AccountId32, payload: &[u8]) -> MultiSignature {
+		sp_core::Pair::sign(&testing::patient_pair(0), payload).into()
+	}
+}
+
+/// A distinct record id per `seed`.
+pub fn record_id(seed: u32) -> RecordId {
+	let mut id = [0xAB; 32];
+	id[..4].copy_from_slice(&seed.to_le_bytes());
+	id
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	testing::clear_records();
+	let genesis = RuntimeGenesisConfig {
+		shares: pallet_shares::GenesisConfig {
+			min_grant_duration: MIN_DURATION,
+			max_grant_duration: MAX_DURATION,
+			consent_request_lifetime: REQUEST_LIFETIME,
+		},
+		..Default::default()
+	};
+	let storage = genesis.build_storage().expect("mock genesis builds");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Moves to block `n`, running this pallet's `on_initialize`.
+pub fn run_to_block(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Shares::on_initialize(next);
+	}
+}
+
+/// This pallet's events so far.
+pub fn events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Shares(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}

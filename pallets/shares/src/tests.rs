@@ -1,0 +1,404 @@
+use frame_support::{assert_noop, assert_ok, traits::Get, BoundedVec};
+use medchain_primitives::{
+	commitment::RecordId,
+	records::RecordStatus,
+	shares::{
+		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantId, GrantStatus, GrantTerms,
+		Grantor, PurposeOfUse,
+	},
+	testing::{self, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C},
+	token::ShareToken,
+	FieldMask, RecordType,
+};
+use sp_core::Pair;
+use sp_runtime::{AccountId32, MultiSignature};
+
+use crate::{mock::*, *};
+
+fn origin(who: &AccountId32) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who.clone())
+}
+
+/// Record `seed` of `patient` in `custodian`'s custody, a lab result.
+fn record(seed: u32, patient: &AccountId32, custodian: medchain_primitives::HospitalId) -> RecordId {
+	let id = record_id(seed);
+	testing::add_record(id, patient.clone(), custodian, RecordType::LabResult);
+	id
+}
+
+fn terms(records: &[RecordId]) -> GrantTermsOf<Test> {
+	GrantTerms {
+		records: BoundedVec::truncate_from(records.to_vec()),
+		fields: FieldSelection::default(),
+		grantee: None,
+		duration: 50,
+		max_uses: None,
+		purpose: PurposeOfUse::Treatment,
+		token_key: ShareToken::generate().public_key(),
+	}
+}
+
+/// Patient 0 shares record 1 (custodian A) with default terms; returns the grant id.
+fn patient_grant() -> GrantId {
+	let patient = testing::patient(0);
+	let record = record(1, &patient, HOSPITAL_A);
+	assert_ok!(Shares::create_grant(origin(&patient), terms(&[record])));
+	NextGrantId::<Test>::get() - 1
+}
+
+/// Patient 0's signature of `terms` with `nonce` and `deadline`.
+fn consent_signature(
+	terms: &GrantTermsOf<Test>,
+	nonce: u64,
+	deadline: u64,
+	wrap: bool,
+) -> MultiSignature {
+	let payload =
+		grant_consent_payload(&Shares::genesis_hash(), &testing::patient(0), terms, nonce, &deadline);
+	let message = if wrap { wrap_in_bytes_tags(&payload) } else { payload };
+	testing::patient_pair(0).sign(&message).into()
+}
+
+#[test]
+fn a_patient_shares_chosen_records_and_notes_stay_out_by_default() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let first = record(1, &patient, HOSPITAL_A);
+		let second = record(2, &patient, HOSPITAL_B);
+		let terms = GrantTerms { grantee: Some(HOSPITAL_B), max_uses: Some(3), ..terms(&[first, second]) };
+		assert_ok!(Shares::create_grant(origin(&patient), terms.clone()));
+
+		let grant = Grants::<Test>::get(0).expect("stored");
+		assert_eq!(grant.patient, patient);
+		assert_eq!(grant.terms, terms);
+		assert_eq!(grant.grantor, Grantor::Patient);
+		assert_eq!((grant.created_at, grant.expires_at, grant.uses), (1, 51, 0));
+		assert_eq!(grant.status, GrantStatus::Active);
+		assert_eq!(
+			grant.terms.fields.mask_for(RecordType::LabResult),
+			FieldMask::without_notes(RecordType::LabResult)
+		);
+		assert!(!grant.terms.fields.mask_for(RecordType::LabResult).contains(9));
+		assert!(PatientGrants::<Test>::contains_key(&patient, 0));
+		assert!(GrantsExpiringAt::<Test>::contains_key(51, 0));
+		assert_eq!(
+			events(),
+			vec![Event::GrantCreated {
+				grant: 0,
+				patient,
+				grantor: Grantor::Patient,
+				grantee: Some(HOSPITAL_B),
+				expires_at: 51
+			}]
+		);
+	});
+}
+
+#[test]
+fn a_grant_is_refused_for_a_bad_scope_with_the_reason() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let own = record(1, &patient, HOSPITAL_A);
+		let others = record(2, &testing::patient(1), HOSPITAL_A);
+		let erased = record(3, &patient, HOSPITAL_A);
+		testing::set_record_status(erased, RecordStatus::Erased { at: 1, time: 0, by: patient.clone() });
+		let amended = record(4, &patient, HOSPITAL_A);
+		testing::set_record_status(amended, RecordStatus::Amended { by: own });
+		let refused = |terms: GrantTermsOf<Test>, error: Error<Test>| {
+			assert_noop!(Shares::create_grant(origin(&patient), terms), error);
+		};
+
+		refused(terms(&[]), Error::NoRecords);
+		refused(terms(&[own, own]), Error::DuplicateRecord);
+		refused(terms(&[own, record_id(99)]), Error::RecordNotFound);
+		refused(terms(&[own, others]), Error::NotPatientsRecord);
+		refused(terms(&[erased]), Error::RecordNotActive);
+		refused(terms(&[amended]), Error::RecordNotActive);
+		let beyond_type = FieldSelection::Only(FieldMask::only(10));
+		refused(GrantTerms { fields: beyond_type, ..terms(&[own]) }, Error::FieldsOutsideRecordType);
+		let empty = FieldSelection::Only(FieldMask::default());
+		refused(GrantTerms { fields: empty, ..terms(&[own]) }, Error::FieldsOutsideRecordType);
+		refused(GrantTerms { duration: MIN_DURATION - 1, ..terms(&[own]) }, Error::DurationOutOfRange);
+		refused(GrantTerms { duration: MAX_DURATION + 1, ..terms(&[own]) }, Error::DurationOutOfRange);
+		refused(GrantTerms { grantee: Some(HOSPITAL_C), ..terms(&[own]) }, Error::GranteeNotActive);
+		refused(GrantTerms { grantee: Some(7), ..terms(&[own]) }, Error::GranteeNotActive);
+		refused(GrantTerms { max_uses: Some(0), ..terms(&[own]) }, Error::ZeroMaxUses);
+
+		for signer in [testing::stranger(), testing::operator(HOSPITAL_A), testing::patient(2)] {
+			assert_noop!(
+				Shares::create_grant(origin(&signer), terms(&[own])),
+				Error::<Test>::NotRegisteredPatient
+			);
+		}
+		for duration in [MIN_DURATION, MAX_DURATION] {
+			assert_ok!(Shares::create_grant(origin(&patient), GrantTerms { duration, ..terms(&[own]) }));
+		}
+	});
+}
+
+#[test]
+fn a_custodian_submits_the_patients_signed_consent_raw_or_wrapped_in_bytes_tags() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let operator = testing::operator(HOSPITAL_A);
+		let record = record(1, &patient, HOSPITAL_A);
+		for (nonce, wrap) in [(0, false), (1, true)] {
+			let terms = terms(&[record]);
+			let signature = consent_signature(&terms, nonce, 10, wrap);
+			assert_ok!(Shares::create_grant_for(
+				origin(&operator),
+				patient.clone(),
+				terms.clone(),
+				nonce,
+				10,
+				signature
+			));
+			let grant = Grants::<Test>::get(nonce).expect("stored");
+			assert_eq!((grant.grantor, grant.terms), (Grantor::Custodian(HOSPITAL_A), terms));
+			assert_eq!(ConsentNonce::<Test>::get(&patient), nonce + 1);
+		}
+		assert!(events().contains(&Event::GrantCreated {
+			grant: 1,
+			patient,
+			grantor: Grantor::Custodian(HOSPITAL_A),
+			grantee: None,
+			expires_at: 51
+		}));
+	});
+}
+
+#[test]
+fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let operator = testing::operator(HOSPITAL_A);
+		let own = record(1, &patient, HOSPITAL_A);
+		let at_b = record(2, &patient, HOSPITAL_B);
+		let terms = terms(&[own]);
+		let submit = |terms: &GrantTermsOf<Test>, nonce, deadline, signature, by: &AccountId32| {
+			Shares::create_grant_for(origin(by), patient.clone(), terms.clone(), nonce, deadline, signature)
+		};
+
+		// Signed by another patient, or for other terms.
+		let payload = grant_consent_payload(&Shares::genesis_hash(), &patient, &terms, 0, &10u64);
+		let by_other: MultiSignature = testing::patient_pair(1).sign(&payload).into();
+		assert_noop!(submit(&terms, 0, 10, by_other, &operator), Error::<Test>::BadPatientSignature);
+		let signature = consent_signature(&terms, 0, 10, false);
+		let longer = GrantTerms { duration: 60, ..terms.clone() };
+		assert_noop!(
+			submit(&longer, 0, 10, signature.clone(), &operator),
+			Error::<Test>::BadPatientSignature
+		);
+		assert_noop!(submit(&terms, 0, 11, signature.clone(), &operator), Error::<Test>::BadPatientSignature);
+		// A nonce ahead of the patient's.
+		let ahead = consent_signature(&terms, 1, 10, false);
+		assert_noop!(submit(&terms, 1, 10, ahead, &operator), Error::<Test>::ConsentNonceAhead);
+		// Not a hospital operator; not the custodian of every record.
+		assert_noop!(
+			submit(&terms, 0, 10, signature.clone(), &testing::admin(HOSPITAL_A)),
+			Error::<Test>::NotHospitalOperator
+		);
+		let both = GrantTerms { records: BoundedVec::truncate_from(vec![own, at_b]), ..terms.clone() };
+		let both_signature = consent_signature(&both, 0, 10, false);
+		assert_noop!(submit(&both, 0, 10, both_signature, &operator), Error::<Test>::NotCustodian);
+
+		// Used once, revoked, then replayed.
+		assert_ok!(submit(&terms, 0, 10, signature.clone(), &operator));
+		assert_ok!(Shares::revoke(origin(&patient), 0));
+		assert_noop!(submit(&terms, 0, 10, signature.clone(), &operator), Error::<Test>::ConsentNonceUsed);
+
+		// Past its deadline.
+		run_to_block(11);
+		let late = consent_signature(&terms, 1, 10, false);
+		assert_noop!(submit(&terms, 1, 10, late, &operator), Error::<Test>::ConsentExpired);
+	});
+}
+
+#[test]
+fn the_patient_or_the_granting_custodian_revokes_once() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let by_patient = patient_grant();
+		for who in [testing::operator(HOSPITAL_A), testing::patient(1), testing::stranger()] {
+			assert_noop!(Shares::revoke(origin(&who), by_patient), Error::<Test>::NotGrantorOrPatient);
+		}
+		assert_ok!(Shares::revoke(origin(&patient), by_patient));
+		assert_eq!(
+			Grants::<Test>::get(by_patient).map(|grant| grant.status),
+			Some(GrantStatus::Revoked { at: 1, by: patient.clone() })
+		);
+		assert!(events().contains(&Event::GrantRevoked { grant: by_patient, by: patient.clone() }));
+		assert_noop!(Shares::revoke(origin(&patient), by_patient), Error::<Test>::AlreadyRevoked);
+		assert_noop!(Shares::revoke(origin(&patient), 42), Error::<Test>::GrantNotFound);
+
+		let terms = terms(&[record_id(1)]);
+		let signature = consent_signature(&terms, 0, 10, false);
+		let operator = testing::operator(HOSPITAL_A);
+		assert_ok!(Shares::create_grant_for(origin(&operator), patient, terms, 0, 10, signature));
+		let by_custodian = by_patient + 1;
+		assert_noop!(
+			Shares::revoke(origin(&testing::operator(HOSPITAL_B)), by_custodian),
+			Error::<Test>::NotGrantorOrPatient
+		);
+		assert_ok!(Shares::revoke(origin(&operator), by_custodian));
+		assert!(events().contains(&Event::GrantRevoked { grant: by_custodian, by: operator }));
+	});
+}
+
+#[test]
+fn an_expired_grant_cannot_be_revoked() {
+	new_test_ext().execute_with(|| {
+		let grant = patient_grant();
+		// Expires at 51; pruned in block 51's on_initialize.
+		System::set_block_number(51);
+		assert_noop!(Shares::revoke(origin(&testing::patient(0)), grant), Error::<Test>::GrantExpired);
+	});
+}
+
+#[test]
+fn a_hospital_asks_and_the_patient_approves_with_a_token_key() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let record = record(1, &patient, HOSPITAL_A);
+		let fields = FieldSelection::Only(FieldMask::only(0).with(2));
+		assert_ok!(Shares::request_consent(
+			origin(&testing::operator(HOSPITAL_B)),
+			patient.clone(),
+			BoundedVec::truncate_from(vec![record]),
+			fields,
+			30,
+			PurposeOfUse::CoordinationOfCare
+		));
+		assert!(PatientConsentRequests::<Test>::contains_key(&patient, 0));
+		assert_eq!(PendingConsentCount::<Test>::get(&patient), 1);
+
+		let token = ShareToken::generate();
+		assert_ok!(Shares::approve_consent(origin(&patient), 0, token.public_key(), Some(2)));
+		let grant = Grants::<Test>::get(0).expect("created");
+		assert_eq!(grant.grantor, Grantor::ConsentRequest { request: 0, requester: HOSPITAL_B });
+		assert_eq!(grant.terms.grantee, Some(HOSPITAL_B));
+		assert_eq!(grant.terms.fields, fields);
+		assert_eq!(grant.terms.token_key, token.public_key());
+		assert_eq!((grant.terms.max_uses, grant.expires_at), (Some(2), 31));
+		assert_eq!(grant.terms.purpose, PurposeOfUse::CoordinationOfCare);
+		assert!(!ConsentRequests::<Test>::contains_key(0));
+		assert_eq!(PendingConsentCount::<Test>::get(&patient), 0);
+		assert_eq!(
+			events(),
+			vec![
+				Event::ConsentRequested {
+					request: 0,
+					patient: patient.clone(),
+					requester: HOSPITAL_B,
+					expires_at: 1 + REQUEST_LIFETIME
+				},
+				Event::GrantCreated {
+					grant: 0,
+					patient: patient.clone(),
+					grantor: Grantor::ConsentRequest { request: 0, requester: HOSPITAL_B },
+					grantee: Some(HOSPITAL_B),
+					expires_at: 31
+				},
+				Event::ConsentApproved { request: 0, grant: 0 },
+			]
+		);
+		assert_noop!(
+			Shares::approve_consent(origin(&patient), 0, token.public_key(), None),
+			Error::<Test>::ConsentRequestNotFound
+		);
+	});
+}
+
+#[test]
+fn consent_requests_are_checked_limited_denied_and_expire() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let operator = testing::operator(HOSPITAL_B);
+		let records = BoundedVec::truncate_from(vec![record(1, &patient, HOSPITAL_A)]);
+		let ask = |who: &AccountId32, patient: &AccountId32, duration| {
+			Shares::request_consent(
+				origin(who),
+				patient.clone(),
+				records.clone(),
+				FieldSelection::AllButNotes,
+				duration,
+				PurposeOfUse::Treatment,
+			)
+		};
+		assert_noop!(ask(&testing::admin(HOSPITAL_B), &patient, 30), Error::<Test>::NotHospitalOperator);
+		assert_noop!(ask(&operator, &testing::patient(2), 30), Error::<Test>::NotRegisteredPatient);
+		assert_noop!(ask(&operator, &testing::patient(1), 30), Error::<Test>::NotPatientsRecord);
+		assert_noop!(ask(&operator, &patient, MAX_DURATION + 1), Error::<Test>::DurationOutOfRange);
+		for _ in 0..MAX_PENDING {
+			assert_ok!(ask(&operator, &patient, 30));
+		}
+		assert_noop!(ask(&operator, &patient, 30), Error::<Test>::TooManyPendingRequests);
+
+		let key = ShareToken::generate().public_key();
+		assert_noop!(
+			Shares::approve_consent(origin(&testing::patient(1)), 0, key, None),
+			Error::<Test>::ConsentRequestNotFound
+		);
+		assert_ok!(Shares::deny_consent(origin(&patient), 0));
+		assert!(events().contains(&Event::ConsentDenied {
+			request: 0,
+			patient: patient.clone(),
+			requester: HOSPITAL_B
+		}));
+		assert_noop!(Shares::deny_consent(origin(&patient), 0), Error::<Test>::ConsentRequestNotFound);
+
+		run_to_block(1 + REQUEST_LIFETIME);
+		assert_noop!(
+			Shares::approve_consent(origin(&patient), 1, key, None),
+			Error::<Test>::ConsentRequestExpired
+		);
+		assert_ok!(Shares::deny_consent(origin(&patient), 1));
+		assert_eq!(PendingConsentCount::<Test>::get(&patient), 0);
+		assert_eq!(NextGrantId::<Test>::get(), 0);
+	});
+}
+
+#[test]
+fn expired_grants_are_pruned_a_bounded_number_per_block() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let record = record(1, &patient, HOSPITAL_A);
+		// Five grants expire in block 11, one in block 12.
+		for _ in 0..5 {
+			assert_ok!(Shares::create_grant(
+				origin(&patient),
+				GrantTerms { duration: 10, ..terms(&[record]) }
+			));
+		}
+		run_to_block(2);
+		assert_ok!(Shares::create_grant(origin(&patient), GrantTerms { duration: 10, ..terms(&[record]) }));
+		assert_ok!(Shares::revoke(origin(&patient), 1));
+
+		let pruned_in = |block: u64| {
+			System::reset_events();
+			run_to_block(block);
+			events()
+				.into_iter()
+				.filter_map(|event| match event {
+					Event::GrantPruned { grant } => Some(grant),
+					_ => None,
+				})
+				.collect::<Vec<_>>()
+		};
+		assert_eq!(pruned_in(10), Vec::<GrantId>::new());
+		assert_eq!(<MaxPrunedPerBlock as Get<u32>>::get(), 2);
+		// Two per block, oldest expiry first: the grant expiring in block 12 goes with the last
+		// of block 11's five. Within one expiry block the order is the storage order.
+		let mut by_block: Vec<Vec<GrantId>> = (11..=14).map(pruned_in).collect();
+		assert_eq!(by_block.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 2, 2, 0]);
+		assert_eq!(by_block[2].last(), Some(&5));
+		let mut all: Vec<GrantId> = by_block.drain(..).flatten().collect();
+		all.sort();
+		assert_eq!(all, vec![0, 1, 2, 3, 4, 5]);
+		assert_eq!(pruned_in(20), Vec::<GrantId>::new());
+		assert_eq!(Grants::<Test>::iter().count(), 0);
+		assert_eq!(PatientGrants::<Test>::iter().count(), 0);
+		assert_eq!(GrantsExpiringAt::<Test>::iter().count(), 0);
+		assert_eq!(PruneCursor::<Test>::get(), 21);
+	});
+}
