@@ -107,8 +107,10 @@ pub struct AccessEntry<AccountId, BlockNumber> {
 	pub release: Option<ReleaseReceipt<BlockNumber>>,
 }
 
-/// Which entries an auditor asks for.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+/// Which entries an auditor asks for (also the key of the access log's indices).
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub enum AccessQuery<AccountId> {
 	Patient(AccountId),
 	/// Entries where this hospital read (normal and emergency accesses).

@@ -246,6 +246,15 @@ pub fn grant_consent_payload<AccountId: Encode, Records: Encode, BlockNumber: En
 	payload
 }
 
+/// A chain's 32-byte genesis hash from the runtime's hash type.
+pub fn genesis_hash_bytes(hash: &[u8]) -> [u8; 32] {
+	let mut bytes = [0u8; 32];
+	for (byte, value) in bytes.iter_mut().zip(hash) {
+		*byte = *value;
+	}
+	bytes
+}
+
 /// `payload` as polkadot.js `signRaw` signs it.
 pub fn wrap_in_bytes_tags(payload: &[u8]) -> Vec<u8> {
 	[BYTES_PREFIX, payload, BYTES_SUFFIX].concat()

@@ -47,6 +47,11 @@ pub fn patient(n: u8) -> AccountId32 {
 	patient_pair(n).public().into()
 }
 
+/// Patient `n`'s signature of `message`, as the runtime takes it.
+pub fn patient_signature(n: u8, message: &[u8]) -> sp_runtime::MultiSignature {
+	patient_pair(n).sign(message).into()
+}
+
 pub struct TestConsortium;
 
 impl HospitalRegistry<AccountId32> for TestConsortium {

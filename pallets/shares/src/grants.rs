@@ -5,7 +5,7 @@ use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
 use medchain_primitives::{
 	records::RecordStatus,
 	shares::{
-		grant_consent_payload, wrap_in_bytes_tags, AccessRequest, AuthorizedUse, GrantId,
+		genesis_hash_bytes, grant_consent_payload, wrap_in_bytes_tags, AccessRequest, AuthorizedUse, GrantId,
 		GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
 	},
 	HospitalId, HospitalRegistry, HospitalRole, RecordLookup,
@@ -32,12 +32,7 @@ impl<T: Config> Pallet<T> {
 	/// The chain's genesis hash, which signed messages carry so they can't be replayed on
 	/// another chain.
 	pub fn genesis_hash() -> [u8; 32] {
-		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let mut bytes = [0u8; 32];
-		for (byte, value) in bytes.iter_mut().zip(hash.as_ref()) {
-			*byte = *value;
-		}
-		bytes
+		genesis_hash_bytes(frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref())
 	}
 
 	/// Checks what any grant or consent request must satisfy: `patient`'s active records, no
@@ -66,8 +61,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Validates `terms` and stores a new active grant.
-	pub(crate) fn insert_grant(
+	/// Validates `terms` and stores a new active grant (public for runtime benchmark helpers).
+	pub fn insert_grant(
 		patient: T::AccountId,
 		terms: GrantTermsOf<T>,
 		grantor: Grantor,

@@ -35,6 +35,8 @@ mod mock;
 mod pruning;
 #[cfg(test)]
 mod tests;
+#[cfg(any(test, all(feature = "std", feature = "runtime-benchmarks")))]
+pub mod testing;
 pub mod weights;
 
 pub use weights::WeightInfo;

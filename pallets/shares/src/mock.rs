@@ -2,10 +2,7 @@
 //! C suspended, patients 0 and 1 registered; grants last 10 to 100 blocks, consent requests 20.
 
 use frame_support::{derive_impl, parameter_types};
-use medchain_primitives::{
-	commitment::RecordId,
-	testing::{self, TestConsortium},
-};
+use medchain_primitives::testing::{self, TestConsortium};
 use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature};
 
 use crate as pallet_shares;
@@ -67,39 +64,10 @@ impl pallet_shares::Config for Test {
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = BenchmarkConsortium;
+	type BenchmarkHelper = crate::testing::TestBenchmarkHelper;
 }
 
-#[cfg(feature = "runtime-benchmarks")]
-pub struct BenchmarkConsortium;
-
-#[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<AccountId32, MultiSignature> for BenchmarkConsortium {
-	fn operator() -> (AccountId32, medchain_primitives::HospitalId) {
-		(testing::operator(testing::HOSPITAL_A), testing::HOSPITAL_A)
-	}
-
-	fn patient() -> AccountId32 {
-		testing::patient(0)
-	}
-
-	fn record(patient: &AccountId32, custodian: medchain_primitives::HospitalId, seed: u32) -> RecordId {
-		let id = record_id(seed);
-		testing::add_record(id, patient.clone(), custodian, medchain_primitives::RecordType::LabResult);
-		id
-	}
-
-	fn sign(_: &AccountId32, payload: &[u8]) -> MultiSignature {
-		sp_core::Pair::sign(&testing::patient_pair(0), payload).into()
-	}
-}
-
-/// A distinct record id per `seed`.
-pub fn record_id(seed: u32) -> RecordId {
-	let mut id = [0xAB; 32];
-	id[..4].copy_from_slice(&seed.to_le_bytes());
-	id
-}
+pub use crate::testing::record_id;
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	testing::clear_records();

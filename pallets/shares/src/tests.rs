@@ -10,7 +10,6 @@ use medchain_primitives::{
 	token::ShareToken,
 	FieldMask, RecordType,
 };
-use sp_core::Pair;
 use sp_runtime::{AccountId32, MultiSignature};
 
 use crate::{mock::*, *};
@@ -56,7 +55,7 @@ fn consent_signature(
 	let payload =
 		grant_consent_payload(&Shares::genesis_hash(), &testing::patient(0), terms, nonce, &deadline);
 	let message = if wrap { wrap_in_bytes_tags(&payload) } else { payload };
-	testing::patient_pair(0).sign(&message).into()
+	testing::patient_signature(0, &message)
 }
 
 #[test]
@@ -181,7 +180,7 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 
 		// Signed by another patient, or for other terms.
 		let payload = grant_consent_payload(&Shares::genesis_hash(), &patient, &terms, 0, &10u64);
-		let by_other: MultiSignature = testing::patient_pair(1).sign(&payload).into();
+		let by_other = testing::patient_signature(1, &payload);
 		assert_noop!(submit(&terms, 0, 10, by_other, &operator), Error::<Test>::BadPatientSignature);
 		let signature = consent_signature(&terms, 0, 10, false);
 		let longer = GrantTerms { duration: 60, ..terms.clone() };
