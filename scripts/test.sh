@@ -26,6 +26,7 @@ phase unit-tests cargo test --release --locked --workspace --lib --bins
 # Each pallet's benchmarks, run once as tests (impl_benchmark_test_suite!); weights are not
 # regenerated here. A separate feature set, compiled once and then cached.
 phase benchmark-tests cargo test --release --locked -p pallet-hospitals -p pallet-validator-set -p pallet-records \
+  -p pallet-shares -p pallet-access-log \
   --features runtime-benchmarks --lib benchmarking
 # Multi-node tests start four nodes each; one test at a time keeps the 2-core machine honest.
 phase multi-node-tests cargo test --release --locked --workspace --test '*' -- --test-threads=1

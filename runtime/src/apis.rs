@@ -3,7 +3,11 @@
 
 use alloc::vec::Vec;
 use frame_support::genesis_builder_helper::{build_state, get_preset};
-use medchain_primitives::commitment::{DisclosedField, Hash256, RecordId};
+use medchain_primitives::{
+	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
+	commitment::{DisclosedField, Hash256, RecordId},
+	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId},
+};
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -16,8 +20,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Block, BlockNumber, Executive, Grandpa, Hospitals, InherentDataExt, Nonce,
-	Records, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
+	AccessLog, AccountId, Aura, Block, BlockNumber, Executive, Grandpa, Hospitals, InherentDataExt,
+	Nonce, Records, Runtime, RuntimeGenesisConfig, SessionKeys, Shares, System, VERSION,
 };
 
 impl_runtime_apis! {
@@ -172,6 +176,38 @@ impl_runtime_apis! {
 
 		fn verify_fields(id: RecordId, fields: Vec<DisclosedField>) -> bool {
 			Records::verify_fields(id, &fields)
+		}
+	}
+
+	impl medchain_primitives::shares::SharesApi<Block, AccountId, BlockNumber> for Runtime {
+		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>> {
+			Shares::grant(id)
+		}
+
+		fn grants_of_patient(patient: AccountId) -> Vec<GrantId> {
+			Shares::grants_of_patient(&patient)
+		}
+
+		fn pending_consent_requests(
+			patient: AccountId,
+		) -> Vec<(ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>)> {
+			Shares::pending_consent_requests(&patient)
+		}
+	}
+
+	impl medchain_primitives::access::AccessLogApi<Block, AccountId, BlockNumber> for Runtime {
+		fn entry(id: AccessId) -> Option<AccessEntry<AccountId, BlockNumber>> {
+			AccessLog::entry(id)
+		}
+
+		fn entries(
+			query: AccessQuery<AccountId>,
+			from_time: u64,
+			to_time: u64,
+			cursor: u32,
+			limit: u32,
+		) -> AccessPage<AccountId, BlockNumber> {
+			AccessLog::entries(query, from_time, to_time, cursor, limit)
 		}
 	}
 

@@ -9,8 +9,8 @@
 //!   every placeholder is replaced.
 
 use crate::{
-	AccountId, BlockNumber, HospitalsConfig, Runtime, RuntimeGenesisConfig, SudoConfig,
-	ValidatorSetConfig, DAYS, HOURS, MINUTES,
+	AccessLogConfig, AccountId, BlockNumber, HospitalsConfig, Runtime, RuntimeGenesisConfig,
+	SharesConfig, SudoConfig, ValidatorSetConfig, DAYS, HOURS, MINUTES,
 };
 use alloc::{format, string::ToString, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -95,7 +95,9 @@ fn genesis_hospital(hospital: &DevHospital) -> GenesisHospital<Runtime> {
 
 /// Genesis for `hospitals`: each one registered, and so validating with Aura and GRANDPA (the
 /// validator set takes its genesis authorities from the registry). Proposals on these test
-/// chains take votes for ten minutes; sessions last 30 seconds.
+/// chains take votes for ten minutes; sessions last 30 seconds; grants last from 30 seconds
+/// (so tests see them expire) to the production maximum; a hospital may break the glass
+/// three times per ten minutes.
 fn consortium_genesis(hospitals: &[DevHospital], sudo_key: Option<AccountId>) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		sudo: SudoConfig { key: sudo_key },
@@ -104,8 +106,19 @@ fn consortium_genesis(hospitals: &[DevHospital], sudo_key: Option<AccountId>) ->
 			proposal_lifetime: 10 * MINUTES,
 		},
 		validator_set: ValidatorSetConfig { session_length: LOCAL_SESSION_LENGTH },
+		shares: SharesConfig {
+			min_grant_duration: LOCAL_MIN_GRANT_DURATION,
+			max_grant_duration: MAX_GRANT_DURATION,
+			consent_request_lifetime: 10 * MINUTES,
+		},
+		access_log: AccessLogConfig { break_glass_period: 10 * MINUTES, break_glass_limit: 3 },
 	})
 }
+
+/// The shortest grant on the development and local chains: 30 seconds.
+pub const LOCAL_MIN_GRANT_DURATION: BlockNumber = 10;
+/// The longest grant: 8,760 hours (a year), as in production.
+pub const MAX_GRANT_DURATION: BlockNumber = 8760 * HOURS;
 
 /// Blocks per session on the development and local chains: 30 seconds, so that tests see a
 /// change of validators quickly.
@@ -143,6 +156,12 @@ fn consortium_template_genesis() -> Value {
 	serde_json::json!({
 		"hospitals": { "hospitals": hospitals, "proposalLifetime": 7 * DAYS },
 		"validatorSet": { "sessionLength": HOURS },
+		"shares": {
+			"minGrantDuration": HOURS,
+			"maxGrantDuration": MAX_GRANT_DURATION,
+			"consentRequestLifetime": 7 * DAYS,
+		},
+		"accessLog": { "breakGlassPeriod": DAYS, "breakGlassLimit": 10 },
 	})
 }
 

@@ -189,4 +189,10 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Records = pallet_records;
+
+	#[runtime::pallet_index(13)]
+	pub type Shares = pallet_shares;
+
+	#[runtime::pallet_index(14)]
+	pub type AccessLog = pallet_access_log;
 }

@@ -72,6 +72,24 @@ pub enum PurposeOfUse {
 }
 
 impl PurposeOfUse {
+	pub const ALL: [PurposeOfUse; 10] = [
+		PurposeOfUse::Treatment,
+		PurposeOfUse::EmergencyTreatment,
+		PurposeOfUse::CareManagement,
+		PurposeOfUse::CoordinationOfCare,
+		PurposeOfUse::PatientRequested,
+		PurposeOfUse::Payment,
+		PurposeOfUse::Operations,
+		PurposeOfUse::Research,
+		PurposeOfUse::PublicHealth,
+		PurposeOfUse::Legal,
+	];
+
+	/// The purpose with HL7 code `code` (e.g. `TREAT`).
+	pub fn from_code(code: &str) -> Option<Self> {
+		Self::ALL.into_iter().find(|purpose| purpose.code() == code)
+	}
+
 	/// The code in the HL7 v3 PurposeOfUse value set.
 	pub fn code(self) -> &'static str {
 		match self {

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{dispatch::DispatchResult, ensure, traits::UnixTime};
-use frame_system::pallet_prelude::OriginFor;
+use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
 use medchain_primitives::{
 	commitment::{verify_field, DisclosedField, Hash256, RecordId},
 	records::{RecordStatus, RootVerification},
@@ -168,5 +168,11 @@ impl<T: Config> Pallet<T> {
 			&& fields.iter().all(|field| {
 				verify_field(&record.field_root, &record_id, record.record_type, field)
 			})
+	}
+}
+
+impl<T: Config> medchain_primitives::RecordLookup<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
+	fn record(id: &RecordId) -> Option<RecordOf<T>> {
+		Records::<T>::get(id)
 	}
 }

@@ -33,6 +33,7 @@ mod grants;
 #[cfg(test)]
 mod mock;
 mod pruning;
+mod queries;
 #[cfg(test)]
 mod tests;
 #[cfg(any(test, all(feature = "std", feature = "runtime-benchmarks")))]

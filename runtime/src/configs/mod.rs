@@ -20,9 +20,9 @@ use sp_version::RuntimeVersion;
 
 // `derive_impl` fills `RuntimeOrigin`, `RuntimeTask` and `PalletInfo` from these names.
 use super::{
-	AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeOrigin, RuntimeTask, Timestamp, ValidatorSet, BLOCK_HASH_COUNT,
-	SLOT_DURATION, VERSION,
+	AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Records, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, Shares, Signature, Timestamp,
+	ValidatorSet, BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
 };
 
 /// Normal transactions may fill 75% of a block; the rest is kept for operational ones
@@ -143,6 +143,39 @@ impl pallet_records::Config for Runtime {
 	type UnixTime = Timestamp;
 	type MaxBatchSize = MaxAnchorBatch;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Records one grant or consent request may name.
+	pub const MaxRecordsPerGrant: u32 = 32;
+	/// Consent requests waiting for one patient; the patient denies to make room.
+	pub const MaxPendingConsentRequests: u32 = 16;
+	/// Expired grants removed per block (3-second blocks: ~38,000 per hour).
+	pub const MaxPrunedPerBlock: u32 = 32;
+	/// Access entries per runtime API page.
+	pub const MaxAccessPageSize: u32 = 500;
+}
+
+impl pallet_shares::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Hospitals = Hospitals;
+	type Patients = Hospitals;
+	type Records = Records;
+	type PatientSignature = Signature;
+	type MaxRecordsPerGrant = MaxRecordsPerGrant;
+	type MaxPendingConsentRequests = MaxPendingConsentRequests;
+	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type WeightInfo = pallet_shares::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_access_log::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Hospitals = Hospitals;
+	type Records = Records;
+	type Grants = Shares;
+	type UnixTime = Timestamp;
+	type MaxPageSize = MaxAccessPageSize;
+	type WeightInfo = pallet_access_log::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_validator_set::Config for Runtime {

@@ -13,7 +13,9 @@ pub struct RolePermissions;
 
 impl CallPermissions<RuntimeCall> for RolePermissions {
 	fn allows(signer: &Signer, call: &RuntimeCall) -> bool {
+		use pallet_access_log::Call as AccessCall;
 		use pallet_hospitals::Call as HospitalsCall;
+		use pallet_shares::Call as SharesCall;
 		// Code a governance vote authorized may be submitted by any hospital account.
 		if let (
 			Signer::Hospital { .. },
@@ -40,12 +42,28 @@ impl CallPermissions<RuntimeCall> for RolePermissions {
 					HospitalsCall::register_patient { .. }
 						| HospitalsCall::deregister_patient { .. }
 				) | RuntimeCall::Records(_)
+					| RuntimeCall::Shares(
+						SharesCall::create_grant_for { .. }
+							| SharesCall::revoke { .. }
+							| SharesCall::request_consent { .. }
+					) | RuntimeCall::AccessLog(
+					AccessCall::access { .. }
+						| AccessCall::break_glass { .. }
+						| AccessCall::confirm_release { .. }
+				)
 			),
-			// A patient may erase their own records (the pallet checks whose they are); share
-			// and consent calls come with those pallets.
-			Signer::Patient { .. } => {
-				matches!(call, RuntimeCall::Records(pallet_records::Call::erase { .. }))
-			}
+			// A patient erases, shares and reads their own records (the pallets check whose
+			// they are) and answers consent requests.
+			Signer::Patient { .. } => matches!(
+				call,
+				RuntimeCall::Records(pallet_records::Call::erase { .. })
+					| RuntimeCall::Shares(
+						SharesCall::create_grant { .. }
+							| SharesCall::revoke { .. }
+							| SharesCall::approve_consent { .. }
+							| SharesCall::deny_consent { .. }
+					) | RuntimeCall::AccessLog(AccessCall::patient_access { .. })
+			),
 		}
 	}
 }

@@ -6,6 +6,7 @@ mod limits;
 mod permissions;
 mod presets;
 mod records;
+mod shares;
 
 use codec::Encode;
 use serde_json::Value;

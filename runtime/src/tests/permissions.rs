@@ -114,3 +114,89 @@ fn an_operator_registers_a_patient_who_may_then_sign_a_patients_calls() {
 		assert!(validate(Sr25519Keyring::Ferdie, erase).is_ok());
 	});
 }
+
+#[test]
+fn patients_share_and_read_their_records_and_operators_access_under_grants() {
+	use medchain_primitives::{
+		access::BreakGlassReason,
+		shares::{FieldSelection, GrantTerms, PurposeOfUse, TokenKey},
+	};
+	use pallet_access_log::Call as AccessCall;
+	use pallet_shares::Call as SharesCall;
+
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		let patient = Sr25519Keyring::Ferdie;
+		assert!(pallet_hospitals::Pallet::<Runtime>::register_patient(
+			crate::RuntimeOrigin::signed(Sr25519Keyring::AliceStash.to_account_id()),
+			patient.to_account_id()
+		)
+		.is_ok());
+		let terms = GrantTerms {
+			records: Default::default(),
+			fields: FieldSelection::AllButNotes,
+			grantee: None,
+			duration: 100,
+			max_uses: None,
+			purpose: PurposeOfUse::Treatment,
+			token_key: TokenKey::from_raw([1; 32]),
+		};
+		let record = [1; 32];
+		let patients_calls = [
+			RuntimeCall::Shares(SharesCall::create_grant { terms: terms.clone() }),
+			RuntimeCall::Shares(SharesCall::approve_consent {
+				request: 0,
+				token_key: TokenKey::from_raw([1; 32]),
+				max_uses: None,
+			}),
+			RuntimeCall::Shares(SharesCall::deny_consent { request: 0 }),
+			RuntimeCall::AccessLog(AccessCall::patient_access { record }),
+		];
+		let operators_calls = [
+			RuntimeCall::Shares(SharesCall::create_grant_for {
+				patient: patient.to_account_id(),
+				terms: terms.clone(),
+				nonce: 0,
+				deadline: 10,
+				signature: patient.sign(b"consent").into(),
+			}),
+			RuntimeCall::Shares(SharesCall::request_consent {
+				patient: patient.to_account_id(),
+				records: Default::default(),
+				fields: FieldSelection::AllButNotes,
+				duration: 100,
+				purpose: PurposeOfUse::Treatment,
+			}),
+			RuntimeCall::AccessLog(AccessCall::access {
+				grant: 0,
+				record,
+				purpose: PurposeOfUse::Treatment,
+				uses: 0,
+				valid_until: 10,
+				signature: sp_core::ed25519::Signature::from_raw([0; 64]),
+			}),
+			RuntimeCall::AccessLog(AccessCall::break_glass {
+				record,
+				reason: BreakGlassReason::LifeThreatening,
+			}),
+			RuntimeCall::AccessLog(AccessCall::confirm_release { access: 0, response_hash: [0; 32] }),
+		];
+		let not_permitted = refused(invalidity::CALL_NOT_PERMITTED);
+		for call in patients_calls.iter() {
+			assert!(validate(patient, call.clone()).is_ok(), "{call:?}");
+			for signer in [Sr25519Keyring::AliceStash, Sr25519Keyring::Alice] {
+				assert_eq!(validate(signer, call.clone()), not_permitted, "{call:?}");
+			}
+		}
+		for call in operators_calls.iter() {
+			assert!(validate(Sr25519Keyring::BobStash, call.clone()).is_ok(), "{call:?}");
+			for signer in [patient, Sr25519Keyring::Bob] {
+				assert_eq!(validate(signer, call.clone()), not_permitted, "{call:?}");
+			}
+		}
+		// Patients and operators revoke (the pallet checks who granted); admins don't.
+		let revoke = RuntimeCall::Shares(SharesCall::revoke { grant: 0 });
+		assert!(validate(patient, revoke.clone()).is_ok());
+		assert!(validate(Sr25519Keyring::BobStash, revoke.clone()).is_ok());
+		assert_eq!(validate(Sr25519Keyring::Bob, revoke), not_permitted);
+	});
+}
