@@ -31,12 +31,30 @@ fn a_new_tokens_key_is_the_key_of_its_token() {
 fn sign_access_reproduces_the_test_vector() {
 	let (ok, key, _) = share(&["token-key", VECTOR_TOKEN]);
 	assert!(ok);
-	assert_eq!(key["tokenKey"], "0xf07c855718d231b07618afa14d56c683221deaa485395df861bf509c7c9788a2");
+	assert_eq!(
+		key["tokenKey"],
+		"0xf07c855718d231b07618afa14d56c683221deaa485395df861bf509c7c9788a2"
+	);
 	let genesis = format!("0x{}", "11".repeat(32));
 	let record = format!("0x{}", "22".repeat(32));
 	let (ok, signed, _) = share(&[
-		"sign-access", "--token", VECTOR_TOKEN, "--genesis", &genesis, "--grant", "7", "--record",
-		&record, "--accessor", "1", "--purpose", "TREAT", "--uses", "2", "--valid-until", "1000",
+		"sign-access",
+		"--token",
+		VECTOR_TOKEN,
+		"--genesis",
+		&genesis,
+		"--grant",
+		"7",
+		"--record",
+		&record,
+		"--accessor",
+		"1",
+		"--purpose",
+		"TREAT",
+		"--uses",
+		"2",
+		"--valid-until",
+		"1000",
 	]);
 	assert!(ok);
 	assert_eq!(
@@ -47,19 +65,49 @@ fn sign_access_reproduces_the_test_vector() {
 
 #[test]
 fn bad_input_is_refused_with_the_reason() {
-	let (ok, _, error) = share(&["token-key", "VIC_short"]);
+	let (ok, _, error) = share(&["token-key", "VIC_AAEC"]);
 	assert!(!ok);
 	assert!(error.contains("32 bytes"), "{error}");
 	let (ok, _, error) = share(&[
-		"sign-access", "--token", VECTOR_TOKEN, "--genesis", "0x11", "--grant", "7", "--record",
-		"0x22", "--accessor", "1", "--purpose", "TREAT", "--uses", "0", "--valid-until", "9",
+		"sign-access",
+		"--token",
+		VECTOR_TOKEN,
+		"--genesis",
+		"0x11",
+		"--grant",
+		"7",
+		"--record",
+		"0x22",
+		"--accessor",
+		"1",
+		"--purpose",
+		"TREAT",
+		"--uses",
+		"0",
+		"--valid-until",
+		"9",
 	]);
 	assert!(!ok);
 	assert!(error.contains("--genesis has 1 bytes, not 32"), "{error}");
 	let genesis = format!("0x{}", "11".repeat(32));
 	let (ok, _, error) = share(&[
-		"sign-access", "--token", VECTOR_TOKEN, "--genesis", &genesis, "--grant", "7", "--record",
-		&genesis, "--accessor", "1", "--purpose", "CURE", "--uses", "0", "--valid-until", "9",
+		"sign-access",
+		"--token",
+		VECTOR_TOKEN,
+		"--genesis",
+		&genesis,
+		"--grant",
+		"7",
+		"--record",
+		&genesis,
+		"--accessor",
+		"1",
+		"--purpose",
+		"CURE",
+		"--uses",
+		"0",
+		"--valid-until",
+		"9",
 	]);
 	assert!(!ok);
 	assert!(error.contains("CURE is not a PurposeOfUse code"), "{error}");

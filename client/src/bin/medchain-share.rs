@@ -71,16 +71,28 @@ fn run(cli: Cli) -> Result<Value, String> {
 	match cli.command {
 		Command::NewToken => {
 			let token = ShareToken::generate();
-			Ok(json!({ "token": token.as_str(), "tokenKey": to_hex(token.public_key().as_ref(), false) }))
+			Ok(
+				json!({ "token": token.as_str(), "tokenKey": to_hex(token.public_key().as_ref(), false) }),
+			)
 		}
 		Command::TokenKey { token } => {
 			let token = ShareToken::parse(&token).map_err(|e| e.to_string())?;
 			Ok(json!({ "tokenKey": to_hex(token.public_key().as_ref(), false) }))
 		}
-		Command::SignAccess { token, genesis, grant, record, accessor, purpose, uses, valid_until } => {
+		Command::SignAccess {
+			token,
+			genesis,
+			grant,
+			record,
+			accessor,
+			purpose,
+			uses,
+			valid_until,
+		} => {
 			let token = ShareToken::parse(&token).map_err(|e| e.to_string())?;
-			let purpose = PurposeOfUse::from_code(&purpose)
-				.ok_or_else(|| format!("{purpose} is not a PurposeOfUse code (e.g. TREAT, ETREAT)"))?;
+			let purpose = PurposeOfUse::from_code(&purpose).ok_or_else(|| {
+				format!("{purpose} is not a PurposeOfUse code (e.g. TREAT, ETREAT)")
+			})?;
 			let request = AccessRequest {
 				genesis_hash: hash32("--genesis", &genesis)?,
 				grant,

@@ -18,13 +18,17 @@ fn token_key() -> TokenKey {
 	sp_io::crypto::ed25519_generate(TOKEN_KEY_TYPE, None)
 }
 
-fn sign(key: &TokenKey, request: &AccessRequest<impl codec::Encode>) -> Result<TokenSignature, BenchmarkError> {
+fn sign(
+	key: &TokenKey,
+	request: &AccessRequest<impl codec::Encode>,
+) -> Result<TokenSignature, BenchmarkError> {
 	sp_io::crypto::ed25519_sign(TOKEN_KEY_TYPE, key, &request.signing_payload())
 		.ok_or(BenchmarkError::Stop("the benchmark keystore can't sign"))
 }
 
 /// An entry by the benchmark operator's hospital, as break-glass.
-fn logged<T: Config>() -> Result<(T::AccountId, medchain_primitives::access::AccessId), BenchmarkError> {
+fn logged<T: Config>(
+) -> Result<(T::AccountId, medchain_primitives::access::AccessId), BenchmarkError> {
 	let (operator, hospital) = T::BenchmarkHelper::operator();
 	let (record, _) = T::BenchmarkHelper::record(0);
 	Pallet::<T>::do_break_glass(hospital, record, BreakGlassReason::LifeThreatening)?;
@@ -55,7 +59,15 @@ mod benchmarks {
 		let signature = sign(&key, &request)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), grant, record, PurposeOfUse::Treatment, 0, valid_until, signature);
+		_(
+			RawOrigin::Signed(operator),
+			grant,
+			record,
+			PurposeOfUse::Treatment,
+			0,
+			valid_until,
+			signature,
+		);
 
 		assert!(Entries::<T>::contains_key(0));
 		Ok(())

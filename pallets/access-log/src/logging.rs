@@ -112,7 +112,13 @@ impl<T: Config> Pallet<T> {
 			fields,
 			PurposeOfUse::EmergencyTreatment,
 		)?;
-		Self::deposit_event(Event::EmergencyAccess { access, patient, record: record_id, accessor, reason });
+		Self::deposit_event(Event::EmergencyAccess {
+			access,
+			patient,
+			record: record_id,
+			accessor,
+			reason,
+		});
 		Ok(())
 	}
 
@@ -200,7 +206,13 @@ impl<T: Config> Pallet<T> {
 			IndexLength::<T>::insert(&query, position.saturating_add(1));
 		}
 		Entries::<T>::insert(access, entry);
-		Self::deposit_event(Event::AccessRecorded { access, kind, record: record_id, custodian, fields });
+		Self::deposit_event(Event::AccessRecorded {
+			access,
+			kind,
+			record: record_id,
+			custodian,
+			fields,
+		});
 		Ok(access)
 	}
 

@@ -140,7 +140,6 @@ mod benchmark_helpers {
 				.unwrap_or_else(|error| panic!("benchmark grant refused: {error:?}"))
 		}
 	}
-
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
@@ -160,7 +159,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	};
 	let storage = genesis.build_storage().expect("mock genesis builds");
 	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }

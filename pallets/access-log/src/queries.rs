@@ -32,8 +32,8 @@ impl<T: Config> Pallet<T> {
 			entries.push((id, entry));
 			position = position.saturating_add(1);
 		}
-		let more = position < length &&
-			Self::at(&query, position).is_some_and(|(_, entry)| entry.time < to_time);
+		let more = position < length
+			&& Self::at(&query, position).is_some_and(|(_, entry)| entry.time < to_time);
 		AccessPage { entries, next_cursor: more.then_some(position) }
 	}
 

@@ -267,7 +267,10 @@ fn an_erased_or_amended_record_is_refused() {
 		let patient = testing::patient(0);
 		testing::set_record_status(shared.record, RecordStatus::Amended { by: [9; 32] });
 		assert_noop!(Request::for_(&shared).send(&shared.token), Error::<Test>::RecordSuperseded);
-		testing::set_record_status(shared.record, RecordStatus::Erased { at: 1, time: 0, by: patient });
+		testing::set_record_status(
+			shared.record,
+			RecordStatus::Erased { at: 1, time: 0, by: patient },
+		);
 		assert_noop!(Request::for_(&shared).send(&shared.token), Error::<Test>::RecordErased);
 		let unknown = Request { record: [7; 32], ..Request::for_(&shared) };
 		assert_noop!(unknown.send(&shared.token), Error::<Test>::RecordNotFound);
@@ -308,8 +311,12 @@ fn a_late_request_another_purpose_or_an_unknown_grant_is_refused() {
 	new_test_ext().execute_with(|| {
 		let shared = shared();
 		run_to_block(21);
-		assert_noop!(Request::for_(&shared).send(&shared.token), Error::<Test>::AccessRequestExpired);
-		let research = Request { purpose: PurposeOfUse::Research, valid_until: 30, ..Request::for_(&shared) };
+		assert_noop!(
+			Request::for_(&shared).send(&shared.token),
+			Error::<Test>::AccessRequestExpired
+		);
+		let research =
+			Request { purpose: PurposeOfUse::Research, valid_until: 30, ..Request::for_(&shared) };
 		assert_noop!(research.send(&shared.token), Error::<Test>::PurposeMismatch);
 		let unknown = Request { grant: 9, valid_until: 30, ..Request::for_(&shared) };
 		assert_noop!(unknown.send(&shared.token), Error::<Test>::GrantNotFound);
@@ -370,7 +377,10 @@ fn a_patient_reads_only_their_own_records() {
 		assert_ok!(AccessLog::patient_access(origin(&patient), record));
 		let entry = Entries::<Test>::get(0).expect("written");
 		assert_eq!((entry.kind, entry.accessor), (AccessKind::Patient, Accessor::Patient));
-		assert_eq!((entry.fields, entry.purpose), (FieldMask::all(LAB), PurposeOfUse::PatientRequested));
+		assert_eq!(
+			(entry.fields, entry.purpose),
+			(FieldMask::all(LAB), PurposeOfUse::PatientRequested)
+		);
 		assert_eq!(
 			events(),
 			vec![Event::AccessRecorded {
@@ -456,7 +466,10 @@ fn auditors_page_through_each_index_in_time_order_within_a_time_range() {
 		assert_eq!(ids(patient_query.clone(), all.0, all.1, 3, 10), (vec![4, 5], None));
 		assert_eq!(ids(AccessQuery::Accessor(HOSPITAL_B), all.0, all.1, 0, 10), (vec![0, 2], None));
 		assert_eq!(ids(AccessQuery::Accessor(HOSPITAL_A), all.0, all.1, 0, 10), (vec![4], None));
-		assert_eq!(ids(AccessQuery::Custodian(HOSPITAL_A), all.0, all.1, 0, 2), (vec![0, 1], Some(2)));
+		assert_eq!(
+			ids(AccessQuery::Custodian(HOSPITAL_A), all.0, all.1, 0, 2),
+			(vec![0, 1], Some(2))
+		);
 		assert_eq!(ids(AccessQuery::Record(first), all.0, all.1, 0, 10), (vec![0, 3, 4], None));
 		assert_eq!(ids(AccessQuery::Patient(other_patient), all.0, all.1, 0, 10), (vec![2], None));
 		// Time ranges: [2000, 5000) of the patient's entries; the end bound stops paging.

@@ -95,7 +95,10 @@ impl ShareToken {
 	}
 
 	/// Signs a request to use the grant once.
-	pub fn sign<BlockNumber: Encode>(&self, request: &AccessRequest<BlockNumber>) -> TokenSignature {
+	pub fn sign<BlockNumber: Encode>(
+		&self,
+		request: &AccessRequest<BlockNumber>,
+	) -> TokenSignature {
 		self.pair().sign(&request.signing_payload())
 	}
 }

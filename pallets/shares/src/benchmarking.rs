@@ -6,7 +6,8 @@ use frame_support::{traits::Get, BoundedVec};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use medchain_primitives::{
 	shares::{
-		grant_consent_payload, FieldSelection, GrantStatus, GrantTerms, Grantor, PurposeOfUse, TokenKey,
+		grant_consent_payload, FieldSelection, GrantStatus, GrantTerms, Grantor, PurposeOfUse,
+		TokenKey,
 	},
 	HospitalId,
 };
@@ -17,7 +18,8 @@ use crate::*;
 /// `n` records of the benchmark patient in `custodian`'s custody.
 fn records<T: Config>(n: u32, custodian: HospitalId) -> Result<RecordsOf<T>, BenchmarkError> {
 	let patient = T::BenchmarkHelper::patient();
-	let ids: Vec<_> = (0..n).map(|seed| T::BenchmarkHelper::record(&patient, custodian, seed)).collect();
+	let ids: Vec<_> =
+		(0..n).map(|seed| T::BenchmarkHelper::record(&patient, custodian, seed)).collect();
 	BoundedVec::try_from(ids).map_err(|_| BenchmarkError::Stop("more records than a grant holds"))
 }
 
@@ -153,7 +155,11 @@ mod benchmarks {
 		let patient = T::BenchmarkHelper::patient();
 		let records = records::<T>(1, hospital)?;
 		for _ in 0..n {
-			Pallet::<T>::insert_grant(patient.clone(), terms::<T>(records.clone()), Grantor::Patient)?;
+			Pallet::<T>::insert_grant(
+				patient.clone(),
+				terms::<T>(records.clone()),
+				Grantor::Patient,
+			)?;
 		}
 		let expiry: BlockNumberFor<T> =
 			frame_system::Pallet::<T>::block_number().saturating_add(MinGrantDuration::<T>::get());

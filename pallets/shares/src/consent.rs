@@ -32,11 +32,17 @@ impl<T: Config> Pallet<T> {
 			now.checked_add(&ConsentRequestLifetime::<T>::get()).ok_or(Error::<T>::Overflow)?;
 		let id = NextConsentRequestId::<T>::get();
 		NextConsentRequestId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-		let request = ConsentRequestOf::<T> { requester, records, fields, duration, purpose, expires_at };
+		let request =
+			ConsentRequestOf::<T> { requester, records, fields, duration, purpose, expires_at };
 		ConsentRequests::<T>::insert(id, request);
 		PatientConsentRequests::<T>::insert(&patient, id, ());
 		PendingConsentCount::<T>::insert(&patient, pending.saturating_add(1));
-		Self::deposit_event(Event::ConsentRequested { request: id, patient, requester, expires_at });
+		Self::deposit_event(Event::ConsentRequested {
+			request: id,
+			patient,
+			requester,
+			expires_at,
+		});
 		Ok(())
 	}
 
@@ -66,7 +72,11 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_deny_consent(patient: T::AccountId, id: ConsentRequestId) -> DispatchResult {
 		let request = Self::take_request(&patient, id)?;
-		Self::deposit_event(Event::ConsentDenied { request: id, patient, requester: request.requester });
+		Self::deposit_event(Event::ConsentDenied {
+			request: id,
+			patient,
+			requester: request.requester,
+		});
 		Ok(())
 	}
 

@@ -5,8 +5,8 @@ use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
 use medchain_primitives::{
 	records::RecordStatus,
 	shares::{
-		genesis_hash_bytes, grant_consent_payload, wrap_in_bytes_tags, AccessRequest, AuthorizedUse, GrantId,
-		GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
+		genesis_hash_bytes, grant_consent_payload, wrap_in_bytes_tags, AccessRequest,
+		AuthorizedUse, GrantId, GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
 	},
 	HospitalId, HospitalRegistry, HospitalRole, RecordLookup,
 };
@@ -32,7 +32,9 @@ impl<T: Config> Pallet<T> {
 	/// The chain's genesis hash, which signed messages carry so they can't be replayed on
 	/// another chain.
 	pub fn genesis_hash() -> [u8; 32] {
-		genesis_hash_bytes(frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref())
+		genesis_hash_bytes(
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
+		)
 	}
 
 	/// Checks what any grant or consent request must satisfy: `patient`'s active records, no
@@ -90,7 +92,13 @@ impl<T: Config> Pallet<T> {
 		Grants::<T>::insert(id, grant);
 		PatientGrants::<T>::insert(&patient, id, ());
 		GrantsExpiringAt::<T>::insert(expires_at, id, ());
-		Self::deposit_event(Event::GrantCreated { grant: id, patient, grantor, grantee, expires_at });
+		Self::deposit_event(Event::GrantCreated {
+			grant: id,
+			patient,
+			grantor,
+			grantee,
+			expires_at,
+		});
 		Ok(id)
 	}
 
@@ -105,9 +113,10 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= deadline, Error::<T>::ConsentExpired);
-		let payload = grant_consent_payload(&Self::genesis_hash(), patient, terms, nonce, &deadline);
-		let signed = signature.verify(payload.as_slice(), patient) ||
-			signature.verify(wrap_in_bytes_tags(&payload).as_slice(), patient);
+		let payload =
+			grant_consent_payload(&Self::genesis_hash(), patient, terms, nonce, &deadline);
+		let signed = signature.verify(payload.as_slice(), patient)
+			|| signature.verify(wrap_in_bytes_tags(&payload).as_slice(), patient);
 		ensure!(signed, Error::<T>::BadPatientSignature);
 		let expected = ConsentNonce::<T>::get(patient);
 		ensure!(nonce >= expected, Error::<T>::ConsentNonceUsed);
@@ -135,7 +144,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Why `grant` can't serve `request` now, if it can't. Does not check the signature.
-	fn refusal(grant: &GrantOf<T>, request: &AccessRequest<BlockNumberFor<T>>) -> Option<GrantRefusal> {
+	fn refusal(
+		grant: &GrantOf<T>,
+		request: &AccessRequest<BlockNumberFor<T>>,
+	) -> Option<GrantRefusal> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let terms = &grant.terms;
 		if request.uses < grant.uses {
@@ -175,7 +187,8 @@ impl<T: Config> ShareGrants<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 			return Err(refusal);
 		}
 		grant.uses = grant.uses.checked_add(1).ok_or(GrantRefusal::UsesExhausted)?;
-		let authorized = AuthorizedUse { patient: grant.patient.clone(), fields: grant.terms.fields };
+		let authorized =
+			AuthorizedUse { patient: grant.patient.clone(), fields: grant.terms.fields };
 		Grants::<T>::insert(request.grant, grant);
 		Ok(authorized)
 	}

@@ -34,10 +34,10 @@ mod grants;
 mod mock;
 mod pruning;
 mod queries;
-#[cfg(test)]
-mod tests;
 #[cfg(any(test, all(feature = "std", feature = "runtime-benchmarks")))]
 pub mod testing;
+#[cfg(test)]
+mod tests;
 pub mod weights;
 
 pub use weights::WeightInfo;

@@ -6,7 +6,9 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::shares::GrantId;
 use sp_runtime::traits::{One, Saturating};
 
-use crate::{Config, Event, Grants, GrantsExpiringAt, Pallet, PatientGrants, PruneCursor, WeightInfo};
+use crate::{
+	Config, Event, Grants, GrantsExpiringAt, Pallet, PatientGrants, PruneCursor, WeightInfo,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Prunes grants whose expiry block is `now` or earlier: at most `MaxPrunedPerBlock` grants,

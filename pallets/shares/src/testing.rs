@@ -15,34 +15,34 @@ pub use benchmark_helper::TestBenchmarkHelper;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helper {
-use medchain_primitives::{
-	commitment::RecordId,
-	testing::{self, HOSPITAL_A},
-	HospitalId, RecordType,
-};
-use sp_runtime::{AccountId32, MultiSignature};
+	use medchain_primitives::{
+		commitment::RecordId,
+		testing::{self, HOSPITAL_A},
+		HospitalId, RecordType,
+	};
+	use sp_runtime::{AccountId32, MultiSignature};
 
-use super::record_id;
+	use super::record_id;
 
-pub struct TestBenchmarkHelper;
+	pub struct TestBenchmarkHelper;
 
-impl crate::BenchmarkHelper<AccountId32, MultiSignature> for TestBenchmarkHelper {
-	fn operator() -> (AccountId32, HospitalId) {
-		(testing::operator(HOSPITAL_A), HOSPITAL_A)
+	impl crate::BenchmarkHelper<AccountId32, MultiSignature> for TestBenchmarkHelper {
+		fn operator() -> (AccountId32, HospitalId) {
+			(testing::operator(HOSPITAL_A), HOSPITAL_A)
+		}
+
+		fn patient() -> AccountId32 {
+			testing::patient(0)
+		}
+
+		fn record(patient: &AccountId32, custodian: HospitalId, seed: u32) -> RecordId {
+			let id = record_id(seed);
+			testing::add_record(id, patient.clone(), custodian, RecordType::LabResult);
+			id
+		}
+
+		fn sign(_: &AccountId32, payload: &[u8]) -> MultiSignature {
+			testing::patient_signature(0, payload)
+		}
 	}
-
-	fn patient() -> AccountId32 {
-		testing::patient(0)
-	}
-
-	fn record(patient: &AccountId32, custodian: HospitalId, seed: u32) -> RecordId {
-		let id = record_id(seed);
-		testing::add_record(id, patient.clone(), custodian, RecordType::LabResult);
-		id
-	}
-
-	fn sign(_: &AccountId32, payload: &[u8]) -> MultiSignature {
-		testing::patient_signature(0, payload)
-	}
-}
 }

@@ -3,8 +3,8 @@ use medchain_primitives::{
 	commitment::RecordId,
 	records::RecordStatus,
 	shares::{
-		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantId, GrantStatus, GrantTerms,
-		Grantor, PurposeOfUse,
+		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantId, GrantStatus,
+		GrantTerms, Grantor, PurposeOfUse,
 	},
 	testing::{self, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C},
 	token::ShareToken,
@@ -19,7 +19,11 @@ fn origin(who: &AccountId32) -> RuntimeOrigin {
 }
 
 /// Record `seed` of `patient` in `custodian`'s custody, a lab result.
-fn record(seed: u32, patient: &AccountId32, custodian: medchain_primitives::HospitalId) -> RecordId {
+fn record(
+	seed: u32,
+	patient: &AccountId32,
+	custodian: medchain_primitives::HospitalId,
+) -> RecordId {
 	let id = record_id(seed);
 	testing::add_record(id, patient.clone(), custodian, RecordType::LabResult);
 	id
@@ -52,8 +56,13 @@ fn consent_signature(
 	deadline: u64,
 	wrap: bool,
 ) -> MultiSignature {
-	let payload =
-		grant_consent_payload(&Shares::genesis_hash(), &testing::patient(0), terms, nonce, &deadline);
+	let payload = grant_consent_payload(
+		&Shares::genesis_hash(),
+		&testing::patient(0),
+		terms,
+		nonce,
+		&deadline,
+	);
 	let message = if wrap { wrap_in_bytes_tags(&payload) } else { payload };
 	testing::patient_signature(0, &message)
 }
@@ -64,7 +73,8 @@ fn a_patient_shares_chosen_records_and_notes_stay_out_by_default() {
 		let patient = testing::patient(0);
 		let first = record(1, &patient, HOSPITAL_A);
 		let second = record(2, &patient, HOSPITAL_B);
-		let terms = GrantTerms { grantee: Some(HOSPITAL_B), max_uses: Some(3), ..terms(&[first, second]) };
+		let terms =
+			GrantTerms { grantee: Some(HOSPITAL_B), max_uses: Some(3), ..terms(&[first, second]) };
 		assert_ok!(Shares::create_grant(origin(&patient), terms.clone()));
 
 		let grant = Grants::<Test>::get(0).expect("stored");
@@ -100,7 +110,10 @@ fn a_grant_is_refused_for_a_bad_scope_with_the_reason() {
 		let own = record(1, &patient, HOSPITAL_A);
 		let others = record(2, &testing::patient(1), HOSPITAL_A);
 		let erased = record(3, &patient, HOSPITAL_A);
-		testing::set_record_status(erased, RecordStatus::Erased { at: 1, time: 0, by: patient.clone() });
+		testing::set_record_status(
+			erased,
+			RecordStatus::Erased { at: 1, time: 0, by: patient.clone() },
+		);
 		let amended = record(4, &patient, HOSPITAL_A);
 		testing::set_record_status(amended, RecordStatus::Amended { by: own });
 		let refused = |terms: GrantTermsOf<Test>, error: Error<Test>| {
@@ -114,11 +127,20 @@ fn a_grant_is_refused_for_a_bad_scope_with_the_reason() {
 		refused(terms(&[erased]), Error::RecordNotActive);
 		refused(terms(&[amended]), Error::RecordNotActive);
 		let beyond_type = FieldSelection::Only(FieldMask::only(10));
-		refused(GrantTerms { fields: beyond_type, ..terms(&[own]) }, Error::FieldsOutsideRecordType);
+		refused(
+			GrantTerms { fields: beyond_type, ..terms(&[own]) },
+			Error::FieldsOutsideRecordType,
+		);
 		let empty = FieldSelection::Only(FieldMask::default());
 		refused(GrantTerms { fields: empty, ..terms(&[own]) }, Error::FieldsOutsideRecordType);
-		refused(GrantTerms { duration: MIN_DURATION - 1, ..terms(&[own]) }, Error::DurationOutOfRange);
-		refused(GrantTerms { duration: MAX_DURATION + 1, ..terms(&[own]) }, Error::DurationOutOfRange);
+		refused(
+			GrantTerms { duration: MIN_DURATION - 1, ..terms(&[own]) },
+			Error::DurationOutOfRange,
+		);
+		refused(
+			GrantTerms { duration: MAX_DURATION + 1, ..terms(&[own]) },
+			Error::DurationOutOfRange,
+		);
 		refused(GrantTerms { grantee: Some(HOSPITAL_C), ..terms(&[own]) }, Error::GranteeNotActive);
 		refused(GrantTerms { grantee: Some(7), ..terms(&[own]) }, Error::GranteeNotActive);
 		refused(GrantTerms { max_uses: Some(0), ..terms(&[own]) }, Error::ZeroMaxUses);
@@ -130,7 +152,10 @@ fn a_grant_is_refused_for_a_bad_scope_with_the_reason() {
 			);
 		}
 		for duration in [MIN_DURATION, MAX_DURATION] {
-			assert_ok!(Shares::create_grant(origin(&patient), GrantTerms { duration, ..terms(&[own]) }));
+			assert_ok!(Shares::create_grant(
+				origin(&patient),
+				GrantTerms { duration, ..terms(&[own]) }
+			));
 		}
 	});
 }
@@ -175,20 +200,33 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 		let at_b = record(2, &patient, HOSPITAL_B);
 		let terms = terms(&[own]);
 		let submit = |terms: &GrantTermsOf<Test>, nonce, deadline, signature, by: &AccountId32| {
-			Shares::create_grant_for(origin(by), patient.clone(), terms.clone(), nonce, deadline, signature)
+			Shares::create_grant_for(
+				origin(by),
+				patient.clone(),
+				terms.clone(),
+				nonce,
+				deadline,
+				signature,
+			)
 		};
 
 		// Signed by another patient, or for other terms.
 		let payload = grant_consent_payload(&Shares::genesis_hash(), &patient, &terms, 0, &10u64);
 		let by_other = testing::patient_signature(1, &payload);
-		assert_noop!(submit(&terms, 0, 10, by_other, &operator), Error::<Test>::BadPatientSignature);
+		assert_noop!(
+			submit(&terms, 0, 10, by_other, &operator),
+			Error::<Test>::BadPatientSignature
+		);
 		let signature = consent_signature(&terms, 0, 10, false);
 		let longer = GrantTerms { duration: 60, ..terms.clone() };
 		assert_noop!(
 			submit(&longer, 0, 10, signature.clone(), &operator),
 			Error::<Test>::BadPatientSignature
 		);
-		assert_noop!(submit(&terms, 0, 11, signature.clone(), &operator), Error::<Test>::BadPatientSignature);
+		assert_noop!(
+			submit(&terms, 0, 11, signature.clone(), &operator),
+			Error::<Test>::BadPatientSignature
+		);
 		// A nonce ahead of the patient's.
 		let ahead = consent_signature(&terms, 1, 10, false);
 		assert_noop!(submit(&terms, 1, 10, ahead, &operator), Error::<Test>::ConsentNonceAhead);
@@ -197,14 +235,18 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 			submit(&terms, 0, 10, signature.clone(), &testing::admin(HOSPITAL_A)),
 			Error::<Test>::NotHospitalOperator
 		);
-		let both = GrantTerms { records: BoundedVec::truncate_from(vec![own, at_b]), ..terms.clone() };
+		let both =
+			GrantTerms { records: BoundedVec::truncate_from(vec![own, at_b]), ..terms.clone() };
 		let both_signature = consent_signature(&both, 0, 10, false);
 		assert_noop!(submit(&both, 0, 10, both_signature, &operator), Error::<Test>::NotCustodian);
 
 		// Used once, revoked, then replayed.
 		assert_ok!(submit(&terms, 0, 10, signature.clone(), &operator));
 		assert_ok!(Shares::revoke(origin(&patient), 0));
-		assert_noop!(submit(&terms, 0, 10, signature.clone(), &operator), Error::<Test>::ConsentNonceUsed);
+		assert_noop!(
+			submit(&terms, 0, 10, signature.clone(), &operator),
+			Error::<Test>::ConsentNonceUsed
+		);
 
 		// Past its deadline.
 		run_to_block(11);
@@ -219,7 +261,10 @@ fn the_patient_or_the_granting_custodian_revokes_once() {
 		let patient = testing::patient(0);
 		let by_patient = patient_grant();
 		for who in [testing::operator(HOSPITAL_A), testing::patient(1), testing::stranger()] {
-			assert_noop!(Shares::revoke(origin(&who), by_patient), Error::<Test>::NotGrantorOrPatient);
+			assert_noop!(
+				Shares::revoke(origin(&who), by_patient),
+				Error::<Test>::NotGrantorOrPatient
+			);
 		}
 		assert_ok!(Shares::revoke(origin(&patient), by_patient));
 		assert_eq!(
@@ -250,7 +295,10 @@ fn an_expired_grant_cannot_be_revoked() {
 		let grant = patient_grant();
 		// Expires at 51; pruned in block 51's on_initialize.
 		System::set_block_number(51);
-		assert_noop!(Shares::revoke(origin(&testing::patient(0)), grant), Error::<Test>::GrantExpired);
+		assert_noop!(
+			Shares::revoke(origin(&testing::patient(0)), grant),
+			Error::<Test>::GrantExpired
+		);
 	});
 }
 
@@ -324,7 +372,10 @@ fn consent_requests_are_checked_limited_denied_and_expire() {
 				PurposeOfUse::Treatment,
 			)
 		};
-		assert_noop!(ask(&testing::admin(HOSPITAL_B), &patient, 30), Error::<Test>::NotHospitalOperator);
+		assert_noop!(
+			ask(&testing::admin(HOSPITAL_B), &patient, 30),
+			Error::<Test>::NotHospitalOperator
+		);
 		assert_noop!(ask(&operator, &testing::patient(2), 30), Error::<Test>::NotRegisteredPatient);
 		assert_noop!(ask(&operator, &testing::patient(1), 30), Error::<Test>::NotPatientsRecord);
 		assert_noop!(ask(&operator, &patient, MAX_DURATION + 1), Error::<Test>::DurationOutOfRange);
@@ -344,7 +395,10 @@ fn consent_requests_are_checked_limited_denied_and_expire() {
 			patient: patient.clone(),
 			requester: HOSPITAL_B
 		}));
-		assert_noop!(Shares::deny_consent(origin(&patient), 0), Error::<Test>::ConsentRequestNotFound);
+		assert_noop!(
+			Shares::deny_consent(origin(&patient), 0),
+			Error::<Test>::ConsentRequestNotFound
+		);
 
 		run_to_block(1 + REQUEST_LIFETIME);
 		assert_noop!(
@@ -370,7 +424,10 @@ fn expired_grants_are_pruned_a_bounded_number_per_block() {
 			));
 		}
 		run_to_block(2);
-		assert_ok!(Shares::create_grant(origin(&patient), GrantTerms { duration: 10, ..terms(&[record]) }));
+		assert_ok!(Shares::create_grant(
+			origin(&patient),
+			GrantTerms { duration: 10, ..terms(&[record]) }
+		));
 		assert_ok!(Shares::revoke(origin(&patient), 1));
 
 		let pruned_in = |block: u64| {

@@ -178,7 +178,10 @@ fn patients_share_and_read_their_records_and_operators_access_under_grants() {
 				record,
 				reason: BreakGlassReason::LifeThreatening,
 			}),
-			RuntimeCall::AccessLog(AccessCall::confirm_release { access: 0, response_hash: [0; 32] }),
+			RuntimeCall::AccessLog(AccessCall::confirm_release {
+				access: 0,
+				response_hash: [0; 32],
+			}),
 		];
 		let not_permitted = refused(invalidity::CALL_NOT_PERMITTED);
 		for call in patients_calls.iter() {

@@ -93,7 +93,10 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 		};
 		let token_signature = token.sign(&request);
 		assert_ok!(access(token_signature.clone()));
-		assert_noop!(access(token_signature), pallet_access_log::Error::<Runtime>::SignatureReplayed);
+		assert_noop!(
+			access(token_signature),
+			pallet_access_log::Error::<Runtime>::SignatureReplayed
+		);
 
 		let page = <Runtime as AccessLogApi<Block, AccountId, BlockNumber>>::entries(
 			AccessQuery::Patient(patient.clone()),
@@ -110,7 +113,10 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 		assert_eq!(entry.time, 1_700_000_000_000);
 
 		let grant = <Runtime as SharesApi<Block, AccountId, BlockNumber>>::grant(0).expect("kept");
-		assert_eq!((grant.grantor, grant.uses, grant.terms.records), (Grantor::Custodian(0), 1, vec![record]));
+		assert_eq!(
+			(grant.grantor, grant.uses, grant.terms.records),
+			(Grantor::Custodian(0), 1, vec![record])
+		);
 		assert_eq!(
 			<Runtime as SharesApi<Block, AccountId, BlockNumber>>::grants_of_patient(patient),
 			vec![0]
