@@ -16,6 +16,29 @@ fn share(args: &[&str]) -> (bool, Value, String) {
 
 const VECTOR_TOKEN: &str = "VIC_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
+/// `sign-access` with the test vector's token, grant 7, accessor 1, uses 2, valid until 1000.
+fn sign_access(genesis: &str, record: &str, purpose: &str) -> (bool, Value, String) {
+	share(&[
+		"sign-access",
+		"--token",
+		VECTOR_TOKEN,
+		"--genesis",
+		genesis,
+		"--grant",
+		"7",
+		"--record",
+		record,
+		"--accessor",
+		"1",
+		"--purpose",
+		purpose,
+		"--uses",
+		"2",
+		"--valid-until",
+		"1000",
+	])
+}
+
 #[test]
 fn a_new_tokens_key_is_the_key_of_its_token() {
 	let (ok, created, _) = share(&["new-token"]);
@@ -37,25 +60,7 @@ fn sign_access_reproduces_the_test_vector() {
 	);
 	let genesis = format!("0x{}", "11".repeat(32));
 	let record = format!("0x{}", "22".repeat(32));
-	let (ok, signed, _) = share(&[
-		"sign-access",
-		"--token",
-		VECTOR_TOKEN,
-		"--genesis",
-		&genesis,
-		"--grant",
-		"7",
-		"--record",
-		&record,
-		"--accessor",
-		"1",
-		"--purpose",
-		"TREAT",
-		"--uses",
-		"2",
-		"--valid-until",
-		"1000",
-	]);
+	let (ok, signed, _) = sign_access(&genesis, &record, "TREAT");
 	assert!(ok);
 	assert_eq!(
 		signed["signature"],
@@ -68,47 +73,11 @@ fn bad_input_is_refused_with_the_reason() {
 	let (ok, _, error) = share(&["token-key", "VIC_AAEC"]);
 	assert!(!ok);
 	assert!(error.contains("32 bytes"), "{error}");
-	let (ok, _, error) = share(&[
-		"sign-access",
-		"--token",
-		VECTOR_TOKEN,
-		"--genesis",
-		"0x11",
-		"--grant",
-		"7",
-		"--record",
-		"0x22",
-		"--accessor",
-		"1",
-		"--purpose",
-		"TREAT",
-		"--uses",
-		"0",
-		"--valid-until",
-		"9",
-	]);
+	let (ok, _, error) = sign_access("0x11", "0x22", "TREAT");
 	assert!(!ok);
 	assert!(error.contains("--genesis has 1 bytes, not 32"), "{error}");
 	let genesis = format!("0x{}", "11".repeat(32));
-	let (ok, _, error) = share(&[
-		"sign-access",
-		"--token",
-		VECTOR_TOKEN,
-		"--genesis",
-		&genesis,
-		"--grant",
-		"7",
-		"--record",
-		&genesis,
-		"--accessor",
-		"1",
-		"--purpose",
-		"CURE",
-		"--uses",
-		"0",
-		"--valid-until",
-		"9",
-	]);
+	let (ok, _, error) = sign_access(&genesis, &genesis, "CURE");
 	assert!(!ok);
 	assert!(error.contains("CURE is not a PurposeOfUse code"), "{error}");
 }

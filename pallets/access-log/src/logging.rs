@@ -10,7 +10,7 @@ use medchain_primitives::{
 		genesis_hash_bytes, AccessRequest, GrantId, GrantRefusal, PurposeOfUse, ShareGrants,
 		TokenSignature,
 	},
-	FieldMask, HospitalId, HospitalRegistry, HospitalRole, RecordLookup,
+	FieldMask, HospitalId, HospitalRegistry, RecordLookup,
 };
 use sp_runtime::{
 	traits::{CheckedDiv, Saturating, Zero},
@@ -45,10 +45,7 @@ impl<T: Config> From<GrantRefusal> for Error<T> {
 impl<T: Config> Pallet<T> {
 	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
 		let who = frame_system::ensure_signed(origin)?;
-		match T::Hospitals::active_hospital_of(&who) {
-			Some((hospital, HospitalRole::Operator)) => Ok(hospital),
-			_ => Err(Error::<T>::UnregisteredAccessor.into()),
-		}
+		T::Hospitals::operator_hospital(&who).ok_or_else(|| Error::<T>::UnregisteredAccessor.into())
 	}
 
 	/// The record, if it exists and is the current version.

@@ -31,6 +31,14 @@ pub trait HospitalRegistry<AccountId> {
 	/// The hospital and role of `who`, if `who` is the admin or operator of an *active* hospital.
 	fn active_hospital_of(who: &AccountId) -> Option<(HospitalId, HospitalRole)>;
 
+	/// The active hospital whose operator is `who`.
+	fn operator_hospital(who: &AccountId) -> Option<HospitalId> {
+		match Self::active_hospital_of(who) {
+			Some((hospital, HospitalRole::Operator)) => Some(hospital),
+			_ => None,
+		}
+	}
+
 	/// Whether `hospital` exists and is active.
 	fn is_active(hospital: HospitalId) -> bool;
 

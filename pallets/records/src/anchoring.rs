@@ -7,7 +7,7 @@ use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
 use medchain_primitives::{
 	commitment::{verify_field, DisclosedField, Hash256, RecordId},
 	records::{RecordStatus, RootVerification},
-	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry,
+	HospitalId, HospitalRegistry, PatientRegistry,
 };
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash},
@@ -36,10 +36,7 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
 		let who = frame_system::ensure_signed(origin)?;
-		match T::Hospitals::active_hospital_of(&who) {
-			Some((hospital, HospitalRole::Operator)) => Ok(hospital),
-			_ => Err(Error::<T>::NotHospitalOperator.into()),
-		}
+		T::Hospitals::operator_hospital(&who).ok_or_else(|| Error::<T>::NotHospitalOperator.into())
 	}
 
 	pub(crate) fn do_anchor(custodian: HospitalId, request: AnchorRequestOf<T>) -> DispatchResult {
@@ -105,8 +102,7 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_erase(who: T::AccountId, record_id: RecordId) -> DispatchResult {
 		let mut record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
-		let is_custodian = T::Hospitals::active_hospital_of(&who)
-			== Some((record.custodian, HospitalRole::Operator));
+		let is_custodian = T::Hospitals::operator_hospital(&who) == Some(record.custodian);
 		ensure!(is_custodian || who == record.patient, Error::<T>::NotCustodianOrPatient);
 		ensure!(!matches!(record.status, RecordStatus::Erased { .. }), Error::<T>::AlreadyErased);
 		let at = frame_system::Pallet::<T>::block_number();

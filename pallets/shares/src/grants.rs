@@ -8,7 +8,7 @@ use medchain_primitives::{
 		genesis_hash_bytes, grant_consent_payload, wrap_in_bytes_tags, AccessRequest,
 		AuthorizedUse, GrantId, GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
 	},
-	HospitalId, HospitalRegistry, HospitalRole, RecordLookup,
+	HospitalId, HospitalRegistry, RecordLookup,
 };
 use sp_runtime::{
 	traits::{CheckedAdd, Verify, Zero},
@@ -23,10 +23,7 @@ use crate::{
 impl<T: Config> Pallet<T> {
 	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
 		let who = frame_system::ensure_signed(origin)?;
-		match T::Hospitals::active_hospital_of(&who) {
-			Some((hospital, HospitalRole::Operator)) => Ok(hospital),
-			_ => Err(Error::<T>::NotHospitalOperator.into()),
-		}
+		T::Hospitals::operator_hospital(&who).ok_or_else(|| Error::<T>::NotHospitalOperator.into())
 	}
 
 	/// The chain's genesis hash, which signed messages carry so they can't be replayed on
@@ -127,9 +124,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_revoke(who: T::AccountId, id: GrantId) -> DispatchResult {
 		let mut grant = Grants::<T>::get(id).ok_or(Error::<T>::GrantNotFound)?;
 		let is_patient = who == grant.patient;
-		let is_grantor = match (grant.grantor, T::Hospitals::active_hospital_of(&who)) {
-			(Grantor::Custodian(custodian), Some((hospital, HospitalRole::Operator))) => {
-				custodian == hospital
+		let is_grantor = match grant.grantor {
+			Grantor::Custodian(custodian) => {
+				T::Hospitals::operator_hospital(&who) == Some(custodian)
 			}
 			_ => false,
 		};
