@@ -16,6 +16,8 @@
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(test)]

@@ -9,26 +9,28 @@ use std::{
 
 use crate::{ports::free_port, rpc::Rpc};
 
-/// The node binary: `$MEDCHAIN_NODE`, or `medchain-node` next to the test executable's
-/// `deps/` directory (the same cargo target directory and profile).
+/// The node binary: `$MEDCHAIN_NODE`, or `medchain-node` in the cargo target directory and
+/// profile of the running executable (a test in `deps/`, or a tool beside the node).
 pub fn node_binary() -> crate::Result<PathBuf> {
 	if let Some(path) = std::env::var_os("MEDCHAIN_NODE") {
 		return Ok(PathBuf::from(path));
 	}
-	let test_exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-	let profile_dir = test_exe
-		.parent()
-		.and_then(Path::parent)
-		.ok_or_else(|| format!("unexpected test executable path {}", test_exe.display()))?;
-	let binary = profile_dir.join("medchain-node");
-	if binary.is_file() {
-		Ok(binary)
-	} else {
-		Err(format!(
-			"{} not found: build it first (`cargo build --release --workspace`) or set MEDCHAIN_NODE",
-			binary.display()
-		))
-	}
+	let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+	let exe_dir =
+		exe.parent().ok_or_else(|| format!("unexpected executable path {}", exe.display()))?;
+	let candidates = [Some(exe_dir), exe_dir.parent()];
+	let found = candidates
+		.into_iter()
+		.flatten()
+		.map(|dir| dir.join("medchain-node"))
+		.find(|binary| binary.is_file());
+	found.ok_or_else(|| {
+		format!(
+			"medchain-node not found next to {}: build it first (`cargo build --release \
+			 --workspace`) or set MEDCHAIN_NODE",
+			exe.display()
+		)
+	})
 }
 
 /// Runs the node binary with `args`, feeding `stdin`, and returns its trimmed stdout.

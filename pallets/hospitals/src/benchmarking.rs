@@ -12,7 +12,7 @@ use crate::*;
 
 /// Inserts active hospital `id` (validator keys are placeholders) and returns its admin and
 /// operator accounts.
-fn active_hospital<T: Config>(id: u32) -> (T::AccountId, T::AccountId) {
+pub fn active_hospital<T: Config>(id: u32) -> (T::AccountId, T::AccountId) {
 	let admin: T::AccountId = account("admin", id, 0);
 	let operator: T::AccountId = account("operator", id, 0);
 	let aura = T::AuraId::decode(&mut TrailingZeroInput::zeroes()).expect("infinite input");

@@ -38,6 +38,9 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+/// Inserts an active hospital with placeholder keys, for other pallets' runtime benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmarking::active_hospital;
 mod genesis;
 pub mod governance;
 #[cfg(test)]

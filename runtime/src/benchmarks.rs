@@ -1,0 +1,144 @@
+//! Runtime benchmarks (`--features runtime-benchmarks`): the pallets `frame-omni-bencher`
+//! measures, and what their benchmarks need from the rest of the runtime.
+//!
+//! Benchmarks run on the genesis of the preset the bencher is given. The benchmark hospital
+//! gets an id far above the founders' (`BENCHMARK_HOSPITAL`), so it never overwrites one, and
+//! the benchmark patient is an sr25519 key in the bencher's keystore, so it can sign consents.
+
+use alloc::vec;
+use frame_system::RawOrigin;
+use medchain_primitives::{
+	commitment::RecordId,
+	shares::{FieldSelection, GrantId, GrantTerms, Grantor, PurposeOfUse, TokenKey},
+	HospitalId, RecordType,
+};
+use sp_core::{crypto::KeyTypeId, sr25519};
+use sp_runtime::{BoundedVec, MultiSignature};
+
+use crate::{AccountId, Hospitals, Records, Runtime, Shares};
+
+frame_benchmarking::define_benchmarks!(
+	[pallet_hospitals, Hospitals]
+	[pallet_validator_set, ValidatorSet]
+	[pallet_records, Records]
+	[pallet_shares, Shares]
+	[pallet_access_log, AccessLog]
+);
+
+/// The benchmark hospital's id.
+const BENCHMARK_HOSPITAL: HospitalId = 200;
+/// Key type of the benchmark patient's key in the bencher's keystore.
+const PATIENT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mcbp");
+const PATIENT_SEED: &[u8] = b"//medchain-benchmark-patient";
+
+pub struct BenchmarkHelpers;
+
+impl BenchmarkHelpers {
+	/// The benchmark hospital's operator, inserting the hospital on first use.
+	fn operator() -> AccountId {
+		match pallet_hospitals::Hospitals::<Runtime>::get(BENCHMARK_HOSPITAL) {
+			Some(hospital) => hospital.operator,
+			None => pallet_hospitals::active_hospital::<Runtime>(BENCHMARK_HOSPITAL).1,
+		}
+	}
+
+	fn patient_key() -> sr25519::Public {
+		sp_io::crypto::sr25519_generate(PATIENT_KEY_TYPE, Some(PATIENT_SEED.to_vec()))
+	}
+
+	/// The benchmark patient, registered by the benchmark hospital on first use.
+	fn patient() -> AccountId {
+		let patient = AccountId::from(Self::patient_key());
+		if pallet_hospitals::Patients::<Runtime>::get(&patient).is_none() {
+			// The benchmarks' own checks fail if this did.
+			let origin = RawOrigin::Signed(Self::operator()).into();
+			let _ = Hospitals::register_patient(origin, patient.clone());
+		}
+		patient
+	}
+
+	/// Anchors record `seed` of `patient` at `custodian` (whose operator must exist).
+	fn anchor(patient: &AccountId, custodian: HospitalId, seed: u32) -> RecordId {
+		let mut request_id = [0x5e; 32];
+		request_id[..4].copy_from_slice(&seed.to_le_bytes());
+		let operator = pallet_hospitals::Hospitals::<Runtime>::get(custodian)
+			.map(|hospital| hospital.operator)
+			.unwrap_or_else(Self::operator);
+		// The benchmarks' own checks fail if this did (the record would not exist).
+		let _ = Records::anchor(
+			RawOrigin::Signed(operator).into(),
+			request_id,
+			patient.clone(),
+			RecordType::LabResult,
+			request_id,
+			request_id,
+		);
+		Records::record_id(custodian, &request_id)
+	}
+}
+
+impl pallet_validator_set::BenchmarkHelper for BenchmarkHelpers {
+	/// Adds hospitals after the founders until `count` are active.
+	fn set_active_validators(count: u32) {
+		let active = pallet_hospitals::ActiveHospitalCount::<Runtime>::get();
+		let first = pallet_hospitals::NextHospitalId::<Runtime>::get();
+		for id in first..first.saturating_add(count.saturating_sub(active)) {
+			pallet_hospitals::active_hospital::<Runtime>(id);
+		}
+	}
+}
+
+impl pallet_records::BenchmarkHelper<AccountId> for BenchmarkHelpers {
+	fn operator() -> (AccountId, HospitalId) {
+		(Self::operator(), BENCHMARK_HOSPITAL)
+	}
+
+	fn patient() -> AccountId {
+		Self::patient()
+	}
+}
+
+impl pallet_shares::BenchmarkHelper<AccountId, MultiSignature> for BenchmarkHelpers {
+	fn operator() -> (AccountId, HospitalId) {
+		(Self::operator(), BENCHMARK_HOSPITAL)
+	}
+
+	fn patient() -> AccountId {
+		Self::patient()
+	}
+
+	fn record(patient: &AccountId, custodian: HospitalId, seed: u32) -> RecordId {
+		Self::anchor(patient, custodian, seed)
+	}
+
+	fn sign(_: &AccountId, payload: &[u8]) -> MultiSignature {
+		let signature =
+			sp_io::crypto::sr25519_sign(PATIENT_KEY_TYPE, &Self::patient_key(), payload);
+		MultiSignature::Sr25519(signature.unwrap_or_else(|| sr25519::Signature::from_raw([0; 64])))
+	}
+}
+
+impl pallet_access_log::BenchmarkHelper<AccountId> for BenchmarkHelpers {
+	fn operator() -> (AccountId, HospitalId) {
+		(Self::operator(), BENCHMARK_HOSPITAL)
+	}
+
+	fn record(seed: u32) -> (RecordId, AccountId) {
+		let patient = Self::patient();
+		(Self::anchor(&patient, BENCHMARK_HOSPITAL, seed), patient)
+	}
+
+	fn grant(patient: AccountId, record: RecordId, token_key: TokenKey) -> GrantId {
+		let terms = GrantTerms {
+			records: BoundedVec::truncate_from(vec![record]),
+			fields: FieldSelection::AllButNotes,
+			grantee: None,
+			duration: pallet_shares::MinGrantDuration::<Runtime>::get(),
+			max_uses: None,
+			purpose: PurposeOfUse::Treatment,
+			token_key,
+		};
+		// On failure the access benchmark fails with `GrantNotFound`.
+		Shares::insert_grant(patient, terms, Grantor::Patient).unwrap_or(GrantId::MAX)
+	}
+}
