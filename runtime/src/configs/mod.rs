@@ -143,6 +143,8 @@ impl pallet_records::Config for Runtime {
 	type UnixTime = Timestamp;
 	type MaxBatchSize = MaxAnchorBatch;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
 }
 
 parameter_types! {
@@ -166,6 +168,8 @@ impl pallet_shares::Config for Runtime {
 	type MaxPendingConsentRequests = MaxPendingConsentRequests;
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
 	type WeightInfo = pallet_shares::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
 }
 
 impl pallet_access_log::Config for Runtime {
@@ -176,6 +180,8 @@ impl pallet_access_log::Config for Runtime {
 	type UnixTime = Timestamp;
 	type MaxPageSize = MaxAccessPageSize;
 	type WeightInfo = pallet_access_log::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
 }
 
 impl pallet_validator_set::Config for Runtime {
@@ -184,4 +190,6 @@ impl pallet_validator_set::Config for Runtime {
 	/// As `MinActiveHospitals`: below four validators one fault halts finality.
 	type MinValidators = ConstU32<4>;
 	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
 }
