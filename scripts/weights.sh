@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the weights.rs of every custom pallet from its frame-benchmarking v2 benchmarks:
 #   1. installs frame-omni-bencher 0.28.0 (stable2609) once, into ~/.cache/medchain/tools;
-#   2. builds the runtime wasm with `--features runtime-benchmarks` in its own target directory
-#      (a separate feature set: sharing the node's target directory would let the benchmark wasm
-#      replace the node's embedded runtime);
+#   2. builds the runtime wasm with `--features runtime-benchmarks` (native dependencies shared
+#      with the pallets' benchmark tests), copies it out of `wbuild/`, and touches
+#      runtime/build.rs: the wasm builder writes every feature set's wasm to the same file, so
+#      the next normal build must rebuild the node's runtime wasm rather than embed this one;
 #   3. runs the bencher for each pallet on the `development` genesis preset and writes
 #      pallets/<pallet>/src/weights.rs through scripts/weight-template.hbs.
 # CI does not run this; it runs the benchmarks once each as tests (scripts/test.sh).
@@ -15,7 +16,7 @@ cd "$MEDCHAIN_ROOT"
 BENCHER_VERSION=0.28.0
 TOOLS="$HOME/.cache/medchain/tools"
 BENCHER="$TOOLS/bin/frame-omni-bencher"
-BENCH_TARGET="$HOME/.cache/medchain/bench-target"
+BENCH_WASM="$HOME/.cache/medchain/medchain_runtime_benchmarks.wasm"
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 
@@ -26,8 +27,10 @@ if ! "$BENCHER" --version 2>/dev/null | grep -q "$BENCHER_VERSION"; then
 fi
 
 echo "==> building the runtime with runtime-benchmarks"
-CARGO_TARGET_DIR="$BENCH_TARGET" cargo build --release --locked -p medchain-runtime --features runtime-benchmarks
-WASM="$BENCH_TARGET/release/wbuild/medchain-runtime/medchain_runtime.compact.compressed.wasm"
+cargo build --release --locked -p medchain-runtime --features runtime-benchmarks
+cp "$CARGO_TARGET_DIR/release/wbuild/medchain-runtime/medchain_runtime.compact.compressed.wasm" "$BENCH_WASM"
+touch runtime/build.rs
+WASM="$BENCH_WASM"
 
 declare -A CRATE_DIR=(
   [pallet_hospitals]=hospitals
