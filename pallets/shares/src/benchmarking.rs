@@ -58,9 +58,10 @@ mod benchmarks {
 	fn create_grant(r: Linear<1, { T::MaxRecordsPerGrant::get() }>) -> Result<(), BenchmarkError> {
 		let (_, hospital) = T::BenchmarkHelper::operator();
 		let terms = terms::<T>(records::<T>(r, hospital)?);
+		let patient = T::BenchmarkHelper::patient();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(T::BenchmarkHelper::patient()), terms);
+		_(RawOrigin::Signed(patient), terms);
 
 		assert!(Grants::<T>::contains_key(0));
 		Ok(())
@@ -110,11 +111,12 @@ mod benchmarks {
 		let (operator, hospital) = T::BenchmarkHelper::operator();
 		let records = records::<T>(r, hospital)?;
 		let duration = MinGrantDuration::<T>::get();
+		let patient = T::BenchmarkHelper::patient();
 
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(operator),
-			T::BenchmarkHelper::patient(),
+			patient,
 			records,
 			FieldSelection::AllButNotes,
 			duration,
