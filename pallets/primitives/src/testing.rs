@@ -39,8 +39,9 @@ fn account(byte: u8) -> AccountId32 {
 
 /// The key pair of registered patient `n` (0 and 1 are registered, others are not).
 pub fn patient_pair(n: u8) -> sr25519::Pair {
-	sr25519::Pair::from_string(&format!("//medchain-test-patient-{n}"), None)
-		.unwrap_or_else(|_| unreachable!("a valid derivation path"))
+	let mut seed = [0x70; 32];
+	seed[0] = n;
+	sr25519::Pair::from_seed(&seed)
 }
 
 pub fn patient(n: u8) -> AccountId32 {
