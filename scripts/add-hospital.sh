@@ -65,16 +65,18 @@ until "$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" status >/dev/null 2>&1; do
   sleep 1
 done
 
-# 2. Session keys bound to the new admin account.
+# 2. Session keys whose proofs sign the whole admission (chain, name, accounts, node).
 admin_ss58="$(ss58_of "$admin")"; operator_ss58="$(ss58_of "$operator")"
-keys_json="$("$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" session-keys --owner "$admin_ss58")"
+admission=(--name "$name" --admin "$admin_ss58" --operator "$operator_ss58" \
+  --peer-id "$peer_id" --address "/ip4/127.0.0.1/tcp/$p2p_port")
+keys_json="$("$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" session-keys "${admission[@]}" \
+  --node-key-file "$dir/node-key")"
 
 # 3. Proposal and votes.
 validators_before="$("$ADMIN_CLI" --url "$first_rpc" status | field "['validators'].__len__()")"
-proposal="$("$ADMIN_CLI" --url "$first_rpc" propose-hospital --suri "$proposer" --name "$name" \
-  --admin "$admin_ss58" --operator "$operator_ss58" \
+proposal="$("$ADMIN_CLI" --url "$first_rpc" propose-hospital --suri "$proposer" "${admission[@]}" \
   --keys "$(field "['keys']" <<<"$keys_json")" --proof "$(field "['proof']" <<<"$keys_json")" \
-  --peer-id "$peer_id" --address "/ip4/127.0.0.1/tcp/$p2p_port")"
+  --node-proof "$(field "['nodeProof']" <<<"$keys_json")")"
 id="$(field "['proposal']" <<<"$proposal")"
 echo "proposal $id by $proposer"
 for voter in $voters; do

@@ -1,13 +1,15 @@
-//! Admitting a hospital: its node's session keys with proofs of possession, and the
-//! `propose_hospital` call that carries them.
+//! Admitting a hospital: its node's session keys with proofs of possession over the whole
+//! admission, its node key's signature of the same admission, and the `propose_hospital` call
+//! that carries them.
 
 use codec::{Decode, Encode};
 use jsonrpsee::rpc_params;
 use medchain_runtime::{Runtime, SessionKeys};
-use pallet_hospitals::{HospitalNode, NewHospital};
+use medchain_primitives::peer::{peer_id_of_ed25519_key, NodeSignature};
+use pallet_hospitals::{governance::admission_message, HospitalNode, NewHospital};
 use serde_json::Value;
-use sp_core::bytes::from_hex;
-use sp_runtime::AccountId32;
+use sp_core::{bytes::from_hex, ed25519, Pair, H256};
+use sp_runtime::{traits::TrailingZeroInput, AccountId32};
 
 use crate::rpc::Rpc;
 
@@ -25,11 +27,82 @@ pub struct GeneratedKeys {
 	pub proofs: KeyProofs,
 }
 
+/// What a new hospital asks to be admitted with, apart from its session keys: everything the
+/// keys' proofs of possession sign.
+#[derive(Clone, Debug)]
+pub struct Admission {
+	pub name: String,
+	pub admin: AccountId32,
+	pub operator: AccountId32,
+	pub peer_id: String,
+	/// The node's public p2p multiaddr.
+	pub address: String,
+}
+
+impl Admission {
+	/// The hospital `propose_hospital` admits, with `keys`.
+	pub fn hospital(&self, keys: SessionKeys) -> crate::Result<NewHospital<Runtime>> {
+		let node = HospitalNode {
+			peer_id: bounded(&self.peer_id, "peer id")?,
+			address: bounded(&self.address, "address")?,
+		};
+		Ok(NewHospital {
+			name: bounded(&self.name, "name")?,
+			admin: self.admin.clone(),
+			operator: self.operator.clone(),
+			aura: keys.aura,
+			grandpa: keys.grandpa,
+			nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
+		})
+	}
+
+	/// The message the session keys sign on the chain with `genesis_hash`
+	/// (`pallet_hospitals::governance::admission_message`; keys are not part of it).
+	pub fn message(&self, genesis_hash: &H256) -> crate::Result<Vec<u8>> {
+		let no_keys = SessionKeys::decode(&mut TrailingZeroInput::zeroes())
+			.map_err(|e| format!("placeholder keys: {e}"))?;
+		Ok(admission_message::<Runtime>(genesis_hash, &self.hospital(no_keys)?))
+	}
+
+	/// The node key's signature of this admission: proves the hospital holds the key of the
+	/// node it registers. Refuses a key whose peer id is not `peer_id`.
+	pub fn sign_as_node(
+		&self,
+		genesis_hash: &H256,
+		node_key: &[u8; 32],
+	) -> crate::Result<NodeSignature> {
+		let pair = ed25519::Pair::from_seed(node_key);
+		let peer_id = peer_id_of_ed25519_key(&pair.public());
+		if peer_id != self.peer_id {
+			return Err(format!("the node key is {peer_id}'s, not {}'s", self.peer_id).into());
+		}
+		Ok(pair.sign(&self.message(genesis_hash)?))
+	}
+}
+
+/// The genesis hash of the chain the node at `rpc` follows.
+pub async fn genesis_hash(rpc: &Rpc) -> crate::Result<H256> {
+	let genesis: Option<H256> = rpc.call("chain_getBlockHash", rpc_params![0]).await?;
+	Ok(genesis.ok_or("the node has no genesis block")?)
+}
+
+/// A node key as `--node-key-file` takes it: 64 hex characters, or 32 raw bytes.
+pub fn read_node_key(path: &std::path::Path) -> crate::Result<[u8; 32]> {
+	let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+	let text = String::from_utf8_lossy(&bytes);
+	let secret = match from_hex(text.trim()) {
+		Ok(decoded) if decoded.len() == 32 => decoded,
+		_ => bytes,
+	};
+	<[u8; 32]>::try_from(secret.as_slice())
+		.map_err(|_| format!("{} holds no 32-byte node key", path.display()).into())
+}
+
 /// Asks the (new hospital's own, localhost) node to generate session keys in its keystore,
-/// proving possession over `owner`, the new hospital's admin account. An unsafe RPC method.
-pub async fn generate_session_keys(rpc: &Rpc, owner: &AccountId32) -> crate::Result<GeneratedKeys> {
-	let generated: Value =
-		rpc.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(owner.encode())]).await?;
+/// proving possession over `admission` on the chain the node follows. An unsafe RPC method.
+pub async fn generate_session_keys(rpc: &Rpc, admission: &Admission) -> crate::Result<GeneratedKeys> {
+	let owner = sp_core::Bytes(admission.message(&genesis_hash(rpc).await?)?);
+	let generated: Value = rpc.call("author_rotateKeysWithOwner", rpc_params![owner]).await?;
 	let field = |name: &str| {
 		generated[name]
 			.as_str()
@@ -46,27 +119,11 @@ pub fn decode_session_keys(keys: &str, proof: &str) -> crate::Result<(SessionKey
 	Ok((decode(keys, "keys")?, decode(proof, "proof")?))
 }
 
-/// The hospital `propose_hospital` admits: its name, accounts, session keys and one node.
-pub fn new_hospital(
-	name: &str,
-	admin: AccountId32,
-	operator: AccountId32,
-	keys: SessionKeys,
-	peer_id: &str,
-	address: &str,
-) -> crate::Result<NewHospital<Runtime>> {
-	let node = HospitalNode {
-		peer_id: bounded(peer_id, "peer id")?,
-		address: bounded(address, "address")?,
-	};
-	Ok(NewHospital {
-		name: bounded(name, "name")?,
-		admin,
-		operator,
-		aura: keys.aura,
-		grandpa: keys.grandpa,
-		nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
-	})
+/// Decodes a node key's signature given as hex (`nodeProof` of `session-keys`).
+pub fn decode_node_proof(text: &str) -> crate::Result<NodeSignature> {
+	let bytes = from_hex(text).map_err(|e| format!("node proof is not hex: {e}"))?;
+	let raw = <[u8; 64]>::try_from(bytes.as_slice()).map_err(|_| "node proof is not 64 bytes")?;
+	Ok(NodeSignature::from_raw(raw))
 }
 
 fn decode<T: Decode>(text: &str, what: &str) -> crate::Result<T> {
@@ -79,4 +136,68 @@ fn bounded<S: frame_support::traits::Get<u32>>(
 	what: &str,
 ) -> crate::Result<frame_support::BoundedVec<u8, S>> {
 	text.as_bytes().to_vec().try_into().map_err(|_| format!("{what} is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_admission_message_binds_chain_accounts_and_node_but_not_the_keys() {
+		let admission = Admission {
+			name: "Hospital E".into(),
+			admin: AccountId32::new([1; 32]),
+			operator: AccountId32::new([2; 32]),
+			peer_id: "12D3KooWExample".into(),
+			address: "/ip4/127.0.0.1/tcp/30337".into(),
+		};
+		let genesis = H256::repeat_byte(1);
+		let message = admission.message(&genesis).expect("fits the bounds");
+		assert!(message.starts_with(pallet_hospitals::governance::ADMISSION_DOMAIN));
+		assert_ne!(admission.message(&H256::repeat_byte(2)).expect("fits"), message);
+		let other_operator =
+			Admission { operator: AccountId32::new([3; 32]), ..admission.clone() };
+		assert_ne!(other_operator.message(&genesis).expect("fits"), message);
+		let other_node = Admission { peer_id: "12D3KooWOther".into(), ..admission.clone() };
+		assert_ne!(other_node.message(&genesis).expect("fits"), message);
+		let too_long = Admission { name: "x".repeat(65), ..admission };
+		assert!(too_long.message(&genesis).is_err());
+	}
+
+	#[test]
+	fn only_the_registered_nodes_key_signs_its_admission() {
+		let node_key = [1; 32];
+		let admission = Admission {
+			name: "Hospital A".into(),
+			admin: AccountId32::new([1; 32]),
+			operator: AccountId32::new([2; 32]),
+			// `medchain-node key inspect-node-key` of 0x0101…01.
+			peer_id: "12D3KooWK99VoVxNE7XzyBwXEzW7xhK7Gpv85r9F3V3fyKSUKPH5".into(),
+			address: "/ip4/127.0.0.1/tcp/30333".into(),
+		};
+		let genesis = H256::repeat_byte(1);
+		let signature = admission.sign_as_node(&genesis, &node_key).expect("A's key");
+		let message = admission.message(&genesis).expect("fits");
+		assert!(medchain_primitives::peer::is_signed_by_node(
+			admission.peer_id.as_bytes(),
+			&message,
+			&signature
+		));
+		let error = admission.sign_as_node(&genesis, &[2; 32]).expect_err("not A's key");
+		assert!(error.to_string().contains("not 12D3KooWK99"), "{error}");
+	}
+
+	#[test]
+	fn a_node_key_file_holds_hex_or_raw_bytes() {
+		let dir = std::env::temp_dir().join(format!("medchain-node-key-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).expect("temp dir");
+		let (hex, raw, short) = (dir.join("hex"), dir.join("raw"), dir.join("short"));
+		std::fs::write(&hex, format!("{}\n", "01".repeat(32))).expect("writes");
+		std::fs::write(&raw, [7u8; 32]).expect("writes");
+		std::fs::write(&short, [7u8; 31]).expect("writes");
+		assert_eq!(read_node_key(&hex).expect("hex"), [1; 32]);
+		assert_eq!(read_node_key(&raw).expect("raw"), [7; 32]);
+		assert!(read_node_key(&short).is_err());
+		std::fs::remove_dir_all(&dir).expect("cleans up");
+	}
 }

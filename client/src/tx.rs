@@ -1,5 +1,6 @@
 //! Signed transactions: built with the runtime's own `TxExtension`, signed with an sr25519
-//! key, submitted over RPC, and followed until a finalized block includes them.
+//! key, submitted over RPC, and followed until a finalized block includes them (or, while
+//! finality is stalled, a block of the best chain).
 
 use std::time::Duration;
 
@@ -93,25 +94,59 @@ pub async fn submit(
 	chain.rpc.call("author_submitExtrinsic", rpc_params![to_hex(&extrinsic, false)]).await
 }
 
+/// Which chain head a submitted transaction is followed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Head {
+	Finalized,
+	/// The best chain: for when finality has stalled (e.g. to vote a stall recovery).
+	Best,
+}
+
 /// Submits `call` and waits until a finalized block includes it.
 pub async fn submit_and_finalize(
 	chain: &Chain,
 	signer: &sr25519::Pair,
 	call: RuntimeCall,
 ) -> crate::Result<Included> {
-	let from = chain.rpc.finalized_number().await?.saturating_add(1);
-	let hash = submit(chain, signer, call).await?;
-	find_finalized(chain, hash, from).await
+	submit_and_follow(chain, signer, call, Head::Finalized).await
 }
 
-/// Scans finalized blocks from `from` on until one includes extrinsic `hash`.
-async fn find_finalized(chain: &Chain, hash: H256, from: u32) -> crate::Result<Included> {
+/// Submits `call` and waits until a block up to `head` includes it.
+pub async fn submit_and_follow(
+	chain: &Chain,
+	signer: &sr25519::Pair,
+	call: RuntimeCall,
+	head: Head,
+) -> crate::Result<Included> {
+	let from = head_number(chain, head).await?.saturating_add(1);
+	let hash = submit(chain, signer, call).await?;
+	find_included(chain, hash, from, head).await
+}
+
+/// The number of the finalized or the best block.
+pub async fn head_number(chain: &Chain, head: Head) -> crate::Result<u32> {
+	match head {
+		Head::Finalized => chain.rpc.finalized_number().await,
+		Head::Best => {
+			let best: Value = chain.rpc.call("chain_getHeader", rpc_params![]).await?;
+			u32::try_from(hex_number(&best["number"])?).map_err(|e| e.to_string())
+		}
+	}
+}
+
+/// Scans blocks from `from` up to `head` until one includes extrinsic `hash`.
+async fn find_included(
+	chain: &Chain,
+	hash: H256,
+	from: u32,
+	head: Head,
+) -> crate::Result<Included> {
 	let next = std::cell::Cell::new(from);
-	wait_until(&format!("a finalized block to include {hash:?}"), INCLUSION_TIMEOUT, || {
+	wait_until(&format!("a {head:?} block to include {hash:?}"), INCLUSION_TIMEOUT, || {
 		let next = &next;
 		async move {
-			let finalized = chain.rpc.finalized_number().await?;
-			for number in next.get()..=finalized {
+			let last = head_number(chain, head).await?;
+			for number in next.get()..=last {
 				let block = block_hash_at(chain, u64::from(number)).await?;
 				let block = format!("{block:?}");
 				for (index, extrinsic) in chain.extrinsics(&block).await?.iter().enumerate() {

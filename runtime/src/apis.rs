@@ -169,9 +169,10 @@ impl_runtime_apis! {
 		}
 
 		fn verify(
+			id: RecordId,
 			root: Hash256,
 		) -> Option<medchain_primitives::records::RootVerification<AccountId, BlockNumber>> {
-			Records::verify(root)
+			Records::verify(id, root)
 		}
 
 		fn verify_fields(id: RecordId, fields: Vec<DisclosedField>) -> bool {
@@ -184,14 +185,16 @@ impl_runtime_apis! {
 			Shares::grant(id)
 		}
 
-		fn grants_of_patient(patient: AccountId) -> Vec<GrantId> {
-			Shares::grants_of_patient(&patient)
+		fn grants_of_patient(patient: AccountId, after: Option<GrantId>, limit: u32) -> Vec<GrantId> {
+			Shares::grants_of_patient(&patient, after, limit)
 		}
 
 		fn pending_consent_requests(
 			patient: AccountId,
+			after: Option<ConsentRequestId>,
+			limit: u32,
 		) -> Vec<(ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>)> {
-			Shares::pending_consent_requests(&patient)
+			Shares::pending_consent_requests(&patient, after, limit)
 		}
 	}
 

@@ -49,12 +49,16 @@ impl BenchmarkHelpers {
 	/// The benchmark patient, registered by the benchmark hospital on first use.
 	fn patient() -> AccountId {
 		let patient = AccountId::from(Self::patient_key());
-		if pallet_hospitals::Patients::<Runtime>::get(&patient).is_none() {
+		Self::register(&patient);
+		patient
+	}
+
+	fn register(patient: &AccountId) {
+		if pallet_hospitals::Patients::<Runtime>::get(patient).is_none() {
 			// The benchmarks' own checks fail if this did.
 			let origin = RawOrigin::Signed(Self::operator()).into();
 			let _ = Hospitals::register_patient(origin, patient.clone());
 		}
-		patient
 	}
 
 	/// Anchors record `seed` of `patient` at `custodian` (whose operator must exist).
@@ -93,8 +97,13 @@ impl pallet_records::BenchmarkHelper<AccountId> for BenchmarkHelpers {
 		(Self::operator(), BENCHMARK_HOSPITAL)
 	}
 
-	fn patient() -> AccountId {
-		Self::patient()
+	/// Pseudonym `seed`, registered by the benchmark hospital on first use.
+	fn patient(seed: u32) -> AccountId {
+		let mut bytes = [0xbe; 32];
+		bytes[..4].copy_from_slice(&seed.to_le_bytes());
+		let patient = AccountId::from(bytes);
+		Self::register(&patient);
+		patient
 	}
 }
 

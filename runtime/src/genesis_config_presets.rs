@@ -10,7 +10,7 @@
 
 use crate::{
 	AccessLogConfig, AccountId, BlockNumber, HospitalsConfig, Runtime, RuntimeGenesisConfig,
-	SharesConfig, SudoConfig, ValidatorSetConfig, DAYS, HOURS, MINUTES,
+	RecordsConfig, SharesConfig, SudoConfig, ValidatorSetConfig, DAYS, HOURS, MINUTES,
 };
 use alloc::{format, string::ToString, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -112,8 +112,12 @@ fn consortium_genesis(hospitals: &[DevHospital], sudo_key: Option<AccountId>) ->
 			consent_request_lifetime: 10 * MINUTES,
 		},
 		access_log: AccessLogConfig { break_glass_period: 10 * MINUTES, break_glass_limit: 3 },
+		records: RecordsConfig { custodian_erase_delay: LOCAL_ERASE_DELAY },
 	})
 }
+
+/// How long a custodian's erasure waits on the development and local chains: 30 seconds.
+pub const LOCAL_ERASE_DELAY: BlockNumber = 10;
 
 /// The shortest grant on the development and local chains: 30 seconds.
 pub const LOCAL_MIN_GRANT_DURATION: BlockNumber = 10;
@@ -162,6 +166,7 @@ fn consortium_template_genesis() -> Value {
 			"consentRequestLifetime": 7 * DAYS,
 		},
 		"accessLog": { "breakGlassPeriod": DAYS, "breakGlassLimit": 10 },
+		"records": { "custodianEraseDelay": 3 * DAYS },
 	})
 }
 

@@ -64,18 +64,24 @@ async fn govern(
 	tx::submit_and_finalize(chain, &pair(signer), RuntimeCall::Hospitals(call)).await
 }
 
-/// Alice proposes `proposal`; Bob and Charlie approve, which executes it while A–D or A–E are
-/// active. Returns the block number and events of the executing vote.
+/// Alice proposes `proposal`; Bob, Charlie and (once admitted) Eve approve until it executes:
+/// two thirds of all active hospitals, the target's own vote not counting. Returns the block
+/// number and events of the executing vote.
 async fn pass(
 	chain: &Chain,
 	proposal: pallet_hospitals::Call<Runtime>,
 ) -> Result<(u32, Vec<RuntimeEvent>)> {
 	let id = proposal_id(&govern(chain, Sr25519Keyring::Alice, proposal).await?.succeeded()?)?;
-	govern(chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }).await?.succeeded()?;
-	let executed =
-		govern(chain, Sr25519Keyring::Charlie, pallet_hospitals::Call::vote { id }).await?;
-	let number = chain.header(&executed.block).await?.number;
-	Ok((number, executed.succeeded()?))
+	for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve] {
+		let vote = govern(chain, voter, pallet_hospitals::Call::vote { id }).await?;
+		let number = chain.header(&vote.block).await?.number;
+		let events = vote.succeeded()?;
+		let executed = RuntimeEvent::Hospitals(HospitalsEvent::Executed { id });
+		if events.contains(&executed) {
+			return Ok((number, events));
+		}
+	}
+	Err(format!("proposal {id} did not execute"))
 }
 
 fn proposal_id(events: &[RuntimeEvent]) -> Result<u32> {
@@ -151,22 +157,32 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	eprintln!("step 1: A-D finalized #{}; E (unregistered) at #0, in no hospital's peers", now + 5);
 
 	// 2. A, B and C vote Hospital E in with the keys E's node generated.
-	let eve = Sr25519Keyring::Eve;
-	let generated = admission::generate_session_keys(&e_rpc, &eve.to_account_id()).await?;
+	let admission_of_e = admission::Admission {
+		name: "Hospital E".into(),
+		admin: Sr25519Keyring::Eve.to_account_id(),
+		operator: Sr25519Keyring::EveStash.to_account_id(),
+		peer_id: e_peer.clone(),
+		address: format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port),
+	};
+	let generated = admission::generate_session_keys(&e_rpc, &admission_of_e).await?;
 	let (keys, (aura_proof, grandpa_proof)) = (generated.keys, generated.proofs);
 	names.insert(sr25519::Public::from(keys.aura.clone()), 'E');
 	let e_grandpa = sp_core::ed25519::Public::from(keys.grandpa.clone());
-	let hospital = admission::new_hospital(
-		"Hospital E",
-		eve.to_account_id(),
-		Sr25519Keyring::EveStash.to_account_id(),
-		keys,
-		&e_peer,
-		&format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port),
-	)?;
+	let hospital = admission_of_e.hospital(keys)?;
+	// E's node key signs the admission too, so nobody else can register E's node.
+	let e_node_key: [u8; 32] = sp_core::bytes::from_hex(&net.nodes[e].spec.node_key_hex)
+		.map_err(|e| format!("node key: {e}"))?
+		.try_into()
+		.map_err(|_| "node key is not 32 bytes")?;
+	let genesis = admission::genesis_hash(&e_rpc).await?;
+	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key)?;
 	let (_, set_before, validators_before) = validator_state(&chain).await?;
-	let propose_e =
-		pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };
+	let propose_e = pallet_hospitals::Call::propose_hospital {
+		hospital,
+		aura_proof,
+		grandpa_proof,
+		node_proofs: vec![node_proof].try_into().map_err(|_| "one node")?,
+	};
 	let (admitted_at, events) = pass(&chain, propose_e).await?;
 	assert!(events.contains(&RuntimeEvent::Hospitals(HospitalsEvent::HospitalAdded {
 		hospital: HOSPITAL_E,

@@ -1,9 +1,10 @@
 //! medchain-admin: governance from the command line, for hospital administrators.
 //!
 //! ```text
-//! medchain-admin --url http://127.0.0.1:9944 session-keys --owner <admin SS58>
+//! medchain-admin --url http://127.0.0.1:9944 session-keys --name … --admin … --operator … \
+//!     --peer-id … --address … --node-key-file <the node's key>
 //! medchain-admin --url … propose-hospital --suri <proposer admin> --name … --admin … \
-//!     --operator … --keys 0x… --proof 0x… --peer-id … --address …
+//!     --operator … --peer-id … --address … --keys 0x… --proof 0x… --node-proof 0x…
 //! medchain-admin --url … propose --suri <admin> suspend|reinstate|remove <hospital id>
 //! medchain-admin --url … vote --suri <admin> <proposal id>
 //! medchain-admin --url … status
@@ -32,34 +33,33 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
 	/// Generates a new hospital's session keys in the node's keystore, with proofs of
-	/// possession over `--owner` (the new hospital's admin account). Needs the node's
-	/// unsafe RPC methods, so run it against the new hospital's own node on localhost.
+	/// possession over the whole admission (chain, name, accounts, node), and signs the same
+	/// admission with the node's key. Needs the node's unsafe RPC methods, so run it against
+	/// the new hospital's own node on localhost.
 	SessionKeys {
+		#[command(flatten)]
+		admission: AdmissionArgs,
+		/// The node's `--node-key-file` (64 hex characters or 32 raw bytes).
 		#[arg(long)]
-		owner: String,
+		node_key_file: std::path::PathBuf,
 	},
-	/// Proposes admitting a hospital; the proposer's approval counts at once.
+	/// Proposes admitting a hospital; the proposer's approval counts at once. The admission
+	/// must be exactly the one `session-keys` signed.
 	ProposeHospital {
 		/// The proposing (existing) hospital admin's secret URI.
 		#[arg(long)]
 		suri: String,
-		#[arg(long)]
-		name: String,
-		#[arg(long)]
-		admin: String,
-		#[arg(long)]
-		operator: String,
+		#[command(flatten)]
+		admission: AdmissionArgs,
 		/// `keys` from `session-keys`.
 		#[arg(long)]
 		keys: String,
 		/// `proof` from `session-keys`.
 		#[arg(long)]
 		proof: String,
+		/// `nodeProof` from `session-keys`.
 		#[arg(long)]
-		peer_id: String,
-		/// The node's public p2p address, e.g. `/ip4/203.0.113.7/tcp/30333`.
-		#[arg(long)]
-		address: String,
+		node_proof: String,
 	},
 	/// Proposes a change to an existing hospital.
 	Propose {
@@ -76,6 +76,36 @@ enum Command {
 	},
 	/// Prints the validator set, GRANDPA set id and finalized head.
 	Status,
+}
+
+/// A new hospital's admission, as its session keys sign it.
+#[derive(clap::Args)]
+struct AdmissionArgs {
+	#[arg(long)]
+	name: String,
+	/// The new hospital's admin account (SS58).
+	#[arg(long)]
+	admin: String,
+	/// The new hospital's operator account (SS58).
+	#[arg(long)]
+	operator: String,
+	#[arg(long)]
+	peer_id: String,
+	/// The node's public p2p address, e.g. `/ip4/203.0.113.7/tcp/30333`.
+	#[arg(long)]
+	address: String,
+}
+
+impl AdmissionArgs {
+	fn admission(self) -> medchain_client::Result<admission::Admission> {
+		Ok(admission::Admission {
+			name: self.name,
+			admin: account(&self.admin)?,
+			operator: account(&self.operator)?,
+			peer_id: self.peer_id,
+			address: self.address,
+		})
+	}
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -100,18 +130,29 @@ async fn main() {
 async fn run(cli: Cli) -> medchain_client::Result<Value> {
 	let chain = Chain::connect(&cli.url)?;
 	match cli.command {
-		Command::SessionKeys { owner } => {
-			let generated = admission::generate_session_keys(&chain.rpc, &account(&owner)?).await?;
-			Ok(json!({ "keys": generated.keys_hex, "proof": generated.proof_hex }))
+		Command::SessionKeys { admission, node_key_file } => {
+			let admission = admission.admission()?;
+			let node_key = admission::read_node_key(&node_key_file)?;
+			let genesis = admission::genesis_hash(&chain.rpc).await?;
+			let node_proof = admission.sign_as_node(&genesis, &node_key)?;
+			let generated = admission::generate_session_keys(&chain.rpc, &admission).await?;
+			Ok(json!({
+				"keys": generated.keys_hex,
+				"proof": generated.proof_hex,
+				"nodeProof": sp_core::bytes::to_hex(node_proof.as_ref(), false),
+			}))
 		}
-		Command::ProposeHospital { suri, name, admin, operator, keys, proof, peer_id, address } => {
+		Command::ProposeHospital { suri, admission, keys, proof, node_proof } => {
 			let (keys, (aura_proof, grandpa_proof)) =
 				admission::decode_session_keys(&keys, &proof)?;
-			let (admin, operator) = (account(&admin)?, account(&operator)?);
-			let hospital =
-				admission::new_hospital(&name, admin, operator, keys, &peer_id, &address)?;
-			let call =
-				pallet_hospitals::Call::propose_hospital { hospital, aura_proof, grandpa_proof };
+			let hospital = admission.admission()?.hospital(keys)?;
+			let node_proof = admission::decode_node_proof(&node_proof)?;
+			let call = pallet_hospitals::Call::propose_hospital {
+				hospital,
+				aura_proof,
+				grandpa_proof,
+				node_proofs: vec![node_proof].try_into().map_err(|_| "too many nodes")?,
+			};
 			governance(&chain, &suri, call).await
 		}
 		Command::Propose { suri, action, hospital } => {

@@ -11,9 +11,16 @@
 //!   The shares pallet checks and counts the use (`ShareGrants::use_grant`), so the same
 //!   signature never works twice.
 //! - [`Pallet::break_glass`]: emergency access without a grant, with a justification code,
-//!   limited per hospital per genesis-set period, flagged, and announced to the patient by an
-//!   `EmergencyAccess` event.
+//!   limited per hospital in any genesis-set period (a rolling window), flagged, and announced
+//!   to the patient by an `EmergencyAccess` event.
 //! - [`Pallet::patient_access`]: the patient reads their own record.
+//!
+//! ## Quotas
+//! Entries stay forever, so each writer is bounded in any `QuotaPeriod` blocks (rolling windows,
+//! `medchain_primitives::quota`): a hospital's grant accesses (`MaxAccessesPerHospital`), one
+//! patient's own reads (`MaxPatientAccesses`), and the own reads of all the patients one hospital
+//! registered together (`MaxPatientAccessesPerHospital`), so registering more pseudonyms buys
+//! no more entries.
 //! - [`Pallet::confirm_release`]: the custodian records, once, the hash of what it sent, so an
 //!   auditor can tell an authorized read from an actual disclosure.
 //!
@@ -63,7 +70,7 @@ pub mod pallet {
 		access::{AccessEntry, AccessId, AccessKind, AccessQuery, BreakGlassReason},
 		commitment::{Hash256, RecordId},
 		shares::{GrantId, PurposeOfUse, ShareGrants, TokenSignature},
-		FieldMask, HospitalId, HospitalRegistry, RecordLookup,
+		FieldMask, HospitalId, HospitalRegistry, PatientRegistry, RecordLookup, RollingQuota,
 	};
 
 	pub type AccessEntryOf<T> =
@@ -79,6 +86,7 @@ pub mod pallet {
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
 		type Hospitals: HospitalRegistry<Self::AccountId>;
+		type Patients: PatientRegistry<Self::AccountId>;
 		type Records: RecordLookup<Self::AccountId, BlockNumberFor<Self>>;
 		type Grants: ShareGrants<Self::AccountId, BlockNumberFor<Self>>;
 		type UnixTime: UnixTime;
@@ -86,6 +94,23 @@ pub mod pallet {
 		/// Most entries the runtime API returns in one page.
 		#[pallet::constant]
 		type MaxPageSize: Get<u32>;
+
+		/// The rolling window of the access quotas, in blocks (a day in production).
+		#[pallet::constant]
+		type QuotaPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Most grant accesses one hospital may log in any `QuotaPeriod` blocks.
+		#[pallet::constant]
+		type MaxAccessesPerHospital: Get<u32>;
+
+		/// Most own-record reads one patient may log in any `QuotaPeriod` blocks.
+		#[pallet::constant]
+		type MaxPatientAccesses: Get<u32>;
+
+		/// Most own-record reads all the patients one hospital registered may log together in
+		/// any `QuotaPeriod` blocks.
+		#[pallet::constant]
+		type MaxPatientAccessesPerHospital: Get<u32>;
 
 		type WeightInfo: WeightInfo;
 
@@ -109,10 +134,26 @@ pub mod pallet {
 	pub type IndexLength<T: Config> =
 		StorageMap<_, Blake2_128Concat, AccessQueryOf<T>, u32, ValueQuery>;
 
-	/// Break-glass accesses per hospital: (start block of the current period, count in it).
+	/// Break-glass accesses per hospital in the rolling break-glass period.
 	#[pallet::storage]
 	pub type BreakGlassUsage<T: Config> =
-		StorageMap<_, Twox64Concat, HospitalId, (BlockNumberFor<T>, u32), ValueQuery>;
+		StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
+
+	/// Grant accesses per accessor hospital in the rolling quota period.
+	#[pallet::storage]
+	pub type HospitalAccessQuota<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
+
+	/// Own-record reads per patient in the rolling quota period.
+	#[pallet::storage]
+	pub type PatientAccessQuota<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, RollingQuota, ValueQuery>;
+
+	/// Own-record reads of each hospital's registered patients together, in the rolling quota
+	/// period.
+	#[pallet::storage]
+	pub type RegisteredPatientsAccessQuota<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
 
 	/// The break-glass period, in blocks.
 	#[pallet::storage]
@@ -191,6 +232,15 @@ pub mod pallet {
 		UsesExhausted,
 		/// This hospital has used its break-glass accesses for the period.
 		BreakGlassLimitReached,
+		/// This hospital logged `MaxAccessesPerHospital` grant accesses in the quota period.
+		HospitalAccessQuotaReached,
+		/// This patient logged `MaxPatientAccesses` own reads in the quota period.
+		PatientAccessQuotaReached,
+		/// The patients of this patient's hospital logged `MaxPatientAccessesPerHospital` own
+		/// reads together in the quota period.
+		HospitalPatientsAccessQuotaReached,
+		/// The signer is not a registered patient of an active hospital.
+		NotRegisteredPatient,
 		/// Only the record's patient may read it as the patient.
 		NotRecordPatient,
 		AccessNotFound,

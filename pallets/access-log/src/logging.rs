@@ -1,6 +1,10 @@
 //! What the calls check, and how entries are written.
 
-use frame_support::{dispatch::DispatchResult, ensure, traits::UnixTime};
+use frame_support::{
+	dispatch::DispatchResult,
+	ensure,
+	traits::{Get, UnixTime},
+};
 use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
 use medchain_primitives::{
 	access::{AccessId, AccessKind, AccessQuery, Accessor, BreakGlassReason, ReleaseReceipt},
@@ -10,16 +14,14 @@ use medchain_primitives::{
 		genesis_hash_bytes, AccessRequest, GrantId, GrantRefusal, PurposeOfUse, ShareGrants,
 		TokenSignature,
 	},
-	FieldMask, HospitalId, HospitalRegistry, RecordLookup,
+	FieldMask, HospitalId, HospitalRegistry, PatientRegistry, RecordLookup, RollingQuota,
 };
-use sp_runtime::{
-	traits::{CheckedDiv, Saturating, Zero},
-	DispatchError,
-};
+use sp_runtime::{traits::Zero, DispatchError, SaturatedConversion};
 
 use crate::{
 	AccessEntryOf, BreakGlassLimit, BreakGlassPeriod, BreakGlassUsage, Config, Entries, Error,
-	Event, Index, IndexLength, NextAccessId, Pallet,
+	Event, HospitalAccessQuota, Index, IndexLength, NextAccessId, Pallet, PatientAccessQuota,
+	RegisteredPatientsAccessQuota,
 };
 
 type RecordOf<T> = Record<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
@@ -79,6 +81,13 @@ impl<T: Config> Pallet<T> {
 			valid_until,
 		};
 		let authorized = T::Grants::use_grant(&request, signature).map_err(Error::<T>::from)?;
+		let quota = Self::count_use(
+			HospitalAccessQuota::<T>::get(accessor),
+			T::QuotaPeriod::get(),
+			T::MaxAccessesPerHospital::get(),
+			Error::<T>::HospitalAccessQuotaReached,
+		)?;
+		HospitalAccessQuota::<T>::insert(accessor, quota);
 		ensure!(authorized.patient == record.patient, Error::<T>::RecordNotInGrant);
 		let fields = authorized.fields.mask_for(record.record_type);
 		Self::record_entry(
@@ -119,22 +128,50 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Counts one break-glass access of `hospital` in the current period, within the limit.
+	/// Counts one break-glass access of `hospital` within its limit for any period.
 	fn count_break_glass(hospital: HospitalId) -> DispatchResult {
-		let now = frame_system::Pallet::<T>::block_number();
-		let period = BreakGlassPeriod::<T>::get();
-		let period_start =
-			now.checked_div(&period).map_or(now, |periods| periods.saturating_mul(period));
-		let (start, used) = BreakGlassUsage::<T>::get(hospital);
-		let used = if start == period_start { used } else { 0 };
-		ensure!(used < BreakGlassLimit::<T>::get(), Error::<T>::BreakGlassLimitReached);
-		BreakGlassUsage::<T>::insert(hospital, (period_start, used.saturating_add(1)));
+		let quota = Self::count_use(
+			BreakGlassUsage::<T>::get(hospital),
+			BreakGlassPeriod::<T>::get(),
+			BreakGlassLimit::<T>::get(),
+			Error::<T>::BreakGlassLimitReached,
+		)?;
+		BreakGlassUsage::<T>::insert(hospital, quota);
 		Ok(())
 	}
 
+	/// `quota` with one more use at the current block, or `refusal` if it is at `limit`.
+	fn count_use(
+		mut quota: RollingQuota,
+		period: BlockNumberFor<T>,
+		limit: u32,
+		refusal: Error<T>,
+	) -> Result<RollingQuota, Error<T>> {
+		let now = frame_system::Pallet::<T>::block_number().saturated_into::<u64>();
+		ensure!(quota.try_use(now, period.saturated_into::<u64>(), limit), refusal);
+		Ok(quota)
+	}
+
 	pub(crate) fn do_patient_access(patient: T::AccountId, record_id: RecordId) -> DispatchResult {
+		let hospital =
+			T::Patients::registering_hospital(&patient).ok_or(Error::<T>::NotRegisteredPatient)?;
 		let record = Self::active_record(&record_id)?;
 		ensure!(record.patient == patient, Error::<T>::NotRecordPatient);
+		let period = T::QuotaPeriod::get();
+		let own = Self::count_use(
+			PatientAccessQuota::<T>::get(&patient),
+			period,
+			T::MaxPatientAccesses::get(),
+			Error::<T>::PatientAccessQuotaReached,
+		)?;
+		let together = Self::count_use(
+			RegisteredPatientsAccessQuota::<T>::get(hospital),
+			period,
+			T::MaxPatientAccessesPerHospital::get(),
+			Error::<T>::HospitalPatientsAccessQuotaReached,
+		)?;
+		PatientAccessQuota::<T>::insert(&patient, own);
+		RegisteredPatientsAccessQuota::<T>::insert(hospital, together);
 		let fields = FieldMask::all(record.record_type);
 		Self::record_entry(
 			AccessKind::Patient,

@@ -51,11 +51,24 @@ pub const BREAK_GLASS_PERIOD: u64 = 100;
 pub const BREAK_GLASS_LIMIT: u32 = 2;
 pub const MAX_PAGE: u32 = 3;
 
+/// The access quotas' rolling window, and their limits in it.
+pub const QUOTA_PERIOD: u64 = 70;
+pub const MAX_HOSPITAL_ACCESSES: u32 = 6;
+pub const MAX_PATIENT_ACCESSES: u32 = 3;
+pub const MAX_PATIENT_ACCESSES_PER_HOSPITAL: u32 = 5;
+
 parameter_types! {
 	pub const MaxRecordsPerGrant: u32 = 4;
-	pub const MaxPendingConsentRequests: u32 = 2;
+	pub const MaxPendingPerRequester: u32 = 2;
+	pub const MaxGrantsPerPatient: u32 = 8;
+	pub const MaxNewSharesPerHospitalPerBlock: u32 = 8;
 	pub const MaxPrunedPerBlock: u32 = 2;
+	pub const MaxConsentValidity: u64 = 100;
 	pub const MaxPageSize: u32 = MAX_PAGE;
+	pub const QuotaPeriod: u64 = QUOTA_PERIOD;
+	pub const MaxAccessesPerHospital: u32 = MAX_HOSPITAL_ACCESSES;
+	pub const MaxPatientAccesses: u32 = MAX_PATIENT_ACCESSES;
+	pub const MaxPatientAccessesPerHospital: u32 = MAX_PATIENT_ACCESSES_PER_HOSPITAL;
 }
 
 impl pallet_shares::Config for Test {
@@ -65,8 +78,12 @@ impl pallet_shares::Config for Test {
 	type Records = TestConsortium;
 	type PatientSignature = MultiSignature;
 	type MaxRecordsPerGrant = MaxRecordsPerGrant;
-	type MaxPendingConsentRequests = MaxPendingConsentRequests;
+	type MaxPendingPerRequester = MaxPendingPerRequester;
+	type MaxGrantsPerPatient = MaxGrantsPerPatient;
+	type MaxNewSharesPerHospitalPerBlock = MaxNewSharesPerHospitalPerBlock;
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type MaxConsentValidity = MaxConsentValidity;
+	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_shares::testing::TestBenchmarkHelper;
@@ -75,10 +92,15 @@ impl pallet_shares::Config for Test {
 impl pallet_access_log::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = TestConsortium;
+	type Patients = TestConsortium;
 	type Records = TestConsortium;
 	type Grants = Shares;
 	type UnixTime = MockClock;
 	type MaxPageSize = MaxPageSize;
+	type QuotaPeriod = QuotaPeriod;
+	type MaxAccessesPerHospital = MaxAccessesPerHospital;
+	type MaxPatientAccesses = MaxPatientAccesses;
+	type MaxPatientAccessesPerHospital = MaxPatientAccessesPerHospital;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkConsortium;
@@ -143,7 +165,7 @@ mod benchmark_helpers {
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	testing::clear_records();
+	testing::reset();
 	set_time(1_700_000_000_000);
 	let genesis = RuntimeGenesisConfig {
 		shares: pallet_shares::GenesisConfig {

@@ -330,6 +330,8 @@ fn break_glass_is_flagged_announced_to_the_patient_and_limited_per_period() {
 		let record = record(1, &patient);
 		let operator = testing::operator(HOSPITAL_B);
 		let reason = BreakGlassReason::PatientUnableToConsent;
+		// The allowance is used up just before a fixed window would have started afresh.
+		run_to_block(BREAK_GLASS_PERIOD - 1);
 		for access in 0..u64::from(BREAK_GLASS_LIMIT) {
 			assert_ok!(AccessLog::break_glass(origin(&operator), record, reason));
 			let entry = Entries::<Test>::get(access).expect("written");
@@ -348,9 +350,18 @@ fn break_glass_is_flagged_announced_to_the_patient_and_limited_per_period() {
 			AccessLog::break_glass(origin(&operator), record, reason),
 			Error::<Test>::BreakGlassLimitReached
 		);
-		// Another hospital has its own allowance; the next period starts afresh.
+		// Another hospital has its own allowance.
 		assert_ok!(AccessLog::break_glass(origin(&testing::operator(HOSPITAL_A)), record, reason));
-		run_to_block(BREAK_GLASS_PERIOD);
+		// The window rolls: a period after the first uses is still within reach of them…
+		for block in [BREAK_GLASS_PERIOD, 2 * BREAK_GLASS_PERIOD - 2] {
+			run_to_block(block);
+			assert_noop!(
+				AccessLog::break_glass(origin(&operator), record, reason),
+				Error::<Test>::BreakGlassLimitReached
+			);
+		}
+		// …and once they are more than a period old, the allowance is back.
+		run_to_block(3 * BREAK_GLASS_PERIOD);
 		assert_ok!(AccessLog::break_glass(origin(&operator), record, reason));
 
 		assert_noop!(
@@ -478,5 +489,58 @@ fn auditors_page_through_each_index_in_time_order_within_a_time_range() {
 		assert_eq!(ids(patient_query.clone(), 2000, 5000, 2, 1), (vec![3], None));
 		assert_eq!(ids(patient_query, 7000, u64::MAX, 0, 10), (vec![], None));
 		assert_eq!(ids(AccessQuery::Record([8; 32]), all.0, all.1, 0, 10), (vec![], None));
+	});
+}
+
+#[test]
+fn a_hospital_logs_at_most_its_access_quota_in_any_quota_period() {
+	new_test_ext().execute_with(|| {
+		let shared = share_with(Some(HOSPITAL_B), FieldSelection::AllButNotes);
+		pallet_shares::Grants::<Test>::mutate(shared.grant, |grant| {
+			if let Some(grant) = grant {
+				grant.terms.max_uses = None;
+			}
+		});
+		for used in 0..MAX_HOSPITAL_ACCESSES {
+			assert_ok!(Request { uses: used, ..Request::for_(&shared) }.send(&shared.token));
+		}
+		let next = Request { uses: MAX_HOSPITAL_ACCESSES, ..Request::for_(&shared) };
+		assert_noop!(next.send(&shared.token), Error::<Test>::HospitalAccessQuotaReached);
+		assert_eq!(uses(shared.grant), MAX_HOSPITAL_ACCESSES, "the refused use is not counted");
+		// A period and a slot later the quota has rolled on (the old grant expired meanwhile).
+		run_to_block(2 + QUOTA_PERIOD + QUOTA_PERIOD / 7 + 1);
+		let fresh = shared();
+		assert_ok!(Request { valid_until: 1_000, ..Request::for_(&fresh) }.send(&fresh.token));
+	});
+}
+
+#[test]
+fn own_reads_are_bounded_per_patient_and_per_registering_hospital() {
+	new_test_ext().execute_with(|| {
+		let (first, second) = (testing::patient(0), testing::patient(1));
+		let (first_record, second_record) = (record(1, &first), record(2, &second));
+		for _ in 0..MAX_PATIENT_ACCESSES {
+			assert_ok!(AccessLog::patient_access(origin(&first), first_record));
+		}
+		assert_noop!(
+			AccessLog::patient_access(origin(&first), first_record),
+			Error::<Test>::PatientAccessQuotaReached
+		);
+		// Patient 1 is also A's: A's patients share one budget, so more pseudonyms buy nothing.
+		let left = MAX_PATIENT_ACCESSES_PER_HOSPITAL - MAX_PATIENT_ACCESSES;
+		for _ in 0..left {
+			assert_ok!(AccessLog::patient_access(origin(&second), second_record));
+		}
+		assert_noop!(
+			AccessLog::patient_access(origin(&second), second_record),
+			Error::<Test>::HospitalPatientsAccessQuotaReached
+		);
+		// The patient of the suspended hospital C is no registered patient at all.
+		let of_c = testing::patient(testing::PATIENT_OF_C);
+		let record_of_c = record(3, &of_c);
+		assert_noop!(
+			AccessLog::patient_access(origin(&of_c), record_of_c),
+			Error::<Test>::NotRegisteredPatient
+		);
 	});
 }

@@ -3,9 +3,12 @@
 use alloc::vec::Vec;
 use codec::Decode;
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
-use medchain_primitives::HospitalRole;
+use medchain_primitives::{
+	peer::{peer_id_of_ed25519_key, NodeKey},
+	HospitalRole,
+};
 use sp_runtime::{traits::TrailingZeroInput, RuntimeAppPublic};
 
 use crate::*;
@@ -51,6 +54,34 @@ fn consortium<T: Config>(free: u32) -> Vec<(u32, T::AccountId)> {
 	(first..end).map(|id| (id, active_hospital::<T>(id).0)).collect()
 }
 
+/// Key type of benchmark node keys in the bencher's keystore.
+const NODE_KEY_TYPE: sp_runtime::KeyTypeId = sp_runtime::KeyTypeId(*b"mcbn");
+
+/// A new hospital with freshly generated keys, the longest name and the most nodes (real
+/// ed25519 peer ids, whose node keys are returned in node order).
+fn largest_new_hospital<T: Config>() -> (NewHospital<T>, Vec<NodeKey>) {
+	let text = |length: u32| alloc::vec![b'x'; usize::try_from(length).unwrap_or(0)];
+	let keys: Vec<NodeKey> = (0..T::MaxNodesPerHospital::get())
+		.map(|_| sp_io::crypto::ed25519_generate(NODE_KEY_TYPE, None))
+		.collect();
+	let nodes: Vec<HospitalNode<T>> = keys
+		.iter()
+		.map(|key| HospitalNode {
+			peer_id: BoundedVec::truncate_from(peer_id_of_ed25519_key(key).into_bytes()),
+			address: BoundedVec::truncate_from(text(T::MaxAddressLength::get())),
+		})
+		.collect();
+	let hospital = NewHospital {
+		name: BoundedVec::truncate_from(text(T::MaxNameLength::get())),
+		admin: account("new-admin", 0, 0),
+		operator: account("new-operator", 0, 0),
+		aura: T::AuraId::generate_pair(None),
+		grandpa: T::GrandpaId::generate_pair(None),
+		nodes: BoundedVec::truncate_from(nodes),
+	};
+	(hospital, keys)
+}
+
 fn signed<T: Config>(who: &T::AccountId) -> frame_system::pallet_prelude::OriginFor<T> {
 	RawOrigin::Signed(who.clone()).into()
 }
@@ -94,11 +125,13 @@ mod benchmarks {
 		#[block]
 		{
 			let signer = Pallet::<T>::signer(&patient);
+			let now = frame_system::Pallet::<T>::block_number();
 			let count = Pallet::<T>::extrinsics_this_block(&patient).saturating_add(1);
-			ExtrinsicCount::<T>::insert(
-				&patient,
-				(frame_system::Pallet::<T>::block_number(), count),
-			);
+			ExtrinsicCount::<T>::insert(&patient, (now, count));
+			if let Some(Signer::Patient { hospital }) = signer {
+				let together = Pallet::<T>::patient_extrinsics_this_block(hospital);
+				PatientExtrinsicCount::<T>::insert(hospital, (now, together.saturating_add(1)));
+			}
 			assert!(signer.is_some());
 		}
 
@@ -123,34 +156,40 @@ mod benchmarks {
 		// Leave room for the hospital being proposed.
 		let members = consortium::<T>(1);
 		let proposer = members[0].1.clone();
-		let admin: T::AccountId = account("new-admin", 0, 0);
-		let owner = governance::key_ownership_message::<T>(&admin);
-		let mut aura = T::AuraId::generate_pair(None);
-		let mut grandpa = T::GrandpaId::generate_pair(None);
-		let aura_proof = aura.generate_proof_of_possession(&owner).expect("key was generated");
+		let (hospital, node_keys) = largest_new_hospital::<T>();
+		let genesis_hash = frame_system::Pallet::<T>::block_hash(
+			frame_system::pallet_prelude::BlockNumberFor::<T>::default(),
+		);
+		let message = governance::admission_message::<T>(&genesis_hash, &hospital);
+		let mut aura = hospital.aura.clone();
+		let mut grandpa = hospital.grandpa.clone();
+		let aura_proof = aura.generate_proof_of_possession(&message).expect("key was generated");
 		let grandpa_proof =
-			grandpa.generate_proof_of_possession(&owner).expect("key was generated");
-		let hospital = NewHospital {
-			name: Default::default(),
-			admin,
-			operator: account("new-operator", 0, 0),
-			aura,
-			grandpa,
-			nodes: Default::default(),
-		};
+			grandpa.generate_proof_of_possession(&message).expect("key was generated");
+		let node_proofs: Vec<_> = node_keys
+			.iter()
+			.filter_map(|key| sp_io::crypto::ed25519_sign(NODE_KEY_TYPE, key, &message))
+			.collect();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(proposer), hospital, aura_proof, grandpa_proof);
+		_(
+			RawOrigin::Signed(proposer),
+			hospital,
+			aura_proof,
+			grandpa_proof,
+			BoundedVec::truncate_from(node_proofs),
+		);
 
 		assert!(Proposals::<T>::get(0).is_some());
 	}
 
-	/// The approval that reaches the threshold and executes a suspension.
+	/// The approval that reaches the threshold and executes the heaviest proposal: admitting a
+	/// hospital with the most nodes (every account, key and peer id written).
 	#[benchmark]
 	fn vote() -> Result<(), BenchmarkError> {
-		let members = consortium::<T>(0);
-		let (target, _) = members[members.len() - 1];
-		Pallet::<T>::propose(signed::<T>(&members[0].1), Proposal::Suspend { hospital: target })?;
+		let members = consortium::<T>(1);
+		let proposal = Proposal::AddHospital(largest_new_hospital::<T>().0);
+		Pallet::<T>::do_propose(members[0].0, proposal)?;
 		let info = Proposals::<T>::get(0).ok_or(BenchmarkError::Stop("no proposal"))?;
 		let (_, needed) = Pallet::<T>::tally(&info);
 		let last = usize::try_from(needed).unwrap_or(1).saturating_sub(1);
@@ -163,6 +202,38 @@ mod benchmarks {
 
 		assert!(Proposals::<T>::get(0).is_none());
 		Ok(())
+	}
+
+	#[benchmark]
+	fn rotate_operator() {
+		let members = consortium::<T>(0);
+		let (hospital, admin) = members[0].clone();
+		let new_operator: T::AccountId = account("rotated-operator", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), new_operator.clone());
+
+		assert_eq!(Hospitals::<T>::get(hospital).map(|h| h.operator), Some(new_operator));
+	}
+
+	#[benchmark]
+	fn rotate_session_keys() {
+		let members = consortium::<T>(0);
+		let (hospital, admin) = members[0].clone();
+		let genesis_hash = frame_system::Pallet::<T>::block_hash(
+			frame_system::pallet_prelude::BlockNumberFor::<T>::default(),
+		);
+		let message = rotation::key_rotation_message::<T>(&genesis_hash, hospital);
+		let mut aura = T::AuraId::generate_pair(None);
+		let mut grandpa = T::GrandpaId::generate_pair(None);
+		let aura_proof = aura.generate_proof_of_possession(&message).expect("key was generated");
+		let grandpa_proof =
+			grandpa.generate_proof_of_possession(&message).expect("key was generated");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), aura.clone(), grandpa, aura_proof, grandpa_proof);
+
+		assert_eq!(AuraKeyOwner::<T>::get(&aura), Some(hospital));
 	}
 
 	#[benchmark]

@@ -2,25 +2,50 @@
 //!
 //! An active hospital's admin proposes; the proposer's approval counts at once. A proposal
 //! executes in the vote that reaches the threshold: `ApprovalThreshold` (at least two thirds)
-//! of the active hospitals, not counting the hospital the proposal is about. Votes of
-//! hospitals that stopped being active no longer count. A proposal past its lifetime takes no
-//! more votes and can only be closed.
+//! of all active hospitals. The hospital a proposal is about stays in that electorate but its
+//! own vote never counts, so a bare majority can't suspend the others one by one: in a
+//! consortium of seven, suspending one takes five others. Votes of hospitals that stopped being
+//! active no longer count. A proposal past its lifetime takes no more votes and can only be
+//! closed; an admin has at most `MaxOpenProposals` open.
+//!
+//! `RecoverStalledSet` is the exception: its electorate is the live hospitals (see
+//! [`Pallet::tally`]), and executing it suspends every active hospital that is not live before
+//! forcing the GRANDPA change, so two survivors of four can restore finality.
 
 use alloc::vec::Vec;
 use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::*, traits::Get};
 use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
-use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, StalledSetRecovery};
-use sp_runtime::{traits::Saturating, RuntimeAppPublic};
+use medchain_primitives::{
+	peer::{is_signed_by_node, NodeSignature},
+	HospitalId, HospitalRegistry, HospitalRole, StalledSetRecovery,
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	RuntimeAppPublic,
+};
 
 use crate::{
 	AccountRoles, ActiveHospitalCount, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner,
-	Hospital, HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId, Pallet,
-	PeerOwner, Proposal, ProposalInfo, ProposalLifetime, Proposals,
+	Hospital, HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId,
+	OpenProposals, Pallet, Patients, PeerOwner, Proposal, ProposalInfo, ProposalLifetime,
+	Proposals,
 };
 
-/// The message a new hospital's validator keys sign to prove possession: its admin account.
-pub fn key_ownership_message<T: Config>(admin: &T::AccountId) -> Vec<u8> {
-	admin.encode()
+/// Fewest approvals a stall recovery needs, however few hospitals are live: one hospital cut
+/// off from the others must not make itself the whole validator set.
+pub const MIN_RECOVERY_APPROVALS: u64 = 2;
+
+/// Domain tag of the admission a new hospital's keys sign.
+pub const ADMISSION_DOMAIN: &[u8] = b"medchain/admission/v1";
+
+/// The message a new hospital's validator keys sign to prove possession:
+/// `ADMISSION_DOMAIN ‖ SCALE(genesis hash, name, admin, operator, nodes)`. The proofs bind the
+/// keys to this chain and this whole admission, so nobody can re-propose them with other
+/// accounts or nodes.
+pub fn admission_message<T: Config>(genesis_hash: &T::Hash, new: &NewHospital<T>) -> Vec<u8> {
+	let mut message = ADMISSION_DOMAIN.to_vec();
+	(genesis_hash, &new.name, &new.admin, &new.operator, &new.nodes).encode_to(&mut message);
+	message
 }
 
 impl<T: Config> Pallet<T> {
@@ -57,19 +82,34 @@ impl<T: Config> Pallet<T> {
 					Self::status_of(*hospital)? == HospitalStatus::Suspended,
 					Error::<T>::NotSuspended
 				);
+				ensure!(
+					ActiveHospitalCount::<T>::get() < T::MaxHospitals::get(),
+					Error::<T>::TooManyHospitals
+				);
 				Ok(())
 			}
-			Proposal::UpgradeRuntime { .. } | Proposal::RecoverStalledSet { .. } => Ok(()),
+			Proposal::RecoverStalledSet { delay, best_finalized } => {
+				ensure!(*delay <= T::MaxRecoveryDelay::get(), Error::<T>::RecoveryDelayTooLong);
+				let now = frame_system::Pallet::<T>::block_number();
+				ensure!(*best_finalized < now, Error::<T>::FinalizedNotInPast);
+				Ok(())
+			}
+			Proposal::UpgradeRuntime { .. } => Ok(()),
 		}
 	}
 
 	/// There is room for one more hospital, and the accounts, keys and peer ids of `new` are
 	/// unused and distinct.
 	pub(crate) fn check_new_hospital(new: &NewHospital<T>) -> DispatchResult {
-		ensure!(NextHospitalId::<T>::get() < T::MaxHospitals::get(), Error::<T>::TooManyHospitals);
+		ensure!(
+			ActiveHospitalCount::<T>::get() < T::MaxHospitals::get()
+				&& NextHospitalId::<T>::get().checked_add(1).is_some(),
+			Error::<T>::TooManyHospitals
+		);
 		ensure!(new.admin != new.operator, Error::<T>::AccountInUse);
 		for account in [&new.admin, &new.operator] {
 			ensure!(!AccountRoles::<T>::contains_key(account), Error::<T>::AccountInUse);
+			ensure!(!Patients::<T>::contains_key(account), Error::<T>::AccountIsPatient);
 		}
 		ensure!(!AuraKeyOwner::<T>::contains_key(&new.aura), Error::<T>::AuraKeyInUse);
 		ensure!(!GrandpaKeyOwner::<T>::contains_key(&new.grandpa), Error::<T>::GrandpaKeyInUse);
@@ -85,17 +125,27 @@ impl<T: Config> Pallet<T> {
 		Ok(Hospitals::<T>::get(hospital).ok_or(Error::<T>::HospitalNotFound)?.status)
 	}
 
-	/// Verifies that the holder of the new hospital's keys signed its admin account.
+	/// Verifies that the holders of the new hospital's validator keys and node keys signed
+	/// this admission.
 	pub(crate) fn check_key_proofs(
 		new: &NewHospital<T>,
 		aura_proof: &T::AuraProof,
 		grandpa_proof: &T::GrandpaProof,
+		node_proofs: &[NodeSignature],
 	) -> DispatchResult {
-		let owner = key_ownership_message::<T>(&new.admin);
+		let genesis_hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let message = admission_message::<T>(&genesis_hash, new);
 		ensure!(
-			new.aura.verify_proof_of_possession(&owner, aura_proof)
-				&& new.grandpa.verify_proof_of_possession(&owner, grandpa_proof),
+			new.aura.verify_proof_of_possession(&message, aura_proof)
+				&& new.grandpa.verify_proof_of_possession(&message, grandpa_proof),
 			Error::<T>::InvalidKeyProof
+		);
+		ensure!(
+			node_proofs.len() == new.nodes.len()
+				&& new.nodes.iter().zip(node_proofs).all(|(node, proof)| {
+					is_signed_by_node(&node.peer_id, &message, proof)
+				}),
+			Error::<T>::InvalidNodeProof
 		);
 		Ok(())
 	}
@@ -104,6 +154,9 @@ impl<T: Config> Pallet<T> {
 	/// reaches the threshold.
 	pub(crate) fn do_propose(proposer: HospitalId, proposal: Proposal<T>) -> DispatchResult {
 		Self::check_proposal(&proposal)?;
+		let open = OpenProposals::<T>::get(proposer);
+		ensure!(open < T::MaxOpenProposals::get(), Error::<T>::TooManyOpenProposals);
+		OpenProposals::<T>::insert(proposer, open.saturating_add(1));
 		let id = NextProposalId::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut ayes = BoundedVec::new();
@@ -131,15 +184,28 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Approvals that count now, and how many are needed.
+	///
+	/// A stall recovery is decided by the *live* active hospitals (those whose validator
+	/// authored a block within the liveness window), at least two of them: when finality has
+	/// stalled because hospitals are gone, the survivors alone can act.
 	pub fn tally(info: &ProposalInfo<T>) -> (u32, u32) {
 		let target = info.proposal.target();
-		let counting = |h: &HospitalId| Some(*h) != target && Self::is_active(*h);
+		let recovery = matches!(info.proposal, Proposal::RecoverStalledSet { .. });
+		let counting = |h: &HospitalId| {
+			Some(*h) != target
+				&& Self::is_active(*h)
+				&& (!recovery || T::StallRecovery::is_live(*h))
+		};
 		let ayes = info.ayes.iter().filter(|h| counting(h)).count();
-		let target_active = target.is_some_and(Self::is_active);
-		let electorate = ActiveHospitalCount::<T>::get().saturating_sub(u32::from(target_active));
+		let (electorate, floor) = if recovery {
+			let live = Self::active_hospitals().filter(|(id, _)| T::StallRecovery::is_live(*id));
+			(u32::try_from(live.count()).unwrap_or(u32::MAX), MIN_RECOVERY_APPROVALS)
+		} else {
+			(ActiveHospitalCount::<T>::get(), 1)
+		};
 		let (numerator, denominator) = T::ApprovalThreshold::get();
 		let scaled = u64::from(electorate).saturating_mul(u64::from(numerator));
-		let needed = scaled.div_ceil(u64::from(denominator.max(1))).max(1);
+		let needed = scaled.div_ceil(u64::from(denominator.max(1))).max(floor);
 		(u32::try_from(ayes).unwrap_or(u32::MAX), u32::try_from(needed).unwrap_or(u32::MAX))
 	}
 
@@ -151,10 +217,18 @@ impl<T: Config> Pallet<T> {
 		}
 		// Checked again: the registry may have changed since the proposal was made.
 		Self::check_proposal(&info.proposal)?;
-		Proposals::<T>::remove(id);
+		Self::remove_proposal(id, &info);
 		Self::execute(info.proposal);
 		Self::deposit_event(Event::Executed { id });
 		Ok(())
+	}
+
+	/// Removes proposal `id`, freeing one of its proposer's open slots.
+	pub(crate) fn remove_proposal(id: u32, info: &ProposalInfo<T>) {
+		Proposals::<T>::remove(id);
+		OpenProposals::<T>::mutate_exists(info.proposer, |open| {
+			*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+		});
 	}
 
 	/// Applies a checked proposal.
@@ -178,6 +252,16 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::RuntimeUpgradeAuthorized { code_hash });
 			}
 			Proposal::RecoverStalledSet { delay, best_finalized } => {
+				// The hospitals that stopped authoring leave the set; `MinActiveHospitals` does
+				// not apply, since finality can't come back with them in it.
+				let gone: Vec<HospitalId> = Self::active_hospitals()
+					.map(|(id, _)| id)
+					.filter(|id| !T::StallRecovery::is_live(*id))
+					.collect();
+				for hospital in gone {
+					Self::set_status(hospital, HospitalStatus::Suspended);
+					Self::deposit_event(Event::HospitalSuspended { hospital });
+				}
 				T::StallRecovery::recover_stalled_set(delay, best_finalized);
 				Self::deposit_event(Event::StallRecoveryScheduled { delay, best_finalized });
 			}

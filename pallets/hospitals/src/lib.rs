@@ -12,16 +12,30 @@
 //! - [`Pallet::propose`]: an active hospital's admin proposes to suspend, reinstate or remove a
 //!   hospital, or to upgrade the runtime.
 //! - [`Pallet::propose_hospital`]: the same, to admit a hospital whose validator keys proved
-//!   possession by signing its admin account.
+//!   possession by signing the whole admission ([`governance::admission_message`]): chain,
+//!   name, accounts and nodes.
 //! - [`Pallet::vote`]: another active hospital's admin approves; the vote that reaches two
-//!   thirds of the active hospitals (not counting the target) executes the proposal.
+//!   thirds of the active hospitals (the target counted in the electorate, its own vote not)
+//!   executes the proposal.
 //! - [`Pallet::close`]: removes a proposal past its lifetime.
+//! - [`Pallet::rotate_operator`]: an active hospital's admin replaces its operator account (a
+//!   stolen operator key stops working at once; the hospital keeps its id and custody).
+//! - [`Pallet::rotate_session_keys`]: the admin replaces the hospital's Aura and GRANDPA keys,
+//!   with proofs of possession over [`rotation::key_rotation_message`]; the validator set picks
+//!   them up at the next session.
 //!
-//! Governance calls are `Operational`, so a flood of normal transactions can't delay them.
+//! Governance and rotation calls are `Operational`, so a flood of normal transactions can't
+//! delay them.
 //!
 //! ## Transaction permissioning
 //! [`CheckPermission`] admits only members' and registered patients' transactions, only the
-//! calls their role allows, and a bounded number per account per block.
+//! calls their role allows, and a bounded number per account per block; the patients of one
+//! hospital together get `MaxPatientExtrinsicsPerBlock`. A patient is a signer only while the
+//! hospital that registered it is active.
+//!
+//! ## Quotas
+//! A hospital registers at most `MaxRegistrationsPerPeriod` patients in any `QuotaPeriod`
+//! blocks, and its admin has at most `MaxOpenProposals` proposals open.
 //!
 //! ## Genesis
 //! The founding hospitals. Their admin and operator accounts get a provider reference, and
@@ -47,12 +61,14 @@ pub mod governance;
 mod mock;
 pub mod permission;
 mod registry;
+pub mod rotation;
 #[cfg(test)]
 mod tests {
 	mod governance;
 	mod patients;
 	mod permission;
 	mod registry;
+	mod rotation;
 }
 pub mod types;
 pub mod weights;
@@ -69,7 +85,9 @@ pub mod pallet {
 	use super::*;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole};
+	use medchain_primitives::{
+		peer::NodeSignature, HospitalId, HospitalRegistry, HospitalRole, RollingQuota,
+	};
 	use sp_runtime::RuntimeAppPublic;
 
 	#[pallet::pallet]
@@ -102,7 +120,8 @@ pub mod pallet {
 		/// A GRANDPA key's proof of possession, as `propose_hospital` takes it.
 		type GrandpaProof: Parameter;
 
-		/// Most hospitals the consortium may ever admit (bounds the approvals of a proposal).
+		/// Most hospitals active at once (admission and reinstatement are refused beyond it);
+		/// bounds the approvals of a proposal and the validator set. Ids are never reused.
 		#[pallet::constant]
 		type MaxHospitals: Get<u32>;
 
@@ -134,11 +153,35 @@ pub mod pallet {
 		type MaxAddressLength: Get<u32>;
 
 		/// Which calls admins, operators and patients may sign; see [`CheckPermission`].
-		type CallPermissions: CallPermissions<<Self as frame_system::Config>::RuntimeCall>;
+		type CallPermissions: CallPermissions<
+			Self::AccountId,
+			<Self as frame_system::Config>::RuntimeCall,
+		>;
 
 		/// Most extrinsics one account may have in one block.
 		#[pallet::constant]
 		type MaxExtrinsicsPerBlock: Get<u32>;
+
+		/// Most extrinsics the patients one hospital registered may have in one block together.
+		#[pallet::constant]
+		type MaxPatientExtrinsicsPerBlock: Get<u32>;
+
+		/// Most patients one hospital may register in any `QuotaPeriod` blocks.
+		#[pallet::constant]
+		type MaxRegistrationsPerPeriod: Get<u32>;
+
+		/// The rolling window of the registration quota, in blocks (a day in production).
+		#[pallet::constant]
+		type QuotaPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Most proposals one hospital's admin may have open at once.
+		#[pallet::constant]
+		type MaxOpenProposals: Get<u32>;
+
+		/// Longest `delay` a `RecoverStalledSet` proposal may ask for: a forced GRANDPA change
+		/// stays pending for its delay, and blocks every other set change meanwhile.
+		#[pallet::constant]
+		type MaxRecoveryDelay: Get<BlockNumberFor<Self>>;
 
 		/// Forces a new GRANDPA set when governance votes a `RecoverStalledSet` proposal.
 		type StallRecovery: medchain_primitives::StalledSetRecovery<BlockNumberFor<Self>>;
@@ -198,6 +241,21 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ExtrinsicCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, u32)>;
+
+	/// Per hospital: the block of its patients' last included extrinsic and how many they had
+	/// in that block together.
+	#[pallet::storage]
+	pub type PatientExtrinsicCount<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, (BlockNumberFor<T>, u32)>;
+
+	/// Each hospital's patient registrations in the rolling quota window.
+	#[pallet::storage]
+	pub type RegistrationQuota<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
+
+	/// How many proposals each hospital has open.
+	#[pallet::storage]
+	pub type OpenProposals<T: Config> = StorageMap<_, Twox64Concat, HospitalId, u32, ValueQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -265,6 +323,18 @@ pub mod pallet {
 		HospitalRemoved {
 			hospital: HospitalId,
 		},
+		/// The admin of `hospital` replaced its operator account.
+		OperatorRotated {
+			hospital: HospitalId,
+			old: T::AccountId,
+			new: T::AccountId,
+		},
+		/// The admin of `hospital` replaced its validator keys, from the next session on.
+		SessionKeysRotated {
+			hospital: HospitalId,
+			aura: T::AuraId,
+			grandpa: T::GrandpaId,
+		},
 		/// Code with `code_hash` may now be set with `system.apply_authorized_upgrade`.
 		RuntimeUpgradeAuthorized {
 			code_hash: T::Hash,
@@ -308,8 +378,12 @@ pub mod pallet {
 		GrandpaKeyInUse,
 		/// A peer id belongs to another hospital (or is listed twice).
 		PeerIdInUse,
-		/// A validator key did not prove possession by signing the new hospital's admin account.
+		/// A validator key did not prove possession by signing this admission
+		/// (`governance::admission_message`).
 		InvalidKeyProof,
+		/// A node's peer id is no ed25519 peer id, or its node key did not sign this admission
+		/// (one signature per node, in node order).
+		InvalidNodeProof,
 		/// Adding a hospital needs its key proofs: use `propose_hospital`.
 		AddNeedsKeyProofs,
 		/// No open proposal has this id.
@@ -322,14 +396,25 @@ pub mod pallet {
 		Expired,
 		/// The proposal is still within its lifetime.
 		NotExpired,
-		/// The consortium already admitted `MaxHospitals` hospitals.
+		/// `MaxHospitals` hospitals are active already (or the id counter is exhausted).
 		TooManyHospitals,
+		/// The hospital registered `MaxRegistrationsPerPeriod` patients in the last
+		/// `QuotaPeriod` blocks.
+		RegistrationQuotaReached,
+		/// The admin's hospital has `MaxOpenProposals` proposals open; close or pass one first.
+		TooManyOpenProposals,
+		/// A stall recovery's `delay` is longer than `MaxRecoveryDelay`.
+		RecoveryDelayTooLong,
+		/// A stall recovery's `best_finalized` is not a block before the current one.
+		FinalizedNotInPast,
 		/// The signer is not the operator of an active hospital.
 		NotHospitalOperator,
 		/// The pseudonym is already a registered patient.
 		AlreadyRegistered,
 		/// The pseudonym is an admin or operator account of a hospital.
 		AccountIsHospital,
+		/// The account is a registered patient pseudonym, so it can't serve a hospital.
+		AccountIsPatient,
 		/// No patient with this pseudonym was ever registered.
 		PatientNotFound,
 		/// The pseudonym belongs to another hospital.
@@ -353,7 +438,9 @@ pub mod pallet {
 			if let Some(existing) = &existing {
 				ensure!(!existing.active, Error::<T>::AlreadyRegistered);
 				ensure!(existing.hospital == hospital, Error::<T>::NotRegisteringHospital);
-			} else {
+			}
+			Self::count_registration(hospital)?;
+			if existing.is_none() {
 				// First registration: admit the account. The reference is never removed.
 				frame_system::Pallet::<T>::inc_providers(&patient);
 			}
@@ -394,9 +481,12 @@ pub mod pallet {
 		/// Proposes admitting `hospital` and approves it.
 		///
 		/// The origin must be signed by an active hospital's admin. `aura_proof` and
-		/// `grandpa_proof` are the new hospital's proofs of possession over the SCALE encoding
-		/// of its admin account, as `author_rotateKeysWithOwner`/`generate_session_keys(owner)`
-		/// produce them.
+		/// `grandpa_proof` are the new hospital's proofs of possession over
+		/// [`governance::admission_message`] (this chain's genesis hash, the name, accounts and
+		/// nodes), as `author_rotateKeysWithOwner(owner = that message)` produces them;
+		/// `node_proofs` are each node's node-key (ed25519) signature of the same message, in
+		/// node order. Nobody can re-propose the proofs with other accounts or nodes, or
+		/// register a node whose key it does not hold.
 		#[pallet::call_index(3)]
 		#[pallet::weight((T::WeightInfo::propose_hospital(), DispatchClass::Operational))]
 		pub fn propose_hospital(
@@ -404,9 +494,10 @@ pub mod pallet {
 			hospital: NewHospital<T>,
 			aura_proof: T::AuraProof,
 			grandpa_proof: T::GrandpaProof,
+			node_proofs: BoundedVec<NodeSignature, T::MaxNodesPerHospital>,
 		) -> DispatchResult {
 			let proposer = Self::ensure_admin(origin)?;
-			Self::check_key_proofs(&hospital, &aura_proof, &grandpa_proof)?;
+			Self::check_key_proofs(&hospital, &aura_proof, &grandpa_proof, &node_proofs)?;
 			Self::do_propose(proposer, Proposal::AddHospital(hospital))
 		}
 
@@ -421,6 +512,35 @@ pub mod pallet {
 			Self::do_vote(voter, id)
 		}
 
+		/// Replaces the operator account of the admin's hospital with `new_operator`, which must
+		/// serve no hospital and be no patient. The old account stops signing at once.
+		///
+		/// The origin must be signed by an active hospital's admin.
+		#[pallet::call_index(6)]
+		#[pallet::weight((T::WeightInfo::rotate_operator(), DispatchClass::Operational))]
+		pub fn rotate_operator(origin: OriginFor<T>, new_operator: T::AccountId) -> DispatchResult {
+			let hospital = Self::ensure_admin(origin)?;
+			Self::do_rotate_operator(hospital, new_operator)
+		}
+
+		/// Replaces the Aura and GRANDPA keys of the admin's hospital; both must be unused and
+		/// prove possession by signing [`rotation::key_rotation_message`] (this chain, this
+		/// hospital), as `author_rotateKeysWithOwner(owner = that message)` produces them.
+		///
+		/// The origin must be signed by an active hospital's admin.
+		#[pallet::call_index(7)]
+		#[pallet::weight((T::WeightInfo::rotate_session_keys(), DispatchClass::Operational))]
+		pub fn rotate_session_keys(
+			origin: OriginFor<T>,
+			aura: T::AuraId,
+			grandpa: T::GrandpaId,
+			aura_proof: T::AuraProof,
+			grandpa_proof: T::GrandpaProof,
+		) -> DispatchResult {
+			let hospital = Self::ensure_admin(origin)?;
+			Self::do_rotate_session_keys(hospital, aura, grandpa, &aura_proof, &grandpa_proof)
+		}
+
 		/// Closes proposal `id`, which is past its lifetime, without executing it.
 		///
 		/// The origin must be signed by an active hospital's admin.
@@ -433,7 +553,7 @@ pub mod pallet {
 				frame_system::Pallet::<T>::block_number() > info.expires_at,
 				Error::<T>::NotExpired
 			);
-			Proposals::<T>::remove(id);
+			Self::remove_proposal(id, &info);
 			Self::deposit_event(Event::Closed { id });
 			Ok(())
 		}
@@ -447,6 +567,20 @@ pub mod pallet {
 				Some((hospital, HospitalRole::Operator)) => Ok(hospital),
 				_ => Err(Error::<T>::NotHospitalOperator.into()),
 			}
+		}
+
+		/// Counts one registration of `hospital` against its rolling quota.
+		fn count_registration(hospital: HospitalId) -> DispatchResult {
+			use sp_runtime::SaturatedConversion;
+			let now = frame_system::Pallet::<T>::block_number().saturated_into::<u64>();
+			let period = T::QuotaPeriod::get().saturated_into::<u64>();
+			RegistrationQuota::<T>::try_mutate(hospital, |quota| {
+				ensure!(
+					quota.try_use(now, period, T::MaxRegistrationsPerPeriod::get()),
+					Error::<T>::RegistrationQuotaReached
+				);
+				Ok(())
+			})
 		}
 	}
 }

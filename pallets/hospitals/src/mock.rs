@@ -59,25 +59,48 @@ impl pallet_hospitals::Config for Test {
 	type MaxAddressLength = ConstU32<64>;
 	type CallPermissions = OperatorsCallHospitals;
 	type MaxExtrinsicsPerBlock = ConstU32<MAX_EXTRINSICS_PER_BLOCK>;
+	type MaxPatientExtrinsicsPerBlock = ConstU32<MAX_PATIENT_EXTRINSICS_PER_BLOCK>;
+	type MaxRegistrationsPerPeriod = ConstU32<MAX_REGISTRATIONS>;
+	type QuotaPeriod = frame_support::traits::ConstU64<QUOTA_PERIOD>;
+	type MaxOpenProposals = ConstU32<MAX_OPEN_PROPOSALS>;
+	type MaxRecoveryDelay = frame_support::traits::ConstU64<MAX_RECOVERY_DELAY>;
 	type StallRecovery = RecordStallRecovery;
 	type WeightInfo = ();
 }
 
 pub const MAX_EXTRINSICS_PER_BLOCK: u32 = 2;
+/// The patients one hospital registered, together, per block.
+pub const MAX_PATIENT_EXTRINSICS_PER_BLOCK: u32 = 3;
+/// Patient registrations per hospital in any `QUOTA_PERIOD` blocks.
+pub const MAX_REGISTRATIONS: u32 = 5;
+pub const QUOTA_PERIOD: u64 = 70;
+pub const MAX_OPEN_PROPOSALS: u32 = 2;
+pub const MAX_RECOVERY_DELAY: u64 = 20;
 pub const PROPOSAL_LIFETIME: u64 = 10;
 
 parameter_types! {
 	pub const ApprovalThreshold: (u32, u32) = (2, 3);
 }
 
-/// Operators may call this pallet; nobody may call `System`; nothing else is allowed.
+/// Operators may call this pallet, patients only `deregister_patient` (a stand-in for a
+/// patient's call); nobody may call `System`; a general transaction without a signer may carry
+/// only `deregister_patient` (a stand-in for a call a runtime would allow unsigned).
 pub struct OperatorsCallHospitals;
-impl CallPermissions<RuntimeCall> for OperatorsCallHospitals {
-	fn allows(signer: &Signer, call: &RuntimeCall) -> bool {
-		matches!(
-			(signer, call),
-			(Signer::Hospital { role: HospitalRole::Operator, .. }, RuntimeCall::Hospitals(_))
-		)
+impl CallPermissions<u64, RuntimeCall> for OperatorsCallHospitals {
+	fn allows(_: &u64, signer: &Signer, call: &RuntimeCall) -> bool {
+		match (signer, call) {
+			(Signer::Hospital { role: HospitalRole::Operator, .. }, RuntimeCall::Hospitals(_)) => {
+				true
+			}
+			(Signer::Patient { .. }, RuntimeCall::Hospitals(call)) => {
+				matches!(call, crate::Call::deregister_patient { .. })
+			}
+			_ => false,
+		}
+	}
+
+	fn allows_unsigned(call: &RuntimeCall) -> bool {
+		matches!(call, RuntimeCall::Hospitals(crate::Call::deregister_patient { .. }))
 	}
 }
 
@@ -99,10 +122,22 @@ pub fn founder(index: u64) -> GenesisHospital<Test> {
 		aura: UintAuthorityId(100 + index),
 		grandpa: UintAuthorityId(200 + index),
 		nodes: alloc::vec![GenesisNode {
-			peer_id: alloc::format!("peer-{index}"),
+			peer_id: node_peer_id(index as u8),
 			address: alloc::format!("/ip4/127.0.0.1/tcp/{}", 30333 + index),
 		}],
 	}
+}
+
+/// The node key with seed `seed` (founder `h` runs node `h`).
+pub fn node_pair(seed: u8) -> sp_core::ed25519::Pair {
+	use sp_core::Pair;
+	sp_core::ed25519::Pair::from_seed(&[seed; 32])
+}
+
+/// The peer id of the node whose key has seed `seed`.
+pub fn node_peer_id(seed: u8) -> alloc::string::String {
+	use sp_core::Pair;
+	medchain_primitives::peer::peer_id_of_ed25519_key(&node_pair(seed).public())
 }
 
 pub fn new_test_ext_with(
@@ -118,6 +153,10 @@ pub fn new_test_ext_with(
 	.build_storage()
 	.expect("mock genesis builds");
 	let mut ext = sp_io::TestExternalities::new(storage);
+	// Benchmarks generate and sign with node keys through the keystore host functions.
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
@@ -141,9 +180,19 @@ thread_local! {
 		const { core::cell::RefCell::new(alloc::vec::Vec::new()) };
 }
 
+thread_local! {
+	/// Hospitals whose validators stopped authoring (every hospital is live unless listed).
+	pub static GONE: core::cell::RefCell<alloc::vec::Vec<u32>> =
+		const { core::cell::RefCell::new(alloc::vec::Vec::new()) };
+}
+
 pub struct RecordStallRecovery;
 impl medchain_primitives::StalledSetRecovery<u64> for RecordStallRecovery {
 	fn recover_stalled_set(delay: u64, best_finalized: u64) {
 		STALL_RECOVERIES.with(|r| r.borrow_mut().push((delay, best_finalized)));
+	}
+
+	fn is_live(hospital: u32) -> bool {
+		!GONE.with(|gone| gone.borrow().contains(&hospital))
 	}
 }

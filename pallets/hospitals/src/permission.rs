@@ -1,11 +1,15 @@
 //! [`CheckPermission`]: the transaction extension that keeps the chain permissioned.
 //!
 //! It runs before `CheckNonce`, in the pool and again at block inclusion:
-//! 1. the signer must be an active hospital's admin or operator, or a registered patient
-//!    (else `InvalidTransaction::Custom(`[`invalidity::NOT_A_MEMBER`]`)`);
-//! 2. the call must be one that role may make, as the runtime's [`CallPermissions`] says
+//! 1. a general (v5) transaction without a signer passes only if the runtime's
+//!    [`CallPermissions::allows_unsigned`] names its call (else
+//!    `Custom(`[`invalidity::UNSIGNED_NOT_PERMITTED`]`)`);
+//! 2. the signer must be an active hospital's admin or operator, or a patient registered by an
+//!    active hospital (else `InvalidTransaction::Custom(`[`invalidity::NOT_A_MEMBER`]`)`);
+//! 3. the call must be one that signer may make now, as the runtime's [`CallPermissions`] says
 //!    (else `Custom(`[`invalidity::CALL_NOT_PERMITTED`]`)`);
-//! 3. an account gets at most `MaxExtrinsicsPerBlock` extrinsics into one block; past that the
+//! 4. an account gets at most `MaxExtrinsicsPerBlock` extrinsics into one block, and the
+//!    patients of one hospital `MaxPatientExtrinsicsPerBlock` together; past that the
 //!    transaction is `ExhaustsResources`, so it waits in the pool for a later block instead of
 //!    being banned.
 //!
@@ -16,6 +20,7 @@ use core::marker::PhantomData;
 use frame_support::{
 	dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::Get, DefaultNoBound,
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
 use scale_info::TypeInfo;
 use sp_runtime::{
@@ -27,14 +32,16 @@ use sp_runtime::{
 	Weight,
 };
 
-use crate::{Config, ExtrinsicCount, Pallet, WeightInfo};
+use crate::{Config, ExtrinsicCount, Pallet, PatientExtrinsicCount, WeightInfo};
 
 /// The `InvalidTransaction::Custom` codes [`CheckPermission`] refuses with.
 pub mod invalidity {
 	/// The signer is neither an active hospital's admin or operator nor a registered patient.
 	pub const NOT_A_MEMBER: u8 = 1;
-	/// The signer's role may not make this call.
+	/// The signer's role may not make this call, or not now (e.g. an upgrade nobody authorized).
 	pub const CALL_NOT_PERMITTED: u8 = 2;
+	/// A general transaction without a signer, for a call not allowed unsigned.
+	pub const UNSIGNED_NOT_PERMITTED: u8 = 3;
 }
 
 /// Who signed a transaction, as the registry sees it.
@@ -47,8 +54,14 @@ pub enum Signer {
 }
 
 /// Which calls each kind of signer may make. The runtime implements it over its call enum.
-pub trait CallPermissions<Call> {
-	fn allows(signer: &Signer, call: &Call) -> bool;
+pub trait CallPermissions<AccountId, Call> {
+	/// Whether `who`, whose role is `signer`, may make `call` now.
+	fn allows(who: &AccountId, signer: &Signer, call: &Call) -> bool;
+
+	/// Whether a general transaction without a signer may carry `call`. None may by default.
+	fn allows_unsigned(_call: &Call) -> bool {
+		false
+	}
 }
 
 impl<T: Config> Pallet<T> {
@@ -85,8 +98,9 @@ where
 {
 	const IDENTIFIER: &'static str = "CheckPermission";
 	type Implicit = ();
-	/// The signer whose extrinsic count `prepare` increments; `None` for unsigned origins.
-	type Val = Option<T::AccountId>;
+	/// The signer whose extrinsic count `prepare` increments, and for a patient its hospital;
+	/// `None` for an unsigned call the runtime allows.
+	type Val = Option<(T::AccountId, Option<HospitalId>)>;
 	type Pre = ();
 
 	fn weight(&self, _: &T::RuntimeCall) -> Weight {
@@ -103,20 +117,33 @@ where
 		_inherited_implication: &impl Implication,
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, T::RuntimeCall> {
-		// Inherents and unsigned transactions carry no signer; their own checks apply.
+		// Bare extrinsics (inherents, `ValidateUnsigned`) never reach here; a general
+		// transaction without a signer does, and only the runtime's explicit list passes.
 		let Some(who) = origin.as_system_origin_signer() else {
-			return Ok((ValidTransaction::default(), None, origin));
+			if T::CallPermissions::allows_unsigned(call) {
+				return Ok((ValidTransaction::default(), None, origin));
+			}
+			return Err(InvalidTransaction::Custom(invalidity::UNSIGNED_NOT_PERMITTED).into());
 		};
 		let signer =
 			Pallet::<T>::signer(who).ok_or(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER))?;
-		if !T::CallPermissions::allows(&signer, call) {
+		if !T::CallPermissions::allows(who, &signer, call) {
 			return Err(InvalidTransaction::Custom(invalidity::CALL_NOT_PERMITTED).into());
 		}
 		if Pallet::<T>::extrinsics_this_block(who) >= T::MaxExtrinsicsPerBlock::get() {
 			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
-		let who = who.clone();
-		Ok((ValidTransaction::default(), Some(who), origin))
+		let patients_of = match signer {
+			Signer::Patient { hospital } => Some(hospital),
+			Signer::Hospital { .. } => None,
+		};
+		if patients_of.is_some_and(|hospital| {
+			Pallet::<T>::patient_extrinsics_this_block(hospital)
+				>= T::MaxPatientExtrinsicsPerBlock::get()
+		}) {
+			return Err(InvalidTransaction::ExhaustsResources.into());
+		}
+		Ok((ValidTransaction::default(), Some((who.clone(), patients_of)), origin))
 	}
 
 	fn prepare(
@@ -127,10 +154,14 @@ where
 		_info: &DispatchInfoOf<T::RuntimeCall>,
 		_len: usize,
 	) -> Result<Self::Pre, TransactionValidityError> {
-		if let Some(who) = val {
+		if let Some((who, patients_of)) = val {
 			let now = frame_system::Pallet::<T>::block_number();
 			let count = Pallet::<T>::extrinsics_this_block(&who).saturating_add(1);
 			ExtrinsicCount::<T>::insert(&who, (now, count));
+			if let Some(hospital) = patients_of {
+				let count = Pallet::<T>::patient_extrinsics_this_block(hospital).saturating_add(1);
+				PatientExtrinsicCount::<T>::insert(hospital, (now, count));
+			}
 		}
 		Ok(())
 	}
@@ -139,7 +170,17 @@ where
 impl<T: Config> Pallet<T> {
 	/// How many extrinsics `who` has had included in the current block so far.
 	pub fn extrinsics_this_block(who: &T::AccountId) -> u32 {
-		match ExtrinsicCount::<T>::get(who) {
+		Self::this_block(ExtrinsicCount::<T>::get(who))
+	}
+
+	/// How many extrinsics the patients `hospital` registered have had included in the current
+	/// block so far, together.
+	pub fn patient_extrinsics_this_block(hospital: HospitalId) -> u32 {
+		Self::this_block(PatientExtrinsicCount::<T>::get(hospital))
+	}
+
+	fn this_block(count: Option<(BlockNumberFor<T>, u32)>) -> u32 {
+		match count {
 			Some((block, count)) if block == frame_system::Pallet::<T>::block_number() => count,
 			_ => 0,
 		}

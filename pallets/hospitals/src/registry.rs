@@ -27,8 +27,13 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 }
 
 impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
+	/// A pseudonym counts as registered only while the hospital that registered it is active:
+	/// suspending or removing a hospital stops all its patients (and any sybils it minted) from
+	/// signing, and reinstating it restores them, in one write.
 	fn registering_hospital(who: &T::AccountId) -> Option<HospitalId> {
-		Patients::<T>::get(who).filter(|patient| patient.active).map(|patient| patient.hospital)
+		Patients::<T>::get(who)
+			.filter(|patient| patient.active && Self::is_active(patient.hospital))
+			.map(|patient| patient.hospital)
 	}
 }
 
@@ -44,7 +49,7 @@ impl<T: Config> ValidatorRegistry for Pallet<T> {
 impl<T: Config> Pallet<T> {
 	/// Active hospitals in ascending id order. Ids are `Twox64Concat` keys, which do not
 	/// iterate in order, so the (at most `MaxHospitals`) entries are sorted.
-	fn active_hospitals() -> impl Iterator<Item = (HospitalId, Hospital<T>)> {
+	pub(crate) fn active_hospitals() -> impl Iterator<Item = (HospitalId, Hospital<T>)> {
 		let mut active: Vec<_> =
 			Hospitals::<T>::iter().filter(|(_, h)| h.status == HospitalStatus::Active).collect();
 		active.sort_by_key(|(id, _)| *id);

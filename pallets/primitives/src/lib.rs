@@ -12,6 +12,8 @@
 //! - [`shares`]: grants, consent requests, the messages patients and share tokens sign, and
 //!   the [`shares::ShareGrants`] trait the access log spends grants through.
 //! - [`token`] (`std`): share tokens for wallets, apps and the CLI.
+//! - [`peer`]: node peer ids and the node-key signatures that prove them.
+//! - [`quota`]: rolling-window quotas for permanent writes on a feeless chain.
 //! - [`access`]: access entries and the auditors' [`access::AccessLogApi`].
 //! - [`testing`] (`std`): the registry and record lookup pallet unit tests run against.
 
@@ -21,6 +23,8 @@ extern crate alloc;
 
 pub mod access;
 pub mod commitment;
+pub mod peer;
+pub mod quota;
 pub mod records;
 pub mod registry;
 pub mod shares;
@@ -30,6 +34,7 @@ pub mod testing;
 pub mod token;
 pub mod validators;
 
+pub use quota::RollingQuota;
 pub use records::{FieldMask, RecordLookup, RecordType};
 pub use registry::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
 pub use validators::{StalledSetRecovery, ValidatorRegistry};

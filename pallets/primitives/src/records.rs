@@ -245,7 +245,7 @@ pub struct Record<AccountId, BlockNumber> {
 	pub time: u64,
 }
 
-/// What `verify(root)` answers about an anchored root.
+/// What `verify(record id, root)` answers about an anchored root.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct RootVerification<AccountId, BlockNumber> {
 	pub record_id: crate::commitment::RecordId,
@@ -260,7 +260,8 @@ sp_api::decl_runtime_apis! {
 	pub trait RecordsApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		fn record(id: crate::commitment::RecordId) -> Option<Record<AccountId, BlockNumber>>;
 
-		/// Ids of `patient`'s records in anchoring order, from position `start`, at most `limit`.
+		/// Ids of `patient`'s records in anchoring order, from position `start`, at most `limit`
+		/// (and the runtime's page size).
 		fn records_of_patient(
 			patient: AccountId,
 			start: u32,
@@ -274,8 +275,10 @@ sp_api::decl_runtime_apis! {
 			limit: u32,
 		) -> alloc::vec::Vec<crate::commitment::RecordId>;
 
-		/// The anchor holding `root`, if any: status, custodian, block and time.
+		/// Record `id`, if its field root is `root`: status, custodian, block and time. The
+		/// root commits to the record id, so both are asked for.
 		fn verify(
+			id: crate::commitment::RecordId,
 			root: crate::commitment::Hash256,
 		) -> Option<RootVerification<AccountId, BlockNumber>>;
 

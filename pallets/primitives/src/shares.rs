@@ -322,12 +322,16 @@ sp_api::decl_runtime_apis! {
 	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
 
-		/// The ids of `patient`'s grants that have not been pruned, ascending.
-		fn grants_of_patient(patient: AccountId) -> Vec<GrantId>;
+		/// Up to `limit` ids of `patient`'s unpruned grants above `after`, ascending. Pages hold
+		/// at most the runtime's page size; ask again after the last id for more.
+		fn grants_of_patient(patient: AccountId, after: Option<GrantId>, limit: u32) -> Vec<GrantId>;
 
-		/// Consent requests waiting for `patient`'s answer, ascending by id.
+		/// Up to `limit` consent requests waiting for `patient`'s answer with ids above `after`,
+		/// ascending.
 		fn pending_consent_requests(
 			patient: AccountId,
+			after: Option<ConsentRequestId>,
+			limit: u32,
 		) -> Vec<(ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>)>;
 	}
 }

@@ -2,9 +2,14 @@
 //! that `pallet-shares` and `pallet-access-log` see, with records kept per test thread.
 //!
 //! Hospitals A (0) and B (1) are active, C (2) is suspended; each has an admin and an operator
-//! account. Patients are sr25519 keys, so they can sign consents.
+//! account, which the registry knows but refuses while the hospital is not active. Tests may
+//! suspend or reinstate a hospital with [`set_active`]. Patients are sr25519 keys, so they can
+//! sign consents: 0 and 1 are registered by A, [`PATIENT_OF_C`] by the suspended C.
 
-use std::{cell::RefCell, collections::BTreeMap};
+use std::{
+	cell::RefCell,
+	collections::{BTreeMap, BTreeSet},
+};
 
 use sp_core::{sr25519, Pair};
 use sp_runtime::AccountId32;
@@ -19,6 +24,11 @@ pub const HOSPITAL_A: HospitalId = 0;
 pub const HOSPITAL_B: HospitalId = 1;
 /// Suspended.
 pub const HOSPITAL_C: HospitalId = 2;
+const HOSPITALS: [HospitalId; 3] = [HOSPITAL_A, HOSPITAL_B, HOSPITAL_C];
+
+/// A patient registered by the suspended hospital C: not a registered patient while C is
+/// suspended.
+pub const PATIENT_OF_C: u8 = 3;
 
 pub fn admin(hospital: HospitalId) -> AccountId32 {
 	account(10 + hospital as u8 * 10)
@@ -37,7 +47,8 @@ fn account(byte: u8) -> AccountId32 {
 	AccountId32::new([byte; 32])
 }
 
-/// The key pair of registered patient `n` (0 and 1 are registered, others are not).
+/// The key pair of patient `n` (0 and 1 are registered by A, [`PATIENT_OF_C`] by C, others
+/// are not registered).
 pub fn patient_pair(n: u8) -> sr25519::Pair {
 	let mut seed = [0x70; 32];
 	seed[0] = n;
@@ -57,7 +68,7 @@ pub struct TestConsortium;
 
 impl HospitalRegistry<AccountId32> for TestConsortium {
 	fn active_hospital_of(who: &AccountId32) -> Option<(HospitalId, HospitalRole)> {
-		[HOSPITAL_A, HOSPITAL_B].into_iter().find_map(|hospital| {
+		let role = HOSPITALS.into_iter().find_map(|hospital| {
 			if *who == admin(hospital) {
 				Some((hospital, HospitalRole::Admin))
 			} else if *who == operator(hospital) {
@@ -65,11 +76,12 @@ impl HospitalRegistry<AccountId32> for TestConsortium {
 			} else {
 				None
 			}
-		})
+		});
+		role.filter(|(hospital, _)| Self::is_active(*hospital))
 	}
 
 	fn is_active(hospital: HospitalId) -> bool {
-		hospital == HOSPITAL_A || hospital == HOSPITAL_B
+		ACTIVE.with(|active| active.borrow().contains(&hospital))
 	}
 
 	fn active_hospital_of_peer(_: &[u8]) -> Option<HospitalId> {
@@ -79,11 +91,32 @@ impl HospitalRegistry<AccountId32> for TestConsortium {
 
 impl PatientRegistry<AccountId32> for TestConsortium {
 	fn registering_hospital(who: &AccountId32) -> Option<HospitalId> {
-		(*who == patient(0) || *who == patient(1)).then_some(HOSPITAL_A)
+		let hospital = if *who == patient(0) || *who == patient(1) {
+			Some(HOSPITAL_A)
+		} else if *who == patient(PATIENT_OF_C) {
+			Some(HOSPITAL_C)
+		} else {
+			None
+		};
+		hospital.filter(|hospital| Self::is_active(*hospital))
 	}
 }
 
+/// Suspends (`false`) or reinstates (`true`) `hospital` for the rest of this test thread.
+pub fn set_active(hospital: HospitalId, active: bool) {
+	ACTIVE.with(|set| {
+		let mut set = set.borrow_mut();
+		if active {
+			set.insert(hospital);
+		} else {
+			set.remove(&hospital);
+		}
+	});
+}
+
 thread_local! {
+	static ACTIVE: RefCell<BTreeSet<HospitalId>> =
+		RefCell::new(BTreeSet::from([HOSPITAL_A, HOSPITAL_B]));
 	static RECORDS: RefCell<BTreeMap<RecordId, Record<AccountId32, u64>>> =
 		RefCell::new(BTreeMap::new());
 }
@@ -119,6 +152,8 @@ pub fn set_record_status(id: RecordId, status: RecordStatus<AccountId32, u64>) {
 	});
 }
 
-pub fn clear_records() {
+/// Forgets every record and makes A and B active and C suspended again.
+pub fn reset() {
 	RECORDS.with(|records| records.borrow_mut().clear());
+	ACTIVE.with(|active| *active.borrow_mut() = BTreeSet::from([HOSPITAL_A, HOSPITAL_B]));
 }

@@ -19,10 +19,17 @@ pub trait StalledSetRecovery<BlockNumber> {
 	/// signalling block is `delay` blocks deep on their best chain, and the new set votes on
 	/// top of `best_finalized`.
 	fn recover_stalled_set(delay: BlockNumber, best_finalized: BlockNumber);
+
+	/// Whether `hospital`'s validator authored a block recently enough to count as live.
+	fn is_live(hospital: HospitalId) -> bool;
 }
 
 impl<BlockNumber> StalledSetRecovery<BlockNumber> for () {
 	fn recover_stalled_set(_: BlockNumber, _: BlockNumber) {}
+
+	fn is_live(_: HospitalId) -> bool {
+		true
+	}
 }
 
 sp_api::decl_runtime_apis! {

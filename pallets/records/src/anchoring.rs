@@ -2,21 +2,26 @@
 
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{dispatch::DispatchResult, ensure, traits::UnixTime};
+use frame_support::{
+	dispatch::DispatchResult,
+	ensure,
+	traits::{Get, UnixTime},
+};
 use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
 use medchain_primitives::{
 	commitment::{verify_field, DisclosedField, Hash256, RecordId},
 	records::{RecordStatus, RootVerification},
-	HospitalId, HospitalRegistry, PatientRegistry,
+	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry,
 };
 use sp_runtime::{
-	traits::{BlakeTwo256, Hash},
-	DispatchError,
+	traits::{BlakeTwo256, Hash, Saturating},
+	DispatchError, SaturatedConversion,
 };
 
 use crate::{
 	AnchorRequestOf, Config, CustodianRecordCount, CustodianRecords, Error, Event, Pallet,
-	PatientRecordCount, PatientRecords, RecordOf, RecordOfRoot, Records,
+	AnchorQuota, CustodianEraseDelay, PatientRecordCount, PatientRecords, PendingErasures,
+	RecordOf, Records,
 };
 
 /// Domain tags of the record id derivations.
@@ -43,7 +48,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Patients::is_registered(&request.patient), Error::<T>::PatientNotRegistered);
 		let record_id = Self::record_id(custodian, &request.request_id);
 		ensure!(!Records::<T>::contains_key(record_id), Error::<T>::DuplicateRequest);
-		ensure!(!RecordOfRoot::<T>::contains_key(request.field_root), Error::<T>::DuplicateRoot);
+		Self::count_anchor(custodian)?;
 		let record = RecordOf::<T> {
 			patient: request.patient.clone(),
 			custodian,
@@ -80,8 +85,8 @@ impl<T: Config> Pallet<T> {
 			RecordStatus::Amended { .. } => return Err(Error::<T>::AlreadyAmended.into()),
 			RecordStatus::Erased { .. } => return Err(Error::<T>::RecordErased.into()),
 		}
-		ensure!(!RecordOfRoot::<T>::contains_key(field_root), Error::<T>::DuplicateRoot);
 		let version = old.version.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
+		Self::count_anchor(custodian)?;
 		let record_id = Self::version_id(&previous, version);
 		let record = RecordOf::<T> {
 			field_root,
@@ -101,15 +106,58 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_erase(who: T::AccountId, record_id: RecordId) -> DispatchResult {
-		let mut record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
+		let record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
 		let is_custodian = T::Hospitals::operator_hospital(&who) == Some(record.custodian);
 		ensure!(is_custodian || who == record.patient, Error::<T>::NotCustodianOrPatient);
 		ensure!(!matches!(record.status, RecordStatus::Erased { .. }), Error::<T>::AlreadyErased);
-		let at = frame_system::Pallet::<T>::block_number();
-		record.status = RecordStatus::Erased { at, time: Self::now(), by: who.clone() };
-		Records::<T>::insert(record_id, record);
-		Self::deposit_event(Event::RecordErased { record_id, by: who });
+		if who == record.patient {
+			PendingErasures::<T>::remove(record_id);
+			Self::mark_erased(record_id, record, who);
+			return Ok(());
+		}
+		ensure!(
+			!PendingErasures::<T>::contains_key(record_id),
+			Error::<T>::ErasureAlreadyScheduled
+		);
+		let now = frame_system::Pallet::<T>::block_number();
+		let due = now.saturating_add(CustodianEraseDelay::<T>::get());
+		PendingErasures::<T>::insert(record_id, (&who, due));
+		Self::deposit_event(Event::ErasureScheduled { record_id, by: who, due });
 		Ok(())
+	}
+
+	pub(crate) fn do_cancel_erasure(who: T::AccountId, record_id: RecordId) -> DispatchResult {
+		let record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
+		let is_custodian_admin =
+			T::Hospitals::active_hospital_of(&who) == Some((record.custodian, HospitalRole::Admin));
+		ensure!(
+			is_custodian_admin || who == record.patient,
+			Error::<T>::NotPatientOrCustodianAdmin
+		);
+		ensure!(PendingErasures::<T>::take(record_id).is_some(), Error::<T>::NoErasureScheduled);
+		Self::deposit_event(Event::ErasureCancelled { record_id, by: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_complete_erasure(who: T::AccountId, record_id: RecordId) -> DispatchResult {
+		let record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
+		let is_custodian = T::Hospitals::operator_hospital(&who) == Some(record.custodian);
+		ensure!(is_custodian || who == record.patient, Error::<T>::NotCustodianOrPatient);
+		let (requested_by, due) =
+			PendingErasures::<T>::get(record_id).ok_or(Error::<T>::NoErasureScheduled)?;
+		ensure!(frame_system::Pallet::<T>::block_number() >= due, Error::<T>::ErasureNotDue);
+		PendingErasures::<T>::remove(record_id);
+		ensure!(!matches!(record.status, RecordStatus::Erased { .. }), Error::<T>::AlreadyErased);
+		Self::mark_erased(record_id, record, requested_by);
+		Ok(())
+	}
+
+	/// Turns the record into a tombstone erased by `by`.
+	fn mark_erased(record_id: RecordId, mut record: RecordOf<T>, by: T::AccountId) {
+		let at = frame_system::Pallet::<T>::block_number();
+		record.status = RecordStatus::Erased { at, time: Self::now(), by: by.clone() };
+		Records::<T>::insert(record_id, record);
+		Self::deposit_event(Event::RecordErased { record_id, by });
 	}
 
 	fn insert(record_id: RecordId, record: RecordOf<T>) {
@@ -119,34 +167,51 @@ impl<T: Config> Pallet<T> {
 		let position = CustodianRecordCount::<T>::get(record.custodian);
 		CustodianRecords::<T>::insert(record.custodian, position, record_id);
 		CustodianRecordCount::<T>::insert(record.custodian, position.saturating_add(1));
-		RecordOfRoot::<T>::insert(record.field_root, record_id);
 		Records::<T>::insert(record_id, record);
+	}
+
+	/// Counts one anchor of `custodian` against its rolling quota.
+	fn count_anchor(custodian: HospitalId) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number().saturated_into::<u64>();
+		let period = T::QuotaPeriod::get().saturated_into::<u64>();
+		AnchorQuota::<T>::try_mutate(custodian, |quota| {
+			ensure!(
+				quota.try_use(now, period, T::MaxAnchorsPerPeriod::get()),
+				Error::<T>::AnchorQuotaReached
+			);
+			Ok(())
+		})
 	}
 
 	fn now() -> u64 {
 		u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX)
 	}
 
-	/// Ids of `patient`'s records from position `start`, at most `limit`.
+	/// Ids of `patient`'s records from position `start`, at most `limit` (and `MaxPageSize`).
 	pub fn records_of_patient(patient: &T::AccountId, start: u32, limit: u32) -> Vec<RecordId> {
+		let limit = limit.min(T::MaxPageSize::get());
 		let end = start.saturating_add(limit).min(PatientRecordCount::<T>::get(patient));
 		(start..end).filter_map(|position| PatientRecords::<T>::get(patient, position)).collect()
 	}
 
-	/// Ids of the records `custodian` anchored from position `start`, at most `limit`.
+	/// Ids of the records `custodian` anchored from position `start`, at most `limit` (and
+	/// `MaxPageSize`).
 	pub fn records_of_custodian(custodian: HospitalId, start: u32, limit: u32) -> Vec<RecordId> {
+		let limit = limit.min(T::MaxPageSize::get());
 		let end = start.saturating_add(limit).min(CustodianRecordCount::<T>::get(custodian));
 		(start..end)
 			.filter_map(|position| CustodianRecords::<T>::get(custodian, position))
 			.collect()
 	}
 
-	/// The anchor holding `root`: its status, custodian, block and time.
+	/// Record `record_id`, if its field root is `root`: its status, custodian, block and time.
+	/// The root commits to the record id, so a copy of the root anchored under another id
+	/// never answers for it.
 	pub fn verify(
+		record_id: RecordId,
 		root: Hash256,
 	) -> Option<RootVerification<T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>> {
-		let record_id = RecordOfRoot::<T>::get(root)?;
-		let record = Records::<T>::get(record_id)?;
+		let record = Records::<T>::get(record_id).filter(|record| record.field_root == root)?;
 		Some(RootVerification {
 			record_id,
 			status: record.status,
@@ -157,10 +222,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// True only if `record_id` is Active and every one of (at least one) `fields` verifies.
+	/// More fields than the record's type has is false without hashing any.
 	pub fn verify_fields(record_id: RecordId, fields: &[DisclosedField]) -> bool {
 		let Some(record) = Records::<T>::get(record_id) else { return false };
+		let field_count = usize::try_from(record.record_type.field_count()).unwrap_or(0);
 		record.status == RecordStatus::Active
 			&& !fields.is_empty()
+			&& fields.len() <= field_count
 			&& fields.iter().all(|field| {
 				verify_field(&record.field_root, &record_id, record.record_type, field)
 			})

@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
+use sp_runtime::traits::Saturating;
 use medchain_primitives::{commitment::Hash256, records::RecordStatus, RecordType};
 
 use crate::*;
@@ -15,10 +16,11 @@ fn hash(seed: u32, salt: u8) -> Hash256 {
 	bytes
 }
 
+/// Record `seed` of benchmark patient `seed`: each item of a batch reads its own patient.
 fn request<T: Config>(seed: u32) -> AnchorRequestOf<T> {
 	AnchorRequest {
 		request_id: hash(seed, 1),
-		patient: T::BenchmarkHelper::patient(),
+		patient: T::BenchmarkHelper::patient(seed),
 		record_type: RecordType::LabResult,
 		field_root: hash(seed, 2),
 		ciphertext_digest: hash(seed, 3),
@@ -83,9 +85,38 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The custodian schedules an erasure (the patient's own erase writes no more).
 	#[benchmark]
 	fn erase() -> Result<(), BenchmarkError> {
 		let (operator, record_id) = anchored::<T>(0)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), record_id);
+
+		assert!(PendingErasures::<T>::contains_key(record_id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn cancel_erasure() -> Result<(), BenchmarkError> {
+		let (operator, record_id) = anchored::<T>(0)?;
+		Pallet::<T>::erase(RawOrigin::Signed(operator).into(), record_id)?;
+		let patient = Records::<T>::get(record_id).map(|r| r.patient).ok_or("anchored")?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), record_id);
+
+		assert!(!PendingErasures::<T>::contains_key(record_id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn complete_erasure() -> Result<(), BenchmarkError> {
+		let (operator, record_id) = anchored::<T>(0)?;
+		Pallet::<T>::erase(RawOrigin::Signed(operator.clone()).into(), record_id)?;
+		let due = frame_system::Pallet::<T>::block_number()
+			.saturating_add(CustodianEraseDelay::<T>::get());
+		frame_system::Pallet::<T>::set_block_number(due);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), record_id);

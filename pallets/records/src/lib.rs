@@ -8,15 +8,27 @@
 //! ## Calls
 //! - [`Pallet::anchor`]: a custodian hospital's operator anchors a record for a registered
 //!   patient pseudonym. The record id is derived from (custodian, client request id), so nobody
-//!   can front-run it; a repeated request id (`DuplicateRequest`) or field root
-//!   (`DuplicateRoot`) is refused.
+//!   can front-run it; a repeated request id is refused (`DuplicateRequest`). Field roots need
+//!   not be unique: a root commits to its record id (`medchain_primitives::commitment`), so
+//!   [`Pallet::verify`] asks for the record id and the root together, and a root copied into
+//!   another hospital's anchor neither blocks nor impersonates the true custodian.
 //! - [`Pallet::anchor_batch`]: up to `MaxBatchSize` anchors in one extrinsic. **Not atomic**: each
 //!   item succeeds or fails on its own (`RecordAnchored` or `AnchorFailed { index, error }`), so
 //!   one duplicate in a bulk import does not throw away the rest; weight for failed items is
 //!   refunded.
 //! - [`Pallet::amend`]: the custodian anchors a new version; the old one becomes `Amended`.
-//! - [`Pallet::erase`]: the custodian or the patient turns a record into a tombstone: status
-//!   `Erased` with block, time and who asked; the hashes stay.
+//! - [`Pallet::erase`]: the patient turns their record into a tombstone at once: status
+//!   `Erased` with block, time and who asked; the hashes stay. The custodian's operator only
+//!   schedules an erasure, due after the genesis-set `CustodianEraseDelay`, so a stolen operator
+//!   key can't destroy records irreversibly.
+//! - [`Pallet::cancel_erasure`]: the patient or the custodian's admin cancels a scheduled
+//!   erasure before it is completed.
+//! - [`Pallet::complete_erasure`]: the custodian's operator or the patient completes a
+//!   scheduled erasure once it is due.
+//!
+//! ## Quotas
+//! A custodian anchors (or amends) at most `MaxAnchorsPerPeriod` records in any `QuotaPeriod`
+//! blocks (a rolling window, `medchain_primitives::quota`); past it, `AnchorQuotaReached`.
 //!
 //! Records are indexed by patient and by custodian in anchoring order (one storage entry per
 //! record, so an index holds any number of records); the `RecordsApi` runtime API pages
@@ -44,8 +56,8 @@ pub use weights::WeightInfo;
 pub trait BenchmarkHelper<AccountId> {
 	/// An active hospital's operator account, and its hospital.
 	fn operator() -> (AccountId, medchain_primitives::HospitalId);
-	/// A registered patient pseudonym.
-	fn patient() -> AccountId;
+	/// Registered patient pseudonym `seed`; distinct seeds give distinct patients.
+	fn patient(seed: u32) -> AccountId;
 }
 
 #[frame_support::pallet]
@@ -56,7 +68,7 @@ pub mod pallet {
 	use medchain_primitives::{
 		commitment::{Hash256, RecordId},
 		records::Record,
-		HospitalId, HospitalRegistry, PatientRegistry, RecordType,
+		HospitalId, HospitalRegistry, PatientRegistry, RecordType, RollingQuota,
 	};
 
 	/// A record as this runtime stores it.
@@ -98,6 +110,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxBatchSize: Get<u32>;
 
+		/// Most records (new anchors and amendments) one custodian may anchor in any
+		/// `QuotaPeriod` blocks.
+		#[pallet::constant]
+		type MaxAnchorsPerPeriod: Get<u32>;
+
+		/// The rolling window of the anchoring quota, in blocks (a day in production).
+		#[pallet::constant]
+		type QuotaPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Most record ids one runtime API page returns.
+		#[pallet::constant]
+		type MaxPageSize: Get<u32>;
+
 		type WeightInfo: WeightInfo;
 
 		#[cfg(feature = "runtime-benchmarks")]
@@ -108,9 +133,32 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Records<T: Config> = StorageMap<_, Identity, RecordId, RecordOf<T>>;
 
-	/// Which record holds a field root (roots are unique).
+	/// Erasures a custodian scheduled, by record: who asked and the block it is due.
 	#[pallet::storage]
-	pub type RecordOfRoot<T: Config> = StorageMap<_, Identity, Hash256, RecordId>;
+	pub type PendingErasures<T: Config> =
+		StorageMap<_, Identity, RecordId, (T::AccountId, BlockNumberFor<T>)>;
+
+	/// How many blocks a custodian's erasure waits before it can be completed.
+	#[pallet::storage]
+	pub type CustodianEraseDelay<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// See [`CustodianEraseDelay`].
+		pub custodian_erase_delay: BlockNumberFor<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			CustodianEraseDelay::<T>::put(self.custodian_erase_delay);
+		}
+	}
+
+	/// Each custodian's anchoring in the current quota window.
+	#[pallet::storage]
+	pub type AnchorQuota<T: Config> = StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
 
 	/// A patient's records in anchoring order: (patient, position) → record.
 	#[pallet::storage]
@@ -154,6 +202,17 @@ pub mod pallet {
 			record_id: RecordId,
 			by: T::AccountId,
 		},
+		/// The custodian's operator `by` asked to erase the record; it can be completed from
+		/// block `due` on, and cancelled until then.
+		ErasureScheduled {
+			record_id: RecordId,
+			by: T::AccountId,
+			due: BlockNumberFor<T>,
+		},
+		ErasureCancelled {
+			record_id: RecordId,
+			by: T::AccountId,
+		},
 	}
 
 	#[pallet::error]
@@ -164,8 +223,8 @@ pub mod pallet {
 		PatientNotRegistered,
 		/// This custodian already used this request id.
 		DuplicateRequest,
-		/// Another record already has this field root.
-		DuplicateRoot,
+		/// The custodian anchored `MaxAnchorsPerPeriod` records in the last `QuotaPeriod` blocks.
+		AnchorQuotaReached,
 		/// `anchor_batch` with no items.
 		EmptyBatch,
 		RecordNotFound,
@@ -178,6 +237,14 @@ pub mod pallet {
 		/// Only the latest version can be amended.
 		AlreadyAmended,
 		AlreadyErased,
+		/// The record's erasure is scheduled already.
+		ErasureAlreadyScheduled,
+		/// No erasure of this record is scheduled.
+		NoErasureScheduled,
+		/// The scheduled erasure is not due yet.
+		ErasureNotDue,
+		/// Only the patient or the custodian's admin may cancel an erasure.
+		NotPatientOrCustodianAdmin,
 		/// The version counter is exhausted.
 		TooManyVersions,
 	}
@@ -237,11 +304,31 @@ pub mod pallet {
 			Self::do_amend(custodian, record_id, field_root, ciphertext_digest)
 		}
 
+		/// The patient erases their record at once; the custodian's operator schedules the
+		/// erasure, which waits `CustodianEraseDelay` blocks.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::erase())]
 		pub fn erase(origin: OriginFor<T>, record_id: RecordId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_erase(who, record_id)
+		}
+
+		/// Cancels the record's scheduled erasure. The origin must be the record's patient or
+		/// the admin of its (active) custodian.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel_erasure())]
+		pub fn cancel_erasure(origin: OriginFor<T>, record_id: RecordId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_erasure(who, record_id)
+		}
+
+		/// Completes the record's scheduled erasure once it is due. The origin must be the
+		/// custodian's operator or the record's patient.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::complete_erasure())]
+		pub fn complete_erasure(origin: OriginFor<T>, record_id: RecordId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_complete_erasure(who, record_id)
 		}
 	}
 }

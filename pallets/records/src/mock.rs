@@ -39,10 +39,18 @@ impl frame_system::Config for Test {
 }
 
 pub const MAX_BATCH: u32 = 4;
+/// The anchoring quota: records per custodian in any `QUOTA_PERIOD` blocks.
+pub const MAX_ANCHORS: u32 = 12;
+pub const QUOTA_PERIOD: u64 = 70;
+/// Blocks a custodian's erasure waits.
+pub const ERASE_DELAY: u64 = 5;
 pub const NOW_MS: u64 = 1_700_000_000_000;
 
 parameter_types! {
 	pub const MaxBatchSize: u32 = MAX_BATCH;
+	pub const MaxAnchorsPerPeriod: u32 = MAX_ANCHORS;
+	pub const QuotaPeriod: u64 = QUOTA_PERIOD;
+	pub const MaxPageSize: u32 = 3;
 }
 
 impl pallet_records::Config for Test {
@@ -51,6 +59,9 @@ impl pallet_records::Config for Test {
 	type Patients = MockRegistry;
 	type UnixTime = MockClock;
 	type MaxBatchSize = MaxBatchSize;
+	type MaxAnchorsPerPeriod = MaxAnchorsPerPeriod;
+	type QuotaPeriod = QuotaPeriod;
+	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockRegistry;
@@ -62,6 +73,8 @@ pub const OPERATOR_B: u64 = 21;
 pub const PATIENT: u64 = 1000;
 pub const OTHER_PATIENT: u64 = 1001;
 pub const STRANGER: u64 = 5000;
+/// Benchmark patients are registered from this id on.
+pub const FIRST_BENCHMARK_PATIENT: u64 = 100_000;
 pub const HOSPITAL_A: HospitalId = 0;
 pub const HOSPITAL_B: HospitalId = 1;
 
@@ -87,7 +100,8 @@ impl HospitalRegistry<u64> for MockRegistry {
 
 impl PatientRegistry<u64> for MockRegistry {
 	fn registering_hospital(who: &u64) -> Option<HospitalId> {
-		matches!(*who, PATIENT | OTHER_PATIENT).then_some(HOSPITAL_A)
+		(matches!(*who, PATIENT | OTHER_PATIENT) || *who >= FIRST_BENCHMARK_PATIENT)
+			.then_some(HOSPITAL_A)
 	}
 }
 
@@ -97,8 +111,8 @@ impl crate::BenchmarkHelper<u64> for MockRegistry {
 		(OPERATOR_A, HOSPITAL_A)
 	}
 
-	fn patient() -> u64 {
-		PATIENT
+	fn patient(seed: u32) -> u64 {
+		FIRST_BENCHMARK_PATIENT + u64::from(seed)
 	}
 }
 
@@ -110,7 +124,11 @@ impl frame_support::traits::UnixTime for MockClock {
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = RuntimeGenesisConfig::default().build_storage().expect("mock genesis builds");
+	let genesis = RuntimeGenesisConfig {
+		records: crate::GenesisConfig { custodian_erase_delay: ERASE_DELAY },
+		..Default::default()
+	};
+	let storage = genesis.build_storage().expect("mock genesis builds");
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -81,11 +81,12 @@ fn anchor_stores_only_hashes_and_indexes_the_record() {
 		);
 		assert_eq!(Records::records_of_patient(&PATIENT, 0, 10), vec![record_id]);
 		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 0, 10), vec![record_id]);
-		let verification = Records::verify(root(1)).expect("root is anchored");
+		let verification = Records::verify(record_id, root(1)).expect("root is anchored");
 		assert_eq!(verification.record_id, record_id);
 		assert_eq!((verification.custodian, verification.block), (HOSPITAL_A, 1));
 		assert_eq!(verification.time, NOW_MS);
-		assert_eq!(Records::verify(root(9)), None);
+		assert_eq!(Records::verify(record_id, root(9)), None);
+		assert_eq!(Records::verify(Records::record_id(HOSPITAL_A, &[9; 32]), root(1)), None);
 	});
 }
 
@@ -107,21 +108,76 @@ fn anchor_refuses_non_operators_unregistered_patients_and_duplicates() {
 			anchor_as(OPERATOR_A, request(1, PATIENT, root(2))),
 			Error::<Test>::DuplicateRequest
 		);
-		assert_noop!(
-			anchor_as(OPERATOR_A, request(2, PATIENT, root(1))),
-			Error::<Test>::DuplicateRoot
-		);
 	});
 }
 
 #[test]
 fn the_record_id_is_the_custodians_so_nobody_can_front_run_it() {
 	new_test_ext().execute_with(|| {
-		// B uses A's request id first; A's anchor with it still gets A's own id.
+		// B uses A's request id first; A's anchor with it still succeeds, as A's record.
 		assert_ok!(anchor_as(OPERATOR_B, request(1, PATIENT, root(1))));
 		let a = anchored_with_root(1, root(2));
-		assert_ne!(a, Records::record_id(HOSPITAL_B, &[1; 32]));
+		assert_eq!(a, Records::record_id(HOSPITAL_A, &[1; 32]));
 		assert_eq!(RecordsMap::<Test>::get(a).map(|r| r.custodian), Some(HOSPITAL_A));
+		assert_eq!(
+			RecordsMap::<Test>::get(Records::record_id(HOSPITAL_B, &[1; 32])).map(|r| r.custodian),
+			Some(HOSPITAL_B)
+		);
+	});
+}
+
+#[test]
+fn a_root_copied_by_another_hospital_neither_blocks_nor_impersonates_the_custodian() {
+	new_test_ext().execute_with(|| {
+		// B sees A's pending anchor of root 1 and anchors the same root first.
+		assert_ok!(anchor_as(OPERATOR_B, request(7, PATIENT, root(1))));
+		let a = anchored_with_root(1, root(1));
+		// The root commits to A's record id, so verifying it names A.
+		let verification = Records::verify(a, root(1)).expect("A's anchor verifies");
+		assert_eq!((verification.record_id, verification.custodian), (a, HOSPITAL_A));
+		// A copy under B's id is B's own anchor, never an answer about A's record.
+		let copy = Records::record_id(HOSPITAL_B, &[7; 32]);
+		assert_eq!(Records::verify(copy, root(1)).map(|v| v.custodian), Some(HOSPITAL_B));
+		// An amendment may reuse a root too.
+		assert_ok!(Records::amend(RuntimeOrigin::signed(OPERATOR_A), a, root(1), [0xdd; 32]));
+	});
+}
+
+#[test]
+fn a_custodian_anchors_at_most_its_quota_in_any_quota_period() {
+	new_test_ext().execute_with(|| {
+		for id in 0..MAX_ANCHORS as u8 {
+			anchored(id);
+		}
+		assert_noop!(
+			anchor_as(OPERATOR_A, request(100, PATIENT, root(100))),
+			Error::<Test>::AnchorQuotaReached
+		);
+		let latest = Records::record_id(HOSPITAL_A, &[0; 32]);
+		assert_noop!(
+			Records::amend(RuntimeOrigin::signed(OPERATOR_A), latest, root(101), [0xdd; 32]),
+			Error::<Test>::AnchorQuotaReached
+		);
+		// Another custodian has its own quota.
+		assert_ok!(anchor_as(OPERATOR_B, request(100, PATIENT, root(100))));
+		// Just before the period has passed, still refused; a period later, allowed again.
+		System::set_block_number(QUOTA_PERIOD);
+		assert_noop!(
+			anchor_as(OPERATOR_A, request(100, PATIENT, root(100))),
+			Error::<Test>::AnchorQuotaReached
+		);
+		System::set_block_number(1 + 2 * QUOTA_PERIOD);
+		assert_ok!(anchor_as(OPERATOR_A, request(100, PATIENT, root(100))));
+	});
+}
+
+#[test]
+fn record_pages_hold_at_most_the_page_size() {
+	new_test_ext().execute_with(|| {
+		let ids: Vec<RecordId> = (1..=5).map(anchored).collect();
+		let page_size: u32 = <Test as crate::Config>::MaxPageSize::get();
+		assert_eq!(Records::records_of_patient(&PATIENT, 0, 100), ids[..page_size as usize]);
+		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 3, 100), ids[3..]);
 	});
 }
 
@@ -209,7 +265,7 @@ fn amend_links_a_new_version_and_marks_the_old_one_amended() {
 }
 
 #[test]
-fn amend_refuses_others_missing_amended_and_erased_records_and_duplicate_roots() {
+fn amend_refuses_others_missing_amended_and_erased_records() {
 	new_test_ext().execute_with(|| {
 		let first = anchored(1);
 		let origin = |who| RuntimeOrigin::signed(who);
@@ -224,10 +280,6 @@ fn amend_refuses_others_missing_amended_and_erased_records_and_duplicate_roots()
 		assert_noop!(
 			Records::amend(origin(OPERATOR_A), [7; 32], root(2), [0; 32]),
 			Error::<Test>::RecordNotFound
-		);
-		assert_noop!(
-			Records::amend(origin(OPERATOR_A), first, root(1), [0; 32]),
-			Error::<Test>::DuplicateRoot
 		);
 		assert_ok!(Records::amend(origin(OPERATOR_A), first, root(2), [0; 32]));
 		assert_noop!(
@@ -259,16 +311,21 @@ fn the_custodian_or_the_patient_erases_once_and_the_hashes_stay() {
 		assert_noop!(Records::erase(origin(PATIENT), [7; 32]), Error::<Test>::RecordNotFound);
 		assert_ok!(Records::erase(origin(OPERATOR_A), by_custodian));
 		assert_ok!(Records::erase(origin(PATIENT), by_patient));
+		// The custodian's erasure waits its delay; the patient's is immediate.
+		assert_eq!(status(by_custodian), RecordStatus::Active);
+		System::set_block_number(9 + ERASE_DELAY);
+		assert_ok!(Records::complete_erasure(origin(OPERATOR_A), by_custodian));
 		assert_eq!(
 			status(by_custodian),
-			RecordStatus::Erased { at: 9, time: NOW_MS, by: OPERATOR_A }
+			RecordStatus::Erased { at: 9 + ERASE_DELAY, time: NOW_MS, by: OPERATOR_A }
 		);
 		assert_eq!(status(by_patient), RecordStatus::Erased { at: 9, time: NOW_MS, by: PATIENT });
+		assert_noop!(Records::erase(origin(OPERATOR_A), by_patient), Error::<Test>::AlreadyErased);
 		assert!(events().contains(&Event::RecordErased { record_id: by_patient, by: PATIENT }));
 		assert_noop!(Records::erase(origin(PATIENT), by_custodian), Error::<Test>::AlreadyErased);
 		let record = RecordsMap::<Test>::get(by_custodian).expect("tombstone");
 		assert_eq!((record.field_root, record.ciphertext_digest), (root(1), [0xcc; 32]));
-		assert!(Records::verify(root(1))
+		assert!(Records::verify(by_custodian, root(1))
 			.is_some_and(|v| matches!(v.status, RecordStatus::Erased { .. })));
 	});
 }
@@ -297,6 +354,9 @@ fn verify_fields_is_true_only_for_correct_proofs_of_an_active_record() {
 		wrong_proof[1].proof[0][0] ^= 1;
 		assert!(!Records::verify_fields(record_id, &wrong_proof));
 		assert!(!Records::verify_fields(record_id, &[]));
+		// More fields than a Diagnosis has is refused before any hashing.
+		let oversized: Vec<DisclosedField> = fields.iter().cycle().take(8).cloned().collect();
+		assert!(!Records::verify_fields(record_id, &oversized));
 		assert!(!Records::verify_fields([9; 32], &fields));
 
 		assert_ok!(Records::amend(RuntimeOrigin::signed(OPERATOR_A), record_id, root(2), [0; 32]));
@@ -322,5 +382,56 @@ fn amend_refuses_a_record_whose_version_counter_is_exhausted() {
 			Records::amend(RuntimeOrigin::signed(OPERATOR_A), record_id, root(2), [0; 32]),
 			Error::<Test>::TooManyVersions
 		);
+	});
+}
+
+#[test]
+fn a_custodians_erasure_waits_and_the_patient_or_its_admin_can_cancel_it() {
+	new_test_ext().execute_with(|| {
+		let origin = |who| RuntimeOrigin::signed(who);
+		let record = anchored(1);
+		// A stolen operator key asks to erase the record.
+		assert_ok!(Records::erase(origin(OPERATOR_A), record));
+		System::assert_last_event(
+			Event::ErasureScheduled { record_id: record, by: OPERATOR_A, due: 1 + ERASE_DELAY }
+				.into(),
+		);
+		assert_noop!(
+			Records::erase(origin(OPERATOR_A), record),
+			Error::<Test>::ErasureAlreadyScheduled
+		);
+		assert_noop!(
+			Records::complete_erasure(origin(OPERATOR_A), record),
+			Error::<Test>::ErasureNotDue
+		);
+		System::set_block_number(ERASE_DELAY);
+		assert_noop!(
+			Records::complete_erasure(origin(OPERATOR_A), record),
+			Error::<Test>::ErasureNotDue
+		);
+		// Neither another hospital nor the operator itself may cancel; A's admin does.
+		for who in [OPERATOR_B, OPERATOR_A, OTHER_PATIENT] {
+			assert_noop!(
+				Records::cancel_erasure(origin(who), record),
+				Error::<Test>::NotPatientOrCustodianAdmin
+			);
+		}
+		assert_ok!(Records::cancel_erasure(origin(ADMIN_A), record));
+		System::assert_last_event(Event::ErasureCancelled { record_id: record, by: ADMIN_A }.into());
+		System::set_block_number(1 + ERASE_DELAY);
+		assert_noop!(
+			Records::complete_erasure(origin(OPERATOR_A), record),
+			Error::<Test>::NoErasureScheduled
+		);
+		assert_eq!(status(record), RecordStatus::Active);
+
+		// The patient may cancel too, and nothing is left to cancel twice.
+		assert_ok!(Records::erase(origin(OPERATOR_A), record));
+		assert_ok!(Records::cancel_erasure(origin(PATIENT), record));
+		assert_noop!(
+			Records::cancel_erasure(origin(PATIENT), record),
+			Error::<Test>::NoErasureScheduled
+		);
+		assert_eq!(status(record), RecordStatus::Active);
 	});
 }

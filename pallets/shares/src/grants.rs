@@ -1,6 +1,6 @@
 //! Creating, revoking and using grants.
 
-use frame_support::{dispatch::DispatchResult, ensure};
+use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
 use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
 use medchain_primitives::{
 	records::RecordStatus,
@@ -8,16 +8,17 @@ use medchain_primitives::{
 		genesis_hash_bytes, grant_consent_payload, wrap_in_bytes_tags, AccessRequest,
 		AuthorizedUse, GrantId, GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
 	},
-	HospitalId, HospitalRegistry, RecordLookup,
+	HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
 };
 use sp_runtime::{
-	traits::{CheckedAdd, Verify, Zero},
+	traits::{CheckedAdd, Saturating, Verify, Zero},
 	DispatchError,
 };
 
 use crate::{
 	Config, ConsentNonce, Error, Event, GrantOf, GrantTermsOf, Grants, GrantsExpiringAt,
-	MaxGrantDuration, MinGrantDuration, NextGrantId, Pallet, PatientGrants,
+	MaxGrantDuration, MinGrantDuration, NewSharesInBlock, NextGrantId, Pallet, PatientGrantCount,
+	PatientGrants,
 };
 
 impl<T: Config> Pallet<T> {
@@ -71,6 +72,15 @@ impl<T: Config> Pallet<T> {
 			ensure!(T::Hospitals::is_active(grantee), Error::<T>::GranteeNotActive);
 		}
 		ensure!(terms.max_uses != Some(0), Error::<T>::ZeroMaxUses);
+		let held = PatientGrantCount::<T>::get(&patient);
+		ensure!(held < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
+		let hospital = match grantor {
+			Grantor::Custodian(custodian) => Some(custodian),
+			Grantor::Patient | Grantor::ConsentRequest { .. } => {
+				T::Patients::registering_hospital(&patient)
+			}
+		};
+		Self::count_new_share(hospital.ok_or(Error::<T>::NotRegisteredPatient)?)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let expires_at = now.checked_add(&terms.duration).ok_or(Error::<T>::Overflow)?;
@@ -88,6 +98,7 @@ impl<T: Config> Pallet<T> {
 		};
 		Grants::<T>::insert(id, grant);
 		PatientGrants::<T>::insert(&patient, id, ());
+		PatientGrantCount::<T>::insert(&patient, held.saturating_add(1));
 		GrantsExpiringAt::<T>::insert(expires_at, id, ());
 		Self::deposit_event(Event::GrantCreated {
 			grant: id,
@@ -110,6 +121,10 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= deadline, Error::<T>::ConsentExpired);
+		ensure!(
+			deadline <= now.saturating_add(T::MaxConsentValidity::get()),
+			Error::<T>::ConsentDeadlineTooFar
+		);
 		let payload =
 			grant_consent_payload(&Self::genesis_hash(), patient, terms, nonce, &deadline);
 		let signed = signature.verify(payload.as_slice(), patient)
@@ -118,6 +133,20 @@ impl<T: Config> Pallet<T> {
 		let expected = ConsentNonce::<T>::get(patient);
 		ensure!(nonce >= expected, Error::<T>::ConsentNonceUsed);
 		ensure!(nonce == expected, Error::<T>::ConsentNonceAhead);
+		Ok(())
+	}
+
+	/// Counts one new grant or consent request of `hospital` in this block, within
+	/// `MaxNewSharesPerHospitalPerBlock`.
+	pub(crate) fn count_new_share(hospital: HospitalId) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let (block, created) = NewSharesInBlock::<T>::get(hospital);
+		let created = if block == now { created } else { 0 };
+		ensure!(
+			created < T::MaxNewSharesPerHospitalPerBlock::get(),
+			Error::<T>::HospitalShareRateReached
+		);
+		NewSharesInBlock::<T>::insert(hospital, (now, created.saturating_add(1)));
 		Ok(())
 	}
 

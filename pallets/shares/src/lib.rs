@@ -15,10 +15,20 @@
 //! - [`Pallet::request_consent`], [`Pallet::approve_consent`], [`Pallet::deny_consent`]: a
 //!   hospital asks a patient pseudonym for a scope; the patient approves with a token key, which
 //!   creates a grant to that hospital, or denies.
+//! - [`Pallet::withdraw_consents`]: the patient invalidates consents signed but not yet
+//!   submitted, by moving their consent nonce past them.
 //!
 //! Durations are bounded by genesis-set limits (production: 1 h to 8,760 h). A grant is refused
-//! from its expiry block on; expired grants are pruned in `on_initialize`, at most
-//! `MaxPrunedPerBlock` per block, oldest first.
+//! from its expiry block on; expired grants and consent requests are pruned in `on_initialize`,
+//! at most `MaxPrunedPerBlock` of each per block, oldest first.
+//!
+//! ## Quotas
+//! Nothing costs fees, so every write is bounded: a patient holds at most `MaxGrantsPerPatient`
+//! unexpired grants; a hospital (its operator, or the patients it registered) creates at most
+//! `MaxNewSharesPerHospitalPerBlock` grants and consent requests per block, so pruning
+//! (`MaxPrunedPerBlock` ≥ that times the most hospitals, checked by the runtime) keeps pace with
+//! the fastest creation; a hospital has at most `MaxPendingPerRequester` requests waiting for one
+//! patient, and expired requests stop counting.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -41,6 +51,10 @@ mod tests;
 pub mod weights;
 
 pub use weights::WeightInfo;
+
+/// How far one `withdraw_consents` may move a patient's consent nonce, so a mistaken call
+/// can't exhaust it.
+pub const MAX_NONCE_WITHDRAWAL: u64 = 1_000;
 
 /// A bounded list's length, for weight functions.
 fn count<T>(items: &[T]) -> u32 {
@@ -106,13 +120,30 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRecordsPerGrant: Get<u32>;
 
-		/// Most consent requests waiting for one patient's answer.
+		/// Most unexpired consent requests one hospital may have waiting for one patient.
 		#[pallet::constant]
-		type MaxPendingConsentRequests: Get<u32>;
+		type MaxPendingPerRequester: Get<u32>;
 
-		/// Most expired grants pruned in one block.
+		/// Most unexpired grants one patient may hold (revoked ones count until they expire).
+		#[pallet::constant]
+		type MaxGrantsPerPatient: Get<u32>;
+
+		/// Most grants and consent requests one hospital, with the patients it registered,
+		/// may create in one block.
+		#[pallet::constant]
+		type MaxNewSharesPerHospitalPerBlock: Get<u32>;
+
+		/// Most expired grants, and most expired consent requests, pruned in one block.
 		#[pallet::constant]
 		type MaxPrunedPerBlock: Get<u32>;
+
+		/// Latest deadline a signed consent may carry, in blocks from now.
+		#[pallet::constant]
+		type MaxConsentValidity: Get<BlockNumberFor<Self>>;
+
+		/// Most grants or consent requests one runtime API page returns.
+		#[pallet::constant]
+		type MaxPageSize: Get<u32>;
 
 		type WeightInfo: WeightInfo;
 
@@ -131,6 +162,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PatientGrants<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, GrantId, ()>;
+
+	/// How many grants each patient holds (bounded by `MaxGrantsPerPatient`).
+	#[pallet::storage]
+	pub type PatientGrantCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Per hospital: the block of its last new grant or consent request, and how many it
+	/// created in that block.
+	#[pallet::storage]
+	pub type NewSharesInBlock<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, (BlockNumberFor<T>, u32), ValueQuery>;
 
 	/// (expiry block, grant): the pruning queue.
 	#[pallet::storage]
@@ -158,9 +200,32 @@ pub mod pallet {
 	pub type PatientConsentRequests<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, ConsentRequestId, ()>;
 
+	/// (patient, requester) → the requester's waiting requests and their expiry blocks.
 	#[pallet::storage]
-	pub type PendingConsentCount<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type RequesterPending<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		HospitalId,
+		BoundedVec<(ConsentRequestId, BlockNumberFor<T>), T::MaxPendingPerRequester>,
+		ValueQuery,
+	>;
+
+	/// (expiry block, request) → its patient: the consent requests' pruning queue.
+	#[pallet::storage]
+	pub type RequestsExpiringAt<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Twox64Concat,
+		ConsentRequestId,
+		T::AccountId,
+	>;
+
+	/// The oldest expiry block that may still have consent requests to prune.
+	#[pallet::storage]
+	pub type RequestPruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Shortest grant, in blocks.
 	#[pallet::storage]
@@ -210,6 +275,15 @@ pub mod pallet {
 		/// The grant expired and was removed from state.
 		GrantPruned {
 			grant: GrantId,
+		},
+		/// The consent request expired unanswered and was removed from state.
+		ConsentRequestPruned {
+			request: ConsentRequestId,
+		},
+		/// The patient's consents signed with a nonce below `next_nonce` can no longer be used.
+		ConsentsWithdrawn {
+			patient: T::AccountId,
+			next_nonce: u64,
 		},
 		ConsentRequested {
 			request: ConsentRequestId,
@@ -267,8 +341,18 @@ pub mod pallet {
 		AlreadyRevoked,
 		/// The grant has expired already.
 		GrantExpired,
-		/// The patient has too many consent requests waiting.
-		TooManyPendingRequests,
+		/// This hospital already has `MaxPendingPerRequester` unexpired requests waiting for
+		/// the patient.
+		TooManyRequestsFromHospital,
+		/// The patient holds `MaxGrantsPerPatient` grants already.
+		TooManyGrants,
+		/// The hospital (its operator or its patients) created `MaxNewSharesPerHospitalPerBlock`
+		/// grants and consent requests in this block already; try in the next block.
+		HospitalShareRateReached,
+		/// The consent's deadline is further away than `MaxConsentValidity`.
+		ConsentDeadlineTooFar,
+		/// `withdraw_consents` must move the nonce forward, by at most [`MAX_NONCE_WITHDRAWAL`].
+		BadNonceWithdrawal,
 		/// No such consent request waits for the signer.
 		ConsentRequestNotFound,
 		/// The request's lifetime has passed; it can only be denied.
@@ -280,7 +364,11 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::prune_expired(now)
+			Self::prune_expired(now).saturating_add(Self::prune_expired_requests(now))
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxPrunedPerBlock::get() > 0, "pruning must make progress");
 		}
 	}
 
@@ -359,6 +447,22 @@ pub mod pallet {
 		pub fn deny_consent(origin: OriginFor<T>, request: ConsentRequestId) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			Self::do_deny_consent(patient, request)
+		}
+
+		/// The patient withdraws every consent they signed with a nonce below `next_nonce` and
+		/// that no custodian has submitted yet. `next_nonce` must be ahead of the current
+		/// nonce by 1 to [`MAX_NONCE_WITHDRAWAL`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw_consents())]
+		pub fn withdraw_consents(origin: OriginFor<T>, next_nonce: u64) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(T::Patients::is_registered(&patient), Error::<T>::NotRegisteredPatient);
+			let current = ConsentNonce::<T>::get(&patient);
+			let furthest = current.saturating_add(MAX_NONCE_WITHDRAWAL);
+			ensure!(current < next_nonce && next_nonce <= furthest, Error::<T>::BadNonceWithdrawal);
+			ConsentNonce::<T>::insert(&patient, next_nonce);
+			Self::deposit_event(Event::ConsentsWithdrawn { patient, next_nonce });
+			Ok(())
 		}
 	}
 }

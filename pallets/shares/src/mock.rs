@@ -44,13 +44,23 @@ pub const MIN_DURATION: u64 = 10;
 pub const MAX_DURATION: u64 = 100;
 pub const REQUEST_LIFETIME: u64 = 20;
 pub const MAX_RECORDS: u32 = 4;
+/// Unexpired consent requests one hospital may have waiting for one patient.
 pub const MAX_PENDING: u32 = 2;
 pub const MAX_PRUNED: u32 = 2;
+pub const MAX_GRANTS_PER_PATIENT: u32 = 6;
+/// Grants and consent requests per hospital per block.
+pub const MAX_NEW_SHARES: u32 = 5;
+pub const MAX_CONSENT_VALIDITY: u64 = 50;
+pub const MAX_PAGE: u32 = 4;
 
 parameter_types! {
 	pub const MaxRecordsPerGrant: u32 = MAX_RECORDS;
-	pub const MaxPendingConsentRequests: u32 = MAX_PENDING;
+	pub const MaxPendingPerRequester: u32 = MAX_PENDING;
+	pub const MaxGrantsPerPatient: u32 = MAX_GRANTS_PER_PATIENT;
+	pub const MaxNewSharesPerHospitalPerBlock: u32 = MAX_NEW_SHARES;
 	pub const MaxPrunedPerBlock: u32 = MAX_PRUNED;
+	pub const MaxConsentValidity: u64 = MAX_CONSENT_VALIDITY;
+	pub const MaxPageSize: u32 = MAX_PAGE;
 }
 
 impl pallet_shares::Config for Test {
@@ -60,8 +70,12 @@ impl pallet_shares::Config for Test {
 	type Records = TestConsortium;
 	type PatientSignature = MultiSignature;
 	type MaxRecordsPerGrant = MaxRecordsPerGrant;
-	type MaxPendingConsentRequests = MaxPendingConsentRequests;
+	type MaxPendingPerRequester = MaxPendingPerRequester;
+	type MaxGrantsPerPatient = MaxGrantsPerPatient;
+	type MaxNewSharesPerHospitalPerBlock = MaxNewSharesPerHospitalPerBlock;
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type MaxConsentValidity = MaxConsentValidity;
+	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::testing::TestBenchmarkHelper;
@@ -70,7 +84,7 @@ impl pallet_shares::Config for Test {
 pub use crate::testing::record_id;
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	testing::clear_records();
+	testing::reset();
 	let genesis = RuntimeGenesisConfig {
 		shares: pallet_shares::GenesisConfig {
 			min_grant_duration: MIN_DURATION,

@@ -1,6 +1,7 @@
 //! The queries behind the `SharesApi` runtime API.
 
 use alloc::vec::Vec;
+use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
 	commitment::RecordId,
@@ -32,21 +33,29 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The patient's grants that have not been pruned, ascending.
-	pub fn grants_of_patient(patient: &T::AccountId) -> Vec<GrantId> {
-		let mut ids: Vec<GrantId> = PatientGrants::<T>::iter_key_prefix(patient).collect();
-		ids.sort_unstable();
-		ids
+	/// Up to `limit` (at most `MaxPageSize`) of the patient's unpruned grants with ids above
+	/// `after`, ascending. A patient holds at most `MaxGrantsPerPatient` grants, which bounds
+	/// the walk.
+	pub fn grants_of_patient(
+		patient: &T::AccountId,
+		after: Option<GrantId>,
+		limit: u32,
+	) -> Vec<GrantId> {
+		let ids = PatientGrants::<T>::iter_key_prefix(patient).collect();
+		page(ids, after, limit.min(T::MaxPageSize::get()))
 	}
 
-	/// The consent requests waiting for the patient's answer, ascending by id.
+	/// Up to `limit` (at most `MaxPageSize`) of the consent requests waiting for the patient's
+	/// answer with ids above `after`, ascending. At most `MaxPendingPerRequester` per hospital
+	/// wait, which bounds the walk.
 	pub fn pending_consent_requests(
 		patient: &T::AccountId,
+		after: Option<ConsentRequestId>,
+		limit: u32,
 	) -> Vec<(ConsentRequestId, ConsentRequest<BlockNumberFor<T>, Vec<RecordId>>)> {
-		let mut ids: Vec<ConsentRequestId> =
-			PatientConsentRequests::<T>::iter_key_prefix(patient).collect();
-		ids.sort_unstable();
-		ids.into_iter()
+		let ids = PatientConsentRequests::<T>::iter_key_prefix(patient).collect();
+		page(ids, after, limit.min(T::MaxPageSize::get()))
+			.into_iter()
 			.filter_map(|id| {
 				let request = ConsentRequests::<T>::get(id)?;
 				Some((
@@ -63,4 +72,11 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect()
 	}
+}
+
+/// The ids above `after`, ascending, at most `limit` of them.
+fn page(mut ids: Vec<u64>, after: Option<u64>, limit: u32) -> Vec<u64> {
+	ids.sort_unstable();
+	let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+	ids.into_iter().filter(|id| after.is_none_or(|after| *id > after)).take(limit).collect()
 }

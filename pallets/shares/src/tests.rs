@@ -317,7 +317,7 @@ fn a_hospital_asks_and_the_patient_approves_with_a_token_key() {
 			PurposeOfUse::CoordinationOfCare
 		));
 		assert!(PatientConsentRequests::<Test>::contains_key(&patient, 0));
-		assert_eq!(PendingConsentCount::<Test>::get(&patient), 1);
+		assert_eq!(RequesterPending::<Test>::get(&patient, HOSPITAL_B).len(), 1);
 
 		let token = ShareToken::generate();
 		assert_ok!(Shares::approve_consent(origin(&patient), 0, token.public_key(), Some(2)));
@@ -329,7 +329,8 @@ fn a_hospital_asks_and_the_patient_approves_with_a_token_key() {
 		assert_eq!((grant.terms.max_uses, grant.expires_at), (Some(2), 31));
 		assert_eq!(grant.terms.purpose, PurposeOfUse::CoordinationOfCare);
 		assert!(!ConsentRequests::<Test>::contains_key(0));
-		assert_eq!(PendingConsentCount::<Test>::get(&patient), 0);
+		assert!(!RequesterPending::<Test>::contains_key(&patient, HOSPITAL_B));
+		assert_eq!(RequestsExpiringAt::<Test>::iter().count(), 0);
 		assert_eq!(
 			events(),
 			vec![
@@ -382,7 +383,9 @@ fn consent_requests_are_checked_limited_denied_and_expire() {
 		for _ in 0..MAX_PENDING {
 			assert_ok!(ask(&operator, &patient, 30));
 		}
-		assert_noop!(ask(&operator, &patient, 30), Error::<Test>::TooManyPendingRequests);
+		assert_noop!(ask(&operator, &patient, 30), Error::<Test>::TooManyRequestsFromHospital);
+		// B's requests fill only B's slots: A still reaches the patient.
+		assert_ok!(ask(&testing::operator(HOSPITAL_A), &patient, 30));
 
 		let key = ShareToken::generate().public_key();
 		assert_noop!(
@@ -400,14 +403,213 @@ fn consent_requests_are_checked_limited_denied_and_expire() {
 			Error::<Test>::ConsentRequestNotFound
 		);
 
+		// Requests 1 (B) and 2 (A) expire unanswered and are pruned in their expiry block.
+		System::reset_events();
 		run_to_block(1 + REQUEST_LIFETIME);
+		let pruned: Vec<_> = events()
+			.into_iter()
+			.filter(|event| matches!(event, Event::ConsentRequestPruned { .. }))
+			.collect();
+		assert_eq!(pruned.len(), 2);
 		assert_noop!(
 			Shares::approve_consent(origin(&patient), 1, key, None),
-			Error::<Test>::ConsentRequestExpired
+			Error::<Test>::ConsentRequestNotFound
 		);
-		assert_ok!(Shares::deny_consent(origin(&patient), 1));
-		assert_eq!(PendingConsentCount::<Test>::get(&patient), 0);
+		assert_eq!(Shares::pending_consent_requests(&patient, None, 10), vec![]);
+		assert_eq!(RequesterPending::<Test>::iter().count(), 0);
+		assert_eq!(ConsentRequests::<Test>::iter().count(), 0);
 		assert_eq!(NextGrantId::<Test>::get(), 0);
+		// B's slots are free again.
+		assert_ok!(ask(&operator, &patient, 30));
+	});
+}
+
+#[test]
+fn an_expired_request_stops_counting_before_pruning_reaches_it() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let operator = testing::operator(HOSPITAL_B);
+		let records = BoundedVec::truncate_from(vec![record(1, &patient, HOSPITAL_A)]);
+		let ask = || {
+			Shares::request_consent(
+				origin(&operator),
+				patient.clone(),
+				records.clone(),
+				FieldSelection::AllButNotes,
+				30,
+				PurposeOfUse::Treatment,
+			)
+		};
+		for _ in 0..MAX_PENDING {
+			assert_ok!(ask());
+		}
+		assert_noop!(ask(), Error::<Test>::TooManyRequestsFromHospital);
+		// Without running `on_initialize` (pruning lags): at the expiry block they stop counting.
+		System::set_block_number(1 + REQUEST_LIFETIME);
+		assert_ok!(ask());
+		assert_eq!(RequesterPending::<Test>::get(&patient, HOSPITAL_B).len(), 1);
+		// Pruning later removes the old two without touching the new one.
+		run_to_block(2 + REQUEST_LIFETIME);
+		assert_eq!(ConsentRequests::<Test>::iter().count(), 1);
+		assert!(ConsentRequests::<Test>::contains_key(2));
+	});
+}
+
+#[test]
+fn a_patient_holds_at_most_the_grant_cap_and_pruning_frees_room() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let record = record(1, &patient, HOSPITAL_A);
+		let grant = |duration| {
+			Shares::create_grant(origin(&patient), GrantTerms { duration, ..terms(&[record]) })
+		};
+		for n in 0..MAX_GRANTS_PER_PATIENT {
+			// One grant per block keeps clear of the per-block rate.
+			run_to_block(1 + u64::from(n));
+			assert_ok!(grant(if n == 0 { MIN_DURATION } else { MAX_DURATION }));
+		}
+		assert_eq!(PatientGrantCount::<Test>::get(&patient), MAX_GRANTS_PER_PATIENT);
+		assert_noop!(grant(MAX_DURATION), Error::<Test>::TooManyGrants);
+		// Revoking does not free room (the grant stays until it expires); expiry does.
+		assert_ok!(Shares::revoke(origin(&patient), 1));
+		assert_noop!(grant(MAX_DURATION), Error::<Test>::TooManyGrants);
+		run_to_block(1 + MIN_DURATION);
+		assert_eq!(PatientGrantCount::<Test>::get(&patient), MAX_GRANTS_PER_PATIENT - 1);
+		assert_ok!(grant(MAX_DURATION));
+		// Another patient has their own cap.
+		let other = record(2, &testing::patient(1), HOSPITAL_A);
+		assert_ok!(Shares::create_grant(origin(&testing::patient(1)), terms(&[other])));
+	});
+}
+
+#[test]
+fn a_hospital_and_its_patients_create_at_most_the_share_rate_per_block() {
+	new_test_ext().execute_with(|| {
+		// Patients 0 and 1 are both registered by A: their grants share A's rate.
+		let first = record(1, &testing::patient(0), HOSPITAL_A);
+		let second = record(2, &testing::patient(1), HOSPITAL_A);
+		for n in 0..MAX_NEW_SHARES {
+			let (patient, record) =
+				if n % 2 == 0 { (testing::patient(0), first) } else { (testing::patient(1), second) };
+			assert_ok!(Shares::create_grant(origin(&patient), terms(&[record])));
+		}
+		assert_noop!(
+			Shares::create_grant(origin(&testing::patient(1)), terms(&[second])),
+			Error::<Test>::HospitalShareRateReached
+		);
+		// A's operator asking for consent counts against A too; B has its own rate.
+		let ask = |operator| {
+			Shares::request_consent(
+				origin(&testing::operator(operator)),
+				testing::patient(0),
+				BoundedVec::truncate_from(vec![first]),
+				FieldSelection::AllButNotes,
+				30,
+				PurposeOfUse::Treatment,
+			)
+		};
+		assert_noop!(ask(HOSPITAL_A), Error::<Test>::HospitalShareRateReached);
+		assert_ok!(ask(HOSPITAL_B));
+		run_to_block(2);
+		assert_ok!(Shares::create_grant(origin(&testing::patient(1)), terms(&[second])));
+	});
+}
+
+#[test]
+fn a_patient_withdraws_consents_signed_but_not_yet_submitted() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let record = record(1, &patient, HOSPITAL_A);
+		let terms = terms(&[record]);
+		let signature = consent_signature(&terms, 0, 10, false);
+		assert_noop!(
+			Shares::withdraw_consents(origin(&patient), 0),
+			Error::<Test>::BadNonceWithdrawal
+		);
+		assert_noop!(
+			Shares::withdraw_consents(origin(&patient), MAX_NONCE_WITHDRAWAL + 1),
+			Error::<Test>::BadNonceWithdrawal
+		);
+		assert_noop!(
+			Shares::withdraw_consents(origin(&testing::stranger()), 1),
+			Error::<Test>::NotRegisteredPatient
+		);
+		assert_ok!(Shares::withdraw_consents(origin(&patient), 1));
+		System::assert_last_event(
+			Event::ConsentsWithdrawn { patient: patient.clone(), next_nonce: 1 }.into(),
+		);
+		assert_noop!(
+			Shares::create_grant_for(
+				origin(&testing::operator(HOSPITAL_A)),
+				patient,
+				terms,
+				0,
+				10,
+				signature
+			),
+			Error::<Test>::ConsentNonceUsed
+		);
+	});
+}
+
+#[test]
+fn a_consent_deadline_is_at_most_the_validity_bound_ahead() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let terms = terms(&[record(1, &patient, HOSPITAL_A)]);
+		let submit = |deadline| {
+			Shares::create_grant_for(
+				origin(&testing::operator(HOSPITAL_A)),
+				patient.clone(),
+				terms.clone(),
+				0,
+				deadline,
+				consent_signature(&terms, 0, deadline, false),
+			)
+		};
+		assert_noop!(submit(1 + MAX_CONSENT_VALIDITY + 1), Error::<Test>::ConsentDeadlineTooFar);
+		assert_noop!(submit(u64::MAX), Error::<Test>::ConsentDeadlineTooFar);
+		assert_ok!(submit(1 + MAX_CONSENT_VALIDITY));
+	});
+}
+
+#[test]
+fn grant_and_request_pages_are_ascending_and_bounded() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let record = record(1, &patient, HOSPITAL_A);
+		for n in 0..MAX_GRANTS_PER_PATIENT {
+			run_to_block(1 + u64::from(n));
+			assert_ok!(Shares::create_grant(origin(&patient), terms(&[record])));
+		}
+		let all: Vec<GrantId> = (0..u64::from(MAX_GRANTS_PER_PATIENT)).collect();
+		let first = Shares::grants_of_patient(&patient, None, 100);
+		assert_eq!(first, all[..MAX_PAGE as usize]);
+		let rest = Shares::grants_of_patient(&patient, first.last().copied(), 100);
+		assert_eq!(rest, all[MAX_PAGE as usize..]);
+		assert_eq!(Shares::grants_of_patient(&patient, Some(1), 2), vec![2, 3]);
+		assert_eq!(Shares::pending_consent_requests(&patient, None, 10), vec![]);
+	});
+}
+
+#[test]
+fn the_patients_of_a_suspended_hospital_can_no_longer_share() {
+	new_test_ext().execute_with(|| {
+		// Patient 3 was registered by the suspended hospital C.
+		let patient = testing::patient(testing::PATIENT_OF_C);
+		let own = record(1, &patient, HOSPITAL_A);
+		assert_noop!(
+			Shares::create_grant(origin(&patient), terms(&[own])),
+			Error::<Test>::NotRegisteredPatient
+		);
+		testing::set_active(HOSPITAL_C, true);
+		assert_ok!(Shares::create_grant(origin(&patient), terms(&[own])));
+		// Suspending the registering hospital again stops the patient at once.
+		testing::set_active(HOSPITAL_C, false);
+		assert_noop!(
+			Shares::create_grant(origin(&patient), terms(&[own])),
+			Error::<Test>::NotRegisteredPatient
+		);
 	});
 }
 

@@ -82,6 +82,7 @@ impl pallet_validator_set::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Registry = MockRegistry;
 	type MinValidators = ConstU32<4>;
+	type LivenessWindow = ConstU64<LIVENESS_WINDOW>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockRegistry;
@@ -89,6 +90,8 @@ impl pallet_validator_set::Config for Test {
 
 pub const MAX_VALIDATORS: u32 = 8;
 pub const SESSION_LENGTH: u64 = 10;
+/// Milliseconds a validator may go without authoring and still count as live.
+pub const LIVENESS_WINDOW: u64 = 9_000;
 
 thread_local! {
 	static ACTIVE: RefCell<Vec<HospitalId>> = RefCell::new(vec![0, 1, 2, 3]);
@@ -166,4 +169,16 @@ pub fn events() -> Vec<crate::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// Runs block `n` as Aura slot `slot` authored it (the validator at `slot % validators`).
+pub fn author_block(n: u64, slot: u64) {
+	use codec::Encode;
+	let digest = sp_runtime::Digest {
+		logs: vec![sp_runtime::DigestItem::PreRuntime(*b"aura", slot.encode())],
+	};
+	System::reset_events();
+	System::initialize(&n, &Default::default(), &digest);
+	ValidatorSet::on_initialize(n);
+	Grandpa::on_finalize(n);
 }

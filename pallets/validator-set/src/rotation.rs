@@ -1,14 +1,24 @@
-//! Session boundaries, applying a queued set, genesis authorities and stall recovery.
+//! Session boundaries, applying a queued set, genesis authorities, liveness and stall recovery.
+//!
+//! A stall recovery forces a GRANDPA change to the registry's active hospitals, whatever their
+//! number: it is how two surviving hospitals of four get finality back (governance has already
+//! suspended the ones that stopped authoring; see `pallet_hospitals`).
 
 use alloc::vec::Vec;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{
+	traits::{FindAuthor, Get},
+	BoundedVec,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
-use medchain_primitives::{StalledSetRecovery, ValidatorRegistry};
-use sp_runtime::traits::{CheckedDiv, Saturating, Zero};
+use medchain_primitives::{HospitalId, StalledSetRecovery, ValidatorRegistry};
+use sp_runtime::{
+	traits::{CheckedDiv, Saturating, Zero},
+	SaturatedConversion,
+};
 
 use crate::{
-	Config, CurrentSession, Event, Pallet, QueuedSet, SessionLength, StallRecovery, ValidatorSetOf,
-	Validators,
+	Config, CurrentSession, Event, LastAuthored, Pallet, QueuedSet, SessionLength, StallRecovery,
+	ValidatorSetOf, Validators,
 };
 
 impl<T: Config> Pallet<T> {
@@ -47,19 +57,21 @@ impl<T: Config> Pallet<T> {
 		let session = CurrentSession::<T>::get();
 		let stall = StallRecovery::<T>::get();
 		let next = match (QueuedSet::<T>::get(), stall) {
-			(Some(queued), _) => queued,
-			(None, Some(_)) => match Self::bounded(T::Registry::active_validators(), session) {
+			// A recovery takes the registry as it is now, not a set queued before the stall.
+			(_, Some(_)) => match Self::bounded(T::Registry::active_validators(), session) {
 				Some(registry) => registry,
 				None => {
 					StallRecovery::<T>::kill();
 					return true;
 				}
 			},
+			(Some(queued), None) => queued,
 			(None, None) => return true,
 		};
 		let current_len = Validators::<T>::decode_len().unwrap_or_default();
 		let minimum = usize::try_from(T::MinValidators::get()).unwrap_or(usize::MAX);
-		if next.len() < minimum && next.len() < current_len {
+		let below_minimum = next.len() < minimum && next.len() < current_len;
+		if next.is_empty() || (below_minimum && stall.is_none()) {
 			QueuedSet::<T>::kill();
 			StallRecovery::<T>::kill();
 			let validators = u32::try_from(next.len()).unwrap_or(u32::MAX);
@@ -141,9 +153,31 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+impl<T: Config> Pallet<T> {
+	/// Records the time the validator that authored this block did so (from Aura's pre-runtime
+	/// digest; the current validators are in Aura's authority order).
+	pub(crate) fn note_author() {
+		let digest = frame_system::Pallet::<T>::digest();
+		let pre_runtime = digest.logs.iter().filter_map(|item| item.as_pre_runtime());
+		let Some(index) = pallet_aura::Pallet::<T>::find_author(pre_runtime) else { return };
+		let index = usize::try_from(index).unwrap_or(usize::MAX);
+		let Some(hospital) = Validators::<T>::get().get(index).copied() else { return };
+		LastAuthored::<T>::insert(hospital, Self::now());
+	}
+
+	fn now() -> u64 {
+		pallet_timestamp::Now::<T>::get().saturated_into::<u64>()
+	}
+}
+
 impl<T: Config> StalledSetRecovery<BlockNumberFor<T>> for Pallet<T> {
 	fn recover_stalled_set(delay: BlockNumberFor<T>, best_finalized: BlockNumberFor<T>) {
 		StallRecovery::<T>::put((delay, best_finalized));
 		Self::deposit_event(Event::StallRecoveryRequested { delay, best_finalized });
+	}
+
+	fn is_live(hospital: HospitalId) -> bool {
+		LastAuthored::<T>::get(hospital)
+			.is_some_and(|at| Self::now().saturating_sub(at) <= T::LivenessWindow::get())
 	}
 }

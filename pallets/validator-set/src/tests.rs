@@ -218,3 +218,43 @@ fn stall_recovery_forces_a_change_to_the_registry_set_in_the_next_block() {
 		assert_eq!(grandpa_authorities(), grandpa);
 	});
 }
+
+#[test]
+fn each_blocks_author_is_noted_and_live_within_the_window() {
+	use medchain_primitives::StalledSetRecovery;
+	new_test_ext().execute_with(|| {
+		pallet_timestamp::Now::<Test>::put(30_000);
+		// Slot 5 of four validators is the second one's: hospital 1.
+		author_block(2, 5);
+		assert_eq!(crate::LastAuthored::<Test>::get(1), Some(30_000));
+		assert!(ValidatorSet::is_live(1));
+		assert!(!ValidatorSet::is_live(0), "hospital 0 never authored");
+		pallet_timestamp::Now::<Test>::put(30_000 + LIVENESS_WINDOW);
+		assert!(ValidatorSet::is_live(1));
+		pallet_timestamp::Now::<Test>::put(30_000 + LIVENESS_WINDOW + 1);
+		assert!(!ValidatorSet::is_live(1));
+	});
+}
+
+#[test]
+fn a_stall_recovery_may_shrink_the_set_below_the_minimum_but_never_empty_it() {
+	new_test_ext().execute_with(|| {
+		run_to_block(4);
+		// Governance suspended the two hospitals that stopped authoring.
+		set_active(&[0, 1]);
+		ValidatorSet::recover_stalled_set(3, 2);
+		run_to_block(5);
+		assert_eq!(events(), vec![changed(0, 1, &[0, 1], true)]);
+		assert_eq!(aura_authorities().len(), 2);
+		let grandpa: Vec<_> = (0..2).map(grandpa_key).collect();
+		assert_eq!(signalled_change(), Some((3, grandpa, Some(2))));
+	});
+	new_test_ext().execute_with(|| {
+		run_to_block(4);
+		set_active(&[]);
+		ValidatorSet::recover_stalled_set(3, 2);
+		run_to_block(5);
+		assert_eq!(events(), vec![Event::ValidatorSetTooSmall { session: 0, validators: 0 }]);
+		assert_eq!(aura_authorities().len(), 4);
+	});
+}

@@ -102,8 +102,10 @@ impl pallet_sudo::Config for Runtime {
 }
 
 parameter_types! {
-	/// Two thirds of the active hospitals, not counting the target, approve a proposal.
+	/// Two thirds of the active hospitals (the target counted, its vote not) approve a proposal.
 	pub const ApprovalThreshold: (u32, u32) = (2, 3);
+	/// The rolling window of every per-day quota.
+	pub const QuotaPeriod: BlockNumber = crate::DAYS;
 }
 
 impl pallet_hospitals::Config for Runtime {
@@ -127,6 +129,18 @@ impl pallet_hospitals::Config for Runtime {
 	type CallPermissions = RolePermissions;
 	/// Enough for a busy hospital's node in one 3-second block; bulk work uses batch calls.
 	type MaxExtrinsicsPerBlock = ConstU32<128>;
+	/// All of one hospital's patients together: a patient app sends a handful of transactions
+	/// a day, so 32 per 3-second block (~920,000 a day) is ample, and minting pseudonyms buys
+	/// no more block space.
+	type MaxPatientExtrinsicsPerBlock = ConstU32<32>;
+	/// A large hospital registers a few hundred new patients a day; 2,000 leaves room for a
+	/// mass-casualty day and bounds the signers one (stolen) operator key can mint.
+	type MaxRegistrationsPerPeriod = ConstU32<2_000>;
+	type QuotaPeriod = QuotaPeriod;
+	/// Governance is rare; four open proposals per admin is enough and bounds the storage.
+	type MaxOpenProposals = ConstU32<4>;
+	/// A forced GRANDPA change waits at most 100 blocks (5 minutes).
+	type MaxRecoveryDelay = ConstU32<100>;
 	type StallRecovery = ValidatorSet;
 	type WeightInfo = pallet_hospitals::weights::SubstrateWeight<Runtime>;
 }
@@ -134,6 +148,8 @@ impl pallet_hospitals::Config for Runtime {
 parameter_types! {
 	/// Anchors per `anchor_batch`: see `pallet_records` and README ("Record anchoring").
 	pub const MaxAnchorBatch: u32 = 256;
+	/// Record ids per runtime API page.
+	pub const MaxRecordsPageSize: u32 = 1_000;
 }
 
 impl pallet_records::Config for Runtime {
@@ -142,6 +158,11 @@ impl pallet_records::Config for Runtime {
 	type Patients = Hospitals;
 	type UnixTime = Timestamp;
 	type MaxBatchSize = MaxAnchorBatch;
+	/// A 1,000-bed hospital produces some 20,000–50,000 documents a day (labs, notes, images);
+	/// 100,000 a day covers that with room for a back-fill, which then takes days, not hours.
+	type MaxAnchorsPerPeriod = ConstU32<100_000>;
+	type QuotaPeriod = QuotaPeriod;
+	type MaxPageSize = MaxRecordsPageSize;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
@@ -150,10 +171,23 @@ impl pallet_records::Config for Runtime {
 parameter_types! {
 	/// Records one grant or consent request may name.
 	pub const MaxRecordsPerGrant: u32 = 32;
-	/// Consent requests waiting for one patient; the patient denies to make room.
-	pub const MaxPendingConsentRequests: u32 = 16;
-	/// Expired grants removed per block (3-second blocks: ~38,000 per hour).
-	pub const MaxPrunedPerBlock: u32 = 32;
+	/// Unexpired consent requests one hospital may have waiting for one patient. With at most
+	/// `MaxHospitals` hospitals a patient's inbox holds at most 64, and no group of hospitals
+	/// can fill it for another.
+	pub const MaxPendingPerRequester: u32 = 2;
+	/// Unexpired grants one patient may hold: a patient shares with a few providers at a time.
+	pub const MaxGrantsPerPatient: u32 = 64;
+	/// Grants and consent requests per hospital (with its patients) per 3-second block:
+	/// ~115,000 a day.
+	pub const MaxNewSharesPerHospitalPerBlock: u32 = 4;
+	/// Expired grants, and expired consent requests, removed per block: the most that can be
+	/// created in one block (`MaxHospitals` × `MaxNewSharesPerHospitalPerBlock`), so pruning
+	/// keeps pace with creation (`limits.rs` checks it).
+	pub const MaxPrunedPerBlock: u32 = 128;
+	/// A signed consent must be submitted within a day.
+	pub const MaxConsentValidity: BlockNumber = crate::DAYS;
+	/// Grants or consent requests per runtime API page.
+	pub const MaxSharesPageSize: u32 = 100;
 	/// Access entries per runtime API page.
 	pub const MaxAccessPageSize: u32 = 500;
 }
@@ -165,8 +199,12 @@ impl pallet_shares::Config for Runtime {
 	type Records = Records;
 	type PatientSignature = Signature;
 	type MaxRecordsPerGrant = MaxRecordsPerGrant;
-	type MaxPendingConsentRequests = MaxPendingConsentRequests;
+	type MaxPendingPerRequester = MaxPendingPerRequester;
+	type MaxGrantsPerPatient = MaxGrantsPerPatient;
+	type MaxNewSharesPerHospitalPerBlock = MaxNewSharesPerHospitalPerBlock;
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type MaxConsentValidity = MaxConsentValidity;
+	type MaxPageSize = MaxSharesPageSize;
 	type WeightInfo = pallet_shares::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
@@ -175,10 +213,19 @@ impl pallet_shares::Config for Runtime {
 impl pallet_access_log::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = Hospitals;
+	type Patients = Hospitals;
 	type Records = Records;
 	type Grants = Shares;
 	type UnixTime = Timestamp;
 	type MaxPageSize = MaxAccessPageSize;
+	type QuotaPeriod = QuotaPeriod;
+	/// Grant accesses a hospital logs a day: a busy hospital reads a few thousand shared
+	/// records a day; 20,000 bounds a stolen operator key's spam of permanent entries.
+	type MaxAccessesPerHospital = ConstU32<20_000>;
+	/// A patient reading their own records: 100 a day is far more than any person needs.
+	type MaxPatientAccesses = ConstU32<100>;
+	/// All patients of one hospital reading their own records, together: 20,000 a day.
+	type MaxPatientAccessesPerHospital = ConstU32<20_000>;
 	type WeightInfo = pallet_access_log::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
@@ -189,6 +236,9 @@ impl pallet_validator_set::Config for Runtime {
 	type Registry = Hospitals;
 	/// As `MinActiveHospitals`: below four validators one fault halts finality.
 	type MinValidators = ConstU32<4>;
+	/// A validator that authored nothing for a minute (its turn comes every 3 s × validators)
+	/// counts as gone for a stall recovery.
+	type LivenessWindow = frame_support::traits::ConstU64<60_000>;
 	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;

@@ -1,39 +1,46 @@
 //! Which calls each kind of signer may make: the whitelist `CheckPermission` enforces.
 //!
-//! A call not listed here is refused for everyone. `System` calls are closed (`remark` would be
-//! a free channel for health data and spam) except `apply_authorized_upgrade`, which only sets
-//! code that a governance vote (or sudo, on development chains) has authorized.
+//! A call not listed here is refused for everyone, and a general transaction without a signer
+//! carries no call at all. `System` calls are closed (`remark` would be a free channel for
+//! health data and spam) except `apply_authorized_upgrade`, and that one only while an upgrade
+//! is authorized and the code is exactly the authorized code: otherwise it would fail at
+//! dispatch after filling the block with up to 5 MiB of Operational weight. Sudo calls pass only
+//! for the sudo key, which exists on development chains alone.
 
+use frame_support::pallet_prelude::TransactionSource;
 use medchain_primitives::HospitalRole;
 use pallet_hospitals::{CallPermissions, Signer};
 
-use crate::RuntimeCall;
+use crate::{AccountId, Runtime, RuntimeCall};
 
 pub struct RolePermissions;
 
-impl CallPermissions<RuntimeCall> for RolePermissions {
-	fn allows(signer: &Signer, call: &RuntimeCall) -> bool {
+impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
+	fn allows(who: &AccountId, signer: &Signer, call: &RuntimeCall) -> bool {
 		use pallet_access_log::Call as AccessCall;
 		use pallet_hospitals::Call as HospitalsCall;
 		use pallet_shares::Call as SharesCall;
-		// Code a governance vote authorized may be submitted by any hospital account.
-		if let (
-			Signer::Hospital { .. },
-			RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { .. }),
-		) = (signer, call)
-		{
-			return true;
+		match call {
+			RuntimeCall::System(upgrade @ frame_system::Call::apply_authorized_upgrade { .. }) => {
+				return matches!(signer, Signer::Hospital { .. }) && is_authorized(upgrade);
+			}
+			RuntimeCall::Sudo(_) => {
+				return pallet_sudo::Key::<Runtime>::get().as_ref() == Some(who);
+			}
+			_ => {}
 		}
 		match signer {
-			// Sudo exists only on development chains, where Hospital A's admin holds the key.
+			// An admin may also stop its custodian's scheduled erasures.
 			Signer::Hospital { role: HospitalRole::Admin, .. } => matches!(
 				call,
-				RuntimeCall::Sudo(_)
+				RuntimeCall::Records(pallet_records::Call::cancel_erasure { .. })
 					| RuntimeCall::Hospitals(
 						HospitalsCall::propose { .. }
 							| HospitalsCall::propose_hospital { .. }
 							| HospitalsCall::vote { .. }
 							| HospitalsCall::close { .. }
+							| HospitalsCall::rotate_operator { .. }
+							| HospitalsCall::rotate_session_keys { .. }
 					)
 			),
 			Signer::Hospital { role: HospitalRole::Operator, .. } => matches!(
@@ -41,7 +48,13 @@ impl CallPermissions<RuntimeCall> for RolePermissions {
 				RuntimeCall::Hospitals(
 					HospitalsCall::register_patient { .. }
 						| HospitalsCall::deregister_patient { .. }
-				) | RuntimeCall::Records(_)
+				) | RuntimeCall::Records(
+					pallet_records::Call::anchor { .. }
+						| pallet_records::Call::anchor_batch { .. }
+						| pallet_records::Call::amend { .. }
+						| pallet_records::Call::erase { .. }
+						| pallet_records::Call::complete_erasure { .. }
+				)
 					| RuntimeCall::Shares(
 						SharesCall::create_grant_for { .. }
 							| SharesCall::revoke { .. }
@@ -56,14 +69,27 @@ impl CallPermissions<RuntimeCall> for RolePermissions {
 			// they are) and answers consent requests.
 			Signer::Patient { .. } => matches!(
 				call,
-				RuntimeCall::Records(pallet_records::Call::erase { .. })
+				RuntimeCall::Records(
+					pallet_records::Call::erase { .. }
+						| pallet_records::Call::cancel_erasure { .. }
+						| pallet_records::Call::complete_erasure { .. }
+				)
 					| RuntimeCall::Shares(
 						SharesCall::create_grant { .. }
 							| SharesCall::revoke { .. }
 							| SharesCall::approve_consent { .. }
 							| SharesCall::deny_consent { .. }
+							| SharesCall::withdraw_consents { .. }
 					) | RuntimeCall::AccessLog(AccessCall::patient_access { .. })
 			),
 		}
 	}
+}
+
+/// Whether `apply_authorized_upgrade` would pass `frame_system`'s own check: an upgrade is
+/// authorized and `code` hashes to it (and may be set now).
+#[allow(deprecated)]
+fn is_authorized(upgrade: &frame_system::Call<Runtime>) -> bool {
+	use sp_runtime::traits::ValidateUnsigned;
+	frame_system::Pallet::<Runtime>::validate_unsigned(TransactionSource::InBlock, upgrade).is_ok()
 }

@@ -1,19 +1,10 @@
 //! Governance through signed extrinsics on the local four-hospital genesis.
 
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::traits::{Hash as _, Header as _};
+use sp_runtime::traits::Hash as _;
 
-use super::{genesis_of, signed};
-use crate::{
-	genesis_config_presets::LOCAL_TESTNET_PRESET, Executive, Header, Runtime, RuntimeCall, System,
-};
-
-fn start_block(number: u32) {
-	let parent = System::block_hash(number.saturating_sub(1));
-	let header =
-		Header::new(number, Default::default(), Default::default(), parent, Default::default());
-	Executive::initialize_block(&header);
-}
+use super::{genesis_of, signed, start_block};
+use crate::{genesis_config_presets::LOCAL_TESTNET_PRESET, Executive, Runtime, RuntimeCall};
 
 fn apply(signer: Sr25519Keyring, call: RuntimeCall) {
 	assert_eq!(Executive::apply_extrinsic(signed(signer, call)), Ok(Ok(())));
@@ -39,7 +30,7 @@ fn a_runtime_upgrade_proposal_executes_and_changes_the_code() {
 		for admin in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
 			apply(admin, RuntimeCall::Hospitals(pallet_hospitals::Call::vote { id: 0 }));
 		}
-		System::assert_has_event(
+		crate::System::assert_has_event(
 			frame_system::Event::UpgradeAuthorized { code_hash, check_version: false }.into(),
 		);
 

@@ -18,3 +18,12 @@ fn the_validator_minimum_is_the_registry_minimum() {
 	let validators: u32 = <Runtime as pallet_validator_set::Config>::MinValidators::get();
 	assert_eq!(registry, validators);
 }
+
+#[test]
+fn pruning_keeps_pace_with_the_fastest_grant_and_request_creation() {
+	let hospitals: u32 = <Runtime as pallet_hospitals::Config>::MaxHospitals::get();
+	let per_hospital: u32 =
+		<Runtime as pallet_shares::Config>::MaxNewSharesPerHospitalPerBlock::get();
+	let pruned: u32 = <Runtime as pallet_shares::Config>::MaxPrunedPerBlock::get();
+	assert!(pruned >= hospitals * per_hospital, "{pruned} < {hospitals} x {per_hospital}");
+}

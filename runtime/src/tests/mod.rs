@@ -62,3 +62,12 @@ pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature.into(), extension)
 }
+
+/// Starts block `number` on top of the stored one, as block import does.
+pub fn start_block(number: u32) {
+	use sp_runtime::traits::Header as _;
+	let parent = System::block_hash(number.saturating_sub(1));
+	let header =
+		crate::Header::new(number, Default::default(), Default::default(), parent, Default::default());
+	crate::Executive::initialize_block(&header);
+}

@@ -1,4 +1,6 @@
-//! Signed transactions through the runtime's real `TxExtension`: who may sign what.
+//! Transactions through the runtime's real `TxExtension`: who may sign what. Refusals are
+//! checked twice: at the pool (`validate_transaction`) and in a block
+//! (`Executive::apply_extrinsic`), where a refused extrinsic is not included at all.
 
 use frame_support::pallet_prelude::TransactionSource;
 use pallet_hospitals::permission::invalidity;
@@ -8,10 +10,10 @@ use sp_runtime::{
 	transaction_validity::{InvalidTransaction, TransactionValidity, TransactionValidityError},
 };
 
-use super::{genesis_of, signed};
+use super::{genesis_of, signed, start_block, tx_extension};
 use crate::{
 	genesis_config_presets::{DEVELOPMENT_PRESET, LOCAL_TESTNET_PRESET},
-	Executive, Header, Runtime, RuntimeCall, System,
+	Executive, Header, Runtime, RuntimeCall, System, UncheckedExtrinsic,
 };
 
 /// Validates as the pool does: on top of the current state, keeping none of its changes.
@@ -28,6 +30,24 @@ fn refused(code: u8) -> TransactionValidity {
 	Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(code)))
 }
 
+/// Asserts that `call` signed by `signer` is refused with `code` at the pool and, in the block
+/// already started, at inclusion, leaving the signer's nonce as it was.
+fn refused_everywhere(signer: Sr25519Keyring, call: RuntimeCall, code: u8) {
+	assert_eq!(validate(signer, call.clone()), refused(code), "pool: {call:?}");
+	let nonce = System::account_nonce(signer.to_account_id());
+	let error = TransactionValidityError::Invalid(InvalidTransaction::Custom(code));
+	assert_eq!(Executive::apply_extrinsic(signed(signer, call.clone())), Err(error), "{call:?}");
+	assert_eq!(System::account_nonce(signer.to_account_id()), nonce, "included: {call:?}");
+}
+
+fn sudo(call: RuntimeCall) -> RuntimeCall {
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
+}
+
+fn upgrade(code: &[u8]) -> RuntimeCall {
+	RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { code: code.to_vec() })
+}
+
 fn remark() -> RuntimeCall {
 	RuntimeCall::System(frame_system::Call::remark { remark: b"free text".to_vec() })
 }
@@ -39,28 +59,105 @@ fn register(patient: Sr25519Keyring) -> RuntimeCall {
 }
 
 #[test]
-fn hospital_a_admin_signs_sudo_on_the_development_chain() {
+fn only_the_sudo_key_signs_sudo_on_the_development_chain() {
 	genesis_of(DEVELOPMENT_PRESET).execute_with(|| {
-		let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(remark()) });
-		assert!(validate(Sr25519Keyring::Alice, call).is_ok());
+		assert!(validate(Sr25519Keyring::Alice, sudo(remark())).is_ok());
+		start_block(1);
+		// Hospital A's operator is a member but holds no sudo key.
+		let heavy = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
+			call: Box::new(remark()),
+			weight: frame_support::weights::Weight::MAX,
+		});
+		for call in [sudo(remark()), heavy] {
+			refused_everywhere(Sr25519Keyring::AliceStash, call, invalidity::CALL_NOT_PERMITTED);
+		}
+	});
+}
+
+#[test]
+fn sudo_is_refused_at_the_pool_and_in_a_block_on_a_chain_without_a_sudo_key() {
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		start_block(1);
+		let heavy = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
+			call: Box::new(remark()),
+			weight: frame_support::weights::Weight::MAX,
+		});
+		for admin in [Sr25519Keyring::Alice, Sr25519Keyring::Bob] {
+			for call in [sudo(remark()), heavy.clone()] {
+				refused_everywhere(admin, call, invalidity::CALL_NOT_PERMITTED);
+			}
+		}
+	});
+}
+
+#[test]
+fn an_upgrade_nobody_authorized_is_refused_and_only_the_authorized_code_passes() {
+	use sp_runtime::traits::Hash as _;
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		start_block(1);
+		// No upgrade is authorized: a stolen operator key can't fill blocks with 5 MiB calls.
+		let code = b"\0asm new medchain runtime".to_vec();
+		for hospital_account in [Sr25519Keyring::AliceStash, Sr25519Keyring::Alice] {
+			refused_everywhere(hospital_account, upgrade(&code), invalidity::CALL_NOT_PERMITTED);
+		}
+		let code_hash = <Runtime as frame_system::Config>::Hashing::hash(&code);
+		let proposal = pallet_hospitals::Proposal::UpgradeRuntime { code_hash, check_version: false };
+		let propose = RuntimeCall::Hospitals(pallet_hospitals::Call::propose { proposal });
+		assert_eq!(Executive::apply_extrinsic(signed(Sr25519Keyring::Alice, propose)), Ok(Ok(())));
+		for admin in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+			let vote = RuntimeCall::Hospitals(pallet_hospitals::Call::vote { id: 0 });
+			assert_eq!(Executive::apply_extrinsic(signed(admin, vote)), Ok(Ok(())));
+		}
+		// Authorized now, but only for exactly this code; patients may not submit it.
+		let other_code = b"\0asm another runtime".to_vec();
+		refused_everywhere(Sr25519Keyring::AliceStash, upgrade(&other_code), invalidity::CALL_NOT_PERMITTED);
+		assert!(validate(Sr25519Keyring::AliceStash, upgrade(&code)).is_ok());
+	});
+}
+
+#[test]
+fn a_general_transaction_without_a_signer_is_refused_at_the_pool_and_in_a_block() {
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		let unsigned_refusal = Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+			invalidity::UNSIGNED_NOT_PERMITTED,
+		)));
+		let parent = System::block_hash(0);
+		for call in [register(Sr25519Keyring::Ferdie), remark(), upgrade(b"\0asm")] {
+			let general = || UncheckedExtrinsic::new_transaction(call.clone(), tx_extension(0));
+			sp_io::storage::start_transaction();
+			let validity =
+				Executive::validate_transaction(TransactionSource::External, general(), parent);
+			sp_io::storage::rollback_transaction();
+			assert_eq!(validity, unsigned_refusal, "pool: {call:?}");
+			start_block(1);
+			assert_eq!(
+				Executive::apply_extrinsic(general()),
+				unsigned_refusal.clone().map(|_| Ok(())),
+				"block: {call:?}"
+			);
+		}
 	});
 }
 
 #[test]
 fn remark_is_refused_for_admins_and_operators() {
 	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		start_block(1);
 		for signer in [Sr25519Keyring::Alice, Sr25519Keyring::AliceStash, Sr25519Keyring::Dave] {
-			assert_eq!(validate(signer, remark()), refused(invalidity::CALL_NOT_PERMITTED));
+			refused_everywhere(signer, remark(), invalidity::CALL_NOT_PERMITTED);
 		}
 	});
 }
 
 #[test]
-fn an_account_outside_the_consortium_is_refused_at_the_pool() {
+fn an_account_outside_the_consortium_is_refused_at_the_pool_and_in_a_block() {
 	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
-		assert_eq!(
-			validate(Sr25519Keyring::Eve, register(Sr25519Keyring::Ferdie)),
-			refused(invalidity::NOT_A_MEMBER)
+		start_block(1);
+		refused_everywhere(
+			Sr25519Keyring::Eve,
+			register(Sr25519Keyring::Ferdie),
+			invalidity::NOT_A_MEMBER,
 		);
 	});
 }
@@ -149,6 +246,7 @@ fn patients_share_and_read_their_records_and_operators_access_under_grants() {
 				max_uses: None,
 			}),
 			RuntimeCall::Shares(SharesCall::deny_consent { request: 0 }),
+			RuntimeCall::Shares(SharesCall::withdraw_consents { next_nonce: 1 }),
 			RuntimeCall::AccessLog(AccessCall::patient_access { record }),
 		];
 		let operators_calls = [
@@ -183,23 +281,32 @@ fn patients_share_and_read_their_records_and_operators_access_under_grants() {
 				response_hash: [0; 32],
 			}),
 		];
-		let not_permitted = refused(invalidity::CALL_NOT_PERMITTED);
+		let not_permitted = invalidity::CALL_NOT_PERMITTED;
+		start_block(1);
 		for call in patients_calls.iter() {
 			assert!(validate(patient, call.clone()).is_ok(), "{call:?}");
 			for signer in [Sr25519Keyring::AliceStash, Sr25519Keyring::Alice] {
-				assert_eq!(validate(signer, call.clone()), not_permitted, "{call:?}");
+				refused_everywhere(signer, call.clone(), not_permitted);
 			}
 		}
 		for call in operators_calls.iter() {
 			assert!(validate(Sr25519Keyring::BobStash, call.clone()).is_ok(), "{call:?}");
 			for signer in [patient, Sr25519Keyring::Bob] {
-				assert_eq!(validate(signer, call.clone()), not_permitted, "{call:?}");
+				refused_everywhere(signer, call.clone(), not_permitted);
 			}
 		}
 		// Patients and operators revoke (the pallet checks who granted); admins don't.
 		let revoke = RuntimeCall::Shares(SharesCall::revoke { grant: 0 });
 		assert!(validate(patient, revoke.clone()).is_ok());
 		assert!(validate(Sr25519Keyring::BobStash, revoke.clone()).is_ok());
-		assert_eq!(validate(Sr25519Keyring::Bob, revoke), not_permitted);
+		refused_everywhere(Sr25519Keyring::Bob, revoke, not_permitted);
+
+		// The patient of a suspended hospital stops being a signer.
+		pallet_hospitals::Hospitals::<Runtime>::mutate(0, |hospital| {
+			if let Some(hospital) = hospital {
+				hospital.status = pallet_hospitals::HospitalStatus::Suspended;
+			}
+		});
+		refused_everywhere(patient, patients_calls[0].clone(), invalidity::NOT_A_MEMBER);
 	});
 }

@@ -49,7 +49,10 @@ fn verify_and_verify_fields_through_the_runtime_api() {
 		));
 		let (record_id, record) = anchor_lab_result(1);
 		let verification =
-			<Runtime as RecordsApi<Block, AccountId, BlockNumber>>::verify(record.root(&record_id))
+			<Runtime as RecordsApi<Block, AccountId, BlockNumber>>::verify(
+				record_id,
+				record.root(&record_id),
+			)
 				.expect("anchored");
 		assert_eq!((verification.record_id, verification.custodian), (record_id, 0));
 		assert_eq!(verification.status, RecordStatus::Active);

@@ -118,7 +118,9 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 			(Grantor::Custodian(0), 1, vec![record])
 		);
 		assert_eq!(
-			<Runtime as SharesApi<Block, AccountId, BlockNumber>>::grants_of_patient(patient),
+			<Runtime as SharesApi<Block, AccountId, BlockNumber>>::grants_of_patient(
+				patient, None, 10
+			),
 			vec![0]
 		);
 

@@ -6,10 +6,16 @@ use frame_support::{
 	BoundedVec,
 };
 use medchain_primitives::HospitalRegistry;
-use sp_runtime::{testing::UintAuthorityId, RuntimeAppPublic};
+use frame_support::traits::ConstU32;
+use medchain_primitives::peer::NodeSignature;
+use sp_core::Pair;
+use sp_runtime::{
+	testing::{TestSignature, UintAuthorityId},
+	RuntimeAppPublic,
+};
 
 use crate::{
-	governance::key_ownership_message, mock::*, ActiveHospitalCount, Error, Event, HospitalNode,
+	governance::admission_message, mock::*, ActiveHospitalCount, Error, Event, HospitalNode,
 	HospitalStatus, NewHospital, Proposal, Proposals,
 };
 
@@ -22,12 +28,26 @@ fn propose(admin: u64, proposal: Proposal<Test>) -> u32 {
 	id
 }
 
-/// Proposes `proposal` as A, and approves it with B and C.
+/// Proposes `proposal` as A, then approves it with the other active hospitals in id order
+/// (never the target) until it executes.
 fn pass(proposal: Proposal<Test>) -> u32 {
+	let target = proposal.target();
 	let id = propose(ADMIN_A, proposal);
-	assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id));
-	assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_C), id));
+	for hospital in 1..8u32 {
+		if !Proposals::<Test>::contains_key(id) {
+			break;
+		}
+		if Some(hospital) != target && Hospitals::is_active(hospital) {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin(hospital)), id));
+		}
+	}
+	assert!(!Proposals::<Test>::contains_key(id), "proposal {id} did not pass");
 	id
+}
+
+/// The admin account of founder `hospital` (see the mock).
+fn admin(hospital: u32) -> u64 {
+	10 * (u64::from(hospital) + 1)
 }
 
 fn status(hospital: u32) -> HospitalStatus {
@@ -44,7 +64,9 @@ fn events() -> Vec<Event<Test>> {
 		.collect()
 }
 
-fn new_hospital(key: u64, peer: &str) -> NewHospital<Test> {
+/// Hospital F with validator key `key` (Aura and GRANDPA alike) and one node, whose node key
+/// has seed `node_seed` (see [`node_pair`]).
+fn new_hospital(key: u64, node_seed: u8) -> NewHospital<Test> {
 	NewHospital {
 		name: BoundedVec::truncate_from(b"Hospital F".to_vec()),
 		admin: 60,
@@ -52,27 +74,37 @@ fn new_hospital(key: u64, peer: &str) -> NewHospital<Test> {
 		aura: UintAuthorityId(key),
 		grandpa: UintAuthorityId(key),
 		nodes: BoundedVec::truncate_from(vec![HospitalNode {
-			peer_id: BoundedVec::truncate_from(peer.as_bytes().to_vec()),
+			peer_id: BoundedVec::truncate_from(node_peer_id(node_seed).into_bytes()),
 			address: BoundedVec::truncate_from(b"/ip4/127.0.0.1/tcp/30338".to_vec()),
 		}]),
 	}
 }
 
-/// Proofs of possession of `hospital`'s keys over its admin account.
-fn proofs(
-	hospital: &NewHospital<Test>,
-) -> (sp_runtime::testing::TestSignature, sp_runtime::testing::TestSignature) {
-	let owner = key_ownership_message::<Test>(&hospital.admin);
-	let aura = hospital.aura.clone().generate_proof_of_possession(&owner).expect("test key signs");
-	let grandpa =
-		hospital.grandpa.clone().generate_proof_of_possession(&owner).expect("test key signs");
-	(aura, grandpa)
+/// Proofs of possession of the validator keys, and node-key signatures.
+type Proofs = (TestSignature, TestSignature, BoundedVec<NodeSignature, ConstU32<2>>);
+
+/// `hospital`'s validator keys' proofs and the signature of the node key with seed
+/// `node_seed`, all over its whole admission.
+fn proofs(hospital: &NewHospital<Test>, node_seed: u8) -> Proofs {
+	let message = admission_message::<Test>(&System::block_hash(0), hospital);
+	let aura = hospital.aura.clone().generate_proof_of_possession(&message).expect("signs");
+	let grandpa = hospital.grandpa.clone().generate_proof_of_possession(&message).expect("signs");
+	let node = node_pair(node_seed).sign(&message);
+	(aura, grandpa, BoundedVec::truncate_from(vec![node]))
+}
+
+fn propose_admission(
+	admin: u64,
+	hospital: NewHospital<Test>,
+	(aura, grandpa, nodes): Proofs,
+) -> frame_support::dispatch::DispatchResult {
+	Hospitals::propose_hospital(RuntimeOrigin::signed(admin), hospital, aura, grandpa, nodes)
 }
 
 #[test]
-fn two_thirds_of_the_others_suspend_a_hospital() {
+fn two_thirds_of_all_hospitals_suspend_one_without_its_vote() {
 	new_test_ext().execute_with(|| {
-		// Four hospitals besides E vote: three approvals are needed.
+		// E stays in the electorate of five but can't vote: four of the others must approve.
 		let id = propose(ADMIN_A, Proposal::Suspend { hospital: HOSPITAL_E });
 		System::assert_has_event(
 			Event::Proposed {
@@ -82,17 +114,19 @@ fn two_thirds_of_the_others_suspend_a_hospital() {
 			}
 			.into(),
 		);
-		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 3 }.into());
-		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id));
-		System::assert_last_event(Event::Tallied { id, ayes: 2, needed: 3 }.into());
+		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 4 }.into());
+		for (admin, ayes) in [(ADMIN_B, 2), (ADMIN_C, 3)] {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
+			System::assert_last_event(Event::Tallied { id, ayes, needed: 4 }.into());
+		}
 		assert_eq!(status(HOSPITAL_E), HospitalStatus::Active);
 
-		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_C), id));
+		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_D), id));
 		let tail = events();
 		assert_eq!(
 			tail[tail.len() - 3..],
 			[
-				Event::Tallied { id, ayes: 3, needed: 3 },
+				Event::Tallied { id, ayes: 4, needed: 4 },
 				Event::HospitalSuspended { hospital: HOSPITAL_E },
 				Event::Executed { id },
 			]
@@ -268,15 +302,9 @@ fn approvals_of_hospitals_that_stopped_being_active_no_longer_count() {
 #[test]
 fn a_hospital_with_proven_keys_is_admitted() {
 	new_test_ext().execute_with(|| {
-		let hospital = new_hospital(105, "peer-5");
-		let (aura_proof, grandpa_proof) = proofs(&hospital);
+		let hospital = new_hospital(105, 5);
 		let id = crate::NextProposalId::<Test>::get();
-		assert_ok!(Hospitals::propose_hospital(
-			RuntimeOrigin::signed(ADMIN_A),
-			hospital.clone(),
-			aura_proof,
-			grandpa_proof
-		));
+		assert_ok!(propose_admission(ADMIN_A, hospital.clone(), proofs(&hospital, 5)));
 		// Five active hospitals vote on an admission: four approvals needed.
 		for admin in [ADMIN_B, ADMIN_C, ADMIN_D] {
 			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
@@ -285,7 +313,7 @@ fn a_hospital_with_proven_keys_is_admitted() {
 			events().contains(&Event::HospitalAdded { hospital: 5, name: hospital.name.clone() })
 		);
 		assert_eq!(status(5), HospitalStatus::Active);
-		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-5"), Some(5));
+		assert_eq!(Hospitals::active_hospital_of_peer(node_peer_id(5).as_bytes()), Some(5));
 		assert_eq!(frame_system::Pallet::<Test>::providers(&60), 1);
 		assert_eq!(frame_system::Pallet::<Test>::providers(&61), 1);
 		assert_eq!(ActiveHospitalCount::<Test>::get(), 6);
@@ -295,15 +323,11 @@ fn a_hospital_with_proven_keys_is_admitted() {
 #[test]
 fn admission_needs_valid_proofs_and_unused_keys_accounts_and_peers() {
 	new_test_ext().execute_with(|| {
-		let propose_hospital = |hospital: NewHospital<Test>, proofs| {
-			let (aura, grandpa) = proofs;
-			Hospitals::propose_hospital(RuntimeOrigin::signed(ADMIN_A), hospital, aura, grandpa)
-		};
-		let hospital = new_hospital(105, "peer-5");
-		let (aura_proof, _) = proofs(&hospital);
+		let hospital = new_hospital(105, 5);
+		let (aura_proof, _, nodes) = proofs(&hospital, 5);
 		let forged = UintAuthorityId(999).generate_proof_of_possession(&[60]).expect("signs");
 		assert_noop!(
-			propose_hospital(hospital.clone(), (aura_proof, forged)),
+			propose_admission(ADMIN_A, hospital.clone(), (aura_proof, forged, nodes)),
 			Error::<Test>::InvalidKeyProof
 		);
 		assert_noop!(
@@ -311,52 +335,84 @@ fn admission_needs_valid_proofs_and_unused_keys_accounts_and_peers() {
 			Error::<Test>::AddNeedsKeyProofs
 		);
 
-		let taken_key = new_hospital(100, "peer-5");
+		let taken_key = new_hospital(100, 5);
 		assert_noop!(
-			propose_hospital(taken_key.clone(), proofs(&taken_key)),
+			propose_admission(ADMIN_A, taken_key.clone(), proofs(&taken_key, 5)),
 			Error::<Test>::AuraKeyInUse
 		);
-		let mut taken_grandpa = new_hospital(106, "peer-5");
+		let mut taken_grandpa = new_hospital(106, 5);
 		taken_grandpa.grandpa = UintAuthorityId(200);
 		assert_noop!(
-			propose_hospital(taken_grandpa.clone(), proofs(&taken_grandpa)),
+			propose_admission(ADMIN_A, taken_grandpa.clone(), proofs(&taken_grandpa, 5)),
 			Error::<Test>::GrandpaKeyInUse
 		);
-		let taken_peer = new_hospital(107, "peer-0");
+		// Founder A's node, even signed with A's node key, is A's.
+		let taken_peer = new_hospital(107, 0);
 		assert_noop!(
-			propose_hospital(taken_peer.clone(), proofs(&taken_peer)),
+			propose_admission(ADMIN_A, taken_peer.clone(), proofs(&taken_peer, 0)),
 			Error::<Test>::PeerIdInUse
 		);
-		let mut taken_account = new_hospital(108, "peer-5");
+		let mut taken_account = new_hospital(108, 5);
 		taken_account.operator = OPERATOR_A;
 		assert_noop!(
-			propose_hospital(taken_account.clone(), proofs(&taken_account)),
+			propose_admission(ADMIN_A, taken_account.clone(), proofs(&taken_account, 5)),
 			Error::<Test>::AccountInUse
 		);
 	});
 }
 
 #[test]
-fn no_more_than_max_hospitals_are_ever_admitted() {
+fn a_node_is_admitted_only_with_its_own_node_keys_signature() {
+	new_test_ext().execute_with(|| {
+		let hospital = new_hospital(105, 5);
+		// Another node's key (here founder B's) can't sign for node 5.
+		assert_noop!(
+			propose_admission(ADMIN_A, hospital.clone(), proofs(&hospital, 1)),
+			Error::<Test>::InvalidNodeProof
+		);
+		let (aura, grandpa, _) = proofs(&hospital, 5);
+		assert_noop!(
+			propose_admission(ADMIN_A, hospital.clone(), (aura, grandpa, BoundedVec::new())),
+			Error::<Test>::InvalidNodeProof
+		);
+		// A peer id that is no ed25519 key can't be proven at all.
+		let mut made_up = hospital.clone();
+		made_up.nodes[0].peer_id = BoundedVec::truncate_from(b"peer-made-up".to_vec());
+		assert_noop!(
+			propose_admission(ADMIN_A, made_up.clone(), proofs(&made_up, 5)),
+			Error::<Test>::InvalidNodeProof
+		);
+		assert_ok!(propose_admission(ADMIN_A, hospital.clone(), proofs(&hospital, 5)));
+	});
+}
+
+#[test]
+fn no_more_than_max_hospitals_are_active_at_once() {
 	new_test_ext().execute_with(|| {
 		// Five founders and room for eight: admit three directly, as an approved proposal would.
 		for index in 5..8u64 {
-			let mut hospital = new_hospital(100 + index, &format!("peer-{index}"));
+			let mut hospital = new_hospital(100 + index, index as u8);
 			hospital.admin = 10 * (index + 1);
 			hospital.operator = 10 * (index + 1) + 1;
 			assert_ok!(Hospitals::check_new_hospital(&hospital));
 			Hospitals::admit(hospital);
 		}
-		let ninth = new_hospital(109, "peer-9");
+		let mut ninth = new_hospital(109, 9);
+		(ninth.admin, ninth.operator) = (90, 91);
 		assert_noop!(
-			Hospitals::propose_hospital(
-				RuntimeOrigin::signed(ADMIN_A),
-				ninth.clone(),
-				proofs(&ninth).0,
-				proofs(&ninth).1
-			),
+			propose_admission(ADMIN_A, ninth.clone(), proofs(&ninth, 9)),
 			Error::<Test>::TooManyHospitals
 		);
+		// The cap is on active hospitals, not on ids ever issued: after a removal, a ninth
+		// hospital (id 8) is admitted.
+		pass(Proposal::Remove { hospital: HOSPITAL_E });
+		assert_ok!(propose_admission(ADMIN_A, ninth.clone(), proofs(&ninth, 9)));
+		// Seven active hospitals: five approvals.
+		for hospital in [1u32, 2, 3, 5] {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin(hospital)), 1));
+		}
+		assert_eq!(status(8), HospitalStatus::Active);
+		assert_eq!(ActiveHospitalCount::<Test>::get(), 8);
 	});
 }
 
@@ -364,8 +420,12 @@ fn no_more_than_max_hospitals_are_ever_admitted() {
 fn an_approved_upgrade_authorizes_the_code_hash() {
 	new_test_ext().execute_with(|| {
 		let code_hash = sp_runtime::testing::H256::repeat_byte(7);
-		let id = pass(Proposal::UpgradeRuntime { code_hash, check_version: true });
+		let id = propose(ADMIN_A, Proposal::UpgradeRuntime { code_hash, check_version: true });
 		// Five hospitals vote on an upgrade: four approvals needed.
+		for admin in [ADMIN_B, ADMIN_C] {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
+		}
+		assert!(!events().contains(&Event::RuntimeUpgradeAuthorized { code_hash }));
 		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_D), id));
 		assert!(events().contains(&Event::RuntimeUpgradeAuthorized { code_hash }));
 		System::assert_has_event(
@@ -381,6 +441,14 @@ fn governance_calls_are_operational() {
 		crate::Call::<Test>::close { id: 0 }.get_dispatch_info(),
 		crate::Call::<Test>::propose { proposal: Proposal::Suspend { hospital: 0 } }
 			.get_dispatch_info(),
+		crate::Call::<Test>::rotate_operator { new_operator: 71 }.get_dispatch_info(),
+		crate::Call::<Test>::propose_hospital {
+			hospital: new_hospital(105, 5),
+			aura_proof: UintAuthorityId(105).generate_proof_of_possession(&[]).expect("signs"),
+			grandpa_proof: UintAuthorityId(105).generate_proof_of_possession(&[]).expect("signs"),
+			node_proofs: BoundedVec::new(),
+		}
+		.get_dispatch_info(),
 	];
 	assert!(calls.iter().all(|info| info.class == DispatchClass::Operational));
 }
@@ -388,10 +456,155 @@ fn governance_calls_are_operational() {
 #[test]
 fn an_approved_stall_recovery_reaches_the_validator_set() {
 	new_test_ext().execute_with(|| {
-		let id = pass(Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 });
+		System::set_block_number(50);
+		let id = propose(ADMIN_A, Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 });
+		for admin in [ADMIN_B, ADMIN_C] {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
+		}
 		assert!(STALL_RECOVERIES.with(|r| r.borrow().is_empty()));
 		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_D), id));
 		assert_eq!(STALL_RECOVERIES.with(|r| r.borrow().clone()), vec![(5, 40)]);
 		assert!(events().contains(&Event::StallRecoveryScheduled { delay: 5, best_finalized: 40 }));
+	});
+}
+
+#[test]
+fn a_stall_recovery_has_a_bounded_delay_and_a_past_finalized_block() {
+	new_test_ext().execute_with(|| {
+		System::set_block_number(50);
+		let try_propose = |delay, best_finalized| {
+			Hospitals::propose(
+				RuntimeOrigin::signed(ADMIN_A),
+				Proposal::RecoverStalledSet { delay, best_finalized },
+			)
+		};
+		assert_noop!(try_propose(MAX_RECOVERY_DELAY + 1, 40), Error::<Test>::RecoveryDelayTooLong);
+		assert_noop!(try_propose(5, 50), Error::<Test>::FinalizedNotInPast);
+		assert_noop!(try_propose(5, u64::MAX), Error::<Test>::FinalizedNotInPast);
+		assert_ok!(try_propose(MAX_RECOVERY_DELAY, 49));
+	});
+}
+
+#[test]
+fn a_bare_majority_of_seven_can_neither_suspend_the_others_nor_upgrade_alone() {
+	new_test_ext_with((0..7).map(founder).collect()).execute_with(|| {
+		// A to D collude against E, F and G. Before the fix a suspension of E needed four of
+		// the six others, so A to D could suspend E, F and G in turn and then rule alone.
+		let colluders = [ADMIN_A, ADMIN_B, ADMIN_C, ADMIN_D];
+		for target in [4u32, 5, 6] {
+			let id = propose(ADMIN_A, Proposal::Suspend { hospital: target });
+			for admin in &colluders[1..] {
+				assert_ok!(Hospitals::vote(RuntimeOrigin::signed(*admin), id));
+			}
+			System::assert_last_event(Event::Tallied { id, ayes: 4, needed: 5 }.into());
+			assert_eq!(status(target), HospitalStatus::Active);
+			System::set_block_number(System::block_number() + PROPOSAL_LIFETIME + 1);
+			assert_ok!(Hospitals::close(RuntimeOrigin::signed(ADMIN_A), id));
+		}
+		let code_hash = sp_runtime::testing::H256::repeat_byte(9);
+		let upgrade = propose(ADMIN_A, Proposal::UpgradeRuntime { code_hash, check_version: true });
+		for admin in &colluders[1..] {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(*admin), upgrade));
+		}
+		System::assert_last_event(Event::Tallied { id: upgrade, ayes: 4, needed: 5 }.into());
+		assert!(!events().contains(&Event::RuntimeUpgradeAuthorized { code_hash }));
+		assert_eq!(ActiveHospitalCount::<Test>::get(), 7);
+	});
+}
+
+#[test]
+fn an_admin_has_at_most_the_open_proposal_cap() {
+	new_test_ext().execute_with(|| {
+		let upgrade = |byte| Proposal::UpgradeRuntime {
+			code_hash: sp_runtime::testing::H256::repeat_byte(byte),
+			check_version: true,
+		};
+		let first = propose(ADMIN_A, upgrade(1));
+		for byte in 2..=MAX_OPEN_PROPOSALS as u8 {
+			propose(ADMIN_A, upgrade(byte));
+		}
+		assert_eq!(crate::OpenProposals::<Test>::get(0), MAX_OPEN_PROPOSALS);
+		assert_noop!(
+			Hospitals::propose(RuntimeOrigin::signed(ADMIN_A), upgrade(99)),
+			Error::<Test>::TooManyOpenProposals
+		);
+		// Another admin has its own slots; closing one of A's frees one.
+		propose(ADMIN_B, upgrade(99));
+		System::set_block_number(1 + PROPOSAL_LIFETIME + 1);
+		assert_ok!(Hospitals::close(RuntimeOrigin::signed(ADMIN_B), first));
+		assert_eq!(crate::OpenProposals::<Test>::get(0), MAX_OPEN_PROPOSALS - 1);
+		propose(ADMIN_A, upgrade(99));
+	});
+}
+
+#[test]
+fn admission_proofs_cover_the_whole_admission_so_nobody_can_reuse_them() {
+	new_test_ext().execute_with(|| {
+		let hospital = new_hospital(105, 5);
+		let (aura, grandpa, nodes) = proofs(&hospital, 5);
+		// Another member takes the public proofs and swaps in its own operator or node.
+		let mut other_operator = hospital.clone();
+		other_operator.operator = 77;
+		let mut other_node = hospital.clone();
+		other_node.nodes = BoundedVec::truncate_from(vec![HospitalNode {
+			peer_id: BoundedVec::truncate_from(node_peer_id(1).into_bytes()),
+			address: BoundedVec::truncate_from(b"/ip4/127.0.0.1/tcp/40000".to_vec()),
+		}]);
+		let mut other_name = hospital.clone();
+		other_name.name = BoundedVec::truncate_from(b"Hospital X".to_vec());
+		for hijacked in [other_operator, other_node, other_name] {
+			assert_noop!(
+				propose_admission(ADMIN_B, hijacked, (aura.clone(), grandpa.clone(), nodes.clone())),
+				Error::<Test>::InvalidKeyProof
+			);
+		}
+		assert_ok!(propose_admission(ADMIN_B, hospital, (aura, grandpa, nodes)));
+	});
+}
+
+#[test]
+fn two_live_survivors_of_four_recover_a_stalled_set_and_then_admit_a_replacement() {
+	new_test_ext_with((0..4).map(founder).collect()).execute_with(|| {
+		System::set_block_number(50);
+		// C and D stopped authoring for good: GRANDPA needs three of four, so finality stalls.
+		GONE.with(|gone| *gone.borrow_mut() = vec![2, 3]);
+		assert_noop!(
+			Hospitals::propose(RuntimeOrigin::signed(ADMIN_A), Proposal::Suspend { hospital: 2 }),
+			Error::<Test>::BelowMinimumHospitals
+		);
+		let id = propose(ADMIN_A, Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 });
+		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 2 }.into());
+		// A gone hospital's admin key still signs, but its approval does not count.
+		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_C), id));
+		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 2 }.into());
+		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id));
+		assert_eq!((status(2), status(3)), (HospitalStatus::Suspended, HospitalStatus::Suspended));
+		assert_eq!(ActiveHospitalCount::<Test>::get(), 2);
+		assert!(events().contains(&Event::HospitalSuspended { hospital: 3 }));
+		assert_eq!(STALL_RECOVERIES.with(|r| r.borrow().clone()), vec![(5, 40)]);
+
+		// The two survivors admit a replacement: two thirds of two is two.
+		let hospital = new_hospital(105, 5);
+		let admission = crate::NextProposalId::<Test>::get();
+		assert_ok!(propose_admission(ADMIN_A, hospital.clone(), proofs(&hospital, 5)));
+		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), admission));
+		assert_eq!(status(4), HospitalStatus::Active);
+		assert_eq!(ActiveHospitalCount::<Test>::get(), 3);
+	});
+}
+
+#[test]
+fn a_lone_survivor_cannot_make_itself_the_whole_set() {
+	new_test_ext().execute_with(|| {
+		System::set_block_number(50);
+		GONE.with(|gone| *gone.borrow_mut() = vec![1, 2, 3, 4]);
+		let id = propose(ADMIN_A, Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 });
+		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 2 }.into());
+		for admin in [ADMIN_B, ADMIN_C] {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
+		}
+		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 2 }.into());
+		assert!(STALL_RECOVERIES.with(|r| r.borrow().is_empty()));
+		assert_eq!(ActiveHospitalCount::<Test>::get(), 5);
 	});
 }

@@ -113,3 +113,30 @@ fn deregistration_errors_are_specific() {
 		);
 	});
 }
+
+#[test]
+fn a_hospital_registers_at_most_its_quota_in_any_quota_period() {
+	new_test_ext().execute_with(|| {
+		for n in 0..u64::from(MAX_REGISTRATIONS) {
+			assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), 2000 + n));
+		}
+		assert_noop!(
+			Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), 3000),
+			Error::<Test>::RegistrationQuotaReached
+		);
+		// Re-registering a deregistered pseudonym counts too: the quota bounds signers minted.
+		assert_ok!(Hospitals::deregister_patient(RuntimeOrigin::signed(OPERATOR_A), 2000));
+		assert_noop!(
+			Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), 2000),
+			Error::<Test>::RegistrationQuotaReached
+		);
+		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_B), 3000));
+		System::set_block_number(QUOTA_PERIOD);
+		assert_noop!(
+			Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), 3001),
+			Error::<Test>::RegistrationQuotaReached
+		);
+		System::set_block_number(1 + 2 * QUOTA_PERIOD);
+		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), 3001));
+	});
+}

@@ -103,6 +103,88 @@ fn a_deregistered_patient_or_suspended_hospital_is_no_longer_a_member() {
 }
 
 #[test]
+fn the_patients_of_a_suspended_or_removed_hospital_stop_being_signers() {
+	new_test_ext().execute_with(|| {
+		let patients = [PATIENT, PATIENT + 1];
+		for patient in patients {
+			assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_B), patient));
+		}
+		let deregister = RuntimeCall::Hospitals(crate::Call::deregister_patient { patient: 1 });
+		assert_eq!(validate(PATIENT, &deregister), Ok(()));
+		let not_a_member = Err(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER).into());
+		force_status(1, crate::HospitalStatus::Suspended);
+		for patient in patients {
+			assert_eq!(Hospitals::signer(&patient), None);
+			assert_eq!(validate(patient, &deregister), not_a_member);
+		}
+		// Reinstating the hospital restores them; removing it ends them for good.
+		force_status(1, crate::HospitalStatus::Active);
+		assert_eq!(validate(PATIENT, &deregister), Ok(()));
+		force_status(1, crate::HospitalStatus::Removed);
+		assert_eq!(validate(PATIENT, &deregister), not_a_member);
+	});
+}
+
+#[test]
+fn a_hospitals_patients_share_one_budget_per_block() {
+	new_test_ext().execute_with(|| {
+		// More pseudonyms than the shared budget: minting signers buys no more block space.
+		let patients: Vec<u64> = (0..u64::from(MAX_PATIENT_EXTRINSICS_PER_BLOCK) + 1)
+			.map(|n| PATIENT + n)
+			.collect();
+		for patient in &patients {
+			assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), *patient));
+			System::set_block_number(System::block_number() + 1);
+		}
+		let (last, within) = patients.split_last().expect("several patients");
+		for patient in within {
+			assert_eq!(include_any(*patient, deregister_call()), Ok(()));
+		}
+		assert_eq!(
+			Hospitals::patient_extrinsics_this_block(0),
+			MAX_PATIENT_EXTRINSICS_PER_BLOCK
+		);
+		assert_eq!(
+			validate(*last, &deregister_call()),
+			Err(InvalidTransaction::ExhaustsResources.into())
+		);
+		// Another hospital's patients have their own budget.
+		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_B), 5000));
+		assert_eq!(validate(5000, &deregister_call()), Ok(()));
+		System::set_block_number(System::block_number() + 1);
+		assert_eq!(validate(*last, &deregister_call()), Ok(()));
+	});
+}
+
+#[test]
+fn a_general_transaction_without_a_signer_passes_only_for_an_allowed_call() {
+	new_test_ext().execute_with(|| {
+		let validate_unsigned = |call: &RuntimeCall| {
+			let info: DispatchInfo = call.get_dispatch_info();
+			CheckPermission::<Test>::new()
+				.validate_only(RuntimeOrigin::none(), call, &info, 0, TransactionSource::External, 0)
+				.map(|_| ())
+		};
+		let refused = Err(InvalidTransaction::Custom(invalidity::UNSIGNED_NOT_PERMITTED).into());
+		assert_eq!(validate_unsigned(&register(PATIENT)), refused);
+		assert_eq!(validate_unsigned(&remark()), refused);
+		assert_eq!(validate_unsigned(&deregister_call()), Ok(()));
+	});
+}
+
+fn deregister_call() -> RuntimeCall {
+	RuntimeCall::Hospitals(crate::Call::deregister_patient { patient: PATIENT })
+}
+
+/// Runs `validate` and `prepare`, then dispatches whatever the call's outcome.
+fn include_any(who: u64, call: RuntimeCall) -> Result<(), TransactionValidityError> {
+	let info = call.get_dispatch_info();
+	CheckPermission::<Test>::new()
+		.dispatch_transaction(RuntimeOrigin::signed(who), call, &info, 0, 0)
+		.map(|_| ())
+}
+
+#[test]
 fn the_rate_limit_defers_to_the_next_block_instead_of_banning() {
 	new_test_ext().execute_with(|| {
 		for patient in 0..u64::from(MAX_EXTRINSICS_PER_BLOCK) {

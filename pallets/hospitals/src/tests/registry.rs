@@ -28,12 +28,12 @@ fn genesis_admits_founders_with_a_provider_each() {
 fn registry_answers_for_active_hospitals_only() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(Hospitals::active_hospital_of(&OPERATOR_A), Some((0, HospitalRole::Operator)));
-		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-1"), Some(1));
+		assert_eq!(Hospitals::active_hospital_of_peer(node_peer_id(1).as_bytes()), Some(1));
 		assert_eq!(Hospitals::active_hospital_of_peer(b"unknown"), None);
 		force_status(1, HospitalStatus::Suspended);
 		assert!(!Hospitals::is_active(1));
 		assert_eq!(Hospitals::active_hospital_of(&OPERATOR_B), None);
-		assert_eq!(Hospitals::active_hospital_of_peer(b"peer-1"), None);
+		assert_eq!(Hospitals::active_hospital_of_peer(node_peer_id(1).as_bytes()), None);
 		assert!(!Hospitals::is_active(99));
 	});
 }
@@ -84,7 +84,8 @@ fn validators_and_authorized_nodes_are_the_active_hospitals_in_id_order() {
 		assert_eq!(Hospitals::active_validators(), expected);
 		let peers: Vec<_> =
 			Hospitals::authorized_nodes().into_iter().map(|(peer, _)| peer).collect();
-		assert_eq!(peers, vec![b"peer-0".to_vec(), b"peer-2".to_vec(), b"peer-4".to_vec()]);
+		let expected: Vec<Vec<u8>> = [0, 2, 4].map(|seed| node_peer_id(seed).into_bytes()).into();
+		assert_eq!(peers, expected);
 		assert_eq!(Hospitals::authorized_nodes()[1].1, b"/ip4/127.0.0.1/tcp/30335".to_vec());
 	});
 }

@@ -1,0 +1,196 @@
+//! Two of four hospitals are gone for good: GRANDPA (which needs three of four) stalls, the two
+//! survivors restore finality by README's procedure ("Stalled finality"), and then admit a
+//! replacement hospital, which validates from the next session.
+
+use std::time::Duration;
+
+use codec::Encode;
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use medchain_tests::{
+	client::{admission, tx, Chain},
+	network::LocalNetwork,
+	rpc::wait_until,
+	Result,
+};
+use pallet_hospitals::{Event as HospitalsEvent, Proposal};
+use sp_core::hashing::{twox_128, twox_64};
+use sp_keyring::Sr25519Keyring;
+
+const TIMEOUT: Duration = Duration::from_secs(150);
+/// The runtime's `pallet_validator_set::Config::LivenessWindow`.
+const LIVENESS_WINDOW_MS: u64 = 60_000;
+const A: usize = 0;
+const B: usize = 1;
+const C: usize = 2;
+const D: usize = 3;
+const GONE: [u32; 2] = [2, 3];
+const HOSPITAL_E: u32 = 4;
+
+/// `key`'s value at the best block.
+async fn best_storage<R: codec::Decode>(chain: &Chain, key: &[u8]) -> Result<Option<R>> {
+	chain.storage(key, None).await
+}
+
+/// When hospital `id`'s validator last authored a block (Unix ms), at the best block.
+async fn last_authored(chain: &Chain, id: u32) -> Result<u64> {
+	let key = [
+		&twox_128(b"ValidatorSet")[..],
+		&twox_128(b"LastAuthored")[..],
+		&twox_64(&id.encode())[..],
+		&id.encode()[..],
+	]
+	.concat();
+	Ok(best_storage(chain, &key).await?.unwrap_or(0))
+}
+
+async fn best_time(chain: &Chain) -> Result<u64> {
+	let key = [twox_128(b"Timestamp"), twox_128(b"Now")].concat();
+	best_storage(chain, &key).await?.ok_or_else(|| "no timestamp".to_string())
+}
+
+/// Submits `call` signed by `signer` and follows it to `head`; the events, or the error.
+async fn govern(
+	chain: &Chain,
+	signer: Sr25519Keyring,
+	call: pallet_hospitals::Call<Runtime>,
+	head: tx::Head,
+) -> Result<Vec<RuntimeEvent>> {
+	let call = RuntimeCall::Hospitals(call);
+	tx::submit_and_follow(chain, &signer.pair(), call, head).await?.succeeded()
+}
+
+fn proposal_id(events: &[RuntimeEvent]) -> Result<u32> {
+	events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Hospitals(HospitalsEvent::Proposed { id, .. }) => Some(*id),
+			_ => None,
+		})
+		.ok_or_else(|| format!("no Proposed event in {events:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Result<()> {
+	let mut net = LocalNetwork::start()?;
+	net.wait_finalized(&[A, B, C, D], 3, Duration::from_secs(180)).await?;
+	let chain = Chain::new(net.nodes[A].rpc()?);
+
+	// 1. C and D are gone for good. A and B keep authoring; finality stops.
+	net.nodes[C].kill()?;
+	net.nodes[D].kill()?;
+	let before = chain.rpc.finalized_number().await?;
+	let stalled_best = wait_until("A's best chain to grow 10 blocks past a stall", TIMEOUT, || {
+		let chain = &chain;
+		async move {
+			let best = tx::head_number(chain, tx::Head::Best).await?;
+			Ok((best >= before + 12).then_some(best))
+		}
+	})
+	.await?;
+	let stalled_at = chain.rpc.finalized_number().await?;
+	let b_finalized = net.nodes[B].rpc()?.finalized_number().await?;
+	assert!(
+		stalled_at <= before + 2 && b_finalized == stalled_at,
+		"finality went on without C and D: #{before} → A #{stalled_at}, B #{b_finalized}"
+	);
+	eprintln!("finalized #{before} at the kill; stalled at #{stalled_at} while best reached #{stalled_best}");
+
+	// 2. Once C and D have authored nothing for the liveness window, they no longer count.
+	wait_until("C and D to be out of the liveness window", TIMEOUT, || {
+		let chain = &chain;
+		async move {
+			let now = best_time(chain).await?;
+			let mut last = 0;
+			for id in GONE {
+				last = last.max(last_authored(chain, id).await?);
+			}
+			Ok((now > last + LIVENESS_WINDOW_MS).then_some(()))
+		}
+	})
+	.await?;
+
+	// 3. README's procedure: the survivors agree on the highest block both finalized, A
+	// proposes the recovery, B approves (followed on the best chain: finality is stalled).
+	let recover = Proposal::RecoverStalledSet { delay: 5, best_finalized: stalled_at };
+	let proposed = govern(
+		&chain,
+		Sr25519Keyring::Alice,
+		pallet_hospitals::Call::propose { proposal: recover },
+		tx::Head::Best,
+	)
+	.await?;
+	let id = proposal_id(&proposed)?;
+	let executed = govern(
+		&chain,
+		Sr25519Keyring::Bob,
+		pallet_hospitals::Call::vote { id },
+		tx::Head::Best,
+	)
+	.await?;
+	for hospital in GONE {
+		let suspended = RuntimeEvent::Hospitals(HospitalsEvent::HospitalSuspended { hospital });
+		assert!(executed.contains(&suspended), "{hospital} not suspended: {executed:?}");
+	}
+	assert!(executed.contains(&RuntimeEvent::Hospitals(HospitalsEvent::StallRecoveryScheduled {
+		delay: 5,
+		best_finalized: stalled_at
+	})));
+
+	// 4. Finality resumes with A and B as the whole GRANDPA set.
+	let resumed = net.wait_finalized(&[A, B], stalled_best + 3, TIMEOUT).await?;
+	let (hash, _) = chain.rpc.finalized_head().await?;
+	assert_eq!(chain.validators(Some(&hash)).await?, vec![0, 1]);
+	eprintln!("after the recovery A and B finalized {resumed:?}");
+
+	// 5. The survivors admit Hospital E (two thirds of two is two), now with finality.
+	let (e, e_peer) = net.add_node("Hospital E", 4, true)?;
+	let e_rpc = net.nodes[e].rpc()?;
+	wait_until("E's RPC", TIMEOUT, || async { Ok(e_rpc.is_up().await.then_some(())) }).await?;
+	let admission_of_e = admission::Admission {
+		name: "Hospital E".into(),
+		admin: Sr25519Keyring::Eve.to_account_id(),
+		operator: Sr25519Keyring::EveStash.to_account_id(),
+		peer_id: e_peer,
+		address: format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port),
+	};
+	let generated = admission::generate_session_keys(&e_rpc, &admission_of_e).await?;
+	let e_node_key: [u8; 32] = sp_core::bytes::from_hex(&net.nodes[e].spec.node_key_hex)
+		.map_err(|e| format!("node key: {e}"))?
+		.try_into()
+		.map_err(|_| "node key is not 32 bytes")?;
+	let genesis = admission::genesis_hash(&e_rpc).await?;
+	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key)?;
+	let (aura_proof, grandpa_proof) = generated.proofs;
+	let propose_e = pallet_hospitals::Call::propose_hospital {
+		hospital: admission_of_e.hospital(generated.keys)?,
+		aura_proof,
+		grandpa_proof,
+		node_proofs: vec![node_proof].try_into().map_err(|_| "one node")?,
+	};
+	let proposed = govern(&chain, Sr25519Keyring::Alice, propose_e, tx::Head::Finalized).await?;
+	let id = proposal_id(&proposed)?;
+	let vote = pallet_hospitals::Call::vote { id };
+	let admitted = govern(&chain, Sr25519Keyring::Bob, vote, tx::Head::Finalized).await?;
+	assert!(admitted.iter().any(|event| matches!(
+		event,
+		RuntimeEvent::Hospitals(HospitalsEvent::HospitalAdded { hospital: HOSPITAL_E, .. })
+	)));
+
+	// 6. From the next session E validates, and A, B and E finalize together.
+	let joined_at = wait_until("E in the validator set at the finalized head", TIMEOUT, || {
+		let chain = &chain;
+		async move {
+			let (hash, number) = chain.rpc.finalized_head().await?;
+			let validators = chain.validators(Some(&hash)).await?;
+			Ok((validators == [0, 1, HOSPITAL_E]).then_some(number))
+		}
+	})
+	.await?;
+	let after = net.wait_finalized(&[A, B, e], joined_at + 5, TIMEOUT).await?;
+	eprintln!(
+		"finalized heights: before the stall #{before}, during it #{stalled_at} (best \
+		 #{stalled_best}), after the recovery {resumed:?}; E joined at #{joined_at}; A, B, E \
+		 finalized {after:?}"
+	);
+	Ok(())
+}
