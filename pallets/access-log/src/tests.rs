@@ -509,7 +509,7 @@ fn a_hospital_logs_at_most_its_access_quota_in_any_quota_period() {
 		assert_eq!(uses(shared.grant), MAX_HOSPITAL_ACCESSES, "the refused use is not counted");
 		// A period and a slot later the quota has rolled on (the old grant expired meanwhile).
 		run_to_block(2 + QUOTA_PERIOD + QUOTA_PERIOD / 7 + 1);
-		let fresh = shared();
+		let fresh = share_with(Some(HOSPITAL_B), FieldSelection::AllButNotes);
 		assert_ok!(Request { valid_until: 1_000, ..Request::for_(&fresh) }.send(&fresh.token));
 	});
 }

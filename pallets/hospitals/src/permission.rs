@@ -59,6 +59,9 @@ pub trait CallPermissions<AccountId, Call> {
 	fn allows(who: &AccountId, signer: &Signer, call: &Call) -> bool;
 
 	/// Whether a general transaction without a signer may carry `call`. None may by default.
+	/// An allowed call still needs an extension that authorizes its origin
+	/// (`frame_system::AuthorizeCall` with `#[pallet::authorize]`), or the transaction is
+	/// `UnknownOrigin`.
 	fn allows_unsigned(_call: &Call) -> bool {
 		false
 	}

@@ -79,7 +79,10 @@ pub mod pallet {
 		Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 	)]
 	pub struct AnchorRequest<AccountId> {
-		/// The custodian's own id for this anchor (e.g. a hash of its database key).
+		/// The custodian's own id for this anchor: a *keyed* hash of its database key, e.g.
+		/// HMAC-SHA-256 under a secret only the custodian holds. Never an unkeyed hash of a
+		/// medical record number: the space of such numbers is small enough to brute-force,
+		/// and the request id is public.
 		pub request_id: Hash256,
 		pub patient: AccountId,
 		pub record_type: RecordType,
