@@ -2,7 +2,7 @@
 //! admission, its node key's signature of the same admission, and the `propose_hospital` call
 //! that carries them.
 
-use codec::{Decode, Encode};
+use codec::Decode;
 use jsonrpsee::rpc_params;
 use medchain_runtime::{Runtime, SessionKeys};
 use medchain_primitives::peer::{peer_id_of_ed25519_key, NodeSignature};

@@ -13,7 +13,7 @@ use medchain_tests::{
 	Result,
 };
 use pallet_hospitals::{Event as HospitalsEvent, Proposal};
-use sp_core::hashing::{twox_128, twox_64};
+use frame_support::{storage::storage_prefix, StorageHasher, Twox64Concat};
 use sp_keyring::Sr25519Keyring;
 
 const TIMEOUT: Duration = Duration::from_secs(150);
@@ -33,19 +33,15 @@ async fn best_storage<R: codec::Decode>(chain: &Chain, key: &[u8]) -> Result<Opt
 
 /// When hospital `id`'s validator last authored a block (Unix ms), at the best block.
 async fn last_authored(chain: &Chain, id: u32) -> Result<u64> {
-	let key = [
-		&twox_128(b"ValidatorSet")[..],
-		&twox_128(b"LastAuthored")[..],
-		&twox_64(&id.encode())[..],
-		&id.encode()[..],
-	]
-	.concat();
+	let key = [&storage_prefix(b"ValidatorSet", b"LastAuthored")[..], &Twox64Concat::hash(&id.encode())]
+		.concat();
 	Ok(best_storage(chain, &key).await?.unwrap_or(0))
 }
 
 async fn best_time(chain: &Chain) -> Result<u64> {
-	let key = [twox_128(b"Timestamp"), twox_128(b"Now")].concat();
-	best_storage(chain, &key).await?.ok_or_else(|| "no timestamp".to_string())
+	best_storage(chain, &storage_prefix(b"Timestamp", b"Now"))
+		.await?
+		.ok_or_else(|| "no timestamp".to_string())
 }
 
 /// Submits `call` signed by `signer` and follows it to `head`; the events, or the error.

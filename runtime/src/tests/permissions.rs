@@ -122,6 +122,7 @@ fn a_general_transaction_without_a_signer_is_refused_at_the_pool_and_in_a_block(
 		let unsigned_refusal = Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
 			invalidity::UNSIGNED_NOT_PERMITTED,
 		)));
+		start_block(1);
 		let parent = System::block_hash(0);
 		for call in [register(Sr25519Keyring::Ferdie), remark(), upgrade(b"\0asm")] {
 			let general = || UncheckedExtrinsic::new_transaction(call.clone(), tx_extension(0));
@@ -130,7 +131,6 @@ fn a_general_transaction_without_a_signer_is_refused_at_the_pool_and_in_a_block(
 				Executive::validate_transaction(TransactionSource::External, general(), parent);
 			sp_io::storage::rollback_transaction();
 			assert_eq!(validity, unsigned_refusal, "pool: {call:?}");
-			start_block(1);
 			assert_eq!(
 				Executive::apply_extrinsic(general()),
 				unsigned_refusal.clone().map(|_| Ok(())),
