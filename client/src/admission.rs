@@ -6,7 +6,10 @@ use codec::Decode;
 use jsonrpsee::rpc_params;
 use medchain_runtime::{Runtime, SessionKeys};
 use medchain_primitives::peer::{peer_id_of_ed25519_key, NodeSignature};
-use pallet_hospitals::{governance::admission_message, HospitalNode, NewHospital};
+use pallet_hospitals::{
+	governance::{admission_message, node_admission_message},
+	HospitalNode, NewHospital,
+};
 use serde_json::Value;
 use sp_core::{bytes::from_hex, ed25519, Pair, H256};
 use sp_runtime::{traits::TrailingZeroInput, AccountId32};
@@ -64,19 +67,23 @@ impl Admission {
 		Ok(admission_message::<Runtime>(genesis_hash, &self.hospital(no_keys)?))
 	}
 
-	/// The node key's signature of this admission: proves the hospital holds the key of the
-	/// node it registers. Refuses a key whose peer id is not `peer_id`.
+	/// The node key's signature of this admission with `keys`
+	/// (`pallet_hospitals::governance::node_admission_message`): proves the hospital holds the
+	/// key of the node it registers, and binds the session keys to it. Refuses a key whose peer
+	/// id is not `peer_id`.
 	pub fn sign_as_node(
 		&self,
 		genesis_hash: &H256,
 		node_key: &[u8; 32],
+		keys: &SessionKeys,
 	) -> crate::Result<NodeSignature> {
 		let pair = ed25519::Pair::from_seed(node_key);
 		let peer_id = peer_id_of_ed25519_key(&pair.public());
 		if peer_id != self.peer_id {
 			return Err(format!("the node key is {peer_id}'s, not {}'s", self.peer_id).into());
 		}
-		Ok(pair.sign(&self.message(genesis_hash)?))
+		let hospital = self.hospital(keys.clone())?;
+		Ok(pair.sign(&node_admission_message::<Runtime>(genesis_hash, &hospital)))
 	}
 }
 
@@ -176,14 +183,16 @@ mod tests {
 			address: "/ip4/127.0.0.1/tcp/30333".into(),
 		};
 		let genesis = H256::repeat_byte(1);
-		let signature = admission.sign_as_node(&genesis, &node_key).expect("A's key");
-		let message = admission.message(&genesis).expect("fits");
+		let keys = SessionKeys::decode(&mut TrailingZeroInput::zeroes()).expect("placeholder");
+		let signature = admission.sign_as_node(&genesis, &node_key, &keys).expect("A's key");
+		let message =
+			node_admission_message::<Runtime>(&genesis, &admission.hospital(keys.clone()).expect("fits"));
 		assert!(medchain_primitives::peer::is_signed_by_node(
 			admission.peer_id.as_bytes(),
 			&message,
 			&signature
 		));
-		let error = admission.sign_as_node(&genesis, &[2; 32]).expect_err("not A's key");
+		let error = admission.sign_as_node(&genesis, &[2; 32], &keys).expect_err("not A's key");
 		assert!(error.to_string().contains("not 12D3KooWK99"), "{error}");
 	}
 

@@ -151,6 +151,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl medchain_primitives::records::RecordsApi<Block, AccountId, BlockNumber> for Runtime {
 		fn record(id: RecordId) -> Option<medchain_primitives::records::Record<AccountId, BlockNumber>> {
 			pallet_records::Records::<Runtime>::get(id)
@@ -180,6 +181,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl medchain_primitives::shares::SharesApi<Block, AccountId, BlockNumber> for Runtime {
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>> {
 			Shares::grant(id)

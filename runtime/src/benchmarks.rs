@@ -84,7 +84,7 @@ impl BenchmarkHelpers {
 impl pallet_validator_set::BenchmarkHelper for BenchmarkHelpers {
 	/// Adds hospitals after the founders until `count` are active.
 	fn set_active_validators(count: u32) {
-		let active = pallet_hospitals::ActiveHospitalCount::<Runtime>::get();
+		let active = pallet_hospitals::Pallet::<Runtime>::active_count();
 		let first = pallet_hospitals::NextHospitalId::<Runtime>::get();
 		for id in first..first.saturating_add(count.saturating_sub(active)) {
 			pallet_hospitals::active_hospital::<Runtime>(id);

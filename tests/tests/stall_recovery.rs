@@ -155,7 +155,7 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 		.try_into()
 		.map_err(|_| "node key is not 32 bytes")?;
 	let genesis = admission::genesis_hash(&e_rpc).await?;
-	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key)?;
+	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key, &generated.keys)?;
 	let (aura_proof, grandpa_proof) = generated.proofs;
 	let propose_e = pallet_hospitals::Call::propose_hospital {
 		hospital: admission_of_e.hospital(generated.keys)?,

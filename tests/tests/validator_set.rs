@@ -168,14 +168,14 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	let (keys, (aura_proof, grandpa_proof)) = (generated.keys, generated.proofs);
 	names.insert(sr25519::Public::from(keys.aura.clone()), 'E');
 	let e_grandpa = sp_core::ed25519::Public::from(keys.grandpa.clone());
-	let hospital = admission_of_e.hospital(keys)?;
+	let hospital = admission_of_e.hospital(keys.clone())?;
 	// E's node key signs the admission too, so nobody else can register E's node.
 	let e_node_key: [u8; 32] = sp_core::bytes::from_hex(&net.nodes[e].spec.node_key_hex)
 		.map_err(|e| format!("node key: {e}"))?
 		.try_into()
 		.map_err(|_| "node key is not 32 bytes")?;
 	let genesis = admission::genesis_hash(&e_rpc).await?;
-	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key)?;
+	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key, &keys)?;
 	let (_, set_before, validators_before) = validator_state(&chain).await?;
 	let propose_e = pallet_hospitals::Call::propose_hospital {
 		hospital,

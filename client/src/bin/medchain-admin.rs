@@ -134,8 +134,8 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 			let admission = admission.admission()?;
 			let node_key = admission::read_node_key(&node_key_file)?;
 			let genesis = admission::genesis_hash(&chain.rpc).await?;
-			let node_proof = admission.sign_as_node(&genesis, &node_key)?;
 			let generated = admission::generate_session_keys(&chain.rpc, &admission).await?;
+			let node_proof = admission.sign_as_node(&genesis, &node_key, &generated.keys)?;
 			Ok(json!({
 				"keys": generated.keys_hex,
 				"proof": generated.proof_hex,

@@ -35,7 +35,7 @@ pub fn active_hospital<T: Config>(id: u32) -> (T::AccountId, T::AccountId) {
 	);
 	AccountRoles::<T>::insert(&admin, (id, HospitalRole::Admin));
 	AccountRoles::<T>::insert(&operator, (id, HospitalRole::Operator));
-	ActiveHospitalCount::<T>::mutate(|n| *n = n.saturating_add(1));
+	Pallet::<T>::mark_active(id);
 	NextHospitalId::<T>::put(id.saturating_add(1));
 	(admin, operator)
 }
@@ -166,9 +166,10 @@ mod benchmarks {
 		let aura_proof = aura.generate_proof_of_possession(&message).expect("key was generated");
 		let grandpa_proof =
 			grandpa.generate_proof_of_possession(&message).expect("key was generated");
+		let node_message = governance::node_admission_message::<T>(&genesis_hash, &hospital);
 		let node_proofs: Vec<_> = node_keys
 			.iter()
-			.filter_map(|key| sp_io::crypto::ed25519_sign(NODE_KEY_TYPE, key, &message))
+			.filter_map(|key| sp_io::crypto::ed25519_sign(NODE_KEY_TYPE, key, &node_message))
 			.collect();
 
 		#[extrinsic_call]

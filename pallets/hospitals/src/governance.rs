@@ -8,9 +8,11 @@
 //! active no longer count. A proposal past its lifetime takes no more votes and can only be
 //! closed; an admin has at most `MaxOpenProposals` open.
 //!
-//! `RecoverStalledSet` is the exception: its electorate is the live hospitals (see
-//! [`Pallet::tally`]), and executing it suspends every active hospital that is not live before
-//! forcing the GRANDPA change, so two survivors of four can restore finality.
+//! `RecoverStalledSet` is the exception: it may be proposed and executed only while at most two
+//! thirds of the current validators are live (so finality can't progress without the others);
+//! its electorate is the live validators (see [`Pallet::tally`]); and executing it suspends
+//! every validator that is not live before forcing the GRANDPA change, so two survivors of four
+//! can restore finality.
 
 use alloc::vec::Vec;
 use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::*, traits::Get};
@@ -25,7 +27,7 @@ use sp_runtime::{
 };
 
 use crate::{
-	AccountRoles, ActiveHospitalCount, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner,
+	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner,
 	Hospital, HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId,
 	OpenProposals, Pallet, Patients, PeerOwner, Proposal, ProposalInfo, ProposalLifetime,
 	Proposals,
@@ -45,6 +47,15 @@ pub const ADMISSION_DOMAIN: &[u8] = b"medchain/admission/v1";
 pub fn admission_message<T: Config>(genesis_hash: &T::Hash, new: &NewHospital<T>) -> Vec<u8> {
 	let mut message = ADMISSION_DOMAIN.to_vec();
 	(genesis_hash, &new.name, &new.admin, &new.operator, &new.nodes).encode_to(&mut message);
+	message
+}
+
+/// The message each node key signs: [`admission_message`] ‖ SCALE(Aura key, GRANDPA key). The
+/// validator keys' own proofs can't cover the keys (they are generated signing the message), so
+/// the node key binds them: nobody can swap in a key of its own under the same admission.
+pub fn node_admission_message<T: Config>(genesis_hash: &T::Hash, new: &NewHospital<T>) -> Vec<u8> {
+	let mut message = admission_message::<T>(genesis_hash, new);
+	(&new.aura, &new.grandpa).encode_to(&mut message);
 	message
 }
 
@@ -69,7 +80,7 @@ impl<T: Config> Pallet<T> {
 					ensure!(status == HospitalStatus::Active, Error::<T>::NotActive);
 				}
 				if status == HospitalStatus::Active {
-					let remaining = ActiveHospitalCount::<T>::get().saturating_sub(1);
+					let remaining = Self::active_count().saturating_sub(1);
 					ensure!(
 						remaining >= T::MinActiveHospitals::get(),
 						Error::<T>::BelowMinimumHospitals
@@ -83,7 +94,7 @@ impl<T: Config> Pallet<T> {
 					Error::<T>::NotSuspended
 				);
 				ensure!(
-					ActiveHospitalCount::<T>::get() < T::MaxHospitals::get(),
+					Self::active_count() < T::MaxHospitals::get(),
 					Error::<T>::TooManyHospitals
 				);
 				Ok(())
@@ -92,6 +103,14 @@ impl<T: Config> Pallet<T> {
 				ensure!(*delay <= T::MaxRecoveryDelay::get(), Error::<T>::RecoveryDelayTooLong);
 				let now = frame_system::Pallet::<T>::block_number();
 				ensure!(*best_finalized < now, Error::<T>::FinalizedNotInPast);
+				// GRANDPA finalizes with more than two thirds of its voters: only when the live
+				// validators are two thirds or fewer can finality have stalled for lack of them.
+				let (live, validators) = Self::live_validators();
+				let (live, validators) = (live.len(), validators.len());
+				ensure!(
+					live.saturating_mul(3) <= validators.saturating_mul(2),
+					Error::<T>::FinalityNotStalled
+				);
 				Ok(())
 			}
 			Proposal::UpgradeRuntime { .. } => Ok(()),
@@ -102,14 +121,13 @@ impl<T: Config> Pallet<T> {
 	/// unused and distinct.
 	pub(crate) fn check_new_hospital(new: &NewHospital<T>) -> DispatchResult {
 		ensure!(
-			ActiveHospitalCount::<T>::get() < T::MaxHospitals::get()
+			Self::active_count() < T::MaxHospitals::get()
 				&& NextHospitalId::<T>::get().checked_add(1).is_some(),
 			Error::<T>::TooManyHospitals
 		);
 		ensure!(new.admin != new.operator, Error::<T>::AccountInUse);
 		for account in [&new.admin, &new.operator] {
 			ensure!(!AccountRoles::<T>::contains_key(account), Error::<T>::AccountInUse);
-			ensure!(!Patients::<T>::contains_key(account), Error::<T>::AccountIsPatient);
 		}
 		ensure!(!AuraKeyOwner::<T>::contains_key(&new.aura), Error::<T>::AuraKeyInUse);
 		ensure!(!GrandpaKeyOwner::<T>::contains_key(&new.grandpa), Error::<T>::GrandpaKeyInUse);
@@ -140,10 +158,11 @@ impl<T: Config> Pallet<T> {
 				&& new.grandpa.verify_proof_of_possession(&message, grandpa_proof),
 			Error::<T>::InvalidKeyProof
 		);
+		let node_message = node_admission_message::<T>(&genesis_hash, new);
 		ensure!(
 			node_proofs.len() == new.nodes.len()
 				&& new.nodes.iter().zip(node_proofs).all(|(node, proof)| {
-					is_signed_by_node(&node.peer_id, &message, proof)
+					is_signed_by_node(&node.peer_id, &node_message, proof)
 				}),
 			Error::<T>::InvalidNodeProof
 		);
@@ -178,6 +197,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(frame_system::Pallet::<T>::block_number() <= info.expires_at, Error::<T>::Expired);
 		ensure!(info.proposal.target() != Some(voter), Error::<T>::TargetCannotVote);
 		ensure!(!info.ayes.contains(&voter), Error::<T>::AlreadyVoted);
+		// Approvals of hospitals no longer active count for nothing; dropping them keeps room
+		// for every active hospital's approval.
+		info.ayes.retain(|hospital| Self::is_active(*hospital));
 		info.ayes.try_push(voter).map_err(|_| Error::<T>::TooManyHospitals)?;
 		Proposals::<T>::insert(id, &info);
 		Self::execute_if_approved(id, info)
@@ -191,21 +213,23 @@ impl<T: Config> Pallet<T> {
 	pub fn tally(info: &ProposalInfo<T>) -> (u32, u32) {
 		let target = info.proposal.target();
 		let recovery = matches!(info.proposal, Proposal::RecoverStalledSet { .. });
+		let live = if recovery { Self::live_validators().0 } else { Vec::new() };
 		let counting = |h: &HospitalId| {
-			Some(*h) != target
-				&& Self::is_active(*h)
-				&& (!recovery || T::StallRecovery::is_live(*h))
+			Some(*h) != target && Self::is_active(*h) && (!recovery || live.contains(h))
 		};
 		let ayes = info.ayes.iter().filter(|h| counting(h)).count();
 		let (electorate, floor) = if recovery {
-			let live = Self::active_hospitals().filter(|(id, _)| T::StallRecovery::is_live(*id));
-			(u32::try_from(live.count()).unwrap_or(u32::MAX), MIN_RECOVERY_APPROVALS)
+			(u32::try_from(live.len()).unwrap_or(u32::MAX), MIN_RECOVERY_APPROVALS)
 		} else {
-			(ActiveHospitalCount::<T>::get(), 1)
+			(Self::active_count(), 1)
 		};
 		let (numerator, denominator) = T::ApprovalThreshold::get();
 		let scaled = u64::from(electorate).saturating_mul(u64::from(numerator));
 		let needed = scaled.div_ceil(u64::from(denominator.max(1))).max(floor);
+		// Never more than can vote: the target, if active, is in the electorate but not a voter.
+		let target_active = target.is_some_and(Self::is_active);
+		let voters = u64::from(electorate.saturating_sub(u32::from(target_active))).max(floor);
+		let needed = needed.min(voters);
 		(u32::try_from(ayes).unwrap_or(u32::MAX), u32::try_from(needed).unwrap_or(u32::MAX))
 	}
 
@@ -221,6 +245,17 @@ impl<T: Config> Pallet<T> {
 		Self::execute(info.proposal);
 		Self::deposit_event(Event::Executed { id });
 		Ok(())
+	}
+
+	/// The current validators that are live and active, and all current validators.
+	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>) {
+		let validators = T::StallRecovery::validators();
+		let live = validators
+			.iter()
+			.copied()
+			.filter(|id| T::StallRecovery::is_live(*id) && Self::is_active(*id))
+			.collect();
+		(live, validators)
 	}
 
 	/// Removes proposal `id`, freeing one of its proposer's open slots.
@@ -254,9 +289,10 @@ impl<T: Config> Pallet<T> {
 			Proposal::RecoverStalledSet { delay, best_finalized } => {
 				// The hospitals that stopped authoring leave the set; `MinActiveHospitals` does
 				// not apply, since finality can't come back with them in it.
-				let gone: Vec<HospitalId> = Self::active_hospitals()
-					.map(|(id, _)| id)
-					.filter(|id| !T::StallRecovery::is_live(*id))
+				let (live, validators) = Self::live_validators();
+				let gone: Vec<HospitalId> = validators
+					.into_iter()
+					.filter(|id| !live.contains(id) && Self::is_active(*id))
 					.collect();
 				for hospital in gone {
 					Self::set_status(hospital, HospitalStatus::Suspended);
@@ -271,16 +307,29 @@ impl<T: Config> Pallet<T> {
 	fn set_status(hospital: HospitalId, status: HospitalStatus) {
 		Hospitals::<T>::mutate(hospital, |entry| {
 			if let Some(entry) = entry {
-				let was_active = entry.status == HospitalStatus::Active;
-				let is_active = status == HospitalStatus::Active;
-				if was_active && !is_active {
-					ActiveHospitalCount::<T>::mutate(|n| *n = n.saturating_sub(1));
-				} else if !was_active && is_active {
-					ActiveHospitalCount::<T>::mutate(|n| *n = n.saturating_add(1));
-				}
 				entry.status = status;
 			}
 		});
+		if status == HospitalStatus::Active {
+			Self::mark_active(hospital);
+		} else {
+			ActiveHospitals::<T>::mutate(|active| active.retain(|id| *id != hospital));
+		}
+	}
+
+	/// Adds `hospital` to the active ids, in order. Callers checked there is room
+	/// (`TooManyHospitals`), so a full list changes nothing.
+	pub(crate) fn mark_active(hospital: HospitalId) {
+		ActiveHospitals::<T>::mutate(|active| {
+			if let Err(position) = active.binary_search(&hospital) {
+				let _ = active.try_insert(position, hospital);
+			}
+		});
+	}
+
+	/// How many hospitals are active.
+	pub fn active_count() -> u32 {
+		u32::try_from(ActiveHospitals::<T>::decode_len().unwrap_or_default()).unwrap_or(u32::MAX)
 	}
 
 	/// Registers a new active hospital and admits its accounts.
@@ -288,6 +337,10 @@ impl<T: Config> Pallet<T> {
 		let id = NextHospitalId::<T>::get();
 		AccountRoles::<T>::insert(&new.admin, (id, HospitalRole::Admin));
 		AccountRoles::<T>::insert(&new.operator, (id, HospitalRole::Operator));
+		// Registering a patient needs no signature of the pseudonym, so a patient entry proves
+		// nothing and must not block an admission: the hospital role replaces it.
+		Patients::<T>::remove(&new.admin);
+		Patients::<T>::remove(&new.operator);
 		// Accounts transact without balances; the reference is never removed.
 		frame_system::Pallet::<T>::inc_providers(&new.admin);
 		frame_system::Pallet::<T>::inc_providers(&new.operator);
@@ -311,7 +364,7 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		NextHospitalId::<T>::put(id.saturating_add(1));
-		ActiveHospitalCount::<T>::mutate(|n| *n = n.saturating_add(1));
+		Self::mark_active(id);
 		Self::deposit_event(Event::HospitalAdded { hospital: id, name: new.name });
 	}
 }

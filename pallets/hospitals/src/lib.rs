@@ -215,9 +215,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PeerOwner<T: Config> = StorageMap<_, Blake2_128Concat, PeerIdOf<T>, HospitalId>;
 
-	/// How many hospitals are `Active`.
+	/// The ids of the `Active` hospitals, ascending: the registry's bounded view of who acts,
+	/// votes and validates (removed hospitals stay in [`Hospitals`] for auditors, unbounded
+	/// over the chain's life, so nothing iterates that map).
 	#[pallet::storage]
-	pub type ActiveHospitalCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+	pub type ActiveHospitals<T: Config> =
+		StorageValue<_, BoundedVec<HospitalId, T::MaxHospitals>, ValueQuery>;
 
 	/// Open proposals by id.
 	#[pallet::storage]
@@ -407,14 +410,15 @@ pub mod pallet {
 		RecoveryDelayTooLong,
 		/// A stall recovery's `best_finalized` is not a block before the current one.
 		FinalizedNotInPast,
+		/// More than two thirds of the current validators are live, so finality has not stalled
+		/// for lack of the others: no stall recovery.
+		FinalityNotStalled,
 		/// The signer is not the operator of an active hospital.
 		NotHospitalOperator,
 		/// The pseudonym is already a registered patient.
 		AlreadyRegistered,
 		/// The pseudonym is an admin or operator account of a hospital.
 		AccountIsHospital,
-		/// The account is a registered patient pseudonym, so it can't serve a hospital.
-		AccountIsPatient,
 		/// No patient with this pseudonym was ever registered.
 		PatientNotFound,
 		/// The pseudonym belongs to another hospital.
@@ -484,7 +488,8 @@ pub mod pallet {
 		/// `grandpa_proof` are the new hospital's proofs of possession over
 		/// [`governance::admission_message`] (this chain's genesis hash, the name, accounts and
 		/// nodes), as `author_rotateKeysWithOwner(owner = that message)` produces them;
-		/// `node_proofs` are each node's node-key (ed25519) signature of the same message, in
+		/// `node_proofs` are each node's node-key (ed25519) signature of
+		/// [`governance::node_admission_message`] (the same message and the two keys), in
 		/// node order. Nobody can re-propose the proofs with other accounts or nodes, or
 		/// register a node whose key it does not hold.
 		#[pallet::call_index(3)]

@@ -195,4 +195,14 @@ impl medchain_primitives::StalledSetRecovery<u64> for RecordStallRecovery {
 	fn is_live(hospital: u32) -> bool {
 		!GONE.with(|gone| gone.borrow().contains(&hospital))
 	}
+
+	/// The active hospitals validate.
+	fn validators() -> alloc::vec::Vec<u32> {
+		let mut active: alloc::vec::Vec<u32> = crate::Hospitals::<Test>::iter()
+			.filter(|(_, hospital)| hospital.status == crate::HospitalStatus::Active)
+			.map(|(id, _)| id)
+			.collect();
+		active.sort();
+		active
+	}
 }

@@ -4,11 +4,13 @@
 //! 1. a general (v5) transaction without a signer passes only if the runtime's
 //!    [`CallPermissions::allows_unsigned`] names its call (else
 //!    `Custom(`[`invalidity::UNSIGNED_NOT_PERMITTED`]`)`);
-//! 2. the signer must be an active hospital's admin or operator, or a patient registered by an
-//!    active hospital (else `InvalidTransaction::Custom(`[`invalidity::NOT_A_MEMBER`]`)`);
+//! 2. the signer must be an active hospital's admin or operator, or a registered patient (else
+//!    `InvalidTransaction::Custom(`[`invalidity::NOT_A_MEMBER`]`)`); the patients of a suspended
+//!    or removed hospital keep only the calls that protect them;
 //! 3. the call must be one that signer may make now, as the runtime's [`CallPermissions`] says
 //!    (else `Custom(`[`invalidity::CALL_NOT_PERMITTED`]`)`);
-//! 4. an account gets at most `MaxExtrinsicsPerBlock` extrinsics into one block, and the
+//! 4. admins' transactions get the highest pool [`priority`], then operators', then patients';
+//! 5. an account gets at most `MaxExtrinsicsPerBlock` extrinsics into one block, and the
 //!    patients of one hospital `MaxPatientExtrinsicsPerBlock` together; past that the
 //!    transaction is `ExhaustsResources`, so it waits in the pool for a later block instead of
 //!    being banned.
@@ -21,7 +23,7 @@ use frame_support::{
 	dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::Get, DefaultNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
+use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole};
 use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{
@@ -44,13 +46,35 @@ pub mod invalidity {
 	pub const UNSIGNED_NOT_PERMITTED: u8 = 3;
 }
 
+/// Pool priorities by signer: governance first, then hospitals' day-to-day work, then patients,
+/// so a flood from below never delays what is above it.
+pub mod priority {
+	use super::{HospitalRole, Signer};
+
+	pub const ADMIN: u64 = 3_000;
+	pub const OPERATOR: u64 = 2_000;
+	pub const PATIENT: u64 = 1_000;
+
+	pub fn of(signer: &Signer) -> u64 {
+		match signer {
+			Signer::Hospital { role: HospitalRole::Admin, .. } => ADMIN,
+			Signer::Hospital { role: HospitalRole::Operator, .. } => OPERATOR,
+			Signer::Patient { .. } | Signer::OrphanedPatient { .. } => PATIENT,
+		}
+	}
+}
+
 /// Who signed a transaction, as the registry sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signer {
 	/// The admin or operator account of an active hospital.
 	Hospital { hospital: HospitalId, role: HospitalRole },
-	/// A registered patient pseudonym, and the hospital that registered it.
+	/// A registered patient pseudonym, and the (active) hospital that registered it.
 	Patient { hospital: HospitalId },
+	/// A patient registered by a hospital that is now suspended or removed. No longer a full
+	/// signer (its sybils can't act), but it may still protect itself: revoke, deny, withdraw,
+	/// erase, as the runtime's [`CallPermissions`] lists.
+	OrphanedPatient { hospital: HospitalId },
 }
 
 /// Which calls each kind of signer may make. The runtime implements it over its call enum.
@@ -73,7 +97,12 @@ impl<T: Config> Pallet<T> {
 		if let Some((hospital, role)) = Self::active_hospital_of(who) {
 			return Some(Signer::Hospital { hospital, role });
 		}
-		Self::registering_hospital(who).map(|hospital| Signer::Patient { hospital })
+		let hospital = crate::Patients::<T>::get(who).filter(|p| p.active)?.hospital;
+		Some(if Self::is_active(hospital) {
+			Signer::Patient { hospital }
+		} else {
+			Signer::OrphanedPatient { hospital }
+		})
 	}
 }
 
@@ -137,7 +166,7 @@ where
 			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
 		let patients_of = match signer {
-			Signer::Patient { hospital } => Some(hospital),
+			Signer::Patient { hospital } | Signer::OrphanedPatient { hospital } => Some(hospital),
 			Signer::Hospital { .. } => None,
 		};
 		if patients_of.is_some_and(|hospital| {
@@ -146,7 +175,8 @@ where
 		}) {
 			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
-		Ok((ValidTransaction::default(), Some((who.clone(), patients_of)), origin))
+		let validity = ValidTransaction { priority: priority::of(&signer), ..Default::default() };
+		Ok((validity, Some((who.clone(), patients_of)), origin))
 	}
 
 	fn prepare(

@@ -7,8 +7,8 @@ use medchain_primitives::{
 };
 
 use crate::{
-	AccountRoles, Config, Hospital, HospitalStatus, Hospitals, Pallet, Patients, PeerIdOf,
-	PeerOwner,
+	AccountRoles, ActiveHospitals, Config, Hospital, HospitalStatus, Hospitals, Pallet, Patients,
+	PeerIdOf, PeerOwner,
 };
 
 impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
@@ -47,13 +47,11 @@ impl<T: Config> ValidatorRegistry for Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Active hospitals in ascending id order. Ids are `Twox64Concat` keys, which do not
-	/// iterate in order, so the (at most `MaxHospitals`) entries are sorted.
+	/// Active hospitals in ascending id order (at most `MaxHospitals` reads).
 	pub(crate) fn active_hospitals() -> impl Iterator<Item = (HospitalId, Hospital<T>)> {
-		let mut active: Vec<_> =
-			Hospitals::<T>::iter().filter(|(_, h)| h.status == HospitalStatus::Active).collect();
-		active.sort_by_key(|(id, _)| *id);
-		active.into_iter()
+		ActiveHospitals::<T>::get()
+			.into_iter()
+			.filter_map(|id| Hospitals::<T>::get(id).map(|hospital| (id, hospital)))
 	}
 
 	/// `(peer id, multiaddr)` text of every node of every active hospital: the node's peer

@@ -28,11 +28,12 @@ impl<T: Config> Pallet<T> {
 		new_operator: T::AccountId,
 	) -> DispatchResult {
 		ensure!(!AccountRoles::<T>::contains_key(&new_operator), Error::<T>::AccountInUse);
-		ensure!(!Patients::<T>::contains_key(&new_operator), Error::<T>::AccountIsPatient);
 		let mut entry = Hospitals::<T>::get(hospital).ok_or(Error::<T>::HospitalNotFound)?;
 		let old = core::mem::replace(&mut entry.operator, new_operator.clone());
 		AccountRoles::<T>::remove(&old);
 		AccountRoles::<T>::insert(&new_operator, (hospital, HospitalRole::Operator));
+		// A patient entry (registered without the account's signature) must not block this.
+		Patients::<T>::remove(&new_operator);
 		// Accounts transact without balances; the reference is never removed.
 		frame_system::Pallet::<T>::inc_providers(&new_operator);
 		Hospitals::<T>::insert(hospital, entry);

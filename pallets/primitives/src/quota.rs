@@ -67,9 +67,15 @@ impl RollingQuota {
 		usize::try_from(slot % QUOTA_BUCKETS as u64).unwrap_or_default()
 	}
 
-	/// Clears the slots that fell out of the window since the newest slot counted.
+	/// Clears the slots that fell out of the window since the newest slot counted. A slot
+	/// before the newest one means the period grew (a runtime upgrade): the counts are of
+	/// other slots then, so they start afresh rather than lock the quota for long.
 	fn advance_to(&mut self, slot: u64) {
-		if slot <= self.newest_slot {
+		if slot < self.newest_slot {
+			*self = Self { newest_slot: slot, counts: Default::default() };
+			return;
+		}
+		if slot == self.newest_slot {
 			return;
 		}
 		let expired = slot.saturating_sub(self.newest_slot).min(QUOTA_BUCKETS as u64);
@@ -117,6 +123,14 @@ mod tests {
 		// Slots are 10 blocks long: block 10's slot leaves the window by block 90.
 		assert_eq!(uses_allowed(&mut quota, 90, 3, 3), 3);
 		assert_eq!(uses_allowed(&mut quota, 1_000_000, 3, 3), 3);
+	}
+
+	#[test]
+	fn a_longer_period_after_an_upgrade_starts_afresh_instead_of_locking() {
+		let mut quota = RollingQuota::default();
+		assert_eq!(uses_allowed(&mut quota, 700, 3, 3), 3);
+		// The period grows tenfold: block 701 now falls in an earlier slot than block 700 did.
+		assert!(quota.try_use(701, PERIOD * 10, 3));
 	}
 
 	#[test]

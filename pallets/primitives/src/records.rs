@@ -256,7 +256,8 @@ pub struct RootVerification<AccountId, BlockNumber> {
 }
 
 sp_api::decl_runtime_apis! {
-	/// Record anchors, for apps and auditors.
+	/// Record anchors, for apps and auditors. Version 2: `verify` takes the record id.
+	#[api_version(2)]
 	pub trait RecordsApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		fn record(id: crate::commitment::RecordId) -> Option<Record<AccountId, BlockNumber>>;
 

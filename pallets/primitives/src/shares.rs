@@ -318,7 +318,8 @@ pub trait ShareGrants<AccountId, BlockNumber> {
 }
 
 sp_api::decl_runtime_apis! {
-	/// Grants and consent requests, for wallets, apps and auditors.
+	/// Grants and consent requests, for wallets, apps and auditors. Version 2: pages.
+	#[api_version(2)]
 	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
 

@@ -22,6 +22,9 @@ pub trait StalledSetRecovery<BlockNumber> {
 
 	/// Whether `hospital`'s validator authored a block recently enough to count as live.
 	fn is_live(hospital: HospitalId) -> bool;
+
+	/// The hospitals of the current GRANDPA and Aura set.
+	fn validators() -> Vec<HospitalId>;
 }
 
 impl<BlockNumber> StalledSetRecovery<BlockNumber> for () {
@@ -29,6 +32,10 @@ impl<BlockNumber> StalledSetRecovery<BlockNumber> for () {
 
 	fn is_live(_: HospitalId) -> bool {
 		true
+	}
+
+	fn validators() -> Vec<HospitalId> {
+		Vec::new()
 	}
 }
 

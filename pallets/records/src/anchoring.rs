@@ -45,7 +45,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_anchor(custodian: HospitalId, request: AnchorRequestOf<T>) -> DispatchResult {
-		ensure!(T::Patients::is_registered(&request.patient), Error::<T>::PatientNotRegistered);
+		let registered_by = T::Patients::registering_hospital(&request.patient);
+		ensure!(registered_by.is_some(), Error::<T>::PatientNotRegistered);
+		// Pseudonyms are per custodian: no hospital fills another's patients' record lists.
+		ensure!(registered_by == Some(custodian), Error::<T>::NotCustodiansPatient);
 		let record_id = Self::record_id(custodian, &request.request_id);
 		ensure!(!Records::<T>::contains_key(record_id), Error::<T>::DuplicateRequest);
 		Self::count_anchor(custodian)?;
@@ -146,6 +149,11 @@ impl<T: Config> Pallet<T> {
 		let (requested_by, due) =
 			PendingErasures::<T>::get(record_id).ok_or(Error::<T>::NoErasureScheduled)?;
 		ensure!(frame_system::Pallet::<T>::block_number() >= due, Error::<T>::ErasureNotDue);
+		// An operator key rotated away since (stolen, say) leaves nothing that can complete.
+		ensure!(
+			T::Hospitals::operator_hospital(&requested_by) == Some(record.custodian),
+			Error::<T>::ErasureRequesterRotated
+		);
 		PendingErasures::<T>::remove(record_id);
 		ensure!(!matches!(record.status, RecordStatus::Erased { .. }), Error::<T>::AlreadyErased);
 		Self::mark_erased(record_id, record, requested_by);

@@ -6,8 +6,8 @@
 //! version, status, block and time.
 //!
 //! ## Calls
-//! - [`Pallet::anchor`]: a custodian hospital's operator anchors a record for a registered
-//!   patient pseudonym. The record id is derived from (custodian, client request id), so nobody
+//! - [`Pallet::anchor`]: a custodian hospital's operator anchors a record for a patient
+//!   pseudonym it registered itself (pseudonyms are per custodian). The record id is derived from (custodian, client request id), so nobody
 //!   can front-run it; a repeated request id is refused (`DuplicateRequest`). Field roots need
 //!   not be unique: a root commits to its record id (`medchain_primitives::commitment`), so
 //!   [`Pallet::verify`] asks for the record id and the root together, and a root copied into
@@ -24,7 +24,8 @@
 //! - [`Pallet::cancel_erasure`]: the patient or the custodian's admin cancels a scheduled
 //!   erasure before it is completed.
 //! - [`Pallet::complete_erasure`]: the custodian's operator or the patient completes a
-//!   scheduled erasure once it is due.
+//!   scheduled erasure once it is due, and only while the operator that scheduled it is still
+//!   the custodian's operator: rotating a stolen key voids the erasures it scheduled.
 //!
 //! ## Quotas
 //! A custodian anchors (or amends) at most `MaxAnchorsPerPeriod` records in any `QuotaPeriod`
@@ -224,6 +225,9 @@ pub mod pallet {
 		NotHospitalOperator,
 		/// The patient pseudonym is not registered.
 		PatientNotRegistered,
+		/// The pseudonym was registered by another hospital; a custodian anchors records only
+		/// for the pseudonyms it registered.
+		NotCustodiansPatient,
 		/// This custodian already used this request id.
 		DuplicateRequest,
 		/// The custodian anchored `MaxAnchorsPerPeriod` records in the last `QuotaPeriod` blocks.
@@ -248,6 +252,9 @@ pub mod pallet {
 		ErasureNotDue,
 		/// Only the patient or the custodian's admin may cancel an erasure.
 		NotPatientOrCustodianAdmin,
+		/// The operator that scheduled the erasure is no longer the custodian's operator (its
+		/// key was rotated away), so the erasure can only be cancelled.
+		ErasureRequesterRotated,
 		/// The version counter is exhausted.
 		TooManyVersions,
 	}

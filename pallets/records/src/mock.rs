@@ -72,15 +72,29 @@ pub const OPERATOR_A: u64 = 11;
 pub const OPERATOR_B: u64 = 21;
 pub const PATIENT: u64 = 1000;
 pub const OTHER_PATIENT: u64 = 1001;
+/// Registered by hospital B.
+pub const PATIENT_OF_B: u64 = 1002;
 pub const STRANGER: u64 = 5000;
 /// Benchmark patients are registered from this id on.
 pub const FIRST_BENCHMARK_PATIENT: u64 = 100_000;
 pub const HOSPITAL_A: HospitalId = 0;
 pub const HOSPITAL_B: HospitalId = 1;
 
+thread_local! {
+	static ROTATED_OUT: core::cell::RefCell<Vec<u64>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Makes `account` serve no hospital any more, as a rotated-away operator key.
+pub fn set_rotated_out(account: u64) {
+	ROTATED_OUT.with(|rotated| rotated.borrow_mut().push(account));
+}
+
 pub struct MockRegistry;
 impl HospitalRegistry<u64> for MockRegistry {
 	fn active_hospital_of(who: &u64) -> Option<(HospitalId, HospitalRole)> {
+		if ROTATED_OUT.with(|rotated| rotated.borrow().contains(who)) {
+			return None;
+		}
 		match *who {
 			ADMIN_A => Some((HOSPITAL_A, HospitalRole::Admin)),
 			OPERATOR_A => Some((HOSPITAL_A, HospitalRole::Operator)),
@@ -100,6 +114,9 @@ impl HospitalRegistry<u64> for MockRegistry {
 
 impl PatientRegistry<u64> for MockRegistry {
 	fn registering_hospital(who: &u64) -> Option<HospitalId> {
+		if *who == PATIENT_OF_B {
+			return Some(HOSPITAL_B);
+		}
 		(matches!(*who, PATIENT | OTHER_PATIENT) || *who >= FIRST_BENCHMARK_PATIENT)
 			.then_some(HOSPITAL_A)
 	}

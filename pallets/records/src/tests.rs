@@ -103,6 +103,11 @@ fn anchor_refuses_non_operators_unregistered_patients_and_duplicates() {
 			anchor_as(OPERATOR_A, request(1, STRANGER, root(1))),
 			Error::<Test>::PatientNotRegistered
 		);
+		// B can't fill A's patient's record list.
+		assert_noop!(
+			anchor_as(OPERATOR_B, request(1, PATIENT, root(1))),
+			Error::<Test>::NotCustodiansPatient
+		);
 		anchored(1);
 		assert_noop!(
 			anchor_as(OPERATOR_A, request(1, PATIENT, root(2))),
@@ -115,7 +120,7 @@ fn anchor_refuses_non_operators_unregistered_patients_and_duplicates() {
 fn the_record_id_is_the_custodians_so_nobody_can_front_run_it() {
 	new_test_ext().execute_with(|| {
 		// B uses A's request id first; A's anchor with it still succeeds, as A's record.
-		assert_ok!(anchor_as(OPERATOR_B, request(1, PATIENT, root(1))));
+		assert_ok!(anchor_as(OPERATOR_B, request(1, PATIENT_OF_B, root(1))));
 		let a = anchored_with_root(1, root(2));
 		assert_eq!(a, Records::record_id(HOSPITAL_A, &[1; 32]));
 		assert_eq!(RecordsMap::<Test>::get(a).map(|r| r.custodian), Some(HOSPITAL_A));
@@ -130,7 +135,7 @@ fn the_record_id_is_the_custodians_so_nobody_can_front_run_it() {
 fn a_root_copied_by_another_hospital_neither_blocks_nor_impersonates_the_custodian() {
 	new_test_ext().execute_with(|| {
 		// B sees A's pending anchor of root 1 and anchors the same root first.
-		assert_ok!(anchor_as(OPERATOR_B, request(7, PATIENT, root(1))));
+		assert_ok!(anchor_as(OPERATOR_B, request(7, PATIENT_OF_B, root(1))));
 		let a = anchored_with_root(1, root(1));
 		// The root commits to A's record id, so verifying it names A.
 		let verification = Records::verify(a, root(1)).expect("A's anchor verifies");
@@ -159,7 +164,7 @@ fn a_custodian_anchors_at_most_its_quota_in_any_quota_period() {
 			Error::<Test>::AnchorQuotaReached
 		);
 		// Another custodian has its own quota.
-		assert_ok!(anchor_as(OPERATOR_B, request(100, PATIENT, root(100))));
+		assert_ok!(anchor_as(OPERATOR_B, request(100, PATIENT_OF_B, root(100))));
 		// Just before the period has passed, still refused; a period later, allowed again.
 		System::set_block_number(QUOTA_PERIOD);
 		assert_noop!(
@@ -432,6 +437,23 @@ fn a_custodians_erasure_waits_and_the_patient_or_its_admin_can_cancel_it() {
 			Records::cancel_erasure(origin(PATIENT), record),
 			Error::<Test>::NoErasureScheduled
 		);
+		assert_eq!(status(record), RecordStatus::Active);
+	});
+}
+
+#[test]
+fn an_erasure_scheduled_by_a_rotated_operator_key_never_completes() {
+	new_test_ext().execute_with(|| {
+		let record = anchored(1);
+		assert_ok!(Records::erase(RuntimeOrigin::signed(OPERATOR_A), record));
+		System::set_block_number(1 + ERASE_DELAY);
+		// A's admin rotates the stolen key away: the mock's registry no longer knows it.
+		set_rotated_out(OPERATOR_A);
+		assert_noop!(
+			Records::complete_erasure(RuntimeOrigin::signed(PATIENT), record),
+			Error::<Test>::ErasureRequesterRotated
+		);
+		assert_ok!(Records::cancel_erasure(RuntimeOrigin::signed(PATIENT), record));
 		assert_eq!(status(record), RecordStatus::Active);
 	});
 }

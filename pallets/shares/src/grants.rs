@@ -17,8 +17,7 @@ use sp_runtime::{
 
 use crate::{
 	Config, ConsentNonce, Error, Event, GrantOf, GrantTermsOf, Grants, GrantsExpiringAt,
-	MaxGrantDuration, MinGrantDuration, NewSharesInBlock, NextGrantId, Pallet, PatientGrantCount,
-	PatientGrants,
+	MaxGrantDuration, MinGrantDuration, NewSharesInBlock, NextGrantId, Pallet, PatientGrants,
 };
 
 impl<T: Config> Pallet<T> {
@@ -72,8 +71,14 @@ impl<T: Config> Pallet<T> {
 			ensure!(T::Hospitals::is_active(grantee), Error::<T>::GranteeNotActive);
 		}
 		ensure!(terms.max_uses != Some(0), Error::<T>::ZeroMaxUses);
-		let held = PatientGrantCount::<T>::get(&patient);
-		ensure!(held < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut held = PatientGrants::<T>::get(&patient);
+		// Expired grants stop counting at once, even while pruning lags behind them.
+		held.retain(|(_, expires_at)| now < *expires_at);
+		ensure!(
+			held.len() < T::MaxGrantsPerPatient::get() as usize,
+			Error::<T>::TooManyGrants
+		);
 		let hospital = match grantor {
 			Grantor::Custodian(custodian) => Some(custodian),
 			Grantor::Patient | Grantor::ConsentRequest { .. } => {
@@ -82,7 +87,6 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::count_new_share(hospital.ok_or(Error::<T>::NotRegisteredPatient)?)?;
 
-		let now = frame_system::Pallet::<T>::block_number();
 		let expires_at = now.checked_add(&terms.duration).ok_or(Error::<T>::Overflow)?;
 		let id = NextGrantId::<T>::get();
 		NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
@@ -97,8 +101,8 @@ impl<T: Config> Pallet<T> {
 			status: GrantStatus::Active,
 		};
 		Grants::<T>::insert(id, grant);
-		PatientGrants::<T>::insert(&patient, id, ());
-		PatientGrantCount::<T>::insert(&patient, held.saturating_add(1));
+		held.try_push((id, expires_at)).map_err(|_| Error::<T>::TooManyGrants)?;
+		PatientGrants::<T>::insert(&patient, held);
 		GrantsExpiringAt::<T>::insert(expires_at, id, ());
 		Self::deposit_event(Event::GrantCreated {
 			grant: id,

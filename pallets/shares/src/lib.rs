@@ -158,15 +158,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Grants<T: Config> = StorageMap<_, Twox64Concat, GrantId, GrantOf<T>>;
 
-	/// The grants of each patient.
+	/// The grants each patient holds, with their expiry blocks (at most `MaxGrantsPerPatient`).
+	/// Expired ones stop counting at once, even before pruning reaches them.
 	#[pallet::storage]
-	pub type PatientGrants<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, GrantId, ()>;
-
-	/// How many grants each patient holds (bounded by `MaxGrantsPerPatient`).
-	#[pallet::storage]
-	pub type PatientGrantCount<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type PatientGrants<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<(GrantId, BlockNumberFor<T>), T::MaxGrantsPerPatient>,
+		ValueQuery,
+	>;
 
 	/// Per hospital: the block of its last new grant or consent request, and how many it
 	/// created in that block.
@@ -344,7 +345,7 @@ pub mod pallet {
 		/// This hospital already has `MaxPendingPerRequester` unexpired requests waiting for
 		/// the patient.
 		TooManyRequestsFromHospital,
-		/// The patient holds `MaxGrantsPerPatient` grants already.
+		/// The patient holds `MaxGrantsPerPatient` unexpired grants already.
 		TooManyGrants,
 		/// The hospital (its operator or its patients) created `MaxNewSharesPerHospitalPerBlock`
 		/// grants and consent requests in this block already; try in the next block.
@@ -455,8 +456,9 @@ pub mod pallet {
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::withdraw_consents())]
 		pub fn withdraw_consents(origin: OriginFor<T>, next_nonce: u64) -> DispatchResult {
+			// Anyone may move their own nonce; the runtime lets only patients sign this, including
+			// those of a suspended hospital, who must be able to withdraw.
 			let patient = ensure_signed(origin)?;
-			ensure!(T::Patients::is_registered(&patient), Error::<T>::NotRegisteredPatient);
 			let current = ConsentNonce::<T>::get(&patient);
 			let furthest = current.saturating_add(MAX_NONCE_WITHDRAWAL);
 			ensure!(current < next_nonce && next_nonce <= furthest, Error::<T>::BadNonceWithdrawal);

@@ -12,8 +12,7 @@ use medchain_primitives::shares::{ConsentRequestId, GrantId};
 use sp_runtime::traits::{One, Saturating};
 
 use crate::{
-	Config, ConsentRequests, Event, Grants, GrantsExpiringAt, Pallet, PatientGrantCount,
-	PatientGrants, PruneCursor, RequestPruneCursor, RequestsExpiringAt, WeightInfo,
+	Config, ConsentRequests, Event, Grants, GrantsExpiringAt, Pallet, PatientGrants, PruneCursor, RequestPruneCursor, RequestsExpiringAt, WeightInfo,
 };
 
 /// How far one block's pruning got through a queue.
@@ -82,9 +81,13 @@ impl<T: Config> Pallet<T> {
 	fn prune_grant(expiry: BlockNumberFor<T>, id: GrantId) {
 		GrantsExpiringAt::<T>::remove(expiry, id);
 		if let Some(grant) = Grants::<T>::take(id) {
-			PatientGrants::<T>::remove(&grant.patient, id);
-			PatientGrantCount::<T>::mutate_exists(&grant.patient, |count| {
-				*count = count.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+			PatientGrants::<T>::mutate_exists(&grant.patient, |held| {
+				if let Some(list) = held {
+					list.retain(|(held_id, _)| *held_id != id);
+					if list.is_empty() {
+						*held = None;
+					}
+				}
 			});
 		}
 		Self::deposit_event(Event::GrantPruned { grant: id });

@@ -33,15 +33,16 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Up to `limit` (at most `MaxPageSize`) of the patient's unpruned grants with ids above
-	/// `after`, ascending. A patient holds at most `MaxGrantsPerPatient` grants, which bounds
-	/// the walk.
+	/// Up to `limit` (at most `MaxPageSize`) of the patient's unexpired grants with ids above
+	/// `after`, ascending. A patient holds at most `MaxGrantsPerPatient` grants.
 	pub fn grants_of_patient(
 		patient: &T::AccountId,
 		after: Option<GrantId>,
 		limit: u32,
 	) -> Vec<GrantId> {
-		let ids = PatientGrants::<T>::iter_key_prefix(patient).collect();
+		let now = frame_system::Pallet::<T>::block_number();
+		let held = PatientGrants::<T>::get(patient);
+		let ids = held.into_iter().filter(|(_, expires)| now < *expires).map(|(id, _)| id).collect();
 		page(ids, after, limit.min(T::MaxPageSize::get()))
 	}
 

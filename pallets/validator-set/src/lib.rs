@@ -89,8 +89,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinValidators: Get<u32>;
 
-		/// How long (in milliseconds of block time) a validator may go without authoring a
-		/// block and still count as live for a stall recovery.
+		/// How long (in milliseconds of slot time) a validator may go without authoring a
+		/// block and still count as live for a stall recovery; never less than three rounds of
+		/// the current validators' slots.
 		#[pallet::constant]
 		type LivenessWindow: Get<u64>;
 
@@ -124,7 +125,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type StallRecovery<T: Config> = StorageValue<_, (BlockNumberFor<T>, BlockNumberFor<T>)>;
 
-	/// The block time (Unix milliseconds) at which each validator last authored a block.
+	/// The start (Unix milliseconds) of the Aura slot in which each validator last authored.
 	#[pallet::storage]
 	pub type LastAuthored<T: Config> = StorageMap<_, Twox64Concat, HospitalId, u64>;
 

@@ -179,6 +179,7 @@ pub fn author_block(n: u64, slot: u64) {
 	};
 	System::reset_events();
 	System::initialize(&n, &Default::default(), &digest);
+	Aura::on_initialize(n);
 	ValidatorSet::on_initialize(n);
 	Grandpa::on_finalize(n);
 }

@@ -154,19 +154,35 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Records the time the validator that authored this block did so (from Aura's pre-runtime
-	/// digest; the current validators are in Aura's authority order).
+	/// Records when the validator that authored this block did so: the start of its Aura slot
+	/// (the pre-runtime digest names the slot; the current validators are in Aura's authority
+	/// order).
 	pub(crate) fn note_author() {
 		let digest = frame_system::Pallet::<T>::digest();
 		let pre_runtime = digest.logs.iter().filter_map(|item| item.as_pre_runtime());
 		let Some(index) = pallet_aura::Pallet::<T>::find_author(pre_runtime) else { return };
 		let index = usize::try_from(index).unwrap_or(usize::MAX);
 		let Some(hospital) = Validators::<T>::get().get(index).copied() else { return };
-		LastAuthored::<T>::insert(hospital, Self::now());
+		LastAuthored::<T>::insert(hospital, Self::slot_time());
 	}
 
-	fn now() -> u64 {
-		pallet_timestamp::Now::<T>::get().saturated_into::<u64>()
+	/// The start of the current Aura slot, in Unix milliseconds.
+	fn slot_time() -> u64 {
+		let slot: u64 = *pallet_aura::CurrentSlot::<T>::get();
+		slot.saturating_mul(Self::slot_duration())
+	}
+
+	fn slot_duration() -> u64 {
+		pallet_aura::Pallet::<T>::slot_duration().saturated_into::<u64>()
+	}
+
+	/// `LivenessWindow`, but at least three full rounds of the current validators' slots, so a
+	/// healthy validator always authors within it.
+	fn liveness_window() -> u64 {
+		let validators = u64::try_from(Validators::<T>::decode_len().unwrap_or_default())
+			.unwrap_or(u64::MAX);
+		let rounds = Self::slot_duration().saturating_mul(validators).saturating_mul(3);
+		T::LivenessWindow::get().max(rounds)
 	}
 }
 
@@ -178,6 +194,10 @@ impl<T: Config> StalledSetRecovery<BlockNumberFor<T>> for Pallet<T> {
 
 	fn is_live(hospital: HospitalId) -> bool {
 		LastAuthored::<T>::get(hospital)
-			.is_some_and(|at| Self::now().saturating_sub(at) <= T::LivenessWindow::get())
+			.is_some_and(|at| Self::slot_time().saturating_sub(at) <= Self::liveness_window())
+	}
+
+	fn validators() -> Vec<HospitalId> {
+		Validators::<T>::get().into_inner()
 	}
 }

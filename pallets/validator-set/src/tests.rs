@@ -220,19 +220,22 @@ fn stall_recovery_forces_a_change_to_the_registry_set_in_the_next_block() {
 }
 
 #[test]
-fn each_blocks_author_is_noted_and_live_within_the_window() {
+fn each_blocks_author_is_noted_and_live_for_three_rounds_of_slots() {
 	use medchain_primitives::StalledSetRecovery;
 	new_test_ext().execute_with(|| {
-		pallet_timestamp::Now::<Test>::put(30_000);
-		// Slot 5 of four validators is the second one's: hospital 1.
+		// Slot 5 of four validators is the second one's (hospital 1); slots are 3 s long.
 		author_block(2, 5);
-		assert_eq!(crate::LastAuthored::<Test>::get(1), Some(30_000));
+		assert_eq!(crate::LastAuthored::<Test>::get(1), Some(15_000));
 		assert!(ValidatorSet::is_live(1));
 		assert!(!ValidatorSet::is_live(0), "hospital 0 never authored");
-		pallet_timestamp::Now::<Test>::put(30_000 + LIVENESS_WINDOW);
-		assert!(ValidatorSet::is_live(1));
-		pallet_timestamp::Now::<Test>::put(30_000 + LIVENESS_WINDOW + 1);
-		assert!(!ValidatorSet::is_live(1));
+		// The window is three rounds of four 3-s slots (36 s), longer than `LivenessWindow`.
+		author_block(3, 16);
+		assert_eq!(crate::LastAuthored::<Test>::get(0), Some(48_000));
+		assert!(ValidatorSet::is_live(1), "33 s after its block");
+		author_block(4, 20);
+		assert!(!ValidatorSet::is_live(1), "45 s after its block");
+		assert!(ValidatorSet::is_live(0));
+		assert_eq!(ValidatorSet::validators(), vec![0, 1, 2, 3]);
 	});
 }
 

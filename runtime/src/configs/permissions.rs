@@ -82,6 +82,20 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 							| SharesCall::withdraw_consents { .. }
 					) | RuntimeCall::AccessLog(AccessCall::patient_access { .. })
 			),
+			// A patient of a suspended or removed hospital may only protect itself: nothing
+			// it can do creates new state, so sybils its hospital minted gain nothing.
+			Signer::OrphanedPatient { .. } => matches!(
+				call,
+				RuntimeCall::Records(
+					pallet_records::Call::erase { .. }
+						| pallet_records::Call::cancel_erasure { .. }
+						| pallet_records::Call::complete_erasure { .. }
+				) | RuntimeCall::Shares(
+					SharesCall::revoke { .. }
+						| SharesCall::deny_consent { .. }
+						| SharesCall::withdraw_consents { .. }
+				)
+			),
 		}
 	}
 }

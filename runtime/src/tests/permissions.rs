@@ -299,14 +299,20 @@ fn patients_share_and_read_their_records_and_operators_access_under_grants() {
 		let revoke = RuntimeCall::Shares(SharesCall::revoke { grant: 0 });
 		assert!(validate(patient, revoke.clone()).is_ok());
 		assert!(validate(Sr25519Keyring::BobStash, revoke.clone()).is_ok());
-		refused_everywhere(Sr25519Keyring::Bob, revoke, not_permitted);
+		refused_everywhere(Sr25519Keyring::Bob, revoke.clone(), not_permitted);
 
-		// The patient of a suspended hospital stops being a signer.
+		// The patient of a suspended hospital (and any sybil it minted) can create nothing, but
+		// may still revoke, deny and withdraw.
 		pallet_hospitals::Hospitals::<Runtime>::mutate(0, |hospital| {
 			if let Some(hospital) = hospital {
 				hospital.status = pallet_hospitals::HospitalStatus::Suspended;
 			}
 		});
-		refused_everywhere(patient, patients_calls[0].clone(), invalidity::NOT_A_MEMBER);
+		for creating in [&patients_calls[0], &patients_calls[1], &patients_calls[4]] {
+			refused_everywhere(patient, creating.clone(), not_permitted);
+		}
+		for protective in [&revoke, &patients_calls[2], &patients_calls[3]] {
+			assert!(validate(patient, protective.clone()).is_ok(), "{protective:?}");
+		}
 	});
 }

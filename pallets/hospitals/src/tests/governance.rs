@@ -15,7 +15,8 @@ use sp_runtime::{
 };
 
 use crate::{
-	governance::admission_message, mock::*, ActiveHospitalCount, Error, Event, HospitalNode,
+	governance::{admission_message, node_admission_message},
+	mock::*, Error, Event, HospitalNode,
 	HospitalStatus, NewHospital, Proposal, Proposals,
 };
 
@@ -89,7 +90,8 @@ fn proofs(hospital: &NewHospital<Test>, node_seed: u8) -> Proofs {
 	let message = admission_message::<Test>(&System::block_hash(0), hospital);
 	let aura = hospital.aura.clone().generate_proof_of_possession(&message).expect("signs");
 	let grandpa = hospital.grandpa.clone().generate_proof_of_possession(&message).expect("signs");
-	let node = node_pair(node_seed).sign(&message);
+	let node_message = node_admission_message::<Test>(&System::block_hash(0), hospital);
+	let node = node_pair(node_seed).sign(&node_message);
 	(aura, grandpa, BoundedVec::truncate_from(vec![node]))
 }
 
@@ -132,7 +134,7 @@ fn two_thirds_of_all_hospitals_suspend_one_without_its_vote() {
 			]
 		);
 		assert_eq!(status(HOSPITAL_E), HospitalStatus::Suspended);
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 4);
+		assert_eq!(Hospitals::active_count(), 4);
 		assert!(Proposals::<Test>::get(id).is_none());
 		assert_eq!(Hospitals::active_hospital_of(&ADMIN_E), None);
 	});
@@ -213,7 +215,7 @@ fn an_expired_proposal_takes_no_votes_and_can_be_closed() {
 fn no_proposal_may_leave_fewer_than_the_minimum_active() {
 	new_test_ext().execute_with(|| {
 		pass(Proposal::Suspend { hospital: HOSPITAL_E });
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 4);
+		assert_eq!(Hospitals::active_count(), 4);
 		assert_noop!(
 			Hospitals::propose(
 				RuntimeOrigin::signed(ADMIN_A),
@@ -270,7 +272,7 @@ fn status_changes_follow_the_lifecycle() {
 		pass(Proposal::Reinstate { hospital: HOSPITAL_E });
 		assert!(events().contains(&Event::HospitalReinstated { hospital: HOSPITAL_E }));
 		assert_eq!(status(HOSPITAL_E), HospitalStatus::Active);
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 5);
+		assert_eq!(Hospitals::active_count(), 5);
 
 		pass(Proposal::Remove { hospital: HOSPITAL_E });
 		assert!(events().contains(&Event::HospitalRemoved { hospital: HOSPITAL_E }));
@@ -316,7 +318,7 @@ fn a_hospital_with_proven_keys_is_admitted() {
 		assert_eq!(Hospitals::active_hospital_of_peer(node_peer_id(5).as_bytes()), Some(5));
 		assert_eq!(frame_system::Pallet::<Test>::providers(&60), 1);
 		assert_eq!(frame_system::Pallet::<Test>::providers(&61), 1);
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 6);
+		assert_eq!(Hospitals::active_count(), 6);
 	});
 }
 
@@ -357,6 +359,41 @@ fn admission_needs_valid_proofs_and_unused_keys_accounts_and_peers() {
 		assert_noop!(
 			propose_admission(ADMIN_A, taken_account.clone(), proofs(&taken_account, 5)),
 			Error::<Test>::AccountInUse
+		);
+	});
+}
+
+#[test]
+fn a_hostile_patient_registration_cannot_block_an_admission() {
+	new_test_ext().execute_with(|| {
+		let hospital = new_hospital(105, 5);
+		// B's operator registers the proposed admin and operator as its "patients".
+		for account in [hospital.admin, hospital.operator] {
+			assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_B), account));
+		}
+		let id = crate::NextProposalId::<Test>::get();
+		assert_ok!(propose_admission(ADMIN_A, hospital.clone(), proofs(&hospital, 5)));
+		for admin in [ADMIN_B, ADMIN_C, ADMIN_D] {
+			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
+		}
+		assert_eq!(status(5), HospitalStatus::Active);
+		assert_eq!(crate::Patients::<Test>::get(hospital.operator), None);
+	});
+}
+
+#[test]
+fn nobody_can_swap_a_validator_key_into_someone_elses_admission() {
+	new_test_ext().execute_with(|| {
+		let hospital = new_hospital(105, 5);
+		let (aura, _, nodes) = proofs(&hospital, 5);
+		// A hostile admin keeps E's fields, Aura proof and node proof, but puts in a GRANDPA
+		// key it holds, with a valid proof of possession over the same admission message.
+		let mut swapped = hospital.clone();
+		swapped.grandpa = UintAuthorityId(777);
+		let (_, own_grandpa_proof, _) = proofs(&swapped, 5);
+		assert_noop!(
+			propose_admission(ADMIN_B, swapped, (aura, own_grandpa_proof, nodes)),
+			Error::<Test>::InvalidNodeProof
 		);
 	});
 }
@@ -412,7 +449,7 @@ fn no_more_than_max_hospitals_are_active_at_once() {
 			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin(hospital)), 1));
 		}
 		assert_eq!(status(8), HospitalStatus::Active);
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 8);
+		assert_eq!(Hospitals::active_count(), 8);
 	});
 }
 
@@ -457,13 +494,18 @@ fn governance_calls_are_operational() {
 fn an_approved_stall_recovery_reaches_the_validator_set() {
 	new_test_ext().execute_with(|| {
 		System::set_block_number(50);
+		// C and D of five stopped authoring: three live validators can't reach GRANDPA's four.
+		GONE.with(|gone| *gone.borrow_mut() = vec![2, 3]);
 		let id = propose(ADMIN_A, Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 });
-		for admin in [ADMIN_B, ADMIN_C] {
-			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
-		}
+		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 2 }.into());
 		assert!(STALL_RECOVERIES.with(|r| r.borrow().is_empty()));
-		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_D), id));
+		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_E), id));
 		assert_eq!(STALL_RECOVERIES.with(|r| r.borrow().clone()), vec![(5, 40)]);
+		assert_eq!((status(2), status(3), status(1)), (
+			HospitalStatus::Suspended,
+			HospitalStatus::Suspended,
+			HospitalStatus::Active
+		));
 		assert!(events().contains(&Event::StallRecoveryScheduled { delay: 5, best_finalized: 40 }));
 	});
 }
@@ -472,6 +514,7 @@ fn an_approved_stall_recovery_reaches_the_validator_set() {
 fn a_stall_recovery_has_a_bounded_delay_and_a_past_finalized_block() {
 	new_test_ext().execute_with(|| {
 		System::set_block_number(50);
+		GONE.with(|gone| *gone.borrow_mut() = vec![3, 4]);
 		let try_propose = |delay, best_finalized| {
 			Hospitals::propose(
 				RuntimeOrigin::signed(ADMIN_A),
@@ -508,7 +551,7 @@ fn a_bare_majority_of_seven_can_neither_suspend_the_others_nor_upgrade_alone() {
 		}
 		System::assert_last_event(Event::Tallied { id: upgrade, ayes: 4, needed: 5 }.into());
 		assert!(!events().contains(&Event::RuntimeUpgradeAuthorized { code_hash }));
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 7);
+		assert_eq!(Hospitals::active_count(), 7);
 	});
 }
 
@@ -579,7 +622,7 @@ fn two_live_survivors_of_four_recover_a_stalled_set_and_then_admit_a_replacement
 		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 2 }.into());
 		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id));
 		assert_eq!((status(2), status(3)), (HospitalStatus::Suspended, HospitalStatus::Suspended));
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 2);
+		assert_eq!(Hospitals::active_count(), 2);
 		assert!(events().contains(&Event::HospitalSuspended { hospital: 3 }));
 		assert_eq!(STALL_RECOVERIES.with(|r| r.borrow().clone()), vec![(5, 40)]);
 
@@ -589,7 +632,7 @@ fn two_live_survivors_of_four_recover_a_stalled_set_and_then_admit_a_replacement
 		assert_ok!(propose_admission(ADMIN_A, hospital.clone(), proofs(&hospital, 5)));
 		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), admission));
 		assert_eq!(status(4), HospitalStatus::Active);
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 3);
+		assert_eq!(Hospitals::active_count(), 3);
 	});
 }
 
@@ -605,6 +648,33 @@ fn a_lone_survivor_cannot_make_itself_the_whole_set() {
 		}
 		System::assert_last_event(Event::Tallied { id, ayes: 1, needed: 2 }.into());
 		assert!(STALL_RECOVERIES.with(|r| r.borrow().is_empty()));
-		assert_eq!(ActiveHospitalCount::<Test>::get(), 5);
+		assert_eq!(Hospitals::active_count(), 5);
+	});
+}
+
+#[test]
+fn a_recovery_is_refused_while_enough_validators_are_live_to_finalize() {
+	new_test_ext_with((0..4).map(founder).collect()).execute_with(|| {
+		System::set_block_number(50);
+		let recover = || {
+			Hospitals::propose(
+				RuntimeOrigin::signed(ADMIN_A),
+				Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 },
+			)
+		};
+		// All live, or one of four briefly down: GRANDPA still has its three of four, so a
+		// recovery would only let a majority throw out a healthy hospital.
+		assert_noop!(recover(), Error::<Test>::FinalityNotStalled);
+		GONE.with(|gone| *gone.borrow_mut() = vec![3]);
+		assert_noop!(recover(), Error::<Test>::FinalityNotStalled);
+		// The hospital comes back before the survivors' vote: the recovery no longer executes.
+		GONE.with(|gone| *gone.borrow_mut() = vec![2, 3]);
+		let id = propose(ADMIN_A, Proposal::RecoverStalledSet { delay: 5, best_finalized: 40 });
+		GONE.with(|gone| *gone.borrow_mut() = vec![3]);
+		assert_noop!(
+			Hospitals::vote(RuntimeOrigin::signed(ADMIN_B), id),
+			Error::<Test>::FinalityNotStalled
+		);
+		assert_eq!(Hospitals::active_count(), 4);
 	});
 }

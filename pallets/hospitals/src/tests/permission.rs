@@ -103,7 +103,7 @@ fn a_deregistered_patient_or_suspended_hospital_is_no_longer_a_member() {
 }
 
 #[test]
-fn the_patients_of_a_suspended_or_removed_hospital_stop_being_signers() {
+fn the_patients_of_a_suspended_or_removed_hospital_stop_being_full_signers() {
 	new_test_ext().execute_with(|| {
 		let patients = [PATIENT, PATIENT + 1];
 		for patient in patients {
@@ -111,17 +111,18 @@ fn the_patients_of_a_suspended_or_removed_hospital_stop_being_signers() {
 		}
 		let deregister = RuntimeCall::Hospitals(crate::Call::deregister_patient { patient: 1 });
 		assert_eq!(validate(PATIENT, &deregister), Ok(()));
-		let not_a_member = Err(InvalidTransaction::Custom(invalidity::NOT_A_MEMBER).into());
+		// The mock lets orphaned patients make no call (the runtime leaves them protective ones).
+		let not_permitted = Err(InvalidTransaction::Custom(invalidity::CALL_NOT_PERMITTED).into());
 		force_status(1, crate::HospitalStatus::Suspended);
 		for patient in patients {
-			assert_eq!(Hospitals::signer(&patient), None);
-			assert_eq!(validate(patient, &deregister), not_a_member);
+			assert_eq!(Hospitals::signer(&patient), Some(Signer::OrphanedPatient { hospital: 1 }));
+			assert_eq!(validate(patient, &deregister), not_permitted);
 		}
 		// Reinstating the hospital restores them; removing it ends them for good.
 		force_status(1, crate::HospitalStatus::Active);
 		assert_eq!(validate(PATIENT, &deregister), Ok(()));
 		force_status(1, crate::HospitalStatus::Removed);
-		assert_eq!(validate(PATIENT, &deregister), not_a_member);
+		assert_eq!(validate(PATIENT, &deregister), not_permitted);
 	});
 }
 
@@ -214,4 +215,22 @@ fn the_rate_limit_defers_to_the_next_block_instead_of_banning() {
 fn the_extension_adds_nothing_to_the_signed_payload() {
 	assert!(codec::Encode::encode(&CheckPermission::<Test>::new()).is_empty());
 	assert_eq!(CheckPermission::<Test>::new().implicit(), Ok(()));
+}
+
+#[test]
+fn governance_outranks_operators_and_operators_outrank_patients_in_the_pool() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), PATIENT));
+		let priority = |who: u64, call: &RuntimeCall| {
+			let info: DispatchInfo = call.get_dispatch_info();
+			CheckPermission::<Test>::new()
+				.validate_only(RuntimeOrigin::signed(who), call, &info, 0, TransactionSource::External, 0)
+				.map(|(validity, _, _)| validity.priority)
+		};
+		assert_eq!(priority(OPERATOR_A, &register(2000)), Ok(crate::permission::priority::OPERATOR));
+		assert_eq!(priority(PATIENT, &deregister_call()), Ok(crate::permission::priority::PATIENT));
+		assert_eq!(crate::permission::priority::of(&Signer::Hospital { hospital: 0, role: HospitalRole::Admin }), crate::permission::priority::ADMIN);
+		assert!(crate::permission::priority::ADMIN > crate::permission::priority::OPERATOR);
+		assert!(crate::permission::priority::OPERATOR > crate::permission::priority::PATIENT);
+	});
 }

@@ -19,7 +19,7 @@ fn genesis_admits_founders_with_a_provider_each() {
 		assert_eq!(providers(ADMIN_A), 1);
 		assert_eq!(providers(OPERATOR_A), 1);
 		assert_eq!(crate::NextHospitalId::<Test>::get(), 5);
-		assert_eq!(crate::ActiveHospitalCount::<Test>::get(), 5);
+		assert_eq!(Hospitals::active_count(), 5);
 		assert_eq!(crate::ProposalLifetime::<Test>::get(), PROPOSAL_LIFETIME);
 	});
 }
