@@ -172,6 +172,11 @@ pub fn force_status(hospital: u32, status: crate::HospitalStatus) {
 			entry.status = status;
 		}
 	});
+	if status == crate::HospitalStatus::Active {
+		crate::Pallet::<Test>::mark_active(hospital);
+	} else {
+		crate::ActiveHospitals::<Test>::mutate(|active| active.retain(|id| *id != hospital));
+	}
 }
 
 thread_local! {
