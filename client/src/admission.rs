@@ -4,8 +4,8 @@
 
 use codec::Decode;
 use jsonrpsee::rpc_params;
-use medchain_runtime::{Runtime, SessionKeys};
 use medchain_primitives::peer::{peer_id_of_ed25519_key, NodeSignature};
+use medchain_runtime::{Runtime, SessionKeys};
 use pallet_hospitals::{
 	governance::{admission_message, node_admission_message},
 	HospitalNode, NewHospital,
@@ -107,7 +107,10 @@ pub fn read_node_key(path: &std::path::Path) -> crate::Result<[u8; 32]> {
 
 /// Asks the (new hospital's own, localhost) node to generate session keys in its keystore,
 /// proving possession over `admission` on the chain the node follows. An unsafe RPC method.
-pub async fn generate_session_keys(rpc: &Rpc, admission: &Admission) -> crate::Result<GeneratedKeys> {
+pub async fn generate_session_keys(
+	rpc: &Rpc,
+	admission: &Admission,
+) -> crate::Result<GeneratedKeys> {
 	let owner = sp_core::Bytes(admission.message(&genesis_hash(rpc).await?)?);
 	let generated: Value = rpc.call("author_rotateKeysWithOwner", rpc_params![owner]).await?;
 	let field = |name: &str| {
@@ -162,8 +165,7 @@ mod tests {
 		let message = admission.message(&genesis).expect("fits the bounds");
 		assert!(message.starts_with(pallet_hospitals::governance::ADMISSION_DOMAIN));
 		assert_ne!(admission.message(&H256::repeat_byte(2)).expect("fits"), message);
-		let other_operator =
-			Admission { operator: AccountId32::new([3; 32]), ..admission.clone() };
+		let other_operator = Admission { operator: AccountId32::new([3; 32]), ..admission.clone() };
 		assert_ne!(other_operator.message(&genesis).expect("fits"), message);
 		let other_node = Admission { peer_id: "12D3KooWOther".into(), ..admission.clone() };
 		assert_ne!(other_node.message(&genesis).expect("fits"), message);
@@ -185,8 +187,10 @@ mod tests {
 		let genesis = H256::repeat_byte(1);
 		let keys = SessionKeys::decode(&mut TrailingZeroInput::zeroes()).expect("placeholder");
 		let signature = admission.sign_as_node(&genesis, &node_key, &keys).expect("A's key");
-		let message =
-			node_admission_message::<Runtime>(&genesis, &admission.hospital(keys.clone()).expect("fits"));
+		let message = node_admission_message::<Runtime>(
+			&genesis,
+			&admission.hospital(keys.clone()).expect("fits"),
+		);
 		assert!(medchain_primitives::peer::is_signed_by_node(
 			admission.peer_id.as_bytes(),
 			&message,

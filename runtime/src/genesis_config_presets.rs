@@ -9,8 +9,8 @@
 //!   every placeholder is replaced.
 
 use crate::{
-	AccessLogConfig, AccountId, BlockNumber, HospitalsConfig, Runtime, RuntimeGenesisConfig,
-	RecordsConfig, SharesConfig, SudoConfig, ValidatorSetConfig, DAYS, HOURS, MINUTES,
+	AccessLogConfig, AccountId, BlockNumber, HospitalsConfig, RecordsConfig, Runtime,
+	RuntimeGenesisConfig, SharesConfig, SudoConfig, ValidatorSetConfig, DAYS, HOURS, MINUTES,
 };
 use alloc::{format, string::ToString, vec, vec::Vec};
 use frame_support::build_struct_json_patch;

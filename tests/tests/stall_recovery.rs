@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use codec::Encode;
+use frame_support::{storage::storage_prefix, StorageHasher, Twox64Concat};
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use medchain_tests::{
 	client::{admission, tx, Chain},
@@ -13,7 +14,6 @@ use medchain_tests::{
 	Result,
 };
 use pallet_hospitals::{Event as HospitalsEvent, Proposal};
-use frame_support::{storage::storage_prefix, StorageHasher, Twox64Concat};
 use sp_keyring::Sr25519Keyring;
 
 const TIMEOUT: Duration = Duration::from_secs(150);
@@ -33,8 +33,9 @@ async fn best_storage<R: codec::Decode>(chain: &Chain, key: &[u8]) -> Result<Opt
 
 /// When hospital `id`'s validator last authored a block (Unix ms), at the best block.
 async fn last_authored(chain: &Chain, id: u32) -> Result<u64> {
-	let key = [&storage_prefix(b"ValidatorSet", b"LastAuthored")[..], &Twox64Concat::hash(&id.encode())]
-		.concat();
+	let key =
+		[&storage_prefix(b"ValidatorSet", b"LastAuthored")[..], &Twox64Concat::hash(&id.encode())]
+			.concat();
 	Ok(best_storage(chain, &key).await?.unwrap_or(0))
 }
 
@@ -116,13 +117,9 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 	)
 	.await?;
 	let id = proposal_id(&proposed)?;
-	let executed = govern(
-		&chain,
-		Sr25519Keyring::Bob,
-		pallet_hospitals::Call::vote { id },
-		tx::Head::Best,
-	)
-	.await?;
+	let executed =
+		govern(&chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }, tx::Head::Best)
+			.await?;
 	for hospital in GONE {
 		let suspended = RuntimeEvent::Hospitals(HospitalsEvent::HospitalSuspended { hospital });
 		assert!(executed.contains(&suspended), "{hospital} not suspended: {executed:?}");

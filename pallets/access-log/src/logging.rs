@@ -14,9 +14,9 @@ use medchain_primitives::{
 		genesis_hash_bytes, AccessRequest, GrantId, GrantRefusal, PurposeOfUse, ShareGrants,
 		TokenSignature,
 	},
-	FieldMask, HospitalId, HospitalRegistry, PatientRegistry, RecordLookup, RollingQuota,
+	FieldMask, HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
 };
-use sp_runtime::{traits::Zero, DispatchError, SaturatedConversion};
+use sp_runtime::{traits::Zero, DispatchError};
 
 use crate::{
 	AccessEntryOf, BreakGlassLimit, BreakGlassPeriod, BreakGlassUsage, Config, Entries, Error,
@@ -81,13 +81,11 @@ impl<T: Config> Pallet<T> {
 			valid_until,
 		};
 		let authorized = T::Grants::use_grant(&request, signature).map_err(Error::<T>::from)?;
-		let quota = Self::count_use(
-			HospitalAccessQuota::<T>::get(accessor),
-			T::QuotaPeriod::get(),
-			T::MaxAccessesPerHospital::get(),
-			Error::<T>::HospitalAccessQuotaReached,
-		)?;
-		HospitalAccessQuota::<T>::insert(accessor, quota);
+		let now = frame_system::Pallet::<T>::block_number();
+		HospitalAccessQuota::<T>::try_mutate(accessor, |quota| {
+			let limit = T::MaxAccessesPerHospital::get();
+			quota.count(now, T::QuotaPeriod::get(), limit, Error::<T>::HospitalAccessQuotaReached)
+		})?;
 		ensure!(authorized.patient == record.patient, Error::<T>::RecordNotInGrant);
 		let fields = authorized.fields.mask_for(record.record_type);
 		Self::record_entry(
@@ -130,26 +128,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Counts one break-glass access of `hospital` within its limit for any period.
 	fn count_break_glass(hospital: HospitalId) -> DispatchResult {
-		let quota = Self::count_use(
-			BreakGlassUsage::<T>::get(hospital),
-			BreakGlassPeriod::<T>::get(),
-			BreakGlassLimit::<T>::get(),
-			Error::<T>::BreakGlassLimitReached,
-		)?;
-		BreakGlassUsage::<T>::insert(hospital, quota);
-		Ok(())
-	}
-
-	/// `quota` with one more use at the current block, or `refusal` if it is at `limit`.
-	fn count_use(
-		mut quota: RollingQuota,
-		period: BlockNumberFor<T>,
-		limit: u32,
-		refusal: Error<T>,
-	) -> Result<RollingQuota, Error<T>> {
-		let now = frame_system::Pallet::<T>::block_number().saturated_into::<u64>();
-		ensure!(quota.try_use(now, period.saturated_into::<u64>(), limit), refusal);
-		Ok(quota)
+		let now = frame_system::Pallet::<T>::block_number();
+		BreakGlassUsage::<T>::try_mutate(hospital, |quota| {
+			let (period, limit) = (BreakGlassPeriod::<T>::get(), BreakGlassLimit::<T>::get());
+			quota.count(now, period, limit, Error::<T>::BreakGlassLimitReached.into())
+		})
 	}
 
 	pub(crate) fn do_patient_access(patient: T::AccountId, record_id: RecordId) -> DispatchResult {
@@ -157,21 +140,16 @@ impl<T: Config> Pallet<T> {
 			T::Patients::registering_hospital(&patient).ok_or(Error::<T>::NotRegisteredPatient)?;
 		let record = Self::active_record(&record_id)?;
 		ensure!(record.patient == patient, Error::<T>::NotRecordPatient);
-		let period = T::QuotaPeriod::get();
-		let own = Self::count_use(
-			PatientAccessQuota::<T>::get(&patient),
-			period,
-			T::MaxPatientAccesses::get(),
-			Error::<T>::PatientAccessQuotaReached,
-		)?;
-		let together = Self::count_use(
-			RegisteredPatientsAccessQuota::<T>::get(hospital),
-			period,
-			T::MaxPatientAccessesPerHospital::get(),
-			Error::<T>::HospitalPatientsAccessQuotaReached,
-		)?;
-		PatientAccessQuota::<T>::insert(&patient, own);
-		RegisteredPatientsAccessQuota::<T>::insert(hospital, together);
+		// Both quotas count, or the call fails and neither is written.
+		let (now, period) = (frame_system::Pallet::<T>::block_number(), T::QuotaPeriod::get());
+		PatientAccessQuota::<T>::try_mutate(&patient, |quota| {
+			let refusal = Error::<T>::PatientAccessQuotaReached;
+			quota.count(now, period, T::MaxPatientAccesses::get(), refusal)
+		})?;
+		RegisteredPatientsAccessQuota::<T>::try_mutate(hospital, |quota| {
+			let refusal = Error::<T>::HospitalPatientsAccessQuotaReached;
+			quota.count(now, period, T::MaxPatientAccessesPerHospital::get(), refusal)
+		})?;
 		let fields = FieldMask::all(record.record_type);
 		Self::record_entry(
 			AccessKind::Patient,

@@ -27,10 +27,9 @@ use sp_runtime::{
 };
 
 use crate::{
-	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner,
-	Hospital, HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId,
-	OpenProposals, Pallet, Patients, PeerOwner, Proposal, ProposalInfo, ProposalLifetime,
-	Proposals,
+	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, Hospital,
+	HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId, OpenProposals, Pallet,
+	Patients, PeerOwner, Proposal, ProposalInfo, ProposalLifetime, Proposals,
 };
 
 /// Fewest approvals a stall recovery needs, however few hospitals are live: one hospital cut

@@ -576,15 +576,11 @@ pub mod pallet {
 
 		/// Counts one registration of `hospital` against its rolling quota.
 		fn count_registration(hospital: HospitalId) -> DispatchResult {
-			use sp_runtime::SaturatedConversion;
-			let now = frame_system::Pallet::<T>::block_number().saturated_into::<u64>();
-			let period = T::QuotaPeriod::get().saturated_into::<u64>();
+			let now = frame_system::Pallet::<T>::block_number();
 			RegistrationQuota::<T>::try_mutate(hospital, |quota| {
-				ensure!(
-					quota.try_use(now, period, T::MaxRegistrationsPerPeriod::get()),
-					Error::<T>::RegistrationQuotaReached
-				);
-				Ok(())
+				let limit = T::MaxRegistrationsPerPeriod::get();
+				let refusal = Error::<T>::RegistrationQuotaReached.into();
+				quota.count(now, T::QuotaPeriod::get(), limit, refusal)
 			})
 		}
 	}

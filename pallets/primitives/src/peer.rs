@@ -66,7 +66,9 @@ mod tests {
 
 	#[test]
 	fn text_that_is_no_ed25519_peer_id_has_no_key() {
-		for text in ["", "not base58: 0OIl", "12D3KooW", "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N"] {
+		for text in
+			["", "not base58: 0OIl", "12D3KooW", "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N"]
+		{
 			assert_eq!(ed25519_key_of_peer_id(text.as_bytes()), None, "{text}");
 		}
 	}

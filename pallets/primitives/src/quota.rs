@@ -9,6 +9,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
+use sp_runtime::traits::UniqueSaturatedInto;
 
 /// How many slots a quota keeps.
 pub const QUOTA_BUCKETS: usize = 8;
@@ -45,6 +46,22 @@ impl RollingQuota {
 			*count = count.saturating_add(1);
 		}
 		true
+	}
+
+	/// [`Self::try_use`] at block `now` of any block-number type, refusing with `refusal`.
+	pub fn count<BlockNumber: UniqueSaturatedInto<u64>, Refusal>(
+		&mut self,
+		now: BlockNumber,
+		period: BlockNumber,
+		limit: u32,
+		refusal: Refusal,
+	) -> Result<(), Refusal> {
+		let (now, period) = (now.unique_saturated_into(), period.unique_saturated_into());
+		if self.try_use(now, period, limit) {
+			Ok(())
+		} else {
+			Err(refusal)
+		}
 	}
 
 	/// Uses that count against the limit at block `now`.
@@ -138,7 +155,8 @@ mod tests {
 		// One try per block for a while: every 70-block interval holds at most `limit`.
 		let limit = 5;
 		let mut quota = RollingQuota::default();
-		let used: Vec<u64> = (0..1_000).filter(|block| quota.try_use(*block, PERIOD, limit)).collect();
+		let used: Vec<u64> =
+			(0..1_000).filter(|block| quota.try_use(*block, PERIOD, limit)).collect();
 		for start in 0..1_000 {
 			let inside = used.iter().filter(|b| (start..start + PERIOD).contains(b)).count();
 			assert!(inside <= limit as usize, "{inside} uses in [{start}, {})", start + PERIOD);

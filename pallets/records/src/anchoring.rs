@@ -15,12 +15,12 @@ use medchain_primitives::{
 };
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash, Saturating},
-	DispatchError, SaturatedConversion,
+	DispatchError,
 };
 
 use crate::{
-	AnchorRequestOf, Config, CustodianRecordCount, CustodianRecords, Error, Event, Pallet,
-	AnchorQuota, CustodianEraseDelay, PatientRecordCount, PatientRecords, PendingErasures,
+	AnchorQuota, AnchorRequestOf, Config, CustodianEraseDelay, CustodianRecordCount,
+	CustodianRecords, Error, Event, Pallet, PatientRecordCount, PatientRecords, PendingErasures,
 	RecordOf, Records,
 };
 
@@ -180,14 +180,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Counts one anchor of `custodian` against its rolling quota.
 	fn count_anchor(custodian: HospitalId) -> DispatchResult {
-		let now = frame_system::Pallet::<T>::block_number().saturated_into::<u64>();
-		let period = T::QuotaPeriod::get().saturated_into::<u64>();
+		let now = frame_system::Pallet::<T>::block_number();
 		AnchorQuota::<T>::try_mutate(custodian, |quota| {
-			ensure!(
-				quota.try_use(now, period, T::MaxAnchorsPerPeriod::get()),
-				Error::<T>::AnchorQuotaReached
-			);
-			Ok(())
+			let refusal = Error::<T>::AnchorQuotaReached.into();
+			quota.count(now, T::QuotaPeriod::get(), T::MaxAnchorsPerPeriod::get(), refusal)
 		})
 	}
 

@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
-use sp_runtime::traits::Saturating;
 use medchain_primitives::{commitment::Hash256, records::RecordStatus, RecordType};
+use sp_runtime::traits::Saturating;
 
 use crate::*;
 

@@ -162,7 +162,8 @@ pub mod pallet {
 
 	/// Each custodian's anchoring in the current quota window.
 	#[pallet::storage]
-	pub type AnchorQuota<T: Config> = StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
+	pub type AnchorQuota<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
 
 	/// A patient's records in anchoring order: (patient, position) → record.
 	#[pallet::storage]

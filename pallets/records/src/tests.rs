@@ -422,7 +422,9 @@ fn a_custodians_erasure_waits_and_the_patient_or_its_admin_can_cancel_it() {
 			);
 		}
 		assert_ok!(Records::cancel_erasure(origin(ADMIN_A), record));
-		System::assert_last_event(Event::ErasureCancelled { record_id: record, by: ADMIN_A }.into());
+		System::assert_last_event(
+			Event::ErasureCancelled { record_id: record, by: ADMIN_A }.into(),
+		);
 		System::set_block_number(1 + ERASE_DELAY);
 		assert_noop!(
 			Records::complete_erasure(origin(OPERATOR_A), record),

@@ -43,9 +43,7 @@ impl<T: Config> Pallet<T> {
 			now.checked_add(&ConsentRequestLifetime::<T>::get()).ok_or(Error::<T>::Overflow)?;
 		let id = NextConsentRequestId::<T>::get();
 		NextConsentRequestId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-		pending
-			.try_push((id, expires_at))
-			.map_err(|_| Error::<T>::TooManyRequestsFromHospital)?;
+		pending.try_push((id, expires_at)).map_err(|_| Error::<T>::TooManyRequestsFromHospital)?;
 		let request =
 			ConsentRequestOf::<T> { requester, records, fields, duration, purpose, expires_at };
 		ConsentRequests::<T>::insert(id, request);

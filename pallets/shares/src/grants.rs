@@ -75,10 +75,7 @@ impl<T: Config> Pallet<T> {
 		let mut held = PatientGrants::<T>::get(&patient);
 		// Expired grants stop counting at once, even while pruning lags behind them.
 		held.retain(|(_, expires_at)| now < *expires_at);
-		ensure!(
-			held.len() < T::MaxGrantsPerPatient::get() as usize,
-			Error::<T>::TooManyGrants
-		);
+		ensure!(held.len() < T::MaxGrantsPerPatient::get() as usize, Error::<T>::TooManyGrants);
 		let hospital = match grantor {
 			Grantor::Custodian(custodian) => Some(custodian),
 			Grantor::Patient | Grantor::ConsentRequest { .. } => {

@@ -12,7 +12,8 @@ use medchain_primitives::shares::{ConsentRequestId, GrantId};
 use sp_runtime::traits::{One, Saturating};
 
 use crate::{
-	Config, ConsentRequests, Event, Grants, GrantsExpiringAt, Pallet, PatientGrants, PruneCursor, RequestPruneCursor, RequestsExpiringAt, WeightInfo,
+	Config, ConsentRequests, Event, Grants, GrantsExpiringAt, Pallet, PatientGrants, PruneCursor,
+	RequestPruneCursor, RequestsExpiringAt, WeightInfo,
 };
 
 /// How far one block's pruning got through a queue.

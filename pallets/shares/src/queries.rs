@@ -42,7 +42,8 @@ impl<T: Config> Pallet<T> {
 	) -> Vec<GrantId> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let held = PatientGrants::<T>::get(patient);
-		let ids = held.into_iter().filter(|(_, expires)| now < *expires).map(|(id, _)| id).collect();
+		let ids =
+			held.into_iter().filter(|(_, expires)| now < *expires).map(|(id, _)| id).collect();
 		page(ids, after, limit.min(T::MaxPageSize::get()))
 	}
 

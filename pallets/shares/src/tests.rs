@@ -491,8 +491,11 @@ fn a_hospital_and_its_patients_create_at_most_the_share_rate_per_block() {
 		let first = record(1, &testing::patient(0), HOSPITAL_A);
 		let second = record(2, &testing::patient(1), HOSPITAL_A);
 		for n in 0..MAX_NEW_SHARES {
-			let (patient, record) =
-				if n % 2 == 0 { (testing::patient(0), first) } else { (testing::patient(1), second) };
+			let (patient, record) = if n % 2 == 0 {
+				(testing::patient(0), first)
+			} else {
+				(testing::patient(1), second)
+			};
 			assert_ok!(Shares::create_grant(origin(&patient), terms(&[record])));
 		}
 		assert_noop!(
@@ -665,7 +668,10 @@ fn an_expired_grant_stops_counting_against_the_cap_before_pruning_reaches_it() {
 		let patient = testing::patient(0);
 		let own = record(1, &patient, HOSPITAL_A);
 		let grant = || {
-			Shares::create_grant(origin(&patient), GrantTerms { duration: MIN_DURATION, ..terms(&[own]) })
+			Shares::create_grant(
+				origin(&patient),
+				GrantTerms { duration: MIN_DURATION, ..terms(&[own]) },
+			)
 		};
 		for n in 0..MAX_GRANTS_PER_PATIENT {
 			run_to_block(1 + u64::from(n));
@@ -677,6 +683,9 @@ fn an_expired_grant_stops_counting_against_the_cap_before_pruning_reaches_it() {
 		assert_eq!(Grants::<Test>::iter().count(), MAX_GRANTS_PER_PATIENT as usize);
 		assert_ok!(grant());
 		assert_eq!(PatientGrants::<Test>::get(&patient).len(), 1);
-		assert_eq!(Shares::grants_of_patient(&patient, None, 10), vec![u64::from(MAX_GRANTS_PER_PATIENT)]);
+		assert_eq!(
+			Shares::grants_of_patient(&patient, None, 10),
+			vec![u64::from(MAX_GRANTS_PER_PATIENT)]
+		);
 	});
 }

@@ -179,8 +179,8 @@ impl<T: Config> Pallet<T> {
 	/// `LivenessWindow`, but at least three full rounds of the current validators' slots, so a
 	/// healthy validator always authors within it.
 	fn liveness_window() -> u64 {
-		let validators = u64::try_from(Validators::<T>::decode_len().unwrap_or_default())
-			.unwrap_or(u64::MAX);
+		let validators =
+			u64::try_from(Validators::<T>::decode_len().unwrap_or_default()).unwrap_or(u64::MAX);
 		let rounds = Self::slot_duration().saturating_mul(validators).saturating_mul(3);
 		T::LivenessWindow::get().max(rounds)
 	}

@@ -54,12 +54,11 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 						| pallet_records::Call::amend { .. }
 						| pallet_records::Call::erase { .. }
 						| pallet_records::Call::complete_erasure { .. }
-				)
-					| RuntimeCall::Shares(
-						SharesCall::create_grant_for { .. }
-							| SharesCall::revoke { .. }
-							| SharesCall::request_consent { .. }
-					) | RuntimeCall::AccessLog(
+				) | RuntimeCall::Shares(
+					SharesCall::create_grant_for { .. }
+						| SharesCall::revoke { .. }
+						| SharesCall::request_consent { .. }
+				) | RuntimeCall::AccessLog(
 					AccessCall::access { .. }
 						| AccessCall::break_glass { .. }
 						| AccessCall::confirm_release { .. }
@@ -73,14 +72,13 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 					pallet_records::Call::erase { .. }
 						| pallet_records::Call::cancel_erasure { .. }
 						| pallet_records::Call::complete_erasure { .. }
-				)
-					| RuntimeCall::Shares(
-						SharesCall::create_grant { .. }
-							| SharesCall::revoke { .. }
-							| SharesCall::approve_consent { .. }
-							| SharesCall::deny_consent { .. }
-							| SharesCall::withdraw_consents { .. }
-					) | RuntimeCall::AccessLog(AccessCall::patient_access { .. })
+				) | RuntimeCall::Shares(
+					SharesCall::create_grant { .. }
+						| SharesCall::revoke { .. }
+						| SharesCall::approve_consent { .. }
+						| SharesCall::deny_consent { .. }
+						| SharesCall::withdraw_consents { .. }
+				) | RuntimeCall::AccessLog(AccessCall::patient_access { .. })
 			),
 			// A patient of a suspended or removed hospital may only protect itself: nothing
 			// it can do creates new state, so sybils its hospital minted gain nothing.

@@ -67,7 +67,12 @@ pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 pub fn start_block(number: u32) {
 	use sp_runtime::traits::Header as _;
 	let parent = System::block_hash(number.saturating_sub(1));
-	let header =
-		crate::Header::new(number, Default::default(), Default::default(), parent, Default::default());
+	let header = crate::Header::new(
+		number,
+		Default::default(),
+		Default::default(),
+		parent,
+		Default::default(),
+	);
 	crate::Executive::initialize_block(&header);
 }

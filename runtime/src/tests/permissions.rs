@@ -102,7 +102,8 @@ fn an_upgrade_nobody_authorized_is_refused_and_only_the_authorized_code_passes()
 			refused_everywhere(hospital_account, upgrade(&code), invalidity::CALL_NOT_PERMITTED);
 		}
 		let code_hash = <Runtime as frame_system::Config>::Hashing::hash(&code);
-		let proposal = pallet_hospitals::Proposal::UpgradeRuntime { code_hash, check_version: false };
+		let proposal =
+			pallet_hospitals::Proposal::UpgradeRuntime { code_hash, check_version: false };
 		let propose = RuntimeCall::Hospitals(pallet_hospitals::Call::propose { proposal });
 		assert_eq!(Executive::apply_extrinsic(signed(Sr25519Keyring::Alice, propose)), Ok(Ok(())));
 		for admin in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
@@ -111,7 +112,11 @@ fn an_upgrade_nobody_authorized_is_refused_and_only_the_authorized_code_passes()
 		}
 		// Authorized now, but only for exactly this code; patients may not submit it.
 		let other_code = b"\0asm another runtime".to_vec();
-		refused_everywhere(Sr25519Keyring::AliceStash, upgrade(&other_code), invalidity::CALL_NOT_PERMITTED);
+		refused_everywhere(
+			Sr25519Keyring::AliceStash,
+			upgrade(&other_code),
+			invalidity::CALL_NOT_PERMITTED,
+		);
 		assert!(validate(Sr25519Keyring::AliceStash, upgrade(&code)).is_ok());
 	});
 }

@@ -48,12 +48,11 @@ fn verify_and_verify_fields_through_the_runtime_api() {
 			PATIENT.to_account_id()
 		));
 		let (record_id, record) = anchor_lab_result(1);
-		let verification =
-			<Runtime as RecordsApi<Block, AccountId, BlockNumber>>::verify(
-				record_id,
-				record.root(&record_id),
-			)
-				.expect("anchored");
+		let verification = <Runtime as RecordsApi<Block, AccountId, BlockNumber>>::verify(
+			record_id,
+			record.root(&record_id),
+		)
+		.expect("anchored");
 		assert_eq!((verification.record_id, verification.custodian), (record_id, 0));
 		assert_eq!(verification.status, RecordStatus::Active);
 		let patient_records =

@@ -1,13 +1,13 @@
 //! Proposals, votes and their execution.
 
+use frame_support::traits::ConstU32;
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},
 	BoundedVec,
 };
-use medchain_primitives::HospitalRegistry;
-use frame_support::traits::ConstU32;
 use medchain_primitives::peer::NodeSignature;
+use medchain_primitives::HospitalRegistry;
 use sp_core::Pair;
 use sp_runtime::{
 	testing::{TestSignature, UintAuthorityId},
@@ -16,8 +16,8 @@ use sp_runtime::{
 
 use crate::{
 	governance::{admission_message, node_admission_message},
-	mock::*, Error, Event, HospitalNode,
-	HospitalStatus, NewHospital, Proposal, Proposals,
+	mock::*,
+	Error, Event, HospitalNode, HospitalStatus, NewHospital, Proposal, Proposals,
 };
 
 const HOSPITAL_D: u32 = 3;
@@ -501,11 +501,10 @@ fn an_approved_stall_recovery_reaches_the_validator_set() {
 		assert!(STALL_RECOVERIES.with(|r| r.borrow().is_empty()));
 		assert_ok!(Hospitals::vote(RuntimeOrigin::signed(ADMIN_E), id));
 		assert_eq!(STALL_RECOVERIES.with(|r| r.borrow().clone()), vec![(5, 40)]);
-		assert_eq!((status(2), status(3), status(1)), (
-			HospitalStatus::Suspended,
-			HospitalStatus::Suspended,
-			HospitalStatus::Active
-		));
+		assert_eq!(
+			(status(2), status(3), status(1)),
+			(HospitalStatus::Suspended, HospitalStatus::Suspended, HospitalStatus::Active)
+		);
 		assert!(events().contains(&Event::StallRecoveryScheduled { delay: 5, best_finalized: 40 }));
 	});
 }
@@ -597,7 +596,11 @@ fn admission_proofs_cover_the_whole_admission_so_nobody_can_reuse_them() {
 		other_name.name = BoundedVec::truncate_from(b"Hospital X".to_vec());
 		for hijacked in [other_operator, other_node, other_name] {
 			assert_noop!(
-				propose_admission(ADMIN_B, hijacked, (aura.clone(), grandpa.clone(), nodes.clone())),
+				propose_admission(
+					ADMIN_B,
+					hijacked,
+					(aura.clone(), grandpa.clone(), nodes.clone())
+				),
 				Error::<Test>::InvalidKeyProof
 			);
 		}

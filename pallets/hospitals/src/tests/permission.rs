@@ -130,9 +130,8 @@ fn the_patients_of_a_suspended_or_removed_hospital_stop_being_full_signers() {
 fn a_hospitals_patients_share_one_budget_per_block() {
 	new_test_ext().execute_with(|| {
 		// More pseudonyms than the shared budget: minting signers buys no more block space.
-		let patients: Vec<u64> = (0..u64::from(MAX_PATIENT_EXTRINSICS_PER_BLOCK) + 1)
-			.map(|n| PATIENT + n)
-			.collect();
+		let patients: Vec<u64> =
+			(0..u64::from(MAX_PATIENT_EXTRINSICS_PER_BLOCK) + 1).map(|n| PATIENT + n).collect();
 		for patient in &patients {
 			assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_A), *patient));
 			System::set_block_number(System::block_number() + 1);
@@ -141,10 +140,7 @@ fn a_hospitals_patients_share_one_budget_per_block() {
 		for patient in within {
 			assert_eq!(include_any(*patient, deregister_call()), Ok(()));
 		}
-		assert_eq!(
-			Hospitals::patient_extrinsics_this_block(0),
-			MAX_PATIENT_EXTRINSICS_PER_BLOCK
-		);
+		assert_eq!(Hospitals::patient_extrinsics_this_block(0), MAX_PATIENT_EXTRINSICS_PER_BLOCK);
 		assert_eq!(
 			validate(*last, &deregister_call()),
 			Err(InvalidTransaction::ExhaustsResources.into())
@@ -163,7 +159,14 @@ fn a_general_transaction_without_a_signer_passes_only_for_an_allowed_call() {
 		let validate_unsigned = |call: &RuntimeCall| {
 			let info: DispatchInfo = call.get_dispatch_info();
 			CheckPermission::<Test>::new()
-				.validate_only(RuntimeOrigin::none(), call, &info, 0, TransactionSource::External, 0)
+				.validate_only(
+					RuntimeOrigin::none(),
+					call,
+					&info,
+					0,
+					TransactionSource::External,
+					0,
+				)
 				.map(|_| ())
 		};
 		let refused = Err(InvalidTransaction::Custom(invalidity::UNSIGNED_NOT_PERMITTED).into());
@@ -224,12 +227,28 @@ fn governance_outranks_operators_and_operators_outrank_patients_in_the_pool() {
 		let priority = |who: u64, call: &RuntimeCall| {
 			let info: DispatchInfo = call.get_dispatch_info();
 			CheckPermission::<Test>::new()
-				.validate_only(RuntimeOrigin::signed(who), call, &info, 0, TransactionSource::External, 0)
+				.validate_only(
+					RuntimeOrigin::signed(who),
+					call,
+					&info,
+					0,
+					TransactionSource::External,
+					0,
+				)
 				.map(|(validity, _, _)| validity.priority)
 		};
-		assert_eq!(priority(OPERATOR_A, &register(2000)), Ok(crate::permission::priority::OPERATOR));
+		assert_eq!(
+			priority(OPERATOR_A, &register(2000)),
+			Ok(crate::permission::priority::OPERATOR)
+		);
 		assert_eq!(priority(PATIENT, &deregister_call()), Ok(crate::permission::priority::PATIENT));
-		assert_eq!(crate::permission::priority::of(&Signer::Hospital { hospital: 0, role: HospitalRole::Admin }), crate::permission::priority::ADMIN);
+		assert_eq!(
+			crate::permission::priority::of(&Signer::Hospital {
+				hospital: 0,
+				role: HospitalRole::Admin
+			}),
+			crate::permission::priority::ADMIN
+		);
 		assert!(crate::permission::priority::ADMIN > crate::permission::priority::OPERATOR);
 		assert!(crate::permission::priority::OPERATOR > crate::permission::priority::PATIENT);
 	});
