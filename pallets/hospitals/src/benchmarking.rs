@@ -237,6 +237,27 @@ mod benchmarks {
 		assert_eq!(AuraKeyOwner::<T>::get(&aura), Some(hospital));
 	}
 
+	/// The most nodes, each with its node key's signature.
+	#[benchmark]
+	fn rotate_nodes() {
+		let members = consortium::<T>(0);
+		let (hospital, admin) = members[0].clone();
+		let (new, node_keys) = largest_new_hospital::<T>();
+		let genesis_hash = frame_system::Pallet::<T>::block_hash(
+			frame_system::pallet_prelude::BlockNumberFor::<T>::default(),
+		);
+		let message = rotation::node_rotation_message::<T>(&genesis_hash, hospital, &new.nodes);
+		let proofs: Vec<_> = node_keys
+			.iter()
+			.filter_map(|key| sp_io::crypto::ed25519_sign(NODE_KEY_TYPE, key, &message))
+			.collect();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), new.nodes.clone(), BoundedVec::truncate_from(proofs));
+
+		assert_eq!(Hospitals::<T>::get(hospital).map(|h| h.nodes), Some(new.nodes));
+	}
+
 	#[benchmark]
 	fn close() -> Result<(), BenchmarkError> {
 		let members = consortium::<T>(0);

@@ -23,6 +23,8 @@
 //! - [`Pallet::rotate_session_keys`]: the admin replaces the hospital's Aura and GRANDPA keys,
 //!   with proofs of possession over [`rotation::key_rotation_message`]; the validator set picks
 //!   them up at the next session.
+//! - [`Pallet::rotate_nodes`]: the admin replaces the hospital's nodes, each signing
+//!   [`rotation::node_rotation_message`] with its node key.
 //!
 //! Governance and rotation calls are `Operational`, so a flood of normal transactions can't
 //! delay them.
@@ -332,6 +334,10 @@ pub mod pallet {
 			old: T::AccountId,
 			new: T::AccountId,
 		},
+		/// The admin of `hospital` replaced its nodes (the peer allowlist follows once final).
+		NodesRotated {
+			hospital: HospitalId,
+		},
 		/// The admin of `hospital` replaced its validator keys, from the next session on.
 		SessionKeysRotated {
 			hospital: HospitalId,
@@ -511,7 +517,7 @@ pub mod pallet {
 		/// The origin must be signed by the admin of an active hospital that is not the
 		/// proposal's target and has not approved it yet.
 		#[pallet::call_index(4)]
-		#[pallet::weight((T::WeightInfo::vote(), DispatchClass::Operational))]
+		#[pallet::weight((Pallet::<T>::vote_weight(), DispatchClass::Operational))]
 		pub fn vote(origin: OriginFor<T>, id: u32) -> DispatchResult {
 			let voter = Self::ensure_admin(origin)?;
 			Self::do_vote(voter, id)
@@ -546,6 +552,22 @@ pub mod pallet {
 			Self::do_rotate_session_keys(hospital, aura, grandpa, &aura_proof, &grandpa_proof)
 		}
 
+		/// Replaces the nodes of the admin's hospital. Each new node's key signs
+		/// [`rotation::node_rotation_message`] (this chain, this hospital, these nodes), in node
+		/// order; peer ids must be unused by other hospitals.
+		///
+		/// The origin must be signed by an active hospital's admin.
+		#[pallet::call_index(8)]
+		#[pallet::weight((T::WeightInfo::rotate_nodes(), DispatchClass::Operational))]
+		pub fn rotate_nodes(
+			origin: OriginFor<T>,
+			nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
+			node_proofs: BoundedVec<NodeSignature, T::MaxNodesPerHospital>,
+		) -> DispatchResult {
+			let hospital = Self::ensure_admin(origin)?;
+			Self::do_rotate_nodes(hospital, nodes, &node_proofs)
+		}
+
 		/// Closes proposal `id`, which is past its lifetime, without executing it.
 		///
 		/// The origin must be signed by an active hospital's admin.
@@ -572,6 +594,16 @@ pub mod pallet {
 				Some((hospital, HospitalRole::Operator)) => Ok(hospital),
 				_ => Err(Error::<T>::NotHospitalOperator.into()),
 			}
+		}
+
+		/// The measured vote (executing an admission), plus what executing a stall recovery
+		/// can add: a status read and write and an active-list write for each of up to
+		/// `MaxHospitals` suspended validators (unmeasured until a benchmark covers it).
+		fn vote_weight() -> Weight {
+			let suspensions = u64::from(T::MaxHospitals::get());
+			let recovery = T::DbWeight::get()
+				.reads_writes(suspensions.saturating_mul(2), suspensions.saturating_mul(2));
+			T::WeightInfo::vote().saturating_add(recovery)
 		}
 
 		/// Counts one registration of `hospital` against its rolling quota.

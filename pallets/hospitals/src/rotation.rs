@@ -1,14 +1,19 @@
-//! Rotating a hospital's operator account and validator keys without leaving the consortium.
+//! Rotating a hospital's operator account, validator keys and nodes without leaving the
+//! consortium.
 
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{dispatch::DispatchResult, ensure};
+use frame_support::{dispatch::DispatchResult, ensure, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
-use medchain_primitives::{HospitalId, HospitalRole};
+use medchain_primitives::{
+	peer::{is_signed_by_node, NodeSignature},
+	HospitalId, HospitalRole,
+};
 use sp_runtime::{traits::Zero, RuntimeAppPublic};
 
 use crate::{
-	AccountRoles, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, Hospitals, Pallet, Patients,
+	AccountRoles, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, HospitalNode, Hospitals,
+	Pallet, Patients, PeerOwner,
 };
 
 /// Domain tag of the message new validator keys sign to replace a hospital's keys.
@@ -19,6 +24,21 @@ pub const KEY_ROTATION_DOMAIN: &[u8] = b"medchain/key-rotation/v1";
 pub fn key_rotation_message<T: Config>(genesis_hash: &T::Hash, hospital: HospitalId) -> Vec<u8> {
 	let mut message = KEY_ROTATION_DOMAIN.to_vec();
 	(genesis_hash, hospital).encode_to(&mut message);
+	message
+}
+
+/// Domain tag of the message each new node key signs to replace a hospital's nodes.
+pub const NODE_ROTATION_DOMAIN: &[u8] = b"medchain/node-rotation/v1";
+
+/// `NODE_ROTATION_DOMAIN ‖ SCALE(genesis hash, hospital, nodes)`: each node key signs that it
+/// is one of exactly these nodes of this hospital on this chain.
+pub fn node_rotation_message<T: Config>(
+	genesis_hash: &T::Hash,
+	hospital: HospitalId,
+	nodes: &[HospitalNode<T>],
+) -> Vec<u8> {
+	let mut message = NODE_ROTATION_DOMAIN.to_vec();
+	(genesis_hash, hospital, nodes).encode_to(&mut message);
 	message
 }
 
@@ -66,6 +86,40 @@ impl<T: Config> Pallet<T> {
 		entry.grandpa = grandpa.clone();
 		Hospitals::<T>::insert(hospital, entry);
 		Self::deposit_event(Event::SessionKeysRotated { hospital, aura, grandpa });
+		Ok(())
+	}
+
+	pub(crate) fn do_rotate_nodes(
+		hospital: HospitalId,
+		nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
+		node_proofs: &[NodeSignature],
+	) -> DispatchResult {
+		for (index, node) in nodes.iter().enumerate() {
+			let owner = PeerOwner::<T>::get(&node.peer_id);
+			ensure!(owner.is_none() || owner == Some(hospital), Error::<T>::PeerIdInUse);
+			let mut later = nodes.iter().skip(index.saturating_add(1));
+			ensure!(later.all(|other| other.peer_id != node.peer_id), Error::<T>::PeerIdInUse);
+		}
+		let genesis_hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let message = node_rotation_message::<T>(&genesis_hash, hospital, &nodes);
+		ensure!(
+			node_proofs.len() == nodes.len()
+				&& nodes
+					.iter()
+					.zip(node_proofs)
+					.all(|(node, proof)| { is_signed_by_node(&node.peer_id, &message, proof) }),
+			Error::<T>::InvalidNodeProof
+		);
+		let mut entry = Hospitals::<T>::get(hospital).ok_or(Error::<T>::HospitalNotFound)?;
+		for node in entry.nodes.iter() {
+			PeerOwner::<T>::remove(&node.peer_id);
+		}
+		for node in nodes.iter() {
+			PeerOwner::<T>::insert(&node.peer_id, hospital);
+		}
+		entry.nodes = nodes;
+		Hospitals::<T>::insert(hospital, entry);
+		Self::deposit_event(Event::NodesRotated { hospital });
 		Ok(())
 	}
 }

@@ -50,6 +50,7 @@ pub trait WeightInfo {
 	fn close() -> Weight;
 	fn rotate_operator() -> Weight;
 	fn rotate_session_keys() -> Weight;
+	fn rotate_nodes() -> Weight;
 }
 
 /// Weights for `pallet_hospitals`, using the runtime's database weights.
@@ -187,6 +188,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn rotate_session_keys() -> Weight {
 		Self::propose_hospital().saturating_add(T::DbWeight::get().reads_writes(1, 5))
 	}
+	/// Not measured yet: `propose_hospital`'s measurement (which verifies the most node
+	/// signatures) plus the hospital's read and write and a peer-owner read, removal and write
+	/// for every node.
+	fn rotate_nodes() -> Weight {
+		Self::propose_hospital().saturating_add(T::DbWeight::get().reads_writes(5, 9))
+	}
 }
 
 /// The same measurements with ParityDB's database weights, for mocks and tests.
@@ -239,5 +246,8 @@ impl WeightInfo for () {
 	}
 	fn rotate_session_keys() -> Weight {
 		Self::propose_hospital().saturating_add(ParityDbWeight::get().reads_writes(1, 5))
+	}
+	fn rotate_nodes() -> Weight {
+		Self::propose_hospital().saturating_add(ParityDbWeight::get().reads_writes(5, 9))
 	}
 }

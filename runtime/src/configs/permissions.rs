@@ -41,6 +41,7 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 							| HospitalsCall::close { .. }
 							| HospitalsCall::rotate_operator { .. }
 							| HospitalsCall::rotate_session_keys { .. }
+							| HospitalsCall::rotate_nodes { .. }
 					)
 			),
 			Signer::Hospital { role: HospitalRole::Operator, .. } => matches!(

@@ -5,9 +5,12 @@ use medchain_primitives::{HospitalRegistry, HospitalRole};
 use sp_runtime::{testing::UintAuthorityId, RuntimeAppPublic};
 
 use crate::{
-	mock::*, rotation::key_rotation_message, AuraKeyOwner, Error, Event, GrandpaKeyOwner,
-	HospitalStatus,
+	mock::*,
+	rotation::{key_rotation_message, node_rotation_message},
+	AuraKeyOwner, Error, Event, GrandpaKeyOwner, HospitalNode, HospitalStatus,
 };
+use frame_support::BoundedVec;
+use sp_core::Pair;
 
 const NEW_OPERATOR: u64 = 71;
 
@@ -115,5 +118,62 @@ fn the_admin_rotates_session_keys_with_proofs_bound_to_its_hospital() {
 		// The validator set the next session reads carries the new keys.
 		let validators = <Hospitals as medchain_primitives::ValidatorRegistry>::active_validators();
 		assert_eq!(validators[0], (0, UintAuthorityId(300), UintAuthorityId(400)));
+	});
+}
+
+/// Node `seed` at `port`, as hospital `hospital`'s node list, with its node key's signature.
+fn signed_nodes(
+	hospital: u32,
+	seeds: &[u8],
+) -> (
+	BoundedVec<HospitalNode<Test>, frame_support::traits::ConstU32<2>>,
+	Vec<sp_core::ed25519::Signature>,
+) {
+	let nodes: Vec<HospitalNode<Test>> = seeds
+		.iter()
+		.map(|seed| HospitalNode {
+			peer_id: BoundedVec::truncate_from(node_peer_id(*seed).into_bytes()),
+			address: BoundedVec::truncate_from(
+				format!("/ip4/127.0.0.1/tcp/{}", 40000 + u32::from(*seed)).into_bytes(),
+			),
+		})
+		.collect();
+	let nodes = BoundedVec::truncate_from(nodes);
+	let message = node_rotation_message::<Test>(&System::block_hash(0), hospital, &nodes);
+	let proofs = seeds.iter().map(|seed| node_pair(*seed).sign(&message)).collect();
+	(nodes, proofs)
+}
+
+#[test]
+fn the_admin_moves_its_hospital_to_new_nodes_that_prove_their_keys() {
+	new_test_ext().execute_with(|| {
+		let rotate = |admin, nodes, proofs: Vec<sp_core::ed25519::Signature>| {
+			Hospitals::rotate_nodes(
+				RuntimeOrigin::signed(admin),
+				nodes,
+				BoundedVec::truncate_from(proofs),
+			)
+		};
+		// Node 20's key signed for hospital A, not B; node 1 is B's; two proofs for two nodes.
+		let (nodes, proofs) = signed_nodes(0, &[20]);
+		assert_noop!(
+			rotate(ADMIN_B, nodes.clone(), proofs.clone()),
+			Error::<Test>::InvalidNodeProof
+		);
+		let (taken, taken_proofs) = signed_nodes(0, &[1]);
+		assert_noop!(rotate(ADMIN_A, taken, taken_proofs), Error::<Test>::PeerIdInUse);
+		let (two, mut two_proofs) = signed_nodes(0, &[20, 21]);
+		two_proofs.truncate(1);
+		assert_noop!(rotate(ADMIN_A, two, two_proofs), Error::<Test>::InvalidNodeProof);
+		assert_noop!(
+			rotate(OPERATOR_A, nodes.clone(), proofs.clone()),
+			Error::<Test>::NotHospitalAdmin
+		);
+
+		assert_ok!(rotate(ADMIN_A, nodes.clone(), proofs));
+		System::assert_last_event(Event::NodesRotated { hospital: 0 }.into());
+		assert_eq!(crate::Hospitals::<Test>::get(0).map(|h| h.nodes), Some(nodes));
+		assert_eq!(Hospitals::active_hospital_of_peer(node_peer_id(20).as_bytes()), Some(0));
+		assert_eq!(Hospitals::active_hospital_of_peer(node_peer_id(0).as_bytes()), None);
 	});
 }
