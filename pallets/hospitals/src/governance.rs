@@ -29,7 +29,7 @@ use sp_runtime::{
 use crate::{
 	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, Hospital,
 	HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId, OpenProposals, Pallet,
-	Patients, PeerOwner, Proposal, ProposalInfo, ProposalLifetime, Proposals,
+	PeerOwner, Proposal, ProposalInfo, ProposalLifetime, Proposals,
 };
 
 /// Fewest approvals a stall recovery needs, however few hospitals are live: one hospital cut
@@ -212,7 +212,8 @@ impl<T: Config> Pallet<T> {
 	pub fn tally(info: &ProposalInfo<T>) -> (u32, u32) {
 		let target = info.proposal.target();
 		let recovery = matches!(info.proposal, Proposal::RecoverStalledSet { .. });
-		let live = if recovery { Self::live_validators().0 } else { Vec::new() };
+		let mut live = if recovery { Self::live_validators().0 } else { Vec::new() };
+		live.retain(|id| Self::is_active(*id));
 		let counting = |h: &HospitalId| {
 			Some(*h) != target && Self::is_active(*h) && (!recovery || live.contains(h))
 		};
@@ -246,14 +247,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The current validators that are live and active, and all current validators.
+	/// The current validators that are live (whatever their registry status: a suspended
+	/// validator still votes in GRANDPA until the change is enacted), and all of them.
 	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>) {
 		let validators = T::StallRecovery::validators();
-		let live = validators
-			.iter()
-			.copied()
-			.filter(|id| T::StallRecovery::is_live(*id) && Self::is_active(*id))
-			.collect();
+		let live = validators.iter().copied().filter(|id| T::StallRecovery::is_live(*id)).collect();
 		(live, validators)
 	}
 
@@ -288,10 +286,12 @@ impl<T: Config> Pallet<T> {
 			Proposal::RecoverStalledSet { delay, best_finalized } => {
 				// The hospitals that stopped authoring leave the set; `MinActiveHospitals` does
 				// not apply, since finality can't come back with them in it.
-				let (live, validators) = Self::live_validators();
-				let gone: Vec<HospitalId> = validators
-					.into_iter()
-					.filter(|id| !live.contains(id) && Self::is_active(*id))
+				// Every active hospital but the live validators leaves: the forced set (the
+				// registry's active hospitals) is then exactly the validators still voting.
+				let (live, _) = Self::live_validators();
+				let gone: Vec<HospitalId> = Self::active_hospitals()
+					.map(|(id, _)| id)
+					.filter(|id| !live.contains(id))
 					.collect();
 				for hospital in gone {
 					Self::set_status(hospital, HospitalStatus::Suspended);
@@ -336,10 +336,8 @@ impl<T: Config> Pallet<T> {
 		let id = NextHospitalId::<T>::get();
 		AccountRoles::<T>::insert(&new.admin, (id, HospitalRole::Admin));
 		AccountRoles::<T>::insert(&new.operator, (id, HospitalRole::Operator));
-		// Registering a patient needs no signature of the pseudonym, so a patient entry proves
-		// nothing and must not block an admission: the hospital role replaces it.
-		Patients::<T>::remove(&new.admin);
-		Patients::<T>::remove(&new.operator);
+		// A patient entry of these accounts (registering one needs no signature of it, so it
+		// proves nothing) is left alone: the hospital role takes precedence when signing.
 		// Accounts transact without balances; the reference is never removed.
 		frame_system::Pallet::<T>::inc_providers(&new.admin);
 		frame_system::Pallet::<T>::inc_providers(&new.operator);

@@ -32,8 +32,8 @@
 //! ## Transaction permissioning
 //! [`CheckPermission`] admits only members' and registered patients' transactions, only the
 //! calls their role allows, and a bounded number per account per block; the patients of one
-//! hospital together get `MaxPatientExtrinsicsPerBlock`. A patient is a signer only while the
-//! hospital that registered it is active.
+//! hospital together get `MaxPatientExtrinsicsPerBlock`. A patient is a full signer only while
+//! the hospital that registered it is active; after that it may only protect itself.
 //!
 //! ## Quotas
 //! A hospital registers at most `MaxRegistrationsPerPeriod` patients in any `QuotaPeriod`
@@ -481,7 +481,10 @@ pub mod pallet {
 		/// The origin must be signed by an active hospital's admin. Adding a hospital goes
 		/// through [`Pallet::propose_hospital`], which needs key proofs.
 		#[pallet::call_index(2)]
-		#[pallet::weight((T::WeightInfo::propose(), DispatchClass::Operational))]
+		#[pallet::weight((
+			Pallet::<T>::with_recovery_bound(T::WeightInfo::propose()),
+			DispatchClass::Operational
+		))]
 		pub fn propose(origin: OriginFor<T>, proposal: Proposal<T>) -> DispatchResult {
 			let proposer = Self::ensure_admin(origin)?;
 			ensure!(!matches!(proposal, Proposal::AddHospital(_)), Error::<T>::AddNeedsKeyProofs);
@@ -517,14 +520,15 @@ pub mod pallet {
 		/// The origin must be signed by the admin of an active hospital that is not the
 		/// proposal's target and has not approved it yet.
 		#[pallet::call_index(4)]
-		#[pallet::weight((Pallet::<T>::vote_weight(), DispatchClass::Operational))]
+		#[pallet::weight((Pallet::<T>::with_recovery_bound(T::WeightInfo::vote()), DispatchClass::Operational))]
 		pub fn vote(origin: OriginFor<T>, id: u32) -> DispatchResult {
 			let voter = Self::ensure_admin(origin)?;
 			Self::do_vote(voter, id)
 		}
 
 		/// Replaces the operator account of the admin's hospital with `new_operator`, which must
-		/// serve no hospital and be no patient. The old account stops signing at once.
+		/// serve no hospital (a patient entry of it does not matter: the operator role takes
+		/// precedence). The old account stops signing at once.
 		///
 		/// The origin must be signed by an active hospital's admin.
 		#[pallet::call_index(6)]
@@ -596,14 +600,15 @@ pub mod pallet {
 			}
 		}
 
-		/// The measured vote (executing an admission), plus what executing a stall recovery
-		/// can add: a status read and write and an active-list write for each of up to
-		/// `MaxHospitals` suspended validators (unmeasured until a benchmark covers it).
-		fn vote_weight() -> Weight {
-			let suspensions = u64::from(T::MaxHospitals::get());
+		/// `measured` (a vote executing an admission, or a proposal), plus what a stall
+		/// recovery can add: reading every validator's liveness and status, and a status and
+		/// active-list write for each of up to `MaxHospitals` suspended hospitals (unmeasured
+		/// until a benchmark covers it).
+		pub(crate) fn with_recovery_bound(measured: Weight) -> Weight {
+			let hospitals = u64::from(T::MaxHospitals::get());
 			let recovery = T::DbWeight::get()
-				.reads_writes(suspensions.saturating_mul(2), suspensions.saturating_mul(2));
-			T::WeightInfo::vote().saturating_add(recovery)
+				.reads_writes(hospitals.saturating_mul(4), hospitals.saturating_mul(2));
+			measured.saturating_add(recovery)
 		}
 
 		/// Counts one registration of `hospital` against its rolling quota.

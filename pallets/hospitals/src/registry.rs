@@ -29,7 +29,8 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 	/// A pseudonym counts as registered only while the hospital that registered it is active:
 	/// suspending or removing a hospital stops all its patients (and any sybils it minted) from
-	/// signing, and reinstating it restores them, in one write.
+	/// acting as patients (they keep only the calls that protect them), and reinstating it
+	/// restores them, in one write.
 	fn registering_hospital(who: &T::AccountId) -> Option<HospitalId> {
 		Patients::<T>::get(who)
 			.filter(|patient| patient.active && Self::is_active(patient.hospital))

@@ -13,7 +13,7 @@ use sp_runtime::{traits::Zero, RuntimeAppPublic};
 
 use crate::{
 	AccountRoles, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, HospitalNode, Hospitals,
-	Pallet, Patients, PeerOwner,
+	Pallet, PeerOwner,
 };
 
 /// Domain tag of the message new validator keys sign to replace a hospital's keys.
@@ -52,8 +52,8 @@ impl<T: Config> Pallet<T> {
 		let old = core::mem::replace(&mut entry.operator, new_operator.clone());
 		AccountRoles::<T>::remove(&old);
 		AccountRoles::<T>::insert(&new_operator, (hospital, HospitalRole::Operator));
-		// A patient entry (registered without the account's signature) must not block this.
-		Patients::<T>::remove(&new_operator);
+		// A patient entry of the account (registered without its signature) does not block
+		// this and is left alone: the operator role takes precedence when signing.
 		// Accounts transact without balances; the reference is never removed.
 		frame_system::Pallet::<T>::inc_providers(&new_operator);
 		Hospitals::<T>::insert(hospital, entry);

@@ -323,7 +323,7 @@ sp_api::decl_runtime_apis! {
 	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
 
-		/// Up to `limit` ids of `patient`'s unpruned grants above `after`, ascending. Pages hold
+		/// Up to `limit` ids of `patient`'s unexpired grants above `after`, ascending. Pages hold
 		/// at most the runtime's page size; ask again after the last id for more.
 		fn grants_of_patient(patient: AccountId, after: Option<GrantId>, limit: u32) -> Vec<GrantId>;
 

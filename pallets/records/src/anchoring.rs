@@ -118,8 +118,12 @@ impl<T: Config> Pallet<T> {
 			Self::mark_erased(record_id, record, who);
 			return Ok(());
 		}
+		// One left by a rotated-away operator key can never complete: it is replaced.
+		let pending = PendingErasures::<T>::get(record_id);
 		ensure!(
-			!PendingErasures::<T>::contains_key(record_id),
+			pending.is_none_or(|(requested_by, _)| {
+				T::Hospitals::operator_hospital(&requested_by) != Some(record.custodian)
+			}),
 			Error::<T>::ErasureAlreadyScheduled
 		);
 		let now = frame_system::Pallet::<T>::block_number();

@@ -69,6 +69,8 @@ impl pallet_records::Config for Test {
 
 pub const ADMIN_A: u64 = 10;
 pub const OPERATOR_A: u64 = 11;
+/// Hospital A's operator after a rotation (both are A's unless `set_rotated_out`).
+pub const OPERATOR_A_ROTATED: u64 = 12;
 pub const OPERATOR_B: u64 = 21;
 pub const PATIENT: u64 = 1000;
 pub const OTHER_PATIENT: u64 = 1001;
@@ -98,6 +100,7 @@ impl HospitalRegistry<u64> for MockRegistry {
 		match *who {
 			ADMIN_A => Some((HOSPITAL_A, HospitalRole::Admin)),
 			OPERATOR_A => Some((HOSPITAL_A, HospitalRole::Operator)),
+			OPERATOR_A_ROTATED => Some((HOSPITAL_A, HospitalRole::Operator)),
 			OPERATOR_B => Some((HOSPITAL_B, HospitalRole::Operator)),
 			_ => None,
 		}

@@ -129,6 +129,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type LastAuthored<T: Config> = StorageMap<_, Twox64Concat, HospitalId, u64>;
 
+	/// The slot time of the latest block, and since when blocks have come without a gap longer
+	/// than the liveness window (genesis or a chain-wide halt restarts it). Until a full window
+	/// has been observed, every validator counts as live: a validator that simply had no turn
+	/// yet must not look gone.
+	#[pallet::storage]
+	pub type ObservedSince<T: Config> = StorageValue<_, (u64, u64)>;
+
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
 		/// Blocks per session (zero is read as one).
@@ -154,8 +161,8 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let max = <T as pallet_aura::Config>::MaxAuthorities::get();
-			// Unmeasured: the digest, Aura's authorities, the validators, the time; one write.
-			let noted = T::DbWeight::get().reads_writes(3, 1);
+			// Unmeasured: the digest, the slot, the validators, the observation; two writes.
+			let noted = T::DbWeight::get().reads_writes(4, 2);
 			Self::note_author();
 			noted.saturating_add(if Self::is_session_boundary(now) {
 				Self::start_session();

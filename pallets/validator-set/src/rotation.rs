@@ -17,8 +17,8 @@ use sp_runtime::{
 };
 
 use crate::{
-	Config, CurrentSession, Event, LastAuthored, Pallet, QueuedSet, SessionLength, StallRecovery,
-	ValidatorSetOf, Validators,
+	Config, CurrentSession, Event, LastAuthored, ObservedSince, Pallet, QueuedSet, SessionLength,
+	StallRecovery, ValidatorSetOf, Validators,
 };
 
 impl<T: Config> Pallet<T> {
@@ -163,7 +163,13 @@ impl<T: Config> Pallet<T> {
 		let Some(index) = pallet_aura::Pallet::<T>::find_author(pre_runtime) else { return };
 		let index = usize::try_from(index).unwrap_or(usize::MAX);
 		let Some(hospital) = Validators::<T>::get().get(index).copied() else { return };
-		LastAuthored::<T>::insert(hospital, Self::slot_time());
+		let now = Self::slot_time();
+		LastAuthored::<T>::insert(hospital, now);
+		let since = match ObservedSince::<T>::get() {
+			Some((last, since)) if now.saturating_sub(last) <= Self::liveness_window() => since,
+			_ => now,
+		};
+		ObservedSince::<T>::put((now, since));
 	}
 
 	/// The start of the current Aura slot, in Unix milliseconds.
@@ -193,8 +199,11 @@ impl<T: Config> StalledSetRecovery<BlockNumberFor<T>> for Pallet<T> {
 	}
 
 	fn is_live(hospital: HospitalId) -> bool {
-		LastAuthored::<T>::get(hospital)
-			.is_some_and(|at| Self::slot_time().saturating_sub(at) <= Self::liveness_window())
+		let (now, window) = (Self::slot_time(), Self::liveness_window());
+		let observed_for =
+			ObservedSince::<T>::get().map_or(0, |(_, since)| now.saturating_sub(since));
+		observed_for <= window
+			|| LastAuthored::<T>::get(hospital).is_some_and(|at| now.saturating_sub(at) <= window)
 	}
 
 	fn validators() -> Vec<HospitalId> {

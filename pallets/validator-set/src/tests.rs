@@ -227,14 +227,20 @@ fn each_blocks_author_is_noted_and_live_for_three_rounds_of_slots() {
 		author_block(2, 5);
 		assert_eq!(crate::LastAuthored::<Test>::get(1), Some(15_000));
 		assert!(ValidatorSet::is_live(1));
-		assert!(!ValidatorSet::is_live(0), "hospital 0 never authored");
-		// The window is three rounds of four 3-s slots (36 s), longer than `LivenessWindow`.
+		// Until a full window (three rounds of four 3-s slots: 36 s, more than
+		// `LivenessWindow`) has been observed, a validator that had no turn yet is live too.
+		assert!(ValidatorSet::is_live(0), "hospital 0 had no turn yet");
 		author_block(3, 16);
 		assert_eq!(crate::LastAuthored::<Test>::get(0), Some(48_000));
 		assert!(ValidatorSet::is_live(1), "33 s after its block");
+		assert!(ValidatorSet::is_live(2), "observed for 33 s only");
 		author_block(4, 20);
 		assert!(!ValidatorSet::is_live(1), "45 s after its block");
+		assert!(!ValidatorSet::is_live(2), "never authored in 45 s of blocks");
 		assert!(ValidatorSet::is_live(0));
+		// After a chain-wide halt longer than the window, observation starts afresh.
+		author_block(5, 100);
+		assert!(ValidatorSet::is_live(2), "the chain just resumed");
 		assert_eq!(ValidatorSet::validators(), vec![0, 1, 2, 3]);
 	});
 }

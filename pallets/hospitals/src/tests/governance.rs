@@ -377,7 +377,13 @@ fn a_hostile_patient_registration_cannot_block_an_admission() {
 			assert_ok!(Hospitals::vote(RuntimeOrigin::signed(admin), id));
 		}
 		assert_eq!(status(5), HospitalStatus::Active);
-		assert_eq!(crate::Patients::<Test>::get(hospital.operator), None);
+		assert_eq!(
+			Hospitals::signer(&hospital.operator),
+			Some(crate::Signer::Hospital {
+				hospital: 5,
+				role: medchain_primitives::HospitalRole::Operator
+			})
+		);
 	});
 }
 

@@ -42,8 +42,12 @@ fn a_hostile_patient_registration_cannot_block_a_rotation() {
 		// signature of the account is needed to register it).
 		assert_ok!(Hospitals::register_patient(RuntimeOrigin::signed(OPERATOR_B), NEW_OPERATOR));
 		assert_ok!(Hospitals::rotate_operator(RuntimeOrigin::signed(ADMIN_A), NEW_OPERATOR));
-		assert_eq!(crate::Patients::<Test>::get(NEW_OPERATOR), None);
 		assert_eq!(Hospitals::active_hospital_of(&NEW_OPERATOR), Some((0, HospitalRole::Operator)));
+		// The operator role takes precedence when the account signs.
+		assert_eq!(
+			Hospitals::signer(&NEW_OPERATOR),
+			Some(crate::Signer::Hospital { hospital: 0, role: HospitalRole::Operator })
+		);
 	});
 }
 
