@@ -87,6 +87,39 @@ impl Admission {
 	}
 }
 
+impl Admission {
+	/// The `propose_hospital` call admitting this hospital with `keys`, their `proofs` and its
+	/// node's `node_proof`.
+	pub fn propose_call(
+		&self,
+		keys: SessionKeys,
+		(aura_proof, grandpa_proof): KeyProofs,
+		node_proof: NodeSignature,
+	) -> crate::Result<pallet_hospitals::Call<Runtime>> {
+		Ok(pallet_hospitals::Call::propose_hospital {
+			hospital: self.hospital(keys)?,
+			aura_proof,
+			grandpa_proof,
+			node_proofs: vec![node_proof].try_into().map_err(|_| "one node at a time")?,
+		})
+	}
+}
+
+/// Where the new hospital's node and its node key are both at hand (one operator, or a test):
+/// generates session keys on the node at `rpc`, signs with `node_key`, and returns the
+/// `propose_hospital` call with the keys.
+pub async fn propose_from_node(
+	rpc: &Rpc,
+	admission: &Admission,
+	node_key: &[u8; 32],
+) -> crate::Result<(pallet_hospitals::Call<Runtime>, SessionKeys)> {
+	let generated = generate_session_keys(rpc, admission).await?;
+	let node_proof =
+		admission.sign_as_node(&genesis_hash(rpc).await?, node_key, &generated.keys)?;
+	let call = admission.propose_call(generated.keys.clone(), generated.proofs, node_proof)?;
+	Ok((call, generated.keys))
+}
+
 /// The genesis hash of the chain the node at `rpc` follows.
 pub async fn genesis_hash(rpc: &Rpc) -> crate::Result<H256> {
 	let genesis: Option<H256> = rpc.call("chain_getBlockHash", rpc_params![0]).await?;

@@ -32,6 +32,14 @@ pub struct Included {
 }
 
 impl Included {
+	/// The id of the proposal this governance transaction opened, if it opened one.
+	pub fn proposal_id(&self) -> Option<u32> {
+		self.events.iter().find_map(|event| match event {
+			RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
+			_ => None,
+		})
+	}
+
 	/// The events, or the dispatch error as text.
 	pub fn succeeded(self) -> crate::Result<Vec<RuntimeEvent>> {
 		match self.error {

@@ -9,7 +9,7 @@ use frame_support::{storage::storage_prefix, StorageHasher, Twox64Concat};
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use medchain_tests::{
 	client::{admission, tx, Chain},
-	network::LocalNetwork,
+	network::{node_key, LocalNetwork},
 	rpc::wait_until,
 	Result,
 };
@@ -26,44 +26,30 @@ const D: usize = 3;
 const GONE: [u32; 2] = [2, 3];
 const HOSPITAL_E: u32 = 4;
 
-/// `key`'s value at the best block.
-async fn best_storage<R: codec::Decode>(chain: &Chain, key: &[u8]) -> Result<Option<R>> {
-	chain.storage(key, None).await
-}
-
 /// When hospital `id`'s validator last authored a block (Unix ms), at the best block.
 async fn last_authored(chain: &Chain, id: u32) -> Result<u64> {
 	let key =
 		[&storage_prefix(b"ValidatorSet", b"LastAuthored")[..], &Twox64Concat::hash(&id.encode())]
 			.concat();
-	Ok(best_storage(chain, &key).await?.unwrap_or(0))
+	Ok(chain.storage(&key, None).await?.unwrap_or(0))
 }
 
 async fn best_time(chain: &Chain) -> Result<u64> {
-	best_storage(chain, &storage_prefix(b"Timestamp", b"Now"))
+	chain
+		.storage(&storage_prefix(b"Timestamp", b"Now"), None)
 		.await?
 		.ok_or_else(|| "no timestamp".to_string())
 }
 
-/// Submits `call` signed by `signer` and follows it to `head`; the events, or the error.
+/// Submits `call` signed by `signer` and follows it to `head`.
 async fn govern(
 	chain: &Chain,
 	signer: Sr25519Keyring,
 	call: pallet_hospitals::Call<Runtime>,
 	head: tx::Head,
-) -> Result<Vec<RuntimeEvent>> {
+) -> Result<tx::Included> {
 	let call = RuntimeCall::Hospitals(call);
-	tx::submit_and_follow(chain, &signer.pair(), call, head).await?.succeeded()
-}
-
-fn proposal_id(events: &[RuntimeEvent]) -> Result<u32> {
-	events
-		.iter()
-		.find_map(|event| match event {
-			RuntimeEvent::Hospitals(HospitalsEvent::Proposed { id, .. }) => Some(*id),
-			_ => None,
-		})
-		.ok_or_else(|| format!("no Proposed event in {events:?}"))
+	tx::submit_and_follow(chain, &signer.pair(), call, head).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -116,10 +102,11 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 		tx::Head::Best,
 	)
 	.await?;
-	let id = proposal_id(&proposed)?;
+	let id = proposed.proposal_id().ok_or_else(|| format!("no proposal: {:?}", proposed.error))?;
 	let executed =
 		govern(&chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }, tx::Head::Best)
-			.await?;
+			.await?
+			.succeeded()?;
 	for hospital in GONE {
 		let suspended = RuntimeEvent::Hospitals(HospitalsEvent::HospitalSuspended { hospital });
 		assert!(executed.contains(&suspended), "{hospital} not suspended: {executed:?}");
@@ -146,24 +133,13 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 		peer_id: e_peer,
 		address: format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port),
 	};
-	let generated = admission::generate_session_keys(&e_rpc, &admission_of_e).await?;
-	let e_node_key: [u8; 32] = sp_core::bytes::from_hex(&net.nodes[e].spec.node_key_hex)
-		.map_err(|e| format!("node key: {e}"))?
-		.try_into()
-		.map_err(|_| "node key is not 32 bytes")?;
-	let genesis = admission::genesis_hash(&e_rpc).await?;
-	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key, &generated.keys)?;
-	let (aura_proof, grandpa_proof) = generated.proofs;
-	let propose_e = pallet_hospitals::Call::propose_hospital {
-		hospital: admission_of_e.hospital(generated.keys)?,
-		aura_proof,
-		grandpa_proof,
-		node_proofs: vec![node_proof].try_into().map_err(|_| "one node")?,
-	};
+	let (propose_e, _) =
+		admission::propose_from_node(&e_rpc, &admission_of_e, &node_key(4)).await?;
 	let proposed = govern(&chain, Sr25519Keyring::Alice, propose_e, tx::Head::Finalized).await?;
-	let id = proposal_id(&proposed)?;
+	let id = proposed.proposal_id().ok_or_else(|| format!("no proposal: {:?}", proposed.error))?;
 	let vote = pallet_hospitals::Call::vote { id };
-	let admitted = govern(&chain, Sr25519Keyring::Bob, vote, tx::Head::Finalized).await?;
+	let admitted =
+		govern(&chain, Sr25519Keyring::Bob, vote, tx::Head::Finalized).await?.succeeded()?;
 	assert!(admitted.iter().any(|event| matches!(
 		event,
 		RuntimeEvent::Hospitals(HospitalsEvent::HospitalAdded { hospital: HOSPITAL_E, .. })

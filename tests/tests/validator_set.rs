@@ -11,7 +11,7 @@ use jsonrpsee::rpc_params;
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use medchain_tests::{
 	client::{admission, chain::AuraId, tx, Chain},
-	network::LocalNetwork,
+	network::{node_key, LocalNetwork},
 	rpc::{wait_until, Rpc},
 	Result,
 };
@@ -71,7 +71,8 @@ async fn pass(
 	chain: &Chain,
 	proposal: pallet_hospitals::Call<Runtime>,
 ) -> Result<(u32, Vec<RuntimeEvent>)> {
-	let id = proposal_id(&govern(chain, Sr25519Keyring::Alice, proposal).await?.succeeded()?)?;
+	let proposed = govern(chain, Sr25519Keyring::Alice, proposal).await?;
+	let id = proposed.proposal_id().ok_or_else(|| format!("no proposal: {:?}", proposed.error))?;
 	for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve] {
 		let vote = govern(chain, voter, pallet_hospitals::Call::vote { id }).await?;
 		let number = chain.header(&vote.block).await?.number;
@@ -82,16 +83,6 @@ async fn pass(
 		}
 	}
 	Err(format!("proposal {id} did not execute"))
-}
-
-fn proposal_id(events: &[RuntimeEvent]) -> Result<u32> {
-	events
-		.iter()
-		.find_map(|event| match event {
-			RuntimeEvent::Hospitals(HospitalsEvent::Proposed { id, .. }) => Some(*id),
-			_ => None,
-		})
-		.ok_or_else(|| format!("no Proposed event in {events:?}"))
 }
 
 /// Who authored the finalized blocks `from..=to`, by hospital letter.
@@ -164,25 +155,12 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 		peer_id: e_peer.clone(),
 		address: format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port),
 	};
-	let generated = admission::generate_session_keys(&e_rpc, &admission_of_e).await?;
-	let (keys, (aura_proof, grandpa_proof)) = (generated.keys, generated.proofs);
+	// E's node key signs the admission too, so nobody else can register E's node.
+	let (propose_e, keys) =
+		admission::propose_from_node(&e_rpc, &admission_of_e, &node_key(4)).await?;
 	names.insert(sr25519::Public::from(keys.aura.clone()), 'E');
 	let e_grandpa = sp_core::ed25519::Public::from(keys.grandpa.clone());
-	let hospital = admission_of_e.hospital(keys.clone())?;
-	// E's node key signs the admission too, so nobody else can register E's node.
-	let e_node_key: [u8; 32] = sp_core::bytes::from_hex(&net.nodes[e].spec.node_key_hex)
-		.map_err(|e| format!("node key: {e}"))?
-		.try_into()
-		.map_err(|_| "node key is not 32 bytes")?;
-	let genesis = admission::genesis_hash(&e_rpc).await?;
-	let node_proof = admission_of_e.sign_as_node(&genesis, &e_node_key, &keys)?;
 	let (_, set_before, validators_before) = validator_state(&chain).await?;
-	let propose_e = pallet_hospitals::Call::propose_hospital {
-		hospital,
-		aura_proof,
-		grandpa_proof,
-		node_proofs: vec![node_proof].try_into().map_err(|_| "one node")?,
-	};
 	let (admitted_at, events) = pass(&chain, propose_e).await?;
 	assert!(events.contains(&RuntimeEvent::Hospitals(HospitalsEvent::HospitalAdded {
 		hospital: HOSPITAL_E,

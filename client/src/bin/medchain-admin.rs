@@ -143,16 +143,9 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 			}))
 		}
 		Command::ProposeHospital { suri, admission, keys, proof, node_proof } => {
-			let (keys, (aura_proof, grandpa_proof)) =
-				admission::decode_session_keys(&keys, &proof)?;
-			let hospital = admission.admission()?.hospital(keys)?;
+			let (keys, proofs) = admission::decode_session_keys(&keys, &proof)?;
 			let node_proof = admission::decode_node_proof(&node_proof)?;
-			let call = pallet_hospitals::Call::propose_hospital {
-				hospital,
-				aura_proof,
-				grandpa_proof,
-				node_proofs: vec![node_proof].try_into().map_err(|_| "too many nodes")?,
-			};
+			let call = admission.admission()?.propose_call(keys, proofs, node_proof)?;
 			governance(&chain, &suri, call).await
 		}
 		Command::Propose { suri, action, hospital } => {
@@ -187,12 +180,8 @@ async fn governance(
 	let signer = sr25519::Pair::from_string(suri, None)
 		.map_err(|e| format!("--suri is not a valid secret URI: {e:?}"))?;
 	let included = tx::submit_and_finalize(chain, &signer, RuntimeCall::Hospitals(call)).await?;
-	let block = included.block.clone();
+	let (block, proposal) = (included.block.clone(), included.proposal_id());
 	let events = included.succeeded()?;
-	let proposal = events.iter().find_map(|event| match event {
-		RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
-		_ => None,
-	});
 	let events: Vec<String> = events
 		.iter()
 		.filter(|event| matches!(event, RuntimeEvent::Hospitals(_)))

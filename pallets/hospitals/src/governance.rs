@@ -104,7 +104,7 @@ impl<T: Config> Pallet<T> {
 				ensure!(*best_finalized < now, Error::<T>::FinalizedNotInPast);
 				// GRANDPA finalizes with more than two thirds of its voters: only when the live
 				// validators are two thirds or fewer can finality have stalled for lack of them.
-				let (live, validators) = Self::live_validators();
+				let (live, validators) = T::StallRecovery::live_validators();
 				let (live, validators) = (live.len(), validators.len());
 				ensure!(
 					live.saturating_mul(3) <= validators.saturating_mul(2),
@@ -212,7 +212,7 @@ impl<T: Config> Pallet<T> {
 	pub fn tally(info: &ProposalInfo<T>) -> (u32, u32) {
 		let target = info.proposal.target();
 		let recovery = matches!(info.proposal, Proposal::RecoverStalledSet { .. });
-		let mut live = if recovery { Self::live_validators().0 } else { Vec::new() };
+		let mut live = if recovery { T::StallRecovery::live_validators().0 } else { Vec::new() };
 		live.retain(|id| Self::is_active(*id));
 		let counting = |h: &HospitalId| {
 			Some(*h) != target && Self::is_active(*h) && (!recovery || live.contains(h))
@@ -245,14 +245,6 @@ impl<T: Config> Pallet<T> {
 		Self::execute(info.proposal);
 		Self::deposit_event(Event::Executed { id });
 		Ok(())
-	}
-
-	/// The current validators that are live (whatever their registry status: a suspended
-	/// validator still votes in GRANDPA until the change is enacted), and all of them.
-	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>) {
-		let validators = T::StallRecovery::validators();
-		let live = validators.iter().copied().filter(|id| T::StallRecovery::is_live(*id)).collect();
-		(live, validators)
 	}
 
 	/// Removes proposal `id`, freeing one of its proposer's open slots.
@@ -288,7 +280,7 @@ impl<T: Config> Pallet<T> {
 				// not apply, since finality can't come back with them in it.
 				// Every active hospital but the live validators leaves: the forced set (the
 				// registry's active hospitals) is then exactly the validators still voting.
-				let (live, _) = Self::live_validators();
+				let (live, _) = T::StallRecovery::live_validators();
 				let gone: Vec<HospitalId> = Self::active_hospitals()
 					.map(|(id, _)| id)
 					.filter(|id| !live.contains(id))

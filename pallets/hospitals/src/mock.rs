@@ -197,17 +197,13 @@ impl medchain_primitives::StalledSetRecovery<u64> for RecordStallRecovery {
 		STALL_RECOVERIES.with(|r| r.borrow_mut().push((delay, best_finalized)));
 	}
 
-	fn is_live(hospital: u32) -> bool {
-		!GONE.with(|gone| gone.borrow().contains(&hospital))
-	}
-
-	/// The active hospitals validate.
-	fn validators() -> alloc::vec::Vec<u32> {
-		let mut active: alloc::vec::Vec<u32> = crate::Hospitals::<Test>::iter()
-			.filter(|(_, hospital)| hospital.status == crate::HospitalStatus::Active)
-			.map(|(id, _)| id)
-			.collect();
-		active.sort();
-		active
+	/// The active hospitals validate; those in [`GONE`] are not live.
+	fn live_validators() -> (alloc::vec::Vec<u32>, alloc::vec::Vec<u32>) {
+		let validators = crate::ActiveHospitals::<Test>::get().into_inner();
+		let live = GONE.with(|gone| {
+			let gone = gone.borrow();
+			validators.iter().copied().filter(|id| !gone.contains(id)).collect()
+		});
+		(live, validators)
 	}
 }

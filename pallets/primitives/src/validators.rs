@@ -20,22 +20,16 @@ pub trait StalledSetRecovery<BlockNumber> {
 	/// top of `best_finalized`.
 	fn recover_stalled_set(delay: BlockNumber, best_finalized: BlockNumber);
 
-	/// Whether `hospital`'s validator authored a block recently enough to count as live.
-	fn is_live(hospital: HospitalId) -> bool;
-
-	/// The hospitals of the current GRANDPA and Aura set.
-	fn validators() -> Vec<HospitalId>;
+	/// The current validators whose validator authored a block recently enough to count as
+	/// live, and all current validators (the set Aura uses and GRANDPA is signalled).
+	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>);
 }
 
 impl<BlockNumber> StalledSetRecovery<BlockNumber> for () {
 	fn recover_stalled_set(_: BlockNumber, _: BlockNumber) {}
 
-	fn is_live(_: HospitalId) -> bool {
-		true
-	}
-
-	fn validators() -> Vec<HospitalId> {
-		Vec::new()
+	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>) {
+		(Vec::new(), Vec::new())
 	}
 }
 

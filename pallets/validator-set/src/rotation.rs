@@ -182,6 +182,24 @@ impl<T: Config> Pallet<T> {
 		pallet_aura::Pallet::<T>::slot_duration().saturated_into::<u64>()
 	}
 
+	/// Whether `hospital`'s validator authored a block recently enough to count as live.
+	pub fn is_live(hospital: HospitalId) -> bool {
+		Self::liveness()(hospital)
+	}
+
+	/// Liveness as of now: the slot time, window and observation are read once, each
+	/// validator's last block when asked.
+	fn liveness() -> impl Fn(HospitalId) -> bool {
+		let (now, window) = (Self::slot_time(), Self::liveness_window());
+		let observed_for =
+			ObservedSince::<T>::get().map_or(0, |(_, since)| now.saturating_sub(since));
+		move |hospital| {
+			observed_for <= window
+				|| LastAuthored::<T>::get(hospital)
+					.is_some_and(|at| now.saturating_sub(at) <= window)
+		}
+	}
+
 	/// `LivenessWindow`, but at least three full rounds of the current validators' slots, so a
 	/// healthy validator always authors within it.
 	fn liveness_window() -> u64 {
@@ -198,15 +216,10 @@ impl<T: Config> StalledSetRecovery<BlockNumberFor<T>> for Pallet<T> {
 		Self::deposit_event(Event::StallRecoveryRequested { delay, best_finalized });
 	}
 
-	fn is_live(hospital: HospitalId) -> bool {
-		let (now, window) = (Self::slot_time(), Self::liveness_window());
-		let observed_for =
-			ObservedSince::<T>::get().map_or(0, |(_, since)| now.saturating_sub(since));
-		observed_for <= window
-			|| LastAuthored::<T>::get(hospital).is_some_and(|at| now.saturating_sub(at) <= window)
-	}
-
-	fn validators() -> Vec<HospitalId> {
-		Validators::<T>::get().into_inner()
+	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>) {
+		let validators = Validators::<T>::get().into_inner();
+		let is_live = Self::liveness();
+		let live = validators.iter().copied().filter(|id| is_live(*id)).collect();
+		(live, validators)
 	}
 }

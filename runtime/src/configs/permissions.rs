@@ -65,38 +65,40 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 						| AccessCall::confirm_release { .. }
 				)
 			),
-			// A patient erases, shares and reads their own records (the pallets check whose
-			// they are) and answers consent requests.
-			Signer::Patient { .. } => matches!(
-				call,
-				RuntimeCall::Records(
-					pallet_records::Call::erase { .. }
-						| pallet_records::Call::cancel_erasure { .. }
-						| pallet_records::Call::complete_erasure { .. }
-				) | RuntimeCall::Shares(
-					SharesCall::create_grant { .. }
-						| SharesCall::revoke { .. }
-						| SharesCall::approve_consent { .. }
-						| SharesCall::deny_consent { .. }
-						| SharesCall::withdraw_consents { .. }
-				) | RuntimeCall::AccessLog(AccessCall::patient_access { .. })
-			),
+			// A patient shares and reads their own records (the pallets check whose they are),
+			// answers consent requests, and protects itself.
+			Signer::Patient { .. } => {
+				protects_patient(call)
+					|| matches!(
+						call,
+						RuntimeCall::Shares(
+							SharesCall::create_grant { .. } | SharesCall::approve_consent { .. }
+						) | RuntimeCall::AccessLog(AccessCall::patient_access { .. })
+					)
+			}
 			// A patient of a suspended or removed hospital may only protect itself: nothing
 			// it can do creates new state, so sybils its hospital minted gain nothing.
-			Signer::OrphanedPatient { .. } => matches!(
-				call,
-				RuntimeCall::Records(
-					pallet_records::Call::erase { .. }
-						| pallet_records::Call::cancel_erasure { .. }
-						| pallet_records::Call::complete_erasure { .. }
-				) | RuntimeCall::Shares(
-					SharesCall::revoke { .. }
-						| SharesCall::deny_consent { .. }
-						| SharesCall::withdraw_consents { .. }
-				)
-			),
+			Signer::OrphanedPatient { .. } => protects_patient(call),
 		}
 	}
+}
+
+/// The calls with which a patient protects itself: erasing, revoking, denying, withdrawing.
+fn protects_patient(call: &RuntimeCall) -> bool {
+	use pallet_records::Call as RecordsCall;
+	use pallet_shares::Call as SharesCall;
+	matches!(
+		call,
+		RuntimeCall::Records(
+			RecordsCall::erase { .. }
+				| RecordsCall::cancel_erasure { .. }
+				| RecordsCall::complete_erasure { .. }
+		) | RuntimeCall::Shares(
+			SharesCall::revoke { .. }
+				| SharesCall::deny_consent { .. }
+				| SharesCall::withdraw_consents { .. }
+		)
+	)
 }
 
 /// Whether `apply_authorized_upgrade` would pass `frame_system`'s own check: an upgrade is
