@@ -85,9 +85,7 @@ impl Admission {
 		let hospital = self.hospital(keys.clone())?;
 		Ok(pair.sign(&node_admission_message::<Runtime>(genesis_hash, &hospital)))
 	}
-}
 
-impl Admission {
 	/// The `propose_hospital` call admitting this hospital with `keys`, their `proofs` and its
 	/// node's `node_proof`.
 	pub fn propose_call(

@@ -21,12 +21,13 @@ pub const HOSPITALS: [(&str, &str); 4] = [
 /// The fixed node key of the hospital at `index` (0 for A): the byte `index + 1` repeated
 /// 32 times. `scripts/start-network.sh` uses the same rule.
 pub fn node_key(index: usize) -> [u8; 32] {
-	[u8::try_from(index + 1).unwrap_or(u8::MAX); 32]
+	[u8::try_from(index + 1).expect("fewer than 255 test nodes"); 32]
 }
 
 /// [`node_key`] in hex, as `--node-key` takes it.
 pub fn node_key_hex(index: usize) -> String {
-	sp_core::bytes::to_hex(&node_key(index), false).trim_start_matches("0x").to_string()
+	let hex = sp_core::bytes::to_hex(&node_key(index), false);
+	hex.strip_prefix("0x").unwrap_or(&hex).to_string()
 }
 
 /// Four validator processes and the temporary directory holding their data and logs.

@@ -55,7 +55,7 @@ async fn voter_set(rpc: &Rpc) -> Result<(u64, u64)> {
 	set_id.zip(weight).ok_or_else(|| format!("no setId or totalWeight in {state}"))
 }
 
-/// Submits a governance call signed by `signer`; its events once finalized, or the error.
+/// Submits a governance call signed by `signer` and follows it until finalized.
 async fn govern(
 	chain: &Chain,
 	signer: Sr25519Keyring,

@@ -20,8 +20,10 @@ pub trait StalledSetRecovery<BlockNumber> {
 	/// top of `best_finalized`.
 	fn recover_stalled_set(delay: BlockNumber, best_finalized: BlockNumber);
 
-	/// The current validators whose validator authored a block recently enough to count as
-	/// live, and all current validators (the set Aura uses and GRANDPA is signalled).
+	/// The hospitals of the current validator set whose validator authored a block recently
+	/// enough to count as live (whatever their registry status: a suspended validator still
+	/// votes in GRANDPA until the change is enacted), and all hospitals of the set (as Aura
+	/// uses it and GRANDPA was signalled). Live comes first.
 	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>);
 }
 

@@ -182,7 +182,8 @@ impl<T: Config> Pallet<T> {
 		pallet_aura::Pallet::<T>::slot_duration().saturated_into::<u64>()
 	}
 
-	/// Whether `hospital`'s validator authored a block recently enough to count as live.
+	/// Whether `hospital`'s validator authored a block within the liveness window, or a full
+	/// window has not been observed yet (since genesis or a chain-wide halt).
 	pub fn is_live(hospital: HospitalId) -> bool {
 		Self::liveness()(hospital)
 	}
