@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use codec::Encode;
 use jsonrpsee::rpc_params;
-use medchain_runtime::{RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic};
+use medchain_runtime::{RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic};
 use serde_json::Value;
 use sp_core::{
 	bytes::{from_hex, to_hex},
@@ -49,21 +49,6 @@ impl Included {
 	}
 }
 
-/// The runtime's transaction extension for a transaction with `era` and `nonce`.
-pub fn extension(era: Era, nonce: u32) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(era),
-		pallet_hospitals::CheckPermission::new(),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		frame_system::WeightReclaim::new(),
-	)
-}
-
 /// `call` signed by `signer`: mortal from the best block, with the pool-aware next nonce.
 pub async fn sign(
 	chain: &Chain,
@@ -83,7 +68,7 @@ pub async fn sign(
 	let era = Era::mortal(MORTALITY, best_number);
 	let birth = block_hash_at(chain, era.birth(best_number)).await?;
 
-	let extension = extension(era, nonce);
+	let extension = medchain_runtime::tx_extension(era, nonce);
 	let implicit = ((), spec_version, transaction_version, genesis, birth, (), (), (), ());
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = MultiSignature::Sr25519(payload.using_encoded(|bytes| signer.sign(bytes)));

@@ -248,6 +248,29 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[cfg(feature = "try-runtime")]
+	impl frame_try_runtime::TryRuntime<Block> for Runtime {
+		// try-runtime is an off-chain tool: a failed check must stop it with its reason.
+		#[allow(clippy::expect_used, reason = "try-runtime tooling, never on chain")]
+		fn on_runtime_upgrade(
+			checks: frame_try_runtime::UpgradeCheckSelect,
+		) -> (frame_support::weights::Weight, frame_support::weights::Weight) {
+			let weight = Executive::try_runtime_upgrade(checks).expect("runtime upgrade checks");
+			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
+		}
+
+		#[allow(clippy::expect_used, reason = "try-runtime tooling, never on chain")]
+		fn execute_block(
+			block: <Block as BlockT>::LazyBlock,
+			state_root_check: bool,
+			signature_check: bool,
+			select: frame_try_runtime::TryStateSelect,
+		) -> frame_support::weights::Weight {
+			Executive::try_execute_block(block, state_root_check, signature_check, select)
+				.expect("try_execute_block")
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

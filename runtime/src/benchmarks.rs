@@ -25,8 +25,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_access_log, AccessLog]
 );
 
-/// The benchmark hospital's id.
-const BENCHMARK_HOSPITAL: HospitalId = 200;
+use pallet_hospitals::BENCHMARK_HOSPITAL;
 /// Key type of the benchmark patient's key in the bencher's keystore.
 const PATIENT_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mcbp");
 const PATIENT_SEED: &[u8] = b"//medchain-benchmark-patient";
@@ -34,14 +33,6 @@ const PATIENT_SEED: &[u8] = b"//medchain-benchmark-patient";
 pub struct BenchmarkHelpers;
 
 impl BenchmarkHelpers {
-	/// The benchmark hospital's operator, inserting the hospital on first use.
-	fn operator() -> AccountId {
-		match pallet_hospitals::Hospitals::<Runtime>::get(BENCHMARK_HOSPITAL) {
-			Some(hospital) => hospital.operator,
-			None => pallet_hospitals::active_hospital::<Runtime>(BENCHMARK_HOSPITAL).1,
-		}
-	}
-
 	fn patient_key() -> sr25519::Public {
 		sp_io::crypto::sr25519_generate(PATIENT_KEY_TYPE, Some(PATIENT_SEED.to_vec()))
 	}
@@ -51,6 +42,14 @@ impl BenchmarkHelpers {
 		let patient = AccountId::from(Self::patient_key());
 		Self::register(&patient);
 		patient
+	}
+
+	/// The benchmark hospital's operator, inserting the hospital on first use.
+	fn operator() -> AccountId {
+		use medchain_primitives::{HospitalRegistry, HospitalRole};
+		Hospitals::benchmark_hospital(HospitalRole::Operator)
+			.map(|(operator, _)| operator)
+			.unwrap_or_else(|| AccountId::from([0; 32]))
 	}
 
 	fn register(patient: &AccountId) {
@@ -93,10 +92,6 @@ impl pallet_validator_set::BenchmarkHelper for BenchmarkHelpers {
 }
 
 impl pallet_records::BenchmarkHelper<AccountId> for BenchmarkHelpers {
-	fn operator() -> (AccountId, HospitalId) {
-		(Self::operator(), BENCHMARK_HOSPITAL)
-	}
-
 	/// Pseudonym `seed`, registered by the benchmark hospital on first use.
 	fn patient(seed: u32) -> AccountId {
 		let mut bytes = [0xbe; 32];
@@ -108,10 +103,6 @@ impl pallet_records::BenchmarkHelper<AccountId> for BenchmarkHelpers {
 }
 
 impl pallet_shares::BenchmarkHelper<AccountId, MultiSignature> for BenchmarkHelpers {
-	fn operator() -> (AccountId, HospitalId) {
-		(Self::operator(), BENCHMARK_HOSPITAL)
-	}
-
 	fn patient() -> AccountId {
 		Self::patient()
 	}
@@ -128,10 +119,6 @@ impl pallet_shares::BenchmarkHelper<AccountId, MultiSignature> for BenchmarkHelp
 }
 
 impl pallet_access_log::BenchmarkHelper<AccountId> for BenchmarkHelpers {
-	fn operator() -> (AccountId, HospitalId) {
-		(Self::operator(), BENCHMARK_HOSPITAL)
-	}
-
 	fn record(seed: u32) -> (RecordId, AccountId) {
 		let patient = Self::patient();
 		(Self::anchor(&patient, BENCHMARK_HOSPITAL, seed), patient)

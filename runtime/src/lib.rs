@@ -132,6 +132,22 @@ pub type TxExtension = (
 	frame_system::WeightReclaim<Runtime>,
 );
 
+/// The transaction extension of a transaction valid during `era` with `nonce`: the one place
+/// that builds it, for the node, clients and tests alike.
+pub fn tx_extension(era: generic::Era, nonce: Nonce) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(era),
+		pallet_hospitals::CheckPermission::new(),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		frame_system::WeightReclaim::new(),
+	)
+}
+
 /// Unchecked extrinsic type as expected by this runtime.
 pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
@@ -139,8 +155,14 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Runtime upgrades to run after a code change; none yet.
-type Migrations = ();
+/// Storage migrations, run by `Executive` once after a runtime upgrade: the place for every
+/// migration a governance upgrade needs. Each pallet declares its `STORAGE_VERSION`; a change
+/// to a pallet's storage layout bumps it and adds a migration here, as a
+/// `frame_support::migrations::VersionedMigration` from the old version to the new one, e.g.
+/// `(pallet_records::migrations::v1::MigrateToV1<Runtime>,)`. Remove a migration once every
+/// chain has run it. `try-runtime` (`--features try-runtime`) checks them with `pre_upgrade`,
+/// `post_upgrade` and every pallet's `try_state`. None yet: no chain runs an older layout.
+pub type Migrations = ();
 
 /// Executive: handles dispatch to the various pallets.
 pub type Executive = frame_executive::Executive<

@@ -44,7 +44,7 @@ struct Operation {
 fn signed_length(call: RuntimeCall) -> u64 {
 	let signer = AccountId32::new([1; 32]);
 	let signature = MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw([0; 64]));
-	let extension = tx::extension(Era::mortal(64, 1_000_000), u32::MAX);
+	let extension = medchain_runtime::tx_extension(Era::mortal(64, 1_000_000), u32::MAX);
 	let extrinsic =
 		UncheckedExtrinsic::new_signed(call, MultiAddress::Id(signer), signature, extension);
 	extrinsic.encoded_size() as u64

@@ -1,12 +1,13 @@
 //! Benchmarks for `pallet_access_log` (frame-benchmarking v2).
 
 use frame_benchmarking::v2::*;
-use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use frame_system::RawOrigin;
+use medchain_pallet_support::origin::benchmark_origin;
 use medchain_primitives::{
 	access::BreakGlassReason,
-	shares::{genesis_hash_bytes, AccessRequest, PurposeOfUse, TokenKey, TokenSignature},
+	shares::{AccessRequest, PurposeOfUse, TokenKey, TokenSignature},
 };
-use sp_runtime::traits::{One, Saturating, Zero};
+use sp_runtime::traits::{One, Saturating};
 
 use crate::*;
 
@@ -28,8 +29,8 @@ fn sign(
 
 /// An entry by the benchmark operator's hospital, as break-glass.
 fn logged<T: Config>(
-) -> Result<(T::AccountId, medchain_primitives::access::AccessId), BenchmarkError> {
-	let (operator, hospital) = T::BenchmarkHelper::operator();
+) -> Result<(T::RuntimeOrigin, medchain_primitives::access::AccessId), BenchmarkError> {
+	let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 	let (record, _) = T::BenchmarkHelper::record(0);
 	Pallet::<T>::do_break_glass(hospital, record, BreakGlassReason::LifeThreatening)?;
 	Ok((operator, 0))
@@ -41,14 +42,13 @@ mod benchmarks {
 
 	#[benchmark]
 	fn access() -> Result<(), BenchmarkError> {
-		let (operator, hospital) = T::BenchmarkHelper::operator();
+		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let (record, patient) = T::BenchmarkHelper::record(0);
 		let key = token_key();
 		let grant = T::BenchmarkHelper::grant(patient, record, key);
 		let valid_until = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
-		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 		let request = AccessRequest {
-			genesis_hash: genesis_hash_bytes(genesis.as_ref()),
+			genesis_hash: medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
 			grant,
 			record,
 			accessor: hospital,
@@ -60,7 +60,7 @@ mod benchmarks {
 
 		#[extrinsic_call]
 		_(
-			RawOrigin::Signed(operator),
+			operator as T::RuntimeOrigin,
 			grant,
 			record,
 			PurposeOfUse::Treatment,
@@ -74,14 +74,15 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn break_glass() {
-		let (operator, _) = T::BenchmarkHelper::operator();
+	fn break_glass() -> Result<(), BenchmarkError> {
+		let (operator, _) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let (record, _) = T::BenchmarkHelper::record(0);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), record, BreakGlassReason::PatientUnableToConsent);
+		_(operator as T::RuntimeOrigin, record, BreakGlassReason::PatientUnableToConsent);
 
 		assert!(Entries::<T>::contains_key(0));
+		Ok(())
 	}
 
 	#[benchmark]
@@ -99,11 +100,11 @@ mod benchmarks {
 		let (operator, entry_id) = logged::<T>()?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), entry_id, [1; 32]);
+		_(operator as T::RuntimeOrigin, entry_id, [1; 32]);
 
 		assert!(Entries::<T>::get(entry_id).is_some_and(|entry| entry.release.is_some()));
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext().unchecked(), crate::mock::Test);
 }

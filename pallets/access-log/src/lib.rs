@@ -14,6 +14,8 @@
 //!   limited per hospital in any genesis-set period (a rolling window), flagged, and announced
 //!   to the patient by an `EmergencyAccess` event.
 //! - [`Pallet::patient_access`]: the patient reads their own record.
+//! - [`Pallet::confirm_release`]: the custodian records, once, the hash of what it sent, so an
+//!   auditor can tell an authorized read from an actual disclosure.
 //!
 //! ## Quotas
 //! Entries stay forever, so each writer is bounded in any `QuotaPeriod` blocks (rolling windows,
@@ -21,8 +23,6 @@
 //! patient's own reads (`MaxPatientAccesses`), and the own reads of all the patients one hospital
 //! registered together (`MaxPatientAccessesPerHospital`), so registering more pseudonyms buys
 //! no more entries.
-//! - [`Pallet::confirm_release`]: the custodian records, once, the hash of what it sent, so an
-//!   auditor can tell an authorized read from an actual disclosure.
 //!
 //! Entries are indexed by patient, accessor hospital, custodian and record, one storage item
 //! per entry, in time order; the `AccessLogApi` runtime API pages through an index within a
@@ -34,9 +34,12 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-mod logging;
+mod disclosure;
 #[cfg(test)]
 mod mock;
 mod queries;
@@ -49,8 +52,6 @@ pub use weights::WeightInfo;
 /// Sets up what benchmarks need from the registry, the records and the shares pallets.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// An active hospital's operator account, and its hospital.
-	fn operator() -> (AccountId, medchain_primitives::HospitalId);
 	/// An active record in the custody of the operator's hospital, and its patient.
 	fn record(seed: u32) -> (medchain_primitives::commitment::RecordId, AccountId);
 	/// An active grant of `record` to whoever holds the token with `token_key`.
@@ -66,6 +67,7 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{pallet_prelude::*, traits::UnixTime};
 	use frame_system::pallet_prelude::*;
+	use medchain_pallet_support::AppendOnlyIndex;
 	use medchain_primitives::{
 		access::{AccessEntry, AccessId, AccessKind, AccessQuery, BreakGlassReason},
 		commitment::{Hash256, RecordId},
@@ -73,22 +75,41 @@ pub mod pallet {
 		FieldMask, HospitalId, HospitalRegistry, PatientRegistry, RecordLookup, RollingQuota,
 	};
 
+	/// An access entry with the runtime's account and block number types.
 	pub type AccessEntryOf<T> =
 		AccessEntry<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// An index key (patient, accessor, custodian or record) with the runtime's account type.
 	pub type AccessQueryOf<T> = AccessQuery<<T as frame_system::Config>::AccountId>;
 
+	/// The access-log pallet.
+	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
+	/// the migration to the runtime's `Migrations`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// The pallet's configuration trait.
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
+		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
+		/// The member hospitals and their operators.
 		type Hospitals: HospitalRegistry<Self::AccountId>;
+
+		/// The origin of a hospital's own calls: an active hospital's operator, succeeding
+		/// with its hospital (`medchain_pallet_support::EnsureHospitalOperator` in the runtime).
+		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
+		/// The registered patients and the hospitals that registered them.
 		type Patients: PatientRegistry<Self::AccountId>;
+		/// The anchored records an access reads.
 		type Records: RecordLookup<Self::AccountId, BlockNumberFor<Self>>;
+		/// The share grants an access spends.
 		type Grants: ShareGrants<Self::AccountId, BlockNumberFor<Self>>;
+		/// The clock that timestamps entries and releases (Unix milliseconds).
 		type UnixTime: UnixTime;
 
 		/// Most entries the runtime API returns in one page.
@@ -112,27 +133,35 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPatientAccessesPerHospital: Get<u32>;
 
+		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 
+		/// Sets up the records and grants the benchmarks use.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
+	/// The id the next entry gets.
 	#[pallet::storage]
 	pub type NextAccessId<T: Config> = StorageValue<_, AccessId, ValueQuery>;
 
+	/// Every access entry, by id.
 	#[pallet::storage]
 	pub type Entries<T: Config> = StorageMap<_, Twox64Concat, AccessId, AccessEntryOf<T>>;
 
 	/// The entries of each patient, accessor, custodian and record, in time order:
-	/// (query, position) → entry.
+	/// (query, position) → entry id.
 	#[pallet::storage]
 	pub type Index<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, AccessQueryOf<T>, Twox64Concat, u32, AccessId>;
 
+	/// How many entries each index holds: the position of its next entry.
 	#[pallet::storage]
 	pub type IndexLength<T: Config> =
 		StorageMap<_, Blake2_128Concat, AccessQueryOf<T>, u32, ValueQuery>;
+
+	/// The entries of each query in time order, over [`Index`] and [`IndexLength`].
+	pub type AccessIndex<T> = AppendOnlyIndex<AccessQueryOf<T>, AccessId, Index<T>, IndexLength<T>>;
 
 	/// Break-glass accesses per hospital in the rolling break-glass period.
 	#[pallet::storage]
@@ -155,18 +184,21 @@ pub mod pallet {
 	pub type RegisteredPatientsAccessQuota<T: Config> =
 		StorageMap<_, Twox64Concat, HospitalId, RollingQuota, ValueQuery>;
 
-	/// The break-glass period, in blocks.
+	/// The rolling break-glass period, in blocks (set at genesis, at least one).
 	#[pallet::storage]
 	pub type BreakGlassPeriod<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
-	/// Break-glass accesses one hospital may open per period.
+	/// Break-glass accesses one hospital may open in any `BreakGlassPeriod` blocks.
 	#[pallet::storage]
 	pub type BreakGlassLimit<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// The break-glass period and limit at genesis.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
+		/// The rolling break-glass period, in blocks (0 is stored as 1).
 		pub break_glass_period: BlockNumberFor<T>,
+		/// Break-glass accesses one hospital may open per period.
 		pub break_glass_limit: u32,
 	}
 
@@ -178,40 +210,59 @@ pub mod pallet {
 		}
 	}
 
+	/// The pallet's events.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
+		/// An access entry was written.
 		AccessRecorded {
+			/// The entry's id.
 			access: AccessId,
+			/// How the access was authorized: grant, break-glass or the patient.
 			kind: AccessKind,
+			/// The record read.
 			record: RecordId,
+			/// The hospital holding the record, which releases the fields.
 			custodian: HospitalId,
+			/// Exactly the fields the custodian may release.
 			fields: FieldMask,
 		},
 		/// Break-glass: the patient's notification.
 		EmergencyAccess {
+			/// The entry's id.
 			access: AccessId,
+			/// The record's patient.
 			patient: T::AccountId,
+			/// The record read.
 			record: RecordId,
+			/// The hospital that broke the glass.
 			accessor: HospitalId,
+			/// The justification code.
 			reason: BreakGlassReason,
 		},
+		/// The custodian confirmed what it released for an entry.
 		ReleaseConfirmed {
+			/// The entry's id.
 			access: AccessId,
+			/// The custodian hospital.
 			custodian: HospitalId,
+			/// Hash of the response the custodian sent.
 			response_hash: Hash256,
 		},
 	}
 
+	/// The pallet's errors.
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The signer is not an operator of an active hospital.
-		UnregisteredAccessor,
+		/// The origin is not an active hospital's operator (`Config::OperatorOrigin`).
+		NotHospitalOperator,
+		/// No record has this id.
 		RecordNotFound,
 		/// The record was erased.
-		RecordErased,
+		RecordIsErased,
 		/// The record was amended: its newer version must be shared.
 		RecordSuperseded,
+		/// No grant has this id.
 		GrantNotFound,
 		/// The signature is not the grant's token's signature of this request.
 		BadTokenSignature,
@@ -221,10 +272,13 @@ pub mod pallet {
 		UseCountMismatch,
 		/// The request's valid-until block has passed.
 		AccessRequestExpired,
+		/// The grant was revoked.
 		GrantRevoked,
+		/// The grant's duration is over.
 		GrantExpired,
 		/// The grant is for another hospital.
 		WrongGrantee,
+		/// The grant does not cover this record.
 		RecordNotInGrant,
 		/// The access states another purpose than the grant's.
 		PurposeMismatch,
@@ -243,6 +297,7 @@ pub mod pallet {
 		NotRegisteredPatient,
 		/// Only the record's patient may read it as the patient.
 		NotRecordPatient,
+		/// No access entry has this id.
 		AccessNotFound,
 		/// Only the entry's custodian confirms its release.
 		NotEntryCustodian,
@@ -252,9 +307,33 @@ pub mod pallet {
 		Overflow,
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Reads `record` under `grant`, with the share token's `signature` of the request.
+		/// Logs a read of `record` under `grant`, with the share token's `signature` of the
+		/// request (grant, record, accessor, `purpose`, `uses`, `valid_until`). The shares pallet
+		/// counts the use, so a signature works only once; the entry names the fields the grant
+		/// discloses of the record.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
+		///
+		/// Emits `AccessRecorded`.
+		///
+		/// Errors: `NotHospitalOperator`; `RecordNotFound`, `RecordIsErased`,
+		/// `RecordSuperseded`; the grant's refusals
+		/// `GrantNotFound`, `BadTokenSignature`, `SignatureReplayed`, `UseCountMismatch`,
+		/// `AccessRequestExpired`, `GrantRevoked`, `GrantExpired`, `WrongGrantee`,
+		/// `RecordNotInGrant` (also when the grant is another patient's), `PurposeMismatch`,
+		/// `UsesExhausted`; `HospitalAccessQuotaReached`; `Overflow`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::access())]
 		pub fn access(
@@ -266,11 +345,25 @@ pub mod pallet {
 			valid_until: BlockNumberFor<T>,
 			signature: TokenSignature,
 		) -> DispatchResult {
-			let accessor = Self::ensure_operator(origin)?;
+			let accessor = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			Self::do_access(accessor, grant, record, purpose, uses, valid_until, &signature)
 		}
 
-		/// Opens an emergency access to `record` without a grant.
+		/// Opens an emergency access to `record` without a grant, with the justification code
+		/// `reason`. The entry discloses every field of the record, with purpose
+		/// `EmergencyTreatment`. Each hospital may open at most `BreakGlassLimit` in any
+		/// `BreakGlassPeriod` blocks.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
+		///
+		/// Emits `AccessRecorded`, then `EmergencyAccess` for the patient.
+		///
+		/// Errors: `NotHospitalOperator`, `RecordNotFound`, `RecordIsErased`,
+		/// `RecordSuperseded`, `BreakGlassLimitReached`, `Overflow`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::break_glass())]
 		pub fn break_glass(
@@ -278,11 +371,26 @@ pub mod pallet {
 			record: RecordId,
 			reason: BreakGlassReason,
 		) -> DispatchResult {
-			let accessor = Self::ensure_operator(origin)?;
+			let accessor = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			Self::do_break_glass(accessor, record, reason)
 		}
 
-		/// The patient reads their own record.
+		/// The patient reads their own `record`: the entry discloses every field, with purpose
+		/// `PatientRequested`. Counts against the patient's quota (`MaxPatientAccesses`) and that
+		/// of all the patients their hospital registered (`MaxPatientAccessesPerHospital`).
+		///
+		/// The origin must be signed by the record's patient, an active registered patient of an
+		/// active hospital.
+		///
+		/// Emits `AccessRecorded`.
+		///
+		/// Errors: `NotRegisteredPatient`, `RecordNotFound`, `RecordIsErased`,
+		/// `RecordSuperseded`, `NotRecordPatient`, `PatientAccessQuotaReached`,
+		/// `HospitalPatientsAccessQuotaReached`, `Overflow`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::patient_access())]
 		pub fn patient_access(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
@@ -290,7 +398,19 @@ pub mod pallet {
 			Self::do_patient_access(patient, record)
 		}
 
-		/// The custodian confirms it released the response with hash `response_hash`.
+		/// The custodian confirms it released, for entry `access`, the response with hash
+		/// `response_hash`. The receipt (hash, block, time) is written once into the entry.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`), the
+		/// entry's custodian.
+		///
+		/// Emits `ReleaseConfirmed`.
+		///
+		/// Errors: `NotHospitalOperator`, `AccessNotFound`, `NotEntryCustodian`,
+		/// `AlreadyReleased`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::confirm_release())]
 		pub fn confirm_release(
@@ -298,7 +418,8 @@ pub mod pallet {
 			access: AccessId,
 			response_hash: Hash256,
 		) -> DispatchResult {
-			let custodian = Self::ensure_operator(origin)?;
+			let custodian = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			Self::do_confirm_release(custodian, access, response_hash)
 		}
 	}

@@ -1,12 +1,9 @@
-//! A test runtime with the real shares pallet over `medchain_primitives::testing`'s
+//! A test runtime with the real shares pallet over `medchain_pallet_testing`'s
 //! consortium (hospitals A and B active, C suspended; patients 0 and 1 registered). Grants last
-//! 10 to 100 blocks; a hospital may break the glass twice per 100 blocks; the clock is set by
-//! `set_time`.
-
-use std::cell::Cell;
+//! 10 to 100 blocks; a hospital may break the glass twice per 100 blocks; the clock is `TestClock`.
 
 use frame_support::{derive_impl, parameter_types};
-use medchain_primitives::testing::{self, TestConsortium};
+use medchain_pallet_testing::{clock::TestClock, consortium::TestConsortium, CheckedExternalities};
 use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature};
 
 use crate as pallet_access_log;
@@ -74,6 +71,8 @@ parameter_types! {
 impl pallet_shares::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = TestConsortium;
+	type OperatorOrigin =
+		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>;
 	type Patients = TestConsortium;
 	type Records = TestConsortium;
 	type PatientSignature = MultiSignature;
@@ -86,16 +85,18 @@ impl pallet_shares::Config for Test {
 	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = pallet_shares::testing::TestBenchmarkHelper;
+	type BenchmarkHelper = BenchmarkConsortium;
 }
 
 impl pallet_access_log::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = TestConsortium;
+	type OperatorOrigin =
+		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>;
 	type Patients = TestConsortium;
 	type Records = TestConsortium;
 	type Grants = Shares;
-	type UnixTime = MockClock;
+	type UnixTime = TestClock;
 	type MaxPageSize = MaxPageSize;
 	type QuotaPeriod = QuotaPeriod;
 	type MaxAccessesPerHospital = MaxAccessesPerHospital;
@@ -106,44 +107,43 @@ impl pallet_access_log::Config for Test {
 	type BenchmarkHelper = BenchmarkConsortium;
 }
 
-thread_local! {
-	static NOW_MS: Cell<u64> = const { Cell::new(1_700_000_000_000) };
-}
-
-pub fn set_time(ms: u64) {
-	NOW_MS.with(|now| now.set(ms));
-}
-
-pub struct MockClock;
-impl frame_support::traits::UnixTime for MockClock {
-	fn now() -> core::time::Duration {
-		core::time::Duration::from_millis(NOW_MS.with(Cell::get))
-	}
-}
-
 /// The benchmarks' registry, records and grants (only with `runtime-benchmarks`).
 #[cfg(feature = "runtime-benchmarks")]
 pub struct BenchmarkConsortium;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helpers {
+	use medchain_pallet_testing::consortium::{self as testing, HOSPITAL_A};
 	use medchain_primitives::{
 		commitment::RecordId,
 		shares::{FieldSelection, GrantId, GrantTerms, Grantor, PurposeOfUse, TokenKey},
-		testing::{self, HOSPITAL_A},
 		HospitalId, RecordType,
 	};
 	use sp_runtime::{AccountId32, BoundedVec};
 
+	use sp_runtime::MultiSignature;
+
 	use super::{BenchmarkConsortium, Shares};
 
-	impl crate::BenchmarkHelper<AccountId32> for BenchmarkConsortium {
-		fn operator() -> (AccountId32, HospitalId) {
-			(testing::operator(HOSPITAL_A), HOSPITAL_A)
+	impl pallet_shares::BenchmarkHelper<AccountId32, MultiSignature> for BenchmarkConsortium {
+		fn patient() -> AccountId32 {
+			testing::patient(0)
 		}
 
+		fn record(patient: &AccountId32, custodian: HospitalId, seed: u32) -> RecordId {
+			let id = testing::record_id(seed);
+			testing::add_record(id, patient.clone(), custodian, RecordType::LabResult);
+			id
+		}
+
+		fn sign(_: &AccountId32, payload: &[u8]) -> MultiSignature {
+			testing::patient_signature(0, payload)
+		}
+	}
+
+	impl crate::BenchmarkHelper<AccountId32> for BenchmarkConsortium {
 		fn record(seed: u32) -> (RecordId, AccountId32) {
-			let id = pallet_shares::testing::record_id(seed);
+			let id = testing::record_id(seed);
 			testing::add_record(id, testing::patient(0), HOSPITAL_A, RecordType::LabResult);
 			(id, testing::patient(0))
 		}
@@ -164,9 +164,7 @@ mod benchmark_helpers {
 	}
 }
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	testing::reset();
-	set_time(1_700_000_000_000);
+pub fn new_test_ext() -> CheckedExternalities {
 	let genesis = RuntimeGenesisConfig {
 		shares: pallet_shares::GenesisConfig {
 			min_grant_duration: 10,
@@ -185,7 +183,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		sp_keystore::testing::MemoryKeystore::new(),
 	));
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	CheckedExternalities::new(ext, AccessLog::do_try_state)
 }
 
 /// Moves to block `n`, running the shares pallet's pruning.

@@ -4,9 +4,10 @@ use alloc::vec::Vec;
 use frame_support::traits::Get;
 use medchain_primitives::access::{AccessId, AccessPage};
 
-use crate::{AccessEntryOf, AccessQueryOf, Config, Entries, Index, IndexLength, Pallet};
+use crate::{AccessEntryOf, AccessIndex, AccessQueryOf, Config, Entries, Pallet};
 
 impl<T: Config> Pallet<T> {
+	/// The entry with id `id`, if any.
 	pub fn entry(id: AccessId) -> Option<AccessEntryOf<T>> {
 		Entries::<T>::get(id)
 	}
@@ -20,7 +21,7 @@ impl<T: Config> Pallet<T> {
 		cursor: u32,
 		limit: u32,
 	) -> AccessPage<T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>> {
-		let length = IndexLength::<T>::get(&query);
+		let length = AccessIndex::<T>::len(&query);
 		let limit = usize::try_from(limit.min(T::MaxPageSize::get())).unwrap_or(0);
 		let mut position = cursor.max(Self::first_at_or_after(&query, length, from_time));
 		let mut entries = Vec::new();
@@ -38,7 +39,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn at(query: &AccessQueryOf<T>, position: u32) -> Option<(AccessId, AccessEntryOf<T>)> {
-		let id = Index::<T>::get(query, position)?;
+		let id = AccessIndex::<T>::get(query, position)?;
 		Some((id, Entries::<T>::get(id)?))
 	}
 

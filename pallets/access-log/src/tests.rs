@@ -4,11 +4,13 @@ use medchain_primitives::{
 	commitment::RecordId,
 	records::RecordStatus,
 	shares::{AccessRequest, FieldSelection, GrantId, GrantTerms, PurposeOfUse, TokenSignature},
-	testing::{self, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C},
 	token::ShareToken,
 	FieldMask, HospitalId, RecordType,
 };
 use sp_runtime::AccountId32;
+
+use medchain_pallet_testing::clock::TestClock;
+use medchain_pallet_testing::consortium::{self as testing, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C};
 
 use crate::{mock::*, *};
 
@@ -77,7 +79,7 @@ impl Request {
 
 	fn signed_by(&self, token: &ShareToken) -> TokenSignature {
 		token.sign(&AccessRequest {
-			genesis_hash: Shares::genesis_hash(),
+			genesis_hash: medchain_pallet_support::chain::genesis_hash_bytes::<Test>(),
 			grant: self.grant,
 			record: self.record,
 			accessor: self.accessor,
@@ -271,7 +273,7 @@ fn an_erased_or_amended_record_is_refused() {
 			shared.record,
 			RecordStatus::Erased { at: 1, time: 0, by: patient },
 		);
-		assert_noop!(Request::for_(&shared).send(&shared.token), Error::<Test>::RecordErased);
+		assert_noop!(Request::for_(&shared).send(&shared.token), Error::<Test>::RecordIsErased);
 		let unknown = Request { record: [7; 32], ..Request::for_(&shared) };
 		assert_noop!(unknown.send(&shared.token), Error::<Test>::RecordNotFound);
 	});
@@ -300,7 +302,7 @@ fn only_active_hospitals_operators_access() {
 					20,
 					signature.clone()
 				),
-				Error::<Test>::UnregisteredAccessor
+				Error::<Test>::NotHospitalOperator
 			);
 		}
 	});
@@ -366,12 +368,12 @@ fn break_glass_is_flagged_announced_to_the_patient_and_limited_per_period() {
 
 		assert_noop!(
 			AccessLog::break_glass(origin(&testing::stranger()), record, reason),
-			Error::<Test>::UnregisteredAccessor
+			Error::<Test>::NotHospitalOperator
 		);
 		testing::set_record_status(record, RecordStatus::Erased { at: 1, time: 0, by: patient });
 		assert_noop!(
 			AccessLog::break_glass(origin(&testing::operator(HOSPITAL_A)), record, reason),
-			Error::<Test>::RecordErased
+			Error::<Test>::RecordIsErased
 		);
 	});
 }
@@ -422,10 +424,10 @@ fn the_custodian_confirms_a_release_once() {
 		);
 		assert_noop!(
 			AccessLog::confirm_release(origin(&testing::patient(0)), 0, response_hash),
-			Error::<Test>::UnregisteredAccessor
+			Error::<Test>::NotHospitalOperator
 		);
 		run_to_block(3);
-		set_time(1_700_000_006_000);
+		TestClock::set(1_700_000_006_000);
 		assert_ok!(AccessLog::confirm_release(origin(&custodian), 0, response_hash));
 		assert_eq!(
 			Entries::<Test>::get(0).and_then(|entry| entry.release),
@@ -464,7 +466,7 @@ fn auditors_page_through_each_index_in_time_order_within_a_time_range() {
 			&|| AccessLog::patient_access(origin(&patient), second),
 		];
 		for (step, time) in steps.iter().zip((1u64..).map(|i| i * 1000)) {
-			set_time(time);
+			TestClock::set(time);
 			assert_ok!(step());
 		}
 		let ids = |query, from, to, cursor, limit| {

@@ -157,9 +157,7 @@ mod benchmarks {
 		let members = consortium::<T>(1);
 		let proposer = members[0].1.clone();
 		let (hospital, node_keys) = largest_new_hospital::<T>();
-		let genesis_hash = frame_system::Pallet::<T>::block_hash(
-			frame_system::pallet_prelude::BlockNumberFor::<T>::default(),
-		);
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
 		let message = governance::admission_message::<T>(&genesis_hash, &hospital);
 		let mut aura = hospital.aura.clone();
 		let mut grandpa = hospital.grandpa.clone();
@@ -221,9 +219,7 @@ mod benchmarks {
 	fn rotate_session_keys() {
 		let members = consortium::<T>(0);
 		let (hospital, admin) = members[0].clone();
-		let genesis_hash = frame_system::Pallet::<T>::block_hash(
-			frame_system::pallet_prelude::BlockNumberFor::<T>::default(),
-		);
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
 		let message = rotation::key_rotation_message::<T>(&genesis_hash, hospital);
 		let mut aura = T::AuraId::generate_pair(None);
 		let mut grandpa = T::GrandpaId::generate_pair(None);
@@ -243,9 +239,7 @@ mod benchmarks {
 		let members = consortium::<T>(0);
 		let (hospital, admin) = members[0].clone();
 		let (new, node_keys) = largest_new_hospital::<T>();
-		let genesis_hash = frame_system::Pallet::<T>::block_hash(
-			frame_system::pallet_prelude::BlockNumberFor::<T>::default(),
-		);
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
 		let message = rotation::node_rotation_message::<T>(&genesis_hash, hospital, &new.nodes);
 		let proofs: Vec<_> = node_keys
 			.iter()
@@ -277,7 +271,7 @@ mod benchmarks {
 	// Benchmarks build their own consortium, so they start from an empty registry.
 	impl_benchmark_test_suite!(
 		Pallet,
-		crate::mock::new_test_ext_with(alloc::vec::Vec::new()),
+		crate::mock::new_test_ext_with(alloc::vec::Vec::new()).unchecked(),
 		crate::mock::Test
 	);
 }

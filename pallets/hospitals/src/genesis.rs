@@ -29,11 +29,17 @@ pub struct GenesisNode {
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase", deny_unknown_fields)]
 #[serde(bound = "")]
 pub struct GenesisHospital<T: Config> {
+	/// The hospital's name, at most `MaxNameLength` bytes.
 	pub name: String,
+	/// Governance account.
 	pub admin: T::AccountId,
+	/// Day-to-day signing account; differs from `admin`.
 	pub operator: T::AccountId,
+	/// Block authoring key.
 	pub aura: T::AuraId,
+	/// Finality voting key.
 	pub grandpa: T::GrandpaId,
+	/// The nodes the hospital runs, at most `MaxNodesPerHospital`.
 	pub nodes: Vec<GenesisNode>,
 }
 

@@ -16,15 +16,12 @@
 
 use alloc::vec::Vec;
 use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::*, traits::Get};
-use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
+use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
 	peer::{is_signed_by_node, NodeSignature},
 	HospitalId, HospitalRegistry, HospitalRole, StalledSetRecovery,
 };
-use sp_runtime::{
-	traits::{Saturating, Zero},
-	RuntimeAppPublic,
-};
+use sp_runtime::{traits::Saturating, RuntimeAppPublic};
 
 use crate::{
 	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, Hospital,
@@ -59,22 +56,13 @@ pub fn node_admission_message<T: Config>(genesis_hash: &T::Hash, new: &NewHospit
 }
 
 impl<T: Config> Pallet<T> {
-	/// The active hospital whose admin signed `origin`.
-	pub(crate) fn ensure_admin(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
-		let who = frame_system::ensure_signed(origin)?;
-		match Self::active_hospital_of(&who) {
-			Some((hospital, HospitalRole::Admin)) => Ok(hospital),
-			_ => Err(Error::<T>::NotHospitalAdmin.into()),
-		}
-	}
-
 	/// Checks that `proposal` could execute now; nothing is written.
 	pub(crate) fn check_proposal(proposal: &Proposal<T>) -> DispatchResult {
 		match proposal {
 			Proposal::AddHospital(new) => Self::check_new_hospital(new),
 			Proposal::Suspend { hospital } | Proposal::Remove { hospital } => {
 				let status = Self::status_of(*hospital)?;
-				ensure!(status != HospitalStatus::Removed, Error::<T>::HospitalRemoved);
+				ensure!(status != HospitalStatus::Removed, Error::<T>::HospitalIsRemoved);
 				if matches!(proposal, Proposal::Suspend { .. }) {
 					ensure!(status == HospitalStatus::Active, Error::<T>::NotActive);
 				}
@@ -150,7 +138,7 @@ impl<T: Config> Pallet<T> {
 		grandpa_proof: &T::GrandpaProof,
 		node_proofs: &[NodeSignature],
 	) -> DispatchResult {
-		let genesis_hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
 		let message = admission_message::<T>(&genesis_hash, new);
 		ensure!(
 			new.aura.verify_proof_of_possession(&message, aura_proof)

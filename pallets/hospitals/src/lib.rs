@@ -52,11 +52,18 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 /// Inserts an active hospital with placeholder keys, for other pallets' runtime benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub use benchmarking::active_hospital;
+/// The id of the hospital other pallets' benchmarks act for: far above any founder's, so it
+/// never overwrites one.
+#[cfg(feature = "runtime-benchmarks")]
+pub const BENCHMARK_HOSPITAL: medchain_primitives::HospitalId = 200;
 mod genesis;
 pub mod governance;
 #[cfg(test)]
@@ -82,21 +89,39 @@ pub use types::{
 };
 pub use weights::WeightInfo;
 
+/// An active hospital's operator, as this pallet's own calls take it.
+type OperatorOrigin<T> = medchain_pallet_support::EnsureHospitalOperator<
+	pallet::Pallet<T>,
+	<T as frame_system::Config>::AccountId,
+>;
+/// An active hospital's admin, as this pallet's own calls take it.
+type AdminOrigin<T> = medchain_pallet_support::EnsureHospitalAdmin<
+	pallet::Pallet<T>,
+	<T as frame_system::Config>::AccountId,
+>;
+
+/// The pallet itself: config, storage, events, errors and calls (see the crate docs).
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{
-		peer::NodeSignature, HospitalId, HospitalRegistry, HospitalRole, RollingQuota,
-	};
+	use medchain_primitives::{peer::NodeSignature, HospitalId, HospitalRole, RollingQuota};
 	use sp_runtime::RuntimeAppPublic;
 
+	/// The hospitals pallet.
+	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
+	/// the migration to the runtime's `Migrations`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// The pallet's configuration trait.
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
+		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
@@ -108,7 +133,8 @@ pub mod pallet {
 			+ MaybeSerializeDeserialize
 			+ RuntimeAppPublic<ProofOfPossession = Self::AuraProof>;
 
-		/// An Aura key's proof of possession, as `propose_hospital` takes it.
+		/// An Aura key's proof of possession, as `propose_hospital` and `rotate_session_keys`
+		/// take it.
 		type AuraProof: Parameter;
 
 		/// A hospital's finality-voting (GRANDPA) public key.
@@ -119,7 +145,8 @@ pub mod pallet {
 			+ MaybeSerializeDeserialize
 			+ RuntimeAppPublic<ProofOfPossession = Self::GrandpaProof>;
 
-		/// A GRANDPA key's proof of possession, as `propose_hospital` takes it.
+		/// A GRANDPA key's proof of possession, as `propose_hospital` and `rotate_session_keys`
+		/// take it.
 		type GrandpaProof: Parameter;
 
 		/// Most hospitals active at once (admission and reinstatement are refused beyond it);
@@ -188,6 +215,7 @@ pub mod pallet {
 		/// Forces a new GRANDPA set when governance votes a `RecoverStalledSet` proposal.
 		type StallRecovery: medchain_primitives::StalledSetRecovery<BlockNumberFor<Self>>;
 
+		/// Weights of this pallet's calls and of [`CheckPermission`].
 		type WeightInfo: WeightInfo;
 	}
 
@@ -262,6 +290,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OpenProposals<T: Config> = StorageMap<_, Twox64Concat, HospitalId, u32, ValueQuery>;
 
+	/// The founding hospitals and the proposal lifetime.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -281,6 +310,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+
 		fn integrity_test() {
 			let (numerator, denominator) = T::ApprovalThreshold::get();
 			assert!(
@@ -292,79 +326,112 @@ pub mod pallet {
 		}
 	}
 
+	/// Events of the hospitals pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// The admin of `proposer` opened proposal `id` (and approved it).
 		Proposed {
+			/// The new proposal's id.
 			id: u32,
+			/// The hospital whose admin proposed it.
 			proposer: HospitalId,
+			/// What the proposal does once approved.
 			proposal: Proposal<T>,
 		},
 		/// Proposal `id` has `ayes` approvals that count, of `needed`.
 		Tallied {
+			/// The proposal that was tallied.
 			id: u32,
+			/// How many approvals count now.
 			ayes: u32,
+			/// How many approvals executing it needs now.
 			needed: u32,
 		},
 		/// Proposal `id` was approved and carried out.
 		Executed {
+			/// The proposal that was executed (and removed).
 			id: u32,
 		},
 		/// Proposal `id` passed its lifetime and was closed without executing.
 		Closed {
+			/// The proposal that was closed.
 			id: u32,
 		},
+		/// A hospital was admitted and is active.
 		HospitalAdded {
+			/// The id the new hospital got.
 			hospital: HospitalId,
+			/// The new hospital's name.
 			name: BoundedVec<u8, T::MaxNameLength>,
 		},
+		/// A hospital was suspended: it no longer acts, votes or validates.
 		HospitalSuspended {
+			/// The hospital that was suspended.
 			hospital: HospitalId,
 		},
+		/// A suspended hospital was made active again.
 		HospitalReinstated {
+			/// The hospital that was reinstated.
 			hospital: HospitalId,
 		},
+		/// A hospital was removed for good; its entry stays for auditors.
 		HospitalRemoved {
+			/// The hospital that was removed.
 			hospital: HospitalId,
 		},
 		/// The admin of `hospital` replaced its operator account.
 		OperatorRotated {
+			/// The hospital whose operator changed.
 			hospital: HospitalId,
+			/// The operator account that stopped serving the hospital.
 			old: T::AccountId,
+			/// The new operator account.
 			new: T::AccountId,
 		},
 		/// The admin of `hospital` replaced its nodes (the peer allowlist follows once final).
 		NodesRotated {
+			/// The hospital whose nodes changed.
 			hospital: HospitalId,
 		},
 		/// The admin of `hospital` replaced its validator keys, from the next session on.
 		SessionKeysRotated {
+			/// The hospital whose keys changed.
 			hospital: HospitalId,
+			/// The new Aura key.
 			aura: T::AuraId,
+			/// The new GRANDPA key.
 			grandpa: T::GrandpaId,
 		},
 		/// Code with `code_hash` may now be set with `system.apply_authorized_upgrade`.
 		RuntimeUpgradeAuthorized {
+			/// The hash of the authorized runtime code.
 			code_hash: T::Hash,
 		},
 		/// Governance asked for a forced GRANDPA change to recover stalled finality.
 		StallRecoveryScheduled {
+			/// Blocks the signalling block must be deep before nodes apply the change.
 			delay: BlockNumberFor<T>,
+			/// The block the new set votes on top of.
 			best_finalized: BlockNumberFor<T>,
 		},
 		/// `hospital` registered the pseudonym `patient`.
 		PatientRegistered {
+			/// The registered pseudonym.
 			patient: T::AccountId,
+			/// The hospital that registered it.
 			hospital: HospitalId,
 		},
 		/// `hospital` deregistered the pseudonym `patient`.
 		PatientDeregistered {
+			/// The deregistered pseudonym.
 			patient: T::AccountId,
+			/// The hospital that had registered it.
 			hospital: HospitalId,
 		},
 	}
 
+	/// Errors of the hospitals pallet.
 	#[pallet::error]
 	pub enum Error<T> {
 		/// The signer is not the admin of an active hospital.
@@ -376,7 +443,7 @@ pub mod pallet {
 		/// The hospital is not suspended.
 		NotSuspended,
 		/// The hospital was removed; removal is final.
-		HospitalRemoved,
+		HospitalIsRemoved,
 		/// The change would leave fewer active hospitals than `MinActiveHospitals`.
 		BelowMinimumHospitals,
 		/// An admin or operator account already serves a hospital (or is given twice).
@@ -435,14 +502,26 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Registers `patient`, a pseudonymous account, as a patient of the caller's hospital.
+		/// Registers `patient`, a pseudonymous account, as a patient of the caller's hospital,
+		/// counted against its registration quota. A pseudonym the same hospital registered
+		/// and deregistered before is registered again.
 		///
-		/// The origin must be signed by an active hospital's operator. A pseudonym registered
-		/// before and then deregistered by the same hospital is registered again.
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
+		///
+		/// Emits `PatientRegistered`.
+		///
+		/// Errors: `NotHospitalOperator`, `AccountIsHospital` (`patient` is a hospital's admin
+		/// or operator),
+		/// `AlreadyRegistered`, `NotRegisteringHospital` (another hospital registered it),
+		/// `RegistrationQuotaReached`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_patient())]
 		pub fn register_patient(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
-			let hospital = Self::ensure_operator(origin)?;
+			let hospital = OperatorOrigin::<T>::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			ensure!(!AccountRoles::<T>::contains_key(&patient), Error::<T>::AccountIsHospital);
 			let existing = Patients::<T>::get(&patient);
 			if let Some(existing) = &existing {
@@ -462,11 +541,21 @@ pub mod pallet {
 
 		/// Deregisters `patient`: it can send no new transactions. Its history stays valid.
 		///
-		/// The origin must be signed by the operator of the hospital that registered it.
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`),
+		/// the one that registered `patient`.
+		///
+		/// Emits `PatientDeregistered`.
+		///
+		/// Errors: `NotHospitalOperator`, `PatientNotFound`, `NotRegisteringHospital`,
+		/// `AlreadyDeregistered`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::deregister_patient())]
 		pub fn deregister_patient(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
-			let hospital = Self::ensure_operator(origin)?;
+			let hospital = OperatorOrigin::<T>::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			let mut record = Patients::<T>::get(&patient).ok_or(Error::<T>::PatientNotFound)?;
 			ensure!(record.hospital == hospital, Error::<T>::NotRegisteringHospital);
 			ensure!(record.active, Error::<T>::AlreadyDeregistered);
@@ -476,31 +565,59 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Proposes `proposal` (suspend, reinstate, remove, or upgrade the runtime) and approves it.
+		/// Proposes `proposal` (suspend, reinstate or remove a hospital, upgrade the runtime, or
+		/// recover stalled finality) and approves it; executes it at once if that approval alone
+		/// reaches the threshold. Adding a hospital goes through [`Pallet::propose_hospital`],
+		/// which needs key proofs.
 		///
-		/// The origin must be signed by an active hospital's admin. Adding a hospital goes
-		/// through [`Pallet::propose_hospital`], which needs key proofs.
+		/// The origin must be the admin of an active hospital.
+		///
+		/// Emits `Proposed` and `Tallied`; if it executes, `Executed` and the proposal's own
+		/// events (`HospitalSuspended`, `HospitalReinstated`, `HospitalRemoved`,
+		/// `RuntimeUpgradeAuthorized`, or `HospitalSuspended` for each hospital that is not live
+		/// and `StallRecoveryScheduled`).
+		///
+		/// Errors: `NotHospitalAdmin`, `AddNeedsKeyProofs`, `TooManyOpenProposals`; for a
+		/// suspension, reinstatement or removal `HospitalNotFound`, `HospitalIsRemoved`,
+		/// `NotActive`, `NotSuspended`, `BelowMinimumHospitals`, `TooManyHospitals`; for a stall
+		/// recovery `RecoveryDelayTooLong`, `FinalizedNotInPast`, `FinalityNotStalled`.
+		///
+		/// ## Complexity
+		/// - O(H), H being `MaxHospitals`: executing a stall recovery reads every validator and
+		///   may suspend every active hospital.
 		#[pallet::call_index(2)]
 		#[pallet::weight((
 			Pallet::<T>::with_recovery_bound(T::WeightInfo::propose()),
 			DispatchClass::Operational
 		))]
 		pub fn propose(origin: OriginFor<T>, proposal: Proposal<T>) -> DispatchResult {
-			let proposer = Self::ensure_admin(origin)?;
+			let proposer =
+				AdminOrigin::<T>::try_origin(origin).map_err(|_| Error::<T>::NotHospitalAdmin)?;
 			ensure!(!matches!(proposal, Proposal::AddHospital(_)), Error::<T>::AddNeedsKeyProofs);
 			Self::do_propose(proposer, proposal)
 		}
 
-		/// Proposes admitting `hospital` and approves it.
+		/// Proposes admitting `hospital` and approves it; executes it at once if that approval
+		/// alone reaches the threshold.
 		///
-		/// The origin must be signed by an active hospital's admin. `aura_proof` and
-		/// `grandpa_proof` are the new hospital's proofs of possession over
+		/// The origin must be the admin of an active hospital.
+		///
+		/// `aura_proof` and `grandpa_proof` are the new hospital's proofs of possession over
 		/// [`governance::admission_message`] (this chain's genesis hash, the name, accounts and
 		/// nodes), as `author_rotateKeysWithOwner(owner = that message)` produces them;
 		/// `node_proofs` are each node's node-key (ed25519) signature of
 		/// [`governance::node_admission_message`] (the same message and the two keys), in
 		/// node order. Nobody can re-propose the proofs with other accounts or nodes, or
 		/// register a node whose key it does not hold.
+		///
+		/// Emits `Proposed` and `Tallied`; if it executes, `Executed` and `HospitalAdded`.
+		///
+		/// Errors: `NotHospitalAdmin`, `InvalidKeyProof`, `InvalidNodeProof`,
+		/// `TooManyHospitals`, `AccountInUse`, `AuraKeyInUse`, `GrandpaKeyInUse`, `PeerIdInUse`,
+		/// `TooManyOpenProposals`.
+		///
+		/// ## Complexity
+		/// - O(1): charged for a hospital with `MaxNodesPerHospital` nodes.
 		#[pallet::call_index(3)]
 		#[pallet::weight((T::WeightInfo::propose_hospital(), DispatchClass::Operational))]
 		pub fn propose_hospital(
@@ -510,19 +627,37 @@ pub mod pallet {
 			grandpa_proof: T::GrandpaProof,
 			node_proofs: BoundedVec<NodeSignature, T::MaxNodesPerHospital>,
 		) -> DispatchResult {
-			let proposer = Self::ensure_admin(origin)?;
+			let proposer =
+				AdminOrigin::<T>::try_origin(origin).map_err(|_| Error::<T>::NotHospitalAdmin)?;
 			Self::check_key_proofs(&hospital, &aura_proof, &grandpa_proof, &node_proofs)?;
 			Self::do_propose(proposer, Proposal::AddHospital(hospital))
 		}
 
 		/// Approves open proposal `id`; the approval that reaches the threshold executes it.
 		///
-		/// The origin must be signed by the admin of an active hospital that is not the
-		/// proposal's target and has not approved it yet.
+		/// Approvals of hospitals no longer active are dropped.
+		///
+		/// The origin must be the admin of an active hospital that is not the proposal's target
+		/// and has not approved it yet.
+		///
+		/// Emits `Tallied`; if it executes, `Executed` and the proposal's own events
+		/// (`HospitalAdded`, `HospitalSuspended`, `HospitalReinstated`, `HospitalRemoved`,
+		/// `RuntimeUpgradeAuthorized`, or `HospitalSuspended` for each hospital that is not live
+		/// and `StallRecoveryScheduled`).
+		///
+		/// Errors: `NotHospitalAdmin`, `ProposalNotFound`, `Expired`, `TargetCannotVote`,
+		/// `AlreadyVoted`, `TooManyHospitals`; when it would execute, any error of the
+		/// proposal's checks again (as for [`Pallet::propose`] and [`Pallet::propose_hospital`]),
+		/// since the registry may have changed.
+		///
+		/// ## Complexity
+		/// - O(H), H being `MaxHospitals`: the approvals are filtered, and executing a stall
+		///   recovery reads every validator and may suspend every active hospital.
 		#[pallet::call_index(4)]
 		#[pallet::weight((Pallet::<T>::with_recovery_bound(T::WeightInfo::vote()), DispatchClass::Operational))]
 		pub fn vote(origin: OriginFor<T>, id: u32) -> DispatchResult {
-			let voter = Self::ensure_admin(origin)?;
+			let voter =
+				AdminOrigin::<T>::try_origin(origin).map_err(|_| Error::<T>::NotHospitalAdmin)?;
 			Self::do_vote(voter, id)
 		}
 
@@ -530,19 +665,36 @@ pub mod pallet {
 		/// serve no hospital (a patient entry of it does not matter: the operator role takes
 		/// precedence). The old account stops signing at once.
 		///
-		/// The origin must be signed by an active hospital's admin.
+		/// The origin must be the admin of an active hospital.
+		///
+		/// Emits `OperatorRotated`.
+		///
+		/// Errors: `NotHospitalAdmin`, `AccountInUse`, `HospitalNotFound`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(6)]
 		#[pallet::weight((T::WeightInfo::rotate_operator(), DispatchClass::Operational))]
 		pub fn rotate_operator(origin: OriginFor<T>, new_operator: T::AccountId) -> DispatchResult {
-			let hospital = Self::ensure_admin(origin)?;
+			let hospital =
+				AdminOrigin::<T>::try_origin(origin).map_err(|_| Error::<T>::NotHospitalAdmin)?;
 			Self::do_rotate_operator(hospital, new_operator)
 		}
 
 		/// Replaces the Aura and GRANDPA keys of the admin's hospital; both must be unused and
 		/// prove possession by signing [`rotation::key_rotation_message`] (this chain, this
-		/// hospital), as `author_rotateKeysWithOwner(owner = that message)` produces them.
+		/// hospital), as `author_rotateKeysWithOwner(owner = that message)` produces them. The
+		/// validator set takes them up at the next session.
 		///
-		/// The origin must be signed by an active hospital's admin.
+		/// The origin must be the admin of an active hospital.
+		///
+		/// Emits `SessionKeysRotated`.
+		///
+		/// Errors: `NotHospitalAdmin`, `AuraKeyInUse`, `GrandpaKeyInUse`, `InvalidKeyProof`,
+		/// `HospitalNotFound`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(7)]
 		#[pallet::weight((T::WeightInfo::rotate_session_keys(), DispatchClass::Operational))]
 		pub fn rotate_session_keys(
@@ -552,15 +704,23 @@ pub mod pallet {
 			aura_proof: T::AuraProof,
 			grandpa_proof: T::GrandpaProof,
 		) -> DispatchResult {
-			let hospital = Self::ensure_admin(origin)?;
+			let hospital =
+				AdminOrigin::<T>::try_origin(origin).map_err(|_| Error::<T>::NotHospitalAdmin)?;
 			Self::do_rotate_session_keys(hospital, aura, grandpa, &aura_proof, &grandpa_proof)
 		}
 
 		/// Replaces the nodes of the admin's hospital. Each new node's key signs
 		/// [`rotation::node_rotation_message`] (this chain, this hospital, these nodes), in node
-		/// order; peer ids must be unused by other hospitals.
+		/// order; peer ids must be unused by other hospitals and distinct.
 		///
-		/// The origin must be signed by an active hospital's admin.
+		/// The origin must be the admin of an active hospital.
+		///
+		/// Emits `NodesRotated`.
+		///
+		/// Errors: `NotHospitalAdmin`, `PeerIdInUse`, `InvalidNodeProof`, `HospitalNotFound`.
+		///
+		/// ## Complexity
+		/// - O(1): charged for `MaxNodesPerHospital` nodes.
 		#[pallet::call_index(8)]
 		#[pallet::weight((T::WeightInfo::rotate_nodes(), DispatchClass::Operational))]
 		pub fn rotate_nodes(
@@ -568,17 +728,26 @@ pub mod pallet {
 			nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
 			node_proofs: BoundedVec<NodeSignature, T::MaxNodesPerHospital>,
 		) -> DispatchResult {
-			let hospital = Self::ensure_admin(origin)?;
+			let hospital =
+				AdminOrigin::<T>::try_origin(origin).map_err(|_| Error::<T>::NotHospitalAdmin)?;
 			Self::do_rotate_nodes(hospital, nodes, &node_proofs)
 		}
 
-		/// Closes proposal `id`, which is past its lifetime, without executing it.
+		/// Closes proposal `id`, which is past its lifetime, without executing it, freeing one of
+		/// its proposer's open-proposal slots.
 		///
-		/// The origin must be signed by an active hospital's admin.
+		/// The origin must be the admin of an active hospital (any, not only the proposer's).
+		///
+		/// Emits `Closed`.
+		///
+		/// Errors: `NotHospitalAdmin`, `ProposalNotFound`, `NotExpired`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(5)]
 		#[pallet::weight((T::WeightInfo::close(), DispatchClass::Operational))]
 		pub fn close(origin: OriginFor<T>, id: u32) -> DispatchResult {
-			Self::ensure_admin(origin)?;
+			AdminOrigin::<T>::try_origin(origin).map_err(|_| Error::<T>::NotHospitalAdmin)?;
 			let info = Proposals::<T>::get(id).ok_or(Error::<T>::ProposalNotFound)?;
 			ensure!(
 				frame_system::Pallet::<T>::block_number() > info.expires_at,
@@ -591,15 +760,6 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The hospital whose active operator signed `origin`.
-		fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
-			let who = ensure_signed(origin)?;
-			match Self::active_hospital_of(&who) {
-				Some((hospital, HospitalRole::Operator)) => Ok(hospital),
-				_ => Err(Error::<T>::NotHospitalOperator.into()),
-			}
-		}
-
 		/// `measured` (a vote executing an admission, or a proposal), plus what a stall
 		/// recovery can add: reading every validator's liveness and status, and a status and
 		/// active-list write for each of up to `MaxHospitals` suspended hospitals (unmeasured

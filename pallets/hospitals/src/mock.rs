@@ -142,7 +142,7 @@ pub fn node_peer_id(seed: u8) -> alloc::string::String {
 
 pub fn new_test_ext_with(
 	hospitals: alloc::vec::Vec<GenesisHospital<Test>>,
-) -> sp_io::TestExternalities {
+) -> medchain_pallet_testing::CheckedExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
 		hospitals: pallet_hospitals::GenesisConfig {
@@ -158,10 +158,10 @@ pub fn new_test_ext_with(
 		sp_keystore::testing::MemoryKeystore::new(),
 	));
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	medchain_pallet_testing::CheckedExternalities::new(ext, Hospitals::do_try_state)
 }
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> medchain_pallet_testing::CheckedExternalities {
 	new_test_ext_with((0..5).map(founder).collect())
 }
 

@@ -51,10 +51,14 @@ pub mod invalidity {
 pub mod priority {
 	use super::{HospitalRole, Signer};
 
+	/// Priority of a hospital admin's transactions.
 	pub const ADMIN: u64 = 3_000;
+	/// Priority of a hospital operator's transactions.
 	pub const OPERATOR: u64 = 2_000;
+	/// Priority of a patient's transactions, orphaned or not.
 	pub const PATIENT: u64 = 1_000;
 
+	/// The pool priority of `signer`'s transactions.
 	pub fn of(signer: &Signer) -> u64 {
 		match signer {
 			Signer::Hospital { role: HospitalRole::Admin, .. } => ADMIN,
@@ -68,13 +72,24 @@ pub mod priority {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signer {
 	/// The admin or operator account of an active hospital.
-	Hospital { hospital: HospitalId, role: HospitalRole },
+	Hospital {
+		/// The hospital the account serves.
+		hospital: HospitalId,
+		/// Whether the account is the hospital's admin or its operator.
+		role: HospitalRole,
+	},
 	/// A registered patient pseudonym, and the (active) hospital that registered it.
-	Patient { hospital: HospitalId },
+	Patient {
+		/// The hospital that registered the pseudonym.
+		hospital: HospitalId,
+	},
 	/// A patient registered by a hospital that is now suspended or removed. No longer a full
 	/// signer (its sybils can't act), but it may still protect itself: revoke, deny, withdraw,
 	/// erase, as the runtime's [`CallPermissions`] lists.
-	OrphanedPatient { hospital: HospitalId },
+	OrphanedPatient {
+		/// The suspended or removed hospital that registered the pseudonym.
+		hospital: HospitalId,
+	},
 }
 
 /// Which calls each kind of signer may make. The runtime implements it over its call enum.
@@ -112,6 +127,7 @@ impl<T: Config> Pallet<T> {
 pub struct CheckPermission<T: Config + Send + Sync>(PhantomData<T>);
 
 impl<T: Config + Send + Sync> CheckPermission<T> {
+	/// The extension, as the runtime lists it in its transaction extensions.
 	pub fn new() -> Self {
 		Self(PhantomData)
 	}

@@ -24,6 +24,21 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 		let peer_id = PeerIdOf::<T>::try_from(peer_id.to_vec()).ok()?;
 		PeerOwner::<T>::get(peer_id).filter(|hospital| Self::is_active(*hospital))
 	}
+
+	/// The benchmark hospital ([`crate::BENCHMARK_HOSPITAL`]), inserted on first use.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_hospital(role: HospitalRole) -> Option<(T::AccountId, HospitalId)> {
+		let id = crate::BENCHMARK_HOSPITAL;
+		let (admin, operator) = match Hospitals::<T>::get(id) {
+			Some(hospital) => (hospital.admin, hospital.operator),
+			None => crate::active_hospital::<T>(id),
+		};
+		let account = match role {
+			HospitalRole::Admin => admin,
+			HospitalRole::Operator => operator,
+		};
+		Some((account, id))
+	}
 }
 
 impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {

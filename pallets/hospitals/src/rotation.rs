@@ -4,12 +4,11 @@
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{dispatch::DispatchResult, ensure, BoundedVec};
-use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
 	peer::{is_signed_by_node, NodeSignature},
 	HospitalId, HospitalRole,
 };
-use sp_runtime::{traits::Zero, RuntimeAppPublic};
+use sp_runtime::RuntimeAppPublic;
 
 use crate::{
 	AccountRoles, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, HospitalNode, Hospitals,
@@ -70,7 +69,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(!AuraKeyOwner::<T>::contains_key(&aura), Error::<T>::AuraKeyInUse);
 		ensure!(!GrandpaKeyOwner::<T>::contains_key(&grandpa), Error::<T>::GrandpaKeyInUse);
-		let genesis_hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
 		let message = key_rotation_message::<T>(&genesis_hash, hospital);
 		ensure!(
 			aura.verify_proof_of_possession(&message, aura_proof)
@@ -100,7 +99,7 @@ impl<T: Config> Pallet<T> {
 			let mut later = nodes.iter().skip(index.saturating_add(1));
 			ensure!(later.all(|other| other.peer_id != node.peer_id), Error::<T>::PeerIdInUse);
 		}
-		let genesis_hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
 		let message = node_rotation_message::<T>(&genesis_hash, hospital, &nodes);
 		ensure!(
 			node_proofs.len() == nodes.len()

@@ -21,8 +21,11 @@ use crate::Config;
 	TypeInfo,
 )]
 pub enum HospitalStatus {
+	/// A member in good standing: it acts, votes and validates.
 	Active,
+	/// Stopped by governance; it may be reinstated.
 	Suspended,
+	/// Removed by governance for good; the entry stays for auditors.
 	Removed,
 }
 
@@ -43,7 +46,9 @@ pub type PeerIdOf<T> = BoundedVec<u8, <T as Config>::MaxPeerIdLength>;
 )]
 #[scale_info(skip_type_params(T))]
 pub struct HospitalNode<T: Config> {
+	/// The node's peer id, in base58 text.
 	pub peer_id: PeerIdOf<T>,
+	/// The multiaddr other members dial, in text form.
 	pub address: BoundedVec<u8, T::MaxAddressLength>,
 }
 
@@ -61,6 +66,7 @@ pub struct HospitalNode<T: Config> {
 )]
 #[scale_info(skip_type_params(T))]
 pub struct Hospital<T: Config> {
+	/// The hospital's name, as UTF-8 bytes.
 	pub name: BoundedVec<u8, T::MaxNameLength>,
 	/// Governance key, kept offline.
 	pub admin: T::AccountId,
@@ -70,7 +76,9 @@ pub struct Hospital<T: Config> {
 	pub aura: T::AuraId,
 	/// Finality voting key.
 	pub grandpa: T::GrandpaId,
+	/// The nodes the hospital runs; its peer ids are on the active members' allowlist.
 	pub nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
+	/// Whether the hospital is active, suspended or removed.
 	pub status: HospitalStatus,
 	/// The block at which the hospital joined (0 for genesis members).
 	pub joined: frame_system::pallet_prelude::BlockNumberFor<T>,
@@ -93,6 +101,7 @@ pub struct Hospital<T: Config> {
 pub struct Patient<T: Config> {
 	/// The hospital that knows this pseudonym and registered it.
 	pub hospital: HospitalId,
+	/// The block of the latest registration (a re-registration updates it).
 	pub registered_at: frame_system::pallet_prelude::BlockNumberFor<T>,
 	/// `false` once deregistered: new transactions are refused, old blocks stay valid.
 	pub active: bool,
@@ -112,11 +121,17 @@ pub struct Patient<T: Config> {
 )]
 #[scale_info(skip_type_params(T))]
 pub struct NewHospital<T: Config> {
+	/// The hospital's name, as UTF-8 bytes.
 	pub name: BoundedVec<u8, T::MaxNameLength>,
+	/// Governance account; must serve no hospital yet.
 	pub admin: T::AccountId,
+	/// Day-to-day signing account; must serve no hospital yet and differ from `admin`.
 	pub operator: T::AccountId,
+	/// Block authoring key; must be unused.
 	pub aura: T::AuraId,
+	/// Finality voting key; must be unused.
 	pub grandpa: T::GrandpaId,
+	/// The nodes the hospital runs; peer ids must be unused and distinct.
 	pub nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
 }
 
@@ -137,19 +152,37 @@ pub enum Proposal<T: Config> {
 	/// Admit a hospital (proposed with `propose_hospital`, which checks its key proofs).
 	AddHospital(NewHospital<T>),
 	/// Stop an active hospital from acting, voting and validating.
-	Suspend { hospital: HospitalId },
+	Suspend {
+		/// The hospital to suspend.
+		hospital: HospitalId,
+	},
 	/// Make a suspended hospital active again.
-	Reinstate { hospital: HospitalId },
+	Reinstate {
+		/// The hospital to reinstate.
+		hospital: HospitalId,
+	},
 	/// End a hospital's membership for good; its records on chain stay.
-	Remove { hospital: HospitalId },
+	Remove {
+		/// The hospital to remove.
+		hospital: HospitalId,
+	},
 	/// Authorize runtime code with this hash; anyone may then submit it with
 	/// `system.apply_authorized_upgrade`. `check_version` refuses code whose spec name differs
 	/// or whose spec version does not increase.
-	UpgradeRuntime { code_hash: <T as frame_system::Config>::Hash, check_version: bool },
-	/// Finality has stalled: force a GRANDPA change to the registry's active hospitals after
-	/// `delay` blocks, the new set voting on top of `best_finalized`.
+	UpgradeRuntime {
+		/// The hash of the runtime code to authorize.
+		code_hash: <T as frame_system::Config>::Hash,
+		/// Whether the upgrade checks the new code's spec name and version.
+		check_version: bool,
+	},
+	/// Finality has stalled: suspend every active hospital whose validator is not live, then
+	/// force a GRANDPA change to the registry's active hospitals after `delay` blocks, the new
+	/// set voting on top of `best_finalized`. Only the live hospitals vote on it.
 	RecoverStalledSet {
+		/// Blocks the signalling block must be deep before nodes apply the change; at most
+		/// `MaxRecoveryDelay`.
 		delay: frame_system::pallet_prelude::BlockNumberFor<T>,
+		/// The highest block every new voter has finalized; before the current block.
 		best_finalized: frame_system::pallet_prelude::BlockNumberFor<T>,
 	},
 }
@@ -182,8 +215,12 @@ impl<T: Config> Proposal<T> {
 )]
 #[scale_info(skip_type_params(T))]
 pub struct ProposalInfo<T: Config> {
+	/// What the proposal does once approved.
 	pub proposal: Proposal<T>,
+	/// The hospital whose admin proposed it; the proposal holds one of its open slots.
 	pub proposer: HospitalId,
+	/// The hospitals that approved it. Only those still active (and, for a stall recovery,
+	/// live), other than the target, count.
 	pub ayes: BoundedVec<HospitalId, T::MaxHospitals>,
 	/// The last block in which the proposal takes votes.
 	pub expires_at: frame_system::pallet_prelude::BlockNumberFor<T>,

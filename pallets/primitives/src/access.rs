@@ -10,6 +10,7 @@ use crate::{
 	FieldMask, HospitalId,
 };
 
+/// An access entry's id, assigned in order by the access log.
 pub type AccessId = u64;
 
 /// Why a hospital breaks the glass. A code, never free text: free text would be a channel for
@@ -50,9 +51,15 @@ pub enum BreakGlassReason {
 )]
 pub enum AccessKind {
 	/// A hospital presenting a share token.
-	Normal { grant: GrantId },
+	Normal {
+		/// The grant used.
+		grant: GrantId,
+	},
 	/// Break-glass: no grant, a justification.
-	Emergency { reason: BreakGlassReason },
+	Emergency {
+		/// The justification code.
+		reason: BreakGlassReason,
+	},
 	/// The patient reading their own record.
 	Patient,
 }
@@ -71,6 +78,7 @@ pub enum AccessKind {
 	TypeInfo,
 )]
 pub enum Accessor {
+	/// This hospital (its operator).
 	Hospital(HospitalId),
 	/// The record's patient.
 	Patient,
@@ -83,7 +91,9 @@ pub enum Accessor {
 pub struct ReleaseReceipt<BlockNumber> {
 	/// Hash of the response the custodian sent.
 	pub response_hash: Hash256,
+	/// Block of the confirmation.
 	pub block: BlockNumber,
+	/// Time of the confirmation, in Unix milliseconds.
 	pub time: u64,
 }
 
@@ -92,16 +102,23 @@ pub struct ReleaseReceipt<BlockNumber> {
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct AccessEntry<AccountId, BlockNumber> {
+	/// How the access was authorized.
 	pub kind: AccessKind,
+	/// The record read.
 	pub record: RecordId,
+	/// The record's patient.
 	pub patient: AccountId,
+	/// Who read it.
 	pub accessor: Accessor,
+	/// The hospital holding the record.
 	pub custodian: HospitalId,
 	/// Exactly the fields the custodian may release.
 	pub fields: FieldMask,
+	/// The stated purpose of use.
 	pub purpose: PurposeOfUse,
+	/// Block of the access.
 	pub block: BlockNumber,
-	/// Unix milliseconds.
+	/// Time of the access, in Unix milliseconds.
 	pub time: u64,
 	/// Set once the custodian confirms the release.
 	pub release: Option<ReleaseReceipt<BlockNumber>>,
@@ -112,16 +129,20 @@ pub struct AccessEntry<AccountId, BlockNumber> {
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub enum AccessQuery<AccountId> {
+	/// Entries of this patient's records.
 	Patient(AccountId),
 	/// Entries where this hospital read (normal and emergency accesses).
 	Accessor(HospitalId),
+	/// Entries of the records this hospital holds.
 	Custodian(HospitalId),
+	/// Entries of this record.
 	Record(RecordId),
 }
 
 /// One page of entries, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct AccessPage<AccountId, BlockNumber> {
+	/// The entries, with their ids.
 	pub entries: Vec<(AccessId, AccessEntry<AccountId, BlockNumber>)>,
 	/// Pass as `cursor` to get the next page; `None` when the range is exhausted.
 	pub next_cursor: Option<u32>,
@@ -130,6 +151,7 @@ pub struct AccessPage<AccountId, BlockNumber> {
 sp_api::decl_runtime_apis! {
 	/// The access log, for auditors.
 	pub trait AccessLogApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
+		/// The entry with id `id`, if any.
 		fn entry(id: AccessId) -> Option<AccessEntry<AccountId, BlockNumber>>;
 
 		/// Entries matching `query` with `from_time <= time < to_time` (Unix ms), in time order:

@@ -54,7 +54,14 @@ impl hash_db::Hasher for Sha256Hasher {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CommitmentError {
 	/// `values` or `salts` does not have exactly one entry per field of the type.
-	WrongFieldCount { expected: u32, values: usize, salts: usize },
+	WrongFieldCount {
+		/// The type's field count.
+		expected: u32,
+		/// How many values were given.
+		values: usize,
+		/// How many salts were given.
+		salts: usize,
+	},
 	/// The mask names a field the type does not have.
 	MaskOutsideType,
 }
@@ -73,8 +80,11 @@ pub fn leaf_hash(record_id: &RecordId, index: u8, salt: &Salt, value: &FieldValu
 /// A record's fields as committed: one value and one salt per field of its type, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommittedRecord {
+	/// The record's type.
 	pub record_type: RecordType,
+	/// The field values, in the type's field order.
 	pub values: Vec<FieldValue>,
+	/// The field salts, in the same order.
 	pub salts: Vec<Salt>,
 }
 
@@ -115,6 +125,7 @@ impl CommittedRecord {
 		Self::new(record_type, values, salts)
 	}
 
+	/// The field leaves of the record `record_id`, in field order.
 	pub fn leaves(&self, record_id: &RecordId) -> Vec<Hash256> {
 		(0u8..)
 			.zip(self.values.iter().zip(&self.salts))
@@ -159,8 +170,11 @@ impl CommittedRecord {
 /// One disclosed field: what a verifier needs to check it against a record's root.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct DisclosedField {
+	/// The field's index in its record type.
 	pub index: u8,
+	/// The field's salt.
 	pub salt: Salt,
+	/// The field's value (`None` if the record does not have it).
 	pub value: FieldValue,
 	/// Sibling hashes from the leaf up to (not including) the root.
 	pub proof: Vec<Hash256>,

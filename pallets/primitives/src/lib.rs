@@ -15,7 +15,6 @@
 //! - [`peer`]: node peer ids and the node-key signatures that prove them.
 //! - [`quota`]: rolling-window quotas for permanent writes on a feeless chain.
 //! - [`access`]: access entries and the auditors' [`access::AccessLogApi`].
-//! - [`testing`] (`std`): the registry and record lookup pallet unit tests run against.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -28,8 +27,6 @@ pub mod quota;
 pub mod records;
 pub mod registry;
 pub mod shares;
-#[cfg(feature = "std")]
-pub mod testing;
 #[cfg(feature = "std")]
 pub mod token;
 pub mod validators;

@@ -23,17 +23,26 @@ use scale_info::TypeInfo;
 	TypeInfo,
 )]
 pub enum RecordType {
+	/// A diagnosis (ICD-10 coded).
 	Diagnosis,
+	/// A laboratory test result (LOINC coded).
 	LabResult,
+	/// A prescription.
 	Prescription,
+	/// A treatment plan.
 	TreatmentPlan,
+	/// A medical history.
 	MedicalHistory,
+	/// Vital signs.
 	VitalSigns,
+	/// An imaging study and its report.
 	Imaging,
+	/// A vaccination.
 	Vaccination,
 }
 
 impl RecordType {
+	/// Every record type, in declaration order.
 	pub const ALL: [RecordType; 8] = [
 		RecordType::Diagnosis,
 		RecordType::LabResult,
@@ -180,14 +189,17 @@ impl FieldMask {
 		Self(1u32.checked_shl(u32::from(index)).unwrap_or(0))
 	}
 
+	/// This mask with field `index` added.
 	pub fn with(self, index: u8) -> Self {
 		Self(self.0 | Self::only(index).0)
 	}
 
+	/// Whether field `index` is in the mask.
 	pub fn contains(self, index: u8) -> bool {
 		self.0 & Self::only(index).0 != 0
 	}
 
+	/// Whether the mask holds no field.
 	pub fn is_empty(self) -> bool {
 		self.0 == 0
 	}
@@ -208,15 +220,20 @@ impl FieldMask {
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub enum RecordStatus<AccountId, BlockNumber> {
+	/// The current version.
 	Active,
 	/// A newer version, `by`, replaced it.
 	Amended {
+		/// The newer version's id.
 		by: crate::commitment::RecordId,
 	},
 	/// A tombstone: the hashes stay, with when and at whose request it was erased.
 	Erased {
+		/// Block of the erasure.
 		at: BlockNumber,
+		/// Time of the erasure, in Unix milliseconds.
 		time: u64,
+		/// The account that requested the erasure.
 		by: AccountId,
 	},
 }
@@ -230,6 +247,7 @@ pub struct Record<AccountId, BlockNumber> {
 	pub patient: AccountId,
 	/// The hospital holding the encrypted record.
 	pub custodian: crate::HospitalId,
+	/// The record's type, which fixes its fields.
 	pub record_type: RecordType,
 	/// Merkle root of the field leaves (see [`crate::commitment`]).
 	pub field_root: crate::commitment::Hash256,
@@ -239,19 +257,26 @@ pub struct Record<AccountId, BlockNumber> {
 	pub version: u32,
 	/// The version this one amends.
 	pub previous: Option<crate::commitment::RecordId>,
+	/// Whether the record is current, amended or erased.
 	pub status: RecordStatus<AccountId, BlockNumber>,
-	/// Block and time (Unix milliseconds) of anchoring.
+	/// Block of anchoring.
 	pub block: BlockNumber,
+	/// Time of anchoring, in Unix milliseconds.
 	pub time: u64,
 }
 
 /// What `verify(record id, root)` answers about an anchored root.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct RootVerification<AccountId, BlockNumber> {
+	/// The record's id.
 	pub record_id: crate::commitment::RecordId,
+	/// The record's status.
 	pub status: RecordStatus<AccountId, BlockNumber>,
+	/// The hospital holding the record.
 	pub custodian: crate::HospitalId,
+	/// Block of anchoring.
 	pub block: BlockNumber,
+	/// Time of anchoring, in Unix milliseconds.
 	pub time: u64,
 }
 
@@ -259,6 +284,7 @@ sp_api::decl_runtime_apis! {
 	/// Record anchors, for apps and auditors. Version 2: `verify` takes the record id.
 	#[api_version(2)]
 	pub trait RecordsApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
+		/// The record with id `id`, if any.
 		fn record(id: crate::commitment::RecordId) -> Option<Record<AccountId, BlockNumber>>;
 
 		/// Ids of `patient`'s records in anchoring order, from position `start`, at most `limit`
@@ -269,7 +295,8 @@ sp_api::decl_runtime_apis! {
 			limit: u32,
 		) -> alloc::vec::Vec<crate::commitment::RecordId>;
 
-		/// Ids of the records `custodian` anchored, in order, from `start`, at most `limit`.
+		/// Ids of the records `custodian` anchored, in order, from `start`, at most `limit`
+		/// (and the runtime's page size).
 		fn records_of_custodian(
 			custodian: crate::HospitalId,
 			start: u32,
@@ -283,7 +310,8 @@ sp_api::decl_runtime_apis! {
 			root: crate::commitment::Hash256,
 		) -> Option<RootVerification<AccountId, BlockNumber>>;
 
-		/// True only if record `id` is Active and every field verifies against its root.
+		/// True only if record `id` is Active and every field (at least one) verifies against
+		/// its root.
 		fn verify_fields(
 			id: crate::commitment::RecordId,
 			fields: alloc::vec::Vec<crate::commitment::DisclosedField>,
@@ -293,5 +321,6 @@ sp_api::decl_runtime_apis! {
 
 /// The records pallet as grants and the access log see it.
 pub trait RecordLookup<AccountId, BlockNumber> {
+	/// The record with id `id`, whatever its status, if any.
 	fn record(id: &crate::commitment::RecordId) -> Option<Record<AccountId, BlockNumber>>;
 }

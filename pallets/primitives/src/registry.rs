@@ -44,13 +44,21 @@ pub trait HospitalRegistry<AccountId> {
 
 	/// The active hospital whose node has the libp2p peer id `peer_id` (its bytes).
 	fn active_hospital_of_peer(peer_id: &[u8]) -> Option<HospitalId>;
+
+	/// For benchmarks: an active hospital's account in `role`, made on first use.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_hospital(_role: HospitalRole) -> Option<(AccountId, HospitalId)> {
+		None
+	}
 }
 
 /// Which accounts are registered patient pseudonyms.
 pub trait PatientRegistry<AccountId> {
-	/// Whether `who` is a registered patient pseudonym, and with which hospital.
+	/// The hospital that registered `who`, if `who` is an active patient pseudonym of an active
+	/// hospital.
 	fn registering_hospital(who: &AccountId) -> Option<HospitalId>;
 
+	/// Whether `who` is an active patient pseudonym of an active hospital.
 	fn is_registered(who: &AccountId) -> bool {
 		Self::registering_hospital(who).is_some()
 	}

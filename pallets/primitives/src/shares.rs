@@ -26,13 +26,17 @@ pub const ACCESS_REQUEST_DOMAIN: &[u8] = b"medchain/access-request/v1";
 pub const GRANT_CONSENT_DOMAIN: &[u8] = b"medchain/grant-consent/v1";
 /// polkadot.js `signRaw` signs `<Bytes>` ‖ message ‖ `</Bytes>`.
 pub const BYTES_PREFIX: &[u8] = b"<Bytes>";
+/// What polkadot.js `signRaw` appends to the message.
 pub const BYTES_SUFFIX: &[u8] = b"</Bytes>";
 
+/// A grant's id, assigned in order by the shares pallet.
 pub type GrantId = u64;
+/// A consent request's id, assigned in order by the shares pallet.
 pub type ConsentRequestId = u64;
 
 /// A share token's public key: the only trace of the token on chain.
 pub type TokenKey = ed25519::Public;
+/// A share token's signature of an [`AccessRequest`].
 pub type TokenSignature = ed25519::Signature;
 
 /// Why data is used: the HL7 v3 PurposeOfUse codes a share or an access may name.
@@ -72,6 +76,7 @@ pub enum PurposeOfUse {
 }
 
 impl PurposeOfUse {
+	/// Every purpose, in declaration order.
 	pub const ALL: [PurposeOfUse; 10] = [
 		PurposeOfUse::Treatment,
 		PurposeOfUse::EmergencyTreatment,
@@ -151,7 +156,9 @@ impl FieldSelection {
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct GrantTerms<Records, BlockNumber> {
+	/// The ids of the records shared.
 	pub records: Records,
+	/// Which fields of each record are disclosed.
 	pub fields: FieldSelection,
 	/// The one hospital that may use the grant; any active hospital holding the token if `None`.
 	pub grantee: Option<HospitalId>,
@@ -159,6 +166,7 @@ pub struct GrantTerms<Records, BlockNumber> {
 	pub duration: BlockNumber,
 	/// How many accesses it allows; unlimited if `None`.
 	pub max_uses: Option<u32>,
+	/// The one purpose accesses under the grant may state.
 	pub purpose: PurposeOfUse,
 	/// The public key of the share token (`crate::token`).
 	pub token_key: TokenKey,
@@ -183,15 +191,28 @@ pub enum Grantor {
 	/// The custodian hospital, submitting the patient's signed consent.
 	Custodian(HospitalId),
 	/// The patient, approving this hospital's consent request.
-	ConsentRequest { request: ConsentRequestId, requester: HospitalId },
+	ConsentRequest {
+		/// The consent request approved.
+		request: ConsentRequestId,
+		/// The hospital that asked, and the grantee.
+		requester: HospitalId,
+	},
 }
 
+/// Whether a grant still holds.
 #[derive(
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub enum GrantStatus<AccountId, BlockNumber> {
+	/// Usable until it expires.
 	Active,
-	Revoked { at: BlockNumber, by: AccountId },
+	/// Revoked for good.
+	Revoked {
+		/// Block of the revocation.
+		at: BlockNumber,
+		/// The account that revoked it: the patient, or the granting custodian's operator.
+		by: AccountId,
+	},
 }
 
 /// A grant as stored on chain.
@@ -199,14 +220,19 @@ pub enum GrantStatus<AccountId, BlockNumber> {
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct Grant<AccountId, BlockNumber, Records> {
+	/// The patient whose records are shared.
 	pub patient: AccountId,
+	/// What is shared, with whom, for how long and why.
 	pub terms: GrantTerms<Records, BlockNumber>,
+	/// Who created the grant.
 	pub grantor: Grantor,
+	/// Block of creation.
 	pub created_at: BlockNumber,
 	/// The first block in which the grant no longer works.
 	pub expires_at: BlockNumber,
 	/// Accesses so far.
 	pub uses: u32,
+	/// Active or revoked.
 	pub status: GrantStatus<AccountId, BlockNumber>,
 }
 
@@ -215,11 +241,15 @@ pub struct Grant<AccountId, BlockNumber, Records> {
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct ConsentRequest<BlockNumber, Records> {
+	/// The hospital asking, the grant's grantee.
 	pub requester: HospitalId,
+	/// The ids of the records asked for.
 	pub records: Records,
+	/// Which fields of each record.
 	pub fields: FieldSelection,
 	/// How long the grant would last, in blocks from its approval.
 	pub duration: BlockNumber,
+	/// The purpose the grant would be for.
 	pub purpose: PurposeOfUse,
 	/// The first block in which the request can no longer be approved.
 	pub expires_at: BlockNumber,
@@ -228,10 +258,15 @@ pub struct ConsentRequest<BlockNumber, Records> {
 /// A token holder's request to use a grant once; the token signs [`Self::signing_payload`].
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct AccessRequest<BlockNumber> {
+	/// The chain's genesis hash, so a signature works on one chain only.
 	pub genesis_hash: [u8; 32],
+	/// The grant to use.
 	pub grant: GrantId,
+	/// The record to read.
 	pub record: RecordId,
+	/// The hospital that reads.
 	pub accessor: HospitalId,
+	/// The purpose the access states.
 	pub purpose: PurposeOfUse,
 	/// The grant's use count when the request was signed.
 	pub uses: u32,
@@ -240,12 +275,14 @@ pub struct AccessRequest<BlockNumber> {
 }
 
 impl<BlockNumber: Encode> AccessRequest<BlockNumber> {
+	/// The message the token signs: `ACCESS_REQUEST_DOMAIN` ‖ SCALE(request).
 	pub fn signing_payload(&self) -> Vec<u8> {
 		let mut payload = ACCESS_REQUEST_DOMAIN.to_vec();
 		self.encode_to(&mut payload);
 		payload
 	}
 
+	/// Whether `signature` is the signature of this request by the token with key `key`.
 	pub fn is_signed_by(&self, key: &TokenKey, signature: &TokenSignature) -> bool {
 		signature.verify(self.signing_payload().as_slice(), key)
 	}
@@ -264,7 +301,8 @@ pub fn grant_consent_payload<AccountId: Encode, Records: Encode, BlockNumber: En
 	payload
 }
 
-/// A chain's 32-byte genesis hash from the runtime's hash type.
+/// A chain's 32-byte genesis hash from the runtime's hash type (its first 32 bytes,
+/// zero-padded if shorter).
 pub fn genesis_hash_bytes(hash: &[u8]) -> [u8; 32] {
 	let mut bytes = [0u8; 32];
 	for (byte, value) in bytes.iter_mut().zip(hash) {
@@ -281,13 +319,16 @@ pub fn wrap_in_bytes_tags(payload: &[u8]) -> Vec<u8> {
 /// A grant use the shares pallet allowed: whose record, and which fields it discloses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthorizedUse<AccountId> {
+	/// The grant's patient.
 	pub patient: AccountId,
+	/// The fields the grant discloses.
 	pub fields: FieldSelection,
 }
 
 /// Why a grant can't be used for an access request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GrantRefusal {
+	/// No grant has this id.
 	GrantNotFound,
 	/// The signature is not the grant's token's signature of this request.
 	BadTokenSignature,
@@ -297,13 +338,17 @@ pub enum GrantRefusal {
 	UseCountMismatch,
 	/// The request's `valid_until` block has passed.
 	RequestExpired,
+	/// The grant was revoked.
 	GrantRevoked,
+	/// The grant's duration is over.
 	GrantExpired,
 	/// The grant names another grantee hospital.
 	WrongGrantee,
+	/// The grant does not cover the record.
 	RecordNotInGrant,
 	/// The access names another purpose than the grant.
 	PurposeMismatch,
+	/// The grant's maximum number of uses is reached.
 	UsesExhausted,
 }
 
@@ -321,6 +366,7 @@ sp_api::decl_runtime_apis! {
 	/// Grants and consent requests, for wallets, apps and auditors. Version 2: pages.
 	#[api_version(2)]
 	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
+		/// The grant with id `id`, if any.
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
 
 		/// Up to `limit` ids of `patient`'s unexpired grants above `after`, ascending. Pages hold

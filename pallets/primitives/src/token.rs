@@ -18,6 +18,7 @@ use sp_core::{ed25519, Pair};
 
 use crate::shares::{AccessRequest, TokenKey, TokenSignature};
 
+/// What every share token starts with.
 pub const TOKEN_PREFIX: &str = "VIC_";
 /// Domain tag of the token key derivation.
 pub const SHARE_KEY_DOMAIN: &[u8] = b"medchain/share/v1";
@@ -25,9 +26,11 @@ pub const SHARE_KEY_DOMAIN: &[u8] = b"medchain/share/v1";
 /// Why a string is not a share token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenError {
+	/// The text does not start with `TOKEN_PREFIX`.
 	MissingPrefix,
+	/// The rest is not base64url without padding.
 	NotBase64Url,
-	/// The token must carry exactly 32 bytes.
+	/// The token must carry exactly 32 bytes; it carries this many.
 	WrongLength(usize),
 }
 
@@ -61,10 +64,12 @@ impl ShareToken {
 		Self::from_secret(&secret)
 	}
 
+	/// The token carrying the 32 bytes `secret`.
 	pub fn from_secret(secret: &[u8; 32]) -> Self {
 		Self(alloc::format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret)))
 	}
 
+	/// Reads a token from its text (`VIC_…`).
 	pub fn parse(text: &str) -> Result<Self, TokenError> {
 		let encoded = text.strip_prefix(TOKEN_PREFIX).ok_or(TokenError::MissingPrefix)?;
 		let secret = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| TokenError::NotBase64Url)?;
@@ -73,6 +78,7 @@ impl ShareToken {
 		Ok(Self::from_secret(&secret))
 	}
 
+	/// The token's text: the secret to hand over.
 	pub fn as_str(&self) -> &str {
 		&self.0
 	}

@@ -6,7 +6,9 @@ use crate::HospitalId;
 
 /// The hospitals entitled to validate, with their block-authoring and finality keys.
 pub trait ValidatorRegistry {
+	/// A validator's block-authoring (Aura) key.
 	type AuraId;
+	/// A validator's finality (GRANDPA) key.
 	type GrandpaId;
 
 	/// Every active hospital's `(id, Aura key, GRANDPA key)`, in ascending id order.

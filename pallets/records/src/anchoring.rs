@@ -1,31 +1,24 @@
-//! What the calls do, and the queries behind the `RecordsApi` runtime API.
+//! What the calls do: anchoring, amending and erasing records.
 
-use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{
-	dispatch::DispatchResult,
-	ensure,
-	traits::{Get, UnixTime},
-};
-use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
+use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
+use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_pallet_support::chain::unix_millis;
 use medchain_primitives::{
-	commitment::{verify_field, DisclosedField, Hash256, RecordId},
-	records::{RecordStatus, RootVerification},
+	commitment::{Hash256, RecordId},
+	records::RecordStatus,
 	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry,
 };
-use sp_runtime::{
-	traits::{BlakeTwo256, Hash, Saturating},
-	DispatchError,
-};
+use sp_runtime::traits::{BlakeTwo256, Hash, Saturating};
 
 use crate::{
-	AnchorQuota, AnchorRequestOf, Config, CustodianEraseDelay, CustodianRecordCount,
-	CustodianRecords, Error, Event, Pallet, PatientRecordCount, PatientRecords, PendingErasures,
-	RecordOf, Records,
+	AnchorQuota, AnchorRequestOf, Config, CustodianEraseDelay, CustodianIndex, Error, Event,
+	Pallet, PatientIndex, PendingErasures, RecordOf, Records,
 };
 
-/// Domain tags of the record id derivations.
+/// Domain tag of a new record's id ([`Pallet::record_id`]).
 const RECORD_ID_DOMAIN: &[u8] = b"medchain/record-id/v1";
+/// Domain tag of an amended version's id ([`Pallet::version_id`]).
 const VERSION_ID_DOMAIN: &[u8] = b"medchain/record-version/v1";
 
 impl<T: Config> Pallet<T> {
@@ -37,11 +30,6 @@ impl<T: Config> Pallet<T> {
 	/// The id of version `version` amending record `previous`.
 	pub fn version_id(previous: &RecordId, version: u32) -> RecordId {
 		BlakeTwo256::hash(&(VERSION_ID_DOMAIN, previous, version).encode()).0
-	}
-
-	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
-		let who = frame_system::ensure_signed(origin)?;
-		T::Hospitals::operator_hospital(&who).ok_or_else(|| Error::<T>::NotHospitalOperator.into())
 	}
 
 	pub(crate) fn do_anchor(custodian: HospitalId, request: AnchorRequestOf<T>) -> DispatchResult {
@@ -62,7 +50,7 @@ impl<T: Config> Pallet<T> {
 			previous: None,
 			status: RecordStatus::Active,
 			block: frame_system::Pallet::<T>::block_number(),
-			time: Self::now(),
+			time: unix_millis::<T::UnixTime>(),
 		};
 		Self::insert(record_id, record);
 		Self::deposit_event(Event::RecordAnchored {
@@ -86,7 +74,7 @@ impl<T: Config> Pallet<T> {
 		match old.status {
 			RecordStatus::Active => {}
 			RecordStatus::Amended { .. } => return Err(Error::<T>::AlreadyAmended.into()),
-			RecordStatus::Erased { .. } => return Err(Error::<T>::RecordErased.into()),
+			RecordStatus::Erased { .. } => return Err(Error::<T>::RecordIsErased.into()),
 		}
 		let version = old.version.checked_add(1).ok_or(Error::<T>::TooManyVersions)?;
 		Self::count_anchor(custodian)?;
@@ -98,7 +86,7 @@ impl<T: Config> Pallet<T> {
 			previous: Some(previous),
 			status: RecordStatus::Active,
 			block: frame_system::Pallet::<T>::block_number(),
-			time: Self::now(),
+			time: unix_millis::<T::UnixTime>(),
 			..old.clone()
 		};
 		old.status = RecordStatus::Amended { by: record_id };
@@ -167,18 +155,15 @@ impl<T: Config> Pallet<T> {
 	/// Turns the record into a tombstone erased by `by`.
 	fn mark_erased(record_id: RecordId, mut record: RecordOf<T>, by: T::AccountId) {
 		let at = frame_system::Pallet::<T>::block_number();
-		record.status = RecordStatus::Erased { at, time: Self::now(), by: by.clone() };
+		record.status =
+			RecordStatus::Erased { at, time: unix_millis::<T::UnixTime>(), by: by.clone() };
 		Records::<T>::insert(record_id, record);
 		Self::deposit_event(Event::RecordErased { record_id, by });
 	}
 
 	fn insert(record_id: RecordId, record: RecordOf<T>) {
-		let position = PatientRecordCount::<T>::get(&record.patient);
-		PatientRecords::<T>::insert(&record.patient, position, record_id);
-		PatientRecordCount::<T>::insert(&record.patient, position.saturating_add(1));
-		let position = CustodianRecordCount::<T>::get(record.custodian);
-		CustodianRecords::<T>::insert(record.custodian, position, record_id);
-		CustodianRecordCount::<T>::insert(record.custodian, position.saturating_add(1));
+		PatientIndex::<T>::push(&record.patient, record_id);
+		CustodianIndex::<T>::push(&record.custodian, record_id);
 		Records::<T>::insert(record_id, record);
 	}
 
@@ -189,57 +174,6 @@ impl<T: Config> Pallet<T> {
 			let refusal = Error::<T>::AnchorQuotaReached.into();
 			quota.count(now, T::QuotaPeriod::get(), T::MaxAnchorsPerPeriod::get(), refusal)
 		})
-	}
-
-	fn now() -> u64 {
-		u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX)
-	}
-
-	/// Ids of `patient`'s records from position `start`, at most `limit` (and `MaxPageSize`).
-	pub fn records_of_patient(patient: &T::AccountId, start: u32, limit: u32) -> Vec<RecordId> {
-		let limit = limit.min(T::MaxPageSize::get());
-		let end = start.saturating_add(limit).min(PatientRecordCount::<T>::get(patient));
-		(start..end).filter_map(|position| PatientRecords::<T>::get(patient, position)).collect()
-	}
-
-	/// Ids of the records `custodian` anchored from position `start`, at most `limit` (and
-	/// `MaxPageSize`).
-	pub fn records_of_custodian(custodian: HospitalId, start: u32, limit: u32) -> Vec<RecordId> {
-		let limit = limit.min(T::MaxPageSize::get());
-		let end = start.saturating_add(limit).min(CustodianRecordCount::<T>::get(custodian));
-		(start..end)
-			.filter_map(|position| CustodianRecords::<T>::get(custodian, position))
-			.collect()
-	}
-
-	/// Record `record_id`, if its field root is `root`: its status, custodian, block and time.
-	/// The root commits to the record id, so a copy of the root anchored under another id
-	/// never answers for it.
-	pub fn verify(
-		record_id: RecordId,
-		root: Hash256,
-	) -> Option<RootVerification<T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>> {
-		let record = Records::<T>::get(record_id).filter(|record| record.field_root == root)?;
-		Some(RootVerification {
-			record_id,
-			status: record.status,
-			custodian: record.custodian,
-			block: record.block,
-			time: record.time,
-		})
-	}
-
-	/// True only if `record_id` is Active and every one of (at least one) `fields` verifies.
-	/// More fields than the record's type has is false without hashing any.
-	pub fn verify_fields(record_id: RecordId, fields: &[DisclosedField]) -> bool {
-		let Some(record) = Records::<T>::get(record_id) else { return false };
-		let field_count = usize::try_from(record.record_type.field_count()).unwrap_or(0);
-		record.status == RecordStatus::Active
-			&& !fields.is_empty()
-			&& fields.len() <= field_count
-			&& fields.iter().all(|field| {
-				verify_field(&record.field_root, &record_id, record.record_type, field)
-			})
 	}
 }
 

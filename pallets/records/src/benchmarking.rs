@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
+use medchain_pallet_support::origin::benchmark_origin;
 use medchain_primitives::{commitment::Hash256, records::RecordStatus, RecordType};
 use sp_runtime::traits::Saturating;
 
@@ -30,8 +31,8 @@ fn request<T: Config>(seed: u32) -> AnchorRequestOf<T> {
 /// Anchors record `seed` as the benchmark operator's hospital; returns the operator and id.
 fn anchored<T: Config>(
 	seed: u32,
-) -> Result<(T::AccountId, medchain_primitives::commitment::RecordId), BenchmarkError> {
-	let (operator, hospital) = T::BenchmarkHelper::operator();
+) -> Result<(T::RuntimeOrigin, medchain_primitives::commitment::RecordId), BenchmarkError> {
+	let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 	Pallet::<T>::do_anchor(hospital, request::<T>(seed))?;
 	Ok((operator, Pallet::<T>::record_id(hospital, &hash(seed, 1))))
 }
@@ -41,13 +42,13 @@ mod benchmarks {
 	use super::*;
 
 	#[benchmark]
-	fn anchor() {
-		let (operator, hospital) = T::BenchmarkHelper::operator();
+	fn anchor() -> Result<(), BenchmarkError> {
+		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let r = request::<T>(0);
 
 		#[extrinsic_call]
 		_(
-			RawOrigin::Signed(operator),
+			operator as T::RuntimeOrigin,
 			r.request_id,
 			r.patient,
 			r.record_type,
@@ -56,16 +57,17 @@ mod benchmarks {
 		);
 
 		assert!(Records::<T>::contains_key(Pallet::<T>::record_id(hospital, &r.request_id)));
+		Ok(())
 	}
 
 	#[benchmark]
 	fn anchor_batch(n: Linear<1, { T::MaxBatchSize::get() }>) -> Result<(), BenchmarkError> {
-		let (operator, hospital) = T::BenchmarkHelper::operator();
+		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let items: Vec<_> = (0..n).map(request::<T>).collect();
 		let items = BoundedVec::try_from(items).map_err(|_| BenchmarkError::Stop("bound"))?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), items);
+		_(operator as T::RuntimeOrigin, items);
 
 		assert_eq!(CustodianRecordCount::<T>::get(hospital), n);
 		Ok(())
@@ -76,7 +78,7 @@ mod benchmarks {
 		let (operator, record_id) = anchored::<T>(0)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), record_id, hash(1, 2), hash(1, 3));
+		_(operator as T::RuntimeOrigin, record_id, hash(1, 2), hash(1, 3));
 
 		assert!(matches!(
 			Records::<T>::get(record_id).map(|r| r.status),
@@ -91,7 +93,7 @@ mod benchmarks {
 		let (operator, record_id) = anchored::<T>(0)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), record_id);
+		_(operator as T::RuntimeOrigin, record_id);
 
 		assert!(PendingErasures::<T>::contains_key(record_id));
 		Ok(())
@@ -100,7 +102,7 @@ mod benchmarks {
 	#[benchmark]
 	fn cancel_erasure() -> Result<(), BenchmarkError> {
 		let (operator, record_id) = anchored::<T>(0)?;
-		Pallet::<T>::erase(RawOrigin::Signed(operator).into(), record_id)?;
+		Pallet::<T>::erase(operator.clone(), record_id)?;
 		let patient = Records::<T>::get(record_id).map(|r| r.patient).ok_or("anchored")?;
 
 		#[extrinsic_call]
@@ -113,13 +115,13 @@ mod benchmarks {
 	#[benchmark]
 	fn complete_erasure() -> Result<(), BenchmarkError> {
 		let (operator, record_id) = anchored::<T>(0)?;
-		Pallet::<T>::erase(RawOrigin::Signed(operator.clone()).into(), record_id)?;
+		Pallet::<T>::erase(operator.clone(), record_id)?;
 		let due = frame_system::Pallet::<T>::block_number()
 			.saturating_add(CustodianEraseDelay::<T>::get());
 		frame_system::Pallet::<T>::set_block_number(due);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), record_id);
+		_(operator as T::RuntimeOrigin, record_id);
 
 		assert!(matches!(
 			Records::<T>::get(record_id).map(|r| r.status),
@@ -128,5 +130,5 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext().unchecked(), crate::mock::Test);
 }

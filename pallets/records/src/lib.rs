@@ -41,11 +41,15 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
+
 mod anchoring;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+mod queries;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -55,17 +59,17 @@ pub use weights::WeightInfo;
 /// Sets up what benchmarks need from the registry.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// An active hospital's operator account, and its hospital.
-	fn operator() -> (AccountId, medchain_primitives::HospitalId);
 	/// Registered patient pseudonym `seed`; distinct seeds give distinct patients.
 	fn patient(seed: u32) -> AccountId;
 }
 
+/// The records pallet: its config, storage, events, errors and calls.
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
 	use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*, traits::UnixTime};
 	use frame_system::pallet_prelude::*;
+	use medchain_pallet_support::AppendOnlyIndex;
 	use medchain_primitives::{
 		commitment::{Hash256, RecordId},
 		records::Record,
@@ -85,24 +89,41 @@ pub mod pallet {
 		/// medical record number: the space of such numbers is small enough to brute-force,
 		/// and the request id is public.
 		pub request_id: Hash256,
+		/// The patient pseudonym the record is about; the custodian must have registered it.
 		pub patient: AccountId,
+		/// The record's type, which fixes its fields.
 		pub record_type: RecordType,
+		/// The Merkle root of the record's field leaves (`medchain_primitives::commitment`).
 		pub field_root: Hash256,
+		/// The digest of the encrypted record the custodian stores off chain.
 		pub ciphertext_digest: Hash256,
 	}
 
+	/// An [`AnchorRequest`] with this runtime's account id.
 	pub type AnchorRequestOf<T> = AnchorRequest<<T as frame_system::Config>::AccountId>;
 
+	/// The records pallet.
+	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
+	/// the migration to the runtime's `Migrations`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// The pallet's configuration.
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
+		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
 		/// Which accounts act for which active hospital.
 		type Hospitals: HospitalRegistry<Self::AccountId>;
+
+		/// The origin of a hospital's own calls: an active hospital's operator, succeeding
+		/// with its hospital (`medchain_pallet_support::EnsureHospitalOperator` in the runtime).
+		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
 
 		/// Which accounts are registered patient pseudonyms.
 		type Patients: PatientRegistry<Self::AccountId>;
@@ -127,8 +148,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPageSize: Get<u32>;
 
+		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 
+		/// Sets up the hospital and patients the benchmarks need.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
@@ -146,6 +169,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CustodianEraseDelay<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
+	/// The pallet's genesis settings.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -170,6 +194,7 @@ pub mod pallet {
 	pub type PatientRecords<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, RecordId>;
 
+	/// How many records each patient has in [`PatientRecords`]: the next position.
 	#[pallet::storage]
 	pub type PatientRecordCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
@@ -179,50 +204,87 @@ pub mod pallet {
 	pub type CustodianRecords<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, HospitalId, Twox64Concat, u32, RecordId>;
 
+	/// How many records each custodian has in [`CustodianRecords`]: the next position.
 	#[pallet::storage]
 	pub type CustodianRecordCount<T: Config> =
 		StorageMap<_, Twox64Concat, HospitalId, u32, ValueQuery>;
 
+	/// Each patient's records in anchoring order.
+	pub type PatientIndex<T> = AppendOnlyIndex<
+		<T as frame_system::Config>::AccountId,
+		RecordId,
+		PatientRecords<T>,
+		PatientRecordCount<T>,
+	>;
+
+	/// Each custodian's records in anchoring order.
+	pub type CustodianIndex<T> =
+		AppendOnlyIndex<HospitalId, RecordId, CustodianRecords<T>, CustodianRecordCount<T>>;
+
+	/// The pallet's events.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
+		/// A custodian anchored a new record (version 1).
 		RecordAnchored {
+			/// The new record's id, derived from the custodian and its request id.
 			record_id: RecordId,
+			/// The hospital that anchored the record and stores its ciphertext.
 			custodian: HospitalId,
+			/// The patient pseudonym the record is about.
 			patient: T::AccountId,
+			/// The record's type.
 			record_type: RecordType,
+			/// The Merkle root of the record's field leaves.
 			field_root: Hash256,
 		},
 		/// Item `index` of a batch was not anchored.
 		AnchorFailed {
+			/// The item's position in the batch, from 0.
 			index: u32,
+			/// Why the item was not anchored.
 			error: DispatchError,
 		},
+		/// The custodian anchored a new version of a record; the old one is now `Amended`.
 		RecordAmended {
+			/// The amended record's id.
 			previous: RecordId,
+			/// The new version's id.
 			record_id: RecordId,
+			/// The new version's number (a new anchor is version 1).
 			version: u32,
 		},
+		/// The record is now an `Erased` tombstone; its hashes stay.
 		RecordErased {
+			/// The erased record's id.
 			record_id: RecordId,
+			/// The patient who erased it, or the custodian's operator that scheduled the
+			/// erasure (whoever completed it).
 			by: T::AccountId,
 		},
 		/// The custodian's operator `by` asked to erase the record; it can be completed from
-		/// block `due` on, and cancelled until then.
+		/// block `due` on, and cancelled until it is completed.
 		ErasureScheduled {
+			/// The record to erase.
 			record_id: RecordId,
+			/// The custodian's operator that scheduled the erasure.
 			by: T::AccountId,
+			/// The first block at which the erasure can be completed.
 			due: BlockNumberFor<T>,
 		},
+		/// A scheduled erasure was cancelled; the record stays as it is.
 		ErasureCancelled {
+			/// The record whose erasure was cancelled.
 			record_id: RecordId,
+			/// The patient or the custodian's admin who cancelled it.
 			by: T::AccountId,
 		},
 	}
 
+	/// The pallet's errors.
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The signer is not an operator of an active hospital.
+		/// The origin is not an operator of an active hospital (`Config::OperatorOrigin`).
 		NotHospitalOperator,
 		/// The patient pseudonym is not registered.
 		PatientNotRegistered,
@@ -235,15 +297,18 @@ pub mod pallet {
 		AnchorQuotaReached,
 		/// `anchor_batch` with no items.
 		EmptyBatch,
+		/// No record has this id.
 		RecordNotFound,
 		/// Only the record's custodian may amend it.
 		NotCustodian,
-		/// Only the custodian or the patient may erase a record.
+		/// Only the patient or the custodian's operator may erase a record or complete its
+		/// erasure.
 		NotCustodianOrPatient,
 		/// Erased records can't be amended.
-		RecordErased,
+		RecordIsErased,
 		/// Only the latest version can be amended.
 		AlreadyAmended,
+		/// The record is erased already.
 		AlreadyErased,
 		/// The record's erasure is scheduled already.
 		ErasureAlreadyScheduled,
@@ -260,8 +325,28 @@ pub mod pallet {
 		TooManyVersions,
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
+		/// Anchors a record of `patient`: its type, field root and ciphertext digest, under
+		/// the id derived from the custodian and `request_id`.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`),
+		/// which becomes the record's custodian; it must have registered `patient` itself.
+		///
+		/// Emits `RecordAnchored`.
+		///
+		/// Errors: `NotHospitalOperator`, `PatientNotRegistered`, `NotCustodiansPatient`,
+		/// `DuplicateRequest`, `AnchorQuotaReached`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::anchor())]
 		pub fn anchor(
@@ -272,19 +357,34 @@ pub mod pallet {
 			field_root: Hash256,
 			ciphertext_digest: Hash256,
 		) -> DispatchResult {
-			let custodian = Self::ensure_operator(origin)?;
+			let custodian = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			let request =
 				AnchorRequest { request_id, patient, record_type, field_root, ciphertext_digest };
 			Self::do_anchor(custodian, request)
 		}
 
+		/// Anchors each of `items` as [`Pallet::anchor`] would, for the same custodian. Not
+		/// atomic: a failed item is reported and skipped, the others are anchored, and a failed
+		/// item is charged only the reads of its checks.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
+		///
+		/// Emits `RecordAnchored` for each anchored item and `AnchorFailed` for each failed one,
+		/// with one of `anchor`'s errors.
+		///
+		/// Errors: `NotHospitalOperator`, `EmptyBatch`.
+		///
+		/// ## Complexity
+		/// - O(n) in the number of items (at most `MaxBatchSize`).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::anchor_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
 		pub fn anchor_batch(
 			origin: OriginFor<T>,
 			items: BoundedVec<AnchorRequestOf<T>, T::MaxBatchSize>,
 		) -> DispatchResultWithPostInfo {
-			let custodian = Self::ensure_operator(origin)?;
+			let custodian = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
 			let mut anchored: u32 = 0;
 			let mut failed: u64 = 0;
@@ -303,6 +403,20 @@ pub mod pallet {
 			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}
 
+		/// Anchors a new version of record `record_id` with a new field root and ciphertext
+		/// digest; the old version becomes `Amended`. The amendment counts against the
+		/// custodian's anchoring quota.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`)
+		/// that is the record's custodian.
+		///
+		/// Emits `RecordAmended`.
+		///
+		/// Errors: `NotHospitalOperator`, `RecordNotFound`, `NotCustodian`, `AlreadyAmended`,
+		/// `RecordIsErased`, `TooManyVersions`, `AnchorQuotaReached`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::amend())]
 		pub fn amend(
@@ -311,12 +425,25 @@ pub mod pallet {
 			field_root: Hash256,
 			ciphertext_digest: Hash256,
 		) -> DispatchResult {
-			let custodian = Self::ensure_operator(origin)?;
+			let custodian = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			Self::do_amend(custodian, record_id, field_root, ciphertext_digest)
 		}
 
-		/// The patient erases their record at once; the custodian's operator schedules the
-		/// erasure, which waits `CustodianEraseDelay` blocks.
+		/// Erases record `record_id`. The patient turns it into an `Erased` tombstone at once
+		/// (dropping any scheduled erasure); the custodian's operator only schedules the
+		/// erasure, which waits `CustodianEraseDelay` blocks (see [`Pallet::complete_erasure`]).
+		///
+		/// The origin must be signed by the record's patient or by the operator of its
+		/// custodian (an active hospital).
+		///
+		/// Emits `RecordErased` (patient) or `ErasureScheduled` (operator).
+		///
+		/// Errors: `RecordNotFound`, `NotCustodianOrPatient`, `AlreadyErased`,
+		/// `ErasureAlreadyScheduled` (the custodian's current operator scheduled one already).
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::erase())]
 		pub fn erase(origin: OriginFor<T>, record_id: RecordId) -> DispatchResult {
@@ -324,8 +451,17 @@ pub mod pallet {
 			Self::do_erase(who, record_id)
 		}
 
-		/// Cancels the record's scheduled erasure. The origin must be the record's patient or
-		/// the admin of its (active) custodian.
+		/// Cancels the record's scheduled erasure, at any time before it is completed.
+		///
+		/// The origin must be signed by the record's patient or by the admin of its custodian
+		/// (an active hospital).
+		///
+		/// Emits `ErasureCancelled`.
+		///
+		/// Errors: `RecordNotFound`, `NotPatientOrCustodianAdmin`, `NoErasureScheduled`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::cancel_erasure())]
 		pub fn cancel_erasure(origin: OriginFor<T>, record_id: RecordId) -> DispatchResult {
@@ -333,8 +469,20 @@ pub mod pallet {
 			Self::do_cancel_erasure(who, record_id)
 		}
 
-		/// Completes the record's scheduled erasure once it is due. The origin must be the
-		/// custodian's operator or the record's patient.
+		/// Completes the record's scheduled erasure once it is due: the record becomes an
+		/// `Erased` tombstone, erased by the operator that scheduled it. Refused if that
+		/// operator is no longer the custodian's operator (its key was rotated away).
+		///
+		/// The origin must be signed by the record's patient or by the operator of its
+		/// custodian (an active hospital).
+		///
+		/// Emits `RecordErased`.
+		///
+		/// Errors: `RecordNotFound`, `NotCustodianOrPatient`, `NoErasureScheduled`,
+		/// `ErasureNotDue`, `ErasureRequesterRotated`, `AlreadyErased`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::complete_erasure())]
 		pub fn complete_erasure(origin: OriginFor<T>, record_id: RecordId) -> DispatchResult {

@@ -44,7 +44,7 @@ pub const MAX_ANCHORS: u32 = 12;
 pub const QUOTA_PERIOD: u64 = 70;
 /// Blocks a custodian's erasure waits.
 pub const ERASE_DELAY: u64 = 5;
-pub const NOW_MS: u64 = 1_700_000_000_000;
+pub const NOW_MS: u64 = medchain_pallet_testing::clock::START_MS;
 
 parameter_types! {
 	pub const MaxBatchSize: u32 = MAX_BATCH;
@@ -57,7 +57,8 @@ impl pallet_records::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = MockRegistry;
 	type Patients = MockRegistry;
-	type UnixTime = MockClock;
+	type OperatorOrigin = medchain_pallet_support::EnsureHospitalOperator<MockRegistry, u64>;
+	type UnixTime = medchain_pallet_testing::clock::TestClock;
 	type MaxBatchSize = MaxBatchSize;
 	type MaxAnchorsPerPeriod = MaxAnchorsPerPeriod;
 	type QuotaPeriod = QuotaPeriod;
@@ -113,6 +114,15 @@ impl HospitalRegistry<u64> for MockRegistry {
 	fn active_hospital_of_peer(_: &[u8]) -> Option<HospitalId> {
 		None
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_hospital(role: HospitalRole) -> Option<(u64, HospitalId)> {
+		let account = match role {
+			HospitalRole::Admin => ADMIN_A,
+			HospitalRole::Operator => OPERATOR_A,
+		};
+		Some((account, HOSPITAL_A))
+	}
 }
 
 impl PatientRegistry<u64> for MockRegistry {
@@ -127,23 +137,12 @@ impl PatientRegistry<u64> for MockRegistry {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<u64> for MockRegistry {
-	fn operator() -> (u64, HospitalId) {
-		(OPERATOR_A, HOSPITAL_A)
-	}
-
 	fn patient(seed: u32) -> u64 {
 		FIRST_BENCHMARK_PATIENT + u64::from(seed)
 	}
 }
 
-pub struct MockClock;
-impl frame_support::traits::UnixTime for MockClock {
-	fn now() -> core::time::Duration {
-		core::time::Duration::from_millis(NOW_MS)
-	}
-}
-
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> medchain_pallet_testing::CheckedExternalities {
 	let genesis = RuntimeGenesisConfig {
 		records: crate::GenesisConfig { custodian_erase_delay: ERASE_DELAY },
 		..Default::default()
@@ -151,7 +150,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let storage = genesis.build_storage().expect("mock genesis builds");
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	medchain_pallet_testing::CheckedExternalities::new(ext, Records::do_try_state)
 }
 
 /// This pallet's events so far.

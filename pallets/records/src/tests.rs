@@ -295,7 +295,7 @@ fn amend_refuses_others_missing_amended_and_erased_records() {
 		assert_ok!(Records::erase(origin(PATIENT), erased));
 		assert_noop!(
 			Records::amend(origin(OPERATOR_A), erased, root(5), [0; 32]),
-			Error::<Test>::RecordErased
+			Error::<Test>::RecordIsErased
 		);
 	});
 }

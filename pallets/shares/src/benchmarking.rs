@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use medchain_pallet_support::origin::benchmark_origin;
 use medchain_primitives::{
 	shares::{
 		grant_consent_payload, FieldSelection, GrantStatus, GrantTerms, Grantor, PurposeOfUse,
@@ -37,7 +38,7 @@ fn terms<T: Config>(records: RecordsOf<T>) -> GrantTermsOf<T> {
 
 /// A consent request by the benchmark operator's hospital for `r` records.
 fn requested<T: Config>(r: u32) -> Result<T::AccountId, BenchmarkError> {
-	let (_, hospital) = T::BenchmarkHelper::operator();
+	let (_, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 	let patient = T::BenchmarkHelper::patient();
 	Pallet::<T>::do_request_consent(
 		hospital,
@@ -56,7 +57,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn create_grant(r: Linear<1, { T::MaxRecordsPerGrant::get() }>) -> Result<(), BenchmarkError> {
-		let (_, hospital) = T::BenchmarkHelper::operator();
+		let (_, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let terms = terms::<T>(records::<T>(r, hospital)?);
 		let patient = T::BenchmarkHelper::patient();
 
@@ -71,16 +72,21 @@ mod benchmarks {
 	fn create_grant_for(
 		r: Linear<1, { T::MaxRecordsPerGrant::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (operator, hospital) = T::BenchmarkHelper::operator();
+		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let patient = T::BenchmarkHelper::patient();
 		let terms = terms::<T>(records::<T>(r, hospital)?);
 		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
-		let payload =
-			grant_consent_payload(&Pallet::<T>::genesis_hash(), &patient, &terms, 0, &deadline);
+		let payload = grant_consent_payload(
+			&medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
+			&patient,
+			&terms,
+			0,
+			&deadline,
+		);
 		let signature = T::BenchmarkHelper::sign(&patient, &payload);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), patient.clone(), terms, 0, deadline, signature);
+		_(operator as T::RuntimeOrigin, patient.clone(), terms, 0, deadline, signature);
 
 		assert_eq!(ConsentNonce::<T>::get(&patient), 1);
 		Ok(())
@@ -89,13 +95,13 @@ mod benchmarks {
 	/// The custodian revokes: the path that also reads the signer's hospital.
 	#[benchmark]
 	fn revoke() -> Result<(), BenchmarkError> {
-		let (operator, hospital) = T::BenchmarkHelper::operator();
+		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let terms = terms::<T>(records::<T>(1, hospital)?);
 		let patient = T::BenchmarkHelper::patient();
 		let grant = Pallet::<T>::insert_grant(patient, terms, Grantor::Custodian(hospital))?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), grant);
+		_(operator as T::RuntimeOrigin, grant);
 
 		assert!(matches!(
 			Grants::<T>::get(grant).map(|grant| grant.status),
@@ -108,14 +114,14 @@ mod benchmarks {
 	fn request_consent(
 		r: Linear<1, { T::MaxRecordsPerGrant::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let (operator, hospital) = T::BenchmarkHelper::operator();
+		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let records = records::<T>(r, hospital)?;
 		let duration = MinGrantDuration::<T>::get();
 		let patient = T::BenchmarkHelper::patient();
 
 		#[extrinsic_call]
 		_(
-			RawOrigin::Signed(operator),
+			operator as T::RuntimeOrigin,
 			patient,
 			records,
 			FieldSelection::AllButNotes,
@@ -153,7 +159,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn prune_expired(n: Linear<0, { T::MaxPrunedPerBlock::get() }>) -> Result<(), BenchmarkError> {
-		let (_, hospital) = T::BenchmarkHelper::operator();
+		let (_, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let patient = T::BenchmarkHelper::patient();
 		let records = records::<T>(1, hospital)?;
 		for _ in 0..n {
@@ -176,5 +182,5 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext().unchecked(), crate::mock::Test);
 }

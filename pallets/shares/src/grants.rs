@@ -1,17 +1,17 @@
 //! Creating, revoking and using grants.
 
 use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
-use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
+use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
 	records::RecordStatus,
 	shares::{
-		genesis_hash_bytes, grant_consent_payload, wrap_in_bytes_tags, AccessRequest,
-		AuthorizedUse, GrantId, GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
+		grant_consent_payload, wrap_in_bytes_tags, AccessRequest, AuthorizedUse, GrantId,
+		GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
 	},
 	HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
 };
 use sp_runtime::{
-	traits::{CheckedAdd, Saturating, Verify, Zero},
+	traits::{CheckedAdd, Saturating, Verify},
 	DispatchError,
 };
 
@@ -21,19 +21,6 @@ use crate::{
 };
 
 impl<T: Config> Pallet<T> {
-	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
-		let who = frame_system::ensure_signed(origin)?;
-		T::Hospitals::operator_hospital(&who).ok_or_else(|| Error::<T>::NotHospitalOperator.into())
-	}
-
-	/// The chain's genesis hash, which signed messages carry so they can't be replayed on
-	/// another chain.
-	pub fn genesis_hash() -> [u8; 32] {
-		genesis_hash_bytes(
-			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
-		)
-	}
-
 	/// Checks what any grant or consent request must satisfy: `patient`'s active records, no
 	/// duplicates, fields every record's type has, a duration within bounds.
 	pub(crate) fn check_scope(
@@ -126,8 +113,13 @@ impl<T: Config> Pallet<T> {
 			deadline <= now.saturating_add(T::MaxConsentValidity::get()),
 			Error::<T>::ConsentDeadlineTooFar
 		);
-		let payload =
-			grant_consent_payload(&Self::genesis_hash(), patient, terms, nonce, &deadline);
+		let payload = grant_consent_payload(
+			&medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
+			patient,
+			terms,
+			nonce,
+			&deadline,
+		);
 		let signed = signature.verify(payload.as_slice(), patient)
 			|| signature.verify(wrap_in_bytes_tags(&payload).as_slice(), patient);
 		ensure!(signed, Error::<T>::BadPatientSignature);

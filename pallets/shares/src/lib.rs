@@ -36,6 +36,9 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod consent;
@@ -44,8 +47,6 @@ mod grants;
 mod mock;
 mod pruning;
 mod queries;
-#[cfg(any(test, all(feature = "std", feature = "runtime-benchmarks")))]
-pub mod testing;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -64,8 +65,6 @@ fn count<T>(items: &[T]) -> u32 {
 /// Sets up what benchmarks need from the registry and the records pallet.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId, Signature> {
-	/// An active hospital's operator account, and its hospital.
-	fn operator() -> (AccountId, medchain_primitives::HospitalId);
 	/// A registered patient pseudonym.
 	fn patient() -> AccountId;
 	/// An active record `seed` of `patient` in `custodian`'s custody.
@@ -78,6 +77,7 @@ pub trait BenchmarkHelper<AccountId, Signature> {
 	fn sign(patient: &AccountId, payload: &[u8]) -> Signature;
 }
 
+/// The shares pallet: its config, storage, events, errors and calls.
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -93,22 +93,41 @@ pub mod pallet {
 	};
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 
+	/// The records of one grant or consent request (at most `MaxRecordsPerGrant`).
 	pub type RecordsOf<T> = BoundedVec<RecordId, <T as Config>::MaxRecordsPerGrant>;
+	/// A grant's terms as this runtime stores them.
 	pub type GrantTermsOf<T> = GrantTerms<RecordsOf<T>, BlockNumberFor<T>>;
+	/// A grant as this runtime stores it.
 	pub type GrantOf<T> =
 		Grant<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, RecordsOf<T>>;
+	/// A consent request as this runtime stores it.
 	pub type ConsentRequestOf<T> = ConsentRequest<BlockNumberFor<T>, RecordsOf<T>>;
 
+	/// The shares pallet.
+	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
+	/// the migration to the runtime's `Migrations`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// The pallet's configuration.
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
+		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
+		/// Which accounts act for which active hospital.
 		type Hospitals: HospitalRegistry<Self::AccountId>;
+
+		/// The origin of a hospital's own calls: an active hospital's operator, succeeding
+		/// with its hospital (`medchain_pallet_support::EnsureHospitalOperator` in the runtime).
+		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
+		/// Which accounts are registered patient pseudonyms, and which hospital registered each.
 		type Patients: PatientRegistry<Self::AccountId>;
+		/// The anchored records grants refer to (the records pallet).
 		type Records: RecordLookup<Self::AccountId, BlockNumberFor<Self>>;
 
 		/// A patient's signature of a grant consent (the runtime's `MultiSignature`).
@@ -145,12 +164,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPageSize: Get<u32>;
 
+		/// Weights of this pallet's calls and pruning.
 		type WeightInfo: WeightInfo;
 
+		/// Sets up the hospital, patient, records and signatures the benchmarks need.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::PatientSignature>;
 	}
 
+	/// The id the next grant gets.
 	#[pallet::storage]
 	pub type NextGrantId<T: Config> = StorageValue<_, GrantId, ValueQuery>;
 
@@ -189,9 +211,11 @@ pub mod pallet {
 	pub type ConsentNonce<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
 
+	/// The id the next consent request gets.
 	#[pallet::storage]
 	pub type NextConsentRequestId<T: Config> = StorageValue<_, ConsentRequestId, ValueQuery>;
 
+	/// Every consent request not yet answered or pruned, by id.
 	#[pallet::storage]
 	pub type ConsentRequests<T: Config> =
 		StorageMap<_, Twox64Concat, ConsentRequestId, ConsentRequestOf<T>>;
@@ -240,11 +264,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ConsentRequestLifetime<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
+	/// The pallet's genesis settings.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
+		/// Shortest grant, in blocks ([`MinGrantDuration`]); raised to 1 if zero.
 		pub min_grant_duration: BlockNumberFor<T>,
+		/// Longest grant, in blocks ([`MaxGrantDuration`]); raised to the shortest if below it.
 		pub max_grant_duration: BlockNumberFor<T>,
+		/// How long a consent request can be approved, in blocks ([`ConsentRequestLifetime`]);
+		/// raised to 1 if zero.
 		pub consent_request_lifetime: BlockNumberFor<T>,
 	}
 
@@ -259,60 +288,89 @@ pub mod pallet {
 		}
 	}
 
+	/// The pallet's events.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
+		/// A grant was created.
 		GrantCreated {
+			/// The new grant's id.
 			grant: GrantId,
+			/// The patient whose records it shares.
 			patient: T::AccountId,
+			/// Who created it: the patient, the custodian, or the patient approving a request.
 			grantor: Grantor,
+			/// The one hospital that may use it; any hospital holding the token if `None`.
 			grantee: Option<HospitalId>,
+			/// The block from which the grant is refused and may be pruned.
 			expires_at: BlockNumberFor<T>,
 		},
+		/// A grant was revoked; it is refused from now on.
 		GrantRevoked {
+			/// The revoked grant's id.
 			grant: GrantId,
+			/// The patient, or the granting custodian's operator, who revoked it.
 			by: T::AccountId,
 		},
 		/// The grant expired and was removed from state.
 		GrantPruned {
+			/// The removed grant's id.
 			grant: GrantId,
 		},
 		/// The consent request expired unanswered and was removed from state.
 		ConsentRequestPruned {
+			/// The removed request's id.
 			request: ConsentRequestId,
 		},
 		/// The patient's consents signed with a nonce below `next_nonce` can no longer be used.
 		ConsentsWithdrawn {
+			/// The patient pseudonym that withdrew them.
 			patient: T::AccountId,
+			/// The patient's new consent nonce.
 			next_nonce: u64,
 		},
+		/// A hospital asked a patient to share records with it.
 		ConsentRequested {
+			/// The new request's id.
 			request: ConsentRequestId,
+			/// The patient pseudonym asked.
 			patient: T::AccountId,
+			/// The hospital asking.
 			requester: HospitalId,
+			/// The block from which the request can no longer be approved, and may be pruned.
 			expires_at: BlockNumberFor<T>,
 		},
+		/// The patient approved a consent request; `GrantCreated` precedes this.
 		ConsentApproved {
+			/// The approved request's id.
 			request: ConsentRequestId,
+			/// The grant created for the requester.
 			grant: GrantId,
 		},
+		/// The patient denied a consent request.
 		ConsentDenied {
+			/// The denied request's id.
 			request: ConsentRequestId,
+			/// The patient pseudonym that denied it.
 			patient: T::AccountId,
+			/// The hospital that had asked.
 			requester: HospitalId,
 		},
 	}
 
+	/// The pallet's errors.
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The signer is not a registered patient pseudonym.
+		/// The patient (the signer, or the patient named) is not a registered patient
+		/// pseudonym.
 		NotRegisteredPatient,
-		/// The signer is not an operator of an active hospital.
+		/// The origin is not an operator of an active hospital (`Config::OperatorOrigin`).
 		NotHospitalOperator,
-		/// A grant names at least one record.
+		/// A grant or consent request must name at least one record.
 		NoRecords,
 		/// A record appears twice.
 		DuplicateRecord,
+		/// A named record does not exist.
 		RecordNotFound,
 		/// The record belongs to another patient.
 		NotPatientsRecord,
@@ -326,7 +384,7 @@ pub mod pallet {
 		GranteeNotActive,
 		/// `max_uses` of zero would create a grant nobody can use.
 		ZeroMaxUses,
-		/// A custodian can only submit grants of records in its own custody.
+		/// A custodian can only submit grants of existing records in its own custody.
 		NotCustodian,
 		/// The patient's consent deadline has passed.
 		ConsentExpired,
@@ -336,9 +394,11 @@ pub mod pallet {
 		ConsentNonceUsed,
 		/// The consent's nonce is ahead of the patient's next nonce.
 		ConsentNonceAhead,
+		/// No grant has this id (it never existed, or it expired and was pruned).
 		GrantNotFound,
 		/// Only the patient or the custodian that created the grant may revoke it.
 		NotGrantorOrPatient,
+		/// The grant is revoked already.
 		AlreadyRevoked,
 		/// The grant has expired already.
 		GrantExpired,
@@ -358,12 +418,17 @@ pub mod pallet {
 		ConsentRequestNotFound,
 		/// The request's lifetime has passed; it can only be denied.
 		ConsentRequestExpired,
-		/// An id counter is exhausted.
+		/// An id counter is exhausted, or an expiry block overflows.
 		Overflow,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::prune_expired(now).saturating_add(Self::prune_expired_requests(now))
 		}
@@ -375,7 +440,21 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// The patient shares their own records.
+		/// The patient shares their own active records on `terms`, from now for
+		/// `terms.duration` blocks. The grant counts against the share rate of the hospital
+		/// that registered the patient.
+		///
+		/// The origin must be signed by a registered patient pseudonym.
+		///
+		/// Emits `GrantCreated`.
+		///
+		/// Errors: `NotRegisteredPatient`, `NoRecords`, `DuplicateRecord`, `RecordNotFound`,
+		/// `NotPatientsRecord`, `RecordNotActive`, `FieldsOutsideRecordType`,
+		/// `DurationOutOfRange`, `GranteeNotActive`, `ZeroMaxUses`, `TooManyGrants`,
+		/// `HospitalShareRateReached`, `Overflow`.
+		///
+		/// ## Complexity
+		/// - O(r) in the number of records in `terms`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_grant(count(&terms.records)))]
 		pub fn create_grant(origin: OriginFor<T>, terms: GrantTermsOf<T>) -> DispatchResult {
@@ -384,7 +463,23 @@ pub mod pallet {
 			Self::insert_grant(patient, terms, Grantor::Patient).map(|_| ())
 		}
 
-		/// The custodian submits a grant the patient signed (`grant_consent_payload`).
+		/// The custodian submits a grant of `patient`'s records on `terms` that the patient
+		/// signed (`grant_consent_payload`, raw or `<Bytes>`-wrapped) with consent nonce `nonce`,
+		/// valid until block `deadline`. The patient's consent nonce then moves past `nonce`.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`)
+		/// that is the custodian of every record in `terms`.
+		///
+		/// Emits `GrantCreated`.
+		///
+		/// Errors: `NotHospitalOperator`, `ConsentExpired`, `ConsentDeadlineTooFar`,
+		/// `BadPatientSignature`, `ConsentNonceUsed`, `ConsentNonceAhead`, `NotCustodian`,
+		/// `NoRecords`, `DuplicateRecord`, `NotPatientsRecord`, `RecordNotActive`,
+		/// `FieldsOutsideRecordType`, `DurationOutOfRange`, `GranteeNotActive`, `ZeroMaxUses`,
+		/// `TooManyGrants`, `HospitalShareRateReached`, `Overflow`.
+		///
+		/// ## Complexity
+		/// - O(r) in the number of records in `terms`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::create_grant_for(count(&terms.records)))]
 		pub fn create_grant_for(
@@ -395,7 +490,8 @@ pub mod pallet {
 			deadline: BlockNumberFor<T>,
 			signature: T::PatientSignature,
 		) -> DispatchResult {
-			let custodian = Self::ensure_operator(origin)?;
+			let custodian = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			Self::check_consent(&patient, &terms, nonce, deadline, &signature)?;
 			for record in terms.records.iter() {
 				let custodian_of = T::Records::record(record).map(|record| record.custodian);
@@ -406,8 +502,19 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// The patient or the granting custodian revokes a grant; accesses are refused from
-		/// then on.
+		/// Revokes grant `grant`; accesses are refused from then on. The grant stays in state
+		/// until it expires.
+		///
+		/// The origin must be signed by the grant's patient or, for a grant the custodian
+		/// submitted (`create_grant_for`), by the operator of that custodian (an active
+		/// hospital).
+		///
+		/// Emits `GrantRevoked`.
+		///
+		/// Errors: `GrantNotFound`, `NotGrantorOrPatient`, `AlreadyRevoked`, `GrantExpired`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::revoke())]
 		pub fn revoke(origin: OriginFor<T>, grant: GrantId) -> DispatchResult {
@@ -415,7 +522,21 @@ pub mod pallet {
 			Self::do_revoke(who, grant)
 		}
 
-		/// A hospital asks a patient pseudonym to share records with it.
+		/// A hospital asks a patient pseudonym to share `fields` of `records` with it for
+		/// `duration` blocks, for `purpose`. The request waits `ConsentRequestLifetime` blocks
+		/// for the patient's answer and counts against the hospital's share rate.
+		///
+		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
+		///
+		/// Emits `ConsentRequested`.
+		///
+		/// Errors: `NotHospitalOperator`, `NotRegisteredPatient`, `NoRecords`,
+		/// `DuplicateRecord`, `RecordNotFound`, `NotPatientsRecord`, `RecordNotActive`,
+		/// `FieldsOutsideRecordType`, `DurationOutOfRange`, `TooManyRequestsFromHospital`,
+		/// `HospitalShareRateReached`, `Overflow`.
+		///
+		/// ## Complexity
+		/// - O(r) in the number of `records`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::request_consent(count(&records)))]
 		pub fn request_consent(
@@ -426,11 +547,27 @@ pub mod pallet {
 			duration: BlockNumberFor<T>,
 			purpose: PurposeOfUse,
 		) -> DispatchResult {
-			let requester = Self::ensure_operator(origin)?;
+			let requester = T::OperatorOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			Self::do_request_consent(requester, patient, records, fields, duration, purpose)
 		}
 
-		/// The patient approves a consent request: a grant to the requester, with this token key.
+		/// The patient approves a consent request: a grant to the requester, on the request's
+		/// terms, with this token key and `max_uses`. The request's scope is checked again (a
+		/// record may have been amended or erased since), and the grant counts against the
+		/// share rate of the hospital that registered the patient.
+		///
+		/// The origin must be signed by the patient the request waits for.
+		///
+		/// Emits `GrantCreated`, then `ConsentApproved`.
+		///
+		/// Errors: `ConsentRequestNotFound`, `ConsentRequestExpired`, `NoRecords`,
+		/// `DuplicateRecord`, `RecordNotFound`, `NotPatientsRecord`, `RecordNotActive`,
+		/// `FieldsOutsideRecordType`, `DurationOutOfRange`, `GranteeNotActive`, `ZeroMaxUses`,
+		/// `TooManyGrants`, `NotRegisteredPatient`, `HospitalShareRateReached`, `Overflow`.
+		///
+		/// ## Complexity
+		/// - O(r) in the number of the request's records; charged for `MaxRecordsPerGrant`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::approve_consent(T::MaxRecordsPerGrant::get()))]
 		pub fn approve_consent(
@@ -443,6 +580,16 @@ pub mod pallet {
 			Self::do_approve_consent(patient, request, token_key, max_uses)
 		}
 
+		/// The patient denies a consent request, expired or not; it is removed.
+		///
+		/// The origin must be signed by the patient the request waits for.
+		///
+		/// Emits `ConsentDenied`.
+		///
+		/// Errors: `ConsentRequestNotFound`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::deny_consent())]
 		pub fn deny_consent(origin: OriginFor<T>, request: ConsentRequestId) -> DispatchResult {
@@ -453,6 +600,16 @@ pub mod pallet {
 		/// The patient withdraws every consent they signed with a nonce below `next_nonce` and
 		/// that no custodian has submitted yet. `next_nonce` must be ahead of the current
 		/// nonce by 1 to [`MAX_NONCE_WITHDRAWAL`].
+		///
+		/// The origin must be signed by the patient (the pallet accepts any signed origin; the
+		/// runtime lets only patients sign this call).
+		///
+		/// Emits `ConsentsWithdrawn`.
+		///
+		/// Errors: `BadNonceWithdrawal`.
+		///
+		/// ## Complexity
+		/// - O(1).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::withdraw_consents())]
 		pub fn withdraw_consents(origin: OriginFor<T>, next_nonce: u64) -> DispatchResult {

@@ -1,8 +1,11 @@
-//! A test runtime over `medchain_primitives::testing`'s consortium: hospitals A and B active,
+//! A test runtime over `medchain_pallet_testing`'s consortium: hospitals A and B active,
 //! C suspended, patients 0 and 1 registered; grants last 10 to 100 blocks, consent requests 20.
 
 use frame_support::{derive_impl, parameter_types};
-use medchain_primitives::testing::{self, TestConsortium};
+use medchain_pallet_testing::{
+	consortium::{self as testing, TestConsortium},
+	CheckedExternalities,
+};
 use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature};
 
 use crate as pallet_shares;
@@ -66,6 +69,8 @@ parameter_types! {
 impl pallet_shares::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = TestConsortium;
+	type OperatorOrigin =
+		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>;
 	type Patients = TestConsortium;
 	type Records = TestConsortium;
 	type PatientSignature = MultiSignature;
@@ -78,13 +83,12 @@ impl pallet_shares::Config for Test {
 	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = crate::testing::TestBenchmarkHelper;
+	type BenchmarkHelper = TestBenchmarkHelper;
 }
 
-pub use crate::testing::record_id;
+pub use testing::record_id;
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	testing::reset();
+pub fn new_test_ext() -> CheckedExternalities {
 	let genesis = RuntimeGenesisConfig {
 		shares: pallet_shares::GenesisConfig {
 			min_grant_duration: MIN_DURATION,
@@ -96,7 +100,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let storage = genesis.build_storage().expect("mock genesis builds");
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	CheckedExternalities::new(ext, Shares::do_try_state)
 }
 
 /// Moves to block `n`, running this pallet's `on_initialize`.
@@ -118,4 +122,37 @@ pub fn events() -> Vec<crate::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// The benchmarks' patient, records and signatures (only with `runtime-benchmarks`): patient 0
+/// and lab results added to the test record store.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TestBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<sp_runtime::AccountId32, sp_runtime::MultiSignature>
+	for TestBenchmarkHelper
+{
+	fn patient() -> sp_runtime::AccountId32 {
+		testing::patient(0)
+	}
+
+	fn record(
+		patient: &sp_runtime::AccountId32,
+		custodian: medchain_primitives::HospitalId,
+		seed: u32,
+	) -> medchain_primitives::commitment::RecordId {
+		let id = record_id(seed);
+		testing::add_record(
+			id,
+			patient.clone(),
+			custodian,
+			medchain_primitives::RecordType::LabResult,
+		);
+		id
+	}
+
+	fn sign(_: &sp_runtime::AccountId32, payload: &[u8]) -> sp_runtime::MultiSignature {
+		testing::patient_signature(0, payload)
+	}
 }

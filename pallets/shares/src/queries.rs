@@ -11,6 +11,7 @@ use medchain_primitives::{
 use crate::{Config, ConsentRequests, Grants, Pallet, PatientConsentRequests, PatientGrants};
 
 impl<T: Config> Pallet<T> {
+	/// Grant `id`, if it has not been pruned, with its records as a plain list.
 	pub fn grant(id: GrantId) -> Option<Grant<T::AccountId, BlockNumberFor<T>, Vec<RecordId>>> {
 		let grant = Grants::<T>::get(id)?;
 		let terms = grant.terms;

@@ -6,11 +6,12 @@ use medchain_primitives::{
 		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantId, GrantStatus,
 		GrantTerms, Grantor, PurposeOfUse,
 	},
-	testing::{self, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C},
 	token::ShareToken,
 	FieldMask, RecordType,
 };
 use sp_runtime::{AccountId32, MultiSignature};
+
+use medchain_pallet_testing::consortium::{self as testing, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C};
 
 use crate::{mock::*, *};
 
@@ -57,7 +58,7 @@ fn consent_signature(
 	wrap: bool,
 ) -> MultiSignature {
 	let payload = grant_consent_payload(
-		&Shares::genesis_hash(),
+		&medchain_pallet_support::chain::genesis_hash_bytes::<Test>(),
 		&testing::patient(0),
 		terms,
 		nonce,
@@ -211,7 +212,13 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 		};
 
 		// Signed by another patient, or for other terms.
-		let payload = grant_consent_payload(&Shares::genesis_hash(), &patient, &terms, 0, &10u64);
+		let payload = grant_consent_payload(
+			&medchain_pallet_support::chain::genesis_hash_bytes::<Test>(),
+			&patient,
+			&terms,
+			0,
+			&10u64,
+		);
 		let by_other = testing::patient_signature(1, &payload);
 		assert_noop!(
 			submit(&terms, 0, 10, by_other, &operator),

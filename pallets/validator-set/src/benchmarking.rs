@@ -49,5 +49,5 @@ mod benchmarks {
 		assert!(!QueuedSet::<T>::exists());
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext().unchecked(), crate::mock::Test);
 }

@@ -32,6 +32,9 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
@@ -52,9 +55,11 @@ pub const DEFAULT_SESSION_LENGTH: u32 = 100;
 /// Sets up a registry of `count` active validators, for benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper {
+	/// Makes the registry list `count` active validators.
 	fn set_active_validators(count: u32);
 }
 
+/// The pallet itself: config, storage, genesis, hooks and events (see the crate docs).
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -71,11 +76,19 @@ pub mod pallet {
 	pub type ValidatorSetOf<T> =
 		BoundedVec<ValidatorOf<T>, <T as pallet_aura::Config>::MaxAuthorities>;
 
+	/// The validator set pallet.
+	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
+	/// the migration to the runtime's `Migrations`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
+	/// The pallet's configuration trait.
 	#[pallet::config]
 	pub trait Config: frame_system::Config + pallet_aura::Config + pallet_grandpa::Config {
+		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
@@ -85,7 +98,8 @@ pub mod pallet {
 			GrandpaId = pallet_grandpa::AuthorityId,
 		>;
 
-		/// No change may shrink the set below this many validators.
+		/// A change to fewer than this many validators is refused unless it grows the current
+		/// set; a stall recovery is exempt.
 		#[pallet::constant]
 		type MinValidators: Get<u32>;
 
@@ -95,8 +109,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type LivenessWindow: Get<u64>;
 
+		/// Weights of this pallet's `on_initialize` work.
 		type WeightInfo: WeightInfo;
 
+		/// Sets up the registry for benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper;
 	}
@@ -136,6 +152,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ObservedSince<T: Config> = StorageValue<_, (u64, u64)>;
 
+	/// The session length; the initial validators are the registry's founders.
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
 		/// Blocks per session (zero is read as one).
@@ -159,6 +176,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let max = <T as pallet_aura::Config>::MaxAuthorities::get();
 			// Unmeasured: the digest, the slot, the validators, the observation; two writes.
@@ -176,26 +198,55 @@ pub mod pallet {
 		}
 	}
 
+	/// Events of the validator set pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// Session `index` started; `changed` if the registry's validators differ from the
 		/// current set.
-		NewSession { index: SessionIndex, changed: bool },
+		NewSession {
+			/// The session that started.
+			index: SessionIndex,
+			/// Whether the registry's validators differ from the current set.
+			changed: bool,
+		},
 		/// The set changed: Aura authorities now, GRANDPA set `set_id` once nodes enact it.
 		ValidatorSetChanged {
+			/// The session in which the change was scheduled.
 			session: SessionIndex,
+			/// The id of the new GRANDPA set.
 			set_id: u64,
+			/// The hospitals of the new set, in authority order.
 			validators: BoundedVec<HospitalId, <T as pallet_aura::Config>::MaxAuthorities>,
+			/// Whether it is a forced change, for a stall recovery.
 			forced: bool,
 		},
 		/// An earlier GRANDPA change is still pending; the new set is retried every block.
-		ValidatorSetChangeDeferred { session: SessionIndex },
-		/// The registry's set would leave fewer than `MinValidators`; the current set stays.
-		ValidatorSetTooSmall { session: SessionIndex, validators: u32 },
-		/// The registry has more validators than Aura and GRANDPA allow; the current set stays.
-		ValidatorSetTooLarge { session: SessionIndex, validators: u32 },
+		ValidatorSetChangeDeferred {
+			/// The session whose change waits.
+			session: SessionIndex,
+		},
+		/// The new set is empty, or has fewer than `MinValidators` and would shrink the current
+		/// set; it is dropped and the current set stays.
+		ValidatorSetTooSmall {
+			/// The current session.
+			session: SessionIndex,
+			/// How many validators the refused set has.
+			validators: u32,
+		},
+		/// The registry has more validators than Aura's `MaxAuthorities`; the current set stays.
+		ValidatorSetTooLarge {
+			/// The current session.
+			session: SessionIndex,
+			/// How many validators the registry has.
+			validators: u32,
+		},
 		/// Governance asked for a forced change to recover stalled finality.
-		StallRecoveryRequested { delay: BlockNumberFor<T>, best_finalized: BlockNumberFor<T> },
+		StallRecoveryRequested {
+			/// Blocks the signalling block must be deep before nodes apply the change.
+			delay: BlockNumberFor<T>,
+			/// The block the new set votes on top of.
+			best_finalized: BlockNumberFor<T>,
+		},
 	}
 }

@@ -131,7 +131,7 @@ impl crate::BenchmarkHelper for MockRegistry {
 }
 
 /// Genesis with `founders` active.
-pub fn new_test_ext_with(founders: &[HospitalId]) -> sp_io::TestExternalities {
+pub fn new_test_ext_with(founders: &[HospitalId]) -> medchain_pallet_testing::CheckedExternalities {
 	set_active(founders);
 	let storage = RuntimeGenesisConfig {
 		validator_set: pallet_validator_set::GenesisConfig { session_length: SESSION_LENGTH },
@@ -141,11 +141,11 @@ pub fn new_test_ext_with(founders: &[HospitalId]) -> sp_io::TestExternalities {
 	.expect("mock genesis builds");
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
-	ext
+	medchain_pallet_testing::CheckedExternalities::new(ext, ValidatorSet::do_try_state)
 }
 
 /// Genesis with hospitals 0 to 3 active.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> medchain_pallet_testing::CheckedExternalities {
 	new_test_ext_with(&[0, 1, 2, 3])
 }
 

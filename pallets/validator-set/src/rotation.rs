@@ -22,6 +22,7 @@ use crate::{
 };
 
 impl<T: Config> Pallet<T> {
+	/// Whether block `now` starts a session: a non-zero multiple of `SessionLength`.
 	pub(crate) fn is_session_boundary(now: BlockNumberFor<T>) -> bool {
 		let length = SessionLength::<T>::get();
 		let sessions = now.checked_div(&length);

@@ -14,6 +14,7 @@ use frame_support::{
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
+use medchain_pallet_support::EnsureHospitalOperator;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::Perbill;
 use sp_version::RuntimeVersion;
@@ -155,6 +156,7 @@ parameter_types! {
 impl pallet_records::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = Hospitals;
+	type OperatorOrigin = EnsureHospitalOperator<Hospitals, AccountId>;
 	type Patients = Hospitals;
 	type UnixTime = Timestamp;
 	type MaxBatchSize = MaxAnchorBatch;
@@ -195,6 +197,7 @@ parameter_types! {
 impl pallet_shares::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = Hospitals;
+	type OperatorOrigin = EnsureHospitalOperator<Hospitals, AccountId>;
 	type Patients = Hospitals;
 	type Records = Records;
 	type PatientSignature = Signature;
@@ -213,6 +216,7 @@ impl pallet_shares::Config for Runtime {
 impl pallet_access_log::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = Hospitals;
+	type OperatorOrigin = EnsureHospitalOperator<Hospitals, AccountId>;
 	type Patients = Hospitals;
 	type Records = Records;
 	type Grants = Shares;

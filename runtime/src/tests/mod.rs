@@ -15,7 +15,7 @@ use sp_runtime::{generic::Era, BuildStorage};
 
 use crate::{
 	genesis_config_presets::get_preset, RuntimeCall, RuntimeGenesisConfig, SignedPayload, System,
-	TxExtension, UncheckedExtrinsic,
+	UncheckedExtrinsic,
 };
 
 /// Applies a JSON patch the way the node does when it builds a chain spec from a preset.
@@ -40,24 +40,10 @@ pub fn genesis_of(name: &str) -> sp_io::TestExternalities {
 	config.build_storage().expect("genesis builds").into()
 }
 
-fn tx_extension(nonce: u32) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		pallet_hospitals::CheckPermission::new(),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		frame_system::WeightReclaim::new(),
-	)
-}
-
 /// `call` signed by `signer` with its next nonce, immortal, as a wallet would send it.
 pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 	let nonce = System::account_nonce(signer.to_account_id());
-	let extension = tx_extension(nonce);
+	let extension = crate::tx_extension(Era::Immortal, nonce);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature.into(), extension)

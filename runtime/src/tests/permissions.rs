@@ -10,7 +10,7 @@ use sp_runtime::{
 	transaction_validity::{InvalidTransaction, TransactionValidity, TransactionValidityError},
 };
 
-use super::{genesis_of, signed, start_block, tx_extension};
+use super::{genesis_of, signed, start_block};
 use crate::{
 	genesis_config_presets::{DEVELOPMENT_PRESET, LOCAL_TESTNET_PRESET},
 	Executive, Header, Runtime, RuntimeCall, System, UncheckedExtrinsic,
@@ -130,7 +130,12 @@ fn a_general_transaction_without_a_signer_is_refused_at_the_pool_and_in_a_block(
 		start_block(1);
 		let parent = System::block_hash(0);
 		for call in [register(Sr25519Keyring::Ferdie), remark(), upgrade(b"\0asm")] {
-			let general = || UncheckedExtrinsic::new_transaction(call.clone(), tx_extension(0));
+			let general = || {
+				UncheckedExtrinsic::new_transaction(
+					call.clone(),
+					crate::tx_extension(sp_runtime::generic::Era::Immortal, 0),
+				)
+			};
 			sp_io::storage::start_transaction();
 			let validity =
 				Executive::validate_transaction(TransactionSource::External, general(), parent);

@@ -59,7 +59,7 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 			purpose: PurposeOfUse::Treatment,
 			token_key: token.public_key(),
 		};
-		let genesis = Shares::genesis_hash();
+		let genesis = medchain_pallet_support::chain::genesis_hash_bytes::<Runtime>();
 		let payload = grant_consent_payload(&genesis, &patient, &terms, 0, &10u32);
 		let signature = PATIENT.sign(&wrap_in_bytes_tags(&payload));
 		assert_ok!(Shares::create_grant_for(

@@ -282,7 +282,7 @@ fn status_changes_follow_the_lifecycle() {
 		);
 		assert_noop!(
 			try_propose(Proposal::Remove { hospital: HOSPITAL_E }),
-			Error::<Test>::HospitalRemoved
+			Error::<Test>::HospitalIsRemoved
 		);
 	});
 }

@@ -1,4 +1,4 @@
-//! A test consortium for pallet unit tests (`std` only): the registry and the record lookup
+//! A test consortium for pallet unit tests: the registry and the record lookup
 //! that `pallet-shares` and `pallet-access-log` see, with records kept per test thread.
 //!
 //! Hospitals A (0) and B (1) are active, C (2) is suspended; each has an admin and an operator
@@ -14,13 +14,15 @@ use std::{
 use sp_core::{sr25519, Pair};
 use sp_runtime::AccountId32;
 
-use crate::{
+use medchain_primitives::{
 	commitment::RecordId,
 	records::{Record, RecordLookup, RecordStatus},
 	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry, RecordType,
 };
 
+/// Active.
 pub const HOSPITAL_A: HospitalId = 0;
+/// Active.
 pub const HOSPITAL_B: HospitalId = 1;
 /// Suspended.
 pub const HOSPITAL_C: HospitalId = 2;
@@ -30,10 +32,12 @@ const HOSPITALS: [HospitalId; 3] = [HOSPITAL_A, HOSPITAL_B, HOSPITAL_C];
 /// suspended.
 pub const PATIENT_OF_C: u8 = 3;
 
+/// `hospital`'s admin account.
 pub fn admin(hospital: HospitalId) -> AccountId32 {
 	account(10 + hospital as u8 * 10)
 }
 
+/// `hospital`'s operator account.
 pub fn operator(hospital: HospitalId) -> AccountId32 {
 	account(11 + hospital as u8 * 10)
 }
@@ -55,6 +59,7 @@ pub fn patient_pair(n: u8) -> sr25519::Pair {
 	sr25519::Pair::from_seed(&seed)
 }
 
+/// Patient `n`'s account (see [`patient_pair`]).
 pub fn patient(n: u8) -> AccountId32 {
 	patient_pair(n).public().into()
 }
@@ -64,6 +69,7 @@ pub fn patient_signature(n: u8, message: &[u8]) -> sp_runtime::MultiSignature {
 	patient_pair(n).sign(message).into()
 }
 
+/// The registry and record store of this module, for a pallet's `Config`.
 pub struct TestConsortium;
 
 impl HospitalRegistry<AccountId32> for TestConsortium {
@@ -86,6 +92,15 @@ impl HospitalRegistry<AccountId32> for TestConsortium {
 
 	fn active_hospital_of_peer(_: &[u8]) -> Option<HospitalId> {
 		None
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_hospital(role: HospitalRole) -> Option<(AccountId32, HospitalId)> {
+		let account = match role {
+			HospitalRole::Admin => admin(HOSPITAL_A),
+			HospitalRole::Operator => operator(HOSPITAL_A),
+		};
+		Some((account, HOSPITAL_A))
 	}
 }
 
@@ -144,6 +159,14 @@ pub fn add_record(id: RecordId, patient: AccountId32, custodian: HospitalId, kin
 	RECORDS.with(|records| records.borrow_mut().insert(id, record));
 }
 
+/// A distinct record id per `seed`.
+pub fn record_id(seed: u32) -> RecordId {
+	let mut id = [0xAB; 32];
+	id[..4].copy_from_slice(&seed.to_le_bytes());
+	id
+}
+
+/// Sets the status of test record `id`.
 pub fn set_record_status(id: RecordId, status: RecordStatus<AccountId32, u64>) {
 	RECORDS.with(|records| {
 		if let Some(record) = records.borrow_mut().get_mut(&id) {

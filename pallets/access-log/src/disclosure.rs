@@ -1,26 +1,19 @@
 //! What the calls check, and how entries are written.
 
-use frame_support::{
-	dispatch::DispatchResult,
-	ensure,
-	traits::{Get, UnixTime},
-};
-use frame_system::pallet_prelude::{BlockNumberFor, OriginFor};
+use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
+use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_pallet_support::chain::unix_millis;
 use medchain_primitives::{
 	access::{AccessId, AccessKind, AccessQuery, Accessor, BreakGlassReason, ReleaseReceipt},
 	commitment::{Hash256, RecordId},
 	records::{Record, RecordStatus},
-	shares::{
-		genesis_hash_bytes, AccessRequest, GrantId, GrantRefusal, PurposeOfUse, ShareGrants,
-		TokenSignature,
-	},
-	FieldMask, HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
+	shares::{AccessRequest, GrantId, GrantRefusal, PurposeOfUse, ShareGrants, TokenSignature},
+	FieldMask, HospitalId, PatientRegistry, RecordLookup,
 };
-use sp_runtime::{traits::Zero, DispatchError};
 
 use crate::{
-	AccessEntryOf, BreakGlassLimit, BreakGlassPeriod, BreakGlassUsage, Config, Entries, Error,
-	Event, HospitalAccessQuota, Index, IndexLength, NextAccessId, Pallet, PatientAccessQuota,
+	AccessEntryOf, AccessIndex, BreakGlassLimit, BreakGlassPeriod, BreakGlassUsage, Config,
+	Entries, Error, Event, HospitalAccessQuota, NextAccessId, Pallet, PatientAccessQuota,
 	RegisteredPatientsAccessQuota,
 };
 
@@ -45,21 +38,18 @@ impl<T: Config> From<GrantRefusal> for Error<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	pub(crate) fn ensure_operator(origin: OriginFor<T>) -> Result<HospitalId, DispatchError> {
-		let who = frame_system::ensure_signed(origin)?;
-		T::Hospitals::operator_hospital(&who).ok_or_else(|| Error::<T>::UnregisteredAccessor.into())
-	}
-
 	/// The record, if it exists and is the current version.
 	fn active_record(id: &RecordId) -> Result<RecordOf<T>, Error<T>> {
 		let record = T::Records::record(id).ok_or(Error::<T>::RecordNotFound)?;
 		match record.status {
 			RecordStatus::Active => Ok(record),
-			RecordStatus::Erased { .. } => Err(Error::<T>::RecordErased),
+			RecordStatus::Erased { .. } => Err(Error::<T>::RecordIsErased),
 			RecordStatus::Amended { .. } => Err(Error::<T>::RecordSuperseded),
 		}
 	}
 
+	/// [`Pallet::access`] by `accessor`'s operator: spends one use of the grant, counts the
+	/// hospital's access quota and writes the entry.
 	pub(crate) fn do_access(
 		accessor: HospitalId,
 		grant: GrantId,
@@ -70,9 +60,8 @@ impl<T: Config> Pallet<T> {
 		signature: &TokenSignature,
 	) -> DispatchResult {
 		let record = Self::active_record(&record_id)?;
-		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 		let request = AccessRequest {
-			genesis_hash: genesis_hash_bytes(genesis.as_ref()),
+			genesis_hash: medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
 			grant,
 			record: record_id,
 			accessor,
@@ -99,6 +88,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// [`Pallet::break_glass`] by `accessor`'s operator: counts the break-glass limit, writes an
+	/// entry of every field and notifies the patient (`EmergencyAccess`).
 	pub(crate) fn do_break_glass(
 		accessor: HospitalId,
 		record_id: RecordId,
@@ -135,6 +126,8 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// [`Pallet::patient_access`] by `patient`: counts the patient's and their hospital's
+	/// patients' quotas and writes an entry of every field.
 	pub(crate) fn do_patient_access(patient: T::AccountId, record_id: RecordId) -> DispatchResult {
 		let hospital =
 			T::Patients::registering_hospital(&patient).ok_or(Error::<T>::NotRegisteredPatient)?;
@@ -162,6 +155,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// [`Pallet::confirm_release`] by `custodian`'s operator: writes the release receipt into
+	/// the entry, once.
 	pub(crate) fn do_confirm_release(
 		custodian: HospitalId,
 		access: AccessId,
@@ -173,7 +168,7 @@ impl<T: Config> Pallet<T> {
 		entry.release = Some(ReleaseReceipt {
 			response_hash,
 			block: frame_system::Pallet::<T>::block_number(),
-			time: Self::now(),
+			time: unix_millis::<T::UnixTime>(),
 		});
 		Entries::<T>::insert(access, entry);
 		Self::deposit_event(Event::ReleaseConfirmed { access, custodian, response_hash });
@@ -201,7 +196,7 @@ impl<T: Config> Pallet<T> {
 			fields,
 			purpose,
 			block: frame_system::Pallet::<T>::block_number(),
-			time: Self::now(),
+			time: unix_millis::<T::UnixTime>(),
 			release: None,
 		};
 		let mut queries = alloc::vec![
@@ -213,9 +208,7 @@ impl<T: Config> Pallet<T> {
 			queries.push(AccessQuery::Accessor(hospital));
 		}
 		for query in queries {
-			let position = IndexLength::<T>::get(&query);
-			Index::<T>::insert(&query, position, access);
-			IndexLength::<T>::insert(&query, position.saturating_add(1));
+			AccessIndex::<T>::push(&query, access);
 		}
 		Entries::<T>::insert(access, entry);
 		Self::deposit_event(Event::AccessRecorded {
@@ -226,9 +219,5 @@ impl<T: Config> Pallet<T> {
 			fields,
 		});
 		Ok(access)
-	}
-
-	pub(crate) fn now() -> u64 {
-		u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX)
 	}
 }

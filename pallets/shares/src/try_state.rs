@@ -1,0 +1,90 @@
+//! The invariants of grants and consent requests, checked by `try_state` (try-runtime, and
+//! after every unit test).
+
+use frame_support::ensure;
+use sp_runtime::TryRuntimeError;
+
+use crate::{
+	Config, ConsentRequests, Grants, GrantsExpiringAt, NextConsentRequestId, NextGrantId, Pallet,
+	PatientConsentRequests, PatientGrants, PruneCursor, RequestPruneCursor, RequesterPending,
+	RequestsExpiringAt,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Grants and consent requests agree with their pruning queues and their per-patient and
+	/// per-requester lists; no queue holds anything behind its cursor.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		Self::check_grants()?;
+		Self::check_consent_requests()
+	}
+
+	fn check_grants() -> Result<(), TryRuntimeError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let next = NextGrantId::<T>::get();
+		for (id, grant) in Grants::<T>::iter() {
+			ensure!(id < next, "a grant's id is not below NextGrantId");
+			ensure!(
+				GrantsExpiringAt::<T>::contains_key(grant.expires_at, id),
+				"a grant is missing from the expiry queue"
+			);
+			// Expired grants may leave the patient's list before pruning removes them.
+			if now < grant.expires_at {
+				ensure!(
+					PatientGrants::<T>::get(&grant.patient).contains(&(id, grant.expires_at)),
+					"an unexpired grant is missing from its patient's list"
+				);
+			}
+		}
+		let cursor = PruneCursor::<T>::get();
+		for (expiry, id) in GrantsExpiringAt::<T>::iter_keys() {
+			ensure!(expiry >= cursor, "a grant waits behind the pruning cursor");
+			let grant = Grants::<T>::get(id).ok_or("the expiry queue names no grant")?;
+			ensure!(grant.expires_at == expiry, "a grant is queued under another expiry");
+		}
+		for (patient, held) in PatientGrants::<T>::iter() {
+			ensure!(!held.is_empty(), "an empty grant list is stored");
+			for (id, expiry) in held {
+				let grant = Grants::<T>::get(id).ok_or("a patient's list names no grant")?;
+				ensure!(grant.patient == patient, "a grant is in another patient's list");
+				ensure!(grant.expires_at == expiry, "a patient's list has a wrong expiry");
+			}
+		}
+		Ok(())
+	}
+
+	fn check_consent_requests() -> Result<(), TryRuntimeError> {
+		let next = NextConsentRequestId::<T>::get();
+		let cursor = RequestPruneCursor::<T>::get();
+		for (expiry, id, patient) in RequestsExpiringAt::<T>::iter() {
+			ensure!(expiry >= cursor, "a consent request waits behind the pruning cursor");
+			let request =
+				ConsentRequests::<T>::get(id).ok_or("the expiry queue names no consent request")?;
+			ensure!(request.expires_at == expiry, "a request is queued under another expiry");
+			ensure!(
+				PatientConsentRequests::<T>::contains_key(&patient, id),
+				"a request is missing from its patient's list"
+			);
+			ensure!(
+				RequesterPending::<T>::get(&patient, request.requester).contains(&(id, expiry)),
+				"a request is missing from its requester's list"
+			);
+		}
+		let mut queued = 0u64;
+		for id in ConsentRequests::<T>::iter_keys() {
+			ensure!(id < next, "a request's id is not below NextConsentRequestId");
+			queued = queued.saturating_add(1);
+		}
+		let listed =
+			PatientConsentRequests::<T>::iter_keys().try_fold(0u64, |count, (_, id)| {
+				ensure!(
+					ConsentRequests::<T>::contains_key(id),
+					"a patient's list names no request"
+				);
+				Ok::<_, TryRuntimeError>(count.saturating_add(1))
+			})?;
+		let expiring =
+			RequestsExpiringAt::<T>::iter_keys().fold(0u64, |count, _| count.saturating_add(1));
+		ensure!(listed == queued && expiring == queued, "consent request lists disagree");
+		Ok(())
+	}
+}

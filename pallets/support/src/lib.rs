@@ -1,0 +1,21 @@
+//! # medchain pallet support
+//!
+//! FRAME building blocks that more than one medchain pallet needs, written once:
+//!
+//! - [`origin`]: "an active hospital's operator" and "an active hospital's admin" as
+//!   [`EnsureOrigin`](frame_support::traits::EnsureOrigin)s, plugged into each pallet's `Config`.
+//! - [`chain`]: the chain's genesis hash and the wall-clock time in milliseconds.
+//! - [`index`]: an append-only `(key, position) → value` index with its length, paged reads and
+//!   a consistency check for `try_state`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub mod chain;
+pub mod index;
+pub mod origin;
+
+pub use index::AppendOnlyIndex;
+pub use origin::{EnsureHospitalAdmin, EnsureHospitalOperator};
