@@ -17,8 +17,8 @@ BENCHER_VERSION=0.28.0
 TOOLS="$HOME/.cache/medchain/tools"
 BENCHER="$TOOLS/bin/frame-omni-bencher"
 BENCH_WASM="$HOME/.cache/medchain/medchain_runtime_benchmarks.wasm"
-STEPS="${STEPS:-50}"
-REPEAT="${REPEAT:-20}"
+STEPS="${STEPS:-25}"
+REPEAT="${REPEAT:-10}"
 
 if ! "$BENCHER" --version 2>/dev/null | grep -q "$BENCHER_VERSION"; then
   echo "==> installing frame-omni-bencher $BENCHER_VERSION (a long one-time build)"

@@ -33,7 +33,7 @@ pub struct Included {
 
 impl Included {
 	/// The id of the proposal this governance transaction opened, if it opened one.
-	pub fn proposal_id(&self) -> Option<u32> {
+	pub fn proposal_id(&self) -> Option<pallet_hospitals::ProposalId> {
 		self.events.iter().find_map(|event| match event {
 			RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
 			_ => None,

@@ -13,7 +13,7 @@
 use std::{collections::HashSet, str::FromStr, sync::Arc};
 
 use futures::StreamExt;
-use medchain_primitives::validators::ConsortiumApi;
+use medchain_runtime_api::ConsortiumApi;
 use sc_client_api::{BlockchainEvents, HeaderBackend};
 use sc_network::{multiaddr::Protocol, service::traits::NetworkService, Multiaddr, PeerId};
 use sp_api::ProvideRuntimeApi;
@@ -22,7 +22,7 @@ use sp_runtime::traits::Block as BlockT;
 const LOG_TARGET: &str = "medchain::peers";
 
 /// An active hospital's node: its peer id and, if it parses, its registered address.
-struct AuthorizedNode {
+struct AllowedPeer {
 	peer: PeerId,
 	address: Option<Multiaddr>,
 }
@@ -89,7 +89,7 @@ fn apply<Block, Client>(
 fn authorized_nodes<Block, Client>(
 	client: &Client,
 	at: Block::Hash,
-) -> Result<Vec<AuthorizedNode>, String>
+) -> Result<Vec<AllowedPeer>, String>
 where
 	Block: BlockT,
 	Client: ProvideRuntimeApi<Block>,
@@ -101,13 +101,13 @@ where
 		.map_err(|error| format!("reading the registry at {at:?}: {error}"))?;
 	Ok(entries
 		.into_iter()
-		.filter_map(|(peer_id, address)| {
-			let peer_id = String::from_utf8_lossy(&peer_id).into_owned();
+		.filter_map(|node| {
+			let peer_id = String::from_utf8_lossy(&node.peer_id).into_owned();
 			let Ok(peer) = PeerId::from_str(&peer_id) else {
 				log::warn!(target: LOG_TARGET, "registry peer id {peer_id:?} is not a peer id");
 				return None;
 			};
-			Some(AuthorizedNode { peer, address: dialable(&address) })
+			Some(AllowedPeer { peer, address: dialable(&node.address) })
 		})
 		.collect())
 }

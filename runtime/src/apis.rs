@@ -141,8 +141,8 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl medchain_primitives::validators::ConsortiumApi<Block> for Runtime {
-		fn authorized_nodes() -> Vec<(Vec<u8>, Vec<u8>)> {
+	impl medchain_runtime_api::ConsortiumApi<Block> for Runtime {
+		fn authorized_nodes() -> Vec<medchain_primitives::validators::AuthorizedNode> {
 			Hospitals::authorized_nodes()
 		}
 
@@ -152,7 +152,7 @@ impl_runtime_apis! {
 	}
 
 	#[api_version(2)]
-	impl medchain_primitives::records::RecordsApi<Block, AccountId, BlockNumber> for Runtime {
+	impl medchain_runtime_api::RecordsApi<Block, AccountId, BlockNumber> for Runtime {
 		fn record(id: RecordId) -> Option<medchain_primitives::records::Record<AccountId, BlockNumber>> {
 			pallet_records::Records::<Runtime>::get(id)
 		}
@@ -182,7 +182,7 @@ impl_runtime_apis! {
 	}
 
 	#[api_version(2)]
-	impl medchain_primitives::shares::SharesApi<Block, AccountId, BlockNumber> for Runtime {
+	impl medchain_runtime_api::SharesApi<Block, AccountId, BlockNumber> for Runtime {
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>> {
 			Shares::grant(id)
 		}
@@ -200,7 +200,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl medchain_primitives::access::AccessLogApi<Block, AccountId, BlockNumber> for Runtime {
+	impl medchain_runtime_api::AccessLogApi<Block, AccountId, BlockNumber> for Runtime {
 		fn entry(id: AccessId) -> Option<AccessEntry<AccountId, BlockNumber>> {
 			AccessLog::entry(id)
 		}

@@ -11,6 +11,7 @@
 //! spam is controlled by permissioning rather than by fees.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, reason = "tests compute expected values"))]
 
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));

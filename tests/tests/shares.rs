@@ -11,7 +11,6 @@ use medchain_primitives::{
 	access::{AccessKind, AccessPage, AccessQuery, Accessor},
 	commitment::{CommittedRecord, RecordId},
 	shares::{AccessRequest, FieldSelection, Grant, GrantTerms, PurposeOfUse},
-	token::ShareToken,
 	FieldMask, RecordType,
 };
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
@@ -20,6 +19,7 @@ use medchain_tests::{
 	network::LocalNetwork,
 	Result,
 };
+use medchain_token::ShareToken;
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{BoundedVec, DispatchError};

@@ -10,10 +10,8 @@
 //! key and signatures. See README ("Shares, consent and the access log").
 
 use clap::{Parser, Subcommand};
-use medchain_primitives::{
-	shares::{AccessRequest, PurposeOfUse},
-	token::ShareToken,
-};
+use medchain_primitives::shares::{AccessRequest, PurposeOfUse};
+use medchain_token::ShareToken;
 use serde_json::{json, Value};
 use sp_core::bytes::{from_hex, to_hex};
 

@@ -4,9 +4,9 @@ use medchain_primitives::{
 	commitment::RecordId,
 	records::RecordStatus,
 	shares::{AccessRequest, FieldSelection, GrantId, GrantTerms, PurposeOfUse, TokenSignature},
-	token::ShareToken,
 	FieldMask, HospitalId, RecordType,
 };
+use medchain_token::ShareToken;
 use sp_runtime::AccountId32;
 
 use medchain_pallet_testing::clock::TestClock;
@@ -225,7 +225,7 @@ fn a_replayed_signature_is_refused() {
 		let shared = shared();
 		let request = Request::for_(&shared);
 		let signature = request.signed_by(&shared.token);
-		assert_ok!(request.submit(signature.clone()));
+		assert_ok!(request.submit(signature));
 		assert_noop!(request.submit(signature), Error::<Test>::SignatureReplayed);
 		assert_eq!(uses(shared.grant), 1);
 	});
@@ -300,7 +300,7 @@ fn only_active_hospitals_operators_access() {
 					PurposeOfUse::Treatment,
 					0,
 					20,
-					signature.clone()
+					signature
 				),
 				Error::<Test>::NotHospitalOperator
 			);

@@ -26,7 +26,7 @@ use sp_runtime::{traits::Saturating, RuntimeAppPublic};
 use crate::{
 	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, Hospital,
 	HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId, OpenProposals, Pallet,
-	PeerOwner, Proposal, ProposalInfo, ProposalLifetime, Proposals,
+	PeerOwner, Proposal, ProposalId, ProposalInfo, ProposalLifetime, Proposals,
 };
 
 /// Fewest approvals a stall recovery needs, however few hospitals are live: one hospital cut
@@ -179,7 +179,7 @@ impl<T: Config> Pallet<T> {
 		Self::execute_if_approved(id, info)
 	}
 
-	pub(crate) fn do_vote(voter: HospitalId, id: u32) -> DispatchResult {
+	pub(crate) fn do_vote(voter: HospitalId, id: ProposalId) -> DispatchResult {
 		let mut info = Proposals::<T>::get(id).ok_or(Error::<T>::ProposalNotFound)?;
 		ensure!(frame_system::Pallet::<T>::block_number() <= info.expires_at, Error::<T>::Expired);
 		ensure!(info.proposal.target() != Some(voter), Error::<T>::TargetCannotVote);
@@ -221,7 +221,7 @@ impl<T: Config> Pallet<T> {
 		(u32::try_from(ayes).unwrap_or(u32::MAX), u32::try_from(needed).unwrap_or(u32::MAX))
 	}
 
-	fn execute_if_approved(id: u32, info: ProposalInfo<T>) -> DispatchResult {
+	fn execute_if_approved(id: ProposalId, info: ProposalInfo<T>) -> DispatchResult {
 		let (ayes, needed) = Self::tally(&info);
 		Self::deposit_event(Event::Tallied { id, ayes, needed });
 		if ayes < needed {
@@ -236,7 +236,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Removes proposal `id`, freeing one of its proposer's open slots.
-	pub(crate) fn remove_proposal(id: u32, info: &ProposalInfo<T>) {
+	pub(crate) fn remove_proposal(id: ProposalId, info: &ProposalInfo<T>) {
 		Proposals::<T>::remove(id);
 		OpenProposals::<T>::mutate_exists(info.proposer, |open| {
 			*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);

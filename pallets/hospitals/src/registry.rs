@@ -3,7 +3,8 @@
 
 use alloc::vec::Vec;
 use medchain_primitives::{
-	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry, ValidatorRegistry,
+	validators::AuthorizedNode, HospitalId, HospitalRegistry, HospitalRole, PatientRegistry,
+	ValidatorRegistry,
 };
 
 use crate::{
@@ -70,12 +71,14 @@ impl<T: Config> Pallet<T> {
 			.filter_map(|id| Hospitals::<T>::get(id).map(|hospital| (id, hospital)))
 	}
 
-	/// `(peer id, multiaddr)` text of every node of every active hospital: the node's peer
-	/// allowlist.
-	pub fn authorized_nodes() -> Vec<(Vec<u8>, Vec<u8>)> {
+	/// Every node of every active hospital: the node's peer allowlist.
+	pub fn authorized_nodes() -> Vec<AuthorizedNode> {
 		Self::active_hospitals()
 			.flat_map(|(_, h)| h.nodes.into_iter())
-			.map(|node| (node.peer_id.into_inner(), node.address.into_inner()))
+			.map(|node| AuthorizedNode {
+				peer_id: node.peer_id.into_inner(),
+				address: node.address.into_inner(),
+			})
 			.collect()
 	}
 }

@@ -201,6 +201,9 @@ impl<T: Config> Proposal<T> {
 	}
 }
 
+/// A governance proposal's id, assigned in order of proposal.
+pub type ProposalId = u32;
+
 /// An open proposal and the hospitals that approved it.
 #[derive(
 	CloneNoBound,

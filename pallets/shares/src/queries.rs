@@ -10,6 +10,9 @@ use medchain_primitives::{
 
 use crate::{Config, ConsentRequests, Grants, Pallet, PatientConsentRequests, PatientGrants};
 
+/// A consent request as the runtime API shows it: its records as a plain list.
+pub type ConsentRequestView<T> = ConsentRequest<BlockNumberFor<T>, Vec<RecordId>>;
+
 impl<T: Config> Pallet<T> {
 	/// Grant `id`, if it has not been pruned, with its records as a plain list.
 	pub fn grant(id: GrantId) -> Option<Grant<T::AccountId, BlockNumberFor<T>, Vec<RecordId>>> {
@@ -55,7 +58,7 @@ impl<T: Config> Pallet<T> {
 		patient: &T::AccountId,
 		after: Option<ConsentRequestId>,
 		limit: u32,
-	) -> Vec<(ConsentRequestId, ConsentRequest<BlockNumberFor<T>, Vec<RecordId>>)> {
+	) -> Vec<(ConsentRequestId, ConsentRequestView<T>)> {
 		let ids = PatientConsentRequests::<T>::iter_key_prefix(patient).collect();
 		page(ids, after, limit.min(T::MaxPageSize::get()))
 			.into_iter()

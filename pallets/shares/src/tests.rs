@@ -6,9 +6,9 @@ use medchain_primitives::{
 		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantId, GrantStatus,
 		GrantTerms, Grantor, PurposeOfUse,
 	},
-	token::ShareToken,
 	FieldMask, RecordType,
 };
+use medchain_token::ShareToken;
 use sp_runtime::{AccountId32, MultiSignature};
 
 use medchain_pallet_testing::consortium::{self as testing, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C};

@@ -10,6 +10,7 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, reason = "tests compute expected values"))]
 
 extern crate alloc;
 

@@ -133,7 +133,7 @@ thread_local! {
 	static ACTIVE: RefCell<BTreeSet<HospitalId>> =
 		RefCell::new(BTreeSet::from([HOSPITAL_A, HOSPITAL_B]));
 	static RECORDS: RefCell<BTreeMap<RecordId, Record<AccountId32, u64>>> =
-		RefCell::new(BTreeMap::new());
+		const { RefCell::new(BTreeMap::new()) };
 }
 
 impl RecordLookup<AccountId32, u64> for TestConsortium {

@@ -43,7 +43,7 @@ parameter_types! {
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
 		.max_length(5 * 1024 * 1024)
 		.modify_max_length_for_class(frame_support::dispatch::DispatchClass::Normal, |len| {
-			*len = NORMAL_DISPATCH_RATIO * *len
+			*len = NORMAL_DISPATCH_RATIO.mul_floor(*len)
 		})
 		.build();
 	/// Generic Substrate address format (prefix 42), so standard wallets show addresses.

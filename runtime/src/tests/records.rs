@@ -4,9 +4,10 @@
 use frame_support::assert_ok;
 use medchain_primitives::{
 	commitment::{CommittedRecord, RecordId},
-	records::{runtime_decl_for_records_api::RecordsApi, RecordStatus},
+	records::RecordStatus,
 	FieldMask, RecordType,
 };
+use medchain_runtime_api::runtime_decl_for_records_api::RecordsApi;
 use sp_keyring::Sr25519Keyring;
 
 use super::genesis_of;

@@ -4,14 +4,17 @@
 
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use medchain_primitives::{
-	access::{runtime_decl_for_access_log_api::AccessLogApi, AccessKind, AccessQuery, Accessor},
+	access::{AccessKind, AccessQuery, Accessor},
 	shares::{
-		grant_consent_payload, runtime_decl_for_shares_api::SharesApi, wrap_in_bytes_tags,
-		AccessRequest, FieldSelection, GrantTerms, Grantor, PurposeOfUse,
+		grant_consent_payload, wrap_in_bytes_tags, AccessRequest, FieldSelection, GrantTerms,
+		Grantor, PurposeOfUse,
 	},
-	token::ShareToken,
 	FieldMask, RecordType,
 };
+use medchain_runtime_api::{
+	runtime_decl_for_access_log_api::AccessLogApi, runtime_decl_for_shares_api::SharesApi,
+};
+use medchain_token::ShareToken;
 use sp_keyring::Sr25519Keyring;
 
 use super::genesis_of;
@@ -92,7 +95,7 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 			)
 		};
 		let token_signature = token.sign(&request);
-		assert_ok!(access(token_signature.clone()));
+		assert_ok!(access(token_signature));
 		assert_noop!(
 			access(token_signature),
 			pallet_access_log::Error::<Runtime>::SignatureReplayed

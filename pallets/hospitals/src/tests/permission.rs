@@ -249,7 +249,7 @@ fn governance_outranks_operators_and_operators_outrank_patients_in_the_pool() {
 			}),
 			crate::permission::priority::ADMIN
 		);
-		assert!(crate::permission::priority::ADMIN > crate::permission::priority::OPERATOR);
-		assert!(crate::permission::priority::OPERATOR > crate::permission::priority::PATIENT);
+		const { assert!(crate::permission::priority::ADMIN > crate::permission::priority::OPERATOR) };
+		const { assert!(crate::permission::priority::OPERATOR > crate::permission::priority::PATIENT) };
 	});
 }

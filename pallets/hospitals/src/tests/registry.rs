@@ -83,9 +83,9 @@ fn validators_and_authorized_nodes_are_the_active_hospitals_in_id_order() {
 			.collect();
 		assert_eq!(Hospitals::active_validators(), expected);
 		let peers: Vec<_> =
-			Hospitals::authorized_nodes().into_iter().map(|(peer, _)| peer).collect();
+			Hospitals::authorized_nodes().into_iter().map(|node| node.peer_id).collect();
 		let expected: Vec<Vec<u8>> = [0, 2, 4].map(|seed| node_peer_id(seed).into_bytes()).into();
 		assert_eq!(peers, expected);
-		assert_eq!(Hospitals::authorized_nodes()[1].1, b"/ip4/127.0.0.1/tcp/30335".to_vec());
+		assert_eq!(Hospitals::authorized_nodes()[1].address, b"/ip4/127.0.0.1/tcp/30335".to_vec());
 	});
 }

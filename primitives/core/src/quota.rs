@@ -36,7 +36,7 @@ impl RollingQuota {
 	/// Counts one use at block `now` and returns `true`, unless `limit` uses already fall in
 	/// the window of at least `period` blocks that ends at `now`.
 	pub fn try_use(&mut self, now: u64, period: u64, limit: u32) -> bool {
-		let slot = now / Self::slot_length(period);
+		let slot = Self::slot(now, period);
 		self.advance_to(slot);
 		if self.used() >= limit {
 			return false;
@@ -67,7 +67,7 @@ impl RollingQuota {
 	/// Uses that count against the limit at block `now`.
 	pub fn used_at(&self, now: u64, period: u64) -> u32 {
 		let mut view = self.clone();
-		view.advance_to(now / Self::slot_length(period));
+		view.advance_to(Self::slot(now, period));
 		view.used()
 	}
 
@@ -75,13 +75,16 @@ impl RollingQuota {
 		self.counts.iter().fold(0u32, |sum, count| sum.saturating_add(*count))
 	}
 
-	fn slot_length(period: u64) -> u64 {
+	/// The slot of block `now`: the window is `QUOTA_BUCKETS - 1` slots of at least one block.
+	fn slot(now: u64, period: u64) -> u64 {
 		const SPANS: u64 = QUOTA_BUCKETS as u64 - 1;
-		period.div_ceil(SPANS).max(1)
+		let slot_length = period.div_ceil(SPANS).max(1);
+		now.checked_div(slot_length).unwrap_or(now)
 	}
 
 	fn index(slot: u64) -> usize {
-		usize::try_from(slot % QUOTA_BUCKETS as u64).unwrap_or_default()
+		usize::try_from(slot.checked_rem(QUOTA_BUCKETS as u64).unwrap_or_default())
+			.unwrap_or_default()
 	}
 
 	/// Clears the slots that fell out of the window since the newest slot counted. A slot

@@ -1,22 +1,25 @@
 //! # medchain primitives
 //!
-//! `no_std` types and traits that the runtime, the pallets, the node and clients share.
+//! `no_std` types and traits that the runtime, the pallets, the node and clients share. The
+//! runtime APIs are declared in `medchain-runtime-api`, share tokens in `medchain-token`, and
+//! the pallets' test fixture in `medchain-pallet-testing`.
 //!
 //! - [`registry`]: who is a member hospital, and who is a registered patient. Pallets depend
 //!   on these traits rather than on each other, so each can be tested with a mock.
-//! - [`validators`]: the validator set the registry decides, stall recovery, and the
-//!   [`validators::ConsortiumApi`] runtime API the node's peer allowlist reads.
+//! - [`validators`]: the validator set the registry decides, stall recovery, and the nodes it
+//!   admits to the network.
 //! - [`records`]: record types, their fields, and field masks.
 //! - [`commitment`]: the field-level commitment of a record (leaf hash, Merkle root, single-field
 //!   proofs), the same code on chain and off.
 //! - [`shares`]: grants, consent requests, the messages patients and share tokens sign, and
 //!   the [`shares::ShareGrants`] trait the access log spends grants through.
-//! - [`token`] (`std`): share tokens for wallets, apps and the CLI.
 //! - [`peer`]: node peer ids and the node-key signatures that prove them.
 //! - [`quota`]: rolling-window quotas for permanent writes on a feeless chain.
-//! - [`access`]: access entries and the auditors' [`access::AccessLogApi`].
+//! - [`access`]: access entries and the queries auditors page through.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, reason = "tests compute expected values"))]
 
 extern crate alloc;
 
@@ -27,8 +30,6 @@ pub mod quota;
 pub mod records;
 pub mod registry;
 pub mod shares;
-#[cfg(feature = "std")]
-pub mod token;
 pub mod validators;
 
 pub use quota::RollingQuota;

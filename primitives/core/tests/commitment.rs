@@ -1,6 +1,8 @@
 //! Properties of the field commitment: disclosure of any subset verifies; any tampering, and
 //! any other record's root, fails.
 
+#![allow(clippy::expect_used, clippy::arithmetic_side_effects, reason = "test code")]
+
 use medchain_primitives::{
 	commitment::{
 		leaf_hash, verify_field, CommitmentError, CommittedRecord, FieldValue, RecordId,

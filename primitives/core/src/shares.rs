@@ -361,24 +361,3 @@ pub trait ShareGrants<AccountId, BlockNumber> {
 		signature: &TokenSignature,
 	) -> Result<AuthorizedUse<AccountId>, GrantRefusal>;
 }
-
-sp_api::decl_runtime_apis! {
-	/// Grants and consent requests, for wallets, apps and auditors. Version 2: pages.
-	#[api_version(2)]
-	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
-		/// The grant with id `id`, if any.
-		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
-
-		/// Up to `limit` ids of `patient`'s unexpired grants above `after`, ascending. Pages hold
-		/// at most the runtime's page size; ask again after the last id for more.
-		fn grants_of_patient(patient: AccountId, after: Option<GrantId>, limit: u32) -> Vec<GrantId>;
-
-		/// Up to `limit` consent requests waiting for `patient`'s answer with ids above `after`,
-		/// ascending.
-		fn pending_consent_requests(
-			patient: AccountId,
-			after: Option<ConsentRequestId>,
-			limit: u32,
-		) -> Vec<(ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>)>;
-	}
-}

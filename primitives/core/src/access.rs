@@ -147,21 +147,3 @@ pub struct AccessPage<AccountId, BlockNumber> {
 	/// Pass as `cursor` to get the next page; `None` when the range is exhausted.
 	pub next_cursor: Option<u32>,
 }
-
-sp_api::decl_runtime_apis! {
-	/// The access log, for auditors.
-	pub trait AccessLogApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
-		/// The entry with id `id`, if any.
-		fn entry(id: AccessId) -> Option<AccessEntry<AccountId, BlockNumber>>;
-
-		/// Entries matching `query` with `from_time <= time < to_time` (Unix ms), in time order:
-		/// at most `limit` (capped by the runtime), starting at `cursor` (0 for the first page).
-		fn entries(
-			query: AccessQuery<AccountId>,
-			from_time: u64,
-			to_time: u64,
-			cursor: u32,
-			limit: u32,
-		) -> AccessPage<AccountId, BlockNumber>;
-	}
-}

@@ -2,7 +2,19 @@
 
 use alloc::vec::Vec;
 
+use codec::{Decode, Encode};
+use scale_info::TypeInfo;
+
 use crate::HospitalId;
+
+/// A node the consortium admits to its network, as the registry lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AuthorizedNode {
+	/// The node's libp2p peer id (`12D3KooW…`), as UTF-8 text.
+	pub peer_id: Vec<u8>,
+	/// The multiaddr it listens on, as UTF-8 text.
+	pub address: Vec<u8>,
+}
 
 /// The hospitals entitled to validate, with their block-authoring and finality keys.
 pub trait ValidatorRegistry {
@@ -34,16 +46,5 @@ impl<BlockNumber> StalledSetRecovery<BlockNumber> for () {
 
 	fn live_validators() -> (Vec<HospitalId>, Vec<HospitalId>) {
 		(Vec::new(), Vec::new())
-	}
-}
-
-sp_api::decl_runtime_apis! {
-	/// What a medchain node reads from its chain's consortium registry.
-	pub trait ConsortiumApi {
-		/// `(peer id, multiaddr)` of every node of every active hospital, both as UTF-8 text.
-		fn authorized_nodes() -> Vec<(Vec<u8>, Vec<u8>)>;
-
-		/// The hospitals in the current validator set, in authority order.
-		fn validators() -> Vec<HospitalId>;
 	}
 }

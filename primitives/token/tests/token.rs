@@ -2,10 +2,10 @@
 //! independently (`tests/vectors/share_token.py`, Python with pyca/cryptography) so that apps in
 //! other languages can check their implementation against them.
 
-use medchain_primitives::{
-	shares::{AccessRequest, PurposeOfUse},
-	token::{ShareToken, TokenError},
-};
+#![allow(clippy::expect_used, clippy::arithmetic_side_effects, reason = "test code")]
+
+use medchain_primitives::shares::{AccessRequest, PurposeOfUse};
+use medchain_token::{ShareToken, TokenError};
 use sp_core::ed25519;
 
 fn hex(bytes: &[u8]) -> String {

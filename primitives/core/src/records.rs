@@ -280,45 +280,6 @@ pub struct RootVerification<AccountId, BlockNumber> {
 	pub time: u64,
 }
 
-sp_api::decl_runtime_apis! {
-	/// Record anchors, for apps and auditors. Version 2: `verify` takes the record id.
-	#[api_version(2)]
-	pub trait RecordsApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
-		/// The record with id `id`, if any.
-		fn record(id: crate::commitment::RecordId) -> Option<Record<AccountId, BlockNumber>>;
-
-		/// Ids of `patient`'s records in anchoring order, from position `start`, at most `limit`
-		/// (and the runtime's page size).
-		fn records_of_patient(
-			patient: AccountId,
-			start: u32,
-			limit: u32,
-		) -> alloc::vec::Vec<crate::commitment::RecordId>;
-
-		/// Ids of the records `custodian` anchored, in order, from `start`, at most `limit`
-		/// (and the runtime's page size).
-		fn records_of_custodian(
-			custodian: crate::HospitalId,
-			start: u32,
-			limit: u32,
-		) -> alloc::vec::Vec<crate::commitment::RecordId>;
-
-		/// Record `id`, if its field root is `root`: status, custodian, block and time. The
-		/// root commits to the record id, so both are asked for.
-		fn verify(
-			id: crate::commitment::RecordId,
-			root: crate::commitment::Hash256,
-		) -> Option<RootVerification<AccountId, BlockNumber>>;
-
-		/// True only if record `id` is Active and every field (at least one) verifies against
-		/// its root.
-		fn verify_fields(
-			id: crate::commitment::RecordId,
-			fields: alloc::vec::Vec<crate::commitment::DisclosedField>,
-		) -> bool;
-	}
-}
-
 /// The records pallet as grants and the access log see it.
 pub trait RecordLookup<AccountId, BlockNumber> {
 	/// The record with id `id`, whatever its status, if any.

@@ -1,4 +1,6 @@
-//! Share tokens: the secret a patient hands to whoever may use a grant (client side only).
+//! # medchain token
+//!
+//! Share tokens: the secret a patient hands to whoever may use a grant (client side only, `std`).
 //!
 //! ```text
 //! token      = "VIC_" ‖ base64url-without-padding(32 random bytes)        (47 characters)
@@ -10,13 +12,14 @@
 //! access carries the token's signature of an [`AccessRequest`]. Test vectors are in
 //! `tests/token.rs`.
 
-use alloc::string::String;
+#![deny(missing_docs)]
+
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use codec::Encode;
 use sha2::{Digest, Sha256};
 use sp_core::{ed25519, Pair};
 
-use crate::shares::{AccessRequest, TokenKey, TokenSignature};
+use medchain_primitives::shares::{AccessRequest, TokenKey, TokenSignature};
 
 /// What every share token starts with.
 pub const TOKEN_PREFIX: &str = "VIC_";
@@ -66,7 +69,7 @@ impl ShareToken {
 
 	/// The token carrying the 32 bytes `secret`.
 	pub fn from_secret(secret: &[u8; 32]) -> Self {
-		Self(alloc::format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret)))
+		Self(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret)))
 	}
 
 	/// Reads a token from its text (`VIC_…`).
