@@ -12,11 +12,12 @@
 # 4. waits until the hospital is in the validator set (the next session boundary).
 # The node keeps running in the background; its pid, log and data are in
 # $MEDCHAIN_DATA/<slug>/ (default ~/.local/share/medchain/local-network). Hospital number
-# --index (4 for E) uses ports 30333+index (p2p), 9944+index (RPC), 9615+index (Prometheus).
+# --index (4 for E) uses Hospital A's ports plus the index (30333+index p2p, 9944+index RPC, ...).
 # On a real consortium each step runs at a different hospital: see README.md ("Admitting a
 # hospital"); medchain-admin is the same tool.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+source "$MEDCHAIN_ROOT/scripts/local-network.sh"
 
 name="Hospital E"; admin="//Eve"; operator="//Eve//stash"; index=4
 proposer="//Alice"; voters="//Bob //Charlie"
@@ -35,16 +36,15 @@ done
 
 ADMIN_CLI="$CARGO_TARGET_DIR/release/medchain-admin"
 [ -x "$MEDCHAIN_NODE" ] && [ -x "$ADMIN_CLI" ] || build_workspace
-data_dir="${MEDCHAIN_DATA:-$HOME/.local/share/medchain/local-network}"
+load_local_network
 slug="$(echo "$name" | tr '[:upper:] ' '[:lower:]-')"
-dir="$data_dir/$slug"
+dir="$MEDCHAIN_DATA/$slug"
 mkdir -p "$dir"
-rpc_port=$((9944 + index)); p2p_port=$((30333 + index)); prom_port=$((9615 + index))
-first_rpc="http://127.0.0.1:9944"
+rpc_port=$((RPC_PORTS[0] + index)); p2p_port=$((P2P_PORTS[0] + index)); prom_port=$((PROMETHEUS_PORTS[0] + index))
+first_rpc="http://127.0.0.1:${RPC_PORTS[0]}"
 
-ss58_of() { "$MEDCHAIN_NODE" key inspect "$1" --output-type json \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["ss58Address"])'; }
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+ss58_of() { "$MEDCHAIN_NODE" key inspect "$1" --output-type json | jq -r '.ss58Address'; }
+field() { jq -r "$1"; }
 
 "$ADMIN_CLI" --url "$first_rpc" status >/dev/null \
   || { echo "no node answers at $first_rpc: start the network first (scripts/start-network.sh)" >&2; exit 1; }
@@ -52,7 +52,7 @@ field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 # 1. Node key and node.
 [ -f "$dir/node-key" ] || "$MEDCHAIN_NODE" key generate-node-key --file "$dir/node-key" 2>/dev/null
 peer_id="$("$MEDCHAIN_NODE" key inspect-node-key --file "$dir/node-key")"
-bootnode="/ip4/127.0.0.1/tcp/30333/p2p/$("$MEDCHAIN_NODE" key inspect-node-key <<<"$(printf '01%.0s' {1..32})")"
+bootnode="/ip4/127.0.0.1/tcp/${P2P_PORTS[0]}/p2p/${PEER_IDS[0]}"
 "$MEDCHAIN_NODE" --chain local --name "$name" --validator \
   --base-path "$dir" --node-key-file "$dir/node-key" \
   --listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" --rpc-port "$rpc_port" --prometheus-port "$prom_port" \
@@ -73,20 +73,20 @@ keys_json="$("$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" session-keys "${adm
   --node-key-file "$dir/node-key")"
 
 # 3. Proposal and votes.
-validators_before="$("$ADMIN_CLI" --url "$first_rpc" status | field "['validators'].__len__()")"
+validators_before="$("$ADMIN_CLI" --url "$first_rpc" status | field '.validators | length')"
 proposal="$("$ADMIN_CLI" --url "$first_rpc" propose-hospital --suri "$proposer" "${admission[@]}" \
-  --keys "$(field "['keys']" <<<"$keys_json")" --proof "$(field "['proof']" <<<"$keys_json")" \
-  --node-proof "$(field "['nodeProof']" <<<"$keys_json")")"
-id="$(field "['proposal']" <<<"$proposal")"
+  --keys "$(field '.keys' <<<"$keys_json")" --proof "$(field '.proof' <<<"$keys_json")" \
+  --node-proof "$(field '.nodeProof' <<<"$keys_json")")"
+id="$(field '.proposal' <<<"$proposal")"
 echo "proposal $id by $proposer"
 for voter in $voters; do
-  "$ADMIN_CLI" --url "$first_rpc" vote --suri "$voter" "$id" | field "['events']"
+  "$ADMIN_CLI" --url "$first_rpc" vote --suri "$voter" "$id" | field '.events'
 done
 
 # 4. In the validator set from the next session.
 echo "waiting for $name to enter the validator set (next session boundary)"
 deadline=$((SECONDS + 120))
-until [ "$("$ADMIN_CLI" --url "$first_rpc" status | field "['validators'].__len__()")" -gt "$validators_before" ]; do
+until [ "$("$ADMIN_CLI" --url "$first_rpc" status | field '.validators | length')" -gt "$validators_before" ]; do
   [ $SECONDS -lt $deadline ] || { echo "$name not in the validator set after 120 s" >&2; exit 1; }
   sleep 3
 done

@@ -6,6 +6,8 @@ need_apt=()
 command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
 command -v clang >/dev/null 2>&1 || need_apt+=(clang)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# The scripts read JSON-RPC answers with jq.
+command -v jq >/dev/null 2>&1 || need_apt+=(jq)
 dpkg -s libclang-dev >/dev/null 2>&1 || need_apt+=(libclang-dev)
 # The system OpenSSL replaces a 4-minute vendored OpenSSL build (.cargo/config.toml).
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
@@ -22,6 +24,9 @@ installed_targets=$(rustup target list --installed)
 for target in wasm32v1-none wasm32-unknown-unknown; do
   grep -qx "$target" <<<"$installed_targets" || rustup target add "$target"
 done
-rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+installed_components=$(rustup component list --installed)
+for component in rust-src clippy rustfmt; do
+  grep -q "^$component" <<<"$installed_components" || rustup component add "$component"
+done
 
 echo "setup: toolchain ready ($(rustc --version), $(protoc --version))"

@@ -3,98 +3,83 @@
 #
 #   scripts/start-network.sh [--purge]
 #
-# Builds the node if needed, starts the four validators with fixed node keys so they find each
-# other, waits until blocks finalize, then prints every hospital's heights until Ctrl-C, which
-# stops all four. --purge deletes the chain data first and starts from genesis.
-# Data and logs live in $MEDCHAIN_DATA (default ~/.local/share/medchain/local-network).
+# Builds the node if needed, starts the four validators, waits until blocks finalize, then
+# prints every hospital's best and finalized heights every 6 seconds until Ctrl-C, which stops
+# them all. When a hospital's node dies, the script reports it with the end of its log and the
+# other three carry on finalizing: the consortium works without it. Restart it from another
+# terminal with `scripts/restart-hospital.sh C` (or stop one with `--stop C`) and watch it here.
+# --purge deletes the chain data first and starts from genesis.
+# Data, logs and pid files live in $MEDCHAIN_DATA (default ~/.local/share/medchain/local-network).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+source "$MEDCHAIN_ROOT/scripts/local-network.sh"
 
 purge=false
 for arg in "$@"; do
   case "$arg" in
     --purge) purge=true ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
-data_dir="${MEDCHAIN_DATA:-$HOME/.local/share/medchain/local-network}"
-names=("Hospital A" "Hospital B" "Hospital C" "Hospital D")
-keyrings=(alice bob charlie dave)
-
-bash "$MEDCHAIN_ROOT/scripts/setup.sh"
-build_workspace
-
-if $purge; then
-  echo "purging $data_dir"
-  rm -rf "$data_dir"
+# The multi-node test that runs this script has built everything already (and holds cargo's
+# lock on the target directory while it runs).
+if [ -z "${MEDCHAIN_SKIP_BUILD:-}" ]; then
+  bash "$MEDCHAIN_ROOT/scripts/setup.sh"
+  build_workspace
 fi
-mkdir -p "$data_dir"
+load_local_network
 
-# Hospital i (0 for A) uses node key byte i+1 repeated 32 times and ports 30333+i (p2p),
-# 9944+i (RPC) and 9615+i (Prometheus). tests/src/network.rs uses the same node keys.
-node_key() { printf '%02x' $(($1 + 1)) | awk '{ for (i = 0; i < 32; i++) printf "%s", $0 }'; }
-peer_ids=()
-for i in 0 1 2 3; do
-  peer_ids+=("$(node_key "$i" | "$MEDCHAIN_NODE" key inspect-node-key)")
+for i in "${!NAMES[@]}"; do
+  if hospital_running "$i"; then
+    echo "stopping ${NAMES[i]}'s node left running by an earlier start"
+    stop_hospital "$i"
+  fi
 done
+if $purge; then
+  echo "purging $MEDCHAIN_DATA"
+  rm -rf "$MEDCHAIN_DATA"
+fi
+mkdir -p "$MEDCHAIN_DATA"
 
-pids=()
 stop_all() {
   trap - INT TERM EXIT
-  echo; echo "stopping the four hospital nodes"
-  kill "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
+  echo; echo "stopping the hospital nodes"
+  for i in "${!NAMES[@]}"; do stop_hospital "$i"; done
 }
 trap stop_all INT TERM EXIT
 
 printf '%-11s %-6s %-6s %-10s %-52s %s\n' HOSPITAL RPC P2P PROMETHEUS PEER-ID LOG
-for i in 0 1 2 3; do
-  bootnodes=()
-  for j in 0 1 2 3; do
-    [ "$i" = "$j" ] || bootnodes+=(--bootnodes "/ip4/127.0.0.1/tcp/$((30333 + j))/p2p/${peer_ids[$j]}")
-  done
-  slug="hospital-$(echo "${names[$i]}" | awk '{print tolower($2)}')"
-  log="$data_dir/$slug.log"
-  "$MEDCHAIN_NODE" \
-    --chain local --name "${names[$i]}" "--${keyrings[$i]}" \
-    --base-path "$data_dir/$slug" --node-key "$(node_key "$i")" \
-    --listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))" \
-    --rpc-port $((9944 + i)) --prometheus-port $((9615 + i)) \
-    --no-mdns --no-telemetry \
-    "${bootnodes[@]}" >>"$log" 2>&1 &
-  pids+=($!)
-  printf '%-11s %-6s %-6s %-10s %-52s %s\n' "${names[$i]}" $((9944 + i)) $((30333 + i)) \
-    $((9615 + i)) "${peer_ids[$i]}" "$log"
+for i in "${!NAMES[@]}"; do
+  start_hospital "$i"
+  printf '%-11s %-6s %-6s %-10s %-52s %s\n' "${NAMES[i]}" "${RPC_PORTS[i]}" "${P2P_PORTS[i]}" \
+    "${PROMETHEUS_PORTS[i]}" "${PEER_IDS[i]}" "$(hospital_log "$i")"
 done
 
-rpc() { # rpc PORT METHOD [PARAMS_JSON]
-  curl -sf -m 5 -H 'Content-Type: application/json' \
-    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":${3:-[]}}" "http://127.0.0.1:$1"
-}
-json_field() { python3 -c "import json,sys; r=json.load(sys.stdin)['result']; print(r$1)"; }
-heights() { # prints "best/finalized" for the node on RPC port $1, or "down"
-  local best fin_hash fin
-  best=$(rpc "$1" chain_getHeader | json_field "['number']" 2>/dev/null) || { echo down; return; }
-  fin_hash=$(rpc "$1" chain_getFinalizedHead | json_field "" 2>/dev/null) || { echo down; return; }
-  fin=$(rpc "$1" chain_getHeader "[\"$fin_hash\"]" | json_field "['number']" 2>/dev/null) || { echo down; return; }
-  echo "$((best))/$((fin))"
-}
-check_alive() {
-  for i in 0 1 2 3; do
-    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-      echo "${names[$i]} exited; last log lines:" >&2
-      tail -n 20 "$data_dir/hospital-$(echo "${names[$i]}" | awk '{print tolower($2)}').log" >&2
-      exit 1
+# Reports each hospital whose node stopped since the last look, once, and each that came back.
+declare -A reported_down=()
+report_changes() {
+  local i
+  for i in "${!NAMES[@]}"; do
+    if hospital_running "$i"; then
+      if [ -n "${reported_down[$i]:-}" ]; then
+        echo "${NAMES[i]} is running again"
+        unset "reported_down[$i]"
+      fi
+    elif [ -z "${reported_down[$i]:-}" ]; then
+      reported_down[$i]=1
+      echo "${NAMES[i]}'s node stopped; the last lines of $(hospital_log "$i"):" >&2
+      tail -n 15 "$(hospital_log "$i")" | sed 's/^/    /' >&2
+      echo "the others carry on. Restart it with: scripts/restart-hospital.sh ${NAMES[i]##* }" >&2
     fi
   done
 }
 
 all_finalized() {
   local i h
-  for i in 0 1 2 3; do
-    h=$(heights $((9944 + i)))
+  for i in "${!NAMES[@]}"; do
+    h=$(heights "${RPC_PORTS[i]}")
     [ "$h" != down ] && [ "${h#*/}" -gt 0 ] || return 1
   done
 }
@@ -102,17 +87,23 @@ all_finalized() {
 echo "waiting for all four hospitals to finalize a block (up to 180 s)"
 deadline=$((SECONDS + 180))
 until all_finalized; do
-  check_alive
-  [ $SECONDS -lt $deadline ] || { echo "no finality after 180 s; see the logs above" >&2; exit 1; }
+  report_changes
+  if [ ${#reported_down[@]} -gt 0 ]; then
+    echo "a hospital stopped before the network finalized; see its log above" >&2
+    exit 1
+  fi
+  [ $SECONDS -lt $deadline ] || { echo "no finality after 180 s; see the logs in $MEDCHAIN_DATA" >&2; exit 1; }
   sleep 1
 done
-echo "the network is finalizing. Ctrl-C stops all four nodes."
-echo "polkadot.js apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A9944"
+echo "the network is finalizing. Ctrl-C stops every node."
+echo "polkadot.js apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A${RPC_PORTS[0]}"
 
 while true; do
-  check_alive
+  report_changes
   line="$(date +%T)"
-  for i in 0 1 2 3; do line+="  ${names[$i]#Hospital } best/finalized $(heights $((9944 + i)))"; done
+  for i in "${!NAMES[@]}"; do
+    line+="  ${NAMES[i]#Hospital } best/finalized $(heights "${RPC_PORTS[i]}")"
+  done
   echo "$line"
   sleep 6
 done

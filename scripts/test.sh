@@ -21,12 +21,26 @@ trap report EXIT
 
 phase setup bash scripts/setup.sh
 phase build bash -c "source scripts/common.sh && build_workspace && cargo test --release --locked --workspace --no-run"
-# Unit tests: every library and binary target (runtime presets, harness helpers).
+# Runtime crates deny panics, unchecked arithmetic and indexing (the workspace `[lints]`), and
+# every warning: clippy over them with their benchmarks and tests, then the runtime with
+# `try-runtime` (its `try_state` hooks and migration checks must build). A native check only
+# (SKIP_WASM_BUILD), so the node's runtime wasm is untouched.
+RUNTIME_CRATES=(-p medchain-primitives -p medchain-runtime-api -p medchain-token
+  -p medchain-pallet-support -p medchain-pallet-testing
+  -p pallet-hospitals -p pallet-validator-set -p pallet-records -p pallet-shares -p pallet-access-log
+  -p medchain-runtime)
+phase clippy env SKIP_WASM_BUILD=1 cargo clippy --release --locked "${RUNTIME_CRATES[@]}" \
+  --all-targets --features runtime-benchmarks -- -D warnings
+phase try-runtime-build env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-runtime \
+  --features try-runtime -- -D warnings
+# Unit tests: every library and binary target (runtime presets, harness helpers); every pallet
+# test ends with the pallet's `try_state` checks.
 phase unit-tests cargo test --release --locked --workspace --lib --bins
 # Each pallet's benchmarks, run once as tests (impl_benchmark_test_suite!); weights are not
 # regenerated here. A separate feature set, compiled once and then cached.
 phase benchmark-tests cargo test --release --locked -p pallet-hospitals -p pallet-validator-set -p pallet-records \
   -p pallet-shares -p pallet-access-log \
   --features runtime-benchmarks --lib benchmarking
-# Multi-node tests start four nodes each; one test at a time keeps the 2-core machine honest.
+# Multi-node tests start four nodes each (and `start_network` runs the main job's script); one
+# test at a time keeps the 2-core machine honest.
 phase multi-node-tests cargo test --release --locked --workspace --test '*' -- --test-threads=1

@@ -43,4 +43,9 @@ pub enum Subcommand {
 
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Print the local four-hospital network (`--chain local`), one hospital per line,
+	/// tab-separated: index, name, slug, dev key, node key, peer id, p2p, RPC and Prometheus
+	/// ports. `scripts/start-network.sh` runs the network from it.
+	LocalNetwork,
 }

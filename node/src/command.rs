@@ -39,6 +39,23 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// Prints `medchain_runtime::local_network` for the scripts (see [`Subcommand::LocalNetwork`]).
+fn print_local_network() {
+	for (index, hospital) in medchain_runtime::local_network::LOCAL_HOSPITALS.iter().enumerate() {
+		println!(
+			"{index}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+			hospital.name,
+			hospital.slug,
+			hospital.admin.to_string().to_lowercase(),
+			hospital.node_key_hex(),
+			hospital.peer_id,
+			hospital.p2p_port,
+			hospital.rpc_port,
+			hospital.prometheus_port,
+		);
+	}
+}
+
 /// Parses the command line and runs it.
 pub fn run() -> sc_cli::Result<()> {
 	let cli = Cli::from_args();
@@ -99,6 +116,10 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
+		}
+		Some(Subcommand::LocalNetwork) => {
+			print_local_network();
+			Ok(())
 		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;

@@ -17,7 +17,9 @@ use frame_support::build_struct_json_patch;
 use pallet_hospitals::{GenesisHospital, GenesisNode};
 use serde_json::Value;
 use sp_genesis_builder::{self, PresetId};
-use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_keyring::Sr25519Keyring;
+
+use crate::local_network::{LocalHospital, LOCAL_HOSPITALS};
 
 /// Preset name of the four-hospital local network.
 pub const LOCAL_TESTNET_PRESET: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
@@ -26,60 +28,10 @@ pub const DEVELOPMENT_PRESET: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
 /// Preset name of the production template with placeholder keys.
 pub const CONSORTIUM_TEMPLATE_PRESET: &str = "consortium_template";
 
-/// A local hospital built from dev keys.
-struct DevHospital {
-	name: &'static str,
-	/// Governance admin; its sr25519 key is also the Aura key (`--alice` inserts it).
-	admin: Sr25519Keyring,
-	/// Day-to-day operator account.
-	operator: Sr25519Keyring,
-	grandpa: Ed25519Keyring,
-	/// Peer id of the fixed node key `scripts/start-network.sh` gives this hospital (the byte
-	/// `index + 1` repeated 32 times; `medchain-node key inspect-node-key` prints it).
-	peer_id: &'static str,
-	p2p_port: u16,
-}
-
-/// Hospitals A to D of the local network, in id order.
-const LOCAL_HOSPITALS: [DevHospital; 4] = [
-	DevHospital {
-		name: "Hospital A",
-		admin: Sr25519Keyring::Alice,
-		operator: Sr25519Keyring::AliceStash,
-		grandpa: Ed25519Keyring::Alice,
-		peer_id: "12D3KooWK99VoVxNE7XzyBwXEzW7xhK7Gpv85r9F3V3fyKSUKPH5",
-		p2p_port: 30333,
-	},
-	DevHospital {
-		name: "Hospital B",
-		admin: Sr25519Keyring::Bob,
-		operator: Sr25519Keyring::BobStash,
-		grandpa: Ed25519Keyring::Bob,
-		peer_id: "12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq",
-		p2p_port: 30334,
-	},
-	DevHospital {
-		name: "Hospital C",
-		admin: Sr25519Keyring::Charlie,
-		operator: Sr25519Keyring::CharlieStash,
-		grandpa: Ed25519Keyring::Charlie,
-		peer_id: "12D3KooWRndVhVZPCiQwHBBBdg769GyrPUW13zxwqQyf9r3ANaba",
-		p2p_port: 30335,
-	},
-	DevHospital {
-		name: "Hospital D",
-		admin: Sr25519Keyring::Dave,
-		operator: Sr25519Keyring::DaveStash,
-		grandpa: Ed25519Keyring::Dave,
-		peer_id: "12D3KooWPT98FXMfDQYavZm66EeVjTqP9Nnehn1gyaydqV8L8BQw",
-		p2p_port: 30336,
-	},
-];
-
 /// The hospital labels `consortium_template` uses in its placeholders.
 const TEMPLATE_HOSPITALS: [&str; 4] = ["HOSPITAL_A", "HOSPITAL_B", "HOSPITAL_C", "HOSPITAL_D"];
 
-fn genesis_hospital(hospital: &DevHospital) -> GenesisHospital<Runtime> {
+fn genesis_hospital(hospital: &LocalHospital) -> GenesisHospital<Runtime> {
 	GenesisHospital {
 		name: hospital.name.to_string(),
 		admin: hospital.admin.to_account_id(),
@@ -88,7 +40,7 @@ fn genesis_hospital(hospital: &DevHospital) -> GenesisHospital<Runtime> {
 		grandpa: hospital.grandpa.public().into(),
 		nodes: vec![GenesisNode {
 			peer_id: hospital.peer_id.to_string(),
-			address: format!("/ip4/127.0.0.1/tcp/{}", hospital.p2p_port),
+			address: hospital.address(),
 		}],
 	}
 }
@@ -98,7 +50,7 @@ fn genesis_hospital(hospital: &DevHospital) -> GenesisHospital<Runtime> {
 /// chains take votes for ten minutes; sessions last 30 seconds; grants last from 30 seconds
 /// (so tests see them expire) to the production maximum; a hospital may break the glass
 /// three times per ten minutes.
-fn consortium_genesis(hospitals: &[DevHospital], sudo_key: Option<AccountId>) -> Value {
+fn consortium_genesis(hospitals: &[LocalHospital], sudo_key: Option<AccountId>) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		sudo: SudoConfig { key: sudo_key },
 		hospitals: HospitalsConfig {

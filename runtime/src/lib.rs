@@ -23,6 +23,7 @@ pub mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod local_network;
 #[cfg(test)]
 mod tests;
 

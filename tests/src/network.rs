@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use medchain_runtime::local_network::LOCAL_HOSPITALS;
 use tempfile::TempDir;
 
 use crate::{
@@ -10,16 +11,9 @@ use crate::{
 	rpc::{wait_until, BlockHash},
 };
 
-/// Each hospital's name and the dev keyring its validator uses.
-pub const HOSPITALS: [(&str, &str); 4] = [
-	("Hospital A", "alice"),
-	("Hospital B", "bob"),
-	("Hospital C", "charlie"),
-	("Hospital D", "dave"),
-];
-
 /// The fixed node key of the hospital at `index` (0 for A): the byte `index + 1` repeated
-/// 32 times. `scripts/start-network.sh` uses the same rule.
+/// 32 times, as `medchain_runtime::local_network` gives Hospitals A to D; nodes added by a
+/// test (index 4 on) follow the same rule.
 pub fn node_key(index: usize) -> [u8; 32] {
 	[u8::try_from(index + 1).expect("fewer than 255 test nodes"); 32]
 }
@@ -45,19 +39,18 @@ impl LocalNetwork {
 			.map_err(|e| format!("creating a data directory: {e}"))?;
 		let mut nodes = Vec::new();
 		let mut addresses = Vec::new();
-		for (index, (name, keyring)) in HOSPITALS.iter().enumerate() {
-			let node_key_hex = node_key_hex(index);
-			let peer_id = peer_id_of(&node_key_hex)?;
+		for hospital in &LOCAL_HOSPITALS {
+			let node_key_hex = hospital.node_key_hex();
 			let spec = NodeSpec {
-				name: name.to_string(),
+				name: hospital.name.to_string(),
 				chain: "local".into(),
-				validator_keyring: Some(keyring.to_string()),
+				validator_keyring: Some(hospital.admin.to_string().to_lowercase()),
 				node_key_hex,
 				bootnodes: Vec::new(),
 				validator: true,
 			};
 			let node = Node::new(spec, data_dir.path())?;
-			addresses.push(node.multiaddr(&peer_id));
+			addresses.push(node.multiaddr(hospital.peer_id));
 			nodes.push(node);
 		}
 		for (index, node) in nodes.iter_mut().enumerate() {

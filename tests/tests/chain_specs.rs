@@ -3,10 +3,7 @@
 
 use std::path::PathBuf;
 
-use medchain_tests::{
-	network::node_key_hex,
-	node::{peer_id_of, run_node_command},
-};
+use medchain_tests::node::{peer_id_of, run_node_command};
 use serde_json::Value;
 
 /// `:code`, the storage key of the runtime wasm in a raw spec.
@@ -71,10 +68,11 @@ fn local_spec_registers_the_peer_ids_of_the_fixed_node_keys() -> Result<(), Stri
 		.as_array()
 		.ok_or("local.json registers no hospitals")?;
 	assert_eq!(hospitals.len(), 4);
-	for (index, hospital) in hospitals.iter().enumerate() {
+	for (hospital, local) in hospitals.iter().zip(&medchain_runtime::local_network::LOCAL_HOSPITALS)
+	{
 		assert_eq!(
 			hospital["nodes"][0]["peerId"].as_str(),
-			Some(peer_id_of(&node_key_hex(index))?.as_str()),
+			Some(peer_id_of(&local.node_key_hex())?.as_str()),
 			"{} does not register the peer id of its node key",
 			hospital["name"]
 		);

@@ -8,7 +8,7 @@
 
 use codec::Encode;
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};
-use medchain_client::tx;
+
 use medchain_primitives::{
 	shares::{FieldSelection, GrantTerms, PurposeOfUse, TokenKey},
 	RecordType,

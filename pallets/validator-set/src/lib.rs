@@ -23,8 +23,9 @@
 //! signalling block is `delay` blocks deep on their best chain, the new set voting on top of
 //! block `best_finalized` (the highest block every new voter has finalized).
 //!
-//! `pallet_grandpa`'s own session handler needs `pallet-session` (and a hold currency); this
-//! pallet is the small replacement the notes describe.
+//! `pallet_grandpa`'s own session handler needs `pallet-session` (and a hold currency, which a
+//! feeless chain has no use for); this pallet is its small replacement: sessions of a fixed
+//! number of blocks, and the validator set taken from the registry at each boundary.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]

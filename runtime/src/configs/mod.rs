@@ -1,5 +1,6 @@
-//! Each pallet's configuration. Every `impl` starts from the pallet's default config and
-//! overrides only what differs, with a comment saying why.
+//! Each pallet's configuration. `frame_system` starts from the solochain defaults
+//! (`derive_impl`) and overrides what differs; every other pallet names each item, with a
+//! comment where the value is a decision (a limit, a quota, a delay).
 
 mod permissions;
 
@@ -27,7 +28,7 @@ use super::{
 };
 
 /// Normal transactions may fill 75% of a block; the rest is kept for operational ones
-/// (governance, in later versions) so a flood of normal transactions can't delay them.
+/// (governance votes and key rotations) so a flood of normal transactions can't delay them.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
 parameter_types! {

@@ -76,3 +76,22 @@ fn local_testnet_registers_hospitals_a_to_d_and_dev_sudo_is_hospital_a_admin() {
 fn unknown_preset_is_none() {
 	assert!(get_preset(&PresetId::from("staging")).is_none());
 }
+
+#[test]
+fn each_local_hospitals_peer_id_is_its_node_keys() {
+	use sp_core::Pair;
+	for hospital in &crate::local_network::LOCAL_HOSPITALS {
+		let node_key = sp_core::ed25519::Pair::from_seed(&[hospital.node_key_byte; 32]);
+		assert_eq!(
+			medchain_primitives::peer::peer_id_of_ed25519_key(&node_key.public()),
+			hospital.peer_id,
+			"{}",
+			hospital.name
+		);
+		assert_eq!(hospital.node_key_hex(), hex_of(&[hospital.node_key_byte; 32]));
+	}
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}

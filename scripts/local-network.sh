@@ -1,0 +1,91 @@
+# The local four-hospital network, for the scripts that run it. Source it after common.sh.
+#
+# The network itself is defined once, in the runtime (`runtime/src/local_network.rs`): names,
+# dev keys, node keys, peer ids and ports. `medchain-node local-network` prints it, one
+# hospital per line, tab-separated:
+#   index  name  slug  keyring  node-key  peer-id  p2p-port  rpc-port  prometheus-port
+# The genesis preset `local_testnet` and the test harness read the same table.
+
+MEDCHAIN_DATA="${MEDCHAIN_DATA:-$HOME/.local/share/medchain/local-network}"
+
+# Reads the table into the arrays NAMES, SLUGS, KEYRINGS, NODE_KEYS, PEER_IDS, P2P_PORTS,
+# RPC_PORTS and PROMETHEUS_PORTS, indexed by hospital (0 for A).
+load_local_network() {
+  NAMES=(); SLUGS=(); KEYRINGS=(); NODE_KEYS=(); PEER_IDS=(); P2P_PORTS=(); RPC_PORTS=(); PROMETHEUS_PORTS=()
+  local index name slug keyring node_key peer_id p2p rpc prometheus
+  while IFS=$'\t' read -r index name slug keyring node_key peer_id p2p rpc prometheus; do
+    NAMES[index]=$name; SLUGS[index]=$slug; KEYRINGS[index]=$keyring; NODE_KEYS[index]=$node_key
+    PEER_IDS[index]=$peer_id; P2P_PORTS[index]=$p2p; RPC_PORTS[index]=$rpc
+    PROMETHEUS_PORTS[index]=$prometheus
+  done < <("$MEDCHAIN_NODE" local-network)
+  [ ${#NAMES[@]} -gt 0 ] || { echo "medchain-node local-network printed no hospitals" >&2; return 1; }
+}
+
+# The index of hospital $1, given as its letter (C), slug (hospital-c) or name ("Hospital C").
+hospital_index() {
+  local wanted i
+  wanted=$(tr '[:upper:]' '[:lower:]' <<<"$1")
+  for i in "${!NAMES[@]}"; do
+    local name=${NAMES[i],,}
+    if [ "$wanted" = "${SLUGS[i]}" ] || [ "$wanted" = "$name" ] || [ "$wanted" = "${name##* }" ]; then
+      echo "$i"; return 0
+    fi
+  done
+  echo "no hospital $1 in the local network (one of: ${NAMES[*]})" >&2
+  return 1
+}
+
+hospital_log() { echo "$MEDCHAIN_DATA/${SLUGS[$1]}.log"; }
+hospital_pid_file() { echo "$MEDCHAIN_DATA/${SLUGS[$1]}.pid"; }
+
+# Whether hospital $1's node process (as its pid file names it) is running.
+hospital_running() {
+  local pid_file
+  pid_file=$(hospital_pid_file "$1")
+  [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null
+}
+
+# Starts hospital $1's validator in the background, dialing every other hospital; its pid goes
+# to its pid file, its output to its log.
+start_hospital() {
+  local i=$1 j bootnodes=()
+  for j in "${!NAMES[@]}"; do
+    [ "$i" = "$j" ] || bootnodes+=(--bootnodes "/ip4/127.0.0.1/tcp/${P2P_PORTS[j]}/p2p/${PEER_IDS[j]}")
+  done
+  mkdir -p "$MEDCHAIN_DATA"
+  "$MEDCHAIN_NODE" \
+    --chain local --name "${NAMES[i]}" "--${KEYRINGS[i]}" \
+    --base-path "$MEDCHAIN_DATA/${SLUGS[i]}" --node-key "${NODE_KEYS[i]}" \
+    --listen-addr "/ip4/127.0.0.1/tcp/${P2P_PORTS[i]}" \
+    --rpc-port "${RPC_PORTS[i]}" --prometheus-port "${PROMETHEUS_PORTS[i]}" \
+    --no-mdns --no-telemetry \
+    "${bootnodes[@]}" >>"$(hospital_log "$i")" 2>&1 &
+  echo $! >"$(hospital_pid_file "$i")"
+}
+
+# Stops hospital $1's node, if it runs, and waits (up to 30 s) until it has exited.
+stop_hospital() {
+  local pid_file deadline=$((SECONDS + 30))
+  pid_file=$(hospital_pid_file "$1")
+  if hospital_running "$1"; then
+    kill "$(cat "$pid_file")" 2>/dev/null || true
+    while hospital_running "$1" && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+  fi
+  rm -f "$pid_file"
+}
+
+# JSON-RPC call: rpc PORT METHOD [PARAMS_JSON]; prints the result as JSON.
+rpc() {
+  curl -sf -m 5 -H 'Content-Type: application/json' \
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":${3:-[]}}" \
+    "http://127.0.0.1:$1" | jq -ce '.result'
+}
+
+# "best/finalized" heights of the node on RPC port $1, or "down".
+heights() {
+  local best finalized_hash finalized
+  best=$(rpc "$1" chain_getHeader | jq -r '.number') || { echo down; return; }
+  finalized_hash=$(rpc "$1" chain_getFinalizedHead | jq -r '.') || { echo down; return; }
+  finalized=$(rpc "$1" chain_getHeader "[\"$finalized_hash\"]" | jq -r '.number') || { echo down; return; }
+  echo "$((best))/$((finalized))"
+}
