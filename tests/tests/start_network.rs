@@ -5,6 +5,7 @@
 
 use std::{
 	io::{BufRead, BufReader, Read},
+	os::unix::process::CommandExt,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	sync::{Arc, Mutex},
@@ -96,6 +97,9 @@ async fn the_main_job_carries_on_without_a_lost_hospital() -> medchain_tests::Re
 		.env("MEDCHAIN_SKIP_BUILD", "1")
 		.stdout(Stdio::piped())
 		.stderr(Stdio::piped())
+		// Its own process group, as in a terminal, so that Ctrl-C reaches the script and
+		// whatever it runs in the foreground (the nodes, started in the background, ignore it).
+		.process_group(0)
 		.spawn()
 		.map_err(|e| format!("starting start-network.sh: {e}"))?;
 	let output = Output::default();
@@ -145,10 +149,10 @@ async fn the_main_job_carries_on_without_a_lost_hospital() -> medchain_tests::Re
 	.await?;
 	output.wait_for("Hospital C is running again", PROGRESS).await?;
 
-	// Ctrl-C stops every node and removes the pid files.
+	// Ctrl-C (SIGINT to the script's process group) stops every node and removes the pid files.
 	let mut network = network;
-	let interrupted =
-		Command::new("kill").arg("-INT").arg(network.script.id().to_string()).status();
+	let group = format!("-{}", network.script.id());
+	let interrupted = Command::new("kill").args(["-INT", "--", &group]).status();
 	assert!(interrupted.is_ok_and(|status| status.success()));
 	let exit = wait_until("the script to exit after SIGINT", PROGRESS, || {
 		let status = network.script.try_wait().map_err(|e| e.to_string());
