@@ -14,7 +14,7 @@ use serde_json::Value;
 use sp_core::{bytes::from_hex, ed25519, Pair, H256};
 use sp_runtime::{traits::TrailingZeroInput, AccountId32};
 
-use crate::rpc::Rpc;
+use crate::chain::Chain;
 
 /// Proofs of possession of the Aura and GRANDPA keys, in `SessionKeys` order.
 pub type KeyProofs = (
@@ -104,24 +104,18 @@ impl Admission {
 }
 
 /// Where the new hospital's node and its node key are both at hand (one operator, or a test):
-/// generates session keys on the node at `rpc`, signs with `node_key`, and returns the
+/// generates session keys on the new hospital's `node`, signs with `node_key`, and returns the
 /// `propose_hospital` call with the keys.
 pub async fn propose_from_node(
-	rpc: &Rpc,
+	node: &Chain,
 	admission: &Admission,
 	node_key: &[u8; 32],
 ) -> crate::Result<(pallet_hospitals::Call<Runtime>, SessionKeys)> {
-	let generated = generate_session_keys(rpc, admission).await?;
+	let generated = generate_session_keys(node, admission).await?;
 	let node_proof =
-		admission.sign_as_node(&genesis_hash(rpc).await?, node_key, &generated.keys)?;
+		admission.sign_as_node(&node.genesis_hash().await?, node_key, &generated.keys)?;
 	let call = admission.propose_call(generated.keys.clone(), generated.proofs, node_proof)?;
 	Ok((call, generated.keys))
-}
-
-/// The genesis hash of the chain the node at `rpc` follows.
-pub async fn genesis_hash(rpc: &Rpc) -> crate::Result<H256> {
-	let genesis: Option<H256> = rpc.call("chain_getBlockHash", rpc_params![0]).await?;
-	Ok(genesis.ok_or("the node has no genesis block")?)
 }
 
 /// A node key as `--node-key-file` takes it: 64 hex characters, or 32 raw bytes.
@@ -139,11 +133,11 @@ pub fn read_node_key(path: &std::path::Path) -> crate::Result<[u8; 32]> {
 /// Asks the (new hospital's own, localhost) node to generate session keys in its keystore,
 /// proving possession over `admission` on the chain the node follows. An unsafe RPC method.
 pub async fn generate_session_keys(
-	rpc: &Rpc,
+	node: &Chain,
 	admission: &Admission,
 ) -> crate::Result<GeneratedKeys> {
-	let owner = sp_core::Bytes(admission.message(&genesis_hash(rpc).await?)?);
-	let generated: Value = rpc.call("author_rotateKeysWithOwner", rpc_params![owner]).await?;
+	let owner = sp_core::Bytes(admission.message(&node.genesis_hash().await?)?);
+	let generated: Value = node.rpc.call("author_rotateKeysWithOwner", rpc_params![owner]).await?;
 	let field = |name: &str| {
 		generated[name]
 			.as_str()

@@ -1,18 +1,13 @@
-//! Signed transactions: built with the runtime's own `TxExtension`, signed with an sr25519
-//! key, submitted over RPC, and followed until a finalized block includes them (or, while
-//! finality is stalled, a block of the best chain).
+//! Signed transactions: built with the runtime's one `TxExtension` builder
+//! (`medchain_runtime::tx_extension`), signed with an sr25519 key, submitted, and followed
+//! until a finalized block includes them (or, while finality is stalled, a block of the best
+//! chain). Every read goes through [`Chain`].
 
 use std::time::Duration;
 
 use codec::Encode;
-use jsonrpsee::rpc_params;
 use medchain_runtime::{RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic};
-use serde_json::Value;
-use sp_core::{
-	bytes::{from_hex, to_hex},
-	crypto::Ss58Codec,
-	sr25519, Pair, H256,
-};
+use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{generic::Era, DispatchError, MultiAddress, MultiSignature};
 
 use crate::{chain::Chain, rpc::wait_until};
@@ -23,11 +18,15 @@ const MORTALITY: u64 = 64;
 /// How long to wait for a finalized block to include a submitted transaction.
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// The outcome of an included transaction: its events, and its dispatch error if it failed.
+/// The outcome of an included transaction: its block, its events, and its dispatch error if
+/// it failed.
 #[derive(Debug)]
 pub struct Included {
-	pub block: String,
+	/// The block that includes it.
+	pub block: H256,
+	/// Its events.
 	pub events: Vec<RuntimeEvent>,
+	/// Why it failed, if it did.
 	pub error: Option<DispatchError>,
 }
 
@@ -44,7 +43,7 @@ impl Included {
 	pub fn succeeded(self) -> crate::Result<Vec<RuntimeEvent>> {
 		match self.error {
 			None => Ok(self.events),
-			Some(error) => Err(format!("dispatch failed in block {}: {error:?}", self.block)),
+			Some(error) => Err(format!("dispatch failed in block {:?}: {error:?}", self.block)),
 		}
 	}
 }
@@ -55,24 +54,20 @@ pub async fn sign(
 	signer: &sr25519::Pair,
 	call: RuntimeCall,
 ) -> crate::Result<Vec<u8>> {
-	let rpc = &chain.rpc;
-	let account = signer.public();
-	let nonce: u32 =
-		rpc.call("system_accountNextIndex", rpc_params![account.to_ss58check()]).await?;
-	let version: Value = rpc.call("state_getRuntimeVersion", rpc_params![]).await?;
-	let spec_version = version_field(&version, "specVersion")?;
-	let transaction_version = version_field(&version, "transactionVersion")?;
-	let genesis = block_hash_at(chain, 0).await?;
-	let best: Value = rpc.call("chain_getHeader", rpc_params![]).await?;
-	let best_number = hex_number(&best["number"])?;
-	let era = Era::mortal(MORTALITY, best_number);
-	let birth = block_hash_at(chain, era.birth(best_number)).await?;
+	let nonce = chain.next_nonce(&signer.public()).await?;
+	let version = chain.runtime_version().await?;
+	let genesis = chain.genesis_hash().await?;
+	let best = chain.best_number().await?;
+	let era = Era::mortal(MORTALITY, u64::from(best));
+	let birth = u32::try_from(era.birth(u64::from(best))).map_err(|e| e.to_string())?;
+	let birth = chain.block_hash(birth).await?.ok_or(format!("no block #{birth}"))?;
 
 	let extension = medchain_runtime::tx_extension(era, nonce);
-	let implicit = ((), spec_version, transaction_version, genesis, birth, (), (), (), ());
+	let implicit =
+		((), version.spec_version, version.transaction_version, genesis, birth, (), (), (), ());
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = MultiSignature::Sr25519(payload.using_encoded(|bytes| signer.sign(bytes)));
-	let address = MultiAddress::Id(account.into());
+	let address = MultiAddress::Id(signer.public().into());
 	Ok(UncheckedExtrinsic::new_signed(call, address, signature, extension).encode())
 }
 
@@ -83,13 +78,13 @@ pub async fn submit(
 	signer: &sr25519::Pair,
 	call: RuntimeCall,
 ) -> crate::Result<H256> {
-	let extrinsic = sign(chain, signer, call).await?;
-	chain.rpc.call("author_submitExtrinsic", rpc_params![to_hex(&extrinsic, false)]).await
+	chain.submit(&sign(chain, signer, call).await?).await
 }
 
 /// Which chain head a submitted transaction is followed to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Head {
+	/// The finalized chain.
 	Finalized,
 	/// The best chain: for when finality has stalled (e.g. to vote a stall recovery).
 	Best,
@@ -119,11 +114,8 @@ pub async fn submit_and_follow(
 /// The number of the finalized or the best block.
 pub async fn head_number(chain: &Chain, head: Head) -> crate::Result<u32> {
 	match head {
-		Head::Finalized => chain.rpc.finalized_number().await,
-		Head::Best => {
-			let best: Value = chain.rpc.call("chain_getHeader", rpc_params![]).await?;
-			u32::try_from(hex_number(&best["number"])?).map_err(|e| e.to_string())
-		}
+		Head::Finalized => chain.finalized_number().await,
+		Head::Best => chain.best_number().await,
 	}
 }
 
@@ -140,11 +132,9 @@ async fn find_included(
 		async move {
 			let last = head_number(chain, head).await?;
 			for number in next.get()..=last {
-				let block = block_hash_at(chain, u64::from(number)).await?;
-				let block = format!("{block:?}");
-				for (index, extrinsic) in chain.extrinsics(&block).await?.iter().enumerate() {
-					let bytes = from_hex(extrinsic).map_err(|e| e.to_string())?;
-					if sp_io::hashing::blake2_256(&bytes) == hash.0 {
+				let block = chain.block_hash(number).await?.ok_or(format!("no block #{number}"))?;
+				for (index, extrinsic) in chain.extrinsics(block).await?.iter().enumerate() {
+					if sp_io::hashing::blake2_256(extrinsic) == hash.0 {
 						return outcome(chain, block, index).await.map(Some);
 					}
 				}
@@ -156,10 +146,10 @@ async fn find_included(
 	.await
 }
 
-async fn outcome(chain: &Chain, block: String, index: usize) -> crate::Result<Included> {
+async fn outcome(chain: &Chain, block: H256, index: usize) -> crate::Result<Included> {
 	let index = u32::try_from(index).map_err(|e| e.to_string())?;
 	let events: Vec<RuntimeEvent> = chain
-		.events(&block)
+		.events(block)
 		.await?
 		.into_iter()
 		.filter(|record| record.phase == frame_system::Phase::ApplyExtrinsic(index))
@@ -172,21 +162,4 @@ async fn outcome(chain: &Chain, block: String, index: usize) -> crate::Result<In
 		_ => None,
 	});
 	Ok(Included { block, events, error })
-}
-
-async fn block_hash_at(chain: &Chain, number: u64) -> crate::Result<H256> {
-	let hash: Option<H256> = chain.rpc.call("chain_getBlockHash", rpc_params![number]).await?;
-	hash.ok_or_else(|| format!("no block #{number}"))
-}
-
-fn version_field(version: &Value, field: &str) -> crate::Result<u32> {
-	version[field]
-		.as_u64()
-		.and_then(|v| u32::try_from(v).ok())
-		.ok_or_else(|| format!("runtime version has no {field}: {version}"))
-}
-
-fn hex_number(value: &Value) -> crate::Result<u64> {
-	let text = value.as_str().ok_or_else(|| format!("not a hex number: {value}"))?;
-	u64::from_str_radix(text.trim_start_matches("0x"), 16).map_err(|e| format!("{text}: {e}"))
 }

@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
+use sp_core::H256;
 use tempfile::TempDir;
 
 use crate::{
 	node::{peer_id_of, Node, NodeSpec},
-	rpc::{wait_until, BlockHash},
+	rpc::wait_until,
 };
 
 /// The fixed node key of the hospital at `index` (0 for A): the byte `index + 1` repeated
@@ -106,13 +107,14 @@ impl LocalNetwork {
 		number: u32,
 		timeout: Duration,
 	) -> crate::Result<Vec<u32>> {
-		let rpcs = which.iter().map(|&i| self.nodes[i].rpc()).collect::<crate::Result<Vec<_>>>()?;
+		let chains =
+			which.iter().map(|&i| self.nodes[i].chain()).collect::<crate::Result<Vec<_>>>()?;
 		wait_until(&format!("nodes {which:?} to finalize #{number}"), timeout, || {
-			let rpcs = rpcs.clone();
+			let chains = chains.clone();
 			async move {
 				let mut heights = Vec::new();
-				for rpc in &rpcs {
-					heights.push(rpc.finalized_number().await?);
+				for chain in &chains {
+					heights.push(chain.finalized_number().await?);
 				}
 				Ok(heights.iter().all(|&h| h >= number).then_some(heights))
 			}
@@ -129,7 +131,7 @@ impl LocalNetwork {
 	}
 
 	/// Block hashes `1..=up_to` as node `index` sees them.
-	pub async fn block_hashes(&self, index: usize, up_to: u32) -> crate::Result<Vec<BlockHash>> {
-		self.nodes[index].rpc()?.block_hashes(up_to).await
+	pub async fn block_hashes(&self, index: usize, up_to: u32) -> crate::Result<Vec<H256>> {
+		self.nodes[index].chain()?.block_hashes(up_to).await
 	}
 }

@@ -7,7 +7,7 @@ use std::{
 	process::{Child, Command, Stdio},
 };
 
-use crate::{ports::free_port, rpc::Rpc};
+use crate::{client::Chain, ports::free_port, rpc::Rpc};
 
 /// The node binary: `$MEDCHAIN_NODE`, or `medchain-node` in the cargo target directory and
 /// profile of the running executable (a test in `deps/`, or a tool beside the node).
@@ -179,8 +179,14 @@ impl Node {
 		matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
 	}
 
+	/// The node's JSON-RPC endpoint.
 	pub fn rpc(&self) -> crate::Result<Rpc> {
 		Rpc::new(&format!("http://127.0.0.1:{}", self.rpc_port))
+	}
+
+	/// The chain as this node sees it.
+	pub fn chain(&self) -> crate::Result<Chain> {
+		Ok(Chain::new(self.rpc()?))
 	}
 
 	/// The address other nodes dial to reach this one.

@@ -27,11 +27,11 @@ async fn network_keeps_finalizing_through_a_validator_crash() -> medchain_tests:
 	}
 
 	// Hospital D dies without a clean shutdown.
-	let d_rpc = net.nodes[HOSPITAL_D].rpc()?;
-	let (_, d_finalized_before_kill) = d_rpc.finalized_head().await?;
-	let d_hashes_before_kill = d_rpc.block_hashes(d_finalized_before_kill).await?;
+	let d_chain = net.nodes[HOSPITAL_D].chain()?;
+	let (_, d_finalized_before_kill) = d_chain.finalized_head().await?;
+	let d_hashes_before_kill = d_chain.block_hashes(d_finalized_before_kill).await?;
 	net.nodes[HOSPITAL_D].kill()?;
-	assert!(!d_rpc.is_up().await, "Hospital D's RPC still answers after SIGKILL");
+	assert!(!d_chain.rpc.is_up().await, "Hospital D's RPC still answers after SIGKILL");
 
 	let heights = net.wait_finalized(&SURVIVORS, 0, PROGRESS).await?;
 	let survivors_at_kill = heights.into_iter().max().unwrap_or(0);
@@ -43,15 +43,15 @@ async fn network_keeps_finalizing_through_a_validator_crash() -> medchain_tests:
 	// Restarted on its old base path, D catches up to what the others had finalized.
 	net.nodes[HOSPITAL_D].restart()?;
 	let d_finalized_on_restart = wait_until("Hospital D's RPC after restart", PROGRESS, || {
-		let d_rpc = d_rpc.clone();
-		async move { Ok(d_rpc.finalized_number().await.ok()) }
+		let d_chain = d_chain.clone();
+		async move { Ok(d_chain.finalized_number().await.ok()) }
 	})
 	.await?;
 	assert!(
 		d_finalized_on_restart >= d_finalized_before_kill,
 		"finality went back from #{d_finalized_before_kill} to #{d_finalized_on_restart}"
 	);
-	let target = net.nodes[0].rpc()?.finalized_number().await?;
+	let target = net.nodes[0].chain()?.finalized_number().await?;
 	let started = std::time::Instant::now();
 	net.wait_finalized(&[HOSPITAL_D], target, CATCH_UP).await?;
 	println!("Hospital D caught up to #{target} in {:?}", started.elapsed());

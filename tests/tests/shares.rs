@@ -6,21 +6,19 @@
 
 use std::time::Duration;
 
-use jsonrpsee::rpc_params;
 use medchain_primitives::{
-	access::{AccessKind, AccessPage, AccessQuery, Accessor},
+	access::{AccessKind, AccessQuery, Accessor},
 	commitment::{CommittedRecord, RecordId},
-	shares::{AccessRequest, FieldSelection, Grant, GrantTerms, PurposeOfUse},
+	shares::{AccessRequest, FieldSelection, GrantTerms, PurposeOfUse},
 	FieldMask, RecordType,
 };
-use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
+use medchain_runtime::{BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
 use medchain_tests::{
-	client::{tx, Chain},
+	client::{runtime_api, tx, Chain},
 	network::LocalNetwork,
 	Result,
 };
 use medchain_token::ShareToken;
-use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{BoundedVec, DispatchError};
 
@@ -62,11 +60,7 @@ fn access_call(request: &AccessRequest<BlockNumber>, token: &ShareToken) -> Runt
 async fn a_share_is_used_once_revoked_and_audited_across_hospitals() -> Result<()> {
 	let net = LocalNetwork::start()?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
-	let (a, b, auditor) = (
-		Chain::new(net.nodes[0].rpc()?),
-		Chain::new(net.nodes[1].rpc()?),
-		Chain::new(net.nodes[2].rpc()?),
-	);
+	let (a, b, auditor) = (net.nodes[0].chain()?, net.nodes[1].chain()?, net.nodes[2].chain()?);
 	let patient = PATIENT.to_account_id();
 
 	// Hospital A registers the patient and anchors a lab result.
@@ -110,7 +104,7 @@ async fn a_share_is_used_once_revoked_and_audited_across_hospitals() -> Result<(
 		.ok_or("no GrantCreated event")?;
 
 	// Hospital B's node reads it with the token holder's signature.
-	let genesis: H256 = b.rpc.call("chain_getBlockHash", rpc_params![0]).await?;
+	let genesis = b.genesis_hash().await?;
 	let request = AccessRequest {
 		genesis_hash: genesis.0,
 		grant,
@@ -118,10 +112,10 @@ async fn a_share_is_used_once_revoked_and_audited_across_hospitals() -> Result<(
 		accessor: HOSPITAL_B,
 		purpose: PurposeOfUse::Treatment,
 		uses: 0,
-		valid_until: b.rpc.finalized_number().await? + 100,
+		valid_until: b.finalized_number().await? + 100,
 	};
 	let read = submit(&b, OPERATOR_B, access_call(&request, &token)).await?;
-	let read_block = read.block.clone();
+	let read_block = read.block;
 	let events = read.succeeded()?;
 	let without_notes = FieldMask::without_notes(RecordType::LabResult);
 	let access = events
@@ -135,7 +129,7 @@ async fn a_share_is_used_once_revoked_and_audited_across_hospitals() -> Result<(
 			_ => None,
 		})
 		.ok_or("no AccessRecorded event with the grant's fields")?;
-	println!("B read record under grant {grant}: access {access} in block {read_block}");
+	println!("B read record under grant {grant}: access {access} in block {read_block:?}");
 
 	// The same signature again is refused on chain, visibly.
 	let replay = submit(&b, OPERATOR_B, access_call(&request, &token)).await?;
@@ -153,11 +147,10 @@ async fn a_share_is_used_once_revoked_and_audited_across_hospitals() -> Result<(
 	assert!(failed_with(&refused, pallet_access_log::Error::GrantRevoked), "{refused:?}");
 
 	// An auditor on Hospital C's node, on finalized state.
-	let (finalized, _) = auditor.rpc.finalized_head().await?;
-	let at = Some(finalized.as_str());
+	let (finalized, _) = auditor.finalized_head().await?;
+	let at = Some(finalized);
 	let query = (AccessQuery::Patient(patient.clone()), 0u64, u64::MAX, 0u32, 100u32);
-	let page: AccessPage<AccountId, BlockNumber> =
-		auditor.runtime_call("AccessLogApi_entries", query, at).await?;
+	let page = auditor.call(runtime_api::ACCESS_ENTRIES, query, at).await?;
 	assert_eq!(page.next_cursor, None);
 	let [(id, entry)] = page.entries.as_slice() else { return Err(format!("{page:?}")) };
 	assert_eq!(*id, access);
@@ -165,9 +158,7 @@ async fn a_share_is_used_once_revoked_and_audited_across_hospitals() -> Result<(
 	assert_eq!((entry.accessor, entry.custodian), (Accessor::Hospital(HOSPITAL_B), HOSPITAL_A));
 	assert_eq!(entry.fields, without_notes);
 	assert_eq!(entry.release.as_ref().map(|receipt| receipt.response_hash), Some([3; 32]));
-	let grant_now: Option<Grant<AccountId, BlockNumber, Vec<RecordId>>> =
-		auditor.runtime_call("SharesApi_grant", grant, at).await?;
-	let grant_now = grant_now.ok_or("grant pruned")?;
+	let grant_now = auditor.call(runtime_api::GRANT, grant, at).await?.ok_or("grant pruned")?;
 	assert_eq!(grant_now.uses, 1);
 	assert!(matches!(grant_now.status, medchain_primitives::shares::GrantStatus::Revoked { .. }));
 	println!("auditor on C: entry {id} of {:?}, release {:?}", entry.kind, entry.release);

@@ -4,11 +4,9 @@
 
 use std::time::Duration;
 
-use codec::Encode;
-use frame_support::{storage::storage_prefix, StorageHasher, Twox64Concat};
-use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use medchain_runtime::{Runtime, RuntimeEvent};
 use medchain_tests::{
-	client::{admission, tx, Chain},
+	client::{admission, governance, tx, Chain},
 	network::{node_key, LocalNetwork},
 	rpc::wait_until,
 	Result,
@@ -28,40 +26,26 @@ const HOSPITAL_E: u32 = 4;
 
 /// When hospital `id`'s validator last authored a block (Unix ms), at the best block.
 async fn last_authored(chain: &Chain, id: u32) -> Result<u64> {
-	let key =
-		[&storage_prefix(b"ValidatorSet", b"LastAuthored")[..], &Twox64Concat::hash(&id.encode())]
-			.concat();
+	let key = pallet_validator_set::LastAuthored::<Runtime>::hashed_key_for(id);
 	Ok(chain.storage(&key, None).await?.unwrap_or(0))
 }
 
+/// The best block's timestamp (Unix ms).
 async fn best_time(chain: &Chain) -> Result<u64> {
-	chain
-		.storage(&storage_prefix(b"Timestamp", b"Now"), None)
-		.await?
-		.ok_or_else(|| "no timestamp".to_string())
-}
-
-/// Submits `call` signed by `signer` and follows it to `head`.
-async fn govern(
-	chain: &Chain,
-	signer: Sr25519Keyring,
-	call: pallet_hospitals::Call<Runtime>,
-	head: tx::Head,
-) -> Result<tx::Included> {
-	let call = RuntimeCall::Hospitals(call);
-	tx::submit_and_follow(chain, &signer.pair(), call, head).await
+	let key = pallet_timestamp::Now::<Runtime>::hashed_key();
+	chain.storage(&key, None).await?.ok_or_else(|| "no timestamp".to_string())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Result<()> {
 	let mut net = LocalNetwork::start()?;
 	net.wait_finalized(&[A, B, C, D], 3, Duration::from_secs(180)).await?;
-	let chain = Chain::new(net.nodes[A].rpc()?);
+	let chain = net.nodes[A].chain()?;
 
 	// 1. C and D are gone for good. A and B keep authoring; finality stops.
 	net.nodes[C].kill()?;
 	net.nodes[D].kill()?;
-	let before = chain.rpc.finalized_number().await?;
+	let before = chain.finalized_number().await?;
 	let stalled_best = wait_until("A's best chain to grow 10 blocks past a stall", TIMEOUT, || {
 		let chain = &chain;
 		async move {
@@ -70,8 +54,8 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 		}
 	})
 	.await?;
-	let stalled_at = chain.rpc.finalized_number().await?;
-	let b_finalized = net.nodes[B].rpc()?.finalized_number().await?;
+	let stalled_at = chain.finalized_number().await?;
+	let b_finalized = net.nodes[B].chain()?.finalized_number().await?;
 	assert!(
 		stalled_at <= before + 2 && b_finalized == stalled_at,
 		"finality went on without C and D: #{before} → A #{stalled_at}, B #{b_finalized}"
@@ -95,18 +79,15 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 	// 3. README's procedure: the survivors agree on the highest block both finalized, A
 	// proposes the recovery, B approves (followed on the best chain: finality is stalled).
 	let recover = Proposal::RecoverStalledSet { delay: 5, best_finalized: stalled_at };
-	let proposed = govern(
+	let executed = governance::pass(
 		&chain,
-		Sr25519Keyring::Alice,
+		&Sr25519Keyring::Alice.pair(),
+		&[Sr25519Keyring::Bob.pair()],
 		pallet_hospitals::Call::propose { proposal: recover },
 		tx::Head::Best,
 	)
-	.await?;
-	let id = proposed.proposal_id().ok_or_else(|| format!("no proposal: {:?}", proposed.error))?;
-	let executed =
-		govern(&chain, Sr25519Keyring::Bob, pallet_hospitals::Call::vote { id }, tx::Head::Best)
-			.await?
-			.succeeded()?;
+	.await?
+	.events;
 	for hospital in GONE {
 		let suspended = RuntimeEvent::Hospitals(HospitalsEvent::HospitalSuspended { hospital });
 		assert!(executed.contains(&suspended), "{hospital} not suspended: {executed:?}");
@@ -118,14 +99,15 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 
 	// 4. Finality resumes with A and B as the whole GRANDPA set.
 	let resumed = net.wait_finalized(&[A, B], stalled_best + 3, TIMEOUT).await?;
-	let (hash, _) = chain.rpc.finalized_head().await?;
-	assert_eq!(chain.validators(Some(&hash)).await?, vec![0, 1]);
+	let (hash, _) = chain.finalized_head().await?;
+	assert_eq!(chain.validators(Some(hash)).await?, vec![0, 1]);
 	eprintln!("after the recovery A and B finalized {resumed:?}");
 
 	// 5. The survivors admit Hospital E (two thirds of two is two), now with finality.
 	let (e, e_peer) = net.add_node("Hospital E", 4, true)?;
-	let e_rpc = net.nodes[e].rpc()?;
-	wait_until("E's RPC", TIMEOUT, || async { Ok(e_rpc.is_up().await.then_some(())) }).await?;
+	let e_chain = net.nodes[e].chain()?;
+	wait_until("E's RPC", TIMEOUT, || async { Ok(e_chain.rpc.is_up().await.then_some(())) })
+		.await?;
 	let admission_of_e = admission::Admission {
 		name: "Hospital E".into(),
 		admin: Sr25519Keyring::Eve.to_account_id(),
@@ -134,12 +116,16 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 		address: format!("/ip4/127.0.0.1/tcp/{}", net.nodes[e].p2p_port),
 	};
 	let (propose_e, _) =
-		admission::propose_from_node(&e_rpc, &admission_of_e, &node_key(4)).await?;
-	let proposed = govern(&chain, Sr25519Keyring::Alice, propose_e, tx::Head::Finalized).await?;
-	let id = proposed.proposal_id().ok_or_else(|| format!("no proposal: {:?}", proposed.error))?;
-	let vote = pallet_hospitals::Call::vote { id };
-	let admitted =
-		govern(&chain, Sr25519Keyring::Bob, vote, tx::Head::Finalized).await?.succeeded()?;
+		admission::propose_from_node(&e_chain, &admission_of_e, &node_key(4)).await?;
+	let admitted = governance::pass(
+		&chain,
+		&Sr25519Keyring::Alice.pair(),
+		&[Sr25519Keyring::Bob.pair()],
+		propose_e,
+		tx::Head::Finalized,
+	)
+	.await?
+	.events;
 	assert!(admitted.iter().any(|event| matches!(
 		event,
 		RuntimeEvent::Hospitals(HospitalsEvent::HospitalAdded { hospital: HOSPITAL_E, .. })
@@ -149,8 +135,8 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 	let joined_at = wait_until("E in the validator set at the finalized head", TIMEOUT, || {
 		let chain = &chain;
 		async move {
-			let (hash, number) = chain.rpc.finalized_head().await?;
-			let validators = chain.validators(Some(&hash)).await?;
+			let (hash, number) = chain.finalized_head().await?;
+			let validators = chain.validators(Some(hash)).await?;
 			Ok((validators == [0, 1, HOSPITAL_E]).then_some(number))
 		}
 	})

@@ -13,10 +13,7 @@ use std::{
 };
 
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
-use medchain_tests::{
-	node::node_binary,
-	rpc::{wait_until, Rpc},
-};
+use medchain_tests::{client::Chain, node::node_binary, rpc::wait_until};
 
 const START: Duration = Duration::from_secs(240);
 const PROGRESS: Duration = Duration::from_secs(90);
@@ -26,8 +23,8 @@ fn script_path(name: &str) -> PathBuf {
 	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("scripts").join(name)
 }
 
-fn rpc_of(hospital: usize) -> medchain_tests::Result<Rpc> {
-	Rpc::new(&format!("http://127.0.0.1:{}", LOCAL_HOSPITALS[hospital].rpc_port))
+fn chain_of(hospital: usize) -> medchain_tests::Result<Chain> {
+	Chain::connect(&format!("http://127.0.0.1:{}", LOCAL_HOSPITALS[hospital].rpc_port))
 }
 
 /// Everything a child process writes to stdout and stderr, as it comes.
@@ -83,7 +80,7 @@ impl Drop for Network {
 }
 
 async fn finalized(hospital: usize) -> medchain_tests::Result<u32> {
-	rpc_of(hospital)?.finalized_number().await
+	chain_of(hospital)?.finalized_number().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -163,7 +160,7 @@ async fn the_main_job_carries_on_without_a_lost_hospital() -> medchain_tests::Re
 	for hospital in 0..LOCAL_HOSPITALS.len() {
 		assert!(!network.pid_file(hospital).exists(), "hospital {hospital} still has a pid file");
 		assert!(
-			!rpc_of(hospital)?.is_up().await,
+			!chain_of(hospital)?.rpc.is_up().await,
 			"{} still answers",
 			LOCAL_HOSPITALS[hospital].name
 		);

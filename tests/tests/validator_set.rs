@@ -10,7 +10,7 @@ use std::{collections::BTreeMap, time::Duration};
 use jsonrpsee::rpc_params;
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use medchain_tests::{
-	client::{admission, chain::AuraId, tx, Chain},
+	client::{admission, chain::AuraId, governance, tx, Chain},
 	network::{node_key, LocalNetwork},
 	rpc::{wait_until, Rpc},
 	Result,
@@ -41,12 +41,6 @@ async fn peers(rpc: &Rpc) -> Result<Vec<String>> {
 	Ok(peers.iter().filter_map(|p| p["peerId"].as_str().map(str::to_string)).collect())
 }
 
-async fn best_number(rpc: &Rpc) -> Result<u32> {
-	let header: Value = rpc.call("chain_getHeader", rpc_params![]).await?;
-	let number = header["number"].as_str().ok_or("header without number")?;
-	u32::from_str_radix(number.trim_start_matches("0x"), 16).map_err(|e| e.to_string())
-}
-
 /// The GRANDPA set id the node's voter is in, and the total weight (voter count) of its set.
 async fn voter_set(rpc: &Rpc) -> Result<(u64, u64)> {
 	let state: Value = rpc.call("grandpa_roundState", rpc_params![]).await?;
@@ -61,7 +55,7 @@ async fn govern(
 	signer: Sr25519Keyring,
 	call: pallet_hospitals::Call<Runtime>,
 ) -> Result<tx::Included> {
-	tx::submit_and_finalize(chain, &pair(signer), RuntimeCall::Hospitals(call)).await
+	governance::submit(chain, &signer.pair(), call, tx::Head::Finalized).await
 }
 
 /// Alice proposes `proposal`; Bob, Charlie and (once admitted) Eve approve until it executes:
@@ -71,18 +65,16 @@ async fn pass(
 	chain: &Chain,
 	proposal: pallet_hospitals::Call<Runtime>,
 ) -> Result<(u32, Vec<RuntimeEvent>)> {
-	let proposed = govern(chain, Sr25519Keyring::Alice, proposal).await?;
-	let id = proposed.proposal_id().ok_or_else(|| format!("no proposal: {:?}", proposed.error))?;
-	for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve] {
-		let vote = govern(chain, voter, pallet_hospitals::Call::vote { id }).await?;
-		let number = chain.header(&vote.block).await?.number;
-		let events = vote.succeeded()?;
-		let executed = RuntimeEvent::Hospitals(HospitalsEvent::Executed { id });
-		if events.contains(&executed) {
-			return Ok((number, events));
-		}
-	}
-	Err(format!("proposal {id} did not execute"))
+	let voters = [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve].map(pair);
+	let passed = governance::pass(
+		chain,
+		&pair(Sr25519Keyring::Alice),
+		&voters,
+		proposal,
+		tx::Head::Finalized,
+	)
+	.await?;
+	Ok((chain.header(Some(passed.block)).await?.number, passed.events))
 }
 
 /// Who authored the finalized blocks `from..=to`, by hospital letter.
@@ -94,8 +86,8 @@ async fn authors(
 ) -> Result<String> {
 	let mut line = String::new();
 	for number in from..=to {
-		let hash = chain.rpc.block_hash(number).await?.ok_or("missing block")?;
-		let author = chain.block_author(&hash).await?;
+		let hash = chain.block_hash(number).await?.ok_or("missing block")?;
+		let author = chain.block_author(hash).await?;
 		line.push(*names.get(&author).unwrap_or(&'?'));
 	}
 	Ok(line)
@@ -103,8 +95,8 @@ async fn authors(
 
 /// `(finalized number, set id, validators)` at `chain`'s finalized head.
 async fn validator_state(chain: &Chain) -> Result<(u32, u64, Vec<u32>)> {
-	let (hash, number) = chain.rpc.finalized_head().await?;
-	Ok((number, chain.grandpa_set_id(Some(&hash)).await?, chain.validators(Some(&hash)).await?))
+	let (hash, number) = chain.finalized_head().await?;
+	Ok((number, chain.grandpa_set_id(Some(hash)).await?, chain.validators(Some(hash)).await?))
 }
 
 /// Waits until the finalized validator set is `expected`.
@@ -120,7 +112,7 @@ async fn wait_for_validators(chain: &Chain, expected: &[u32]) -> Result<(u32, u6
 async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	let mut net = LocalNetwork::start()?;
 	net.wait_finalized(&[A, B, C, D], 2, TIMEOUT).await?;
-	let chain = Chain::new(net.nodes[A].rpc()?);
+	let chain = net.nodes[A].chain()?;
 	let mut names: BTreeMap<AuraId, char> = BTreeMap::new();
 	for (letter, keyring) in [('A', Sr25519Keyring::Alice), ('B', Sr25519Keyring::Bob)]
 		.into_iter()
@@ -131,9 +123,10 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 
 	// 1. A fifth node whose peer id no hospital registered is shut out.
 	let (e, e_peer) = net.add_node("Hospital E", 4, true)?;
-	let e_rpc = net.nodes[e].rpc()?;
-	wait_until("E's RPC", TIMEOUT, || async { Ok(e_rpc.is_up().await.then_some(())) }).await?;
-	let now = chain.rpc.finalized_number().await?;
+	let e_chain = net.nodes[e].chain()?;
+	wait_until("E's RPC", TIMEOUT, || async { Ok(e_chain.rpc.is_up().await.then_some(())) })
+		.await?;
+	let now = chain.finalized_number().await?;
 	net.wait_finalized(&[A, B, C, D], now + 5, TIMEOUT).await?;
 	for hospital in [A, B, C, D] {
 		let peers = peers(&net.nodes[hospital].rpc()?).await?;
@@ -143,8 +136,8 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 			net.nodes[hospital].spec.name
 		);
 	}
-	assert_eq!(e_rpc.finalized_number().await?, 0, "unregistered E followed the chain");
-	assert_eq!(best_number(&e_rpc).await?, 0, "unregistered E imported blocks");
+	assert_eq!(e_chain.finalized_number().await?, 0, "unregistered E followed the chain");
+	assert_eq!(e_chain.best_number().await?, 0, "unregistered E imported blocks");
 	eprintln!("step 1: A-D finalized #{}; E (unregistered) at #0, in no hospital's peers", now + 5);
 
 	// 2. A, B and C vote Hospital E in with the keys E's node generated.
@@ -157,7 +150,7 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	};
 	// E's node key signs the admission too, so nobody else can register E's node.
 	let (propose_e, keys) =
-		admission::propose_from_node(&e_rpc, &admission_of_e, &node_key(4)).await?;
+		admission::propose_from_node(&e_chain, &admission_of_e, &node_key(4)).await?;
 	names.insert(sr25519::Public::from(keys.aura.clone()), 'E');
 	let e_grandpa = sp_core::ed25519::Public::from(keys.grandpa.clone());
 	let (_, set_before, validators_before) = validator_state(&chain).await?;
@@ -179,14 +172,10 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	let (joined_at, set_after_e, validators) =
 		wait_for_validators(&chain, &[0, 1, 2, 3, 4]).await?;
 	assert_eq!(set_after_e, set_before + 1);
-	let finalized = chain.rpc.block_hash(joined_at).await?.ok_or("block")?;
-	let aura = chain.aura_authorities(Some(&finalized)).await?;
+	let finalized = chain.block_hash(joined_at).await?.ok_or("block")?;
+	let aura = chain.aura_authorities(Some(finalized)).await?;
 	assert!(names.iter().any(|(key, letter)| *letter == 'E' && aura.contains(key)));
-	assert!(chain
-		.grandpa_authorities(Some(&finalized))
-		.await?
-		.iter()
-		.any(|(k, _)| *k == e_grandpa));
+	assert!(chain.grandpa_authorities(Some(finalized)).await?.iter().any(|(k, _)| *k == e_grandpa));
 	for node in [A, B, C, D, e] {
 		let rpc = net.nodes[node].rpc()?;
 		wait_until("every voter to enter the new five-voter GRANDPA set", TIMEOUT, || async {
@@ -198,7 +187,7 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	// E authors blocks.
 	let authored_from = joined_at + 1;
 	let e_block = wait_until("a finalized block authored by E", TIMEOUT, || async {
-		let finalized = chain.rpc.finalized_number().await?;
+		let finalized = chain.finalized_number().await?;
 		let line = authors(&chain, authored_from, finalized, &names).await?;
 		Ok(line.find('E').map(|offset| authored_from + offset as u32))
 	})
@@ -218,8 +207,8 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 
 	// E's vote counts: with A stopped, B, C, D and E (4 of 5) keep finalizing.
 	net.nodes[A].kill()?;
-	let chain_b = Chain::new(net.nodes[B].rpc()?);
-	let stopped_at = chain_b.rpc.finalized_number().await?;
+	let chain_b = net.nodes[B].chain()?;
+	let stopped_at = chain_b.finalized_number().await?;
 	let heights = net.wait_finalized(&[B, C, D, e], stopped_at + 3, TIMEOUT).await?;
 	eprintln!("step 2: A stopped at finalized #{stopped_at}; B, C, D, E finalized {heights:?}");
 	net.nodes[A].start()?;
@@ -242,7 +231,7 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 				return Ok(None);
 			}
 		}
-		Ok(Some(best_number(&chain.rpc).await?))
+		Ok(Some(chain.best_number().await?))
 	})
 	.await?;
 	assert!(
@@ -267,8 +256,8 @@ async fn validator_set_and_peer_allowlist_follow_the_registry() -> Result<()> {
 	// D leaves the validator set at the next session, and finality continues without it.
 	let (left_at, set_after_d, validators) = wait_for_validators(&chain, &[0, 1, 2, 4]).await?;
 	assert_eq!(set_after_d, set_after_e + 1);
-	let finalized = chain.rpc.block_hash(left_at).await?.ok_or("block")?;
-	let aura = chain.aura_authorities(Some(&finalized)).await?;
+	let finalized = chain.block_hash(left_at).await?.ok_or("block")?;
+	let aura = chain.aura_authorities(Some(finalized)).await?;
 	assert!(!aura.contains(&Sr25519Keyring::Dave.public()));
 	let heights = net.wait_finalized(&[A, B, C, e], left_at + 5, TIMEOUT).await?;
 	let after_d = authors(&chain, left_at + 1, left_at + 5, &names).await?;

@@ -13,9 +13,10 @@
 //! the dispatch error if it failed on chain.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use medchain_client::{admission, tx, Chain};
-use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
-use pallet_hospitals::Proposal;
+use medchain_client::{admission, governance, tx::Head, Chain};
+use medchain_primitives::HospitalId;
+use medchain_runtime::{Runtime, RuntimeEvent};
+use pallet_hospitals::{Proposal, ProposalId};
 use serde_json::{json, Value};
 use sp_core::{crypto::Ss58Codec, sr25519, Pair};
 use sp_runtime::AccountId32;
@@ -66,13 +67,13 @@ enum Command {
 		#[arg(long)]
 		suri: String,
 		action: Action,
-		hospital: u32,
+		hospital: HospitalId,
 	},
 	/// Approves proposal `id`.
 	Vote {
 		#[arg(long)]
 		suri: String,
-		id: u32,
+		id: ProposalId,
 	},
 	/// Prints the validator set, GRANDPA set id and finalized head.
 	Status,
@@ -133,8 +134,8 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 		Command::SessionKeys { admission, node_key_file } => {
 			let admission = admission.admission()?;
 			let node_key = admission::read_node_key(&node_key_file)?;
-			let genesis = admission::genesis_hash(&chain.rpc).await?;
-			let generated = admission::generate_session_keys(&chain.rpc, &admission).await?;
+			let genesis = chain.genesis_hash().await?;
+			let generated = admission::generate_session_keys(&chain, &admission).await?;
 			let node_proof = admission.sign_as_node(&genesis, &node_key, &generated.keys)?;
 			Ok(json!({
 				"keys": generated.keys_hex,
@@ -146,7 +147,7 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 			let (keys, proofs) = admission::decode_session_keys(&keys, &proof)?;
 			let node_proof = admission::decode_node_proof(&node_proof)?;
 			let call = admission.admission()?.propose_call(keys, proofs, node_proof)?;
-			governance(&chain, &suri, call).await
+			submit(&chain, &suri, call).await
 		}
 		Command::Propose { suri, action, hospital } => {
 			let proposal = match action {
@@ -154,14 +155,14 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 				Action::Reinstate => Proposal::Reinstate { hospital },
 				Action::Remove => Proposal::Remove { hospital },
 			};
-			governance(&chain, &suri, pallet_hospitals::Call::propose { proposal }).await
+			submit(&chain, &suri, pallet_hospitals::Call::propose { proposal }).await
 		}
 		Command::Vote { suri, id } => {
-			governance(&chain, &suri, pallet_hospitals::Call::vote { id }).await
+			submit(&chain, &suri, pallet_hospitals::Call::vote { id }).await
 		}
 		Command::Status => {
-			let (finalized, number) = chain.rpc.finalized_head().await?;
-			let at = Some(finalized.as_str());
+			let (finalized, number) = chain.finalized_head().await?;
+			let at = Some(finalized);
 			Ok(json!({
 				"finalized": number,
 				"validators": chain.validators(at).await?,
@@ -172,15 +173,15 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 }
 
 /// Submits a governance call and reports the proposal id and what it did.
-async fn governance(
+async fn submit(
 	chain: &Chain,
 	suri: &str,
 	call: pallet_hospitals::Call<Runtime>,
 ) -> medchain_client::Result<Value> {
 	let signer = sr25519::Pair::from_string(suri, None)
 		.map_err(|e| format!("--suri is not a valid secret URI: {e:?}"))?;
-	let included = tx::submit_and_finalize(chain, &signer, RuntimeCall::Hospitals(call)).await?;
-	let (block, proposal) = (included.block.clone(), included.proposal_id());
+	let included = governance::submit(chain, &signer, call, Head::Finalized).await?;
+	let (block, proposal) = (format!("{:?}", included.block), included.proposal_id());
 	let events = included.succeeded()?;
 	let events: Vec<String> = events
 		.iter()

@@ -13,7 +13,7 @@ use std::{collections::BTreeMap, time::Duration};
 use frame_support::dispatch::PerDispatchClass;
 use jsonrpsee::rpc_params;
 use medchain_primitives::RecordType;
-use medchain_runtime::RuntimeCall;
+use medchain_runtime::{Runtime, RuntimeCall};
 use medchain_tests::{
 	client::{tx, Chain},
 	node::{Node, NodeSpec},
@@ -78,23 +78,17 @@ fn authoring_times(log: &str) -> BTreeMap<u32, (u64, String)> {
 		.collect()
 }
 
-async fn consumed_normal_weight(chain: &Chain, at: &str) -> Result<Weight> {
-	let key = frame_support::storage::storage_prefix(b"System", b"BlockWeight");
+async fn consumed_normal_weight(chain: &Chain, at: H256) -> Result<Weight> {
+	let key = frame_system::BlockWeight::<Runtime>::hashed_key();
 	let consumed: PerDispatchClass<Weight> =
 		chain.storage(&key, Some(at)).await?.unwrap_or_default();
 	Ok(*consumed.get(frame_support::dispatch::DispatchClass::Normal))
 }
 
-async fn best_number(chain: &Chain) -> Result<u32> {
-	let best: serde_json::Value = chain.rpc.call("chain_getHeader", rpc_params![]).await?;
-	let number = best["number"].as_str().ok_or("header without a number")?;
-	u32::from_str_radix(number.trim_start_matches("0x"), 16).map_err(|e| e.to_string())
-}
-
 /// Submits `calls` in order from the operator, then waits until the pool is empty; returns
 /// the first block that can hold them.
 async fn flood(chain: &Chain, calls: impl Iterator<Item = RuntimeCall>) -> Result<u32> {
-	let first = best_number(chain).await? + 1;
+	let first = chain.best_number().await? + 1;
 	for call in calls {
 		tx::submit(chain, &OPERATOR.pair(), call).await?;
 	}
@@ -108,21 +102,19 @@ async fn flood(chain: &Chain, calls: impl Iterator<Item = RuntimeCall>) -> Resul
 }
 
 async fn report(chain: &Chain, node: &Node, from: u32, label: &str) -> Result<()> {
-	let best = best_number(chain).await?;
+	let best = chain.best_number().await?;
 	let log = std::fs::read_to_string(&node.log_path).map_err(|e| e.to_string())?;
 	let times = authoring_times(&log);
 	println!("\n## {label}\n");
 	println!("| block | extrinsics | charged normal weight | authoring time | charged / authoring | proposer stopped on |");
 	println!("|---|---|---|---|---|---|");
 	for number in from..=best {
-		let hash: Option<H256> = chain.rpc.call("chain_getBlockHash", rpc_params![number]).await?;
-		let Some(hash) = hash else { continue };
-		let at = format!("{hash:?}");
-		let extrinsics = chain.extrinsics(&at).await?.len().saturating_sub(1);
+		let Some(at) = chain.block_hash(number).await? else { continue };
+		let extrinsics = chain.extrinsics(at).await?.len().saturating_sub(1);
 		if extrinsics == 0 {
 			continue;
 		}
-		let charged_ms = consumed_normal_weight(chain, &at).await?.ref_time() as f64 / 1e9;
+		let charged_ms = consumed_normal_weight(chain, at).await?.ref_time() as f64 / 1e9;
 		let (authoring_ms, end) = times.get(&number).cloned().unwrap_or((0, "?".into()));
 		println!(
 			"| #{number} | {extrinsics} | {charged_ms:.1} ms | {authoring_ms} ms | {:.1}× | {end} |",
@@ -153,9 +145,9 @@ async fn run() -> Result<()> {
 	};
 	let mut node = Node::new(spec, data_dir.path())?;
 	node.start()?;
-	let chain = Chain::new(node.rpc()?);
+	let chain = node.chain()?;
 	wait_until("the dev node to finalize block 1", Duration::from_secs(180), || async {
-		Ok(chain.rpc.finalized_number().await.ok().filter(|n| *n >= 1))
+		Ok(chain.finalized_number().await.ok().filter(|n| *n >= 1))
 	})
 	.await?;
 	let register = pallet_hospitals::Call::register_patient { patient: PATIENT.to_account_id() };
