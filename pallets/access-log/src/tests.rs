@@ -546,3 +546,18 @@ fn own_reads_are_bounded_per_patient_and_per_registering_hospital() {
 		);
 	});
 }
+
+#[test]
+fn try_state_catches_an_entry_missing_from_its_patients_index() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let record = record(1, &patient);
+		let reason = BreakGlassReason::PatientUnableToConsent;
+		assert_ok!(AccessLog::break_glass(origin(&testing::operator(HOSPITAL_B)), record, reason));
+		assert_ok!(AccessLog::do_try_state());
+		let query = AccessQuery::Patient(patient);
+		IndexLength::<Test>::insert(&query, 0);
+		assert!(AccessLog::do_try_state().is_err());
+		IndexLength::<Test>::insert(&query, 1);
+	});
+}

@@ -461,3 +461,14 @@ fn an_erasure_scheduled_by_a_rotated_operator_key_never_completes() {
 		assert_eq!(status(record), RecordStatus::Active);
 	});
 }
+
+#[test]
+fn try_state_catches_an_index_that_miscounts_its_records() {
+	new_test_ext().execute_with(|| {
+		anchored(1);
+		assert_ok!(Records::do_try_state());
+		crate::PatientRecordCount::<Test>::insert(PATIENT, 2);
+		assert!(Records::do_try_state().is_err());
+		crate::PatientRecordCount::<Test>::insert(PATIENT, 1);
+	});
+}

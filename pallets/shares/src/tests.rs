@@ -696,3 +696,15 @@ fn an_expired_grant_stops_counting_against_the_cap_before_pruning_reaches_it() {
 		);
 	});
 }
+
+#[test]
+fn try_state_catches_a_grant_missing_from_the_expiry_queue() {
+	new_test_ext().execute_with(|| {
+		let grant = patient_grant();
+		assert_ok!(Shares::do_try_state());
+		let expires_at = Grants::<Test>::get(grant).expect("created").expires_at;
+		GrantsExpiringAt::<Test>::remove(expires_at, grant);
+		assert!(Shares::do_try_state().is_err());
+		GrantsExpiringAt::<Test>::insert(expires_at, grant, ());
+	});
+}

@@ -268,3 +268,16 @@ fn a_stall_recovery_may_shrink_the_set_below_the_minimum_but_never_empty_it() {
 		assert_eq!(aura_authorities().len(), 4);
 	});
 }
+
+#[test]
+fn try_state_catches_a_hospital_that_validates_twice() {
+	new_test_ext().execute_with(|| {
+		frame_support::assert_ok!(ValidatorSet::do_try_state());
+		let before = Validators::<Test>::get();
+		let mut twice = before.clone();
+		twice[1] = twice[0];
+		Validators::<Test>::put(twice);
+		assert!(ValidatorSet::do_try_state().is_err());
+		Validators::<Test>::put(before);
+	});
+}

@@ -89,3 +89,14 @@ fn validators_and_authorized_nodes_are_the_active_hospitals_in_id_order() {
 		assert_eq!(Hospitals::authorized_nodes()[1].address, b"/ip4/127.0.0.1/tcp/30335".to_vec());
 	});
 }
+
+#[test]
+fn try_state_catches_an_active_list_that_misses_an_active_hospital() {
+	new_test_ext().execute_with(|| {
+		frame_support::assert_ok!(Hospitals::do_try_state());
+		let before = crate::ActiveHospitals::<Test>::get();
+		crate::ActiveHospitals::<Test>::mutate(|active| active.retain(|id| *id != 1));
+		assert!(Hospitals::do_try_state().is_err());
+		crate::ActiveHospitals::<Test>::put(before);
+	});
+}
