@@ -1,9 +1,11 @@
-//! A test runtime with a fixed registry: hospitals 0 and 1 (operators 11 and 21, admins 10
-//! and 20) and registered patients 1000 and 1001; the clock reads `NOW_MS`.
+//! A test runtime over `medchain_pallet_testing`'s consortium (Hospitals A and B active, C
+//! suspended; patients 0 and 1 registered by A, `PATIENT_OF_B` by B); the clock reads `NOW_MS`.
 
 use frame_support::{derive_impl, parameter_types};
-use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
+use medchain_pallet_testing::consortium::{self, TestConsortium};
+pub use medchain_pallet_testing::consortium::{HOSPITAL_A, HOSPITAL_B};
 use sp_runtime::BuildStorage;
+use sp_runtime::{traits::IdentityLookup, AccountId32};
 
 use crate as pallet_records;
 
@@ -36,6 +38,8 @@ mod runtime {
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountId = AccountId32;
+	type Lookup = IdentityLookup<AccountId32>;
 }
 
 pub const MAX_BATCH: u32 = 4;
@@ -55,9 +59,10 @@ parameter_types! {
 
 impl pallet_records::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
-	type Hospitals = MockRegistry;
-	type Patients = MockRegistry;
-	type OperatorOrigin = medchain_pallet_support::EnsureHospitalOperator<MockRegistry, u64>;
+	type Hospitals = TestConsortium;
+	type Patients = TestConsortium;
+	type OperatorOrigin =
+		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>;
 	type UnixTime = medchain_pallet_testing::clock::TestClock;
 	type MaxBatchSize = MaxBatchSize;
 	type MaxAnchorsPerPeriod = MaxAnchorsPerPeriod;
@@ -65,80 +70,58 @@ impl pallet_records::Config for Test {
 	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = MockRegistry;
+	type BenchmarkHelper = TestConsortium;
 }
 
-pub const ADMIN_A: u64 = 10;
-pub const OPERATOR_A: u64 = 11;
-/// Hospital A's operator after a rotation (both are A's unless `set_rotated_out`).
-pub const OPERATOR_A_ROTATED: u64 = 12;
-pub const OPERATOR_B: u64 = 21;
-pub const PATIENT: u64 = 1000;
-pub const OTHER_PATIENT: u64 = 1001;
-/// Registered by hospital B.
-pub const PATIENT_OF_B: u64 = 1002;
-pub const STRANGER: u64 = 5000;
-/// Benchmark patients are registered from this id on.
-pub const FIRST_BENCHMARK_PATIENT: u64 = 100_000;
-pub const HOSPITAL_A: HospitalId = 0;
-pub const HOSPITAL_B: HospitalId = 1;
-
-thread_local! {
-	static ROTATED_OUT: core::cell::RefCell<Vec<u64>> = const { core::cell::RefCell::new(Vec::new()) };
+/// Hospital A's admin.
+pub fn admin_a() -> AccountId32 {
+	consortium::admin(HOSPITAL_A)
 }
 
-/// Makes `account` serve no hospital any more, as a rotated-away operator key.
-pub fn set_rotated_out(account: u64) {
-	ROTATED_OUT.with(|rotated| rotated.borrow_mut().push(account));
+/// Hospital A's operator (until `consortium::rotate_operator(HOSPITAL_A)`).
+pub fn operator_a() -> AccountId32 {
+	consortium::operator(HOSPITAL_A)
 }
 
-pub struct MockRegistry;
-impl HospitalRegistry<u64> for MockRegistry {
-	fn active_hospital_of(who: &u64) -> Option<(HospitalId, HospitalRole)> {
-		if ROTATED_OUT.with(|rotated| rotated.borrow().contains(who)) {
-			return None;
-		}
-		match *who {
-			ADMIN_A => Some((HOSPITAL_A, HospitalRole::Admin)),
-			OPERATOR_A => Some((HOSPITAL_A, HospitalRole::Operator)),
-			OPERATOR_A_ROTATED => Some((HOSPITAL_A, HospitalRole::Operator)),
-			OPERATOR_B => Some((HOSPITAL_B, HospitalRole::Operator)),
-			_ => None,
-		}
-	}
-
-	fn is_active(hospital: HospitalId) -> bool {
-		hospital <= HOSPITAL_B
-	}
-
-	fn active_hospital_of_peer(_: &[u8]) -> Option<HospitalId> {
-		None
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_hospital(role: HospitalRole) -> Option<(u64, HospitalId)> {
-		let account = match role {
-			HospitalRole::Admin => ADMIN_A,
-			HospitalRole::Operator => OPERATOR_A,
-		};
-		Some((account, HOSPITAL_A))
-	}
+/// Hospital A's operator after a rotation.
+pub fn operator_a_rotated() -> AccountId32 {
+	consortium::rotated_operator(HOSPITAL_A)
 }
 
-impl PatientRegistry<u64> for MockRegistry {
-	fn registering_hospital(who: &u64) -> Option<HospitalId> {
-		if *who == PATIENT_OF_B {
-			return Some(HOSPITAL_B);
-		}
-		(matches!(*who, PATIENT | OTHER_PATIENT) || *who >= FIRST_BENCHMARK_PATIENT)
-			.then_some(HOSPITAL_A)
-	}
+/// Hospital B's operator.
+pub fn operator_b() -> AccountId32 {
+	consortium::operator(HOSPITAL_B)
 }
 
+/// A patient registered by Hospital A.
+pub fn patient() -> AccountId32 {
+	consortium::patient(0)
+}
+
+/// Another patient registered by Hospital A.
+pub fn other_patient() -> AccountId32 {
+	consortium::patient(1)
+}
+
+/// A patient registered by Hospital B.
+pub fn patient_of_b() -> AccountId32 {
+	consortium::patient(consortium::PATIENT_OF_B)
+}
+
+/// An account that is neither a hospital's nor a patient's.
+pub fn stranger() -> AccountId32 {
+	consortium::stranger()
+}
+
+/// The benchmarks' patients: `seed`, registered by Hospital A on first use.
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<u64> for MockRegistry {
-	fn patient(seed: u32) -> u64 {
-		FIRST_BENCHMARK_PATIENT + u64::from(seed)
+impl crate::BenchmarkHelper<AccountId32> for TestConsortium {
+	fn patient(seed: u32) -> AccountId32 {
+		let mut bytes = [0xbe; 32];
+		bytes[..4].copy_from_slice(&seed.to_le_bytes());
+		let patient = AccountId32::new(bytes);
+		consortium::register_patient(patient.clone(), HOSPITAL_A);
+		patient
 	}
 }
 

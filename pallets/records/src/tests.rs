@@ -10,13 +10,15 @@ use medchain_primitives::{
 	FieldMask, RecordType,
 };
 
+use sp_runtime::AccountId32;
+
 use crate::{mock::*, weights::WeightInfo, AnchorRequest, Error, Event, Records as RecordsMap};
 
 fn root(byte: u8) -> Hash256 {
 	[byte; 32]
 }
 
-fn request(id: u8, patient: u64, field_root: Hash256) -> AnchorRequest<u64> {
+fn request(id: u8, patient: AccountId32, field_root: Hash256) -> AnchorRequest<AccountId32> {
 	AnchorRequest {
 		request_id: [id; 32],
 		patient,
@@ -27,8 +29,8 @@ fn request(id: u8, patient: u64, field_root: Hash256) -> AnchorRequest<u64> {
 }
 
 fn anchor_as(
-	operator: u64,
-	request: AnchorRequest<u64>,
+	operator: AccountId32,
+	request: AnchorRequest<AccountId32>,
 ) -> frame_support::dispatch::DispatchResult {
 	Records::anchor(
 		RuntimeOrigin::signed(operator),
@@ -40,21 +42,23 @@ fn anchor_as(
 	)
 }
 
-/// Anchors request `id` for `PATIENT` as Hospital A with root `[id; 32]`; returns its id.
+/// Anchors request `id` for `patient()` as Hospital A with root `[id; 32]`; returns its id.
 fn anchored(id: u8) -> RecordId {
 	anchored_with_root(id, root(id))
 }
 
 fn anchored_with_root(id: u8, field_root: Hash256) -> RecordId {
-	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, field_root)));
+	assert_ok!(anchor_as(operator_a(), request(id, patient(), field_root)));
 	Records::record_id(HOSPITAL_A, &[id; 32])
 }
 
-fn batch(items: Vec<AnchorRequest<u64>>) -> BoundedVec<AnchorRequest<u64>, MaxBatchSize> {
+fn batch(
+	items: Vec<AnchorRequest<AccountId32>>,
+) -> BoundedVec<AnchorRequest<AccountId32>, MaxBatchSize> {
 	BoundedVec::try_from(items).expect("within the bound")
 }
 
-fn status(record_id: RecordId) -> RecordStatus<u64, u64> {
+fn status(record_id: RecordId) -> RecordStatus<AccountId32, u64> {
 	RecordsMap::<Test>::get(record_id).expect("record exists").status
 }
 
@@ -63,7 +67,7 @@ fn anchor_stores_only_hashes_and_indexes_the_record() {
 	new_test_ext().execute_with(|| {
 		let record_id = anchored(1);
 		let record = RecordsMap::<Test>::get(record_id).expect("anchored");
-		assert_eq!(record.patient, PATIENT);
+		assert_eq!(record.patient, patient());
 		assert_eq!(record.custodian, HOSPITAL_A);
 		assert_eq!(record.record_type, RecordType::Diagnosis);
 		assert_eq!((record.field_root, record.ciphertext_digest), (root(1), [0xcc; 32]));
@@ -74,12 +78,12 @@ fn anchor_stores_only_hashes_and_indexes_the_record() {
 			vec![Event::RecordAnchored {
 				record_id,
 				custodian: HOSPITAL_A,
-				patient: PATIENT,
+				patient: patient(),
 				record_type: RecordType::Diagnosis,
 				field_root: root(1),
 			}]
 		);
-		assert_eq!(Records::records_of_patient(&PATIENT, 0, 10), vec![record_id]);
+		assert_eq!(Records::records_of_patient(&patient(), 0, 10), vec![record_id]);
 		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 0, 10), vec![record_id]);
 		let verification = Records::verify(record_id, root(1)).expect("root is anchored");
 		assert_eq!(verification.record_id, record_id);
@@ -93,24 +97,24 @@ fn anchor_stores_only_hashes_and_indexes_the_record() {
 #[test]
 fn anchor_refuses_non_operators_unregistered_patients_and_duplicates() {
 	new_test_ext().execute_with(|| {
-		for signer in [ADMIN_A, STRANGER, PATIENT] {
+		for signer in [admin_a(), stranger(), patient()] {
 			assert_noop!(
-				anchor_as(signer, request(1, PATIENT, root(1))),
+				anchor_as(signer, request(1, patient(), root(1))),
 				Error::<Test>::NotHospitalOperator
 			);
 		}
 		assert_noop!(
-			anchor_as(OPERATOR_A, request(1, STRANGER, root(1))),
+			anchor_as(operator_a(), request(1, stranger(), root(1))),
 			Error::<Test>::PatientNotRegistered
 		);
 		// B can't fill A's patient's record list.
 		assert_noop!(
-			anchor_as(OPERATOR_B, request(1, PATIENT, root(1))),
+			anchor_as(operator_b(), request(1, patient(), root(1))),
 			Error::<Test>::NotCustodiansPatient
 		);
 		anchored(1);
 		assert_noop!(
-			anchor_as(OPERATOR_A, request(1, PATIENT, root(2))),
+			anchor_as(operator_a(), request(1, patient(), root(2))),
 			Error::<Test>::DuplicateRequest
 		);
 	});
@@ -120,7 +124,7 @@ fn anchor_refuses_non_operators_unregistered_patients_and_duplicates() {
 fn the_record_id_is_the_custodians_so_nobody_can_front_run_it() {
 	new_test_ext().execute_with(|| {
 		// B uses A's request id first; A's anchor with it still succeeds, as A's record.
-		assert_ok!(anchor_as(OPERATOR_B, request(1, PATIENT_OF_B, root(1))));
+		assert_ok!(anchor_as(operator_b(), request(1, patient_of_b(), root(1))));
 		let a = anchored_with_root(1, root(2));
 		assert_eq!(a, Records::record_id(HOSPITAL_A, &[1; 32]));
 		assert_eq!(RecordsMap::<Test>::get(a).map(|r| r.custodian), Some(HOSPITAL_A));
@@ -135,7 +139,7 @@ fn the_record_id_is_the_custodians_so_nobody_can_front_run_it() {
 fn a_root_copied_by_another_hospital_neither_blocks_nor_impersonates_the_custodian() {
 	new_test_ext().execute_with(|| {
 		// B sees A's pending anchor of root 1 and anchors the same root first.
-		assert_ok!(anchor_as(OPERATOR_B, request(7, PATIENT_OF_B, root(1))));
+		assert_ok!(anchor_as(operator_b(), request(7, patient_of_b(), root(1))));
 		let a = anchored_with_root(1, root(1));
 		// The root commits to A's record id, so verifying it names A.
 		let verification = Records::verify(a, root(1)).expect("A's anchor verifies");
@@ -144,7 +148,7 @@ fn a_root_copied_by_another_hospital_neither_blocks_nor_impersonates_the_custodi
 		let copy = Records::record_id(HOSPITAL_B, &[7; 32]);
 		assert_eq!(Records::verify(copy, root(1)).map(|v| v.custodian), Some(HOSPITAL_B));
 		// An amendment may reuse a root too.
-		assert_ok!(Records::amend(RuntimeOrigin::signed(OPERATOR_A), a, root(1), [0xdd; 32]));
+		assert_ok!(Records::amend(RuntimeOrigin::signed(operator_a()), a, root(1), [0xdd; 32]));
 	});
 }
 
@@ -155,24 +159,24 @@ fn a_custodian_anchors_at_most_its_quota_in_any_quota_period() {
 			anchored(id);
 		}
 		assert_noop!(
-			anchor_as(OPERATOR_A, request(100, PATIENT, root(100))),
+			anchor_as(operator_a(), request(100, patient(), root(100))),
 			Error::<Test>::AnchorQuotaReached
 		);
 		let latest = Records::record_id(HOSPITAL_A, &[0; 32]);
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(OPERATOR_A), latest, root(101), [0xdd; 32]),
+			Records::amend(RuntimeOrigin::signed(operator_a()), latest, root(101), [0xdd; 32]),
 			Error::<Test>::AnchorQuotaReached
 		);
 		// Another custodian has its own quota.
-		assert_ok!(anchor_as(OPERATOR_B, request(100, PATIENT_OF_B, root(100))));
+		assert_ok!(anchor_as(operator_b(), request(100, patient_of_b(), root(100))));
 		// Just before the period has passed, still refused; a period later, allowed again.
 		System::set_block_number(QUOTA_PERIOD);
 		assert_noop!(
-			anchor_as(OPERATOR_A, request(100, PATIENT, root(100))),
+			anchor_as(operator_a(), request(100, patient(), root(100))),
 			Error::<Test>::AnchorQuotaReached
 		);
 		System::set_block_number(1 + 2 * QUOTA_PERIOD);
-		assert_ok!(anchor_as(OPERATOR_A, request(100, PATIENT, root(100))));
+		assert_ok!(anchor_as(operator_a(), request(100, patient(), root(100))));
 	});
 }
 
@@ -181,7 +185,7 @@ fn record_pages_hold_at_most_the_page_size() {
 	new_test_ext().execute_with(|| {
 		let ids: Vec<RecordId> = (1..=5).map(anchored).collect();
 		let page_size: u32 = <Test as crate::Config>::MaxPageSize::get();
-		assert_eq!(Records::records_of_patient(&PATIENT, 0, 100), ids[..page_size as usize]);
+		assert_eq!(Records::records_of_patient(&patient(), 0, 100), ids[..page_size as usize]);
 		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 3, 100), ids[3..]);
 	});
 }
@@ -190,21 +194,22 @@ fn record_pages_hold_at_most_the_page_size() {
 fn an_empty_batch_is_refused_and_one_over_the_bound_does_not_decode() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Records::anchor_batch(RuntimeOrigin::signed(OPERATOR_A), batch(vec![])),
+			Records::anchor_batch(RuntimeOrigin::signed(operator_a()), batch(vec![])),
 			Error::<Test>::EmptyBatch
 		);
 		assert_noop!(
 			Records::anchor_batch(
-				RuntimeOrigin::signed(STRANGER),
-				batch(vec![request(1, PATIENT, root(1))])
+				RuntimeOrigin::signed(stranger()),
+				batch(vec![request(1, patient(), root(1))])
 			),
 			Error::<Test>::NotHospitalOperator
 		);
 		let too_many: Vec<_> =
-			(0..=MAX_BATCH as u8).map(|i| request(i, PATIENT, root(i))).collect();
+			(0..=MAX_BATCH as u8).map(|i| request(i, patient(), root(i))).collect();
 		let encoded = too_many.encode();
-		assert!(BoundedVec::<AnchorRequest<u64>, MaxBatchSize>::decode(&mut &encoded[..]).is_err());
-		assert!(BoundedVec::<AnchorRequest<u64>, MaxBatchSize>::try_from(too_many).is_err());
+		assert!(BoundedVec::<AnchorRequest<AccountId32>, MaxBatchSize>::decode(&mut &encoded[..])
+			.is_err());
+		assert!(BoundedVec::<AnchorRequest<AccountId32>, MaxBatchSize>::try_from(too_many).is_err());
 	});
 }
 
@@ -212,15 +217,15 @@ fn an_empty_batch_is_refused_and_one_over_the_bound_does_not_decode() {
 fn a_batch_anchors_each_item_on_its_own_and_refunds_failed_items() {
 	new_test_ext().execute_with(|| {
 		let items = vec![
-			request(1, PATIENT, root(1)),
-			request(2, OTHER_PATIENT, root(2)),
-			request(1, PATIENT, root(3)),
-			request(4, STRANGER, root(4)),
+			request(1, patient(), root(1)),
+			request(2, other_patient(), root(2)),
+			request(1, patient(), root(3)),
+			request(4, stranger(), root(4)),
 		];
 		let call = crate::Call::<Test>::anchor_batch { items: batch(items.clone()) };
 		let declared = call.get_dispatch_info().call_weight;
 		assert_eq!(declared, <() as WeightInfo>::anchor_batch(4));
-		let post = Records::anchor_batch(RuntimeOrigin::signed(OPERATOR_A), batch(items))
+		let post = Records::anchor_batch(RuntimeOrigin::signed(operator_a()), batch(items))
 			.expect("a batch succeeds as a whole");
 		let db: frame_support::weights::RuntimeDbWeight =
 			<Test as frame_system::Config>::DbWeight::get();
@@ -233,7 +238,9 @@ fn a_batch_anchors_each_item_on_its_own_and_refunds_failed_items() {
 		assert!(
 			matches!(events[0], Event::RecordAnchored { field_root, .. } if field_root == root(1))
 		);
-		assert!(matches!(events[1], Event::RecordAnchored { patient: OTHER_PATIENT, .. }));
+		assert!(
+			matches!(&events[1], Event::RecordAnchored { patient, .. } if *patient == other_patient())
+		);
 		assert_eq!(
 			events[2],
 			Event::AnchorFailed { index: 2, error: Error::<Test>::DuplicateRequest.into() }
@@ -251,21 +258,21 @@ fn amend_links_a_new_version_and_marks_the_old_one_amended() {
 	new_test_ext().execute_with(|| {
 		let first = anchored(1);
 		System::set_block_number(5);
-		assert_ok!(Records::amend(RuntimeOrigin::signed(OPERATOR_A), first, root(2), [0xdd; 32]));
+		assert_ok!(Records::amend(RuntimeOrigin::signed(operator_a()), first, root(2), [0xdd; 32]));
 		let second = Records::version_id(&first, 2);
 		assert_eq!(status(first), RecordStatus::Amended { by: second });
 		let record = RecordsMap::<Test>::get(second).expect("new version");
 		assert_eq!((record.version, record.previous, record.block), (2, Some(first), 5));
 		assert_eq!((record.field_root, record.ciphertext_digest), (root(2), [0xdd; 32]));
-		assert_eq!((record.patient, record.record_type), (PATIENT, RecordType::Diagnosis));
+		assert_eq!((record.patient, record.record_type), (patient(), RecordType::Diagnosis));
 		assert!(events().contains(&Event::RecordAmended {
 			previous: first,
 			record_id: second,
 			version: 2
 		}));
-		assert_eq!(Records::records_of_patient(&PATIENT, 0, 10), vec![first, second]);
-		assert_eq!(Records::records_of_patient(&PATIENT, 1, 10), vec![second]);
-		assert_eq!(Records::records_of_patient(&PATIENT, 0, 1), vec![first]);
+		assert_eq!(Records::records_of_patient(&patient(), 0, 10), vec![first, second]);
+		assert_eq!(Records::records_of_patient(&patient(), 1, 10), vec![second]);
+		assert_eq!(Records::records_of_patient(&patient(), 0, 1), vec![first]);
 	});
 }
 
@@ -275,26 +282,26 @@ fn amend_refuses_others_missing_amended_and_erased_records() {
 		let first = anchored(1);
 		let origin = |who| RuntimeOrigin::signed(who);
 		assert_noop!(
-			Records::amend(origin(OPERATOR_B), first, root(2), [0; 32]),
+			Records::amend(origin(operator_b()), first, root(2), [0; 32]),
 			Error::<Test>::NotCustodian
 		);
 		assert_noop!(
-			Records::amend(origin(PATIENT), first, root(2), [0; 32]),
+			Records::amend(origin(patient()), first, root(2), [0; 32]),
 			Error::<Test>::NotHospitalOperator
 		);
 		assert_noop!(
-			Records::amend(origin(OPERATOR_A), [7; 32], root(2), [0; 32]),
+			Records::amend(origin(operator_a()), [7; 32], root(2), [0; 32]),
 			Error::<Test>::RecordNotFound
 		);
-		assert_ok!(Records::amend(origin(OPERATOR_A), first, root(2), [0; 32]));
+		assert_ok!(Records::amend(origin(operator_a()), first, root(2), [0; 32]));
 		assert_noop!(
-			Records::amend(origin(OPERATOR_A), first, root(3), [0; 32]),
+			Records::amend(origin(operator_a()), first, root(3), [0; 32]),
 			Error::<Test>::AlreadyAmended
 		);
 		let erased = anchored(4);
-		assert_ok!(Records::erase(origin(PATIENT), erased));
+		assert_ok!(Records::erase(origin(patient()), erased));
 		assert_noop!(
-			Records::amend(origin(OPERATOR_A), erased, root(5), [0; 32]),
+			Records::amend(origin(operator_a()), erased, root(5), [0; 32]),
 			Error::<Test>::RecordIsErased
 		);
 	});
@@ -307,27 +314,30 @@ fn the_custodian_or_the_patient_erases_once_and_the_hashes_stay() {
 		let by_patient = anchored(2);
 		System::set_block_number(9);
 		let origin = |who| RuntimeOrigin::signed(who);
-		for stranger in [OPERATOR_B, OTHER_PATIENT, ADMIN_A] {
+		for stranger in [operator_b(), other_patient(), admin_a()] {
 			assert_noop!(
 				Records::erase(origin(stranger), by_custodian),
 				Error::<Test>::NotCustodianOrPatient
 			);
 		}
-		assert_noop!(Records::erase(origin(PATIENT), [7; 32]), Error::<Test>::RecordNotFound);
-		assert_ok!(Records::erase(origin(OPERATOR_A), by_custodian));
-		assert_ok!(Records::erase(origin(PATIENT), by_patient));
+		assert_noop!(Records::erase(origin(patient()), [7; 32]), Error::<Test>::RecordNotFound);
+		assert_ok!(Records::erase(origin(operator_a()), by_custodian));
+		assert_ok!(Records::erase(origin(patient()), by_patient));
 		// The custodian's erasure waits its delay; the patient's is immediate.
 		assert_eq!(status(by_custodian), RecordStatus::Active);
 		System::set_block_number(9 + ERASE_DELAY);
-		assert_ok!(Records::complete_erasure(origin(OPERATOR_A), by_custodian));
+		assert_ok!(Records::complete_erasure(origin(operator_a()), by_custodian));
 		assert_eq!(
 			status(by_custodian),
-			RecordStatus::Erased { at: 9 + ERASE_DELAY, time: NOW_MS, by: OPERATOR_A }
+			RecordStatus::Erased { at: 9 + ERASE_DELAY, time: NOW_MS, by: operator_a() }
 		);
-		assert_eq!(status(by_patient), RecordStatus::Erased { at: 9, time: NOW_MS, by: PATIENT });
-		assert_noop!(Records::erase(origin(OPERATOR_A), by_patient), Error::<Test>::AlreadyErased);
-		assert!(events().contains(&Event::RecordErased { record_id: by_patient, by: PATIENT }));
-		assert_noop!(Records::erase(origin(PATIENT), by_custodian), Error::<Test>::AlreadyErased);
+		assert_eq!(status(by_patient), RecordStatus::Erased { at: 9, time: NOW_MS, by: patient() });
+		assert_noop!(
+			Records::erase(origin(operator_a()), by_patient),
+			Error::<Test>::AlreadyErased
+		);
+		assert!(events().contains(&Event::RecordErased { record_id: by_patient, by: patient() }));
+		assert_noop!(Records::erase(origin(patient()), by_custodian), Error::<Test>::AlreadyErased);
 		let record = RecordsMap::<Test>::get(by_custodian).expect("tombstone");
 		assert_eq!((record.field_root, record.ciphertext_digest), (root(1), [0xcc; 32]));
 		assert!(Records::verify(by_custodian, root(1))
@@ -342,7 +352,7 @@ fn anchor_committed(id: u8) -> (RecordId, Vec<DisclosedField>) {
 	let record_id = Records::record_id(HOSPITAL_A, &[id; 32]);
 	let values = (0..7).map(|i| (i % 2 == 0).then(|| vec![b'a' + i])).collect();
 	let committed = CommittedRecord::new(record_type, values, vec![[id; 32]; 7]).expect("7");
-	assert_ok!(anchor_as(OPERATOR_A, request(id, PATIENT, committed.root(&record_id))));
+	assert_ok!(anchor_as(operator_a(), request(id, patient(), committed.root(&record_id))));
 	let fields = committed.disclose(&record_id, FieldMask::without_notes(record_type));
 	(record_id, fields.expect("mask fits"))
 }
@@ -364,12 +374,17 @@ fn verify_fields_is_true_only_for_correct_proofs_of_an_active_record() {
 		assert!(!Records::verify_fields(record_id, &oversized));
 		assert!(!Records::verify_fields([9; 32], &fields));
 
-		assert_ok!(Records::amend(RuntimeOrigin::signed(OPERATOR_A), record_id, root(2), [0; 32]));
+		assert_ok!(Records::amend(
+			RuntimeOrigin::signed(operator_a()),
+			record_id,
+			root(2),
+			[0; 32]
+		));
 		assert!(!Records::verify_fields(record_id, &fields), "an Amended record does not verify");
 
 		let (erased, fields) = anchor_committed(5);
 		assert!(Records::verify_fields(erased, &fields));
-		assert_ok!(Records::erase(RuntimeOrigin::signed(PATIENT), erased));
+		assert_ok!(Records::erase(RuntimeOrigin::signed(patient()), erased));
 		assert!(!Records::verify_fields(erased, &fields), "an Erased record does not verify");
 	});
 }
@@ -384,7 +399,7 @@ fn amend_refuses_a_record_whose_version_counter_is_exhausted() {
 			}
 		});
 		assert_noop!(
-			Records::amend(RuntimeOrigin::signed(OPERATOR_A), record_id, root(2), [0; 32]),
+			Records::amend(RuntimeOrigin::signed(operator_a()), record_id, root(2), [0; 32]),
 			Error::<Test>::TooManyVersions
 		);
 	});
@@ -396,47 +411,47 @@ fn a_custodians_erasure_waits_and_the_patient_or_its_admin_can_cancel_it() {
 		let origin = |who| RuntimeOrigin::signed(who);
 		let record = anchored(1);
 		// A stolen operator key asks to erase the record.
-		assert_ok!(Records::erase(origin(OPERATOR_A), record));
+		assert_ok!(Records::erase(origin(operator_a()), record));
 		System::assert_last_event(
-			Event::ErasureScheduled { record_id: record, by: OPERATOR_A, due: 1 + ERASE_DELAY }
+			Event::ErasureScheduled { record_id: record, by: operator_a(), due: 1 + ERASE_DELAY }
 				.into(),
 		);
 		assert_noop!(
-			Records::erase(origin(OPERATOR_A), record),
+			Records::erase(origin(operator_a()), record),
 			Error::<Test>::ErasureAlreadyScheduled
 		);
 		assert_noop!(
-			Records::complete_erasure(origin(OPERATOR_A), record),
+			Records::complete_erasure(origin(operator_a()), record),
 			Error::<Test>::ErasureNotDue
 		);
 		System::set_block_number(ERASE_DELAY);
 		assert_noop!(
-			Records::complete_erasure(origin(OPERATOR_A), record),
+			Records::complete_erasure(origin(operator_a()), record),
 			Error::<Test>::ErasureNotDue
 		);
 		// Neither another hospital nor the operator itself may cancel; A's admin does.
-		for who in [OPERATOR_B, OPERATOR_A, OTHER_PATIENT] {
+		for who in [operator_b(), operator_a(), other_patient()] {
 			assert_noop!(
 				Records::cancel_erasure(origin(who), record),
 				Error::<Test>::NotPatientOrCustodianAdmin
 			);
 		}
-		assert_ok!(Records::cancel_erasure(origin(ADMIN_A), record));
+		assert_ok!(Records::cancel_erasure(origin(admin_a()), record));
 		System::assert_last_event(
-			Event::ErasureCancelled { record_id: record, by: ADMIN_A }.into(),
+			Event::ErasureCancelled { record_id: record, by: admin_a() }.into(),
 		);
 		System::set_block_number(1 + ERASE_DELAY);
 		assert_noop!(
-			Records::complete_erasure(origin(OPERATOR_A), record),
+			Records::complete_erasure(origin(operator_a()), record),
 			Error::<Test>::NoErasureScheduled
 		);
 		assert_eq!(status(record), RecordStatus::Active);
 
 		// The patient may cancel too, and nothing is left to cancel twice.
-		assert_ok!(Records::erase(origin(OPERATOR_A), record));
-		assert_ok!(Records::cancel_erasure(origin(PATIENT), record));
+		assert_ok!(Records::erase(origin(operator_a()), record));
+		assert_ok!(Records::cancel_erasure(origin(patient()), record));
 		assert_noop!(
-			Records::cancel_erasure(origin(PATIENT), record),
+			Records::cancel_erasure(origin(patient()), record),
 			Error::<Test>::NoErasureScheduled
 		);
 		assert_eq!(status(record), RecordStatus::Active);
@@ -447,17 +462,17 @@ fn a_custodians_erasure_waits_and_the_patient_or_its_admin_can_cancel_it() {
 fn an_erasure_scheduled_by_a_rotated_operator_key_never_completes() {
 	new_test_ext().execute_with(|| {
 		let record = anchored(1);
-		assert_ok!(Records::erase(RuntimeOrigin::signed(OPERATOR_A), record));
+		assert_ok!(Records::erase(RuntimeOrigin::signed(operator_a()), record));
 		System::set_block_number(1 + ERASE_DELAY);
 		// A's admin rotates the stolen key away: the mock's registry no longer knows it.
-		set_rotated_out(OPERATOR_A);
+		medchain_pallet_testing::consortium::rotate_operator(HOSPITAL_A);
 		assert_noop!(
-			Records::complete_erasure(RuntimeOrigin::signed(PATIENT), record),
+			Records::complete_erasure(RuntimeOrigin::signed(patient()), record),
 			Error::<Test>::ErasureRequesterRotated
 		);
 		// The new operator may schedule its own erasure over the void one.
-		assert_ok!(Records::erase(RuntimeOrigin::signed(OPERATOR_A_ROTATED), record));
-		assert_ok!(Records::cancel_erasure(RuntimeOrigin::signed(PATIENT), record));
+		assert_ok!(Records::erase(RuntimeOrigin::signed(operator_a_rotated()), record));
+		assert_ok!(Records::cancel_erasure(RuntimeOrigin::signed(patient()), record));
 		assert_eq!(status(record), RecordStatus::Active);
 	});
 }
@@ -467,8 +482,8 @@ fn try_state_catches_an_index_that_miscounts_its_records() {
 	new_test_ext().execute_with(|| {
 		anchored(1);
 		assert_ok!(Records::do_try_state());
-		crate::PatientRecordCount::<Test>::insert(PATIENT, 2);
+		crate::PatientRecordCount::<Test>::insert(patient(), 2);
 		assert!(Records::do_try_state().is_err());
-		crate::PatientRecordCount::<Test>::insert(PATIENT, 1);
+		crate::PatientRecordCount::<Test>::insert(patient(), 1);
 	});
 }

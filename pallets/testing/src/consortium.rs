@@ -3,8 +3,10 @@
 //!
 //! Hospitals A (0) and B (1) are active, C (2) is suspended; each has an admin and an operator
 //! account, which the registry knows but refuses while the hospital is not active. Tests may
-//! suspend or reinstate a hospital with [`set_active`]. Patients are sr25519 keys, so they can
-//! sign consents: 0 and 1 are registered by A, [`PATIENT_OF_C`] by the suspended C.
+//! suspend or reinstate a hospital with [`set_active`], rotate its operator key with
+//! [`rotate_operator`], and register more patients with [`register_patient`]. Patients are
+//! sr25519 keys, so they can sign consents: 0 and 1 are registered by A, [`PATIENT_OF_B`] by B
+//! and [`PATIENT_OF_C`] by the suspended C.
 
 use std::{
 	cell::RefCell,
@@ -27,6 +29,9 @@ pub const HOSPITAL_B: HospitalId = 1;
 /// Suspended.
 pub const HOSPITAL_C: HospitalId = 2;
 const HOSPITALS: [HospitalId; 3] = [HOSPITAL_A, HOSPITAL_B, HOSPITAL_C];
+
+/// A patient registered by hospital B.
+pub const PATIENT_OF_B: u8 = 4;
 
 /// A patient registered by the suspended hospital C: not a registered patient while C is
 /// suspended.
@@ -77,7 +82,7 @@ impl HospitalRegistry<AccountId32> for TestConsortium {
 		let role = HOSPITALS.into_iter().find_map(|hospital| {
 			if *who == admin(hospital) {
 				Some((hospital, HospitalRole::Admin))
-			} else if *who == operator(hospital) {
+			} else if *who == current_operator(hospital) {
 				Some((hospital, HospitalRole::Operator))
 			} else {
 				None
@@ -106,8 +111,13 @@ impl HospitalRegistry<AccountId32> for TestConsortium {
 
 impl PatientRegistry<AccountId32> for TestConsortium {
 	fn registering_hospital(who: &AccountId32) -> Option<HospitalId> {
-		let hospital = if *who == patient(0) || *who == patient(1) {
+		let registered = REGISTERED.with(|registered| registered.borrow().get(who).copied());
+		let hospital = if registered.is_some() {
+			registered
+		} else if *who == patient(0) || *who == patient(1) {
 			Some(HOSPITAL_A)
+		} else if *who == patient(PATIENT_OF_B) {
+			Some(HOSPITAL_B)
 		} else if *who == patient(PATIENT_OF_C) {
 			Some(HOSPITAL_C)
 		} else {
@@ -115,6 +125,30 @@ impl PatientRegistry<AccountId32> for TestConsortium {
 		};
 		hospital.filter(|hospital| Self::is_active(*hospital))
 	}
+}
+
+/// `hospital`'s operator key after [`rotate_operator`].
+pub fn rotated_operator(hospital: HospitalId) -> AccountId32 {
+	account(12 + hospital as u8 * 10)
+}
+
+/// Rotates `hospital`'s operator key for the rest of this test thread: [`operator`] serves no
+/// hospital any more, [`rotated_operator`] serves it.
+pub fn rotate_operator(hospital: HospitalId) {
+	ROTATED.with(|rotated| rotated.borrow_mut().insert(hospital));
+}
+
+fn current_operator(hospital: HospitalId) -> AccountId32 {
+	if ROTATED.with(|rotated| rotated.borrow().contains(&hospital)) {
+		rotated_operator(hospital)
+	} else {
+		operator(hospital)
+	}
+}
+
+/// Registers `patient` as `hospital`'s patient for the rest of this test thread.
+pub fn register_patient(patient: AccountId32, hospital: HospitalId) {
+	REGISTERED.with(|registered| registered.borrow_mut().insert(patient, hospital));
 }
 
 /// Suspends (`false`) or reinstates (`true`) `hospital` for the rest of this test thread.
@@ -133,6 +167,9 @@ thread_local! {
 	static ACTIVE: RefCell<BTreeSet<HospitalId>> =
 		RefCell::new(BTreeSet::from([HOSPITAL_A, HOSPITAL_B]));
 	static RECORDS: RefCell<BTreeMap<RecordId, Record<AccountId32, u64>>> =
+		const { RefCell::new(BTreeMap::new()) };
+	static ROTATED: RefCell<BTreeSet<HospitalId>> = const { RefCell::new(BTreeSet::new()) };
+	static REGISTERED: RefCell<BTreeMap<AccountId32, HospitalId>> =
 		const { RefCell::new(BTreeMap::new()) };
 }
 
@@ -175,8 +212,11 @@ pub fn set_record_status(id: RecordId, status: RecordStatus<AccountId32, u64>) {
 	});
 }
 
-/// Forgets every record and makes A and B active and C suspended again.
+/// Forgets every record, rotation and added patient, and makes A and B active and C suspended
+/// again.
 pub fn reset() {
 	RECORDS.with(|records| records.borrow_mut().clear());
+	ROTATED.with(|rotated| rotated.borrow_mut().clear());
+	REGISTERED.with(|registered| registered.borrow_mut().clear());
 	ACTIVE.with(|active| *active.borrow_mut() = BTreeSet::from([HOSPITAL_A, HOSPITAL_B]));
 }
