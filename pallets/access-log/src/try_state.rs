@@ -5,7 +5,7 @@ use frame_support::ensure;
 use medchain_primitives::access::{AccessQuery, Accessor};
 use sp_runtime::TryRuntimeError;
 
-use crate::{AccessIndex, Config, Entries, IndexLength, NextAccessId, Pallet};
+use crate::{AccessIndex, Config, Entries, NextAccessId, Pallet};
 
 impl<T: Config> Pallet<T> {
 	/// Entries are never removed, so there is one for every id below `NextAccessId`; every
@@ -26,28 +26,19 @@ impl<T: Config> Pallet<T> {
 				hospital_accesses = hospital_accesses.saturating_add(1);
 			}
 		}
-		for (query, length) in IndexLength::<T>::iter() {
-			AccessIndex::<T>::check(&query)?;
-			for id in (0..length).filter_map(|position| AccessIndex::<T>::get(&query, position)) {
-				let entry = Entries::<T>::get(id).ok_or("an index names no entry")?;
-				let belongs = match &query {
-					AccessQuery::Patient(patient) => entry.patient == *patient,
-					AccessQuery::Accessor(hospital) => {
-						entry.accessor == Accessor::Hospital(*hospital)
-					}
-					AccessQuery::Custodian(hospital) => entry.custodian == *hospital,
-					AccessQuery::Record(record) => entry.record == *record,
-				};
-				ensure!(belongs, "an index names an entry of another query");
-			}
-			let counter = match query {
-				AccessQuery::Patient(_) => &mut patients,
-				AccessQuery::Accessor(_) => &mut accessors,
-				AccessQuery::Custodian(_) => &mut custodians,
-				AccessQuery::Record(_) => &mut records,
+		AccessIndex::<T>::check_all(|query, id| {
+			let entry = Entries::<T>::get(id).ok_or("an index names no entry")?;
+			let (belongs, counter) = match query {
+				AccessQuery::Patient(patient) => (entry.patient == *patient, &mut patients),
+				AccessQuery::Accessor(hospital) => {
+					(entry.accessor == Accessor::Hospital(*hospital), &mut accessors)
+				}
+				AccessQuery::Custodian(hospital) => (entry.custodian == *hospital, &mut custodians),
+				AccessQuery::Record(record) => (entry.record == *record, &mut records),
 			};
-			*counter = counter.saturating_add(u64::from(length));
-		}
+			*counter = counter.saturating_add(1);
+			Ok(belongs)
+		})?;
 		ensure!(patients == entries, "patient indices don't count every entry once");
 		ensure!(custodians == entries, "custodian indices don't count every entry once");
 		ensure!(records == entries, "record indices don't count every entry once");

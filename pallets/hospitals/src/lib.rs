@@ -62,8 +62,7 @@ mod try_state;
 	clippy::expect_used,
 	clippy::indexing_slicing,
 	clippy::arithmetic_side_effects,
-	clippy::panic,
-	reason = "benchmark setup: a runtime built with runtime-benchmarks never runs a chain"
+	reason = "benchmark setup of a consortium: a runtime built with runtime-benchmarks runs no chain"
 )]
 mod benchmarking;
 /// Inserts an active hospital with placeholder keys, for other pallets' runtime benchmarks.

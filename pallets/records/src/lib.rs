@@ -48,13 +48,6 @@ mod try_state;
 
 mod anchoring;
 #[cfg(feature = "runtime-benchmarks")]
-#[allow(
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects,
-	clippy::panic,
-	reason = "benchmark setup: a runtime built with runtime-benchmarks never runs a chain"
-)]
 mod benchmarking;
 #[cfg(test)]
 mod mock;

@@ -42,13 +42,6 @@ pub use pallet::*;
 mod try_state;
 
 #[cfg(feature = "runtime-benchmarks")]
-#[allow(
-	clippy::expect_used,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects,
-	clippy::panic,
-	reason = "benchmark setup: a runtime built with runtime-benchmarks never runs a chain"
-)]
 mod benchmarking;
 mod consent;
 mod grants;

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use core::marker::PhantomData;
 
 use codec::{FullCodec, FullEncode};
-use frame_support::storage::{StorageDoubleMap, StorageMap};
+use frame_support::storage::{IterableStorageMap, StorageDoubleMap, StorageMap};
 
 /// `Positions` holds `(key, position) → value`; `Length` holds each key's count of positions.
 pub struct AppendOnlyIndex<Key, Value, Positions, Length>(
@@ -53,5 +53,31 @@ where
 			return Err("index: a value is stored past the length");
 		}
 		Ok(())
+	}
+}
+
+impl<Key, Value, Positions, Length> AppendOnlyIndex<Key, Value, Positions, Length>
+where
+	Key: codec::FullCodec,
+	Value: FullCodec,
+	Positions: StorageDoubleMap<Key, u32, Value, Query = Option<Value>>,
+	Length: StorageMap<Key, u32, Query = u32> + IterableStorageMap<Key, u32>,
+{
+	/// Checks (for `try_state`) every key as [`Self::check`] does, and that `belongs(key,
+	/// value)` holds for each value; returns how many values all keys hold together.
+	pub fn check_all(
+		mut belongs: impl FnMut(&Key, &Value) -> Result<bool, &'static str>,
+	) -> Result<u64, &'static str> {
+		let mut total = 0u64;
+		for (key, length) in <Length as IterableStorageMap<Key, u32>>::iter() {
+			Self::check(&key)?;
+			for value in Self::page(&key, 0, length) {
+				if !belongs(&key, &value)? {
+					return Err("index: a value is under another key");
+				}
+			}
+			total = total.saturating_add(u64::from(length));
+		}
+		Ok(total)
 	}
 }

@@ -3,63 +3,60 @@
 
 use core::marker::PhantomData;
 
-use frame_support::{dispatch::RawOrigin, traits::EnsureOrigin};
+use frame_support::{
+	dispatch::RawOrigin,
+	traits::{EnsureOrigin, Get},
+};
 use medchain_primitives::{HospitalId, HospitalRegistry, HospitalRole};
 
-/// Succeeds with the hospital whose *active* operator signed the origin.
-pub struct EnsureHospitalOperator<Registry, AccountId>(PhantomData<(Registry, AccountId)>);
+/// Succeeds with the hospital whose *active* `Role` (operator or admin) signed the origin.
+pub struct EnsureHospitalRole<Registry, AccountId, Role>(PhantomData<(Registry, AccountId, Role)>);
 
-/// Succeeds with the hospital whose *active* admin signed the origin.
-pub struct EnsureHospitalAdmin<Registry, AccountId>(PhantomData<(Registry, AccountId)>);
-
-/// The hospital `origin`'s signer serves as `role`, or the origin back.
-fn try_role<O, Registry, AccountId>(origin: O, role: HospitalRole) -> Result<HospitalId, O>
-where
-	O: Into<Result<RawOrigin<AccountId>, O>> + From<RawOrigin<AccountId>>,
-	Registry: HospitalRegistry<AccountId>,
-{
-	match origin.into()? {
-		RawOrigin::Signed(who) => match Registry::active_hospital_of(&who) {
-			Some((hospital, actual)) if actual == role => Ok(hospital),
-			_ => Err(O::from(RawOrigin::Signed(who))),
-		},
-		other => Err(O::from(other)),
+/// The operator role, for [`EnsureHospitalRole`].
+pub struct Operator;
+impl Get<HospitalRole> for Operator {
+	fn get() -> HospitalRole {
+		HospitalRole::Operator
 	}
 }
 
-impl<O, Registry, AccountId> EnsureOrigin<O> for EnsureHospitalOperator<Registry, AccountId>
+/// The admin role, for [`EnsureHospitalRole`].
+pub struct Admin;
+impl Get<HospitalRole> for Admin {
+	fn get() -> HospitalRole {
+		HospitalRole::Admin
+	}
+}
+
+/// Succeeds with the hospital whose active operator signed the origin.
+pub type EnsureHospitalOperator<Registry, AccountId> =
+	EnsureHospitalRole<Registry, AccountId, Operator>;
+
+/// Succeeds with the hospital whose active admin signed the origin.
+pub type EnsureHospitalAdmin<Registry, AccountId> = EnsureHospitalRole<Registry, AccountId, Admin>;
+
+impl<O, Registry, AccountId, Role> EnsureOrigin<O> for EnsureHospitalRole<Registry, AccountId, Role>
 where
 	O: Into<Result<RawOrigin<AccountId>, O>> + From<RawOrigin<AccountId>>,
 	Registry: HospitalRegistry<AccountId>,
+	Role: Get<HospitalRole>,
 {
 	type Success = HospitalId;
 
 	fn try_origin(origin: O) -> Result<HospitalId, O> {
-		try_role::<O, Registry, AccountId>(origin, HospitalRole::Operator)
+		match origin.into()? {
+			RawOrigin::Signed(who) => match Registry::active_hospital_of(&who) {
+				Some((hospital, role)) if role == Role::get() => Ok(hospital),
+				_ => Err(O::from(RawOrigin::Signed(who))),
+			},
+			other => Err(O::from(other)),
+		}
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn try_successful_origin() -> Result<O, ()> {
-		let (operator, _) = Registry::benchmark_hospital(HospitalRole::Operator).ok_or(())?;
-		Ok(O::from(RawOrigin::Signed(operator)))
-	}
-}
-
-impl<O, Registry, AccountId> EnsureOrigin<O> for EnsureHospitalAdmin<Registry, AccountId>
-where
-	O: Into<Result<RawOrigin<AccountId>, O>> + From<RawOrigin<AccountId>>,
-	Registry: HospitalRegistry<AccountId>,
-{
-	type Success = HospitalId;
-
-	fn try_origin(origin: O) -> Result<HospitalId, O> {
-		try_role::<O, Registry, AccountId>(origin, HospitalRole::Admin)
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn try_successful_origin() -> Result<O, ()> {
-		let (admin, _) = Registry::benchmark_hospital(HospitalRole::Admin).ok_or(())?;
-		Ok(O::from(RawOrigin::Signed(admin)))
+		let (account, _) = Registry::benchmark_hospital(Role::get()).ok_or(())?;
+		Ok(O::from(RawOrigin::Signed(account)))
 	}
 }
 
