@@ -77,7 +77,7 @@ pub mod pallet {
 		access::{AccessEntry, AccessId, AccessKind, AccessQuery, BreakGlassReason},
 		commitment::{Hash256, RecordId},
 		shares::{GrantId, PurposeOfUse, ShareGrants, TokenSignature},
-		FieldMask, HospitalId, HospitalRegistry, PatientRegistry, RecordLookup, RollingQuota,
+		FieldMask, HospitalId, PatientRegistry, RecordLookup, RollingQuota,
 	};
 
 	/// An access entry with the runtime's account and block number types.
@@ -86,11 +86,11 @@ pub mod pallet {
 	/// An index key (patient, accessor, custodian or record) with the runtime's account type.
 	pub type AccessQueryOf<T> = AccessQuery<<T as frame_system::Config>::AccountId>;
 
-	/// The access-log pallet.
 	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
 	/// the migration to the runtime's `Migrations`.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
+	/// The access-log pallet.
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
@@ -101,9 +101,6 @@ pub mod pallet {
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
-
-		/// The member hospitals and their operators.
-		type Hospitals: HospitalRegistry<Self::AccountId>;
 
 		/// The origin of a hospital's own calls: an active hospital's operator, succeeding
 		/// with its hospital (`medchain_pallet_support::EnsureHospitalOperator` in the runtime).
@@ -319,6 +316,7 @@ pub mod pallet {
 			Self::do_try_state()
 		}
 	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Logs a read of `record` under `grant`, with the share token's `signature` of the

@@ -90,7 +90,6 @@ impl pallet_shares::Config for Test {
 
 impl pallet_access_log::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
-	type Hospitals = TestConsortium;
 	type OperatorOrigin =
 		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>;
 	type Patients = TestConsortium;

@@ -122,11 +122,11 @@ pub mod pallet {
 	use medchain_primitives::{peer::NodeSignature, HospitalId, HospitalRole, RollingQuota};
 	use sp_runtime::RuntimeAppPublic;
 
-	/// The hospitals pallet.
 	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
 	/// the migration to the runtime's `Migrations`.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
+	/// The hospitals pallet.
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);

@@ -107,11 +107,11 @@ pub mod pallet {
 	/// An [`AnchorRequest`] with this runtime's account id.
 	pub type AnchorRequestOf<T> = AnchorRequest<<T as frame_system::Config>::AccountId>;
 
-	/// The records pallet.
 	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
 	/// the migration to the runtime's `Migrations`.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
+	/// The records pallet.
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
@@ -337,6 +337,7 @@ pub mod pallet {
 			Self::do_try_state()
 		}
 	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Anchors a record of `patient`: its type, field root and ciphertext digest, under

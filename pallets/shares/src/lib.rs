@@ -108,11 +108,11 @@ pub mod pallet {
 	/// A consent request as this runtime stores it.
 	pub type ConsentRequestOf<T> = ConsentRequest<BlockNumberFor<T>, RecordsOf<T>>;
 
-	/// The shares pallet.
 	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
 	/// the migration to the runtime's `Migrations`.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
+	/// The shares pallet.
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);

@@ -82,11 +82,11 @@ pub mod pallet {
 	pub type ValidatorSetOf<T> =
 		BoundedVec<ValidatorOf<T>, <T as pallet_aura::Config>::MaxAuthorities>;
 
-	/// The validator set pallet.
 	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
 	/// the migration to the runtime's `Migrations`.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
+	/// The validator set pallet.
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);

@@ -216,7 +216,6 @@ impl pallet_shares::Config for Runtime {
 
 impl pallet_access_log::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type Hospitals = Hospitals;
 	type OperatorOrigin = EnsureHospitalOperator<Hospitals, AccountId>;
 	type Patients = Hospitals;
 	type Records = Records;
