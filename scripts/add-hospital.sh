@@ -10,8 +10,8 @@
 # 3. the proposer (an existing hospital's admin) proposes it with its keys, peer id and
 #    address; the voters approve until two thirds of the active hospitals agree;
 # 4. waits until the hospital is in the validator set (the next session boundary).
-# The node keeps running in the background; its pid, log and data are in
-# $MEDCHAIN_DATA/<slug>/ (default ~/.local/share/medchain/local-network). Hospital number
+# The node keeps running in the background; its data, log and pid file are
+# $MEDCHAIN_DATA/<slug>{/,.log,.pid} (default ~/.local/share/medchain/local-network). Hospital number
 # --index (4 for E) uses Hospital A's ports plus the index (30333+index p2p, 9944+index RPC, ...).
 # On a real consortium each step runs at a different hospital: see README.md ("Admitting a
 # hospital"); medchain-admin is the same tool.
@@ -44,7 +44,7 @@ rpc_port=$((RPC_PORTS[0] + index)); p2p_port=$((P2P_PORTS[0] + index)); prom_por
 first_rpc="http://127.0.0.1:${RPC_PORTS[0]}"
 
 ss58_of() { "$MEDCHAIN_NODE" key inspect "$1" --output-type json | jq -r '.ss58Address'; }
-field() { jq -r "$1"; }
+field() { jq -er "$1"; }
 
 "$ADMIN_CLI" --url "$first_rpc" status >/dev/null \
   || { echo "no node answers at $first_rpc: start the network first (scripts/start-network.sh)" >&2; exit 1; }
@@ -57,8 +57,8 @@ bootnode="/ip4/127.0.0.1/tcp/${P2P_PORTS[0]}/p2p/${PEER_IDS[0]}"
   --base-path "$dir" --node-key-file "$dir/node-key" \
   --listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" --rpc-port "$rpc_port" --prometheus-port "$prom_port" \
   --no-mdns --no-telemetry --bootnodes "$bootnode" >>"$dir.log" 2>&1 &
-echo $! > "$dir/pid"
-echo "$name: node pid $(cat "$dir/pid"), peer id $peer_id, RPC $rpc_port, log $dir.log"
+echo $! > "$MEDCHAIN_DATA/$slug.pid"
+echo "$name: node pid $(cat "$MEDCHAIN_DATA/$slug.pid"), peer id $peer_id, RPC $rpc_port, log $dir.log"
 deadline=$((SECONDS + 60))
 until "$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" status >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || { echo "$name's node did not answer in 60 s; see $dir.log" >&2; exit 1; }
@@ -91,4 +91,4 @@ until [ "$("$ADMIN_CLI" --url "$first_rpc" status | field '.validators | length'
   sleep 3
 done
 "$ADMIN_CLI" --url "$first_rpc" status
-echo "$name validates. Stop its node with: kill \$(cat $dir/pid)"
+echo "$name validates. Stop its node with: kill \$(cat $MEDCHAIN_DATA/$slug.pid)"

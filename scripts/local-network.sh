@@ -12,19 +12,19 @@ MEDCHAIN_DATA="${MEDCHAIN_DATA:-$HOME/.local/share/medchain/local-network}"
 # RPC_PORTS and PROMETHEUS_PORTS, indexed by hospital (0 for A).
 load_local_network() {
   NAMES=(); SLUGS=(); KEYRINGS=(); NODE_KEYS=(); PEER_IDS=(); P2P_PORTS=(); RPC_PORTS=(); PROMETHEUS_PORTS=()
-  local index name slug keyring node_key peer_id p2p rpc prometheus
+  local table index name slug keyring node_key peer_id p2p rpc prometheus
+  table=$("$MEDCHAIN_NODE" local-network) || { echo "$MEDCHAIN_NODE local-network failed" >&2; return 1; }
   while IFS=$'\t' read -r index name slug keyring node_key peer_id p2p rpc prometheus; do
     NAMES[index]=$name; SLUGS[index]=$slug; KEYRINGS[index]=$keyring; NODE_KEYS[index]=$node_key
     PEER_IDS[index]=$peer_id; P2P_PORTS[index]=$p2p; RPC_PORTS[index]=$rpc
     PROMETHEUS_PORTS[index]=$prometheus
-  done < <("$MEDCHAIN_NODE" local-network)
-  [ ${#NAMES[@]} -gt 0 ] || { echo "medchain-node local-network printed no hospitals" >&2; return 1; }
+  done <<<"$table"
+  [ ${#NAMES[@]} -eq 4 ] || { echo "medchain-node local-network printed ${#NAMES[@]} hospitals, not 4" >&2; return 1; }
 }
 
 # The index of hospital $1, given as its letter (C), slug (hospital-c) or name ("Hospital C").
 hospital_index() {
-  local wanted i
-  wanted=$(tr '[:upper:]' '[:lower:]' <<<"$1")
+  local wanted=${1,,} i
   for i in "${!NAMES[@]}"; do
     local name=${NAMES[i],,}
     if [ "$wanted" = "${SLUGS[i]}" ] || [ "$wanted" = "$name" ] || [ "$wanted" = "${name##* }" ]; then
@@ -38,11 +38,15 @@ hospital_index() {
 hospital_log() { echo "$MEDCHAIN_DATA/${SLUGS[$1]}.log"; }
 hospital_pid_file() { echo "$MEDCHAIN_DATA/${SLUGS[$1]}.pid"; }
 
-# Whether hospital $1's node process (as its pid file names it) is running.
+# Whether hospital $1's node process (as its pid file names it) is running: a live process
+# whose command line is this hospital's node (so a stale pid file names no other process).
 hospital_running() {
-  local pid_file
+  local pid_file pid
   pid_file=$(hospital_pid_file "$1")
-  [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null
+  [ -f "$pid_file" ] || return 1
+  pid=$(cat "$pid_file")
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--base-path $MEDCHAIN_DATA/${SLUGS[$1]} "
 }
 
 # Starts hospital $1's validator in the background, dialing every other hospital; its pid goes
@@ -63,15 +67,31 @@ start_hospital() {
   echo $! >"$(hospital_pid_file "$i")"
 }
 
-# Stops hospital $1's node, if it runs, and waits (up to 30 s) until it has exited.
-stop_hospital() {
-  local pid_file deadline=$((SECONDS + 30))
-  pid_file=$(hospital_pid_file "$1")
+# Asks hospital $1's node to stop (SIGTERM), if it runs.
+signal_hospital() {
+  if hospital_running "$1"; then kill "$(cat "$(hospital_pid_file "$1")")" 2>/dev/null || true; fi
+}
+
+# Waits up to 30 s for hospital $1's node to exit, then kills it (SIGKILL); removes its pid
+# file once it is gone. Fails if it is still running.
+wait_hospital_stopped() {
+  local deadline=$((SECONDS + 30))
+  while hospital_running "$1" && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
   if hospital_running "$1"; then
-    kill "$(cat "$pid_file")" 2>/dev/null || true
-    while hospital_running "$1" && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+    kill -9 "$(cat "$(hospital_pid_file "$1")")" 2>/dev/null || true
+    sleep 1
   fi
-  rm -f "$pid_file"
+  if hospital_running "$1"; then
+    echo "${NAMES[$1]}'s node (pid $(cat "$(hospital_pid_file "$1")")) does not stop" >&2
+    return 1
+  fi
+  rm -f "$(hospital_pid_file "$1")"
+}
+
+# Stops hospital $1's node, if it runs.
+stop_hospital() {
+  signal_hospital "$1"
+  wait_hospital_stopped "$1"
 }
 
 # JSON-RPC call: rpc PORT METHOD [PARAMS_JSON]; prints the result as JSON.

@@ -46,9 +46,12 @@ mkdir -p "$MEDCHAIN_DATA"
 stop_all() {
   trap - INT TERM EXIT
   echo; echo "stopping the hospital nodes"
-  for i in "${!NAMES[@]}"; do stop_hospital "$i"; done
+  for i in "${!NAMES[@]}"; do signal_hospital "$i"; done
+  for i in "${!NAMES[@]}"; do wait_hospital_stopped "$i" || true; done
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
 
 printf '%-11s %-6s %-6s %-10s %-52s %s\n' HOSPITAL RPC P2P PROMETHEUS PEER-ID LOG
 for i in "${!NAMES[@]}"; do

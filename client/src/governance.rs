@@ -42,11 +42,16 @@ pub async fn pass(
 ) -> crate::Result<Passed> {
 	let proposed = submit(chain, proposer, call, head).await?;
 	let id = proposed.proposal_id().ok_or_else(|| format!("no proposal: {:?}", proposed.error))?;
+	let executed = RuntimeEvent::Hospitals(Event::Executed { id });
+	if proposed.events.contains(&executed) {
+		// The proposer's approval alone was enough (a consortium of one or two).
+		return Ok(Passed { id, block: proposed.block, events: proposed.events });
+	}
 	for voter in voters {
 		let vote = submit(chain, voter, pallet_hospitals::Call::vote { id }, head).await?;
 		let block = vote.block;
 		let events = vote.succeeded()?;
-		if events.contains(&RuntimeEvent::Hospitals(Event::Executed { id })) {
+		if events.contains(&executed) {
 			return Ok(Passed { id, block, events });
 		}
 	}

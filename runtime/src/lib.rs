@@ -70,7 +70,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: `propose_hospital` takes node proofs; new calls in hospitals, records and shares.
@@ -160,8 +160,8 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Storage migrations, run by `Executive` once after a runtime upgrade: the place for every
 /// migration a governance upgrade needs. Each pallet declares its `STORAGE_VERSION`; a change
 /// to a pallet's storage layout bumps it and adds a migration here, as a
-/// `frame_support::migrations::VersionedMigration` from the old version to the new one, e.g.
-/// `(pallet_records::migrations::v1::MigrateToV1<Runtime>,)`. Remove a migration once every
+/// `frame_support::migrations::VersionedMigration` from the old version to the new one (for
+/// example, a future `(pallet_records::migrations::v1::MigrateToV1<Runtime>,)`). Remove a migration once every
 /// chain has run it. `try-runtime` (`--features try-runtime`) checks them with `pre_upgrade`,
 /// `post_upgrade` and every pallet's `try_state`. None yet: no chain runs an older layout.
 pub type Migrations = ();

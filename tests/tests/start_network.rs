@@ -85,6 +85,14 @@ async fn finalized(hospital: usize) -> medchain_tests::Result<u32> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_main_job_carries_on_without_a_lost_hospital() -> medchain_tests::Result<()> {
+	for hospital in 0..LOCAL_HOSPITALS.len() {
+		let taken = std::net::TcpListener::bind(("127.0.0.1", LOCAL_HOSPITALS[hospital].rpc_port));
+		assert!(
+			taken.is_ok(),
+			"port {} is taken: is a local network already running on this machine?",
+			LOCAL_HOSPITALS[hospital].rpc_port
+		);
+	}
 	let data = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
 	let node = node_binary()?;
 	let mut script = Command::new("bash")

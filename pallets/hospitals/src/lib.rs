@@ -519,7 +519,7 @@ pub mod pallet {
 		/// counted against its registration quota. A pseudonym the same hospital registered
 		/// and deregistered before is registered again.
 		///
-		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
+		/// The origin must be the operator of an active hospital (`EnsureHospitalOperator`).
 		///
 		/// Emits `PatientRegistered`.
 		///
@@ -554,7 +554,7 @@ pub mod pallet {
 
 		/// Deregisters `patient`: it can send no new transactions. Its history stays valid.
 		///
-		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`),
+		/// The origin must be the operator of an active hospital (`EnsureHospitalOperator`),
 		/// the one that registered `patient`.
 		///
 		/// Emits `PatientDeregistered`.

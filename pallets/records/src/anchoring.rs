@@ -3,7 +3,7 @@
 use codec::Encode;
 use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
-use medchain_pallet_support::chain::unix_millis;
+use medchain_pallet_support::{chain::unix_millis, origin::success_for_signer};
 use medchain_primitives::{
 	commitment::{Hash256, RecordId},
 	records::RecordStatus,
@@ -98,7 +98,8 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_erase(who: T::AccountId, record_id: RecordId) -> DispatchResult {
 		let record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
-		let is_custodian = T::Hospitals::operator_hospital(&who) == Some(record.custodian);
+		let is_custodian =
+			success_for_signer::<T, T::OperatorOrigin>(&who) == Some(record.custodian);
 		ensure!(is_custodian || who == record.patient, Error::<T>::NotCustodianOrPatient);
 		ensure!(!matches!(record.status, RecordStatus::Erased { .. }), Error::<T>::AlreadyErased);
 		if who == record.patient {
@@ -110,7 +111,7 @@ impl<T: Config> Pallet<T> {
 		let pending = PendingErasures::<T>::get(record_id);
 		ensure!(
 			pending.is_none_or(|(requested_by, _)| {
-				T::Hospitals::operator_hospital(&requested_by) != Some(record.custodian)
+				success_for_signer::<T, T::OperatorOrigin>(&requested_by) != Some(record.custodian)
 			}),
 			Error::<T>::ErasureAlreadyScheduled
 		);
@@ -136,14 +137,15 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_complete_erasure(who: T::AccountId, record_id: RecordId) -> DispatchResult {
 		let record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
-		let is_custodian = T::Hospitals::operator_hospital(&who) == Some(record.custodian);
+		let is_custodian =
+			success_for_signer::<T, T::OperatorOrigin>(&who) == Some(record.custodian);
 		ensure!(is_custodian || who == record.patient, Error::<T>::NotCustodianOrPatient);
 		let (requested_by, due) =
 			PendingErasures::<T>::get(record_id).ok_or(Error::<T>::NoErasureScheduled)?;
 		ensure!(frame_system::Pallet::<T>::block_number() >= due, Error::<T>::ErasureNotDue);
 		// An operator key rotated away since (stolen, say) leaves nothing that can complete.
 		ensure!(
-			T::Hospitals::operator_hospital(&requested_by) == Some(record.custodian),
+			success_for_signer::<T, T::OperatorOrigin>(&requested_by) == Some(record.custodian),
 			Error::<T>::ErasureRequesterRotated
 		);
 		PendingErasures::<T>::remove(record_id);

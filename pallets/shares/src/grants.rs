@@ -2,6 +2,7 @@
 
 use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_pallet_support::origin::success_for_signer;
 use medchain_primitives::{
 	records::RecordStatus,
 	shares::{
@@ -148,7 +149,7 @@ impl<T: Config> Pallet<T> {
 		let is_patient = who == grant.patient;
 		let is_grantor = match grant.grantor {
 			Grantor::Custodian(custodian) => {
-				T::Hospitals::operator_hospital(&who) == Some(custodian)
+				success_for_signer::<T, T::OperatorOrigin>(&who) == Some(custodian)
 			}
 			_ => false,
 		};

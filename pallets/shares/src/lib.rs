@@ -1,7 +1,7 @@
 //! # Shares pallet
 //!
 //! A patient shares chosen fields of chosen records, for a limited time, with whoever holds a
-//! share token, or with one hospital holding it. The token (`medchain_primitives::token`) never
+//! share token, or with one hospital holding it. The token (`medchain_token`) never
 //! reaches the chain: a grant stores its ed25519 public key, and each use is the token's
 //! signature of an access request, checked by [`ShareGrants::use_grant`] for the access log.
 //!

@@ -60,6 +60,17 @@ where
 	}
 }
 
+/// What `Origin` succeeds with (the hospital) for an origin signed by `who`: the same check a
+/// call taking `Origin` makes, for a call that also accepts other signers (a patient, say).
+pub fn success_for_signer<T: frame_system::Config, Origin>(
+	who: &T::AccountId,
+) -> Option<Origin::Success>
+where
+	Origin: EnsureOrigin<T::RuntimeOrigin>,
+{
+	Origin::try_origin(RawOrigin::Signed(who.clone()).into()).ok()
+}
+
 /// For benchmarks: an origin `Origin` accepts, and what it succeeds with (the hospital).
 #[cfg(feature = "runtime-benchmarks")]
 pub fn benchmark_origin<Origin, Outer>(

@@ -1,4 +1,4 @@
-//! The validator set as the registry decides it, and the consortium runtime API the node reads.
+//! The validator set as the registry decides it, stall recovery, and the nodes the registry admits.
 
 use alloc::vec::Vec;
 
