@@ -46,7 +46,9 @@ hospital_running() {
   [ -f "$pid_file" ] || return 1
   pid=$(cat "$pid_file")
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--base-path $MEDCHAIN_DATA/${SLUGS[$1]} "
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" == *"--base-path $MEDCHAIN_DATA/${SLUGS[$1]} "* ]]
 }
 
 # Starts hospital $1's validator in the background, dialing every other hospital; its pid goes
