@@ -3,7 +3,7 @@
 mod chain_spec;
 mod cli;
 mod command;
-mod peers;
+mod network;
 mod rpc;
 mod service;
 

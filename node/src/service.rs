@@ -205,7 +205,7 @@ pub fn new_full<
 	task_manager.spawn_essential_handle().spawn(
 		"peer-allowlist",
 		Some("medchain"),
-		crate::peers::follow_registry(client.clone(), network.clone()),
+		crate::network::allowlist::follow_registry(client.clone(), network.clone()),
 	);
 
 	let role = config.role;
