@@ -16,15 +16,14 @@ use crate::{
 	Pallet, PatientIndex, PendingErasures, RecordOf, Records,
 };
 
-/// Domain tag of a new record's id ([`Pallet::record_id`]).
-const RECORD_ID_DOMAIN: &[u8] = b"medchain/record-id/v1";
 /// Domain tag of an amended version's id ([`Pallet::version_id`]).
 const VERSION_ID_DOMAIN: &[u8] = b"medchain/record-version/v1";
 
 impl<T: Config> Pallet<T> {
-	/// The id of the record `custodian` anchors with `request_id`.
+	/// The id of the record `custodian` anchors with `request_id`
+	/// ([`medchain_primitives::commitment::record_id`]).
 	pub fn record_id(custodian: HospitalId, request_id: &Hash256) -> RecordId {
-		BlakeTwo256::hash(&(RECORD_ID_DOMAIN, custodian, request_id).encode()).0
+		medchain_primitives::commitment::record_id(custodian, request_id)
 	}
 
 	/// The id of version `version` amending record `previous`.

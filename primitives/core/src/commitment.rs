@@ -31,6 +31,16 @@ pub type Hash256 = [u8; 32];
 /// A record's id (the runtime derives it from the custodian and its request id).
 pub type RecordId = Hash256;
 
+/// Domain tag of a new record's id ([`record_id`]).
+pub const RECORD_ID_DOMAIN: &[u8] = b"medchain/record-id/v1";
+
+/// The id of the record `custodian` anchors with `request_id`: what the runtime assigns, so a
+/// custodian (or its node) knows the id, and commits to it, before anchoring.
+pub fn record_id(custodian: crate::HospitalId, request_id: &Hash256) -> RecordId {
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	BlakeTwo256::hash(&(RECORD_ID_DOMAIN, custodian, request_id).encode()).0
+}
+
 /// A field's random salt.
 pub type Salt = [u8; 32];
 

@@ -1,0 +1,93 @@
+//! Prints the record store's throughput next to this disk's fsync'd sequential write speed.
+//!
+//! `medchain-store-bench [DIR]` (default: a temporary directory). Not a test: figures only.
+
+use std::{
+	fs::File,
+	io::Write,
+	path::Path,
+	time::{Duration, Instant},
+};
+
+use medchain_primitives::RecordType;
+use medchain_store::{NewRecord, Store};
+
+/// (record size, records, records per submission)
+const RUNS: [(usize, usize, usize); 4] =
+	[(4 << 10, 4_000, 1), (4 << 10, 20_000, 200), (64 << 10, 2_000, 16), (1 << 20, 128, 1)];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+	let scratch = tempfile::tempdir()?;
+	let dir = std::env::args().nth(1).map_or_else(|| scratch.path().to_owned(), Into::into);
+	std::fs::create_dir_all(&dir)?;
+	let disk = disk_write_speed(&dir.join("disk-probe"))?;
+	println!("disk: fsync'd sequential write {disk:.1} MB/s (256 MiB in 1 MiB writes, one fsync)");
+	println!(
+		"{:>9} {:>8} {:>6} | {:>10} {:>9} {:>7} | {:>10} {:>9}",
+		"size", "records", "batch", "store MB/s", "rec/s", "% disk", "fetch MB/s", "rec/s"
+	);
+	for (run, (size, count, batch)) in RUNS.into_iter().enumerate() {
+		let store_dir = dir.join(format!("store-{run}"));
+		let store = Store::open(&store_dir, &store_dir.join("kek"), 0)?;
+		let records: Vec<NewRecord> = (0..count).map(|i| record(run, i, size)).collect();
+		let started = Instant::now();
+		let mut ids = Vec::with_capacity(count);
+		for chunk in records.chunks(batch) {
+			ids.extend(store.submit(chunk)?.into_iter().map(|receipt| receipt.record_id));
+		}
+		let stored = started.elapsed();
+		let started = Instant::now();
+		for id in &ids {
+			store.open_record(id)?;
+		}
+		let fetched = started.elapsed();
+		let bytes = size.saturating_mul(count) as f64;
+		let store_speed = megabytes_per_second(bytes, stored);
+		println!(
+			"{:>9} {:>8} {:>6} | {:>10.1} {:>9.0} {:>6.0}% | {:>10.1} {:>9.0}",
+			size,
+			count,
+			batch,
+			store_speed,
+			count as f64 / stored.as_secs_f64(),
+			store_speed / disk * 100.0,
+			megabytes_per_second(bytes, fetched),
+			count as f64 / fetched.as_secs_f64(),
+		);
+		drop(store);
+		std::fs::remove_dir_all(&store_dir)?;
+	}
+	Ok(())
+}
+
+fn record(run: usize, index: usize, size: usize) -> NewRecord {
+	let record_type = RecordType::Diagnosis;
+	let fields = record_type.fields().len();
+	let per_field = size / fields;
+	let values = (0..fields)
+		.map(|field| Some(vec![u8::try_from((index + field) % 251).unwrap_or(0); per_field]))
+		.collect();
+	NewRecord {
+		client_request_id: format!("bench-{run}-{index}"),
+		patient: [7; 32],
+		record_type,
+		values,
+	}
+}
+
+fn disk_write_speed(path: &Path) -> std::io::Result<f64> {
+	let chunk = vec![0x5a_u8; 1 << 20];
+	let started = Instant::now();
+	let mut file = File::create(path)?;
+	for _ in 0..256 {
+		file.write_all(&chunk)?;
+	}
+	file.sync_all()?;
+	let elapsed = started.elapsed();
+	std::fs::remove_file(path)?;
+	Ok(megabytes_per_second(256.0 * (1 << 20) as f64, elapsed))
+}
+
+fn megabytes_per_second(bytes: f64, elapsed: Duration) -> f64 {
+	bytes / 1e6 / elapsed.as_secs_f64()
+}

@@ -1,0 +1,253 @@
+//! # medchain record store
+//!
+//! A hospital node's custody of its records, testable without a node:
+//!
+//! - every record is sealed with AES-256-GCM under its own random data key; the field values
+//!   and their commitment salts are sealed together ([`records`]);
+//! - data keys are wrapped under the epoch key-encryption key, read from a file only the node's
+//!   user may read ([`kek`]);
+//! - a submission stores the record and enters it in the anchoring outbox in durable commits;
+//!   a retry with the same client request id returns the same record ([`records`], [`outbox`]);
+//! - erasure destroys the data key: the surviving keys are re-wrapped under a new epoch KEK in a
+//!   new key file, and the old key file and KEK are deleted ([`erasure`]).
+//!
+//! The database is redb: every write transaction commits with `Durability::Immediate`, so an
+//! acknowledged submission survives a crash; a commit is all or nothing (checksummed
+//! copy-on-write pages, a commit slot flipped after fsync).
+//!
+//! Plaintext exists only in memory, in buffers that are zeroed when dropped.
+
+#![deny(missing_docs)]
+
+mod crypto;
+pub mod erasure;
+pub mod kek;
+pub mod outbox;
+pub mod records;
+pub mod schema;
+
+use std::{
+	fs,
+	path::{Path, PathBuf},
+	sync::{Mutex, MutexGuard},
+};
+
+use medchain_primitives::{commitment::RecordId, HospitalId};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+
+pub use records::{NewRecord, OpenedRecord, StoredReceipt, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
+pub use schema::{AnchorState, ShredReceipt, StoredRecord};
+
+use kek::Kek;
+use schema::{CUSTODIAN, KEYS, META, OUTBOX, RECORDS, REQUEST_SECRET, SHREDS};
+
+/// Why the store refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	/// The KEK file is missing, unreadable, malformed or readable by others.
+	#[error("key-encryption key: {0}")]
+	Kek(String),
+	/// The database failed (I/O, corruption).
+	#[error("database: {0}")]
+	Database(#[from] redb::Error),
+	/// A file of the store could not be read or written.
+	#[error("store file {path}: {error}")]
+	Io {
+		/// The file.
+		path: PathBuf,
+		/// What went wrong.
+		error: std::io::Error,
+	},
+	/// The store's files do not fit together (e.g. a KEK from another epoch).
+	#[error("store is inconsistent: {0}")]
+	Inconsistent(String),
+	/// Encrypting failed.
+	#[error("encryption failed")]
+	Encryption,
+	/// A record or key did not decrypt: wrong key, or tampered bytes.
+	#[error("decryption failed: wrong key or tampered record")]
+	Decryption,
+	/// The record is larger than [`MAX_RECORD_BYTES`].
+	#[error("record {index} is {size} bytes; the most is {max}")]
+	RecordTooLarge {
+		/// The record's position in the submission.
+		index: usize,
+		/// Its size: the sum of its field values' lengths.
+		size: usize,
+		/// [`MAX_RECORD_BYTES`].
+		max: usize,
+	},
+	/// More records in one submission than [`MAX_BULK_RECORDS`].
+	#[error("{count} records in one submission; the most is {max}")]
+	TooManyRecords {
+		/// How many were sent.
+		count: usize,
+		/// [`MAX_BULK_RECORDS`].
+		max: usize,
+	},
+	/// The record's values do not match its type's field count.
+	#[error("record {index} has {values} values; its type has {expected} fields")]
+	WrongFieldCount {
+		/// The record's position in the submission.
+		index: usize,
+		/// How many values were given.
+		values: usize,
+		/// The type's field count.
+		expected: u32,
+	},
+	/// The client request id was used before for a different record.
+	#[error("client request id {0:?} was used for a different record")]
+	RequestIdConflict(String),
+	/// No record has this id.
+	#[error("no record {}", hex::encode(.0))]
+	NotFound(RecordId),
+	/// The record was erased: its data key is gone.
+	#[error("record {} is erased", hex::encode(.0))]
+	Erased(RecordId),
+	/// A thread panicked while holding the store's lock.
+	#[error("the store's lock is poisoned")]
+	Poisoned,
+}
+
+/// Shorthand for the store's results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A hospital node's record store under one directory.
+pub struct Store {
+	dir: PathBuf,
+	kek_path: PathBuf,
+	custodian: HospitalId,
+	request_secret: [u8; 32],
+	records: Database,
+	keys: Mutex<EpochKeys>,
+}
+
+/// The current epoch: its KEK and its key file.
+pub(crate) struct EpochKeys {
+	pub(crate) kek: Kek,
+	pub(crate) db: Database,
+}
+
+impl Store {
+	/// Opens (or creates) the store in `dir` for hospital `custodian`, with the KEK file at
+	/// `kek_path`.
+	///
+	/// A new store creates a KEK file at `kek_path` if there is none. An existing store needs
+	/// its KEK file: without it the records can't be read, and it is never replaced. An erasure
+	/// or a rotation cut short by a crash is finished (or rolled back) here.
+	pub fn open(dir: &Path, kek_path: &Path, custodian: HospitalId) -> Result<Self> {
+		fs::create_dir_all(dir).map_err(|error| io_error(dir, error))?;
+		let records_path = dir.join("records.redb");
+		let is_new = !records_path.exists();
+		if !kek_path.exists() && is_new {
+			Kek::generate(0).write_new(kek_path)?;
+		}
+		let kek = Kek::read(kek_path)?;
+		erasure::recover_rotation(dir, kek_path, &kek)?;
+
+		let records = Database::create(&records_path).map_err(redb::Error::from)?;
+		let request_secret = init_meta(&records, custodian)?;
+		let keys_path = erasure::keys_path(dir, kek.epoch);
+		if !keys_path.exists() && !is_new && record_count(&records)? > 0 {
+			return Err(StoreError::Inconsistent(format!(
+				"the KEK file is for epoch {}, but {} is missing: restore the KEK file that was \
+				 backed up with this store",
+				kek.epoch,
+				keys_path.display()
+			)));
+		}
+		let keys = Database::create(&keys_path).map_err(redb::Error::from)?;
+		let write = keys.begin_write().map_err(redb::Error::from)?;
+		write.open_table(KEYS).map_err(redb::Error::from)?;
+		write.commit().map_err(redb::Error::from)?;
+
+		let store = Self {
+			dir: dir.to_owned(),
+			kek_path: kek_path.to_owned(),
+			custodian,
+			request_secret,
+			records,
+			keys: Mutex::new(EpochKeys { kek, db: keys }),
+		};
+		let pending = store.pending_shreds()?;
+		if !pending.is_empty() {
+			store.shred(&pending)?;
+		}
+		Ok(store)
+	}
+
+	/// The hospital whose records these are.
+	pub fn custodian(&self) -> HospitalId {
+		self.custodian
+	}
+
+	/// The current KEK epoch.
+	pub fn epoch(&self) -> Result<u64> {
+		Ok(self.lock()?.kek.epoch)
+	}
+
+	/// Everything known about record `record_id` except its plaintext.
+	pub fn record(&self, record_id: &RecordId) -> Result<Option<StoredRecord>> {
+		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let table = read.open_table(RECORDS).map_err(redb::Error::from)?;
+		let stored = table.get(record_id).map_err(redb::Error::from)?;
+		stored.map(|bytes| decode_record(bytes.value())).transpose()
+	}
+
+	pub(crate) fn lock(&self) -> Result<MutexGuard<'_, EpochKeys>> {
+		self.keys.lock().map_err(|_| StoreError::Poisoned)
+	}
+}
+
+fn init_meta(records: &Database, custodian: HospitalId) -> Result<[u8; 32]> {
+	let write = records.begin_write().map_err(redb::Error::from)?;
+	let secret = {
+		let mut meta = write.open_table(META).map_err(redb::Error::from)?;
+		write.open_table(RECORDS).map_err(redb::Error::from)?;
+		write.open_table(OUTBOX).map_err(redb::Error::from)?;
+		write.open_table(SHREDS).map_err(redb::Error::from)?;
+		let stored = meta.get(CUSTODIAN).map_err(redb::Error::from)?.map(|v| v.value().to_vec());
+		match stored {
+			Some(bytes) if bytes != custodian.to_le_bytes() => {
+				return Err(StoreError::Inconsistent(format!(
+					"this store belongs to hospital {:?}, not {custodian}",
+					bytes
+				)))
+			}
+			Some(_) => {}
+			None => {
+				meta.insert(CUSTODIAN, custodian.to_le_bytes().as_slice())
+					.map_err(redb::Error::from)?;
+			}
+		}
+		let existing = meta.get(REQUEST_SECRET).map_err(redb::Error::from)?;
+		match existing.map(|v| <[u8; 32]>::try_from(v.value())) {
+			Some(Ok(secret)) => secret,
+			Some(Err(_)) => return Err(StoreError::Inconsistent("bad request secret".into())),
+			None => {
+				let mut secret = [0u8; 32];
+				rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+				meta.insert(REQUEST_SECRET, secret.as_slice()).map_err(redb::Error::from)?;
+				secret
+			}
+		}
+	};
+	write.commit().map_err(redb::Error::from)?;
+	Ok(secret)
+}
+
+fn record_count(records: &Database) -> Result<u64> {
+	let read = records.begin_read().map_err(redb::Error::from)?;
+	let table = read.open_table(RECORDS).map_err(redb::Error::from)?;
+	Ok(table.len().map_err(redb::Error::from)?)
+}
+
+pub(crate) fn decode_record(bytes: &[u8]) -> Result<StoredRecord> {
+	codec::Decode::decode(&mut &bytes[..]).map_err(|error| {
+		StoreError::Inconsistent(format!("a stored record does not decode: {error}"))
+	})
+}
+
+pub(crate) fn io_error(path: &Path, error: std::io::Error) -> StoreError {
+	StoreError::Io { path: path.to_owned(), error }
+}

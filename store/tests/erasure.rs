@@ -1,0 +1,100 @@
+//! Crypto-shredding: after an erasure no key opens the record, not even the retired KEK.
+
+mod common;
+
+use std::path::Path;
+
+use common::diagnosis;
+use medchain_store::{kek::Kek, Store, StoreError};
+
+const CUSTODIAN: u32 = 0;
+
+#[test]
+fn a_shredded_record_is_gone_and_the_others_stay() {
+	let dir = tempfile::tempdir().unwrap();
+	let (store_dir, kek) = (dir.path().join("store"), dir.path().join("kek"));
+	let store = Store::open(&store_dir, &kek, CUSTODIAN).unwrap();
+	let ids: Vec<_> = store
+		.submit(&[diagnosis("a", 1, "ma"), diagnosis("b", 1, "mb"), diagnosis("c", 2, "mc")])
+		.unwrap()
+		.into_iter()
+		.map(|receipt| receipt.record_id)
+		.collect();
+	let old_kek = dir.path().join("kek-epoch-0");
+	std::fs::copy(&kek, &old_kek).unwrap();
+
+	let [receipt] = store.shred(&ids[1..2]).unwrap().try_into().unwrap();
+	assert_eq!((receipt.record_id, receipt.retired_epoch), (ids[1], 0));
+	assert_ne!(receipt.key_id, [0; 16]);
+	assert_eq!(store.epoch().unwrap(), 1);
+	assert!(matches!(store.open_record(&ids[1]), Err(StoreError::Erased(_))));
+	assert_eq!(store.open_record(&ids[0]).unwrap().fields.values, diagnosis("a", 1, "ma").values);
+	assert_eq!(store.open_record(&ids[2]).unwrap().fields.values, diagnosis("c", 2, "mc").values);
+	assert_eq!(store.shred(&ids[1..2]).unwrap(), vec![receipt.clone()]);
+	assert_eq!(store.record(&ids[1]).unwrap().unwrap().erased, Some(receipt));
+	drop(store);
+
+	assert_eq!(Kek::read(&kek).unwrap().epoch, 1);
+	assert!(!store_dir.join("keys-0.redb").exists());
+	let old = Kek::read(&old_kek).unwrap();
+	for file in files_under(dir.path()) {
+		assert!(
+			!medchain_store::erasure::any_window_unwraps(
+				&std::fs::read(&file).unwrap(),
+				&old,
+				&ids[1]
+			),
+			"{} holds the erased record's key under the retired KEK",
+			file.display()
+		);
+	}
+	// The same search finds a live key, so it is not vacuous.
+	let keys = std::fs::read(store_dir.join("keys-1.redb")).unwrap();
+	assert!(medchain_store::erasure::any_window_unwraps(&keys, &Kek::read(&kek).unwrap(), &ids[0]));
+
+	let store = Store::open(&store_dir, &kek, CUSTODIAN).unwrap();
+	assert!(matches!(store.open_record(&ids[1]), Err(StoreError::Erased(_))));
+	assert!(store.open_record(&ids[2]).is_ok());
+	drop(store);
+
+	// The retired KEK does not open the store either: its key file is gone.
+	std::fs::copy(&old_kek, &kek).unwrap();
+	let error = Store::open(&store_dir, &kek, CUSTODIAN).err().unwrap();
+	assert!(
+		matches!(error, StoreError::Inconsistent(ref text) if text.contains("newer")),
+		"{error}"
+	);
+}
+
+#[test]
+fn a_rotation_cut_short_before_its_commit_point_rolls_back() {
+	let dir = tempfile::tempdir().unwrap();
+	let (store_dir, kek) = (dir.path().join("store"), dir.path().join("kek"));
+	let id = Store::open(&store_dir, &kek, CUSTODIAN)
+		.unwrap()
+		.submit(&[diagnosis("a", 1, "m")])
+		.unwrap()[0]
+		.record_id;
+	// What a crash after steps 2 and 3 leaves: a staged KEK and a half-written key file.
+	Kek::generate(1).write_new(&medchain_store::kek::next_path(&kek)).unwrap();
+	std::fs::write(store_dir.join("keys-1.redb"), b"torn").unwrap();
+
+	let store = Store::open(&store_dir, &kek, CUSTODIAN).unwrap();
+	assert_eq!(store.epoch().unwrap(), 0);
+	assert!(store.open_record(&id).is_ok());
+	assert!(!medchain_store::kek::next_path(&kek).exists());
+	assert!(!store_dir.join("keys-1.redb").exists());
+}
+
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+	let mut files = Vec::new();
+	for entry in std::fs::read_dir(dir).unwrap() {
+		let path = entry.unwrap().path();
+		if path.is_dir() {
+			files.extend(files_under(&path));
+		} else {
+			files.push(path);
+		}
+	}
+	files
+}

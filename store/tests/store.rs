@@ -1,0 +1,148 @@
+//! Submitting, reading, idempotency, refusals and the outbox.
+
+mod common;
+
+use common::diagnosis;
+use medchain_primitives::{
+	commitment::{record_id, verify_field},
+	FieldMask, RecordType,
+};
+use medchain_store::{
+	AnchorState, NewRecord, Store, StoreError, MAX_BULK_RECORDS, MAX_RECORD_BYTES,
+};
+
+const CUSTODIAN: u32 = 3;
+
+fn open(dir: &tempfile::TempDir) -> Store {
+	Store::open(&dir.path().join("store"), &dir.path().join("kek"), CUSTODIAN).unwrap()
+}
+
+#[test]
+fn a_stored_record_reads_back_and_matches_its_root() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let record = diagnosis("visit-1", 1, "m1");
+	let [receipt] = store.submit(&[record.clone()]).unwrap().try_into().unwrap();
+	assert!(receipt.created);
+	assert_eq!(receipt.state, AnchorState::Stored);
+	assert_eq!(receipt.record_id, record_id(CUSTODIAN, &receipt.request_id));
+
+	let opened = store.open_record(&receipt.record_id).unwrap();
+	assert_eq!(opened.fields.values, record.values);
+	assert_eq!(opened.fields.root(&receipt.record_id), receipt.field_root);
+	let disclosed =
+		opened.fields.disclose(&receipt.record_id, FieldMask::all(RecordType::Diagnosis)).unwrap();
+	assert!(disclosed.iter().all(|field| verify_field(
+		&receipt.field_root,
+		&receipt.record_id,
+		RecordType::Diagnosis,
+		field
+	)));
+	assert_eq!(opened.stored.patient, [1; 32]);
+}
+
+#[test]
+fn a_retry_returns_the_same_record_and_other_content_is_refused() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let first = store.submit(&[diagnosis("visit-1", 1, "m1")]).unwrap();
+	let again =
+		store.submit(&[diagnosis("visit-1", 1, "m1"), diagnosis("visit-1", 1, "m1")]).unwrap();
+	assert!(again
+		.iter()
+		.all(|receipt| !receipt.created && receipt.field_root == first[0].field_root));
+	assert_eq!(store.outbox_len().unwrap(), 1);
+
+	match store.submit(&[diagnosis("visit-1", 1, "other")]) {
+		Err(StoreError::RequestIdConflict(id)) => assert_eq!(id, "visit-1"),
+		other => panic!("expected a conflict, got {:?}", other.map(|r| r.len())),
+	}
+}
+
+#[test]
+fn a_refused_submission_writes_nothing() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let mut too_large = diagnosis("big", 1, "m");
+	too_large.values[0] = Some(vec![0; MAX_RECORD_BYTES + 1]);
+	let mut short = diagnosis("short", 1, "m");
+	short.values.pop();
+	let ok = diagnosis("ok", 1, "m");
+
+	assert!(matches!(
+		store.submit(&[ok.clone(), too_large]),
+		Err(StoreError::RecordTooLarge { index: 1, max: MAX_RECORD_BYTES, .. })
+	));
+	assert!(matches!(
+		store.submit(&[ok.clone(), short]),
+		Err(StoreError::WrongFieldCount { index: 1, values: 6, expected: 7 })
+	));
+	let many: Vec<NewRecord> =
+		(0..=MAX_BULK_RECORDS).map(|i| diagnosis(&i.to_string(), 1, "m")).collect();
+	assert!(matches!(store.submit(&many), Err(StoreError::TooManyRecords { .. })));
+	assert_eq!(store.outbox_len().unwrap(), 0);
+	assert!(store.record_ids(None, 10).unwrap().is_empty());
+}
+
+#[test]
+fn the_outbox_keeps_order_and_settled_records_leave_it() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let records: Vec<NewRecord> = (0..5).map(|i| diagnosis(&format!("r{i}"), 1, "m")).collect();
+	let receipts = store.submit(&records).unwrap();
+	let pending = store.pending_anchors(3).unwrap();
+	let ids: Vec<_> = receipts.iter().map(|receipt| receipt.record_id).collect();
+	assert_eq!(pending.iter().map(|p| p.record_id).collect::<Vec<_>>(), ids[..3]);
+
+	store
+		.settle(&[
+			(ids[0], AnchorState::Anchored { block: 9 }),
+			(ids[1], AnchorState::Failed { reason: "PatientNotRegistered".into() }),
+			(ids[2], AnchorState::Stored),
+		])
+		.unwrap();
+	assert_eq!(store.outbox_len().unwrap(), 3);
+	assert_eq!(store.pending_anchors(10).unwrap().first().map(|p| p.record_id), Some(ids[2]));
+	assert_eq!(store.record(&ids[0]).unwrap().unwrap().state, AnchorState::Anchored { block: 9 });
+	let retry = store.submit(&[records[1].clone()]).unwrap();
+	assert_eq!(retry[0].state, AnchorState::Failed { reason: "PatientNotRegistered".into() });
+}
+
+#[test]
+fn records_survive_a_reopen_and_need_their_kek() {
+	let dir = tempfile::tempdir().unwrap();
+	let id = {
+		let store = open(&dir);
+		store.submit(&[diagnosis("visit-1", 1, "m1")]).unwrap()[0].record_id
+	};
+	let store = open(&dir);
+	assert_eq!(store.open_record(&id).unwrap().fields.values, diagnosis("x", 1, "m1").values);
+	assert_eq!(store.pending_anchors(10).unwrap().len(), 1);
+	drop(store);
+
+	std::fs::rename(dir.path().join("kek"), dir.path().join("kek.saved")).unwrap();
+	let error =
+		Store::open(&dir.path().join("store"), &dir.path().join("kek"), CUSTODIAN).err().unwrap();
+	assert!(error.to_string().contains("kek"), "{error}");
+	std::fs::rename(dir.path().join("kek.saved"), dir.path().join("kek")).unwrap();
+	let error = Store::open(&dir.path().join("store"), &dir.path().join("kek"), CUSTODIAN + 1)
+		.err()
+		.unwrap();
+	assert!(matches!(error, StoreError::Inconsistent(_)), "{error}");
+}
+
+#[test]
+fn a_tampered_record_does_not_decrypt() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let id = store.submit(&[diagnosis("visit-1", 1, "m1")]).unwrap()[0].record_id;
+	drop(store);
+	let other_kek = dir.path().join("other-kek");
+	let store = Store::open(&dir.path().join("other-store"), &other_kek, CUSTODIAN).unwrap();
+	assert!(matches!(store.open_record(&id), Err(StoreError::NotFound(_))));
+	drop(store);
+	// The right store under another store's KEK: the key does not unwrap.
+	std::fs::copy(&other_kek, dir.path().join("kek")).unwrap();
+	let error = Store::open(&dir.path().join("store"), &dir.path().join("kek"), CUSTODIAN);
+	assert!(error.is_ok_and(|store| matches!(store.open_record(&id), Err(StoreError::Decryption))));
+}
