@@ -1,0 +1,74 @@
+//! The medchain RPC's error codes. `docs/rpc.md` lists the same, with their meaning.
+
+use jsonrpsee::types::ErrorObjectOwned;
+
+/// Every error a medchain method returns, by code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+	/// No `Authorization: Bearer <token>` header, or a token the node does not know.
+	Unauthorized = -32001,
+	/// The token's role may not call this method.
+	Forbidden = -32002,
+	/// `recordType` is not one of the record types.
+	UnknownRecordType = -32010,
+	/// `fields` names a field the record type does not have.
+	UnknownField = -32011,
+	/// A field the record type requires is missing.
+	MissingField = -32012,
+	/// A field's value is not a string (or `null` for an absent field).
+	InvalidFieldValue = -32013,
+	/// The record is larger than the most a record may hold.
+	RecordTooLarge = -32014,
+	/// More records in one `submitRecords` than the most it takes.
+	TooManyRecords = -32015,
+	/// `patient` is not an account id (SS58 or 0x-prefixed hex of 32 bytes).
+	InvalidPatient = -32016,
+	/// The `clientRequestId` was used before for a different record.
+	RequestIdConflict = -32017,
+	/// The node stores no record with this id.
+	RecordNotFound = -32018,
+	/// The record was erased.
+	RecordErased = -32019,
+	/// A record id is not 0x-prefixed hex of 32 bytes.
+	InvalidRecordId = -32020,
+	/// `clientRequestId` is empty or longer than 256 bytes.
+	InvalidRequestId = -32021,
+	/// The node's record store failed; nothing was stored.
+	StoreUnavailable = -32050,
+}
+
+impl ErrorCode {
+	/// Every code, for documentation and tests.
+	pub const ALL: [ErrorCode; 15] = [
+		ErrorCode::Unauthorized,
+		ErrorCode::Forbidden,
+		ErrorCode::UnknownRecordType,
+		ErrorCode::UnknownField,
+		ErrorCode::MissingField,
+		ErrorCode::InvalidFieldValue,
+		ErrorCode::RecordTooLarge,
+		ErrorCode::TooManyRecords,
+		ErrorCode::InvalidPatient,
+		ErrorCode::RequestIdConflict,
+		ErrorCode::RecordNotFound,
+		ErrorCode::RecordErased,
+		ErrorCode::InvalidRecordId,
+		ErrorCode::InvalidRequestId,
+		ErrorCode::StoreUnavailable,
+	];
+
+	/// The JSON-RPC error code.
+	pub fn code(self) -> i32 {
+		self as i32
+	}
+
+	/// The code whose number is `code`.
+	pub fn from_code(code: i32) -> Option<Self> {
+		Self::ALL.into_iter().find(|known| known.code() == code)
+	}
+
+	/// The error object, with `message`.
+	pub fn error(self, message: impl Into<String>) -> ErrorObjectOwned {
+		ErrorObjectOwned::owned(self.code(), message.into(), None::<()>)
+	}
+}

@@ -1,0 +1,56 @@
+//! # medchain app API
+//!
+//! The `medchain_*` JSON-RPC methods a hospital node serves on its authenticated listener,
+//! shared by the node (server) and by every client:
+//!
+//! - [`MedchainApi`]: the methods (`#[rpc(server, client)]`);
+//! - [`types`]: their requests and responses, as JSON;
+//! - [`fields`]: how a record's JSON fields map to its type's committed fields;
+//! - [`auth`]: the roles, which role may call which method, and the token file;
+//! - [`errors`]: every error code, with its meaning.
+//!
+//! `docs/rpc.md` documents the same, with examples; [`OPENRPC`] is what `rpc.discover` returns.
+
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod errors;
+pub mod fields;
+pub mod types;
+
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+
+pub use errors::ErrorCode;
+pub use types::{RecordStatus, SubmitRecord, SubmittedRecord};
+
+/// The OpenRPC document of every method, as `rpc.discover` returns it.
+pub const OPENRPC: &str = include_str!("../openrpc.json");
+
+/// The methods of a hospital node's medchain RPC.
+#[rpc(server, client, namespace = "medchain")]
+pub trait MedchainApi {
+	/// Stores a record, encrypted, and queues its anchor. Role `app`.
+	#[method(name = "submitRecord")]
+	async fn submit_record(&self, record: SubmitRecord) -> RpcResult<SubmittedRecord>;
+
+	/// [`Self::submit_record`] for up to `MAX_BULK_RECORDS` records, all or none. Role `app`.
+	#[method(name = "submitRecords")]
+	async fn submit_records(&self, records: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>>;
+
+	/// Where a record's anchor stands. Roles `app`, `auditor`, `admin`.
+	#[method(name = "recordStatus")]
+	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus>;
+}
+
+/// `rpc.discover` (outside the `medchain_` namespace), answering [`OPENRPC`]. Any role.
+pub fn discover_module() -> jsonrpsee::RpcModule<()> {
+	let mut module = jsonrpsee::RpcModule::new(());
+	let document: serde_json::Value =
+		serde_json::from_str(OPENRPC).unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }));
+	// The name is fresh in a new module, so registering can't fail.
+	let _ = module.register_method(DISCOVER, move |_, _, _| document.clone());
+	module
+}
+
+/// The name of the discovery method.
+pub const DISCOVER: &str = "rpc.discover";

@@ -1,0 +1,80 @@
+//! The methods' requests and responses, as JSON (camelCase keys, 0x-prefixed hex ids).
+
+use serde::{Deserialize, Serialize};
+
+/// A record for `medchain_submitRecord`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubmitRecord {
+	/// The app's idempotency key: a retry with the same id returns the same record.
+	pub client_request_id: String,
+	/// The patient pseudonym: SS58 or 0x-prefixed hex of the 32-byte account id.
+	pub patient: String,
+	/// The record type, e.g. `DIAGNOSIS` (see [`crate::fields`]).
+	pub record_type: String,
+	/// The fields, keyed by the type's field names; each value a string.
+	pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What `medchain_submitRecord` answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmittedRecord {
+	/// The record's id, as the chain will know it.
+	pub record_id: String,
+	/// The Merkle root of its field leaves, as it will be anchored.
+	pub field_root: String,
+	/// Where its anchor stands.
+	pub status: AnchorStatus,
+}
+
+/// Where a record's anchor stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AnchorStatus {
+	/// Stored durably, waiting in the outbox.
+	Stored,
+	/// Sent to the transaction pool in an `anchor_batch`.
+	Submitted,
+	/// In a block that is not finalized yet.
+	InBlock,
+	/// Anchored in a finalized block.
+	Finalized,
+	/// The chain refused the anchor; `reason` says why.
+	Failed,
+}
+
+/// What `medchain_recordStatus` answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordStatus {
+	/// The record's id.
+	pub record_id: String,
+	/// Where its anchor stands.
+	pub status: AnchorStatus,
+	/// The field root.
+	pub field_root: String,
+	/// The block that holds the anchor (in block or finalized).
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub block_number: Option<u32>,
+	/// The transaction that carries the anchor (submitted or in block).
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub transaction: Option<String>,
+	/// Why the anchor failed, or the last error while it is retried.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub reason: Option<String>,
+	/// Whether the record's data key was destroyed.
+	pub erased: bool,
+}
+
+/// `0x`-prefixed lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+/// 32 bytes from `0x`-prefixed hex.
+pub fn from_hex32(text: &str) -> Option<[u8; 32]> {
+	let mut bytes = [0u8; 32];
+	hex::decode_to_slice(text.strip_prefix("0x")?, &mut bytes).ok()?;
+	Some(bytes)
+}
