@@ -52,7 +52,8 @@ pub struct Tokens(HashMap<[u8; 32], Role>);
 impl Tokens {
 	/// Reads a token file.
 	pub fn read(path: &Path) -> Result<Self, String> {
-		let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+		let text = std::fs::read_to_string(path)
+			.map_err(|error| format!("{}: {error}", path.display()))?;
 		Self::parse(&text).map_err(|error| format!("{}: {error}", path.display()))
 	}
 
@@ -74,7 +75,9 @@ impl Tokens {
 			words
 				.next()
 				.and_then(|hex_hash| hex::decode_to_slice(hex_hash, &mut hash).ok())
-				.ok_or(format!("line {line_number}: expected the token's SHA-256 as 64 hex digits"))?;
+				.ok_or(format!(
+					"line {line_number}: expected the token's SHA-256 as 64 hex digits"
+				))?;
 			tokens.insert(hash, role);
 		}
 		Ok(Self(tokens))
@@ -122,7 +125,12 @@ mod tests {
 
 	#[test]
 	fn every_method_has_roles() {
-		for method in ["medchain_submitRecord", "medchain_submitRecords", "medchain_recordStatus", "rpc.discover"] {
+		for method in [
+			"medchain_submitRecord",
+			"medchain_submitRecords",
+			"medchain_recordStatus",
+			"rpc.discover",
+		] {
 			assert!(allowed_roles(method).is_some_and(|roles| !roles.is_empty()), "{method}");
 		}
 		assert_eq!(allowed_roles("author_insertKey"), None);

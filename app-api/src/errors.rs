@@ -27,8 +27,6 @@ pub enum ErrorCode {
 	RequestIdConflict = -32017,
 	/// The node stores no record with this id.
 	RecordNotFound = -32018,
-	/// The record was erased.
-	RecordErased = -32019,
 	/// A record id is not 0x-prefixed hex of 32 bytes.
 	InvalidRecordId = -32020,
 	/// `clientRequestId` is empty or longer than 256 bytes.
@@ -39,7 +37,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 15] = [
+	pub const ALL: [ErrorCode; 14] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -51,7 +49,6 @@ impl ErrorCode {
 		ErrorCode::InvalidPatient,
 		ErrorCode::RequestIdConflict,
 		ErrorCode::RecordNotFound,
-		ErrorCode::RecordErased,
 		ErrorCode::InvalidRecordId,
 		ErrorCode::InvalidRequestId,
 		ErrorCode::StoreUnavailable,

@@ -27,10 +27,15 @@ pub const TYPE_NAMES: [(RecordType, &str); 8] = [
 
 /// The record type named `name`.
 pub fn record_type(name: &str) -> Result<RecordType, ErrorObjectOwned> {
-	TYPE_NAMES.iter().find(|(_, known)| *known == name).map(|(record_type, _)| *record_type).ok_or_else(|| {
-		let names: Vec<&str> = TYPE_NAMES.iter().map(|(_, name)| *name).collect();
-		ErrorCode::UnknownRecordType.error(format!("unknown record type {name:?}; one of {}", names.join(", ")))
-	})
+	TYPE_NAMES
+		.iter()
+		.find(|(_, known)| *known == name)
+		.map(|(record_type, _)| *record_type)
+		.ok_or_else(|| {
+			let names: Vec<&str> = TYPE_NAMES.iter().map(|(_, name)| *name).collect();
+			ErrorCode::UnknownRecordType
+				.error(format!("unknown record type {name:?}; one of {}", names.join(", ")))
+		})
 }
 
 /// The API name of `record_type`.
@@ -71,7 +76,8 @@ pub fn values(
 		.map(|name| match fields.get(*name) {
 			None | Some(serde_json::Value::Null) => Ok(None),
 			Some(serde_json::Value::String(text)) => Ok(Some(text.as_bytes().to_vec())),
-			Some(_) => Err(ErrorCode::InvalidFieldValue.error(format!("field {name:?} must be a string or null"))),
+			Some(_) => Err(ErrorCode::InvalidFieldValue
+				.error(format!("field {name:?} must be a string or null"))),
 		})
 		.collect::<Result<Vec<_>, _>>()?;
 	for required in required_fields(record_type) {
@@ -89,9 +95,12 @@ pub fn values(
 
 /// A patient pseudonym from SS58 or 0x-prefixed hex.
 pub fn patient(text: &str) -> Result<[u8; 32], ErrorObjectOwned> {
-	from_hex32(text)
-		.or_else(|| AccountId32::from_ss58check(text).ok().map(Into::into))
-		.ok_or_else(|| ErrorCode::InvalidPatient.error(format!("patient {text:?} is not an SS58 address or 0x-hex account id")))
+	from_hex32(text).or_else(|| AccountId32::from_ss58check(text).ok().map(Into::into)).ok_or_else(
+		|| {
+			ErrorCode::InvalidPatient
+				.error(format!("patient {text:?} is not an SS58 address or 0x-hex account id"))
+		},
+	)
 }
 
 /// A client request id, checked.
@@ -124,7 +133,9 @@ mod tests {
 
 	#[test]
 	fn fields_map_to_values_in_type_order() {
-		let fields = map(json!({ "date": "2026-11-30", "diagnosis": "flu", "doctor": "Dr A", "notes": null }));
+		let fields = map(
+			json!({ "date": "2026-11-30", "diagnosis": "flu", "doctor": "Dr A", "notes": null }),
+		);
 		let values = values(RecordType::Diagnosis, &fields).unwrap();
 		assert_eq!(values.len(), 7);
 		assert_eq!(values[0].as_deref(), Some(&b"flu"[..]));
@@ -134,7 +145,9 @@ mod tests {
 
 	#[test]
 	fn bad_fields_get_their_codes() {
-		let code = |fields: serde_json::Value| values(RecordType::Diagnosis, &map(fields)).unwrap_err().code();
+		let code = |fields: serde_json::Value| {
+			values(RecordType::Diagnosis, &map(fields)).unwrap_err().code()
+		};
 		let base = json!({ "diagnosis": "flu", "doctor": "Dr A", "date": "d" });
 		let mut unknown = base.clone();
 		unknown["blood_type"] = json!("0+");
@@ -142,8 +155,14 @@ mod tests {
 		let mut number = base.clone();
 		number["severity"] = json!(3);
 		assert_eq!(code(number), ErrorCode::InvalidFieldValue.code());
-		assert_eq!(code(json!({ "diagnosis": "flu", "date": "d" })), ErrorCode::MissingField.code());
-		assert_eq!(super::record_type("XRAY").unwrap_err().code(), ErrorCode::UnknownRecordType.code());
+		assert_eq!(
+			code(json!({ "diagnosis": "flu", "date": "d" })),
+			ErrorCode::MissingField.code()
+		);
+		assert_eq!(
+			super::record_type("XRAY").unwrap_err().code(),
+			ErrorCode::UnknownRecordType.code()
+		);
 	}
 
 	#[test]

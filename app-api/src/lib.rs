@@ -45,8 +45,8 @@ pub trait MedchainApi {
 /// `rpc.discover` (outside the `medchain_` namespace), answering [`OPENRPC`]. Any role.
 pub fn discover_module() -> jsonrpsee::RpcModule<()> {
 	let mut module = jsonrpsee::RpcModule::new(());
-	let document: serde_json::Value =
-		serde_json::from_str(OPENRPC).unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }));
+	let document: serde_json::Value = serde_json::from_str(OPENRPC)
+		.unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }));
 	// The name is fresh in a new module, so registering can't fail.
 	let _ = module.register_method(DISCOVER, move |_, _, _| document.clone());
 	module
@@ -54,3 +54,49 @@ pub fn discover_module() -> jsonrpsee::RpcModule<()> {
 
 /// The name of the discovery method.
 pub const DISCOVER: &str = "rpc.discover";
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// A server whose every method fails: only its method table is used.
+	struct MethodTable;
+
+	#[jsonrpsee::core::async_trait]
+	impl MedchainApiServer for MethodTable {
+		async fn submit_record(&self, _: SubmitRecord) -> RpcResult<SubmittedRecord> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn submit_records(&self, _: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn record_status(&self, _: String) -> RpcResult<RecordStatus> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+	}
+
+	#[test]
+	fn the_openrpc_document_and_the_roles_cover_every_method() {
+		let mut module = MethodTable.into_rpc();
+		module.merge(discover_module()).unwrap();
+		let mut served: Vec<&str> = module.method_names().collect();
+		served.sort_unstable();
+		let document: serde_json::Value = serde_json::from_str(OPENRPC).unwrap();
+		let mut documented: Vec<&str> = document["methods"]
+			.as_array()
+			.unwrap()
+			.iter()
+			.map(|m| m["name"].as_str().unwrap())
+			.collect();
+		documented.sort_unstable();
+		assert_eq!(served, documented);
+		for method in &document["methods"].as_array().unwrap()[..] {
+			let name = method["name"].as_str().unwrap();
+			let roles: Vec<&str> =
+				method["x-roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+			let allowed: Vec<&str> =
+				auth::allowed_roles(name).unwrap().iter().map(|r| r.name()).collect();
+			assert_eq!(roles, allowed, "{name}");
+		}
+	}
+}

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::RecordId,
+	records::Record,
 	shares::{Grant, GrantId},
 	HospitalId,
 };
@@ -39,6 +40,9 @@ pub const GRANDPA_AUTHORITIES: Method<(), Vec<(ed25519::Public, u64)>> =
 	Method::new("GrandpaApi_grandpa_authorities");
 /// The hospitals of the current validator set, in authority order.
 pub const VALIDATORS: Method<(), Vec<HospitalId>> = Method::new("ConsortiumApi_validators");
+/// Record `id`'s anchor, whatever its status, if any.
+pub const RECORD: Method<RecordId, Option<Record<AccountId, BlockNumber>>> =
+	Method::new("RecordsApi_record");
 /// Grant `id`, if it is kept.
 pub const GRANT: Method<GrantId, Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>> =
 	Method::new("SharesApi_grant");
@@ -52,12 +56,13 @@ pub const ACCESS_ENTRIES: Method<
 > = Method::new("AccessLogApi_entries");
 
 /// Every method above, for the metadata check.
-pub const ALL: [&str; 8] = [
+pub const ALL: [&str; 9] = [
 	VERSION.name,
 	AURA_AUTHORITIES.name,
 	GRANDPA_SET_ID.name,
 	GRANDPA_AUTHORITIES.name,
 	VALIDATORS.name,
+	RECORD.name,
 	GRANT.name,
 	ACCESS_ENTRY.name,
 	ACCESS_ENTRIES.name,

@@ -8,6 +8,29 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	#[clap(flatten)]
+	pub custodian: CustodianArgs,
+}
+
+/// The node as its hospital's record custodian: the record store, the anchoring outbox and
+/// the medchain RPC.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CustodianArgs {
+	/// Keep this hospital's records and serve the medchain RPC, with the API tokens in FILE
+	/// (one line per token: `<app|auditor|admin> <SHA-256 of the token, hex> [label]`; see
+	/// `medchain-node rpc-token`). Needs the operator key in the keystore (key type `mdop`).
+	#[arg(long, value_name = "FILE")]
+	pub medchain_rpc_tokens: Option<std::path::PathBuf>,
+
+	/// Where the medchain RPC listens.
+	#[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9955")]
+	pub medchain_rpc_addr: std::net::SocketAddr,
+
+	/// The key-encryption key file (mode 0600), created on the first start. Back it up:
+	/// without it the records can't be read. Default: `<base-path>/chains/<chain>/medchain/kek`.
+	#[arg(long, value_name = "FILE")]
+	pub kek_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -48,4 +71,22 @@ pub enum Subcommand {
 	/// tab-separated: index, name, slug, dev key, node key, peer id, p2p, RPC and Prometheus
 	/// ports. `scripts/start-network.sh` runs the network from it.
 	LocalNetwork,
+
+	/// Make a medchain RPC token: appends its hash and role to the token file (created with
+	/// mode 0600) and prints the token, which is shown only this once.
+	RpcToken(RpcTokenCmd),
+}
+
+/// `medchain-node rpc-token --role app --file tokens [--label ehr]`.
+#[derive(Debug, clap::Args)]
+pub struct RpcTokenCmd {
+	/// `app`, `auditor` or `admin`.
+	#[arg(long)]
+	pub role: String,
+	/// The token file the node reads (`--medchain-rpc-tokens`).
+	#[arg(long, value_name = "FILE")]
+	pub file: std::path::PathBuf,
+	/// A note kept next to the hash, e.g. which app holds the token.
+	#[arg(long, default_value = "")]
+	pub label: String,
 }

@@ -121,8 +121,10 @@ pub fn run() -> sc_cli::Result<()> {
 			print_local_network();
 			Ok(())
 		}
+		Some(Subcommand::RpcToken(cmd)) => new_rpc_token(cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let custodian = custodian_settings(&cli.custodian);
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -130,14 +132,39 @@ pub fn run() -> sc_cli::Result<()> {
 							Block,
 							<Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
+					>(config, custodian)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, custodian)
 							.map_err(sc_cli::Error::Service)
 					}
 				}
 			})
 		}
 	}
+}
+
+fn custodian_settings(args: &crate::cli::CustodianArgs) -> Option<service::CustodianSettings> {
+	Some(service::CustodianSettings {
+		tokens: args.medchain_rpc_tokens.clone()?,
+		addr: args.medchain_rpc_addr,
+		kek: args.kek_file.clone(),
+	})
+}
+
+/// Appends a new token's hash to the token file and prints the token (see
+/// [`Subcommand::RpcToken`]).
+fn new_rpc_token(cmd: &crate::cli::RpcTokenCmd) -> sc_cli::Result<()> {
+	use std::{io::Write, os::unix::fs::OpenOptionsExt};
+	let role = medchain_app_api::auth::Role::parse(&cmd.role)
+		.ok_or_else(|| sc_cli::Error::Input("--role must be app, auditor or admin".into()))?;
+	let mut bytes = [0u8; 32];
+	rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+	let token = format!("mct_{}", hex::encode(bytes));
+	let mut file =
+		std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&cmd.file)?;
+	writeln!(file, "{}", medchain_app_api::auth::Tokens::line(role, &token, &cmd.label))?;
+	file.sync_all()?;
+	println!("{token}");
+	Ok(())
 }

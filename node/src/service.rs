@@ -18,6 +18,18 @@ pub(crate) type FullClient = sc_service::TFullClient<
 	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
 >;
 type FullBackend = sc_service::TFullBackend<Block>;
+pub(crate) type TransactionPoolHandle =
+	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
+
+/// The custodian's settings from the command line (`crate::cli::CustodianArgs`).
+pub struct CustodianSettings {
+	/// The medchain RPC's token file.
+	pub tokens: std::path::PathBuf,
+	/// Where the medchain RPC listens.
+	pub addr: std::net::SocketAddr,
+	/// The KEK file, if not the default.
+	pub kek: Option<std::path::PathBuf>,
+}
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type GrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
@@ -32,7 +44,7 @@ pub type Service = sc_service::PartialComponents<
 	FullBackend,
 	FullSelectChain,
 	sc_consensus::DefaultImportQueue<Block>,
-	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
+	TransactionPoolHandle,
 	(
 		GrandpaBlockImport,
 		sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>,
@@ -140,6 +152,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	mut config: Configuration,
+	custodian: Option<CustodianSettings>,
 ) -> Result<TaskManager, ServiceError> {
 	// Reserved-only from the first moment: until the allowlist task has read the registry, no
 	// peer outside the reserved set (initially the bootnodes given on the command line) may
@@ -207,6 +220,22 @@ pub fn new_full<
 		Some("medchain"),
 		crate::network::allowlist::follow_registry(client.clone(), network.clone()),
 	);
+
+	if let Some(settings) = custodian {
+		let dir = config.base_path.config_dir(config.chain_spec.id()).join("medchain");
+		let paths = crate::custodian::CustodianPaths {
+			kek: settings.kek.clone().unwrap_or_else(|| dir.join("kek")),
+			store: dir.join("store"),
+		};
+		start_custodian(
+			&task_manager,
+			settings,
+			&paths,
+			client.clone(),
+			transaction_pool.clone(),
+			keystore_container.keystore(),
+		)?;
+	}
 
 	let role = config.role;
 	let force_authoring = config.force_authoring;
@@ -331,4 +360,29 @@ pub fn new_full<
 	}
 
 	Ok(task_manager)
+}
+
+/// Opens the record store, and spawns the outbox and the medchain RPC listener. Both are
+/// essential: a custodian that can't anchor or serve stops the node rather than idling.
+fn start_custodian(
+	task_manager: &TaskManager,
+	settings: CustodianSettings,
+	paths: &crate::custodian::CustodianPaths,
+	client: Arc<FullClient>,
+	pool: Arc<TransactionPoolHandle>,
+	keystore: sp_keystore::KeystorePtr,
+) -> Result<(), ServiceError> {
+	let tokens =
+		medchain_app_api::auth::Tokens::read(&settings.tokens).map_err(ServiceError::Other)?;
+	let (custodian, outbox) = crate::custodian::Custodian::start(paths, client, pool, keystore)
+		.map_err(ServiceError::Other)?;
+	let essential = task_manager.spawn_essential_handle();
+	essential.spawn("medchain-outbox", Some("medchain"), outbox.run());
+	essential.spawn("medchain-rpc", Some("medchain"), async move {
+		match crate::rpc::app::start(settings.addr, tokens, custodian).await {
+			Ok(server) => server.stopped().await,
+			Err(error) => log::error!(target: "medchain::rpc", "{error}"),
+		}
+	});
+	Ok(())
 }

@@ -5,9 +5,11 @@
 //! - [`network`]: the four local hospitals wired together with fixed node keys.
 //! - [`rpc`]: JSON-RPC and [`rpc::wait_until`], and [`medchain_client`] for typed chain reads
 //!   and signed transactions (the same client hospitals use).
+//! - [`custodian`]: a node as its hospital's record custodian, and medchain RPC clients.
 //! - [`metrics`]: reading a node's Prometheus endpoint.
 //! - [`ports`]: free loopback ports.
 
+pub mod custodian;
 pub mod metrics;
 pub mod network;
 pub mod node;

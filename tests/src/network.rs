@@ -34,6 +34,16 @@ pub struct LocalNetwork {
 impl LocalNetwork {
 	/// Starts Hospitals A to D on free loopback ports.
 	pub fn start() -> crate::Result<Self> {
+		Self::start_with(false)
+	}
+
+	/// Starts Hospitals A to D, each its hospital's record custodian with its operator key
+	/// (see [`Node::enable_custodian`]).
+	pub fn start_custodians() -> crate::Result<Self> {
+		Self::start_with(true)
+	}
+
+	fn start_with(custodians: bool) -> crate::Result<Self> {
 		let data_dir = tempfile::Builder::new()
 			.prefix("medchain-net-")
 			.tempdir()
@@ -50,7 +60,10 @@ impl LocalNetwork {
 				bootnodes: Vec::new(),
 				validator: true,
 			};
-			let node = Node::new(spec, data_dir.path())?;
+			let mut node = Node::new(spec, data_dir.path())?;
+			if custodians {
+				node.enable_custodian(hospital.operator)?;
+			}
 			addresses.push(node.multiaddr(hospital.peer_id));
 			nodes.push(node);
 		}

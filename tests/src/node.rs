@@ -89,6 +89,7 @@ pub struct Node {
 	pub rpc_port: u16,
 	pub p2p_port: u16,
 	pub prometheus_port: u16,
+	pub(crate) custodian: Option<crate::custodian::Custodian>,
 	child: Option<Child>,
 }
 
@@ -104,6 +105,7 @@ impl Node {
 			p2p_port: free_port()?,
 			prometheus_port: free_port()?,
 			spec,
+			custodian: None,
 			child: None,
 		})
 	}
@@ -137,6 +139,7 @@ impl Node {
 			args.push("--bootnodes".into());
 			args.push(bootnode.clone());
 		}
+		args.extend(self.custodian_args());
 		args
 	}
 

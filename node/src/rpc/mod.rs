@@ -2,9 +2,11 @@
 //!
 //! - [`substrate`]: the standard Substrate RPC (`chain_*`, `state_*`, `author_*`, `system_*`,
 //!   `grandpa_*`), served on the public RPC port.
-//!
-//! The authenticated medchain app RPC, on its own listener, will live here too.
+//! - [`app`]: the medchain app RPC (`medchain_*`), served by the custodian on its own listener,
+//!   with the bearer-token roles of [`auth`].
 
+pub mod app;
+pub mod auth;
 pub mod substrate;
 
 pub use substrate::{create_full, FullDeps, GrandpaDeps};

@@ -1,0 +1,79 @@
+//! The node as its hospital's record custodian: the encrypted record store
+//! (`medchain-store`), the outbox that anchors it with the operator key, and what the app RPC
+//! asks of them.
+
+pub mod chain;
+pub mod outbox;
+pub mod signer;
+
+use std::{path::PathBuf, sync::Arc};
+
+use medchain_primitives::HospitalRole;
+use medchain_store::Store;
+use sc_client_api::HeaderBackend;
+use sp_keystore::KeystorePtr;
+
+use crate::service::{FullClient, TransactionPoolHandle};
+pub use outbox::{Progress, Tracker};
+
+/// Where the custodian keeps its files.
+#[derive(Clone, Debug)]
+pub struct CustodianPaths {
+	/// The record store's directory.
+	pub store: PathBuf,
+	/// The key-encryption key file.
+	pub kek: PathBuf,
+}
+
+/// The custodian's state, shared by the outbox and the app RPC.
+pub struct Custodian {
+	/// The record store.
+	pub store: Arc<Store>,
+	/// Progress of anchors in flight.
+	pub tracker: Arc<Tracker>,
+	/// Wakes the outbox after a submission.
+	pub wake: Arc<tokio::sync::Notify>,
+}
+
+impl Custodian {
+	/// Opens the store for the hospital whose operator key is in the keystore, and returns the
+	/// custodian with its outbox task (to be spawned).
+	pub fn start(
+		paths: &CustodianPaths,
+		client: Arc<FullClient>,
+		pool: Arc<TransactionPoolHandle>,
+		keystore: KeystorePtr,
+	) -> Result<(Arc<Self>, outbox::Outbox), String> {
+		let signer = signer::OperatorSigner::from_keystore(client.clone(), keystore)?;
+		let best = client.info().best_hash;
+		let hospital = match chain::role_of(&client, best, &signer.account())? {
+			Some((hospital, HospitalRole::Operator)) => hospital,
+			_ => {
+				return Err(format!(
+					"the keystore's operator key {} is not a hospital operator on this chain",
+					signer.account()
+				))
+			}
+		};
+		let store = Arc::new(
+			Store::open(&paths.store, &paths.kek, hospital).map_err(|error| error.to_string())?,
+		);
+		log::info!(
+			target: "medchain::custodian",
+			"record store {} for hospital {hospital}; KEK {} (back it up: without it the records are lost)",
+			paths.store.display(),
+			paths.kek.display()
+		);
+		let custodian =
+			Arc::new(Self { store: store.clone(), tracker: Arc::default(), wake: Arc::default() });
+		let outbox = outbox::Outbox {
+			store,
+			signer: Arc::new(signer),
+			client,
+			pool,
+			tracker: custodian.tracker.clone(),
+			wake: custodian.wake.clone(),
+		};
+		Ok((custodian, outbox))
+	}
+}

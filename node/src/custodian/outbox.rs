@@ -1,0 +1,352 @@
+//! The outbox task: anchors what the store holds, in `anchor_batch` transactions, and follows
+//! each to finality.
+//!
+//! Pending records are coalesced into batches of up to `MaxAnchorBatch`; at most
+//! [`MAX_BATCHES_IN_FLIGHT`] wait in the pool at once. A record leaves the outbox only when a
+//! finalized block anchors it (with the root the store holds) or refuses it (`AnchorFailed`).
+//! Anything else (a dropped, invalid or retracted transaction, a restart) leaves it pending,
+//! and it is sent again; the chain's record id makes a second anchor impossible, so a record
+//! is anchored exactly once.
+
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+	time::Duration,
+};
+
+use futures::StreamExt;
+use medchain_primitives::commitment::RecordId;
+use medchain_runtime::{configs::MaxAnchorBatch, RuntimeCall, RuntimeError, RuntimeEvent};
+use medchain_store::{outbox::PendingAnchor, AnchorState, Store};
+use sc_client_api::{BlockchainEvents, HeaderBackend};
+use sc_transaction_pool_api::{TransactionPool, TransactionSource, TransactionStatus};
+use sp_core::H256;
+use sp_runtime::{traits::Header as _, BoundedVec};
+
+use super::{chain, signer::OperatorSigner};
+use crate::service::{FullClient, TransactionPoolHandle};
+
+/// Most `anchor_batch` transactions waiting in the pool at once.
+pub const MAX_BATCHES_IN_FLIGHT: usize = 4;
+/// How long the outbox waits after a submission for more to join the batch.
+const COALESCE: Duration = Duration::from_millis(250);
+/// How often the outbox looks again when nothing wakes it.
+const IDLE: Duration = Duration::from_secs(3);
+
+/// Where an unsettled record's anchor stands, in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+	/// In the pool, in transaction `tx`.
+	Submitted {
+		/// The transaction's hash.
+		tx: H256,
+	},
+	/// In best block `block`, not finalized.
+	InBlock {
+		/// The transaction's hash.
+		tx: H256,
+		/// The block's number.
+		block: u32,
+	},
+	/// Not in flight; the last attempt failed with `error` and it will be sent again.
+	Retrying {
+		/// Why the last attempt failed.
+		error: String,
+	},
+}
+
+impl Progress {
+	fn in_flight(&self) -> bool {
+		!matches!(self, Progress::Retrying { .. })
+	}
+}
+
+/// The progress of every unsettled record, shared with the app RPC.
+#[derive(Default)]
+pub struct Tracker(Mutex<HashMap<RecordId, Progress>>);
+
+impl Tracker {
+	/// The progress of `record_id`, if it is unsettled and was sent.
+	pub fn get(&self, record_id: &RecordId) -> Option<Progress> {
+		self.0.lock().ok()?.get(record_id).cloned()
+	}
+
+	fn set(&self, ids: impl IntoIterator<Item = RecordId>, progress: Progress) {
+		if let Ok(mut map) = self.0.lock() {
+			ids.into_iter().for_each(|id| {
+				map.insert(id, progress.clone());
+			});
+		}
+	}
+
+	fn forget(&self, ids: impl IntoIterator<Item = RecordId>) {
+		if let Ok(mut map) = self.0.lock() {
+			ids.into_iter().for_each(|id| {
+				map.remove(&id);
+			});
+		}
+	}
+
+	fn in_flight(&self, record_id: &RecordId) -> bool {
+		self.get(record_id).is_some_and(|progress| progress.in_flight())
+	}
+
+	fn batches_in_flight(&self) -> usize {
+		let Ok(map) = self.0.lock() else { return usize::MAX };
+		let mut txs: Vec<H256> = map
+			.values()
+			.filter_map(|progress| match progress {
+				Progress::Submitted { tx } | Progress::InBlock { tx, .. } => Some(*tx),
+				Progress::Retrying { .. } => None,
+			})
+			.collect();
+		txs.sort();
+		txs.dedup();
+		txs.len()
+	}
+}
+
+/// The outbox and what it needs.
+#[derive(Clone)]
+pub struct Outbox {
+	pub(super) store: Arc<Store>,
+	pub(super) signer: Arc<OperatorSigner>,
+	pub(super) client: Arc<FullClient>,
+	pub(super) pool: Arc<TransactionPoolHandle>,
+	pub(super) tracker: Arc<Tracker>,
+	pub(super) wake: Arc<tokio::sync::Notify>,
+}
+
+impl Outbox {
+	/// Runs until the node stops.
+	pub async fn run(self) {
+		let mut finality = self.client.finality_notification_stream();
+		loop {
+			if let Err(error) = self.settle_from_chain().await {
+				log::warn!(target: "medchain::outbox", "settling anchors: {error}");
+			}
+			if let Err(error) = self.send_pending().await {
+				log::warn!(target: "medchain::outbox", "sending anchors: {error}");
+			}
+			tokio::select! {
+				_ = finality.next() => {}
+				_ = self.wake.notified() => tokio::time::sleep(COALESCE).await,
+				_ = tokio::time::sleep(IDLE) => {}
+			}
+		}
+	}
+
+	/// Settles pending records that are not in flight but already anchored at the finalized
+	/// block (e.g. sent before a restart).
+	async fn settle_from_chain(&self) -> Result<(), String> {
+		let finalized = self.client.info().finalized_hash;
+		let pending = self.pending_not_in_flight().await?;
+		let mut outcomes = Vec::new();
+		for record in pending {
+			if let Some(anchor) = chain::anchor(&self.client, finalized, record.record_id)? {
+				outcomes.push((record.record_id, anchored_outcome(&record, &anchor)));
+			}
+		}
+		self.settle(outcomes).await
+	}
+
+	async fn send_pending(&self) -> Result<(), String> {
+		let batch_size = usize::try_from(MaxAnchorBatch::get()).unwrap_or(usize::MAX);
+		while self.tracker.batches_in_flight() < MAX_BATCHES_IN_FLIGHT {
+			let best = self.client.info().best_hash;
+			let mut batch = Vec::new();
+			for record in self.pending_not_in_flight().await? {
+				// Anchored in a block that is not final yet: finality will settle it.
+				if chain::anchor(&self.client, best, record.record_id)?.is_none() {
+					batch.push(record);
+				}
+				if batch.len() == batch_size {
+					break;
+				}
+			}
+			if batch.is_empty() {
+				return Ok(());
+			}
+			self.send(batch).await?;
+		}
+		Ok(())
+	}
+
+	async fn pending_not_in_flight(&self) -> Result<Vec<PendingAnchor>, String> {
+		let store = self.store.clone();
+		let limit = usize::try_from(MaxAnchorBatch::get())
+			.unwrap_or(256)
+			.saturating_mul(MAX_BATCHES_IN_FLIGHT + 1);
+		let pending = tokio::task::spawn_blocking(move || store.pending_anchors(limit))
+			.await
+			.map_err(|error| error.to_string())?
+			.map_err(|error| error.to_string())?;
+		Ok(pending
+			.into_iter()
+			.filter(|record| !self.tracker.in_flight(&record.record_id))
+			.collect())
+	}
+
+	async fn send(&self, batch: Vec<PendingAnchor>) -> Result<(), String> {
+		let ids: Vec<RecordId> = batch.iter().map(|record| record.record_id).collect();
+		let requests = batch
+			.iter()
+			.map(|record| pallet_records::AnchorRequest {
+				request_id: record.request_id,
+				patient: record.patient.into(),
+				record_type: record.record_type,
+				field_root: record.field_root,
+				ciphertext_digest: record.ciphertext_digest,
+			})
+			.collect::<Vec<_>>();
+		let requests =
+			BoundedVec::try_from(requests).map_err(|_| "batch larger than MaxAnchorBatch")?;
+		let call = RuntimeCall::Records(pallet_records::Call::anchor_batch { items: requests });
+		let signed = self.signer.sign(call)?;
+		let tx = self.pool.hash_of(&signed.extrinsic);
+		let status = match self
+			.pool
+			.submit_and_watch(signed.at, TransactionSource::Local, signed.extrinsic)
+			.await
+		{
+			Ok(status) => status,
+			Err(error) => {
+				self.signer.reset_nonce();
+				let error =
+					format!("the pool refused the anchor_batch (nonce {}): {error}", signed.nonce);
+				self.tracker.set(ids, Progress::Retrying { error: error.clone() });
+				return Err(error);
+			}
+		};
+		log::info!(target: "medchain::outbox", "sent {} anchors (nonce {})", ids.len(), signed.nonce);
+		self.tracker.set(ids.clone(), Progress::Submitted { tx });
+		let outbox = self.clone();
+		tokio::spawn(async move { outbox.follow(batch, tx, status).await });
+		Ok(())
+	}
+
+	/// Follows one batch's transaction until it is finalized or gone.
+	async fn follow(
+		self,
+		batch: Vec<PendingAnchor>,
+		tx: H256,
+		mut status: std::pin::Pin<
+			Box<sc_transaction_pool_api::TransactionStatusStreamFor<TransactionPoolHandle>>,
+		>,
+	) {
+		let ids: Vec<RecordId> = batch.iter().map(|record| record.record_id).collect();
+		while let Some(update) = status.next().await {
+			match update {
+				TransactionStatus::InBlock((block, _)) => {
+					let number = self
+						.client
+						.header(block)
+						.ok()
+						.flatten()
+						.map_or(0, |header| *header.number());
+					self.tracker.set(ids.clone(), Progress::InBlock { tx, block: number });
+				}
+				TransactionStatus::Retracted(_) => {
+					self.tracker.set(ids.clone(), Progress::Submitted { tx })
+				}
+				TransactionStatus::Finalized((block, index)) => {
+					match self.batch_outcomes(&batch, block, index) {
+						Ok(outcomes) => {
+							let settled: Vec<RecordId> =
+								outcomes.iter().map(|(id, _)| *id).collect();
+							if let Err(error) = self.settle(outcomes).await {
+								log::warn!(target: "medchain::outbox", "settling a finalized batch: {error}");
+							}
+							let unsettled = ids.iter().filter(|id| !settled.contains(id)).copied();
+							self.tracker.set(
+								unsettled,
+								Progress::Retrying { error: "finalized without an anchor".into() },
+							);
+						}
+						Err(error) => self.tracker.set(ids.clone(), Progress::Retrying { error }),
+					}
+					self.wake.notify_one();
+					return;
+				}
+				TransactionStatus::Future
+				| TransactionStatus::Ready
+				| TransactionStatus::Broadcast(_) => {}
+				TransactionStatus::Usurped(_)
+				| TransactionStatus::Dropped
+				| TransactionStatus::Invalid
+				| TransactionStatus::FinalityTimeout(_) => {
+					self.signer.reset_nonce();
+					self.tracker.set(
+						ids.clone(),
+						Progress::Retrying { error: format!("transaction {update:?}") },
+					);
+					self.wake.notify_one();
+					return;
+				}
+			}
+		}
+		self.tracker.set(ids, Progress::Retrying { error: "the pool stopped reporting".into() });
+	}
+
+	/// What finalized block `block` did to each record of `batch` (extrinsic `index`).
+	fn batch_outcomes(
+		&self,
+		batch: &[PendingAnchor],
+		block: H256,
+		index: usize,
+	) -> Result<Vec<(RecordId, AnchorState)>, String> {
+		let index = u32::try_from(index).map_err(|error| error.to_string())?;
+		let mut refused = HashMap::new();
+		for record in chain::events(&self.client, block)? {
+			if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
+				continue;
+			}
+			if let RuntimeEvent::Records(pallet_records::Event::AnchorFailed { index, error }) =
+				record.event
+			{
+				let reason = RuntimeError::from_dispatch_error(error)
+					.map_or_else(|| format!("{error:?}"), |error| format!("{error:?}"));
+				refused.insert(index, reason);
+			}
+		}
+		let mut outcomes = Vec::new();
+		for (position, record) in (0u32..).zip(batch) {
+			match chain::anchor(&self.client, block, record.record_id)? {
+				Some(anchor) => {
+					outcomes.push((record.record_id, anchored_outcome(record, &anchor)))
+				}
+				None => {
+					if let Some(reason) = refused.remove(&position) {
+						outcomes.push((record.record_id, AnchorState::Failed { reason }));
+					}
+				}
+			}
+		}
+		Ok(outcomes)
+	}
+
+	async fn settle(&self, outcomes: Vec<(RecordId, AnchorState)>) -> Result<(), String> {
+		if outcomes.is_empty() {
+			return Ok(());
+		}
+		let store = self.store.clone();
+		let ids: Vec<RecordId> = outcomes.iter().map(|(id, _)| *id).collect();
+		tokio::task::spawn_blocking(move || store.settle(&outcomes))
+			.await
+			.map_err(|error| error.to_string())?
+			.map_err(|error| error.to_string())?;
+		self.tracker.forget(ids);
+		Ok(())
+	}
+}
+
+fn anchored_outcome(
+	record: &PendingAnchor,
+	anchor: &medchain_primitives::records::Record<medchain_runtime::AccountId, u32>,
+) -> AnchorState {
+	if anchor.field_root == record.field_root {
+		AnchorState::Anchored { block: anchor.block }
+	} else {
+		AnchorState::Failed { reason: "the chain holds another root under this record id".into() }
+	}
+}

@@ -1,0 +1,175 @@
+//! The medchain app RPC (`medchain-app-api`), served by the custodian on its own
+//! authenticated listener.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use jsonrpsee::{
+	core::{async_trait, RpcResult},
+	server::{RpcServiceBuilder, Server, ServerHandle},
+	types::ErrorObjectOwned,
+};
+use medchain_app_api::{
+	auth::Tokens,
+	fields,
+	types::{from_hex32, to_hex, AnchorStatus, RecordStatus, SubmitRecord, SubmittedRecord},
+	ErrorCode, MedchainApiServer,
+};
+use medchain_store::{
+	AnchorState, NewRecord, StoreError, StoredReceipt, MAX_BULK_RECORDS, MAX_RECORD_BYTES,
+};
+
+use super::auth::{BearerAuthLayer, RoleGuard};
+use crate::custodian::{Custodian, Progress};
+
+/// The largest request body the listener reads: a full bulk import of maximal records would
+/// not fit, so bulk imports of large records are split by the client.
+pub const MAX_REQUEST_BYTES: u32 = 64 << 20;
+
+/// Most connections the listener holds open at once.
+pub const MAX_CONNECTIONS: u32 = 256;
+
+/// Starts the medchain RPC on `addr`.
+pub async fn start(
+	addr: SocketAddr,
+	tokens: Tokens,
+	custodian: Arc<Custodian>,
+) -> Result<ServerHandle, String> {
+	let server = Server::builder()
+		.max_request_body_size(MAX_REQUEST_BYTES)
+		.max_connections(MAX_CONNECTIONS)
+		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer(Arc::new(tokens))))
+		.set_rpc_middleware(RpcServiceBuilder::new().layer_fn(RoleGuard))
+		.build(addr)
+		.await
+		.map_err(|error| format!("medchain RPC on {addr}: {error}"))?;
+	let mut module = AppRpc { custodian }.into_rpc();
+	module.merge(medchain_app_api::discover_module()).map_err(|error| error.to_string())?;
+	log::info!(target: "medchain::rpc", "medchain RPC listening on {addr}");
+	Ok(server.start(module))
+}
+
+struct AppRpc {
+	custodian: Arc<Custodian>,
+}
+
+#[async_trait]
+impl MedchainApiServer for AppRpc {
+	async fn submit_record(&self, record: SubmitRecord) -> RpcResult<SubmittedRecord> {
+		let mut submitted = self.submit(vec![record]).await?;
+		submitted
+			.pop()
+			.ok_or_else(|| ErrorCode::StoreUnavailable.error("the store returned no receipt"))
+	}
+
+	async fn submit_records(&self, records: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>> {
+		if records.len() > MAX_BULK_RECORDS {
+			return Err(ErrorCode::TooManyRecords.error(format!(
+				"{} records; submitRecords takes at most {MAX_BULK_RECORDS}",
+				records.len()
+			)));
+		}
+		self.submit(records).await
+	}
+
+	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus> {
+		let id = from_hex32(&record_id).ok_or_else(|| {
+			ErrorCode::InvalidRecordId.error("a record id is 0x-prefixed hex of 32 bytes")
+		})?;
+		let store = self.custodian.store.clone();
+		let stored = tokio::task::spawn_blocking(move || store.record(&id))
+			.await
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
+			.map_err(store_error)?
+			.ok_or_else(|| ErrorCode::RecordNotFound.error(format!("no record {record_id}")))?;
+		let mut status = RecordStatus {
+			record_id: to_hex(&id),
+			status: AnchorStatus::Stored,
+			field_root: to_hex(&stored.field_root),
+			block_number: None,
+			transaction: None,
+			reason: None,
+			erased: stored.erased.is_some(),
+		};
+		match stored.state {
+			AnchorState::Anchored { block } => {
+				status.status = AnchorStatus::Finalized;
+				status.block_number = Some(block);
+			}
+			AnchorState::Failed { reason } => {
+				status.status = AnchorStatus::Failed;
+				status.reason = Some(reason);
+			}
+			AnchorState::Stored => match self.custodian.tracker.get(&id) {
+				Some(Progress::Submitted { tx }) => {
+					status.status = AnchorStatus::Submitted;
+					status.transaction = Some(to_hex(tx.as_bytes()));
+				}
+				Some(Progress::InBlock { tx, block }) => {
+					status.status = AnchorStatus::InBlock;
+					status.transaction = Some(to_hex(tx.as_bytes()));
+					status.block_number = Some(block);
+				}
+				Some(Progress::Retrying { error }) => status.reason = Some(error),
+				None => {}
+			},
+		}
+		Ok(status)
+	}
+}
+
+impl AppRpc {
+	async fn submit(&self, records: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>> {
+		let new_records = records.iter().map(new_record).collect::<Result<Vec<_>, _>>()?;
+		let store = self.custodian.store.clone();
+		let receipts = tokio::task::spawn_blocking(move || store.submit(&new_records))
+			.await
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
+			.map_err(store_error)?;
+		if receipts.iter().any(|receipt| receipt.created) {
+			self.custodian.wake.notify_one();
+		}
+		Ok(receipts.into_iter().map(submitted).collect())
+	}
+}
+
+fn new_record(record: &SubmitRecord) -> Result<NewRecord, ErrorObjectOwned> {
+	let record_type = fields::record_type(&record.record_type)?;
+	Ok(NewRecord {
+		client_request_id: fields::client_request_id(&record.client_request_id)?.to_owned(),
+		patient: fields::patient(&record.patient)?,
+		record_type,
+		values: fields::values(record_type, &record.fields)?,
+	})
+}
+
+fn submitted(receipt: StoredReceipt) -> SubmittedRecord {
+	let status = match receipt.state {
+		AnchorState::Stored => AnchorStatus::Stored,
+		AnchorState::Anchored { .. } => AnchorStatus::Finalized,
+		AnchorState::Failed { .. } => AnchorStatus::Failed,
+	};
+	SubmittedRecord {
+		record_id: to_hex(&receipt.record_id),
+		field_root: to_hex(&receipt.field_root),
+		status,
+	}
+}
+
+fn store_error(error: StoreError) -> ErrorObjectOwned {
+	match error {
+		StoreError::RecordTooLarge { index, size, max } => ErrorCode::RecordTooLarge
+			.error(format!("record {index} holds {size} bytes of field values; the most is {max} ({MAX_RECORD_BYTES})")),
+		StoreError::TooManyRecords { count, max } => {
+			ErrorCode::TooManyRecords.error(format!("{count} records; the most is {max}"))
+		}
+		StoreError::RequestIdConflict(id) => {
+			ErrorCode::RequestIdConflict.error(format!("clientRequestId {id:?} was used for a different record"))
+		}
+		StoreError::NotFound(id) => ErrorCode::RecordNotFound.error(format!("no record {}", to_hex(&id))),
+		StoreError::WrongFieldCount { .. } => ErrorCode::MissingField.error(error.to_string()),
+		other => {
+			log::error!(target: "medchain::rpc", "record store: {other}");
+			ErrorCode::StoreUnavailable.error("the record store failed; nothing was stored")
+		}
+	}
+}

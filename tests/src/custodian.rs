@@ -1,0 +1,122 @@
+//! A node as its hospital's record custodian, and clients of its medchain RPC.
+
+use std::path::Path;
+
+use jsonrpsee::http_client::{HeaderMap, HeaderValue, HttpClient, HttpClientBuilder};
+use medchain_app_api::auth::Role;
+use sp_keyring::Sr25519Keyring;
+
+use crate::node::{run_node_command, Node};
+
+/// What a custodian node was given: its medchain RPC port and a token per role.
+#[derive(Clone, Debug)]
+pub struct Custodian {
+	/// The medchain RPC's port on 127.0.0.1.
+	pub port: u16,
+	/// The `app` token.
+	pub app: String,
+	/// The `auditor` token.
+	pub auditor: String,
+	/// The `admin` token.
+	pub admin: String,
+}
+
+impl Custodian {
+	/// The token of `role`.
+	pub fn token(&self, role: Role) -> &str {
+		match role {
+			Role::App => &self.app,
+			Role::Auditor => &self.auditor,
+			Role::Admin => &self.admin,
+		}
+	}
+}
+
+impl Node {
+	/// Makes this node its hospital's custodian before it starts: puts `operator`'s key in its
+	/// keystore, makes one token per role and serves the medchain RPC on a free port.
+	pub fn enable_custodian(&mut self, operator: Sr25519Keyring) -> crate::Result<()> {
+		let base = self.base_path.display().to_string();
+		let seed = dev_suri(operator);
+		run_node_command(
+			&[
+				"key",
+				"insert",
+				"--base-path",
+				&base,
+				"--chain",
+				&self.spec.chain,
+				"--key-type",
+				"mdop",
+				"--scheme",
+				"sr25519",
+				"--suri",
+				&seed,
+			],
+			"",
+		)?;
+		let tokens = self.base_path.join("medchain-rpc-tokens");
+		let token = |role: Role| new_token(&tokens, role);
+		self.custodian = Some(Custodian {
+			port: crate::ports::free_port()?,
+			app: token(Role::App)?,
+			auditor: token(Role::Auditor)?,
+			admin: token(Role::Admin)?,
+		});
+		Ok(())
+	}
+
+	/// The custodian settings [`Node::enable_custodian`] gave this node.
+	pub fn custodian(&self) -> crate::Result<&Custodian> {
+		self.custodian.as_ref().ok_or_else(|| format!("{} is not a custodian", self.spec.name))
+	}
+
+	/// A medchain RPC client with `role`'s token.
+	pub fn app_rpc(&self, role: Role) -> crate::Result<HttpClient> {
+		let custodian = self.custodian()?;
+		self.app_rpc_with(Some(custodian.token(role)))
+	}
+
+	/// A medchain RPC client that sends `token` (or none).
+	pub fn app_rpc_with(&self, token: Option<&str>) -> crate::Result<HttpClient> {
+		let mut headers = HeaderMap::new();
+		if let Some(token) = token {
+			let value =
+				HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
+			headers.insert("Authorization", value);
+		}
+		HttpClientBuilder::default()
+			.set_headers(headers)
+			.max_request_size(128 << 20)
+			.request_timeout(std::time::Duration::from_secs(120))
+			.build(format!("http://127.0.0.1:{}", self.custodian()?.port))
+			.map_err(|e| e.to_string())
+	}
+
+	/// The custodian's command-line flags.
+	pub(crate) fn custodian_args(&self) -> Vec<String> {
+		let Some(custodian) = &self.custodian else { return Vec::new() };
+		vec![
+			"--medchain-rpc-tokens".into(),
+			self.base_path.join("medchain-rpc-tokens").display().to_string(),
+			"--medchain-rpc-addr".into(),
+			format!("127.0.0.1:{}", custodian.port),
+		]
+	}
+}
+
+fn new_token(file: &Path, role: Role) -> crate::Result<String> {
+	run_node_command(
+		&["rpc-token", "--role", role.name(), "--file", &file.display().to_string()],
+		"",
+	)
+}
+
+/// The secret URI of a dev keyring account (`//Alice`, `//Alice//stash`, …).
+pub fn dev_suri(keyring: Sr25519Keyring) -> String {
+	let name = keyring.to_string();
+	match name.strip_suffix("Stash") {
+		Some(base) => format!("//{base}//stash"),
+		None => format!("//{name}"),
+	}
+}

@@ -1,0 +1,292 @@
+//! The node as its hospital's record custodian, on the four-hospital network: 1,000 records
+//! submitted over Hospital A's medchain RPC are stored, anchored in a few `anchor_batch`
+//! transactions and finalized with the roots the node returned; Hospital B's listener refuses
+//! bad tokens, roles and records, each with its code.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use jsonrpsee::{core::ClientError, http_client::HttpClient};
+use medchain_app_api::{
+	auth::Role,
+	types::{from_hex32, AnchorStatus, SubmitRecord, SubmittedRecord},
+	ErrorCode, MedchainApiClient,
+};
+use medchain_runtime::{RuntimeCall, UncheckedExtrinsic};
+use medchain_store::{MAX_BULK_RECORDS, MAX_RECORD_BYTES};
+use medchain_tests::{
+	client::{rpc::wait_until, runtime_api, tx, Chain},
+	network::LocalNetwork,
+	Result,
+};
+use serde_json::json;
+use sp_keyring::Sr25519Keyring;
+
+const FIRST_FINALITY: Duration = Duration::from_secs(180);
+const ALL: [usize; 4] = [0, 1, 2, 3];
+const RECORDS: usize = 1_000;
+/// In every record's notes: no file under any node's base path, and no log, may contain it.
+const MARKER: &str = "-plaintext-marker-q7x";
+const HOSPITAL_A: u32 = 0;
+/// Accounts no local hospital uses.
+const PATIENTS: [Sr25519Keyring; 4] =
+	[Sr25519Keyring::Ferdie, Sr25519Keyring::Eve, Sr25519Keyring::One, Sr25519Keyring::Two];
+
+/// Registers the patients with hospital `operator`'s key, all in the pool at once.
+async fn register_patients(chain: &Chain, operator: Sr25519Keyring) -> Result<()> {
+	let mut last = None;
+	for patient in PATIENTS {
+		let call = pallet_hospitals::Call::register_patient { patient: patient.to_account_id() };
+		last = Some(tx::submit(chain, &operator.pair(), RuntimeCall::Hospitals(call)).await?);
+	}
+	let last = last.ok_or("no patients")?;
+	wait_until("the patients' registration to be final", Duration::from_secs(90), || async {
+		let (head, _) = chain.finalized_head().await?;
+		for patient in PATIENTS {
+			let key = pallet_hospitals::Patients::<medchain_runtime::Runtime>::hashed_key_for(
+				patient.to_account_id(),
+			);
+			let registered: Option<pallet_hospitals::Patient<medchain_runtime::Runtime>> =
+				chain.storage(&key, Some(head)).await?;
+			if registered.is_none() {
+				return Ok(None);
+			}
+		}
+		Ok(Some(()))
+	})
+	.await
+	.map_err(|e| format!("{e} (last registration {last:?})"))
+}
+
+fn diagnosis(index: usize) -> SubmitRecord {
+	let patient = PATIENTS[index % PATIENTS.len()].to_account_id();
+	SubmitRecord {
+		client_request_id: format!("visit-{index}"),
+		patient: format!("0x{}", hex::encode(<[u8; 32]>::from(patient))),
+		record_type: "DIAGNOSIS".into(),
+		fields: json!({
+			"diagnosis": format!("diagnosis {index}"),
+			"icd10_code": "J10.1",
+			"doctor": "Dr A",
+			"date": "2026-11-30",
+			"notes": format!("{index}{MARKER}"),
+		})
+		.as_object()
+		.cloned()
+		.unwrap_or_default(),
+	}
+}
+
+/// The medchain error code of a failed call.
+fn code<T: std::fmt::Debug>(result: std::result::Result<T, ClientError>) -> Result<i32> {
+	match result {
+		Err(ClientError::Call(error)) => Ok(error.code()),
+		other => Err(format!("expected an RPC error, got {other:?}")),
+	}
+}
+
+async fn submit_all(app: &HttpClient) -> Result<Vec<SubmittedRecord>> {
+	// 800 in four bulk calls and 200 one by one, 32 calls at a time.
+	let bulk =
+		(0..4).map(|chunk| (chunk * 200..(chunk + 1) * 200).map(diagnosis).collect::<Vec<_>>());
+	let singles = (800..RECORDS).map(|index| vec![diagnosis(index)]);
+	let calls = bulk.chain(singles).map(|records| async move {
+		match records.as_slice() {
+			[one] => app.submit_record(one.clone()).await.map(|submitted| vec![submitted]),
+			_ => app.submit_records(records).await,
+		}
+	});
+	let results: Vec<_> = futures::stream::iter(calls).buffered(32).collect().await;
+	let mut submitted = Vec::new();
+	for result in results {
+		submitted.extend(result.map_err(|e| e.to_string())?);
+	}
+	Ok(submitted)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -> Result<()> {
+	let net = LocalNetwork::start_custodians()?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	let (a, b) = (&net.nodes[0], &net.nodes[1]);
+	let chain = a.chain()?;
+	register_patients(&chain, Sr25519Keyring::AliceStash)
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
+	let first_block = chain.finalized_number().await?;
+
+	let app = a.app_rpc(Role::App)?;
+	let submitted = submit_all(&app).await?;
+	assert_eq!(submitted.len(), RECORDS);
+	let mut ids: Vec<&str> = submitted.iter().map(|r| r.record_id.as_str()).collect();
+	ids.sort_unstable();
+	ids.dedup();
+	assert_eq!(ids.len(), RECORDS, "every record got its own id");
+	// A retry returns the same record.
+	let retry = app.submit_record(diagnosis(7)).await.map_err(|e| e.to_string())?;
+	assert_eq!(
+		(&retry.record_id, &retry.field_root),
+		(&submitted[7].record_id, &submitted[7].field_root)
+	);
+
+	let auditor = a.app_rpc(Role::Auditor)?;
+	wait_until("all records to be finalized", Duration::from_secs(240), || async {
+		let calls = submitted.iter().map(|r| auditor.record_status(r.record_id.clone()));
+		let statuses: Vec<_> = futures::stream::iter(calls).buffered(32).collect().await;
+		let statuses = statuses
+			.into_iter()
+			.collect::<std::result::Result<Vec<_>, _>>()
+			.map_err(|e| e.to_string())?;
+		if let Some(failed) = statuses.iter().find(|s| s.status == AnchorStatus::Failed) {
+			return Err(format!("an anchor failed: {failed:?}"));
+		}
+		Ok(statuses.iter().all(|s| s.status == AnchorStatus::Finalized).then_some(()))
+	})
+	.await
+	.map_err(|e| net.with_log_tails(e))?;
+
+	// On chain, at the finalized head: every record, with the root the node returned.
+	let (head, last_block) = chain.finalized_head().await?;
+	for record in &submitted {
+		let id = from_hex32(&record.record_id).ok_or("bad record id")?;
+		let anchor =
+			chain.call(runtime_api::RECORD, id, Some(head)).await?.ok_or("record not on chain")?;
+		assert_eq!(Some(anchor.field_root), from_hex32(&record.field_root), "{}", record.record_id);
+		assert_eq!(anchor.custodian, HOSPITAL_A);
+	}
+	let (mut batches, mut anchors) = (0, 0);
+	for number in first_block..=last_block {
+		let hash = chain.block_hash(number).await?.ok_or("missing block")?;
+		for bytes in chain.extrinsics(hash).await? {
+			let extrinsic: UncheckedExtrinsic =
+				codec::Decode::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
+			if let RuntimeCall::Records(pallet_records::Call::anchor_batch { items }) =
+				extrinsic.function
+			{
+				batches += 1;
+				anchors += items.len();
+			}
+		}
+	}
+	println!("{RECORDS} records anchored in {batches} anchor_batch transactions ({anchors} anchors, blocks {first_block}..={last_block})");
+	assert!(
+		anchors >= RECORDS && batches * 20 <= RECORDS,
+		"{batches} batches for {RECORDS} records"
+	);
+
+	refusals(b, &a.custodian()?.app).await?;
+
+	// The scan finds a planted copy, so it can fail; then the real files hold none.
+	let canary = net.data_dir().join("canary");
+	std::fs::write(&canary, format!("x{MARKER}x")).map_err(|e| e.to_string())?;
+	assert!(no_plaintext_at_rest(net.data_dir()).is_err(), "the scan missed the canary");
+	std::fs::remove_file(&canary).map_err(|e| e.to_string())?;
+	no_plaintext_at_rest(net.data_dir())
+}
+
+/// Scans every file under `dir` (base paths, databases, the store, logs) for [`MARKER`].
+fn no_plaintext_at_rest(dir: &std::path::Path) -> Result<()> {
+	let mut scanned = 0u64;
+	let mut pending = vec![dir.to_path_buf()];
+	while let Some(path) = pending.pop() {
+		if path.is_dir() {
+			for entry in std::fs::read_dir(&path).map_err(|e| e.to_string())? {
+				pending.push(entry.map_err(|e| e.to_string())?.path());
+			}
+			continue;
+		}
+		let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+		scanned += bytes.len() as u64;
+		if bytes.windows(MARKER.len()).any(|window| window == MARKER.as_bytes()) {
+			return Err(format!("{} holds record plaintext", path.display()));
+		}
+	}
+	println!("no plaintext in {scanned} bytes under {}", dir.display());
+	assert!(scanned > 0);
+	Ok(())
+}
+
+/// Each refusal of Hospital B's medchain RPC, with its code.
+async fn refusals(node: &medchain_tests::node::Node, other_nodes_token: &str) -> Result<()> {
+	let record = || diagnosis(0);
+	let expect = |result: Result<i32>, expected: ErrorCode| -> Result<()> {
+		let actual = result?;
+		(actual == expected.code())
+			.then_some(())
+			.ok_or(format!("expected {expected:?}, got code {actual}"))
+	};
+	expect(code(node.app_rpc_with(None)?.submit_record(record()).await), ErrorCode::Unauthorized)?;
+	expect(
+		code(node.app_rpc_with(Some("mct_wrong"))?.submit_record(record()).await),
+		ErrorCode::Unauthorized,
+	)?;
+	// A's token is not B's.
+	expect(
+		code(node.app_rpc_with(Some(other_nodes_token))?.record_status("0x00".into()).await),
+		ErrorCode::Unauthorized,
+	)?;
+	expect(code(node.app_rpc(Role::Auditor)?.submit_record(record()).await), ErrorCode::Forbidden)?;
+	expect(
+		code(node.app_rpc(Role::Admin)?.submit_records(vec![record()]).await),
+		ErrorCode::Forbidden,
+	)?;
+
+	let app = node.app_rpc(Role::App)?;
+	let with = |change: &dyn Fn(&mut SubmitRecord)| {
+		let mut record = record();
+		change(&mut record);
+		record
+	};
+	let big = "x".repeat(MAX_RECORD_BYTES);
+	let cases: Vec<(SubmitRecord, ErrorCode)> = vec![
+		(
+			with(&|r| {
+				r.fields.insert("notes".into(), json!(big));
+			}),
+			ErrorCode::RecordTooLarge,
+		),
+		(with(&|r| r.record_type = "XRAY".into()), ErrorCode::UnknownRecordType),
+		(
+			with(&|r| {
+				r.fields.insert("blood_type".into(), json!("0+"));
+			}),
+			ErrorCode::UnknownField,
+		),
+		(
+			with(&|r| {
+				r.fields.remove("doctor");
+			}),
+			ErrorCode::MissingField,
+		),
+		(
+			with(&|r| {
+				r.fields.insert("severity".into(), json!(3));
+			}),
+			ErrorCode::InvalidFieldValue,
+		),
+		(with(&|r| r.patient = "not-an-account".into()), ErrorCode::InvalidPatient),
+		(with(&|r| r.client_request_id = String::new()), ErrorCode::InvalidRequestId),
+	];
+	for (record, expected) in cases {
+		expect(code(app.submit_record(record).await), expected)?;
+	}
+	let too_many = (0..=MAX_BULK_RECORDS).map(diagnosis).collect();
+	expect(code(app.submit_records(too_many).await), ErrorCode::TooManyRecords)?;
+	app.submit_record(record()).await.map_err(|e| e.to_string())?;
+	let conflicting = with(&|r| {
+		r.fields.insert("diagnosis".into(), json!("something else"));
+	});
+	expect(code(app.submit_record(conflicting).await), ErrorCode::RequestIdConflict)?;
+	expect(code(app.record_status("0x1234".into()).await), ErrorCode::InvalidRecordId)?;
+	expect(
+		code(app.record_status(format!("0x{}", "ab".repeat(32))).await),
+		ErrorCode::RecordNotFound,
+	)?;
+
+	let discover: serde_json::Value =
+		jsonrpsee::core::client::ClientT::request(&app, "rpc.discover", jsonrpsee::rpc_params![])
+			.await
+			.map_err(|e| e.to_string())?;
+	assert!(discover["methods"].as_array().is_some_and(|methods| methods.len() >= 4));
+	Ok(())
+}
