@@ -31,13 +31,17 @@ pub enum ErrorCode {
 	InvalidRecordId = -32020,
 	/// `clientRequestId` is empty or longer than 256 bytes.
 	InvalidRequestId = -32021,
+	/// The record is not anchored (yet, or its anchor failed), so it can't be erased on chain.
+	RecordNotAnchored = -32022,
+	/// The transaction pool refused the node's transaction; the message has the reason.
+	TransactionRefused = -32040,
 	/// The node's record store failed; nothing was stored.
 	StoreUnavailable = -32050,
 }
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 14] = [
+	pub const ALL: [ErrorCode; 16] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -51,6 +55,8 @@ impl ErrorCode {
 		ErrorCode::RecordNotFound,
 		ErrorCode::InvalidRecordId,
 		ErrorCode::InvalidRequestId,
+		ErrorCode::RecordNotAnchored,
+		ErrorCode::TransactionRefused,
 		ErrorCode::StoreUnavailable,
 	];
 

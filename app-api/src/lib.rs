@@ -21,7 +21,7 @@ pub mod types;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 
 pub use errors::ErrorCode;
-pub use types::{RecordStatus, SubmitRecord, SubmittedRecord};
+pub use types::{ErasureReceipt, RecordStatus, SubmitRecord, SubmittedRecord};
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
 pub const OPENRPC: &str = include_str!("../openrpc.json");
@@ -40,6 +40,11 @@ pub trait MedchainApi {
 	/// Where a record's anchor stands. Roles `app`, `auditor`, `admin`.
 	#[method(name = "recordStatus")]
 	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus>;
+
+	/// Erases an anchored record: the custodian schedules the erasure on chain, completes it
+	/// when due, and then destroys the record's data key. Role `admin`.
+	#[method(name = "eraseRecord")]
+	async fn erase_record(&self, record_id: String) -> RpcResult<ErasureReceipt>;
 }
 
 /// `rpc.discover` (outside the `medchain_` namespace), answering [`OPENRPC`]. Any role.
@@ -71,6 +76,9 @@ mod tests {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn record_status(&self, _: String) -> RpcResult<RecordStatus> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn erase_record(&self, _: String) -> RpcResult<ErasureReceipt> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 	}

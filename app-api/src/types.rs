@@ -63,8 +63,43 @@ pub struct RecordStatus {
 	/// Why the anchor failed, or the last error while it is retried.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub reason: Option<String>,
-	/// Whether the record's data key was destroyed.
-	pub erased: bool,
+	/// The record's erasure, once one is requested.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub erasure: Option<ErasureReceipt>,
+}
+
+/// Where a record's erasure stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ErasureStatus {
+	/// The erase transaction is in the pool.
+	Requested,
+	/// Scheduled on chain; the node completes it from `dueBlock` on.
+	Scheduled,
+	/// Erased on chain, and the record's data key destroyed.
+	Erased,
+}
+
+/// What `medchain_eraseRecord` answers, and a record's erasure in `recordStatus`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasureReceipt {
+	/// The record.
+	pub record_id: String,
+	/// Where the erasure stands.
+	pub status: ErasureStatus,
+	/// The erase transaction (requested).
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub transaction: Option<String>,
+	/// The first block at which the erasure can be completed (scheduled).
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub due_block: Option<u32>,
+	/// The destroyed data key's id (erased).
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub key_id: Option<String>,
+	/// The key-encryption-key epoch destroyed with it (erased).
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub retired_epoch: Option<u64>,
 }
 
 /// `0x`-prefixed lowercase hex.

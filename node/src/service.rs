@@ -362,8 +362,8 @@ pub fn new_full<
 	Ok(task_manager)
 }
 
-/// Opens the record store, and spawns the outbox and the medchain RPC listener. Both are
-/// essential: a custodian that can't anchor or serve stops the node rather than idling.
+/// Opens the record store, and spawns the outbox, the erasure follower and the medchain RPC
+/// listener. All are essential: a custodian that can't anchor or serve stops the node rather than idling.
 fn start_custodian(
 	task_manager: &TaskManager,
 	settings: CustodianSettings,
@@ -374,10 +374,11 @@ fn start_custodian(
 ) -> Result<(), ServiceError> {
 	let tokens =
 		medchain_app_api::auth::Tokens::read(&settings.tokens).map_err(ServiceError::Other)?;
-	let (custodian, outbox) = crate::custodian::Custodian::start(paths, client, pool, keystore)
+	let (custodian, tasks) = crate::custodian::Custodian::start(paths, client, pool, keystore)
 		.map_err(ServiceError::Other)?;
 	let essential = task_manager.spawn_essential_handle();
-	essential.spawn("medchain-outbox", Some("medchain"), outbox.run());
+	essential.spawn("medchain-outbox", Some("medchain"), tasks.outbox.run());
+	essential.spawn("medchain-erasures", Some("medchain"), tasks.erasures.run());
 	essential.spawn("medchain-rpc", Some("medchain"), async move {
 		match crate::rpc::app::start(settings.addr, tokens, custodian).await {
 			Ok(server) => server.stopped().await,

@@ -68,13 +68,40 @@ impl DataKey {
 		epoch: u64,
 		record_id: &RecordId,
 	) -> Result<Self, StoreError> {
-		let plain = open(kek, &aad(DATA_KEY_AAD, &[&epoch.to_le_bytes(), record_id]), wrapped)?;
+		Unwrapper::new(kek, epoch, record_id).unwrap(wrapped)
+	}
+}
+
+/// Unwraps one record's data key under one KEK epoch, set up once for many attempts.
+pub struct Unwrapper {
+	cipher: Aes256Gcm,
+	aad: Vec<u8>,
+}
+
+impl Unwrapper {
+	/// For the key of `record_id` wrapped under `kek` of `epoch`.
+	pub fn new(kek: &[u8; 32], epoch: u64, record_id: &RecordId) -> Self {
+		Self {
+			cipher: Aes256Gcm::new(kek.into()),
+			aad: aad(DATA_KEY_AAD, &[&epoch.to_le_bytes(), record_id]),
+		}
+	}
+
+	/// The data key in `wrapped`.
+	pub fn unwrap(&self, wrapped: &[u8]) -> Result<DataKey, StoreError> {
+		let (nonce, ciphertext) =
+			wrapped.split_at_checked(NONCE_LEN).ok_or(StoreError::Decryption)?;
+		let plain = self
+			.cipher
+			.decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &self.aad })
+			.map(Zeroizing::new)
+			.map_err(|_| StoreError::Decryption)?;
 		let mut key = Zeroizing::new([0u8; 32]);
 		if plain.len() != key.len() {
 			return Err(StoreError::Decryption);
 		}
 		key.copy_from_slice(&plain);
-		Ok(Self(key))
+		Ok(DataKey(key))
 	}
 }
 

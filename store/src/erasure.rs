@@ -25,7 +25,7 @@ use crate::{
 	crypto::DataKey,
 	decode_record, io_error,
 	kek::{self, Kek},
-	schema::{PendingShred, ShredReceipt, KEYS, RECORDS, SHREDS},
+	schema::{PendingShred, ShredReceipt, ERASE_DUE, KEYS, RECORDS, SHREDS},
 	EpochKeys, Result, Store, StoreError,
 };
 
@@ -178,8 +178,10 @@ impl Store {
 		{
 			let mut records = write.open_table(RECORDS).map_err(redb::Error::from)?;
 			let mut shreds = write.open_table(SHREDS).map_err(redb::Error::from)?;
+			let mut due = write.open_table(ERASE_DUE).map_err(redb::Error::from)?;
 			for (id, shred) in pending {
 				shreds.remove(id).map_err(redb::Error::from)?;
+				due.remove(id).map_err(redb::Error::from)?;
 				let Some(bytes) =
 					records.get(id).map_err(redb::Error::from)?.map(|b| b.value().to_vec())
 				else {
@@ -258,7 +260,6 @@ fn remove_if_present(path: &Path) -> Result<()> {
 /// Whether any window of `bytes` is the data key of `record_id` wrapped under `kek`: the
 /// forensic search an erasure must defeat, for tests and audits of a store's files.
 pub fn any_window_unwraps(bytes: &[u8], kek: &Kek, record_id: &RecordId) -> bool {
-	bytes
-		.windows(crate::crypto::WRAPPED_KEY_LEN)
-		.any(|window| DataKey::unwrap_from(window, &kek.key, kek.epoch, record_id).is_ok())
+	let unwrapper = crate::crypto::Unwrapper::new(&kek.key, kek.epoch, record_id);
+	bytes.windows(crate::crypto::WRAPPED_KEY_LEN).any(|window| unwrapper.unwrap(window).is_ok())
 }

@@ -19,6 +19,7 @@
 
 #![deny(missing_docs)]
 
+pub mod chain_state;
 mod crypto;
 pub mod erasure;
 pub mod kek;
@@ -39,7 +40,7 @@ pub use records::{NewRecord, OpenedRecord, StoredReceipt, MAX_BULK_RECORDS, MAX_
 pub use schema::{AnchorState, ShredReceipt, StoredRecord};
 
 use kek::Kek;
-use schema::{CUSTODIAN, KEYS, META, OUTBOX, RECORDS, REQUEST_SECRET, SHREDS};
+use schema::{CUSTODIAN, ERASE_DUE, KEYS, META, OUTBOX, RECORDS, REQUEST_SECRET, SHREDS};
 
 /// Why the store refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +207,7 @@ fn init_meta(records: &Database, custodian: HospitalId) -> Result<[u8; 32]> {
 		write.open_table(RECORDS).map_err(redb::Error::from)?;
 		write.open_table(OUTBOX).map_err(redb::Error::from)?;
 		write.open_table(SHREDS).map_err(redb::Error::from)?;
+		write.open_table(ERASE_DUE).map_err(redb::Error::from)?;
 		let stored = meta.get(CUSTODIAN).map_err(redb::Error::from)?.map(|v| v.value().to_vec());
 		match stored {
 			Some(bytes) if bytes != custodian.to_le_bytes() => {

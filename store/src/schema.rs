@@ -20,6 +20,8 @@ pub const RECORDS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("reco
 pub const OUTBOX: TableDefinition<u64, [u8; 32]> = TableDefinition::new("outbox");
 /// Record id → SCALE([`PendingShred`]): erasures decided but not yet finished.
 pub const SHREDS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("shreds");
+/// Record id → the block from which its scheduled erasure may be completed.
+pub const ERASE_DUE: TableDefinition<[u8; 32], u32> = TableDefinition::new("erase-due");
 /// Record id → its data key wrapped under the file's epoch KEK.
 pub const KEYS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("keys");
 
@@ -29,6 +31,8 @@ pub const REQUEST_SECRET: &str = "request-secret";
 pub const CUSTODIAN: &str = "custodian";
 /// Meta key of the next outbox position.
 pub const NEXT_OUTBOX: &str = "next-outbox";
+/// Meta key of the last finalized block whose events the node has applied to the store.
+pub const CHAIN_CURSOR: &str = "chain-cursor";
 
 /// Where a record's anchor stands, as the store remembers it across restarts. Submitted and
 /// in-block states live in the node's memory: after a restart the chain says which it was.

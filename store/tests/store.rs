@@ -146,3 +146,29 @@ fn a_tampered_record_does_not_decrypt() {
 	let error = Store::open(&dir.path().join("store"), &dir.path().join("kek"), CUSTODIAN);
 	assert!(error.is_ok_and(|store| matches!(store.open_record(&id), Err(StoreError::Decryption))));
 }
+
+#[test]
+fn the_chain_cursor_and_due_erasures_persist_until_the_shred() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let ids: Vec<_> = store
+		.submit(&[diagnosis("a", 1, "m"), diagnosis("b", 1, "m")])
+		.unwrap()
+		.into_iter()
+		.map(|receipt| receipt.record_id)
+		.collect();
+	assert_eq!(store.chain_cursor().unwrap(), None);
+	store.set_chain_cursor(41).unwrap();
+	store.set_erasure_due(&ids[0], Some(50)).unwrap();
+	store.set_erasure_due(&ids[1], Some(60)).unwrap();
+	drop(store);
+
+	let store = open(&dir);
+	assert_eq!(store.chain_cursor().unwrap(), Some(41));
+	assert_eq!(store.erasures_due(49).unwrap(), Vec::<[u8; 32]>::new());
+	assert_eq!(store.erasures_due(55).unwrap(), vec![ids[0]]);
+	store.set_erasure_due(&ids[1], None).unwrap();
+	assert_eq!(store.erasure_due(&ids[1]).unwrap(), None);
+	store.shred(&ids[..1]).unwrap();
+	assert_eq!(store.erasures_due(100).unwrap(), Vec::<[u8; 32]>::new());
+}

@@ -1,7 +1,8 @@
 //! The node as its hospital's record custodian, on the four-hospital network: 1,000 records
 //! submitted over Hospital A's medchain RPC are stored, anchored in a few `anchor_batch`
 //! transactions and finalized with the roots the node returned; Hospital B's listener refuses
-//! bad tokens, roles and records, each with its code.
+//! bad tokens, roles and records, each with its code; erased records lose their data keys; no
+//! file and no log holds a record's plaintext.
 
 use std::time::Duration;
 
@@ -9,11 +10,12 @@ use futures::StreamExt;
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role,
-	types::{from_hex32, AnchorStatus, SubmitRecord, SubmittedRecord},
+	types::{from_hex32, AnchorStatus, ErasureStatus, SubmitRecord, SubmittedRecord},
 	ErrorCode, MedchainApiClient,
 };
+use medchain_primitives::records::RecordStatus;
 use medchain_runtime::{RuntimeCall, UncheckedExtrinsic};
-use medchain_store::{MAX_BULK_RECORDS, MAX_RECORD_BYTES};
+use medchain_store::{erasure::any_window_unwraps, kek::Kek, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
 	network::LocalNetwork,
@@ -175,6 +177,7 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	);
 
 	refusals(b, &a.custodian()?.app).await?;
+	erasure(&net, &submitted).await?;
 
 	// The scan finds a planted copy, so it can fail; then the real files hold none.
 	let canary = net.data_dir().join("canary");
@@ -186,35 +189,103 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 
 /// Scans every file under `dir` (base paths, databases, the store, logs) for [`MARKER`].
 fn no_plaintext_at_rest(dir: &std::path::Path) -> Result<()> {
-	let mut scanned = 0u64;
+	let files = files_under(dir)?;
+	if let Some((path, _)) =
+		files.iter().find(|(_, bytes)| bytes.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()))
+	{
+		return Err(format!("{} holds record plaintext", path.display()));
+	}
+	let scanned: usize = files.iter().map(|(_, bytes)| bytes.len()).sum();
+	println!("no plaintext in {scanned} bytes under {}", dir.display());
+	assert!(scanned > 0);
+	Ok(())
+}
+
+/// Hospital A's admin erases record 0; patient Eve erases record 1 herself, on chain. A's node
+/// destroys both data keys: neither the current KEK nor a copy of the retired one finds them
+/// in any file of A's base path, while a surviving record's key is found.
+async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()> {
+	let a = &net.nodes[0];
+	let kek = a.base_path.join("chains/medchain_local/medchain/kek");
+	let retired_copy = net.data_dir().join("hospital-a-kek-before-erasure");
+	std::fs::copy(&kek, &retired_copy).map_err(|e| e.to_string())?;
+	let ids: Vec<[u8; 32]> = submitted
+		.iter()
+		.map(|r| from_hex32(&r.record_id).ok_or_else(|| "bad id".to_string()))
+		.collect::<Result<_>>()?;
+	let (by_admin, by_patient, survivor) = (ids[0], ids[1], ids[2]);
+
+	let app_erase = a.app_rpc(Role::App)?.erase_record(submitted[0].record_id.clone()).await;
+	expect(code(app_erase), ErrorCode::Forbidden)?;
+	let admin = a.app_rpc(Role::Admin)?;
+	let requested =
+		admin.erase_record(submitted[0].record_id.clone()).await.map_err(|e| e.to_string())?;
+	assert_eq!(requested.status, ErasureStatus::Requested);
+	// Record 1 is Eve's (patients take turns).
+	let erase = RuntimeCall::Records(pallet_records::Call::erase { record_id: by_patient });
+	tx::submit_and_finalize(&a.chain()?, &Sr25519Keyring::Eve.pair(), erase).await?.succeeded()?;
+
+	let auditor = a.app_rpc(Role::Auditor)?;
+	for record in &submitted[..2] {
+		wait_until("the erasure to destroy the data key", Duration::from_secs(120), || async {
+			let status =
+				auditor.record_status(record.record_id.clone()).await.map_err(|e| e.to_string())?;
+			Ok(status.erasure.filter(|e| e.status == ErasureStatus::Erased && e.key_id.is_some()))
+		})
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
+	}
+	let chain = a.chain()?;
+	let (head, _) = chain.finalized_head().await?;
+	for id in [by_admin, by_patient] {
+		let anchor =
+			chain.call(runtime_api::RECORD, id, Some(head)).await?.ok_or("tombstone missing")?;
+		assert!(matches!(anchor.status, RecordStatus::Erased { .. }), "{:?}", anchor.status);
+	}
+
+	let retired = Kek::read(&retired_copy).map_err(|e| e.to_string())?;
+	let current = Kek::read(&kek).map_err(|e| e.to_string())?;
+	assert!(current.epoch > retired.epoch, "the KEK was not rotated");
+	let files = files_under(&a.base_path)?;
+	let found = |kek: &Kek, id: &[u8; 32]| {
+		files.iter().any(|(_, bytes)| any_window_unwraps(bytes, kek, id))
+	};
+	for id in [by_admin, by_patient] {
+		assert!(!found(&retired, &id), "the retired KEK still opens an erased record's key");
+		assert!(!found(&current, &id), "the current KEK still opens an erased record's key");
+	}
+	assert!(found(&current, &survivor), "the search misses a live key, so it proves nothing");
+	Ok(())
+}
+
+/// Every file under `dir`, with its bytes.
+fn files_under(dir: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+	let mut files = Vec::new();
 	let mut pending = vec![dir.to_path_buf()];
 	while let Some(path) = pending.pop() {
 		if path.is_dir() {
 			for entry in std::fs::read_dir(&path).map_err(|e| e.to_string())? {
 				pending.push(entry.map_err(|e| e.to_string())?.path());
 			}
-			continue;
-		}
-		let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-		scanned += bytes.len() as u64;
-		if bytes.windows(MARKER.len()).any(|window| window == MARKER.as_bytes()) {
-			return Err(format!("{} holds record plaintext", path.display()));
+		} else {
+			let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+			files.push((path, bytes));
 		}
 	}
-	println!("no plaintext in {scanned} bytes under {}", dir.display());
-	assert!(scanned > 0);
-	Ok(())
+	Ok(files)
+}
+
+/// Fails unless `result` is the code of `expected`.
+fn expect(result: Result<i32>, expected: ErrorCode) -> Result<()> {
+	let actual = result?;
+	(actual == expected.code())
+		.then_some(())
+		.ok_or(format!("expected {expected:?}, got code {actual}"))
 }
 
 /// Each refusal of Hospital B's medchain RPC, with its code.
 async fn refusals(node: &medchain_tests::node::Node, other_nodes_token: &str) -> Result<()> {
 	let record = || diagnosis(0);
-	let expect = |result: Result<i32>, expected: ErrorCode| -> Result<()> {
-		let actual = result?;
-		(actual == expected.code())
-			.then_some(())
-			.ok_or(format!("expected {expected:?}, got code {actual}"))
-	};
 	expect(code(node.app_rpc_with(None)?.submit_record(record()).await), ErrorCode::Unauthorized)?;
 	expect(
 		code(node.app_rpc_with(Some("mct_wrong"))?.submit_record(record()).await),
@@ -272,7 +343,12 @@ async fn refusals(node: &medchain_tests::node::Node, other_nodes_token: &str) ->
 	}
 	let too_many = (0..=MAX_BULK_RECORDS).map(diagnosis).collect();
 	expect(code(app.submit_records(too_many).await), ErrorCode::TooManyRecords)?;
-	app.submit_record(record()).await.map_err(|e| e.to_string())?;
+	let stored = app.submit_record(record()).await.map_err(|e| e.to_string())?;
+	// B registered no patient, so this record is stored but never anchored.
+	expect(
+		code(node.app_rpc(Role::Admin)?.erase_record(stored.record_id).await),
+		ErrorCode::RecordNotAnchored,
+	)?;
 	let conflicting = with(&|r| {
 		r.fields.insert("diagnosis".into(), json!("something else"));
 	});

@@ -3,6 +3,7 @@
 //! asks of them.
 
 pub mod chain;
+pub mod erasure;
 pub mod outbox;
 pub mod signer;
 
@@ -33,6 +34,20 @@ pub struct Custodian {
 	pub tracker: Arc<Tracker>,
 	/// Wakes the outbox after a submission.
 	pub wake: Arc<tokio::sync::Notify>,
+	/// Sends erasures and follows them.
+	pub erasures: erasure::Erasures,
+	/// Erase transactions sent since the node started, until the chain schedules them.
+	pub erase_requests: std::sync::Mutex<
+		std::collections::HashMap<medchain_primitives::commitment::RecordId, sp_core::H256>,
+	>,
+}
+
+/// The custodian's background tasks, to be spawned.
+pub struct Tasks {
+	/// Anchors stored records.
+	pub outbox: outbox::Outbox,
+	/// Applies finalized erasures to the store.
+	pub erasures: erasure::Erasures,
 }
 
 impl Custodian {
@@ -43,7 +58,7 @@ impl Custodian {
 		client: Arc<FullClient>,
 		pool: Arc<TransactionPoolHandle>,
 		keystore: KeystorePtr,
-	) -> Result<(Arc<Self>, outbox::Outbox), String> {
+	) -> Result<(Arc<Self>, Tasks), String> {
 		let signer = signer::OperatorSigner::from_keystore(client.clone(), keystore)?;
 		let best = client.info().best_hash;
 		let hospital = match chain::role_of(&client, best, &signer.account())? {
@@ -64,16 +79,28 @@ impl Custodian {
 			paths.store.display(),
 			paths.kek.display()
 		);
-		let custodian =
-			Arc::new(Self { store: store.clone(), tracker: Arc::default(), wake: Arc::default() });
+		let signer = Arc::new(signer);
+		let erasures = erasure::Erasures {
+			store: store.clone(),
+			signer: signer.clone(),
+			client: client.clone(),
+			pool: pool.clone(),
+		};
+		let custodian = Arc::new(Self {
+			store: store.clone(),
+			tracker: Arc::default(),
+			wake: Arc::default(),
+			erasures: erasures.clone(),
+			erase_requests: Default::default(),
+		});
 		let outbox = outbox::Outbox {
 			store,
-			signer: Arc::new(signer),
+			signer,
 			client,
 			pool,
 			tracker: custodian.tracker.clone(),
 			wake: custodian.wake.clone(),
 		};
-		Ok((custodian, outbox))
+		Ok((custodian, Tasks { outbox, erasures }))
 	}
 }

@@ -11,11 +11,16 @@ use jsonrpsee::{
 use medchain_app_api::{
 	auth::Tokens,
 	fields,
-	types::{from_hex32, to_hex, AnchorStatus, RecordStatus, SubmitRecord, SubmittedRecord},
+	types::{
+		from_hex32, to_hex, AnchorStatus, ErasureReceipt, ErasureStatus, RecordStatus,
+		SubmitRecord, SubmittedRecord,
+	},
 	ErrorCode, MedchainApiServer,
 };
+use medchain_primitives::commitment::RecordId;
 use medchain_store::{
-	AnchorState, NewRecord, StoreError, StoredReceipt, MAX_BULK_RECORDS, MAX_RECORD_BYTES,
+	AnchorState, NewRecord, StoreError, StoredReceipt, StoredRecord, MAX_BULK_RECORDS,
+	MAX_RECORD_BYTES,
 };
 
 use super::auth::{BearerAuthLayer, RoleGuard};
@@ -72,15 +77,8 @@ impl MedchainApiServer for AppRpc {
 	}
 
 	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus> {
-		let id = from_hex32(&record_id).ok_or_else(|| {
-			ErrorCode::InvalidRecordId.error("a record id is 0x-prefixed hex of 32 bytes")
-		})?;
-		let store = self.custodian.store.clone();
-		let stored = tokio::task::spawn_blocking(move || store.record(&id))
-			.await
-			.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
-			.map_err(store_error)?
-			.ok_or_else(|| ErrorCode::RecordNotFound.error(format!("no record {record_id}")))?;
+		let id = parse_record_id(&record_id)?;
+		let (stored, due) = self.stored(id).await?;
 		let mut status = RecordStatus {
 			record_id: to_hex(&id),
 			status: AnchorStatus::Stored,
@@ -88,7 +86,7 @@ impl MedchainApiServer for AppRpc {
 			block_number: None,
 			transaction: None,
 			reason: None,
-			erased: stored.erased.is_some(),
+			erasure: self.erasure(id, &stored, due),
 		};
 		match stored.state {
 			AnchorState::Anchored { block } => {
@@ -115,9 +113,78 @@ impl MedchainApiServer for AppRpc {
 		}
 		Ok(status)
 	}
+
+	async fn erase_record(&self, record_id: String) -> RpcResult<ErasureReceipt> {
+		let id = parse_record_id(&record_id)?;
+		let (stored, due) = self.stored(id).await?;
+		if let Some(erasure) = self.erasure(id, &stored, due) {
+			return Ok(erasure);
+		}
+		if !matches!(stored.state, AnchorState::Anchored { .. }) {
+			return Err(ErrorCode::RecordNotAnchored
+				.error(format!("record {record_id} is not anchored on chain; erase it once its status is finalized")));
+		}
+		let tx = self.custodian.erasures.request(id).await.map_err(|error| {
+			ErrorCode::TransactionRefused.error(format!("the pool refused the erase: {error}"))
+		})?;
+		if let Ok(mut requested) = self.custodian.erase_requests.lock() {
+			requested.insert(id, tx);
+		}
+		Ok(ErasureReceipt {
+			record_id: to_hex(&id),
+			status: ErasureStatus::Requested,
+			transaction: Some(to_hex(tx.as_bytes())),
+			due_block: None,
+			key_id: None,
+			retired_epoch: None,
+		})
+	}
 }
 
 impl AppRpc {
+	/// Record `id` as stored, and when its scheduled erasure is due.
+	async fn stored(&self, id: RecordId) -> RpcResult<(StoredRecord, Option<u32>)> {
+		let store = self.custodian.store.clone();
+		let (stored, due) = tokio::task::spawn_blocking(move || {
+			Ok::<_, StoreError>((store.record(&id)?, store.erasure_due(&id)?))
+		})
+		.await
+		.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
+		.map_err(store_error)?;
+		let stored = stored
+			.ok_or_else(|| ErrorCode::RecordNotFound.error(format!("no record {}", to_hex(&id))))?;
+		Ok((stored, due))
+	}
+
+	/// Where record `id`'s erasure stands, if one was asked for.
+	fn erasure(
+		&self,
+		id: RecordId,
+		stored: &StoredRecord,
+		due: Option<u32>,
+	) -> Option<ErasureReceipt> {
+		let mut receipt = ErasureReceipt {
+			record_id: to_hex(&id),
+			status: ErasureStatus::Requested,
+			transaction: None,
+			due_block: None,
+			key_id: None,
+			retired_epoch: None,
+		};
+		if let Some(shred) = &stored.erased {
+			receipt.status = ErasureStatus::Erased;
+			receipt.key_id = Some(to_hex(&shred.key_id));
+			receipt.retired_epoch = Some(shred.retired_epoch);
+		} else if let Some(due) = due {
+			receipt.status = ErasureStatus::Scheduled;
+			receipt.due_block = Some(due);
+		} else {
+			let requested = self.custodian.erase_requests.lock().ok()?.get(&id).copied()?;
+			receipt.transaction = Some(to_hex(requested.as_bytes()));
+		}
+		Some(receipt)
+	}
+
 	async fn submit(&self, records: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>> {
 		let new_records = records.iter().map(new_record).collect::<Result<Vec<_>, _>>()?;
 		let store = self.custodian.store.clone();
@@ -130,6 +197,12 @@ impl AppRpc {
 		}
 		Ok(receipts.into_iter().map(submitted).collect())
 	}
+}
+
+fn parse_record_id(text: &str) -> Result<RecordId, ErrorObjectOwned> {
+	from_hex32(text).ok_or_else(|| {
+		ErrorCode::InvalidRecordId.error("a record id is 0x-prefixed hex of 32 bytes")
+	})
 }
 
 fn new_record(record: &SubmitRecord) -> Result<NewRecord, ErrorObjectOwned> {

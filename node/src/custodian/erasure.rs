@@ -1,0 +1,157 @@
+//! Erasure: the node follows finalized blocks and keeps its store in step with the chain.
+//!
+//! - `ErasureScheduled` for one of its records, by its operator: noted in the store, and
+//!   `complete_erasure` is sent once the block is due.
+//! - `ErasureCancelled`: the note is dropped.
+//! - `RecordErased` for one of its records (completed by the custodian, or erased by the
+//!   patient directly): the data key is destroyed (`Store::shred`).
+//!
+//! The store keeps the last block it applied, so blocks finalized while the node was down are
+//! applied after a restart.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use futures::StreamExt;
+use medchain_primitives::commitment::RecordId;
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_store::Store;
+use sc_client_api::{BlockchainEvents, HeaderBackend};
+use sc_transaction_pool_api::{TransactionPool, TransactionSource};
+use sp_core::H256;
+
+use super::{chain, signer::OperatorSigner};
+use crate::service::{FullClient, TransactionPoolHandle};
+
+/// Most finalized blocks applied in one round.
+const BLOCKS_PER_ROUND: u32 = 256;
+/// How many blocks the node waits before sending `complete_erasure` for a record again.
+const RESEND_AFTER: u32 = 10;
+
+/// Follows erasures (see the module docs), and sends the node's erase transactions.
+#[derive(Clone)]
+pub struct Erasures {
+	pub(super) store: Arc<Store>,
+	pub(super) signer: Arc<OperatorSigner>,
+	pub(super) client: Arc<FullClient>,
+	pub(super) pool: Arc<TransactionPoolHandle>,
+}
+
+impl Erasures {
+	/// Sends `records.erase(record_id)` signed by the operator; returns the transaction hash.
+	pub async fn request(&self, record_id: RecordId) -> Result<H256, String> {
+		self.send(RuntimeCall::Records(pallet_records::Call::erase { record_id })).await
+	}
+
+	/// Runs until the node stops.
+	pub async fn run(self) {
+		let mut finality = self.client.finality_notification_stream();
+		let mut sent: HashMap<RecordId, u32> = HashMap::new();
+		loop {
+			if let Err(error) = self.catch_up(&mut sent).await {
+				log::warn!(target: "medchain::erasure", "{error}");
+			}
+			tokio::select! {
+				_ = finality.next() => {}
+				_ = tokio::time::sleep(Duration::from_secs(3)) => {}
+			}
+		}
+	}
+
+	async fn catch_up(&self, sent: &mut HashMap<RecordId, u32>) -> Result<(), String> {
+		let finalized = self.client.info().finalized_number;
+		let cursor = self
+			.blocking({
+				let store = self.store.clone();
+				move || store.chain_cursor()
+			})
+			.await?;
+		// A new store starts from the finalized head: it holds no record older than that.
+		let from = cursor.map_or(finalized, |cursor| cursor.saturating_add(1));
+		let to = finalized.min(from.saturating_add(BLOCKS_PER_ROUND));
+		for number in from..=to {
+			let hash = self
+				.client
+				.hash(number)
+				.map_err(|e| e.to_string())?
+				.ok_or(format!("no block #{number}"))?;
+			self.apply_block(hash).await?;
+			let store = self.store.clone();
+			self.blocking(move || store.set_chain_cursor(number)).await?;
+		}
+		let store = self.store.clone();
+		for record_id in self.blocking(move || store.erasures_due(finalized)).await? {
+			if sent.get(&record_id).is_some_and(|at| finalized < at.saturating_add(RESEND_AFTER)) {
+				continue;
+			}
+			sent.insert(record_id, finalized);
+			let call = RuntimeCall::Records(pallet_records::Call::complete_erasure { record_id });
+			if let Err(error) = self.send(call).await {
+				log::warn!(target: "medchain::erasure", "complete_erasure of 0x{}: {error}", hex::encode(record_id));
+			}
+		}
+		Ok(())
+	}
+
+	async fn apply_block(&self, hash: H256) -> Result<(), String> {
+		let operator = self.signer.account();
+		let mut erased = Vec::new();
+		for record in chain::events(&self.client, hash)? {
+			let RuntimeEvent::Records(event) = record.event else { continue };
+			let store = self.store.clone();
+			match event {
+				pallet_records::Event::RecordErased { record_id, .. } => erased.push(record_id),
+				pallet_records::Event::ErasureScheduled { record_id, by, due }
+					if by == operator =>
+				{
+					self.blocking(move || store.set_erasure_due(&record_id, Some(due))).await?
+				}
+				pallet_records::Event::ErasureCancelled { record_id, .. } => {
+					self.blocking(move || store.set_erasure_due(&record_id, None)).await?
+				}
+				_ => {}
+			}
+		}
+		let store = self.store.clone();
+		let receipts = self
+			.blocking(move || {
+				let mut ours = Vec::new();
+				for id in erased {
+					if store.record(&id)?.is_some_and(|stored| stored.erased.is_none()) {
+						ours.push(id);
+					}
+				}
+				store.shred(&ours)
+			})
+			.await?;
+		for receipt in receipts {
+			log::info!(
+				target: "medchain::erasure",
+				"record 0x{} erased: data key {} destroyed with KEK epoch {}",
+				hex::encode(receipt.record_id),
+				hex::encode(receipt.key_id),
+				receipt.retired_epoch
+			);
+		}
+		Ok(())
+	}
+
+	async fn send(&self, call: RuntimeCall) -> Result<H256, String> {
+		let signed = self.signer.sign(call)?;
+		self.pool.submit_one(signed.at, TransactionSource::Local, signed.extrinsic).await.map_err(
+			|error| {
+				self.signer.reset_nonce();
+				error.to_string()
+			},
+		)
+	}
+
+	async fn blocking<T: Send + 'static>(
+		&self,
+		work: impl FnOnce() -> medchain_store::Result<T> + Send + 'static,
+	) -> Result<T, String> {
+		tokio::task::spawn_blocking(work)
+			.await
+			.map_err(|e| e.to_string())?
+			.map_err(|e| e.to_string())
+	}
+}
