@@ -26,7 +26,7 @@ use sp_runtime::{traits::Header as _, BoundedVec};
 use super::{chain, signer::OperatorSigner};
 use crate::service::{FullClient, TransactionPoolHandle};
 
-/// Most `anchor_batch` transactions waiting in the pool at once.
+/// Most `anchor_batch` transactions waiting in the pool, not yet in a block, at once.
 pub const MAX_BATCHES_IN_FLIGHT: usize = 4;
 /// How long the outbox waits after a submission for more to join the batch.
 const COALESCE: Duration = Duration::from_millis(250);
@@ -87,17 +87,22 @@ impl Tracker {
 		}
 	}
 
+	fn in_flight_count(&self) -> usize {
+		self.0.lock().map_or(0, |map| map.values().filter(|progress| progress.in_flight()).count())
+	}
+
 	fn in_flight(&self, record_id: &RecordId) -> bool {
 		self.get(record_id).is_some_and(|progress| progress.in_flight())
 	}
 
-	fn batches_in_flight(&self) -> usize {
+	/// How many batches wait in the pool (in a best block, they no longer hold the next back).
+	fn batches_in_pool(&self) -> usize {
 		let Ok(map) = self.0.lock() else { return usize::MAX };
 		let mut txs: Vec<H256> = map
 			.values()
 			.filter_map(|progress| match progress {
-				Progress::Submitted { tx } | Progress::InBlock { tx, .. } => Some(*tx),
-				Progress::Retrying { .. } => None,
+				Progress::Submitted { tx } => Some(*tx),
+				Progress::InBlock { .. } | Progress::Retrying { .. } => None,
 			})
 			.collect();
 		txs.sort();
@@ -152,7 +157,7 @@ impl Outbox {
 
 	async fn send_pending(&self) -> Result<(), String> {
 		let batch_size = usize::try_from(MaxAnchorBatch::get()).unwrap_or(usize::MAX);
-		while self.tracker.batches_in_flight() < MAX_BATCHES_IN_FLIGHT {
+		while self.tracker.batches_in_pool() < MAX_BATCHES_IN_FLIGHT {
 			let best = self.client.info().best_hash;
 			let mut batch = Vec::new();
 			for record in self.pending_not_in_flight().await? {
@@ -174,9 +179,11 @@ impl Outbox {
 
 	async fn pending_not_in_flight(&self) -> Result<Vec<PendingAnchor>, String> {
 		let store = self.store.clone();
+		// Records in flight sit at the front of the outbox: look past them.
 		let limit = usize::try_from(MaxAnchorBatch::get())
 			.unwrap_or(256)
-			.saturating_mul(MAX_BATCHES_IN_FLIGHT + 1);
+			.saturating_mul(MAX_BATCHES_IN_FLIGHT + 1)
+			.saturating_add(self.tracker.in_flight_count());
 		let pending = tokio::task::spawn_blocking(move || store.pending_anchors(limit))
 			.await
 			.map_err(|error| error.to_string())?
@@ -245,6 +252,7 @@ impl Outbox {
 						.flatten()
 						.map_or(0, |header| *header.number());
 					self.tracker.set(ids.clone(), Progress::InBlock { tx, block: number });
+					self.wake.notify_one();
 				}
 				TransactionStatus::Retracted(_) => {
 					self.tracker.set(ids.clone(), Progress::Submitted { tx })

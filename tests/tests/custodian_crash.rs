@@ -1,0 +1,221 @@
+//! SIGKILL during submissions: Hospital A's node is killed at a random moment in each of 20
+//! rounds of submissions over its medchain RPC. After each restart every acknowledged record
+//! is still there with the root it was acknowledged with (a lost and re-stored record would
+//! get new salts, so a new root). At the end every acknowledged record is anchored exactly
+//! once with that root, and the store, opened directly, decrypts every record it holds.
+
+use std::{
+	collections::BTreeMap,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+
+use jsonrpsee::http_client::HttpClient;
+use medchain_app_api::{
+	auth::Role,
+	types::{from_hex32, AnchorStatus, SubmitRecord},
+	MedchainApiClient,
+};
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_store::{AnchorState, Store};
+use medchain_tests::{
+	client::{rpc::wait_until, runtime_api, tx},
+	network::LocalNetwork,
+	node::Node,
+	Result,
+};
+use rand::Rng;
+use serde_json::json;
+use sp_keyring::Sr25519Keyring;
+
+const FIRST_FINALITY: Duration = Duration::from_secs(180);
+const ROUNDS: usize = 20;
+const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
+const HOSPITAL_A: u32 = 0;
+
+/// What the node acknowledged: client request id → (record id, field root).
+type Acked = Arc<Mutex<BTreeMap<String, (String, String)>>>;
+
+fn record(id: &str) -> SubmitRecord {
+	let patient = <[u8; 32]>::from(PATIENT.to_account_id());
+	SubmitRecord {
+		client_request_id: id.into(),
+		patient: format!("0x{}", hex::encode(patient)),
+		record_type: "VITAL_SIGNS".into(),
+		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-11-30" })
+			.as_object()
+			.cloned()
+			.unwrap_or_default(),
+	}
+}
+
+/// Submits records until the node stops answering (at most 200 calls): one alone, then a
+/// batch of five, and so on, with a short pause between calls so that a round stores tens of
+/// records, not thousands.
+async fn submit_until_killed(app: HttpClient, round: usize, acked: Acked) {
+	for n in 0..200 {
+		tokio::time::sleep(Duration::from_millis(20)).await;
+		let ids: Vec<String> =
+			(0..if n % 2 == 0 { 1 } else { 5 }).map(|i| format!("r{round}-{n}-{i}")).collect();
+		let result = if ids.len() == 1 {
+			app.submit_record(record(&ids[0])).await.map(|submitted| vec![submitted])
+		} else {
+			app.submit_records(ids.iter().map(|id| record(id)).collect()).await
+		};
+		let Ok(submitted) = result else { return };
+		let mut acked = acked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		for (id, submitted) in ids.into_iter().zip(submitted) {
+			acked.insert(id, (submitted.record_id, submitted.field_root));
+		}
+	}
+}
+
+/// Every acknowledged record, submitted again, comes back with its id and root.
+async fn check_acknowledged(node: &Node, acked: &BTreeMap<String, (String, String)>) -> Result<()> {
+	let app = node.app_rpc(Role::App)?;
+	let ids: Vec<&String> = acked.keys().collect();
+	for chunk in ids.chunks(500) {
+		let again = app
+			.submit_records(chunk.iter().map(|id| record(id)).collect())
+			.await
+			.map_err(|e| e.to_string())?;
+		for (id, submitted) in chunk.iter().zip(again) {
+			let (record_id, root) = &acked[*id];
+			if (&submitted.record_id, &submitted.field_root) != (record_id, root) {
+				return Err(format!(
+					"acknowledged record {id} changed after a crash: {submitted:?}"
+				));
+			}
+		}
+	}
+	Ok(())
+}
+
+async fn wait_for_rpc(node: &Node) -> Result<()> {
+	let app = node.app_rpc(Role::App)?;
+	wait_until("the medchain RPC after a restart", Duration::from_secs(120), || async {
+		Ok(app.record_status(format!("0x{}", "00".repeat(32))).await.err().and_then(|error| {
+			match error {
+				jsonrpsee::core::ClientError::Call(_) => Some(()),
+				_ => None,
+			}
+		}))
+	})
+	.await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<()> {
+	let mut net = LocalNetwork::start_custodians()?;
+	net.wait_finalized(&[0, 1, 2, 3], 1, FIRST_FINALITY).await?;
+	let register = pallet_hospitals::Call::register_patient { patient: PATIENT.to_account_id() };
+	let chain = net.nodes[0].chain()?;
+	tx::submit_and_finalize(
+		&chain,
+		&Sr25519Keyring::AliceStash.pair(),
+		RuntimeCall::Hospitals(register),
+	)
+	.await?
+	.succeeded()?;
+	let first_block = chain.finalized_number().await?;
+
+	let acked: Acked = Arc::default();
+	let mut rng = rand::thread_rng();
+	let mut restarts = Duration::ZERO;
+	for round in 0..ROUNDS {
+		let writer = tokio::spawn(submit_until_killed(
+			net.nodes[0].app_rpc(Role::App)?,
+			round,
+			acked.clone(),
+		));
+		tokio::time::sleep(Duration::from_millis(rng.gen_range(200..2_500))).await;
+		net.nodes[0].kill()?;
+		writer.await.map_err(|e| e.to_string())?;
+		let started = Instant::now();
+		net.nodes[0].start()?;
+		wait_for_rpc(&net.nodes[0]).await.map_err(|e| net.with_log_tails(e))?;
+		restarts += started.elapsed();
+		let snapshot = acked.lock().map_err(|e| e.to_string())?.clone();
+		check_acknowledged(&net.nodes[0], &snapshot)
+			.await
+			.map_err(|e| format!("round {round}: {e}"))?;
+	}
+	let acked = acked.lock().map_err(|e| e.to_string())?.clone();
+	println!(
+		"{} records acknowledged over {ROUNDS} kills; restarts took {:?} on average",
+		acked.len(),
+		restarts / ROUNDS as u32
+	);
+	assert!(acked.len() >= ROUNDS, "too few acknowledgements to test anything");
+
+	let a = &net.nodes[0];
+	let auditor = a.app_rpc(Role::Auditor)?;
+	let ids: Vec<String> = acked.values().map(|(id, _)| id.clone()).collect();
+	wait_until("every acknowledged record to be finalized", Duration::from_secs(300), || async {
+		for id in &ids {
+			let status = auditor.record_status(id.clone()).await.map_err(|e| e.to_string())?;
+			match status.status {
+				AnchorStatus::Finalized => {}
+				AnchorStatus::Failed => return Err(format!("anchor failed: {status:?}")),
+				_ => return Ok(None),
+			}
+		}
+		Ok(Some(()))
+	})
+	.await
+	.map_err(|e| net.with_log_tails(e))?;
+
+	let (head, last_block) = chain.finalized_head().await?;
+	for (record_id, root) in acked.values() {
+		let id = from_hex32(record_id).ok_or("bad id")?;
+		let anchor =
+			chain.call(runtime_api::RECORD, id, Some(head)).await?.ok_or("not anchored")?;
+		assert_eq!(Some(anchor.field_root), from_hex32(root));
+	}
+	let mut anchored = BTreeMap::new();
+	for number in first_block..=last_block {
+		let hash = chain.block_hash(number).await?.ok_or("missing block")?;
+		for event in chain.events(hash).await? {
+			if let RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
+				record_id,
+				custodian: HOSPITAL_A,
+				..
+			}) = event.event
+			{
+				*anchored.entry(record_id).or_insert(0) += 1;
+			}
+		}
+	}
+
+	// Stopped, A's store opens directly: every record it holds decrypts; each is anchored
+	// exactly once or still waits in the outbox (stored but not acknowledged before a kill,
+	// and not final yet); the chain anchored nothing the store does not hold.
+	net.nodes[0].kill()?;
+	let medchain = net.nodes[0].base_path.join("chains/medchain_local/medchain");
+	let store = Store::open(&medchain.join("store"), &medchain.join("kek"), HOSPITAL_A)
+		.map_err(|e| e.to_string())?;
+	let held = store.record_ids(None, usize::MAX).map_err(|e| e.to_string())?;
+	let mut pending = 0;
+	for id in &held {
+		let opened =
+			store.open_record(id).map_err(|e| format!("record 0x{}: {e}", hex::encode(id)))?;
+		match anchored.get(id) {
+			Some(1) => {}
+			Some(count) => {
+				return Err(format!("record 0x{} anchored {count} times", hex::encode(id)))
+			}
+			None if opened.stored.state == AnchorState::Stored => pending += 1,
+			None => {
+				return Err(format!("record 0x{} neither anchored nor pending", hex::encode(id)))
+			}
+		}
+	}
+	assert!(anchored.keys().all(|id| held.contains(id)), "an anchor without a stored record");
+	println!(
+		"{} records held: {} anchored once each, {pending} still pending; {} acknowledged",
+		held.len(),
+		anchored.len(),
+		acked.len()
+	);
+	Ok(())
+}
