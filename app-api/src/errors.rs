@@ -31,8 +31,18 @@ pub enum ErrorCode {
 	InvalidRecordId = -32020,
 	/// `clientRequestId` is empty or longer than 256 bytes.
 	InvalidRequestId = -32021,
+	/// The record was erased: its data key is gone.
+	RecordErased = -32019,
 	/// The record is not anchored (yet, or its anchor failed), so it can't be erased on chain.
 	RecordNotAnchored = -32022,
+	/// The challenge is unknown, used, expired, or for another record.
+	ChallengeInvalid = -32023,
+	/// The signature is not the record's patient's signature of the challenge message.
+	SignatureInvalid = -32024,
+	/// No finalized patient access entry with this id logs this patient reading this record.
+	AccessNotLogged = -32025,
+	/// The access entry was served already.
+	AccessAlreadyServed = -32026,
 	/// The transaction pool refused the node's transaction; the message has the reason.
 	TransactionRefused = -32040,
 	/// The node's record store failed; nothing was stored.
@@ -41,7 +51,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 16] = [
+	pub const ALL: [ErrorCode; 21] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -55,7 +65,12 @@ impl ErrorCode {
 		ErrorCode::RecordNotFound,
 		ErrorCode::InvalidRecordId,
 		ErrorCode::InvalidRequestId,
+		ErrorCode::RecordErased,
 		ErrorCode::RecordNotAnchored,
+		ErrorCode::ChallengeInvalid,
+		ErrorCode::SignatureInvalid,
+		ErrorCode::AccessNotLogged,
+		ErrorCode::AccessAlreadyServed,
 		ErrorCode::TransactionRefused,
 		ErrorCode::StoreUnavailable,
 	];

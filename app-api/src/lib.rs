@@ -7,6 +7,7 @@
 //! - [`types`]: their requests and responses, as JSON;
 //! - [`fields`]: how a record's JSON fields map to its type's committed fields;
 //! - [`auth`]: the roles, which role may call which method, and the token file;
+//! - [`challenge`]: what a patient signs to read their own record;
 //! - [`errors`]: every error code, with its meaning.
 //!
 //! `docs/rpc.md` documents the same, with examples; [`OPENRPC`] is what `rpc.discover` returns.
@@ -14,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod challenge;
 pub mod errors;
 pub mod fields;
 pub mod types;
@@ -21,7 +23,10 @@ pub mod types;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 
 pub use errors::ErrorCode;
-pub use types::{ErasureReceipt, RecordStatus, SubmitRecord, SubmittedRecord};
+pub use types::{
+	ErasureReceipt, GetRecord, RecordChallenge, RecordFields, RecordStatus, SubmitRecord,
+	SubmittedRecord,
+};
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
 pub const OPENRPC: &str = include_str!("../openrpc.json");
@@ -40,6 +45,15 @@ pub trait MedchainApi {
 	/// Where a record's anchor stands. Roles `app`, `auditor`, `admin`.
 	#[method(name = "recordStatus")]
 	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus>;
+
+	/// A fresh challenge for the patient of `record_id` to sign before `getRecord`. Role `app`.
+	#[method(name = "recordChallenge")]
+	async fn record_challenge(&self, record_id: String) -> RpcResult<RecordChallenge>;
+
+	/// A patient's own record, decrypted and verified against its anchor, once the patient's
+	/// `access_log.patient_access` is finalized and they signed the challenge. Role `app`.
+	#[method(name = "getRecord")]
+	async fn get_record(&self, request: GetRecord) -> RpcResult<RecordFields>;
 
 	/// Erases an anchored record: the custodian schedules the erasure on chain, completes it
 	/// when due, and then destroys the record's data key. Role `admin`.
@@ -76,6 +90,12 @@ mod tests {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn record_status(&self, _: String) -> RpcResult<RecordStatus> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn record_challenge(&self, _: String) -> RpcResult<RecordChallenge> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn get_record(&self, _: GetRecord) -> RpcResult<RecordFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn erase_record(&self, _: String) -> RpcResult<ErasureReceipt> {

@@ -113,3 +113,53 @@ pub fn from_hex32(text: &str) -> Option<[u8; 32]> {
 	hex::decode_to_slice(text.strip_prefix("0x")?, &mut bytes).ok()?;
 	Some(bytes)
 }
+
+/// What `medchain_recordChallenge` answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordChallenge {
+	/// The record.
+	pub record_id: String,
+	/// 32 random bytes, hex; good for one `getRecord`.
+	pub challenge: String,
+	/// The bytes the patient signs (`crate::challenge::message`), hex.
+	pub message: String,
+	/// When the challenge expires, in Unix milliseconds.
+	pub expires_at: u64,
+}
+
+/// A patient's request for their own record (`medchain_getRecord`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetRecord {
+	/// The record.
+	pub record_id: String,
+	/// The finalized `access_log.patient_access` entry of this read.
+	pub access_id: u64,
+	/// The challenge from `recordChallenge`.
+	pub challenge: String,
+	/// The patient's sr25519 signature of the challenge message, hex.
+	pub signature: String,
+}
+
+/// A record's fields, as `medchain_getRecord` returns them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordFields {
+	/// The record.
+	pub record_id: String,
+	/// Its type, e.g. `DIAGNOSIS`.
+	pub record_type: String,
+	/// Every field of the type by name: its value, or `null`.
+	pub fields: serde_json::Map<String, serde_json::Value>,
+	/// The anchored field root every field was verified against.
+	pub field_root: String,
+	/// The access entry this read was logged as.
+	pub access_id: u64,
+	/// The custodian hospital.
+	pub custodian: u32,
+	/// Every field's proof matched the anchored root.
+	pub verified: bool,
+	/// The custodian's `confirm_release` transaction.
+	pub release_transaction: String,
+}

@@ -10,11 +10,14 @@ use futures::StreamExt;
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role,
-	types::{from_hex32, AnchorStatus, ErasureStatus, SubmitRecord, SubmittedRecord},
+	types::{
+		from_hex32, AnchorStatus, ErasureStatus, GetRecord, RecordChallenge, SubmitRecord,
+		SubmittedRecord,
+	},
 	ErrorCode, MedchainApiClient,
 };
 use medchain_primitives::records::RecordStatus;
-use medchain_runtime::{RuntimeCall, UncheckedExtrinsic};
+use medchain_runtime::{RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use medchain_store::{erasure::any_window_unwraps, kek::Kek, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
@@ -22,6 +25,7 @@ use medchain_tests::{
 	Result,
 };
 use serde_json::json;
+use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 
 const FIRST_FINALITY: Duration = Duration::from_secs(180);
@@ -177,6 +181,7 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	);
 
 	refusals(b, &a.custodian()?.app).await?;
+	patient_reads(a, &submitted[4]).await?;
 	erasure(&net, &submitted).await?;
 
 	// The scan finds a planted copy, so it can fail; then the real files hold none.
@@ -255,6 +260,84 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 		assert!(!found(&current, &id), "the current KEK still opens an erased record's key");
 	}
 	assert!(found(&current, &survivor), "the search misses a live key, so it proves nothing");
+
+	let app = a.app_rpc(Role::App)?;
+	let challenge = app.record_challenge(submitted[0].record_id.clone()).await;
+	let read_erased = GetRecord {
+		record_id: submitted[0].record_id.clone(),
+		access_id: 0,
+		challenge: challenge.map(|c| c.challenge).unwrap_or_default(),
+		signature: format!("0x{}", "00".repeat(64)),
+	};
+	expect(code(app.get_record(read_erased).await), ErrorCode::RecordErased)?;
+	Ok(())
+}
+
+/// Ferdie reads record 4 (his): he logs the read on chain, signs A's challenge, and gets every
+/// field back verified; A records the release. Each wrong step is refused with its code.
+async fn patient_reads(a: &medchain_tests::node::Node, record: &SubmittedRecord) -> Result<()> {
+	let chain = a.chain()?;
+	let id = from_hex32(&record.record_id).ok_or("bad id")?;
+	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
+	let events = tx::submit_and_finalize(&chain, &Sr25519Keyring::Ferdie.pair(), log_read)
+		.await?
+		.succeeded()?;
+	let access_id = events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
+				access, ..
+			}) => Some(*access),
+			_ => None,
+		})
+		.ok_or("no AccessRecorded event")?;
+	let app = a.app_rpc(Role::App)?;
+	let signed = |signer: Sr25519Keyring, challenge: &RecordChallenge| -> Result<String> {
+		let message =
+			hex::decode(challenge.message.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+		Ok(format!("0x{}", hex::encode(signer.pair().sign(&message).0)))
+	};
+	let request = |challenge: &RecordChallenge, signature: String, access_id: u64| GetRecord {
+		record_id: record.record_id.clone(),
+		access_id,
+		challenge: challenge.challenge.clone(),
+		signature,
+	};
+	let challenge = || async {
+		app.record_challenge(record.record_id.clone()).await.map_err(|e| e.to_string())
+	};
+
+	let wrong_key = challenge().await?;
+	let by_eve = request(&wrong_key, signed(Sr25519Keyring::Eve, &wrong_key)?, access_id);
+	expect(code(app.get_record(by_eve).await), ErrorCode::SignatureInvalid)?;
+	let unlogged = challenge().await?;
+	let no_entry =
+		request(&unlogged, signed(Sr25519Keyring::Ferdie, &unlogged)?, access_id + 1_000);
+	expect(code(app.get_record(no_entry).await), ErrorCode::AccessNotLogged)?;
+
+	let first = challenge().await?;
+	let read = request(&first, signed(Sr25519Keyring::Ferdie, &first)?, access_id);
+	let fields = app.get_record(read.clone()).await.map_err(|e| e.to_string())?;
+	assert!(fields.verified);
+	assert_eq!(
+		(fields.field_root.as_str(), fields.custodian),
+		(record.field_root.as_str(), HOSPITAL_A)
+	);
+	let sent = diagnosis(4).fields;
+	for (name, value) in &fields.fields {
+		assert_eq!(value, sent.get(name).unwrap_or(&serde_json::Value::Null), "field {name}");
+	}
+	expect(code(app.get_record(read).await), ErrorCode::ChallengeInvalid)?;
+	let again = challenge().await?;
+	let replay = request(&again, signed(Sr25519Keyring::Ferdie, &again)?, access_id);
+	expect(code(app.get_record(replay).await), ErrorCode::AccessAlreadyServed)?;
+
+	wait_until("the release receipt to be final", Duration::from_secs(60), || async {
+		let (head, _) = chain.finalized_head().await?;
+		let entry = chain.call(runtime_api::ACCESS_ENTRY, access_id, Some(head)).await?;
+		Ok(entry.and_then(|entry| entry.release))
+	})
+	.await?;
 	Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! What the custodian reads from the chain: its hospital, anchors and a block's events.
 
 use codec::Decode;
+use medchain_primitives::access::{AccessEntry, AccessId};
 use medchain_primitives::{commitment::RecordId, records::Record, HospitalId, HospitalRole};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeEvent};
-use medchain_runtime_api::RecordsApi;
+use medchain_runtime_api::{AccessLogApi, RecordsApi};
 use sc_client_api::StorageProvider;
 use sp_api::ProvideRuntimeApi;
 use sp_core::{storage::StorageKey, H256};
@@ -33,6 +34,15 @@ pub fn anchor(
 		.runtime_api()
 		.record(at, record_id)
 		.map_err(|error| format!("RecordsApi::record: {error}"))
+}
+
+/// Access entry `id` at block `at`.
+pub fn access_entry(
+	client: &FullClient,
+	at: H256,
+	id: AccessId,
+) -> Result<Option<AccessEntry<AccountId, BlockNumber>>, String> {
+	client.runtime_api().entry(at, id).map_err(|error| format!("AccessLogApi::entry: {error}"))
 }
 
 /// The events of block `at`.

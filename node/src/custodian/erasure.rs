@@ -16,7 +16,6 @@ use medchain_primitives::commitment::RecordId;
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_store::Store;
 use sc_client_api::{BlockchainEvents, HeaderBackend};
-use sc_transaction_pool_api::{TransactionPool, TransactionSource};
 use sp_core::H256;
 
 use super::{chain, signer::OperatorSigner};
@@ -136,13 +135,7 @@ impl Erasures {
 	}
 
 	async fn send(&self, call: RuntimeCall) -> Result<H256, String> {
-		let signed = self.signer.sign(call)?;
-		self.pool.submit_one(signed.at, TransactionSource::Local, signed.extrinsic).await.map_err(
-			|error| {
-				self.signer.reset_nonce();
-				error.to_string()
-			},
-		)
+		self.signer.submit(&self.pool, call).await
 	}
 
 	async fn blocking<T: Send + 'static>(

@@ -5,6 +5,7 @@
 pub mod chain;
 pub mod erasure;
 pub mod outbox;
+pub mod patient_read;
 pub mod signer;
 
 use std::{path::PathBuf, sync::Arc};
@@ -36,6 +37,18 @@ pub struct Custodian {
 	pub wake: Arc<tokio::sync::Notify>,
 	/// Sends erasures and follows them.
 	pub erasures: erasure::Erasures,
+	/// Challenges for patients' reads.
+	pub challenges: patient_read::Challenges,
+	/// Patient reads served since the node started.
+	pub served: patient_read::Served,
+	/// The chain and the operator, for reads and releases.
+	pub client: Arc<FullClient>,
+	/// Signs the node's transactions.
+	pub signer: Arc<signer::OperatorSigner>,
+	/// The transaction pool.
+	pub pool: Arc<TransactionPoolHandle>,
+	/// This node's hospital.
+	pub hospital: medchain_primitives::HospitalId,
 	/// Erase transactions sent since the node started, until the chain schedules them.
 	pub erase_requests: std::sync::Mutex<
 		std::collections::HashMap<medchain_primitives::commitment::RecordId, sp_core::H256>,
@@ -92,6 +105,12 @@ impl Custodian {
 			wake: Arc::default(),
 			erasures: erasures.clone(),
 			erase_requests: Default::default(),
+			challenges: Default::default(),
+			served: Default::default(),
+			client: client.clone(),
+			signer: signer.clone(),
+			pool: pool.clone(),
+			hospital,
 		});
 		let outbox = outbox::Outbox {
 			store,

@@ -15,7 +15,8 @@ use sp_core::{crypto::KeyTypeId, sr25519, H256};
 use sp_keystore::KeystorePtr;
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature, OpaqueExtrinsic};
 
-use crate::service::FullClient;
+use crate::service::{FullClient, TransactionPoolHandle};
+use sc_transaction_pool_api::{TransactionPool, TransactionSource};
 
 /// The keystore key type of a hospital's operator key (sr25519).
 pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
@@ -115,6 +116,21 @@ impl OperatorSigner {
 		let extrinsic = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
 			.map_err(|error| error.to_string())?;
 		Ok(Signed { extrinsic, nonce, at: best_hash })
+	}
+
+	/// Signs `call` and puts it in `pool`; returns the transaction hash.
+	pub async fn submit(
+		&self,
+		pool: &TransactionPoolHandle,
+		call: RuntimeCall,
+	) -> Result<H256, String> {
+		let signed = self.sign(call)?;
+		pool.submit_one(signed.at, TransactionSource::Local, signed.extrinsic).await.map_err(
+			|error| {
+				self.reset_nonce();
+				error.to_string()
+			},
+		)
 	}
 
 	/// Forgets the local nonce counter: the next transaction takes the chain's nonce.

@@ -10,21 +10,31 @@ use jsonrpsee::{
 };
 use medchain_app_api::{
 	auth::Tokens,
-	fields,
+	challenge, fields,
 	types::{
-		from_hex32, to_hex, AnchorStatus, ErasureReceipt, ErasureStatus, RecordStatus,
-		SubmitRecord, SubmittedRecord,
+		from_hex32, to_hex, AnchorStatus, ErasureReceipt, ErasureStatus, GetRecord,
+		RecordChallenge, RecordFields, RecordStatus, SubmitRecord, SubmittedRecord,
 	},
 	ErrorCode, MedchainApiServer,
 };
-use medchain_primitives::commitment::RecordId;
+use medchain_primitives::{
+	commitment::{verify_field, RecordId},
+	FieldMask,
+};
+use medchain_runtime::RuntimeCall;
 use medchain_store::{
 	AnchorState, NewRecord, StoreError, StoredReceipt, StoredRecord, MAX_BULK_RECORDS,
 	MAX_RECORD_BYTES,
 };
+use sc_client_api::HeaderBackend;
+use sha2::Digest;
 
 use super::auth::{BearerAuthLayer, RoleGuard};
-use crate::custodian::{Custodian, Progress};
+use crate::custodian::{
+	chain,
+	patient_read::{logs_patient_read, signed_by_patient, CHALLENGE_LIFETIME},
+	Custodian, Progress,
+};
 
 /// The largest request body the listener reads: a full bulk import of maximal records would
 /// not fit, so bulk imports of large records are split by the client.
@@ -112,6 +122,107 @@ impl MedchainApiServer for AppRpc {
 			},
 		}
 		Ok(status)
+	}
+
+	async fn record_challenge(&self, record_id: String) -> RpcResult<RecordChallenge> {
+		let id = parse_record_id(&record_id)?;
+		self.stored(id).await?;
+		let challenge = self.custodian.challenges.issue(id);
+		let genesis = self.custodian.client.info().genesis_hash;
+		let lifetime = u64::try_from(CHALLENGE_LIFETIME.as_millis()).unwrap_or(u64::MAX);
+		Ok(RecordChallenge {
+			record_id: to_hex(&id),
+			challenge: to_hex(&challenge),
+			message: to_hex(&challenge::message(&genesis.0, &id, &challenge)),
+			expires_at: unix_millis().saturating_add(lifetime),
+		})
+	}
+
+	async fn get_record(&self, request: GetRecord) -> RpcResult<RecordFields> {
+		let id = parse_record_id(&request.record_id)?;
+		let (stored, _) = self.stored(id).await?;
+		if stored.erased.is_some() {
+			return Err(ErrorCode::RecordErased.error(format!("record {} is erased", to_hex(&id))));
+		}
+		let challenge = from_hex32(&request.challenge)
+			.filter(|challenge| self.custodian.challenges.redeem(challenge, &id))
+			.ok_or_else(|| {
+				ErrorCode::ChallengeInvalid
+					.error("unknown, used or expired challenge, or one for another record")
+			})?;
+		let genesis = self.custodian.client.info().genesis_hash;
+		let message = challenge::message(&genesis.0, &id, &challenge);
+		let signature = parse_signature(&request.signature)?;
+		if !signed_by_patient(&stored.patient, &message, &signature) {
+			return Err(ErrorCode::SignatureInvalid.error(
+				"the signature is not the record's patient's signature of the challenge message",
+			));
+		}
+		let client = &self.custodian.client;
+		let finalized = client.info().finalized_hash;
+		let entry = chain::access_entry(client, finalized, request.access_id)
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error))?
+			.filter(|entry| logs_patient_read(entry, &id, &stored.patient, self.custodian.hospital))
+			.ok_or_else(|| {
+				ErrorCode::AccessNotLogged.error(format!(
+					"no finalized patient access entry {} for this record and patient; submit \
+					 access_log.patient_access first and wait for finality",
+					request.access_id
+				))
+			})?;
+		if entry.release.is_some() || !self.custodian.served.first_time(request.access_id) {
+			return Err(ErrorCode::AccessAlreadyServed
+				.error(format!("access entry {} was served already", request.access_id)));
+		}
+		let anchor = chain::anchor(client, finalized, id)
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error))?
+			.ok_or_else(|| ErrorCode::RecordNotAnchored.error("the record is not anchored"))?;
+
+		let store = self.custodian.store.clone();
+		let opened = tokio::task::spawn_blocking(move || store.open_record(&id))
+			.await
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
+			.map_err(store_error)?;
+		let record_type = opened.fields.record_type;
+		let disclosed = opened
+			.fields
+			.disclose(&id, FieldMask::all(record_type))
+			.map_err(|error| ErrorCode::StoreUnavailable.error(format!("{error:?}")))?;
+		let verified =
+			disclosed.iter().all(|field| verify_field(&anchor.field_root, &id, record_type, field));
+		if !verified {
+			log::error!(target: "medchain::rpc", "record 0x{} does not match its anchor", hex::encode(id));
+			return Err(
+				ErrorCode::StoreUnavailable.error("the stored record does not match its anchor")
+			);
+		}
+		let mut fields = serde_json::Map::new();
+		for (name, value) in record_type.fields().iter().zip(&opened.fields.values) {
+			let value = value.as_ref().map_or(serde_json::Value::Null, |bytes| {
+				serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+			});
+			fields.insert((*name).to_owned(), value);
+		}
+		let response_hash: [u8; 32] =
+			sha2::Sha256::digest(codec::Encode::encode(&disclosed)).into();
+		let release = RuntimeCall::AccessLog(pallet_access_log::Call::confirm_release {
+			access: request.access_id,
+			response_hash,
+		});
+		let release_transaction =
+			self.custodian.signer.submit(&self.custodian.pool, release).await.map_err(|error| {
+				ErrorCode::TransactionRefused.error(format!("confirm_release: {error}"))
+			})?;
+		Ok(RecordFields {
+			record_id: to_hex(&id),
+			record_type: fields::type_name(record_type).to_owned(),
+			fields,
+			field_root: to_hex(&anchor.field_root),
+			access_id: request.access_id,
+			custodian: self.custodian.hospital,
+			verified,
+			release_transaction: to_hex(release_transaction.as_bytes()),
+		})
 	}
 
 	async fn erase_record(&self, record_id: String) -> RpcResult<ErasureReceipt> {
@@ -205,6 +316,22 @@ fn parse_record_id(text: &str) -> Result<RecordId, ErrorObjectOwned> {
 	})
 }
 
+fn parse_signature(text: &str) -> Result<[u8; 64], ErrorObjectOwned> {
+	let mut signature = [0u8; 64];
+	text.strip_prefix("0x")
+		.and_then(|hex_text| hex::decode_to_slice(hex_text, &mut signature).ok())
+		.map(|()| signature)
+		.ok_or_else(|| {
+			ErrorCode::SignatureInvalid.error("a signature is 0x-prefixed hex of 64 bytes")
+		})
+}
+
+fn unix_millis() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+}
+
 fn new_record(record: &SubmitRecord) -> Result<NewRecord, ErrorObjectOwned> {
 	let record_type = fields::record_type(&record.record_type)?;
 	Ok(NewRecord {
@@ -239,6 +366,7 @@ fn store_error(error: StoreError) -> ErrorObjectOwned {
 			ErrorCode::RequestIdConflict.error(format!("clientRequestId {id:?} was used for a different record"))
 		}
 		StoreError::NotFound(id) => ErrorCode::RecordNotFound.error(format!("no record {}", to_hex(&id))),
+		StoreError::Erased(id) => ErrorCode::RecordErased.error(format!("record {} is erased", to_hex(&id))),
 		StoreError::WrongFieldCount { .. } => ErrorCode::MissingField.error(error.to_string()),
 		other => {
 			log::error!(target: "medchain::rpc", "record store: {other}");

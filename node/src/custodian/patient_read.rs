@@ -1,0 +1,87 @@
+//! A patient reading their own record: single-use challenges, the signature over one, and the
+//! finalized patient access entry that logs the read.
+
+use std::{
+	collections::HashMap,
+	sync::Mutex,
+	time::{Duration, Instant},
+};
+
+use medchain_primitives::{
+	access::{AccessEntry, AccessId, AccessKind, Accessor},
+	commitment::RecordId,
+	HospitalId,
+};
+use medchain_runtime::{AccountId, BlockNumber};
+use rand::RngCore;
+use sp_core::{sr25519, Pair};
+
+/// How long a challenge stays good.
+pub const CHALLENGE_LIFETIME: Duration = Duration::from_secs(120);
+/// Most open challenges; the oldest go first.
+const MAX_OPEN_CHALLENGES: usize = 10_000;
+
+/// Challenges handed out and not used yet.
+#[derive(Default)]
+pub struct Challenges(Mutex<HashMap<[u8; 32], (RecordId, Instant)>>);
+
+impl Challenges {
+	/// A fresh challenge for `record_id`.
+	pub fn issue(&self, record_id: RecordId) -> [u8; 32] {
+		let mut challenge = [0u8; 32];
+		rand::rngs::OsRng.fill_bytes(&mut challenge);
+		if let Ok(mut open) = self.0.lock() {
+			let now = Instant::now();
+			open.retain(|_, (_, expires)| *expires > now);
+			if open.len() >= MAX_OPEN_CHALLENGES {
+				let oldest =
+					open.iter().min_by_key(|(_, (_, expires))| *expires).map(|(key, _)| *key);
+				oldest.map(|key| open.remove(&key));
+			}
+			open.insert(challenge, (record_id, now + CHALLENGE_LIFETIME));
+		}
+		challenge
+	}
+
+	/// Uses up `challenge`: true if it was issued for `record_id` and has not expired.
+	pub fn redeem(&self, challenge: &[u8; 32], record_id: &RecordId) -> bool {
+		let Ok(mut open) = self.0.lock() else { return false };
+		open.remove(challenge).is_some_and(|(issued_for, expires)| {
+			issued_for == *record_id && expires > Instant::now()
+		})
+	}
+}
+
+/// Whether `signature` is `patient`'s sr25519 signature of `message`.
+pub fn signed_by_patient(patient: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
+	sr25519::Pair::verify(
+		&sr25519::Signature::from_raw(*signature),
+		message,
+		&sr25519::Public::from_raw(*patient),
+	)
+}
+
+/// Whether `entry` logs `patient` reading `record_id` held by `custodian`.
+pub fn logs_patient_read(
+	entry: &AccessEntry<AccountId, BlockNumber>,
+	record_id: &RecordId,
+	patient: &[u8; 32],
+	custodian: HospitalId,
+) -> bool {
+	entry.kind == AccessKind::Patient
+		&& entry.accessor == Accessor::Patient
+		&& entry.record == *record_id
+		&& <[u8; 32]>::from(entry.patient.clone()) == *patient
+		&& entry.custodian == custodian
+}
+
+/// Access ids this node served since it started; the chain's release receipts cover the rest.
+#[derive(Default)]
+pub struct Served(Mutex<std::collections::HashSet<AccessId>>);
+
+impl Served {
+	/// Marks `id` served; false if it already was.
+	pub fn first_time(&self, id: AccessId) -> bool {
+		self.0.lock().is_ok_and(|mut served| served.insert(id))
+	}
+}
