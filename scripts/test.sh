@@ -29,7 +29,9 @@ RUNTIME_CRATES=(-p medchain-primitives -p medchain-runtime-api -p medchain-token
   -p medchain-pallet-support -p medchain-pallet-testing
   -p pallet-hospitals -p pallet-validator-set -p pallet-records -p pallet-shares -p pallet-access-log
   -p medchain-runtime)
-phase clippy env SKIP_WASM_BUILD=1 cargo clippy --release --locked "${RUNTIME_CRATES[@]}" \
+# The node's std crates with them: the record store and the app API.
+NODE_CRATES=(-p medchain-store -p medchain-app-api)
+phase clippy env SKIP_WASM_BUILD=1 cargo clippy --release --locked "${RUNTIME_CRATES[@]}" "${NODE_CRATES[@]}" \
   --all-targets --features runtime-benchmarks -- -D warnings
 phase try-runtime-build env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-runtime \
   --features try-runtime -- -D warnings
@@ -41,6 +43,7 @@ phase unit-tests cargo test --release --locked --workspace --lib --bins
 phase benchmark-tests cargo test --release --locked -p pallet-hospitals -p pallet-validator-set -p pallet-records \
   -p pallet-shares -p pallet-access-log \
   --features runtime-benchmarks --lib benchmarking
-# Multi-node tests start four nodes each (and `start_network` runs the main job's script); one
-# test at a time keeps the 2-core machine honest.
-phase multi-node-tests cargo test --release --locked --workspace --test '*' -- --test-threads=1
+# Multi-node tests start four nodes each (and `start_network` runs the main job's script); they
+# mostly wait for blocks, so two test binaries run at once (scripts/multi-node-tests.sh), each
+# one test at a time. The crates' own integration tests (tests/ of the store) run here too.
+phase multi-node-tests bash scripts/multi-node-tests.sh

@@ -60,7 +60,8 @@ fn acknowledged_writes_survive_sigkill() {
 		let store = open(dir.path());
 		for client_id in &acked_records {
 			let record = diagnosis(client_id, 1, client_id);
-			let [receipt] = store.submit(&[record.clone()]).unwrap().try_into().unwrap();
+			let [receipt] =
+				store.submit(std::slice::from_ref(&record)).unwrap().try_into().unwrap();
 			assert!(!receipt.created, "round {round}: acknowledged {client_id} was lost");
 			match store.open_record(&receipt.record_id) {
 				Ok(opened) => assert_eq!(opened.fields.values, record.values),

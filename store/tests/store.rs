@@ -22,7 +22,7 @@ fn a_stored_record_reads_back_and_matches_its_root() {
 	let dir = tempfile::tempdir().unwrap();
 	let store = open(&dir);
 	let record = diagnosis("visit-1", 1, "m1");
-	let [receipt] = store.submit(&[record.clone()]).unwrap().try_into().unwrap();
+	let [receipt] = store.submit(std::slice::from_ref(&record)).unwrap().try_into().unwrap();
 	assert!(receipt.created);
 	assert_eq!(receipt.state, AnchorState::Stored);
 	assert_eq!(receipt.record_id, record_id(CUSTODIAN, &receipt.request_id));

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every integration-test binary of the workspace (the multi-node tests in tests/tests and
+# the crates' own tests/ directories) in two lanes at once, one test binary at a time per lane.
+# The multi-node tests spend most of their time waiting for blocks and finality, so two of them
+# share the two cores well; together they take about half as long as one after the other.
+#
+#   scripts/multi-node-tests.sh            # everything (needs the workspace built)
+#   MEDCHAIN_TEST_LANES=1 scripts/multi-node-tests.sh   # one at a time
+#
+# Each binary's output goes to $MEDCHAIN_TEST_LOGS (default: a temporary directory); a failing
+# one's output is printed in full at the end. Exits non-zero if any failed.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$MEDCHAIN_ROOT"
+
+lanes="${MEDCHAIN_TEST_LANES:-2}"
+logs="${MEDCHAIN_TEST_LOGS:-$(mktemp -d -t medchain-tests-XXXXXX)}"
+mkdir -p "$logs"
+
+# Seconds each binary took on the 2-core machine, so the lanes come out even (longest first);
+# a binary not listed counts as 30 s.
+declare -A expected=([validator_set]=200 [stall_recovery]=160 [custodian_crash]=135 [custodian]=110
+  [shares]=95 [start_network]=45 [finality]=40 [metrics]=27 [chain_specs]=6)
+
+# name <TAB> executable <TAB> package directory, from cargo's build plan.
+mapfile -t binaries < <(cargo test --release --locked --workspace --test '*' --no-run --message-format=json \
+  | jq -r 'select(.reason == "compiler-artifact" and .profile.test and (.target.kind | index("test")))
+      | [.target.name, .executable, (.manifest_path | sub("/Cargo.toml$"; ""))] | @tsv')
+[ ${#binaries[@]} -gt 0 ] || { echo "no test binaries found" >&2; exit 1; }
+
+# Longest first, each to the lane with the least expected time so far.
+mapfile -t binaries < <(for line in "${binaries[@]}"; do
+  name=${line%%$'\t'*}; printf '%s\t%s\n' "${expected[$name]:-30}" "$line"
+done | sort -t$'\t' -k1,1nr | cut -f2-)
+declare -a lane_load lane_list
+for ((l = 0; l < lanes; l++)); do lane_load[l]=0; lane_list[l]=""; done
+for line in "${binaries[@]}"; do
+  name=${line%%$'\t'*}; best=0
+  for ((l = 1; l < lanes; l++)); do [ "${lane_load[l]}" -lt "${lane_load[best]}" ] && best=$l; done
+  lane_load[best]=$(( lane_load[best] + ${expected[$name]:-30} ))
+  lane_list[best]+="$line"$'\n'
+done
+
+run_lane() {
+  local line name executable dir started status
+  while IFS=$'\t' read -r name executable dir; do
+    [ -n "$name" ] || continue
+    started=$SECONDS
+    if (cd "$dir" && "$executable" --test-threads=1) >"$logs/$name.log" 2>&1; then status=ok; else status=FAILED; fi
+    echo "$status $name $((SECONDS - started))s" | tee -a "$logs/summary"
+  done <<<"$1"
+}
+
+echo "running ${#binaries[@]} test binaries in $lanes lanes; logs in $logs"
+: >"$logs/summary"
+pids=()
+for ((l = 0; l < lanes; l++)); do
+  run_lane "${lane_list[l]}" & pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+
+failed=$(grep -c '^FAILED' "$logs/summary" || true)
+if [ "$failed" -gt 0 ]; then
+  for name in $(awk '$1 == "FAILED" { print $2 }' "$logs/summary"); do
+    echo "==================== $name ===================="
+    cat "$logs/$name.log"
+  done
+  echo "$failed test binaries failed: $(awk '$1 == "FAILED" { print $2 }' "$logs/summary" | tr '\n' ' ')" >&2
+  exit 1
+fi
+grep -h '^test result' "$logs"/*.log | awk '{ passed += $4; failed += $6 } END { print passed " tests passed, " failed " failed" }'
