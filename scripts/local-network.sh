@@ -4,20 +4,22 @@
 # dev keys, node keys, peer ids and ports. `medchain-node local-network` prints it, one
 # hospital per line, tab-separated:
 #   index  name  slug  keyring  node-key  peer-id  p2p-port  rpc-port  prometheus-port
+#   operator-seed  medchain-rpc-port
 # The genesis preset `local_testnet` and the test harness read the same table.
 
 MEDCHAIN_DATA="${MEDCHAIN_DATA:-$HOME/.local/share/medchain/local-network}"
 
 # Reads the table into the arrays NAMES, SLUGS, KEYRINGS, NODE_KEYS, PEER_IDS, P2P_PORTS,
-# RPC_PORTS and PROMETHEUS_PORTS, indexed by hospital (0 for A).
+# RPC_PORTS, PROMETHEUS_PORTS, OPERATOR_SEEDS and APP_RPC_PORTS, indexed by hospital (0 for A).
 load_local_network() {
   NAMES=(); SLUGS=(); KEYRINGS=(); NODE_KEYS=(); PEER_IDS=(); P2P_PORTS=(); RPC_PORTS=(); PROMETHEUS_PORTS=()
-  local table index name slug keyring node_key peer_id p2p rpc prometheus
+  OPERATOR_SEEDS=(); APP_RPC_PORTS=()
+  local table index name slug keyring node_key peer_id p2p rpc prometheus operator app_rpc
   table=$("$MEDCHAIN_NODE" local-network) || { echo "$MEDCHAIN_NODE local-network failed" >&2; return 1; }
-  while IFS=$'\t' read -r index name slug keyring node_key peer_id p2p rpc prometheus; do
+  while IFS=$'\t' read -r index name slug keyring node_key peer_id p2p rpc prometheus operator app_rpc; do
     NAMES[index]=$name; SLUGS[index]=$slug; KEYRINGS[index]=$keyring; NODE_KEYS[index]=$node_key
     PEER_IDS[index]=$peer_id; P2P_PORTS[index]=$p2p; RPC_PORTS[index]=$rpc
-    PROMETHEUS_PORTS[index]=$prometheus
+    PROMETHEUS_PORTS[index]=$prometheus; OPERATOR_SEEDS[index]=$operator; APP_RPC_PORTS[index]=$app_rpc
   done <<<"$table"
   [ ${#NAMES[@]} -eq 4 ] || { echo "medchain-node local-network printed ${#NAMES[@]} hospitals, not 4" >&2; return 1; }
 }
@@ -36,6 +38,8 @@ hospital_index() {
 }
 
 hospital_log() { echo "$MEDCHAIN_DATA/${SLUGS[$1]}.log"; }
+# The medchain RPC tokens of hospital $1's node (dev only: a real node keeps only their hashes).
+hospital_tokens() { echo "$MEDCHAIN_DATA/${SLUGS[$1]}.tokens"; }
 hospital_pid_file() { echo "$MEDCHAIN_DATA/${SLUGS[$1]}.pid"; }
 
 # Whether hospital $1's node process (as its pid file names it) is running: a live process
@@ -51,20 +55,42 @@ hospital_running() {
   [[ "$cmdline" == *"--base-path $MEDCHAIN_DATA/${SLUGS[$1]} "* ]]
 }
 
+# Makes hospital $1's node its record custodian, once: its operator key in the keystore, and an
+# app, auditor and admin token for its medchain RPC (hashes in the node's token file; the tokens
+# themselves, for this dev network only, in hospital_tokens).
+prepare_custodian() {
+  local i=$1 base="$MEDCHAIN_DATA/${SLUGS[$1]}" role
+  [ -f "$base/medchain-rpc-tokens" ] && return 0
+  "$MEDCHAIN_NODE" key insert --base-path "$base" --chain local --key-type mdop --scheme sr25519 \
+    --suri "${OPERATOR_SEEDS[i]}"
+  : >"$(hospital_tokens "$i")"; chmod 600 "$(hospital_tokens "$i")"
+  for role in app auditor admin; do
+    echo "$role $("$MEDCHAIN_NODE" rpc-token --role "$role" --file "$base/medchain-rpc-tokens" --label dev)" \
+      >>"$(hospital_tokens "$i")"
+  done
+}
+
+# The token of role $2 for hospital $1's medchain RPC.
+hospital_token() { awk -v role="$2" '$1 == role { print $2 }' "$(hospital_tokens "$1")"; }
+
 # Starts hospital $1's validator in the background, dialing every other hospital; its pid goes
-# to its pid file, its output to its log.
+# to its pid file, its output to its log. It keeps its hospital's records and serves the medchain
+# RPC on its APP_RPC_PORTS port.
 start_hospital() {
   local i=$1 j bootnodes=()
   for j in "${!NAMES[@]}"; do
     [ "$i" = "$j" ] || bootnodes+=(--bootnodes "/ip4/127.0.0.1/tcp/${P2P_PORTS[j]}/p2p/${PEER_IDS[j]}")
   done
   mkdir -p "$MEDCHAIN_DATA"
+  prepare_custodian "$i"
   "$MEDCHAIN_NODE" \
     --chain local --name "${NAMES[i]}" "--${KEYRINGS[i]}" \
     --base-path "$MEDCHAIN_DATA/${SLUGS[i]}" --node-key "${NODE_KEYS[i]}" \
     --listen-addr "/ip4/127.0.0.1/tcp/${P2P_PORTS[i]}" \
     --rpc-port "${RPC_PORTS[i]}" --prometheus-port "${PROMETHEUS_PORTS[i]}" \
     --no-mdns --no-telemetry \
+    --medchain-rpc-tokens "$MEDCHAIN_DATA/${SLUGS[i]}/medchain-rpc-tokens" \
+    --medchain-rpc-addr "127.0.0.1:${APP_RPC_PORTS[i]}" \
     "${bootnodes[@]}" >>"$(hospital_log "$i")" 2>&1 &
   echo $! >"$(hospital_pid_file "$i")"
 }

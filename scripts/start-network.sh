@@ -53,12 +53,13 @@ trap 'stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
 trap stop_all EXIT
 
-printf '%-11s %-6s %-6s %-10s %-52s %s\n' HOSPITAL RPC P2P PROMETHEUS PEER-ID LOG
+printf '%-11s %-6s %-9s %-6s %-10s %-52s %s\n' HOSPITAL RPC MEDCHAIN P2P PROMETHEUS PEER-ID LOG
 for i in "${!NAMES[@]}"; do
   start_hospital "$i"
-  printf '%-11s %-6s %-6s %-10s %-52s %s\n' "${NAMES[i]}" "${RPC_PORTS[i]}" "${P2P_PORTS[i]}" \
-    "${PROMETHEUS_PORTS[i]}" "${PEER_IDS[i]}" "$(hospital_log "$i")"
+  printf '%-11s %-6s %-9s %-6s %-10s %-52s %s\n' "${NAMES[i]}" "${RPC_PORTS[i]}" "${APP_RPC_PORTS[i]}" \
+    "${P2P_PORTS[i]}" "${PROMETHEUS_PORTS[i]}" "${PEER_IDS[i]}" "$(hospital_log "$i")"
 done
+echo "medchain RPC tokens (app, auditor, admin) of each hospital: $MEDCHAIN_DATA/<hospital>.tokens"
 
 # Reports each hospital whose node stopped since the last look, once, and each that came back.
 declare -A reported_down=()

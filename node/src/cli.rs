@@ -69,7 +69,7 @@ pub enum Subcommand {
 
 	/// Print the local four-hospital network (`--chain local`), one hospital per line,
 	/// tab-separated: index, name, slug, dev key, node key, peer id, p2p, RPC and Prometheus
-	/// ports. `scripts/start-network.sh` runs the network from it.
+	/// ports, the operator key's dev seed and the medchain RPC port. `scripts/start-network.sh` runs the network from it.
 	LocalNetwork,
 
 	/// Make a medchain RPC token: appends its hash and role to the token file (created with

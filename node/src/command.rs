@@ -43,7 +43,7 @@ impl SubstrateCli for Cli {
 fn print_local_network() {
 	for (index, hospital) in medchain_runtime::local_network::LOCAL_HOSPITALS.iter().enumerate() {
 		println!(
-			"{index}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+			"{index}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
 			hospital.name,
 			hospital.slug,
 			hospital.admin.to_string().to_lowercase(),
@@ -52,6 +52,8 @@ fn print_local_network() {
 			hospital.p2p_port,
 			hospital.rpc_port,
 			hospital.prometheus_port,
+			hospital.operator_suri(),
+			hospital.app_rpc_port,
 		);
 	}
 }

@@ -27,12 +27,23 @@ pub struct LocalHospital {
 	pub rpc_port: u16,
 	/// Its Prometheus port.
 	pub prometheus_port: u16,
+	/// Its medchain RPC port (the custodian's authenticated listener).
+	pub app_rpc_port: u16,
 }
 
 impl LocalHospital {
 	/// The node key, as `--node-key` takes it (64 hex digits).
 	pub fn node_key_hex(&self) -> alloc::string::String {
 		alloc::format!("{:02x}", self.node_key_byte).repeat(32)
+	}
+
+	/// The secret URI of its dev operator key (`//Alice//stash`), for the node's keystore.
+	pub fn operator_suri(&self) -> alloc::string::String {
+		let name = alloc::format!("{}", self.operator);
+		match name.strip_suffix("Stash") {
+			Some(base) => alloc::format!("//{base}//stash"),
+			None => alloc::format!("//{name}"),
+		}
 	}
 
 	/// The multiaddr other nodes dial.
@@ -54,6 +65,7 @@ pub const LOCAL_HOSPITALS: [LocalHospital; 4] = [
 		p2p_port: 30333,
 		rpc_port: 9944,
 		prometheus_port: 9615,
+		app_rpc_port: 9955,
 	},
 	LocalHospital {
 		name: "Hospital B",
@@ -66,6 +78,7 @@ pub const LOCAL_HOSPITALS: [LocalHospital; 4] = [
 		p2p_port: 30334,
 		rpc_port: 9945,
 		prometheus_port: 9616,
+		app_rpc_port: 9956,
 	},
 	LocalHospital {
 		name: "Hospital C",
@@ -78,6 +91,7 @@ pub const LOCAL_HOSPITALS: [LocalHospital; 4] = [
 		p2p_port: 30335,
 		rpc_port: 9946,
 		prometheus_port: 9617,
+		app_rpc_port: 9957,
 	},
 	LocalHospital {
 		name: "Hospital D",
@@ -90,5 +104,6 @@ pub const LOCAL_HOSPITALS: [LocalHospital; 4] = [
 		p2p_port: 30336,
 		rpc_port: 9947,
 		prometheus_port: 9618,
+		app_rpc_port: 9958,
 	},
 ];

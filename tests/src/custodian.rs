@@ -4,7 +4,6 @@ use std::path::Path;
 
 use jsonrpsee::http_client::{HeaderMap, HeaderValue, HttpClient, HttpClientBuilder};
 use medchain_app_api::auth::Role;
-use sp_keyring::Sr25519Keyring;
 
 use crate::node::{run_node_command, Node};
 
@@ -33,11 +32,12 @@ impl Custodian {
 }
 
 impl Node {
-	/// Makes this node its hospital's custodian before it starts: puts `operator`'s key in its
-	/// keystore, makes one token per role and serves the medchain RPC on a free port.
-	pub fn enable_custodian(&mut self, operator: Sr25519Keyring) -> crate::Result<()> {
+	/// Makes this node its hospital's custodian before it starts: puts the operator key
+	/// (`operator_suri`) in its keystore, makes one token per role and serves the medchain RPC
+	/// on a free port.
+	pub fn enable_custodian(&mut self, operator_suri: &str) -> crate::Result<()> {
 		let base = self.base_path.display().to_string();
-		let seed = dev_suri(operator);
+		let seed = operator_suri;
 		run_node_command(
 			&[
 				"key",
@@ -110,13 +110,4 @@ fn new_token(file: &Path, role: Role) -> crate::Result<String> {
 		&["rpc-token", "--role", role.name(), "--file", &file.display().to_string()],
 		"",
 	)
-}
-
-/// The secret URI of a dev keyring account (`//Alice`, `//Alice//stash`, …).
-pub fn dev_suri(keyring: Sr25519Keyring) -> String {
-	let name = keyring.to_string();
-	match name.strip_suffix("Stash") {
-		Some(base) => format!("//{base}//stash"),
-		None => format!("//{name}"),
-	}
 }

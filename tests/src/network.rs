@@ -62,7 +62,7 @@ impl LocalNetwork {
 			};
 			let mut node = Node::new(spec, data_dir.path())?;
 			if custodians {
-				node.enable_custodian(hospital.operator)?;
+				node.enable_custodian(&hospital.operator_suri())?;
 			}
 			addresses.push(node.multiaddr(hospital.peer_id));
 			nodes.push(node);
