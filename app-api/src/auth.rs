@@ -40,7 +40,7 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 	Some(match method {
 		"medchain_submitRecord" | "medchain_submitRecords" => &[Role::App],
 		"medchain_recordStatus" => &[Role::App, Role::Auditor, Role::Admin],
-		"medchain_eraseRecord" => &[Role::Admin],
+		"medchain_eraseRecord" => &[Role::Admin, Role::App],
 		"medchain_recordChallenge" | "medchain_getRecord" => &[Role::App],
 		crate::DISCOVER => &[Role::App, Role::Auditor, Role::Admin],
 		_ => return None,

@@ -24,8 +24,8 @@ use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 
 pub use errors::ErrorCode;
 pub use types::{
-	ErasureReceipt, GetRecord, RecordChallenge, RecordFields, RecordStatus, SubmitRecord,
-	SubmittedRecord,
+	ErasureReceipt, GetRecord, PatientApproval, RecordChallenge, RecordFields, RecordStatus,
+	SubmitRecord, SubmittedRecord,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -56,9 +56,14 @@ pub trait MedchainApi {
 	async fn get_record(&self, request: GetRecord) -> RpcResult<RecordFields>;
 
 	/// Erases an anchored record: the custodian schedules the erasure on chain, completes it
-	/// when due, and then destroys the record's data key. Role `admin`.
-	#[method(name = "eraseRecord")]
-	async fn erase_record(&self, record_id: String) -> RpcResult<ErasureReceipt>;
+	/// when due, and then destroys the record's data key. Role `admin`; or role `app` with the
+	/// patient's approval (their signature of the challenge's `eraseMessage`).
+	#[method(name = "eraseRecord", with_extensions)]
+	async fn erase_record(
+		&self,
+		record_id: String,
+		patient_approval: Option<PatientApproval>,
+	) -> RpcResult<ErasureReceipt>;
 }
 
 /// `rpc.discover` (outside the `medchain_` namespace), answering [`OPENRPC`]. Any role.
@@ -98,7 +103,12 @@ mod tests {
 		async fn get_record(&self, _: GetRecord) -> RpcResult<RecordFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
-		async fn erase_record(&self, _: String) -> RpcResult<ErasureReceipt> {
+		async fn erase_record(
+			&self,
+			_: &jsonrpsee::Extensions,
+			_: String,
+			_: Option<PatientApproval>,
+		) -> RpcResult<ErasureReceipt> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 	}

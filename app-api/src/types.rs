@@ -122,8 +122,10 @@ pub struct RecordChallenge {
 	pub record_id: String,
 	/// 32 random bytes, hex; good for one `getRecord`.
 	pub challenge: String,
-	/// The bytes the patient signs (`crate::challenge::message`), hex.
+	/// The bytes the patient signs to read the record (`crate::challenge::message`), hex.
 	pub message: String,
+	/// The bytes the patient signs to approve its erasure (`crate::challenge::erase_message`).
+	pub erase_message: String,
 	/// When the challenge expires, in Unix milliseconds.
 	pub expires_at: u64,
 }
@@ -162,4 +164,14 @@ pub struct RecordFields {
 	pub verified: bool,
 	/// The custodian's `confirm_release` transaction.
 	pub release_transaction: String,
+}
+
+/// A patient's approval of an erasure that an app asks for (`medchain_eraseRecord`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatientApproval {
+	/// The challenge from `recordChallenge`.
+	pub challenge: String,
+	/// The patient's sr25519 signature of the challenge's `eraseMessage`, hex.
+	pub signature: String,
 }

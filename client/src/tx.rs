@@ -57,9 +57,11 @@ pub async fn sign(
 	let nonce = chain.next_nonce(&signer.public()).await?;
 	let version = chain.runtime_version().await?;
 	let genesis = chain.genesis_hash().await?;
-	let best = chain.best_number().await?;
-	let era = Era::mortal(MORTALITY, u64::from(best));
-	let birth = u32::try_from(era.birth(u64::from(best))).map_err(|e| e.to_string())?;
+	// Mortal from the finalized head: a birth block on a best chain that is later reorganized
+	// away would make the transaction invalid ("ancient birth block").
+	let finalized = chain.finalized_number().await?;
+	let era = Era::mortal(MORTALITY, u64::from(finalized));
+	let birth = u32::try_from(era.birth(u64::from(finalized))).map_err(|e| e.to_string())?;
 	let birth = chain.block_hash(birth).await?.ok_or(format!("no block #{birth}"))?;
 
 	let extension = medchain_runtime::tx_extension(era, nonce);

@@ -31,6 +31,12 @@ pub struct CustodianArgs {
 	/// without it the records can't be read. Default: `<base-path>/chains/<chain>/medchain/kek`.
 	#[arg(long, value_name = "FILE")]
 	pub kek_file: Option<std::path::PathBuf>,
+
+	/// Read a root key (64 hex digits) from this open file descriptor, e.g. `--kek-fd 3
+	/// 3<"$CREDENTIALS_DIRECTORY/medchain-root"`, and keep the KEK file sealed under it. The
+	/// root key is never stored by the node; never put a key on the command line.
+	#[arg(long, value_name = "FD")]
+	pub kek_fd: Option<u32>,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -126,7 +126,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::RpcToken(cmd)) => new_rpc_token(cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			let custodian = custodian_settings(&cli.custodian);
+			let custodian = custodian_settings(&cli.custodian)?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -146,12 +146,27 @@ pub fn run() -> sc_cli::Result<()> {
 	}
 }
 
-fn custodian_settings(args: &crate::cli::CustodianArgs) -> Option<service::CustodianSettings> {
-	Some(service::CustodianSettings {
-		tokens: args.medchain_rpc_tokens.clone()?,
+fn custodian_settings(
+	args: &crate::cli::CustodianArgs,
+) -> sc_cli::Result<Option<service::CustodianSettings>> {
+	let Some(tokens) = args.medchain_rpc_tokens.clone() else { return Ok(None) };
+	let kek_root = args
+		.kek_fd
+		.map(|fd| {
+			let text = zeroize::Zeroizing::new(
+				std::fs::read_to_string(format!("/dev/fd/{fd}"))
+					.map_err(|e| sc_cli::Error::Input(format!("--kek-fd {fd}: {e}")))?,
+			);
+			medchain_store::kek::RootKey::parse(&text)
+				.map_err(|e| sc_cli::Error::Input(format!("--kek-fd {fd}: {e}")))
+		})
+		.transpose()?;
+	Ok(Some(service::CustodianSettings {
+		tokens,
 		addr: args.medchain_rpc_addr,
 		kek: args.kek_file.clone(),
-	})
+		kek_root,
+	}))
 }
 
 /// Appends a new token's hash to the token file and prints the token (see

@@ -29,6 +29,8 @@ pub struct CustodianSettings {
 	pub addr: std::net::SocketAddr,
 	/// The KEK file, if not the default.
 	pub kek: Option<std::path::PathBuf>,
+	/// The root key that seals the KEK file (`--kek-fd`), if any.
+	pub kek_root: Option<medchain_store::kek::RootKey>,
 }
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type GrandpaBlockImport =
@@ -221,16 +223,19 @@ pub fn new_full<
 		crate::network::allowlist::follow_registry(client.clone(), network.clone()),
 	);
 
-	if let Some(settings) = custodian {
+	if let Some(mut settings) = custodian {
 		let dir = config.base_path.config_dir(config.chain_spec.id()).join("medchain");
 		let paths = crate::custodian::CustodianPaths {
-			kek: settings.kek.clone().unwrap_or_else(|| dir.join("kek")),
+			kek: medchain_store::kek::KekFile {
+				path: settings.kek.clone().unwrap_or_else(|| dir.join("kek")),
+				root: settings.kek_root.take(),
+			},
 			store: dir.join("store"),
 		};
 		start_custodian(
 			&task_manager,
 			settings,
-			&paths,
+			paths,
 			client.clone(),
 			transaction_pool.clone(),
 			keystore_container.keystore(),
@@ -367,7 +372,7 @@ pub fn new_full<
 fn start_custodian(
 	task_manager: &TaskManager,
 	settings: CustodianSettings,
-	paths: &crate::custodian::CustodianPaths,
+	paths: crate::custodian::CustodianPaths,
 	client: Arc<FullClient>,
 	pool: Arc<TransactionPoolHandle>,
 	keystore: sp_keystore::KeystorePtr,

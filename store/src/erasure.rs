@@ -126,9 +126,9 @@ impl Store {
 		let new_epoch =
 			old_epoch.checked_add(1).ok_or_else(|| StoreError::Kek("epoch overflow".into()))?;
 		let next_kek = Kek::generate(new_epoch);
-		let staged = kek::next_path(&self.kek_path);
+		let staged = kek::next_path(&self.kek_file.path);
 		remove_if_present(&staged)?;
-		next_kek.write_new(&staged)?;
+		self.kek_file.write_new(&next_kek, &staged)?;
 
 		let new_path = keys_path(&self.dir, new_epoch);
 		remove_if_present(&new_path)?;
@@ -159,7 +159,7 @@ impl Store {
 		drop((old_keys, old_read, records, records_read));
 		kek::sync_parent(&new_path)?;
 
-		kek::commit_next(&self.kek_path)?;
+		kek::commit_next(&self.kek_file.path)?;
 		let old_db = std::mem::replace(&mut epoch_keys.db, new_db);
 		epoch_keys.kek = next_kek;
 		drop(old_db);

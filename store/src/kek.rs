@@ -4,6 +4,11 @@
 //! The file is one line, `medchain-kek v1 <epoch> <64 hex digits>`. Rotation writes the next
 //! epoch to `<file>.next`, and renaming it over the file is the moment the old epoch's key is
 //! gone ([`crate::Store::shred`]).
+//!
+//! With a [`RootKey`] (the node's `--kek-fd`: a key handed over on a file descriptor, e.g. by a
+//! secrets manager or systemd credentials, never stored by the node), the file holds the epoch
+//! key sealed under it instead: `medchain-kek-sealed v1 <epoch> <hex of nonce, key, tag>`. The
+//! file then reveals nothing without the root key, and rotation works as before.
 
 use std::{
 	fs::{self, File, OpenOptions},
@@ -12,12 +17,56 @@ use std::{
 	path::{Path, PathBuf},
 };
 
+use aes_gcm::{
+	aead::{Aead, KeyInit, Payload},
+	Aes256Gcm, Nonce,
+};
 use rand::RngCore;
 use zeroize::Zeroizing;
 
 use crate::StoreError;
 
 const HEADER: &str = "medchain-kek v1";
+const SEALED_HEADER: &str = "medchain-kek-sealed v1";
+const SEALED_AAD: &[u8] = b"medchain/kek/v1";
+
+/// A key that seals the KEK file (see the module docs).
+pub struct RootKey(Zeroizing<[u8; 32]>);
+
+impl RootKey {
+	/// The root key in `text`: 64 hex digits (surrounding whitespace ignored).
+	pub fn parse(text: &str) -> Result<Self, StoreError> {
+		let mut key = Zeroizing::new([0u8; 32]);
+		hex::decode_to_slice(text.trim(), key.as_mut_slice())
+			.map_err(|_| StoreError::Kek("a root key is 64 hex digits".into()))?;
+		Ok(Self(key))
+	}
+}
+
+/// Where the KEK lives: its file, and the root key that seals it, if any.
+pub struct KekFile {
+	/// The KEK file.
+	pub path: PathBuf,
+	/// The root key, when the file is sealed.
+	pub root: Option<RootKey>,
+}
+
+impl KekFile {
+	/// A plain KEK file at `path`.
+	pub fn plain(path: &Path) -> Self {
+		Self { path: path.to_owned(), root: None }
+	}
+
+	/// Reads the current KEK.
+	pub fn read(&self) -> Result<Kek, StoreError> {
+		Kek::read(&self.path, self.root.as_ref())
+	}
+
+	/// Writes `kek` to a new file at `path` (the KEK file or its staged next epoch).
+	pub fn write_new(&self, kek: &Kek, path: &Path) -> Result<(), StoreError> {
+		kek.write_new(path, self.root.as_ref())
+	}
+}
 
 /// A key-encryption key and its epoch.
 pub struct Kek {
@@ -27,8 +76,9 @@ pub struct Kek {
 }
 
 impl Kek {
-	/// Reads the KEK file at `path`; refuses it if anyone but its owner may read or write it.
-	pub fn read(path: &Path) -> Result<Self, StoreError> {
+	/// Reads the KEK file at `path` (sealed under `root`, if given); refuses it if anyone but
+	/// its owner may read or write it.
+	pub fn read(path: &Path, root: Option<&RootKey>) -> Result<Self, StoreError> {
 		let io = |error| StoreError::Kek(format!("{}: {error}", path.display()));
 		let mode = fs::metadata(path).map_err(io)?.permissions().mode();
 		if mode & 0o077 != 0 {
@@ -39,9 +89,60 @@ impl Kek {
 			)));
 		}
 		let text = Zeroizing::new(fs::read_to_string(path).map_err(io)?);
-		Self::parse(&text).ok_or_else(|| {
-			StoreError::Kek(format!("{} is not a medchain KEK file", path.display()))
-		})
+		match (text.starts_with(SEALED_HEADER), root) {
+			(true, Some(root)) => Self::unseal(&text, root).ok_or_else(|| {
+				StoreError::Kek(format!("{} does not open with this root key", path.display()))
+			}),
+			(true, None) => Err(StoreError::Kek(format!(
+				"{} is sealed: the node needs its root key (--kek-fd)",
+				path.display()
+			))),
+			(false, Some(_)) => Err(StoreError::Kek(format!(
+				"{} is not sealed, but a root key was given: start without --kek-fd",
+				path.display()
+			))),
+			(false, None) => Self::parse(&text).ok_or_else(|| {
+				StoreError::Kek(format!("{} is not a medchain KEK file", path.display()))
+			}),
+		}
+	}
+
+	fn unseal(text: &str, root: &RootKey) -> Option<Self> {
+		let mut words = text.trim_end().strip_prefix(SEALED_HEADER)?.split_whitespace();
+		let epoch: u64 = words.next()?.parse().ok()?;
+		let sealed = hex::decode(words.next()?).ok()?;
+		let (nonce, ciphertext) = sealed.split_at_checked(12)?;
+		let aad = [SEALED_AAD, &epoch.to_le_bytes()].concat();
+		let plain = Aes256Gcm::new(root.0.as_slice().into())
+			.decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
+			.ok()
+			.map(Zeroizing::new)?;
+		let mut key = Zeroizing::new([0u8; 32]);
+		(plain.len() == key.len()).then(|| key.copy_from_slice(&plain))?;
+		words.next().is_none().then_some(Self { epoch, key })
+	}
+
+	/// The file's line for this key, sealed under `root` if given.
+	fn line(&self, root: Option<&RootKey>) -> Result<Zeroizing<String>, StoreError> {
+		let Some(root) = root else {
+			return Ok(Zeroizing::new(format!(
+				"{HEADER} {} {}\n",
+				self.epoch,
+				hex::encode(self.key.as_slice())
+			)));
+		};
+		let mut nonce = [0u8; 12];
+		rand::rngs::OsRng.fill_bytes(&mut nonce);
+		let aad = [SEALED_AAD, &self.epoch.to_le_bytes()].concat();
+		let ciphertext = Aes256Gcm::new(root.0.as_slice().into())
+			.encrypt(Nonce::from_slice(&nonce), Payload { msg: self.key.as_slice(), aad: &aad })
+			.map_err(|_| StoreError::Encryption)?;
+		Ok(Zeroizing::new(format!(
+			"{SEALED_HEADER} {} {}{}\n",
+			self.epoch,
+			hex::encode(nonce),
+			hex::encode(ciphertext)
+		)))
 	}
 
 	fn parse(text: &str) -> Option<Self> {
@@ -60,16 +161,13 @@ impl Kek {
 		Self { epoch, key }
 	}
 
-	/// Writes this key to a new file at `path` (mode 0600) and makes it durable.
-	pub fn write_new(&self, path: &Path) -> Result<(), StoreError> {
+	/// Writes this key (sealed under `root`, if given) to a new file at `path` (mode 0600) and
+	/// makes it durable.
+	pub fn write_new(&self, path: &Path, root: Option<&RootKey>) -> Result<(), StoreError> {
 		let io = |error| StoreError::Kek(format!("{}: {error}", path.display()));
+		let line = self.line(root)?;
 		let mut file =
 			OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
-		let line = Zeroizing::new(format!(
-			"{HEADER} {} {}\n",
-			self.epoch,
-			hex::encode(self.key.as_slice())
-		));
 		file.write_all(line.as_bytes()).map_err(io)?;
 		file.sync_all().map_err(io)?;
 		sync_parent(path)
@@ -108,8 +206,8 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("kek");
 		let kek = Kek::generate(7);
-		kek.write_new(&path).unwrap();
-		let read = Kek::read(&path).unwrap();
+		kek.write_new(&path, None).unwrap();
+		let read = Kek::read(&path, None).unwrap();
 		assert_eq!((read.epoch, *read.key), (7, *kek.key));
 		assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 	}
@@ -118,10 +216,32 @@ mod tests {
 	fn a_key_others_may_read_is_refused() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("kek");
-		Kek::generate(0).write_new(&path).unwrap();
+		Kek::generate(0).write_new(&path, None).unwrap();
 		fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-		let error = Kek::read(&path).err().unwrap().to_string();
+		let error = Kek::read(&path, None).err().unwrap().to_string();
 		assert!(error.contains("mode 644"), "{error}");
+	}
+
+	#[test]
+	fn a_sealed_key_opens_only_with_its_root_key() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("kek");
+		let root = RootKey::parse(&"ab".repeat(32)).unwrap();
+		let kek = Kek::generate(3);
+		kek.write_new(&path, Some(&root)).unwrap();
+		let text = fs::read_to_string(&path).unwrap();
+		assert!(
+			text.starts_with(SEALED_HEADER) && !text.contains(&hex::encode(kek.key.as_slice()))
+		);
+		assert_eq!(*Kek::read(&path, Some(&root)).unwrap().key, *kek.key);
+		let other = RootKey::parse(&"cd".repeat(32)).unwrap();
+		assert!(Kek::read(&path, Some(&other))
+			.err()
+			.unwrap()
+			.to_string()
+			.contains("does not open"));
+		assert!(Kek::read(&path, None).err().unwrap().to_string().contains("--kek-fd"));
+		assert!(RootKey::parse("abc").is_err());
 	}
 
 	#[test]

@@ -39,7 +39,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 pub use records::{NewRecord, OpenedRecord, StoredReceipt, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
 pub use schema::{AnchorState, ShredReceipt, StoredRecord};
 
-use kek::Kek;
+use kek::{Kek, KekFile};
 use schema::{CUSTODIAN, ERASE_DUE, KEYS, META, OUTBOX, RECORDS, REQUEST_SECRET, SHREDS};
 
 /// Why the store refused or failed.
@@ -116,7 +116,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// A hospital node's record store under one directory.
 pub struct Store {
 	dir: PathBuf,
-	kek_path: PathBuf,
+	kek_file: KekFile,
 	custodian: HospitalId,
 	request_secret: [u8; 32],
 	records: Database,
@@ -137,13 +137,19 @@ impl Store {
 	/// its KEK file: without it the records can't be read, and it is never replaced. An erasure
 	/// or a rotation cut short by a crash is finished (or rolled back) here.
 	pub fn open(dir: &Path, kek_path: &Path, custodian: HospitalId) -> Result<Self> {
+		Self::open_with(dir, KekFile::plain(kek_path), custodian)
+	}
+
+	/// [`Store::open`] with the KEK file `kek` (sealed under a root key, if it has one).
+	pub fn open_with(dir: &Path, kek_file: KekFile, custodian: HospitalId) -> Result<Self> {
+		let kek_path = kek_file.path.as_path();
 		fs::create_dir_all(dir).map_err(|error| io_error(dir, error))?;
 		let records_path = dir.join("records.redb");
 		let is_new = !records_path.exists();
 		if !kek_path.exists() && is_new {
-			Kek::generate(0).write_new(kek_path)?;
+			kek_file.write_new(&Kek::generate(0), kek_path)?;
 		}
-		let kek = Kek::read(kek_path)?;
+		let kek = kek_file.read()?;
 		erasure::recover_rotation(dir, kek_path, &kek)?;
 
 		let records = Database::create(&records_path).map_err(redb::Error::from)?;
@@ -164,7 +170,7 @@ impl Store {
 
 		let store = Self {
 			dir: dir.to_owned(),
-			kek_path: kek_path.to_owned(),
+			kek_file,
 			custodian,
 			request_secret,
 			records,

@@ -34,9 +34,9 @@ fn a_shredded_record_is_gone_and_the_others_stay() {
 	assert_eq!(store.record(&ids[1]).unwrap().unwrap().erased, Some(receipt));
 	drop(store);
 
-	assert_eq!(Kek::read(&kek).unwrap().epoch, 1);
+	assert_eq!(Kek::read(&kek, None).unwrap().epoch, 1);
 	assert!(!store_dir.join("keys-0.redb").exists());
-	let old = Kek::read(&old_kek).unwrap();
+	let old = Kek::read(&old_kek, None).unwrap();
 	for file in files_under(dir.path()) {
 		assert!(
 			!medchain_store::erasure::any_window_unwraps(
@@ -50,7 +50,11 @@ fn a_shredded_record_is_gone_and_the_others_stay() {
 	}
 	// The same search finds a live key, so it is not vacuous.
 	let keys = std::fs::read(store_dir.join("keys-1.redb")).unwrap();
-	assert!(medchain_store::erasure::any_window_unwraps(&keys, &Kek::read(&kek).unwrap(), &ids[0]));
+	assert!(medchain_store::erasure::any_window_unwraps(
+		&keys,
+		&Kek::read(&kek, None).unwrap(),
+		&ids[0]
+	));
 
 	let store = Store::open(&store_dir, &kek, CUSTODIAN).unwrap();
 	assert!(matches!(store.open_record(&ids[1]), Err(StoreError::Erased(_))));
@@ -76,7 +80,7 @@ fn a_rotation_cut_short_before_its_commit_point_rolls_back() {
 		.unwrap()[0]
 		.record_id;
 	// What a crash after steps 2 and 3 leaves: a staged KEK and a half-written key file.
-	Kek::generate(1).write_new(&medchain_store::kek::next_path(&kek)).unwrap();
+	Kek::generate(1).write_new(&medchain_store::kek::next_path(&kek), None).unwrap();
 	std::fs::write(store_dir.join("keys-1.redb"), b"torn").unwrap();
 
 	let store = Store::open(&store_dir, &kek, CUSTODIAN).unwrap();
@@ -97,4 +101,29 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
 		}
 	}
 	files
+}
+
+#[test]
+fn a_sealed_kek_file_stays_sealed_through_a_rotation() {
+	use medchain_store::kek::{KekFile, RootKey};
+	let dir = tempfile::tempdir().unwrap();
+	let (store_dir, kek) = (dir.path().join("store"), dir.path().join("kek"));
+	let sealed =
+		|| KekFile { path: kek.clone(), root: Some(RootKey::parse(&"5a".repeat(32)).unwrap()) };
+	let store = Store::open_with(&store_dir, sealed(), CUSTODIAN).unwrap();
+	let ids: Vec<_> = store
+		.submit(&[diagnosis("a", 1, "ma"), diagnosis("b", 1, "mb")])
+		.unwrap()
+		.into_iter()
+		.map(|receipt| receipt.record_id)
+		.collect();
+	store.shred(&ids[..1]).unwrap();
+	drop(store);
+
+	assert!(std::fs::read_to_string(&kek).unwrap().starts_with("medchain-kek-sealed v1 1 "));
+	let refused = Store::open(&store_dir, &kek, CUSTODIAN).err().unwrap();
+	assert!(refused.to_string().contains("--kek-fd"), "{refused}");
+	let store = Store::open_with(&store_dir, sealed(), CUSTODIAN).unwrap();
+	assert!(matches!(store.open_record(&ids[0]), Err(StoreError::Erased(_))));
+	assert_eq!(store.open_record(&ids[1]).unwrap().fields.values, diagnosis("b", 1, "mb").values);
 }

@@ -11,8 +11,8 @@ use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role,
 	types::{
-		from_hex32, AnchorStatus, ErasureStatus, GetRecord, RecordChallenge, SubmitRecord,
-		SubmittedRecord,
+		from_hex32, AnchorStatus, ErasureStatus, GetRecord, PatientApproval, RecordChallenge,
+		SubmitRecord, SubmittedRecord,
 	},
 	ErrorCode, MedchainApiClient,
 };
@@ -206,9 +206,10 @@ fn no_plaintext_at_rest(dir: &std::path::Path) -> Result<()> {
 	Ok(())
 }
 
-/// Hospital A's admin erases record 0; patient Eve erases record 1 herself, on chain. A's node
-/// destroys both data keys: neither the current KEK nor a copy of the retired one finds them
-/// in any file of A's base path, while a surviving record's key is found.
+/// Hospital A's admin erases record 0; patient Eve erases record 1 herself, on chain; an app
+/// erases record 8 with patient Ferdie's approval. A's node destroys the three data keys:
+/// neither the current KEK nor a copy of the retired one finds them in any file of A's base
+/// path, while a surviving record's key is found.
 async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()> {
 	let a = &net.nodes[0];
 	let kek = a.base_path.join("chains/medchain_local/medchain/kek");
@@ -218,20 +219,45 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 		.iter()
 		.map(|r| from_hex32(&r.record_id).ok_or_else(|| "bad id".to_string()))
 		.collect::<Result<_>>()?;
-	let (by_admin, by_patient, survivor) = (ids[0], ids[1], ids[2]);
+	let (by_admin, by_patient, approved_by_patient, survivor) = (ids[0], ids[1], ids[8], ids[2]);
 
-	let app_erase = a.app_rpc(Role::App)?.erase_record(submitted[0].record_id.clone()).await;
+	let app = a.app_rpc(Role::App)?;
+	let app_erase = app.erase_record(submitted[0].record_id.clone(), None).await;
 	expect(code(app_erase), ErrorCode::Forbidden)?;
 	let admin = a.app_rpc(Role::Admin)?;
-	let requested =
-		admin.erase_record(submitted[0].record_id.clone()).await.map_err(|e| e.to_string())?;
+	let requested = admin
+		.erase_record(submitted[0].record_id.clone(), None)
+		.await
+		.map_err(|e| e.to_string())?;
 	assert_eq!(requested.status, ErasureStatus::Requested);
+	// Record 8 is Ferdie's: an app erases it with his approval, not with Eve's.
+	let approval = |signer: Sr25519Keyring| async move {
+		let challenge = app
+			.record_challenge(submitted[8].record_id.clone())
+			.await
+			.map_err(|e| e.to_string())?;
+		let message = hex::decode(challenge.erase_message.trim_start_matches("0x"))
+			.map_err(|e| e.to_string())?;
+		Ok::<_, String>(PatientApproval {
+			challenge: challenge.challenge,
+			signature: format!("0x{}", hex::encode(signer.pair().sign(&message).0)),
+		})
+	};
+	let by_eve = app
+		.erase_record(submitted[8].record_id.clone(), Some(approval(Sr25519Keyring::Eve).await?))
+		.await;
+	expect(code(by_eve), ErrorCode::SignatureInvalid)?;
+	let approved = app
+		.erase_record(submitted[8].record_id.clone(), Some(approval(Sr25519Keyring::Ferdie).await?))
+		.await
+		.map_err(|e| e.to_string())?;
+	assert_eq!(approved.status, ErasureStatus::Requested);
 	// Record 1 is Eve's (patients take turns).
 	let erase = RuntimeCall::Records(pallet_records::Call::erase { record_id: by_patient });
 	tx::submit_and_finalize(&a.chain()?, &Sr25519Keyring::Eve.pair(), erase).await?.succeeded()?;
 
 	let auditor = a.app_rpc(Role::Auditor)?;
-	for record in &submitted[..2] {
+	for record in [&submitted[0], &submitted[1], &submitted[8]] {
 		wait_until("the erasure to destroy the data key", Duration::from_secs(120), || async {
 			let status =
 				auditor.record_status(record.record_id.clone()).await.map_err(|e| e.to_string())?;
@@ -242,26 +268,25 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 	}
 	let chain = a.chain()?;
 	let (head, _) = chain.finalized_head().await?;
-	for id in [by_admin, by_patient] {
+	for id in [by_admin, by_patient, approved_by_patient] {
 		let anchor =
 			chain.call(runtime_api::RECORD, id, Some(head)).await?.ok_or("tombstone missing")?;
 		assert!(matches!(anchor.status, RecordStatus::Erased { .. }), "{:?}", anchor.status);
 	}
 
-	let retired = Kek::read(&retired_copy).map_err(|e| e.to_string())?;
-	let current = Kek::read(&kek).map_err(|e| e.to_string())?;
+	let retired = Kek::read(&retired_copy, None).map_err(|e| e.to_string())?;
+	let current = Kek::read(&kek, None).map_err(|e| e.to_string())?;
 	assert!(current.epoch > retired.epoch, "the KEK was not rotated");
 	let files = files_under(&a.base_path)?;
 	let found = |kek: &Kek, id: &[u8; 32]| {
 		files.iter().any(|(_, bytes)| any_window_unwraps(bytes, kek, id))
 	};
-	for id in [by_admin, by_patient] {
+	for id in [by_admin, by_patient, approved_by_patient] {
 		assert!(!found(&retired, &id), "the retired KEK still opens an erased record's key");
 		assert!(!found(&current, &id), "the current KEK still opens an erased record's key");
 	}
 	assert!(found(&current, &survivor), "the search misses a live key, so it proves nothing");
 
-	let app = a.app_rpc(Role::App)?;
 	let challenge = app.record_challenge(submitted[0].record_id.clone()).await;
 	let read_erased = GetRecord {
 		record_id: submitted[0].record_id.clone(),
@@ -429,7 +454,7 @@ async fn refusals(node: &medchain_tests::node::Node, other_nodes_token: &str) ->
 	let stored = app.submit_record(record()).await.map_err(|e| e.to_string())?;
 	// B registered no patient, so this record is stored but never anchored.
 	expect(
-		code(node.app_rpc(Role::Admin)?.erase_record(stored.record_id).await),
+		code(node.app_rpc(Role::Admin)?.erase_record(stored.record_id, None).await),
 		ErrorCode::RecordNotAnchored,
 	)?;
 	let conflicting = with(&|r| {

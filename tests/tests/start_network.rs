@@ -16,7 +16,7 @@ use medchain_runtime::local_network::LOCAL_HOSPITALS;
 use medchain_tests::{client::Chain, node::node_binary, rpc::wait_until};
 
 const START: Duration = Duration::from_secs(240);
-const PROGRESS: Duration = Duration::from_secs(90);
+const PROGRESS: Duration = Duration::from_secs(180);
 const HOSPITAL_C: usize = 2;
 
 fn script_path(name: &str) -> PathBuf {

@@ -19,12 +19,11 @@ use crate::service::{FullClient, TransactionPoolHandle};
 pub use outbox::{Progress, Tracker};
 
 /// Where the custodian keeps its files.
-#[derive(Clone, Debug)]
 pub struct CustodianPaths {
 	/// The record store's directory.
 	pub store: PathBuf,
-	/// The key-encryption key file.
-	pub kek: PathBuf,
+	/// The key-encryption key file, and the root key that seals it, if any.
+	pub kek: medchain_store::kek::KekFile,
 }
 
 /// The custodian's state, shared by the outbox and the app RPC.
@@ -67,7 +66,7 @@ impl Custodian {
 	/// Opens the store for the hospital whose operator key is in the keystore, and returns the
 	/// custodian with its outbox task (to be spawned).
 	pub fn start(
-		paths: &CustodianPaths,
+		paths: CustodianPaths,
 		client: Arc<FullClient>,
 		pool: Arc<TransactionPoolHandle>,
 		keystore: KeystorePtr,
@@ -83,14 +82,18 @@ impl Custodian {
 				))
 			}
 		};
+		let kek_path = paths.kek.path.display().to_string();
+		let sealed =
+			if paths.kek.root.is_some() { ", sealed under the --kek-fd root key" } else { "" };
 		let store = Arc::new(
-			Store::open(&paths.store, &paths.kek, hospital).map_err(|error| error.to_string())?,
+			Store::open_with(&paths.store, paths.kek, hospital)
+				.map_err(|error| error.to_string())?,
 		);
 		log::info!(
 			target: "medchain::custodian",
-			"record store {} for hospital {hospital}; KEK {} (back it up: without it the records are lost)",
+			"record store {} for hospital {hospital}; KEK {kek_path}{sealed} (back it up with the \
+			 store: without it the records are lost)",
 			paths.store.display(),
-			paths.kek.display()
 		);
 		let signer = Arc::new(signer);
 		let erasures = erasure::Erasures {

@@ -61,10 +61,10 @@ impl OperatorSigner {
 		self.public.into()
 	}
 
-	/// `call`, signed with the next nonce, mortal from the best block.
+	/// `call`, signed with the next nonce (at the best block), mortal from the finalized one.
 	pub fn sign(&self, call: RuntimeCall) -> Result<Signed, String> {
 		let info = self.client.info();
-		let (best, best_hash) = (info.best_number, info.best_hash);
+		let best_hash = info.best_hash;
 		let chain_nonce = self
 			.client
 			.runtime_api()
@@ -81,8 +81,11 @@ impl OperatorSigner {
 			.runtime_api()
 			.version(best_hash)
 			.map_err(|error| format!("reading the runtime version: {error}"))?;
-		let era = Era::mortal(MORTALITY, u64::from(best));
-		let birth = u32::try_from(era.birth(u64::from(best))).map_err(|error| error.to_string())?;
+		// Mortal from the finalized head, so a reorganization can't take the birth block away.
+		let finalized = info.finalized_number;
+		let era = Era::mortal(MORTALITY, u64::from(finalized));
+		let birth =
+			u32::try_from(era.birth(u64::from(finalized))).map_err(|error| error.to_string())?;
 		let birth_hash = self
 			.client
 			.block_hash(birth)

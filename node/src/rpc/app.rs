@@ -9,11 +9,12 @@ use jsonrpsee::{
 	types::ErrorObjectOwned,
 };
 use medchain_app_api::{
-	auth::Tokens,
+	auth::{Role, Tokens},
 	challenge, fields,
 	types::{
 		from_hex32, to_hex, AnchorStatus, ErasureReceipt, ErasureStatus, GetRecord,
-		RecordChallenge, RecordFields, RecordStatus, SubmitRecord, SubmittedRecord,
+		PatientApproval, RecordChallenge, RecordFields, RecordStatus, SubmitRecord,
+		SubmittedRecord,
 	},
 	ErrorCode, MedchainApiServer,
 };
@@ -134,6 +135,7 @@ impl MedchainApiServer for AppRpc {
 			record_id: to_hex(&id),
 			challenge: to_hex(&challenge),
 			message: to_hex(&challenge::message(&genesis.0, &id, &challenge)),
+			erase_message: to_hex(&challenge::erase_message(&genesis.0, &id, &challenge)),
 			expires_at: unix_millis().saturating_add(lifetime),
 		})
 	}
@@ -144,20 +146,13 @@ impl MedchainApiServer for AppRpc {
 		if stored.erased.is_some() {
 			return Err(ErrorCode::RecordErased.error(format!("record {} is erased", to_hex(&id))));
 		}
-		let challenge = from_hex32(&request.challenge)
-			.filter(|challenge| self.custodian.challenges.redeem(challenge, &id))
-			.ok_or_else(|| {
-				ErrorCode::ChallengeInvalid
-					.error("unknown, used or expired challenge, or one for another record")
-			})?;
-		let genesis = self.custodian.client.info().genesis_hash;
-		let message = challenge::message(&genesis.0, &id, &challenge);
-		let signature = parse_signature(&request.signature)?;
-		if !signed_by_patient(&stored.patient, &message, &signature) {
-			return Err(ErrorCode::SignatureInvalid.error(
-				"the signature is not the record's patient's signature of the challenge message",
-			));
-		}
+		self.check_patient_signature(
+			id,
+			&stored,
+			&request.challenge,
+			&request.signature,
+			challenge::message,
+		)?;
 		let client = &self.custodian.client;
 		let finalized = client.info().finalized_hash;
 		let entry = chain::access_entry(client, finalized, request.access_id)
@@ -225,9 +220,27 @@ impl MedchainApiServer for AppRpc {
 		})
 	}
 
-	async fn erase_record(&self, record_id: String) -> RpcResult<ErasureReceipt> {
+	async fn erase_record(
+		&self,
+		ext: &jsonrpsee::Extensions,
+		record_id: String,
+		patient_approval: Option<PatientApproval>,
+	) -> RpcResult<ErasureReceipt> {
 		let id = parse_record_id(&record_id)?;
 		let (stored, due) = self.stored(id).await?;
+		// An admin erases on the hospital's authority; an app only with the patient's approval.
+		if ext.get::<Role>() != Some(&Role::Admin) {
+			let approval = patient_approval.ok_or_else(|| {
+				ErrorCode::Forbidden.error("role app may erase a record only with the patient's approval (patientApproval)")
+			})?;
+			self.check_patient_signature(
+				id,
+				&stored,
+				&approval.challenge,
+				&approval.signature,
+				challenge::erase_message,
+			)?;
+		}
 		if let Some(erasure) = self.erasure(id, &stored, due) {
 			return Ok(erasure);
 		}
@@ -253,6 +266,32 @@ impl MedchainApiServer for AppRpc {
 }
 
 impl AppRpc {
+	/// Uses up `challenge` and checks that `signature` is the record's patient's signature of
+	/// the message `message` makes of it.
+	fn check_patient_signature(
+		&self,
+		id: RecordId,
+		stored: &StoredRecord,
+		challenge: &str,
+		signature: &str,
+		message: fn(&[u8; 32], &[u8; 32], &[u8; 32]) -> Vec<u8>,
+	) -> Result<(), ErrorObjectOwned> {
+		let challenge = from_hex32(challenge)
+			.filter(|challenge| self.custodian.challenges.redeem(challenge, &id))
+			.ok_or_else(|| {
+				ErrorCode::ChallengeInvalid
+					.error("unknown, used or expired challenge, or one for another record")
+			})?;
+		let genesis = self.custodian.client.info().genesis_hash;
+		let signature = parse_signature(signature)?;
+		if !signed_by_patient(&stored.patient, &message(&genesis.0, &id, &challenge), &signature) {
+			return Err(ErrorCode::SignatureInvalid.error(
+				"the signature is not the record's patient's signature of the challenge message",
+			));
+		}
+		Ok(())
+	}
+
 	/// Record `id` as stored, and when its scheduled erasure is due.
 	async fn stored(&self, id: RecordId) -> RpcResult<(StoredRecord, Option<u32>)> {
 		let store = self.custodian.store.clone();

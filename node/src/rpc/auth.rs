@@ -69,6 +69,10 @@ where
 			}
 		};
 		request.extensions_mut().insert(caller);
+		// Methods that behave differently per role read it from here.
+		if let Caller::Known(role) = caller {
+			request.extensions_mut().insert(role);
+		}
 		self.inner.call(request)
 	}
 }
