@@ -231,17 +231,19 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 		.map_err(|e| e.to_string())?;
 	assert_eq!(requested.status, ErasureStatus::Requested);
 	// Record 8 is Ferdie's: an app erases it with his approval, not with Eve's.
-	let approval = |signer: Sr25519Keyring| async move {
-		let challenge = app
-			.record_challenge(submitted[8].record_id.clone())
-			.await
-			.map_err(|e| e.to_string())?;
-		let message = hex::decode(challenge.erase_message.trim_start_matches("0x"))
-			.map_err(|e| e.to_string())?;
-		Ok::<_, String>(PatientApproval {
-			challenge: challenge.challenge,
-			signature: format!("0x{}", hex::encode(signer.pair().sign(&message).0)),
-		})
+	let app_ref = &app;
+	let record_8 = submitted[8].record_id.clone();
+	let approval = |signer: Sr25519Keyring| {
+		let record_8 = record_8.clone();
+		async move {
+			let challenge = app_ref.record_challenge(record_8).await.map_err(|e| e.to_string())?;
+			let message = hex::decode(challenge.erase_message.trim_start_matches("0x"))
+				.map_err(|e| e.to_string())?;
+			Ok::<_, String>(PatientApproval {
+				challenge: challenge.challenge,
+				signature: format!("0x{}", hex::encode(signer.pair().sign(&message).0)),
+			})
+		}
 	};
 	let by_eve = app
 		.erase_record(submitted[8].record_id.clone(), Some(approval(Sr25519Keyring::Eve).await?))

@@ -13,8 +13,13 @@ use medchain_primitives::RecordType;
 use medchain_store::{NewRecord, Store};
 
 /// (record size, records, records per submission)
-const RUNS: [(usize, usize, usize); 4] =
-	[(4 << 10, 4_000, 1), (4 << 10, 20_000, 200), (64 << 10, 2_000, 16), (1 << 20, 128, 1)];
+const RUNS: [(usize, usize, usize); 5] = [
+	(4 << 10, 4_000, 1),
+	(4 << 10, 20_000, 200),
+	(64 << 10, 2_000, 16),
+	(1 << 20, 128, 1),
+	(1 << 20, 256, 16),
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let scratch = tempfile::tempdir()?;
