@@ -17,6 +17,12 @@ lanes="${MEDCHAIN_TEST_LANES:-2}"
 logs="${MEDCHAIN_TEST_LOGS:-$(mktemp -d -t medchain-tests-XXXXXX)}"
 mkdir -p "$logs"
 
+# Binaries that must run alone, after the others: start_network runs the main job's script on
+# the local network's fixed ports (30333–30336, the addresses in the local chain's registry),
+# which every other local-network test's nodes dial through the peer allowlist: run beside
+# them, nodes of two networks with the same keys and genesis would peer with each other.
+serial=(start_network)
+
 # Seconds each binary took on the 2-core machine, so the lanes come out even (longest first);
 # a binary not listed counts as 30 s.
 declare -A expected=([validator_set]=200 [stall_recovery]=160 [custodian_crash]=135 [custodian]=110
@@ -27,6 +33,14 @@ mapfile -t binaries < <(cargo test --release --locked --workspace --test '*' --n
   | jq -r 'select(.reason == "compiler-artifact" and .profile.test and (.target.kind | index("test")))
       | [.target.name, .executable, (.manifest_path | sub("/Cargo.toml$"; ""))] | @tsv')
 [ ${#binaries[@]} -gt 0 ] || { echo "no test binaries found" >&2; exit 1; }
+
+is_serial() { local name; for name in "${serial[@]}"; do [ "$name" = "$1" ] && return 0; done; return 1; }
+serial_lines=""
+parallel=()
+for line in "${binaries[@]}"; do
+  if is_serial "${line%%$'\t'*}"; then serial_lines+="$line"$'\n'; else parallel+=("$line"); fi
+done
+binaries=("${parallel[@]}")
 
 # Longest first, each to the lane with the least expected time so far.
 mapfile -t binaries < <(for line in "${binaries[@]}"; do
@@ -51,13 +65,14 @@ run_lane() {
   done <<<"$1"
 }
 
-echo "running ${#binaries[@]} test binaries in $lanes lanes; logs in $logs"
+echo "running ${#binaries[@]} test binaries in $lanes lanes, then $(printf '%s' "$serial_lines" | grep -c . || true) alone; logs in $logs"
 : >"$logs/summary"
 pids=()
 for ((l = 0; l < lanes; l++)); do
   run_lane "${lane_list[l]}" & pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
+run_lane "$serial_lines"
 
 failed=$(grep -c '^FAILED' "$logs/summary" || true)
 if [ "$failed" -gt 0 ]; then

@@ -29,12 +29,27 @@ impl DataKey {
 		Self(key)
 	}
 
+	/// The all-zero key: only for check values, never for a record.
+	pub(crate) fn zero() -> Self {
+		Self(Zeroizing::new([0u8; 32]))
+	}
+
 	/// A public name for this key, for erasure receipts: a hash of the key.
 	pub fn id(&self) -> [u8; 16] {
 		let digest = Sha256::new().chain_update(KEY_ID_DOMAIN).chain_update(self.0.as_slice());
 		let mut id = [0u8; 16];
 		id.copy_from_slice(&digest.finalize()[..16]);
 		id
+	}
+
+	/// HMAC-SHA-256 of `data` under this key, with a domain tag.
+	pub fn keyed_digest(&self, domain: &[u8], data: &[u8]) -> [u8; 32] {
+		use hmac::{Hmac, Mac};
+		let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_slice())
+			.unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+		mac.update(domain);
+		mac.update(data);
+		mac.finalize().into_bytes().into()
 	}
 
 	/// `nonce ‖ ciphertext ‖ tag` of the record `record_id`'s plaintext.

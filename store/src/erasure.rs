@@ -5,7 +5,8 @@
 //! 1. the erasure is noted in `records.redb` (`SHREDS`), with the key's id;
 //! 2. the next epoch's KEK is written to `<kek>.next`;
 //! 3. every surviving data key is re-wrapped under it into a new `keys-<epoch+1>.redb`;
-//! 4. `<kek>.next` is renamed over the KEK file: the old KEK is gone (the commit point);
+//! 4. `<kek>.next` is renamed over the KEK file: the old KEK is gone (the commit point), and
+//!    the store switches to the new epoch;
 //! 5. the old key file is deleted, and the records lose their sealed bytes and get receipts.
 //!
 //! A crash before step 4 rolls back at the next open (the staged files are deleted and the
@@ -139,6 +140,7 @@ impl Store {
 		let old_keys = old_read.open_table(KEYS).map_err(redb::Error::from)?;
 		let mut write = new_db.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
+		crate::key_check::write(&write, &next_kek)?;
 		{
 			let mut new_keys = write.open_table(KEYS).map_err(redb::Error::from)?;
 			for entry in old_keys.iter().map_err(redb::Error::from)? {
@@ -159,10 +161,12 @@ impl Store {
 		drop((old_keys, old_read, records, records_read));
 		kek::sync_parent(&new_path)?;
 
-		kek::commit_next(&self.kek_file.path)?;
+		kek::rename_next(&self.kek_file.path)?;
+		// The old KEK is gone: switch before anything else can fail.
 		let old_db = std::mem::replace(&mut epoch_keys.db, new_db);
 		epoch_keys.kek = next_kek;
 		drop(old_db);
+		kek::sync_parent(&self.kek_file.path)?;
 		let old_path = keys_path(&self.dir, old_epoch);
 		remove_if_present(&old_path)?;
 		kek::sync_parent(&old_path)
@@ -189,6 +193,7 @@ impl Store {
 				};
 				let mut stored = decode_record(&bytes)?;
 				stored.sealed = None;
+				stored.content_digest = [0; 32];
 				stored.erased.get_or_insert(ShredReceipt {
 					record_id: *id,
 					key_id: shred.key_id,

@@ -181,11 +181,12 @@ pub fn next_path(path: &Path) -> PathBuf {
 	PathBuf::from(name)
 }
 
-/// Replaces the KEK file with the staged next epoch: from here on the old key is gone.
-pub fn commit_next(path: &Path) -> Result<(), StoreError> {
-	let io = |error| StoreError::Kek(format!("{}: {error}", path.display()));
-	fs::rename(next_path(path), path).map_err(io)?;
-	sync_parent(path)
+/// Replaces the KEK file with the staged next epoch: from here on the old key is gone. The
+/// rename is made durable by [`sync_parent`], which the caller runs after switching to the new
+/// epoch (the rename has happened even if that sync fails).
+pub fn rename_next(path: &Path) -> Result<(), StoreError> {
+	fs::rename(next_path(path), path)
+		.map_err(|error| StoreError::Kek(format!("{}: {error}", path.display())))
 }
 
 /// Makes a rename or a new file in `path`'s directory durable.

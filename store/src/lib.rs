@@ -23,6 +23,7 @@ pub mod chain_state;
 mod crypto;
 pub mod erasure;
 pub mod kek;
+mod key_check;
 pub mod outbox;
 pub mod records;
 pub mod schema;
@@ -40,7 +41,7 @@ pub use records::{NewRecord, OpenedRecord, StoredReceipt, MAX_BULK_RECORDS, MAX_
 pub use schema::{AnchorState, ShredReceipt, StoredRecord};
 
 use kek::{Kek, KekFile};
-use schema::{CUSTODIAN, ERASE_DUE, KEYS, META, OUTBOX, RECORDS, REQUEST_SECRET, SHREDS};
+use schema::{CUSTODIAN, ERASE_DUE, META, OUTBOX, RECORDS, REQUEST_SECRET, SHREDS};
 
 /// Why the store refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -164,9 +165,7 @@ impl Store {
 			)));
 		}
 		let keys = Database::create(&keys_path).map_err(redb::Error::from)?;
-		let write = keys.begin_write().map_err(redb::Error::from)?;
-		write.open_table(KEYS).map_err(redb::Error::from)?;
-		write.commit().map_err(redb::Error::from)?;
+		key_check::verify_or_write(&keys, &kek)?;
 
 		let store = Self {
 			dir: dir.to_owned(),

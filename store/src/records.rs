@@ -89,18 +89,33 @@ impl Store {
 		let epoch_keys = self.lock()?;
 		let mut receipts = Vec::with_capacity(records.len());
 		let mut new_records: Vec<(RecordId, StoredRecord, Vec<u8>)> = Vec::new();
-		let mut in_batch: HashMap<RecordId, usize> = HashMap::new();
+		// Record id → (its first submission in this call, that one's receipt).
+		let mut in_batch: HashMap<RecordId, (&NewRecord, usize)> = HashMap::new();
 		for record in records {
 			let request_id = self.request_id(&record.client_request_id);
 			let id = record_id(self.custodian, &request_id);
-			let content = self.content_digest(record);
-			let earlier = match in_batch.get(&id) {
-				Some(position) => new_records.get(*position).map(|(_, stored, _)| stored.clone()),
-				None => self.record(&id)?,
-			};
-			if let Some(earlier) = earlier {
-				if earlier.content_digest != content {
+			if let Some((first, receipt)) = in_batch.get(&id).copied() {
+				if !same_content(first, record) {
 					return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
+				}
+				let mut again: StoredReceipt =
+					receipts.get(receipt).cloned().ok_or(StoreError::Poisoned)?;
+				again.created = false;
+				receipts.push(again);
+				continue;
+			}
+			if let Some(earlier) = self.record(&id)? {
+				// The digest is keyed with the record's data key, so it proves nothing to whoever
+				// holds the files without the KEK, and nothing at all once the key is shredded.
+				if earlier.erased.is_none() {
+					let key = self.data_key(&epoch_keys, &id)?;
+					if key.keyed_digest(CONTENT_DOMAIN, &content_bytes(record))
+						!= earlier.content_digest
+					{
+						return Err(StoreError::RequestIdConflict(
+							record.client_request_id.clone(),
+						));
+					}
 				}
 				receipts.push(StoredReceipt {
 					record_id: id,
@@ -124,6 +139,7 @@ impl Store {
 					.encode(),
 			);
 			let key = DataKey::generate();
+			let content = key.keyed_digest(CONTENT_DOMAIN, &content_bytes(record));
 			let sealed = key.seal(&id, &plaintext)?;
 			let wrapped = key.wrap(&epoch_keys.kek.key, epoch_keys.kek.epoch, &id)?;
 			let stored = StoredRecord {
@@ -146,7 +162,7 @@ impl Store {
 				state: AnchorState::Stored,
 				created: true,
 			});
-			in_batch.insert(id, new_records.len());
+			in_batch.insert(id, (record, receipts.len().saturating_sub(1)));
 			new_records.push((id, stored, wrapped));
 		}
 		if new_records.is_empty() {
@@ -195,18 +211,7 @@ impl Store {
 			(Some(sealed), None) => sealed,
 			_ => return Err(StoreError::Erased(*record_id)),
 		};
-		let epoch_keys = self.lock()?;
-		let read = epoch_keys.db.begin_read().map_err(redb::Error::from)?;
-		let keys = read.open_table(KEYS).map_err(redb::Error::from)?;
-		let wrapped = keys.get(record_id).map_err(redb::Error::from)?.ok_or_else(|| {
-			StoreError::Inconsistent(format!("record {} has no data key", hex::encode(record_id)))
-		})?;
-		let key = DataKey::unwrap_from(
-			wrapped.value(),
-			&epoch_keys.kek.key,
-			epoch_keys.kek.epoch,
-			record_id,
-		)?;
+		let key = self.data_key(&*self.lock()?, record_id)?;
 		let plaintext = key.open(record_id, sealed)?;
 		let SealedFields { values, salts } = SealedFields::decode(&mut plaintext.as_slice())
 			.map_err(|_| StoreError::Inconsistent("sealed fields do not decode".into()))?;
@@ -237,11 +242,14 @@ impl Store {
 		self.keyed_hash(REQUEST_ID_DOMAIN, client_request_id.as_bytes())
 	}
 
-	fn content_digest(&self, record: &NewRecord) -> Hash256 {
-		self.keyed_hash(
-			CONTENT_DOMAIN,
-			&(record.patient, record.record_type, &record.values).encode(),
-		)
+	/// The data key of record `id`, from the current key file.
+	fn data_key(&self, epoch_keys: &crate::EpochKeys, id: &RecordId) -> Result<DataKey> {
+		let read = epoch_keys.db.begin_read().map_err(redb::Error::from)?;
+		let keys = read.open_table(KEYS).map_err(redb::Error::from)?;
+		let wrapped = keys.get(id).map_err(redb::Error::from)?.ok_or_else(|| {
+			StoreError::Inconsistent(format!("record {} has no data key", hex::encode(id)))
+		})?;
+		DataKey::unwrap_from(wrapped.value(), &epoch_keys.kek.key, epoch_keys.kek.epoch, id)
 	}
 
 	fn keyed_hash(&self, domain: &[u8], data: &[u8]) -> Hash256 {
@@ -251,6 +259,15 @@ impl Store {
 		mac.update(data);
 		mac.finalize().into_bytes().into()
 	}
+}
+
+/// What a retry must repeat to be the same record.
+fn content_bytes(record: &NewRecord) -> Vec<u8> {
+	(record.patient, record.record_type, &record.values).encode()
+}
+
+fn same_content(a: &NewRecord, b: &NewRecord) -> bool {
+	(a.patient, a.record_type, &a.values) == (b.patient, b.record_type, &b.values)
 }
 
 fn check_shape(index: usize, record: &NewRecord) -> Result<()> {

@@ -85,7 +85,8 @@ pub struct StoredRecord {
 	pub field_root: Hash256,
 	/// SHA-256 of `sealed`, as anchored.
 	pub ciphertext_digest: Hash256,
-	/// A keyed hash of what the client sent, so a retry with other content is caught.
+	/// A hash of what the client sent, keyed with the record's data key, so a retry with other
+	/// content is caught; zeroed when the record is erased.
 	pub content_digest: Hash256,
 	/// The sealed field values and salts; `None` once erased.
 	pub sealed: Option<Vec<u8>>,

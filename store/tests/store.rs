@@ -132,7 +132,7 @@ fn records_survive_a_reopen_and_need_their_kek() {
 }
 
 #[test]
-fn a_tampered_record_does_not_decrypt() {
+fn another_stores_kek_is_refused_at_open() {
 	let dir = tempfile::tempdir().unwrap();
 	let store = open(&dir);
 	let id = store.submit(&[diagnosis("visit-1", 1, "m1")]).unwrap()[0].record_id;
@@ -141,10 +141,14 @@ fn a_tampered_record_does_not_decrypt() {
 	let store = Store::open(&dir.path().join("other-store"), &other_kek, CUSTODIAN).unwrap();
 	assert!(matches!(store.open_record(&id), Err(StoreError::NotFound(_))));
 	drop(store);
-	// The right store under another store's KEK: the key does not unwrap.
+	// Same epoch, other key: refused before anything is wrapped under it.
 	std::fs::copy(&other_kek, dir.path().join("kek")).unwrap();
-	let error = Store::open(&dir.path().join("store"), &dir.path().join("kek"), CUSTODIAN);
-	assert!(error.is_ok_and(|store| matches!(store.open_record(&id), Err(StoreError::Decryption))));
+	let error =
+		Store::open(&dir.path().join("store"), &dir.path().join("kek"), CUSTODIAN).err().unwrap();
+	assert!(
+		matches!(error, StoreError::Inconsistent(ref text) if text.contains("not this store's")),
+		"{error}"
+	);
 }
 
 #[test]

@@ -93,6 +93,31 @@ impl Node {
 			.map_err(|e| e.to_string())
 	}
 
+	/// POSTs `body` to the medchain RPC as raw JSON with `token` (or none); returns the HTTP
+	/// status and the JSON answer. For what the typed client can't show: statuses, batches.
+	pub async fn post_raw(
+		&self,
+		token: Option<&str>,
+		body: &serde_json::Value,
+	) -> crate::Result<(u16, serde_json::Value)> {
+		use http_body_util::{BodyExt, Full};
+		use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+		let url = format!("http://127.0.0.1:{}", self.custodian()?.port);
+		let mut request = hyper::Request::post(&url).header("content-type", "application/json");
+		if let Some(token) = token {
+			request = request.header("authorization", format!("Bearer {token}"));
+		}
+		let request = request
+			.body(Full::new(hyper::body::Bytes::from(body.to_string())))
+			.map_err(|e| e.to_string())?;
+		let client = Client::builder(TokioExecutor::new()).build_http::<Full<hyper::body::Bytes>>();
+		let response = client.request(request).await.map_err(|e| format!("POST {url}: {e}"))?;
+		let status = response.status().as_u16();
+		let bytes = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+		let answer = serde_json::from_slice(&bytes).map_err(|e| format!("POST {url}: {e}"))?;
+		Ok((status, answer))
+	}
+
 	/// The custodian's command-line flags.
 	pub(crate) fn custodian_args(&self) -> Vec<String> {
 		let Some(custodian) = &self.custodian else { return Vec::new() };

@@ -183,6 +183,8 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	refusals(b, &a.custodian()?.app).await?;
 	patient_reads(a, &submitted[4]).await?;
 	erasure(&net, &submitted).await?;
+	store_failure(b).await?;
+	rotated_operator(a, &submitted[2].record_id).await?;
 
 	// The scan finds a planted copy, so it can fail; then the real files hold none.
 	let canary = net.data_dir().join("canary");
@@ -368,6 +370,38 @@ async fn patient_reads(a: &medchain_tests::node::Node, record: &SubmittedRecord)
 	Ok(())
 }
 
+/// With Hospital B's key file made immutable (`chattr +i`: writes fail even for root), a
+/// submission is refused with `StoreUnavailable`. Skipped, with the reason printed, where the
+/// file system has no immutable flag.
+async fn store_failure(b: &medchain_tests::node::Node) -> Result<()> {
+	let keys = b.base_path.join("chains/medchain_local/medchain/store/keys-0.redb");
+	let chattr = |flag: &str| std::process::Command::new("chattr").arg(flag).arg(&keys).status();
+	let app = b.app_rpc(Role::App)?;
+	if !chattr("+i").is_ok_and(|status| status.success()) {
+		println!("skipped the StoreUnavailable check: `chattr +i` is not supported here");
+		return Ok(());
+	}
+	let submitted = app.submit_record(diagnosis(9_999)).await;
+	let restored = chattr("-i").map_err(|e| e.to_string())?;
+	assert!(restored.success(), "could not clear the immutable flag of {}", keys.display());
+	expect(code(submitted), ErrorCode::StoreUnavailable)
+}
+
+/// Once A's admin rotates A's operator key away, A's node signs with a key the chain no longer
+/// admits: the pool refuses its erase with `TransactionRefused`.
+async fn rotated_operator(a: &medchain_tests::node::Node, record_id: &str) -> Result<()> {
+	let new_operator = sp_core::sr25519::Pair::from_string("//HospitalA//new-operator", None)
+		.map_err(|e| format!("{e:?}"))?;
+	let rotate =
+		pallet_hospitals::Call::rotate_operator { new_operator: new_operator.public().into() };
+	let chain = a.chain()?;
+	tx::submit_and_finalize(&chain, &Sr25519Keyring::Alice.pair(), RuntimeCall::Hospitals(rotate))
+		.await?
+		.succeeded()?;
+	let erase = a.app_rpc(Role::Admin)?.erase_record(record_id.to_owned(), None).await;
+	expect(code(erase), ErrorCode::TransactionRefused)
+}
+
 /// Every file under `dir`, with its bytes.
 fn files_under(dir: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
 	let mut files = Vec::new();
@@ -396,16 +430,37 @@ fn expect(result: Result<i32>, expected: ErrorCode) -> Result<()> {
 /// Each refusal of Hospital B's medchain RPC, with its code.
 async fn refusals(node: &medchain_tests::node::Node, other_nodes_token: &str) -> Result<()> {
 	let record = || diagnosis(0);
-	expect(code(node.app_rpc_with(None)?.submit_record(record()).await), ErrorCode::Unauthorized)?;
-	expect(
-		code(node.app_rpc_with(Some("mct_wrong"))?.submit_record(record()).await),
-		ErrorCode::Unauthorized,
-	)?;
-	// A's token is not B's.
-	expect(
-		code(node.app_rpc_with(Some(other_nodes_token))?.record_status("0x00".into()).await),
-		ErrorCode::Unauthorized,
-	)?;
+	// Without a known token the listener answers at once, before reading the body: HTTP 401
+	// and a JSON-RPC Unauthorized error. A's token is not B's.
+	let call = |id: u32, method: &str, params: serde_json::Value| json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+	let submit = call(1, "medchain_submitRecord", json!([record()]));
+	for token in [None, Some("mct_wrong"), Some(other_nodes_token)] {
+		let (status, answer) = node.post_raw(token, &submit).await?;
+		assert_eq!(
+			(status, &answer["error"]["code"]),
+			(401, &json!(ErrorCode::Unauthorized.code())),
+			"{answer}"
+		);
+	}
+	// Each call of a batch is checked on its own; a method outside the API is refused too.
+	let auditor = node.custodian()?.auditor.clone();
+	let batch = json!([
+		call(1, "medchain_submitRecord", json!([record()])),
+		call(2, "medchain_recordStatus", json!([format!("0x{}", "ab".repeat(32))])),
+		call(3, "author_rotateKeys", json!([])),
+	]);
+	let (status, answers) = node.post_raw(Some(&auditor), &batch).await?;
+	let mut answers = answers.as_array().ok_or("no batch answer")?.clone();
+	answers.sort_by_key(|answer| answer["id"].as_u64());
+	let codes: Vec<&serde_json::Value> = answers.iter().map(|a| &a["error"]["code"]).collect();
+	assert_eq!(status, 200);
+	assert_eq!(
+		codes,
+		[ErrorCode::Forbidden, ErrorCode::RecordNotFound, ErrorCode::Forbidden]
+			.map(|c| json!(c.code()))
+			.iter()
+			.collect::<Vec<_>>()
+	);
 	expect(code(node.app_rpc(Role::Auditor)?.submit_record(record()).await), ErrorCode::Forbidden)?;
 	expect(
 		code(node.app_rpc(Role::Admin)?.submit_records(vec![record()]).await),

@@ -45,6 +45,16 @@ pub fn access_entry(
 	client.runtime_api().entry(at, id).map_err(|error| format!("AccessLogApi::entry: {error}"))
 }
 
+/// The erasure of `record_id` scheduled at block `at`: who asked, and from which block it is due.
+pub fn pending_erasure(
+	client: &FullClient,
+	at: H256,
+	record_id: RecordId,
+) -> Result<Option<(AccountId, BlockNumber)>, String> {
+	let key = pallet_records::PendingErasures::<Runtime>::hashed_key_for(record_id);
+	decode_storage(client, at, key)
+}
+
 /// The events of block `at`.
 pub fn events(client: &FullClient, at: H256) -> Result<EventRecords, String> {
 	let key = frame_support::storage::storage_prefix(b"System", b"Events").to_vec();

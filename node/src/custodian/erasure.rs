@@ -12,7 +12,7 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use futures::StreamExt;
-use medchain_primitives::commitment::RecordId;
+use medchain_primitives::{commitment::RecordId, records::RecordStatus};
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_store::Store;
 use sc_client_api::{BlockchainEvents, HeaderBackend};
@@ -23,6 +23,12 @@ use crate::service::{FullClient, TransactionPoolHandle};
 
 /// Most finalized blocks applied in one round.
 const BLOCKS_PER_ROUND: u32 = 256;
+/// Further behind than this, the blocks' state (and so their events) may be pruned (the
+/// node keeps 256 blocks of state by default): the store is rebuilt from finalized state
+/// instead.
+const RECONCILE_BEYOND: u32 = 128;
+/// Records read per step of a rebuild.
+const RECONCILE_PAGE: usize = 512;
 /// How many blocks the node waits before sending `complete_erasure` for a record again.
 const RESEND_AFTER: u32 = 10;
 
@@ -66,6 +72,12 @@ impl Erasures {
 			.await?;
 		// A new store starts from the finalized head: it holds no record older than that.
 		let from = cursor.map_or(finalized, |cursor| cursor.saturating_add(1));
+		if finalized.saturating_sub(from) > RECONCILE_BEYOND {
+			self.reconcile(self.client.info().finalized_hash).await?;
+			let store = self.store.clone();
+			self.blocking(move || store.set_chain_cursor(finalized)).await?;
+			return Ok(());
+		}
 		let to = finalized.min(from.saturating_add(BLOCKS_PER_ROUND));
 		for number in from..=to {
 			let hash = self
@@ -91,6 +103,34 @@ impl Erasures {
 		Ok(())
 	}
 
+	/// After a long downtime: every stored record that finalized state `at` shows erased is
+	/// shredded, and every erasure its operator scheduled is noted.
+	async fn reconcile(&self, at: H256) -> Result<(), String> {
+		log::info!(target: "medchain::erasure", "catching up on erasures from finalized state");
+		let operator = self.signer.account();
+		let mut after = None;
+		loop {
+			let store = self.store.clone();
+			let ids = self.blocking(move || store.record_ids(after, RECONCILE_PAGE)).await?;
+			let Some(last) = ids.last().copied() else { return Ok(()) };
+			let mut erased = Vec::new();
+			for id in ids {
+				match chain::anchor(&self.client, at, id)?.map(|anchor| anchor.status) {
+					Some(RecordStatus::Erased { .. }) => erased.push(id),
+					_ => {
+						if let Some((by, due)) = chain::pending_erasure(&self.client, at, id)? {
+							let store = self.store.clone();
+							let due = (by == operator).then_some(due);
+							self.blocking(move || store.set_erasure_due(&id, due)).await?;
+						}
+					}
+				}
+			}
+			self.shred_unerased(erased).await?;
+			after = Some(last);
+		}
+	}
+
 	async fn apply_block(&self, hash: H256) -> Result<(), String> {
 		let operator = self.signer.account();
 		let mut erased = Vec::new();
@@ -110,6 +150,11 @@ impl Erasures {
 				_ => {}
 			}
 		}
+		self.shred_unerased(erased).await
+	}
+
+	/// Shreds those of `erased` that this store holds and has not shredded yet.
+	async fn shred_unerased(&self, erased: Vec<RecordId>) -> Result<(), String> {
 		let store = self.store.clone();
 		let receipts = self
 			.blocking(move || {

@@ -80,6 +80,18 @@ pub fn logs_patient_read(
 pub struct Served(Mutex<std::collections::HashSet<AccessId>>);
 
 impl Served {
+	/// Whether `id` was served.
+	pub fn contains(&self, id: AccessId) -> bool {
+		self.0.lock().map_or(true, |served| served.contains(&id))
+	}
+
+	/// Forgets that `id` was served (its release could not be sent).
+	pub fn forget(&self, id: AccessId) {
+		if let Ok(mut served) = self.0.lock() {
+			served.remove(&id);
+		}
+	}
+
 	/// Marks `id` served; false if it already was.
 	pub fn first_time(&self, id: AccessId) -> bool {
 		self.0.lock().is_ok_and(|mut served| served.insert(id))

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, sync::Arc};
 
 use jsonrpsee::{
 	core::{async_trait, RpcResult},
-	server::{RpcServiceBuilder, Server, ServerHandle},
+	server::{BatchRequestConfig, RpcServiceBuilder, Server, ServerHandle},
 	types::ErrorObjectOwned,
 };
 use medchain_app_api::{
@@ -44,6 +44,9 @@ pub const MAX_REQUEST_BYTES: u32 = 64 << 20;
 /// Most connections the listener holds open at once.
 pub const MAX_CONNECTIONS: u32 = 256;
 
+/// Most calls in one JSON-RPC batch.
+pub const MAX_BATCH: u32 = 32;
+
 /// Starts the medchain RPC on `addr`.
 pub async fn start(
 	addr: SocketAddr,
@@ -53,6 +56,7 @@ pub async fn start(
 	let server = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
 		.max_connections(MAX_CONNECTIONS)
+		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
 		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer(Arc::new(tokens))))
 		.set_rpc_middleware(RpcServiceBuilder::new().layer_fn(RoleGuard))
 		.build(addr)
@@ -165,13 +169,18 @@ impl MedchainApiServer for AppRpc {
 					request.access_id
 				))
 			})?;
-		if entry.release.is_some() || !self.custodian.served.first_time(request.access_id) {
+		if entry.release.is_some() || self.custodian.served.contains(request.access_id) {
 			return Err(ErrorCode::AccessAlreadyServed
 				.error(format!("access entry {} was served already", request.access_id)));
 		}
 		let anchor = chain::anchor(client, finalized, id)
 			.map_err(|error| ErrorCode::StoreUnavailable.error(error))?
 			.ok_or_else(|| ErrorCode::RecordNotAnchored.error("the record is not anchored"))?;
+		// Erased on chain but not shredded here yet (the node is catching up): never serve it.
+		if !matches!(anchor.status, medchain_primitives::records::RecordStatus::Active) {
+			return Err(ErrorCode::RecordErased
+				.error(format!("record {} is not active on chain", to_hex(&id))));
+		}
 
 		let store = self.custodian.store.clone();
 		let opened = tokio::task::spawn_blocking(move || store.open_record(&id))
@@ -204,10 +213,22 @@ impl MedchainApiServer for AppRpc {
 			access: request.access_id,
 			response_hash,
 		});
+		// Claimed only now, when the fields are ready; given back if the release can't be sent,
+		// so a failed read does not use up the patient's access entry.
+		if !self.custodian.served.first_time(request.access_id) {
+			return Err(ErrorCode::AccessAlreadyServed
+				.error(format!("access entry {} was served already", request.access_id)));
+		}
 		let release_transaction =
-			self.custodian.signer.submit(&self.custodian.pool, release).await.map_err(|error| {
-				ErrorCode::TransactionRefused.error(format!("confirm_release: {error}"))
-			})?;
+			match self.custodian.signer.submit(&self.custodian.pool, release).await {
+				Ok(transaction) => transaction,
+				Err(error) => {
+					self.custodian.served.forget(request.access_id);
+					return Err(
+						ErrorCode::TransactionRefused.error(format!("confirm_release: {error}"))
+					);
+				}
+			};
 		Ok(RecordFields {
 			record_id: to_hex(&id),
 			record_type: fields::type_name(record_type).to_owned(),

@@ -1,9 +1,11 @@
 //! The medchain RPC's authentication: a bearer token per caller, a role per token.
 //!
-//! [`BearerAuthLayer`] (HTTP) finds the caller's role from the `Authorization` header of the
-//! request (or of the WebSocket upgrade) and passes it on in the request's extensions;
-//! [`RoleGuard`] (JSON-RPC) answers each call with `Unauthorized` or `Forbidden` unless that
-//! role may call the method (`medchain_app_api::auth::allowed_roles`).
+//! [`BearerAuthLayer`] (HTTP) reads the `Authorization` header of the request (or of the
+//! WebSocket upgrade). Without a known token it answers at once, before reading the body or
+//! upgrading: HTTP 401 with a JSON-RPC `Unauthorized` error. Otherwise it removes the header
+//! (so no later log holds the token) and passes the caller's role on in the request's
+//! extensions. [`RoleGuard`] (JSON-RPC) answers each call, also each call of a batch, with
+//! `Forbidden` unless that role may call the method (`medchain_app_api::auth::allowed_roles`).
 
 use std::{
 	sync::Arc,
@@ -11,7 +13,11 @@ use std::{
 };
 
 use futures::future::{Either, Ready};
-use jsonrpsee::{server::middleware::rpc::RpcServiceT, types::Request, MethodResponse};
+use jsonrpsee::{
+	server::{middleware::rpc::RpcServiceT, HttpBody, HttpResponse},
+	types::Request,
+	MethodResponse,
+};
 use medchain_app_api::{
 	auth::{allowed_roles, Role, Tokens},
 	ErrorCode,
@@ -46,11 +52,11 @@ pub struct BearerAuth<S> {
 
 impl<S, B> tower::Service<http::Request<B>> for BearerAuth<S>
 where
-	S: tower::Service<http::Request<B>>,
+	S: tower::Service<http::Request<B>, Response = HttpResponse>,
 {
-	type Response = S::Response;
+	type Response = HttpResponse;
 	type Error = S::Error;
-	type Future = S::Future;
+	type Future = Either<S::Future, Ready<Result<HttpResponse, S::Error>>>;
 
 	fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
 		self.inner.poll_ready(cx)
@@ -68,13 +74,34 @@ where
 				self.tokens.role(token.trim()).map_or(Caller::UnknownToken, Caller::Known)
 			}
 		};
+		let Caller::Known(role) = caller else {
+			return Either::Right(futures::future::ready(Ok(unauthorized(caller))));
+		};
+		request.headers_mut().remove(http::header::AUTHORIZATION);
 		request.extensions_mut().insert(caller);
 		// Methods that behave differently per role read it from here.
-		if let Caller::Known(role) = caller {
-			request.extensions_mut().insert(role);
-		}
-		self.inner.call(request)
+		request.extensions_mut().insert(role);
+		Either::Left(self.inner.call(request))
 	}
+}
+
+/// HTTP 401 with a JSON-RPC `Unauthorized` error (the request's id is unknown: it is not read).
+fn unauthorized(caller: Caller) -> HttpResponse {
+	let message = match caller {
+		Caller::UnknownToken => "unknown token",
+		_ => "send `Authorization: Bearer <token>`",
+	};
+	let body = serde_json::json!({
+		"jsonrpc": "2.0",
+		"error": { "code": ErrorCode::Unauthorized.code(), "message": message },
+		"id": null,
+	});
+	let mut response = HttpResponse::new(HttpBody::from(body.to_string()));
+	*response.status_mut() = http::StatusCode::UNAUTHORIZED;
+	response
+		.headers_mut()
+		.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+	response
 }
 
 /// Refuses calls the caller's role may not make (see the module docs).
@@ -94,7 +121,10 @@ where
 				Some(ErrorCode::Unauthorized.error("send `Authorization: Bearer <token>`"))
 			}
 			(Caller::UnknownToken, _) => Some(ErrorCode::Unauthorized.error("unknown token")),
-			(Caller::Known(_), None) => None,
+			(Caller::Known(_), None) => Some(
+				ErrorCode::Forbidden
+					.error(format!("{} is not a medchain method", request.method_name())),
+			),
 			(Caller::Known(role), Some(roles)) if roles.contains(&role) => None,
 			(Caller::Known(role), Some(roles)) => Some(ErrorCode::Forbidden.error(format!(
 				"role {} may not call {}; it needs {}",
