@@ -136,3 +136,44 @@ fn new_token(file: &Path, role: Role) -> crate::Result<String> {
 		"",
 	)
 }
+
+/// A dev account as the medchain RPC takes a patient: 0x-prefixed hex of its 32 bytes.
+pub fn patient_hex(patient: sp_keyring::Sr25519Keyring) -> String {
+	format!("0x{}", hex::encode(<[u8; 32]>::from(patient.to_account_id())))
+}
+
+/// Registers `patient` with the hospital whose operator is `operator`, once finalized.
+pub async fn register_patient(
+	chain: &crate::client::Chain,
+	operator: sp_keyring::Sr25519Keyring,
+	patient: sp_keyring::Sr25519Keyring,
+) -> crate::Result<()> {
+	let register = pallet_hospitals::Call::register_patient { patient: patient.to_account_id() };
+	let call = medchain_runtime::RuntimeCall::Hospitals(register);
+	crate::client::tx::submit_and_finalize(chain, &operator.pair(), call).await?.succeeded()?;
+	Ok(())
+}
+
+/// How many `anchor_batch` transactions blocks `from..=to` carry, and how many anchors in all.
+pub async fn anchor_batches(
+	chain: &crate::client::Chain,
+	from: u32,
+	to: u32,
+) -> crate::Result<(usize, usize)> {
+	use medchain_runtime::{RuntimeCall, UncheckedExtrinsic};
+	let (mut batches, mut anchors) = (0, 0);
+	for number in from..=to {
+		let hash = chain.block_hash(number).await?.ok_or(format!("no block #{number}"))?;
+		for bytes in chain.extrinsics(hash).await? {
+			let extrinsic: UncheckedExtrinsic =
+				codec::Decode::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
+			if let RuntimeCall::Records(pallet_records::Call::anchor_batch { items }) =
+				extrinsic.function
+			{
+				batches += 1;
+				anchors += items.len();
+			}
+		}
+	}
+	Ok((batches, anchors))
+}

@@ -17,10 +17,11 @@ use medchain_app_api::{
 	ErrorCode, MedchainApiClient,
 };
 use medchain_primitives::records::RecordStatus;
-use medchain_runtime::{RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_store::{erasure::any_window_unwraps, kek::Kek, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
+	custodian::{anchor_batches, patient_hex},
 	network::LocalNetwork,
 	Result,
 };
@@ -65,10 +66,9 @@ async fn register_patients(chain: &Chain, operator: Sr25519Keyring) -> Result<()
 }
 
 fn diagnosis(index: usize) -> SubmitRecord {
-	let patient = PATIENTS[index % PATIENTS.len()].to_account_id();
 	SubmitRecord {
 		client_request_id: format!("visit-{index}"),
-		patient: format!("0x{}", hex::encode(<[u8; 32]>::from(patient))),
+		patient: patient_hex(PATIENTS[index % PATIENTS.len()]),
 		record_type: "DIAGNOSIS".into(),
 		fields: json!({
 			"diagnosis": format!("diagnosis {index}"),
@@ -160,20 +160,7 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 		assert_eq!(Some(anchor.field_root), from_hex32(&record.field_root), "{}", record.record_id);
 		assert_eq!(anchor.custodian, HOSPITAL_A);
 	}
-	let (mut batches, mut anchors) = (0, 0);
-	for number in first_block..=last_block {
-		let hash = chain.block_hash(number).await?.ok_or("missing block")?;
-		for bytes in chain.extrinsics(hash).await? {
-			let extrinsic: UncheckedExtrinsic =
-				codec::Decode::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
-			if let RuntimeCall::Records(pallet_records::Call::anchor_batch { items }) =
-				extrinsic.function
-			{
-				batches += 1;
-				anchors += items.len();
-			}
-		}
-	}
+	let (batches, anchors) = anchor_batches(&chain, first_block, last_block).await?;
 	println!("{RECORDS} records anchored in {batches} anchor_batch transactions ({anchors} anchors, blocks {first_block}..={last_block})");
 	assert!(
 		anchors >= RECORDS && batches * 20 <= RECORDS,

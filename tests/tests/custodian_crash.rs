@@ -16,10 +16,11 @@ use medchain_app_api::{
 	types::{from_hex32, AnchorStatus, SubmitRecord},
 	MedchainApiClient,
 };
-use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_runtime::RuntimeEvent;
 use medchain_store::{AnchorState, Store};
 use medchain_tests::{
-	client::{rpc::wait_until, runtime_api, tx},
+	client::{rpc::wait_until, runtime_api},
+	custodian::{patient_hex, register_patient},
 	network::LocalNetwork,
 	node::Node,
 	Result,
@@ -37,10 +38,9 @@ const HOSPITAL_A: u32 = 0;
 type Acked = Arc<Mutex<BTreeMap<String, (String, String)>>>;
 
 fn record(id: &str) -> SubmitRecord {
-	let patient = <[u8; 32]>::from(PATIENT.to_account_id());
 	SubmitRecord {
 		client_request_id: id.into(),
-		patient: format!("0x{}", hex::encode(patient)),
+		patient: patient_hex(PATIENT),
 		record_type: "VITAL_SIGNS".into(),
 		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-11-30" })
 			.as_object()
@@ -108,15 +108,8 @@ async fn wait_for_rpc(node: &Node) -> Result<()> {
 async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<()> {
 	let mut net = LocalNetwork::start_custodians()?;
 	net.wait_finalized(&[0, 1, 2, 3], 1, FIRST_FINALITY).await?;
-	let register = pallet_hospitals::Call::register_patient { patient: PATIENT.to_account_id() };
 	let chain = net.nodes[0].chain()?;
-	tx::submit_and_finalize(
-		&chain,
-		&Sr25519Keyring::AliceStash.pair(),
-		RuntimeCall::Hospitals(register),
-	)
-	.await?
-	.succeeded()?;
+	register_patient(&chain, Sr25519Keyring::AliceStash, PATIENT).await?;
 	let first_block = chain.finalized_number().await?;
 
 	let acked: Acked = Arc::default();

@@ -18,7 +18,7 @@ use medchain_store::Store;
 use sc_client_api::{BlockchainEvents, HeaderBackend};
 use sp_core::H256;
 
-use super::{chain, signer::OperatorSigner};
+use super::{blocking, chain, signer::OperatorSigner};
 use crate::service::{FullClient, TransactionPoolHandle};
 
 /// Most finalized blocks applied in one round.
@@ -64,18 +64,14 @@ impl Erasures {
 
 	async fn catch_up(&self, sent: &mut HashMap<RecordId, u32>) -> Result<(), String> {
 		let finalized = self.client.info().finalized_number;
-		let cursor = self
-			.blocking({
-				let store = self.store.clone();
-				move || store.chain_cursor()
-			})
-			.await?;
+		let store = self.store.clone();
+		let cursor = blocking(move || store.chain_cursor()).await?;
 		// A new store starts from the finalized head: it holds no record older than that.
 		let from = cursor.map_or(finalized, |cursor| cursor.saturating_add(1));
 		if finalized.saturating_sub(from) > RECONCILE_BEYOND {
 			self.reconcile(self.client.info().finalized_hash).await?;
 			let store = self.store.clone();
-			self.blocking(move || store.set_chain_cursor(finalized)).await?;
+			blocking(move || store.set_chain_cursor(finalized)).await?;
 			return Ok(());
 		}
 		let to = finalized.min(from.saturating_add(BLOCKS_PER_ROUND));
@@ -87,10 +83,10 @@ impl Erasures {
 				.ok_or(format!("no block #{number}"))?;
 			self.apply_block(hash).await?;
 			let store = self.store.clone();
-			self.blocking(move || store.set_chain_cursor(number)).await?;
+			blocking(move || store.set_chain_cursor(number)).await?;
 		}
 		let store = self.store.clone();
-		for record_id in self.blocking(move || store.erasures_due(finalized)).await? {
+		for record_id in blocking(move || store.erasures_due(finalized)).await? {
 			if sent.get(&record_id).is_some_and(|at| finalized < at.saturating_add(RESEND_AFTER)) {
 				continue;
 			}
@@ -111,7 +107,7 @@ impl Erasures {
 		let mut after = None;
 		loop {
 			let store = self.store.clone();
-			let ids = self.blocking(move || store.record_ids(after, RECONCILE_PAGE)).await?;
+			let ids = blocking(move || store.record_ids(after, RECONCILE_PAGE)).await?;
 			let Some(last) = ids.last().copied() else { return Ok(()) };
 			let mut erased = Vec::new();
 			for id in ids {
@@ -121,7 +117,7 @@ impl Erasures {
 						if let Some((by, due)) = chain::pending_erasure(&self.client, at, id)? {
 							let store = self.store.clone();
 							let due = (by == operator).then_some(due);
-							self.blocking(move || store.set_erasure_due(&id, due)).await?;
+							blocking(move || store.set_erasure_due(&id, due)).await?;
 						}
 					}
 				}
@@ -142,10 +138,10 @@ impl Erasures {
 				pallet_records::Event::ErasureScheduled { record_id, by, due }
 					if by == operator =>
 				{
-					self.blocking(move || store.set_erasure_due(&record_id, Some(due))).await?
+					blocking(move || store.set_erasure_due(&record_id, Some(due))).await?
 				}
 				pallet_records::Event::ErasureCancelled { record_id, .. } => {
-					self.blocking(move || store.set_erasure_due(&record_id, None)).await?
+					blocking(move || store.set_erasure_due(&record_id, None)).await?
 				}
 				_ => {}
 			}
@@ -156,17 +152,16 @@ impl Erasures {
 	/// Shreds those of `erased` that this store holds and has not shredded yet.
 	async fn shred_unerased(&self, erased: Vec<RecordId>) -> Result<(), String> {
 		let store = self.store.clone();
-		let receipts = self
-			.blocking(move || {
-				let mut ours = Vec::new();
-				for id in erased {
-					if store.record(&id)?.is_some_and(|stored| stored.erased.is_none()) {
-						ours.push(id);
-					}
+		let receipts = blocking(move || {
+			let mut ours = Vec::new();
+			for id in erased {
+				if store.record(&id)?.is_some_and(|stored| stored.erased.is_none()) {
+					ours.push(id);
 				}
-				store.shred(&ours)
-			})
-			.await?;
+			}
+			store.shred(&ours)
+		})
+		.await?;
 		for receipt in receipts {
 			log::info!(
 				target: "medchain::erasure",
@@ -181,15 +176,5 @@ impl Erasures {
 
 	async fn send(&self, call: RuntimeCall) -> Result<H256, String> {
 		self.signer.submit(&self.pool, call).await
-	}
-
-	async fn blocking<T: Send + 'static>(
-		&self,
-		work: impl FnOnce() -> medchain_store::Result<T> + Send + 'static,
-	) -> Result<T, String> {
-		tokio::task::spawn_blocking(work)
-			.await
-			.map_err(|e| e.to_string())?
-			.map_err(|e| e.to_string())
 	}
 }

@@ -18,6 +18,13 @@ use sp_keystore::KeystorePtr;
 use crate::service::{FullClient, TransactionPoolHandle};
 pub use outbox::{Progress, Tracker};
 
+/// Runs store work off the async threads (the store fsyncs), with its errors as text.
+pub async fn blocking<T: Send + 'static>(
+	work: impl FnOnce() -> medchain_store::Result<T> + Send + 'static,
+) -> Result<T, String> {
+	tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+}
+
 /// Where the custodian keeps its files.
 pub struct CustodianPaths {
 	/// The record store's directory.

@@ -23,7 +23,7 @@ use sc_transaction_pool_api::{TransactionPool, TransactionSource, TransactionSta
 use sp_core::H256;
 use sp_runtime::{traits::Header as _, BoundedVec};
 
-use super::{chain, signer::OperatorSigner};
+use super::{blocking, chain, signer::OperatorSigner};
 use crate::service::{FullClient, TransactionPoolHandle};
 
 /// Most `anchor_batch` transactions waiting in the pool, not yet in a block, at once.
@@ -126,18 +126,26 @@ impl Outbox {
 	/// Runs until the node stops.
 	pub async fn run(self) {
 		let mut finality = self.client.finality_notification_stream();
+		// Only a new finalized block (or the start) can settle what is not in flight; a
+		// submission or a quiet spell only sends.
+		let mut finalized = true;
 		loop {
-			if let Err(error) = self.settle_from_chain().await {
-				log::warn!(target: "medchain::outbox", "settling anchors: {error}");
+			if finalized {
+				if let Err(error) = self.settle_from_chain().await {
+					log::warn!(target: "medchain::outbox", "settling anchors: {error}");
+				}
 			}
 			if let Err(error) = self.send_pending().await {
 				log::warn!(target: "medchain::outbox", "sending anchors: {error}");
 			}
-			tokio::select! {
-				_ = finality.next() => {}
-				_ = self.wake.notified() => tokio::time::sleep(COALESCE).await,
-				_ = tokio::time::sleep(IDLE) => {}
-			}
+			finalized = tokio::select! {
+				_ = finality.next() => true,
+				_ = self.wake.notified() => {
+					tokio::time::sleep(COALESCE).await;
+					false
+				}
+				_ = tokio::time::sleep(IDLE) => false,
+			};
 		}
 	}
 
@@ -184,10 +192,7 @@ impl Outbox {
 			.unwrap_or(256)
 			.saturating_mul(MAX_BATCHES_IN_FLIGHT + 1)
 			.saturating_add(self.tracker.in_flight_count());
-		let pending = tokio::task::spawn_blocking(move || store.pending_anchors(limit))
-			.await
-			.map_err(|error| error.to_string())?
-			.map_err(|error| error.to_string())?;
+		let pending = blocking(move || store.pending_anchors(limit)).await?;
 		Ok(pending
 			.into_iter()
 			.filter(|record| !self.tracker.in_flight(&record.record_id))
@@ -339,10 +344,7 @@ impl Outbox {
 		}
 		let store = self.store.clone();
 		let ids: Vec<RecordId> = outcomes.iter().map(|(id, _)| *id).collect();
-		tokio::task::spawn_blocking(move || store.settle(&outcomes))
-			.await
-			.map_err(|error| error.to_string())?
-			.map_err(|error| error.to_string())?;
+		blocking(move || store.settle(&outcomes)).await?;
 		self.tracker.forget(ids);
 		Ok(())
 	}

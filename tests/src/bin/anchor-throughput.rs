@@ -14,8 +14,11 @@ use medchain_app_api::{
 	types::{AnchorStatus, SubmitRecord},
 	MedchainApiClient,
 };
-use medchain_runtime::{RuntimeCall, UncheckedExtrinsic};
-use medchain_tests::{client::tx, network::LocalNetwork, Result};
+use medchain_tests::{
+	custodian::{anchor_batches, patient_hex, register_patient},
+	network::LocalNetwork,
+	Result,
+};
 use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
@@ -25,7 +28,7 @@ const PER_CALL: usize = 500;
 fn record(index: usize) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: format!("throughput-{index}"),
-		patient: format!("0x{}", hex::encode(<[u8; 32]>::from(PATIENT.to_account_id()))),
+		patient: patient_hex(PATIENT),
 		record_type: "LAB_RESULT".into(),
 		fields: json!({
 			"test_name": "HbA1c", "loinc_code": "4548-4", "result_value": format!("{}", 5 + index % 4),
@@ -45,14 +48,7 @@ async fn main() -> Result<()> {
 	net.wait_finalized(&[0, 1, 2, 3], 1, Duration::from_secs(180)).await?;
 	let a = &net.nodes[0];
 	let chain = a.chain()?;
-	let register = pallet_hospitals::Call::register_patient { patient: PATIENT.to_account_id() };
-	tx::submit_and_finalize(
-		&chain,
-		&Sr25519Keyring::AliceStash.pair(),
-		RuntimeCall::Hospitals(register),
-	)
-	.await?
-	.succeeded()?;
+	register_patient(&chain, Sr25519Keyring::AliceStash, PATIENT).await?;
 	let first_block = chain.finalized_number().await?;
 
 	let app = a.app_rpc(Role::App)?;
@@ -89,20 +85,7 @@ async fn main() -> Result<()> {
 	let finalized = started.elapsed();
 
 	let last_block = chain.finalized_number().await?;
-	let mut batches = 0;
-	for number in first_block..=last_block {
-		let hash = chain.block_hash(number).await?.ok_or("missing block")?;
-		for bytes in chain.extrinsics(hash).await? {
-			let extrinsic: UncheckedExtrinsic =
-				codec::Decode::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
-			if matches!(
-				extrinsic.function,
-				RuntimeCall::Records(pallet_records::Call::anchor_batch { .. })
-			) {
-				batches += 1;
-			}
-		}
-	}
+	let (batches, _) = anchor_batches(&chain, first_block, last_block).await?;
 	let per_second = |elapsed: Duration| records as f64 / elapsed.as_secs_f64();
 	println!("records                         {records}");
 	println!(
