@@ -26,7 +26,7 @@ use crate::{
 	crypto::DataKey,
 	decode_record, io_error,
 	kek::{self, Kek},
-	schema::{PendingShred, ShredReceipt, ERASE_DUE, KEYS, RECORDS, SHREDS},
+	schema::{PendingShred, ShredReceipt, ERASE_DUE, KEYS, RECORDS, SEALED, SHREDS},
 	EpochKeys, Result, Store, StoreError,
 };
 
@@ -133,7 +133,7 @@ impl Store {
 
 		let new_path = keys_path(&self.dir, new_epoch);
 		remove_if_present(&new_path)?;
-		let new_db = Database::create(&new_path).map_err(redb::Error::from)?;
+		let new_db = crate::backend::create(&new_path)?;
 		let records_read = self.records.begin_read().map_err(redb::Error::from)?;
 		let records = records_read.open_table(RECORDS).map_err(redb::Error::from)?;
 		let old_read = epoch_keys.db.begin_read().map_err(redb::Error::from)?;
@@ -181,6 +181,7 @@ impl Store {
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
 			let mut records = write.open_table(RECORDS).map_err(redb::Error::from)?;
+			let mut pieces = write.open_table(SEALED).map_err(redb::Error::from)?;
 			let mut shreds = write.open_table(SHREDS).map_err(redb::Error::from)?;
 			let mut due = write.open_table(ERASE_DUE).map_err(redb::Error::from)?;
 			for (id, shred) in pending {
@@ -192,8 +193,7 @@ impl Store {
 					continue;
 				};
 				let mut stored = decode_record(&bytes)?;
-				stored.sealed = None;
-				stored.content_digest = [0; 32];
+				crate::sealed::remove(&mut pieces, id, stored.sealed_len as usize)?;
 				stored.erased.get_or_insert(ShredReceipt {
 					record_id: *id,
 					key_id: shred.key_id,
@@ -265,6 +265,8 @@ fn remove_if_present(path: &Path) -> Result<()> {
 /// Whether any window of `bytes` is the data key of `record_id` wrapped under `kek`: the
 /// forensic search an erasure must defeat, for tests and audits of a store's files.
 pub fn any_window_unwraps(bytes: &[u8], kek: &Kek, record_id: &RecordId) -> bool {
-	let unwrapper = crate::crypto::Unwrapper::new(&kek.key, kek.epoch, record_id);
+	let Ok(unwrapper) = crate::crypto::Unwrapper::new(&kek.key, kek.epoch, record_id) else {
+		return false;
+	};
 	bytes.windows(crate::crypto::WRAPPED_KEY_LEN).any(|window| unwrapper.unwrap(window).is_ok())
 }

@@ -17,14 +17,10 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use aes_gcm::{
-	aead::{Aead, KeyInit, Payload},
-	Aes256Gcm, Nonce,
-};
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-use crate::StoreError;
+use crate::{crypto, StoreError};
 
 const HEADER: &str = "medchain-kek v1";
 const SEALED_HEADER: &str = "medchain-kek-sealed v1";
@@ -111,12 +107,8 @@ impl Kek {
 		let mut words = text.trim_end().strip_prefix(SEALED_HEADER)?.split_whitespace();
 		let epoch: u64 = words.next()?.parse().ok()?;
 		let sealed = hex::decode(words.next()?).ok()?;
-		let (nonce, ciphertext) = sealed.split_at_checked(12)?;
 		let aad = [SEALED_AAD, &epoch.to_le_bytes()].concat();
-		let plain = Aes256Gcm::new(root.0.as_slice().into())
-			.decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
-			.ok()
-			.map(Zeroizing::new)?;
+		let plain = crypto::open_with_key(&root.0, &aad, sealed).ok()?;
 		let mut key = Zeroizing::new([0u8; 32]);
 		(plain.len() == key.len()).then(|| key.copy_from_slice(&plain))?;
 		words.next().is_none().then_some(Self { epoch, key })
@@ -131,18 +123,9 @@ impl Kek {
 				hex::encode(self.key.as_slice())
 			)));
 		};
-		let mut nonce = [0u8; 12];
-		rand::rngs::OsRng.fill_bytes(&mut nonce);
 		let aad = [SEALED_AAD, &self.epoch.to_le_bytes()].concat();
-		let ciphertext = Aes256Gcm::new(root.0.as_slice().into())
-			.encrypt(Nonce::from_slice(&nonce), Payload { msg: self.key.as_slice(), aad: &aad })
-			.map_err(|_| StoreError::Encryption)?;
-		Ok(Zeroizing::new(format!(
-			"{SEALED_HEADER} {} {}{}\n",
-			self.epoch,
-			hex::encode(nonce),
-			hex::encode(ciphertext)
-		)))
+		let sealed = crypto::seal_bytes(&root.0, &aad, self.key.as_slice())?;
+		Ok(Zeroizing::new(format!("{SEALED_HEADER} {} {}\n", self.epoch, hex::encode(sealed))))
 	}
 
 	fn parse(text: &str) -> Option<Self> {

@@ -19,6 +19,7 @@
 
 #![deny(missing_docs)]
 
+mod backend;
 pub mod chain_state;
 mod crypto;
 pub mod erasure;
@@ -27,6 +28,7 @@ mod key_check;
 pub mod outbox;
 pub mod records;
 pub mod schema;
+mod sealed;
 
 use std::{
 	fs,
@@ -41,7 +43,7 @@ pub use records::{NewRecord, OpenedRecord, StoredReceipt, MAX_BULK_RECORDS, MAX_
 pub use schema::{AnchorState, ShredReceipt, StoredRecord};
 
 use kek::{Kek, KekFile};
-use schema::{CUSTODIAN, ERASE_DUE, META, OUTBOX, RECORDS, REQUEST_SECRET, SHREDS};
+use schema::{CUSTODIAN, ERASE_DUE, META, OUTBOX, RECORDS, REQUEST_SECRET, SEALED, SHREDS};
 
 /// Why the store refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -153,7 +155,7 @@ impl Store {
 		let kek = kek_file.read()?;
 		erasure::recover_rotation(dir, kek_path, &kek)?;
 
-		let records = Database::create(&records_path).map_err(redb::Error::from)?;
+		let records = backend::create(&records_path)?;
 		let request_secret = init_meta(&records, custodian)?;
 		let keys_path = erasure::keys_path(dir, kek.epoch);
 		if !keys_path.exists() && !is_new && record_count(&records)? > 0 {
@@ -164,7 +166,7 @@ impl Store {
 				keys_path.display()
 			)));
 		}
-		let keys = Database::create(&keys_path).map_err(redb::Error::from)?;
+		let keys = backend::create(&keys_path)?;
 		key_check::verify_or_write(&keys, &kek)?;
 
 		let store = Self {
@@ -210,6 +212,7 @@ fn init_meta(records: &Database, custodian: HospitalId) -> Result<[u8; 32]> {
 	let secret = {
 		let mut meta = write.open_table(META).map_err(redb::Error::from)?;
 		write.open_table(RECORDS).map_err(redb::Error::from)?;
+		write.open_table(SEALED).map_err(redb::Error::from)?;
 		write.open_table(OUTBOX).map_err(redb::Error::from)?;
 		write.open_table(SHREDS).map_err(redb::Error::from)?;
 		write.open_table(ERASE_DUE).map_err(redb::Error::from)?;

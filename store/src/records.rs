@@ -10,11 +10,11 @@ use medchain_primitives::{
 };
 use redb::{Durability, ReadableDatabase, ReadableTable};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 use crate::{
 	crypto::DataKey,
-	schema::{AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, RECORDS},
+	decode_record,
+	schema::{AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, RECORDS, SEALED},
 	Result, Store, StoreError,
 };
 
@@ -24,7 +24,6 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 pub const MAX_BULK_RECORDS: usize = 500;
 
 const REQUEST_ID_DOMAIN: &[u8] = b"medchain/client-request/v1";
-const CONTENT_DOMAIN: &[u8] = b"medchain/record-content/v1";
 
 /// A record an app hands its node.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,10 +74,40 @@ struct SealedFields {
 	salts: Vec<Salt>,
 }
 
+/// Record sizes (in a submission, together) from which sealing uses a second thread.
+const PARALLEL_FROM_BYTES: usize = 64 << 10;
+
+/// A record of a submission that the store does not hold yet.
+struct Fresh<'a> {
+	index: usize,
+	record_id: RecordId,
+	request_id: Hash256,
+	record: &'a NewRecord,
+}
+
+/// What the store answers for each record of a submission.
+enum Answer {
+	/// Stored before: its receipt.
+	Held(StoredReceipt),
+	/// New: the `n`th fresh record; `first` is false for a repeat within the submission.
+	Fresh { n: usize, first: bool },
+}
+
+/// A fresh record, sealed and ready to commit.
+struct Sealed {
+	record_id: RecordId,
+	key: DataKey,
+	stored: StoredRecord,
+	sealed: Vec<u8>,
+}
+
 impl Store {
 	/// Stores `records` and enters them in the outbox, all in durable commits, or nothing if
 	/// any of them is refused. Records whose client request id was seen before are returned
 	/// as they are.
+	///
+	/// Records are sealed outside the store's lock, so one submission seals while another
+	/// commits.
 	pub fn submit(&self, records: &[NewRecord]) -> Result<Vec<StoredReceipt>> {
 		if records.len() > MAX_BULK_RECORDS {
 			return Err(StoreError::TooManyRecords { count: records.len(), max: MAX_BULK_RECORDS });
@@ -86,97 +115,124 @@ impl Store {
 		for (index, record) in records.iter().enumerate() {
 			check_shape(index, record)?;
 		}
+		let (answers, fresh) = self.sort_out(records)?;
+		let sealed = seal_all(&fresh)?;
+
 		let epoch_keys = self.lock()?;
-		let mut receipts = Vec::with_capacity(records.len());
-		let mut new_records: Vec<(RecordId, StoredRecord, Vec<u8>)> = Vec::new();
-		// Record id → (its first submission in this call, that one's receipt).
-		let mut in_batch: HashMap<RecordId, (&NewRecord, usize)> = HashMap::new();
-		for record in records {
+		// A concurrent retry may have stored some of them meanwhile.
+		let mut held_now = Vec::with_capacity(fresh.len());
+		for one in &fresh {
+			held_now.push(self.held_receipt(
+				&epoch_keys,
+				one.record,
+				one.record_id,
+				one.request_id,
+			)?);
+		}
+		let receipts = answers
+			.into_iter()
+			.map(|answer| match answer {
+				Answer::Held(receipt) => Ok(receipt),
+				Answer::Fresh { n, first } => match held_now.get(n) {
+					Some(Some(receipt)) => Ok(receipt.clone()),
+					Some(None) => {
+						let record = sealed.get(n).ok_or(StoreError::Poisoned)?;
+						Ok(StoredReceipt {
+							record_id: record.record_id,
+							request_id: record.stored.request_id,
+							field_root: record.stored.field_root,
+							state: AnchorState::Stored,
+							created: first,
+						})
+					}
+					None => Err(StoreError::Poisoned),
+				},
+			})
+			.collect::<Result<Vec<_>>>()?;
+		let to_commit: Vec<Sealed> = sealed
+			.into_iter()
+			.zip(&held_now)
+			.filter_map(|(record, held)| held.is_none().then_some(record))
+			.collect();
+		if !to_commit.is_empty() {
+			self.commit_fresh(&epoch_keys, to_commit)?;
+		}
+		Ok(receipts)
+	}
+
+	/// Each record's answer: held (a retry of a stored record) or fresh (to be sealed). The
+	/// store's lock is taken only to compare a retry with what is stored.
+	fn sort_out<'a>(&self, records: &'a [NewRecord]) -> Result<(Vec<Answer>, Vec<Fresh<'a>>)> {
+		let mut answers = Vec::with_capacity(records.len());
+		let mut fresh: Vec<Fresh> = Vec::new();
+		// Record id → its position in `fresh`.
+		let mut in_batch: HashMap<RecordId, usize> = HashMap::new();
+		for (index, record) in records.iter().enumerate() {
 			let request_id = self.request_id(&record.client_request_id);
-			let id = record_id(self.custodian, &request_id);
-			if let Some((first, receipt)) = in_batch.get(&id).copied() {
+			let record_id = record_id(self.custodian, &request_id);
+			if let Some(&n) = in_batch.get(&record_id) {
+				let first = fresh.get(n).ok_or(StoreError::Poisoned)?.record;
 				if !same_content(first, record) {
 					return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
 				}
-				let mut again: StoredReceipt =
-					receipts.get(receipt).cloned().ok_or(StoreError::Poisoned)?;
-				again.created = false;
-				receipts.push(again);
-				continue;
+				answers.push(Answer::Fresh { n, first: false });
+			} else if self.record(&record_id)?.is_some() {
+				let receipt = self
+					.held_receipt(&*self.lock()?, record, record_id, request_id)?
+					.ok_or(StoreError::Inconsistent("a stored record vanished".into()))?;
+				answers.push(Answer::Held(receipt));
+			} else {
+				in_batch.insert(record_id, fresh.len());
+				answers.push(Answer::Fresh { n: fresh.len(), first: true });
+				fresh.push(Fresh { index, record_id, request_id, record });
 			}
-			if let Some(earlier) = self.record(&id)? {
-				// The digest is keyed with the record's data key, so it proves nothing to whoever
-				// holds the files without the KEK, and nothing at all once the key is shredded.
-				if earlier.erased.is_none() {
-					let key = self.data_key(&epoch_keys, &id)?;
-					if key.keyed_digest(CONTENT_DOMAIN, &content_bytes(record))
-						!= earlier.content_digest
-					{
-						return Err(StoreError::RequestIdConflict(
-							record.client_request_id.clone(),
-						));
-					}
-				}
-				receipts.push(StoredReceipt {
-					record_id: id,
-					request_id,
-					field_root: earlier.field_root,
-					state: earlier.state,
-					created: false,
-				});
-				continue;
-			}
-			let committed =
-				CommittedRecord::with_random_salts(record.record_type, record.values.clone())
-					.map_err(|_| StoreError::WrongFieldCount {
-						index: receipts.len(),
-						values: record.values.len(),
-						expected: record.record_type.field_count(),
-					})?;
-			let field_root = committed.root(&id);
-			let plaintext = Zeroizing::new(
-				SealedFields { values: committed.values.clone(), salts: committed.salts.clone() }
-					.encode(),
-			);
-			let key = DataKey::generate();
-			let content = key.keyed_digest(CONTENT_DOMAIN, &content_bytes(record));
-			let sealed = key.seal(&id, &plaintext)?;
-			let wrapped = key.wrap(&epoch_keys.kek.key, epoch_keys.kek.epoch, &id)?;
-			let stored = StoredRecord {
-				patient: record.patient,
-				record_type: record.record_type,
-				request_id,
-				field_root,
-				ciphertext_digest: Sha256::digest(&sealed).into(),
-				content_digest: content,
-				sealed: Some(sealed),
-				state: AnchorState::Stored,
-				erased: None,
-				outbox: None,
-				stored_at: unix_millis(),
-			};
-			receipts.push(StoredReceipt {
-				record_id: id,
-				request_id,
-				field_root,
-				state: AnchorState::Stored,
-				created: true,
-			});
-			in_batch.insert(id, (record, receipts.len().saturating_sub(1)));
-			new_records.push((id, stored, wrapped));
 		}
-		if new_records.is_empty() {
-			return Ok(receipts);
-		}
+		Ok((answers, fresh))
+	}
 
-		// The keys first: a crash between the two commits leaves an unused key (dropped at the
-		// next rotation), never a record without its key.
+	/// The receipt of `record` if the store holds it already; refused if the stored record
+	/// differs (the same client request id for other content).
+	fn held_receipt(
+		&self,
+		epoch_keys: &crate::EpochKeys,
+		record: &NewRecord,
+		record_id: RecordId,
+		request_id: Hash256,
+	) -> Result<Option<StoredReceipt>> {
+		let Some(earlier) = self.record(&record_id)? else {
+			return Ok(None);
+		};
+		if earlier.erased.is_none() {
+			let held = self.open_under(epoch_keys, &record_id)?.fields.values;
+			if (earlier.patient, earlier.record_type, &held)
+				!= (record.patient, record.record_type, &record.values)
+			{
+				return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
+			}
+		}
+		Ok(Some(StoredReceipt {
+			record_id,
+			request_id,
+			field_root: earlier.field_root,
+			state: earlier.state,
+			created: false,
+		}))
+	}
+
+	/// Commits sealed records: their keys first, so a crash between the two commits leaves an
+	/// unused key (dropped at the next rotation), never a record without its key.
+	fn commit_fresh(&self, epoch_keys: &crate::EpochKeys, fresh: Vec<Sealed>) -> Result<()> {
 		let mut write = epoch_keys.db.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
 			let mut keys = write.open_table(KEYS).map_err(redb::Error::from)?;
-			for (id, _, wrapped) in &new_records {
-				keys.insert(id, wrapped.as_slice()).map_err(redb::Error::from)?;
+			for record in &fresh {
+				let wrapped = record.key.wrap(
+					&epoch_keys.kek.key,
+					epoch_keys.kek.epoch,
+					&record.record_id,
+				)?;
+				keys.insert(record.record_id, wrapped.as_slice()).map_err(redb::Error::from)?;
 			}
 		}
 		write.commit().map_err(redb::Error::from)?;
@@ -191,33 +247,59 @@ impl Store {
 				.and_then(|bytes| <[u8; 8]>::try_from(bytes.value()).ok())
 				.map_or(0, u64::from_le_bytes);
 			let mut table = write.open_table(RECORDS).map_err(redb::Error::from)?;
+			let mut pieces = write.open_table(SEALED).map_err(redb::Error::from)?;
 			let mut outbox = write.open_table(OUTBOX).map_err(redb::Error::from)?;
-			for (id, mut stored, _) in new_records {
+			for Sealed { record_id, mut stored, sealed, .. } in fresh {
 				stored.outbox = Some(next);
-				outbox.insert(next, id).map_err(redb::Error::from)?;
-				table.insert(id, stored.encode().as_slice()).map_err(redb::Error::from)?;
+				outbox.insert(next, record_id).map_err(redb::Error::from)?;
+				crate::sealed::put(&mut pieces, &record_id, &sealed)?;
+				table.insert(record_id, stored.encode().as_slice()).map_err(redb::Error::from)?;
 				next = next.saturating_add(1);
 			}
 			meta.insert(NEXT_OUTBOX, next.to_le_bytes().as_slice()).map_err(redb::Error::from)?;
 		}
 		write.commit().map_err(redb::Error::from)?;
-		Ok(receipts)
+		Ok(())
 	}
 
 	/// Record `record_id` with its fields decrypted.
 	pub fn open_record(&self, record_id: &RecordId) -> Result<OpenedRecord> {
-		let stored = self.record(record_id)?.ok_or(StoreError::NotFound(*record_id))?;
-		let sealed = match (&stored.sealed, &stored.erased) {
-			(Some(sealed), None) => sealed,
-			_ => return Err(StoreError::Erased(*record_id)),
-		};
-		let key = self.data_key(&*self.lock()?, record_id)?;
-		let plaintext = key.open(record_id, sealed)?;
+		self.open_under(&*self.lock()?, record_id)
+	}
+
+	fn open_under(
+		&self,
+		epoch_keys: &crate::EpochKeys,
+		record_id: &RecordId,
+	) -> Result<OpenedRecord> {
+		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let stored = read
+			.open_table(RECORDS)
+			.map_err(redb::Error::from)?
+			.get(record_id)
+			.map_err(redb::Error::from)?
+			.map(|bytes| decode_record(bytes.value()))
+			.transpose()?
+			.ok_or(StoreError::NotFound(*record_id))?;
+		if stored.erased.is_some() {
+			return Err(StoreError::Erased(*record_id));
+		}
+		let pieces = read.open_table(SEALED).map_err(redb::Error::from)?;
+		let sealed = crate::sealed::get(&pieces, record_id, stored.sealed_len as usize)?
+			.ok_or(StoreError::Erased(*record_id))?;
+		let plaintext = self.data_key(epoch_keys, record_id)?.open(record_id, sealed)?;
 		let SealedFields { values, salts } = SealedFields::decode(&mut plaintext.as_slice())
 			.map_err(|_| StoreError::Inconsistent("sealed fields do not decode".into()))?;
 		let fields = CommittedRecord::new(stored.record_type, values, salts)
 			.map_err(|_| StoreError::Inconsistent("sealed fields do not fit the type".into()))?;
 		Ok(OpenedRecord { stored, fields })
+	}
+
+	/// Whether sealed bytes of record `record_id` are kept (none are once it is erased).
+	pub fn holds_sealed_bytes(&self, record_id: &RecordId) -> Result<bool> {
+		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let pieces = read.open_table(SEALED).map_err(redb::Error::from)?;
+		Ok(pieces.get((*record_id, 0)).map_err(redb::Error::from)?.is_some())
 	}
 
 	/// The record ids in the store, in id order, after `after`, at most `limit`.
@@ -261,13 +343,76 @@ impl Store {
 	}
 }
 
-/// What a retry must repeat to be the same record.
-fn content_bytes(record: &NewRecord) -> Vec<u8> {
-	(record.patient, record.record_type, &record.values).encode()
-}
-
 fn same_content(a: &NewRecord, b: &NewRecord) -> bool {
 	(a.patient, a.record_type, &a.values) == (b.patient, b.record_type, &b.values)
+}
+
+/// Seals `fresh` records, on two threads when they are large.
+fn seal_all(fresh: &[Fresh]) -> Result<Vec<Sealed>> {
+	let bytes = fresh.iter().map(|f| f.record.size()).fold(0, usize::saturating_add);
+	match fresh {
+		[] => Ok(Vec::new()),
+		[one] => Ok(vec![seal_one(one, bytes >= PARALLEL_FROM_BYTES)?]),
+		_ if bytes < PARALLEL_FROM_BYTES => fresh.iter().map(|one| seal_one(one, false)).collect(),
+		_ => {
+			let (first, second) = fresh.split_at(fresh.len() / 2);
+			std::thread::scope(|scope| {
+				let second = scope.spawn(|| {
+					second.iter().map(|one| seal_one(one, false)).collect::<Result<Vec<_>>>()
+				});
+				let mut sealed =
+					first.iter().map(|one| seal_one(one, false)).collect::<Result<Vec<_>>>()?;
+				sealed.extend(second.join().map_err(|_| StoreError::Poisoned)??);
+				Ok(sealed)
+			})
+		}
+	}
+}
+
+/// Salts, commits to and seals one record under a new data key; with `split`, the field root
+/// is computed on a second thread while the record is sealed.
+fn seal_one(fresh: &Fresh, split: bool) -> Result<Sealed> {
+	let Fresh { index, record_id, request_id, record } = fresh;
+	let committed = CommittedRecord::with_random_salts(record.record_type, record.values.clone())
+		.map_err(|_| StoreError::WrongFieldCount {
+		index: *index,
+		values: record.values.len(),
+		expected: record.record_type.field_count(),
+	})?;
+	let key = DataKey::generate();
+	let seal = || -> Result<(Vec<u8>, Hash256)> {
+		// Encodes as `SealedFields` does.
+		let sealed = key.seal(record_id, &(&committed.values, &committed.salts))?;
+		let digest = Sha256::digest(&sealed).into();
+		Ok((sealed, digest))
+	};
+	let (field_root, (sealed, ciphertext_digest)) = if split {
+		std::thread::scope(|scope| {
+			let root = scope.spawn(|| committed.root(record_id));
+			let sealed = seal()?;
+			Ok::<_, StoreError>((root.join().map_err(|_| StoreError::Poisoned)?, sealed))
+		})?
+	} else {
+		(committed.root(record_id), seal()?)
+	};
+	let sealed_len = u32::try_from(sealed.len()).map_err(|_| StoreError::Encryption)?;
+	Ok(Sealed {
+		record_id: *record_id,
+		stored: StoredRecord {
+			patient: record.patient,
+			record_type: record.record_type,
+			request_id: *request_id,
+			field_root,
+			ciphertext_digest,
+			sealed_len,
+			state: AnchorState::Stored,
+			erased: None,
+			outbox: None,
+			stored_at: unix_millis(),
+		},
+		sealed,
+		key,
+	})
 }
 
 fn check_shape(index: usize, record: &NewRecord) -> Result<()> {

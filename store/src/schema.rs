@@ -1,7 +1,7 @@
 //! What the store keeps, and in which redb tables.
 //!
-//! `records.redb` holds the records (sealed fields and anchor state), the outbox and pending
-//! shreds; `keys-<epoch>.redb` holds the data keys wrapped under that epoch's KEK. Keys live in
+//! `records.redb` holds the records (anchor state, and sealed fields in pieces), the outbox and
+//! pending shreds; `keys-<epoch>.redb` holds the data keys wrapped under that epoch's KEK. Keys live in
 //! their own file so that a rotation can write a new one and delete the old: bytes that a
 //! database frees stay in its file, and an erased record's wrapped key must not.
 
@@ -16,6 +16,8 @@ use redb::TableDefinition;
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Record id → SCALE([`StoredRecord`]).
 pub const RECORDS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("records");
+/// (record id, piece index) → a piece of the record's sealed bytes ([`crate::sealed`]).
+pub const SEALED: TableDefinition<([u8; 32], u32), &[u8]> = TableDefinition::new("sealed");
 /// Outbox position → record id, for records not yet anchored or failed.
 pub const OUTBOX: TableDefinition<u64, [u8; 32]> = TableDefinition::new("outbox");
 /// Record id → SCALE([`PendingShred`]): erasures decided but not yet finished.
@@ -85,11 +87,8 @@ pub struct StoredRecord {
 	pub field_root: Hash256,
 	/// SHA-256 of `sealed`, as anchored.
 	pub ciphertext_digest: Hash256,
-	/// A hash of what the client sent, keyed with the record's data key, so a retry with other
-	/// content is caught; zeroed when the record is erased.
-	pub content_digest: Hash256,
-	/// The sealed field values and salts; `None` once erased.
-	pub sealed: Option<Vec<u8>>,
+	/// The length of its sealed field values and salts, kept in [`SEALED`] until it is erased.
+	pub sealed_len: u32,
 	/// The anchor's state.
 	pub state: AnchorState,
 	/// Set once the data key is destroyed.

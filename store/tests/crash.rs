@@ -73,9 +73,10 @@ fn acknowledged_writes_survive_sigkill() {
 		}
 		for client_id in &acked_shreds {
 			let receipt = store.submit(&[diagnosis(client_id, 1, client_id)]).unwrap();
-			let stored = store.record(&receipt[0].record_id).unwrap().unwrap();
+			let record_id = receipt[0].record_id;
 			assert!(
-				stored.erased.is_some() && stored.sealed.is_none(),
+				store.record(&record_id).unwrap().unwrap().erased.is_some()
+					&& !store.holds_sealed_bytes(&record_id).unwrap(),
 				"round {round}: {client_id}"
 			);
 		}

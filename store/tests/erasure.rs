@@ -28,6 +28,8 @@ fn a_shredded_record_is_gone_and_the_others_stay() {
 	assert_ne!(receipt.key_id, [0; 16]);
 	assert_eq!(store.epoch().unwrap(), 1);
 	assert!(matches!(store.open_record(&ids[1]), Err(StoreError::Erased(_))));
+	assert!(!store.holds_sealed_bytes(&ids[1]).unwrap());
+	assert!(store.holds_sealed_bytes(&ids[0]).unwrap());
 	assert_eq!(store.open_record(&ids[0]).unwrap().fields.values, diagnosis("a", 1, "ma").values);
 	assert_eq!(store.open_record(&ids[2]).unwrap().fields.values, diagnosis("c", 2, "mc").values);
 	assert_eq!(store.shred(&ids[1..2]).unwrap(), vec![receipt.clone()]);

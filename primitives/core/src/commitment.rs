@@ -83,8 +83,17 @@ pub fn leaf_hash(record_id: &RecordId, index: u8, salt: &Salt, value: &FieldValu
 	hasher.update(record_id);
 	hasher.update([index]);
 	hasher.update(salt);
-	hasher.update(value.encode());
+	value.encode_to(&mut HashInput(&mut hasher));
 	hasher.finalize().into()
+}
+
+/// Hashes a SCALE encoding as it is written, without a buffer for it.
+struct HashInput<'a>(&'a mut Sha256);
+
+impl codec::Output for HashInput<'_> {
+	fn write(&mut self, bytes: &[u8]) {
+		self.0.update(bytes);
+	}
 }
 
 /// A record's fields as committed: one value and one salt per field of its type, in order.

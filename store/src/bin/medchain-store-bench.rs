@@ -1,6 +1,7 @@
 //! Prints the record store's throughput next to this disk's fsync'd sequential write speed.
 //!
 //! `medchain-store-bench [DIR]` (default: a temporary directory). Not a test: figures only.
+//! With several clients, submissions run at once, as several apps' requests do at a node.
 
 use std::{
 	fs::File,
@@ -12,13 +13,16 @@ use std::{
 use medchain_primitives::RecordType;
 use medchain_store::{NewRecord, Store};
 
-/// (record size, records, records per submission)
-const RUNS: [(usize, usize, usize); 5] = [
-	(4 << 10, 4_000, 1),
-	(4 << 10, 20_000, 200),
-	(64 << 10, 2_000, 16),
-	(1 << 20, 128, 1),
-	(1 << 20, 256, 16),
+/// (record size, records, records per submission, clients submitting at once)
+const RUNS: [(usize, usize, usize, usize); 8] = [
+	(4 << 10, 4_000, 1, 1),
+	(4 << 10, 8_000, 1, 4),
+	(4 << 10, 20_000, 200, 1),
+	(64 << 10, 2_000, 16, 1),
+	(1 << 20, 128, 1, 1),
+	(1 << 20, 256, 1, 2),
+	(1 << 20, 256, 16, 1),
+	(1 << 20, 512, 16, 2),
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,18 +32,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let disk = disk_write_speed(&dir.join("disk-probe"))?;
 	println!("disk: fsync'd sequential write {disk:.1} MB/s (256 MiB in 1 MiB writes, one fsync)");
 	println!(
-		"{:>9} {:>8} {:>6} | {:>10} {:>9} {:>7} | {:>10} {:>9}",
-		"size", "records", "batch", "store MB/s", "rec/s", "% disk", "fetch MB/s", "rec/s"
+		"{:>9} {:>8} {:>6} {:>7} | {:>10} {:>9} {:>7} | {:>10} {:>9}",
+		"size",
+		"records",
+		"batch",
+		"clients",
+		"store MB/s",
+		"rec/s",
+		"% disk",
+		"fetch MB/s",
+		"rec/s"
 	);
-	for (run, (size, count, batch)) in RUNS.into_iter().enumerate() {
+	for (run, (size, count, batch, clients)) in RUNS.into_iter().enumerate() {
 		let store_dir = dir.join(format!("store-{run}"));
 		let store = Store::open(&store_dir, &store_dir.join("kek"), 0)?;
 		let records: Vec<NewRecord> = (0..count).map(|i| record(run, i, size)).collect();
 		let started = Instant::now();
-		let mut ids = Vec::with_capacity(count);
-		for chunk in records.chunks(batch) {
-			ids.extend(store.submit(chunk)?.into_iter().map(|receipt| receipt.record_id));
-		}
+		let ids = submit_concurrently(&store, &records, batch, clients)?;
 		let stored = started.elapsed();
 		let started = Instant::now();
 		for id in &ids {
@@ -49,10 +58,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 		let bytes = size.saturating_mul(count) as f64;
 		let store_speed = megabytes_per_second(bytes, stored);
 		println!(
-			"{:>9} {:>8} {:>6} | {:>10.1} {:>9.0} {:>6.0}% | {:>10.1} {:>9.0}",
+			"{:>9} {:>8} {:>6} {:>7} | {:>10.1} {:>9.0} {:>6.0}% | {:>10.1} {:>9.0}",
 			size,
 			count,
 			batch,
+			clients,
 			store_speed,
 			count as f64 / stored.as_secs_f64(),
 			store_speed / disk * 100.0,
@@ -63,6 +73,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 		std::fs::remove_dir_all(&store_dir)?;
 	}
 	Ok(())
+}
+
+/// Submits `records` in batches of `batch` from `clients` threads at once; their ids.
+fn submit_concurrently(
+	store: &Store,
+	records: &[NewRecord],
+	batch: usize,
+	clients: usize,
+) -> Result<Vec<[u8; 32]>, medchain_store::StoreError> {
+	let share = records.len().div_ceil(clients);
+	std::thread::scope(|scope| {
+		let clients: Vec<_> = records
+			.chunks(share)
+			.map(|mine| {
+				scope.spawn(move || {
+					let mut ids = Vec::with_capacity(mine.len());
+					for chunk in mine.chunks(batch) {
+						ids.extend(
+							store.submit(chunk)?.into_iter().map(|receipt| receipt.record_id),
+						);
+					}
+					Ok::<_, medchain_store::StoreError>(ids)
+				})
+			})
+			.collect();
+		let mut ids = Vec::with_capacity(records.len());
+		for client in clients {
+			ids.extend(client.join().map_err(|_| medchain_store::StoreError::Poisoned)??);
+		}
+		Ok(ids)
+	})
 }
 
 fn record(run: usize, index: usize, size: usize) -> NewRecord {

@@ -1,0 +1,114 @@
+//! The store's redb files: redb's file backend, except that growth is allocated on disk at once.
+//!
+//! redb grows its file with `set_len`, which leaves the new range sparse: every commit that
+//! writes there then allocates blocks, and its fsync waits for that metadata too, which on
+//! ext4 halves the throughput of large records. Here the new range is `fallocate`d as it is
+//! added; reads of it still return zeros, as redb requires.
+
+use std::{
+	fs::{File, OpenOptions},
+	io,
+	ops::Bound,
+	os::fd::AsRawFd,
+	path::Path,
+};
+
+use redb::{backends::FileBackend, BackendError, Database, StorageBackend};
+
+use crate::Result;
+
+/// Opens (or creates) the redb database at `path` on a preallocating file backend.
+pub fn create(path: &Path) -> Result<Database> {
+	let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path);
+	let file = file.map_err(|error| crate::io_error(path, error))?;
+	let allocator = file.try_clone().map_err(|error| crate::io_error(path, error))?;
+	let inner = FileBackend::new(file).map_err(redb::Error::from)?;
+	let backend = PreallocatedFile { inner, allocator };
+	Ok(Database::builder().create_with_backend(backend).map_err(redb::Error::from)?)
+}
+
+#[derive(Debug)]
+struct PreallocatedFile {
+	inner: FileBackend,
+	/// The same open file, for `fallocate`.
+	allocator: File,
+}
+
+impl PreallocatedFile {
+	fn allocate(&self, from: u64, to: u64) -> io::Result<()> {
+		let (Ok(offset), Ok(len)) = (i64::try_from(from), i64::try_from(to.saturating_sub(from)))
+		else {
+			return Err(io::Error::from(io::ErrorKind::InvalidInput));
+		};
+		// SAFETY: `fallocate` takes no pointers; the descriptor stays open as long as `self`.
+		let done = unsafe { libc::fallocate(self.allocator.as_raw_fd(), 0, offset, len) };
+		if done == 0 {
+			return Ok(());
+		}
+		let error = io::Error::last_os_error();
+		// A filesystem without fallocate keeps the sparse growth.
+		match error.raw_os_error() {
+			Some(libc::EOPNOTSUPP) => Ok(()),
+			_ => Err(error),
+		}
+	}
+}
+
+impl StorageBackend for PreallocatedFile {
+	fn len(&self) -> io::Result<u64> {
+		self.inner.len()
+	}
+
+	fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
+		self.inner.read(offset, out)
+	}
+
+	fn set_len(&self, len: u64) -> io::Result<()> {
+		let old = self.inner.len()?;
+		self.inner.set_len(len)?;
+		if len > old {
+			self.allocate(old, len)?;
+		}
+		Ok(())
+	}
+
+	fn sync_data(&self) -> io::Result<()> {
+		self.inner.sync_data()
+	}
+
+	fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
+		self.inner.write(offset, data)
+	}
+
+	fn close(&self) -> io::Result<()> {
+		self.inner.close()
+	}
+
+	fn try_lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<bool, BackendError> {
+		self.inner.try_lock_range(start, end)
+	}
+
+	fn try_lock_shared_range(
+		&self,
+		start: Bound<u64>,
+		end: Bound<u64>,
+	) -> Result<bool, BackendError> {
+		self.inner.try_lock_shared_range(start, end)
+	}
+
+	fn lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<(), BackendError> {
+		self.inner.lock_range(start, end)
+	}
+
+	fn lock_shared_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<(), BackendError> {
+		self.inner.lock_shared_range(start, end)
+	}
+
+	fn unlock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<(), BackendError> {
+		self.inner.unlock_range(start, end)
+	}
+
+	fn query_lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<bool, BackendError> {
+		self.inner.query_lock_range(start, end)
+	}
+}
