@@ -6,7 +6,7 @@ use frame_support::genesis_builder_helper::{build_state, get_preset};
 use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::{DisclosedField, Hash256, RecordId},
-	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId},
+	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId, TokenKey},
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
@@ -181,10 +181,14 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl medchain_runtime_api::SharesApi<Block, AccountId, BlockNumber> for Runtime {
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>> {
 			Shares::grant(id)
+		}
+
+		fn grant_by_token(token_key: TokenKey) -> Option<GrantId> {
+			Shares::grant_by_token(&token_key)
 		}
 
 		fn grants_of_patient(patient: AccountId, after: Option<GrantId>, limit: u32) -> Vec<GrantId> {

@@ -24,7 +24,10 @@ fn records<T: Config>(n: u32, custodian: HospitalId) -> Result<RecordsOf<T>, Ben
 	BoundedVec::try_from(ids).map_err(|_| BenchmarkError::Stop("more records than a grant holds"))
 }
 
-fn terms<T: Config>(records: RecordsOf<T>) -> GrantTermsOf<T> {
+/// Terms with the token key `token` (each grant needs its own).
+fn terms<T: Config>(records: RecordsOf<T>, token: u32) -> GrantTermsOf<T> {
+	let mut token_key = [7; 32];
+	token_key[..4].copy_from_slice(&token.to_le_bytes());
 	GrantTerms {
 		records,
 		fields: FieldSelection::AllButNotes,
@@ -32,7 +35,7 @@ fn terms<T: Config>(records: RecordsOf<T>) -> GrantTermsOf<T> {
 		duration: MinGrantDuration::<T>::get(),
 		max_uses: Some(10),
 		purpose: PurposeOfUse::Treatment,
-		token_key: TokenKey::from_raw([7; 32]),
+		token_key: TokenKey::from_raw(token_key),
 	}
 }
 
@@ -58,7 +61,7 @@ mod benchmarks {
 	#[benchmark]
 	fn create_grant(r: Linear<1, { T::MaxRecordsPerGrant::get() }>) -> Result<(), BenchmarkError> {
 		let (_, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
-		let terms = terms::<T>(records::<T>(r, hospital)?);
+		let terms = terms::<T>(records::<T>(r, hospital)?, 0);
 		let patient = T::BenchmarkHelper::patient();
 
 		#[extrinsic_call]
@@ -74,7 +77,7 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let patient = T::BenchmarkHelper::patient();
-		let terms = terms::<T>(records::<T>(r, hospital)?);
+		let terms = terms::<T>(records::<T>(r, hospital)?, 0);
 		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
 		let payload = grant_consent_payload(
 			&medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
@@ -96,7 +99,7 @@ mod benchmarks {
 	#[benchmark]
 	fn revoke() -> Result<(), BenchmarkError> {
 		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
-		let terms = terms::<T>(records::<T>(1, hospital)?);
+		let terms = terms::<T>(records::<T>(1, hospital)?, 0);
 		let patient = T::BenchmarkHelper::patient();
 		let grant = Pallet::<T>::insert_grant(patient, terms, Grantor::Custodian(hospital))?;
 
@@ -162,10 +165,10 @@ mod benchmarks {
 		let (_, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let patient = T::BenchmarkHelper::patient();
 		let records = records::<T>(1, hospital)?;
-		for _ in 0..n {
+		for token in 0..n {
 			Pallet::<T>::insert_grant(
 				patient.clone(),
-				terms::<T>(records.clone()),
+				terms::<T>(records.clone(), token),
 				Grantor::Patient,
 			)?;
 		}

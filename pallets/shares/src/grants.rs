@@ -17,8 +17,9 @@ use sp_runtime::{
 };
 
 use crate::{
-	Config, ConsentNonce, Error, Event, GrantOf, GrantTermsOf, Grants, GrantsExpiringAt,
-	MaxGrantDuration, MinGrantDuration, NewSharesInBlock, NextGrantId, Pallet, PatientGrants,
+	Config, ConsentNonce, Error, Event, GrantByToken, GrantOf, GrantTermsOf, Grants,
+	GrantsExpiringAt, MaxGrantDuration, MinGrantDuration, NewSharesInBlock, NextGrantId, Pallet,
+	PatientGrants,
 };
 
 impl<T: Config> Pallet<T> {
@@ -59,6 +60,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(T::Hospitals::is_active(grantee), Error::<T>::GranteeNotActive);
 		}
 		ensure!(terms.max_uses != Some(0), Error::<T>::ZeroMaxUses);
+		ensure!(!GrantByToken::<T>::contains_key(terms.token_key), Error::<T>::TokenKeyInUse);
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut held = PatientGrants::<T>::get(&patient);
 		// Expired grants stop counting at once, even while pruning lags behind them.
@@ -76,6 +78,7 @@ impl<T: Config> Pallet<T> {
 		let id = NextGrantId::<T>::get();
 		NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		let grantee = terms.grantee;
+		GrantByToken::<T>::insert(terms.token_key, id);
 		let grant = GrantOf::<T> {
 			patient: patient.clone(),
 			terms,

@@ -185,6 +185,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Grants<T: Config> = StorageMap<_, Twox64Concat, GrantId, GrantOf<T>>;
 
+	/// The grant each share token key opens, while the grant is in state: a node finds the
+	/// grant from the token alone. One token key belongs to one grant at most.
+	#[pallet::storage]
+	pub type GrantByToken<T: Config> = StorageMap<_, Blake2_128Concat, TokenKey, GrantId>;
+
 	/// The grants each patient holds, with their expiry blocks (at most `MaxGrantsPerPatient`).
 	/// Expired ones stop counting at once, even before pruning reaches them.
 	#[pallet::storage]
@@ -425,6 +430,8 @@ pub mod pallet {
 		ConsentRequestExpired,
 		/// An id counter is exhausted, or an expiry block overflows.
 		Overflow,
+		/// The token key opens another grant already: every grant needs a fresh token.
+		TokenKeyInUse,
 	}
 
 	#[pallet::hooks]
@@ -456,7 +463,7 @@ pub mod pallet {
 		/// Errors: `NotRegisteredPatient`, `NoRecords`, `DuplicateRecord`, `RecordNotFound`,
 		/// `NotPatientsRecord`, `RecordNotActive`, `FieldsOutsideRecordType`,
 		/// `DurationOutOfRange`, `GranteeNotActive`, `ZeroMaxUses`, `TooManyGrants`,
-		/// `HospitalShareRateReached`, `Overflow`.
+		/// `HospitalShareRateReached`, `Overflow`, `TokenKeyInUse`.
 		///
 		/// ## Complexity
 		/// - O(r) in the number of records in `terms`.
@@ -481,7 +488,7 @@ pub mod pallet {
 		/// `BadPatientSignature`, `ConsentNonceUsed`, `ConsentNonceAhead`, `NotCustodian`,
 		/// `NoRecords`, `DuplicateRecord`, `NotPatientsRecord`, `RecordNotActive`,
 		/// `FieldsOutsideRecordType`, `DurationOutOfRange`, `GranteeNotActive`, `ZeroMaxUses`,
-		/// `TooManyGrants`, `HospitalShareRateReached`, `Overflow`.
+		/// `TooManyGrants`, `HospitalShareRateReached`, `Overflow`, `TokenKeyInUse`.
 		///
 		/// ## Complexity
 		/// - O(r) in the number of records in `terms`.
@@ -538,7 +545,7 @@ pub mod pallet {
 		/// Errors: `NotHospitalOperator`, `NotRegisteredPatient`, `NoRecords`,
 		/// `DuplicateRecord`, `RecordNotFound`, `NotPatientsRecord`, `RecordNotActive`,
 		/// `FieldsOutsideRecordType`, `DurationOutOfRange`, `TooManyRequestsFromHospital`,
-		/// `HospitalShareRateReached`, `Overflow`.
+		/// `HospitalShareRateReached`, `Overflow`, `TokenKeyInUse`.
 		///
 		/// ## Complexity
 		/// - O(r) in the number of `records`.
@@ -569,7 +576,7 @@ pub mod pallet {
 		/// Errors: `ConsentRequestNotFound`, `ConsentRequestExpired`, `NoRecords`,
 		/// `DuplicateRecord`, `RecordNotFound`, `NotPatientsRecord`, `RecordNotActive`,
 		/// `FieldsOutsideRecordType`, `DurationOutOfRange`, `GranteeNotActive`, `ZeroMaxUses`,
-		/// `TooManyGrants`, `NotRegisteredPatient`, `HospitalShareRateReached`, `Overflow`.
+		/// `TooManyGrants`, `NotRegisteredPatient`, `HospitalShareRateReached`, `Overflow`, `TokenKeyInUse`.
 		///
 		/// ## Complexity
 		/// - O(r) in the number of the request's records; charged for `MaxRecordsPerGrant`.

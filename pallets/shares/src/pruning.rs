@@ -12,8 +12,8 @@ use medchain_primitives::shares::{ConsentRequestId, GrantId};
 use sp_runtime::traits::{One, Saturating};
 
 use crate::{
-	Config, ConsentRequests, Event, Grants, GrantsExpiringAt, Pallet, PatientGrants, PruneCursor,
-	RequestPruneCursor, RequestsExpiringAt, WeightInfo,
+	Config, ConsentRequests, Event, GrantByToken, Grants, GrantsExpiringAt, Pallet, PatientGrants,
+	PruneCursor, RequestPruneCursor, RequestsExpiringAt, WeightInfo,
 };
 
 /// How far one block's pruning got through a queue.
@@ -82,6 +82,7 @@ impl<T: Config> Pallet<T> {
 	fn prune_grant(expiry: BlockNumberFor<T>, id: GrantId) {
 		GrantsExpiringAt::<T>::remove(expiry, id);
 		if let Some(grant) = Grants::<T>::take(id) {
+			GrantByToken::<T>::remove(grant.terms.token_key);
 			PatientGrants::<T>::mutate_exists(&grant.patient, |held| {
 				if let Some(list) = held {
 					list.retain(|(held_id, _)| *held_id != id);

@@ -5,10 +5,12 @@ use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
 	commitment::RecordId,
-	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId, GrantTerms},
+	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId, GrantTerms, TokenKey},
 };
 
-use crate::{Config, ConsentRequests, Grants, Pallet, PatientConsentRequests, PatientGrants};
+use crate::{
+	Config, ConsentRequests, GrantByToken, Grants, Pallet, PatientConsentRequests, PatientGrants,
+};
 
 /// A consent request as the runtime API shows it: its records as a plain list.
 pub type ConsentRequestView<T> = ConsentRequest<BlockNumberFor<T>, Vec<RecordId>>;
@@ -35,6 +37,11 @@ impl<T: Config> Pallet<T> {
 			uses: grant.uses,
 			status: grant.status,
 		})
+	}
+
+	/// The grant that share token key `token_key` opens, if it is in state.
+	pub fn grant_by_token(token_key: &TokenKey) -> Option<GrantId> {
+		GrantByToken::<T>::get(token_key)
 	}
 
 	/// Up to `limit` (at most `MaxPageSize`) of the patient's unexpired grants with ids above

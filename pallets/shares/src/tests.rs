@@ -710,3 +710,43 @@ fn try_state_catches_a_grant_missing_from_the_expiry_queue() {
 		GrantsExpiringAt::<Test>::insert(expires_at, grant, ());
 	});
 }
+
+#[test]
+fn a_token_key_opens_one_grant_until_that_grant_is_pruned() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let own = record(1, &patient, HOSPITAL_A);
+		let shared = terms(&[own]);
+		assert_ok!(Shares::create_grant(origin(&patient), shared.clone()));
+		let grant = NextGrantId::<Test>::get() - 1;
+		assert_eq!(Shares::grant_by_token(&shared.token_key), Some(grant));
+		assert_eq!(Shares::grant_by_token(&terms(&[own]).token_key), None);
+
+		// Neither the patient nor a consent approval can give the same key a second grant.
+		assert_noop!(
+			Shares::create_grant(origin(&patient), shared.clone()),
+			Error::<Test>::TokenKeyInUse
+		);
+		assert_ok!(Shares::request_consent(
+			origin(&testing::operator(HOSPITAL_B)),
+			patient.clone(),
+			BoundedVec::truncate_from(vec![own]),
+			FieldSelection::default(),
+			30,
+			PurposeOfUse::Treatment
+		));
+		assert_noop!(
+			Shares::approve_consent(origin(&patient), 0, shared.token_key, None),
+			Error::<Test>::TokenKeyInUse
+		);
+
+		// A revoked grant keeps its key, so a node can tell the holder it was revoked.
+		assert_ok!(Shares::revoke(origin(&patient), grant));
+		assert_eq!(Shares::grant_by_token(&shared.token_key), Some(grant));
+
+		run_to_block(1 + shared.duration);
+		assert!(events().contains(&Event::GrantPruned { grant }));
+		assert_eq!(Shares::grant_by_token(&shared.token_key), None);
+		assert!(GrantByToken::<Test>::iter().all(|(_, id)| id != grant));
+	});
+}

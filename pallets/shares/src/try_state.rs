@@ -5,9 +5,9 @@ use frame_support::ensure;
 use sp_runtime::TryRuntimeError;
 
 use crate::{
-	Config, ConsentRequests, Grants, GrantsExpiringAt, NextConsentRequestId, NextGrantId, Pallet,
-	PatientConsentRequests, PatientGrants, PruneCursor, RequestPruneCursor, RequesterPending,
-	RequestsExpiringAt,
+	Config, ConsentRequests, GrantByToken, Grants, GrantsExpiringAt, NextConsentRequestId,
+	NextGrantId, Pallet, PatientConsentRequests, PatientGrants, PruneCursor, RequestPruneCursor,
+	RequesterPending, RequestsExpiringAt,
 };
 
 impl<T: Config> Pallet<T> {
@@ -27,6 +27,10 @@ impl<T: Config> Pallet<T> {
 				GrantsExpiringAt::<T>::contains_key(grant.expires_at, id),
 				"a grant is missing from the expiry queue"
 			);
+			ensure!(
+				GrantByToken::<T>::get(grant.terms.token_key) == Some(id),
+				"a grant's token key does not open it"
+			);
 			// Expired grants may leave the patient's list before pruning removes them.
 			if now < grant.expires_at {
 				ensure!(
@@ -34,6 +38,10 @@ impl<T: Config> Pallet<T> {
 					"an unexpired grant is missing from its patient's list"
 				);
 			}
+		}
+		for (token_key, id) in GrantByToken::<T>::iter() {
+			let grant = Grants::<T>::get(id).ok_or("a token key opens no grant")?;
+			ensure!(grant.terms.token_key == token_key, "a token key opens another key's grant");
 		}
 		let cursor = PruneCursor::<T>::get();
 		for (expiry, id) in GrantsExpiringAt::<T>::iter_keys() {

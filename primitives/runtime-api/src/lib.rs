@@ -16,7 +16,7 @@ use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::{DisclosedField, Hash256, RecordId},
 	records::{Record, RootVerification},
-	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId},
+	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId, TokenKey},
 	validators::AuthorizedNode,
 	HospitalId,
 };
@@ -68,11 +68,16 @@ sp_api::decl_runtime_apis! {
 		) -> bool;
 	}
 
-	/// Grants and consent requests, for wallets, apps and auditors. Version 2: pages.
-	#[api_version(2)]
+	/// Grants and consent requests, for wallets, apps and auditors. Version 2: pages;
+	/// version 3: the grant a token key opens.
+	#[api_version(3)]
 	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		/// The grant with id `id`, if any.
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
+
+		/// The grant that the share token with public key `token_key` opens, if it is in state.
+		#[api_version(3)]
+		fn grant_by_token(token_key: TokenKey) -> Option<GrantId>;
 
 		/// Up to `limit` ids of `patient`'s unexpired grants above `after`, ascending. Pages hold
 		/// at most the runtime's page size; ask again after the last id for more.

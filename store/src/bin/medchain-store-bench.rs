@@ -29,14 +29,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let scratch = tempfile::tempdir()?;
 	let dir = std::env::args().nth(1).map_or_else(|| scratch.path().to_owned(), Into::into);
 	std::fs::create_dir_all(&dir)?;
-	let disk = disk_write_speed(&dir.join("disk-probe"))?;
-	println!("disk: fsync'd sequential write {disk:.1} MB/s (256 MiB in 1 MiB writes, one fsync)");
 	println!(
-		"{:>9} {:>8} {:>6} {:>7} | {:>10} {:>9} {:>7} | {:>10} {:>9}",
+		"disk MB/s: this disk's fsync'd sequential write (256 MiB in 1 MiB writes, one fsync), \
+		 measured just before each row, as it varies from minute to minute"
+	);
+	println!(
+		"{:>9} {:>8} {:>6} {:>7} | {:>9} | {:>10} {:>9} {:>7} | {:>10} {:>9}",
 		"size",
 		"records",
 		"batch",
 		"clients",
+		"disk MB/s",
 		"store MB/s",
 		"rec/s",
 		"% disk",
@@ -44,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 		"rec/s"
 	);
 	for (run, (size, count, batch, clients)) in RUNS.into_iter().enumerate() {
+		let disk = disk_write_speed(&dir.join("disk-probe"))?;
 		let store_dir = dir.join(format!("store-{run}"));
 		let store = Store::open(&store_dir, &store_dir.join("kek"), 0)?;
 		let records: Vec<NewRecord> = (0..count).map(|i| record(run, i, size)).collect();
@@ -58,11 +62,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 		let bytes = size.saturating_mul(count) as f64;
 		let store_speed = megabytes_per_second(bytes, stored);
 		println!(
-			"{:>9} {:>8} {:>6} {:>7} | {:>10.1} {:>9.0} {:>6.0}% | {:>10.1} {:>9.0}",
+			"{:>9} {:>8} {:>6} {:>7} | {:>9.0} | {:>10.1} {:>9.0} {:>6.0}% | {:>10.1} {:>9.0}",
 			size,
 			count,
 			batch,
 			clients,
+			disk,
 			store_speed,
 			count as f64 / stored.as_secs_f64(),
 			store_speed / disk * 100.0,
