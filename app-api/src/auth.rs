@@ -42,6 +42,7 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_recordStatus" => &[Role::App, Role::Auditor, Role::Admin],
 		"medchain_eraseRecord" => &[Role::Admin, Role::App],
 		"medchain_recordChallenge" | "medchain_getRecord" => &[Role::App],
+		"medchain_accessShared" | "medchain_retryAccess" => &[Role::App],
 		crate::DISCOVER => &[Role::App, Role::Auditor, Role::Admin],
 		_ => return None,
 	})

@@ -43,15 +43,42 @@ pub enum ErrorCode {
 	AccessNotLogged = -32025,
 	/// The access entry was served already.
 	AccessAlreadyServed = -32026,
+	/// `shareToken` is not a share token (`VIC_` and 43 base64url characters).
+	InvalidShareToken = -32030,
+	/// No grant in state opens with this token: never created, or expired and pruned.
+	ShareNotFound = -32031,
+	/// The grant was revoked.
+	ShareRevoked = -32032,
+	/// The grant has expired.
+	ShareExpired = -32033,
+	/// Access denied for this hospital: the grant names another grantee.
+	ShareWrongHospital = -32034,
+	/// The grant's maximum number of uses is reached.
+	ShareUsesExhausted = -32035,
+	/// The grant does not cover this record.
+	RecordNotShared = -32036,
+	/// The purpose is not the grant's purpose.
+	PurposeMismatch = -32037,
+	/// `purpose` is not an HL7 PurposeOfUse code.
+	InvalidPurpose = -32038,
+	/// The chain refused the access for another reason; the message names it.
+	AccessRefused = -32039,
 	/// The transaction pool refused the node's transaction; the message has the reason.
 	TransactionRefused = -32040,
 	/// The node's record store failed; nothing was stored.
 	StoreUnavailable = -32050,
+	/// No node of the custodian answered; the access is logged, so `retryAccess` with the
+	/// `accessId` in the error's data while the entry is inside its release lifetime.
+	CustodianUnavailable = -32060,
+	/// The custodian refused to release the fields; the message says why.
+	ReleaseRefused = -32061,
+	/// A released field did not verify against the anchor, or the fields are not the entry's.
+	FieldsUnverified = -32062,
 }
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 21] = [
+	pub const ALL: [ErrorCode; 34] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -71,8 +98,21 @@ impl ErrorCode {
 		ErrorCode::SignatureInvalid,
 		ErrorCode::AccessNotLogged,
 		ErrorCode::AccessAlreadyServed,
+		ErrorCode::InvalidShareToken,
+		ErrorCode::ShareNotFound,
+		ErrorCode::ShareRevoked,
+		ErrorCode::ShareExpired,
+		ErrorCode::ShareWrongHospital,
+		ErrorCode::ShareUsesExhausted,
+		ErrorCode::RecordNotShared,
+		ErrorCode::PurposeMismatch,
+		ErrorCode::InvalidPurpose,
+		ErrorCode::AccessRefused,
 		ErrorCode::TransactionRefused,
 		ErrorCode::StoreUnavailable,
+		ErrorCode::CustodianUnavailable,
+		ErrorCode::ReleaseRefused,
+		ErrorCode::FieldsUnverified,
 	];
 
 	/// The JSON-RPC error code.
@@ -88,5 +128,14 @@ impl ErrorCode {
 	/// The error object, with `message`.
 	pub fn error(self, message: impl Into<String>) -> ErrorObjectOwned {
 		ErrorObjectOwned::owned(self.code(), message.into(), None::<()>)
+	}
+
+	/// The error object, with `message` and `data`.
+	pub fn error_with_data(
+		self,
+		message: impl Into<String>,
+		data: serde_json::Value,
+	) -> ErrorObjectOwned {
+		ErrorObjectOwned::owned(self.code(), message.into(), Some(data))
 	}
 }

@@ -24,8 +24,8 @@ use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 
 pub use errors::ErrorCode;
 pub use types::{
-	ErasureReceipt, GetRecord, PatientApproval, RecordChallenge, RecordFields, RecordStatus,
-	SubmitRecord, SubmittedRecord,
+	AccessShared, ErasureReceipt, GetRecord, PatientApproval, RecordChallenge, RecordFields,
+	RecordStatus, SharedFields, SubmitRecord, SubmittedRecord,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -64,6 +64,18 @@ pub trait MedchainApi {
 		record_id: String,
 		patient_approval: Option<PatientApproval>,
 	) -> RpcResult<ErasureReceipt>;
+
+	/// Reads a record another hospital shared, with the share token alone: signs the access
+	/// with the token, logs it on chain with this hospital's key and waits for its finality,
+	/// fetches the fields from the custodian's node over p2p and verifies each against the
+	/// anchor. Role `app`.
+	#[method(name = "accessShared")]
+	async fn access_shared(&self, request: AccessShared) -> RpcResult<SharedFields>;
+
+	/// Fetches again the fields of this hospital's finalized access entry `access_id`, after
+	/// `CustodianUnavailable`, while the entry is inside its release lifetime. Role `app`.
+	#[method(name = "retryAccess")]
+	async fn retry_access(&self, access_id: u64) -> RpcResult<SharedFields>;
 }
 
 /// `rpc.discover` (outside the `medchain_` namespace), answering [`OPENRPC`]. Any role.
@@ -109,6 +121,12 @@ mod tests {
 			_: String,
 			_: Option<PatientApproval>,
 		) -> RpcResult<ErasureReceipt> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn access_shared(&self, _: AccessShared) -> RpcResult<SharedFields> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn retry_access(&self, _: u64) -> RpcResult<SharedFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 	}

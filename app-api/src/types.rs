@@ -175,3 +175,48 @@ pub struct PatientApproval {
 	/// The patient's sr25519 signature of the challenge's `eraseMessage`, hex.
 	pub signature: String,
 }
+
+/// A request to read a record shared with this hospital (`medchain_accessShared`). `Debug`
+/// does not print the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessShared {
+	/// The share token (`VIC_…`) the patient handed over; it never leaves the node's call.
+	pub share_token: String,
+	/// The shared record.
+	pub record_id: String,
+	/// The HL7 PurposeOfUse code the grant was made for, e.g. `TREAT`.
+	pub purpose: String,
+}
+
+impl core::fmt::Debug for AccessShared {
+	fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+		f.debug_struct("AccessShared")
+			.field("share_token", &"VIC_…")
+			.field("record_id", &self.record_id)
+			.field("purpose", &self.purpose)
+			.finish()
+	}
+}
+
+/// A shared record's released fields, each verified against the anchor
+/// (`medchain_accessShared`, `medchain_retryAccess`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedFields {
+	/// The record.
+	pub record_id: String,
+	/// Its type, e.g. `DIAGNOSIS`.
+	pub record_type: String,
+	/// The released fields by name (only those the grant covers): their values, or `null`.
+	pub fields: serde_json::Map<String, serde_json::Value>,
+	/// The anchored field root every field was verified against.
+	pub field_root: String,
+	/// The finalized access entry this read was logged as.
+	pub access_id: u64,
+	/// The custodian hospital the fields came from.
+	pub custodian: u32,
+	/// Every field's proof matched the anchored root, and the fields are exactly those the
+	/// entry names.
+	pub verified: bool,
+}

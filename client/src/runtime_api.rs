@@ -8,7 +8,7 @@ use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::RecordId,
 	records::Record,
-	shares::{Grant, GrantId},
+	shares::{Grant, GrantId, TokenKey},
 	HospitalId,
 };
 use medchain_runtime::{AccountId, BlockNumber};
@@ -46,6 +46,9 @@ pub const RECORD: Method<RecordId, Option<Record<AccountId, BlockNumber>>> =
 /// Grant `id`, if it is kept.
 pub const GRANT: Method<GrantId, Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>> =
 	Method::new("SharesApi_grant");
+/// The grant a share token key opens, if it is in state.
+pub const GRANT_BY_TOKEN: Method<TokenKey, Option<GrantId>> =
+	Method::new("SharesApi_grant_by_token");
 /// Access entry `id`, if any.
 pub const ACCESS_ENTRY: Method<AccessId, Option<AccessEntry<AccountId, BlockNumber>>> =
 	Method::new("AccessLogApi_entry");
@@ -56,7 +59,7 @@ pub const ACCESS_ENTRIES: Method<
 > = Method::new("AccessLogApi_entries");
 
 /// Every method above, for the metadata check.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 10] = [
 	VERSION.name,
 	AURA_AUTHORITIES.name,
 	GRANDPA_SET_ID.name,
@@ -64,6 +67,7 @@ pub const ALL: [&str; 9] = [
 	VALIDATORS.name,
 	RECORD.name,
 	GRANT.name,
+	GRANT_BY_TOKEN.name,
 	ACCESS_ENTRY.name,
 	ACCESS_ENTRIES.name,
 ];

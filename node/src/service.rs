@@ -195,6 +195,20 @@ pub fn new_full<
 		);
 	net_config.add_notification_protocol(grandpa_protocol_config);
 
+	// The release protocol: registered by custodians, which serve it and fetch with it.
+	let release_requests = custodian.is_some().then(|| {
+		let (sender, receiver) = async_channel::bounded(RELEASE_QUEUE);
+		net_config.add_request_response_protocol(N::request_response_config(
+			crate::network::release::protocol_name(&genesis_hash),
+			Vec::new(),
+			crate::network::release::MAX_REQUEST_BYTES,
+			crate::network::release::MAX_RESPONSE_BYTES,
+			crate::network::release::REQUEST_TIMEOUT,
+			Some(sender),
+		));
+		receiver
+	});
+
 	let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
 		backend.clone(),
 		grandpa_link.shared_authority_set().clone(),
@@ -239,6 +253,8 @@ pub fn new_full<
 			client.clone(),
 			transaction_pool.clone(),
 			keystore_container.keystore(),
+			network.clone(),
+			release_requests,
 		)?;
 	}
 
@@ -367,8 +383,13 @@ pub fn new_full<
 	Ok(task_manager)
 }
 
-/// Opens the record store, and spawns the outbox, the erasure follower and the medchain RPC
-/// listener. All are essential: a custodian that can't anchor or serve stops the node rather than idling.
+/// Release requests waiting for the custodian; more are refused by the network.
+const RELEASE_QUEUE: usize = 64;
+
+/// Opens the record store, and spawns the outbox, the erasure follower, the release protocol
+/// and the medchain RPC listener. All are essential: a custodian that can't anchor or serve
+/// stops the node rather than idling.
+#[allow(clippy::too_many_arguments)]
 fn start_custodian(
 	task_manager: &TaskManager,
 	settings: CustodianSettings,
@@ -376,14 +397,26 @@ fn start_custodian(
 	client: Arc<FullClient>,
 	pool: Arc<TransactionPoolHandle>,
 	keystore: sp_keystore::KeystorePtr,
+	network: Arc<dyn sc_network::service::traits::NetworkService>,
+	release_requests: Option<
+		async_channel::Receiver<sc_network::request_responses::IncomingRequest>,
+	>,
 ) -> Result<(), ServiceError> {
 	let tokens =
 		medchain_app_api::auth::Tokens::read(&settings.tokens).map_err(ServiceError::Other)?;
-	let (custodian, tasks) = crate::custodian::Custodian::start(paths, client, pool, keystore)
-		.map_err(ServiceError::Other)?;
+	let (custodian, tasks) =
+		crate::custodian::Custodian::start(paths, client, pool, keystore, network)
+			.map_err(ServiceError::Other)?;
 	let essential = task_manager.spawn_essential_handle();
 	essential.spawn("medchain-outbox", Some("medchain"), tasks.outbox.run());
 	essential.spawn("medchain-erasures", Some("medchain"), tasks.erasures.run());
+	if let Some(requests) = release_requests {
+		essential.spawn(
+			"medchain-release",
+			Some("medchain"),
+			crate::custodian::release::serve(custodian.clone(), requests),
+		);
+	}
 	essential.spawn("medchain-rpc", Some("medchain"), async move {
 		match crate::rpc::app::start(settings.addr, tokens, custodian).await {
 			Ok(server) => server.stopped().await,

@@ -177,3 +177,32 @@ pub async fn anchor_batches(
 	}
 	Ok((batches, anchors))
 }
+
+/// Every file under `dir`, with its bytes.
+pub fn files_under(dir: &Path) -> crate::Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+	let mut files = Vec::new();
+	let mut pending = vec![dir.to_path_buf()];
+	while let Some(path) = pending.pop() {
+		if path.is_dir() {
+			for entry in std::fs::read_dir(&path).map_err(|e| e.to_string())? {
+				pending.push(entry.map_err(|e| e.to_string())?.path());
+			}
+		} else {
+			let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+			files.push((path, bytes));
+		}
+	}
+	Ok(files)
+}
+
+/// How many bytes the files under `dir` hold, none of them `needle`; or the first file that
+/// holds it (or the error that stopped the scan).
+pub fn files_without(dir: &Path, needle: &[u8]) -> Result<usize, String> {
+	let files = files_under(dir)?;
+	if let Some((path, _)) =
+		files.iter().find(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
+	{
+		return Err(path.display().to_string());
+	}
+	Ok(files.iter().map(|(_, bytes)| bytes.len()).sum())
+}

@@ -21,7 +21,7 @@ use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_store::{erasure::any_window_unwraps, kek::Kek, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
-	custodian::{anchor_batches, patient_hex},
+	custodian::{anchor_batches, files_under, files_without, patient_hex},
 	network::LocalNetwork,
 	Result,
 };
@@ -183,13 +183,8 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 
 /// Scans every file under `dir` (base paths, databases, the store, logs) for [`MARKER`].
 fn no_plaintext_at_rest(dir: &std::path::Path) -> Result<()> {
-	let files = files_under(dir)?;
-	if let Some((path, _)) =
-		files.iter().find(|(_, bytes)| bytes.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()))
-	{
-		return Err(format!("{} holds record plaintext", path.display()));
-	}
-	let scanned: usize = files.iter().map(|(_, bytes)| bytes.len()).sum();
+	let scanned = files_without(dir, MARKER.as_bytes())
+		.map_err(|path| format!("{path} holds record plaintext"))?;
 	println!("no plaintext in {scanned} bytes under {}", dir.display());
 	assert!(scanned > 0);
 	Ok(())
@@ -387,23 +382,6 @@ async fn rotated_operator(a: &medchain_tests::node::Node, record_id: &str) -> Re
 		.succeeded()?;
 	let erase = a.app_rpc(Role::Admin)?.erase_record(record_id.to_owned(), None).await;
 	expect(code(erase), ErrorCode::TransactionRefused)
-}
-
-/// Every file under `dir`, with its bytes.
-fn files_under(dir: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
-	let mut files = Vec::new();
-	let mut pending = vec![dir.to_path_buf()];
-	while let Some(path) = pending.pop() {
-		if path.is_dir() {
-			for entry in std::fs::read_dir(&path).map_err(|e| e.to_string())? {
-				pending.push(entry.map_err(|e| e.to_string())?.path());
-			}
-		} else {
-			let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-			files.push((path, bytes));
-		}
-	}
-	Ok(files)
 }
 
 /// Fails unless `result` is the code of `expected`.

@@ -1,11 +1,21 @@
-//! What the custodian reads from the chain: its hospital, anchors and a block's events.
+//! What the custodian reads from the chain: hospitals and their nodes, anchors, grants, access
+//! entries and a block's events.
+
+use std::str::FromStr;
 
 use codec::Decode;
 use medchain_primitives::access::{AccessEntry, AccessId};
-use medchain_primitives::{commitment::RecordId, records::Record, HospitalId, HospitalRole};
+use medchain_primitives::{
+	commitment::RecordId,
+	records::Record,
+	shares::{Grant, GrantId, TokenKey},
+	HospitalId, HospitalRole,
+};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeEvent};
-use medchain_runtime_api::{AccessLogApi, RecordsApi};
+use medchain_runtime_api::{AccessLogApi, RecordsApi, SharesApi};
+use pallet_hospitals::HospitalStatus;
 use sc_client_api::StorageProvider;
+use sc_network::PeerId;
 use sp_api::ProvideRuntimeApi;
 use sp_core::{storage::StorageKey, H256};
 
@@ -22,6 +32,68 @@ pub fn role_of(
 ) -> Result<Option<(HospitalId, HospitalRole)>, String> {
 	let key = pallet_hospitals::AccountRoles::<Runtime>::hashed_key_for(account);
 	decode_storage(client, at, key)
+}
+
+/// The active hospital that registered node `peer`, at block `at`.
+pub fn active_hospital_of_peer(
+	client: &FullClient,
+	at: H256,
+	peer: &PeerId,
+) -> Result<Option<HospitalId>, String> {
+	let Ok(peer_id) =
+		pallet_hospitals::PeerIdOf::<Runtime>::try_from(peer.to_base58().into_bytes())
+	else {
+		return Ok(None);
+	};
+	let key = pallet_hospitals::PeerOwner::<Runtime>::hashed_key_for(peer_id);
+	let Some(hospital) = decode_storage::<HospitalId>(client, at, key)? else {
+		return Ok(None);
+	};
+	let active = hospital_nodes(client, at, hospital)?.is_some();
+	Ok(active.then_some(hospital))
+}
+
+/// The registered nodes of `hospital` at block `at`, if it is active.
+pub fn hospital_nodes(
+	client: &FullClient,
+	at: H256,
+	hospital: HospitalId,
+) -> Result<Option<Vec<PeerId>>, String> {
+	let key = pallet_hospitals::Hospitals::<Runtime>::hashed_key_for(hospital);
+	let Some(entry) = decode_storage::<pallet_hospitals::Hospital<Runtime>>(client, at, key)?
+	else {
+		return Ok(None);
+	};
+	if entry.status != HospitalStatus::Active {
+		return Ok(None);
+	}
+	let peers = entry
+		.nodes
+		.iter()
+		.filter_map(|node| PeerId::from_str(std::str::from_utf8(&node.peer_id).ok()?).ok())
+		.collect();
+	Ok(Some(peers))
+}
+
+/// Grant `id` at block `at`, if it is in state.
+pub fn grant(
+	client: &FullClient,
+	at: H256,
+	id: GrantId,
+) -> Result<Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>, String> {
+	client.runtime_api().grant(at, id).map_err(|error| format!("SharesApi::grant: {error}"))
+}
+
+/// The grant the token key `token_key` opens at block `at`, if any.
+pub fn grant_by_token(
+	client: &FullClient,
+	at: H256,
+	token_key: TokenKey,
+) -> Result<Option<GrantId>, String> {
+	client
+		.runtime_api()
+		.grant_by_token(at, token_key)
+		.map_err(|error| format!("SharesApi::grant_by_token: {error}"))
 }
 
 /// The anchor of `record_id` at block `at`.

@@ -6,6 +6,8 @@ pub mod chain;
 pub mod erasure;
 pub mod outbox;
 pub mod patient_read;
+pub mod release;
+pub mod sharing;
 pub mod signer;
 
 use std::{path::PathBuf, sync::Arc};
@@ -55,6 +57,10 @@ pub struct Custodian {
 	pub pool: Arc<TransactionPoolHandle>,
 	/// This node's hospital.
 	pub hospital: medchain_primitives::HospitalId,
+	/// The p2p network, for the release protocol.
+	pub network: Arc<dyn sc_network::service::traits::NetworkService>,
+	/// The chain's genesis hash (in the release protocol's name).
+	pub genesis: sp_core::H256,
 	/// Erase transactions sent since the node started, until the chain schedules them.
 	pub erase_requests: std::sync::Mutex<
 		std::collections::HashMap<medchain_primitives::commitment::RecordId, sp_core::H256>,
@@ -77,9 +83,11 @@ impl Custodian {
 		client: Arc<FullClient>,
 		pool: Arc<TransactionPoolHandle>,
 		keystore: KeystorePtr,
+		network: Arc<dyn sc_network::service::traits::NetworkService>,
 	) -> Result<(Arc<Self>, Tasks), String> {
 		let signer = signer::OperatorSigner::from_keystore(client.clone(), keystore)?;
 		let best = client.info().best_hash;
+		let genesis = client.info().genesis_hash;
 		let hospital = match chain::role_of(&client, best, &signer.account())? {
 			Some((hospital, HospitalRole::Operator)) => hospital,
 			_ => {
@@ -121,6 +129,8 @@ impl Custodian {
 			signer: signer.clone(),
 			pool: pool.clone(),
 			hospital,
+			network,
+			genesis,
 		});
 		let outbox = outbox::Outbox {
 			store,

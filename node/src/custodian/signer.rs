@@ -136,6 +136,42 @@ impl OperatorSigner {
 		)
 	}
 
+	/// Signs `call`, puts it in `pool` and waits until it is finalized; returns the finalized
+	/// block and the transaction's index in it.
+	pub async fn submit_and_wait_finalized(
+		&self,
+		pool: &TransactionPoolHandle,
+		call: RuntimeCall,
+	) -> Result<(H256, u32), String> {
+		use futures::StreamExt;
+		use sc_transaction_pool_api::TransactionStatus;
+		let signed = self.sign(call)?;
+		let mut watcher = pool
+			.submit_and_watch(signed.at, TransactionSource::Local, signed.extrinsic)
+			.await
+			.map_err(|error| {
+				self.reset_nonce();
+				error.to_string()
+			})?;
+		while let Some(status) = watcher.next().await {
+			match status {
+				TransactionStatus::Finalized((block, index)) => {
+					return Ok((block, u32::try_from(index).map_err(|error| error.to_string())?));
+				}
+				TransactionStatus::Invalid => return Err("the transaction became invalid".into()),
+				TransactionStatus::Dropped => return Err("the pool dropped the transaction".into()),
+				TransactionStatus::Usurped(_) => {
+					return Err("another transaction replaced it".into())
+				}
+				TransactionStatus::FinalityTimeout(_) => {
+					return Err("the pool stopped waiting for its finality".into())
+				}
+				_ => {}
+			}
+		}
+		Err("the pool stopped watching the transaction".into())
+	}
+
 	/// Forgets the local nonce counter: the next transaction takes the chain's nonce.
 	pub fn reset_nonce(&self) {
 		if let Ok(mut next) = self.next_nonce.lock() {

@@ -1,7 +1,8 @@
 //! The node's place in the consortium's p2p network.
 //!
-//! - [`allowlist`]: only the nodes of active hospitals take part in gossip and sync.
-//!
-//! The record exchange between custodian and requester nodes will live here too.
+//! - [`allowlist`]: only the nodes of active hospitals take part in gossip and sync;
+//! - [`release`]: the protocol that carries a shared record's fields from its custodian's node
+//!   to the requester's node.
 
 pub mod allowlist;
+pub mod release;

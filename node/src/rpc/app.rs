@@ -12,8 +12,8 @@ use medchain_app_api::{
 	auth::{Role, Tokens},
 	challenge, fields,
 	types::{
-		from_hex32, to_hex, AnchorStatus, ErasureReceipt, ErasureStatus, GetRecord,
-		PatientApproval, RecordChallenge, RecordFields, RecordStatus, SubmitRecord,
+		from_hex32, to_hex, AccessShared, AnchorStatus, ErasureReceipt, ErasureStatus, GetRecord,
+		PatientApproval, RecordChallenge, RecordFields, RecordStatus, SharedFields, SubmitRecord,
 		SubmittedRecord,
 	},
 	ErrorCode, MedchainApiServer,
@@ -239,6 +239,15 @@ impl MedchainApiServer for AppRpc {
 			verified,
 			release_transaction: to_hex(release_transaction.as_bytes()),
 		})
+	}
+
+	async fn access_shared(&self, request: AccessShared) -> RpcResult<SharedFields> {
+		let record_id = parse_record_id(&request.record_id)?;
+		crate::custodian::sharing::access_shared(&self.custodian, request, record_id).await
+	}
+
+	async fn retry_access(&self, access_id: u64) -> RpcResult<SharedFields> {
+		crate::custodian::sharing::fetch_verified(&self.custodian, access_id).await
 	}
 
 	async fn erase_record(

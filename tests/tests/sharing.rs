@@ -1,0 +1,248 @@
+//! Sharing end to end on the four-hospital network, real nodes and real p2p. Hospital A keeps
+//! patient P's diagnosis; P's wallet makes share tokens and grants; Hospital B's app reads the
+//! record with a token alone (`medchain_accessShared`): B's node logs the access on chain,
+//! fetches the fields from A's node over the release protocol and verifies each against the
+//! anchor. Every refusal comes back with its own code, and the token is in no file or log.
+
+use std::time::Duration;
+
+use jsonrpsee::{core::ClientError, http_client::HttpClient};
+use medchain_app_api::{
+	auth::Role,
+	types::{from_hex32, AnchorStatus, SubmitRecord},
+	AccessShared, ErrorCode, MedchainApiClient, SharedFields,
+};
+use medchain_primitives::{
+	access::Accessor,
+	commitment::RecordId,
+	shares::{FieldSelection, GrantId, GrantTerms, PurposeOfUse},
+};
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_tests::{
+	client::{rpc::wait_until, runtime_api, tx, Chain},
+	custodian::{files_without, patient_hex, register_patient},
+	network::LocalNetwork,
+	Result,
+};
+use medchain_token::ShareToken;
+use serde_json::json;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::BoundedVec;
+
+const FIRST_FINALITY: Duration = Duration::from_secs(180);
+const ALL: [usize; 4] = [0, 1, 2, 3];
+/// The nodes of Hospitals A to D.
+const A: usize = 0;
+const B: usize = 1;
+const C: usize = 2;
+const D: usize = 3;
+const HOSPITAL_A: u32 = 0;
+const HOSPITAL_B: u32 = 1;
+const HOSPITAL_D: u32 = 3;
+const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
+const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
+/// Grants last this many blocks: long enough for the whole test.
+const DURATION: u32 = 1_000;
+
+/// The medchain error code of a failed call.
+fn code<T: std::fmt::Debug>(result: std::result::Result<T, ClientError>) -> Result<i32> {
+	match result {
+		Err(ClientError::Call(error)) => Ok(error.code()),
+		other => Err(format!("expected an RPC error, got {other:?}")),
+	}
+}
+
+/// Fails unless `result` is an error with the code of `expected`.
+fn expect<T: std::fmt::Debug>(
+	result: std::result::Result<T, ClientError>,
+	expected: ErrorCode,
+) -> Result<()> {
+	let actual = code(result)?;
+	(actual == expected.code())
+		.then_some(())
+		.ok_or(format!("expected {expected:?}, got code {actual}"))
+}
+
+/// P's grant of `record_id` under a fresh token, created by P's own transaction through `chain`.
+async fn share(
+	chain: &Chain,
+	record_id: RecordId,
+	grantee: Option<u32>,
+	max_uses: Option<u32>,
+) -> Result<(ShareToken, GrantId)> {
+	let token = ShareToken::generate();
+	let terms = GrantTerms {
+		records: BoundedVec::truncate_from(vec![record_id]),
+		fields: FieldSelection::AllButNotes,
+		grantee,
+		duration: DURATION,
+		max_uses,
+		purpose: PurposeOfUse::Treatment,
+		token_key: token.public_key(),
+	};
+	let call = RuntimeCall::Shares(pallet_shares::Call::create_grant { terms });
+	let events = tx::submit_and_finalize(chain, &PATIENT.pair(), call).await?.succeeded()?;
+	let grant = events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Shares(pallet_shares::Event::GrantCreated { grant, .. }) => Some(*grant),
+			_ => None,
+		})
+		.ok_or("no GrantCreated event")?;
+	Ok((token, grant))
+}
+
+fn request(token: &ShareToken, record_id: &str) -> AccessShared {
+	AccessShared {
+		share_token: token.as_str().to_owned(),
+		record_id: record_id.to_owned(),
+		purpose: "TREAT".into(),
+	}
+}
+
+async fn access(app: &HttpClient, token: &ShareToken, record_id: &str) -> Result<SharedFields> {
+	app.access_shared(request(token, record_id)).await.map_err(|e| e.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Result<()> {
+	let mut net = LocalNetwork::start_custodians()?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	let chain = net.nodes[A].chain()?;
+	register_patient(&chain, OPERATOR_A, PATIENT).await.map_err(|e| net.with_log_tails(e))?;
+
+	// 1. Hospital A keeps a diagnosis for P, anchored and finalized.
+	let record = SubmitRecord {
+		client_request_id: "visit-1".into(),
+		patient: patient_hex(PATIENT),
+		record_type: "DIAGNOSIS".into(),
+		fields: json!({
+			"diagnosis": "influenza A",
+			"icd10_code": "J10.1",
+			"treatment": "oseltamivir",
+			"doctor": "Dr A",
+			"date": "2026-11-30",
+			"notes": "private notes",
+		})
+		.as_object()
+		.cloned()
+		.unwrap_or_default(),
+	};
+	let submitted =
+		net.nodes[A].app_rpc(Role::App)?.submit_record(record).await.map_err(|e| e.to_string())?;
+	let record_id = submitted.record_id.clone();
+	let auditor_a = net.nodes[A].app_rpc(Role::Auditor)?;
+	wait_until("the record's anchor to be final", Duration::from_secs(120), || async {
+		let status = auditor_a.record_status(record_id.clone()).await.map_err(|e| e.to_string())?;
+		Ok((status.status == AnchorStatus::Finalized).then_some(()))
+	})
+	.await?;
+	let record_bytes = from_hex32(&record_id).ok_or("a record id")?;
+
+	// 2. P's wallet makes a token and shares the record with B, notes excluded, twice at most.
+	let (token, grant) = share(&chain, record_bytes, Some(HOSPITAL_B), Some(2)).await?;
+
+	// 3. B reads it with the token alone: every field but the notes, verified.
+	let app_b = net.nodes[B].app_rpc(Role::App)?;
+	let shared = access(&app_b, &token, &record_id).await.map_err(|e| net.with_log_tails(e))?;
+	assert!(shared.verified);
+	assert_eq!(shared.custodian, HOSPITAL_A);
+	assert_eq!(
+		serde_json::Value::Object(shared.fields.clone()),
+		json!({
+			"diagnosis": "influenza A",
+			"icd10_code": "J10.1",
+			"severity": null,
+			"treatment": "oseltamivir",
+			"doctor": "Dr A",
+			"date": "2026-11-30",
+		})
+	);
+	println!("B read record {record_id} under grant {grant}: access {}", shared.access_id);
+	// The chain shows the entry, with B as accessor, and A's release receipt.
+	let auditor = net.nodes[C].chain()?;
+	let entry = wait_until("A's release receipt to be final", Duration::from_secs(60), || async {
+		let (head, _) = auditor.finalized_head().await?;
+		let entry = auditor.call(runtime_api::ACCESS_ENTRY, shared.access_id, Some(head)).await?;
+		Ok(entry.filter(|entry| entry.release.is_some()))
+	})
+	.await?;
+	assert_eq!(entry.accessor, Accessor::Hospital(HOSPITAL_B));
+
+	// 9. The same access id again is refused: it was served.
+	expect(app_b.retry_access(shared.access_id).await, ErrorCode::ReleaseRefused)?;
+	// 4. C holds the same token and is refused as the wrong hospital.
+	let app_c = net.nodes[C].app_rpc(Role::App)?;
+	expect(app_c.access_shared(request(&token, &record_id)).await, ErrorCode::ShareWrongHospital)?;
+	// 8. C's node asking A's node for B's access id over p2p is refused.
+	expect(app_c.retry_access(shared.access_id).await, ErrorCode::ReleaseRefused)?;
+	// 7. The second use works; the third is refused: the uses are exhausted.
+	access(&app_b, &token, &record_id).await?;
+	expect(app_b.access_shared(request(&token, &record_id)).await, ErrorCode::ShareUsesExhausted)?;
+	// Unknown and malformed tokens, wrong purposes.
+	let unknown = ShareToken::generate();
+	expect(app_b.access_shared(request(&unknown, &record_id)).await, ErrorCode::ShareNotFound)?;
+	let garbage = AccessShared { share_token: "VIC_short".into(), ..request(&token, &record_id) };
+	expect(app_b.access_shared(garbage).await, ErrorCode::InvalidShareToken)?;
+	let (purpose_token, _) = share(&chain, record_bytes, Some(HOSPITAL_B), None).await?;
+	let wrong_purpose =
+		AccessShared { purpose: "HRESCH".into(), ..request(&purpose_token, &record_id) };
+	expect(app_b.access_shared(wrong_purpose).await, ErrorCode::PurposeMismatch)?;
+
+	// 14. A share without a grantee opens for any registered hospital holding the token, and
+	// the use is logged with that hospital as accessor.
+	let (open_token, open_grant) = share(&chain, record_bytes, None, None).await?;
+	let app_d = net.nodes[D].app_rpc(Role::App)?;
+	let read_by_d = access(&app_d, &open_token, &record_id).await?;
+	let (head, _) = auditor.finalized_head().await?;
+	let entry = auditor
+		.call(runtime_api::ACCESS_ENTRY, read_by_d.access_id, Some(head))
+		.await?
+		.ok_or("D's access entry")?;
+	assert_eq!(entry.accessor, Accessor::Hospital(HOSPITAL_D));
+	// 5. After P revokes it, the token is refused.
+	let revoke = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: open_grant });
+	tx::submit_and_finalize(&chain, &PATIENT.pair(), revoke).await?.succeeded()?;
+	expect(app_d.access_shared(request(&open_token, &record_id)).await, ErrorCode::ShareRevoked)?;
+
+	// 12. With A's node stopped, B's access is logged but its fields are unavailable; after A
+	// restarts, B retries the same entry and gets them.
+	net.nodes[A].kill()?;
+	let offline = app_b.access_shared(request(&purpose_token, &record_id)).await;
+	let access_id = match offline {
+		Err(ClientError::Call(error)) if error.code() == ErrorCode::CustodianUnavailable.code() => {
+			let data: serde_json::Value = error
+				.data()
+				.map(|raw| serde_json::from_str(raw.get()))
+				.transpose()
+				.map_err(|e| e.to_string())?
+				.ok_or("CustodianUnavailable carries the access id")?;
+			data["accessId"].as_u64().ok_or("an accessId")?
+		}
+		other => return Err(format!("expected CustodianUnavailable, got {other:?}")),
+	};
+	net.nodes[A].start()?;
+	let retried = wait_until("A's node to serve again", Duration::from_secs(120), || async {
+		match app_b.retry_access(access_id).await {
+			Ok(fields) => Ok(Some(fields)),
+			Err(ClientError::Call(error))
+				if error.code() == ErrorCode::CustodianUnavailable.code() =>
+			{
+				Ok(None)
+			}
+			Err(error) => Err(error.to_string()),
+		}
+	})
+	.await
+	.map_err(|e| net.with_log_tails(e))?;
+	assert!(retried.verified);
+	assert_eq!(retried.fields, shared.fields);
+
+	// 13. No token is in any file under any node's base path, nor in any log.
+	for token in [&token, &open_token, &purpose_token] {
+		let scanned = files_without(net.data_dir(), token.as_str().as_bytes())
+			.map_err(|path| format!("{path} holds a share token"))?;
+		assert!(scanned > 0);
+	}
+	Ok(())
+}
