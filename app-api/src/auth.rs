@@ -43,6 +43,7 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_eraseRecord" => &[Role::Admin, Role::App],
 		"medchain_recordChallenge" | "medchain_getRecord" => &[Role::App],
 		"medchain_accessShared" | "medchain_retryAccess" => &[Role::App],
+		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
 		crate::DISCOVER => &[Role::App, Role::Auditor, Role::Admin],
 		_ => return None,
 	})

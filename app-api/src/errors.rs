@@ -43,6 +43,10 @@ pub enum ErrorCode {
 	AccessNotLogged = -32025,
 	/// The access entry was served already.
 	AccessAlreadyServed = -32026,
+	/// The share's terms are malformed; the message names the term.
+	InvalidShareTerms = -32027,
+	/// The chain refused the share; the message names the chain's error.
+	ShareRefused = -32028,
 	/// `shareToken` is not a share token (`VIC_` and 43 base64url characters).
 	InvalidShareToken = -32030,
 	/// No grant in state opens with this token: never created, or expired and pruned.
@@ -78,7 +82,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 34] = [
+	pub const ALL: [ErrorCode; 36] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -98,6 +102,8 @@ impl ErrorCode {
 		ErrorCode::SignatureInvalid,
 		ErrorCode::AccessNotLogged,
 		ErrorCode::AccessAlreadyServed,
+		ErrorCode::InvalidShareTerms,
+		ErrorCode::ShareRefused,
 		ErrorCode::InvalidShareToken,
 		ErrorCode::ShareNotFound,
 		ErrorCode::ShareRevoked,

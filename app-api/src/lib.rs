@@ -24,8 +24,9 @@ use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 
 pub use errors::ErrorCode;
 pub use types::{
-	AccessShared, ErasureReceipt, GetRecord, PatientApproval, RecordChallenge, RecordFields,
-	RecordStatus, SharedFields, SubmitRecord, SubmittedRecord,
+	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, PatientApproval,
+	RecordChallenge, RecordFields, RecordStatus, RevokedShare, ShareConsent, ShareTerms,
+	SharedFields, SubmitRecord, SubmittedRecord,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -64,6 +65,20 @@ pub trait MedchainApi {
 		record_id: String,
 		patient_approval: Option<PatientApproval>,
 	) -> RpcResult<ErasureReceipt>;
+
+	/// The message the patient signs to consent to sharing `terms`, with its nonce and
+	/// deadline. Role `app`.
+	#[method(name = "prepareShare")]
+	async fn prepare_share(&self, terms: ShareTerms) -> RpcResult<ShareConsent>;
+
+	/// Creates the share with the patient's consent signature (`shares.create_grant_for`, sent
+	/// by this custodian) and waits until it is finalized. Role `app`.
+	#[method(name = "createShare")]
+	async fn create_share(&self, share: CreateShare) -> RpcResult<CreatedShare>;
+
+	/// Revokes a share this custodian created, and waits until it is finalized. Role `app`.
+	#[method(name = "revokeShare")]
+	async fn revoke_share(&self, grant_id: u64) -> RpcResult<RevokedShare>;
 
 	/// Reads a record another hospital shared, with the share token alone: signs the access
 	/// with the token, logs it on chain with this hospital's key and waits for its finality,
@@ -121,6 +136,15 @@ mod tests {
 			_: String,
 			_: Option<PatientApproval>,
 		) -> RpcResult<ErasureReceipt> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn prepare_share(&self, _: ShareTerms) -> RpcResult<ShareConsent> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn create_share(&self, _: CreateShare) -> RpcResult<CreatedShare> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn revoke_share(&self, _: u64) -> RpcResult<RevokedShare> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn access_shared(&self, _: AccessShared) -> RpcResult<SharedFields> {

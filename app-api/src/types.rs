@@ -220,3 +220,79 @@ pub struct SharedFields {
 	/// entry names.
 	pub verified: bool,
 }
+
+/// What a patient shares (`medchain_prepareShare`, `medchain_createShare`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShareTerms {
+	/// The patient (SS58 or 0x-hex of 32 bytes), whose records these are.
+	pub patient: String,
+	/// The shared records, all kept by this hospital.
+	pub record_ids: Vec<String>,
+	/// The released fields by name (the records must then be of one type); every field but
+	/// `notes` if absent.
+	#[serde(default)]
+	pub fields: Option<Vec<String>>,
+	/// The one hospital that may use the share; any hospital holding the token if absent.
+	#[serde(default)]
+	pub grantee_hospital: Option<u32>,
+	/// How long the share lasts, in hours.
+	pub expires_in_hours: u32,
+	/// The most uses; unlimited within the duration if absent.
+	#[serde(default)]
+	pub max_uses: Option<u32>,
+	/// The HL7 PurposeOfUse code, e.g. `TREAT`.
+	pub purpose: String,
+	/// The share token's public key (`medchain-share new-token` prints it), 0x-hex.
+	pub token_public: String,
+}
+
+/// The message a patient signs to consent to a share (`medchain_prepareShare`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareConsent {
+	/// The exact bytes to sign (sr25519, raw or wrapped in `<Bytes>…</Bytes>`), 0x-hex.
+	pub message: String,
+	/// The patient's consent nonce the message carries.
+	pub nonce: u64,
+	/// The last block in which the consent can be used.
+	pub deadline: u32,
+	/// The share's duration in blocks, from `expiresInHours`.
+	pub duration_blocks: u32,
+}
+
+/// A share to create with the patient's consent (`medchain_createShare`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateShare {
+	/// The terms, exactly as given to `prepareShare`.
+	pub terms: ShareTerms,
+	/// The nonce `prepareShare` returned.
+	pub nonce: u64,
+	/// The deadline `prepareShare` returned.
+	pub deadline: u32,
+	/// The patient's sr25519 signature of the consent message, 0x-hex.
+	pub patient_signature: String,
+}
+
+/// A share the chain created (`medchain_createShare`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedShare {
+	/// The grant's id.
+	pub grant_id: u64,
+	/// The block from which the grant is refused.
+	pub expires_at_block: u32,
+	/// When that is, estimated from the block time: RFC 3339, UTC.
+	pub expires_at: String,
+}
+
+/// A revoked share (`medchain_revokeShare`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokedShare {
+	/// The grant's id.
+	pub grant_id: u64,
+	/// The finalized block that revoked it.
+	pub block: String,
+}

@@ -33,6 +33,25 @@ pub fn node_binary() -> crate::Result<PathBuf> {
 	})
 }
 
+/// Runs `medchain-share` (the patient's token and consent tool, beside the node) with `args`;
+/// returns the JSON it prints.
+pub fn run_share_tool(args: &[&str]) -> crate::Result<serde_json::Value> {
+	let node = node_binary()?;
+	let tool = node.with_file_name("medchain-share");
+	let output = Command::new(&tool)
+		.args(args)
+		.output()
+		.map_err(|e| format!("spawning {} {args:?}: {e}", tool.display()))?;
+	if !output.status.success() {
+		return Err(format!(
+			"medchain-share {args:?} exited with {}: {}",
+			output.status,
+			String::from_utf8_lossy(&output.stderr)
+		));
+	}
+	serde_json::from_slice(&output.stdout).map_err(|e| format!("medchain-share {args:?}: {e}"))
+}
+
 /// Runs the node binary with `args`, feeding `stdin`, and returns its trimmed stdout.
 pub fn run_node_command(args: &[&str], stdin: &str) -> crate::Result<String> {
 	let mut child = Command::new(node_binary()?)

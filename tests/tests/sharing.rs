@@ -10,7 +10,8 @@ use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role,
 	types::{from_hex32, AnchorStatus, SubmitRecord},
-	AccessShared, ErrorCode, MedchainApiClient, SharedFields,
+	AccessShared, CreateShare, CreatedShare, ErrorCode, MedchainApiClient, ShareTerms,
+	SharedFields,
 };
 use medchain_primitives::{
 	access::Accessor,
@@ -22,10 +23,12 @@ use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
 	custodian::{files_without, patient_hex, register_patient},
 	network::LocalNetwork,
+	node::run_share_tool,
 	Result,
 };
 use medchain_token::ShareToken;
 use serde_json::json;
+use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::BoundedVec;
 
@@ -92,6 +95,51 @@ async fn share(
 	Ok((token, grant))
 }
 
+/// P's share of `record_id` under a fresh token, created by Hospital A's node with P's consent:
+/// P's tool (`medchain-share`) makes the token and signs the consent message `prepareShare`
+/// returned, then A's app calls `createShare`. 24 hours, notes excluded.
+async fn share_via_custodian(
+	app_a: &HttpClient,
+	record_id: &str,
+	grantee: Option<u32>,
+	max_uses: Option<u32>,
+) -> Result<(ShareToken, CreatedShare)> {
+	let made = run_share_tool(&["new-token"])?;
+	let token =
+		ShareToken::parse(made["token"].as_str().ok_or("a token")?).map_err(|e| e.to_string())?;
+	let terms = ShareTerms {
+		patient: patient_hex(PATIENT),
+		record_ids: vec![record_id.to_owned()],
+		fields: None,
+		grantee_hospital: grantee,
+		expires_in_hours: 24,
+		max_uses,
+		purpose: "TREAT".into(),
+		token_public: made["tokenKey"].as_str().ok_or("a token key")?.to_owned(),
+	};
+	let consent = app_a.prepare_share(terms.clone()).await.map_err(|e| e.to_string())?;
+	let share = |signature: String| CreateShare {
+		terms: terms.clone(),
+		nonce: consent.nonce,
+		deadline: consent.deadline,
+		patient_signature: signature,
+	};
+	let message =
+		hex::decode(consent.message.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+	let forged = format!("0x{}", hex::encode(Sr25519Keyring::Eve.pair().sign(&message).0));
+	expect(app_a.create_share(share(forged)).await, ErrorCode::SignatureInvalid)?;
+	let signed = run_share_tool(&[
+		"sign-consent",
+		"--patient-suri",
+		"//Ferdie",
+		"--message",
+		&consent.message,
+	])?;
+	let signature = signed["signature"].as_str().ok_or("a signature")?.to_owned();
+	let created = app_a.create_share(share(signature)).await.map_err(|e| e.to_string())?;
+	Ok((token, created))
+}
+
 fn request(token: &ShareToken, record_id: &str) -> AccessShared {
 	AccessShared {
 		share_token: token.as_str().to_owned(),
@@ -139,8 +187,17 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	.await?;
 	let record_bytes = from_hex32(&record_id).ok_or("a record id")?;
 
-	// 2. P's wallet makes a token and shares the record with B, notes excluded, twice at most.
-	let (token, grant) = share(&chain, record_bytes, Some(HOSPITAL_B), Some(2)).await?;
+	// 2. P's wallet makes a token and a consent signature; A creates the share for B: 24
+	// hours, notes excluded, twice at most.
+	let app_a = net.nodes[A].app_rpc(Role::App)?;
+	let (token, created) =
+		share_via_custodian(&app_a, &record_id, Some(HOSPITAL_B), Some(2)).await?;
+	let grant = created.grant_id;
+	assert!(created.expires_at.ends_with('Z'), "{created:?}");
+	println!(
+		"share {grant} expires at block {} ({})",
+		created.expires_at_block, created.expires_at
+	);
 
 	// 3. B reads it with the token alone: every field but the notes, verified.
 	let app_b = net.nodes[B].app_rpc(Role::App)?;
@@ -191,7 +248,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 
 	// 14. A share without a grantee opens for any registered hospital holding the token, and
 	// the use is logged with that hospital as accessor.
-	let (open_token, open_grant) = share(&chain, record_bytes, None, None).await?;
+	let (open_token, open_share) = share_via_custodian(&app_a, &record_id, None, None).await?;
 	let app_d = net.nodes[D].app_rpc(Role::App)?;
 	let read_by_d = access(&app_d, &open_token, &record_id).await?;
 	let (head, _) = auditor.finalized_head().await?;
@@ -200,9 +257,8 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 		.await?
 		.ok_or("D's access entry")?;
 	assert_eq!(entry.accessor, Accessor::Hospital(HOSPITAL_D));
-	// 5. After P revokes it, the token is refused.
-	let revoke = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: open_grant });
-	tx::submit_and_finalize(&chain, &PATIENT.pair(), revoke).await?.succeeded()?;
+	// 5. After A revokes it, the token is refused.
+	app_a.revoke_share(open_share.grant_id).await.map_err(|e| e.to_string())?;
 	expect(app_d.access_shared(request(&open_token, &record_id)).await, ErrorCode::ShareRevoked)?;
 
 	// 12. With A's node stopped, B's access is logged but its fields are unavailable; after A

@@ -5,7 +5,10 @@
 //! medchain-share token-key <TOKEN>              → {"tokenKey": "0x…"}
 //! medchain-share sign-access --token <TOKEN> --genesis 0x… --grant 7 --record 0x… \
 //!     --accessor 1 --purpose TREAT --uses 0 --valid-until 1000   → {"signature": "0x…"}
+//! medchain-share sign-consent --patient-suri <SURI> --message 0x…  → {"signature": "0x…"}
 //! ```
+//! `sign-consent` is the patient's wallet signing the consent message a custodian's
+//! `medchain_prepareShare` returned (sr25519); the app passes the signature to `createShare`.
 //! The token is the secret that lets its holder use a grant; the chain only ever sees the token
 //! key and signatures. See README ("Shares, consent and the access log").
 
@@ -13,7 +16,10 @@ use clap::{Parser, Subcommand};
 use medchain_primitives::shares::{AccessRequest, PurposeOfUse};
 use medchain_token::ShareToken;
 use serde_json::{json, Value};
-use sp_core::bytes::{from_hex, to_hex};
+use sp_core::{
+	bytes::{from_hex, to_hex},
+	Pair,
+};
 
 #[derive(Parser)]
 #[command(name = "medchain-share", version, about = "medchain share tokens")]
@@ -52,6 +58,15 @@ enum Command {
 		/// The last block in which the access may be submitted.
 		#[arg(long)]
 		valid_until: u32,
+	},
+	/// Signs a share's consent message (from `medchain_prepareShare`) as the patient.
+	SignConsent {
+		/// The patient's secret URI (e.g. a mnemonic, or `//Ferdie` on a dev chain).
+		#[arg(long)]
+		patient_suri: String,
+		/// The message, 0x-hex, exactly as `prepareShare` returned it.
+		#[arg(long)]
+		message: String,
 	},
 }
 
@@ -101,6 +116,12 @@ fn run(cli: Cli) -> Result<Value, String> {
 				valid_until,
 			};
 			Ok(json!({ "signature": to_hex(token.sign(&request).as_ref(), false) }))
+		}
+		Command::SignConsent { patient_suri, message } => {
+			let pair = sp_core::sr25519::Pair::from_string(&patient_suri, None)
+				.map_err(|e| format!("--patient-suri: {e:?}"))?;
+			let message = from_hex(&message).map_err(|e| format!("--message is not hex: {e}"))?;
+			Ok(json!({ "signature": to_hex(sp_core::Pair::sign(&pair, &message).as_ref(), false) }))
 		}
 	}
 }

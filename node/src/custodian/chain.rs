@@ -96,6 +96,12 @@ pub fn grant_by_token(
 		.map_err(|error| format!("SharesApi::grant_by_token: {error}"))
 }
 
+/// The consent nonce `patient` signs next, at block `at`.
+pub fn consent_nonce(client: &FullClient, at: H256, patient: &AccountId) -> Result<u64, String> {
+	let key = pallet_shares::ConsentNonce::<Runtime>::hashed_key_for(patient);
+	Ok(decode_storage(client, at, key)?.unwrap_or_default())
+}
+
 /// The anchor of `record_id` at block `at`.
 pub fn anchor(
 	client: &FullClient,

@@ -4,6 +4,7 @@
 
 pub mod chain;
 pub mod erasure;
+pub mod grants;
 pub mod outbox;
 pub mod patient_read;
 pub mod release;

@@ -12,9 +12,9 @@ use medchain_app_api::{
 	auth::{Role, Tokens},
 	challenge, fields,
 	types::{
-		from_hex32, to_hex, AccessShared, AnchorStatus, ErasureReceipt, ErasureStatus, GetRecord,
-		PatientApproval, RecordChallenge, RecordFields, RecordStatus, SharedFields, SubmitRecord,
-		SubmittedRecord,
+		from_hex32, to_hex, AccessShared, AnchorStatus, CreateShare, CreatedShare, ErasureReceipt,
+		ErasureStatus, GetRecord, PatientApproval, RecordChallenge, RecordFields, RecordStatus,
+		RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord, SubmittedRecord,
 	},
 	ErrorCode, MedchainApiServer,
 };
@@ -239,6 +239,18 @@ impl MedchainApiServer for AppRpc {
 			verified,
 			release_transaction: to_hex(release_transaction.as_bytes()),
 		})
+	}
+
+	async fn prepare_share(&self, terms: ShareTerms) -> RpcResult<ShareConsent> {
+		crate::custodian::grants::prepare(&self.custodian, terms)
+	}
+
+	async fn create_share(&self, share: CreateShare) -> RpcResult<CreatedShare> {
+		crate::custodian::grants::create(&self.custodian, share).await
+	}
+
+	async fn revoke_share(&self, grant_id: u64) -> RpcResult<RevokedShare> {
+		crate::custodian::grants::revoke(&self.custodian, grant_id).await
 	}
 
 	async fn access_shared(&self, request: AccessShared) -> RpcResult<SharedFields> {

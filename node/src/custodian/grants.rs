@@ -1,0 +1,253 @@
+//! Shares this custodian creates and revokes for its patients: the terms an app gives, the
+//! consent message the patient signs, and the `create_grant_for` and `revoke` transactions.
+
+use codec::Decode;
+use jsonrpsee::types::ErrorObjectOwned;
+use medchain_app_api::{
+	fields,
+	types::{from_hex32, to_hex},
+	CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent, ShareTerms,
+};
+use medchain_primitives::{
+	shares::{
+		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantTerms, PurposeOfUse,
+		TokenKey,
+	},
+	FieldMask, RecordType,
+};
+use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
+use sc_client_api::HeaderBackend;
+use sp_core::{sr25519, Pair, H256};
+use sp_runtime::{BoundedVec, DispatchError, MultiSignature};
+
+use super::{chain, Custodian};
+
+/// Blocks a consent stays usable after `prepareShare`.
+const CONSENT_WINDOW_BLOCKS: u32 = 200;
+
+type RpcError = ErrorObjectOwned;
+type Terms = GrantTerms<
+	BoundedVec<[u8; 32], <Runtime as pallet_shares::Config>::MaxRecordsPerGrant>,
+	BlockNumber,
+>;
+
+fn invalid(message: impl Into<String>) -> RpcError {
+	ErrorCode::InvalidShareTerms.error(message)
+}
+
+fn chain_error(error: String) -> RpcError {
+	ErrorCode::StoreUnavailable.error(format!("reading the chain: {error}"))
+}
+
+/// The block time, in milliseconds.
+fn slot_millis(custodian: &Custodian, at: H256) -> Result<u64, RpcError> {
+	sc_consensus_aura::standalone::slot_duration_at(&*custodian.client, at)
+		.map(|slot| slot.as_millis())
+		.map_err(|error| chain_error(error.to_string()))
+}
+
+/// The patient and the chain's terms for `terms`, checked against the chain at `at`.
+fn grant_terms(
+	custodian: &Custodian,
+	at: H256,
+	terms: &ShareTerms,
+) -> Result<(AccountId, Terms), RpcError> {
+	let patient = AccountId::from(fields::patient(&terms.patient)?);
+	if terms.record_ids.is_empty() {
+		return Err(invalid("recordIds names no record"));
+	}
+	let mut records = Vec::with_capacity(terms.record_ids.len());
+	let mut types = Vec::new();
+	for text in &terms.record_ids {
+		let id = from_hex32(text).ok_or_else(|| {
+			ErrorCode::InvalidRecordId.error(format!("{text:?} is not a record id"))
+		})?;
+		let anchor =
+			chain::anchor(&custodian.client, at, id).map_err(chain_error)?.ok_or_else(|| {
+				ErrorCode::RecordNotFound.error(format!("record {text} is not anchored"))
+			})?;
+		if anchor.custodian != custodian.hospital {
+			return Err(invalid(format!(
+				"record {text} is kept by hospital {}, not this one",
+				anchor.custodian
+			)));
+		}
+		records.push(id);
+		types.push(anchor.record_type);
+	}
+	let fields = match &terms.fields {
+		None => FieldSelection::AllButNotes,
+		Some(names) => FieldSelection::Only(field_mask(&types, names)?),
+	};
+	let purpose = PurposeOfUse::from_code(&terms.purpose).ok_or_else(|| {
+		ErrorCode::InvalidPurpose
+			.error(format!("{:?} is not an HL7 PurposeOfUse code", terms.purpose))
+	})?;
+	let token_key = from_hex32(&terms.token_public)
+		.map(TokenKey::from_raw)
+		.ok_or_else(|| invalid("tokenPublic is not 0x-hex of 32 bytes"))?;
+	if terms.expires_in_hours == 0 {
+		return Err(invalid("expiresInHours must be at least 1"));
+	}
+	let millis = u64::from(terms.expires_in_hours).saturating_mul(3_600_000);
+	let duration = u32::try_from(millis.div_ceil(slot_millis(custodian, at)?.max(1)))
+		.map_err(|_| invalid("expiresInHours is too long"))?;
+	let records = BoundedVec::try_from(records).map_err(|records: Vec<_>| {
+		invalid(format!(
+			"{} records; a share holds at most {}",
+			records.len(),
+			<Runtime as pallet_shares::Config>::MaxRecordsPerGrant::get()
+		))
+	})?;
+	Ok((
+		patient,
+		GrantTerms {
+			records,
+			fields,
+			grantee: terms.grantee_hospital,
+			duration,
+			max_uses: terms.max_uses,
+			purpose,
+			token_key,
+		},
+	))
+}
+
+/// The mask of the fields named `names`, which every record type in `types` must have.
+fn field_mask(types: &[RecordType], names: &[String]) -> Result<FieldMask, RpcError> {
+	let Some(first) = types.first() else { return Err(invalid("no records")) };
+	if types.iter().any(|other| other != first) {
+		return Err(invalid("fields can be chosen by name only for records of one type"));
+	}
+	let mut mask = None::<FieldMask>;
+	for name in names {
+		let index = first.fields().iter().position(|field| field == name).ok_or_else(|| {
+			ErrorCode::UnknownField
+				.error(format!("{} has no field {name:?}", fields::type_name(*first)))
+		})?;
+		let index = u8::try_from(index).map_err(|_| invalid("field index"))?;
+		mask = Some(mask.map_or(FieldMask::only(index), |mask| mask.with(index)));
+	}
+	mask.ok_or_else(|| invalid("fields names no field"))
+}
+
+/// `medchain_prepareShare`.
+pub fn prepare(custodian: &Custodian, terms: ShareTerms) -> Result<ShareConsent, RpcError> {
+	let info = custodian.client.info();
+	let (patient, terms) = grant_terms(custodian, info.best_hash, &terms)?;
+	let nonce =
+		chain::consent_nonce(&custodian.client, info.best_hash, &patient).map_err(chain_error)?;
+	let deadline = info.best_number.saturating_add(CONSENT_WINDOW_BLOCKS);
+	let message =
+		grant_consent_payload(&info.genesis_hash.into(), &patient, &terms, nonce, &deadline);
+	Ok(ShareConsent { message: to_hex(&message), nonce, deadline, duration_blocks: terms.duration })
+}
+
+/// `medchain_createShare`.
+pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<CreatedShare, RpcError> {
+	let info = custodian.client.info();
+	let (patient, terms) = grant_terms(custodian, info.best_hash, &share.terms)?;
+	let signature = share
+		.patient_signature
+		.strip_prefix("0x")
+		.and_then(|hex| <[u8; 64]>::try_from(hex::decode(hex).ok()?).ok())
+		.map(sr25519::Signature::from_raw)
+		.ok_or_else(|| {
+			ErrorCode::SignatureInvalid.error("patientSignature is not 0x-hex of 64 bytes")
+		})?;
+	let message = grant_consent_payload(
+		&info.genesis_hash.into(),
+		&patient,
+		&terms,
+		share.nonce,
+		&share.deadline,
+	);
+	let public = sr25519::Public::from_raw(patient.clone().into());
+	let signed = sr25519::Pair::verify(&signature, &message, &public)
+		|| sr25519::Pair::verify(&signature, wrap_in_bytes_tags(&message), &public);
+	if !signed {
+		return Err(ErrorCode::SignatureInvalid.error(
+			"patientSignature is not the patient's signature of these terms with this nonce and deadline",
+		));
+	}
+	let call = RuntimeCall::Shares(pallet_shares::Call::create_grant_for {
+		patient,
+		terms,
+		nonce: share.nonce,
+		deadline: share.deadline,
+		signature: MultiSignature::Sr25519(signature),
+	});
+	let (block, index) = finalize(custodian, call).await?;
+	let (grant_id, expires_at_block) = outcome(custodian, block, index, |event| match event {
+		RuntimeEvent::Shares(pallet_shares::Event::GrantCreated { grant, expires_at, .. }) => {
+			Some((*grant, *expires_at))
+		}
+		_ => None,
+	})?;
+	let finalized = custodian.client.info().finalized_number;
+	let blocks_left = u64::from(expires_at_block.saturating_sub(finalized));
+	let millis = blocks_left.saturating_mul(slot_millis(custodian, block)?);
+	let expires = std::time::SystemTime::now() + std::time::Duration::from_millis(millis);
+	let expires_at = chrono::DateTime::<chrono::Utc>::from(expires)
+		.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+	Ok(CreatedShare { grant_id, expires_at_block, expires_at })
+}
+
+/// `medchain_revokeShare`.
+pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare, RpcError> {
+	let call = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: grant_id });
+	let (block, index) = finalize(custodian, call).await?;
+	outcome(custodian, block, index, |event| match event {
+		RuntimeEvent::Shares(pallet_shares::Event::GrantRevoked { grant, .. })
+			if *grant == grant_id =>
+		{
+			Some(())
+		}
+		_ => None,
+	})?;
+	Ok(RevokedShare { grant_id, block: to_hex(block.as_bytes()) })
+}
+
+async fn finalize(custodian: &Custodian, call: RuntimeCall) -> Result<(H256, u32), RpcError> {
+	custodian
+		.signer
+		.submit_and_wait_finalized(&custodian.pool, call)
+		.await
+		.map_err(|error| ErrorCode::TransactionRefused.error(error))
+}
+
+/// What `pick` finds in the events of finalized transaction `index` of `block`, or the chain's
+/// refusal.
+fn outcome<T>(
+	custodian: &Custodian,
+	block: H256,
+	index: u32,
+	pick: impl Fn(&RuntimeEvent) -> Option<T>,
+) -> Result<T, RpcError> {
+	for record in chain::events(&custodian.client, block).map_err(chain_error)? {
+		if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
+			continue;
+		}
+		if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+			dispatch_error, ..
+		}) = &record.event
+		{
+			return Err(ErrorCode::ShareRefused
+				.error(format!("the chain refused the share: {}", shares_error(dispatch_error))));
+		}
+		if let Some(found) = pick(&record.event) {
+			return Ok(found);
+		}
+	}
+	Err(ErrorCode::ShareRefused.error("the transaction emitted no share event"))
+}
+
+fn shares_error(error: &DispatchError) -> String {
+	match error {
+		DispatchError::Module(module) => {
+			pallet_shares::Error::<Runtime>::decode(&mut module.error.as_slice())
+				.map_or_else(|_| format!("{module:?}"), |error| format!("{error:?}"))
+		}
+		other => format!("{other:?}"),
+	}
+}
