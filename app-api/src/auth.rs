@@ -44,6 +44,7 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_recordChallenge" | "medchain_getRecord" => &[Role::App],
 		"medchain_accessShared" | "medchain_retryAccess" => &[Role::App],
 		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
+		"medchain_subscribe" | "medchain_unsubscribe" => &[Role::App],
 		crate::DISCOVER => &[Role::App, Role::Auditor, Role::Admin],
 		_ => return None,
 	})

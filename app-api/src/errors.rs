@@ -43,13 +43,15 @@ pub enum ErrorCode {
 	AccessNotLogged = -32025,
 	/// The access entry was served already.
 	AccessAlreadyServed = -32026,
+	/// A `subscribe` filter must name exactly one of `patient` and `hospital`.
+	InvalidSubscribeFilter = -32029,
 	/// The share's terms are malformed; the message names the term.
 	InvalidShareTerms = -32027,
 	/// The chain refused the share; the message names the chain's error.
 	ShareRefused = -32028,
 	/// `shareToken` is not a share token (`VIC_` and 43 base64url characters).
 	InvalidShareToken = -32030,
-	/// No grant in state opens with this token: never created, or expired and pruned.
+	/// No grant in state opens with this token: never created, or pruned a day after it expired.
 	ShareNotFound = -32031,
 	/// The grant was revoked.
 	ShareRevoked = -32032,
@@ -82,7 +84,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 36] = [
+	pub const ALL: [ErrorCode; 37] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -102,6 +104,7 @@ impl ErrorCode {
 		ErrorCode::SignatureInvalid,
 		ErrorCode::AccessNotLogged,
 		ErrorCode::AccessAlreadyServed,
+		ErrorCode::InvalidSubscribeFilter,
 		ErrorCode::InvalidShareTerms,
 		ErrorCode::ShareRefused,
 		ErrorCode::InvalidShareToken,

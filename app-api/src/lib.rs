@@ -20,13 +20,16 @@ pub mod errors;
 pub mod fields;
 pub mod types;
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use jsonrpsee::{
+	core::{RpcResult, SubscriptionResult},
+	proc_macros::rpc,
+};
 
 pub use errors::ErrorCode;
 pub use types::{
-	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, PatientApproval,
-	RecordChallenge, RecordFields, RecordStatus, RevokedShare, ShareConsent, ShareTerms,
-	SharedFields, SubmitRecord, SubmittedRecord,
+	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Notification,
+	PatientApproval, RecordChallenge, RecordFields, RecordStatus, RevokedShare, ShareConsent,
+	ShareTerms, SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -91,6 +94,11 @@ pub trait MedchainApi {
 	/// `CustodianUnavailable`, while the entry is inside its release lifetime. Role `app`.
 	#[method(name = "retryAccess")]
 	async fn retry_access(&self, access_id: u64) -> RpcResult<SharedFields>;
+
+	/// Streams, over WebSocket, the finalized events that concern one patient or one hospital:
+	/// consents, shares and their uses, emergency accesses, anchors and erasures. Role `app`.
+	#[subscription(name = "subscribe" => "notification", unsubscribe = "unsubscribe", item = Notification)]
+	async fn subscribe_events(&self, filter: SubscribeFilter) -> SubscriptionResult;
 }
 
 /// `rpc.discover` (outside the `medchain_` namespace), answering [`OPENRPC`]. Any role.
@@ -152,6 +160,13 @@ mod tests {
 		}
 		async fn retry_access(&self, _: u64) -> RpcResult<SharedFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn subscribe_events(
+			&self,
+			_: jsonrpsee::PendingSubscriptionSink,
+			_: SubscribeFilter,
+		) -> SubscriptionResult {
+			Ok(())
 		}
 	}
 

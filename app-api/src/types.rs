@@ -296,3 +296,67 @@ pub struct RevokedShare {
 	/// The finalized block that revoked it.
 	pub block: String,
 }
+
+/// Whose events a `medchain_subscribe` stream carries: one patient's, or one hospital's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscribeFilter {
+	/// A patient pseudonym (SS58 or 0x-hex of 32 bytes).
+	#[serde(default)]
+	pub patient: Option<String>,
+	/// A hospital id.
+	#[serde(default)]
+	pub hospital: Option<u32>,
+}
+
+/// What happened, in a notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NotificationKind {
+	/// A hospital asked the patient for consent.
+	ConsentRequested,
+	/// The patient approved a consent request (the share follows).
+	ConsentApproved,
+	/// The patient denied a consent request.
+	ConsentDenied,
+	/// A share was created.
+	ShareCreated,
+	/// A hospital used a share (an access entry).
+	ShareUsed,
+	/// A share was revoked.
+	ShareRevoked,
+	/// A hospital opened a record by break-glass.
+	EmergencyAccess,
+	/// A record was anchored.
+	RecordAnchored,
+	/// A record was erased.
+	RecordErased,
+}
+
+/// One finalized event concerning the subscribed patient or hospital (`medchain_subscribe`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+	/// The finalized block's number.
+	pub block: u32,
+	/// The finalized block's hash.
+	pub block_hash: String,
+	/// What happened.
+	pub kind: NotificationKind,
+	/// The patient it concerns, 0x-hex.
+	pub patient: String,
+	/// The hospitals it concerns (custodian, grantee, requester, accessor), ascending.
+	pub hospitals: Vec<u32>,
+	/// The share, if any.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub grant_id: Option<u64>,
+	/// The record, if any.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub record_id: Option<String>,
+	/// The access entry, if any.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub access_id: Option<u64>,
+	/// The consent request, if any.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub consent_request_id: Option<u64>,
+}

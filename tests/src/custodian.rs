@@ -93,6 +93,21 @@ impl Node {
 			.map_err(|e| e.to_string())
 	}
 
+	/// A medchain RPC WebSocket client with `role`'s token, for subscriptions.
+	pub async fn app_ws(&self, role: Role) -> crate::Result<jsonrpsee::ws_client::WsClient> {
+		let custodian = self.custodian()?;
+		let mut headers = HeaderMap::new();
+		let value = HeaderValue::from_str(&format!("Bearer {}", custodian.token(role)))
+			.map_err(|e| e.to_string())?;
+		headers.insert("Authorization", value);
+		jsonrpsee::ws_client::WsClientBuilder::default()
+			.set_headers(headers)
+			.request_timeout(std::time::Duration::from_secs(120))
+			.build(format!("ws://127.0.0.1:{}", custodian.port))
+			.await
+			.map_err(|e| e.to_string())
+	}
+
 	/// POSTs `body` to the medchain RPC as raw JSON with `token` (or none); returns the HTTP
 	/// status and the JSON answer. For what the typed client can't show: statuses, batches.
 	pub async fn post_raw(

@@ -6,16 +6,21 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role,
-	types::{from_hex32, AnchorStatus, SubmitRecord},
+	types::{
+		from_hex32, AnchorStatus, Notification, NotificationKind, SubmitRecord, SubscribeFilter,
+	},
 	AccessShared, CreateShare, CreatedShare, ErrorCode, MedchainApiClient, ShareTerms,
 	SharedFields,
 };
 use medchain_primitives::{
 	access::Accessor,
 	commitment::RecordId,
+	records::RecordStatus,
 	shares::{FieldSelection, GrantId, GrantTerms, PurposeOfUse},
 };
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
@@ -43,9 +48,14 @@ const HOSPITAL_A: u32 = 0;
 const HOSPITAL_B: u32 = 1;
 const HOSPITAL_D: u32 = 3;
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
+const OPERATOR_B: Sr25519Keyring = Sr25519Keyring::BobStash;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
+/// A patient whose events P's subscriber must not see.
+const OTHER_PATIENT: Sr25519Keyring = Sr25519Keyring::Eve;
 /// Grants last this many blocks: long enough for the whole test.
 const DURATION: u32 = 1_000;
+/// The shortest grant the local chain allows (30 s).
+const SHORT_DURATION: u32 = 10;
 
 /// The medchain error code of a failed call.
 fn code<T: std::fmt::Debug>(result: std::result::Result<T, ClientError>) -> Result<i32> {
@@ -66,20 +76,16 @@ fn expect<T: std::fmt::Debug>(
 		.ok_or(format!("expected {expected:?}, got code {actual}"))
 }
 
-/// P's grant of `record_id` under a fresh token, created by P's own transaction through `chain`.
-async fn share(
-	chain: &Chain,
-	record_id: RecordId,
-	grantee: Option<u32>,
-	max_uses: Option<u32>,
-) -> Result<(ShareToken, GrantId)> {
+/// P's grant of `record_id` to B under a fresh token for `duration` blocks, created by P's own
+/// transaction through `chain`.
+async fn share(chain: &Chain, record_id: RecordId, duration: u32) -> Result<(ShareToken, GrantId)> {
 	let token = ShareToken::generate();
 	let terms = GrantTerms {
 		records: BoundedVec::truncate_from(vec![record_id]),
 		fields: FieldSelection::AllButNotes,
-		grantee,
-		duration: DURATION,
-		max_uses,
+		grantee: Some(HOSPITAL_B),
+		duration,
+		max_uses: None,
 		purpose: PurposeOfUse::Treatment,
 		token_key: token.public_key(),
 	};
@@ -140,6 +146,26 @@ async fn share_via_custodian(
 	Ok((token, created))
 }
 
+/// The diagnosis Hospital A keeps for P.
+fn diagnosis_of_p() -> SubmitRecord {
+	SubmitRecord {
+		client_request_id: "visit-1".into(),
+		patient: patient_hex(PATIENT),
+		record_type: "DIAGNOSIS".into(),
+		fields: json!({
+			"diagnosis": "influenza A",
+			"icd10_code": "J10.1",
+			"treatment": "oseltamivir",
+			"doctor": "Dr A",
+			"date": "2026-11-30",
+			"notes": "private notes",
+		})
+		.as_object()
+		.cloned()
+		.unwrap_or_default(),
+	}
+}
+
 fn request(token: &ShareToken, record_id: &str) -> AccessShared {
 	AccessShared {
 		share_token: token.as_str().to_owned(),
@@ -159,25 +185,16 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	let chain = net.nodes[A].chain()?;
 	register_patient(&chain, OPERATOR_A, PATIENT).await.map_err(|e| net.with_log_tails(e))?;
 
+	// 15. P's app follows P's finalized events on B's node, from the start.
+	let ws_b = net.nodes[B].app_ws(Role::App).await?;
+	let filter = SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: None };
+	let mut p_events = ws_b.subscribe_events(filter).await.map_err(|e| e.to_string())?;
+	let both = SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: Some(HOSPITAL_B) };
+	expect(ws_b.subscribe_events(both).await, ErrorCode::InvalidSubscribeFilter)?;
+
 	// 1. Hospital A keeps a diagnosis for P, anchored and finalized.
-	let record = SubmitRecord {
-		client_request_id: "visit-1".into(),
-		patient: patient_hex(PATIENT),
-		record_type: "DIAGNOSIS".into(),
-		fields: json!({
-			"diagnosis": "influenza A",
-			"icd10_code": "J10.1",
-			"treatment": "oseltamivir",
-			"doctor": "Dr A",
-			"date": "2026-11-30",
-			"notes": "private notes",
-		})
-		.as_object()
-		.cloned()
-		.unwrap_or_default(),
-	};
-	let submitted =
-		net.nodes[A].app_rpc(Role::App)?.submit_record(record).await.map_err(|e| e.to_string())?;
+	let app_a = net.nodes[A].app_rpc(Role::App)?;
+	let submitted = app_a.submit_record(diagnosis_of_p()).await.map_err(|e| e.to_string())?;
 	let record_id = submitted.record_id.clone();
 	let auditor_a = net.nodes[A].app_rpc(Role::Auditor)?;
 	wait_until("the record's anchor to be final", Duration::from_secs(120), || async {
@@ -189,7 +206,6 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 
 	// 2. P's wallet makes a token and a consent signature; A creates the share for B: 24
 	// hours, notes excluded, twice at most.
-	let app_a = net.nodes[A].app_rpc(Role::App)?;
 	let (token, created) =
 		share_via_custodian(&app_a, &record_id, Some(HOSPITAL_B), Some(2)).await?;
 	let grant = created.grant_id;
@@ -241,10 +257,24 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	expect(app_b.access_shared(request(&unknown, &record_id)).await, ErrorCode::ShareNotFound)?;
 	let garbage = AccessShared { share_token: "VIC_short".into(), ..request(&token, &record_id) };
 	expect(app_b.access_shared(garbage).await, ErrorCode::InvalidShareToken)?;
-	let (purpose_token, _) = share(&chain, record_bytes, Some(HOSPITAL_B), None).await?;
+	let (purpose_token, _) = share(&chain, record_bytes, DURATION).await?;
 	let wrong_purpose =
 		AccessShared { purpose: "HRESCH".into(), ..request(&purpose_token, &record_id) };
 	expect(app_b.access_shared(wrong_purpose).await, ErrorCode::PurposeMismatch)?;
+
+	// 6. After a short share's expiry, B is refused: the share expired (it stays in state, and
+	// its token finds it, for a day before it is pruned).
+	let (short_token, short_grant) = share(&chain, record_bytes, SHORT_DURATION).await?;
+	let expiry = auditor
+		.call(runtime_api::GRANT, short_grant, None)
+		.await?
+		.ok_or("the short grant")?
+		.expires_at;
+	wait_until("the short share to expire", Duration::from_secs(90), || async {
+		Ok((net.nodes[B].chain()?.best_number().await? >= expiry).then_some(()))
+	})
+	.await?;
+	expect(app_b.access_shared(request(&short_token, &record_id)).await, ErrorCode::ShareExpired)?;
 
 	// 14. A share without a grantee opens for any registered hospital holding the token, and
 	// the use is logged with that hospital as accessor.
@@ -260,6 +290,84 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 5. After A revokes it, the token is refused.
 	app_a.revoke_share(open_share.grant_id).await.map_err(|e| e.to_string())?;
 	expect(app_d.access_shared(request(&open_token, &record_id)).await, ErrorCode::ShareRevoked)?;
+
+	// 15. A consent request by B, P's approval with a token, B's use and P's revoke reach P's
+	// subscriber in that order; another patient's record, anchored meanwhile, does not.
+	register_patient(&chain, OPERATOR_A, OTHER_PATIENT).await?;
+	let other = SubmitRecord {
+		client_request_id: "visit-other".into(),
+		patient: patient_hex(OTHER_PATIENT),
+		..diagnosis_of_p()
+	};
+	app_a.submit_record(other).await.map_err(|e| e.to_string())?;
+	let ask = RuntimeCall::Shares(pallet_shares::Call::request_consent {
+		patient: PATIENT.to_account_id(),
+		records: BoundedVec::truncate_from(vec![record_bytes]),
+		fields: FieldSelection::AllButNotes,
+		duration: DURATION,
+		purpose: PurposeOfUse::Treatment,
+	});
+	let asked = tx::submit_and_finalize(&net.nodes[B].chain()?, &OPERATOR_B.pair(), ask)
+		.await?
+		.succeeded()?;
+	let request_id = asked
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Shares(pallet_shares::Event::ConsentRequested { request, .. }) => {
+				Some(*request)
+			}
+			_ => None,
+		})
+		.ok_or("no ConsentRequested event")?;
+	let consent_token = ShareToken::generate();
+	let approve = RuntimeCall::Shares(pallet_shares::Call::approve_consent {
+		request: request_id,
+		token_key: consent_token.public_key(),
+		max_uses: None,
+	});
+	let approved = tx::submit_and_finalize(&chain, &PATIENT.pair(), approve).await?.succeeded()?;
+	let consent_grant = approved
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Shares(pallet_shares::Event::ConsentApproved { grant, .. }) => {
+				Some(*grant)
+			}
+			_ => None,
+		})
+		.ok_or("no ConsentApproved event")?;
+	access(&app_b, &consent_token, &record_id).await?;
+	let revoke = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: consent_grant });
+	tx::submit_and_finalize(&chain, &PATIENT.pair(), revoke).await?.succeeded()?;
+	let mut seen = Vec::new();
+	while !seen.iter().any(|n: &Notification| {
+		n.kind == NotificationKind::ShareRevoked && n.grant_id == Some(consent_grant)
+	}) {
+		let next = tokio::time::timeout(Duration::from_secs(60), p_events.next())
+			.await
+			.map_err(|_| format!("P's subscriber waited 60 s; it saw {seen:?}"))?
+			.ok_or("P's subscription ended")?
+			.map_err(|e| e.to_string())?;
+		seen.push(next);
+	}
+	let p_hex = patient_hex(PATIENT);
+	assert!(seen.iter().all(|n| n.patient == p_hex), "another patient's event reached P: {seen:?}");
+	let of_consent: Vec<NotificationKind> = seen
+		.iter()
+		.filter(|n| n.consent_request_id == Some(request_id) || n.grant_id == Some(consent_grant))
+		.map(|n| n.kind)
+		.collect();
+	assert_eq!(
+		of_consent,
+		vec![
+			NotificationKind::ConsentRequested,
+			NotificationKind::ShareCreated,
+			NotificationKind::ConsentApproved,
+			NotificationKind::ShareUsed,
+			NotificationKind::ShareRevoked,
+		]
+	);
+	assert!(seen.iter().any(|n| n.kind == NotificationKind::RecordAnchored));
+	println!("P's subscriber saw {} notifications", seen.len());
 
 	// 12. With A's node stopped, B's access is logged but its fields are unavailable; after A
 	// restarts, B retries the same entry and gets them.
@@ -294,8 +402,25 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	assert!(retried.verified);
 	assert_eq!(retried.fields, shared.fields);
 
+	// 11. After A erases the record (its admin, on the hospital's authority), B is refused.
+	net.nodes[A]
+		.app_rpc(Role::Admin)?
+		.erase_record(record_id.clone(), None)
+		.await
+		.map_err(|e| e.to_string())?;
+	wait_until("the erasure to be final", Duration::from_secs(120), || async {
+		let (head, _) = auditor.finalized_head().await?;
+		let anchor = auditor.call(runtime_api::RECORD, record_bytes, Some(head)).await?;
+		Ok(anchor.filter(|anchor| !matches!(anchor.status, RecordStatus::Active)))
+	})
+	.await?;
+	expect(
+		app_b.access_shared(request(&purpose_token, &record_id)).await,
+		ErrorCode::RecordErased,
+	)?;
+
 	// 13. No token is in any file under any node's base path, nor in any log.
-	for token in [&token, &open_token, &purpose_token] {
+	for token in [&token, &open_token, &purpose_token, &short_token] {
 		let scanned = files_without(net.data_dir(), token.as_str().as_bytes())
 			.map_err(|path| format!("{path} holds a share token"))?;
 		assert!(scanned > 0);

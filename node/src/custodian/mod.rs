@@ -5,6 +5,7 @@
 pub mod chain;
 pub mod erasure;
 pub mod grants;
+pub mod notifications;
 pub mod outbox;
 pub mod patient_read;
 pub mod release;

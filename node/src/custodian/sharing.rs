@@ -12,6 +12,7 @@ use medchain_app_api::{fields, types::to_hex, AccessShared, ErrorCode, SharedFie
 use medchain_primitives::{
 	access::{AccessId, AccessKind},
 	commitment::{verify_field, RecordId},
+	records::RecordStatus,
 	shares::{AccessRequest, GrantStatus, PurposeOfUse},
 };
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
@@ -20,10 +21,14 @@ use sc_client_api::HeaderBackend;
 use sp_runtime::DispatchError;
 
 use super::{chain, Custodian};
-use crate::network::release::{fetch, FetchError};
+use crate::network::release::{fetch, FetchError, Refusal};
 
 /// Blocks an access request signed by the token stays valid for.
 const ACCESS_VALIDITY_BLOCKS: u32 = 20;
+/// How often a fetch is tried while the custodian has not finalized the entry yet, and the
+/// pause between tries.
+const FINALITY_RETRIES: u32 = 20;
+const FINALITY_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 type RpcError = ErrorObjectOwned;
 
@@ -50,8 +55,9 @@ pub async fn access_shared(
 	let grant_id = chain::grant_by_token(client, best, token.public_key())
 		.map_err(chain_error)?
 		.ok_or_else(|| {
-			ErrorCode::ShareNotFound
-				.error("no grant opens with this token: never created, or expired and pruned")
+			ErrorCode::ShareNotFound.error(
+				"no grant opens with this token: never created, or pruned a day after it expired",
+			)
 		})?;
 	let grant = chain::grant(client, best, grant_id)
 		.map_err(chain_error)?
@@ -77,6 +83,23 @@ pub async fn access_shared(
 	if !grant.terms.records.contains(&record_id) {
 		return Err(ErrorCode::RecordNotShared
 			.error(format!("grant {grant_id} does not cover record {}", to_hex(&record_id))));
+	}
+	let anchor = chain::anchor(client, best, record_id)
+		.map_err(chain_error)?
+		.ok_or_else(|| ErrorCode::RecordNotFound.error("the record has no anchor"))?;
+	match anchor.status {
+		RecordStatus::Active => {}
+		RecordStatus::Erased { .. } => {
+			return Err(
+				ErrorCode::RecordErased.error(format!("record {} was erased", to_hex(&record_id)))
+			)
+		}
+		RecordStatus::Amended { .. } => {
+			return Err(ErrorCode::AccessRefused.error(format!(
+				"record {} was amended: its newer version must be shared",
+				to_hex(&record_id)
+			)))
+		}
 	}
 	if grant.terms.purpose != purpose {
 		return Err(ErrorCode::PurposeMismatch
@@ -181,19 +204,26 @@ pub async fn fetch_verified(
 	let peers = chain::hospital_nodes(client, finalized, entry.custodian)
 		.map_err(chain_error)?
 		.ok_or_else(|| unavailable("the custodian is not an active hospital".into()))?;
-	let released =
-		fetch(&*custodian.network, &custodian.genesis, &peers, access).await.map_err(|error| {
-			match error {
-				FetchError::Unavailable(why) => unavailable(why),
-				FetchError::Refused(refusal) => ErrorCode::ReleaseRefused.error(format!(
-					"the custodian refused access {access}: {}",
-					refusal.describe()
-				)),
-				FetchError::Malformed => {
-					ErrorCode::FieldsUnverified.error("the custodian's answer does not decode")
-				}
+	// The custodian's node may finalize the entry's block a moment after this node does.
+	let mut attempts = 0;
+	let fetched = loop {
+		let fetched = fetch(&*custodian.network, &custodian.genesis, &peers, access).await;
+		attempts += 1;
+		match fetched {
+			Err(FetchError::Refused(Refusal::EntryNotFinalized)) if attempts < FINALITY_RETRIES => {
+				tokio::time::sleep(FINALITY_RETRY_PAUSE).await;
 			}
-		})?;
+			other => break other,
+		}
+	};
+	let released = fetched.map_err(|error| match error {
+		FetchError::Unavailable(why) => unavailable(why),
+		FetchError::Refused(refusal) => ErrorCode::ReleaseRefused
+			.error(format!("the custodian refused access {access}: {}", refusal.describe())),
+		FetchError::Malformed => {
+			ErrorCode::FieldsUnverified.error("the custodian's answer does not decode")
+		}
+	})?;
 
 	let anchor = chain::anchor(client, finalized, entry.record)
 		.map_err(chain_error)?

@@ -15,6 +15,7 @@ use medchain_app_api::{
 		from_hex32, to_hex, AccessShared, AnchorStatus, CreateShare, CreatedShare, ErasureReceipt,
 		ErasureStatus, GetRecord, PatientApproval, RecordChallenge, RecordFields, RecordStatus,
 		RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord, SubmittedRecord,
+		SubscribeFilter,
 	},
 	ErrorCode, MedchainApiServer,
 };
@@ -260,6 +261,36 @@ impl MedchainApiServer for AppRpc {
 
 	async fn retry_access(&self, access_id: u64) -> RpcResult<SharedFields> {
 		crate::custodian::sharing::fetch_verified(&self.custodian, access_id).await
+	}
+
+	async fn subscribe_events(
+		&self,
+		pending: jsonrpsee::PendingSubscriptionSink,
+		filter: SubscribeFilter,
+	) -> jsonrpsee::core::SubscriptionResult {
+		use crate::custodian::notifications::Subject;
+		let subject = match (filter.patient, filter.hospital) {
+			(Some(patient), None) => match fields::patient(&patient) {
+				Ok(patient) => Subject::Patient(patient.into()),
+				Err(error) => {
+					pending.reject(error).await;
+					return Ok(());
+				}
+			},
+			(None, Some(hospital)) => Subject::Hospital(hospital),
+			_ => {
+				pending
+					.reject(
+						ErrorCode::InvalidSubscribeFilter
+							.error("name exactly one of patient and hospital"),
+					)
+					.await;
+				return Ok(());
+			}
+		};
+		let sink = pending.accept().await?;
+		crate::custodian::notifications::stream(self.custodian.clone(), subject, sink).await;
+		Ok(())
 	}
 
 	async fn erase_record(

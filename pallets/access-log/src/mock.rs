@@ -81,6 +81,7 @@ impl pallet_shares::Config for Test {
 	type MaxGrantsPerPatient = MaxGrantsPerPatient;
 	type MaxNewSharesPerHospitalPerBlock = MaxNewSharesPerHospitalPerBlock;
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type GrantRetention = frame_support::traits::ConstU64<0>;
 	type MaxConsentValidity = MaxConsentValidity;
 	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();

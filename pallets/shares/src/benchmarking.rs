@@ -172,8 +172,9 @@ mod benchmarks {
 				Grantor::Patient,
 			)?;
 		}
-		let expiry: BlockNumberFor<T> =
-			frame_system::Pallet::<T>::block_number().saturating_add(MinGrantDuration::<T>::get());
+		let expiry: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number()
+			.saturating_add(MinGrantDuration::<T>::get())
+			.saturating_add(T::GrantRetention::get());
 		PruneCursor::<T>::put(expiry);
 
 		#[block]

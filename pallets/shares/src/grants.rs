@@ -17,8 +17,8 @@ use sp_runtime::{
 };
 
 use crate::{
-	Config, ConsentNonce, Error, Event, GrantByToken, GrantOf, GrantTermsOf, Grants,
-	GrantsExpiringAt, MaxGrantDuration, MinGrantDuration, NewSharesInBlock, NextGrantId, Pallet,
+	Config, ConsentNonce, Error, Event, GrantByToken, GrantOf, GrantPruneQueue, GrantTermsOf,
+	Grants, MaxGrantDuration, MinGrantDuration, NewSharesInBlock, NextGrantId, Pallet,
 	PatientGrants,
 };
 
@@ -75,6 +75,8 @@ impl<T: Config> Pallet<T> {
 		Self::count_new_share(hospital.ok_or(Error::<T>::NotRegisteredPatient)?)?;
 
 		let expires_at = now.checked_add(&terms.duration).ok_or(Error::<T>::Overflow)?;
+		let prune_at =
+			expires_at.checked_add(&T::GrantRetention::get()).ok_or(Error::<T>::Overflow)?;
 		let id = NextGrantId::<T>::get();
 		NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		let grantee = terms.grantee;
@@ -91,7 +93,7 @@ impl<T: Config> Pallet<T> {
 		Grants::<T>::insert(id, grant);
 		held.try_push((id, expires_at)).map_err(|_| Error::<T>::TooManyGrants)?;
 		PatientGrants::<T>::insert(&patient, held);
-		GrantsExpiringAt::<T>::insert(expires_at, id, ());
+		GrantPruneQueue::<T>::insert(prune_at, id, ());
 		Self::deposit_event(Event::GrantCreated {
 			grant: id,
 			patient,

@@ -161,6 +161,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPrunedPerBlock: Get<u32>;
 
+		/// Blocks an expired grant stays in state before it is pruned: meanwhile its token key
+		/// still finds it, and a holder is told it expired rather than that it never existed.
+		#[pallet::constant]
+		type GrantRetention: Get<BlockNumberFor<Self>>;
+
 		/// Latest deadline a signed consent may carry, in blocks from now.
 		#[pallet::constant]
 		type MaxConsentValidity: Get<BlockNumberFor<Self>>;
@@ -207,9 +212,10 @@ pub mod pallet {
 	pub type NewSharesInBlock<T: Config> =
 		StorageMap<_, Twox64Concat, HospitalId, (BlockNumberFor<T>, u32), ValueQuery>;
 
-	/// (expiry block, grant): the pruning queue.
+	/// (prune block, grant): the pruning queue. A grant is pruned `GrantRetention` blocks after
+	/// it expires, so that its token still answers "expired" for a while, not "not found".
 	#[pallet::storage]
-	pub type GrantsExpiringAt<T: Config> =
+	pub type GrantPruneQueue<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, GrantId, ()>;
 
 	/// The oldest expiry block that may still have grants to prune.

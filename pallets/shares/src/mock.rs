@@ -64,6 +64,8 @@ parameter_types! {
 	pub const MaxPrunedPerBlock: u32 = MAX_PRUNED;
 	pub const MaxConsentValidity: u64 = MAX_CONSENT_VALIDITY;
 	pub const MaxPageSize: u32 = MAX_PAGE;
+	/// Expired grants are pruned at once unless a test sets a retention.
+	pub static GrantRetention: u64 = 0;
 }
 
 impl pallet_shares::Config for Test {
@@ -79,6 +81,7 @@ impl pallet_shares::Config for Test {
 	type MaxGrantsPerPatient = MaxGrantsPerPatient;
 	type MaxNewSharesPerHospitalPerBlock = MaxNewSharesPerHospitalPerBlock;
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type GrantRetention = GrantRetention;
 	type MaxConsentValidity = MaxConsentValidity;
 	type MaxPageSize = MaxPageSize;
 	type WeightInfo = ();

@@ -12,7 +12,7 @@ use medchain_primitives::shares::{ConsentRequestId, GrantId};
 use sp_runtime::traits::{One, Saturating};
 
 use crate::{
-	Config, ConsentRequests, Event, GrantByToken, Grants, GrantsExpiringAt, Pallet, PatientGrants,
+	Config, ConsentRequests, Event, GrantByToken, GrantPruneQueue, Grants, Pallet, PatientGrants,
 	PruneCursor, RequestPruneCursor, RequestsExpiringAt, WeightInfo,
 };
 
@@ -55,7 +55,7 @@ impl<T: Config> Pallet<T> {
 			PruneCursor::<T>::get(),
 			now,
 			T::MaxPrunedPerBlock::get(),
-			|expiry, room| GrantsExpiringAt::<T>::iter_key_prefix(expiry).take(room).collect(),
+			|expiry, room| GrantPruneQueue::<T>::iter_key_prefix(expiry).take(room).collect(),
 			Self::prune_grant,
 		);
 		PruneCursor::<T>::put(cursor);
@@ -80,7 +80,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn prune_grant(expiry: BlockNumberFor<T>, id: GrantId) {
-		GrantsExpiringAt::<T>::remove(expiry, id);
+		GrantPruneQueue::<T>::remove(expiry, id);
 		if let Some(grant) = Grants::<T>::take(id) {
 			GrantByToken::<T>::remove(grant.terms.token_key);
 			PatientGrants::<T>::mutate_exists(&grant.patient, |held| {

@@ -90,7 +90,7 @@ fn a_patient_shares_chosen_records_and_notes_stay_out_by_default() {
 		);
 		assert!(!grant.terms.fields.mask_for(RecordType::LabResult).contains(9));
 		assert_eq!(PatientGrants::<Test>::get(&patient).into_inner(), vec![(0, 51)]);
-		assert!(GrantsExpiringAt::<Test>::contains_key(51, 0));
+		assert!(GrantPruneQueue::<Test>::contains_key(51, 0));
 		assert_eq!(
 			events(),
 			vec![Event::GrantCreated {
@@ -666,7 +666,7 @@ fn expired_grants_are_pruned_a_bounded_number_per_block() {
 		assert_eq!(pruned_in(20), Vec::<GrantId>::new());
 		assert_eq!(Grants::<Test>::iter().count(), 0);
 		assert_eq!(PatientGrants::<Test>::iter().count(), 0);
-		assert_eq!(GrantsExpiringAt::<Test>::iter().count(), 0);
+		assert_eq!(GrantPruneQueue::<Test>::iter().count(), 0);
 		assert_eq!(PruneCursor::<Test>::get(), 21);
 	});
 }
@@ -705,9 +705,9 @@ fn try_state_catches_a_grant_missing_from_the_expiry_queue() {
 		let grant = patient_grant();
 		assert_ok!(Shares::do_try_state());
 		let expires_at = Grants::<Test>::get(grant).expect("created").expires_at;
-		GrantsExpiringAt::<Test>::remove(expires_at, grant);
+		GrantPruneQueue::<Test>::remove(expires_at, grant);
 		assert!(Shares::do_try_state().is_err());
-		GrantsExpiringAt::<Test>::insert(expires_at, grant, ());
+		GrantPruneQueue::<Test>::insert(expires_at, grant, ());
 	});
 }
 
@@ -748,5 +748,30 @@ fn a_token_key_opens_one_grant_until_that_grant_is_pruned() {
 		assert!(events().contains(&Event::GrantPruned { grant }));
 		assert_eq!(Shares::grant_by_token(&shared.token_key), None);
 		assert!(GrantByToken::<Test>::iter().all(|(_, id)| id != grant));
+	});
+}
+
+#[test]
+fn an_expired_grant_keeps_its_token_key_for_the_retention_period() {
+	new_test_ext().execute_with(|| {
+		GrantRetention::set(20);
+		let patient = testing::patient(0);
+		let own = record(1, &patient, HOSPITAL_A);
+		let shared = terms(&[own]);
+		assert_ok!(Shares::create_grant(origin(&patient), shared.clone()));
+		let grant = NextGrantId::<Test>::get() - 1;
+		let expires_at = 1 + shared.duration;
+		assert!(GrantPruneQueue::<Test>::contains_key(expires_at + 20, grant));
+
+		// Expired: refused as expired, and its token still finds it.
+		run_to_block(expires_at);
+		assert_noop!(Shares::revoke(origin(&patient), grant), Error::<Test>::GrantExpired);
+		assert_eq!(Shares::grant_by_token(&shared.token_key), Some(grant));
+		assert!(!events().contains(&Event::GrantPruned { grant }));
+
+		run_to_block(expires_at + 20);
+		assert!(events().contains(&Event::GrantPruned { grant }));
+		assert_eq!(Shares::grant_by_token(&shared.token_key), None);
+		assert_eq!(Shares::grant(grant), None);
 	});
 }

@@ -1,11 +1,11 @@
 //! The invariants of grants and consent requests, checked by `try_state` (try-runtime, and
 //! after every unit test).
 
-use frame_support::ensure;
-use sp_runtime::TryRuntimeError;
+use frame_support::{ensure, traits::Get};
+use sp_runtime::{traits::Saturating, TryRuntimeError};
 
 use crate::{
-	Config, ConsentRequests, GrantByToken, Grants, GrantsExpiringAt, NextConsentRequestId,
+	Config, ConsentRequests, GrantByToken, GrantPruneQueue, Grants, NextConsentRequestId,
 	NextGrantId, Pallet, PatientConsentRequests, PatientGrants, PruneCursor, RequestPruneCursor,
 	RequesterPending, RequestsExpiringAt,
 };
@@ -21,11 +21,13 @@ impl<T: Config> Pallet<T> {
 	fn check_grants() -> Result<(), TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let next = NextGrantId::<T>::get();
+		let prune_at =
+			|grant: &crate::GrantOf<T>| grant.expires_at.saturating_add(T::GrantRetention::get());
 		for (id, grant) in Grants::<T>::iter() {
 			ensure!(id < next, "a grant's id is not below NextGrantId");
 			ensure!(
-				GrantsExpiringAt::<T>::contains_key(grant.expires_at, id),
-				"a grant is missing from the expiry queue"
+				GrantPruneQueue::<T>::contains_key(prune_at(&grant), id),
+				"a grant is missing from the pruning queue"
 			);
 			ensure!(
 				GrantByToken::<T>::get(grant.terms.token_key) == Some(id),
@@ -44,10 +46,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(grant.terms.token_key == token_key, "a token key opens another key's grant");
 		}
 		let cursor = PruneCursor::<T>::get();
-		for (expiry, id) in GrantsExpiringAt::<T>::iter_keys() {
-			ensure!(expiry >= cursor, "a grant waits behind the pruning cursor");
-			let grant = Grants::<T>::get(id).ok_or("the expiry queue names no grant")?;
-			ensure!(grant.expires_at == expiry, "a grant is queued under another expiry");
+		for (prune_block, id) in GrantPruneQueue::<T>::iter_keys() {
+			ensure!(prune_block >= cursor, "a grant waits behind the pruning cursor");
+			let grant = Grants::<T>::get(id).ok_or("the pruning queue names no grant")?;
+			ensure!(prune_at(&grant) == prune_block, "a grant is queued under another block");
 		}
 		for (patient, held) in PatientGrants::<T>::iter() {
 			ensure!(!held.is_empty(), "an empty grant list is stored");

@@ -187,6 +187,8 @@ parameter_types! {
 	/// created in one block (`MaxHospitals` × `MaxNewSharesPerHospitalPerBlock`), so pruning
 	/// keeps pace with creation (`limits.rs` checks it).
 	pub const MaxPrunedPerBlock: u32 = 128;
+	/// An expired grant stays a day, so its token holder is told it expired, then is pruned.
+	pub const GrantRetention: BlockNumber = crate::DAYS;
 	/// A signed consent must be submitted within a day.
 	pub const MaxConsentValidity: BlockNumber = crate::DAYS;
 	/// Grants or consent requests per runtime API page.
@@ -207,6 +209,7 @@ impl pallet_shares::Config for Runtime {
 	type MaxGrantsPerPatient = MaxGrantsPerPatient;
 	type MaxNewSharesPerHospitalPerBlock = MaxNewSharesPerHospitalPerBlock;
 	type MaxPrunedPerBlock = MaxPrunedPerBlock;
+	type GrantRetention = GrantRetention;
 	type MaxConsentValidity = MaxConsentValidity;
 	type MaxPageSize = MaxSharesPageSize;
 	type WeightInfo = pallet_shares::weights::SubstrateWeight<Runtime>;
