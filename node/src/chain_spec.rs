@@ -3,7 +3,7 @@
 
 use medchain_runtime::{
 	genesis_config_presets::{
-		CONSORTIUM_TEMPLATE_PRESET, DEVELOPMENT_PRESET, LOCAL_TESTNET_PRESET,
+		CONSORTIUM_TEMPLATE_PRESET, DEVELOPMENT_PRESET, E2E_PRESET, LOCAL_TESTNET_PRESET,
 	},
 	WASM_BINARY,
 };
@@ -55,6 +55,12 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 	chain_spec("medchain local testnet", "medchain_local", ChainType::Local, LOCAL_TESTNET_PRESET)
 }
 
+/// `--chain e2e`: Hospitals A to D as on `local`, with the shortest durations (end-to-end
+/// tests). Its own genesis, so its nodes never peer with a local chain's.
+pub fn e2e_testnet() -> Result<ChainSpec, String> {
+	chain_spec("medchain e2e testnet", "medchain_e2e", ChainType::Local, E2E_PRESET)
+}
+
 /// `--chain consortium-template`: a production genesis with placeholders for the real keys.
 pub fn consortium_template() -> Result<ChainSpec, String> {
 	chain_spec("medchain consortium", "medchain", ChainType::Live, CONSORTIUM_TEMPLATE_PRESET)
@@ -65,6 +71,7 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 	Ok(match id {
 		"dev" => Box::new(development()?),
 		"" | "local" => Box::new(local_testnet()?),
+		"e2e" => Box::new(e2e_testnet()?),
 		"consortium-template" => Box::new(consortium_template()?),
 		path => Box::new(ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
 	})

@@ -27,6 +27,8 @@ pub const LOCAL_TESTNET_PRESET: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME
 pub const DEVELOPMENT_PRESET: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
 /// Preset name of the production template with placeholder keys.
 pub const CONSORTIUM_TEMPLATE_PRESET: &str = "consortium_template";
+/// Hospitals A to D as on the local chain, with the shortest durations, for end-to-end tests.
+pub const E2E_PRESET: &str = "e2e";
 
 /// The hospital labels `consortium_template` uses in its placeholders.
 const TEMPLATE_HOSPITALS: [&str; 4] = ["HOSPITAL_A", "HOSPITAL_B", "HOSPITAL_C", "HOSPITAL_D"];
@@ -51,6 +53,37 @@ fn genesis_hospital(hospital: &LocalHospital) -> GenesisHospital<Runtime> {
 /// (so tests see them expire) to the production maximum; a hospital may break the glass
 /// three times per ten minutes.
 fn consortium_genesis(hospitals: &[LocalHospital], sudo_key: Option<AccountId>) -> Value {
+	test_genesis(hospitals, sudo_key, &LOCAL_DURATIONS)
+}
+
+/// The durations of a test chain, in blocks.
+struct Durations {
+	min_grant: BlockNumber,
+	consent_request: BlockNumber,
+	custodian_erase_delay: BlockNumber,
+}
+
+/// The development and local chains.
+const LOCAL_DURATIONS: Durations = Durations {
+	min_grant: LOCAL_MIN_GRANT_DURATION,
+	consent_request: 10 * MINUTES,
+	custodian_erase_delay: LOCAL_ERASE_DELAY,
+};
+
+/// The `e2e` chain: grants from 15 seconds, consent requests for a minute, erasures after
+/// 9 seconds, so that end-to-end tests see each of them run out.
+pub const E2E_MIN_GRANT_DURATION: BlockNumber = 5;
+const E2E_DURATIONS: Durations = Durations {
+	min_grant: E2E_MIN_GRANT_DURATION,
+	consent_request: MINUTES,
+	custodian_erase_delay: 3,
+};
+
+fn test_genesis(
+	hospitals: &[LocalHospital],
+	sudo_key: Option<AccountId>,
+	durations: &Durations,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		sudo: SudoConfig { key: sudo_key },
 		hospitals: HospitalsConfig {
@@ -59,12 +92,12 @@ fn consortium_genesis(hospitals: &[LocalHospital], sudo_key: Option<AccountId>) 
 		},
 		validator_set: ValidatorSetConfig { session_length: LOCAL_SESSION_LENGTH },
 		shares: SharesConfig {
-			min_grant_duration: LOCAL_MIN_GRANT_DURATION,
+			min_grant_duration: durations.min_grant,
 			max_grant_duration: MAX_GRANT_DURATION,
-			consent_request_lifetime: 10 * MINUTES,
+			consent_request_lifetime: durations.consent_request,
 		},
 		access_log: AccessLogConfig { break_glass_period: 10 * MINUTES, break_glass_limit: 3 },
-		records: RecordsConfig { custodian_erase_delay: LOCAL_ERASE_DELAY },
+		records: RecordsConfig { custodian_erase_delay: durations.custodian_erase_delay },
 	})
 }
 
@@ -127,6 +160,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		DEVELOPMENT_PRESET => development_genesis(),
 		LOCAL_TESTNET_PRESET => local_testnet_genesis(),
+		E2E_PRESET => test_genesis(&LOCAL_HOSPITALS, None, &E2E_DURATIONS),
 		CONSORTIUM_TEMPLATE_PRESET => consortium_template_genesis(),
 		_ => return None,
 	};
@@ -138,6 +172,7 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(DEVELOPMENT_PRESET),
 		PresetId::from(LOCAL_TESTNET_PRESET),
+		PresetId::from(E2E_PRESET),
 		PresetId::from(CONSORTIUM_TEMPLATE_PRESET),
 	]
 }

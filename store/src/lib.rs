@@ -3,7 +3,8 @@
 //! A hospital node's custody of its records, testable without a node:
 //!
 //! - every record is sealed with AES-256-GCM under its own random data key; the field values
-//!   and their commitment salts are sealed together ([`records`]);
+//!   and their commitment salts are sealed together ([`records`]), and kept in pieces sized to
+//!   the database's pages (`sealed`) in files that grow preallocated (`backend`);
 //! - data keys are wrapped under the epoch key-encryption key, read from a file only the node's
 //!   user may read ([`kek`]);
 //! - a submission stores the record and enters it in the anchoring outbox in durable commits;

@@ -34,16 +34,22 @@ pub struct LocalNetwork {
 impl LocalNetwork {
 	/// Starts Hospitals A to D on free loopback ports.
 	pub fn start() -> crate::Result<Self> {
-		Self::start_with(false)
+		Self::start_with(false, "local")
 	}
 
 	/// Starts Hospitals A to D, each its hospital's record custodian with its operator key
 	/// (see [`Node::enable_custodian`]).
 	pub fn start_custodians() -> crate::Result<Self> {
-		Self::start_with(true)
+		Self::start_with(true, "local")
 	}
 
-	fn start_with(custodians: bool) -> crate::Result<Self> {
+	/// [`LocalNetwork::start_custodians`] on the built-in chain `chain` (e.g. `e2e`, the local
+	/// consortium with the shortest durations).
+	pub fn start_custodians_on(chain: &str) -> crate::Result<Self> {
+		Self::start_with(true, chain)
+	}
+
+	fn start_with(custodians: bool, chain: &str) -> crate::Result<Self> {
 		let data_dir = tempfile::Builder::new()
 			.prefix("medchain-net-")
 			.tempdir()
@@ -54,7 +60,7 @@ impl LocalNetwork {
 			let node_key_hex = hospital.node_key_hex();
 			let spec = NodeSpec {
 				name: hospital.name.to_string(),
-				chain: "local".into(),
+				chain: chain.into(),
 				validator_keyring: Some(hospital.admin.to_string().to_lowercase()),
 				node_key_hex,
 				bootnodes: Vec::new(),

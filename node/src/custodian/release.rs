@@ -7,12 +7,13 @@ use std::sync::Arc;
 use codec::{Decode, Encode};
 use futures::StreamExt;
 use medchain_primitives::{
-	access::{AccessKind, Accessor},
-	commitment::{verify_field, DisclosedField},
+	access::{AccessEntry, AccessKind, Accessor},
+	commitment::{verify_field, DisclosedField, RecordId},
 	records::RecordStatus,
-	shares::GrantStatus,
+	shares::{Grant, GrantStatus},
+	HospitalId,
 };
-use medchain_runtime::RuntimeCall;
+use medchain_runtime::{AccountId, BlockNumber, RuntimeCall};
 use medchain_store::StoreError;
 use sc_client_api::HeaderBackend;
 use sc_network::{
@@ -50,6 +51,53 @@ pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<
 	}
 }
 
+/// What the custodian's finalized state says about a release, besides the entry itself.
+struct Facts<'a> {
+	/// This node's hospital.
+	custodian: HospitalId,
+	/// The active hospital that registered the requesting peer, if any.
+	peer_hospital: Option<HospitalId>,
+	/// Whether this node served the entry since it started.
+	served: bool,
+	/// The finalized block's number.
+	finalized: BlockNumber,
+	/// The entry's grant, if it is a grant access and the grant is in state.
+	grant: Option<&'a Grant<AccountId, BlockNumber, Vec<RecordId>>>,
+	/// The entry's record's status, if it is anchored.
+	record_status: Option<&'a RecordStatus<AccountId, BlockNumber>>,
+}
+
+impl Facts<'_> {
+	/// The accessor hospital, if `entry` may be released to the requesting peer now.
+	fn check(&self, entry: &AccessEntry<AccountId, BlockNumber>) -> Result<HospitalId, Refusal> {
+		if entry.custodian != self.custodian {
+			return Err(Refusal::NotCustodian);
+		}
+		let (AccessKind::Normal { .. }, Accessor::Hospital(accessor)) =
+			(&entry.kind, &entry.accessor)
+		else {
+			return Err(Refusal::NotGrantAccess);
+		};
+		if self.peer_hospital != Some(*accessor) {
+			return Err(Refusal::NotAccessorNode);
+		}
+		if entry.release.is_some() || self.served {
+			return Err(Refusal::AlreadyServed);
+		}
+		if self.finalized > entry.block.saturating_add(RELEASE_LIFETIME_BLOCKS) {
+			return Err(Refusal::EntryExpired);
+		}
+		let grant = self.grant.ok_or(Refusal::GrantNoLongerValid)?;
+		if grant.status != GrantStatus::Active || self.finalized >= grant.expires_at {
+			return Err(Refusal::GrantNoLongerValid);
+		}
+		if !matches!(self.record_status, Some(RecordStatus::Active)) {
+			return Err(Refusal::RecordErased);
+		}
+		Ok(*accessor)
+	}
+}
+
 /// The fields of access entry `access` for `peer`, once every check holds; the release is
 /// confirmed on chain before they are returned.
 async fn release(
@@ -67,38 +115,24 @@ async fn release(
 	let entry = chain::access_entry(client, finalized, access)
 		.map_err(unavailable)?
 		.ok_or(Refusal::EntryNotFinalized)?;
-	if entry.custodian != custodian.hospital {
-		return Err(Refusal::NotCustodian);
-	}
-	let AccessKind::Normal { grant } = entry.kind else {
-		return Err(Refusal::NotGrantAccess);
+	let grant = match entry.kind {
+		AccessKind::Normal { grant } => {
+			chain::grant(client, finalized, grant).map_err(unavailable)?
+		}
+		_ => None,
 	};
-	let Accessor::Hospital(accessor) = entry.accessor else {
-		return Err(Refusal::NotGrantAccess);
+	let anchor = chain::anchor(client, finalized, entry.record).map_err(unavailable)?;
+	let facts = Facts {
+		custodian: custodian.hospital,
+		peer_hospital: chain::active_hospital_of_peer(client, finalized, &peer)
+			.map_err(unavailable)?,
+		served: custodian.served.contains(access),
+		finalized: info.finalized_number,
+		grant: grant.as_ref(),
+		record_status: anchor.as_ref().map(|anchor| &anchor.status),
 	};
-	let peer_hospital =
-		chain::active_hospital_of_peer(client, finalized, &peer).map_err(unavailable)?;
-	if peer_hospital != Some(accessor) {
-		return Err(Refusal::NotAccessorNode);
-	}
-	if entry.release.is_some() || custodian.served.contains(access) {
-		return Err(Refusal::AlreadyServed);
-	}
-	if info.finalized_number > entry.block.saturating_add(RELEASE_LIFETIME_BLOCKS) {
-		return Err(Refusal::EntryExpired);
-	}
-	let grant = chain::grant(client, finalized, grant)
-		.map_err(unavailable)?
-		.ok_or(Refusal::GrantNoLongerValid)?;
-	if grant.status != GrantStatus::Active || info.finalized_number >= grant.expires_at {
-		return Err(Refusal::GrantNoLongerValid);
-	}
-	let anchor = chain::anchor(client, finalized, entry.record)
-		.map_err(unavailable)?
-		.ok_or(Refusal::RecordErased)?;
-	if anchor.status != RecordStatus::Active {
-		return Err(Refusal::RecordErased);
-	}
+	let accessor = facts.check(&entry)?;
+	let anchor = anchor.ok_or(Refusal::RecordErased)?;
 
 	let store = custodian.store.clone();
 	let record_id = entry.record;
@@ -136,4 +170,116 @@ async fn release(
 		hex::encode(record_id)
 	);
 	Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+	use medchain_primitives::{
+		access::{BreakGlassReason, ReleaseReceipt},
+		shares::{FieldSelection, GrantTerms, Grantor, PurposeOfUse, TokenKey},
+		FieldMask,
+	};
+
+	use super::*;
+
+	const CUSTODIAN: HospitalId = 0;
+	const ACCESSOR: HospitalId = 1;
+
+	fn entry() -> AccessEntry<AccountId, BlockNumber> {
+		AccessEntry {
+			kind: AccessKind::Normal { grant: 7 },
+			record: [1; 32],
+			patient: AccountId::new([2; 32]),
+			accessor: Accessor::Hospital(ACCESSOR),
+			custodian: CUSTODIAN,
+			fields: FieldMask::only(0),
+			purpose: PurposeOfUse::Treatment,
+			block: 10,
+			time: 0,
+			release: None,
+		}
+	}
+
+	fn grant() -> Grant<AccountId, BlockNumber, Vec<RecordId>> {
+		Grant {
+			patient: AccountId::new([2; 32]),
+			terms: GrantTerms {
+				records: vec![[1; 32]],
+				fields: FieldSelection::AllButNotes,
+				grantee: Some(ACCESSOR),
+				duration: 999,
+				max_uses: None,
+				purpose: PurposeOfUse::Treatment,
+				token_key: TokenKey::from_raw([3; 32]),
+			},
+			grantor: Grantor::Patient,
+			created_at: 1,
+			expires_at: 1_000,
+			uses: 1,
+			status: GrantStatus::Active,
+		}
+	}
+
+	/// The facts of a valid release of [`entry`], with `grant` and `record_status`.
+	fn facts<'a>(
+		grant: &'a Grant<AccountId, BlockNumber, Vec<RecordId>>,
+		record_status: &'a RecordStatus<AccountId, BlockNumber>,
+	) -> Facts<'a> {
+		Facts {
+			custodian: CUSTODIAN,
+			peer_hospital: Some(ACCESSOR),
+			served: false,
+			finalized: 20,
+			grant: Some(grant),
+			record_status: Some(record_status),
+		}
+	}
+
+	#[test]
+	fn only_the_accessors_node_gets_a_fresh_valid_entry_once() {
+		let (grant, active) = (grant(), RecordStatus::Active);
+		let valid = || facts(&grant, &active);
+		assert_eq!(valid().check(&entry()), Ok(ACCESSOR));
+		let other_custodian = AccessEntry { custodian: 5, ..entry() };
+		assert_eq!(valid().check(&other_custodian), Err(Refusal::NotCustodian));
+		let emergency = AccessEntry {
+			kind: AccessKind::Emergency { reason: BreakGlassReason::LifeThreatening },
+			..entry()
+		};
+		assert_eq!(valid().check(&emergency), Err(Refusal::NotGrantAccess));
+		let by_patient = AccessEntry { accessor: Accessor::Patient, ..entry() };
+		assert_eq!(valid().check(&by_patient), Err(Refusal::NotGrantAccess));
+		for peer_hospital in [None, Some(2)] {
+			let other_peer = Facts { peer_hospital, ..valid() };
+			assert_eq!(other_peer.check(&entry()), Err(Refusal::NotAccessorNode));
+		}
+		assert_eq!(Facts { served: true, ..valid() }.check(&entry()), Err(Refusal::AlreadyServed));
+		let released = AccessEntry {
+			release: Some(ReleaseReceipt { response_hash: [0; 32], block: 11, time: 0 }),
+			..entry()
+		};
+		assert_eq!(valid().check(&released), Err(Refusal::AlreadyServed));
+		let last = 10 + RELEASE_LIFETIME_BLOCKS;
+		assert_eq!(Facts { finalized: last, ..valid() }.check(&entry()), Ok(ACCESSOR));
+		let too_old = Facts { finalized: last + 1, ..valid() };
+		assert_eq!(too_old.check(&entry()), Err(Refusal::EntryExpired));
+	}
+
+	#[test]
+	fn a_revoked_expired_or_pruned_grant_and_an_erased_record_stop_the_release() {
+		let (grant, active) = (grant(), RecordStatus::Active);
+		let valid = || facts(&grant, &active);
+		let refused = |facts: Facts| facts.check(&entry());
+		assert_eq!(refused(Facts { grant: None, ..valid() }), Err(Refusal::GrantNoLongerValid));
+		let revoked = Grant {
+			status: GrantStatus::Revoked { at: 15, by: AccountId::new([2; 32]) },
+			..grant.clone()
+		};
+		assert_eq!(refused(facts(&revoked, &active)), Err(Refusal::GrantNoLongerValid));
+		let expired = Grant { expires_at: 20, ..grant.clone() };
+		assert_eq!(refused(facts(&expired, &active)), Err(Refusal::GrantNoLongerValid));
+		let erased = RecordStatus::Erased { at: 15, time: 0, by: AccountId::new([2; 32]) };
+		assert_eq!(refused(facts(&grant, &erased)), Err(Refusal::RecordErased));
+		assert_eq!(refused(Facts { record_status: None, ..valid() }), Err(Refusal::RecordErased));
+	}
 }

@@ -7,8 +7,8 @@ use sp_genesis_builder::PresetId;
 use super::genesis_of;
 use crate::{
 	genesis_config_presets::{
-		get_preset, CONSORTIUM_TEMPLATE_PRESET, DEVELOPMENT_PRESET, LOCAL_SESSION_LENGTH,
-		LOCAL_TESTNET_PRESET,
+		get_preset, CONSORTIUM_TEMPLATE_PRESET, DEVELOPMENT_PRESET, E2E_MIN_GRANT_DURATION,
+		E2E_PRESET, LOCAL_SESSION_LENGTH, LOCAL_TESTNET_PRESET,
 	},
 	Runtime,
 };
@@ -94,4 +94,19 @@ fn each_local_hospitals_peer_id_is_its_node_keys() {
 
 fn hex_of(bytes: &[u8]) -> String {
 	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[test]
+fn e2e_is_the_local_consortium_with_the_shortest_durations() {
+	let local = preset_json(LOCAL_TESTNET_PRESET);
+	let e2e = preset_json(E2E_PRESET);
+	assert_eq!(e2e["hospitals"]["hospitals"], local["hospitals"]["hospitals"]);
+	assert_eq!(e2e["shares"]["minGrantDuration"], E2E_MIN_GRANT_DURATION);
+	assert!(
+		e2e["records"]["custodianEraseDelay"].as_u64()
+			< local["records"]["custodianEraseDelay"].as_u64()
+	);
+	genesis_of(E2E_PRESET).execute_with(|| {
+		assert_eq!(pallet_shares::MinGrantDuration::<Runtime>::get(), E2E_MIN_GRANT_DURATION);
+	});
 }
