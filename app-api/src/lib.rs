@@ -28,8 +28,8 @@ use jsonrpsee::{
 pub use errors::ErrorCode;
 pub use types::{
 	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Notification,
-	PatientApproval, RecordChallenge, RecordFields, RecordStatus, RevokedShare, ShareConsent,
-	ShareTerms, SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter,
+	PatientApproval, RecordChallenge, RecordFields, RecordStatus, RetryAccess, RevokedShare,
+	ShareConsent, ShareTerms, SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -90,10 +90,11 @@ pub trait MedchainApi {
 	#[method(name = "accessShared")]
 	async fn access_shared(&self, request: AccessShared) -> RpcResult<SharedFields>;
 
-	/// Fetches again the fields of this hospital's finalized access entry `access_id`, after
-	/// `CustodianUnavailable`, while the entry is inside its release lifetime. Role `app`.
+	/// Fetches again the fields of this hospital's finalized access entry, after
+	/// `CustodianUnavailable`, while the entry is inside its release lifetime; only with the
+	/// share token the access was made with. Role `app`.
 	#[method(name = "retryAccess")]
-	async fn retry_access(&self, access_id: u64) -> RpcResult<SharedFields>;
+	async fn retry_access(&self, request: RetryAccess) -> RpcResult<SharedFields>;
 
 	/// Streams, over WebSocket, the finalized events that concern one patient or one hospital:
 	/// consents, shares and their uses, emergency accesses, anchors and erasures. Role `app`.
@@ -158,7 +159,7 @@ mod tests {
 		async fn access_shared(&self, _: AccessShared) -> RpcResult<SharedFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
-		async fn retry_access(&self, _: u64) -> RpcResult<SharedFields> {
+		async fn retry_access(&self, _: RetryAccess) -> RpcResult<SharedFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn subscribe_events(

@@ -199,6 +199,26 @@ impl core::fmt::Debug for AccessShared {
 	}
 }
 
+/// A request to fetch again the fields of an access entry (`medchain_retryAccess`). `Debug`
+/// does not print the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryAccess {
+	/// The share token the access was made with: only its holder may fetch the fields.
+	pub share_token: String,
+	/// The finalized access entry.
+	pub access_id: u64,
+}
+
+impl core::fmt::Debug for RetryAccess {
+	fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+		f.debug_struct("RetryAccess")
+			.field("share_token", &"VIC_…")
+			.field("access_id", &self.access_id)
+			.finish()
+	}
+}
+
 /// A shared record's released fields, each verified against the anchor
 /// (`medchain_accessShared`, `medchain_retryAccess`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

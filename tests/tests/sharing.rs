@@ -8,15 +8,13 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
-
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role,
 	types::{
 		from_hex32, AnchorStatus, Notification, NotificationKind, SubmitRecord, SubscribeFilter,
 	},
-	AccessShared, CreateShare, CreatedShare, ErrorCode, MedchainApiClient, ShareTerms,
+	AccessShared, CreateShare, CreatedShare, ErrorCode, MedchainApiClient, RetryAccess, ShareTerms,
 	SharedFields,
 };
 use medchain_primitives::{
@@ -187,12 +185,18 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	let chain = net.nodes[A].chain()?;
 	register_patient(&chain, OPERATOR_A, PATIENT).await.map_err(|e| net.with_log_tails(e))?;
 
-	// 15. P's app follows P's finalized events on B's node, from the start.
+	// 15. P's app follows P's finalized events on A's node (the hospital that registered P),
+	// from the start. A node streams only its own patients' and its own hospital's events.
+	let ws_a = net.nodes[A].app_ws(Role::App).await?;
+	let of_p = || SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: None };
+	let mut p_events = ws_a.subscribe_events(of_p()).await.map_err(|e| e.to_string())?;
+	let both = SubscribeFilter { hospital: Some(HOSPITAL_A), ..of_p() };
+	expect(ws_a.subscribe_events(both).await, ErrorCode::InvalidSubscribeFilter)?;
+	let of_b = SubscribeFilter { patient: None, hospital: Some(HOSPITAL_B) };
+	expect(ws_a.subscribe_events(of_b).await, ErrorCode::Forbidden)?;
 	let ws_b = net.nodes[B].app_ws(Role::App).await?;
-	let filter = SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: None };
-	let mut p_events = ws_b.subscribe_events(filter).await.map_err(|e| e.to_string())?;
-	let both = SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: Some(HOSPITAL_B) };
-	expect(ws_b.subscribe_events(both).await, ErrorCode::InvalidSubscribeFilter)?;
+	expect(ws_b.subscribe_events(of_p()).await, ErrorCode::Forbidden)?;
+	drop(ws_b);
 
 	// 1. Hospital A keeps a diagnosis for P, anchored and finalized.
 	let app_a = net.nodes[A].app_rpc(Role::App)?;
@@ -245,12 +249,22 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	assert_eq!(entry.accessor, Accessor::Hospital(HOSPITAL_B));
 
 	// 9. The same access id again is refused: it was served.
-	expect(app_b.retry_access(shared.access_id).await, ErrorCode::ReleaseRefused)?;
+	let retry = |token: &ShareToken, access_id| RetryAccess {
+		share_token: token.as_str().to_owned(),
+		access_id,
+	};
+	expect(app_b.retry_access(retry(&token, shared.access_id)).await, ErrorCode::ReleaseRefused)?;
+	// Only the token's holder may ask again.
+	let stranger = ShareToken::generate();
+	expect(
+		app_b.retry_access(retry(&stranger, shared.access_id)).await,
+		ErrorCode::AccessNotLogged,
+	)?;
 	// 4. C holds the same token and is refused as the wrong hospital.
 	let app_c = net.nodes[C].app_rpc(Role::App)?;
 	expect(app_c.access_shared(request(&token, &record_id)).await, ErrorCode::ShareWrongHospital)?;
 	// 8. C's node asking A's node for B's access id over p2p is refused.
-	expect(app_c.retry_access(shared.access_id).await, ErrorCode::ReleaseRefused)?;
+	expect(app_c.retry_access(retry(&token, shared.access_id)).await, ErrorCode::ReleaseRefused)?;
 	// 7. The second use works; the third is refused: the uses are exhausted.
 	access(&app_b, &token, &record_id).await?;
 	expect(app_b.access_shared(request(&token, &record_id)).await, ErrorCode::ShareUsesExhausted)?;
@@ -389,7 +403,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	};
 	net.nodes[A].start()?;
 	let retried = wait_until("A's node to serve again", Duration::from_secs(120), || async {
-		match app_b.retry_access(access_id).await {
+		match app_b.retry_access(retry(&purpose_token, access_id)).await {
 			Ok(fields) => Ok(Some(fields)),
 			Err(ClientError::Call(error))
 				if error.code() == ErrorCode::CustodianUnavailable.code() =>

@@ -96,6 +96,17 @@ pub fn grant_by_token(
 		.map_err(|error| format!("SharesApi::grant_by_token: {error}"))
 }
 
+/// The hospital that registered `patient`, at block `at`.
+pub fn registering_hospital(
+	client: &FullClient,
+	at: H256,
+	patient: &AccountId,
+) -> Result<Option<HospitalId>, String> {
+	let key = pallet_hospitals::Patients::<Runtime>::hashed_key_for(patient);
+	let registered: Option<pallet_hospitals::Patient<Runtime>> = decode_storage(client, at, key)?;
+	Ok(registered.map(|patient| patient.hospital))
+}
+
 /// The consent nonce `patient` signs next, at block `at`.
 pub fn consent_nonce(client: &FullClient, at: H256, patient: &AccountId) -> Result<u64, String> {
 	let key = pallet_shares::ConsentNonce::<Runtime>::hashed_key_for(patient);

@@ -42,7 +42,7 @@ impl Subject {
 
 /// Sends `subject`'s notifications of every block finalized from now on to `sink`, until the
 /// subscriber leaves.
-pub async fn stream(custodian: Arc<Custodian>, subject: Subject, sink: SubscriptionSink) {
+pub async fn stream(custodian: Arc<Custodian>, subject: Subject, mut sink: SubscriptionSink) {
 	let mut finality = custodian.client.finality_notification_stream();
 	loop {
 		let next = match futures::future::select(Box::pin(sink.closed()), finality.next()).await {
@@ -61,7 +61,8 @@ pub async fn stream(custodian: Arc<Custodian>, subject: Subject, sink: Subscript
 			};
 			for notification in notifications {
 				let Ok(message) = SubscriptionMessage::from_json(&notification) else { continue };
-				if sink.send(message).await.is_err() {
+				// A subscriber that does not keep up is dropped, not waited for.
+				if sink.try_send(message).is_err() {
 					return;
 				}
 			}

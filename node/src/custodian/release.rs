@@ -35,10 +35,10 @@ pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<
 			// Dropping the sender refuses the request.
 			continue;
 		};
-		let answer = match release(&custodian, peer, access).await {
+		let answer = match release(&custodian, peer, access, &pending_response).await {
 			Ok(fields) => ReleaseResponse::Released(fields),
 			Err(refusal) => {
-				log::info!(target: LOG_TARGET, "access {access} from {peer}: refused, {}", refusal.describe());
+				log::debug!(target: LOG_TARGET, "access {access} from {peer}: refused, {}", refusal.describe());
 				ReleaseResponse::Refused(refusal)
 			}
 		};
@@ -104,6 +104,7 @@ async fn release(
 	custodian: &Custodian,
 	peer: PeerId,
 	access: medchain_primitives::access::AccessId,
+	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
 ) -> Result<Vec<DisclosedField>, Refusal> {
 	let client = &custodian.client;
 	let info = client.info();
@@ -112,6 +113,12 @@ async fn release(
 		log::warn!(target: LOG_TARGET, "access {access}: {error}");
 		Refusal::Unavailable
 	};
+	// A peer of no active hospital learns nothing, and costs no further reads.
+	let peer_hospital =
+		chain::active_hospital_of_peer(client, finalized, &peer).map_err(unavailable)?;
+	if peer_hospital.is_none() {
+		return Err(Refusal::NotAccessorNode);
+	}
 	let entry = chain::access_entry(client, finalized, access)
 		.map_err(unavailable)?
 		.ok_or(Refusal::EntryNotFinalized)?;
@@ -124,8 +131,7 @@ async fn release(
 	let anchor = chain::anchor(client, finalized, entry.record).map_err(unavailable)?;
 	let facts = Facts {
 		custodian: custodian.hospital,
-		peer_hospital: chain::active_hospital_of_peer(client, finalized, &peer)
-			.map_err(unavailable)?,
+		peer_hospital,
 		served: custodian.served.contains(access),
 		finalized: info.finalized_number,
 		grant: grant.as_ref(),
@@ -153,6 +159,10 @@ async fn release(
 		return Err(unavailable("the stored record does not match its anchor".into()));
 	}
 	// Claimed only now; given back if the release can't be confirmed, so the requester may retry.
+	// A requester that stopped waiting gets nothing, and the entry stays unserved.
+	if pending.is_canceled() {
+		return Err(Refusal::Unavailable);
+	}
 	if !custodian.served.first_time(access) {
 		return Err(Refusal::AlreadyServed);
 	}

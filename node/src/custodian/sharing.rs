@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use codec::Decode;
 use jsonrpsee::types::ErrorObjectOwned;
-use medchain_app_api::{fields, types::to_hex, AccessShared, ErrorCode, SharedFields};
+use medchain_app_api::{fields, types::to_hex, AccessShared, ErrorCode, RetryAccess, SharedFields};
 use medchain_primitives::{
 	access::{AccessId, AccessKind},
 	commitment::{verify_field, RecordId},
@@ -180,12 +180,33 @@ fn refusal_of(error: DispatchError) -> RpcError {
 	code.error(format!("the chain refused the access: {error:?}"))
 }
 
-/// `medchain_retryAccess`, and the last step of `medchain_accessShared`: the fields of this
-/// hospital's finalized grant access `access`, fetched from the custodian and verified.
-pub async fn fetch_verified(
-	custodian: &Custodian,
-	access: AccessId,
-) -> Result<SharedFields, RpcError> {
+/// `medchain_retryAccess`: the fields of access `request.access_id`, for the holder of the
+/// token the access was made with.
+pub async fn retry(custodian: &Custodian, request: RetryAccess) -> Result<SharedFields, RpcError> {
+	let token = ShareToken::parse(&request.share_token)
+		.map_err(|error| ErrorCode::InvalidShareToken.error(error.to_string()))?;
+	let access = request.access_id;
+	let not_logged = || {
+		ErrorCode::AccessNotLogged
+			.error(format!("no finalized access {access} with this share token"))
+	};
+	let client = &custodian.client;
+	let finalized = client.info().finalized_hash;
+	let entry = chain::access_entry(client, finalized, access)
+		.map_err(chain_error)?
+		.ok_or_else(not_logged)?;
+	let AccessKind::Normal { grant } = entry.kind else { return Err(not_logged()) };
+	let grant =
+		chain::grant(client, finalized, grant).map_err(chain_error)?.ok_or_else(not_logged)?;
+	if grant.terms.token_key != token.public_key() {
+		return Err(not_logged());
+	}
+	fetch_verified(custodian, access).await
+}
+
+/// The last step of `medchain_accessShared` and `medchain_retryAccess`: the fields of the
+/// finalized grant access `access`, fetched from the custodian and verified.
+async fn fetch_verified(custodian: &Custodian, access: AccessId) -> Result<SharedFields, RpcError> {
 	let client = &custodian.client;
 	let finalized = client.info().finalized_hash;
 	let entry = chain::access_entry(client, finalized, access)

@@ -153,23 +153,26 @@ impl OperatorSigner {
 				self.reset_nonce();
 				error.to_string()
 			})?;
-		while let Some(status) = watcher.next().await {
+		let failure = loop {
+			let Some(status) = watcher.next().await else {
+				break "the pool stopped watching the transaction";
+			};
 			match status {
 				TransactionStatus::Finalized((block, index)) => {
 					return Ok((block, u32::try_from(index).map_err(|error| error.to_string())?));
 				}
-				TransactionStatus::Invalid => return Err("the transaction became invalid".into()),
-				TransactionStatus::Dropped => return Err("the pool dropped the transaction".into()),
-				TransactionStatus::Usurped(_) => {
-					return Err("another transaction replaced it".into())
-				}
+				TransactionStatus::Invalid => break "the transaction became invalid",
+				TransactionStatus::Dropped => break "the pool dropped the transaction",
+				TransactionStatus::Usurped(_) => break "another transaction replaced it",
 				TransactionStatus::FinalityTimeout(_) => {
-					return Err("the pool stopped waiting for its finality".into())
+					break "the pool stopped waiting for its finality"
 				}
 				_ => {}
 			}
-		}
-		Err("the pool stopped watching the transaction".into())
+		};
+		// Its nonce may be left unused: the next transaction takes the chain's nonce again.
+		self.reset_nonce();
+		Err(failure.into())
 	}
 
 	/// Forgets the local nonce counter: the next transaction takes the chain's nonce.

@@ -14,8 +14,8 @@ use medchain_app_api::{
 	types::{
 		from_hex32, to_hex, AccessShared, AnchorStatus, CreateShare, CreatedShare, ErasureReceipt,
 		ErasureStatus, GetRecord, PatientApproval, RecordChallenge, RecordFields, RecordStatus,
-		RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord, SubmittedRecord,
-		SubscribeFilter,
+		RetryAccess, RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord,
+		SubmittedRecord, SubscribeFilter,
 	},
 	ErrorCode, MedchainApiServer,
 };
@@ -48,6 +48,9 @@ pub const MAX_CONNECTIONS: u32 = 256;
 /// Most calls in one JSON-RPC batch.
 pub const MAX_BATCH: u32 = 32;
 
+/// Most `medchain_subscribe` streams one connection may hold.
+pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4;
+
 /// Starts the medchain RPC on `addr`.
 pub async fn start(
 	addr: SocketAddr,
@@ -58,6 +61,7 @@ pub async fn start(
 		.max_request_body_size(MAX_REQUEST_BYTES)
 		.max_connections(MAX_CONNECTIONS)
 		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
+		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
 		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer(Arc::new(tokens))))
 		.set_rpc_middleware(RpcServiceBuilder::new().layer_fn(RoleGuard))
 		.build(addr)
@@ -259,8 +263,8 @@ impl MedchainApiServer for AppRpc {
 		crate::custodian::sharing::access_shared(&self.custodian, request, record_id).await
 	}
 
-	async fn retry_access(&self, access_id: u64) -> RpcResult<SharedFields> {
-		crate::custodian::sharing::fetch_verified(&self.custodian, access_id).await
+	async fn retry_access(&self, request: RetryAccess) -> RpcResult<SharedFields> {
+		crate::custodian::sharing::retry(&self.custodian, request).await
 	}
 
 	async fn subscribe_events(
@@ -269,15 +273,24 @@ impl MedchainApiServer for AppRpc {
 		filter: SubscribeFilter,
 	) -> jsonrpsee::core::SubscriptionResult {
 		use crate::custodian::notifications::Subject;
+		let own = self.custodian.hospital;
 		let subject = match (filter.patient, filter.hospital) {
-			(Some(patient), None) => match fields::patient(&patient) {
-				Ok(patient) => Subject::Patient(patient.into()),
+			(Some(patient), None) => match self.own_patient(&patient) {
+				Ok(patient) => Subject::Patient(patient),
 				Err(error) => {
 					pending.reject(error).await;
 					return Ok(());
 				}
 			},
-			(None, Some(hospital)) => Subject::Hospital(hospital),
+			(None, Some(hospital)) if hospital == own => Subject::Hospital(hospital),
+			(None, Some(hospital)) => {
+				pending
+					.reject(ErrorCode::Forbidden.error(format!(
+						"this node follows hospital {own}, not hospital {hospital}"
+					)))
+					.await;
+				return Ok(());
+			}
 			_ => {
 				pending
 					.reject(
@@ -339,6 +352,20 @@ impl MedchainApiServer for AppRpc {
 }
 
 impl AppRpc {
+	/// `patient` (SS58 or hex), if this hospital registered it: a node streams only its own
+	/// patients' events.
+	fn own_patient(&self, patient: &str) -> Result<medchain_runtime::AccountId, ErrorObjectOwned> {
+		let patient = medchain_runtime::AccountId::from(fields::patient(patient)?);
+		let client = &self.custodian.client;
+		let registered =
+			chain::registering_hospital(client, client.info().finalized_hash, &patient)
+				.map_err(|error| ErrorCode::StoreUnavailable.error(error))?;
+		if registered != Some(self.custodian.hospital) {
+			return Err(ErrorCode::Forbidden.error("this hospital did not register this patient"));
+		}
+		Ok(patient)
+	}
+
 	/// Uses up `challenge` and checks that `signature` is the record's patient's signature of
 	/// the message `message` makes of it.
 	fn check_patient_signature(
