@@ -17,8 +17,34 @@ use redb::{backends::FileBackend, BackendError, Database, StorageBackend};
 
 use crate::Result;
 
-/// Opens (or creates) the redb database at `path` on a preallocating file backend.
+/// Opens the redb database at `path` on a preallocating file backend, creating it if there is
+/// none.
+///
+/// redb writes its magic number last, so a crash while it initializes a file leaves one it then
+/// refuses to open. A new database is therefore initialized under a temporary name and renamed
+/// into place whole.
 pub fn create(path: &Path) -> Result<Database> {
+	if !path.exists() {
+		initialize(path)?;
+	}
+	open(path)
+}
+
+fn initialize(path: &Path) -> Result<()> {
+	let mut name = path.as_os_str().to_owned();
+	name.push(".init");
+	let fresh = std::path::PathBuf::from(name);
+	match std::fs::remove_file(&fresh) {
+		Ok(()) => {}
+		Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+		Err(error) => return Err(crate::io_error(&fresh, error)),
+	}
+	drop(open(&fresh)?);
+	std::fs::rename(&fresh, path).map_err(|error| crate::io_error(path, error))?;
+	crate::kek::sync_parent(path)
+}
+
+fn open(path: &Path) -> Result<Database> {
 	let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path);
 	let file = file.map_err(|error| crate::io_error(path, error))?;
 	let allocator = file.try_clone().map_err(|error| crate::io_error(path, error))?;
@@ -110,5 +136,25 @@ impl StorageBackend for PreallocatedFile {
 
 	fn query_lock_range(&self, start: Bound<u64>, end: Bound<u64>) -> Result<bool, BackendError> {
 		self.inner.query_lock_range(start, end)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn an_initialization_cut_short_is_started_again() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("records.redb");
+		// What a crash during redb's initialization leaves: a file with no magic number yet.
+		std::fs::write(dir.path().join("records.redb.init"), vec![0u8; 8192]).unwrap();
+
+		let database = create(&path).unwrap();
+		database.begin_write().unwrap().commit().unwrap();
+		drop(database);
+
+		assert!(!dir.path().join("records.redb.init").exists());
+		create(&path).unwrap();
 	}
 }

@@ -46,7 +46,9 @@ fn acknowledged_writes_survive_sigkill() {
 		let stdout = BufReader::new(child.stdout.take().unwrap());
 		let reader =
 			std::thread::spawn(move || stdout.lines().map_while(Result::ok).collect::<Vec<_>>());
-		std::thread::sleep(Duration::from_millis(rng.gen_range(50..400)));
+		// Early kills land inside the store's creation: its files must come up whole too.
+		let lifetime = if round < 3 { rng.gen_range(1..60) } else { rng.gen_range(50..400) };
+		std::thread::sleep(Duration::from_millis(lifetime));
 		child.kill().unwrap();
 		child.wait().unwrap();
 		for line in reader.join().unwrap() {
