@@ -45,6 +45,7 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_accessShared" | "medchain_retryAccess" => &[Role::App],
 		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
 		"medchain_subscribe" | "medchain_unsubscribe" => &[Role::App],
+		"medchain_accessLog" | "medchain_exportFhir" => &[Role::Auditor],
 		crate::DISCOVER => &[Role::App, Role::Auditor, Role::Admin],
 		_ => return None,
 	})

@@ -71,6 +71,10 @@ pub enum ErrorCode {
 	AccessRefused = -32039,
 	/// The transaction pool refused the node's transaction; the message has the reason.
 	TransactionRefused = -32040,
+	/// The node's transaction is in a block, but the block was not final within the node's
+	/// wait (finality stalls); the error's data name the block, and the access id of an access.
+	/// The transaction stays in the pool; retry once the block is final.
+	NotFinalYet = -32041,
 	/// The node's record store failed; nothing was stored.
 	StoreUnavailable = -32050,
 	/// No node of the custodian answered; the access is logged, so `retryAccess` with the
@@ -80,11 +84,15 @@ pub enum ErrorCode {
 	ReleaseRefused = -32061,
 	/// A released field did not verify against the anchor, or the fields are not the entry's.
 	FieldsUnverified = -32062,
+	/// An access-log query or export is malformed: not exactly one of `patient`, `hospital`,
+	/// `custodian` and `record`, a time that is not RFC 3339, a foreign cursor, or a limit out
+	/// of range. The message names which.
+	InvalidAuditQuery = -32070,
 }
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 37] = [
+	pub const ALL: [ErrorCode; 39] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -118,10 +126,12 @@ impl ErrorCode {
 		ErrorCode::InvalidPurpose,
 		ErrorCode::AccessRefused,
 		ErrorCode::TransactionRefused,
+		ErrorCode::NotFinalYet,
 		ErrorCode::StoreUnavailable,
 		ErrorCode::CustodianUnavailable,
 		ErrorCode::ReleaseRefused,
 		ErrorCode::FieldsUnverified,
+		ErrorCode::InvalidAuditQuery,
 	];
 
 	/// The JSON-RPC error code.

@@ -4,7 +4,7 @@
 //! shared by the node (server) and by every client:
 //!
 //! - [`MedchainApi`]: the methods (`#[rpc(server, client)]`);
-//! - [`types`]: their requests and responses, as JSON;
+//! - [`types`]: their requests and responses, as JSON; [`audit`]: the auditors';
 //! - [`fields`]: how a record's JSON fields map to its type's committed fields;
 //! - [`auth`]: the roles, which role may call which method, and the token file;
 //! - [`challenge`]: what a patient signs to read their own record;
@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod auth;
 pub mod challenge;
 pub mod errors;
@@ -25,6 +26,7 @@ use jsonrpsee::{
 	proc_macros::rpc,
 };
 
+pub use audit::{AccessLogPage, AccessLogQuery, ExportFhir};
 pub use errors::ErrorCode;
 pub use types::{
 	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Notification,
@@ -96,6 +98,17 @@ pub trait MedchainApi {
 	#[method(name = "retryAccess")]
 	async fn retry_access(&self, request: RetryAccess) -> RpcResult<SharedFields>;
 
+	/// The access log, in time order, a page at a time: every access entry with whether it
+	/// was actually released, and every refused attempt with the chain's reason. Role
+	/// `auditor`.
+	#[method(name = "accessLog")]
+	async fn access_log(&self, query: AccessLogQuery) -> RpcResult<AccessLogPage>;
+
+	/// The access log as FHIR R5 AuditEvents, or a patient's shares as FHIR R5 Consents, in a
+	/// FHIR `Bundle` (type `searchset`; its `next` link carries the cursor). Role `auditor`.
+	#[method(name = "exportFhir")]
+	async fn export_fhir(&self, request: ExportFhir) -> RpcResult<serde_json::Value>;
+
 	/// Streams, over WebSocket, the finalized events that concern one patient or one hospital:
 	/// consents, shares and their uses, emergency accesses, anchors and erasures. Role `app`.
 	#[subscription(name = "subscribe" => "notification", unsubscribe = "unsubscribe", item = Notification)]
@@ -160,6 +173,12 @@ mod tests {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn retry_access(&self, _: RetryAccess) -> RpcResult<SharedFields> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn access_log(&self, _: AccessLogQuery) -> RpcResult<AccessLogPage> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn export_fhir(&self, _: ExportFhir) -> RpcResult<serde_json::Value> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn subscribe_events(

@@ -1,5 +1,6 @@
 //! medchain-node: one hospital's validator node.
 
+mod audit;
 mod chain_spec;
 mod cli;
 mod command;

@@ -410,6 +410,7 @@ fn start_custodian(
 	let essential = task_manager.spawn_essential_handle();
 	essential.spawn("medchain-outbox", Some("medchain"), tasks.outbox.run());
 	essential.spawn("medchain-erasures", Some("medchain"), tasks.erasures.run());
+	essential.spawn("medchain-refusals", Some("medchain"), tasks.refusals.run());
 	if let Some(requests) = release_requests {
 		essential.spawn(
 			"medchain-release",

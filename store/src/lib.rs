@@ -28,6 +28,7 @@ pub mod kek;
 mod key_check;
 pub mod outbox;
 pub mod records;
+pub mod refusals;
 pub mod schema;
 mod sealed;
 

@@ -190,6 +190,29 @@ impl Node {
 		Ok(())
 	}
 
+	/// Freezes the process (SIGSTOP): it keeps its sockets but answers nothing, as a hung node.
+	pub fn pause(&self) -> crate::Result<()> {
+		self.signal("-STOP")
+	}
+
+	/// Lets a paused process run again (SIGCONT).
+	pub fn resume(&self) -> crate::Result<()> {
+		self.signal("-CONT")
+	}
+
+	fn signal(&self, signal: &str) -> crate::Result<()> {
+		let child =
+			self.child.as_ref().ok_or_else(|| format!("{} is not running", self.spec.name))?;
+		let status = Command::new("kill")
+			.args([signal, &child.id().to_string()])
+			.status()
+			.map_err(|e| format!("kill {signal} {}: {e}", self.spec.name))?;
+		status
+			.success()
+			.then_some(())
+			.ok_or_else(|| format!("kill {signal} {}: {status}", self.spec.name))
+	}
+
 	/// Starts the process again on the same base path, ports and keys.
 	pub fn restart(&mut self) -> crate::Result<()> {
 		self.kill()?;

@@ -174,6 +174,40 @@ fn request(token: &ShareToken, record_id: &str) -> AccessShared {
 	}
 }
 
+/// The access id in the data of `result`'s error, which must be `code`.
+fn access_id_in(
+	result: std::result::Result<SharedFields, ClientError>,
+	code: ErrorCode,
+) -> Result<u64> {
+	let error = match result {
+		Err(ClientError::Call(error)) if error.code() == code.code() => error,
+		other => return Err(format!("expected {code:?}, got {other:?}")),
+	};
+	let data: serde_json::Value = error
+		.data()
+		.map(|raw| serde_json::from_str(raw.get()))
+		.transpose()
+		.map_err(|e| e.to_string())?
+		.ok_or_else(|| format!("{code:?} carries the access id"))?;
+	Ok(data["accessId"].as_u64().ok_or("an accessId")?)
+}
+
+/// `retryAccess` until it answers something other than `code`.
+async fn retry_while(
+	app: &HttpClient,
+	request: RetryAccess,
+	code: ErrorCode,
+) -> Result<SharedFields> {
+	wait_until(&format!("retryAccess past {code:?}"), Duration::from_secs(120), || async {
+		match app.retry_access(request.clone()).await {
+			Ok(fields) => Ok(Some(fields)),
+			Err(ClientError::Call(error)) if error.code() == code.code() => Ok(None),
+			Err(error) => Err(error.to_string()),
+		}
+	})
+	.await
+}
+
 async fn access(app: &HttpClient, token: &ShareToken, record_id: &str) -> Result<SharedFields> {
 	app.access_shared(request(token, record_id)).await.map_err(|e| e.to_string())
 }
@@ -385,36 +419,32 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	assert!(seen.iter().any(|n| n.kind == NotificationKind::RecordAnchored));
 	println!("P's subscriber saw {} notifications", seen.len());
 
+	// 10. While finality stalls (C's and D's nodes hung: two of four voters), B's access is
+	// logged in a block that is not final; B's node asks no custodian for it, and says so.
+	// Once finality resumes, the same entry is served.
+	net.nodes[C].pause()?;
+	net.nodes[D].pause()?;
+	let stalled = app_b.access_shared(request(&purpose_token, &record_id)).await;
+	let access_id = access_id_in(stalled, ErrorCode::NotFinalYet)?;
+	expect(app_b.retry_access(retry(&purpose_token, access_id)).await, ErrorCode::NotFinalYet)?;
+	net.nodes[C].resume()?;
+	net.nodes[D].resume()?;
+	let served = retry_while(&app_b, retry(&purpose_token, access_id), ErrorCode::NotFinalYet)
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
+	assert!(served.verified);
+	assert_eq!(served.fields, shared.fields);
+
 	// 12. With A's node stopped, B's access is logged but its fields are unavailable; after A
 	// restarts, B retries the same entry and gets them.
 	net.nodes[A].kill()?;
 	let offline = app_b.access_shared(request(&purpose_token, &record_id)).await;
-	let access_id = match offline {
-		Err(ClientError::Call(error)) if error.code() == ErrorCode::CustodianUnavailable.code() => {
-			let data: serde_json::Value = error
-				.data()
-				.map(|raw| serde_json::from_str(raw.get()))
-				.transpose()
-				.map_err(|e| e.to_string())?
-				.ok_or("CustodianUnavailable carries the access id")?;
-			data["accessId"].as_u64().ok_or("an accessId")?
-		}
-		other => return Err(format!("expected CustodianUnavailable, got {other:?}")),
-	};
+	let access_id = access_id_in(offline, ErrorCode::CustodianUnavailable)?;
 	net.nodes[A].start()?;
-	let retried = wait_until("A's node to serve again", Duration::from_secs(120), || async {
-		match app_b.retry_access(retry(&purpose_token, access_id)).await {
-			Ok(fields) => Ok(Some(fields)),
-			Err(ClientError::Call(error))
-				if error.code() == ErrorCode::CustodianUnavailable.code() =>
-			{
-				Ok(None)
-			}
-			Err(error) => Err(error.to_string()),
-		}
-	})
-	.await
-	.map_err(|e| net.with_log_tails(e))?;
+	let retried =
+		retry_while(&app_b, retry(&purpose_token, access_id), ErrorCode::CustodianUnavailable)
+			.await
+			.map_err(|e| net.with_log_tails(e))?;
 	assert!(retried.verified);
 	assert_eq!(retried.fields, shared.fields);
 

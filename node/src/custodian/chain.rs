@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use codec::Decode;
-use medchain_primitives::access::{AccessEntry, AccessId};
+use medchain_primitives::access::{AccessEntry, AccessId, AccessPage, AccessQuery};
 use medchain_primitives::{
 	commitment::RecordId,
 	records::Record,
@@ -142,6 +142,41 @@ pub fn pending_erasure(
 ) -> Result<Option<(AccountId, BlockNumber)>, String> {
 	let key = pallet_records::PendingErasures::<Runtime>::hashed_key_for(record_id);
 	decode_storage(client, at, key)
+}
+
+/// Access entries matching `query` (see `AccessLogApi::entries`), at block `at`.
+pub fn access_entries(
+	client: &FullClient,
+	at: H256,
+	query: AccessQuery<AccountId>,
+	(from_time, to_time): (u64, u64),
+	cursor: u32,
+	limit: u32,
+) -> Result<AccessPage<AccountId, BlockNumber>, String> {
+	client
+		.runtime_api()
+		.entries(at, query, from_time, to_time, cursor, limit)
+		.map_err(|error| format!("AccessLogApi::entries: {error}"))
+}
+
+/// The grants of `patient` after `after`, at most `limit`, at block `at`.
+pub fn grants_of_patient(
+	client: &FullClient,
+	at: H256,
+	patient: AccountId,
+	after: Option<GrantId>,
+	limit: u32,
+) -> Result<Vec<GrantId>, String> {
+	client
+		.runtime_api()
+		.grants_of_patient(at, patient, after, limit)
+		.map_err(|error| format!("SharesApi::grants_of_patient: {error}"))
+}
+
+/// The time of block `at` (its timestamp inherent), in Unix milliseconds.
+pub fn block_time(client: &FullClient, at: H256) -> Result<u64, String> {
+	let key = frame_support::storage::storage_prefix(b"Timestamp", b"Now").to_vec();
+	Ok(decode_storage(client, at, key)?.unwrap_or_default())
 }
 
 /// The events of block `at`.

@@ -209,11 +209,15 @@ pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare
 }
 
 async fn finalize(custodian: &Custodian, call: RuntimeCall) -> Result<(H256, u32), RpcError> {
-	custodian
+	let inclusion = custodian
 		.signer
-		.submit_and_wait_finalized(&custodian.pool, call)
+		.submit_and_wait_finalized(&custodian.pool, call, super::FINALITY_WAIT)
 		.await
-		.map_err(|error| ErrorCode::TransactionRefused.error(error))
+		.map_err(|error| ErrorCode::TransactionRefused.error(error))?;
+	if !inclusion.finalized {
+		return Err(super::not_final_yet(inclusion, None));
+	}
+	Ok((inclusion.block, inclusion.index))
 }
 
 /// What `pick` finds in the events of finalized transaction `index` of `block`, or the chain's

@@ -29,6 +29,30 @@ pub async fn blocking<T: Send + 'static>(
 	tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
 }
 
+/// How long the node waits for its transactions to be final before it answers an app with
+/// `NotFinalYet`; finality normally follows inclusion by two or three blocks.
+pub const FINALITY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The app's error for a transaction still not final after [`FINALITY_WAIT`]; `access` is the
+/// access id it logged, if it is an access.
+pub fn not_final_yet(
+	inclusion: signer::Inclusion,
+	access: Option<medchain_primitives::access::AccessId>,
+) -> jsonrpsee::types::ErrorObjectOwned {
+	let block = medchain_app_api::types::to_hex(inclusion.block.as_bytes());
+	let retry = match access {
+		Some(access) => format!("; retryAccess({access}) once it is"),
+		None => String::new(),
+	};
+	medchain_app_api::ErrorCode::NotFinalYet.error_with_data(
+		format!(
+			"the transaction is in block {block} but not final after {} s{retry}",
+			FINALITY_WAIT.as_secs()
+		),
+		serde_json::json!({ "block": block, "index": inclusion.index, "accessId": access }),
+	)
+}
+
 /// Where the custodian keeps its files.
 pub struct CustodianPaths {
 	/// The record store's directory.
@@ -63,6 +87,8 @@ pub struct Custodian {
 	pub network: Arc<dyn sc_network::service::traits::NetworkService>,
 	/// The chain's genesis hash (in the release protocol's name).
 	pub genesis: sp_core::H256,
+	/// The index of refused accesses, for auditors.
+	pub refusals: Arc<medchain_store::refusals::RefusalLog>,
 	/// Erase transactions sent since the node started, until the chain schedules them.
 	pub erase_requests: std::sync::Mutex<
 		std::collections::HashMap<medchain_primitives::commitment::RecordId, sp_core::H256>,
@@ -75,6 +101,8 @@ pub struct Tasks {
 	pub outbox: outbox::Outbox,
 	/// Applies finalized erasures to the store.
 	pub erasures: erasure::Erasures,
+	/// Indexes refused accesses from finalized blocks.
+	pub refusals: crate::audit::refusals::RefusalIndexer,
 }
 
 impl Custodian {
@@ -112,6 +140,11 @@ impl Custodian {
 			 store: without it the records are lost)",
 			paths.store.display(),
 		);
+		let refusals_path = paths.store.join("refusals.redb");
+		let refusals = Arc::new(
+			medchain_store::refusals::RefusalLog::open(&refusals_path)
+				.map_err(|error| error.to_string())?,
+		);
 		let signer = Arc::new(signer);
 		let erasures = erasure::Erasures {
 			store: store.clone(),
@@ -133,6 +166,7 @@ impl Custodian {
 			hospital,
 			network,
 			genesis,
+			refusals: refusals.clone(),
 		});
 		let outbox = outbox::Outbox {
 			store,
@@ -142,6 +176,7 @@ impl Custodian {
 			tracker: custodian.tracker.clone(),
 			wake: custodian.wake.clone(),
 		};
-		Ok((custodian, Tasks { outbox, erasures }))
+		let refusals = crate::audit::refusals::RefusalIndexer { client: custodian.client.clone(), log: refusals };
+		Ok((custodian, Tasks { outbox, erasures, refusals }))
 	}
 }

@@ -2,7 +2,11 @@
 //! requester's node with the fields of a finalized grant access entry, then confirms the
 //! release on chain with the hash of what it sent.
 
-use std::sync::Arc;
+use std::{
+	collections::HashMap,
+	sync::Arc,
+	time::{Duration, Instant},
+};
 
 use codec::{Decode, Encode};
 use futures::StreamExt;
@@ -18,7 +22,7 @@ use medchain_store::StoreError;
 use sc_client_api::HeaderBackend;
 use sc_network::{
 	request_responses::{IncomingRequest, OutgoingResponse},
-	PeerId,
+	PeerId, ReputationChange,
 };
 use sha2::Digest;
 
@@ -27,27 +31,63 @@ use crate::network::release::{Refusal, ReleaseRequest, ReleaseResponse, RELEASE_
 
 const LOG_TARGET: &str = "medchain::release";
 
+/// How many requests one peer may make per [`PEER_WINDOW`]; more are refused unread.
+const PEER_REQUESTS_PER_WINDOW: u32 = 20;
+const PEER_WINDOW: Duration = Duration::from_secs(1);
+/// What a malformed request, or one over the peer's limit, costs the peer.
+const MISBEHAVIOUR: ReputationChange =
+	ReputationChange::new(-(1 << 12), "medchain: bad release request");
+/// What a request from a peer of no active hospital, or for another's entry, costs the peer.
+const TRESPASS: ReputationChange = ReputationChange::new(-(1 << 10), "medchain: release trespass");
+
 /// Answers release requests from `requests` until the network stops.
 pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<IncomingRequest>) {
 	let mut requests = std::pin::pin!(requests);
+	let mut recent = RecentRequests::default();
 	while let Some(IncomingRequest { peer, payload, pending_response }) = requests.next().await {
-		let Ok(ReleaseRequest { access }) = ReleaseRequest::decode(&mut payload.as_slice()) else {
-			// Dropping the sender refuses the request.
-			continue;
-		};
-		let answer = match release(&custodian, peer, access, &pending_response).await {
-			Ok(fields) => ReleaseResponse::Released(fields),
-			Err(refusal) => {
-				log::debug!(target: LOG_TARGET, "access {access} from {peer}: refused, {}", refusal.describe());
-				ReleaseResponse::Refused(refusal)
+		let request = ReleaseRequest::decode(&mut payload.as_slice());
+		let (answer, penalty) = match request {
+			Ok(_) if !recent.admit(peer) => (Err(()), Some(MISBEHAVIOUR)),
+			Err(_) => (Err(()), Some(MISBEHAVIOUR)),
+			Ok(ReleaseRequest { access }) => {
+				match release(&custodian, peer, access, &pending_response).await {
+					Ok(fields) => (Ok(ReleaseResponse::Released(fields)), None),
+					Err(refusal) => {
+						log::debug!(target: LOG_TARGET, "access {access} from {peer}: refused, {}", refusal.describe());
+						let penalty =
+							matches!(refusal, Refusal::NotAccessorNode).then_some(TRESPASS);
+						(Ok(ReleaseResponse::Refused(refusal)), penalty)
+					}
+				}
 			}
 		};
 		let response = OutgoingResponse {
-			result: Ok(answer.encode()),
-			reputation_changes: Vec::new(),
+			result: answer.map(|answer| answer.encode()),
+			reputation_changes: penalty.into_iter().collect(),
 			sent_feedback: None,
 		};
 		let _ = pending_response.send(response);
+	}
+}
+
+/// The requests of each peer in the current window: one peer can't hold the queue.
+#[derive(Default)]
+struct RecentRequests {
+	window_start: Option<Instant>,
+	counts: HashMap<PeerId, u32>,
+}
+
+impl RecentRequests {
+	/// Counts a request of `peer`; false if the peer is over its limit.
+	fn admit(&mut self, peer: PeerId) -> bool {
+		let now = Instant::now();
+		if self.window_start.is_none_or(|start| now.duration_since(start) >= PEER_WINDOW) {
+			self.window_start = Some(now);
+			self.counts.clear();
+		}
+		let count = self.counts.entry(peer).or_default();
+		*count = count.saturating_add(1);
+		*count <= PEER_REQUESTS_PER_WINDOW
 	}
 }
 
@@ -291,5 +331,18 @@ mod tests {
 		let erased = RecordStatus::Erased { at: 15, time: 0, by: AccountId::new([2; 32]) };
 		assert_eq!(refused(facts(&grant, &erased)), Err(Refusal::RecordErased));
 		assert_eq!(refused(Facts { record_status: None, ..valid() }), Err(Refusal::RecordErased));
+	}
+
+	#[test]
+	fn a_peer_over_its_limit_is_refused_and_others_are_not() {
+		let mut recent = RecentRequests::default();
+		let (flooder, other) = (PeerId::random(), PeerId::random());
+		for _ in 0..PEER_REQUESTS_PER_WINDOW {
+			assert!(recent.admit(flooder));
+		}
+		assert!(!recent.admit(flooder));
+		assert!(recent.admit(other));
+		recent.window_start = recent.window_start.and_then(|start| start.checked_sub(PEER_WINDOW));
+		assert!(recent.admit(flooder), "a new window starts the count again");
 	}
 }

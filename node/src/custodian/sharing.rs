@@ -125,15 +125,22 @@ pub async fn access_shared(
 		valid_until: access_request.valid_until,
 		signature,
 	});
-	let (block, index) =
-		custodian.signer.submit_and_wait_finalized(&custodian.pool, call).await.map_err(
-			|error| ErrorCode::TransactionRefused.error(format!("access_log.access: {error}")),
-		)?;
-	let access = access_outcome(custodian, block, index)?;
+	let inclusion = custodian
+		.signer
+		.submit_and_wait_finalized(&custodian.pool, call, super::FINALITY_WAIT)
+		.await
+		.map_err(|error| {
+			ErrorCode::TransactionRefused.error(format!("access_log.access: {error}"))
+		})?;
+	let access = access_outcome(custodian, inclusion.block, inclusion.index)?;
+	if !inclusion.finalized {
+		// The custodian releases only finalized entries.
+		return Err(super::not_final_yet(inclusion, Some(access)));
+	}
 	fetch_verified(custodian, access).await
 }
 
-/// The access id the finalized transaction `index` of `block` recorded, or the chain's refusal.
+/// The access id transaction `index` of `block` recorded, or the chain's refusal.
 fn access_outcome(
 	custodian: &Custodian,
 	block: sp_core::H256,
@@ -191,10 +198,16 @@ pub async fn retry(custodian: &Custodian, request: RetryAccess) -> Result<Shared
 			.error(format!("no finalized access {access} with this share token"))
 	};
 	let client = &custodian.client;
-	let finalized = client.info().finalized_hash;
-	let entry = chain::access_entry(client, finalized, access)
-		.map_err(chain_error)?
-		.ok_or_else(not_logged)?;
+	let info = client.info();
+	let finalized = info.finalized_hash;
+	let Some(entry) = chain::access_entry(client, finalized, access).map_err(chain_error)? else {
+		if chain::access_entry(client, info.best_hash, access).map_err(chain_error)?.is_some() {
+			return Err(ErrorCode::NotFinalYet.error(format!(
+				"access {access} is in a block that is not final yet; the custodian releases only finalized entries"
+			)));
+		}
+		return Err(not_logged());
+	};
 	let AccessKind::Normal { grant } = entry.kind else { return Err(not_logged()) };
 	let grant =
 		chain::grant(client, finalized, grant).map_err(chain_error)?.ok_or_else(not_logged)?;

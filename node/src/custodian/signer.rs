@@ -32,6 +32,17 @@ pub struct OperatorSigner {
 	next_nonce: Mutex<Option<Nonce>>,
 }
 
+/// Where a watched transaction is: in `block` at `index`, final or not yet.
+#[derive(Clone, Copy, Debug)]
+pub struct Inclusion {
+	/// The block that holds it.
+	pub block: H256,
+	/// Its index among the block's extrinsics.
+	pub index: u32,
+	/// Whether the block is finalized.
+	pub finalized: bool,
+}
+
 /// A signed transaction, ready for the pool.
 pub struct Signed {
 	/// The transaction.
@@ -136,13 +147,14 @@ impl OperatorSigner {
 		)
 	}
 
-	/// Signs `call`, puts it in `pool` and waits until it is finalized; returns the finalized
-	/// block and the transaction's index in it.
+	/// Signs `call`, puts it in `pool` and waits until it is finalized, for `wait` at most.
+	/// A transaction still not final by then is reported where it is, and stays in the pool.
 	pub async fn submit_and_wait_finalized(
 		&self,
 		pool: &TransactionPoolHandle,
 		call: RuntimeCall,
-	) -> Result<(H256, u32), String> {
+		wait: std::time::Duration,
+	) -> Result<Inclusion, String> {
 		use futures::StreamExt;
 		use sc_transaction_pool_api::TransactionStatus;
 		let signed = self.sign(call)?;
@@ -153,13 +165,28 @@ impl OperatorSigner {
 				self.reset_nonce();
 				error.to_string()
 			})?;
+		let deadline = tokio::time::sleep(wait);
+		tokio::pin!(deadline);
+		let mut in_block = None;
 		let failure = loop {
-			let Some(status) = watcher.next().await else {
+			let status = tokio::select! {
+				status = watcher.next() => status,
+				() = &mut deadline => {
+					return in_block.ok_or_else(|| format!("not in a block after {wait:?}; it stays in the pool"));
+				}
+			};
+			let Some(status) = status else {
 				break "the pool stopped watching the transaction";
 			};
 			match status {
+				TransactionStatus::InBlock((block, index)) => {
+					let index = u32::try_from(index).map_err(|error| error.to_string())?;
+					in_block = Some(Inclusion { block, index, finalized: false });
+				}
+				TransactionStatus::Retracted(_) => in_block = None,
 				TransactionStatus::Finalized((block, index)) => {
-					return Ok((block, u32::try_from(index).map_err(|error| error.to_string())?));
+					let index = u32::try_from(index).map_err(|error| error.to_string())?;
+					return Ok(Inclusion { block, index, finalized: true });
 				}
 				TransactionStatus::Invalid => break "the transaction became invalid",
 				TransactionStatus::Dropped => break "the pool dropped the transaction",

@@ -17,7 +17,7 @@ use medchain_app_api::{
 		RetryAccess, RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord,
 		SubmittedRecord, SubscribeFilter,
 	},
-	ErrorCode, MedchainApiServer,
+	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, MedchainApiServer,
 };
 use medchain_primitives::{
 	commitment::{verify_field, RecordId},
@@ -32,6 +32,7 @@ use sc_client_api::HeaderBackend;
 use sha2::Digest;
 
 use super::auth::{BearerAuthLayer, RoleGuard};
+use crate::audit::access_log;
 use crate::custodian::{
 	chain,
 	patient_read::{logs_patient_read, signed_by_patient, CHALLENGE_LIFETIME},
@@ -265,6 +266,17 @@ impl MedchainApiServer for AppRpc {
 
 	async fn retry_access(&self, request: RetryAccess) -> RpcResult<SharedFields> {
 		crate::custodian::sharing::retry(&self.custodian, request).await
+	}
+
+	async fn access_log(&self, query: AccessLogQuery) -> RpcResult<AccessLogPage> {
+		let query = access_log::Query::parse(&query)?;
+		let custodian = &self.custodian;
+		let page = access_log::page(&custodian.client, &custodian.refusals, query).await?;
+		access_log::to_json(&custodian.client, page)
+	}
+
+	async fn export_fhir(&self, request: ExportFhir) -> RpcResult<serde_json::Value> {
+		crate::audit::export::bundle(&self.custodian, request).await
 	}
 
 	async fn subscribe_events(

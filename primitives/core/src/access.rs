@@ -147,3 +147,45 @@ pub struct AccessPage<AccountId, BlockNumber> {
 	/// Pass as `cursor` to get the next page; `None` when the range is exhausted.
 	pub next_cursor: Option<u32>,
 }
+
+/// A refused access: an access extrinsic that was included but failed at dispatch. A failed
+/// call writes no state, so this is not chain state: nodes index refusals from finalized
+/// blocks and their events, for auditors.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct RefusedAccess<AccountId, BlockNumber> {
+	/// Block that holds the extrinsic.
+	pub block: BlockNumber,
+	/// The extrinsic's index in the block.
+	pub index: u32,
+	/// Time of the block, in Unix milliseconds.
+	pub time: u64,
+	/// Who signed it.
+	pub signer: AccountId,
+	/// The signer's hospital at that block, if the signer was a hospital's account.
+	pub hospital: Option<HospitalId>,
+	/// What was attempted: a share access (with its grant), a break-glass or a patient read.
+	pub kind: AccessKind,
+	/// The record asked for.
+	pub record: RecordId,
+	/// The record's patient and custodian, if the record is anchored.
+	pub patient: Option<AccountId>,
+	/// The hospital holding the record, if it is anchored.
+	pub custodian: Option<HospitalId>,
+	/// The stated purpose of use (a break-glass is for emergency treatment, a patient read at
+	/// the patient's request).
+	pub purpose: PurposeOfUse,
+	/// The runtime's error, by name (e.g. `GrantRevoked`).
+	pub reason: Vec<u8>,
+}
+
+impl<AccountId: PartialEq, BlockNumber> RefusedAccess<AccountId, BlockNumber> {
+	/// Whether an auditor's `query` covers this refusal.
+	pub fn matches(&self, query: &AccessQuery<AccountId>) -> bool {
+		match query {
+			AccessQuery::Patient(patient) => self.patient.as_ref() == Some(patient),
+			AccessQuery::Accessor(hospital) => self.hospital == Some(*hospital),
+			AccessQuery::Custodian(hospital) => self.custodian == Some(*hospital),
+			AccessQuery::Record(record) => self.record == *record,
+		}
+	}
+}

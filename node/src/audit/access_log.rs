@@ -1,0 +1,381 @@
+//! `medchain_accessLog`: the chain's access entries (`AccessLogApi::entries`, at the finalized
+//! block) merged in time order with the node's index of refused attempts, a page at a time.
+//!
+//! The cursor is opaque to clients: SCALE of [`Cursor`] in hex. It carries a tag of the query
+//! it belongs to, and where each of the two sources stands. The runtime's entry cursor is a
+//! position in the query's index; when a merged page takes only part of a runtime page whose
+//! first position is unknown (the last page of a range), the cursor keeps the runtime cursor
+//! and how many entries to skip.
+
+use codec::{Decode, Encode};
+use jsonrpsee::types::ErrorObjectOwned;
+use medchain_app_api::{
+	audit::{
+		AccessKind as KindName, AccessLogPage, AccessLogQuery, AuditRow, Disclosure, LoggedAccess,
+		RefusedAttempt, ReleaseReceipt, DEFAULT_PAGE, MAX_PAGE,
+	},
+	fields,
+	types::{from_hex32, to_hex},
+	ErrorCode,
+};
+use medchain_primitives::access::{AccessEntry, AccessId, AccessKind, AccessQuery, Accessor};
+use medchain_runtime::{AccountId, BlockNumber};
+use medchain_store::refusals::{Refusal, RefusalKey, RefusalLog};
+use sc_client_api::HeaderBackend;
+use sp_core::H256;
+
+use crate::{
+	custodian::{blocking, chain},
+	network::release::RELEASE_LIFETIME_BLOCKS,
+	service::FullClient,
+};
+
+type RpcError = ErrorObjectOwned;
+
+/// Refusals read at most per page: a page over a sparse query comes back short, with a cursor.
+const REFUSALS_SCANNED: usize = 10_000;
+
+/// A checked query.
+pub struct Query {
+	filter: AccessQuery<AccountId>,
+	range: (u64, u64),
+	limit: u32,
+	cursor: Cursor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+struct Cursor {
+	/// The first bytes of the hash of the query the cursor belongs to.
+	tag: [u8; 8],
+	entries: EntriesCursor,
+	refusals: RefusalsCursor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+enum EntriesCursor {
+	/// The next entry is at this position of the query's index.
+	At(u32),
+	/// Ask the runtime at `cursor` again, and skip the first `skip` entries.
+	Skip { cursor: u32, skip: u32 },
+	Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+enum RefusalsCursor {
+	/// After this refusal (from the range's start if `None`).
+	After(Option<RefusalKey>),
+	Done,
+}
+
+/// One row of the log, before it is shown.
+pub enum Row {
+	/// An access entry.
+	Granted(AccessId, AccessEntry<AccountId, BlockNumber>),
+	/// A refused attempt.
+	Refused(Refusal),
+}
+
+/// One page of rows.
+pub struct Page {
+	/// The rows, in time order.
+	pub rows: Vec<Row>,
+	/// The cursor of the next page, if there is one.
+	pub next_cursor: Option<String>,
+	/// The blocks the refusal index covers.
+	pub refusals_indexed: Option<(u32, u32)>,
+	/// The finalized block the entries were read at, and its number.
+	pub at: (H256, BlockNumber),
+}
+
+impl Query {
+	/// Checks `request`: exactly one filter, RFC 3339 times, a limit in range, a cursor of
+	/// this same query.
+	pub fn parse(request: &AccessLogQuery) -> Result<Self, RpcError> {
+		let invalid = |message: String| ErrorCode::InvalidAuditQuery.error(message);
+		let mut filters = Vec::new();
+		if let Some(patient) = &request.patient {
+			filters.push(AccessQuery::Patient(AccountId::from(fields::patient(patient)?)));
+		}
+		if let Some(hospital) = request.hospital {
+			filters.push(AccessQuery::Accessor(hospital));
+		}
+		if let Some(custodian) = request.custodian {
+			filters.push(AccessQuery::Custodian(custodian));
+		}
+		if let Some(record) = &request.record {
+			let record = from_hex32(record).ok_or_else(|| {
+				ErrorCode::InvalidRecordId.error(format!("{record:?} is not 0x-hex of 32 bytes"))
+			})?;
+			filters.push(AccessQuery::Record(record));
+		}
+		let [filter] = <[_; 1]>::try_from(filters).map_err(|filters| {
+			invalid(format!(
+				"name exactly one of patient, hospital, custodian and record (got {})",
+				filters.len()
+			))
+		})?;
+		let time = |text: &Option<String>, name: &str, default: u64| match text {
+			None => Ok(default),
+			Some(text) => chrono::DateTime::parse_from_rfc3339(text)
+				.ok()
+				.and_then(|time| u64::try_from(time.timestamp_millis()).ok())
+				.ok_or_else(|| invalid(format!("{name} {text:?} is not an RFC 3339 time after 1970"))),
+		};
+		let range = (time(&request.from, "from", 0)?, time(&request.to, "to", u64::MAX)?);
+		let limit = request.limit.unwrap_or(DEFAULT_PAGE);
+		if !(1..=MAX_PAGE).contains(&limit) {
+			return Err(invalid(format!("limit {limit} is not between 1 and {MAX_PAGE}")));
+		}
+		let tag = tag_of(&filter, range);
+		let cursor = match &request.cursor {
+			None => Cursor {
+				tag,
+				entries: EntriesCursor::At(0),
+				refusals: RefusalsCursor::After(None),
+			},
+			Some(text) => text
+				.strip_prefix("0x")
+				.and_then(|hex| hex::decode(hex).ok())
+				.and_then(|bytes| Cursor::decode(&mut bytes.as_slice()).ok())
+				.filter(|cursor| cursor.tag == tag)
+				.ok_or_else(|| invalid("the cursor is not one of this query's".into()))?,
+		};
+		Ok(Self { filter, range, limit, cursor })
+	}
+
+	/// The filter of a `Consent` export: a patient.
+	pub fn patient(&self) -> Option<&AccountId> {
+		match &self.filter {
+			AccessQuery::Patient(patient) => Some(patient),
+			_ => None,
+		}
+	}
+}
+
+fn tag_of(filter: &AccessQuery<AccountId>, range: (u64, u64)) -> [u8; 8] {
+	let hash = sp_core::blake2_256(&(filter, range).encode());
+	let mut tag = [0; 8];
+	tag.copy_from_slice(&hash[..8]);
+	tag
+}
+
+/// The page `query` asks for, at the finalized block.
+pub async fn page(
+	client: &FullClient,
+	refusal_log: &std::sync::Arc<RefusalLog>,
+	query: Query,
+) -> Result<Page, RpcError> {
+	let info = client.info();
+	let at = (info.finalized_hash, info.finalized_number);
+	let Query { filter, range, limit, cursor } = query;
+	let limit_rows = usize::try_from(limit).unwrap_or(usize::MAX);
+
+	let (position, skip) = match cursor.entries {
+		EntriesCursor::At(position) => (Some(position), 0),
+		EntriesCursor::Skip { cursor, skip } => (Some(cursor), skip),
+		EntriesCursor::Done => (None, 0),
+	};
+	let (entries, entries_start, entries_more) = match position {
+		None => (Vec::new(), None, false),
+		Some(position) => {
+			let page =
+				chain::access_entries(client, at.0, filter.clone(), range, position, MAX_PAGE)
+					.map_err(store_error)?;
+			let length = u32::try_from(page.entries.len()).unwrap_or(u32::MAX);
+			// Where the page's first entry sits, when the runtime says where the next one does.
+			let start = page.next_cursor.map(|next| next.saturating_sub(length));
+			let entries: Vec<_> =
+				page.entries.into_iter().skip(usize::try_from(skip).unwrap_or(0)).collect();
+			(entries, start, page.next_cursor.is_some())
+		}
+	};
+	let (refusals, refusals_more) = match cursor.refusals {
+		RefusalsCursor::Done => (Vec::new(), None),
+		RefusalsCursor::After(after) => {
+			let (log, filter) = (refusal_log.clone(), refusal_filter(&filter));
+			let page =
+				blocking(move || log.page(&filter, range, after, limit_rows, REFUSALS_SCANNED))
+					.await
+					.map_err(store_error)?;
+			(page.refusals, page.next)
+		}
+	};
+
+	// Merge while the next row of each source is known.
+	let (mut taken_entries, mut taken_refusals) = (0usize, 0usize);
+	let mut rows = Vec::new();
+	while rows.len() < limit_rows {
+		let entry = entries.get(taken_entries);
+		let refusal = refusals.get(taken_refusals);
+		let entry_next = match (entry, refusal) {
+			(Some((_, entry)), Some((_, refusal))) => entry.time <= refusal.time,
+			(Some(_), None) if refusals_more.is_none() => true,
+			(None, Some(_)) if !entries_more => false,
+			_ => break,
+		};
+		if entry_next {
+			if let Some((id, entry)) = entries.get(taken_entries) {
+				rows.push(Row::Granted(*id, entry.clone()));
+			}
+			taken_entries += 1;
+		} else {
+			if let Some((_, refusal)) = refusals.get(taken_refusals) {
+				rows.push(Row::Refused(refusal.clone()));
+			}
+			taken_refusals += 1;
+		}
+	}
+
+	let taken = u32::try_from(taken_entries).unwrap_or(u32::MAX);
+	let next_entries = match (position, entries_start) {
+		(None, _) => EntriesCursor::Done,
+		(Some(_), Some(start)) => EntriesCursor::At(start.saturating_add(skip).saturating_add(taken)),
+		(Some(_), None) if taken_entries == entries.len() => EntriesCursor::Done,
+		(Some(cursor), None) => EntriesCursor::Skip { cursor, skip: skip.saturating_add(taken) },
+	};
+	let next_refusals = match cursor.refusals {
+		RefusalsCursor::Done => RefusalsCursor::Done,
+		RefusalsCursor::After(_) if taken_refusals == refusals.len() => match refusals_more {
+			Some(last_read) => RefusalsCursor::After(Some(last_read)),
+			None => RefusalsCursor::Done,
+		},
+		RefusalsCursor::After(after) => {
+			let last_taken = taken_refusals.checked_sub(1).and_then(|last| refusals.get(last));
+			RefusalsCursor::After(last_taken.map(|(key, _)| *key).or(after))
+		}
+	};
+	let next = Cursor { tag: cursor.tag, entries: next_entries, refusals: next_refusals };
+	let finished = next.entries == EntriesCursor::Done && next.refusals == RefusalsCursor::Done;
+	let log = refusal_log.clone();
+	let refusals_indexed = blocking(move || log.coverage()).await.map_err(store_error)?;
+	Ok(Page {
+		rows,
+		next_cursor: (!finished).then(|| to_hex(&next.encode())),
+		refusals_indexed,
+		at,
+	})
+}
+
+fn refusal_filter(filter: &AccessQuery<AccountId>) -> AccessQuery<[u8; 32]> {
+	match filter {
+		AccessQuery::Patient(patient) => AccessQuery::Patient(patient.clone().into()),
+		AccessQuery::Accessor(hospital) => AccessQuery::Accessor(*hospital),
+		AccessQuery::Custodian(hospital) => AccessQuery::Custodian(*hospital),
+		AccessQuery::Record(record) => AccessQuery::Record(*record),
+	}
+}
+
+fn store_error(error: String) -> RpcError {
+	ErrorCode::StoreUnavailable.error(format!("reading the access log: {error}"))
+}
+
+/// `page` as the app API shows it.
+pub fn to_json(client: &FullClient, page: Page) -> Result<AccessLogPage, RpcError> {
+	let (at, finalized) = page.at;
+	let rows = page
+		.rows
+		.into_iter()
+		.map(|row| match row {
+			Row::Granted(id, entry) => {
+				logged_access(client, at, finalized, id, entry).map(AuditRow::Granted)
+			}
+			Row::Refused(refusal) => Ok(AuditRow::Refused(refused_attempt(refusal))),
+		})
+		.collect::<Result<_, RpcError>>()?;
+	Ok(AccessLogPage {
+		rows,
+		next_cursor: page.next_cursor,
+		refusals_indexed: page.refusals_indexed.map(|(first, last)| [first, last]),
+	})
+}
+
+fn logged_access(
+	client: &FullClient,
+	at: H256,
+	finalized: BlockNumber,
+	access_id: AccessId,
+	entry: AccessEntry<AccountId, BlockNumber>,
+) -> Result<LoggedAccess, RpcError> {
+	let record_type = chain::anchor(client, at, entry.record)
+		.map_err(store_error)?
+		.map(|anchor| anchor.record_type);
+	let fields = record_type
+		.map(|record_type| {
+			let names = record_type.fields();
+			entry
+				.fields
+				.indices()
+				.filter_map(|index| names.get(usize::from(index)).map(|name| (*name).to_owned()))
+				.collect()
+		})
+		.unwrap_or_default();
+	let disclosure = match &entry.release {
+		Some(_) => Disclosure::Released,
+		None if finalized > entry.block.saturating_add(RELEASE_LIFETIME_BLOCKS) => {
+			Disclosure::NeverReleased
+		}
+		None => Disclosure::AwaitingRelease,
+	};
+	let (kind, grant_id, break_glass_reason) = kind_of(entry.kind);
+	Ok(LoggedAccess {
+		access_id,
+		kind,
+		break_glass: kind == KindName::BreakGlass,
+		break_glass_reason,
+		grant_id,
+		record_id: to_hex(&entry.record),
+		record_type: record_type.map(|record_type| fields::type_name(record_type).to_owned()),
+		patient: to_hex(entry.patient.as_ref()),
+		accessor_hospital: match entry.accessor {
+			Accessor::Hospital(hospital) => Some(hospital),
+			Accessor::Patient => None,
+		},
+		custodian: entry.custodian,
+		fields,
+		purpose: entry.purpose.code().to_owned(),
+		block: entry.block,
+		time: rfc3339(entry.time),
+		disclosure,
+		release: entry.release.map(|release| ReleaseReceipt {
+			block: release.block,
+			time: rfc3339(release.time),
+			response_hash: to_hex(&release.response_hash),
+		}),
+	})
+}
+
+fn refused_attempt(refusal: Refusal) -> RefusedAttempt {
+	let (kind, grant_id, break_glass_reason) = kind_of(refusal.kind);
+	RefusedAttempt {
+		block: refusal.block,
+		index: refusal.index,
+		time: rfc3339(refusal.time),
+		signer: to_hex(&refusal.signer),
+		hospital: refusal.hospital,
+		kind,
+		grant_id,
+		break_glass_reason,
+		record_id: to_hex(&refusal.record),
+		patient: refusal.patient.map(|patient| to_hex(&patient)),
+		custodian: refusal.custodian,
+		purpose: refusal.purpose.code().to_owned(),
+		reason: String::from_utf8_lossy(&refusal.reason).into_owned(),
+	}
+}
+
+fn kind_of(kind: AccessKind) -> (KindName, Option<u64>, Option<String>) {
+	match kind {
+		AccessKind::Normal { grant } => (KindName::Share, Some(grant), None),
+		AccessKind::Emergency { reason } => (KindName::BreakGlass, None, Some(format!("{reason:?}"))),
+		AccessKind::Patient => (KindName::Patient, None, None),
+	}
+}
+
+/// `millis` (Unix) as RFC 3339, in UTC.
+pub fn rfc3339(millis: u64) -> String {
+	i64::try_from(millis)
+		.ok()
+		.and_then(chrono::DateTime::from_timestamp_millis)
+		.map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+		.unwrap_or_default()
+}

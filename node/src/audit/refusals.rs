@@ -1,0 +1,183 @@
+//! Indexes refused accesses: the node follows finalized blocks and records each access
+//! extrinsic that failed at dispatch (`access`, `break_glass`, `patient_access`) in the
+//! store's refusal index, with the chain's reason.
+//!
+//! A block's events live in its state, which the node prunes (256 blocks by default). A node
+//! that fell further behind starts a new unbroken range at a block whose state it still has;
+//! the index says which range it covers.
+
+use std::{sync::Arc, time::Duration};
+
+use codec::{Decode, Encode};
+use futures::StreamExt;
+use medchain_primitives::{
+	access::AccessKind,
+	shares::PurposeOfUse,
+};
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
+use medchain_store::refusals::{Refusal, RefusalLog};
+use sc_client_api::{BlockBackend, BlockchainEvents, HeaderBackend};
+use sp_core::H256;
+use sp_runtime::{generic::Preamble, DispatchError, MultiAddress};
+
+use crate::{
+	custodian::{blocking, chain},
+	service::FullClient,
+};
+
+const LOG_TARGET: &str = "medchain::audit";
+/// Most finalized blocks indexed in one commit.
+const BLOCKS_PER_ROUND: u32 = 256;
+/// Further behind than this, a block's state (and so its events) may be pruned: indexing
+/// starts again this many blocks behind the finalized head.
+const STATE_KEPT: u32 = 128;
+
+/// Follows finalized blocks into the refusal index.
+pub struct RefusalIndexer {
+	/// The chain.
+	pub client: Arc<FullClient>,
+	/// The index.
+	pub log: Arc<RefusalLog>,
+}
+
+impl RefusalIndexer {
+	/// Runs until the node stops.
+	pub async fn run(self) {
+		let mut finality = self.client.finality_notification_stream();
+		loop {
+			if let Err(error) = self.catch_up().await {
+				log::warn!(target: LOG_TARGET, "indexing refused accesses: {error}");
+			}
+			tokio::select! {
+				_ = finality.next() => {}
+				_ = tokio::time::sleep(Duration::from_secs(3)) => {}
+			}
+		}
+	}
+
+	async fn catch_up(&self) -> Result<(), String> {
+		let finalized = self.client.info().finalized_number;
+		let log = self.log.clone();
+		let coverage = blocking(move || log.coverage()).await?;
+		let oldest_kept = finalized.saturating_sub(STATE_KEPT).max(1);
+		let mut from = match coverage {
+			Some((_, last)) => last.saturating_add(1).max(oldest_kept),
+			None => oldest_kept,
+		};
+		while from <= finalized {
+			let to = finalized.min(from.saturating_add(BLOCKS_PER_ROUND - 1));
+			let mut refusals = Vec::new();
+			for number in from..=to {
+				refusals.extend(self.refusals_in(number)?);
+			}
+			let log = self.log.clone();
+			blocking(move || log.apply(from, to, &refusals)).await?;
+			from = to.saturating_add(1);
+		}
+		Ok(())
+	}
+
+	/// The refused accesses of finalized block `number`.
+	fn refusals_in(&self, number: u32) -> Result<Vec<Refusal>, String> {
+		let client = &self.client;
+		let hash = client
+			.hash(number)
+			.map_err(|error| error.to_string())?
+			.ok_or_else(|| format!("no finalized block #{number}"))?;
+		let failed: Vec<(u32, DispatchError)> = chain::events(client, hash)?
+			.into_iter()
+			.filter_map(|record| match (record.phase, record.event) {
+				(
+					frame_system::Phase::ApplyExtrinsic(index),
+					RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+						dispatch_error,
+						..
+					}),
+				) => Some((index, dispatch_error)),
+				_ => None,
+			})
+			.collect();
+		if failed.is_empty() {
+			return Ok(Vec::new());
+		}
+		let body = client
+			.block_body(hash)
+			.map_err(|error| error.to_string())?
+			.ok_or_else(|| format!("block #{number} has no body"))?;
+		let time = chain::block_time(client, hash)?;
+		let mut refusals = Vec::new();
+		for (index, error) in failed {
+			let Some(extrinsic) = usize::try_from(index).ok().and_then(|index| body.get(index))
+			else {
+				continue;
+			};
+			let Ok(extrinsic) = UncheckedExtrinsic::decode(&mut extrinsic.encode().as_slice())
+			else {
+				continue;
+			};
+			let Some(refusal) = self.refusal(hash, number, index, time, extrinsic, error)? else {
+				continue;
+			};
+			refusals.push(refusal);
+		}
+		Ok(refusals)
+	}
+
+	/// The refusal that failed `extrinsic` is, if it is an access.
+	fn refusal(
+		&self,
+		hash: H256,
+		block: u32,
+		index: u32,
+		time: u64,
+		extrinsic: UncheckedExtrinsic,
+		error: DispatchError,
+	) -> Result<Option<Refusal>, String> {
+		let Preamble::Signed(MultiAddress::Id(signer), ..) = extrinsic.preamble else {
+			return Ok(None);
+		};
+		let RuntimeCall::AccessLog(call) = extrinsic.function else { return Ok(None) };
+		let (kind, record, purpose) = match call {
+			pallet_access_log::Call::access { grant, record, purpose, .. } => {
+				(AccessKind::Normal { grant }, record, purpose)
+			}
+			pallet_access_log::Call::break_glass { record, reason } => {
+				(AccessKind::Emergency { reason }, record, PurposeOfUse::EmergencyTreatment)
+			}
+			pallet_access_log::Call::patient_access { record } => {
+				(AccessKind::Patient, record, PurposeOfUse::PatientRequested)
+			}
+			_ => return Ok(None),
+		};
+		let hospital = chain::role_of(&self.client, hash, &signer)?.map(|(hospital, _)| hospital);
+		let anchor = chain::anchor(&self.client, hash, record)?;
+		Ok(Some(Refusal {
+			block,
+			index,
+			time,
+			signer: signer.into(),
+			hospital,
+			kind,
+			record,
+			patient: anchor.as_ref().map(|anchor| anchor.patient.clone().into()),
+			custodian: anchor.as_ref().map(|anchor| anchor.custodian),
+			purpose,
+			reason: reason(error).into_bytes(),
+		}))
+	}
+}
+
+/// The name of the access log's error, or the dispatch error's description.
+fn reason(error: DispatchError) -> String {
+	use frame_support::traits::PalletInfoAccess;
+	if let DispatchError::Module(module) = error {
+		if usize::from(module.index) == medchain_runtime::AccessLog::index() {
+			if let Ok(error) =
+				pallet_access_log::Error::<Runtime>::decode(&mut module.error.as_slice())
+			{
+				return error.as_str().to_owned();
+			}
+		}
+	}
+	format!("{error:?}")
+}
