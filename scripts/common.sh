@@ -5,6 +5,8 @@ MEDCHAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Outside the work tree, so a fresh clone reuses earlier builds (CI too).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medchain/target}"
 MEDCHAIN_NODE="${MEDCHAIN_NODE:-$CARGO_TARGET_DIR/release/medchain-node}"
+# The Python that validates FHIR exports in the tests (scripts/setup-fhir.sh makes it).
+export MEDCHAIN_FHIR_PYTHON="${MEDCHAIN_FHIR_PYTHON:-$HOME/.cache/medchain/fhir-venv/bin/python}"
 
 # The whole workspace is always built together, so every crate is compiled with one feature
 # set and `cargo build` and `cargo test` share all artifacts.

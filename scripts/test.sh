@@ -19,7 +19,7 @@ report() {
 }
 trap report EXIT
 
-phase setup bash scripts/setup.sh
+phase setup bash -c "bash scripts/setup.sh && bash scripts/setup-fhir.sh"
 phase build bash -c "source scripts/common.sh && build_workspace && cargo test --release --locked --workspace --no-run"
 # Runtime crates deny panics, unchecked arithmetic and indexing (the workspace `[lints]`), and
 # every warning: clippy over them with their benchmarks and tests, then the runtime with

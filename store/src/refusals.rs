@@ -10,7 +10,7 @@ use std::path::Path;
 
 use codec::{Decode, Encode};
 use medchain_primitives::access::{AccessQuery, RefusedAccess};
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, Durability, ReadableDatabase, TableDefinition};
 
 use crate::{Result, StoreError};
 

@@ -96,5 +96,9 @@ fn a_gap_restarts_the_coverage_and_bad_input_writes_nothing() {
 
 	assert!(log.apply(411, 412, &[refusal(413, 0, PATIENT, 1)]).is_err());
 	assert_eq!(log.coverage().unwrap(), Some((400, 410)));
-	assert!(log.page(&AccessQuery::Patient(PATIENT), (0, u64::MAX), None, 5, 5).unwrap().refusals.is_empty());
+	assert!(log
+		.page(&AccessQuery::Patient(PATIENT), (0, u64::MAX), None, 5, 5)
+		.unwrap()
+		.refusals
+		.is_empty());
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
+	audit::{AccessLogQuery, AuditRow, Disclosure, ExportFhir, FhirKind},
 	auth::Role,
 	types::{
 		from_hex32, AnchorStatus, Notification, NotificationKind, SubmitRecord, SubscribeFilter,
@@ -21,7 +22,7 @@ use medchain_primitives::{
 	access::Accessor,
 	commitment::RecordId,
 	records::RecordStatus,
-	shares::{FieldSelection, GrantId, GrantTerms, PurposeOfUse},
+	shares::{AccessRequest, FieldSelection, GrantId, GrantTerms, PurposeOfUse},
 };
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_tests::{
@@ -49,6 +50,7 @@ const HOSPITAL_B: u32 = 1;
 const HOSPITAL_D: u32 = 3;
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
 const OPERATOR_B: Sr25519Keyring = Sr25519Keyring::BobStash;
+const OPERATOR_D: Sr25519Keyring = Sr25519Keyring::DaveStash;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 /// A patient whose events P's subscriber must not see.
 const OTHER_PATIENT: Sr25519Keyring = Sr25519Keyring::Eve;
@@ -172,6 +174,39 @@ fn request(token: &ShareToken, record_id: &str) -> AccessShared {
 		record_id: record_id.to_owned(),
 		purpose: "TREAT".into(),
 	}
+}
+
+/// Sends, signed by Hospital D's operator, the access `token` makes for `grant`, without the
+/// node's checks; returns the block that refused it.
+async fn refused_access(
+	chain: &Chain,
+	token: &ShareToken,
+	grant: GrantId,
+	record: RecordId,
+) -> Result<u32> {
+	let uses = chain.call(runtime_api::GRANT, grant, None).await?.ok_or("the grant")?.uses;
+	let request = AccessRequest {
+		genesis_hash: chain.genesis_hash().await?.into(),
+		grant,
+		record,
+		accessor: HOSPITAL_D,
+		purpose: PurposeOfUse::Treatment,
+		uses,
+		valid_until: chain.best_number().await? + 20,
+	};
+	let call = RuntimeCall::AccessLog(pallet_access_log::Call::access {
+		grant,
+		record,
+		purpose: request.purpose,
+		uses,
+		valid_until: request.valid_until,
+		signature: token.sign(&request),
+	});
+	let refused = tx::submit_and_finalize(chain, &OPERATOR_D.pair(), call).await?;
+	if refused.error.is_none() {
+		return Err("the chain took an access on a revoked grant".into());
+	}
+	Ok(chain.header(Some(refused.block)).await?.number)
 }
 
 /// The access id in the data of `result`'s error, which must be `code`.
@@ -340,6 +375,11 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 5. After A revokes it, the token is refused.
 	app_a.revoke_share(open_share.grant_id).await.map_err(|e| e.to_string())?;
 	expect(app_d.access_shared(request(&open_token, &record_id)).await, ErrorCode::ShareRevoked)?;
+	// D's operator, as a stale or hostile requester, sends the access on the revoked share
+	// itself: the chain refuses it at dispatch, and logs no entry (the auditor sees it, 16).
+	let refused_block =
+		refused_access(&net.nodes[D].chain()?, &open_token, open_share.grant_id, record_bytes)
+			.await?;
 
 	// 15. A consent request by B, P's approval with a token, B's use and P's revoke reach P's
 	// subscriber in that order; another patient's record, anchored meanwhile, does not.
@@ -463,6 +503,109 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	expect(
 		app_b.access_shared(request(&purpose_token, &record_id)).await,
 		ErrorCode::RecordErased,
+	)?;
+
+	// 16. An auditor (on C's node) reads P's access log page by page, in time order: every
+	// access with A's release receipt, and D's refused attempt with the chain's reason. The
+	// FHIR exports of it and of P's shares validate as R5.
+	let audit = net.nodes[C].app_rpc(Role::Auditor)?;
+	let of_p = AccessLogQuery { patient: Some(patient_hex(PATIENT)), ..Default::default() };
+	let whole = wait_until("C's node to index D's refusal", Duration::from_secs(60), || async {
+		let page = audit
+			.access_log(AccessLogQuery { limit: Some(500), ..of_p.clone() })
+			.await
+			.map_err(|e| e.to_string())?;
+		Ok(page.refusals_indexed.is_some_and(|[_, last]| last >= refused_block).then_some(page))
+	})
+	.await?;
+	assert_eq!(whole.next_cursor, None);
+	let (mut paged, mut cursor, mut pages) = (Vec::new(), None, 0);
+	loop {
+		let page = audit
+			.access_log(AccessLogQuery { cursor, limit: Some(2), ..of_p.clone() })
+			.await
+			.map_err(|e| e.to_string())?;
+		paged.extend(page.rows);
+		pages += 1;
+		match page.next_cursor {
+			Some(next) => cursor = Some(next),
+			None => break,
+		}
+	}
+	assert_eq!(paged, whole.rows, "pages of 2 ({pages}) make the whole log");
+	assert!(pages > 3);
+	let times: Vec<&str> = whole
+		.rows
+		.iter()
+		.map(|row| match row {
+			AuditRow::Granted(access) => access.time.as_str(),
+			AuditRow::Refused(attempt) => attempt.time.as_str(),
+		})
+		.collect();
+	assert!(times.windows(2).all(|pair| pair[0] <= pair[1]), "in time order: {times:?}");
+	let granted = |access_id| {
+		whole.rows.iter().find_map(|row| match row {
+			AuditRow::Granted(access) if access.access_id == access_id => Some(access),
+			_ => None,
+		})
+	};
+	let first = granted(shared.access_id).ok_or("B's first access in the log")?;
+	assert_eq!(first.disclosure, Disclosure::Released);
+	assert!(first.release.is_some());
+	assert_eq!(first.accessor_hospital, Some(HOSPITAL_B));
+	let released: Vec<&String> = shared.fields.keys().collect();
+	assert_eq!(
+		first.fields.iter().collect::<std::collections::BTreeSet<_>>(),
+		released.into_iter().collect()
+	);
+	assert_eq!(
+		granted(read_by_d.access_id).ok_or("D's access")?.accessor_hospital,
+		Some(HOSPITAL_D)
+	);
+	let refusal = whole
+		.rows
+		.iter()
+		.find_map(|row| match row {
+			AuditRow::Refused(attempt) => Some(attempt),
+			_ => None,
+		})
+		.ok_or("D's refused attempt in the log")?;
+	assert_eq!(
+		(refusal.reason.as_str(), refusal.hospital, refusal.grant_id),
+		("GrantRevoked", Some(HOSPITAL_D), Some(open_share.grant_id))
+	);
+	// By hospital: D's access and D's refusal, nothing of B's.
+	let by_d = audit
+		.access_log(AccessLogQuery { hospital: Some(HOSPITAL_D), ..Default::default() })
+		.await
+		.map_err(|e| e.to_string())?;
+	assert_eq!(by_d.rows.len(), 2, "{by_d:?}");
+	let audit_events = audit
+		.export_fhir(ExportFhir {
+			kind: FhirKind::AuditEvent,
+			filter: AccessLogQuery { limit: Some(500), ..of_p.clone() },
+		})
+		.await
+		.map_err(|e| e.to_string())?;
+	println!("{}", medchain_fhir::validation::validate(&audit_events)?);
+	assert_eq!(audit_events["entry"].as_array().map(Vec::len), Some(whole.rows.len()));
+	let consents = audit
+		.export_fhir(ExportFhir { kind: FhirKind::Consent, filter: of_p.clone() })
+		.await
+		.map_err(|e| e.to_string())?;
+	println!("{}", medchain_fhir::validation::validate(&consents)?);
+	let open_consent = consents["entry"]
+		.as_array()
+		.into_iter()
+		.flatten()
+		.find(|entry| entry["resource"]["id"] == format!("medchain-grant-{}", open_share.grant_id))
+		.ok_or("the open share's Consent")?;
+	assert_eq!(open_consent["resource"]["status"], "inactive");
+	// Only auditors read the log, and a query names exactly one subject.
+	expect(app_b.access_log(of_p.clone()).await, ErrorCode::Forbidden)?;
+	expect(
+		audit.access_log(AccessLogQuery { hospital: Some(HOSPITAL_B), ..of_p.clone() }).await,
+		ErrorCode::InvalidAuditQuery,
 	)?;
 
 	// 13. No token is in any file under any node's base path, nor in any log.

@@ -56,7 +56,10 @@ enum EntriesCursor {
 	/// The next entry is at this position of the query's index.
 	At(u32),
 	/// Ask the runtime at `cursor` again, and skip the first `skip` entries.
-	Skip { cursor: u32, skip: u32 },
+	Skip {
+		cursor: u32,
+		skip: u32,
+	},
 	Done,
 }
 
@@ -119,7 +122,9 @@ impl Query {
 			Some(text) => chrono::DateTime::parse_from_rfc3339(text)
 				.ok()
 				.and_then(|time| u64::try_from(time.timestamp_millis()).ok())
-				.ok_or_else(|| invalid(format!("{name} {text:?} is not an RFC 3339 time after 1970"))),
+				.ok_or_else(|| {
+					invalid(format!("{name} {text:?} is not an RFC 3339 time after 1970"))
+				}),
 		};
 		let range = (time(&request.from, "from", 0)?, time(&request.to, "to", u64::MAX)?);
 		let limit = request.limit.unwrap_or(DEFAULT_PAGE);
@@ -128,11 +133,9 @@ impl Query {
 		}
 		let tag = tag_of(&filter, range);
 		let cursor = match &request.cursor {
-			None => Cursor {
-				tag,
-				entries: EntriesCursor::At(0),
-				refusals: RefusalsCursor::After(None),
-			},
+			None => {
+				Cursor { tag, entries: EntriesCursor::At(0), refusals: RefusalsCursor::After(None) }
+			}
 			Some(text) => text
 				.strip_prefix("0x")
 				.and_then(|hex| hex::decode(hex).ok())
@@ -142,18 +145,10 @@ impl Query {
 		};
 		Ok(Self { filter, range, limit, cursor })
 	}
-
-	/// The filter of a `Consent` export: a patient.
-	pub fn patient(&self) -> Option<&AccountId> {
-		match &self.filter {
-			AccessQuery::Patient(patient) => Some(patient),
-			_ => None,
-		}
-	}
 }
 
 fn tag_of(filter: &AccessQuery<AccountId>, range: (u64, u64)) -> [u8; 8] {
-	let hash = sp_core::blake2_256(&(filter, range).encode());
+	let hash = sp_io::hashing::blake2_256(&(filter, range).encode());
 	let mut tag = [0; 8];
 	tag.copy_from_slice(&hash[..8]);
 	tag
@@ -229,7 +224,9 @@ pub async fn page(
 	let taken = u32::try_from(taken_entries).unwrap_or(u32::MAX);
 	let next_entries = match (position, entries_start) {
 		(None, _) => EntriesCursor::Done,
-		(Some(_), Some(start)) => EntriesCursor::At(start.saturating_add(skip).saturating_add(taken)),
+		(Some(_), Some(start)) => {
+			EntriesCursor::At(start.saturating_add(skip).saturating_add(taken))
+		}
 		(Some(_), None) if taken_entries == entries.len() => EntriesCursor::Done,
 		(Some(cursor), None) => EntriesCursor::Skip { cursor, skip: skip.saturating_add(taken) },
 	};
@@ -309,13 +306,7 @@ fn logged_access(
 				.collect()
 		})
 		.unwrap_or_default();
-	let disclosure = match &entry.release {
-		Some(_) => Disclosure::Released,
-		None if finalized > entry.block.saturating_add(RELEASE_LIFETIME_BLOCKS) => {
-			Disclosure::NeverReleased
-		}
-		None => Disclosure::AwaitingRelease,
-	};
+	let disclosure = disclosure(entry.release.is_some(), entry.block, finalized);
 	let (kind, grant_id, break_glass_reason) = kind_of(entry.kind);
 	Ok(LoggedAccess {
 		access_id,
@@ -344,6 +335,17 @@ fn logged_access(
 	})
 }
 
+/// Whether an entry of block `block` was disclosed, seen from finalized block `finalized`.
+fn disclosure(released: bool, block: BlockNumber, finalized: BlockNumber) -> Disclosure {
+	if released {
+		Disclosure::Released
+	} else if finalized > block.saturating_add(RELEASE_LIFETIME_BLOCKS) {
+		Disclosure::NeverReleased
+	} else {
+		Disclosure::AwaitingRelease
+	}
+}
+
 fn refused_attempt(refusal: Refusal) -> RefusedAttempt {
 	let (kind, grant_id, break_glass_reason) = kind_of(refusal.kind);
 	RefusedAttempt {
@@ -366,7 +368,9 @@ fn refused_attempt(refusal: Refusal) -> RefusedAttempt {
 fn kind_of(kind: AccessKind) -> (KindName, Option<u64>, Option<String>) {
 	match kind {
 		AccessKind::Normal { grant } => (KindName::Share, Some(grant), None),
-		AccessKind::Emergency { reason } => (KindName::BreakGlass, None, Some(format!("{reason:?}"))),
+		AccessKind::Emergency { reason } => {
+			(KindName::BreakGlass, None, Some(format!("{reason:?}")))
+		}
 		AccessKind::Patient => (KindName::Patient, None, None),
 	}
 }
@@ -378,4 +382,56 @@ pub fn rfc3339(millis: u64) -> String {
 		.and_then(chrono::DateTime::from_timestamp_millis)
 		.map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 		.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn code(result: Result<Query, RpcError>) -> i32 {
+		result.err().map_or(0, |error| error.code())
+	}
+
+	#[test]
+	fn a_query_names_one_subject_rfc3339_times_a_limit_and_its_own_cursor() {
+		let of_hospital = AccessLogQuery { hospital: Some(1), ..Default::default() };
+		let query = Query::parse(&of_hospital).map_err(|error| error.to_string()).unwrap();
+		assert_eq!((query.range, query.limit), ((0, u64::MAX), DEFAULT_PAGE));
+		let invalid = ErrorCode::InvalidAuditQuery.code();
+		assert_eq!(code(Query::parse(&AccessLogQuery::default())), invalid);
+		let two = AccessLogQuery { custodian: Some(0), ..of_hospital.clone() };
+		assert_eq!(code(Query::parse(&two)), invalid);
+		let bad_time = AccessLogQuery { from: Some("yesterday".into()), ..of_hospital.clone() };
+		assert_eq!(code(Query::parse(&bad_time)), invalid);
+		for limit in [0, MAX_PAGE + 1] {
+			let query = AccessLogQuery { limit: Some(limit), ..of_hospital.clone() };
+			assert_eq!(code(Query::parse(&query)), invalid);
+		}
+		let bad_record = AccessLogQuery { record: Some("0x12".into()), ..Default::default() };
+		assert_eq!(code(Query::parse(&bad_record)), ErrorCode::InvalidRecordId.code());
+
+		let ranged = AccessLogQuery {
+			from: Some("2026-11-30T00:00:00Z".into()),
+			to: Some("2026-12-01T00:00:00+01:00".into()),
+			..of_hospital.clone()
+		};
+		let query = Query::parse(&ranged).map_err(|error| error.to_string()).unwrap();
+		assert_eq!(query.range, (1_795_996_800_000, 1_796_079_600_000));
+		// A cursor works for its own query only.
+		let cursor = to_hex(&query.cursor.encode());
+		let same = AccessLogQuery { cursor: Some(cursor.clone()), ..ranged };
+		assert!(Query::parse(&same).is_ok());
+		let other = AccessLogQuery { cursor: Some(cursor), ..of_hospital };
+		assert_eq!(code(Query::parse(&other)), invalid);
+	}
+
+	#[test]
+	fn an_entry_not_released_within_its_lifetime_was_never_disclosed() {
+		assert_eq!(disclosure(true, 10, 1_000), Disclosure::Released);
+		assert_eq!(
+			disclosure(false, 10, 10 + RELEASE_LIFETIME_BLOCKS),
+			Disclosure::AwaitingRelease
+		);
+		assert_eq!(disclosure(false, 10, 11 + RELEASE_LIFETIME_BLOCKS), Disclosure::NeverReleased);
+	}
 }

@@ -10,10 +10,7 @@ use std::{sync::Arc, time::Duration};
 
 use codec::{Decode, Encode};
 use futures::StreamExt;
-use medchain_primitives::{
-	access::AccessKind,
-	shares::PurposeOfUse,
-};
+use medchain_primitives::{access::AccessKind, shares::PurposeOfUse};
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use medchain_store::refusals::{Refusal, RefusalLog};
 use sc_client_api::{BlockBackend, BlockchainEvents, HeaderBackend};

@@ -176,7 +176,10 @@ impl Custodian {
 			tracker: custodian.tracker.clone(),
 			wake: custodian.wake.clone(),
 		};
-		let refusals = crate::audit::refusals::RefusalIndexer { client: custodian.client.clone(), log: refusals };
+		let refusals = crate::audit::refusals::RefusalIndexer {
+			client: custodian.client.clone(),
+			log: refusals,
+		};
 		Ok((custodian, Tasks { outbox, erasures, refusals }))
 	}
 }
