@@ -5,6 +5,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod custodian;
+mod metrics;
 mod network;
 mod rpc;
 mod service;

@@ -246,8 +246,11 @@ pub fn new_full<
 			},
 			store: dir.join("store"),
 		};
+		let metrics = crate::metrics::Metrics::new(config.prometheus_registry())
+			.map_err(|error| ServiceError::Other(format!("medchain metrics: {error}")))?;
 		start_custodian(
 			&task_manager,
+			metrics,
 			settings,
 			paths,
 			client.clone(),
@@ -392,6 +395,7 @@ const RELEASE_QUEUE: usize = 64;
 #[allow(clippy::too_many_arguments)]
 fn start_custodian(
 	task_manager: &TaskManager,
+	metrics: Arc<crate::metrics::Metrics>,
 	settings: CustodianSettings,
 	paths: crate::custodian::CustodianPaths,
 	client: Arc<FullClient>,
@@ -405,12 +409,17 @@ fn start_custodian(
 	let tokens =
 		medchain_app_api::auth::Tokens::read(&settings.tokens).map_err(ServiceError::Other)?;
 	let (custodian, tasks) =
-		crate::custodian::Custodian::start(paths, client, pool, keystore, network)
+		crate::custodian::Custodian::start(paths, client, pool, keystore, network, metrics.clone())
 			.map_err(ServiceError::Other)?;
 	let essential = task_manager.spawn_essential_handle();
 	essential.spawn("medchain-outbox", Some("medchain"), tasks.outbox.run());
 	essential.spawn("medchain-erasures", Some("medchain"), tasks.erasures.run());
 	essential.spawn("medchain-refusals", Some("medchain"), tasks.refusals.run());
+	task_manager.spawn_handle().spawn(
+		"medchain-metrics",
+		Some("medchain"),
+		metrics.sample(custodian.store.clone()),
+	);
 	if let Some(requests) = release_requests {
 		essential.spawn(
 			"medchain-release",

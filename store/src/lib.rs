@@ -145,6 +145,20 @@ impl Store {
 		Self::open_with(dir, KekFile::plain(kek_path), custodian)
 	}
 
+	/// The bytes of the store's files on disk (the databases, with their preallocated room).
+	pub fn disk_bytes(&self) -> Result<u64> {
+		let entries = fs::read_dir(&self.dir).map_err(|error| io_error(&self.dir, error))?;
+		let mut total = 0u64;
+		for entry in entries {
+			let entry = entry.map_err(|error| io_error(&self.dir, error))?;
+			let metadata = entry.metadata().map_err(|error| io_error(&entry.path(), error))?;
+			if metadata.is_file() {
+				total = total.saturating_add(metadata.len());
+			}
+		}
+		Ok(total)
+	}
+
 	/// [`Store::open`] with the KEK file `kek` (sealed under a root key, if it has one).
 	pub fn open_with(dir: &Path, kek_file: KekFile, custodian: HospitalId) -> Result<Self> {
 		let kek_path = kek_file.path.as_path();

@@ -28,6 +28,7 @@ use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
 	custodian::{files_without, patient_hex, register_patient},
+	metrics::{sample, scrape},
 	network::LocalNetwork,
 	node::run_share_tool,
 	Result,
@@ -176,6 +177,12 @@ fn request(token: &ShareToken, record_id: &str) -> AccessShared {
 	}
 }
 
+/// The sample `name` (with `label` among its labels) of the node whose Prometheus port is
+/// `port`; 0 if it has none yet.
+async fn metric(port: u16, name: &str, label: &str) -> Result<f64> {
+	Ok(sample(&scrape(port).await?, name, label).unwrap_or(0.0))
+}
+
 /// Sends, signed by Hospital D's operator, the access `token` makes for `grant`, without the
 /// node's checks; returns the block that refused it.
 async fn refused_access(
@@ -271,6 +278,11 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	let app_a = net.nodes[A].app_rpc(Role::App)?;
 	let submitted = app_a.submit_record(diagnosis_of_p()).await.map_err(|e| e.to_string())?;
 	let record_id = submitted.record_id.clone();
+	// Each node's medchain metrics move with its events (17).
+	let ports: Vec<u16> = net.nodes.iter().map(|node| node.prometheus_port).collect();
+	let metric =
+		|node: usize, name: &'static str, label: &'static str| metric(ports[node], name, label);
+	assert_eq!(metric(A, "medchain_records_stored_total", "").await?, 1.0);
 	let auditor_a = net.nodes[A].app_rpc(Role::Auditor)?;
 	wait_until("the record's anchor to be final", Duration::from_secs(120), || async {
 		let status = auditor_a.record_status(record_id.clone()).await.map_err(|e| e.to_string())?;
@@ -278,6 +290,13 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	})
 	.await?;
 	let record_bytes = from_hex32(&record_id).ok_or("a record id")?;
+	wait_until("A's metrics to show the anchor", Duration::from_secs(30), || async {
+		let anchored = metric(A, "medchain_records_anchored_total", "").await?;
+		let depth = metric(A, "medchain_outbox_depth", "").await?;
+		Ok((anchored == 1.0 && depth == 0.0).then_some(()))
+	})
+	.await?;
+	assert!(metric(A, "medchain_store_bytes", "").await? > 0.0);
 
 	// 2. P's wallet makes a token and a consent signature; A creates the share for B: 24
 	// hours, notes excluded, twice at most.
@@ -285,6 +304,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 		share_via_custodian(&app_a, &record_id, Some(HOSPITAL_B), Some(2)).await?;
 	let grant = created.grant_id;
 	assert!(created.expires_at.ends_with('Z'), "{created:?}");
+	assert_eq!(metric(A, "medchain_shares_created_total", "").await?, 1.0);
 	println!(
 		"share {grant} expires at block {} ({})",
 		created.expires_at_block, created.expires_at
@@ -316,6 +336,10 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	})
 	.await?;
 	assert_eq!(entry.accessor, Accessor::Hospital(HOSPITAL_B));
+	assert_eq!(metric(B, "medchain_accesses_total", "outcome=\"granted\"").await?, 1.0);
+	assert_eq!(metric(A, "medchain_releases_total", "outcome=\"released\"").await?, 1.0);
+	let timed = metric(B, "medchain_rpc_seconds_count", "method=\"medchain_accessShared\"");
+	assert_eq!(timed.await?, 1.0);
 
 	// 9. The same access id again is refused: it was served.
 	let retry = |token: &ShareToken, access_id| RetryAccess {
@@ -332,8 +356,12 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 4. C holds the same token and is refused as the wrong hospital.
 	let app_c = net.nodes[C].app_rpc(Role::App)?;
 	expect(app_c.access_shared(request(&token, &record_id)).await, ErrorCode::ShareWrongHospital)?;
+	let wrong_hospital = "reason=\"ShareWrongHospital\"";
+	assert_eq!(metric(C, "medchain_accesses_total", wrong_hospital).await?, 1.0);
 	// 8. C's node asking A's node for B's access id over p2p is refused.
 	expect(app_c.retry_access(retry(&token, shared.access_id)).await, ErrorCode::ReleaseRefused)?;
+	let not_accessor = "reason=\"NotAccessorNode\"";
+	assert_eq!(metric(A, "medchain_releases_total", not_accessor).await?, 1.0);
 	// 7. The second use works; the third is refused: the uses are exhausted.
 	access(&app_b, &token, &record_id).await?;
 	expect(app_b.access_shared(request(&token, &record_id)).await, ErrorCode::ShareUsesExhausted)?;

@@ -89,6 +89,8 @@ pub struct Custodian {
 	pub genesis: sp_core::H256,
 	/// The index of refused accesses, for auditors.
 	pub refusals: Arc<medchain_store::refusals::RefusalLog>,
+	/// medchain's metrics.
+	pub metrics: Arc<crate::metrics::Metrics>,
 	/// Erase transactions sent since the node started, until the chain schedules them.
 	pub erase_requests: std::sync::Mutex<
 		std::collections::HashMap<medchain_primitives::commitment::RecordId, sp_core::H256>,
@@ -114,6 +116,7 @@ impl Custodian {
 		pool: Arc<TransactionPoolHandle>,
 		keystore: KeystorePtr,
 		network: Arc<dyn sc_network::service::traits::NetworkService>,
+		metrics: Arc<crate::metrics::Metrics>,
 	) -> Result<(Arc<Self>, Tasks), String> {
 		let signer = signer::OperatorSigner::from_keystore(client.clone(), keystore)?;
 		let best = client.info().best_hash;
@@ -167,6 +170,7 @@ impl Custodian {
 			network,
 			genesis,
 			refusals: refusals.clone(),
+			metrics: metrics.clone(),
 		});
 		let outbox = outbox::Outbox {
 			store,
@@ -175,6 +179,7 @@ impl Custodian {
 			pool,
 			tracker: custodian.tracker.clone(),
 			wake: custodian.wake.clone(),
+			metrics,
 		};
 		let refusals = crate::audit::refusals::RefusalIndexer {
 			client: custodian.client.clone(),

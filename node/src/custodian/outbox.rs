@@ -120,6 +120,7 @@ pub struct Outbox {
 	pub(super) pool: Arc<TransactionPoolHandle>,
 	pub(super) tracker: Arc<Tracker>,
 	pub(super) wake: Arc<tokio::sync::Notify>,
+	pub(super) metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Outbox {
@@ -344,7 +345,12 @@ impl Outbox {
 		}
 		let store = self.store.clone();
 		let ids: Vec<RecordId> = outcomes.iter().map(|(id, _)| *id).collect();
+		let anchored = outcomes
+			.iter()
+			.filter(|(_, state)| matches!(state, AnchorState::Anchored { .. }))
+			.count();
 		blocking(move || store.settle(&outcomes)).await?;
+		self.metrics.records_anchored.inc_by(u64::try_from(anchored).unwrap_or(u64::MAX));
 		self.tracker.forget(ids);
 		Ok(())
 	}

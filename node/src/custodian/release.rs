@@ -61,6 +61,12 @@ pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<
 				}
 			}
 		};
+		let (outcome, reason) = match &answer {
+			Ok(ReleaseResponse::Released(_)) => ("released", String::new()),
+			Ok(ReleaseResponse::Refused(refusal)) => ("refused", format!("{refusal:?}")),
+			Err(()) => ("refused", "BadRequest".to_owned()),
+		};
+		custodian.metrics.releases.with_label_values(&[outcome, &reason]).inc();
 		let response = OutgoingResponse {
 			result: answer.map(|answer| answer.encode()),
 			reputation_changes: penalty.into_iter().collect(),

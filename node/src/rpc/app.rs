@@ -31,7 +31,10 @@ use medchain_store::{
 use sc_client_api::HeaderBackend;
 use sha2::Digest;
 
-use super::auth::{BearerAuthLayer, RoleGuard};
+use super::{
+	auth::{BearerAuthLayer, RoleGuard},
+	timing::Timed,
+};
 use crate::audit::access_log;
 use crate::custodian::{
 	chain,
@@ -58,13 +61,18 @@ pub async fn start(
 	tokens: Tokens,
 	custodian: Arc<Custodian>,
 ) -> Result<ServerHandle, String> {
+	let metrics = custodian.metrics.clone();
 	let server = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
 		.max_connections(MAX_CONNECTIONS)
 		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
 		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer(Arc::new(tokens))))
-		.set_rpc_middleware(RpcServiceBuilder::new().layer_fn(RoleGuard))
+		.set_rpc_middleware(
+			RpcServiceBuilder::new()
+				.layer_fn(move |service| Timed { service, metrics: metrics.clone() })
+				.layer_fn(RoleGuard),
+		)
 		.build(addr)
 		.await
 		.map_err(|error| format!("medchain RPC on {addr}: {error}"))?;
@@ -252,7 +260,9 @@ impl MedchainApiServer for AppRpc {
 	}
 
 	async fn create_share(&self, share: CreateShare) -> RpcResult<CreatedShare> {
-		crate::custodian::grants::create(&self.custodian, share).await
+		let created = crate::custodian::grants::create(&self.custodian, share).await?;
+		self.custodian.metrics.shares_created.inc();
+		Ok(created)
 	}
 
 	async fn revoke_share(&self, grant_id: u64) -> RpcResult<RevokedShare> {
@@ -261,7 +271,11 @@ impl MedchainApiServer for AppRpc {
 
 	async fn access_shared(&self, request: AccessShared) -> RpcResult<SharedFields> {
 		let record_id = parse_record_id(&request.record_id)?;
-		crate::custodian::sharing::access_shared(&self.custodian, request, record_id).await
+		let result =
+			crate::custodian::sharing::access_shared(&self.custodian, request, record_id).await;
+		let (outcome, reason) = access_outcome(&result);
+		self.custodian.metrics.accesses.with_label_values(&[outcome, &reason]).inc();
+		result
 	}
 
 	async fn retry_access(&self, request: RetryAccess) -> RpcResult<SharedFields> {
@@ -454,10 +468,31 @@ impl AppRpc {
 			.await
 			.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
 			.map_err(store_error)?;
-		if receipts.iter().any(|receipt| receipt.created) {
+		let created = receipts.iter().filter(|receipt| receipt.created).count();
+		if created > 0 {
+			self.custodian
+				.metrics
+				.records_stored
+				.inc_by(u64::try_from(created).unwrap_or(u64::MAX));
 			self.custodian.wake.notify_one();
 		}
 		Ok(receipts.into_iter().map(submitted).collect())
+	}
+}
+
+/// An `accessShared` result as the metrics count it: `granted` once the chain logged the entry
+/// (even if the fields did not arrive), else `refused` with the error's name.
+fn access_outcome(result: &RpcResult<SharedFields>) -> (&'static str, String) {
+	let Err(error) = result else { return ("granted", String::new()) };
+	match ErrorCode::from_code(error.code()) {
+		Some(
+			code @ (ErrorCode::CustodianUnavailable
+			| ErrorCode::ReleaseRefused
+			| ErrorCode::FieldsUnverified
+			| ErrorCode::NotFinalYet),
+		) => ("granted", format!("{code:?}")),
+		Some(code) => ("refused", format!("{code:?}")),
+		None => ("refused", error.code().to_string()),
 	}
 }
 
