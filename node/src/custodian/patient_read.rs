@@ -75,14 +75,21 @@ pub fn logs_patient_read(
 		&& entry.custodian == custodian
 }
 
-/// Access ids this node served since it started; the chain's release receipts cover the rest.
+/// Access ids this node served lately; the chain's release receipts cover the rest. An id is
+/// kept for [`SERVED_MEMORY`]: by then its receipt is final, or (for a share access) the entry
+/// is past its release lifetime, so the set stays small.
 #[derive(Default)]
-pub struct Served(Mutex<std::collections::HashSet<AccessId>>);
+pub struct Served(Mutex<std::collections::HashMap<AccessId, std::time::Instant>>);
+
+/// How long an id stays in [`Served`].
+pub const SERVED_MEMORY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// Above this many ids, those older than [`SERVED_MEMORY`] are dropped at the next insert.
+const SERVED_PRUNE_ABOVE: usize = 1024;
 
 impl Served {
 	/// Whether `id` was served.
 	pub fn contains(&self, id: AccessId) -> bool {
-		self.0.lock().map_or(true, |served| served.contains(&id))
+		self.0.lock().map_or(true, |served| served.contains_key(&id))
 	}
 
 	/// Forgets that `id` was served (its release could not be sent).
@@ -94,6 +101,39 @@ impl Served {
 
 	/// Marks `id` served; false if it already was.
 	pub fn first_time(&self, id: AccessId) -> bool {
-		self.0.lock().is_ok_and(|mut served| served.insert(id))
+		let Ok(mut served) = self.0.lock() else { return false };
+		if served.len() > SERVED_PRUNE_ABOVE {
+			served.retain(|_, at| at.elapsed() < SERVED_MEMORY);
+		}
+		match served.entry(id) {
+			std::collections::hash_map::Entry::Occupied(_) => false,
+			std::collections::hash_map::Entry::Vacant(slot) => {
+				slot.insert(std::time::Instant::now());
+				true
+			}
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn an_id_is_served_once_until_forgotten_and_old_ids_are_dropped() {
+		let served = Served::default();
+		assert!(served.first_time(7));
+		assert!(!served.first_time(7));
+		assert!(served.contains(7));
+		served.forget(7);
+		assert!(served.first_time(7));
+
+		let long_ago = std::time::Instant::now().checked_sub(SERVED_MEMORY * 2);
+		if let (Ok(mut ids), Some(long_ago)) = (served.0.lock(), long_ago) {
+			ids.extend((100..=100 + SERVED_PRUNE_ABOVE as u64).map(|id| (id, long_ago)));
+		}
+		assert!(served.first_time(1));
+		assert!(!served.contains(100), "an id older than the memory is dropped");
+		assert!(served.contains(7) && served.contains(1));
 	}
 }

@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Tests the container image and the compose file of the local four-hospital network
+# (deploy/Dockerfile, deploy/compose.yaml) end to end with Podman:
+#
+#   scripts/container-network.sh
+#
+# 1. sets up Podman as /work/shared/CONTAINERS.md says (idempotent): apt-get install podman,
+#    podman-compose, runc, debootstrap; an engine config of its own ($CONTAINERS_CONF: runc, no
+#    default ulimits); a Debian bookworm base imported once as localhost/debian-base:bookworm;
+# 2. builds localhost/medchain-node:dev from a temporary context holding the prebuilt release
+#    binary (it never runs cargo: build the node first, e.g. `cargo build --release --workspace`);
+# 3. `podman-compose up -d` as project medchain-ci; waits (bounded) until the four containers are
+#    healthy and Hospital A's finalized head is at least 3;
+# 4. registers patient Ferdie with Hospital A's operator key (hospitals.register_patient: an
+#    extrinsic built here and signed with `medchain-share sign-consent`, which signs raw bytes),
+#    submits a record to Hospital A's medchain RPC with its app token (medchain_submitRecord) and
+#    waits until medchain_recordStatus says `finalized`;
+# 5. tears everything down (`podman-compose down -v`), also on failure, and prints each phase's time.
+#
+# Prints `SKIPPED: <reason>` and exits 0 when no container engine can run here. Exits non-zero on
+# any real failure, with the last log lines of every container.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+PROJECT=medchain-ci
+IMAGE=localhost/medchain-node:dev
+BASE_IMAGE=localhost/debian-base:bookworm
+COMPOSE=(podman-compose -f "$MEDCHAIN_ROOT/deploy/compose.yaml" -p "$PROJECT")
+MEDCHAIN_SHARE="${MEDCHAIN_SHARE:-$CARGO_TARGET_DIR/release/medchain-share}"
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$HOME/.cache/medchain/containers.conf}"
+HEALTH_TIMEOUT=240   # seconds for all four healthy and finalized head >= 3
+RECORD_TIMEOUT=120   # seconds for the patient registration, then again for the record's finality
+# Published on the host's 127.0.0.1 by deploy/compose.yaml (the local-network ports + 20000).
+RPC_A=29944
+APP_RPC_A=29955
+
+# ---------------------------------------------------------------------------------------------
+# Phases and their timings.
+PHASES=()
+phase_start=$SECONDS
+phase_name=""
+phase() {
+  local now=$SECONDS
+  [ -z "$phase_name" ] || PHASES+=("$(printf '%-22s %4d s' "$phase_name" $((now - phase_start)))")
+  phase_name=$1; phase_start=$now
+  [ "$1" = end ] || echo "== $1"
+}
+step() { echo "   $(date +%T) $*"; }
+fail() { echo "FAILED: $*" >&2; exit 1; }
+skip() { echo "SKIPPED: $*"; exit 0; }
+
+# ---------------------------------------------------------------------------------------------
+phase "install"
+missing=()
+for tool in podman podman-compose runc debootstrap; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo -n true 2>/dev/null || skip "${missing[*]} missing, and installing needs root (no sudo)"
+    sudo_cmd="sudo -n"
+  fi
+  step "apt-get install ${missing[*]}"
+  { $sudo_cmd apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq podman podman-compose runc debootstrap \
+      >/dev/null; } || skip "could not install ${missing[*]} with apt-get"
+else
+  step "podman, podman-compose, runc and debootstrap are installed"
+fi
+for tool in curl jq; do command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (scripts/setup.sh installs it)"; done
+
+mkdir -p "$(dirname "$CONTAINERS_CONF")"
+cat >"$CONTAINERS_CONF" <<'EOF'
+# Written by scripts/container-network.sh (/work/shared/CONTAINERS.md): the sandbox refuses
+# crun's rlimit and cgroup calls, so runc and no default ulimits.
+[containers]
+default_ulimits = []
+
+[engine]
+runtime = "runc"
+EOF
+podman info >/dev/null 2>&1 || skip "podman info fails: $(podman info 2>&1 | tail -n 1)"
+step "$(podman --version), $(podman-compose version 2>/dev/null | grep -i 'podman-compose' | head -n 1), CONTAINERS_CONF=$CONTAINERS_CONF"
+
+[ -x "$MEDCHAIN_NODE" ] || fail "no node binary at $MEDCHAIN_NODE: build it first (cargo build --release --locked --workspace)"
+[ -x "$MEDCHAIN_SHARE" ] || fail "no medchain-share at $MEDCHAIN_SHARE: build it first (cargo build --release --locked --workspace)"
+
+# ---------------------------------------------------------------------------------------------
+phase "debootstrap"
+if podman image exists "$BASE_IMAGE"; then
+  step "$BASE_IMAGE exists"
+else
+  rootfs=$(mktemp -d /var/tmp/medchain-rootfs.XXXXXX)
+  step "debootstrap --variant=minbase bookworm $rootfs"
+  if ! debootstrap --variant=minbase bookworm "$rootfs" >"$rootfs.log" 2>&1; then
+    tail -n 20 "$rootfs.log" >&2; rm -rf "$rootfs" "$rootfs.log"; fail "debootstrap failed"
+  fi
+  # No cached .debs in the base image.
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | podman import - "$BASE_IMAGE" >/dev/null
+  rm -rf "$rootfs" "$rootfs.log"
+  step "imported $BASE_IMAGE"
+fi
+
+# ---------------------------------------------------------------------------------------------
+phase "image build"
+context=$(mktemp -d /var/tmp/medchain-image.XXXXXX)
+cp "$MEDCHAIN_NODE" "$context/medchain-node"
+cp "$MEDCHAIN_ROOT/deploy/entrypoint.sh" "$context/entrypoint.sh"
+chmod 755 "$context/medchain-node" "$context/entrypoint.sh"
+step "podman build -t $IMAGE (node $("$MEDCHAIN_NODE" --version | awk '{print $2}'))"
+if ! podman build -q --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$MEDCHAIN_ROOT/deploy/Dockerfile" \
+    "$context" >"$context.log" 2>&1; then
+  tail -n 30 "$context.log" >&2; rm -rf "$context" "$context.log"; fail "podman build failed"
+fi
+rm -rf "$context" "$context.log"
+image_size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
+base_size=$(podman image inspect --format '{{.Size}}' "$BASE_IMAGE")
+step "built $IMAGE: $((image_size / 1000000)) MB (base $((base_size / 1000000)) MB, node binary $(($(stat -c %s "$MEDCHAIN_NODE") / 1000000)) MB)"
+
+# ---------------------------------------------------------------------------------------------
+containers() {
+  podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}}' | sort
+}
+# The container of compose service $1.
+container_of() {
+  podman ps -a --filter "label=com.docker.compose.project=$PROJECT" \
+    --filter "label=com.docker.compose.service=$1" --format '{{.Names}}' | head -n 1
+}
+
+teardown() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ "$status" -ne 0 ]; then
+    echo "the containers' last log lines:" >&2
+    for c in $(containers); do
+      echo "--- $c ($(podman inspect --format '{{.State.Status}}' "$c" 2>/dev/null))" >&2
+      podman logs --tail 25 "$c" 2>&1 | sed 's/^/    /' >&2
+    done
+  fi
+  phase "teardown"
+  timeout 180 "${COMPOSE[@]}" down -v >/dev/null 2>&1 || echo "podman-compose down -v failed" >&2
+  phase end
+  echo "== timings"
+  printf '   %s\n' "${PHASES[@]}"
+  echo "   image $IMAGE: ${image_size:+$((image_size / 1000000)) MB}"
+  if [ "$status" -eq 0 ]; then echo "PASSED: container network"; else echo "FAILED: container network" >&2; fi
+  exit "$status"
+}
+
+phase "up"
+# Leftovers of an earlier run (e.g. killed before its teardown) would keep their chain data.
+timeout 180 "${COMPOSE[@]}" down -v >/dev/null 2>&1 || true
+trap teardown EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if ! timeout 300 "${COMPOSE[@]}" up -d >"/var/tmp/$PROJECT-up.log" 2>&1; then
+  tail -n 30 "/var/tmp/$PROJECT-up.log" >&2; fail "podman-compose up failed"
+fi
+rm -f "/var/tmp/$PROJECT-up.log"
+step "started: $(containers | tr '\n' ' ')"
+[ "$(containers | wc -l)" -eq 4 ] || fail "expected 4 containers"
+
+# JSON-RPC over the published port: rpc PORT METHOD [PARAMS_JSON] prints the result.
+rpc() {
+  curl -sf -m 5 -H 'Content-Type: application/json' \
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":${3:-[]}}" \
+    "http://127.0.0.1:$1" | jq -ce '.result'
+}
+finalized_number() {
+  local hash
+  hash=$(rpc "$RPC_A" chain_getFinalizedHead | jq -r .) || return 1
+  rpc "$RPC_A" chain_getHeader "[\"$hash\"]" | jq -r '.number' | xargs printf '%d\n'
+}
+exited() {
+  local c
+  for c in $(containers); do
+    [ "$(podman inspect --format '{{.State.Status}}' "$c")" = running ] || { echo "$c"; return 0; }
+  done
+  return 1
+}
+
+deadline=$((SECONDS + HEALTH_TIMEOUT))
+healthy=()
+until [ ${#healthy[@]} -eq 4 ]; do
+  if down=$(exited); then fail "container $down is not running"; fi
+  [ $SECONDS -lt $deadline ] || fail "not all healthy after ${HEALTH_TIMEOUT} s (healthy: ${healthy[*]:-none})"
+  sleep 2
+  # Podman runs no healthcheck timers without systemd: run each container's healthcheck here.
+  healthy=()
+  for c in $(containers); do
+    podman healthcheck run "$c" >/dev/null 2>&1 && healthy+=("$c")
+  done
+done
+step "all four healthy: $(for c in $(containers); do printf '%s=%s ' "${c}" "$(podman inspect --format '{{.State.Health.Status}}' "$c" 2>/dev/null || podman inspect --format '{{.State.Healthcheck.Status}}' "$c")"; done)"
+step "Hospital A system_health: $(rpc "$RPC_A" system_health)"
+
+phase "finality"
+until f=$(finalized_number) && [ "$f" -ge 3 ]; do
+  if down=$(exited); then fail "container $down is not running"; fi
+  [ $SECONDS -lt $deadline ] || fail "finalized head below 3 after ${HEALTH_TIMEOUT} s (${f:-no answer})"
+  sleep 2
+done
+step "finalized head #$f (best #$(rpc "$RPC_A" chain_getHeader | jq -r .number | xargs printf '%d'))"
+
+# ---------------------------------------------------------------------------------------------
+phase "register patient"
+container_a=$(container_of hospital-a)
+app_token=$(podman exec "$container_a" cat /data/dev-tokens | awk '$1 == "app" { print $2 }')
+[ -n "$app_token" ] || fail "no app token in $container_a:/data/dev-tokens"
+step "Hospital A's app token: ${app_token:0:6}… (from /data/dev-tokens)"
+
+key_json() { podman exec "$container_a" medchain-node key inspect --output-type json "$1"; }
+operator_json=$(key_json "//Alice//stash")
+operator_pub=$(jq -r .publicKey <<<"$operator_json"); operator_pub=${operator_pub#0x}
+operator_ss58=$(jq -r .ss58Address <<<"$operator_json")
+patient_json=$(key_json "//Ferdie")
+patient_pub=$(jq -r .publicKey <<<"$patient_json"); patient_pub=${patient_pub#0x}
+patient_ss58=$(jq -r .ss58Address <<<"$patient_json")
+
+# SCALE helpers (hex out): a u32 little-endian, a compact integer (< 2^30).
+le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+compact() {
+  if [ "$1" -lt 64 ]; then printf '%02x' $(($1 << 2))
+  elif [ "$1" -lt 16384 ]; then local v=$(($1 << 2 | 1)); printf '%02x%02x' $((v & 255)) $((v >> 8))
+  else le32 $(($1 << 2 | 2)); fi
+}
+genesis=$(rpc "$RPC_A" chain_getBlockHash '[0]' | jq -r .); genesis=${genesis#0x}
+version=$(rpc "$RPC_A" state_getRuntimeVersion)
+spec_version=$(jq -r .specVersion <<<"$version")
+tx_version=$(jq -r .transactionVersion <<<"$version")
+nonce=$(rpc "$RPC_A" system_accountNextIndex "[\"$operator_ss58\"]")
+# hospitals (pallet 10) . register_patient (call 0) (patient: AccountId32).
+call="0a00$patient_pub"
+# The runtime's TxExtension: CheckNonZeroSender, CheckSpecVersion, CheckTxVersion, CheckGenesis,
+# CheckEra, CheckPermission, CheckNonce, CheckWeight, WeightReclaim. Explicit: era (immortal,
+# 00) and the compact nonce; implicit: spec and tx versions, genesis hash, era's block (genesis).
+explicit="00$(compact "$nonce")"
+payload="$call$explicit$(le32 "$spec_version")$(le32 "$tx_version")$genesis$genesis"
+[ ${#payload} -le 512 ] || fail "signing payload over 256 bytes: it would need hashing"
+signature=$("$MEDCHAIN_SHARE" sign-consent --patient-suri "//Alice//stash" --message "0x$payload" |
+  jq -r .signature)
+signature=${signature#0x}
+[ ${#signature} -eq 128 ] || fail "medchain-share gave no sr25519 signature"
+# v4 signed extrinsic: 0x84, MultiAddress::Id, MultiSignature::Sr25519, explicit extensions, call.
+body="8400${operator_pub}01${signature}${explicit}${call}"
+extrinsic="0x$(compact $((${#body} / 2)))$body"
+best_before=$(rpc "$RPC_A" chain_getHeader | jq -r .number | xargs printf '%d')
+tx_hash=$(rpc "$RPC_A" author_submitExtrinsic "[\"$extrinsic\"]" | jq -r .) ||
+  fail "author_submitExtrinsic refused hospitals.register_patient: $(curl -s -m 5 -H 'Content-Type: application/json' \
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"author_submitExtrinsic\",\"params\":[\"$extrinsic\"]}" \
+    "http://127.0.0.1:$RPC_A")"
+step "submitted hospitals.register_patient($patient_ss58, Ferdie) signed by operator $operator_ss58 (nonce $nonce): $tx_hash"
+
+# Wait until a finalized block holds it.
+deadline=$((SECONDS + RECORD_TIMEOUT))
+next=$((best_before + 1))
+included=""
+while [ -z "$included" ]; do
+  [ $SECONDS -lt $deadline ] || fail "register_patient not in a finalized block after ${RECORD_TIMEOUT} s"
+  f=$(finalized_number) || f=$((next - 1))
+  while [ "$next" -le "$f" ] && [ -z "$included" ]; do
+    hash=$(rpc "$RPC_A" chain_getBlockHash "[$next]" | jq -r .)
+    if rpc "$RPC_A" chain_getBlock "[\"$hash\"]" | jq -e --arg x "$extrinsic" 'any(.block.extrinsics[]; . == $x)' >/dev/null; then
+      included=$next
+    fi
+    next=$((next + 1))
+  done
+  [ -n "$included" ] || sleep 2
+done
+step "register_patient is in finalized block #$included"
+
+# ---------------------------------------------------------------------------------------------
+phase "record finalized"
+# medchain RPC call to Hospital A: app_rpc METHOD PARAMS_JSON prints the whole answer.
+app_rpc() {
+  curl -s -m 10 -H "Authorization: Bearer $app_token" -H 'Content-Type: application/json' \
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":$2}" "http://127.0.0.1:$APP_RPC_A"
+}
+unauthorized=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'Content-Type: application/json' \
+  -d '{"id":1,"jsonrpc":"2.0","method":"medchain_recordStatus","params":["0x00"]}' "http://127.0.0.1:$APP_RPC_A")
+[ "$unauthorized" = 401 ] || fail "the medchain RPC answered HTTP $unauthorized without a token, not 401"
+step "medchain RPC without a token: HTTP 401"
+record=$(jq -cn --arg patient "$patient_ss58" '{
+  clientRequestId: "container-network-1", patient: $patient, recordType: "DIAGNOSIS",
+  fields: {diagnosis: "influenza A", icd10_code: "J10.1", treatment: "oseltamivir",
+           doctor: "Dr A", date: "2026-11-30", notes: "private notes"}}')
+answer=$(app_rpc medchain_submitRecord "[$record]")
+record_id=$(jq -er '.result.recordId' <<<"$answer") || fail "medchain_submitRecord: $answer"
+step "medchain_submitRecord: $(jq -c .result <<<"$answer")"
+
+deadline=$((SECONDS + RECORD_TIMEOUT))
+status=""
+while [ "$status" != finalized ]; do
+  [ $SECONDS -lt $deadline ] || fail "record $record_id not finalized after ${RECORD_TIMEOUT} s (status: ${status:-none})"
+  sleep 2
+  answer=$(app_rpc medchain_recordStatus "[\"$record_id\"]")
+  new_status=$(jq -r '.result.status // empty' <<<"$answer")
+  [ -n "$new_status" ] || fail "medchain_recordStatus: $answer"
+  [ "$new_status" = "$status" ] || step "recordStatus: $(jq -c .result <<<"$answer")"
+  status=$new_status
+  [ "$status" != failed ] || fail "the chain refused the record's anchor: $answer"
+done
+step "record $record_id finalized in block #$(jq -r .result.blockNumber <<<"$answer")"
