@@ -41,7 +41,7 @@ healthcheck() {
 }
 
 case "${1:-}" in
-  healthcheck) healthcheck ;;
+  healthcheck) healthcheck; exit 0 ;;
   ""|-*) ;;                      # node flags (or none): prepare, then run the node
   *) exec "$NODE" "$@" ;;        # a subcommand: run it as it is
 esac

@@ -62,9 +62,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo_cmd="sudo -n"
   fi
   step "apt-get install ${missing[*]}"
-  { $sudo_cmd apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq podman podman-compose runc debootstrap \
-      >/dev/null; } || skip "could not install ${missing[*]} with apt-get"
+  apt_log=$(mktemp)
+  if ! { $sudo_cmd apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq podman podman-compose runc debootstrap; \
+      } >"$apt_log" 2>&1; then
+    tail -n 5 "$apt_log"; rm -f "$apt_log"; skip "could not install ${missing[*]} with apt-get"
+  fi
+  rm -f "$apt_log"
 else
   step "podman, podman-compose, runc and debootstrap are installed"
 fi
@@ -98,7 +102,8 @@ else
   fi
   # No cached .debs in the base image.
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  tar -C "$rootfs" -c . | podman import - "$BASE_IMAGE" >/dev/null
+  tar -C "$rootfs" -c . | podman import - "$BASE_IMAGE" >"$rootfs.log" 2>&1 ||
+    { tail -n 20 "$rootfs.log" >&2; rm -rf "$rootfs" "$rootfs.log"; fail "podman import failed"; }
   rm -rf "$rootfs" "$rootfs.log"
   step "imported $BASE_IMAGE"
 fi
