@@ -18,6 +18,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use codec::Encode;
 use sha2::{Digest, Sha256};
 use sp_core::{ed25519, Pair};
+use zeroize::Zeroizing;
 
 use medchain_primitives::shares::{AccessRequest, TokenKey, TokenSignature};
 
@@ -49,9 +50,9 @@ impl core::fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
-/// A share token. `Debug` does not print the secret.
+/// A share token. `Debug` does not print the secret, and its memory is zeroed when dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ShareToken(String);
+pub struct ShareToken(Zeroizing<String>);
 
 impl core::fmt::Debug for ShareToken {
 	fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
@@ -62,22 +63,28 @@ impl core::fmt::Debug for ShareToken {
 impl ShareToken {
 	/// A fresh token from the operating system's random number generator.
 	pub fn generate() -> Self {
-		let mut secret = [0u8; 32];
-		rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+		let mut secret = Zeroizing::new([0u8; 32]);
+		rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, secret.as_mut_slice());
 		Self::from_secret(&secret)
 	}
 
 	/// The token carrying the 32 bytes `secret`.
 	pub fn from_secret(secret: &[u8; 32]) -> Self {
-		Self(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret)))
+		// Sized up front, so that no reallocation leaves a copy of the secret behind.
+		let mut text = Zeroizing::new(String::with_capacity(TOKEN_PREFIX.len() + 43));
+		text.push_str(TOKEN_PREFIX);
+		URL_SAFE_NO_PAD.encode_string(secret, &mut text);
+		Self(text)
 	}
 
 	/// Reads a token from its text (`VIC_…`).
 	pub fn parse(text: &str) -> Result<Self, TokenError> {
 		let encoded = text.strip_prefix(TOKEN_PREFIX).ok_or(TokenError::MissingPrefix)?;
-		let secret = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| TokenError::NotBase64Url)?;
-		let secret: [u8; 32] =
-			secret.as_slice().try_into().map_err(|_| TokenError::WrongLength(secret.len()))?;
+		let secret =
+			Zeroizing::new(URL_SAFE_NO_PAD.decode(encoded).map_err(|_| TokenError::NotBase64Url)?);
+		let secret: Zeroizing<[u8; 32]> = Zeroizing::new(
+			secret.as_slice().try_into().map_err(|_| TokenError::WrongLength(secret.len()))?,
+		);
 		Ok(Self::from_secret(&secret))
 	}
 
@@ -95,7 +102,8 @@ impl ShareToken {
 	}
 
 	fn pair(&self) -> ed25519::Pair {
-		ed25519::Pair::from_seed(&self.key_seed())
+		let seed = Zeroizing::new(self.key_seed());
+		ed25519::Pair::from_seed(&seed)
 	}
 
 	/// The key a grant stores.
