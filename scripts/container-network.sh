@@ -4,15 +4,14 @@
 #
 #   scripts/container-network.sh
 #
-# 1. sets up Podman as /work/shared/CONTAINERS.md says (idempotent): apt-get install podman,
+# 1. sets up Podman as the project's container notes says (idempotent): apt-get install podman,
 #    podman-compose, runc, debootstrap; an engine config of its own ($CONTAINERS_CONF: runc, no
 #    default ulimits); a Debian bookworm base imported once as localhost/debian-base:bookworm;
 # 2. builds localhost/medchain-node:dev from a temporary context holding the prebuilt release
 #    binary (it never runs cargo: build the node first, e.g. `cargo build --release --workspace`);
 # 3. `podman-compose up -d` as project medchain-ci; waits (bounded) until the four containers are
 #    healthy and Hospital A's finalized head is at least 3;
-# 4. registers patient Ferdie with Hospital A's operator key (hospitals.register_patient: an
-#    extrinsic built here and signed with `medchain-share sign-consent`, which signs raw bytes),
+# 4. registers patient Ferdie with Hospital A's operator key (`medchain-admin register-patient`),
 #    submits a record to Hospital A's medchain RPC with its app token (medchain_submitRecord) and
 #    waits until medchain_recordStatus says `finalized`;
 # 5. tears everything down (`podman-compose down -v`), also on failure, and prints each phase's time.
@@ -26,7 +25,7 @@ PROJECT=medchain-ci
 IMAGE=localhost/medchain-node:dev
 BASE_IMAGE=localhost/debian-base:bookworm
 COMPOSE=(podman-compose -f "$MEDCHAIN_ROOT/deploy/compose.yaml" -p "$PROJECT")
-MEDCHAIN_SHARE="${MEDCHAIN_SHARE:-$CARGO_TARGET_DIR/release/medchain-share}"
+MEDCHAIN_ADMIN="${MEDCHAIN_ADMIN:-$CARGO_TARGET_DIR/release/medchain-admin}"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$HOME/.cache/medchain/containers.conf}"
 HEALTH_TIMEOUT=240   # seconds for all four healthy and finalized head >= 3
 RECORD_TIMEOUT=120   # seconds for the patient registration, then again for the record's finality
@@ -76,7 +75,7 @@ for tool in curl jq; do command -v "$tool" >/dev/null 2>&1 || fail "$tool is mis
 
 mkdir -p "$(dirname "$CONTAINERS_CONF")"
 cat >"$CONTAINERS_CONF" <<'EOF'
-# Written by scripts/container-network.sh (/work/shared/CONTAINERS.md): the sandbox refuses
+# Written by scripts/container-network.sh (the project's container notes): the sandbox refuses
 # crun's rlimit and cgroup calls, so runc and no default ulimits.
 [containers]
 default_ulimits = []
@@ -88,7 +87,7 @@ podman info >/dev/null 2>&1 || skip "podman info fails: $(podman info 2>&1 | tai
 step "$(podman --version), $(podman-compose version 2>/dev/null | grep -i 'podman-compose' | head -n 1), CONTAINERS_CONF=$CONTAINERS_CONF"
 
 [ -x "$MEDCHAIN_NODE" ] || fail "no node binary at $MEDCHAIN_NODE: build it first (cargo build --release --locked --workspace)"
-[ -x "$MEDCHAIN_SHARE" ] || fail "no medchain-share at $MEDCHAIN_SHARE: build it first (cargo build --release --locked --workspace)"
+[ -x "$MEDCHAIN_ADMIN" ] || fail "no medchain-admin at $MEDCHAIN_ADMIN: build it first (cargo build --release --locked --workspace)"
 
 # ---------------------------------------------------------------------------------------------
 phase "debootstrap"
@@ -114,12 +113,17 @@ context=$(mktemp -d /var/tmp/medchain-image.XXXXXX)
 cp "$MEDCHAIN_NODE" "$context/medchain-node"
 cp "$MEDCHAIN_ROOT/deploy/entrypoint.sh" "$context/entrypoint.sh"
 chmod 755 "$context/medchain-node" "$context/entrypoint.sh"
+old_image=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 step "podman build -t $IMAGE (node $("$MEDCHAIN_NODE" --version | awk '{print $2}'))"
 if ! podman build -q --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$MEDCHAIN_ROOT/deploy/Dockerfile" \
     "$context" >"$context.log" 2>&1; then
   tail -n 30 "$context.log" >&2; rm -rf "$context" "$context.log"; fail "podman build failed"
 fi
 rm -rf "$context" "$context.log"
+# The previous build of the tag (another node binary) would stay as a dangling image.
+if [ -n "$old_image" ] && [ "$old_image" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  podman rmi "$old_image" >/dev/null 2>&1 || true
+fi
 image_size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 base_size=$(podman image inspect --format '{{.Size}}' "$BASE_IMAGE")
 step "built $IMAGE: $((image_size / 1000000)) MB (base $((base_size / 1000000)) MB, node binary $(($(stat -c %s "$MEDCHAIN_NODE") / 1000000)) MB)"
@@ -146,6 +150,8 @@ teardown() {
   fi
   phase "teardown"
   timeout 180 "${COMPOSE[@]}" down -v >/dev/null 2>&1 || echo "podman-compose down -v failed" >&2
+  # podman-compose 1.0.3 leaves the project's network behind.
+  podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
   phase end
   echo "== timings"
   printf '   %s\n' "${PHASES[@]}"
@@ -157,6 +163,7 @@ teardown() {
 phase "up"
 # Leftovers of an earlier run (e.g. killed before its teardown) would keep their chain data.
 timeout 180 "${COMPOSE[@]}" down -v >/dev/null 2>&1 || true
+podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
 trap teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -216,65 +223,10 @@ app_token=$(podman exec "$container_a" cat /data/dev-tokens | awk '$1 == "app" {
 [ -n "$app_token" ] || fail "no app token in $container_a:/data/dev-tokens"
 step "Hospital A's app token: ${app_token:0:6}… (from /data/dev-tokens)"
 
-key_json() { podman exec "$container_a" medchain-node key inspect --output-type json "$1"; }
-operator_json=$(key_json "//Alice//stash")
-operator_pub=$(jq -r .publicKey <<<"$operator_json"); operator_pub=${operator_pub#0x}
-operator_ss58=$(jq -r .ss58Address <<<"$operator_json")
-patient_json=$(key_json "//Ferdie")
-patient_pub=$(jq -r .publicKey <<<"$patient_json"); patient_pub=${patient_pub#0x}
-patient_ss58=$(jq -r .ss58Address <<<"$patient_json")
-
-# SCALE helpers (hex out): a u32 little-endian, a compact integer (< 2^30).
-le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
-compact() {
-  if [ "$1" -lt 64 ]; then printf '%02x' $(($1 << 2))
-  elif [ "$1" -lt 16384 ]; then local v=$(($1 << 2 | 1)); printf '%02x%02x' $((v & 255)) $((v >> 8))
-  else le32 $(($1 << 2 | 2)); fi
-}
-genesis=$(rpc "$RPC_A" chain_getBlockHash '[0]' | jq -r .); genesis=${genesis#0x}
-version=$(rpc "$RPC_A" state_getRuntimeVersion)
-spec_version=$(jq -r .specVersion <<<"$version")
-tx_version=$(jq -r .transactionVersion <<<"$version")
-nonce=$(rpc "$RPC_A" system_accountNextIndex "[\"$operator_ss58\"]")
-# hospitals (pallet 10) . register_patient (call 0) (patient: AccountId32).
-call="0a00$patient_pub"
-# The runtime's TxExtension: CheckNonZeroSender, CheckSpecVersion, CheckTxVersion, CheckGenesis,
-# CheckEra, CheckPermission, CheckNonce, CheckWeight, WeightReclaim. Explicit: era (immortal,
-# 00) and the compact nonce; implicit: spec and tx versions, genesis hash, era's block (genesis).
-explicit="00$(compact "$nonce")"
-payload="$call$explicit$(le32 "$spec_version")$(le32 "$tx_version")$genesis$genesis"
-[ ${#payload} -le 512 ] || fail "signing payload over 256 bytes: it would need hashing"
-signature=$("$MEDCHAIN_SHARE" sign-consent --patient-suri "//Alice//stash" --message "0x$payload" |
-  jq -r .signature)
-signature=${signature#0x}
-[ ${#signature} -eq 128 ] || fail "medchain-share gave no sr25519 signature"
-# v4 signed extrinsic: 0x84, MultiAddress::Id, MultiSignature::Sr25519, explicit extensions, call.
-body="8400${operator_pub}01${signature}${explicit}${call}"
-extrinsic="0x$(compact $((${#body} / 2)))$body"
-best_before=$(rpc "$RPC_A" chain_getHeader | jq -r .number | xargs printf '%d')
-tx_hash=$(rpc "$RPC_A" author_submitExtrinsic "[\"$extrinsic\"]" | jq -r .) ||
-  fail "author_submitExtrinsic refused hospitals.register_patient: $(curl -s -m 5 -H 'Content-Type: application/json' \
-    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"author_submitExtrinsic\",\"params\":[\"$extrinsic\"]}" \
-    "http://127.0.0.1:$RPC_A")"
-step "submitted hospitals.register_patient($patient_ss58, Ferdie) signed by operator $operator_ss58 (nonce $nonce): $tx_hash"
-
-# Wait until a finalized block holds it.
-deadline=$((SECONDS + RECORD_TIMEOUT))
-next=$((best_before + 1))
-included=""
-while [ -z "$included" ]; do
-  [ $SECONDS -lt $deadline ] || fail "register_patient not in a finalized block after ${RECORD_TIMEOUT} s"
-  f=$(finalized_number) || f=$((next - 1))
-  while [ "$next" -le "$f" ] && [ -z "$included" ]; do
-    hash=$(rpc "$RPC_A" chain_getBlockHash "[$next]" | jq -r .)
-    if rpc "$RPC_A" chain_getBlock "[\"$hash\"]" | jq -e --arg x "$extrinsic" 'any(.block.extrinsics[]; . == $x)' >/dev/null; then
-      included=$next
-    fi
-    next=$((next + 1))
-  done
-  [ -n "$included" ] || sleep 2
-done
-step "register_patient is in finalized block #$included"
+patient_ss58=$(podman exec "$container_a" medchain-node key inspect --output-type json "//Ferdie" | jq -r .ss58Address)
+registered=$("$MEDCHAIN_ADMIN" --url "http://127.0.0.1:$RPC_A" register-patient --suri "//Alice//stash" "$patient_ss58") ||
+  fail "medchain-admin register-patient failed"
+step "registered patient Ferdie ($patient_ss58) with Hospital A's operator key, in finalized block $(jq -r .block <<<"$registered")"
 
 # ---------------------------------------------------------------------------------------------
 phase "record finalized"

@@ -47,3 +47,6 @@ phase benchmark-tests cargo test --release --locked -p pallet-hospitals -p palle
 # mostly wait for blocks, so two test binaries run at once (scripts/multi-node-tests.sh), each
 # one test at a time. The crates' own integration tests (tests/ of the store) run here too.
 phase multi-node-tests bash scripts/multi-node-tests.sh
+# The container image and the compose network (Podman; skipped, with the reason, where no
+# container engine can run).
+phase container-network bash scripts/container-network.sh

@@ -48,9 +48,9 @@ pub struct AccessLogPage {
 	/// Pass as `cursor` for the next page; `null` at the end. A page may hold fewer rows than
 	/// the limit and still have a next one.
 	pub next_cursor: Option<String>,
-	/// The blocks whose refused attempts this node indexed, `[first, last]`: refusals outside
-	/// them are not in the log. `null` before the node indexed any block.
-	pub refusals_indexed: Option<[u32; 2]>,
+	/// The ranges of blocks whose refused attempts this node indexed, `[first, last]` each,
+	/// oldest first: refusals outside them are not in the log.
+	pub refusals_indexed: Vec<[u32; 2]>,
 }
 
 /// An access the chain granted, or an attempt it refused.
@@ -83,7 +83,8 @@ pub enum Disclosure {
 	Released,
 	/// Not released yet, and still inside its release lifetime.
 	AwaitingRelease,
-	/// Never released, and past its release lifetime: authorized, but nothing was disclosed.
+	/// No release confirmed, and past its release lifetime: authorized, and (unless a
+	/// custodian's receipt transaction was lost) nothing was disclosed.
 	NeverReleased,
 }
 

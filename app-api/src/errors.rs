@@ -71,9 +71,9 @@ pub enum ErrorCode {
 	AccessRefused = -32039,
 	/// The transaction pool refused the node's transaction; the message has the reason.
 	TransactionRefused = -32040,
-	/// The node's transaction is in a block, but the block was not final within the node's
-	/// wait (finality stalls); the error's data name the block, and the access id of an access.
-	/// The transaction stays in the pool; retry once the block is final.
+	/// The node's transaction was not final within the node's wait (finality stalls); the
+	/// error's data name its block (and the access id of an access), or its hash if it is in no
+	/// block yet. It stays in the pool: do not send it again; retry once the block is final.
 	NotFinalYet = -32041,
 	/// The node's record store failed; nothing was stored.
 	StoreUnavailable = -32050,
@@ -84,6 +84,8 @@ pub enum ErrorCode {
 	ReleaseRefused = -32061,
 	/// A released field did not verify against the anchor, or the fields are not the entry's.
 	FieldsUnverified = -32062,
+	/// The access entry is older than its release lifetime (100 blocks): log a new access.
+	AccessExpired = -32063,
 	/// An access-log query or export is malformed: not exactly one of `patient`, `hospital`,
 	/// `custodian` and `record`, a time that is not RFC 3339, a foreign cursor, or a limit out
 	/// of range. The message names which.
@@ -92,7 +94,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 39] = [
+	pub const ALL: [ErrorCode; 40] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::UnknownRecordType,
@@ -131,6 +133,7 @@ impl ErrorCode {
 		ErrorCode::CustodianUnavailable,
 		ErrorCode::ReleaseRefused,
 		ErrorCode::FieldsUnverified,
+		ErrorCode::AccessExpired,
 		ErrorCode::InvalidAuditQuery,
 	];
 

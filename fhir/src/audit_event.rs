@@ -81,7 +81,7 @@ pub fn of_access(access: &LoggedAccess) -> Value {
 		entity.push(json!({ "what": codes::grant(grant) }));
 	}
 
-	json!({
+	let mut event = json!({
 		"resourceType": "AuditEvent",
 		"id": format!("medchain-access-{}", access.access_id),
 		"extension": [
@@ -94,7 +94,6 @@ pub fn of_access(access: &LoggedAccess) -> Value {
 		"severity": if access.break_glass { "notice" } else { "informational" },
 		"occurredDateTime": access.time,
 		"recorded": access.time,
-		"outcome": { "code": coding(codes::OUTCOME, "0", Some("Success")) },
 		"authorization": authorization,
 		"patient": patient,
 		"agent": [recipient, source],
@@ -103,7 +102,24 @@ pub fn of_access(access: &LoggedAccess) -> Value {
 			"type": [concept(codes::SOURCE_TYPE, "4", Some("Application Server"))],
 		},
 		"entity": entity,
-	})
+	});
+	// Only a confirmed release is a disclosure that happened; one still awaited has no
+	// outcome yet.
+	match access.disclosure {
+		Disclosure::Released => {
+			event["outcome"] = json!({ "code": coding(codes::OUTCOME, "0", Some("Success")) });
+		}
+		Disclosure::NeverReleased => {
+			let mut detail = local("disclosure", "never-released");
+			detail["text"] = json!("authorized on chain; the custodian confirmed no release within the release lifetime");
+			event["outcome"] = json!({
+				"code": coding(codes::OUTCOME, "4", Some("Minor failure")),
+				"detail": [detail],
+			});
+		}
+		Disclosure::AwaitingRelease => {}
+	}
+	event
 }
 
 /// The AuditEvent of a refused attempt.

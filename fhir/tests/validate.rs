@@ -175,6 +175,10 @@ fn an_audit_event_says_what_an_auditor_asks() {
 	assert!(categories.contains(&"110113"), "break-glass is flagged: {categories:?}");
 	assert_eq!(emergency["authorization"][1]["coding"][0]["code"], "BTG");
 	assert_eq!(emergency["severity"], "notice");
+	assert_eq!(emergency["outcome"]["code"]["code"], "4", "never released: no disclosure happened");
+	let awaiting =
+		LoggedAccess { disclosure: Disclosure::AwaitingRelease, release: None, ..share_access() };
+	assert!(audit_event::of_access(&awaiting).get("outcome").is_none());
 
 	let refused = audit_event::of_refusal(&refusal(Some(2)));
 	assert_eq!(refused["outcome"]["code"]["code"], "4");

@@ -21,26 +21,28 @@ use crate::Result;
 /// none.
 ///
 /// redb writes its magic number last, so a crash while it initializes a file leaves one it then
-/// refuses to open. A new database is therefore initialized under a temporary name and renamed
-/// into place whole.
+/// refuses to open. A new database is therefore initialized under a temporary name
+/// (`<name>.init`) and linked into place whole; linking never replaces an existing file.
 pub fn create(path: &Path) -> Result<Database> {
-	if !path.exists() {
-		initialize(path)?;
-	}
-	open(path)
-}
-
-fn initialize(path: &Path) -> Result<()> {
 	let mut name = path.as_os_str().to_owned();
 	name.push(".init");
 	let fresh = std::path::PathBuf::from(name);
+	// Left by a crash: before the link (a half-made file), or after it (a second name).
 	match std::fs::remove_file(&fresh) {
 		Ok(()) => {}
 		Err(error) if error.kind() == io::ErrorKind::NotFound => {}
 		Err(error) => return Err(crate::io_error(&fresh, error)),
 	}
-	drop(open(&fresh)?);
-	std::fs::rename(&fresh, path).map_err(|error| crate::io_error(path, error))?;
+	if !path.try_exists().map_err(|error| crate::io_error(path, error))? {
+		initialize(path, &fresh)?;
+	}
+	open(path)
+}
+
+fn initialize(path: &Path, fresh: &Path) -> Result<()> {
+	drop(open(fresh)?);
+	std::fs::hard_link(fresh, path).map_err(|error| crate::io_error(path, error))?;
+	std::fs::remove_file(fresh).map_err(|error| crate::io_error(fresh, error))?;
 	crate::kek::sync_parent(path)
 }
 
@@ -155,6 +157,10 @@ mod tests {
 		drop(database);
 
 		assert!(!dir.path().join("records.redb.init").exists());
-		create(&path).unwrap();
+		// A crash after the link leaves a second name of the real file: it goes, the file stays.
+		std::fs::hard_link(&path, dir.path().join("records.redb.init")).unwrap();
+		let reopened = create(&path).unwrap();
+		assert!(!dir.path().join("records.redb.init").exists());
+		assert!(redb::ReadableDatabase::begin_read(&reopened).is_ok());
 	}
 }

@@ -225,9 +225,16 @@ pub(crate) fn recover_rotation(dir: &Path, kek_path: &Path, kek: &Kek) -> Result
 	let mut retired = Vec::new();
 	for entry in entries {
 		let path = entry.map_err(|error| io_error(dir, error))?.path();
-		let epoch = path.file_name().and_then(|name| name.to_str()).and_then(|name| {
-			name.strip_prefix("keys-")?.strip_suffix(".redb")?.parse::<u64>().ok()
-		});
+		let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+		// A key file whose creation a crash cut short (`crate::backend`) holds nothing yet.
+		if name.starts_with("keys-") && name.ends_with(".redb.init") {
+			retired.push(path);
+			continue;
+		}
+		let epoch = name
+			.strip_prefix("keys-")
+			.and_then(|name| name.strip_suffix(".redb"))
+			.and_then(|epoch| epoch.parse::<u64>().ok());
 		match epoch {
 			Some(epoch) if epoch > kek.epoch => {
 				return Err(StoreError::Inconsistent(format!(

@@ -4,13 +4,13 @@
 //! are finalized.
 //!
 //! `refusals.redb` is its own database: it holds no health data, only what the chain shows,
-//! and it keeps the unbroken range of blocks it covers, so an auditor knows what it can answer.
+//! and it keeps the ranges of blocks it covers, so an auditor knows what it can answer.
 
 use std::path::Path;
 
 use codec::{Decode, Encode};
 use medchain_primitives::access::{AccessQuery, RefusedAccess};
-use redb::{Database, Durability, ReadableDatabase, TableDefinition};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
 
 use crate::{Result, StoreError};
 
@@ -21,10 +21,8 @@ pub type RefusalKey = (u64, u32, u32);
 
 /// Refusal key → SCALE([`Refusal`]).
 const REFUSALS: TableDefinition<RefusalKey, &[u8]> = TableDefinition::new("refusals");
-/// The unbroken range of indexed blocks: [`FIRST`] and [`LAST`].
-const COVERAGE: TableDefinition<&str, u32> = TableDefinition::new("coverage");
-const FIRST: &str = "first";
-const LAST: &str = "last";
+/// The ranges of indexed blocks: first block → last block.
+const COVERAGE: TableDefinition<u32, u32> = TableDefinition::new("coverage");
 
 /// The index.
 pub struct RefusalLog {
@@ -46,29 +44,40 @@ impl RefusalLog {
 		Ok(Self { db: crate::backend::create(path)? })
 	}
 
-	/// The first and last blocks of the unbroken range indexed, if any.
-	pub fn coverage(&self) -> Result<Option<(u32, u32)>> {
+	/// The ranges of blocks indexed, `(first, last)`, oldest first.
+	pub fn coverage(&self) -> Result<Vec<(u32, u32)>> {
 		let read = self.db.begin_read().map_err(redb::Error::from)?;
 		let coverage = match read.open_table(COVERAGE) {
 			Ok(table) => table,
-			Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+			Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
 			Err(error) => return Err(redb::Error::from(error).into()),
 		};
-		let first = coverage.get(FIRST).map_err(redb::Error::from)?.map(|value| value.value());
-		let last = coverage.get(LAST).map_err(redb::Error::from)?.map(|value| value.value());
-		Ok(first.zip(last))
+		let mut ranges = Vec::new();
+		for range in coverage.iter().map_err(redb::Error::from)? {
+			let (first, last) = range.map_err(redb::Error::from)?;
+			ranges.push((first.value(), last.value()));
+		}
+		Ok(ranges)
+	}
+
+	/// The last block indexed, if any.
+	pub fn last_indexed(&self) -> Result<Option<u32>> {
+		Ok(self.coverage()?.last().map(|(_, last)| *last))
 	}
 
 	/// Records the refusals of blocks `from..=to`, in one durable commit. If `from` does not
-	/// follow the last indexed block, the blocks between could not be indexed: the unbroken
-	/// range starts again at `from`.
+	/// follow the last indexed block, the blocks between could not be indexed: a new range
+	/// starts at `from`.
 	pub fn apply(&self, from: u32, to: u32, refusals: &[Refusal]) -> Result<()> {
-		if from > to || refusals.iter().any(|refusal| !(from..=to).contains(&refusal.block)) {
+		let last_range = self.coverage()?.last().copied();
+		if from > to
+			|| last_range.is_some_and(|(_, last)| from <= last)
+			|| refusals.iter().any(|refusal| !(from..=to).contains(&refusal.block))
+		{
 			return Err(StoreError::Inconsistent(format!(
-				"refusals outside the blocks {from}..={to} they are applied for"
+				"refusals of blocks {from}..={to}, after {last_range:?}, or outside those blocks"
 			)));
 		}
-		let follows = self.coverage()?.is_some_and(|(_, last)| last.checked_add(1) == Some(from));
 		let mut write = self.db.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
@@ -78,10 +87,11 @@ impl RefusalLog {
 				table.insert(key, refusal.encode().as_slice()).map_err(redb::Error::from)?;
 			}
 			let mut coverage = write.open_table(COVERAGE).map_err(redb::Error::from)?;
-			if !follows {
-				coverage.insert(FIRST, from).map_err(redb::Error::from)?;
-			}
-			coverage.insert(LAST, to).map_err(redb::Error::from)?;
+			let first = match last_range {
+				Some((first, last)) if last.checked_add(1) == Some(from) => first,
+				_ => from,
+			};
+			coverage.insert(first, to).map_err(redb::Error::from)?;
 		}
 		write.commit().map_err(redb::Error::from)?;
 		Ok(())

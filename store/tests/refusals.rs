@@ -31,7 +31,7 @@ fn refusals_page_in_time_order_by_patient_hospital_and_record() {
 	let dir = tempfile::tempdir().unwrap();
 	let path = dir.path().join("refusals.redb");
 	let log = RefusalLog::open(&path).unwrap();
-	assert_eq!(log.coverage().unwrap(), None);
+	assert_eq!(log.coverage().unwrap(), vec![]);
 	let all = [
 		refusal(10, 1, PATIENT, 1),
 		refusal(10, 2, OTHER_PATIENT, 2),
@@ -40,7 +40,7 @@ fn refusals_page_in_time_order_by_patient_hospital_and_record() {
 	];
 	log.apply(10, 12, &all[..3]).unwrap();
 	log.apply(13, 20, &all[3..]).unwrap();
-	assert_eq!(log.coverage().unwrap(), Some((10, 20)));
+	assert_eq!(log.coverage().unwrap(), vec![(10, 20)]);
 	drop(log);
 	let log = RefusalLog::open(&path).unwrap();
 
@@ -85,20 +85,21 @@ fn a_page_stops_at_its_scan_budget_and_goes_on_from_there() {
 }
 
 #[test]
-fn a_gap_restarts_the_coverage_and_bad_input_writes_nothing() {
+fn a_gap_starts_a_new_range_and_bad_input_writes_nothing() {
 	let dir = tempfile::tempdir().unwrap();
 	let log = RefusalLog::open(&dir.path().join("refusals.redb")).unwrap();
 	log.apply(1, 5, &[]).unwrap();
 	log.apply(6, 9, &[]).unwrap();
-	assert_eq!(log.coverage().unwrap(), Some((1, 9)));
+	assert_eq!(log.coverage().unwrap(), vec![(1, 9)]);
 	log.apply(400, 410, &[]).unwrap();
-	assert_eq!(log.coverage().unwrap(), Some((400, 410)));
+	log.apply(411, 415, &[]).unwrap();
+	assert_eq!(log.coverage().unwrap(), vec![(1, 9), (400, 415)]);
+	assert_eq!(log.last_indexed().unwrap(), Some(415));
 
-	assert!(log.apply(411, 412, &[refusal(413, 0, PATIENT, 1)]).is_err());
-	assert_eq!(log.coverage().unwrap(), Some((400, 410)));
-	assert!(log
-		.page(&AccessQuery::Patient(PATIENT), (0, u64::MAX), None, 5, 5)
-		.unwrap()
-		.refusals
-		.is_empty());
+	// A refusal outside its blocks, or blocks indexed already: refused, nothing written.
+	assert!(log.apply(416, 417, &[refusal(418, 0, PATIENT, 1)]).is_err());
+	assert!(log.apply(415, 420, &[]).is_err());
+	assert_eq!(log.coverage().unwrap(), vec![(1, 9), (400, 415)]);
+	let everything = log.page(&AccessQuery::Patient(PATIENT), (0, u64::MAX), None, 5, 5).unwrap();
+	assert!(everything.refusals.is_empty());
 }

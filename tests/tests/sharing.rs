@@ -543,7 +543,11 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 			.access_log(AccessLogQuery { limit: Some(500), ..of_p.clone() })
 			.await
 			.map_err(|e| e.to_string())?;
-		Ok(page.refusals_indexed.is_some_and(|[_, last]| last >= refused_block).then_some(page))
+		let covered = page
+			.refusals_indexed
+			.iter()
+			.any(|[first, last]| (*first..=*last).contains(&refused_block));
+		Ok(covered.then_some(page))
 	})
 	.await?;
 	assert_eq!(whole.next_cursor, None);

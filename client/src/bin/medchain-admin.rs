@@ -75,6 +75,14 @@ enum Command {
 		suri: String,
 		id: ProposalId,
 	},
+	/// Registers a patient pseudonym with the hospital whose operator signs.
+	RegisterPatient {
+		/// The hospital operator's secret URI.
+		#[arg(long)]
+		suri: String,
+		/// The patient's account (SS58).
+		patient: String,
+	},
 	/// Prints the validator set, GRANDPA set id and finalized head.
 	Status,
 }
@@ -160,6 +168,10 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 		Command::Vote { suri, id } => {
 			submit(&chain, &suri, pallet_hospitals::Call::vote { id }).await
 		}
+		Command::RegisterPatient { suri, patient } => {
+			let patient = account(&patient)?;
+			submit(&chain, &suri, pallet_hospitals::Call::register_patient { patient }).await
+		}
 		Command::Status => {
 			let (finalized, number) = chain.finalized_head().await?;
 			let at = Some(finalized);
@@ -172,7 +184,8 @@ async fn run(cli: Cli) -> medchain_client::Result<Value> {
 	}
 }
 
-/// Submits a governance call and reports the proposal id and what it did.
+/// Submits a hospitals call, waits for its finalized block, and reports the proposal id (of a
+/// governance call) and what it did.
 async fn submit(
 	chain: &Chain,
 	suri: &str,

@@ -84,8 +84,8 @@ pub struct Page {
 	pub rows: Vec<Row>,
 	/// The cursor of the next page, if there is one.
 	pub next_cursor: Option<String>,
-	/// The blocks the refusal index covers.
-	pub refusals_indexed: Option<(u32, u32)>,
+	/// The ranges of blocks the refusal index covers.
+	pub refusals_indexed: Vec<(u32, u32)>,
 	/// The finalized block the entries were read at, and its number.
 	pub at: (H256, BlockNumber),
 }
@@ -173,9 +173,10 @@ pub async fn page(
 	let (entries, entries_start, entries_more) = match position {
 		None => (Vec::new(), None, false),
 		Some(position) => {
-			let page =
-				chain::access_entries(client, at.0, filter.clone(), range, position, MAX_PAGE)
-					.map_err(store_error)?;
+			// The entries to skip, and enough for a full page after them.
+			let wanted = skip.saturating_add(limit).min(MAX_PAGE);
+			let page = chain::access_entries(client, at.0, filter.clone(), range, position, wanted)
+				.map_err(store_error)?;
 			let length = u32::try_from(page.entries.len()).unwrap_or(u32::MAX);
 			// Where the page's first entry sits, when the runtime says where the next one does.
 			let start = page.next_cursor.map(|next| next.saturating_sub(length));
@@ -269,33 +270,43 @@ fn store_error(error: String) -> RpcError {
 /// `page` as the app API shows it.
 pub fn to_json(client: &FullClient, page: Page) -> Result<AccessLogPage, RpcError> {
 	let (at, finalized) = page.at;
-	let rows = page
-		.rows
-		.into_iter()
-		.map(|row| match row {
+	let mut record_types = std::collections::HashMap::new();
+	let mut rows = Vec::with_capacity(page.rows.len());
+	for row in page.rows {
+		rows.push(match row {
 			Row::Granted(id, entry) => {
-				logged_access(client, at, finalized, id, entry).map(AuditRow::Granted)
+				let record_type = match record_types.get(&entry.record) {
+					Some(known) => *known,
+					None => {
+						let anchor =
+							chain::anchor(client, at, entry.record).map_err(store_error)?;
+						let record_type = anchor.map(|anchor| anchor.record_type);
+						record_types.insert(entry.record, record_type);
+						record_type
+					}
+				};
+				AuditRow::Granted(logged_access(record_type, finalized, id, entry))
 			}
-			Row::Refused(refusal) => Ok(AuditRow::Refused(refused_attempt(refusal))),
-		})
-		.collect::<Result<_, RpcError>>()?;
+			Row::Refused(refusal) => AuditRow::Refused(refused_attempt(refusal)),
+		});
+	}
 	Ok(AccessLogPage {
 		rows,
 		next_cursor: page.next_cursor,
-		refusals_indexed: page.refusals_indexed.map(|(first, last)| [first, last]),
+		refusals_indexed: page
+			.refusals_indexed
+			.into_iter()
+			.map(|(first, last)| [first, last])
+			.collect(),
 	})
 }
 
 fn logged_access(
-	client: &FullClient,
-	at: H256,
+	record_type: Option<medchain_primitives::RecordType>,
 	finalized: BlockNumber,
 	access_id: AccessId,
 	entry: AccessEntry<AccountId, BlockNumber>,
-) -> Result<LoggedAccess, RpcError> {
-	let record_type = chain::anchor(client, at, entry.record)
-		.map_err(store_error)?
-		.map(|anchor| anchor.record_type);
+) -> LoggedAccess {
 	let fields = record_type
 		.map(|record_type| {
 			let names = record_type.fields();
@@ -308,7 +319,7 @@ fn logged_access(
 		.unwrap_or_default();
 	let disclosure = disclosure(entry.release.is_some(), entry.block, finalized);
 	let (kind, grant_id, break_glass_reason) = kind_of(entry.kind);
-	Ok(LoggedAccess {
+	LoggedAccess {
 		access_id,
 		kind,
 		break_glass: kind == KindName::BreakGlass,
@@ -332,7 +343,7 @@ fn logged_access(
 			time: rfc3339(release.time),
 			response_hash: to_hex(&release.response_hash),
 		}),
-	})
+	}
 }
 
 /// Whether an entry of block `block` was disclosed, seen from finalized block `finalized`.

@@ -102,7 +102,8 @@ fn consents(custodian: &Custodian, filter: &AccessLogQuery) -> Result<Value, Rpc
 	Ok(medchain_fhir::bundle(resources, &clock.time_of(info.finalized_number), next.as_deref()))
 }
 
-/// Block times: read for finalized blocks, estimated from the slot duration for later ones.
+/// Block times: read for finalized blocks (from their state or body), estimated from the slot
+/// duration for later ones.
 struct Clock<'a> {
 	custodian: &'a Custodian,
 	finalized: (BlockNumber, u64),
@@ -124,7 +125,8 @@ impl<'a> Clock<'a> {
 			.then(|| self.custodian.client.hash(block).ok().flatten())
 			.flatten()
 			.and_then(|hash| chain::block_time(&self.custodian.client, hash).ok());
-		// A later block, or one whose state is pruned: estimated from the finalized block.
+		// A later block (or, should its body be gone, an earlier one): estimated from the
+		// finalized block.
 		let millis = read.unwrap_or_else(|| {
 			let offset = |blocks: BlockNumber| u64::from(blocks).saturating_mul(self.slot_millis);
 			match block.checked_sub(finalized) {

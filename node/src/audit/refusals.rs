@@ -2,9 +2,10 @@
 //! extrinsic that failed at dispatch (`access`, `break_glass`, `patient_access`) in the
 //! store's refusal index, with the chain's reason.
 //!
-//! A block's events live in its state, which the node prunes (256 blocks by default). A node
-//! that fell further behind starts a new unbroken range at a block whose state it still has;
-//! the index says which range it covers.
+//! A block's events live in its state, which the node prunes (256 blocks by default). The
+//! index goes on from the last block it covers; if that block's successors' state is pruned
+//! (a node down for long), it starts a new range at the oldest block whose state it still has,
+//! and the index keeps the list of ranges it covers.
 
 use std::{sync::Arc, time::Duration};
 
@@ -25,9 +26,8 @@ use crate::{
 const LOG_TARGET: &str = "medchain::audit";
 /// Most finalized blocks indexed in one commit.
 const BLOCKS_PER_ROUND: u32 = 256;
-/// Further behind than this, a block's state (and so its events) may be pruned: indexing
-/// starts again this many blocks behind the finalized head.
-const STATE_KEPT: u32 = 128;
+/// How far behind the finalized head a new index starts.
+const NEW_INDEX_DEPTH: u32 = 128;
 
 /// Follows finalized blocks into the refusal index.
 pub struct RefusalIndexer {
@@ -55,12 +55,19 @@ impl RefusalIndexer {
 	async fn catch_up(&self) -> Result<(), String> {
 		let finalized = self.client.info().finalized_number;
 		let log = self.log.clone();
-		let coverage = blocking(move || log.coverage()).await?;
-		let oldest_kept = finalized.saturating_sub(STATE_KEPT).max(1);
-		let mut from = match coverage {
-			Some((_, last)) => last.saturating_add(1).max(oldest_kept),
-			None => oldest_kept,
+		let last = blocking(move || log.last_indexed()).await?;
+		let mut from = match last {
+			Some(last) => last.saturating_add(1),
+			None => finalized.saturating_sub(NEW_INDEX_DEPTH).max(1),
 		};
+		if from <= finalized && !self.has_state(from) {
+			let kept = self.oldest_with_state(from, finalized);
+			log::warn!(
+				target: LOG_TARGET,
+				"blocks {from}..{kept} have no state left (pruned): their refusals are not indexed"
+			);
+			from = kept;
+		}
 		while from <= finalized {
 			let to = finalized.min(from.saturating_add(BLOCKS_PER_ROUND - 1));
 			let mut refusals = Vec::new();
@@ -72,6 +79,30 @@ impl RefusalIndexer {
 			from = to.saturating_add(1);
 		}
 		Ok(())
+	}
+
+	/// Whether block `number`'s state (and so its events) is still kept.
+	fn has_state(&self, number: u32) -> bool {
+		self.client
+			.hash(number)
+			.ok()
+			.flatten()
+			.is_some_and(|hash| chain::events(&self.client, hash).is_ok())
+	}
+
+	/// The oldest block in `from..=to` whose state is kept (state is pruned oldest first);
+	/// `to` if none older is.
+	fn oldest_with_state(&self, from: u32, to: u32) -> u32 {
+		let (mut low, mut high) = (from, to);
+		while low < high {
+			let middle = low.saturating_add(high.saturating_sub(low) / 2);
+			if self.has_state(middle) {
+				high = middle;
+			} else {
+				low = middle.saturating_add(1);
+			}
+		}
+		high
 	}
 
 	/// The refused accesses of finalized block `number`.
@@ -110,6 +141,7 @@ impl RefusalIndexer {
 			};
 			let Ok(extrinsic) = UncheckedExtrinsic::decode(&mut extrinsic.encode().as_slice())
 			else {
+				log::warn!(target: LOG_TARGET, "block #{number}: extrinsic {index} does not decode");
 				continue;
 			};
 			let Some(refusal) = self.refusal(hash, number, index, time, extrinsic, error)? else {

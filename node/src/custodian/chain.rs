@@ -173,10 +173,27 @@ pub fn grants_of_patient(
 		.map_err(|error| format!("SharesApi::grants_of_patient: {error}"))
 }
 
-/// The time of block `at` (its timestamp inherent), in Unix milliseconds.
+/// The time of block `at` (its timestamp inherent), in Unix milliseconds: from its state, or,
+/// once that is pruned, from the inherent in its body (bodies of finalized blocks are kept).
 pub fn block_time(client: &FullClient, at: H256) -> Result<u64, String> {
+	use codec::Encode;
+	use sc_client_api::BlockBackend;
 	let key = frame_support::storage::storage_prefix(b"Timestamp", b"Now").to_vec();
-	Ok(decode_storage(client, at, key)?.unwrap_or_default())
+	if let Ok(Some(now)) = decode_storage::<u64>(client, at, key) {
+		return Ok(now);
+	}
+	let body = client.block_body(at).map_err(|error| error.to_string())?.unwrap_or_default();
+	body.iter()
+		.filter_map(|extrinsic| {
+			medchain_runtime::UncheckedExtrinsic::decode(&mut extrinsic.encode().as_slice()).ok()
+		})
+		.find_map(|extrinsic| match extrinsic.function {
+			medchain_runtime::RuntimeCall::Timestamp(medchain_runtime::TimestampCall::set {
+				now,
+			}) => Some(now),
+			_ => None,
+		})
+		.ok_or_else(|| format!("block {at:?} has no timestamp"))
 }
 
 /// The events of block `at`.

@@ -20,7 +20,7 @@ use sc_client_api::HeaderBackend;
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{BoundedVec, DispatchError, MultiSignature};
 
-use super::{chain, Custodian};
+use super::{chain, signer::Watched, Custodian};
 
 /// Blocks a consent stays usable after `prepareShare`.
 const CONSENT_WINDOW_BLOCKS: u32 = 200;
@@ -209,15 +209,15 @@ pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare
 }
 
 async fn finalize(custodian: &Custodian, call: RuntimeCall) -> Result<(H256, u32), RpcError> {
-	let inclusion = custodian
+	let watched = custodian
 		.signer
 		.submit_and_wait_finalized(&custodian.pool, call, super::FINALITY_WAIT)
 		.await
 		.map_err(|error| ErrorCode::TransactionRefused.error(error))?;
-	if !inclusion.finalized {
-		return Err(super::not_final_yet(inclusion, None));
+	match watched {
+		Watched::Included { block, index, finalized: true } => Ok((block, index)),
+		_ => Err(super::not_final_yet(watched, None)),
 	}
-	Ok((inclusion.block, inclusion.index))
 }
 
 /// What `pick` finds in the events of finalized transaction `index` of `block`, or the chain's

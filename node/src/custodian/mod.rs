@@ -34,23 +34,35 @@ pub async fn blocking<T: Send + 'static>(
 pub const FINALITY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The app's error for a transaction still not final after [`FINALITY_WAIT`]; `access` is the
-/// access id it logged, if it is an access.
+/// access id it logged, if it is an access (an id from a block that is not final: a fork may
+/// still change it).
 pub fn not_final_yet(
-	inclusion: signer::Inclusion,
+	watched: signer::Watched,
 	access: Option<medchain_primitives::access::AccessId>,
 ) -> jsonrpsee::types::ErrorObjectOwned {
-	let block = medchain_app_api::types::to_hex(inclusion.block.as_bytes());
-	let retry = match access {
-		Some(access) => format!("; retryAccess({access}) once it is"),
-		None => String::new(),
+	use medchain_app_api::types::to_hex;
+	let wait = FINALITY_WAIT.as_secs();
+	let (message, data) = match watched {
+		signer::Watched::Included { block, index, .. } => {
+			let block = to_hex(block.as_bytes());
+			let retry = match access {
+				Some(access) => format!("; retryAccess({access}) once it is"),
+				None => String::new(),
+			};
+			(
+				format!("the transaction is in block {block} but not final after {wait} s{retry}"),
+				serde_json::json!({ "block": block, "index": index, "accessId": access }),
+			)
+		}
+		signer::Watched::Pending(transaction) => {
+			let transaction = to_hex(transaction.as_bytes());
+			(
+				format!("the transaction {transaction} is in no block after {wait} s; it stays in the pool: do not send it again"),
+				serde_json::json!({ "transaction": transaction }),
+			)
+		}
 	};
-	medchain_app_api::ErrorCode::NotFinalYet.error_with_data(
-		format!(
-			"the transaction is in block {block} but not final after {} s{retry}",
-			FINALITY_WAIT.as_secs()
-		),
-		serde_json::json!({ "block": block, "index": inclusion.index, "accessId": access }),
-	)
+	medchain_app_api::ErrorCode::NotFinalYet.error_with_data(message, data)
 }
 
 /// Where the custodian keeps its files.

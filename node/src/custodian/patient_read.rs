@@ -16,6 +16,8 @@ use medchain_runtime::{AccountId, BlockNumber};
 use rand::RngCore;
 use sp_core::{sr25519, Pair};
 
+use crate::network::release::RELEASE_LIFETIME_BLOCKS;
+
 /// How long a challenge stays good.
 pub const CHALLENGE_LIFETIME: Duration = Duration::from_secs(120);
 /// Most open challenges; the oldest go first.
@@ -75,16 +77,22 @@ pub fn logs_patient_read(
 		&& entry.custodian == custodian
 }
 
-/// Access ids this node served lately; the chain's release receipts cover the rest. An id is
-/// kept for [`SERVED_MEMORY`]: by then its receipt is final, or (for a share access) the entry
-/// is past its release lifetime, so the set stays small.
+/// Access ids this node served, with their entries' blocks; the chain's release receipts
+/// cover the rest. An id is kept while its entry is inside the release lifetime: past it, no
+/// entry is served anyway (whether or not its receipt is final), so the set stays small even
+/// while finality stalls.
 #[derive(Default)]
-pub struct Served(Mutex<std::collections::HashMap<AccessId, std::time::Instant>>);
+pub struct Served(Mutex<std::collections::HashMap<AccessId, BlockNumber>>);
 
-/// How long an id stays in [`Served`].
-pub const SERVED_MEMORY: std::time::Duration = std::time::Duration::from_secs(3600);
-/// Above this many ids, those older than [`SERVED_MEMORY`] are dropped at the next insert.
+/// Above this many ids, those of entries past the release lifetime are dropped at the next
+/// insert.
 const SERVED_PRUNE_ABOVE: usize = 1024;
+
+/// Whether an entry of block `block` is still inside the release lifetime at finalized block
+/// `finalized`.
+pub fn within_lifetime(block: BlockNumber, finalized: BlockNumber) -> bool {
+	finalized <= block.saturating_add(RELEASE_LIFETIME_BLOCKS)
+}
 
 impl Served {
 	/// Whether `id` was served.
@@ -99,16 +107,17 @@ impl Served {
 		}
 	}
 
-	/// Marks `id` served; false if it already was.
-	pub fn first_time(&self, id: AccessId) -> bool {
+	/// Marks `id` (an entry of block `block`) served, at finalized block `finalized`; false if
+	/// it already was.
+	pub fn first_time(&self, id: AccessId, block: BlockNumber, finalized: BlockNumber) -> bool {
 		let Ok(mut served) = self.0.lock() else { return false };
 		if served.len() > SERVED_PRUNE_ABOVE {
-			served.retain(|_, at| at.elapsed() < SERVED_MEMORY);
+			served.retain(|_, block| within_lifetime(*block, finalized));
 		}
 		match served.entry(id) {
 			std::collections::hash_map::Entry::Occupied(_) => false,
 			std::collections::hash_map::Entry::Vacant(slot) => {
-				slot.insert(std::time::Instant::now());
+				slot.insert(block);
 				true
 			}
 		}
@@ -120,20 +129,22 @@ mod tests {
 	use super::*;
 
 	#[test]
-	fn an_id_is_served_once_until_forgotten_and_old_ids_are_dropped() {
+	fn an_id_is_served_once_until_forgotten_and_expired_ids_are_dropped() {
 		let served = Served::default();
-		assert!(served.first_time(7));
-		assert!(!served.first_time(7));
+		assert!(served.first_time(7, 500, 510));
+		assert!(!served.first_time(7, 500, 510));
 		assert!(served.contains(7));
 		served.forget(7);
-		assert!(served.first_time(7));
+		assert!(served.first_time(7, 500, 510));
 
-		let long_ago = std::time::Instant::now().checked_sub(SERVED_MEMORY * 2);
-		if let (Ok(mut ids), Some(long_ago)) = (served.0.lock(), long_ago) {
-			ids.extend((100..=100 + SERVED_PRUNE_ABOVE as u64).map(|id| (id, long_ago)));
+		// Past their lifetime only: a stalled finality keeps every id.
+		for id in 100..=100 + SERVED_PRUNE_ABOVE as u64 {
+			assert!(served.first_time(id, 10, 20));
 		}
-		assert!(served.first_time(1));
-		assert!(!served.contains(100), "an id older than the memory is dropped");
-		assert!(served.contains(7) && served.contains(1));
+		assert!(served.first_time(1, 500, 20));
+		assert!(served.contains(100), "finality stalled: nothing is past its lifetime");
+		assert!(served.first_time(2, 500, 10 + RELEASE_LIFETIME_BLOCKS + 1));
+		assert!(!served.contains(100), "an id past its lifetime is dropped");
+		assert!(served.contains(7) && served.contains(1) && served.contains(2));
 	}
 }

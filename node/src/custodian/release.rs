@@ -31,34 +31,37 @@ use crate::network::release::{Refusal, ReleaseRequest, ReleaseResponse, RELEASE_
 
 const LOG_TARGET: &str = "medchain::release";
 
-/// How many requests one peer may make per [`PEER_WINDOW`]; more are refused unread.
-const PEER_REQUESTS_PER_WINDOW: u32 = 20;
-const PEER_WINDOW: Duration = Duration::from_secs(1);
-/// What a malformed request, or one over the peer's limit, costs the peer.
+/// How many requests the nodes of one hospital may make together per [`WINDOW`]; more are
+/// refused unread.
+const REQUESTS_PER_WINDOW: u32 = 20;
+const WINDOW: Duration = Duration::from_secs(1);
+/// What a malformed request, or one over its hospital's limit, costs the peer.
 const MISBEHAVIOUR: ReputationChange =
 	ReputationChange::new(-(1 << 12), "medchain: bad release request");
-/// What a request from a peer of no active hospital, or for another's entry, costs the peer.
+/// What a member's node asking for another hospital's entry costs it.
 const TRESPASS: ReputationChange = ReputationChange::new(-(1 << 10), "medchain: release trespass");
+/// A peer that is no node of an active hospital is disconnected and banned.
+const OUTSIDER: ReputationChange = ReputationChange::new_fatal("medchain: release outsider");
 
 /// Answers release requests from `requests` until the network stops.
 pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<IncomingRequest>) {
 	let mut requests = std::pin::pin!(requests);
 	let mut recent = RecentRequests::default();
 	while let Some(IncomingRequest { peer, payload, pending_response }) = requests.next().await {
-		let request = ReleaseRequest::decode(&mut payload.as_slice());
-		let (answer, penalty) = match request {
-			Ok(_) if !recent.admit(peer) => (Err(()), Some(MISBEHAVIOUR)),
-			Err(_) => (Err(()), Some(MISBEHAVIOUR)),
-			Ok(ReleaseRequest { access }) => {
-				match release(&custodian, peer, access, &pending_response).await {
-					Ok(fields) => (Ok(ReleaseResponse::Released(fields)), None),
-					Err(refusal) => {
-						log::debug!(target: LOG_TARGET, "access {access} from {peer}: refused, {}", refusal.describe());
-						let penalty =
-							matches!(refusal, Refusal::NotAccessorNode).then_some(TRESPASS);
-						(Ok(ReleaseResponse::Refused(refusal)), penalty)
-					}
-				}
+		let (answer, penalty) = match answer(
+			&custodian,
+			&mut recent,
+			peer,
+			&payload,
+			&pending_response,
+		)
+		.await
+		{
+			Ok(fields) => (Ok(ReleaseResponse::Released(fields)), None),
+			Err(Turned::Away(penalty)) => (Err(()), Some(penalty)),
+			Err(Turned::Refused(refusal, penalty)) => {
+				log::debug!(target: LOG_TARGET, "release request from {peer}: refused, {}", refusal.describe());
+				(Ok(ReleaseResponse::Refused(refusal)), penalty)
 			}
 		};
 		let (outcome, reason) = match &answer {
@@ -76,24 +79,61 @@ pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<
 	}
 }
 
-/// The requests of each peer in the current window: one peer can't hold the queue.
+/// Why a request got no fields.
+enum Turned {
+	/// Not answered at all: malformed, or over its hospital's limit.
+	Away(ReputationChange),
+	/// Answered with a refusal, at a cost to the peer or not.
+	Refused(Refusal, Option<ReputationChange>),
+}
+
+/// The fields for one request, after the checks that come before any entry is read: a
+/// well-formed request, from a node of an active hospital, within that hospital's limit.
+async fn answer(
+	custodian: &Custodian,
+	recent: &mut RecentRequests,
+	peer: PeerId,
+	payload: &[u8],
+	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
+) -> Result<Vec<DisclosedField>, Turned> {
+	let ReleaseRequest { access } =
+		ReleaseRequest::decode(&mut &payload[..]).map_err(|_| Turned::Away(MISBEHAVIOUR))?;
+	let finalized = custodian.client.info().finalized_hash;
+	// A peer of no active hospital learns nothing, and costs no further reads.
+	let hospital = chain::active_hospital_of_peer(&custodian.client, finalized, &peer)
+		.map_err(|error| {
+			log::warn!(target: LOG_TARGET, "access {access}: {error}");
+			Turned::Refused(Refusal::Unavailable, None)
+		})?
+		.ok_or(Turned::Refused(Refusal::NotAccessorNode, Some(OUTSIDER)))?;
+	if !recent.admit(hospital) {
+		return Err(Turned::Away(MISBEHAVIOUR));
+	}
+	release(custodian, hospital, access, pending).await.map_err(|refusal| {
+		let penalty = matches!(refusal, Refusal::NotAccessorNode).then_some(TRESPASS);
+		Turned::Refused(refusal, penalty)
+	})
+}
+
+/// The requests of each hospital's nodes in the current window: one hospital can't hold the
+/// queue, however many node ids it registers.
 #[derive(Default)]
 struct RecentRequests {
 	window_start: Option<Instant>,
-	counts: HashMap<PeerId, u32>,
+	counts: HashMap<HospitalId, u32>,
 }
 
 impl RecentRequests {
-	/// Counts a request of `peer`; false if the peer is over its limit.
-	fn admit(&mut self, peer: PeerId) -> bool {
+	/// Counts a request of `hospital`'s nodes; false if it is over its limit.
+	fn admit(&mut self, hospital: HospitalId) -> bool {
 		let now = Instant::now();
-		if self.window_start.is_none_or(|start| now.duration_since(start) >= PEER_WINDOW) {
+		if self.window_start.is_none_or(|start| now.duration_since(start) >= WINDOW) {
 			self.window_start = Some(now);
 			self.counts.clear();
 		}
-		let count = self.counts.entry(peer).or_default();
+		let count = self.counts.entry(hospital).or_default();
 		*count = count.saturating_add(1);
-		*count <= PEER_REQUESTS_PER_WINDOW
+		*count <= REQUESTS_PER_WINDOW
 	}
 }
 
@@ -144,11 +184,11 @@ impl Facts<'_> {
 	}
 }
 
-/// The fields of access entry `access` for `peer`, once every check holds; the release is
-/// confirmed on chain before they are returned.
+/// The fields of access entry `access` for a node of `peer_hospital`, once every check holds;
+/// the release is confirmed on chain before they are returned.
 async fn release(
 	custodian: &Custodian,
-	peer: PeerId,
+	peer_hospital: HospitalId,
 	access: medchain_primitives::access::AccessId,
 	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
 ) -> Result<Vec<DisclosedField>, Refusal> {
@@ -159,12 +199,6 @@ async fn release(
 		log::warn!(target: LOG_TARGET, "access {access}: {error}");
 		Refusal::Unavailable
 	};
-	// A peer of no active hospital learns nothing, and costs no further reads.
-	let peer_hospital =
-		chain::active_hospital_of_peer(client, finalized, &peer).map_err(unavailable)?;
-	if peer_hospital.is_none() {
-		return Err(Refusal::NotAccessorNode);
-	}
 	let entry = chain::access_entry(client, finalized, access)
 		.map_err(unavailable)?
 		.ok_or(Refusal::EntryNotFinalized)?;
@@ -177,7 +211,7 @@ async fn release(
 	let anchor = chain::anchor(client, finalized, entry.record).map_err(unavailable)?;
 	let facts = Facts {
 		custodian: custodian.hospital,
-		peer_hospital,
+		peer_hospital: Some(peer_hospital),
 		served: custodian.served.contains(access),
 		finalized: info.finalized_number,
 		grant: grant.as_ref(),
@@ -209,7 +243,7 @@ async fn release(
 	if pending.is_canceled() {
 		return Err(Refusal::Unavailable);
 	}
-	if !custodian.served.first_time(access) {
+	if !custodian.served.first_time(access, entry.block, info.finalized_number) {
 		return Err(Refusal::AlreadyServed);
 	}
 	let response_hash: [u8; 32] = sha2::Sha256::digest(fields.encode()).into();
@@ -340,15 +374,15 @@ mod tests {
 	}
 
 	#[test]
-	fn a_peer_over_its_limit_is_refused_and_others_are_not() {
+	fn a_hospital_over_its_limit_is_refused_and_others_are_not() {
 		let mut recent = RecentRequests::default();
-		let (flooder, other) = (PeerId::random(), PeerId::random());
-		for _ in 0..PEER_REQUESTS_PER_WINDOW {
+		let (flooder, other) = (2, 3);
+		for _ in 0..REQUESTS_PER_WINDOW {
 			assert!(recent.admit(flooder));
 		}
 		assert!(!recent.admit(flooder));
 		assert!(recent.admit(other));
-		recent.window_start = recent.window_start.and_then(|start| start.checked_sub(PEER_WINDOW));
+		recent.window_start = recent.window_start.and_then(|start| start.checked_sub(WINDOW));
 		assert!(recent.admit(flooder), "a new window starts the count again");
 	}
 }

@@ -20,7 +20,7 @@ use medchain_token::ShareToken;
 use sc_client_api::HeaderBackend;
 use sp_runtime::DispatchError;
 
-use super::{chain, Custodian};
+use super::{chain, signer::Watched, Custodian};
 use crate::network::release::{fetch, FetchError, Refusal};
 
 /// Blocks an access request signed by the token stays valid for.
@@ -125,17 +125,20 @@ pub async fn access_shared(
 		valid_until: access_request.valid_until,
 		signature,
 	});
-	let inclusion = custodian
+	let watched = custodian
 		.signer
 		.submit_and_wait_finalized(&custodian.pool, call, super::FINALITY_WAIT)
 		.await
 		.map_err(|error| {
 			ErrorCode::TransactionRefused.error(format!("access_log.access: {error}"))
 		})?;
-	let access = access_outcome(custodian, inclusion.block, inclusion.index)?;
-	if !inclusion.finalized {
+	let Watched::Included { block, index, finalized } = watched else {
+		return Err(super::not_final_yet(watched, None));
+	};
+	let access = access_outcome(custodian, block, index)?;
+	if !finalized {
 		// The custodian releases only finalized entries.
-		return Err(super::not_final_yet(inclusion, Some(access)));
+		return Err(super::not_final_yet(watched, Some(access)));
 	}
 	fetch_verified(custodian, access).await
 }
@@ -199,22 +202,24 @@ pub async fn retry(custodian: &Custodian, request: RetryAccess) -> Result<Shared
 	};
 	let client = &custodian.client;
 	let info = client.info();
-	let finalized = info.finalized_hash;
-	let Some(entry) = chain::access_entry(client, finalized, access).map_err(chain_error)? else {
-		if chain::access_entry(client, info.best_hash, access).map_err(chain_error)?.is_some() {
-			return Err(ErrorCode::NotFinalYet.error(format!(
-				"access {access} is in a block that is not final yet; the custodian releases only finalized entries"
-			)));
-		}
-		return Err(not_logged());
+	// The token's own entry, final or only in the best chain; anyone else learns nothing.
+	let token_opens = |at| -> Result<bool, RpcError> {
+		let Some(entry) = chain::access_entry(client, at, access).map_err(chain_error)? else {
+			return Ok(false);
+		};
+		let AccessKind::Normal { grant } = entry.kind else { return Ok(false) };
+		let grant = chain::grant(client, at, grant).map_err(chain_error)?;
+		Ok(grant.is_some_and(|grant| grant.terms.token_key == token.public_key()))
 	};
-	let AccessKind::Normal { grant } = entry.kind else { return Err(not_logged()) };
-	let grant =
-		chain::grant(client, finalized, grant).map_err(chain_error)?.ok_or_else(not_logged)?;
-	if grant.terms.token_key != token.public_key() {
-		return Err(not_logged());
+	if token_opens(info.finalized_hash)? {
+		return fetch_verified(custodian, access).await;
 	}
-	fetch_verified(custodian, access).await
+	if token_opens(info.best_hash)? {
+		return Err(ErrorCode::NotFinalYet.error(format!(
+			"access {access} is in a block that is not final yet; the custodian releases only finalized entries"
+		)));
+	}
+	Err(not_logged())
 }
 
 /// The last step of `medchain_accessShared` and `medchain_retryAccess`: the fields of the

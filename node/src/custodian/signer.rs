@@ -32,15 +32,20 @@ pub struct OperatorSigner {
 	next_nonce: Mutex<Option<Nonce>>,
 }
 
-/// Where a watched transaction is: in `block` at `index`, final or not yet.
+/// Where a watched transaction is when the wait ends.
 #[derive(Clone, Copy, Debug)]
-pub struct Inclusion {
-	/// The block that holds it.
-	pub block: H256,
-	/// Its index among the block's extrinsics.
-	pub index: u32,
-	/// Whether the block is finalized.
-	pub finalized: bool,
+pub enum Watched {
+	/// In `block` at `index`, final or not yet.
+	Included {
+		/// The block that holds it.
+		block: H256,
+		/// Its index among the block's extrinsics.
+		index: u32,
+		/// Whether the block is finalized.
+		finalized: bool,
+	},
+	/// Still waiting in the pool: its hash.
+	Pending(H256),
 }
 
 /// A signed transaction, ready for the pool.
@@ -154,10 +159,12 @@ impl OperatorSigner {
 		pool: &TransactionPoolHandle,
 		call: RuntimeCall,
 		wait: std::time::Duration,
-	) -> Result<Inclusion, String> {
+	) -> Result<Watched, String> {
 		use futures::StreamExt;
 		use sc_transaction_pool_api::TransactionStatus;
+		use sp_runtime::traits::Hash;
 		let signed = self.sign(call)?;
+		let hash = sp_runtime::traits::BlakeTwo256::hash_of(&signed.extrinsic);
 		let mut watcher = pool
 			.submit_and_watch(signed.at, TransactionSource::Local, signed.extrinsic)
 			.await
@@ -167,13 +174,11 @@ impl OperatorSigner {
 			})?;
 		let deadline = tokio::time::sleep(wait);
 		tokio::pin!(deadline);
-		let mut in_block = None;
+		let mut latest = Watched::Pending(hash);
 		let failure = loop {
 			let status = tokio::select! {
 				status = watcher.next() => status,
-				() = &mut deadline => {
-					return in_block.ok_or_else(|| format!("not in a block after {wait:?}; it stays in the pool"));
-				}
+				() = &mut deadline => return Ok(latest),
 			};
 			let Some(status) = status else {
 				break "the pool stopped watching the transaction";
@@ -181,12 +186,16 @@ impl OperatorSigner {
 			match status {
 				TransactionStatus::InBlock((block, index)) => {
 					let index = u32::try_from(index).map_err(|error| error.to_string())?;
-					in_block = Some(Inclusion { block, index, finalized: false });
+					latest = Watched::Included { block, index, finalized: false };
 				}
-				TransactionStatus::Retracted(_) => in_block = None,
+				TransactionStatus::Retracted(retracted) => {
+					if matches!(latest, Watched::Included { block, .. } if block == retracted) {
+						latest = Watched::Pending(hash);
+					}
+				}
 				TransactionStatus::Finalized((block, index)) => {
 					let index = u32::try_from(index).map_err(|error| error.to_string())?;
-					return Ok(Inclusion { block, index, finalized: true });
+					return Ok(Watched::Included { block, index, finalized: true });
 				}
 				TransactionStatus::Invalid => break "the transaction became invalid",
 				TransactionStatus::Dropped => break "the pool dropped the transaction",

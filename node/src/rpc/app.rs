@@ -35,12 +35,12 @@ use super::{
 	auth::{BearerAuthLayer, RoleGuard},
 	timing::Timed,
 };
-use crate::audit::access_log;
 use crate::custodian::{
 	chain,
-	patient_read::{logs_patient_read, signed_by_patient, CHALLENGE_LIFETIME},
+	patient_read::{logs_patient_read, signed_by_patient, within_lifetime, CHALLENGE_LIFETIME},
 	Custodian, Progress,
 };
+use crate::{audit::access_log, network::release::RELEASE_LIFETIME_BLOCKS};
 
 /// The largest request body the listener reads: a full bulk import of maximal records would
 /// not fit, so bulk imports of large records are split by the client.
@@ -76,7 +76,8 @@ pub async fn start(
 		.build(addr)
 		.await
 		.map_err(|error| format!("medchain RPC on {addr}: {error}"))?;
-	let mut module = AppRpc { custodian }.into_rpc();
+	let audits = Arc::new(tokio::sync::Semaphore::new(AUDITS_AT_ONCE));
+	let mut module = AppRpc { custodian, audits }.into_rpc();
 	module.merge(medchain_app_api::discover_module()).map_err(|error| error.to_string())?;
 	log::info!(target: "medchain::rpc", "medchain RPC listening on {addr}");
 	Ok(server.start(module))
@@ -84,7 +85,13 @@ pub async fn start(
 
 struct AppRpc {
 	custodian: Arc<Custodian>,
+	/// Audit queries run at most [`AUDITS_AT_ONCE`] at a time; the others wait their turn.
+	audits: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many `accessLog` and `exportFhir` calls the node works on at once: each reads up to a
+/// page of entries and scans up to 10,000 indexed refusals.
+pub const AUDITS_AT_ONCE: usize = 2;
 
 #[async_trait]
 impl MedchainApiServer for AppRpc {
@@ -172,7 +179,8 @@ impl MedchainApiServer for AppRpc {
 			challenge::message,
 		)?;
 		let client = &self.custodian.client;
-		let finalized = client.info().finalized_hash;
+		let info = client.info();
+		let finalized = info.finalized_hash;
 		let entry = chain::access_entry(client, finalized, request.access_id)
 			.map_err(|error| ErrorCode::StoreUnavailable.error(error))?
 			.filter(|entry| logs_patient_read(entry, &id, &stored.patient, self.custodian.hospital))
@@ -186,6 +194,12 @@ impl MedchainApiServer for AppRpc {
 		if entry.release.is_some() || self.custodian.served.contains(request.access_id) {
 			return Err(ErrorCode::AccessAlreadyServed
 				.error(format!("access entry {} was served already", request.access_id)));
+		}
+		if !within_lifetime(entry.block, info.finalized_number) {
+			return Err(ErrorCode::AccessExpired.error(format!(
+				"access entry {} is older than its release lifetime ({RELEASE_LIFETIME_BLOCKS} 				 blocks): log a new patient_access",
+				request.access_id
+			)));
 		}
 		let anchor = chain::anchor(client, finalized, id)
 			.map_err(|error| ErrorCode::StoreUnavailable.error(error))?
@@ -229,7 +243,8 @@ impl MedchainApiServer for AppRpc {
 		});
 		// Claimed only now, when the fields are ready; given back if the release can't be sent,
 		// so a failed read does not use up the patient's access entry.
-		if !self.custodian.served.first_time(request.access_id) {
+		if !self.custodian.served.first_time(request.access_id, entry.block, info.finalized_number)
+		{
 			return Err(ErrorCode::AccessAlreadyServed
 				.error(format!("access entry {} was served already", request.access_id)));
 		}
@@ -284,12 +299,14 @@ impl MedchainApiServer for AppRpc {
 
 	async fn access_log(&self, query: AccessLogQuery) -> RpcResult<AccessLogPage> {
 		let query = access_log::Query::parse(&query)?;
+		let _turn = self.audit_turn().await?;
 		let custodian = &self.custodian;
 		let page = access_log::page(&custodian.client, &custodian.refusals, query).await?;
 		access_log::to_json(&custodian.client, page)
 	}
 
 	async fn export_fhir(&self, request: ExportFhir) -> RpcResult<serde_json::Value> {
+		let _turn = self.audit_turn().await?;
 		crate::audit::export::bundle(&self.custodian, request).await
 	}
 
@@ -378,6 +395,14 @@ impl MedchainApiServer for AppRpc {
 }
 
 impl AppRpc {
+	/// Waits for a turn to run an audit query.
+	async fn audit_turn(&self) -> RpcResult<tokio::sync::SemaphorePermit<'_>> {
+		self.audits
+			.acquire()
+			.await
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))
+	}
+
 	/// `patient` (SS58 or hex), if this hospital registered it: a node streams only its own
 	/// patients' events.
 	fn own_patient(&self, patient: &str) -> Result<medchain_runtime::AccountId, ErrorObjectOwned> {
