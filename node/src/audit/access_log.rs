@@ -18,9 +18,11 @@ use medchain_app_api::{
 	types::{from_hex32, to_hex},
 	ErrorCode,
 };
-use medchain_primitives::access::{AccessEntry, AccessId, AccessKind, AccessQuery, Accessor};
+use medchain_primitives::access::{
+	AccessEntry, AccessId, AccessKind, AccessPage, AccessQuery, Accessor,
+};
 use medchain_runtime::{AccountId, BlockNumber};
-use medchain_store::refusals::{Refusal, RefusalKey, RefusalLog};
+use medchain_store::refusals::{Refusal, RefusalKey, RefusalLog, RefusalPage};
 use sc_client_api::HeaderBackend;
 use sp_core::H256;
 
@@ -163,20 +165,67 @@ pub async fn page(
 	let info = client.info();
 	let at = (info.finalized_hash, info.finalized_number);
 	let Query { filter, range, limit, cursor } = query;
-	let limit_rows = usize::try_from(limit).unwrap_or(usize::MAX);
+	let entries = match cursor.entries.request(limit) {
+		None => None,
+		Some((position, wanted)) => Some(
+			chain::access_entries(client, at.0, filter.clone(), range, position, wanted)
+				.map_err(store_error)?,
+		),
+	};
+	let refusals = match cursor.refusals {
+		RefusalsCursor::Done => None,
+		RefusalsCursor::After(after) => {
+			let (log, filter) = (refusal_log.clone(), refusal_filter(&filter));
+			let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+			let page = blocking(move || log.page(&filter, range, after, limit, REFUSALS_SCANNED))
+				.await
+				.map_err(store_error)?;
+			Some(page)
+		}
+	};
+	let (rows, next) = step(cursor, limit, entries, refusals);
+	let finished = next.entries == EntriesCursor::Done && next.refusals == RefusalsCursor::Done;
+	let log = refusal_log.clone();
+	let refusals_indexed = blocking(move || log.coverage()).await.map_err(store_error)?;
+	Ok(Page {
+		rows,
+		next_cursor: (!finished).then(|| to_hex(&next.encode())),
+		refusals_indexed,
+		at,
+	})
+}
 
+impl EntriesCursor {
+	/// What to ask the runtime for: from which position, and how many entries (those to skip,
+	/// and enough for a full page after them).
+	fn request(self, limit: u32) -> Option<(u32, u32)> {
+		match self {
+			EntriesCursor::At(position) => Some((position, limit.min(MAX_PAGE))),
+			EntriesCursor::Skip { cursor, skip } => {
+				Some((cursor, skip.saturating_add(limit).min(MAX_PAGE)))
+			}
+			EntriesCursor::Done => None,
+		}
+	}
+}
+
+/// One page, from what the runtime (`entries`, asked as [`EntriesCursor::request`] says) and
+/// the refusal index answered: the rows, merged in time order while the next row of each
+/// source is known, and the cursor after them.
+fn step(
+	cursor: Cursor,
+	limit: u32,
+	entries: Option<AccessPage<AccountId, BlockNumber>>,
+	refusals: Option<RefusalPage>,
+) -> (Vec<Row>, Cursor) {
 	let (position, skip) = match cursor.entries {
 		EntriesCursor::At(position) => (Some(position), 0),
 		EntriesCursor::Skip { cursor, skip } => (Some(cursor), skip),
 		EntriesCursor::Done => (None, 0),
 	};
-	let (entries, entries_start, entries_more) = match position {
+	let (entries, entries_start, entries_more) = match entries {
 		None => (Vec::new(), None, false),
-		Some(position) => {
-			// The entries to skip, and enough for a full page after them.
-			let wanted = skip.saturating_add(limit).min(MAX_PAGE);
-			let page = chain::access_entries(client, at.0, filter.clone(), range, position, wanted)
-				.map_err(store_error)?;
+		Some(page) => {
 			let length = u32::try_from(page.entries.len()).unwrap_or(u32::MAX);
 			// Where the page's first entry sits, when the runtime says where the next one does.
 			let start = page.next_cursor.map(|next| next.saturating_sub(length));
@@ -185,22 +234,13 @@ pub async fn page(
 			(entries, start, page.next_cursor.is_some())
 		}
 	};
-	let (refusals, refusals_more) = match cursor.refusals {
-		RefusalsCursor::Done => (Vec::new(), None),
-		RefusalsCursor::After(after) => {
-			let (log, filter) = (refusal_log.clone(), refusal_filter(&filter));
-			let page =
-				blocking(move || log.page(&filter, range, after, limit_rows, REFUSALS_SCANNED))
-					.await
-					.map_err(store_error)?;
-			(page.refusals, page.next)
-		}
-	};
+	let (refusals, refusals_more) =
+		refusals.map_or((Vec::new(), None), |page| (page.refusals, page.next));
 
-	// Merge while the next row of each source is known.
+	let limit = usize::try_from(limit).unwrap_or(usize::MAX);
 	let (mut taken_entries, mut taken_refusals) = (0usize, 0usize);
 	let mut rows = Vec::new();
-	while rows.len() < limit_rows {
+	while rows.len() < limit {
 		let entry = entries.get(taken_entries);
 		let refusal = refusals.get(taken_refusals);
 		let entry_next = match (entry, refusal) {
@@ -210,12 +250,12 @@ pub async fn page(
 			_ => break,
 		};
 		if entry_next {
-			if let Some((id, entry)) = entries.get(taken_entries) {
+			if let Some((id, entry)) = entry {
 				rows.push(Row::Granted(*id, entry.clone()));
 			}
 			taken_entries += 1;
 		} else {
-			if let Some((_, refusal)) = refusals.get(taken_refusals) {
+			if let Some((_, refusal)) = refusal {
 				rows.push(Row::Refused(refusal.clone()));
 			}
 			taken_refusals += 1;
@@ -242,16 +282,7 @@ pub async fn page(
 			RefusalsCursor::After(last_taken.map(|(key, _)| *key).or(after))
 		}
 	};
-	let next = Cursor { tag: cursor.tag, entries: next_entries, refusals: next_refusals };
-	let finished = next.entries == EntriesCursor::Done && next.refusals == RefusalsCursor::Done;
-	let log = refusal_log.clone();
-	let refusals_indexed = blocking(move || log.coverage()).await.map_err(store_error)?;
-	Ok(Page {
-		rows,
-		next_cursor: (!finished).then(|| to_hex(&next.encode())),
-		refusals_indexed,
-		at,
-	})
+	(rows, Cursor { tag: cursor.tag, entries: next_entries, refusals: next_refusals })
 }
 
 fn refusal_filter(filter: &AccessQuery<AccountId>) -> AccessQuery<[u8; 32]> {
@@ -444,5 +475,129 @@ mod tests {
 			Disclosure::AwaitingRelease
 		);
 		assert_eq!(disclosure(false, 10, 11 + RELEASE_LIFETIME_BLOCKS), Disclosure::NeverReleased);
+	}
+
+	fn entry(time: u64) -> AccessEntry<AccountId, BlockNumber> {
+		AccessEntry {
+			kind: AccessKind::Normal { grant: 1 },
+			record: [9; 32],
+			patient: AccountId::new([7; 32]),
+			accessor: Accessor::Hospital(1),
+			custodian: 0,
+			fields: medchain_primitives::FieldMask::only(0),
+			purpose: medchain_primitives::shares::PurposeOfUse::Treatment,
+			block: 1,
+			time,
+			release: None,
+		}
+	}
+
+	fn refusal(time: u64, block: u32, patient: [u8; 32]) -> Refusal {
+		Refusal {
+			block,
+			index: 0,
+			time,
+			signer: [1; 32],
+			hospital: Some(1),
+			kind: AccessKind::Normal { grant: 1 },
+			record: [9; 32],
+			patient: Some(patient),
+			custodian: Some(0),
+			purpose: medchain_primitives::shares::PurposeOfUse::Treatment,
+			reason: b"GrantRevoked".to_vec(),
+		}
+	}
+
+	/// The runtime's answer over `all` for an open time range, as `AccessLogApi::entries` gives
+	/// it (`pallets/access-log/src/queries.rs`).
+	fn runtime(
+		all: &[(AccessId, AccessEntry<AccountId, BlockNumber>)],
+		position: u32,
+		count: u32,
+	) -> AccessPage<AccountId, BlockNumber> {
+		let start = (position as usize).min(all.len());
+		let end = (start + count as usize).min(all.len());
+		AccessPage {
+			entries: all[start..end].to_vec(),
+			next_cursor: (end < all.len()).then_some(end as u32),
+		}
+	}
+
+	#[test]
+	fn pages_of_any_size_hold_every_row_once_in_time_order() {
+		let all: Vec<_> = [10, 20, 20, 30, 50, 50, 60]
+			.into_iter()
+			.enumerate()
+			.map(|(id, time)| (id as u64, entry(time)))
+			.collect();
+		let dir = tempfile::tempdir().unwrap();
+		let log = RefusalLog::open(&dir.path().join("refusals.redb")).unwrap();
+		let (ours, other) = ([7; 32], [8; 32]);
+		let refusals: Vec<_> = [
+			(5, ours),
+			(20, ours),
+			(25, other),
+			(26, other),
+			(27, other),
+			(40, ours),
+			(50, ours),
+			(70, ours),
+		]
+		.into_iter()
+		.enumerate()
+		.map(|(block, (time, patient))| refusal(time, block as u32 + 1, patient))
+		.collect();
+		log.apply(1, 100, &refusals).unwrap();
+		let query = AccessQuery::Patient([7; 32]);
+		let expected = all.len() + 5;
+
+		for limit in 1..=9 {
+			for scan in [1, 2, 100] {
+				let mut cursor = Cursor {
+					tag: [0; 8],
+					entries: EntriesCursor::At(0),
+					refusals: RefusalsCursor::After(None),
+				};
+				let mut seen = Vec::new();
+				for _ in 0..100 {
+					let entries = cursor
+						.entries
+						.request(limit)
+						.map(|(position, count)| runtime(&all, position, count));
+					let refusals = match cursor.refusals {
+						RefusalsCursor::After(after) => Some(
+							log.page(&query, (0, u64::MAX), after, limit as usize, scan).unwrap(),
+						),
+						RefusalsCursor::Done => None,
+					};
+					let (rows, next) = step(cursor, limit, entries, refusals);
+					assert!(rows.len() <= limit as usize);
+					seen.extend(rows.into_iter().map(|row| match row {
+						Row::Granted(id, entry) => (entry.time, 'g', id),
+						Row::Refused(refusal) => (refusal.time, 'r', u64::from(refusal.block)),
+					}));
+					cursor = next;
+					if cursor.entries == EntriesCursor::Done
+						&& cursor.refusals == RefusalsCursor::Done
+					{
+						break;
+					}
+				}
+				assert_eq!(
+					cursor.entries,
+					EntriesCursor::Done,
+					"limit {limit}, scan {scan}: ended"
+				);
+				assert_eq!(seen.len(), expected, "limit {limit}, scan {scan}: {seen:?}");
+				assert!(
+					seen.windows(2).all(|pair| pair[0].0 <= pair[1].0),
+					"in time order: {seen:?}"
+				);
+				let mut unique = seen.clone();
+				unique.sort_unstable();
+				unique.dedup();
+				assert_eq!(unique.len(), expected, "no row twice: {seen:?}");
+			}
+		}
 	}
 }
