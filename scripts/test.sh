@@ -29,8 +29,8 @@ RUNTIME_CRATES=(-p medchain-primitives -p medchain-runtime-api -p medchain-token
   -p medchain-pallet-support -p medchain-pallet-testing
   -p pallet-hospitals -p pallet-validator-set -p pallet-records -p pallet-shares -p pallet-access-log
   -p medchain-runtime)
-# The node's std crates with them: the record store and the app API.
-NODE_CRATES=(-p medchain-store -p medchain-app-api)
+# The node's std crates with them: the record store, the app API and the FHIR export.
+NODE_CRATES=(-p medchain-store -p medchain-app-api -p medchain-fhir)
 phase clippy env SKIP_WASM_BUILD=1 cargo clippy --release --locked "${RUNTIME_CRATES[@]}" "${NODE_CRATES[@]}" \
   --all-targets --features runtime-benchmarks -- -D warnings
 phase try-runtime-build env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-runtime \
