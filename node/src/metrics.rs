@@ -6,7 +6,7 @@
 //! | `medchain_records_anchored_total` | records whose anchor was finalized |
 //! | `medchain_outbox_depth` | stored records waiting for their anchor |
 //! | `medchain_shares_created_total` | shares this node created (`createShare`) |
-//! | `medchain_accesses_total{outcome, reason}` | `accessShared` calls: `granted` (the chain logged the entry) or `refused`, by error |
+//! | `medchain_accesses_total{outcome, reason}` | `accessShared` calls: `granted` (the chain logged the entry), `pending` (in the pool after the finality wait) or `refused`, by error |
 //! | `medchain_releases_total{outcome, reason}` | release requests this custodian answered: `released` or `refused`, by reason |
 //! | `medchain_store_bytes` | the record store's files on disk |
 //! | `medchain_rpc_seconds{method}` | medchain RPC latency, by method |
@@ -65,7 +65,7 @@ impl Metrics {
 			accesses: CounterVec::new(
 				Opts::new(
 					"medchain_accesses_total",
-					"accessShared calls: granted (the chain logged the entry) or refused, by error",
+					"accessShared calls: granted (the chain logged the entry), pending, or refused, by error",
 				),
 				&["outcome", "reason"],
 			)?,

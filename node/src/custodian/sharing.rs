@@ -215,9 +215,10 @@ pub async fn retry(custodian: &Custodian, request: RetryAccess) -> Result<Shared
 		return fetch_verified(custodian, access).await;
 	}
 	if token_opens(info.best_hash)? {
-		return Err(ErrorCode::NotFinalYet.error(format!(
-			"access {access} is in a block that is not final yet; the custodian releases only finalized entries"
-		)));
+		return Err(ErrorCode::NotFinalYet.error_with_data(
+			format!("access {access} is in a block that is not final yet; the custodian releases only finalized entries"),
+			serde_json::json!({ "accessId": access }),
+		));
 	}
 	Err(not_logged())
 }

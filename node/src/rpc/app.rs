@@ -197,7 +197,7 @@ impl MedchainApiServer for AppRpc {
 		}
 		if !within_lifetime(entry.block, info.finalized_number) {
 			return Err(ErrorCode::AccessExpired.error(format!(
-				"access entry {} is older than its release lifetime ({RELEASE_LIFETIME_BLOCKS} 				 blocks): log a new patient_access",
+				"access entry {} is older than its release lifetime ({RELEASE_LIFETIME_BLOCKS} blocks): log a new patient_access",
 				request.access_id
 			)));
 		}
@@ -506,16 +506,24 @@ impl AppRpc {
 }
 
 /// An `accessShared` result as the metrics count it: `granted` once the chain logged the entry
-/// (even if the fields did not arrive), else `refused` with the error's name.
+/// (even if the fields did not arrive), `pending` while the transaction waits in the pool, else
+/// `refused` with the error's name.
 fn access_outcome(result: &RpcResult<SharedFields>) -> (&'static str, String) {
 	let Err(error) = result else { return ("granted", String::new()) };
 	match ErrorCode::from_code(error.code()) {
 		Some(
 			code @ (ErrorCode::CustodianUnavailable
 			| ErrorCode::ReleaseRefused
-			| ErrorCode::FieldsUnverified
-			| ErrorCode::NotFinalYet),
+			| ErrorCode::FieldsUnverified),
 		) => ("granted", format!("{code:?}")),
+		// Logged in a block that is not final yet, or still in the pool with nothing logged.
+		Some(code @ ErrorCode::NotFinalYet) => {
+			let logged = error
+				.data()
+				.and_then(|data| serde_json::from_str::<serde_json::Value>(data.get()).ok())
+				.is_some_and(|data| data["accessId"].is_u64());
+			(if logged { "granted" } else { "pending" }, format!("{code:?}"))
+		}
 		Some(code) => ("refused", format!("{code:?}")),
 		None => ("refused", error.code().to_string()),
 	}
