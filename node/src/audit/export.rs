@@ -14,7 +14,7 @@ use serde_json::Value;
 use sp_core::H256;
 
 use super::access_log::{self, rfc3339};
-use crate::custodian::{chain, Custodian};
+use crate::custodian::{chain, chain_error, Custodian};
 
 type RpcError = ErrorObjectOwned;
 
@@ -153,8 +153,4 @@ fn raw_accounts(
 			GrantStatus::Revoked { at, by } => GrantStatus::Revoked { at, by: by.into() },
 		},
 	}
-}
-
-fn chain_error(error: String) -> RpcError {
-	ErrorCode::StoreUnavailable.error(format!("reading the chain: {error}"))
 }

@@ -20,7 +20,7 @@ use sc_client_api::HeaderBackend;
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{BoundedVec, DispatchError, MultiSignature};
 
-use super::{chain, signer::Watched, Custodian};
+use super::{chain, chain_error, signer::Watched, Custodian};
 
 /// Blocks a consent stays usable after `prepareShare`.
 const CONSENT_WINDOW_BLOCKS: u32 = 200;
@@ -33,10 +33,6 @@ type Terms = GrantTerms<
 
 fn invalid(message: impl Into<String>) -> RpcError {
 	ErrorCode::InvalidShareTerms.error(message)
-}
-
-fn chain_error(error: String) -> RpcError {
-	ErrorCode::StoreUnavailable.error(format!("reading the chain: {error}"))
 }
 
 /// The block time, in milliseconds.

@@ -29,6 +29,11 @@ pub async fn blocking<T: Send + 'static>(
 	tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
 }
 
+/// The app's error for a failed read of the chain.
+pub fn chain_error(error: String) -> jsonrpsee::types::ErrorObjectOwned {
+	medchain_app_api::ErrorCode::StoreUnavailable.error(format!("reading the chain: {error}"))
+}
+
 /// How long the node waits for its transactions to be final before it answers an app with
 /// `NotFinalYet`; finality normally follows inclusion by two or three blocks.
 pub const FINALITY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);

@@ -20,7 +20,7 @@ use medchain_token::ShareToken;
 use sc_client_api::HeaderBackend;
 use sp_runtime::DispatchError;
 
-use super::{chain, signer::Watched, Custodian};
+use super::{chain, chain_error, signer::Watched, Custodian};
 use crate::network::release::{fetch, FetchError, Refusal};
 
 /// Blocks an access request signed by the token stays valid for.
@@ -31,10 +31,6 @@ const FINALITY_RETRIES: u32 = 20;
 const FINALITY_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 type RpcError = ErrorObjectOwned;
-
-fn chain_error(error: String) -> RpcError {
-	ErrorCode::StoreUnavailable.error(format!("reading the chain: {error}"))
-}
 
 /// `medchain_accessShared`.
 pub async fn access_shared(
