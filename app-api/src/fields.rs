@@ -5,7 +5,7 @@
 //! bytes) or `null`/absent; [`required_fields`] must be present.
 
 use jsonrpsee::types::ErrorObjectOwned;
-use medchain_primitives::{commitment::FieldValue, RecordType};
+use medchain_primitives::{commitment::FieldValue, FieldMask, RecordType};
 use sp_core::crypto::{AccountId32, Ss58Codec};
 
 use crate::{types::from_hex32, ErrorCode};
@@ -55,6 +55,25 @@ pub fn required_fields(record_type: RecordType) -> &'static [&'static str] {
 		RecordType::Imaging => &["modality", "body_part", "date"],
 		RecordType::Vaccination => &["vaccine", "dose_number", "administered_by", "date"],
 	}
+}
+
+/// The mask of the fields named `names`, which every record type in `types` must have (a
+/// share's or a consent request's field selection).
+pub fn field_mask(types: &[RecordType], names: &[String]) -> Result<FieldMask, ErrorObjectOwned> {
+	let invalid = |message: &str| ErrorCode::InvalidShareTerms.error(message);
+	let Some(first) = types.first() else { return Err(invalid("no records")) };
+	if types.iter().any(|other| other != first) {
+		return Err(invalid("fields can be chosen by name only for records of one type"));
+	}
+	let mut mask = None::<FieldMask>;
+	for name in names {
+		let index = first.fields().iter().position(|field| field == name).ok_or_else(|| {
+			ErrorCode::UnknownField.error(format!("{} has no field {name:?}", type_name(*first)))
+		})?;
+		let index = u8::try_from(index).map_err(|_| invalid("field index"))?;
+		mask = Some(mask.map_or(FieldMask::only(index), |mask| mask.with(index)));
+	}
+	mask.ok_or_else(|| invalid("fields names no field"))
 }
 
 /// The committed values of a record of `record_type` with these JSON `fields`, in the type's

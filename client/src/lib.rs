@@ -9,8 +9,7 @@
 //! - [`admission`]: a new hospital's session keys with proofs, and the hospital to propose.
 //! - [`rpc`]: the JSON-RPC transport, and [`rpc::wait_until`] for polling with a deadline.
 //!
-//! The `medchain-admin` binary puts governance (admitting, suspending hospitals, voting) on the
-//! command line for hospital operators.
+//! The `medchain` command line (crate `medchain-cli`) is built on it.
 
 pub mod admission;
 pub mod chain;

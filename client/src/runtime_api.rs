@@ -8,7 +8,7 @@ use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::RecordId,
 	records::Record,
-	shares::{Grant, GrantId, TokenKey},
+	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId, TokenKey},
 	HospitalId,
 };
 use medchain_runtime::{AccountId, BlockNumber};
@@ -58,8 +58,16 @@ pub const ACCESS_ENTRIES: Method<
 	AccessPage<AccountId, BlockNumber>,
 > = Method::new("AccessLogApi_entries");
 
+/// Up to `limit` consent requests waiting for `patient`, ids above `after`, ascending.
+pub const PENDING_CONSENT_REQUESTS: Method<
+	(AccountId, Option<ConsentRequestId>, u32),
+	Vec<(ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>)>,
+> = Method::new("SharesApi_pending_consent_requests");
+/// The block time, in milliseconds.
+pub const SLOT_DURATION: Method<(), u64> = Method::new("AuraApi_slot_duration");
+
 /// Every method above, for the metadata check.
-pub const ALL: [&str; 10] = [
+pub const ALL: [&str; 12] = [
 	VERSION.name,
 	AURA_AUTHORITIES.name,
 	GRANDPA_SET_ID.name,
@@ -70,6 +78,8 @@ pub const ALL: [&str; 10] = [
 	GRANT_BY_TOKEN.name,
 	ACCESS_ENTRY.name,
 	ACCESS_ENTRIES.name,
+	PENDING_CONSENT_REQUESTS.name,
+	SLOT_DURATION.name,
 ];
 
 #[cfg(test)]

@@ -39,11 +39,15 @@ impl Included {
 		})
 	}
 
-	/// The events, or the dispatch error as text.
+	/// The events, or the dispatch error as text, by name (`Shares(ConsentRequestNotFound)`).
 	pub fn succeeded(self) -> crate::Result<Vec<RuntimeEvent>> {
 		match self.error {
 			None => Ok(self.events),
-			Some(error) => Err(format!("dispatch failed in block {:?}: {error:?}", self.block)),
+			Some(error) => Err(format!(
+				"the chain refused it in block {:?}: {}",
+				self.block,
+				error_name(error)
+			)),
 		}
 	}
 }
@@ -73,14 +77,34 @@ pub async fn sign(
 	Ok(UncheckedExtrinsic::new_signed(call, address, signature, extension).encode())
 }
 
+/// A dispatch error by name: the pallet and its error (`Shares(ConsentRequestNotFound)`), or
+/// the error itself when it is not a pallet's.
+pub fn error_name(error: DispatchError) -> String {
+	medchain_runtime::RuntimeError::from_dispatch_error(error)
+		.map_or_else(|| format!("{error:?}"), |error| format!("{error:?}"))
+}
+
 /// Submits `call` signed by `signer` to the node's pool; an error if the pool refuses it
-/// (the node's message carries the `InvalidTransaction` reason).
+/// (the node's message carries the `InvalidTransaction` reason, explained for the permission
+/// codes of `pallet_hospitals::permission::invalidity`).
 pub async fn submit(
 	chain: &Chain,
 	signer: &sr25519::Pair,
 	call: RuntimeCall,
 ) -> crate::Result<H256> {
-	chain.submit(&sign(chain, signer, call).await?).await
+	use pallet_hospitals::permission::invalidity;
+	chain.submit(&sign(chain, signer, call).await?).await.map_err(|error| {
+		let explained = [
+			(invalidity::NOT_A_MEMBER, "the signer is neither an active hospital's admin or operator nor a registered patient"),
+			(invalidity::CALL_NOT_PERMITTED, "the signer's role may not make this call"),
+		]
+		.into_iter()
+		.find(|(code, _)| error.contains(&format!("Custom error: {code}")));
+		match explained {
+			Some((_, meaning)) => format!("{error} ({meaning})"),
+			None => error,
+		}
+	})
 }
 
 /// Which chain head a submitted transaction is followed to.

@@ -133,6 +133,25 @@ impl Node {
 		Ok((status, answer))
 	}
 
+	/// Runs `medchain args` against this node, with `role`'s token (none if `None`)
+	/// and the environment variables `env` (MEDCHAIN_SURI, MEDCHAIN_SHARE_TOKEN).
+	pub fn cli(
+		&self,
+		role: Option<Role>,
+		args: &[&str],
+		env: &[(&str, &str)],
+	) -> crate::Result<crate::node::CliRun> {
+		let node = format!("http://127.0.0.1:{}", self.rpc_port);
+		let api = format!("http://127.0.0.1:{}", self.custodian()?.port);
+		let mut full = vec!["--node", node.as_str(), "--api", api.as_str()];
+		full.extend_from_slice(args);
+		let mut env = env.to_vec();
+		if let Some(role) = role {
+			env.push(("MEDCHAIN_TOKEN", self.custodian()?.token(role)));
+		}
+		crate::node::run_cli(&full, &env)
+	}
+
 	/// The custodian's command-line flags.
 	pub(crate) fn custodian_args(&self) -> Vec<String> {
 		let Some(custodian) = &self.custodian else { return Vec::new() };

@@ -33,23 +33,45 @@ pub fn node_binary() -> crate::Result<PathBuf> {
 	})
 }
 
-/// Runs `medchain-share` (the patient's token and consent tool, beside the node) with `args`;
-/// returns the JSON it prints.
-pub fn run_share_tool(args: &[&str]) -> crate::Result<serde_json::Value> {
-	let node = node_binary()?;
-	let tool = node.with_file_name("medchain-share");
-	let output = Command::new(&tool)
-		.args(args)
-		.output()
-		.map_err(|e| format!("spawning {} {args:?}: {e}", tool.display()))?;
-	if !output.status.success() {
-		return Err(format!(
-			"medchain-share {args:?} exited with {}: {}",
-			output.status,
-			String::from_utf8_lossy(&output.stderr)
-		));
+/// What one `medchain` command did: whether it succeeded, its standard output and error.
+#[derive(Debug)]
+pub struct CliRun {
+	/// Exit status 0.
+	pub success: bool,
+	/// Standard output.
+	pub stdout: String,
+	/// Standard error.
+	pub stderr: String,
+}
+
+impl CliRun {
+	/// The JSON the command printed (`--json`), or why it failed.
+	pub fn json(&self) -> crate::Result<serde_json::Value> {
+		if !self.success {
+			return Err(format!("medchain failed: {}", self.stderr));
+		}
+		serde_json::from_str(&self.stdout)
+			.map_err(|e| format!("medchain printed no JSON ({e}): {}", self.stdout))
 	}
-	serde_json::from_slice(&output.stdout).map_err(|e| format!("medchain-share {args:?}: {e}"))
+}
+
+/// Runs the `medchain` command line (built beside the node) with `args`, with only the
+/// environment variables `env` of its own (MEDCHAIN_TOKEN, MEDCHAIN_SURI, …).
+pub fn run_cli(args: &[&str], env: &[(&str, &str)]) -> crate::Result<CliRun> {
+	let tool = node_binary()?.with_file_name("medchain");
+	let mut command = Command::new(&tool);
+	command.args(args);
+	for name in ["MEDCHAIN_TOKEN", "MEDCHAIN_SURI", "MEDCHAIN_SHARE_TOKEN"] {
+		command.env_remove(name);
+	}
+	command.envs(env.iter().copied());
+	let output =
+		command.output().map_err(|e| format!("spawning {} {args:?}: {e}", tool.display()))?;
+	Ok(CliRun {
+		success: output.status.success(),
+		stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+	})
 }
 
 /// Runs the node binary with `args`, feeding `stdin`, and returns its trimmed stdout.

@@ -30,7 +30,7 @@ use medchain_tests::{
 	custodian::{files_without, patient_hex, register_patient},
 	metrics::{sample, scrape},
 	network::LocalNetwork,
-	node::run_share_tool,
+	node::run_cli,
 	Result,
 };
 use medchain_token::ShareToken;
@@ -105,7 +105,7 @@ async fn share(chain: &Chain, record_id: RecordId, duration: u32) -> Result<(Sha
 }
 
 /// P's share of `record_id` under a fresh token, created by Hospital A's node with P's consent:
-/// P's tool (`medchain-share`) makes the token and signs the consent message `prepareShare`
+/// P's tool (`medchain share`) makes the token and signs the consent message `prepareShare`
 /// returned, then A's app calls `createShare`. 24 hours, notes excluded.
 async fn share_via_custodian(
 	app_a: &HttpClient,
@@ -113,7 +113,7 @@ async fn share_via_custodian(
 	grantee: Option<u32>,
 	max_uses: Option<u32>,
 ) -> Result<(ShareToken, CreatedShare)> {
-	let made = run_share_tool(&["new-token"])?;
+	let made = run_cli(&["--json", "share", "new-token"], &[])?.json()?;
 	let token =
 		ShareToken::parse(made["token"].as_str().ok_or("a token")?).map_err(|e| e.to_string())?;
 	let terms = ShareTerms {
@@ -137,13 +137,8 @@ async fn share_via_custodian(
 		hex::decode(consent.message.trim_start_matches("0x")).map_err(|e| e.to_string())?;
 	let forged = format!("0x{}", hex::encode(Sr25519Keyring::Eve.pair().sign(&message).0));
 	expect(app_a.create_share(share(forged)).await, ErrorCode::SignatureInvalid)?;
-	let signed = run_share_tool(&[
-		"sign-consent",
-		"--patient-suri",
-		"//Ferdie",
-		"--message",
-		&consent.message,
-	])?;
+	let sign = ["--json", "share", "sign-consent", "--message", &consent.message];
+	let signed = run_cli(&sign, &[("MEDCHAIN_SURI", "//Ferdie")])?.json()?;
 	let signature = signed["signature"].as_str().ok_or("a signature")?.to_owned();
 	let created = app_a.create_share(share(signature)).await.map_err(|e| e.to_string())?;
 	Ok((token, created))

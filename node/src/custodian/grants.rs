@@ -8,12 +8,8 @@ use medchain_app_api::{
 	types::{from_hex32, to_hex},
 	CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent, ShareTerms,
 };
-use medchain_primitives::{
-	shares::{
-		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantTerms, PurposeOfUse,
-		TokenKey,
-	},
-	FieldMask, RecordType,
+use medchain_primitives::shares::{
+	grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantTerms, PurposeOfUse, TokenKey,
 };
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
 use sc_client_api::HeaderBackend;
@@ -73,7 +69,7 @@ fn grant_terms(
 	}
 	let fields = match &terms.fields {
 		None => FieldSelection::AllButNotes,
-		Some(names) => FieldSelection::Only(field_mask(&types, names)?),
+		Some(names) => FieldSelection::Only(fields::field_mask(&types, names)?),
 	};
 	let purpose = PurposeOfUse::from_code(&terms.purpose).ok_or_else(|| {
 		ErrorCode::InvalidPurpose
@@ -107,24 +103,6 @@ fn grant_terms(
 			token_key,
 		},
 	))
-}
-
-/// The mask of the fields named `names`, which every record type in `types` must have.
-fn field_mask(types: &[RecordType], names: &[String]) -> Result<FieldMask, RpcError> {
-	let Some(first) = types.first() else { return Err(invalid("no records")) };
-	if types.iter().any(|other| other != first) {
-		return Err(invalid("fields can be chosen by name only for records of one type"));
-	}
-	let mut mask = None::<FieldMask>;
-	for name in names {
-		let index = first.fields().iter().position(|field| field == name).ok_or_else(|| {
-			ErrorCode::UnknownField
-				.error(format!("{} has no field {name:?}", fields::type_name(*first)))
-		})?;
-		let index = u8::try_from(index).map_err(|_| invalid("field index"))?;
-		mask = Some(mask.map_or(FieldMask::only(index), |mask| mask.with(index)));
-	}
-	mask.ok_or_else(|| invalid("fields names no field"))
 }
 
 /// `medchain_prepareShare`.

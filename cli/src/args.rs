@@ -1,0 +1,466 @@
+//! The command line: every subcommand and its arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// medchain: records, shares, consents, audits and the consortium, from a hospital's node.
+///
+/// Secrets come from the environment rather than the command line, where other users could
+/// see them: MEDCHAIN_TOKEN (the medchain RPC token), MEDCHAIN_SURI (the signing key's secret
+/// URI) and MEDCHAIN_SHARE_TOKEN (a patient's VIC_ share token). The flags of the same names
+/// override them.
+#[derive(Parser)]
+#[command(name = "medchain", version, propagate_version = true)]
+pub struct Cli {
+	/// The node's chain RPC (reads, signed transactions).
+	#[arg(long, global = true, default_value = "http://127.0.0.1:9944")]
+	pub node: String,
+	/// The node's medchain RPC (records, shares, audits).
+	#[arg(long, global = true, default_value = "http://127.0.0.1:9955")]
+	pub api: String,
+	/// The medchain RPC token (role app, auditor or admin); else MEDCHAIN_TOKEN.
+	#[arg(long, global = true)]
+	pub token: Option<String>,
+	/// A file whose first line is the medchain RPC token.
+	#[arg(long, global = true, conflicts_with = "token")]
+	pub token_file: Option<PathBuf>,
+	/// Print JSON (one document) instead of tables.
+	#[arg(long, global = true)]
+	pub json: bool,
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+	/// Records kept by this hospital's node: submit, import, follow, read, erase.
+	#[command(subcommand)]
+	Record(RecordCommand),
+	/// Share tokens and shares: create, revoke, and read a shared record.
+	#[command(subcommand)]
+	Share(ShareCommand),
+	/// Consent requests: a hospital asks, the patient approves or denies.
+	#[command(subcommand)]
+	Consent(ConsentCommand),
+	/// The access log and its FHIR R5 export (role auditor).
+	#[command(subcommand)]
+	Audit(AuditCommand),
+	/// The consortium: hospitals, proposals, votes, key rotation, patients.
+	#[command(subcommand)]
+	Hospital(HospitalCommand),
+	/// The node itself.
+	#[command(subcommand)]
+	Node(NodeCommand),
+	/// Prints a shell completion script, e.g. `medchain completions bash > /etc/bash_completion.d/medchain`.
+	Completions {
+		shell: clap_complete::Shell,
+	},
+}
+
+/// A signing key: `--suri`, else MEDCHAIN_SURI.
+#[derive(Args, Clone)]
+pub struct Signer {
+	/// The signing key's secret URI (a mnemonic, or `//Ferdie` on a dev chain); else MEDCHAIN_SURI.
+	#[arg(long)]
+	pub suri: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum RecordCommand {
+	/// Stores one record on this hospital's node, encrypted, and anchors its hash.
+	Submit {
+		/// The patient pseudonym (SS58 or 0x-hex).
+		#[arg(long)]
+		patient: String,
+		/// The record type, e.g. DIAGNOSIS.
+		#[arg(long = "type")]
+		record_type: String,
+		/// A field, `name=value`; repeat for each field.
+		#[arg(long = "field", value_name = "NAME=VALUE", required = true)]
+		fields: Vec<String>,
+		/// The idempotency key; by default the SHA-256 of the record, so running the same
+		/// command twice stores one record.
+		#[arg(long)]
+		request_id: Option<String>,
+		/// Wait until the anchor is finalized (or fails).
+		#[arg(long)]
+		wait: bool,
+	},
+	/// Stores the records of a JSON-lines file (one `submitRecord` object per line), in
+	/// batches that are each stored whole or not at all. A rerun after a failure resumes: the
+	/// records already stored are recognized by their clientRequestId.
+	Import {
+		file: PathBuf,
+		/// Records per batch (at most 500).
+		#[arg(long, default_value_t = 100)]
+		batch: usize,
+	},
+	/// Where a record's anchor (and erasure) stands.
+	Status {
+		record: String,
+		/// Wait until the anchor is finalized (or fails).
+		#[arg(long)]
+		wait: bool,
+	},
+	/// The patient reads their own record: logs the read on chain with the patient's key,
+	/// signs the node's challenge, and prints the fields verified against the anchor.
+	Get {
+		record: String,
+		#[command(flatten)]
+		patient: Signer,
+	},
+	/// Erases a record: with the admin token; or with the app token and the patient's
+	/// approval (`--suri`, the patient's key).
+	Erase {
+		record: String,
+		#[command(flatten)]
+		patient: Signer,
+	},
+}
+
+/// What a share releases, to whom, for how long and why.
+#[derive(Args, Clone)]
+pub struct Scope {
+	/// The patient pseudonym whose records these are (SS58 or 0x-hex).
+	#[arg(long)]
+	pub patient: String,
+	/// A record id; repeat for each record.
+	#[arg(long = "record", value_name = "RECORD", required = true)]
+	pub records: Vec<String>,
+	/// A field to release, by name; repeat for each field. Every field but `notes` if none.
+	#[arg(long = "field", value_name = "NAME")]
+	pub fields: Vec<String>,
+	/// How long the share lasts, in hours.
+	#[arg(long)]
+	pub hours: u32,
+	/// The HL7 PurposeOfUse code, e.g. TREAT.
+	#[arg(long, default_value = "TREAT")]
+	pub purpose: String,
+}
+
+#[derive(Subcommand)]
+pub enum ShareCommand {
+	/// Generates a share token (offline): the VIC_ token the patient hands over, and its key.
+	NewToken,
+	/// Prints the token key of a share token (offline).
+	TokenKey {
+		/// The share token; else MEDCHAIN_SHARE_TOKEN.
+		#[arg(long)]
+		share_token: Option<String>,
+	},
+	/// Creates a share of this hospital's records with the patient's consent: asks the node
+	/// for the consent message, has the patient sign it (`--suri`, or a signature made
+	/// elsewhere with `sign-consent`), and waits until the share is finalized.
+	Create {
+		#[command(flatten)]
+		scope: Scope,
+		/// The one hospital that may use the share; any holder of the token if absent.
+		#[arg(long)]
+		grantee: Option<u32>,
+		/// The most uses; unlimited within the duration if absent.
+		#[arg(long)]
+		max_uses: Option<u32>,
+		/// The token key (0x-hex) of a token the patient made; a new token is made and
+		/// printed if absent.
+		#[arg(long)]
+		token_key: Option<String>,
+		#[command(flatten)]
+		patient: Signer,
+		/// The patient's signature of the consent message, made elsewhere; needs
+		/// `--nonce` and `--deadline` from `prepare`.
+		#[arg(long, requires_all = ["nonce", "deadline"], conflicts_with = "suri")]
+		signature: Option<String>,
+		#[arg(long)]
+		nonce: Option<u64>,
+		#[arg(long)]
+		deadline: Option<u32>,
+	},
+	/// Prints the consent message of a share, for the patient to sign elsewhere.
+	Prepare {
+		#[command(flatten)]
+		scope: Scope,
+		#[arg(long)]
+		grantee: Option<u32>,
+		#[arg(long)]
+		max_uses: Option<u32>,
+		/// The token key (0x-hex).
+		#[arg(long)]
+		token_key: String,
+	},
+	/// Signs a consent message as the patient (offline).
+	SignConsent {
+		/// The message, 0x-hex, exactly as `prepare` printed it.
+		#[arg(long)]
+		message: String,
+		#[command(flatten)]
+		patient: Signer,
+	},
+	/// Signs a request to use a grant once, as the token holder (offline).
+	SignAccess {
+		/// The share token; else MEDCHAIN_SHARE_TOKEN.
+		#[arg(long)]
+		share_token: Option<String>,
+		/// The chain's genesis hash (0x-hex).
+		#[arg(long)]
+		genesis: String,
+		#[arg(long)]
+		grant: u64,
+		/// The record id (0x-hex).
+		#[arg(long)]
+		record: String,
+		/// The id of the hospital that will submit the access.
+		#[arg(long)]
+		accessor: u32,
+		/// The HL7 PurposeOfUse code, e.g. TREAT.
+		#[arg(long)]
+		purpose: String,
+		/// The grant's use count now.
+		#[arg(long)]
+		uses: u32,
+		/// The last block in which the access may be submitted.
+		#[arg(long)]
+		valid_until: u32,
+	},
+	/// Revokes a share this hospital created.
+	Revoke { grant: u64 },
+	/// Reads a record another hospital shared, with the share token: the access is logged on
+	/// chain, and the fields come from the custodian's node, verified against the anchor.
+	Access {
+		/// The record id.
+		#[arg(long)]
+		record: String,
+		/// The HL7 PurposeOfUse code the share was made for.
+		#[arg(long, default_value = "TREAT")]
+		purpose: String,
+		/// The share token; else MEDCHAIN_SHARE_TOKEN.
+		#[arg(long)]
+		share_token: Option<String>,
+		/// Fetch again the fields of this finalized access entry (after CustodianUnavailable).
+		#[arg(long)]
+		retry: Option<u64>,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum ConsentCommand {
+	/// A hospital asks a patient to share records with it (signed by the hospital's operator).
+	Request {
+		#[command(flatten)]
+		scope: Scope,
+		#[command(flatten)]
+		operator: Signer,
+	},
+	/// The consent requests waiting for a patient's answer.
+	Pending {
+		/// The patient pseudonym (SS58 or 0x-hex).
+		#[arg(long)]
+		patient: String,
+		/// Only requests with ids above this one (the last id of the previous page).
+		#[arg(long)]
+		after: Option<u64>,
+		#[arg(long, default_value_t = 50)]
+		limit: u32,
+	},
+	/// The patient approves a request: a share to the requester with a token key (a new token
+	/// is made and printed if absent).
+	Approve {
+		request: u64,
+		/// The token key (0x-hex) of a token the patient made.
+		#[arg(long)]
+		token_key: Option<String>,
+		/// The most uses; unlimited within the duration if absent.
+		#[arg(long)]
+		max_uses: Option<u32>,
+		#[command(flatten)]
+		patient: Signer,
+	},
+	/// The patient denies a request.
+	Deny {
+		request: u64,
+		#[command(flatten)]
+		patient: Signer,
+	},
+}
+
+/// Which accesses: exactly one subject, a time range, a page.
+#[derive(Args, Clone)]
+pub struct AuditFilter {
+	/// Accesses to this patient's records (SS58 or 0x-hex).
+	#[arg(long, group = "subject")]
+	pub patient: Option<String>,
+	/// Accesses by this hospital.
+	#[arg(long, group = "subject")]
+	pub hospital: Option<u32>,
+	/// Accesses to the records this hospital keeps.
+	#[arg(long, group = "subject")]
+	pub custodian: Option<u32>,
+	/// Accesses to this record.
+	#[arg(long, group = "subject")]
+	pub record: Option<String>,
+	/// From this time on (RFC 3339, inclusive).
+	#[arg(long)]
+	pub from: Option<String>,
+	/// Before this time (RFC 3339, exclusive).
+	#[arg(long)]
+	pub to: Option<String>,
+	/// The next cursor a previous page printed.
+	#[arg(long)]
+	pub cursor: Option<String>,
+	/// Rows per page (1 to 500).
+	#[arg(long)]
+	pub limit: Option<u32>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FhirKind {
+	/// The access log as AuditEvents.
+	AuditEvent,
+	/// A patient's shares as Consents (needs --patient).
+	Consent,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+	/// Who accessed what, when, why, and whether it was really released; refused attempts
+	/// with the chain's reason. In time order, a page at a time.
+	Log {
+		#[command(flatten)]
+		filter: AuditFilter,
+		/// Follow the cursor to the last page.
+		#[arg(long, conflicts_with = "cursor")]
+		all: bool,
+	},
+	/// The access log (AuditEvent) or a patient's shares (Consent) as a FHIR R5 Bundle (JSON).
+	Export {
+		#[arg(long, value_enum)]
+		kind: FhirKind,
+		#[command(flatten)]
+		filter: AuditFilter,
+		/// Write the Bundle to this file instead of standard output.
+		#[arg(long)]
+		out: Option<PathBuf>,
+	},
+}
+
+/// A new hospital's admission, exactly as its session keys and node key sign it.
+#[derive(Args, Clone)]
+pub struct Admission {
+	#[arg(long)]
+	pub name: String,
+	/// The new hospital's admin account (SS58).
+	#[arg(long)]
+	pub admin: String,
+	/// The new hospital's operator account (SS58).
+	#[arg(long)]
+	pub operator: String,
+	#[arg(long)]
+	pub peer_id: String,
+	/// The node's public p2p address, e.g. `/ip4/203.0.113.7/tcp/30333`.
+	#[arg(long)]
+	pub address: String,
+}
+
+#[derive(Subcommand)]
+pub enum HospitalCommand {
+	/// The hospitals in the registry, by id.
+	List {
+		/// The first hospital id.
+		#[arg(long, default_value_t = 0)]
+		from: u32,
+		#[arg(long, default_value_t = 50)]
+		limit: u32,
+	},
+	/// Proposes a change to the consortium (signed by a member's admin); the proposer's
+	/// approval counts at once.
+	#[command(subcommand)]
+	Propose(Proposal),
+	/// Approves a proposal (signed by a member's admin).
+	Vote {
+		proposal: u32,
+		#[command(flatten)]
+		admin: Signer,
+	},
+	/// Rotates the admin's hospital's operator account or session keys.
+	#[command(subcommand)]
+	Rotate(Rotation),
+	/// Generates a new hospital's session keys in its own node's keystore, with proofs over
+	/// the admission, and signs the admission with the node's key. Run it against the new
+	/// hospital's node (its unsafe RPC methods, on localhost).
+	SessionKeys {
+		#[command(flatten)]
+		admission: Admission,
+		/// The node's `--node-key-file` (64 hex characters or 32 raw bytes).
+		#[arg(long)]
+		node_key_file: PathBuf,
+	},
+	/// Registers a patient pseudonym with the hospital whose operator signs.
+	RegisterPatient {
+		/// The patient's account (SS58).
+		patient: String,
+		#[command(flatten)]
+		operator: Signer,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum Proposal {
+	/// Admit a hospital, with what `session-keys` printed.
+	Admit {
+		#[command(flatten)]
+		admission: Admission,
+		/// `keys` from `session-keys`.
+		#[arg(long)]
+		keys: String,
+		/// `proof` from `session-keys`.
+		#[arg(long)]
+		proof: String,
+		/// `nodeProof` from `session-keys`.
+		#[arg(long)]
+		node_proof: String,
+		#[command(flatten)]
+		admin: Signer,
+	},
+	/// Suspend a hospital.
+	Suspend {
+		hospital: u32,
+		#[command(flatten)]
+		admin: Signer,
+	},
+	/// Reinstate a suspended hospital.
+	Reinstate {
+		hospital: u32,
+		#[command(flatten)]
+		admin: Signer,
+	},
+	/// Remove a hospital for good.
+	Remove {
+		hospital: u32,
+		#[command(flatten)]
+		admin: Signer,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum Rotation {
+	/// Replaces the hospital's operator account.
+	Operator {
+		/// The new operator account (SS58).
+		new_operator: String,
+		#[command(flatten)]
+		admin: Signer,
+	},
+	/// Generates new Aura and GRANDPA keys in the node's keystore (unsafe RPC, localhost)
+	/// and registers them; the validator set takes them up at the next session.
+	SessionKeys {
+		#[command(flatten)]
+		admin: Signer,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum NodeCommand {
+	/// The node's chain (heads, peers, validators, runtime) and whether its medchain RPC
+	/// answers.
+	Status,
+}

@@ -1,0 +1,84 @@
+//! `medchain audit`: the access log, page by page, and its FHIR R5 export.
+
+use medchain_app_api::{
+	audit::FhirKind,
+	AccessLogQuery, ExportFhir, MedchainApiClient,
+};
+use serde_json::{json, Value};
+
+use crate::{
+	args::{self, AuditCommand, AuditFilter},
+	connect::{api_error, Context},
+	record::to_json,
+};
+
+/// The most pages `--all` follows: 1,000 pages of up to 500 rows.
+const MAX_PAGES: usize = 1_000;
+
+/// Runs an audit command; `None` when it printed the FHIR Bundle itself.
+pub async fn run(context: &Context, command: AuditCommand) -> crate::Result<Option<Value>> {
+	let api = context.api()?;
+	match command {
+		AuditCommand::Log { filter, all } => {
+			let mut query = query(filter);
+			let mut rows = Vec::new();
+			for _ in 0..MAX_PAGES {
+				let page = api
+					.access_log(query.clone())
+					.await
+					.map_err(|e| api_error("medchain_accessLog", e))?;
+				rows.extend(page.rows.iter().map(to_json).collect::<crate::Result<Vec<_>>>()?);
+				match (all, page.next_cursor) {
+					(true, Some(cursor)) => query.cursor = Some(cursor),
+					(_, next_cursor) => {
+						return Ok(Some(json!({
+							"rows": rows,
+							"nextCursor": next_cursor,
+							"refusalsIndexed": page.refusals_indexed,
+						})))
+					}
+				}
+			}
+			Err(format!("the log is longer than {MAX_PAGES} pages: narrow it with --from/--to"))
+		}
+		AuditCommand::Export { kind, filter, out } => {
+			let kind = match kind {
+				args::FhirKind::AuditEvent => FhirKind::AuditEvent,
+				args::FhirKind::Consent => FhirKind::Consent,
+			};
+			let request = ExportFhir { kind, filter: query(filter) };
+			let bundle =
+				api.export_fhir(request).await.map_err(|e| api_error("medchain_exportFhir", e))?;
+			let text = serde_json::to_string_pretty(&bundle).map_err(|e| e.to_string())?;
+			match out {
+				None => {
+					println!("{text}");
+					Ok(None)
+				}
+				Some(path) => {
+					std::fs::write(&path, format!("{text}\n"))
+						.map_err(|e| format!("{}: {e}", path.display()))?;
+					let entries = bundle["entry"].as_array().map_or(0, Vec::len);
+					Ok(Some(json!({
+						"written": path.display().to_string(),
+						"resources": entries,
+						"next": bundle["link"].as_array().and_then(|links| links.iter().find(|l| l["relation"] == "next")).map(|l| l["url"].clone()),
+					})))
+				}
+			}
+		}
+	}
+}
+
+fn query(filter: AuditFilter) -> AccessLogQuery {
+	AccessLogQuery {
+		patient: filter.patient,
+		hospital: filter.hospital,
+		custodian: filter.custodian,
+		record: filter.record,
+		from: filter.from,
+		to: filter.to,
+		cursor: filter.cursor,
+		limit: filter.limit,
+	}
+}

@@ -1,0 +1,131 @@
+//! What a command reaches the node with: its two RPC endpoints, the medchain RPC token, the
+//! signing key and the share token; and the node's errors as readable text.
+
+use std::time::Duration;
+
+use jsonrpsee::{
+	core::ClientError,
+	http_client::{HeaderMap, HeaderValue, HttpClient, HttpClientBuilder},
+};
+use medchain_app_api::ErrorCode;
+use medchain_client::{tx, Chain};
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_token::ShareToken;
+use sp_core::{sr25519, Pair};
+
+use crate::args::{Cli, Signer};
+
+/// How long one medchain RPC call may take: `createShare` and `accessShared` wait for
+/// finality and for the custodian.
+const API_TIMEOUT: Duration = Duration::from_secs(180);
+/// The largest request: a batch of records.
+const MAX_REQUEST_BYTES: u32 = 128 << 20;
+
+/// The endpoints and the token of one invocation.
+pub struct Context {
+	node: String,
+	api: String,
+	token: Option<String>,
+}
+
+impl Context {
+	pub fn new(cli: &Cli) -> crate::Result<Self> {
+		let token = match (&cli.token, &cli.token_file) {
+			(Some(token), _) => Some(token.clone()),
+			(None, Some(path)) => {
+				let text = std::fs::read_to_string(path)
+					.map_err(|e| format!("--token-file {}: {e}", path.display()))?;
+				let line = text.lines().next().unwrap_or("").trim().to_string();
+				if line.is_empty() {
+					return Err(format!("--token-file {} is empty", path.display()));
+				}
+				Some(line)
+			}
+			(None, None) => std::env::var("MEDCHAIN_TOKEN").ok().filter(|t| !t.is_empty()),
+		};
+		Ok(Self { node: cli.node.clone(), api: cli.api.clone(), token })
+	}
+
+	/// A client of the node's medchain RPC, with the token.
+	pub fn api(&self) -> crate::Result<HttpClient> {
+		let token = self.token.as_deref().ok_or(
+			"no medchain RPC token: set MEDCHAIN_TOKEN, or pass --token-file (the hospital's \
+			 operator makes tokens with `medchain-node rpc-token`)",
+		)?;
+		let mut headers = HeaderMap::new();
+		let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+			.map_err(|_| "the medchain RPC token holds characters a header can't carry")?;
+		headers.insert("Authorization", bearer);
+		HttpClientBuilder::default()
+			.set_headers(headers)
+			.max_request_size(MAX_REQUEST_BYTES)
+			.request_timeout(API_TIMEOUT)
+			.build(&self.api)
+			.map_err(|e| format!("--api {}: {e}", self.api))
+	}
+
+	/// A typed client of the node's chain RPC.
+	pub fn chain(&self) -> crate::Result<Chain> {
+		Chain::connect(&self.node)
+	}
+
+	/// The node's chain RPC URL.
+	pub fn node_url(&self) -> &str {
+		&self.node
+	}
+
+	/// The node's medchain RPC URL.
+	pub fn api_url(&self) -> &str {
+		&self.api
+	}
+
+	/// Whether a medchain RPC token was given.
+	pub fn has_token(&self) -> bool {
+		self.token.is_some()
+	}
+}
+
+/// The key of `signer` (`--suri`, else MEDCHAIN_SURI); `whose` names it in the error.
+pub fn key(signer: &Signer, whose: &str) -> crate::Result<sr25519::Pair> {
+	let suri = signer
+		.suri
+		.clone()
+		.or_else(|| std::env::var("MEDCHAIN_SURI").ok().filter(|s| !s.is_empty()))
+		.ok_or_else(|| format!("this needs {whose} key: pass --suri or set MEDCHAIN_SURI"))?;
+	sr25519::Pair::from_string(&suri, None)
+		.map_err(|e| format!("{whose} key is not a valid secret URI: {e:?}"))
+}
+
+/// The share token (`--share-token`, else MEDCHAIN_SHARE_TOKEN).
+pub fn share_token(given: Option<String>) -> crate::Result<ShareToken> {
+	let text = given
+		.or_else(|| std::env::var("MEDCHAIN_SHARE_TOKEN").ok().filter(|t| !t.is_empty()))
+		.ok_or("this needs the share token: pass --share-token or set MEDCHAIN_SHARE_TOKEN")?;
+	ShareToken::parse(&text).map_err(|e| e.to_string())
+}
+
+/// A medchain RPC error as text: the node's message, the code's name and number, and its data.
+pub fn api_error(method: &str, error: ClientError) -> String {
+	match error {
+		ClientError::Call(object) => {
+			let name = ErrorCode::from_code(object.code())
+				.map_or_else(|| "error".to_string(), |code| format!("{code:?}"));
+			let data = object.data().map(|data| format!("; {}", data.get())).unwrap_or_default();
+			format!("{} ({name} {}){data}", object.message(), object.code())
+		}
+		ClientError::Transport(error) => format!("{method}: cannot reach the node: {error}"),
+		other => format!("{method}: {other}"),
+	}
+}
+
+/// Sends `call` signed by `signer` and waits until it is finalized; its events, or the
+/// chain's refusal by name.
+pub async fn submit(
+	chain: &Chain,
+	signer: &sr25519::Pair,
+	call: RuntimeCall,
+) -> crate::Result<(sp_core::H256, Vec<RuntimeEvent>)> {
+	let included = tx::submit_and_finalize(chain, signer, call).await?;
+	let block = included.block;
+	Ok((block, included.succeeded()?))
+}

@@ -1,0 +1,240 @@
+//! `medchain record`: submit, import, status, get, erase.
+
+use std::{path::Path, time::Duration};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jsonrpsee::http_client::HttpClient;
+use medchain_app_api::{
+	types::{from_hex32, AnchorStatus},
+	GetRecord, MedchainApiClient, PatientApproval, RecordChallenge, RecordStatus, SubmitRecord,
+};
+use medchain_client::wait_until;
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use sp_core::{sr25519, Pair};
+
+use crate::{
+	args::RecordCommand,
+	connect::{self, api_error, Context},
+};
+
+/// The most records one `submitRecords` takes (the node's `MAX_BULK_RECORDS`).
+const MAX_BATCH: usize = 500;
+/// How long `--wait` waits for an anchor's finality.
+const ANCHOR_WAIT: Duration = Duration::from_secs(180);
+
+pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Value> {
+	match command {
+		RecordCommand::Submit { patient, record_type, fields, request_id, wait } => {
+			let record = new_record(patient, record_type, &fields, request_id)?;
+			let api = context.api()?;
+			let submitted = api
+				.submit_record(record)
+				.await
+				.map_err(|e| api_error("medchain_submitRecord", e))?;
+			if wait {
+				return to_json(anchored(&api, &submitted.record_id).await?);
+			}
+			to_json(submitted)
+		}
+		RecordCommand::Import { file, batch } => import(context, &file, batch).await,
+		RecordCommand::Status { record, wait } => {
+			let api = context.api()?;
+			if wait {
+				return to_json(anchored(&api, &record).await?);
+			}
+			to_json(status(&api, &record).await?)
+		}
+		RecordCommand::Get { record, patient } => {
+			let patient = connect::key(&patient, "the patient's")?;
+			get(context, &record, &patient).await
+		}
+		RecordCommand::Erase { record, patient } => {
+			let api = context.api()?;
+			let approval = match patient.suri.is_some() || std::env::var_os("MEDCHAIN_SURI").is_some()
+			{
+				false => None,
+				true => {
+					let patient = connect::key(&patient, "the patient's")?;
+					let challenge = challenge(&api, &record).await?;
+					Some(PatientApproval {
+						signature: sign_hex(&patient, &challenge.erase_message)?,
+						challenge: challenge.challenge,
+					})
+				}
+			};
+			let receipt = api
+				.erase_record(record, approval)
+				.await
+				.map_err(|e| api_error("medchain_eraseRecord", e))?;
+			to_json(receipt)
+		}
+	}
+}
+
+/// The record of `record submit`, with its idempotency key.
+fn new_record(
+	patient: String,
+	record_type: String,
+	fields: &[String],
+	request_id: Option<String>,
+) -> crate::Result<SubmitRecord> {
+	let mut values = Map::new();
+	for field in fields {
+		let (name, value) = field
+			.split_once('=')
+			.ok_or_else(|| format!("--field {field:?} is not NAME=VALUE"))?;
+		if values.insert(name.to_string(), Value::String(value.to_string())).is_some() {
+			return Err(format!("--field {name} is given twice"));
+		}
+	}
+	let client_request_id = request_id.unwrap_or_else(|| {
+		let content = json!([patient, record_type, values]).to_string();
+		format!("cli-{}", hex::encode(Sha256::digest(content.as_bytes())))
+	});
+	Ok(SubmitRecord { client_request_id, patient, record_type, fields: values })
+}
+
+async fn status(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
+	api.record_status(record.to_string())
+		.await
+		.map_err(|e| api_error("medchain_recordStatus", e))
+}
+
+/// Waits until `record`'s anchor is finalized; an error if the chain refused it.
+async fn anchored(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
+	let status = wait_until("the anchor to be finalized", ANCHOR_WAIT, || async {
+		let status = status(api, record).await?;
+		Ok(matches!(status.status, AnchorStatus::Finalized | AnchorStatus::Failed).then_some(status))
+	})
+	.await?;
+	match status.status {
+		AnchorStatus::Failed => Err(format!(
+			"the chain refused the anchor of {record}: {}",
+			status.reason.as_deref().unwrap_or("no reason given")
+		)),
+		_ => Ok(status),
+	}
+}
+
+/// `record import`: every line checked before the first batch is sent.
+async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<Value> {
+	if batch == 0 || batch > MAX_BATCH {
+		return Err(format!("--batch must be 1 to {MAX_BATCH}"));
+	}
+	let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+	let mut records = Vec::new();
+	for (index, line) in text.lines().enumerate() {
+		if line.trim().is_empty() {
+			continue;
+		}
+		let record: SubmitRecord = serde_json::from_str(line).map_err(|e| {
+			format!("{} line {}: not a record: {e}; nothing was sent", file.display(), index + 1)
+		})?;
+		records.push((index + 1, record));
+	}
+	if records.is_empty() {
+		return Err(format!("{} holds no records", file.display()));
+	}
+	let api = context.api()?;
+	let progress = ProgressBar::with_draw_target(
+		Some(records.len() as u64),
+		ProgressDrawTarget::stderr_with_hz(4),
+	)
+	.with_style(
+		ProgressStyle::with_template("{bar:40} {pos}/{len} records ({per_sec}, {eta} left)")
+			.map_err(|e| e.to_string())?,
+	);
+	let mut stored = Vec::new();
+	for chunk in records.chunks(batch) {
+		let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
+		let submitted = api
+			.submit_records(chunk.iter().map(|(_, record)| record.clone()).collect())
+			.await
+			.map_err(|e| {
+				progress.abandon();
+				format!(
+					"lines {first}–{last} were refused, none of them stored: {}. The {} records \
+					 before line {first} are stored; fix the file and run the import again to \
+					 go on from there",
+					api_error("medchain_submitRecords", e),
+					stored.len()
+				)
+			})?;
+		for ((line, record), receipt) in chunk.iter().zip(submitted) {
+			stored.push(json!({
+				"line": line,
+				"clientRequestId": record.client_request_id,
+				"recordId": receipt.record_id,
+				"status": receipt.status,
+			}));
+		}
+		progress.inc(chunk.len() as u64);
+	}
+	progress.finish_and_clear();
+	let batches = records.len().div_ceil(batch);
+	Ok(json!({ "imported": stored.len(), "batches": batches, "records": stored }))
+}
+
+/// `record get`: the patient logs the read on chain, then signs the node's challenge.
+async fn get(context: &Context, record: &str, patient: &sr25519::Pair) -> crate::Result<Value> {
+	let id = from_hex32(record).ok_or_else(|| format!("{record} is not a record id (0x + 64 hex)"))?;
+	let chain = context.chain()?;
+	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
+	let (_, events) = connect::submit(&chain, patient, log_read).await?;
+	let access_id = events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded { access, .. }) => {
+				Some(*access)
+			}
+			_ => None,
+		})
+		.ok_or("the chain logged no access entry for the read")?;
+	let api = context.api()?;
+	let challenge = challenge(&api, record).await?;
+	let request = GetRecord {
+		record_id: record.to_string(),
+		access_id,
+		signature: sign_hex(patient, &challenge.message)?,
+		challenge: challenge.challenge,
+	};
+	let fields = api.get_record(request).await.map_err(|e| api_error("medchain_getRecord", e))?;
+	to_json(fields)
+}
+
+async fn challenge(api: &HttpClient, record: &str) -> crate::Result<RecordChallenge> {
+	api.record_challenge(record.to_string())
+		.await
+		.map_err(|e| api_error("medchain_recordChallenge", e))
+}
+
+/// `key`'s sr25519 signature of the 0x-hex `message`, as 0x-hex.
+pub fn sign_hex(key: &sr25519::Pair, message: &str) -> crate::Result<String> {
+	let bytes = sp_core::bytes::from_hex(message).map_err(|e| format!("message is not hex: {e}"))?;
+	Ok(sp_core::bytes::to_hex(key.sign(&bytes).as_ref(), false))
+}
+
+pub fn to_json(value: impl serde::Serialize) -> crate::Result<Value> {
+	serde_json::to_value(value).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::new_record;
+
+	#[test]
+	fn the_default_request_id_follows_the_content() {
+		let record = |fields: &[&str]| {
+			let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+			new_record("5Grw".into(), "DIAGNOSIS".into(), &fields, None)
+		};
+		let first = record(&["code=J45", "severity=mild"]).unwrap();
+		assert_eq!(first.client_request_id, record(&["code=J45", "severity=mild"]).unwrap().client_request_id);
+		assert_ne!(first.client_request_id, record(&["code=J45", "severity=severe"]).unwrap().client_request_id);
+		assert_eq!(first.fields["severity"], "mild");
+		assert!(record(&["code"]).unwrap_err().contains("NAME=VALUE"));
+		assert!(record(&["code=a", "code=b"]).unwrap_err().contains("twice"));
+	}
+}

@@ -1,0 +1,199 @@
+//! The `medchain` command line end to end on the four-hospital `e2e` network, as each of its
+//! users runs it: an operator registers a patient and lists the consortium, an app submits and
+//! imports records and shares one, another hospital's app reads it with the token, a hospital
+//! asks for consent and the patient answers, the patient reads their own record, an auditor
+//! pages the log and exports it, an admin erases a record. Every refusal exits non-zero with
+//! the node's or the chain's reason.
+
+use std::time::Duration;
+
+use medchain_app_api::auth::Role;
+use medchain_runtime::local_network::LOCAL_HOSPITALS;
+use medchain_tests::{network::LocalNetwork, node::Node, Result};
+use serde_json::{json, Value};
+use sp_core::crypto::Ss58Codec;
+use sp_keyring::Sr25519Keyring;
+
+const FIRST_FINALITY: Duration = Duration::from_secs(180);
+const ALL: [usize; 4] = [0, 1, 2, 3];
+const A: usize = 0;
+const B: usize = 1;
+const C: usize = 2;
+const PATIENT_SURI: &str = "//Ferdie";
+
+/// Runs `medchain --json` on `node`; its JSON, or the failure with its message.
+fn ok(node: &Node, role: Option<Role>, args: &[&str], env: &[(&str, &str)]) -> Result<Value> {
+	let args: Vec<&str> = std::iter::once("--json").chain(args.iter().copied()).collect();
+	node.cli(role, &args, env)?.json().map_err(|e| format!("medchain {args:?}: {e}"))
+}
+
+/// Runs `medchain` on `node` and expects it to fail with `reason` in its message.
+fn refused(
+	node: &Node,
+	role: Option<Role>,
+	args: &[&str],
+	env: &[(&str, &str)],
+	reason: &str,
+) -> Result<()> {
+	let run = node.cli(role, args, env)?;
+	if run.success || !run.stderr.contains(reason) {
+		return Err(format!("medchain {args:?}: expected a refusal with {reason:?}, got {run:?}"));
+	}
+	Ok(())
+}
+
+fn text(value: &Value) -> Result<String> {
+	value.as_str().map(str::to_string).ok_or(format!("{value} is not a string"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
+	let net = LocalNetwork::start_custodians_on("e2e")?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	let (a, b, c) = (&net.nodes[A], &net.nodes[B], &net.nodes[C]);
+	let patient = Sr25519Keyring::Ferdie.to_account_id().to_ss58check();
+	let operator = |index: usize| LOCAL_HOSPITALS[index].operator_suri();
+
+	// Operators: the consortium and the node.
+	let listed = ok(a, None, &["hospital", "list"], &[])?;
+	let hospitals = listed["hospitals"].as_array().ok_or("no hospitals")?;
+	assert_eq!(hospitals.len(), 4, "{listed}");
+	assert!(hospitals.iter().all(|h| h["status"] == "active" && h["validator"] == true));
+	assert_eq!(hospitals[1]["name"], "Hospital B");
+	let status = ok(a, Some(Role::App), &["node", "status"], &[])?;
+	assert_eq!(status["validators"], json!([0, 1, 2, 3]), "{status}");
+	assert_eq!(status["medchainRpcStatus"], "answers", "{status}");
+	assert!(status["finalized"].as_u64() >= Some(1));
+	let table = a.cli(None, &["hospital", "list"], &[])?;
+	assert!(table.success && table.stdout.contains("Hospital D"), "{table:?}");
+
+	let registered =
+		ok(a, None, &["hospital", "register-patient", &patient], &[("MEDCHAIN_SURI", &operator(A))])?;
+	assert!(registered["events"].to_string().contains("PatientRegistered"), "{registered}");
+	let as_patient = [("MEDCHAIN_SURI", PATIENT_SURI)];
+	let register = ["hospital", "register-patient", &patient];
+	refused(a, None, &register, &as_patient, "may not make this call")?;
+	refused(a, None, &["hospital", "vote", "99"], &[("MEDCHAIN_SURI", "//Alice")], "ProposalNotFound")?;
+
+	// An app: one record, waited for; a JSON-lines import in batches; bad input refused whole.
+	let submit = [
+		"record", "submit", "--patient", &patient, "--type", "DIAGNOSIS",
+		"--field", "diagnosis=influenza A", "--field", "icd10_code=J10.1",
+		"--field", "doctor=Dr. Lee", "--field", "date=2026-11-30", "--field", "notes=private",
+		"--wait",
+	];
+	let record = ok(a, Some(Role::App), &submit, &[])?;
+	assert_eq!(record["status"], "finalized", "{record}");
+	let record_id = text(&record["recordId"])?;
+	let again = ok(a, Some(Role::App), &submit[..submit.len() - 1], &[])?;
+	assert_eq!(again["recordId"], record["recordId"], "the same command stores one record");
+	refused(a, Some(Role::App), &["record", "submit", "--patient", &patient, "--type", "DIAGNOSIS", "--field", "diagnosis=x"], &[], "MissingField")?;
+	refused(a, Some(Role::Auditor), &submit, &[], "Forbidden")?;
+
+	let dir = net.data_dir().join("cli");
+	std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+	let lines: Vec<String> = (0..25)
+		.map(|i| {
+			json!({
+				"clientRequestId": format!("import-{i}"),
+				"patient": patient,
+				"recordType": "VITAL_SIGNS",
+				"fields": {"recorded_by": "nurse", "date": "2026-11-30", "heart_rate": format!("{}", 60 + i)},
+			})
+			.to_string()
+		})
+		.collect();
+	let file = dir.join("vitals.jsonl");
+	std::fs::write(&file, lines.join("\n")).map_err(|e| e.to_string())?;
+	let file = file.display().to_string();
+	let imported = ok(a, Some(Role::App), &["record", "import", &file, "--batch", "10"], &[])?;
+	assert_eq!((imported["imported"].as_u64(), imported["batches"].as_u64()), (Some(25), Some(3)));
+	let again = ok(a, Some(Role::App), &["record", "import", &file, "--batch", "25"], &[])?;
+	let ids = |report: &Value| -> Vec<Value> {
+		report["records"].as_array().into_iter().flatten().map(|r| r["recordId"].clone()).collect()
+	};
+	assert_eq!(ids(&again), ids(&imported), "a rerun finds the same records");
+	let broken = dir.join("broken.jsonl");
+	let mut bad = lines.clone();
+	bad[2] = "{\"clientRequestId\": 3}".into();
+	std::fs::write(&broken, bad.join("\n")).map_err(|e| e.to_string())?;
+	refused(a, Some(Role::App), &["record", "import", &broken.display().to_string()], &[], "line 3")?;
+	let last_import = text(&imported["records"][24]["recordId"])?;
+	let anchored = ok(a, Some(Role::App), &["record", "status", &last_import, "--wait"], &[])?;
+	assert_eq!(anchored["status"], "finalized", "{anchored}");
+
+	// The app shares the diagnosis with B (the diagnosis field only) with the patient's key.
+	let share = [
+		"share", "create", "--patient", &patient, "--record", &record_id, "--field", "diagnosis",
+		"--grantee", "1", "--hours", "1",
+	];
+	let created = ok(a, Some(Role::App), &share, &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
+	let token = text(&created["token"])?;
+	let grant = created["grantId"].as_u64().ok_or("no grant id")?;
+	refused(a, Some(Role::App), &share, &[("MEDCHAIN_SURI", "//Eve")], "SignatureInvalid")?;
+
+	// B's app reads it with the token; C may not.
+	let access = ["share", "access", "--record", &record_id];
+	let read = ok(b, Some(Role::App), &access, &[("MEDCHAIN_SHARE_TOKEN", &token)])?;
+	assert_eq!(read["fields"], json!({"diagnosis": "influenza A"}), "{read}");
+	assert_eq!(read["verified"], true);
+	refused(c, Some(Role::App), &access, &[("MEDCHAIN_SHARE_TOKEN", &token)], "ShareWrongHospital")?;
+
+	// B asks for consent; the patient sees the request, approves one and denies another.
+	let ask = [
+		"consent", "request", "--patient", &patient, "--record", &record_id, "--field", "icd10_code",
+		"--hours", "1",
+	];
+	let asked = ok(b, None, &ask, &[("MEDCHAIN_SURI", &operator(B))])?;
+	let request = asked["request"].as_u64().ok_or("no request id")?.to_string();
+	assert_eq!(asked["requester"], 1);
+	let pending = ok(b, None, &["consent", "pending", "--patient", &patient], &[])?;
+	assert_eq!(pending["requests"][0]["request"].to_string(), request, "{pending}");
+	let approved =
+		ok(b, None, &["consent", "approve", &request], &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
+	let consent_token = text(&approved["token"])?;
+	assert!(approved["grantId"].as_u64().is_some(), "{approved}");
+	let read = ok(b, Some(Role::App), &access, &[("MEDCHAIN_SHARE_TOKEN", &consent_token)])?;
+	assert_eq!(read["fields"], json!({"icd10_code": "J10.1"}), "{read}");
+	let denied_request = ok(b, None, &ask, &[("MEDCHAIN_SURI", &operator(B))])?["request"].to_string();
+	let denied =
+		ok(b, None, &["consent", "deny", &denied_request], &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
+	assert_eq!(denied["denied"], true);
+	refused(b, None, &["consent", "deny", &denied_request], &[("MEDCHAIN_SURI", PATIENT_SURI)], "ConsentRequestNotFound")?;
+
+	// The patient reads their own record, every field, verified.
+	let own = ok(a, Some(Role::App), &["record", "get", &record_id], &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
+	assert_eq!(own["fields"]["notes"], "private", "{own}");
+	assert_eq!(own["verified"], true);
+	let as_eve = [("MEDCHAIN_SURI", "//Eve")];
+	refused(a, Some(Role::App), &["record", "get", &record_id], &as_eve, "registered patient")?;
+
+	// A revokes the share: B's next read is refused with the chain's reason.
+	let revoked = ok(a, Some(Role::App), &["share", "revoke", &grant.to_string()], &[])?;
+	assert_eq!(revoked["grantId"], grant);
+	refused(b, Some(Role::App), &access, &[("MEDCHAIN_SHARE_TOKEN", &token)], "ShareRevoked")?;
+
+	// The auditor: the patient's log, a page at a time, as a table and as FHIR.
+	let log = ok(a, Some(Role::Auditor), &["audit", "log", "--patient", &patient, "--all"], &[])?;
+	let rows = log["rows"].as_array().ok_or("no rows")?;
+	let shared: Vec<&Value> = rows.iter().filter(|row| row["kind"] == "share").collect();
+	assert_eq!(shared.len(), 2, "{log}");
+	assert!(rows.iter().any(|row| row["kind"] == "patient"), "{log}");
+	let first_page = ok(a, Some(Role::Auditor), &["audit", "log", "--patient", &patient, "--limit", "1"], &[])?;
+	assert_eq!(first_page["rows"].as_array().map(Vec::len), Some(1));
+	assert!(first_page["nextCursor"].is_string(), "{first_page}");
+	let table = a.cli(Some(Role::Auditor), &["audit", "log", "--patient", &patient], &[])?;
+	assert!(table.stdout.contains("accessId") && table.stdout.contains("disclosure"), "{table:?}");
+	let out = dir.join("audit.json").display().to_string();
+	let exported = ok(a, Some(Role::Auditor), &["audit", "export", "--kind", "audit-event", "--patient", &patient, "--out", &out], &[])?;
+	assert!(exported["resources"].as_u64() >= Some(3), "{exported}");
+	let bundle: Value = serde_json::from_slice(&std::fs::read(&out).map_err(|e| e.to_string())?)
+		.map_err(|e| e.to_string())?;
+	assert_eq!(bundle["resourceType"], "Bundle");
+	refused(a, Some(Role::App), &["audit", "log", "--patient", &patient], &[], "Forbidden")?;
+
+	// The admin erases the record; the erasure is scheduled on chain.
+	let erased = ok(a, Some(Role::Admin), &["record", "erase", &record_id], &[])?;
+	assert!(["requested", "scheduled", "erased"].contains(&erased["status"].as_str().unwrap_or("")), "{erased}");
+	Ok(())
+}
