@@ -14,7 +14,7 @@
 # $MEDCHAIN_DATA/<slug>{/,.log,.pid} (default ~/.local/share/medchain/local-network). Hospital number
 # --index (4 for E) uses Hospital A's ports plus the index (30333+index p2p, 9944+index RPC, ...).
 # On a real consortium each step runs at a different hospital: see README.md ("Admitting a
-# hospital"); medchain-admin is the same tool.
+# hospital"); `medchain hospital` is the same tool.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 source "$MEDCHAIN_ROOT/scripts/local-network.sh"
@@ -34,8 +34,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-ADMIN_CLI="$CARGO_TARGET_DIR/release/medchain-admin"
-[ -x "$MEDCHAIN_NODE" ] && [ -x "$ADMIN_CLI" ] || build_workspace
+MEDCHAIN_CLI="$CARGO_TARGET_DIR/release/medchain"
+[ -x "$MEDCHAIN_NODE" ] && [ -x "$MEDCHAIN_CLI" ] || build_workspace
 load_local_network
 slug="$(echo "$name" | tr '[:upper:] ' '[:lower:]-')"
 dir="$MEDCHAIN_DATA/$slug"
@@ -45,8 +45,10 @@ first_rpc="http://127.0.0.1:${RPC_PORTS[0]}"
 
 ss58_of() { "$MEDCHAIN_NODE" key inspect "$1" --output-type json | jq -r '.ss58Address'; }
 field() { jq -er "$1"; }
+# medchain URL ARGS...: the command line against the node whose chain RPC is URL, as JSON.
+medchain() { local url=$1; shift; "$MEDCHAIN_CLI" --node "$url" --json "$@"; }
 
-"$ADMIN_CLI" --url "$first_rpc" status >/dev/null \
+medchain "$first_rpc" node status >/dev/null \
   || { echo "no node answers at $first_rpc: start the network first (scripts/start-network.sh)" >&2; exit 1; }
 
 # 1. Node key and node.
@@ -60,7 +62,7 @@ bootnode="/ip4/127.0.0.1/tcp/${P2P_PORTS[0]}/p2p/${PEER_IDS[0]}"
 echo $! > "$MEDCHAIN_DATA/$slug.pid"
 echo "$name: node pid $(cat "$MEDCHAIN_DATA/$slug.pid"), peer id $peer_id, RPC $rpc_port, log $dir.log"
 deadline=$((SECONDS + 60))
-until "$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" status >/dev/null 2>&1; do
+until medchain "http://127.0.0.1:$rpc_port" node status >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || { echo "$name's node did not answer in 60 s; see $dir.log" >&2; exit 1; }
   sleep 1
 done
@@ -69,26 +71,26 @@ done
 admin_ss58="$(ss58_of "$admin")"; operator_ss58="$(ss58_of "$operator")"
 admission=(--name "$name" --admin "$admin_ss58" --operator "$operator_ss58" \
   --peer-id "$peer_id" --address "/ip4/127.0.0.1/tcp/$p2p_port")
-keys_json="$("$ADMIN_CLI" --url "http://127.0.0.1:$rpc_port" session-keys "${admission[@]}" \
+keys_json="$(medchain "http://127.0.0.1:$rpc_port" hospital session-keys "${admission[@]}" \
   --node-key-file "$dir/node-key")"
 
 # 3. Proposal and votes.
-validators_before="$("$ADMIN_CLI" --url "$first_rpc" status | field '.validators | length')"
-proposal="$("$ADMIN_CLI" --url "$first_rpc" propose-hospital --suri "$proposer" "${admission[@]}" \
+validators_before="$(medchain "$first_rpc" node status | field '.validators | length')"
+proposal="$(MEDCHAIN_SURI=$proposer medchain "$first_rpc" hospital propose admit "${admission[@]}" \
   --keys "$(field '.keys' <<<"$keys_json")" --proof "$(field '.proof' <<<"$keys_json")" \
   --node-proof "$(field '.nodeProof' <<<"$keys_json")")"
 id="$(field '.proposal' <<<"$proposal")"
 echo "proposal $id by $proposer"
 for voter in $voters; do
-  "$ADMIN_CLI" --url "$first_rpc" vote --suri "$voter" "$id" | field '.events'
+  MEDCHAIN_SURI=$voter medchain "$first_rpc" hospital vote "$id" | field '.events'
 done
 
 # 4. In the validator set from the next session.
 echo "waiting for $name to enter the validator set (next session boundary)"
 deadline=$((SECONDS + 120))
-until [ "$("$ADMIN_CLI" --url "$first_rpc" status | field '.validators | length')" -gt "$validators_before" ]; do
+until [ "$(medchain "$first_rpc" node status | field '.validators | length')" -gt "$validators_before" ]; do
   [ $SECONDS -lt $deadline ] || { echo "$name not in the validator set after 120 s" >&2; exit 1; }
   sleep 3
 done
-"$ADMIN_CLI" --url "$first_rpc" status
+"$MEDCHAIN_CLI" --node "$first_rpc" node status
 echo "$name validates. Stop its node with: kill \$(cat $MEDCHAIN_DATA/$slug.pid)"

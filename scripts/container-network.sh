@@ -11,9 +11,10 @@
 #    binary (it never runs cargo: build the node first, e.g. `cargo build --release --workspace`);
 # 3. `podman-compose up -d` as project medchain-ci; waits (bounded) until the four containers are
 #    healthy and Hospital A's finalized head is at least 3;
-# 4. registers patient Ferdie with Hospital A's operator key (`medchain-admin register-patient`),
-#    submits a record to Hospital A's medchain RPC with its app token (medchain_submitRecord) and
-#    waits until medchain_recordStatus says `finalized`;
+# 4. with the `medchain` command line: registers patient Ferdie with Hospital A's operator key
+#    (`hospital register-patient`), submits a record to Hospital A's node with its app token and
+#    waits until its anchor is finalized (`record submit --wait`), and reads it back as Ferdie
+#    (`record get`: logged on chain, every field verified against the anchor);
 # 5. tears everything down (`podman-compose down -v`), also on failure, and prints each phase's time.
 #
 # Prints `SKIPPED: <reason>` and exits 0 when no container engine can run here. Exits non-zero on
@@ -25,7 +26,7 @@ PROJECT=medchain-ci
 IMAGE=localhost/medchain-node:dev
 BASE_IMAGE=localhost/debian-base:bookworm
 COMPOSE=(podman-compose -f "$MEDCHAIN_ROOT/deploy/compose.yaml" -p "$PROJECT")
-MEDCHAIN_ADMIN="${MEDCHAIN_ADMIN:-$CARGO_TARGET_DIR/release/medchain-admin}"
+MEDCHAIN_CLI="${MEDCHAIN_CLI:-$CARGO_TARGET_DIR/release/medchain}"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$HOME/.cache/medchain/containers.conf}"
 HEALTH_TIMEOUT=240   # seconds for all four healthy and finalized head >= 3
 RECORD_TIMEOUT=120   # seconds for the patient registration, then again for the record's finality
@@ -87,7 +88,7 @@ podman info >/dev/null 2>&1 || skip "podman info fails: $(podman info 2>&1 | tai
 step "$(podman --version), $(podman-compose version 2>/dev/null | grep -i 'podman-compose' | head -n 1), CONTAINERS_CONF=$CONTAINERS_CONF"
 
 [ -x "$MEDCHAIN_NODE" ] || fail "no node binary at $MEDCHAIN_NODE: build it first (cargo build --release --locked --workspace)"
-[ -x "$MEDCHAIN_ADMIN" ] || fail "no medchain-admin at $MEDCHAIN_ADMIN: build it first (cargo build --release --locked --workspace)"
+[ -x "$MEDCHAIN_CLI" ] || fail "no medchain at $MEDCHAIN_CLI: build it first (cargo build --release --locked --workspace)"
 
 # ---------------------------------------------------------------------------------------------
 phase "debootstrap"
@@ -224,39 +225,30 @@ app_token=$(podman exec "$container_a" cat /data/dev-tokens | awk '$1 == "app" {
 step "Hospital A's app token: ${app_token:0:6}… (from /data/dev-tokens)"
 
 patient_ss58=$(podman exec "$container_a" medchain-node key inspect --output-type json "//Ferdie" | jq -r .ss58Address)
-registered=$("$MEDCHAIN_ADMIN" --url "http://127.0.0.1:$RPC_A" register-patient --suri "//Alice//stash" "$patient_ss58") ||
-  fail "medchain-admin register-patient failed"
+# The medchain command line against Hospital A's published ports.
+medchain() {
+  "$MEDCHAIN_CLI" --node "http://127.0.0.1:$RPC_A" --api "http://127.0.0.1:$APP_RPC_A" --json "$@"
+}
+registered=$(MEDCHAIN_SURI="//Alice//stash" medchain hospital register-patient "$patient_ss58") ||
+  fail "medchain hospital register-patient failed"
 step "registered patient Ferdie ($patient_ss58) with Hospital A's operator key, in finalized block $(jq -r .block <<<"$registered")"
 
 # ---------------------------------------------------------------------------------------------
-phase "record finalized"
-# medchain RPC call to Hospital A: app_rpc METHOD PARAMS_JSON prints the whole answer.
-app_rpc() {
-  curl -s -m 10 -H "Authorization: Bearer $app_token" -H 'Content-Type: application/json' \
-    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":$2}" "http://127.0.0.1:$APP_RPC_A"
-}
+phase "record from the CLI"
 unauthorized=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'Content-Type: application/json' \
   -d '{"id":1,"jsonrpc":"2.0","method":"medchain_recordStatus","params":["0x00"]}' "http://127.0.0.1:$APP_RPC_A")
 [ "$unauthorized" = 401 ] || fail "the medchain RPC answered HTTP $unauthorized without a token, not 401"
 step "medchain RPC without a token: HTTP 401"
-record=$(jq -cn --arg patient "$patient_ss58" '{
-  clientRequestId: "container-network-1", patient: $patient, recordType: "DIAGNOSIS",
-  fields: {diagnosis: "influenza A", icd10_code: "J10.1", treatment: "oseltamivir",
-           doctor: "Dr A", date: "2026-11-30", notes: "private notes"}}')
-answer=$(app_rpc medchain_submitRecord "[$record]")
-record_id=$(jq -er '.result.recordId' <<<"$answer") || fail "medchain_submitRecord: $answer"
-step "medchain_submitRecord: $(jq -c .result <<<"$answer")"
-
-deadline=$((SECONDS + RECORD_TIMEOUT))
-status=""
-while [ "$status" != finalized ]; do
-  [ $SECONDS -lt $deadline ] || fail "record $record_id not finalized after ${RECORD_TIMEOUT} s (status: ${status:-none})"
-  sleep 2
-  answer=$(app_rpc medchain_recordStatus "[\"$record_id\"]")
-  new_status=$(jq -r '.result.status // empty' <<<"$answer")
-  [ -n "$new_status" ] || fail "medchain_recordStatus: $answer"
-  [ "$new_status" = "$status" ] || step "recordStatus: $(jq -c .result <<<"$answer")"
-  status=$new_status
-  [ "$status" != failed ] || fail "the chain refused the record's anchor: $answer"
-done
-step "record $record_id finalized in block #$(jq -r .result.blockNumber <<<"$answer")"
+submitted=$(MEDCHAIN_TOKEN=$app_token timeout "$RECORD_TIMEOUT" "$MEDCHAIN_CLI" --node "http://127.0.0.1:$RPC_A" \
+  --api "http://127.0.0.1:$APP_RPC_A" --json record submit --patient "$patient_ss58" --type DIAGNOSIS \
+  --field "diagnosis=influenza A" --field icd10_code=J10.1 --field treatment=oseltamivir \
+  --field "doctor=Dr A" --field date=2026-11-30 --field "notes=private notes" \
+  --request-id container-network-1 --wait) || fail "medchain record submit --wait failed"
+record_id=$(jq -er .recordId <<<"$submitted") || fail "record submit printed no record id: $submitted"
+[ "$(jq -r .status <<<"$submitted")" = finalized ] || fail "record $record_id is not finalized: $submitted"
+step "record $record_id finalized in block #$(jq -r .blockNumber <<<"$submitted") (medchain record submit --wait)"
+read_back=$(MEDCHAIN_TOKEN=$app_token MEDCHAIN_SURI=//Ferdie medchain record get "$record_id") ||
+  fail "medchain record get failed"
+[ "$(jq -r '.verified and .fields.diagnosis == "influenza A" and .fields.notes == "private notes"' <<<"$read_back")" = true ] ||
+  fail "record get returned other fields: $read_back"
+step "Ferdie read it back from the container's store, verified: access entry $(jq -r .accessId <<<"$read_back")"
