@@ -29,8 +29,9 @@ RUNTIME_CRATES=(-p medchain-primitives -p medchain-runtime-api -p medchain-token
   -p medchain-pallet-support -p medchain-pallet-testing
   -p pallet-hospitals -p pallet-validator-set -p pallet-records -p pallet-shares -p pallet-access-log
   -p medchain-runtime)
-# The node's std crates with them: the record store, the app API and the FHIR export.
-NODE_CRATES=(-p medchain-store -p medchain-app-api -p medchain-fhir)
+# The node's std crates with them: the record store, the app API, the FHIR export, the client
+# library and the medchain command line.
+NODE_CRATES=(-p medchain-store -p medchain-app-api -p medchain-fhir -p medchain-client -p medchain-cli)
 phase clippy env SKIP_WASM_BUILD=1 cargo clippy --release --locked "${RUNTIME_CRATES[@]}" "${NODE_CRATES[@]}" \
   --all-targets --features runtime-benchmarks -- -D warnings
 phase try-runtime-build env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-runtime \
@@ -47,6 +48,9 @@ phase benchmark-tests cargo test --release --locked -p pallet-hospitals -p palle
 # mostly wait for blocks, so two test binaries run at once (scripts/multi-node-tests.sh), each
 # one test at a time. The crates' own integration tests (tests/ of the store) run here too.
 phase multi-node-tests bash scripts/multi-node-tests.sh
+# The sharing story told with the medchain command line on the local network, checking its own
+# output (the local network's fixed ports: after the multi-node tests).
+phase demo bash scripts/demo.sh --no-build
 # The container image and the compose network (Podman; skipped, with the reason, where no
 # container engine can run).
 phase container-network bash scripts/container-network.sh

@@ -53,9 +53,7 @@ pub enum Command {
 	#[command(subcommand)]
 	Node(NodeCommand),
 	/// Prints a shell completion script, e.g. `medchain completions bash > /etc/bash_completion.d/medchain`.
-	Completions {
-		shell: clap_complete::Shell,
-	},
+	Completions { shell: clap_complete::Shell },
 }
 
 /// A signing key: `--suri`, else MEDCHAIN_SURI.

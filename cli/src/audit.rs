@@ -1,7 +1,7 @@
 //! `medchain audit`: the access log, page by page, and its FHIR R5 export.
 
 use medchain_app_api::{
-	audit::FhirKind,
+	audit::{AuditRow, FhirKind},
 	AccessLogQuery, ExportFhir, MedchainApiClient,
 };
 use serde_json::{json, Value};
@@ -15,8 +15,13 @@ use crate::{
 /// The most pages `--all` follows: 1,000 pages of up to 500 rows.
 const MAX_PAGES: usize = 1_000;
 
-/// Runs an audit command; `None` when it printed the FHIR Bundle itself.
-pub async fn run(context: &Context, command: AuditCommand) -> crate::Result<Option<Value>> {
+/// Runs an audit command; `None` when it printed the FHIR Bundle itself. A table (`json`
+/// false) shows each row's summary; JSON shows the rows whole.
+pub async fn run(
+	context: &Context,
+	command: AuditCommand,
+	json: bool,
+) -> crate::Result<Option<Value>> {
 	let api = context.api()?;
 	match command {
 		AuditCommand::Log { filter, all } => {
@@ -27,7 +32,9 @@ pub async fn run(context: &Context, command: AuditCommand) -> crate::Result<Opti
 					.access_log(query.clone())
 					.await
 					.map_err(|e| api_error("medchain_accessLog", e))?;
-				rows.extend(page.rows.iter().map(to_json).collect::<crate::Result<Vec<_>>>()?);
+				for row in &page.rows {
+					rows.push(if json { to_json(row)? } else { summary(row) });
+				}
 				match (all, page.next_cursor) {
 					(true, Some(cursor)) => query.cursor = Some(cursor),
 					(_, next_cursor) => {
@@ -80,5 +87,34 @@ fn query(filter: AuditFilter) -> AccessLogQuery {
 		to: filter.to,
 		cursor: filter.cursor,
 		limit: filter.limit,
+	}
+}
+
+/// What an auditor reads first: when, who, what, why, and what came of it.
+fn summary(row: &AuditRow) -> Value {
+	let short = |id: &str| format!("{}…", id.get(..10).unwrap_or(id));
+	match row {
+		AuditRow::Granted(access) => json!({
+			"time": access.time,
+			"outcome": "granted",
+			"accessId": access.access_id,
+			"kind": if access.break_glass { "BREAK-GLASS".to_string() } else { format!("{:?}", access.kind).to_lowercase() },
+			"by": access.accessor_hospital.map_or("patient".to_string(), |h| format!("hospital {h}")),
+			"custodian": access.custodian,
+			"recordId": short(&access.record_id),
+			"fields": access.fields,
+			"purpose": access.purpose,
+			"result": access.disclosure,
+		}),
+		AuditRow::Refused(attempt) => json!({
+			"time": attempt.time,
+			"outcome": "refused",
+			"kind": format!("{:?}", attempt.kind).to_lowercase(),
+			"by": attempt.hospital.map_or_else(|| short(&attempt.signer), |h| format!("hospital {h}")),
+			"custodian": attempt.custodian,
+			"recordId": short(&attempt.record_id),
+			"purpose": attempt.purpose,
+			"result": attempt.reason,
+		}),
 	}
 }

@@ -49,20 +49,25 @@ pub async fn run(context: &Context, command: ConsentCommand) -> crate::Result<Va
 			let pending = chain
 				.call(runtime_api::PENDING_CONSENT_REQUESTS, (patient, after, limit), None)
 				.await?;
-			let requests: Vec<Value> = pending
-				.into_iter()
-				.map(|(id, request)| {
-					json!({
-						"request": id,
-						"requester": request.requester,
-						"records": request.records.iter().map(|r| format!("0x{}", hex::encode(r))).collect::<Vec<_>>(),
-						"fields": fields_text(&request.fields),
-						"durationBlocks": request.duration,
-						"purpose": request.purpose.code(),
-						"expiresAtBlock": request.expires_at,
-					})
-				})
-				.collect();
+			let mut requests = Vec::new();
+			for (id, request) in pending {
+				let first = request.records.first().copied();
+				let record_type = match first {
+					Some(record) => {
+						chain.call(runtime_api::RECORD, record, None).await?.map(|r| r.record_type)
+					}
+					None => None,
+				};
+				requests.push(json!({
+					"request": id,
+					"requester": request.requester,
+					"records": request.records.iter().map(|r| format!("0x{}", hex::encode(r))).collect::<Vec<_>>(),
+					"fields": field_names(request.fields, record_type),
+					"durationBlocks": request.duration,
+					"purpose": request.purpose.code(),
+					"expiresAtBlock": request.expires_at,
+				}));
+			}
 			Ok(json!({ "requests": requests }))
 		}
 		ConsentCommand::Approve { request, token_key, max_uses, patient } => {
@@ -77,7 +82,8 @@ pub async fn run(context: &Context, command: ConsentCommand) -> crate::Result<Va
 			};
 			let token_key = TokenKey::from_raw(hash32("--token-key", &key)?);
 			let approve = pallet_shares::Call::approve_consent { request, token_key, max_uses };
-			let (block, events) = connect::submit(&chain, &patient, RuntimeCall::Shares(approve)).await?;
+			let (block, events) =
+				connect::submit(&chain, &patient, RuntimeCall::Shares(approve)).await?;
 			let grant = events.iter().find_map(|event| match event {
 				RuntimeEvent::Shares(pallet_shares::Event::ConsentApproved { grant, .. }) => {
 					Some(*grant)
@@ -132,9 +138,8 @@ async fn request_call(chain: &Chain, scope: Scope) -> crate::Result<RuntimeCall>
 	let duration = u32::try_from((u64::from(scope.hours) * MILLIS_PER_HOUR).div_ceil(slot))
 		.map_err(|_| "--hours is too long")?;
 	let max_records = <Runtime as pallet_shares::Config>::MaxRecordsPerGrant::get();
-	let records = records
-		.try_into()
-		.map_err(|_| format!("a request holds at most {max_records} records"))?;
+	let records =
+		records.try_into().map_err(|_| format!("a request holds at most {max_records} records"))?;
 	Ok(RuntimeCall::Shares(pallet_shares::Call::request_consent {
 		patient,
 		records,
@@ -144,11 +149,17 @@ async fn request_call(chain: &Chain, scope: Scope) -> crate::Result<RuntimeCall>
 	}))
 }
 
-fn fields_text(selection: &FieldSelection) -> String {
-	match selection {
-		FieldSelection::AllButNotes => "all but notes".into(),
-		FieldSelection::Only(mask) => format!("mask {:#b}", mask.0),
-	}
+/// The names of the fields `selection` asks for, for records of `record_type`.
+fn field_names(selection: FieldSelection, record_type: Option<RecordType>) -> Vec<&'static str> {
+	let Some(record_type) = record_type else {
+		return vec![];
+	};
+	let mask = selection.mask_for(record_type);
+	(0u8..)
+		.zip(record_type.fields())
+		.filter(|(index, _)| mask.contains(*index))
+		.map(|(_, name)| *name)
+		.collect()
 }
 
 /// A patient pseudonym given as SS58 or 0x-hex.

@@ -31,7 +31,9 @@ pub async fn run(context: &Context, command: HospitalCommand) -> crate::Result<V
 				Proposal::Reinstate { hospital, admin } => {
 					(admin, propose(Change::Reinstate { hospital }))
 				}
-				Proposal::Remove { hospital, admin } => (admin, propose(Change::Remove { hospital })),
+				Proposal::Remove { hospital, admin } => {
+					(admin, propose(Change::Remove { hospital }))
+				}
 			};
 			send(&chain, &connect::key(&admin, "a member admin's")?, call).await
 		}
@@ -151,10 +153,8 @@ async fn rotate_session_keys(
 		.ok_or("the key is no hospital's admin")?;
 	let genesis = chain.genesis_hash().await?;
 	let owner = pallet_hospitals::rotation::key_rotation_message::<Runtime>(&genesis, hospital);
-	let generated: Value = chain
-		.rpc
-		.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(owner)])
-		.await?;
+	let generated: Value =
+		chain.rpc.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(owner)]).await?;
 	let field = |name: &str| generated[name].as_str().map(str::to_string);
 	let (keys, proof) = field("keys").zip(field("proof")).ok_or("the node returned no keys")?;
 	let (keys, (aura_proof, grandpa_proof)) = admission::decode_session_keys(&keys, &proof)?;

@@ -43,7 +43,7 @@ async fn run(cli: Cli) -> Result<Option<serde_json::Value>> {
 		Command::Record(command) => record::run(&context, command).await?,
 		Command::Share(command) => share::run(&context, command).await?,
 		Command::Consent(command) => consent::run(&context, command).await?,
-		Command::Audit(command) => match audit::run(&context, command).await? {
+		Command::Audit(command) => match audit::run(&context, command, cli.json).await? {
 			Some(report) => report,
 			None => return Ok(None),
 		},

@@ -1,10 +1,31 @@
 //! A command's result, printed as tables (the default) or as one JSON document (`--json`).
 //!
 //! An object's plain values become a two-column table (nested objects flattened to
-//! `outer.inner`); each list of objects under it becomes a table of its own, one row per item.
+//! `outer.inner`, empty values left out); each list of objects under it becomes a table of its
+//! own, one row per item, the identifying columns ([`LEADING`]) first.
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde_json::{Map, Value};
+
+/// The columns a reader looks for first, in this order; the others follow alphabetically.
+const LEADING: [&str; 16] = [
+	"id",
+	"name",
+	"status",
+	"time",
+	"outcome",
+	"block",
+	"accessId",
+	"request",
+	"kind",
+	"by",
+	"recordId",
+	"recordType",
+	"accessorHospital",
+	"custodian",
+	"fields",
+	"purpose",
+];
 
 /// Prints `report` to standard output.
 pub fn print(report: &Value, json: bool) {
@@ -30,7 +51,7 @@ fn render_object(object: &Map<String, Value>) -> String {
 	let mut out = String::new();
 	if !pairs.is_empty() {
 		let mut table = new_table();
-		for (key, value) in &pairs {
+		for (key, value) in pairs.iter().filter(|(_, value)| !value.is_null()) {
 			table.add_row(vec![key.clone(), text(value)]);
 		}
 		out.push_str(&format!("{table}\n"));
@@ -79,11 +100,17 @@ fn rows_table(items: &[Value]) -> String {
 			columns.push(key.clone());
 		}
 	}
+	let rank =
+		|column: &String| LEADING.iter().position(|lead| lead == column).unwrap_or(LEADING.len());
+	columns.sort_by_key(rank);
 	let mut table = new_table();
 	table.set_header(columns.clone());
 	for row in &rows {
 		table.add_row(columns.iter().map(|column| {
-			row.iter().find(|(key, _)| key == column).map(|(_, value)| text(value)).unwrap_or_default()
+			row.iter()
+				.find(|(key, _)| key == column)
+				.map(|(_, value)| text(value))
+				.unwrap_or_default()
 		}));
 	}
 	format!("{table}\n")
@@ -138,5 +165,12 @@ mod tests {
 			assert!(text.contains(column), "{column} in\n{text}");
 		}
 		assert_eq!(render(&json!([])), "(none)\n");
+		assert!(!render(&json!({"next": null, "id": 1})).contains("next"));
+		let table = render(&json!([{"admin": "x", "name": "A", "id": 0}]));
+		let header = table.lines().nth(1).unwrap_or_default();
+		assert!(
+			header.find("id") < header.find("name") && header.find("name") < header.find("admin"),
+			"{table}"
+		);
 	}
 }

@@ -52,18 +52,18 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 		}
 		RecordCommand::Erase { record, patient } => {
 			let api = context.api()?;
-			let approval = match patient.suri.is_some() || std::env::var_os("MEDCHAIN_SURI").is_some()
-			{
-				false => None,
-				true => {
-					let patient = connect::key(&patient, "the patient's")?;
-					let challenge = challenge(&api, &record).await?;
-					Some(PatientApproval {
-						signature: sign_hex(&patient, &challenge.erase_message)?,
-						challenge: challenge.challenge,
-					})
-				}
-			};
+			let approval =
+				match patient.suri.is_some() || std::env::var_os("MEDCHAIN_SURI").is_some() {
+					false => None,
+					true => {
+						let patient = connect::key(&patient, "the patient's")?;
+						let challenge = challenge(&api, &record).await?;
+						Some(PatientApproval {
+							signature: sign_hex(&patient, &challenge.erase_message)?,
+							challenge: challenge.challenge,
+						})
+					}
+				};
 			let receipt = api
 				.erase_record(record, approval)
 				.await
@@ -82,9 +82,8 @@ fn new_record(
 ) -> crate::Result<SubmitRecord> {
 	let mut values = Map::new();
 	for field in fields {
-		let (name, value) = field
-			.split_once('=')
-			.ok_or_else(|| format!("--field {field:?} is not NAME=VALUE"))?;
+		let (name, value) =
+			field.split_once('=').ok_or_else(|| format!("--field {field:?} is not NAME=VALUE"))?;
 		if values.insert(name.to_string(), Value::String(value.to_string())).is_some() {
 			return Err(format!("--field {name} is given twice"));
 		}
@@ -97,16 +96,15 @@ fn new_record(
 }
 
 async fn status(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
-	api.record_status(record.to_string())
-		.await
-		.map_err(|e| api_error("medchain_recordStatus", e))
+	api.record_status(record.to_string()).await.map_err(|e| api_error("medchain_recordStatus", e))
 }
 
 /// Waits until `record`'s anchor is finalized; an error if the chain refused it.
 async fn anchored(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
 	let status = wait_until("the anchor to be finalized", ANCHOR_WAIT, || async {
 		let status = status(api, record).await?;
-		Ok(matches!(status.status, AnchorStatus::Finalized | AnchorStatus::Failed).then_some(status))
+		Ok(matches!(status.status, AnchorStatus::Finalized | AnchorStatus::Failed)
+			.then_some(status))
 	})
 	.await?;
 	match status.status {
@@ -179,16 +177,17 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 
 /// `record get`: the patient logs the read on chain, then signs the node's challenge.
 async fn get(context: &Context, record: &str, patient: &sr25519::Pair) -> crate::Result<Value> {
-	let id = from_hex32(record).ok_or_else(|| format!("{record} is not a record id (0x + 64 hex)"))?;
+	let id =
+		from_hex32(record).ok_or_else(|| format!("{record} is not a record id (0x + 64 hex)"))?;
 	let chain = context.chain()?;
 	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
 	let (_, events) = connect::submit(&chain, patient, log_read).await?;
 	let access_id = events
 		.iter()
 		.find_map(|event| match event {
-			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded { access, .. }) => {
-				Some(*access)
-			}
+			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
+				access, ..
+			}) => Some(*access),
 			_ => None,
 		})
 		.ok_or("the chain logged no access entry for the read")?;
@@ -212,7 +211,8 @@ async fn challenge(api: &HttpClient, record: &str) -> crate::Result<RecordChalle
 
 /// `key`'s sr25519 signature of the 0x-hex `message`, as 0x-hex.
 pub fn sign_hex(key: &sr25519::Pair, message: &str) -> crate::Result<String> {
-	let bytes = sp_core::bytes::from_hex(message).map_err(|e| format!("message is not hex: {e}"))?;
+	let bytes =
+		sp_core::bytes::from_hex(message).map_err(|e| format!("message is not hex: {e}"))?;
 	Ok(sp_core::bytes::to_hex(key.sign(&bytes).as_ref(), false))
 }
 
@@ -231,8 +231,14 @@ mod tests {
 			new_record("5Grw".into(), "DIAGNOSIS".into(), &fields, None)
 		};
 		let first = record(&["code=J45", "severity=mild"]).unwrap();
-		assert_eq!(first.client_request_id, record(&["code=J45", "severity=mild"]).unwrap().client_request_id);
-		assert_ne!(first.client_request_id, record(&["code=J45", "severity=severe"]).unwrap().client_request_id);
+		assert_eq!(
+			first.client_request_id,
+			record(&["code=J45", "severity=mild"]).unwrap().client_request_id
+		);
+		assert_ne!(
+			first.client_request_id,
+			record(&["code=J45", "severity=severe"]).unwrap().client_request_id
+		);
 		assert_eq!(first.fields["severity"], "mild");
 		assert!(record(&["code"]).unwrap_err().contains("NAME=VALUE"));
 		assert!(record(&["code=a", "code=b"]).unwrap_err().contains("twice"));

@@ -104,7 +104,9 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 				Some(access_id) => {
 					let request =
 						RetryAccess { share_token: token.as_str().to_string(), access_id };
-					api.retry_access(request).await.map_err(|e| api_error("medchain_retryAccess", e))
+					api.retry_access(request)
+						.await
+						.map_err(|e| api_error("medchain_retryAccess", e))
 				}
 				None => {
 					let request = AccessShared {
@@ -132,7 +134,12 @@ fn token_key_of(token: &ShareToken) -> String {
 	to_hex(token.public_key().as_ref(), false)
 }
 
-fn terms(scope: Scope, grantee: Option<u32>, max_uses: Option<u32>, token_key: String) -> ShareTerms {
+fn terms(
+	scope: Scope,
+	grantee: Option<u32>,
+	max_uses: Option<u32>,
+	token_key: String,
+) -> ShareTerms {
 	ShareTerms {
 		patient: scope.patient,
 		record_ids: scope.records,

@@ -60,7 +60,10 @@ fn a_new_tokens_key_is_the_key_of_its_token() {
 fn sign_access_reproduces_the_test_vector() {
 	let (ok, key, _) = medchain(&["--json", "share", "token-key", "--share-token", VECTOR_TOKEN]);
 	assert!(ok);
-	assert_eq!(key["tokenKey"], "0xf07c855718d231b07618afa14d56c683221deaa485395df861bf509c7c9788a2");
+	assert_eq!(
+		key["tokenKey"],
+		"0xf07c855718d231b07618afa14d56c683221deaa485395df861bf509c7c9788a2"
+	);
 	let genesis = format!("0x{}", "11".repeat(32));
 	let record = format!("0x{}", "22".repeat(32));
 	let (ok, signed, _) = sign_access(&genesis, &record, "TREAT");
@@ -74,9 +77,8 @@ fn sign_access_reproduces_the_test_vector() {
 #[test]
 fn a_consent_signature_verifies_with_the_patients_key() {
 	use sp_core::{crypto::Pair as _, sr25519};
-	let (ok, signed, error) = medchain(&[
-		"--json", "share", "sign-consent", "--message", "0x0102", "--suri", "//Ferdie",
-	]);
+	let (ok, signed, error) =
+		medchain(&["--json", "share", "sign-consent", "--message", "0x0102", "--suri", "//Ferdie"]);
 	assert!(ok, "{error}");
 	let signature = sp_core::bytes::from_hex(signed["signature"].as_str().unwrap()).unwrap();
 	let signature = sr25519::Signature::from_raw(signature.try_into().unwrap());
@@ -112,15 +114,8 @@ fn bad_input_is_refused_with_the_reason_and_a_failing_status() {
 
 #[test]
 fn an_unreachable_node_is_named() {
-	let (ok, _, error) = medchain(&[
-		"--api",
-		"http://127.0.0.1:9",
-		"--token",
-		"t",
-		"record",
-		"status",
-		"0x00",
-	]);
+	let (ok, _, error) =
+		medchain(&["--api", "http://127.0.0.1:9", "--token", "t", "record", "status", "0x00"]);
 	assert!(!ok);
 	assert!(error.contains("cannot reach the node"), "{error}");
 }

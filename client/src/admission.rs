@@ -80,7 +80,7 @@ impl Admission {
 		let pair = ed25519::Pair::from_seed(node_key);
 		let peer_id = peer_id_of_ed25519_key(&pair.public());
 		if peer_id != self.peer_id {
-			return Err(format!("the node key is {peer_id}'s, not {}'s", self.peer_id).into());
+			return Err(format!("the node key is {peer_id}'s, not {}'s", self.peer_id));
 		}
 		let hospital = self.hospital(keys.clone())?;
 		Ok(pair.sign(&node_admission_message::<Runtime>(genesis_hash, &hospital)))
@@ -127,7 +127,7 @@ pub fn read_node_key(path: &std::path::Path) -> crate::Result<[u8; 32]> {
 		_ => bytes,
 	};
 	<[u8; 32]>::try_from(secret.as_slice())
-		.map_err(|_| format!("{} holds no 32-byte node key", path.display()).into())
+		.map_err(|_| format!("{} holds no 32-byte node key", path.display()))
 }
 
 /// Asks the (new hospital's own, localhost) node to generate session keys in its keystore,

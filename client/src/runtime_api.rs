@@ -53,16 +53,18 @@ pub const GRANT_BY_TOKEN: Method<TokenKey, Option<GrantId>> =
 pub const ACCESS_ENTRY: Method<AccessId, Option<AccessEntry<AccountId, BlockNumber>>> =
 	Method::new("AccessLogApi_entry");
 /// A page of a query's access entries: `(query, from_time, to_time, cursor, limit)`.
-pub const ACCESS_ENTRIES: Method<
-	(AccessQuery<AccountId>, u64, u64, u32, u32),
-	AccessPage<AccountId, BlockNumber>,
-> = Method::new("AccessLogApi_entries");
+pub const ACCESS_ENTRIES: Method<EntriesQuery, AccessPage<AccountId, BlockNumber>> =
+	Method::new("AccessLogApi_entries");
+/// `AccessLogApi::entries`'s arguments: `(query, from_time, to_time, cursor, limit)`.
+pub type EntriesQuery = (AccessQuery<AccountId>, u64, u64, u32, u32);
 
 /// Up to `limit` consent requests waiting for `patient`, ids above `after`, ascending.
 pub const PENDING_CONSENT_REQUESTS: Method<
 	(AccountId, Option<ConsentRequestId>, u32),
-	Vec<(ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>)>,
+	Vec<PendingRequest>,
 > = Method::new("SharesApi_pending_consent_requests");
+/// A consent request waiting for the patient's answer, with its id.
+pub type PendingRequest = (ConsentRequestId, ConsentRequest<BlockNumber, Vec<RecordId>>);
 /// The block time, in milliseconds.
 pub const SLOT_DURATION: Method<(), u64> = Method::new("AuraApi_slot_duration");
 

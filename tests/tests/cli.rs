@@ -9,7 +9,11 @@ use std::time::Duration;
 
 use medchain_app_api::auth::Role;
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
-use medchain_tests::{network::LocalNetwork, node::Node, Result};
+use medchain_tests::{
+	network::{node_key_hex, LocalNetwork},
+	node::{peer_id_of, Node},
+	Result,
+};
 use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
 use sp_keyring::Sr25519Keyring;
@@ -67,19 +71,42 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	let table = a.cli(None, &["hospital", "list"], &[])?;
 	assert!(table.success && table.stdout.contains("Hospital D"), "{table:?}");
 
-	let registered =
-		ok(a, None, &["hospital", "register-patient", &patient], &[("MEDCHAIN_SURI", &operator(A))])?;
+	let registered = ok(
+		a,
+		None,
+		&["hospital", "register-patient", &patient],
+		&[("MEDCHAIN_SURI", &operator(A))],
+	)?;
 	assert!(registered["events"].to_string().contains("PatientRegistered"), "{registered}");
 	let as_patient = [("MEDCHAIN_SURI", PATIENT_SURI)];
 	let register = ["hospital", "register-patient", &patient];
 	refused(a, None, &register, &as_patient, "may not make this call")?;
-	refused(a, None, &["hospital", "vote", "99"], &[("MEDCHAIN_SURI", "//Alice")], "ProposalNotFound")?;
+	refused(
+		a,
+		None,
+		&["hospital", "vote", "99"],
+		&[("MEDCHAIN_SURI", "//Alice")],
+		"ProposalNotFound",
+	)?;
 
 	// An app: one record, waited for; a JSON-lines import in batches; bad input refused whole.
 	let submit = [
-		"record", "submit", "--patient", &patient, "--type", "DIAGNOSIS",
-		"--field", "diagnosis=influenza A", "--field", "icd10_code=J10.1",
-		"--field", "doctor=Dr. Lee", "--field", "date=2026-11-30", "--field", "notes=private",
+		"record",
+		"submit",
+		"--patient",
+		&patient,
+		"--type",
+		"DIAGNOSIS",
+		"--field",
+		"diagnosis=influenza A",
+		"--field",
+		"icd10_code=J10.1",
+		"--field",
+		"doctor=Dr. Lee",
+		"--field",
+		"date=2026-11-30",
+		"--field",
+		"notes=private",
 		"--wait",
 	];
 	let record = ok(a, Some(Role::App), &submit, &[])?;
@@ -87,7 +114,22 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	let record_id = text(&record["recordId"])?;
 	let again = ok(a, Some(Role::App), &submit[..submit.len() - 1], &[])?;
 	assert_eq!(again["recordId"], record["recordId"], "the same command stores one record");
-	refused(a, Some(Role::App), &["record", "submit", "--patient", &patient, "--type", "DIAGNOSIS", "--field", "diagnosis=x"], &[], "MissingField")?;
+	refused(
+		a,
+		Some(Role::App),
+		&[
+			"record",
+			"submit",
+			"--patient",
+			&patient,
+			"--type",
+			"DIAGNOSIS",
+			"--field",
+			"diagnosis=x",
+		],
+		&[],
+		"MissingField",
+	)?;
 	refused(a, Some(Role::Auditor), &submit, &[], "Forbidden")?;
 
 	let dir = net.data_dir().join("cli");
@@ -117,15 +159,31 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	let mut bad = lines.clone();
 	bad[2] = "{\"clientRequestId\": 3}".into();
 	std::fs::write(&broken, bad.join("\n")).map_err(|e| e.to_string())?;
-	refused(a, Some(Role::App), &["record", "import", &broken.display().to_string()], &[], "line 3")?;
+	refused(
+		a,
+		Some(Role::App),
+		&["record", "import", &broken.display().to_string()],
+		&[],
+		"line 3",
+	)?;
 	let last_import = text(&imported["records"][24]["recordId"])?;
 	let anchored = ok(a, Some(Role::App), &["record", "status", &last_import, "--wait"], &[])?;
 	assert_eq!(anchored["status"], "finalized", "{anchored}");
 
 	// The app shares the diagnosis with B (the diagnosis field only) with the patient's key.
 	let share = [
-		"share", "create", "--patient", &patient, "--record", &record_id, "--field", "diagnosis",
-		"--grantee", "1", "--hours", "1",
+		"share",
+		"create",
+		"--patient",
+		&patient,
+		"--record",
+		&record_id,
+		"--field",
+		"diagnosis",
+		"--grantee",
+		"1",
+		"--hours",
+		"1",
 	];
 	let created = ok(a, Some(Role::App), &share, &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
 	let token = text(&created["token"])?;
@@ -137,12 +195,26 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	let read = ok(b, Some(Role::App), &access, &[("MEDCHAIN_SHARE_TOKEN", &token)])?;
 	assert_eq!(read["fields"], json!({"diagnosis": "influenza A"}), "{read}");
 	assert_eq!(read["verified"], true);
-	refused(c, Some(Role::App), &access, &[("MEDCHAIN_SHARE_TOKEN", &token)], "ShareWrongHospital")?;
+	refused(
+		c,
+		Some(Role::App),
+		&access,
+		&[("MEDCHAIN_SHARE_TOKEN", &token)],
+		"ShareWrongHospital",
+	)?;
 
 	// B asks for consent; the patient sees the request, approves one and denies another.
 	let ask = [
-		"consent", "request", "--patient", &patient, "--record", &record_id, "--field", "icd10_code",
-		"--hours", "1",
+		"consent",
+		"request",
+		"--patient",
+		&patient,
+		"--record",
+		&record_id,
+		"--field",
+		"icd10_code",
+		"--hours",
+		"1",
 	];
 	let asked = ok(b, None, &ask, &[("MEDCHAIN_SURI", &operator(B))])?;
 	let request = asked["request"].as_u64().ok_or("no request id")?.to_string();
@@ -155,14 +227,22 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	assert!(approved["grantId"].as_u64().is_some(), "{approved}");
 	let read = ok(b, Some(Role::App), &access, &[("MEDCHAIN_SHARE_TOKEN", &consent_token)])?;
 	assert_eq!(read["fields"], json!({"icd10_code": "J10.1"}), "{read}");
-	let denied_request = ok(b, None, &ask, &[("MEDCHAIN_SURI", &operator(B))])?["request"].to_string();
+	let denied_request =
+		ok(b, None, &ask, &[("MEDCHAIN_SURI", &operator(B))])?["request"].to_string();
 	let denied =
 		ok(b, None, &["consent", "deny", &denied_request], &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
 	assert_eq!(denied["denied"], true);
-	refused(b, None, &["consent", "deny", &denied_request], &[("MEDCHAIN_SURI", PATIENT_SURI)], "ConsentRequestNotFound")?;
+	refused(
+		b,
+		None,
+		&["consent", "deny", &denied_request],
+		&[("MEDCHAIN_SURI", PATIENT_SURI)],
+		"ConsentRequestNotFound",
+	)?;
 
 	// The patient reads their own record, every field, verified.
-	let own = ok(a, Some(Role::App), &["record", "get", &record_id], &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
+	let own =
+		ok(a, Some(Role::App), &["record", "get", &record_id], &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
 	assert_eq!(own["fields"]["notes"], "private", "{own}");
 	assert_eq!(own["verified"], true);
 	let as_eve = [("MEDCHAIN_SURI", "//Eve")];
@@ -179,13 +259,19 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	let shared: Vec<&Value> = rows.iter().filter(|row| row["kind"] == "share").collect();
 	assert_eq!(shared.len(), 2, "{log}");
 	assert!(rows.iter().any(|row| row["kind"] == "patient"), "{log}");
-	let first_page = ok(a, Some(Role::Auditor), &["audit", "log", "--patient", &patient, "--limit", "1"], &[])?;
+	let first_page =
+		ok(a, Some(Role::Auditor), &["audit", "log", "--patient", &patient, "--limit", "1"], &[])?;
 	assert_eq!(first_page["rows"].as_array().map(Vec::len), Some(1));
 	assert!(first_page["nextCursor"].is_string(), "{first_page}");
 	let table = a.cli(Some(Role::Auditor), &["audit", "log", "--patient", &patient], &[])?;
 	assert!(table.stdout.contains("accessId") && table.stdout.contains("disclosure"), "{table:?}");
 	let out = dir.join("audit.json").display().to_string();
-	let exported = ok(a, Some(Role::Auditor), &["audit", "export", "--kind", "audit-event", "--patient", &patient, "--out", &out], &[])?;
+	let exported = ok(
+		a,
+		Some(Role::Auditor),
+		&["audit", "export", "--kind", "audit-event", "--patient", &patient, "--out", &out],
+		&[],
+	)?;
 	assert!(exported["resources"].as_u64() >= Some(3), "{exported}");
 	let bundle: Value = serde_json::from_slice(&std::fs::read(&out).map_err(|e| e.to_string())?)
 		.map_err(|e| e.to_string())?;
@@ -194,6 +280,69 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 
 	// The admin erases the record; the erasure is scheduled on chain.
 	let erased = ok(a, Some(Role::Admin), &["record", "erase", &record_id], &[])?;
-	assert!(["requested", "scheduled", "erased"].contains(&erased["status"].as_str().unwrap_or("")), "{erased}");
+	assert!(
+		["requested", "scheduled", "erased"].contains(&erased["status"].as_str().unwrap_or("")),
+		"{erased}"
+	);
+
+	// Governance: a new hospital's keys and admission signed on its node (A's keystore stands
+	// in), proposed by A's admin; D's admin rotates D's validator keys, C's its operator.
+	let node_key = dir.join("node-key-e");
+	std::fs::write(&node_key, node_key_hex(4)).map_err(|e| e.to_string())?;
+	let node_key = node_key.display().to_string();
+	let peer_id = peer_id_of(&node_key_hex(4))?;
+	let eve = Sr25519Keyring::Eve.to_account_id().to_ss58check();
+	let one = Sr25519Keyring::One.to_account_id().to_ss58check();
+	let admission = [
+		"--name",
+		"Hospital E",
+		"--admin",
+		&eve,
+		"--operator",
+		&one,
+		"--peer-id",
+		&peer_id,
+		"--address",
+		"/ip4/127.0.0.1/tcp/30999",
+	];
+	let mut session_keys = vec!["hospital", "session-keys", "--node-key-file", &node_key];
+	session_keys.extend_from_slice(&admission);
+	let keys = ok(a, None, &session_keys, &[])?;
+	let (keys_hex, proof, node_proof) =
+		(text(&keys["keys"])?, text(&keys["proof"])?, text(&keys["nodeProof"])?);
+	let mut admit = vec![
+		"hospital",
+		"propose",
+		"admit",
+		"--keys",
+		&keys_hex,
+		"--proof",
+		&proof,
+		"--node-proof",
+		&node_proof,
+	];
+	admit.extend_from_slice(&admission);
+	let proposed = ok(a, None, &admit, &[("MEDCHAIN_SURI", "//Alice")])?;
+	assert!(proposed["proposal"].as_u64().is_some(), "{proposed}");
+	let mut tampered = admit.clone();
+	let name = tampered.iter().position(|arg| *arg == "Hospital E").ok_or("no name")?;
+	tampered[name] = "Hospital F";
+	refused(a, None, &tampered, &[("MEDCHAIN_SURI", "//Alice")], "InvalidKeyProof")?;
+
+	let d = &net.nodes[3];
+	let rotated =
+		ok(d, None, &["hospital", "rotate", "session-keys"], &[("MEDCHAIN_SURI", "//Dave")])?;
+	assert!(rotated["events"].to_string().contains("SessionKeysRotated"), "{rotated}");
+	let new_operator = Sr25519Keyring::Two.to_account_id().to_ss58check();
+	let rotated = ok(
+		c,
+		None,
+		&["hospital", "rotate", "operator", &new_operator],
+		&[("MEDCHAIN_SURI", "//Charlie")],
+	)?;
+	assert!(rotated["events"].to_string().contains("OperatorRotated"), "{rotated}");
+	let listed = ok(a, None, &["hospital", "list", "--from", "2", "--limit", "1"], &[])?;
+	assert_eq!(listed["hospitals"][0]["operator"], json!(new_operator), "{listed}");
+	assert_eq!(listed["next"], 3);
 	Ok(())
 }
