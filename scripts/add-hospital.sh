@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-MEDCHAIN_CLI="$CARGO_TARGET_DIR/release/medchain"
+MEDCHAIN_CLI="${MEDCHAIN_CLI:-$CARGO_TARGET_DIR/release/medchain}"
 [ -x "$MEDCHAIN_NODE" ] && [ -x "$MEDCHAIN_CLI" ] || build_workspace
 load_local_network
 slug="$(echo "$name" | tr '[:upper:] ' '[:lower:]-')"
@@ -88,7 +88,7 @@ done
 # 4. In the validator set from the next session.
 echo "waiting for $name to enter the validator set (next session boundary)"
 deadline=$((SECONDS + 120))
-until [ "$(medchain "$first_rpc" node status | field '.validators | length')" -gt "$validators_before" ]; do
+until [ "$(medchain "$first_rpc" node status | field '.validators | length' || echo 0)" -gt "$validators_before" ]; do
   [ $SECONDS -lt $deadline ] || { echo "$name not in the validator set after 120 s" >&2; exit 1; }
   sleep 3
 done

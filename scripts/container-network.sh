@@ -29,7 +29,7 @@ COMPOSE=(podman-compose -f "$MEDCHAIN_ROOT/deploy/compose.yaml" -p "$PROJECT")
 MEDCHAIN_CLI="${MEDCHAIN_CLI:-$CARGO_TARGET_DIR/release/medchain}"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$HOME/.cache/medchain/containers.conf}"
 HEALTH_TIMEOUT=240   # seconds for all four healthy and finalized head >= 3
-RECORD_TIMEOUT=120   # seconds for the patient registration, then again for the record's finality
+RECORD_TIMEOUT=120   # seconds for the record's finality (the CLI bounds its own transactions)
 # Published on the host's 127.0.0.1 by deploy/compose.yaml (the local-network ports + 20000).
 RPC_A=29944
 APP_RPC_A=29955

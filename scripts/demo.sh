@@ -14,7 +14,11 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 source "$MEDCHAIN_ROOT/scripts/local-network.sh"
 
-if [ "${1:-}" = "--no-build" ]; then shift; else bash "$MEDCHAIN_ROOT/scripts/setup.sh"; build_workspace; fi
+case "${1:-}" in
+  --no-build) ;;
+  "") bash "$MEDCHAIN_ROOT/scripts/setup.sh"; build_workspace ;;
+  *) echo "unknown argument: $1 (usage: scripts/demo.sh [--no-build])" >&2; exit 2 ;;
+esac
 MEDCHAIN_CLI="${MEDCHAIN_CLI:-$CARGO_TARGET_DIR/release/medchain}"
 [ -x "$MEDCHAIN_CLI" ] || { echo "no medchain at $MEDCHAIN_CLI: build the workspace first" >&2; exit 1; }
 load_local_network
@@ -33,8 +37,10 @@ step() { echo; echo "=== $* ==="; }
 # A–D) with the token of $ROLE (app by default); prints the command and its JSON, keeps it in $out.
 out=""
 cli_at() {
-  local i=$1; shift
-  MEDCHAIN_TOKEN=$(hospital_token "$i" "${ROLE:-app}") "$MEDCHAIN_CLI" \
+  local i=$1 token; shift
+  token=$(hospital_token "$i" "${ROLE:-app}")
+  [ -n "$token" ] || fail "no ${ROLE:-app} token for ${NAMES[i]} in $(hospital_tokens "$i")"
+  MEDCHAIN_TOKEN=$token "$MEDCHAIN_CLI" \
     --node "http://127.0.0.1:${RPC_PORTS[i]}" --api "http://127.0.0.1:${APP_RPC_PORTS[i]}" "$@"
 }
 medchain_at() {
@@ -150,7 +156,7 @@ check "two reads by B and Ferdie's own" \
   '([.rows[] | select(.outcome == "granted" and .kind == "share" and .accessorHospital == 1)] | length == 2) and ([.rows[] | select(.kind == "patient")] | length == 1)' "$out"
 check "every read released or about to be" \
   '[.rows[] | select(.outcome == "granted") | .disclosure] | all(. == "released" or . == "awaitingRelease")' "$out"
-export_file=$(mktemp -t medchain-demo-fhir-XXXXXX.json)
+export_file="$MEDCHAIN_DATA/demo-fhir-$$.json"
 ROLE=auditor medchain_at $A audit export --kind audit-event --record "$record" --out "$export_file"
 check "a FHIR R5 Bundle of AuditEvents" '.resourceType == "Bundle" and ([.entry[].resource.resourceType] | all(. == "AuditEvent"))' "$(cat "$export_file")"
 rm -f "$export_file"

@@ -263,7 +263,7 @@ pub struct ShareTerms {
 	pub max_uses: Option<u32>,
 	/// The HL7 PurposeOfUse code, e.g. `TREAT`.
 	pub purpose: String,
-	/// The share token's public key (`medchain-share new-token` prints it), 0x-hex.
+	/// The share token's public key (`medchain share new-token` prints it), 0x-hex.
 	pub token_public: String,
 }
 

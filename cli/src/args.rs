@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Secrets come from the environment rather than the command line, where other users could
 /// see them: MEDCHAIN_TOKEN (the medchain RPC token), MEDCHAIN_SURI (the signing key's secret
 /// URI) and MEDCHAIN_SHARE_TOKEN (a patient's VIC_ share token). The flags of the same names
-/// override them.
+/// override them, but show in the process list.
 #[derive(Parser)]
 #[command(name = "medchain", version, propagate_version = true)]
 pub struct Cli {
@@ -19,7 +19,8 @@ pub struct Cli {
 	/// The node's medchain RPC (records, shares, audits).
 	#[arg(long, global = true, default_value = "http://127.0.0.1:9955")]
 	pub api: String,
-	/// The medchain RPC token (role app, auditor or admin); else MEDCHAIN_TOKEN.
+	/// The medchain RPC token (role app, auditor or admin); else MEDCHAIN_TOKEN. Visible in
+	/// the process list: prefer the variable or --token-file.
 	#[arg(long, global = true)]
 	pub token: Option<String>,
 	/// A file whose first line is the medchain RPC token.
@@ -59,7 +60,8 @@ pub enum Command {
 /// A signing key: `--suri`, else MEDCHAIN_SURI.
 #[derive(Args, Clone)]
 pub struct Signer {
-	/// The signing key's secret URI (a mnemonic, or `//Ferdie` on a dev chain); else MEDCHAIN_SURI.
+	/// The signing key's secret URI (a mnemonic, or `//Ferdie` on a dev chain); else
+	/// MEDCHAIN_SURI. Visible in the process list: prefer the variable.
 	#[arg(long)]
 	pub suri: Option<String>,
 }
@@ -101,17 +103,21 @@ pub enum RecordCommand {
 		#[arg(long)]
 		wait: bool,
 	},
-	/// The patient reads their own record: logs the read on chain with the patient's key,
-	/// signs the node's challenge, and prints the fields verified against the anchor.
+	/// The patient reads their own record (through the hospital's app: an app token): logs the
+	/// read on chain with the patient's key, signs the node's challenge, and prints the fields
+	/// verified against the anchor.
 	Get {
 		record: String,
 		#[command(flatten)]
 		patient: Signer,
 	},
 	/// Erases a record: with the admin token; or with the app token and the patient's
-	/// approval (`--suri`, the patient's key).
+	/// approval (`--patient-approval`, signed with the patient's key).
 	Erase {
 		record: String,
+		/// Sign the erasure as the patient (their key: --suri or MEDCHAIN_SURI).
+		#[arg(long)]
+		patient_approval: bool,
 		#[command(flatten)]
 		patient: Signer,
 	},
@@ -137,6 +143,17 @@ pub struct Scope {
 	pub purpose: String,
 }
 
+/// Who may use a share, and how often.
+#[derive(Args, Clone)]
+pub struct Reach {
+	/// The one hospital that may use the share; any holder of the token if absent.
+	#[arg(long)]
+	pub grantee: Option<u32>,
+	/// The most uses; unlimited within the duration if absent.
+	#[arg(long)]
+	pub max_uses: Option<u32>,
+}
+
 #[derive(Subcommand)]
 pub enum ShareCommand {
 	/// Generates a share token (offline): the VIC_ token the patient hands over, and its key.
@@ -153,35 +170,31 @@ pub enum ShareCommand {
 	Create {
 		#[command(flatten)]
 		scope: Scope,
-		/// The one hospital that may use the share; any holder of the token if absent.
-		#[arg(long)]
-		grantee: Option<u32>,
-		/// The most uses; unlimited within the duration if absent.
-		#[arg(long)]
-		max_uses: Option<u32>,
+		#[command(flatten)]
+		reach: Reach,
 		/// The token key (0x-hex) of a token the patient made; a new token is made and
 		/// printed if absent.
 		#[arg(long)]
 		token_key: Option<String>,
 		#[command(flatten)]
 		patient: Signer,
-		/// The patient's signature of the consent message, made elsewhere; needs
-		/// `--nonce` and `--deadline` from `prepare`.
-		#[arg(long, requires_all = ["nonce", "deadline"], conflicts_with = "suri")]
+		/// The patient's signature of the consent message, made elsewhere; needs the
+		/// `--token-key`, `--nonce` and `--deadline` that `prepare` used and printed.
+		#[arg(long, requires_all = ["nonce", "deadline", "token_key"], conflicts_with = "suri")]
 		signature: Option<String>,
-		#[arg(long)]
+		/// The consent nonce `prepare` printed.
+		#[arg(long, requires = "signature")]
 		nonce: Option<u64>,
-		#[arg(long)]
+		/// The consent deadline `prepare` printed.
+		#[arg(long, requires = "signature")]
 		deadline: Option<u32>,
 	},
 	/// Prints the consent message of a share, for the patient to sign elsewhere.
 	Prepare {
 		#[command(flatten)]
 		scope: Scope,
-		#[arg(long)]
-		grantee: Option<u32>,
-		#[arg(long)]
-		max_uses: Option<u32>,
+		#[command(flatten)]
+		reach: Reach,
 		/// The token key (0x-hex).
 		#[arg(long)]
 		token_key: String,
@@ -226,10 +239,10 @@ pub enum ShareCommand {
 	/// chain, and the fields come from the custodian's node, verified against the anchor.
 	Access {
 		/// The record id.
-		#[arg(long)]
-		record: String,
+		#[arg(long, required_unless_present = "retry", conflicts_with = "retry")]
+		record: Option<String>,
 		/// The HL7 PurposeOfUse code the share was made for.
-		#[arg(long, default_value = "TREAT")]
+		#[arg(long, default_value = "TREAT", conflicts_with = "retry")]
 		purpose: String,
 		/// The share token; else MEDCHAIN_SHARE_TOKEN.
 		#[arg(long)]
@@ -257,6 +270,7 @@ pub enum ConsentCommand {
 		/// Only requests with ids above this one (the last id of the previous page).
 		#[arg(long)]
 		after: Option<u64>,
+		/// Requests per page (the runtime caps it).
 		#[arg(long, default_value_t = 50)]
 		limit: u32,
 	},
@@ -344,6 +358,7 @@ pub enum AuditCommand {
 /// A new hospital's admission, exactly as its session keys and node key sign it.
 #[derive(Args, Clone)]
 pub struct Admission {
+	/// The new hospital's name.
 	#[arg(long)]
 	pub name: String,
 	/// The new hospital's admin account (SS58).
@@ -352,6 +367,7 @@ pub struct Admission {
 	/// The new hospital's operator account (SS58).
 	#[arg(long)]
 	pub operator: String,
+	/// The new hospital's node's peer id (`medchain-node key inspect-node-key`).
 	#[arg(long)]
 	pub peer_id: String,
 	/// The node's public p2p address, e.g. `/ip4/203.0.113.7/tcp/30333`.
@@ -366,7 +382,8 @@ pub enum HospitalCommand {
 		/// The first hospital id.
 		#[arg(long, default_value_t = 0)]
 		from: u32,
-		#[arg(long, default_value_t = 50)]
+		/// Hospitals per page, at most 100.
+		#[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
 		limit: u32,
 	},
 	/// Proposes a change to the consortium (signed by a member's admin); the proposer's

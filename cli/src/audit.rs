@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::{
 	args::{self, AuditCommand, AuditFilter},
 	connect::{api_error, Context},
-	record::to_json,
+	output::to_json,
 };
 
 /// The most pages `--all` follows: 1,000 pages of up to 500 rows.
@@ -98,7 +98,7 @@ fn summary(row: &AuditRow) -> Value {
 			"time": access.time,
 			"outcome": "granted",
 			"accessId": access.access_id,
-			"kind": if access.break_glass { "BREAK-GLASS".to_string() } else { format!("{:?}", access.kind).to_lowercase() },
+			"kind": access.kind,
 			"by": access.accessor_hospital.map_or("patient".to_string(), |h| format!("hospital {h}")),
 			"custodian": access.custodian,
 			"recordId": short(&access.record_id),
@@ -109,7 +109,7 @@ fn summary(row: &AuditRow) -> Value {
 		AuditRow::Refused(attempt) => json!({
 			"time": attempt.time,
 			"outcome": "refused",
-			"kind": format!("{:?}", attempt.kind).to_lowercase(),
+			"kind": attempt.kind,
 			"by": attempt.hospital.map_or_else(|| short(&attempt.signer), |h| format!("hospital {h}")),
 			"custodian": attempt.custodian,
 			"recordId": short(&attempt.record_id),

@@ -1,7 +1,7 @@
 //! What a command reaches the node with: its two RPC endpoints, the medchain RPC token, the
 //! signing key and the share token; and the node's errors as readable text.
 
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use jsonrpsee::{
 	core::ClientError,
@@ -11,50 +11,64 @@ use medchain_app_api::ErrorCode;
 use medchain_client::{tx, Chain};
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_token::ShareToken;
-use sp_core::{sr25519, Pair};
+use sp_core::{
+	crypto::{AccountId32, Ss58Codec},
+	sr25519, Pair,
+};
 
 use crate::args::{Cli, Signer};
 
 /// How long one medchain RPC call may take: `createShare` and `accessShared` wait for
 /// finality and for the custodian.
 const API_TIMEOUT: Duration = Duration::from_secs(180);
-/// The largest request: a batch of records.
-const MAX_REQUEST_BYTES: u32 = 128 << 20;
+/// The largest request the node takes (its `MAX_REQUEST_BYTES`): a batch of records.
+const MAX_REQUEST_BYTES: u32 = 64 << 20;
 
-/// The endpoints and the token of one invocation.
+/// The endpoints of one invocation, and where its medchain RPC token comes from.
 pub struct Context {
 	node: String,
 	api: String,
 	token: Option<String>,
+	token_file: Option<PathBuf>,
 }
 
 impl Context {
-	pub fn new(cli: &Cli) -> crate::Result<Self> {
-		let token = match (&cli.token, &cli.token_file) {
-			(Some(token), _) => Some(token.clone()),
-			(None, Some(path)) => {
-				let text = std::fs::read_to_string(path)
-					.map_err(|e| format!("--token-file {}: {e}", path.display()))?;
-				let line = text.lines().next().unwrap_or("").trim().to_string();
-				if line.is_empty() {
-					return Err(format!("--token-file {} is empty", path.display()));
-				}
-				Some(line)
+	pub fn new(cli: &Cli) -> Self {
+		Self {
+			node: cli.node.clone(),
+			api: cli.api.clone(),
+			token: cli.token.clone(),
+			token_file: cli.token_file.clone(),
+		}
+	}
+
+	/// The medchain RPC token: `--token`, the first line of `--token-file`, or MEDCHAIN_TOKEN.
+	fn token(&self) -> crate::Result<Option<String>> {
+		if let Some(token) = &self.token {
+			return Ok(Some(token.clone()));
+		}
+		if let Some(path) = &self.token_file {
+			let text = std::fs::read_to_string(path)
+				.map_err(|e| format!("--token-file {}: {e}", path.display()))?;
+			let line = text.lines().next().unwrap_or("").trim().to_string();
+			if line.is_empty() {
+				return Err(format!("--token-file {} is empty", path.display()));
 			}
-			(None, None) => std::env::var("MEDCHAIN_TOKEN").ok().filter(|t| !t.is_empty()),
-		};
-		Ok(Self { node: cli.node.clone(), api: cli.api.clone(), token })
+			return Ok(Some(line));
+		}
+		Ok(std::env::var("MEDCHAIN_TOKEN").ok().filter(|token| !token.is_empty()))
 	}
 
 	/// A client of the node's medchain RPC, with the token.
 	pub fn api(&self) -> crate::Result<HttpClient> {
-		let token = self.token.as_deref().ok_or(
+		let token = self.token()?.ok_or(
 			"no medchain RPC token: set MEDCHAIN_TOKEN, or pass --token-file (the hospital's \
 			 operator makes tokens with `medchain-node rpc-token`)",
 		)?;
 		let mut headers = HeaderMap::new();
-		let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+		let mut bearer = HeaderValue::from_str(&format!("Bearer {token}"))
 			.map_err(|_| "the medchain RPC token holds characters a header can't carry")?;
+		bearer.set_sensitive(true);
 		headers.insert("Authorization", bearer);
 		HttpClientBuilder::default()
 			.set_headers(headers)
@@ -81,7 +95,7 @@ impl Context {
 
 	/// Whether a medchain RPC token was given.
 	pub fn has_token(&self) -> bool {
-		self.token.is_some()
+		matches!(self.token(), Ok(Some(_)))
 	}
 }
 
@@ -94,6 +108,23 @@ pub fn key(signer: &Signer, whose: &str) -> crate::Result<sr25519::Pair> {
 		.ok_or_else(|| format!("this needs {whose} key: pass --suri or set MEDCHAIN_SURI"))?;
 	sr25519::Pair::from_string(&suri, None)
 		.map_err(|e| format!("{whose} key is not a valid secret URI: {e:?}"))
+}
+
+/// `key`'s sr25519 signature of the 0x-hex `message`, as 0x-hex.
+pub fn sign_hex(key: &sr25519::Pair, message: &str) -> crate::Result<String> {
+	let bytes =
+		sp_core::bytes::from_hex(message).map_err(|e| format!("message is not hex: {e}"))?;
+	Ok(sp_core::bytes::to_hex(key.sign(&bytes).as_ref(), false))
+}
+
+/// An account given as SS58 or 0x-hex of its 32 bytes.
+pub fn account(text: &str) -> crate::Result<AccountId32> {
+	if let Ok(account) = AccountId32::from_ss58check(text) {
+		return Ok(account);
+	}
+	medchain_app_api::types::from_hex32(text)
+		.map(AccountId32::new)
+		.ok_or_else(|| format!("{text} is not an account (SS58 or 0x + 64 hex)"))
 }
 
 /// The share token (`--share-token`, else MEDCHAIN_SHARE_TOKEN).

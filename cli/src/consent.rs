@@ -9,12 +9,11 @@ use medchain_primitives::{
 };
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use serde_json::{json, Value};
-use sp_core::crypto::{AccountId32, Ss58Codec};
 
 use crate::{
 	args::{ConsentCommand, Scope},
-	connect::{self, Context},
-	share::{hash32, purpose_of},
+	connect::{self, account, Context},
+	share::{announce, hash32, new_token, purpose_of, token_key_of},
 };
 
 const MILLIS_PER_HOUR: u64 = 3_600_000;
@@ -75,9 +74,9 @@ pub async fn run(context: &Context, command: ConsentCommand) -> crate::Result<Va
 			let (token, key) = match token_key {
 				Some(key) => (None, key),
 				None => {
-					let token = medchain_token::ShareToken::generate();
-					let key = sp_core::bytes::to_hex(token.public_key().as_ref(), false);
-					(Some(token.as_str().to_string()), key)
+					let (made, token) = new_token();
+					announce(&token);
+					(Some(made["token"].clone()), token_key_of(&token))
 				}
 			};
 			let token_key = TokenKey::from_raw(hash32("--token-key", &key)?);
@@ -97,7 +96,7 @@ pub async fn run(context: &Context, command: ConsentCommand) -> crate::Result<Va
 				"block": format!("{block:?}"),
 			});
 			if let Some(token) = token {
-				report["token"] = json!(token);
+				report["token"] = token;
 			}
 			Ok(report)
 		}
@@ -160,14 +159,4 @@ fn field_names(selection: FieldSelection, record_type: Option<RecordType>) -> Ve
 		.filter(|(index, _)| mask.contains(*index))
 		.map(|(_, name)| *name)
 		.collect()
-}
-
-/// A patient pseudonym given as SS58 or 0x-hex.
-pub fn account(text: &str) -> crate::Result<AccountId32> {
-	if let Ok(account) = AccountId32::from_ss58check(text) {
-		return Ok(account);
-	}
-	hash32("the patient", text)
-		.map(AccountId32::new)
-		.map_err(|_| format!("{text} is not an account (SS58 or 0x + 64 hex)"))
 }

@@ -2,7 +2,8 @@
 
 use jsonrpsee::{core::client::ClientT, rpc_params};
 use medchain_app_api::DISCOVER;
-use medchain_client::{admission, tx, Chain};
+use medchain_client::{admission, Chain};
+use medchain_primitives::registry::HospitalRole;
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use pallet_hospitals::{HospitalStatus, Proposal as Change};
 use serde_json::{json, Value};
@@ -10,8 +11,7 @@ use sp_core::{sr25519, Pair};
 
 use crate::{
 	args::{self, HospitalCommand, Proposal, Rotation},
-	connect::{self, Context},
-	consent::account,
+	connect::{self, account, Context},
 };
 
 pub async fn run(context: &Context, command: HospitalCommand) -> crate::Result<Value> {
@@ -92,15 +92,17 @@ async fn send(
 	signer: &sr25519::Pair,
 	call: pallet_hospitals::Call<Runtime>,
 ) -> crate::Result<Value> {
-	let included = tx::submit_and_finalize(chain, signer, RuntimeCall::Hospitals(call)).await?;
-	let (block, proposal) = (format!("{:?}", included.block), included.proposal_id());
-	let events: Vec<String> = included
-		.succeeded()?
+	let (block, events) = connect::submit(chain, signer, RuntimeCall::Hospitals(call)).await?;
+	let proposal = events.iter().find_map(|event| match event {
+		RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
+		_ => None,
+	});
+	let events: Vec<String> = events
 		.iter()
 		.filter(|event| matches!(event, RuntimeEvent::Hospitals(_)))
 		.map(|event| format!("{event:?}"))
 		.collect();
-	Ok(json!({ "block": block, "proposal": proposal, "events": events }))
+	Ok(json!({ "block": format!("{block:?}"), "proposal": proposal, "events": events }))
 }
 
 /// Up to `limit` hospitals from id `from`, at the finalized head.
@@ -144,20 +146,19 @@ async fn rotate_session_keys(
 	admin: &sr25519::Pair,
 ) -> crate::Result<pallet_hospitals::Call<Runtime>> {
 	let account: sp_runtime::AccountId32 = admin.public().into();
-	let (hospital, _) = chain
-		.storage::<(u32, medchain_primitives::registry::HospitalRole)>(
+	let role = chain
+		.storage::<(u32, HospitalRole)>(
 			&pallet_hospitals::AccountRoles::<Runtime>::hashed_key_for(&account),
 			None,
 		)
-		.await?
-		.ok_or("the key is no hospital's admin")?;
+		.await?;
+	let Some((hospital, HospitalRole::Admin)) = role else {
+		return Err(format!("{account} is no hospital's admin"));
+	};
 	let genesis = chain.genesis_hash().await?;
 	let owner = pallet_hospitals::rotation::key_rotation_message::<Runtime>(&genesis, hospital);
-	let generated: Value =
-		chain.rpc.call("author_rotateKeysWithOwner", rpc_params![sp_core::Bytes(owner)]).await?;
-	let field = |name: &str| generated[name].as_str().map(str::to_string);
-	let (keys, proof) = field("keys").zip(field("proof")).ok_or("the node returned no keys")?;
-	let (keys, (aura_proof, grandpa_proof)) = admission::decode_session_keys(&keys, &proof)?;
+	let generated = admission::rotate_keys_with_owner(chain, owner).await?;
+	let (keys, (aura_proof, grandpa_proof)) = (generated.keys, generated.proofs);
 	Ok(pallet_hospitals::Call::rotate_session_keys {
 		aura: keys.aura,
 		grandpa: keys.grandpa,

@@ -38,7 +38,7 @@ async fn main() {
 
 /// Runs one command; `None` when it printed its output itself.
 async fn run(cli: Cli) -> Result<Option<serde_json::Value>> {
-	let context = connect::Context::new(&cli)?;
+	let context = connect::Context::new(&cli);
 	let report = match cli.command {
 		Command::Record(command) => record::run(&context, command).await?,
 		Command::Share(command) => share::run(&context, command).await?,

@@ -27,6 +27,11 @@ const LEADING: [&str; 16] = [
 	"purpose",
 ];
 
+/// `value` as JSON.
+pub fn to_json(value: impl serde::Serialize) -> crate::Result<Value> {
+	serde_json::to_value(value).map_err(|e| e.to_string())
+}
+
 /// Prints `report` to standard output.
 pub fn print(report: &Value, json: bool) {
 	if json {
@@ -133,11 +138,12 @@ fn new_table() -> Table {
 	table
 }
 
-/// A value as a cell: strings without quotes, lists joined with commas, `null` as empty.
+/// A value as a cell: strings without quotes (and without control characters, which could
+/// drive the terminal), lists joined with commas, `null` as empty.
 fn text(value: &Value) -> String {
 	match value {
 		Value::Null => String::new(),
-		Value::String(text) => text.clone(),
+		Value::String(text) => text.chars().filter(|c| !c.is_control()).collect(),
 		Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
 		other => other.to_string(),
 	}
@@ -165,6 +171,7 @@ mod tests {
 			assert!(text.contains(column), "{column} in\n{text}");
 		}
 		assert_eq!(render(&json!([])), "(none)\n");
+		assert!(!render(&json!({"name": "A\u{1b}[2J"})).contains('\u{1b}'));
 		assert!(!render(&json!({"next": null, "id": 1})).contains("next"));
 		let table = render(&json!([{"admin": "x", "name": "A", "id": 0}]));
 		let header = table.lines().nth(1).unwrap_or_default();

@@ -12,11 +12,12 @@ use medchain_client::wait_until;
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use sp_core::{sr25519, Pair};
+use sp_core::sr25519;
 
 use crate::{
 	args::RecordCommand,
-	connect::{self, api_error, Context},
+	connect::{self, api_error, sign_hex, Context},
+	output::to_json,
 };
 
 /// The most records one `submitRecords` takes (the node's `MAX_BULK_RECORDS`).
@@ -50,20 +51,19 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 			let patient = connect::key(&patient, "the patient's")?;
 			get(context, &record, &patient).await
 		}
-		RecordCommand::Erase { record, patient } => {
+		RecordCommand::Erase { record, patient_approval, patient } => {
 			let api = context.api()?;
-			let approval =
-				match patient.suri.is_some() || std::env::var_os("MEDCHAIN_SURI").is_some() {
-					false => None,
-					true => {
-						let patient = connect::key(&patient, "the patient's")?;
-						let challenge = challenge(&api, &record).await?;
-						Some(PatientApproval {
-							signature: sign_hex(&patient, &challenge.erase_message)?,
-							challenge: challenge.challenge,
-						})
-					}
-				};
+			let approval = match patient_approval {
+				false => None,
+				true => {
+					let patient = connect::key(&patient, "the patient's")?;
+					let challenge = challenge(&api, &record).await?;
+					Some(PatientApproval {
+						signature: sign_hex(&patient, &challenge.erase_message)?,
+						challenge: challenge.challenge,
+					})
+				}
+			};
 			let receipt = api
 				.erase_record(record, approval)
 				.await
@@ -99,9 +99,12 @@ async fn status(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
 	api.record_status(record.to_string()).await.map_err(|e| api_error("medchain_recordStatus", e))
 }
 
-/// Waits until `record`'s anchor is finalized; an error if the chain refused it.
+/// Waits until `record`'s anchor is finalized; an error if the chain refused it. A record the
+/// node does not know, or a refused token, fails at once.
 async fn anchored(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
-	let status = wait_until("the anchor to be finalized", ANCHOR_WAIT, || async {
+	status(api, record).await?;
+	let what = format!("the anchor of {record} to be finalized");
+	let status = wait_until(&what, ANCHOR_WAIT, || async {
 		let status = status(api, record).await?;
 		Ok(matches!(status.status, AnchorStatus::Finalized | AnchorStatus::Failed)
 			.then_some(status))
@@ -179,6 +182,8 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 async fn get(context: &Context, record: &str, patient: &sr25519::Pair) -> crate::Result<Value> {
 	let id =
 		from_hex32(record).ok_or_else(|| format!("{record} is not a record id (0x + 64 hex)"))?;
+	// The app's token first: without it the read would be logged on chain and never served.
+	let api = context.api()?;
 	let chain = context.chain()?;
 	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
 	let (_, events) = connect::submit(&chain, patient, log_read).await?;
@@ -191,7 +196,6 @@ async fn get(context: &Context, record: &str, patient: &sr25519::Pair) -> crate:
 			_ => None,
 		})
 		.ok_or("the chain logged no access entry for the read")?;
-	let api = context.api()?;
 	let challenge = challenge(&api, record).await?;
 	let request = GetRecord {
 		record_id: record.to_string(),
@@ -207,17 +211,6 @@ async fn challenge(api: &HttpClient, record: &str) -> crate::Result<RecordChalle
 	api.record_challenge(record.to_string())
 		.await
 		.map_err(|e| api_error("medchain_recordChallenge", e))
-}
-
-/// `key`'s sr25519 signature of the 0x-hex `message`, as 0x-hex.
-pub fn sign_hex(key: &sr25519::Pair, message: &str) -> crate::Result<String> {
-	let bytes =
-		sp_core::bytes::from_hex(message).map_err(|e| format!("message is not hex: {e}"))?;
-	Ok(sp_core::bytes::to_hex(key.sign(&bytes).as_ref(), false))
-}
-
-pub fn to_json(value: impl serde::Serialize) -> crate::Result<Value> {
-	serde_json::to_value(value).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 use sp_core::bytes::{from_hex, to_hex};
 
 use crate::{
-	args::{Scope, ShareCommand},
-	connect::{self, api_error, Context},
-	record::{sign_hex, to_json},
+	args::{Reach, Scope, ShareCommand},
+	connect::{self, api_error, sign_hex, Context},
+	output::to_json,
 };
 
 pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Value> {
@@ -22,28 +22,20 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 			let token = connect::share_token(share_token)?;
 			Ok(json!({ "tokenKey": token_key_of(&token) }))
 		}
-		ShareCommand::Prepare { scope, grantee, max_uses, token_key } => {
-			let terms = terms(scope, grantee, max_uses, token_key);
+		ShareCommand::Prepare { scope, reach, token_key } => {
+			let terms = terms(scope, reach, token_key);
 			to_json(prepare(&context.api()?, &terms).await?)
 		}
-		ShareCommand::Create {
-			scope,
-			grantee,
-			max_uses,
-			token_key,
-			patient,
-			signature,
-			nonce,
-			deadline,
-		} => {
+		ShareCommand::Create { scope, reach, token_key, patient, signature, nonce, deadline } => {
 			let (token, token_key) = match token_key {
 				Some(key) => (None, key),
 				None => {
 					let (made, token) = new_token();
+					announce(&token);
 					(Some(made["token"].clone()), token_key_of(&token))
 				}
 			};
-			let terms = terms(scope, grantee, max_uses, token_key.clone());
+			let terms = terms(scope, reach, token_key.clone());
 			let api = context.api()?;
 			let (nonce, deadline, patient_signature) = match (signature, nonce, deadline) {
 				(Some(signature), Some(nonce), Some(deadline)) => (nonce, deadline, signature),
@@ -100,18 +92,18 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 		ShareCommand::Access { record, purpose, share_token, retry } => {
 			let token = connect::share_token(share_token)?;
 			let api = context.api()?;
-			let fields = match retry {
-				Some(access_id) => {
+			let fields = match (retry, record) {
+				(Some(access_id), _) => {
 					let request =
 						RetryAccess { share_token: token.as_str().to_string(), access_id };
 					api.retry_access(request)
 						.await
 						.map_err(|e| api_error("medchain_retryAccess", e))
 				}
-				None => {
+				(None, record) => {
 					let request = AccessShared {
 						share_token: token.as_str().to_string(),
-						record_id: record,
+						record_id: record.unwrap_or_default(),
 						purpose,
 					};
 					api.access_shared(request)
@@ -125,28 +117,32 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 }
 
 /// A new token: what to print (`token`, `tokenKey`), and the token.
-fn new_token() -> (Value, ShareToken) {
+pub fn new_token() -> (Value, ShareToken) {
 	let token = ShareToken::generate();
 	(json!({ "token": token.as_str(), "tokenKey": token_key_of(&token) }), token)
 }
 
-fn token_key_of(token: &ShareToken) -> String {
+/// Shows a token made for a share on standard error before the share is sent, so that an
+/// answer lost on the way back does not lose the token of a share the chain created.
+pub fn announce(token: &ShareToken) {
+	eprintln!(
+		"new share token (the patient hands it over; it opens the share): {}",
+		token.as_str()
+	);
+}
+
+pub fn token_key_of(token: &ShareToken) -> String {
 	to_hex(token.public_key().as_ref(), false)
 }
 
-fn terms(
-	scope: Scope,
-	grantee: Option<u32>,
-	max_uses: Option<u32>,
-	token_key: String,
-) -> ShareTerms {
+fn terms(scope: Scope, reach: Reach, token_key: String) -> ShareTerms {
 	ShareTerms {
 		patient: scope.patient,
 		record_ids: scope.records,
 		fields: (!scope.fields.is_empty()).then_some(scope.fields),
-		grantee_hospital: grantee,
+		grantee_hospital: reach.grantee,
 		expires_in_hours: scope.hours,
-		max_uses,
+		max_uses: reach.max_uses,
 		purpose: scope.purpose,
 		token_public: token_key,
 	}

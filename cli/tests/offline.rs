@@ -128,7 +128,14 @@ fn completions_cover_every_subcommand() {
 		.expect("medchain runs");
 	assert!(output.status.success());
 	let script = String::from_utf8_lossy(&output.stdout);
-	for word in ["record", "share", "consent", "audit", "hospital", "node", "import", "new-token"] {
-		assert!(script.contains(word), "{word} missing from the bash completions");
+	for command in [
+		"medchain__record__import",
+		"medchain__share__new__token",
+		"medchain__consent__approve",
+		"medchain__audit__export",
+		"medchain__hospital__rotate__session__keys",
+		"medchain__node__status",
+	] {
+		assert!(script.contains(command), "{command} missing from the bash completions");
 	}
 }

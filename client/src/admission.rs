@@ -136,7 +136,13 @@ pub async fn generate_session_keys(
 	node: &Chain,
 	admission: &Admission,
 ) -> crate::Result<GeneratedKeys> {
-	let owner = sp_core::Bytes(admission.message(&node.genesis_hash().await?)?);
+	rotate_keys_with_owner(node, admission.message(&node.genesis_hash().await?)?).await
+}
+
+/// New session keys in the (localhost) node's keystore, with proofs of possession over
+/// `owner` (`author_rotateKeysWithOwner`, an unsafe RPC method).
+pub async fn rotate_keys_with_owner(node: &Chain, owner: Vec<u8>) -> crate::Result<GeneratedKeys> {
+	let owner = sp_core::Bytes(owner);
 	let generated: Value = node.rpc.call("author_rotateKeysWithOwner", rpc_params![owner]).await?;
 	let field = |name: &str| {
 		generated[name]

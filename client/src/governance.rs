@@ -1,5 +1,5 @@
 //! Governance by the consortium's admins: a proposal, and the votes that pass it. Used by
-//! `medchain-admin` and the multi-node tests alike.
+//! the multi-node tests (the `medchain` CLI signs the same calls with `tx`).
 
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use pallet_hospitals::{Event, ProposalId};
