@@ -2,7 +2,7 @@
 
 use jsonrpsee::{core::client::ClientT, rpc_params};
 use medchain_app_api::DISCOVER;
-use medchain_client::{admission, Chain};
+use medchain_client::{admission, tx, Chain};
 use medchain_primitives::registry::HospitalRole;
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
 use pallet_hospitals::{HospitalStatus, Proposal as Change};
@@ -93,10 +93,7 @@ async fn send(
 	call: pallet_hospitals::Call<Runtime>,
 ) -> crate::Result<Value> {
 	let (block, events) = connect::submit(chain, signer, RuntimeCall::Hospitals(call)).await?;
-	let proposal = events.iter().find_map(|event| match event {
-		RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
-		_ => None,
-	});
+	let proposal = tx::proposal_opened(&events);
 	let events: Vec<String> = events
 		.iter()
 		.filter(|event| matches!(event, RuntimeEvent::Hospitals(_)))

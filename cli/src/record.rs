@@ -8,8 +8,8 @@ use medchain_app_api::{
 	types::{from_hex32, AnchorStatus},
 	GetRecord, MedchainApiClient, PatientApproval, RecordChallenge, RecordStatus, SubmitRecord,
 };
-use medchain_client::wait_until;
-use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_client::{tx, wait_until};
+use medchain_runtime::RuntimeCall;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use sp_core::sr25519;
@@ -187,15 +187,8 @@ async fn get(context: &Context, record: &str, patient: &sr25519::Pair) -> crate:
 	let chain = context.chain()?;
 	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
 	let (_, events) = connect::submit(&chain, patient, log_read).await?;
-	let access_id = events
-		.iter()
-		.find_map(|event| match event {
-			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
-				access, ..
-			}) => Some(*access),
-			_ => None,
-		})
-		.ok_or("the chain logged no access entry for the read")?;
+	let access_id =
+		tx::access_recorded(&events).ok_or("the chain logged no access entry for the read")?;
 	let challenge = challenge(&api, record).await?;
 	let request = GetRecord {
 		record_id: record.to_string(),

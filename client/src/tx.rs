@@ -30,13 +30,28 @@ pub struct Included {
 	pub error: Option<DispatchError>,
 }
 
+/// The id of the proposal a governance transaction opened, from its events.
+pub fn proposal_opened(events: &[RuntimeEvent]) -> Option<pallet_hospitals::ProposalId> {
+	events.iter().find_map(|event| match event {
+		RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
+		_ => None,
+	})
+}
+
+/// The id of the access entry an access transaction logged, from its events.
+pub fn access_recorded(events: &[RuntimeEvent]) -> Option<medchain_primitives::access::AccessId> {
+	events.iter().find_map(|event| match event {
+		RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded { access, .. }) => {
+			Some(*access)
+		}
+		_ => None,
+	})
+}
+
 impl Included {
 	/// The id of the proposal this governance transaction opened, if it opened one.
 	pub fn proposal_id(&self) -> Option<pallet_hospitals::ProposalId> {
-		self.events.iter().find_map(|event| match event {
-			RuntimeEvent::Hospitals(pallet_hospitals::Event::Proposed { id, .. }) => Some(*id),
-			_ => None,
-		})
+		proposal_opened(&self.events)
 	}
 
 	/// The events, or the dispatch error as text, by name (`Shares(ConsentRequestNotFound)`).

@@ -17,7 +17,7 @@ use medchain_app_api::{
 	ErrorCode, MedchainApiClient,
 };
 use medchain_primitives::records::RecordStatus;
-use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_runtime::RuntimeCall;
 use medchain_store::{erasure::any_window_unwraps, kek::Kek, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
@@ -293,15 +293,7 @@ async fn patient_reads(a: &medchain_tests::node::Node, record: &SubmittedRecord)
 	let events = tx::submit_and_finalize(&chain, &Sr25519Keyring::Ferdie.pair(), log_read)
 		.await?
 		.succeeded()?;
-	let access_id = events
-		.iter()
-		.find_map(|event| match event {
-			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
-				access, ..
-			}) => Some(*access),
-			_ => None,
-		})
-		.ok_or("no AccessRecorded event")?;
+	let access_id = tx::access_recorded(&events).ok_or("no AccessRecorded event")?;
 	let app = a.app_rpc(Role::App)?;
 	let signed = |signer: Sr25519Keyring, challenge: &RecordChallenge| -> Result<String> {
 		let message =
