@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::{
 	args::{ConsentCommand, Scope},
 	connect::{self, account, Context},
-	share::{announce, hash32, new_token, purpose_of, token_key_of},
+	share::{given_or_new, hash32, purpose_of},
 };
 
 const MILLIS_PER_HOUR: u64 = 3_600_000;
@@ -71,14 +71,7 @@ pub async fn run(context: &Context, command: ConsentCommand) -> crate::Result<Va
 		}
 		ConsentCommand::Approve { request, token_key, max_uses, patient } => {
 			let patient = connect::key(&patient, "the patient's")?;
-			let (token, key) = match token_key {
-				Some(key) => (None, key),
-				None => {
-					let (made, token) = new_token();
-					announce(&token);
-					(Some(made["token"].clone()), token_key_of(&token))
-				}
-			};
+			let (token, key) = given_or_new(token_key);
 			let token_key = TokenKey::from_raw(hash32("--token-key", &key)?);
 			let approve = pallet_shares::Call::approve_consent { request, token_key, max_uses };
 			let (block, events) =

@@ -27,14 +27,7 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 			to_json(prepare(&context.api()?, &terms).await?)
 		}
 		ShareCommand::Create { scope, reach, token_key, patient, signature, nonce, deadline } => {
-			let (token, token_key) = match token_key {
-				Some(key) => (None, key),
-				None => {
-					let (made, token) = new_token();
-					announce(&token);
-					(Some(made["token"].clone()), token_key_of(&token))
-				}
-			};
+			let (token, token_key) = given_or_new(token_key);
 			let terms = terms(scope, reach, token_key.clone());
 			let api = context.api()?;
 			let (nonce, deadline, patient_signature) = match (signature, nonce, deadline) {
@@ -117,21 +110,29 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 }
 
 /// A new token: what to print (`token`, `tokenKey`), and the token.
-pub fn new_token() -> (Value, ShareToken) {
+fn new_token() -> (Value, ShareToken) {
 	let token = ShareToken::generate();
 	(json!({ "token": token.as_str(), "tokenKey": token_key_of(&token) }), token)
 }
 
-/// Shows a token made for a share on standard error before the share is sent, so that an
-/// answer lost on the way back does not lose the token of a share the chain created.
-pub fn announce(token: &ShareToken) {
-	eprintln!(
-		"new share token (the patient hands it over; it opens the share): {}",
-		token.as_str()
-	);
+/// The token key given, or a new token's (the token, to print, and its key). A new token is
+/// shown on standard error before the share is sent, so that an answer lost on the way back
+/// does not lose the token of a share the chain created.
+pub fn given_or_new(token_key: Option<String>) -> (Option<Value>, String) {
+	match token_key {
+		Some(key) => (None, key),
+		None => {
+			let (made, token) = new_token();
+			eprintln!(
+				"new share token (the patient hands it over; it opens the share): {}",
+				token.as_str()
+			);
+			(Some(made["token"].clone()), token_key_of(&token))
+		}
+	}
 }
 
-pub fn token_key_of(token: &ShareToken) -> String {
+fn token_key_of(token: &ShareToken) -> String {
 	to_hex(token.public_key().as_ref(), false)
 }
 
