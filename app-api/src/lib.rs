@@ -8,6 +8,7 @@
 //! - [`fields`]: how a record's JSON fields map to its type's committed fields;
 //! - [`auth`]: the roles, which role may call which method, and the token file;
 //! - [`challenge`]: what a patient signs to read their own record;
+//! - [`consent`]: a share's terms as the chain holds them, and what a patient signs for them;
 //! - [`errors`]: every error code, with its meaning.
 //!
 //! `docs/rpc.md` documents the same, with examples; [`OPENRPC`] is what `rpc.discover` returns.
@@ -17,6 +18,7 @@
 pub mod audit;
 pub mod auth;
 pub mod challenge;
+pub mod consent;
 pub mod errors;
 pub mod fields;
 pub mod types;

@@ -122,9 +122,12 @@ pub struct RecordChallenge {
 	pub record_id: String,
 	/// 32 random bytes, hex; good for one `getRecord`.
 	pub challenge: String,
-	/// The bytes the patient signs to read the record (`crate::challenge::message`), hex.
+	/// The bytes the patient signs to read the record (`crate::challenge::message`), hex. For
+	/// display and cross-checking only: a signer recomputes them from the record id, the
+	/// challenge and the chain's genesis, and refuses to sign if they differ.
 	pub message: String,
-	/// The bytes the patient signs to approve its erasure (`crate::challenge::erase_message`).
+	/// The bytes the patient signs to approve its erasure (`crate::challenge::erase_message`),
+	/// hex; recomputed by the signer in the same way.
 	pub erase_message: String,
 	/// When the challenge expires, in Unix milliseconds.
 	pub expires_at: u64,
@@ -271,7 +274,9 @@ pub struct ShareTerms {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShareConsent {
-	/// The exact bytes to sign (sr25519, raw or wrapped in `<Bytes>…</Bytes>`), 0x-hex.
+	/// The consent message (`grant_consent_message`: wrapped in `<Bytes>…</Bytes>`), 0x-hex. For
+	/// display and cross-checking only: a signer recomputes it from the terms, the nonce and the
+	/// deadline, and refuses to sign if it differs.
 	pub message: String,
 	/// The patient's consent nonce the message carries.
 	pub nonce: u64,

@@ -199,11 +199,22 @@ pub enum ShareCommand {
 		#[arg(long)]
 		token_key: String,
 	},
-	/// Signs a consent message as the patient (offline).
+	/// Signs the patient's consent to these terms with the nonce and deadline `prepare` printed
+	/// (the message is computed here from the chain, never taken from the node).
 	SignConsent {
-		/// The message, 0x-hex, exactly as `prepare` printed it.
+		#[command(flatten)]
+		scope: Scope,
+		#[command(flatten)]
+		reach: Reach,
+		/// The token key (0x-hex).
 		#[arg(long)]
-		message: String,
+		token_key: String,
+		/// The consent nonce `prepare` printed.
+		#[arg(long)]
+		nonce: u64,
+		/// The consent deadline `prepare` printed.
+		#[arg(long)]
+		deadline: u32,
 		#[command(flatten)]
 		patient: Signer,
 	},

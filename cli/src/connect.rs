@@ -110,13 +110,6 @@ pub fn key(signer: &Signer, whose: &str) -> crate::Result<sr25519::Pair> {
 		.map_err(|e| format!("{whose} key is not a valid secret URI: {e:?}"))
 }
 
-/// `key`'s sr25519 signature of the 0x-hex `message`, as 0x-hex.
-pub fn sign_hex(key: &sr25519::Pair, message: &str) -> crate::Result<String> {
-	let bytes =
-		sp_core::bytes::from_hex(message).map_err(|e| format!("message is not hex: {e}"))?;
-	Ok(sp_core::bytes::to_hex(key.sign(&bytes).as_ref(), false))
-}
-
 /// An account given as SS58 or 0x-hex of its 32 bytes.
 pub fn account(text: &str) -> crate::Result<AccountId32> {
 	if let Ok(account) = AccountId32::from_ss58check(text) {

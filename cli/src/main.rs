@@ -14,6 +14,7 @@ mod hospital;
 mod output;
 mod record;
 mod share;
+mod signing;
 
 use clap::{CommandFactory, Parser};
 

@@ -16,8 +16,9 @@ use sp_core::sr25519;
 
 use crate::{
 	args::RecordCommand,
-	connect::{self, api_error, sign_hex, Context},
+	connect::{self, api_error, Context},
 	output::to_json,
+	signing::{sign_challenge, Purpose},
 };
 
 /// The most records one `submitRecords` takes (the node's `MAX_BULK_RECORDS`).
@@ -57,11 +58,12 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 				false => None,
 				true => {
 					let patient = connect::key(&patient, "the patient's")?;
+					let chain = context.chain()?;
 					let challenge = challenge(&api, &record).await?;
-					Some(PatientApproval {
-						signature: sign_hex(&patient, &challenge.erase_message)?,
-						challenge: challenge.challenge,
-					})
+					let signature =
+						sign_challenge(&chain, &patient, &record, &challenge, Purpose::Erase)
+							.await?;
+					Some(PatientApproval { signature, challenge: challenge.challenge })
 				}
 			};
 			let receipt = api
@@ -178,22 +180,25 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 	Ok(json!({ "imported": stored.len(), "batches": batches, "records": stored }))
 }
 
-/// `record get`: the patient logs the read on chain, then signs the node's challenge.
+/// `record get`: the patient signs the node's challenge (recomputed here), logs the read on
+/// chain, then reads.
 async fn get(context: &Context, record: &str, patient: &sr25519::Pair) -> crate::Result<Value> {
 	let id =
 		from_hex32(record).ok_or_else(|| format!("{record} is not a record id (0x + 64 hex)"))?;
-	// The app's token first: without it the read would be logged on chain and never served.
+	// The app's token and the challenge first: a refused token or a rogue endpoint stops the
+	// read before it is logged on chain.
 	let api = context.api()?;
 	let chain = context.chain()?;
+	let challenge = challenge(&api, record).await?;
+	let signature = sign_challenge(&chain, patient, record, &challenge, Purpose::Read).await?;
 	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
 	let (_, events) = connect::submit(&chain, patient, log_read).await?;
 	let access_id =
 		tx::access_recorded(&events).ok_or("the chain logged no access entry for the read")?;
-	let challenge = challenge(&api, record).await?;
 	let request = GetRecord {
 		record_id: record.to_string(),
 		access_id,
-		signature: sign_hex(patient, &challenge.message)?,
+		signature,
 		challenge: challenge.challenge,
 	};
 	let fields = api.get_record(request).await.map_err(|e| api_error("medchain_getRecord", e))?;

@@ -11,8 +11,9 @@ use sp_core::bytes::{from_hex, to_hex};
 
 use crate::{
 	args::{Reach, Scope, ShareCommand},
-	connect::{self, api_error, sign_hex, Context},
+	connect::{self, api_error, Context},
 	output::to_json,
+	signing::sign_consent,
 };
 
 pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Value> {
@@ -35,7 +36,16 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 				_ => {
 					let patient = connect::key(&patient, "the patient's")?;
 					let consent = prepare(&api, &terms).await?;
-					(consent.nonce, consent.deadline, sign_hex(&patient, &consent.message)?)
+					let signature = sign_consent(
+						&context.chain()?,
+						&patient,
+						&terms,
+						consent.nonce,
+						consent.deadline,
+						Some(&consent.message),
+					)
+					.await?;
+					(consent.nonce, consent.deadline, signature)
 				}
 			};
 			let share = CreateShare { terms, nonce, deadline, patient_signature };
@@ -48,9 +58,12 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 			}
 			Ok(report)
 		}
-		ShareCommand::SignConsent { message, patient } => {
+		ShareCommand::SignConsent { scope, reach, token_key, nonce, deadline, patient } => {
 			let patient = connect::key(&patient, "the patient's")?;
-			Ok(json!({ "signature": sign_hex(&patient, &message)? }))
+			let terms = terms(scope, reach, token_key);
+			let chain = context.chain()?;
+			let signature = sign_consent(&chain, &patient, &terms, nonce, deadline, None).await?;
+			Ok(json!({ "signature": signature }))
 		}
 		ShareCommand::SignAccess {
 			share_token,

@@ -248,7 +248,12 @@ impl Node {
 
 	/// The node's JSON-RPC endpoint.
 	pub fn rpc(&self) -> crate::Result<Rpc> {
-		Rpc::new(&format!("http://127.0.0.1:{}", self.rpc_port))
+		Rpc::new(&self.rpc_url())
+	}
+
+	/// The URL of the node's JSON-RPC endpoint.
+	pub fn rpc_url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.rpc_port)
 	}
 
 	/// The chain as this node sees it.

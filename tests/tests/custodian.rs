@@ -214,27 +214,35 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 		.await
 		.map_err(|e| e.to_string())?;
 	assert_eq!(requested.status, ErasureStatus::Requested);
-	// Record 8 is Ferdie's: an app erases it with his approval, not with Eve's.
+	// Record 8 is Ferdie's: an app erases it with his approval of the `<Bytes>`-wrapped
+	// message (as polkadot.js `signRaw` signs), not with Eve's, nor with his signature of the
+	// bare message (his key signs extrinsics too).
 	let app_ref = &app;
 	let record_8 = submitted[8].record_id.clone();
-	let approval = |signer: Sr25519Keyring| {
+	let approval = |signer: Sr25519Keyring, wrapped: bool| {
 		let record_8 = record_8.clone();
 		async move {
 			let challenge = app_ref.record_challenge(record_8).await.map_err(|e| e.to_string())?;
 			let message = hex::decode(challenge.erase_message.trim_start_matches("0x"))
 				.map_err(|e| e.to_string())?;
+			let bare = message
+				.strip_prefix(b"<Bytes>".as_slice())
+				.and_then(|rest| rest.strip_suffix(b"</Bytes>".as_slice()))
+				.ok_or("the erase message is not <Bytes>-wrapped")?;
+			let signed = if wrapped { message.as_slice() } else { bare };
 			Ok::<_, String>(PatientApproval {
 				challenge: challenge.challenge,
-				signature: format!("0x{}", hex::encode(signer.pair().sign(&message).0)),
+				signature: format!("0x{}", hex::encode(signer.pair().sign(signed).0)),
 			})
 		}
 	};
-	let by_eve = app
-		.erase_record(submitted[8].record_id.clone(), Some(approval(Sr25519Keyring::Eve).await?))
-		.await;
+	let record_8 = submitted[8].record_id.clone();
+	let by_eve = app.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Eve, true).await?)).await;
 	expect(code(by_eve), ErrorCode::SignatureInvalid)?;
+	let bare = app.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Ferdie, false).await?)).await;
+	expect(code(bare), ErrorCode::SignatureInvalid)?;
 	let approved = app
-		.erase_record(submitted[8].record_id.clone(), Some(approval(Sr25519Keyring::Ferdie).await?))
+		.erase_record(record_8, Some(approval(Sr25519Keyring::Ferdie, true).await?))
 		.await
 		.map_err(|e| e.to_string())?;
 	assert_eq!(approved.status, ErasureStatus::Requested);

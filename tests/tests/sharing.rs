@@ -105,9 +105,12 @@ async fn share(chain: &Chain, record_id: RecordId, duration: u32) -> Result<(Sha
 }
 
 /// P's share of `record_id` under a fresh token, created by Hospital A's node with P's consent:
-/// P's tool (`medchain share`) makes the token and signs the consent message `prepareShare`
-/// returned, then A's app calls `createShare`. 24 hours, notes excluded.
+/// P's tool (`medchain share`) makes the token and signs the consent to the terms (computing
+/// the message from the chain at `node_url`, as polkadot.js `signRaw` wraps it), then A's app
+/// calls `createShare`. A forged signature and one of the bare, unwrapped message are refused.
+/// 24 hours, notes excluded.
 async fn share_via_custodian(
+	node_url: &str,
 	app_a: &HttpClient,
 	record_id: &str,
 	grantee: Option<u32>,
@@ -137,7 +140,24 @@ async fn share_via_custodian(
 		hex::decode(consent.message.trim_start_matches("0x")).map_err(|e| e.to_string())?;
 	let forged = format!("0x{}", hex::encode(Sr25519Keyring::Eve.pair().sign(&message).0));
 	expect(app_a.create_share(share(forged)).await, ErrorCode::SignatureInvalid)?;
-	let sign = ["--json", "share", "sign-consent", "--message", &consent.message];
+	let bare = message
+		.strip_prefix(b"<Bytes>".as_slice())
+		.and_then(|rest| rest.strip_suffix(b"</Bytes>".as_slice()))
+		.ok_or("the consent message is not <Bytes>-wrapped")?;
+	let unwrapped = format!("0x{}", hex::encode(PATIENT.pair().sign(bare).0));
+	expect(app_a.create_share(share(unwrapped)).await, ErrorCode::SignatureInvalid)?;
+	let (nonce, deadline) = (consent.nonce.to_string(), consent.deadline.to_string());
+	let mut sign = vec!["--json", "--node", node_url, "share", "sign-consent"];
+	sign.extend(["--patient", &terms.patient, "--record", record_id, "--hours", "24"]);
+	let grantee_arg = grantee.map(|hospital| hospital.to_string());
+	let max_uses_arg = max_uses.map(|uses| uses.to_string());
+	if let Some(hospital) = &grantee_arg {
+		sign.extend(["--grantee", hospital]);
+	}
+	if let Some(uses) = &max_uses_arg {
+		sign.extend(["--max-uses", uses]);
+	}
+	sign.extend(["--token-key", &terms.token_public, "--nonce", &nonce, "--deadline", &deadline]);
 	let signed = run_cli(&sign, &[("MEDCHAIN_SURI", "//Ferdie")])?.json()?;
 	let signature = signed["signature"].as_str().ok_or("a signature")?.to_owned();
 	let created = app_a.create_share(share(signature)).await.map_err(|e| e.to_string())?;
@@ -271,6 +291,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 
 	// 1. Hospital A keeps a diagnosis for P, anchored and finalized.
 	let app_a = net.nodes[A].app_rpc(Role::App)?;
+	let node_a_url = net.nodes[A].rpc_url();
 	let submitted = app_a.submit_record(diagnosis_of_p()).await.map_err(|e| e.to_string())?;
 	let record_id = submitted.record_id.clone();
 	// Each node's medchain metrics move with its events (17).
@@ -296,7 +317,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 2. P's wallet makes a token and a consent signature; A creates the share for B: 24
 	// hours, notes excluded, twice at most.
 	let (token, created) =
-		share_via_custodian(&app_a, &record_id, Some(HOSPITAL_B), Some(2)).await?;
+		share_via_custodian(&node_a_url, &app_a, &record_id, Some(HOSPITAL_B), Some(2)).await?;
 	let grant = created.grant_id;
 	assert!(created.expires_at.ends_with('Z'), "{created:?}");
 	assert_eq!(metric(A, "medchain_shares_created_total", "").await?, 1.0);
@@ -386,7 +407,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 
 	// 14. A share without a grantee opens for any registered hospital holding the token, and
 	// the use is logged with that hospital as accessor.
-	let (open_token, open_share) = share_via_custodian(&app_a, &record_id, None, None).await?;
+	let (open_token, open_share) = share_via_custodian(&node_a_url, &app_a, &record_id, None, None).await?;
 	let app_d = net.nodes[D].app_rpc(Role::App)?;
 	let read_by_d = access(&app_d, &open_token, &record_id).await?;
 	let (head, _) = auditor.finalized_head().await?;

@@ -4,13 +4,11 @@
 use codec::Decode;
 use jsonrpsee::types::ErrorObjectOwned;
 use medchain_app_api::{
-	fields,
-	types::{from_hex32, to_hex},
+	consent,
+	types::to_hex,
 	CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent, ShareTerms,
 };
-use medchain_primitives::shares::{
-	grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantTerms, PurposeOfUse, TokenKey,
-};
+use medchain_primitives::shares::{grant_consent_message, GrantTerms};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
 use sc_client_api::HeaderBackend;
 use sp_core::{sr25519, Pair, H256};
@@ -44,65 +42,34 @@ fn grant_terms(
 	at: H256,
 	terms: &ShareTerms,
 ) -> Result<(AccountId, Terms), RpcError> {
-	let patient = AccountId::from(fields::patient(&terms.patient)?);
-	if terms.record_ids.is_empty() {
-		return Err(invalid("recordIds names no record"));
-	}
-	let mut records = Vec::with_capacity(terms.record_ids.len());
-	let mut types = Vec::new();
-	for text in &terms.record_ids {
-		let id = from_hex32(text).ok_or_else(|| {
-			ErrorCode::InvalidRecordId.error(format!("{text:?} is not a record id"))
-		})?;
+	let records = consent::record_ids(terms)?;
+	let mut types = Vec::with_capacity(records.len());
+	for id in &records {
 		let anchor =
-			chain::anchor(&custodian.client, at, id).map_err(chain_error)?.ok_or_else(|| {
-				ErrorCode::RecordNotFound.error(format!("record {text} is not anchored"))
+			chain::anchor(&custodian.client, at, *id).map_err(chain_error)?.ok_or_else(|| {
+				ErrorCode::RecordNotFound
+					.error(format!("record {} is not anchored", to_hex(id)))
 			})?;
 		if anchor.custodian != custodian.hospital {
 			return Err(invalid(format!(
-				"record {text} is kept by hospital {}, not this one",
+				"record {} is kept by hospital {}, not this one",
+				to_hex(id),
 				anchor.custodian
 			)));
 		}
-		records.push(id);
 		types.push(anchor.record_type);
 	}
-	let fields = match &terms.fields {
-		None => FieldSelection::AllButNotes,
-		Some(names) => FieldSelection::Only(fields::field_mask(&types, names)?),
-	};
-	let purpose = PurposeOfUse::from_code(&terms.purpose).ok_or_else(|| {
-		ErrorCode::InvalidPurpose
-			.error(format!("{:?} is not an HL7 PurposeOfUse code", terms.purpose))
-	})?;
-	let token_key = from_hex32(&terms.token_public)
-		.map(TokenKey::from_raw)
-		.ok_or_else(|| invalid("tokenPublic is not 0x-hex of 32 bytes"))?;
-	if terms.expires_in_hours == 0 {
-		return Err(invalid("expiresInHours must be at least 1"));
-	}
-	let millis = u64::from(terms.expires_in_hours).saturating_mul(3_600_000);
-	let duration = u32::try_from(millis.div_ceil(slot_millis(custodian, at)?.max(1)))
-		.map_err(|_| invalid("expiresInHours is too long"))?;
-	let records = BoundedVec::try_from(records).map_err(|records: Vec<_>| {
+	let (patient, terms) = consent::chain_terms(terms, records, &types, slot_millis(custodian, at)?)?;
+	let records = BoundedVec::try_from(terms.records).map_err(|records: Vec<_>| {
 		invalid(format!(
 			"{} records; a share holds at most {}",
 			records.len(),
 			<Runtime as pallet_shares::Config>::MaxRecordsPerGrant::get()
 		))
 	})?;
-	Ok((
-		patient,
-		GrantTerms {
-			records,
-			fields,
-			grantee: terms.grantee_hospital,
-			duration,
-			max_uses: terms.max_uses,
-			purpose,
-			token_key,
-		},
-	))
+	let GrantTerms { fields, grantee, duration, max_uses, purpose, token_key, .. } = terms;
+	let terms = GrantTerms { records, fields, grantee, duration, max_uses, purpose, token_key };
+	Ok((AccountId::from(patient), terms))
 }
 
 /// `medchain_prepareShare`.
@@ -113,7 +80,7 @@ pub fn prepare(custodian: &Custodian, terms: ShareTerms) -> Result<ShareConsent,
 		chain::consent_nonce(&custodian.client, info.best_hash, &patient).map_err(chain_error)?;
 	let deadline = info.best_number.saturating_add(CONSENT_WINDOW_BLOCKS);
 	let message =
-		grant_consent_payload(&info.genesis_hash.into(), &patient, &terms, nonce, &deadline);
+		grant_consent_message(&info.genesis_hash.into(), &patient, &terms, nonce, &deadline);
 	Ok(ShareConsent { message: to_hex(&message), nonce, deadline, duration_blocks: terms.duration })
 }
 
@@ -129,7 +96,7 @@ pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<Created
 		.ok_or_else(|| {
 			ErrorCode::SignatureInvalid.error("patientSignature is not 0x-hex of 64 bytes")
 		})?;
-	let message = grant_consent_payload(
+	let message = grant_consent_message(
 		&info.genesis_hash.into(),
 		&patient,
 		&terms,
@@ -137,9 +104,7 @@ pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<Created
 		&share.deadline,
 	);
 	let public = sr25519::Public::from_raw(patient.clone().into());
-	let signed = sr25519::Pair::verify(&signature, &message, &public)
-		|| sr25519::Pair::verify(&signature, wrap_in_bytes_tags(&message), &public);
-	if !signed {
+	if !sr25519::Pair::verify(&signature, &message, &public) {
 		return Err(ErrorCode::SignatureInvalid.error(
 			"patientSignature is not the patient's signature of these terms with this nonce and deadline",
 		));

@@ -7,7 +7,7 @@ use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use medchain_pallet_support::origin::benchmark_origin;
 use medchain_primitives::{
 	shares::{
-		grant_consent_payload, FieldSelection, GrantStatus, GrantTerms, Grantor, PurposeOfUse,
+		grant_consent_message, FieldSelection, GrantStatus, GrantTerms, Grantor, PurposeOfUse,
 		TokenKey,
 	},
 	HospitalId,
@@ -79,14 +79,14 @@ mod benchmarks {
 		let patient = T::BenchmarkHelper::patient();
 		let terms = terms::<T>(records::<T>(r, hospital)?, 0);
 		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
-		let payload = grant_consent_payload(
+		let message = grant_consent_message(
 			&medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
 			&patient,
 			&terms,
 			0,
 			&deadline,
 		);
-		let signature = T::BenchmarkHelper::sign(&patient, &payload);
+		let signature = T::BenchmarkHelper::sign(&patient, &message);
 
 		#[extrinsic_call]
 		_(operator as T::RuntimeOrigin, patient.clone(), terms, 0, deadline, signature);

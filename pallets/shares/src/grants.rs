@@ -6,7 +6,7 @@ use medchain_pallet_support::origin::success_for_signer;
 use medchain_primitives::{
 	records::RecordStatus,
 	shares::{
-		grant_consent_payload, wrap_in_bytes_tags, AccessRequest, AuthorizedUse, GrantId,
+		grant_consent_message, AccessRequest, AuthorizedUse, GrantId,
 		GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
 	},
 	HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
@@ -104,8 +104,8 @@ impl<T: Config> Pallet<T> {
 		Ok(id)
 	}
 
-	/// Checks a patient's signed consent to `terms`: deadline, signature (raw or
-	/// `<Bytes>`-wrapped), then nonce.
+	/// Checks a patient's signed consent to `terms`: deadline, signature (of the
+	/// `<Bytes>`-wrapped message only), then nonce.
 	pub(crate) fn check_consent(
 		patient: &T::AccountId,
 		terms: &GrantTermsOf<T>,
@@ -119,16 +119,14 @@ impl<T: Config> Pallet<T> {
 			deadline <= now.saturating_add(T::MaxConsentValidity::get()),
 			Error::<T>::ConsentDeadlineTooFar
 		);
-		let payload = grant_consent_payload(
+		let message = grant_consent_message(
 			&medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
 			patient,
 			terms,
 			nonce,
 			&deadline,
 		);
-		let signed = signature.verify(payload.as_slice(), patient)
-			|| signature.verify(wrap_in_bytes_tags(&payload).as_slice(), patient);
-		ensure!(signed, Error::<T>::BadPatientSignature);
+		ensure!(signature.verify(message.as_slice(), patient), Error::<T>::BadPatientSignature);
 		let expected = ConsentNonce::<T>::get(patient);
 		ensure!(nonce >= expected, Error::<T>::ConsentNonceUsed);
 		ensure!(nonce == expected, Error::<T>::ConsentNonceAhead);

@@ -8,7 +8,7 @@
 //! ## Calls
 //! - [`Pallet::create_grant`]: the patient creates a grant over their own active records.
 //! - [`Pallet::create_grant_for`]: the custodian hospital submits a grant the patient signed
-//!   (sr25519 in practice; raw or `<Bytes>`-wrapped as polkadot.js signs). The signature covers
+//!   (sr25519 in practice; `<Bytes>`-wrapped as polkadot.js signs, never raw). The signature covers
 //!   every term, the token key, the genesis hash, the patient's consent nonce and a deadline,
 //!   so it works once and can't be replayed after a revoke.
 //! - [`Pallet::revoke`]: the patient or the granting custodian; refused from then on.
@@ -482,7 +482,7 @@ pub mod pallet {
 		}
 
 		/// The custodian submits a grant of `patient`'s records on `terms` that the patient
-		/// signed (`grant_consent_payload`, raw or `<Bytes>`-wrapped) with consent nonce `nonce`,
+		/// signed (`grant_consent_message`, `<Bytes>`-wrapped) with consent nonce `nonce`,
 		/// valid until block `deadline`. The patient's consent nonce then moves past `nonce`.
 		///
 		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`)

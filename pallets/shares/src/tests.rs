@@ -50,7 +50,8 @@ fn patient_grant() -> GrantId {
 	NextGrantId::<Test>::get() - 1
 }
 
-/// Patient 0's signature of `terms` with `nonce` and `deadline`.
+/// Patient 0's signature of `terms` with `nonce` and `deadline`: of the `<Bytes>`-wrapped
+/// message, or of the bare payload when `wrap` is false.
 fn consent_signature(
 	terms: &GrantTermsOf<Test>,
 	nonce: u64,
@@ -162,28 +163,34 @@ fn a_grant_is_refused_for_a_bad_scope_with_the_reason() {
 }
 
 #[test]
-fn a_custodian_submits_the_patients_signed_consent_raw_or_wrapped_in_bytes_tags() {
+fn a_custodian_submits_the_patients_consent_signed_wrapped_in_bytes_tags_never_raw() {
 	new_test_ext().execute_with(|| {
 		let patient = testing::patient(0);
 		let operator = testing::operator(HOSPITAL_A);
 		let record = record(1, &patient, HOSPITAL_A);
-		for (nonce, wrap) in [(0, false), (1, true)] {
-			let terms = terms(&[record]);
-			let signature = consent_signature(&terms, nonce, 10, wrap);
-			assert_ok!(Shares::create_grant_for(
-				origin(&operator),
-				patient.clone(),
-				terms.clone(),
-				nonce,
-				10,
-				signature
-			));
-			let grant = Grants::<Test>::get(nonce).expect("stored");
-			assert_eq!((grant.grantor, grant.terms), (Grantor::Custodian(HOSPITAL_A), terms));
-			assert_eq!(ConsentNonce::<Test>::get(&patient), nonce + 1);
-		}
+		let terms = terms(&[record]);
+
+		// The bare payload: the same key signs extrinsics, so only wrapped messages count.
+		let raw = consent_signature(&terms, 0, 10, false);
+		assert_noop!(
+			Shares::create_grant_for(origin(&operator), patient.clone(), terms.clone(), 0, 10, raw),
+			Error::<Test>::BadPatientSignature
+		);
+
+		let wrapped = consent_signature(&terms, 0, 10, true);
+		assert_ok!(Shares::create_grant_for(
+			origin(&operator),
+			patient.clone(),
+			terms.clone(),
+			0,
+			10,
+			wrapped
+		));
+		let grant = Grants::<Test>::get(0).expect("stored");
+		assert_eq!((grant.grantor, grant.terms), (Grantor::Custodian(HOSPITAL_A), terms));
+		assert_eq!(ConsentNonce::<Test>::get(&patient), 1);
 		assert!(events().contains(&Event::GrantCreated {
-			grant: 1,
+			grant: 0,
 			patient,
 			grantor: Grantor::Custodian(HOSPITAL_A),
 			grantee: None,
@@ -224,7 +231,7 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 			submit(&terms, 0, 10, by_other, &operator),
 			Error::<Test>::BadPatientSignature
 		);
-		let signature = consent_signature(&terms, 0, 10, false);
+		let signature = consent_signature(&terms, 0, 10, true);
 		let longer = GrantTerms { duration: 60, ..terms.clone() };
 		assert_noop!(
 			submit(&longer, 0, 10, signature.clone(), &operator),
@@ -235,7 +242,7 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 			Error::<Test>::BadPatientSignature
 		);
 		// A nonce ahead of the patient's.
-		let ahead = consent_signature(&terms, 1, 10, false);
+		let ahead = consent_signature(&terms, 1, 10, true);
 		assert_noop!(submit(&terms, 1, 10, ahead, &operator), Error::<Test>::ConsentNonceAhead);
 		// Not a hospital operator; not the custodian of every record.
 		assert_noop!(
@@ -244,7 +251,7 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 		);
 		let both =
 			GrantTerms { records: BoundedVec::truncate_from(vec![own, at_b]), ..terms.clone() };
-		let both_signature = consent_signature(&both, 0, 10, false);
+		let both_signature = consent_signature(&both, 0, 10, true);
 		assert_noop!(submit(&both, 0, 10, both_signature, &operator), Error::<Test>::NotCustodian);
 
 		// Used once, revoked, then replayed.
@@ -257,7 +264,7 @@ fn a_signed_consent_is_refused_when_forged_late_replayed_or_not_the_custodians()
 
 		// Past its deadline.
 		run_to_block(11);
-		let late = consent_signature(&terms, 1, 10, false);
+		let late = consent_signature(&terms, 1, 10, true);
 		assert_noop!(submit(&terms, 1, 10, late, &operator), Error::<Test>::ConsentExpired);
 	});
 }
@@ -283,7 +290,7 @@ fn the_patient_or_the_granting_custodian_revokes_once() {
 		assert_noop!(Shares::revoke(origin(&patient), 42), Error::<Test>::GrantNotFound);
 
 		let terms = terms(&[record_id(1)]);
-		let signature = consent_signature(&terms, 0, 10, false);
+		let signature = consent_signature(&terms, 0, 10, true);
 		let operator = testing::operator(HOSPITAL_A);
 		assert_ok!(Shares::create_grant_for(origin(&operator), patient, terms, 0, 10, signature));
 		let by_custodian = by_patient + 1;
@@ -535,7 +542,7 @@ fn a_patient_withdraws_consents_signed_but_not_yet_submitted() {
 		let patient = testing::patient(0);
 		let record = record(1, &patient, HOSPITAL_A);
 		let terms = terms(&[record]);
-		let signature = consent_signature(&terms, 0, 10, false);
+		let signature = consent_signature(&terms, 0, 10, true);
 		assert_noop!(
 			Shares::withdraw_consents(origin(&patient), 0),
 			Error::<Test>::BadNonceWithdrawal
@@ -574,7 +581,7 @@ fn a_consent_deadline_is_at_most_the_validity_bound_ahead() {
 				terms.clone(),
 				0,
 				deadline,
-				consent_signature(&terms, 0, deadline, false),
+				consent_signature(&terms, 0, deadline, true),
 			)
 		};
 		assert_noop!(submit(1 + MAX_CONSENT_VALIDITY + 1), Error::<Test>::ConsentDeadlineTooFar);

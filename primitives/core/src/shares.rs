@@ -7,10 +7,14 @@
 //! access request  = ACCESS_REQUEST_DOMAIN ‖ SCALE(genesis hash, grant, record, accessor,
 //!                                                  purpose, uses so far, valid-until block)
 //!                   signed with the share token's ed25519 key (see `crate::token`)
-//! grant consent   = GRANT_CONSENT_DOMAIN ‖ SCALE(genesis hash, patient, terms, nonce, deadline)
-//!                   signed with the patient's key (sr25519 in practice), raw or wrapped
-//!                   in `<Bytes>…</Bytes>` as polkadot.js `signRaw` does
+//! grant consent   = `<Bytes>` ‖ GRANT_CONSENT_DOMAIN
+//!                              ‖ SCALE(genesis hash, patient, terms, nonce, deadline) ‖ `</Bytes>`
+//!                   signed with the patient's key (sr25519 in practice)
 //! ```
+//!
+//! The patient's key also signs the patient's extrinsics, so what it signs off chain is always
+//! wrapped in `<Bytes>…</Bytes>` (polkadot.js `signRaw` does the same): no wrapped message
+//! begins with a pallet index of the runtime, so none can be an extrinsic's signing payload.
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -299,6 +303,17 @@ pub fn grant_consent_payload<AccountId: Encode, Records: Encode, BlockNumber: En
 	let mut payload = GRANT_CONSENT_DOMAIN.to_vec();
 	(genesis_hash, patient, terms, nonce, deadline).encode_to(&mut payload);
 	payload
+}
+
+/// The bytes a patient signs to consent: [`grant_consent_payload`] wrapped in `<Bytes>` tags.
+pub fn grant_consent_message<AccountId: Encode, Records: Encode, BlockNumber: Encode>(
+	genesis_hash: &[u8; 32],
+	patient: &AccountId,
+	terms: &GrantTerms<Records, BlockNumber>,
+	nonce: u64,
+	deadline: &BlockNumber,
+) -> Vec<u8> {
+	wrap_in_bytes_tags(&grant_consent_payload(genesis_hash, patient, terms, nonce, deadline))
 }
 
 /// A chain's 32-byte genesis hash from the runtime's hash type (its first 32 bytes,

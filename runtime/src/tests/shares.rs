@@ -6,7 +6,7 @@ use frame_support::{assert_noop, assert_ok, BoundedVec};
 use medchain_primitives::{
 	access::{AccessKind, AccessQuery, Accessor},
 	shares::{
-		grant_consent_payload, wrap_in_bytes_tags, AccessRequest, FieldSelection, GrantTerms,
+		grant_consent_message, wrap_in_bytes_tags, AccessRequest, FieldSelection, GrantTerms,
 		Grantor, PurposeOfUse,
 	},
 	FieldMask, RecordType,
@@ -20,7 +20,7 @@ use sp_keyring::Sr25519Keyring;
 use super::genesis_of;
 use crate::{
 	genesis_config_presets::LOCAL_TESTNET_PRESET, AccountId, Block, BlockNumber, Runtime,
-	RuntimeOrigin, Shares,
+	RuntimeCall, RuntimeOrigin, Shares, UncheckedExtrinsic,
 };
 
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
@@ -63,8 +63,8 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 			token_key: token.public_key(),
 		};
 		let genesis = medchain_pallet_support::chain::genesis_hash_bytes::<Runtime>();
-		let payload = grant_consent_payload(&genesis, &patient, &terms, 0, &10u32);
-		let signature = PATIENT.sign(&wrap_in_bytes_tags(&payload));
+		let signature =
+			PATIENT.sign(&grant_consent_message(&genesis, &patient, &terms, 0, &10u32));
 		assert_ok!(Shares::create_grant_for(
 			signed(OPERATOR_A),
 			patient.clone(),
@@ -135,4 +135,20 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 		let entry = <Runtime as AccessLogApi<Block, AccountId, BlockNumber>>::entry(0);
 		assert_eq!(entry.and_then(|entry| entry.release).map(|r| r.response_hash), Some([4; 32]));
 	});
+}
+
+/// What a patient's key signs off chain can never be an extrinsic, nor the call an extrinsic's
+/// signing payload begins with: a wrapped message starts with `<` (0x3c), which is no pallet's
+/// index, and a signing payload longer than 256 bytes is signed as its 32-byte hash, which no
+/// wrapped message is.
+#[test]
+fn no_bytes_wrapped_message_decodes_as_a_call_or_an_extrinsic() {
+	use codec::Decode;
+	let record = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: 7 });
+	for payload in [Vec::new(), codec::Encode::encode(&record), vec![0; 300]] {
+		let message = wrap_in_bytes_tags(&payload);
+		assert!(RuntimeCall::decode(&mut message.as_slice()).is_err());
+		assert!(UncheckedExtrinsic::decode(&mut message.as_slice()).is_err());
+		assert_ne!(message.len(), 32);
+	}
 }
