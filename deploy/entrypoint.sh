@@ -23,10 +23,13 @@
 #                                  keep them in plain text in /data/dev-tokens (0600), as
 #                                  scripts/local-network.sh does for the local network
 #   MEDCHAIN_RPC_PORT              the JSON-RPC port the healthcheck asks (default 9944)
+#
+# The DEV ONLY secrets are taken out of the environment before the node starts, and a temporary
+# copy of the seed is removed whether or not its step succeeds.
 set -eu
 
-NODE=/usr/local/bin/medchain-node
-DATA=/data
+NODE=${MEDCHAIN_NODE_BIN:-/usr/local/bin/medchain-node}
+DATA=${MEDCHAIN_DATA_DIR:-/data}
 CHAIN=${MEDCHAIN_CHAIN:-local}
 
 log() { echo "medchain-entrypoint: $*" >&2; }
@@ -64,11 +67,15 @@ fi
 # on no command line. A keystore file's name starts with the key type in hex (6d646f70).
 seed_file=${MEDCHAIN_OPERATOR_SEED_FILE:-}
 tmp_seed=""
+trap 'rm -f "$tmp_seed"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 if [ -z "$seed_file" ] && [ -n "${MEDCHAIN_OPERATOR_SEED:-}" ]; then
   tmp_seed=$(mktemp)
   printf '%s' "$MEDCHAIN_OPERATOR_SEED" >"$tmp_seed"
   seed_file=$tmp_seed
 fi
+unset MEDCHAIN_OPERATOR_SEED MEDCHAIN_NODE_KEY
 if [ -n "$seed_file" ]; then
   if ls "$DATA"/chains/*/keystore/6d646f70* >/dev/null 2>&1; then
     :
@@ -79,6 +86,7 @@ if [ -n "$seed_file" ]; then
   fi
 fi
 [ -z "$tmp_seed" ] || rm -f "$tmp_seed"
+tmp_seed=""
 
 # The medchain RPC tokens. DEV ONLY: make one of each role on first start, plain text kept.
 tokens=${MEDCHAIN_RPC_TOKENS:-$DATA/medchain-rpc-tokens}

@@ -9,9 +9,11 @@
 #    default ulimits); a Debian bookworm base imported once as localhost/debian-base:bookworm;
 # 2. builds localhost/medchain-node:dev from a temporary context holding the prebuilt release
 #    binary (it never runs cargo: build the node first, e.g. `cargo build --release --workspace`);
-# 3. `podman-compose up -d` as project medchain-ci; waits (bounded) until the four containers are
-#    healthy and Hospital A's finalized head is at least 3;
-# 4. with the `medchain` command line: registers patient Ferdie with Hospital A's operator key
+# 3. makes each hospital's medchain RPC certificate (scripts/make-rpc-cert.sh, a CA of this run);
+#    `podman-compose up -d` as project medchain-ci; waits (bounded) until the four containers are
+#    healthy and Hospital A's finalized head is at least 3; no node keeps the operator seed in
+#    its environment;
+# 4. with the `medchain` command line, over https to the published medchain RPC: registers patient Ferdie with Hospital A's operator key
 #    (`hospital register-patient`), submits a record to Hospital A's node with its app token and
 #    waits until its anchor is finalized (`record submit --wait`), and reads it back as Ferdie
 #    (`record get`: logged on chain, every field verified against the anchor);
@@ -151,6 +153,7 @@ teardown() {
   fi
   phase "teardown"
   timeout 180 "${COMPOSE[@]}" down -v >/dev/null 2>&1 || echo "podman-compose down -v failed" >&2
+  rm -rf "$MEDCHAIN_TLS_DIR"
   # podman-compose 1.0.3 leaves the project's network behind.
   podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
   phase end
@@ -160,6 +163,22 @@ teardown() {
   if [ "$status" -eq 0 ]; then echo "PASSED: container network"; else echo "FAILED: container network" >&2; fi
   exit "$status"
 }
+
+phase "certificates"
+export MEDCHAIN_TLS_DIR=/var/tmp/$PROJECT-tls
+rm -rf "$MEDCHAIN_TLS_DIR"
+for hospital in a b c d; do
+  bash "$MEDCHAIN_ROOT/scripts/make-rpc-cert.sh" "$MEDCHAIN_TLS_DIR" "hospital-$hospital" \
+    localhost 127.0.0.1 "hospital-$hospital" 2>/dev/null
+done
+# The containers' user (uid 1000) reads them through a read-only mount.
+if [ "$(id -u)" -eq 0 ]; then
+  chown -R 1000:1000 "$MEDCHAIN_TLS_DIR"
+else
+  podman unshare chown -R 1000:1000 "$MEDCHAIN_TLS_DIR"
+fi
+CA="$MEDCHAIN_TLS_DIR/ca.pem"
+step "CA $CA and a certificate per hospital (localhost, 127.0.0.1, its service name)"
 
 phase "up"
 # Leftovers of an earlier run (e.g. killed before its teardown) would keep their chain data.
@@ -208,6 +227,12 @@ until [ ${#healthy[@]} -eq 4 ]; do
 done
 step "all four healthy: $(for c in $(containers); do printf '%s=%s ' "${c}" "$(podman inspect --format '{{.State.Health.Status}}' "$c" 2>/dev/null || podman inspect --format '{{.State.Healthcheck.Status}}' "$c")"; done)"
 step "Hospital A system_health: $(rpc "$RPC_A" system_health)"
+for c in $(containers); do
+  if podman exec "$c" sh -c 'tr "\0" "\n" </proc/1/environ' | grep -q '^MEDCHAIN_OPERATOR_SEED=\|^MEDCHAIN_NODE_KEY='; then
+    fail "$c's node keeps a secret in its environment"
+  fi
+done
+step "no node keeps the operator seed or node key in its environment"
 
 phase "finality"
 until f=$(finalized_number) && [ "$f" -ge 3 ]; do
@@ -227,7 +252,7 @@ step "Hospital A's app token: ${app_token:0:6}… (from /data/dev-tokens)"
 patient_ss58=$(podman exec "$container_a" medchain-node key inspect --output-type json "//Ferdie" | jq -r .ss58Address)
 # The medchain command line against Hospital A's published ports.
 medchain() {
-  "$MEDCHAIN_CLI" --node "http://127.0.0.1:$RPC_A" --api "http://127.0.0.1:$APP_RPC_A" --json "$@"
+  "$MEDCHAIN_CLI" --node "http://127.0.0.1:$RPC_A" --api "https://localhost:$APP_RPC_A" --ca-file "$CA" --json "$@"
 }
 registered=$(MEDCHAIN_SURI="//Alice//stash" medchain hospital register-patient "$patient_ss58") ||
   fail "medchain hospital register-patient failed"
@@ -235,12 +260,14 @@ step "registered patient Ferdie ($patient_ss58) with Hospital A's operator key, 
 
 # ---------------------------------------------------------------------------------------------
 phase "record from the CLI"
-unauthorized=$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H 'Content-Type: application/json' \
-  -d '{"id":1,"jsonrpc":"2.0","method":"medchain_recordStatus","params":["0x00"]}' "http://127.0.0.1:$APP_RPC_A")
+unauthorized=$(curl -s -o /dev/null -w '%{http_code}' -m 5 --cacert "$CA" -H 'Content-Type: application/json' \
+  -d '{"id":1,"jsonrpc":"2.0","method":"medchain_recordStatus","params":["0x00"]}' "https://localhost:$APP_RPC_A")
 [ "$unauthorized" = 401 ] || fail "the medchain RPC answered HTTP $unauthorized without a token, not 401"
-step "medchain RPC without a token: HTTP 401"
+step "medchain RPC over https without a token: HTTP 401"
+if curl -s -o /dev/null -m 5 "http://127.0.0.1:$APP_RPC_A"; then fail "the medchain RPC answered plain http"; fi
+step "medchain RPC over plain http: no answer"
 submitted=$(MEDCHAIN_TOKEN=$app_token timeout "$RECORD_TIMEOUT" "$MEDCHAIN_CLI" --node "http://127.0.0.1:$RPC_A" \
-  --api "http://127.0.0.1:$APP_RPC_A" --json record submit --patient "$patient_ss58" --type DIAGNOSIS \
+  --api "https://localhost:$APP_RPC_A" --ca-file "$CA" --json record submit --patient "$patient_ss58" --type DIAGNOSIS \
   --field "diagnosis=influenza A" --field icd10_code=J10.1 --field treatment=oseltamivir \
   --field "doctor=Dr A" --field date=2026-11-30 --field "notes=private notes" \
   --request-id container-network-1 --wait) || fail "medchain record submit --wait failed"

@@ -7,8 +7,13 @@ use jsonrpsee::types::ErrorObjectOwned;
 pub enum ErrorCode {
 	/// No `Authorization: Bearer <token>` header, or a token the node does not know.
 	Unauthorized = -32001,
-	/// The token's role may not call this method.
+	/// The token's role may not call this method, or (a patient token) not for this patient.
 	Forbidden = -32002,
+	/// This token has too many calls in flight, or made too many calls in the last second.
+	RateLimited = -32003,
+	/// The node is at its bound on request bytes in flight, or on app-triggered transactions
+	/// waiting for finality; nothing was done. Retry shortly.
+	Busy = -32004,
 	/// `recordType` is not one of the record types.
 	UnknownRecordType = -32010,
 	/// `fields` names a field the record type does not have.
@@ -33,7 +38,7 @@ pub enum ErrorCode {
 	InvalidRequestId = -32021,
 	/// The record was erased: its data key is gone.
 	RecordErased = -32019,
-	/// The record is not anchored (yet, or its anchor failed), so it can't be erased on chain.
+	/// The record's anchor is not final yet, so it can't be erased on chain yet.
 	RecordNotAnchored = -32022,
 	/// The challenge is unknown, used, expired, or for another record.
 	ChallengeInvalid = -32023,
@@ -94,9 +99,11 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 40] = [
+	pub const ALL: [ErrorCode; 42] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
+		ErrorCode::RateLimited,
+		ErrorCode::Busy,
 		ErrorCode::UnknownRecordType,
 		ErrorCode::UnknownField,
 		ErrorCode::MissingField,

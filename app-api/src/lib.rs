@@ -43,29 +43,32 @@ pub const OPENRPC: &str = include_str!("../openrpc.json");
 #[rpc(server, client, namespace = "medchain")]
 pub trait MedchainApi {
 	/// Stores a record, encrypted, and queues its anchor. Role `app`.
-	#[method(name = "submitRecord")]
+	#[method(name = "submitRecord", with_extensions)]
 	async fn submit_record(&self, record: SubmitRecord) -> RpcResult<SubmittedRecord>;
 
 	/// [`Self::submit_record`] for up to `MAX_BULK_RECORDS` records, all or none. Role `app`.
-	#[method(name = "submitRecords")]
+	#[method(name = "submitRecords", with_extensions)]
 	async fn submit_records(&self, records: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>>;
 
 	/// Where a record's anchor stands. Roles `app`, `auditor`, `admin`.
 	#[method(name = "recordStatus")]
 	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus>;
 
-	/// A fresh challenge for the patient of `record_id` to sign before `getRecord`. Role `app`.
-	#[method(name = "recordChallenge")]
+	/// A fresh challenge for the patient of `record_id` to sign before `getRecord`. Role `app`,
+	/// or the record's patient's `patient` token.
+	#[method(name = "recordChallenge", with_extensions)]
 	async fn record_challenge(&self, record_id: String) -> RpcResult<RecordChallenge>;
 
 	/// A patient's own record, decrypted and verified against its anchor, once the patient's
-	/// `access_log.patient_access` is finalized and they signed the challenge. Role `app`.
-	#[method(name = "getRecord")]
+	/// `access_log.patient_access` is finalized and they signed the challenge. Role `app`, or
+	/// the record's patient's `patient` token.
+	#[method(name = "getRecord", with_extensions)]
 	async fn get_record(&self, request: GetRecord) -> RpcResult<RecordFields>;
 
 	/// Erases an anchored record: the custodian schedules the erasure on chain, completes it
-	/// when due, and then destroys the record's data key. Role `admin`; or role `app` with the
-	/// patient's approval (their signature of the challenge's `eraseMessage`).
+	/// when due, and then destroys the record's data key. Role `admin`; or role `app`, or the
+	/// record's patient's `patient` token, with the patient's approval (their signature of the
+	/// challenge's `eraseMessage`).
 	#[method(name = "eraseRecord", with_extensions)]
 	async fn erase_record(
 		&self,
@@ -112,8 +115,9 @@ pub trait MedchainApi {
 	async fn export_fhir(&self, request: ExportFhir) -> RpcResult<serde_json::Value>;
 
 	/// Streams, over WebSocket, the finalized events that concern one patient or one hospital:
-	/// consents, shares and their uses, emergency accesses, anchors and erasures. Role `app`.
-	#[subscription(name = "subscribe" => "notification", unsubscribe = "unsubscribe", item = Notification)]
+	/// consents, shares and their uses, emergency accesses, anchors and erasures. Role `app`;
+	/// a `patient` token follows its own patient only.
+	#[subscription(name = "subscribe" => "notification", unsubscribe = "unsubscribe", item = Notification, with_extensions)]
 	async fn subscribe_events(&self, filter: SubscribeFilter) -> SubscriptionResult;
 }
 
@@ -139,19 +143,35 @@ mod tests {
 
 	#[jsonrpsee::core::async_trait]
 	impl MedchainApiServer for MethodTable {
-		async fn submit_record(&self, _: SubmitRecord) -> RpcResult<SubmittedRecord> {
+		async fn submit_record(
+			&self,
+			_: &jsonrpsee::Extensions,
+			_: SubmitRecord,
+		) -> RpcResult<SubmittedRecord> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
-		async fn submit_records(&self, _: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>> {
+		async fn submit_records(
+			&self,
+			_: &jsonrpsee::Extensions,
+			_: Vec<SubmitRecord>,
+		) -> RpcResult<Vec<SubmittedRecord>> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn record_status(&self, _: String) -> RpcResult<RecordStatus> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
-		async fn record_challenge(&self, _: String) -> RpcResult<RecordChallenge> {
+		async fn record_challenge(
+			&self,
+			_: &jsonrpsee::Extensions,
+			_: String,
+		) -> RpcResult<RecordChallenge> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
-		async fn get_record(&self, _: GetRecord) -> RpcResult<RecordFields> {
+		async fn get_record(
+			&self,
+			_: &jsonrpsee::Extensions,
+			_: GetRecord,
+		) -> RpcResult<RecordFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn erase_record(
@@ -186,6 +206,7 @@ mod tests {
 		async fn subscribe_events(
 			&self,
 			_: jsonrpsee::PendingSubscriptionSink,
+			_: &jsonrpsee::Extensions,
 			_: SubscribeFilter,
 		) -> SubscriptionResult {
 			Ok(())

@@ -16,11 +16,16 @@ pub struct Cli {
 	/// The node's chain RPC (reads, signed transactions).
 	#[arg(long, global = true, default_value = "http://127.0.0.1:9944")]
 	pub node: String,
-	/// The node's medchain RPC (records, shares, audits).
+	/// The node's medchain RPC (records, shares, audits): `https://` for a node that is not on
+	/// this machine.
 	#[arg(long, global = true, default_value = "http://127.0.0.1:9955")]
 	pub api: String,
-	/// The medchain RPC token (role app, auditor or admin); else MEDCHAIN_TOKEN. Visible in
-	/// the process list: prefer the variable or --token-file.
+	/// The CA certificate (PEM) that signed the node's medchain RPC certificate, for
+	/// `https://`; else MEDCHAIN_CA_FILE, else the system's trusted roots.
+	#[arg(long, global = true, value_name = "PEM")]
+	pub ca_file: Option<PathBuf>,
+	/// The medchain RPC token (role app, auditor, admin or patient); else MEDCHAIN_TOKEN.
+	/// Visible in the process list: prefer the variable or --token-file.
 	#[arg(long, global = true)]
 	pub token: Option<String>,
 	/// A file whose first line is the medchain RPC token.
@@ -76,11 +81,16 @@ pub enum RecordCommand {
 		/// The record type, e.g. DIAGNOSIS.
 		#[arg(long = "type")]
 		record_type: String,
-		/// A field, `name=value`; repeat for each field.
-		#[arg(long = "field", value_name = "NAME=VALUE", required = true)]
+		/// A field, `name=value`; repeat for each field. Values given here show in the
+		/// process list and the shell history: prefer `--fields-file`.
+		#[arg(long = "field", value_name = "NAME=VALUE", required_unless_present = "fields_file")]
 		fields: Vec<String>,
-		/// The idempotency key; by default the SHA-256 of the record, so running the same
-		/// command twice stores one record.
+		/// A JSON object of the record's fields, from this file or `-` for standard input.
+		#[arg(long, value_name = "FILE", conflicts_with = "fields")]
+		fields_file: Option<PathBuf>,
+		/// The idempotency key, e.g. the source system's id of the record: a retry with the
+		/// same key returns the same record. By default a random key (each run stores a new
+		/// record).
 		#[arg(long)]
 		request_id: Option<String>,
 		/// Wait until the anchor is finalized (or fails).
@@ -426,6 +436,11 @@ pub enum HospitalCommand {
 		patient: String,
 		#[command(flatten)]
 		operator: Signer,
+		/// Once registered, issue the patient's own medchain RPC token (role `patient`, bound
+		/// to this pseudonym) into this token file of the node (the node's
+		/// `--medchain-rpc-tokens`): the token is printed this once.
+		#[arg(long, value_name = "FILE")]
+		issue_token_into: Option<std::path::PathBuf>,
 	},
 }
 

@@ -1,7 +1,10 @@
 //! What a command reaches the node with: its two RPC endpoints, the medchain RPC token, the
 //! signing key and the share token; and the node's errors as readable text.
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+	path::{Path, PathBuf},
+	time::Duration,
+};
 
 use jsonrpsee::{
 	core::ClientError,
@@ -28,6 +31,7 @@ const MAX_REQUEST_BYTES: u32 = 64 << 20;
 pub struct Context {
 	node: String,
 	api: String,
+	ca_file: Option<PathBuf>,
 	token: Option<String>,
 	token_file: Option<PathBuf>,
 }
@@ -37,6 +41,10 @@ impl Context {
 		Self {
 			node: cli.node.clone(),
 			api: cli.api.clone(),
+			ca_file: cli
+				.ca_file
+				.clone()
+				.or_else(|| std::env::var_os("MEDCHAIN_CA_FILE").map(PathBuf::from)),
 			token: cli.token.clone(),
 			token_file: cli.token_file.clone(),
 		}
@@ -70,12 +78,14 @@ impl Context {
 			.map_err(|_| "the medchain RPC token holds characters a header can't carry")?;
 		bearer.set_sensitive(true);
 		headers.insert("Authorization", bearer);
-		HttpClientBuilder::default()
+		let mut builder = HttpClientBuilder::default()
 			.set_headers(headers)
 			.max_request_size(MAX_REQUEST_BYTES)
-			.request_timeout(API_TIMEOUT)
-			.build(&self.api)
-			.map_err(|e| format!("--api {}: {e}", self.api))
+			.request_timeout(API_TIMEOUT);
+		if let Some(ca_file) = &self.ca_file {
+			builder = builder.with_custom_cert_store(trusting(ca_file)?);
+		}
+		builder.build(&self.api).map_err(|e| format!("--api {}: {e}", self.api))
 	}
 
 	/// A typed client of the node's chain RPC.
@@ -97,6 +107,25 @@ impl Context {
 	pub fn has_token(&self) -> bool {
 		matches!(self.token(), Ok(Some(_)))
 	}
+}
+
+/// A TLS client configuration that trusts the CA certificates in `ca_file` only.
+fn trusting(ca_file: &Path) -> crate::Result<rustls::ClientConfig> {
+	let pem = std::fs::read(ca_file).map_err(|e| format!("--ca-file {}: {e}", ca_file.display()))?;
+	let mut roots = rustls::RootCertStore::empty();
+	for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+		let cert = cert.map_err(|e| format!("--ca-file {}: {e}", ca_file.display()))?;
+		roots.add(cert).map_err(|e| format!("--ca-file {}: {e}", ca_file.display()))?;
+	}
+	if roots.is_empty() {
+		return Err(format!("--ca-file {} holds no certificate", ca_file.display()));
+	}
+	let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+	Ok(rustls::ClientConfig::builder_with_provider(provider)
+		.with_safe_default_protocol_versions()
+		.map_err(|e| e.to_string())?
+		.with_root_certificates(roots)
+		.with_no_client_auth())
 }
 
 /// The key of `signer` (`--suri`, else MEDCHAIN_SURI); `whose` names it in the error.

@@ -63,10 +63,19 @@ pub async fn run(context: &Context, command: HospitalCommand) -> crate::Result<V
 				"nodeProof": sp_core::bytes::to_hex(node_proof.as_ref(), false),
 			}))
 		}
-		HospitalCommand::RegisterPatient { patient, operator } => {
+		HospitalCommand::RegisterPatient { patient, operator, issue_token_into } => {
 			let operator = connect::key(&operator, "the hospital operator's")?;
 			let patient = account(&patient)?;
-			send(&chain, &operator, pallet_hospitals::Call::register_patient { patient }).await
+			let pseudonym: [u8; 32] = patient.clone().into();
+			let call = pallet_hospitals::Call::register_patient { patient };
+			let mut report = send(&chain, &operator, call).await?;
+			if let Some(file) = issue_token_into {
+				let role = medchain_app_api::auth::Role::Patient;
+				let token =
+					medchain_app_api::auth::issue(&file, role, Some(&pseudonym), "registered")?;
+				report["patientToken"] = serde_json::Value::String(token);
+			}
+			Ok(report)
 		}
 	}
 }

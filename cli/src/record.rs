@@ -11,7 +11,6 @@ use medchain_app_api::{
 use medchain_client::{tx, wait_until};
 use medchain_runtime::RuntimeCall;
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 use sp_core::sr25519;
 
 use crate::{
@@ -28,8 +27,12 @@ const ANCHOR_WAIT: Duration = Duration::from_secs(180);
 
 pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Value> {
 	match command {
-		RecordCommand::Submit { patient, record_type, fields, request_id, wait } => {
-			let record = new_record(patient, record_type, &fields, request_id)?;
+		RecordCommand::Submit { patient, record_type, fields, fields_file, request_id, wait } => {
+			let values = match fields_file {
+				Some(file) => fields_from_file(&file)?,
+				None => fields_from_args(&fields)?,
+			};
+			let record = new_record(patient, record_type, values, request_id);
 			let api = context.api()?;
 			let submitted = api
 				.submit_record(record)
@@ -75,13 +78,8 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 	}
 }
 
-/// The record of `record submit`, with its idempotency key.
-fn new_record(
-	patient: String,
-	record_type: String,
-	fields: &[String],
-	request_id: Option<String>,
-) -> crate::Result<SubmitRecord> {
+/// The fields of `--field NAME=VALUE` arguments.
+fn fields_from_args(fields: &[String]) -> crate::Result<Map<String, Value>> {
 	let mut values = Map::new();
 	for field in fields {
 		let (name, value) =
@@ -90,11 +88,40 @@ fn new_record(
 			return Err(format!("--field {name} is given twice"));
 		}
 	}
+	Ok(values)
+}
+
+/// The fields of `--fields-file`: a JSON object, from a file or `-` (standard input).
+fn fields_from_file(file: &Path) -> crate::Result<Map<String, Value>> {
+	let text = if file == Path::new("-") {
+		let mut text = String::new();
+		std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+			.map_err(|e| format!("--fields-file -: {e}"))?;
+		text
+	} else {
+		std::fs::read_to_string(file).map_err(|e| format!("--fields-file {}: {e}", file.display()))?
+	};
+	match serde_json::from_str(&text) {
+		Ok(Value::Object(fields)) => Ok(fields),
+		Ok(_) => Err(format!("--fields-file {}: not a JSON object", file.display())),
+		Err(e) => Err(format!("--fields-file {}: not JSON: {e}", file.display())),
+	}
+}
+
+/// The record of `record submit`, with its idempotency key: the one given, else a random one
+/// (never one derived from the content, which would let anyone who sees it test guesses).
+fn new_record(
+	patient: String,
+	record_type: String,
+	fields: Map<String, Value>,
+	request_id: Option<String>,
+) -> SubmitRecord {
 	let client_request_id = request_id.unwrap_or_else(|| {
-		let content = json!([patient, record_type, values]).to_string();
-		format!("cli-{}", hex::encode(Sha256::digest(content.as_bytes())))
+		let mut random = [0u8; 16];
+		rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+		format!("cli-{}", hex::encode(random))
 	});
-	Ok(SubmitRecord { client_request_id, patient, record_type, fields: values })
+	SubmitRecord { client_request_id, patient, record_type, fields }
 }
 
 async fn status(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
@@ -213,25 +240,34 @@ async fn challenge(api: &HttpClient, record: &str) -> crate::Result<RecordChalle
 
 #[cfg(test)]
 mod tests {
-	use super::new_record;
+	use super::*;
 
 	#[test]
-	fn the_default_request_id_follows_the_content() {
-		let record = |fields: &[&str]| {
-			let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-			new_record("5Grw".into(), "DIAGNOSIS".into(), &fields, None)
+	fn the_default_request_id_is_random_and_a_given_one_is_kept() {
+		let fields = |given: &[&str]| {
+			let given: Vec<String> = given.iter().map(|f| f.to_string()).collect();
+			fields_from_args(&given)
 		};
-		let first = record(&["code=J45", "severity=mild"]).unwrap();
-		assert_eq!(
-			first.client_request_id,
-			record(&["code=J45", "severity=mild"]).unwrap().client_request_id
-		);
-		assert_ne!(
-			first.client_request_id,
-			record(&["code=J45", "severity=severe"]).unwrap().client_request_id
-		);
+		let values = fields(&["code=J45", "severity=mild"]).unwrap();
+		let first = new_record("5Grw".into(), "DIAGNOSIS".into(), values.clone(), None);
+		let again = new_record("5Grw".into(), "DIAGNOSIS".into(), values.clone(), None);
+		assert_ne!(first.client_request_id, again.client_request_id);
+		let given =
+			new_record("5Grw".into(), "DIAGNOSIS".into(), values, Some("his-4711".into()));
+		assert_eq!(given.client_request_id, "his-4711");
 		assert_eq!(first.fields["severity"], "mild");
-		assert!(record(&["code"]).unwrap_err().contains("NAME=VALUE"));
-		assert!(record(&["code=a", "code=b"]).unwrap_err().contains("twice"));
+		assert!(fields(&["code"]).unwrap_err().contains("NAME=VALUE"));
+		assert!(fields(&["code=a", "code=b"]).unwrap_err().contains("twice"));
+	}
+
+	#[test]
+	fn fields_come_from_a_json_object_file() {
+		let dir = tempfile::tempdir().unwrap();
+		let file = dir.path().join("fields.json");
+		std::fs::write(&file, r#"{"diagnosis": "asthma", "notes": null}"#).unwrap();
+		let fields = fields_from_file(&file).unwrap();
+		assert_eq!(fields["diagnosis"], "asthma");
+		std::fs::write(&file, "[1, 2]").unwrap();
+		assert!(fields_from_file(&file).unwrap_err().contains("not a JSON object"));
 	}
 }

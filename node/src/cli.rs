@@ -18,14 +18,25 @@ pub struct Cli {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CustodianArgs {
 	/// Keep this hospital's records and serve the medchain RPC, with the API tokens in FILE
-	/// (one line per token: `<app|auditor|admin> <SHA-256 of the token, hex> [label]`; see
-	/// `medchain-node rpc-token`). Needs the operator key in the keystore (key type `mdop`).
+	/// (one line per token: `<app|auditor|admin> <SHA-256 of the token, hex> [label]`, or
+	/// `patient <SHA-256> <pseudonym> [label]`; see `medchain-node rpc-token`), read again
+	/// when it changes. Needs the operator key in the keystore (key type `mdop`).
 	#[arg(long, value_name = "FILE")]
 	pub medchain_rpc_tokens: Option<std::path::PathBuf>,
 
-	/// Where the medchain RPC listens.
+	/// Where the medchain RPC listens. An address other than loopback needs TLS
+	/// (`--medchain-rpc-tls-cert` and `--medchain-rpc-tls-key`).
 	#[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9955")]
 	pub medchain_rpc_addr: std::net::SocketAddr,
+
+	/// The medchain RPC's TLS certificate chain (PEM), the hospital's certificate first. Read
+	/// again when it changes (certificate rotation without a restart).
+	#[arg(long, value_name = "PEM", requires = "medchain_rpc_tls_key")]
+	pub medchain_rpc_tls_cert: Option<std::path::PathBuf>,
+
+	/// The private key of `--medchain-rpc-tls-cert` (PEM, mode 0600).
+	#[arg(long, value_name = "PEM", requires = "medchain_rpc_tls_cert")]
+	pub medchain_rpc_tls_key: Option<std::path::PathBuf>,
 
 	/// The key-encryption key file (mode 0600), created on the first start. Back it up:
 	/// without it the records can't be read. Default: `<base-path>/chains/<chain>/medchain/kek`.
@@ -83,12 +94,16 @@ pub enum Subcommand {
 	RpcToken(RpcTokenCmd),
 }
 
-/// `medchain-node rpc-token --role app --file tokens [--label ehr]`.
+/// `medchain-node rpc-token --role app --file tokens [--label ehr]`, or
+/// `--role patient --patient <pseudonym>`. A running node reads the file again when it changes.
 #[derive(Debug, clap::Args)]
 pub struct RpcTokenCmd {
-	/// `app`, `auditor` or `admin`.
+	/// `app`, `auditor`, `admin` or `patient`.
 	#[arg(long)]
 	pub role: String,
+	/// The pseudonym a `patient` token acts for (SS58 or 0x-hex).
+	#[arg(long)]
+	pub patient: Option<String>,
 	/// The token file the node reads (`--medchain-rpc-tokens`).
 	#[arg(long, value_name = "FILE")]
 	pub file: std::path::PathBuf,

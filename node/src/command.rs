@@ -125,8 +125,16 @@ pub fn run() -> sc_cli::Result<()> {
 		}
 		Some(Subcommand::RpcToken(cmd)) => new_rpc_token(cmd),
 		None => {
-			let runner = cli.create_runner(&cli.run)?;
 			let custodian = custodian_settings(&cli.custodian)?;
+			if custodian.is_some() {
+				let rust_log = std::env::var("RUST_LOG").ok();
+				crate::rpc::log_filter::refuse_body_tracing(
+					&cli.run.shared_params.log,
+					rust_log.as_deref(),
+				)
+				.map_err(sc_cli::Error::Input)?;
+			}
+			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -161,9 +169,23 @@ fn custodian_settings(
 				.map_err(|e| sc_cli::Error::Input(format!("--kek-fd {fd}: {e}")))
 		})
 		.transpose()?;
+	let tls = match (&args.medchain_rpc_tls_cert, &args.medchain_rpc_tls_key) {
+		(Some(cert), Some(key)) => {
+			Some(crate::rpc::tls::TlsFiles { cert: cert.clone(), key: key.clone() })
+		}
+		(None, None) => None,
+		_ => {
+			return Err(sc_cli::Error::Input(
+				"--medchain-rpc-tls-cert and --medchain-rpc-tls-key go together".into(),
+			))
+		}
+	};
+	crate::rpc::tls::check_listener(args.medchain_rpc_addr, tls.as_ref())
+		.map_err(sc_cli::Error::Input)?;
 	Ok(Some(service::CustodianSettings {
 		tokens,
 		addr: args.medchain_rpc_addr,
+		tls,
 		kek: args.kek_file.clone(),
 		kek_root,
 	}))
@@ -172,16 +194,18 @@ fn custodian_settings(
 /// Appends a new token's hash to the token file and prints the token (see
 /// [`Subcommand::RpcToken`]).
 fn new_rpc_token(cmd: &crate::cli::RpcTokenCmd) -> sc_cli::Result<()> {
-	use std::{io::Write, os::unix::fs::OpenOptionsExt};
-	let role = medchain_app_api::auth::Role::parse(&cmd.role)
-		.ok_or_else(|| sc_cli::Error::Input("--role must be app, auditor or admin".into()))?;
-	let mut bytes = [0u8; 32];
-	rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-	let token = format!("mct_{}", hex::encode(bytes));
-	let mut file =
-		std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&cmd.file)?;
-	writeln!(file, "{}", medchain_app_api::auth::Tokens::line(role, &token, &cmd.label))?;
-	file.sync_all()?;
+	use medchain_app_api::auth::{issue, Role};
+	let role = Role::parse(&cmd.role).ok_or_else(|| {
+		sc_cli::Error::Input("--role must be app, auditor, admin or patient".into())
+	})?;
+	let patient = cmd
+		.patient
+		.as_deref()
+		.map(medchain_app_api::fields::patient)
+		.transpose()
+		.map_err(|error| sc_cli::Error::Input(format!("--patient: {}", error.message())))?;
+	let token = issue(&cmd.file, role, patient.as_ref(), &cmd.label)
+		.map_err(|error| sc_cli::Error::Input(error.replace("pseudonym", "pseudonym (--patient)")))?;
 	println!("{token}");
 	Ok(())
 }

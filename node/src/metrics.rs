@@ -10,6 +10,7 @@
 //! | `medchain_releases_total{outcome, reason}` | release requests this custodian answered: `released` or `refused`, by reason |
 //! | `medchain_store_bytes` | the record store's files on disk |
 //! | `medchain_rpc_seconds{method}` | medchain RPC latency, by method |
+//! | `medchain_notification_blocks_total` | finalized blocks whose events were decoded for `medchain_subscribe` (once per block, whatever the number of subscribers) |
 
 use std::{sync::Arc, time::Duration};
 
@@ -40,6 +41,8 @@ pub struct Metrics {
 	pub store_bytes: Gauge<U64>,
 	/// medchain RPC latency by method.
 	pub rpc_seconds: HistogramVec,
+	/// Finalized blocks decoded for subscribers.
+	pub notification_blocks: Counter<U64>,
 }
 
 impl Metrics {
@@ -82,6 +85,10 @@ impl Metrics {
 					.buckets(vec![0.001, 0.005, 0.02, 0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0]),
 				&["method"],
 			)?,
+			notification_blocks: Counter::new(
+				"medchain_notification_blocks_total",
+				"Finalized blocks whose events were decoded for medchain_subscribe",
+			)?,
 		};
 		if let Some(registry) = registry {
 			let metrics = Self {
@@ -93,6 +100,7 @@ impl Metrics {
 				releases: register(metrics.releases, registry)?,
 				store_bytes: register(metrics.store_bytes, registry)?,
 				rpc_seconds: register(metrics.rpc_seconds, registry)?,
+				notification_blocks: register(metrics.notification_blocks, registry)?,
 			};
 			return Ok(Arc::new(metrics));
 		}

@@ -27,6 +27,8 @@ pub struct CustodianSettings {
 	pub tokens: std::path::PathBuf,
 	/// Where the medchain RPC listens.
 	pub addr: std::net::SocketAddr,
+	/// The medchain RPC's certificate and key, if it serves TLS.
+	pub tls: Option<crate::rpc::tls::TlsFiles>,
 	/// The KEK file, if not the default.
 	pub kek: Option<std::path::PathBuf>,
 	/// The root key that seals the KEK file (`--kek-fd`), if any.
@@ -407,7 +409,13 @@ fn start_custodian(
 	>,
 ) -> Result<(), ServiceError> {
 	let tokens =
-		medchain_app_api::auth::Tokens::read(&settings.tokens).map_err(ServiceError::Other)?;
+		crate::rpc::auth::TokenFile::open(&settings.tokens).map_err(ServiceError::Other)?;
+	let tls = settings
+		.tls
+		.clone()
+		.map(crate::rpc::tls::Acceptor::load)
+		.transpose()
+		.map_err(ServiceError::Other)?;
 	let (custodian, tasks) =
 		crate::custodian::Custodian::start(paths, client, pool, keystore, network, metrics.clone())
 			.map_err(ServiceError::Other)?;
@@ -415,6 +423,12 @@ fn start_custodian(
 	essential.spawn("medchain-outbox", Some("medchain"), tasks.outbox.run());
 	essential.spawn("medchain-erasures", Some("medchain"), tasks.erasures.run());
 	essential.spawn("medchain-refusals", Some("medchain"), tasks.refusals.run());
+	essential.spawn("medchain-receipts", Some("medchain"), custodian.receipts.clone().run());
+	essential.spawn(
+		"medchain-notifications",
+		Some("medchain"),
+		crate::custodian::notifications::follow(custodian.clone()),
+	);
 	task_manager.spawn_handle().spawn(
 		"medchain-metrics",
 		Some("medchain"),
@@ -428,7 +442,7 @@ fn start_custodian(
 		);
 	}
 	essential.spawn("medchain-rpc", Some("medchain"), async move {
-		match crate::rpc::app::start(settings.addr, tokens, custodian).await {
+		match crate::rpc::app::start(settings.addr, tokens, tls, custodian).await {
 			Ok(server) => server.stopped().await,
 			Err(error) => log::error!(target: "medchain::rpc", "{error}"),
 		}

@@ -47,8 +47,18 @@ fn initialize(path: &Path, fresh: &Path) -> Result<()> {
 }
 
 fn open(path: &Path) -> Result<Database> {
-	let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path);
+	use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+	// Mode 0600 whatever the umask: a file made by an older version is tightened too.
+	let file = OpenOptions::new()
+		.read(true)
+		.write(true)
+		.create(true)
+		.truncate(false)
+		.mode(0o600)
+		.open(path);
 	let file = file.map_err(|error| crate::io_error(path, error))?;
+	file.set_permissions(std::fs::Permissions::from_mode(0o600))
+		.map_err(|error| crate::io_error(path, error))?;
 	let allocator = file.try_clone().map_err(|error| crate::io_error(path, error))?;
 	let inner = FileBackend::new(file).map_err(redb::Error::from)?;
 	let backend = PreallocatedFile { inner, allocator };

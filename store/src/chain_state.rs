@@ -70,7 +70,11 @@ impl Store {
 		Ok(due)
 	}
 
-	fn write(&self, change: impl FnOnce(&redb::WriteTransaction) -> Result<()>) -> Result<()> {
+	/// Runs `change` in one durable write transaction of `records.redb`.
+	pub(crate) fn write(
+		&self,
+		change: impl FnOnce(&redb::WriteTransaction) -> Result<()>,
+	) -> Result<()> {
 		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		change(&write)?;

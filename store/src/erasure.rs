@@ -7,7 +7,8 @@
 //! 3. every surviving data key is re-wrapped under it into a new `keys-<epoch+1>.redb`;
 //! 4. `<kek>.next` is renamed over the KEK file: the old KEK is gone (the commit point), and
 //!    the store switches to the new epoch;
-//! 5. the old key file is deleted, and the records lose their sealed bytes and get receipts.
+//! 5. the old KEK file and the old key file are overwritten and deleted (`crate::scrub`), and
+//!    the records lose their sealed bytes and get receipts.
 //!
 //! A crash before step 4 rolls back at the next open (the staged files are deleted and the
 //! erasure runs again); after it, the next open finishes steps 5.
@@ -128,11 +129,11 @@ impl Store {
 			old_epoch.checked_add(1).ok_or_else(|| StoreError::Kek("epoch overflow".into()))?;
 		let next_kek = Kek::generate(new_epoch);
 		let staged = kek::next_path(&self.kek_file.path);
-		remove_if_present(&staged)?;
+		crate::scrub::shred_file(&staged)?;
 		self.kek_file.write_new(&next_kek, &staged)?;
 
 		let new_path = keys_path(&self.dir, new_epoch);
-		remove_if_present(&new_path)?;
+		crate::scrub::shred_file(&new_path)?;
 		let new_db = crate::backend::create(&new_path)?;
 		let records_read = self.records.begin_read().map_err(redb::Error::from)?;
 		let records = records_read.open_table(RECORDS).map_err(redb::Error::from)?;
@@ -167,9 +168,8 @@ impl Store {
 		epoch_keys.kek = next_kek;
 		drop(old_db);
 		kek::sync_parent(&self.kek_file.path)?;
-		let old_path = keys_path(&self.dir, old_epoch);
-		remove_if_present(&old_path)?;
-		kek::sync_parent(&old_path)
+		kek::retire_old(&self.kek_file.path)?;
+		crate::scrub::shred_file(&keys_path(&self.dir, old_epoch))
 	}
 
 	/// Step 5 in `records.redb`: the sealed bytes go, the receipts come.
@@ -194,6 +194,7 @@ impl Store {
 				};
 				let mut stored = decode_record(&bytes)?;
 				crate::sealed::remove(&mut pieces, id, stored.sealed_len as usize)?;
+				stored.content_digest = [0; 32];
 				stored.erased.get_or_insert(ShredReceipt {
 					record_id: *id,
 					key_id: shred.key_id,
@@ -214,9 +215,10 @@ pub(crate) fn recover_rotation(dir: &Path, kek_path: &Path, kek: &Kek) -> Result
 	let staged = kek::next_path(kek_path);
 	let next_epoch = kek.epoch.saturating_add(1);
 	if staged.exists() {
-		remove_if_present(&keys_path(dir, next_epoch))?;
-		remove_if_present(&staged)?;
+		crate::scrub::shred_file(&keys_path(dir, next_epoch))?;
+		crate::scrub::shred_file(&staged)?;
 	}
+	kek::retire_old(kek_path)?;
 	let entries = match fs::read_dir(dir) {
 		Ok(entries) => entries,
 		Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -249,7 +251,7 @@ pub(crate) fn recover_rotation(dir: &Path, kek_path: &Path, kek: &Kek) -> Result
 		}
 	}
 	for path in &retired {
-		remove_if_present(path)?;
+		crate::scrub::shred_file(path)?;
 	}
 	kek::sync_parent(&keys_path(dir, kek.epoch))
 }
@@ -259,14 +261,6 @@ fn wrapped_key(db: &Database, id: &RecordId) -> Result<Option<Vec<u8>>> {
 	let keys = read.open_table(KEYS).map_err(redb::Error::from)?;
 	let wrapped = keys.get(id).map_err(redb::Error::from)?;
 	Ok(wrapped.map(|bytes| bytes.value().to_vec()))
-}
-
-fn remove_if_present(path: &Path) -> Result<()> {
-	match fs::remove_file(path) {
-		Ok(()) => Ok(()),
-		Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-		Err(error) => Err(io_error(path, error)),
-	}
 }
 
 /// Whether any window of `bytes` is the data key of `record_id` wrapped under `kek`: the

@@ -164,12 +164,30 @@ pub fn next_path(path: &Path) -> PathBuf {
 	PathBuf::from(name)
 }
 
-/// Replaces the KEK file with the staged next epoch: from here on the old key is gone. The
-/// rename is made durable by [`sync_parent`], which the caller runs after switching to the new
-/// epoch (the rename has happened even if that sync fails).
+/// Where rotation keeps a second name of the old KEK file until it is overwritten.
+pub fn old_path(path: &Path) -> PathBuf {
+	let mut name = path.as_os_str().to_owned();
+	name.push(".old");
+	PathBuf::from(name)
+}
+
+/// Replaces the KEK file with the staged next epoch: from here on the old key is gone. The old
+/// file keeps a second name ([`old_path`]) so that [`retire_old`] can overwrite its blocks: a
+/// rename alone would free them with the old key in them. The rename is made durable by
+/// [`sync_parent`], which the caller runs after switching to the new epoch (the rename has
+/// happened even if that sync fails).
 pub fn rename_next(path: &Path) -> Result<(), StoreError> {
-	fs::rename(next_path(path), path)
-		.map_err(|error| StoreError::Kek(format!("{}: {error}", path.display())))
+	let error = |error| StoreError::Kek(format!("{}: {error}", path.display()));
+	let old = old_path(path);
+	crate::scrub::discard_link_or_shred(&old, path)?;
+	fs::hard_link(path, &old).map_err(error)?;
+	fs::rename(next_path(path), path).map_err(error)
+}
+
+/// Overwrites and unlinks the retired KEK file a rotation left under [`old_path`]; after a crash
+/// before the rotation's commit point it is the current file's second name, and only unlinked.
+pub fn retire_old(path: &Path) -> Result<(), StoreError> {
+	crate::scrub::discard_link_or_shred(&old_path(path), path)
 }
 
 /// Makes a rename or a new file in `path`'s directory durable.

@@ -10,7 +10,9 @@
 //! - a submission stores the record and enters it in the anchoring outbox in durable commits;
 //!   a retry with the same client request id returns the same record ([`records`], [`outbox`]);
 //! - erasure destroys the data key: the surviving keys are re-wrapped under a new epoch KEK in a
-//!   new key file, and the old key file and KEK are deleted ([`erasure`]).
+//!   new key file, and the old key file and KEK are overwritten and deleted ([`erasure`]);
+//! - each release of a record's fields is claimed durably before it goes out, and waits for its
+//!   on-chain receipt ([`releases`]).
 //!
 //! The database is redb: every write transaction commits with `Durability::Immediate`, so an
 //! acknowledged submission survives a crash; a commit is all or nothing (checksummed
@@ -29,7 +31,9 @@ mod key_check;
 pub mod outbox;
 pub mod records;
 pub mod refusals;
+pub mod releases;
 pub mod schema;
+mod scrub;
 mod sealed;
 
 use std::{
@@ -45,7 +49,9 @@ pub use records::{NewRecord, OpenedRecord, StoredReceipt, MAX_BULK_RECORDS, MAX_
 pub use schema::{AnchorState, ShredReceipt, StoredRecord};
 
 use kek::{Kek, KekFile};
-use schema::{CUSTODIAN, ERASE_DUE, META, OUTBOX, RECORDS, REQUEST_SECRET, SEALED, SHREDS};
+use schema::{
+	CUSTODIAN, ERASE_DUE, META, OUTBOX, RECORDS, RELEASES, REQUEST_SECRET, SEALED, SHREDS,
+};
 
 /// Why the store refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -162,7 +168,7 @@ impl Store {
 	/// [`Store::open`] with the KEK file `kek` (sealed under a root key, if it has one).
 	pub fn open_with(dir: &Path, kek_file: KekFile, custodian: HospitalId) -> Result<Self> {
 		let kek_path = kek_file.path.as_path();
-		fs::create_dir_all(dir).map_err(|error| io_error(dir, error))?;
+		create_private_dir(dir)?;
 		let records_path = dir.join("records.redb");
 		let is_new = !records_path.exists();
 		if !kek_path.exists() && is_new {
@@ -232,6 +238,7 @@ fn init_meta(records: &Database, custodian: HospitalId) -> Result<[u8; 32]> {
 		write.open_table(OUTBOX).map_err(redb::Error::from)?;
 		write.open_table(SHREDS).map_err(redb::Error::from)?;
 		write.open_table(ERASE_DUE).map_err(redb::Error::from)?;
+		write.open_table(RELEASES).map_err(redb::Error::from)?;
 		let stored = meta.get(CUSTODIAN).map_err(redb::Error::from)?.map(|v| v.value().to_vec());
 		match stored {
 			Some(bytes) if bytes != custodian.to_le_bytes() => {
@@ -272,6 +279,17 @@ pub(crate) fn decode_record(bytes: &[u8]) -> Result<StoredRecord> {
 	codec::Decode::decode(&mut &bytes[..]).map_err(|error| {
 		StoreError::Inconsistent(format!("a stored record does not decode: {error}"))
 	})
+}
+
+/// Creates `dir` (and its missing parents) and makes it mode 0700, whatever the umask.
+fn create_private_dir(dir: &Path) -> Result<()> {
+	use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+	fs::DirBuilder::new()
+		.recursive(true)
+		.mode(0o700)
+		.create(dir)
+		.map_err(|error| io_error(dir, error))?;
+	fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|error| io_error(dir, error))
 }
 
 pub(crate) fn io_error(path: &Path, error: std::io::Error) -> StoreError {

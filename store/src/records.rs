@@ -23,12 +23,16 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// The most records one submission may hold.
 pub const MAX_BULK_RECORDS: usize = 500;
 
-const REQUEST_ID_DOMAIN: &[u8] = b"medchain/client-request/v1";
+const REQUEST_ID_DOMAIN: &[u8] = b"medchain/client-request/v2";
+const CONTENT_DOMAIN: &[u8] = b"medchain/record-content/v1";
 
 /// A record an app hands its node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRecord {
-	/// The app's idempotency key: a retry with the same id returns the same record.
+	/// Who submits it (the node passes its app token's hash): request ids are scoped to it,
+	/// so one submitter's ids tell another nothing.
+	pub submitter: [u8; 32],
+	/// The submitter's idempotency key: a retry with the same id returns the same record.
 	pub client_request_id: String,
 	/// The patient pseudonym (an account id).
 	pub patient: [u8; 32],
@@ -82,6 +86,7 @@ struct Fresh<'a> {
 	index: usize,
 	record_id: RecordId,
 	request_id: Hash256,
+	content_digest: Hash256,
 	record: &'a NewRecord,
 }
 
@@ -122,12 +127,7 @@ impl Store {
 		// A concurrent retry may have stored some of them meanwhile.
 		let mut held_now = Vec::with_capacity(fresh.len());
 		for one in &fresh {
-			held_now.push(self.held_receipt(
-				&epoch_keys,
-				one.record,
-				one.record_id,
-				one.request_id,
-			)?);
+			held_now.push(self.held_receipt(one.record, one.record_id, one.request_id)?);
 		}
 		let receipts = answers
 			.into_iter()
@@ -160,15 +160,14 @@ impl Store {
 		Ok(receipts)
 	}
 
-	/// Each record's answer: held (a retry of a stored record) or fresh (to be sealed). The
-	/// store's lock is taken only to compare a retry with what is stored.
+	/// Each record's answer: held (a retry of a stored record) or fresh (to be sealed).
 	fn sort_out<'a>(&self, records: &'a [NewRecord]) -> Result<(Vec<Answer>, Vec<Fresh<'a>>)> {
 		let mut answers = Vec::with_capacity(records.len());
 		let mut fresh: Vec<Fresh> = Vec::new();
 		// Record id → its position in `fresh`.
 		let mut in_batch: HashMap<RecordId, usize> = HashMap::new();
 		for (index, record) in records.iter().enumerate() {
-			let request_id = self.request_id(&record.client_request_id);
+			let request_id = self.request_id(&record.submitter, &record.client_request_id);
 			let record_id = record_id(self.custodian, &request_id);
 			if let Some(&n) = in_batch.get(&record_id) {
 				let first = fresh.get(n).ok_or(StoreError::Poisoned)?.record;
@@ -178,23 +177,24 @@ impl Store {
 				answers.push(Answer::Fresh { n, first: false });
 			} else if self.record(&record_id)?.is_some() {
 				let receipt = self
-					.held_receipt(&*self.lock()?, record, record_id, request_id)?
+					.held_receipt(record, record_id, request_id)?
 					.ok_or(StoreError::Inconsistent("a stored record vanished".into()))?;
 				answers.push(Answer::Held(receipt));
 			} else {
 				in_batch.insert(record_id, fresh.len());
 				answers.push(Answer::Fresh { n: fresh.len(), first: true });
-				fresh.push(Fresh { index, record_id, request_id, record });
+				let content_digest = self.content_digest(record);
+				fresh.push(Fresh { index, record_id, request_id, content_digest, record });
 			}
 		}
 		Ok((answers, fresh))
 	}
 
 	/// The receipt of `record` if the store holds it already; refused if the stored record
-	/// differs (the same client request id for other content).
+	/// differs (the same client request id for other content). The content is compared by the
+	/// keyed digest kept at submission, never by decrypting the stored record.
 	fn held_receipt(
 		&self,
-		epoch_keys: &crate::EpochKeys,
 		record: &NewRecord,
 		record_id: RecordId,
 		request_id: Hash256,
@@ -202,13 +202,8 @@ impl Store {
 		let Some(earlier) = self.record(&record_id)? else {
 			return Ok(None);
 		};
-		if earlier.erased.is_none() {
-			let held = self.open_under(epoch_keys, &record_id)?.fields.values;
-			if (earlier.patient, earlier.record_type, &held)
-				!= (record.patient, record.record_type, &record.values)
-			{
-				return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
-			}
+		if earlier.erased.is_none() && earlier.content_digest != self.content_digest(record) {
+			return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
 		}
 		Ok(Some(StoredReceipt {
 			record_id,
@@ -320,8 +315,14 @@ impl Store {
 		Ok(ids)
 	}
 
-	fn request_id(&self, client_request_id: &str) -> Hash256 {
-		self.keyed_hash(REQUEST_ID_DOMAIN, client_request_id.as_bytes())
+	fn request_id(&self, submitter: &[u8; 32], client_request_id: &str) -> Hash256 {
+		self.keyed_hash(REQUEST_ID_DOMAIN, &[submitter, client_request_id.as_bytes()].concat())
+	}
+
+	/// The keyed digest of what `record` holds, to compare a retry with.
+	fn content_digest(&self, record: &NewRecord) -> Hash256 {
+		let content = (record.patient, record.record_type, &record.values).encode();
+		self.keyed_hash(CONTENT_DOMAIN, &content)
 	}
 
 	/// The data key of record `id`, from the current key file.
@@ -372,7 +373,7 @@ fn seal_all(fresh: &[Fresh]) -> Result<Vec<Sealed>> {
 /// Salts, commits to and seals one record under a new data key; with `split`, the field root
 /// is computed on a second thread while the record is sealed.
 fn seal_one(fresh: &Fresh, split: bool) -> Result<Sealed> {
-	let Fresh { index, record_id, request_id, record } = fresh;
+	let Fresh { index, record_id, request_id, content_digest, record } = fresh;
 	let committed = CommittedRecord::with_random_salts(record.record_type, record.values.clone())
 		.map_err(|_| StoreError::WrongFieldCount {
 		index: *index,
@@ -402,6 +403,7 @@ fn seal_one(fresh: &Fresh, split: bool) -> Result<Sealed> {
 			patient: record.patient,
 			record_type: record.record_type,
 			request_id: *request_id,
+			content_digest: *content_digest,
 			field_root,
 			ciphertext_digest,
 			sealed_len,

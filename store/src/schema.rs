@@ -24,6 +24,9 @@ pub const OUTBOX: TableDefinition<u64, [u8; 32]> = TableDefinition::new("outbox"
 pub const SHREDS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("shreds");
 /// Record id → the block from which its scheduled erasure may be completed.
 pub const ERASE_DUE: TableDefinition<[u8; 32], u32> = TableDefinition::new("erase-due");
+/// Access id → SCALE([`crate::releases::Release`]): releases claimed, until their receipt is
+/// final on chain.
+pub const RELEASES: TableDefinition<u64, &[u8]> = TableDefinition::new("releases");
 /// Record id → its data key wrapped under the file's epoch KEK.
 pub const KEYS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("keys");
 
@@ -81,8 +84,10 @@ pub struct StoredRecord {
 	pub patient: [u8; 32],
 	/// The record's type.
 	pub record_type: RecordType,
-	/// The anchor's request id (a keyed hash of the client's request id).
+	/// The anchor's request id (a keyed hash of the submitter and its request id).
 	pub request_id: Hash256,
+	/// A keyed hash of the submitted content, to compare a retry with; zeroed on erasure.
+	pub content_digest: Hash256,
 	/// The Merkle root of the field leaves.
 	pub field_root: Hash256,
 	/// SHA-256 of `sealed`, as anchored.

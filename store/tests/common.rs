@@ -7,6 +7,7 @@ use medchain_store::NewRecord;
 pub fn diagnosis(client_request_id: &str, patient: u8, marker: &str) -> NewRecord {
 	let record_type = RecordType::Diagnosis;
 	NewRecord {
+		submitter: [0xa9; 32],
 		client_request_id: client_request_id.into(),
 		patient: [patient; 32],
 		record_type,

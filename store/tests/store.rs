@@ -59,6 +59,26 @@ fn a_retry_returns_the_same_record_and_other_content_is_refused() {
 	}
 }
 
+/// Request ids are scoped to their submitter: another app replaying one learns nothing from
+/// the answer, whether its content is the stored one or not. Both make a new record.
+#[test]
+fn another_submitter_replaying_a_request_id_learns_nothing() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let first = store.submit(&[diagnosis("visit-1", 1, "m1")]).unwrap();
+	let from = |submitter: u8, marker: &str| NewRecord {
+		submitter: [submitter; 32],
+		..diagnosis("visit-1", 1, marker)
+	};
+	let right_guess = store.submit(&[from(0x0b, "m1")]).unwrap();
+	let wrong_guess = store.submit(&[from(0x0c, "wrong")]).unwrap();
+	for answer in [&right_guess[0], &wrong_guess[0]] {
+		assert!(answer.created);
+		assert_ne!(answer.record_id, first[0].record_id);
+	}
+	assert_eq!(store.outbox_len().unwrap(), 3);
+}
+
 #[test]
 fn a_refused_submission_writes_nothing() {
 	let dir = tempfile::tempdir().unwrap();

@@ -18,15 +18,21 @@ pub struct Custodian {
 	pub auditor: String,
 	/// The `admin` token.
 	pub admin: String,
+	/// The address the medchain RPC listens on (127.0.0.1 unless a test says otherwise).
+	pub listen_ip: String,
+	/// The certificate and key files of a TLS listener.
+	pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl Custodian {
-	/// The token of `role`.
-	pub fn token(&self, role: Role) -> &str {
+	/// The token of `role`; patient tokens are issued one per patient
+	/// ([`Node::issue_token`]).
+	pub fn token(&self, role: Role) -> crate::Result<&str> {
 		match role {
-			Role::App => &self.app,
-			Role::Auditor => &self.auditor,
-			Role::Admin => &self.admin,
+			Role::App => Ok(&self.app),
+			Role::Auditor => Ok(&self.auditor),
+			Role::Admin => Ok(&self.admin),
+			Role::Patient => Err("a patient token is issued per patient".into()),
 		}
 	}
 }
@@ -62,6 +68,8 @@ impl Node {
 			app: token(Role::App)?,
 			auditor: token(Role::Auditor)?,
 			admin: token(Role::Admin)?,
+			listen_ip: "127.0.0.1".into(),
+			tls: None,
 		});
 		Ok(())
 	}
@@ -71,10 +79,16 @@ impl Node {
 		self.custodian.as_ref().ok_or_else(|| format!("{} is not a custodian", self.spec.name))
 	}
 
+	/// The custodian settings, to change before a restart.
+	pub fn custodian_mut(&mut self) -> crate::Result<&mut Custodian> {
+		let name = self.spec.name.clone();
+		self.custodian.as_mut().ok_or_else(|| format!("{name} is not a custodian"))
+	}
+
 	/// A medchain RPC client with `role`'s token.
 	pub fn app_rpc(&self, role: Role) -> crate::Result<HttpClient> {
 		let custodian = self.custodian()?;
-		self.app_rpc_with(Some(custodian.token(role)))
+		self.app_rpc_with(Some(custodian.token(role)?))
 	}
 
 	/// A medchain RPC client that sends `token` (or none).
@@ -95,10 +109,15 @@ impl Node {
 
 	/// A medchain RPC WebSocket client with `role`'s token, for subscriptions.
 	pub async fn app_ws(&self, role: Role) -> crate::Result<jsonrpsee::ws_client::WsClient> {
+		self.app_ws_with(self.custodian()?.token(role)?).await
+	}
+
+	/// A medchain RPC WebSocket client that sends `token`.
+	pub async fn app_ws_with(&self, token: &str) -> crate::Result<jsonrpsee::ws_client::WsClient> {
 		let custodian = self.custodian()?;
 		let mut headers = HeaderMap::new();
-		let value = HeaderValue::from_str(&format!("Bearer {}", custodian.token(role)))
-			.map_err(|e| e.to_string())?;
+		let value =
+			HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
 		headers.insert("Authorization", value);
 		jsonrpsee::ws_client::WsClientBuilder::default()
 			.set_headers(headers)
@@ -147,20 +166,43 @@ impl Node {
 		full.extend_from_slice(args);
 		let mut env = env.to_vec();
 		if let Some(role) = role {
-			env.push(("MEDCHAIN_TOKEN", self.custodian()?.token(role)));
+			env.push(("MEDCHAIN_TOKEN", self.custodian()?.token(role)?));
 		}
 		crate::node::run_cli(&full, &env)
+	}
+
+	/// Issues another token of `role` (for `patient`, acting for `patient`) into the running
+	/// node's token file; the node takes it within a second.
+	pub fn issue_token(
+		&self,
+		role: Role,
+		patient: Option<sp_keyring::Sr25519Keyring>,
+	) -> crate::Result<String> {
+		let file = self.base_path.join("medchain-rpc-tokens").display().to_string();
+		let mut args = vec!["rpc-token", "--role", role.name(), "--file", &file];
+		let pseudonym = patient.map(patient_hex);
+		if let Some(pseudonym) = &pseudonym {
+			args.extend(["--patient", pseudonym]);
+		}
+		run_node_command(&args, "")
 	}
 
 	/// The custodian's command-line flags.
 	pub(crate) fn custodian_args(&self) -> Vec<String> {
 		let Some(custodian) = &self.custodian else { return Vec::new() };
-		vec![
+		let mut args = vec![
 			"--medchain-rpc-tokens".into(),
 			self.base_path.join("medchain-rpc-tokens").display().to_string(),
 			"--medchain-rpc-addr".into(),
-			format!("127.0.0.1:{}", custodian.port),
-		]
+			format!("{}:{}", custodian.listen_ip, custodian.port),
+		];
+		if let Some((cert, key)) = &custodian.tls {
+			args.push("--medchain-rpc-tls-cert".into());
+			args.push(cert.display().to_string());
+			args.push("--medchain-rpc-tls-key".into());
+			args.push(key.display().to_string());
+		}
+		args
 	}
 }
 

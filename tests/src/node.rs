@@ -251,6 +251,19 @@ impl Node {
 		Rpc::new(&self.rpc_url())
 	}
 
+	/// The peak resident memory of the node process so far (`VmHWM`), in bytes.
+	pub fn peak_rss(&self) -> crate::Result<u64> {
+		let pid = self.child.as_ref().map(Child::id).ok_or("the node is not running")?;
+		let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+			.map_err(|e| format!("/proc/{pid}/status: {e}"))?;
+		let kib = status
+			.lines()
+			.find_map(|line| line.strip_prefix("VmHWM:"))
+			.and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+			.ok_or("no VmHWM in /proc/<pid>/status")?;
+		Ok(kib.saturating_mul(1024))
+	}
+
 	/// The URL of the node's JSON-RPC endpoint.
 	pub fn rpc_url(&self) -> String {
 		format!("http://127.0.0.1:{}", self.rpc_port)

@@ -8,7 +8,7 @@ use medchain_app_api::{
 	types::to_hex,
 	CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent, ShareTerms,
 };
-use medchain_primitives::shares::{grant_consent_message, GrantTerms};
+use medchain_primitives::shares::{grant_consent_message, GrantStatus, GrantTerms, Grantor};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
 use sc_client_api::HeaderBackend;
 use sp_core::{sr25519, Pair, H256};
@@ -104,6 +104,20 @@ pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<Created
 		&share.deadline,
 	);
 	let public = sr25519::Public::from_raw(patient.clone().into());
+	if share.deadline <= info.best_number {
+		return Err(ErrorCode::ShareRefused.error(format!(
+			"the consent's deadline, block {}, has passed: prepare the share again",
+			share.deadline
+		)));
+	}
+	let nonce =
+		chain::consent_nonce(&custodian.client, info.best_hash, &patient).map_err(chain_error)?;
+	if share.nonce != nonce {
+		return Err(ErrorCode::ShareRefused.error(format!(
+			"the consent carries nonce {}, the patient's next is {nonce}: prepare the share again",
+			share.nonce
+		)));
+	}
 	if !sr25519::Pair::verify(&signature, &message, &public) {
 		return Err(ErrorCode::SignatureInvalid.error(
 			"patientSignature is not the patient's signature of these terms with this nonce and deadline",
@@ -132,8 +146,24 @@ pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<Created
 	Ok(CreatedShare { grant_id, expires_at_block, expires_at })
 }
 
-/// `medchain_revokeShare`.
+/// `medchain_revokeShare`: checked at the best block first, so a revoke that would fail
+/// makes no transaction.
 pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare, RpcError> {
+	let info = custodian.client.info();
+	let grant = chain::grant(&custodian.client, info.best_hash, grant_id)
+		.map_err(chain_error)?
+		.ok_or_else(|| ErrorCode::ShareNotFound.error(format!("no grant {grant_id} in state")))?;
+	if grant.grantor != Grantor::Custodian(custodian.hospital) {
+		return Err(ErrorCode::Forbidden.error(format!(
+			"grant {grant_id} was not created by this hospital; its patient or its grantor revokes it"
+		)));
+	}
+	if grant.status != GrantStatus::Active {
+		return Err(ErrorCode::ShareRevoked.error(format!("grant {grant_id} is revoked already")));
+	}
+	if info.best_number.saturating_add(1) >= grant.expires_at {
+		return Err(ErrorCode::ShareExpired.error(format!("grant {grant_id} has expired")));
+	}
 	let call = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: grant_id });
 	let (block, index) = finalize(custodian, call).await?;
 	outcome(custodian, block, index, |event| match event {
@@ -147,7 +177,11 @@ pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare
 	Ok(RevokedShare { grant_id, block: to_hex(block.as_bytes()) })
 }
 
+/// Sends an app-triggered `call` and waits for its finality, within the app transactions'
+/// budget: the node's own transactions (anchors, releases, erasures) never queue behind more
+/// than `APP_TRANSACTIONS_IN_FLIGHT` of them.
 async fn finalize(custodian: &Custodian, call: RuntimeCall) -> Result<(H256, u32), RpcError> {
+	let _permit = custodian.app_transaction_permit()?;
 	let watched = custodian
 		.signer
 		.submit_and_wait_finalized(&custodian.pool, call, super::FINALITY_WAIT)

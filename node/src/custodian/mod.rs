@@ -8,6 +8,7 @@ pub mod grants;
 pub mod notifications;
 pub mod outbox;
 pub mod patient_read;
+pub mod receipts;
 pub mod release;
 pub mod sharing;
 pub mod signer;
@@ -90,8 +91,8 @@ pub struct Custodian {
 	pub erasures: erasure::Erasures,
 	/// Challenges for patients' reads.
 	pub challenges: patient_read::Challenges,
-	/// Patient reads served since the node started.
-	pub served: patient_read::Served,
+	/// Releases, claimed once, and their on-chain receipts.
+	pub receipts: Arc<receipts::Receipts>,
 	/// The chain and the operator, for reads and releases.
 	pub client: Arc<FullClient>,
 	/// Signs the node's transactions.
@@ -108,6 +109,11 @@ pub struct Custodian {
 	pub refusals: Arc<medchain_store::refusals::RefusalLog>,
 	/// medchain's metrics.
 	pub metrics: Arc<crate::metrics::Metrics>,
+	/// Room for app-triggered transactions (shares, revocations, accesses, erasures) waiting
+	/// for their answer (see [`APP_TRANSACTIONS_IN_FLIGHT`]).
+	pub app_transactions: tokio::sync::Semaphore,
+	/// Each finalized block's notifications, for `medchain_subscribe`.
+	pub notifications: notifications::Feed,
 	/// Erase transactions sent since the node started, until the chain schedules them.
 	pub erase_requests: std::sync::Mutex<
 		std::collections::HashMap<medchain_primitives::commitment::RecordId, sp_core::H256>,
@@ -124,7 +130,24 @@ pub struct Tasks {
 	pub refusals: crate::audit::refusals::RefusalIndexer,
 }
 
+/// Most app-triggered transactions the node works on at once. They share the operator's nonce
+/// sequence with the node's own anchors, releases and erasures, so the pool can't put those
+/// first; bounding the app's share instead keeps the node's own transactions at most this
+/// many places behind. Beyond it an app call is refused with `Busy`, before anything is signed.
+pub const APP_TRANSACTIONS_IN_FLIGHT: usize = 16;
+
 impl Custodian {
+	/// A place for one app-triggered transaction, or `Busy`; held until the call answers.
+	pub fn app_transaction_permit(
+		&self,
+	) -> Result<tokio::sync::SemaphorePermit<'_>, jsonrpsee::types::ErrorObjectOwned> {
+		self.app_transactions.try_acquire().map_err(|_| {
+			medchain_app_api::ErrorCode::Busy.error(format!(
+				"{APP_TRANSACTIONS_IN_FLIGHT} app-triggered transactions are waiting for the chain; retry shortly"
+			))
+		})
+	}
+
 	/// Opens the store for the hospital whose operator key is in the keystore, and returns the
 	/// custodian with its outbox task (to be spawned).
 	pub fn start(
@@ -177,9 +200,17 @@ impl Custodian {
 			tracker: Arc::default(),
 			wake: Arc::default(),
 			erasures: erasures.clone(),
+			app_transactions: tokio::sync::Semaphore::new(APP_TRANSACTIONS_IN_FLIGHT),
+			notifications: Default::default(),
 			erase_requests: Default::default(),
 			challenges: Default::default(),
-			served: Default::default(),
+			receipts: Arc::new(receipts::Receipts {
+				store: store.clone(),
+				signer: signer.clone(),
+				client: client.clone(),
+				pool: pool.clone(),
+				sent_at: Default::default(),
+			}),
 			client: client.clone(),
 			signer: signer.clone(),
 			pool: pool.clone(),

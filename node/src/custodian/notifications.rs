@@ -1,9 +1,13 @@
 //! `medchain_subscribe`: the finalized events that concern a patient or a hospital, as
 //! documented JSON notifications (`medchain_app_api::types::Notification`).
+//!
+//! One task ([`follow`]) decodes each finalized block's events into notifications once, and
+//! [`Feed`] hands them to every subscriber, which keeps those of its subject.
 
 use std::sync::Arc;
 
 use futures::{future::Either, StreamExt};
+use tokio::sync::broadcast;
 use jsonrpsee::{SubscriptionMessage, SubscriptionSink};
 use medchain_app_api::{
 	types::{to_hex, Notification, NotificationKind},
@@ -40,42 +44,82 @@ impl Subject {
 	}
 }
 
-/// Sends `subject`'s notifications of every block finalized from now on to `sink`, until the
-/// subscriber leaves.
-pub async fn stream(custodian: Arc<Custodian>, subject: Subject, mut sink: SubscriptionSink) {
+/// How many finalized blocks of notifications a subscriber may fall behind; past that it is
+/// dropped, not waited for.
+const FEED_BLOCKS: usize = 256;
+
+/// Every notification of one finalized block, shared by the subscribers.
+pub type BlockNotifications = Arc<Vec<Notification>>;
+
+/// The finalized blocks' notifications, for every subscriber.
+pub struct Feed(broadcast::Sender<BlockNotifications>);
+
+impl Default for Feed {
+	fn default() -> Self {
+		Self(broadcast::channel(FEED_BLOCKS).0)
+	}
+}
+
+impl Feed {
+	/// The notifications of every block finalized from now on.
+	pub fn subscribe(&self) -> broadcast::Receiver<BlockNotifications> {
+		self.0.subscribe()
+	}
+}
+
+/// Decodes each finalized block's notifications once, while anyone subscribes, until the node
+/// stops.
+pub async fn follow(custodian: Arc<Custodian>) {
 	let mut finality = custodian.client.finality_notification_stream();
-	loop {
-		let next = match futures::future::select(Box::pin(sink.closed()), finality.next()).await {
-			Either::Left(_) | Either::Right((None, _)) => return,
-			Either::Right((Some(next), _)) => next,
-		};
+	while let Some(next) = finality.next().await {
+		if custodian.notifications.0.receiver_count() == 0 {
+			continue;
+		}
 		// The blocks finalized since the last notification, oldest first, then the new head.
 		for hash in next.tree_route.iter().chain(std::iter::once(&next.hash)) {
 			let Ok(Some(number)) = custodian.client.number(*hash) else { continue };
-			let notifications = match for_block(&custodian, *hash, number, &subject) {
-				Ok(notifications) => notifications,
-				Err(error) => {
-					log::warn!(target: "medchain::rpc", "subscription: {}", error.message());
-					continue;
+			match for_block(&custodian, *hash, number) {
+				Ok(notifications) => {
+					custodian.metrics.notification_blocks.inc();
+					// No subscriber left is not an error.
+					let _ = custodian.notifications.0.send(Arc::new(notifications));
 				}
-			};
-			for notification in notifications {
-				let Ok(message) = SubscriptionMessage::from_json(&notification) else { continue };
-				// A subscriber that does not keep up is dropped, not waited for.
-				if sink.try_send(message).is_err() {
-					return;
+				Err(error) => {
+					log::warn!(target: "medchain::rpc", "subscription: {}", error.message())
 				}
 			}
 		}
 	}
 }
 
-/// The notifications of finalized block `hash` (number `number`) for `subject`, in event order.
+/// Sends `subject`'s notifications from `feed` to `sink`, until the subscriber leaves or falls
+/// [`FEED_BLOCKS`] blocks behind.
+pub async fn stream(
+	mut feed: broadcast::Receiver<BlockNotifications>,
+	subject: Subject,
+	mut sink: SubscriptionSink,
+) {
+	loop {
+		let block = match futures::future::select(Box::pin(sink.closed()), Box::pin(feed.recv())).await
+		{
+			Either::Left(_) | Either::Right((Err(_), _)) => return,
+			Either::Right((Ok(block), _)) => block,
+		};
+		for notification in block.iter().filter(|notification| subject.concerned(notification)) {
+			let Ok(message) = SubscriptionMessage::from_json(notification) else { continue };
+			// A subscriber that does not keep up is dropped, not waited for.
+			if sink.try_send(message).is_err() {
+				return;
+			}
+		}
+	}
+}
+
+/// The notifications of finalized block `hash` (number `number`), in event order.
 pub fn for_block(
 	custodian: &Custodian,
 	hash: H256,
 	number: u32,
-	subject: &Subject,
 ) -> Result<Vec<Notification>, jsonrpsee::types::ErrorObjectOwned> {
 	let unavailable = |error: String| {
 		ErrorCode::StoreUnavailable.error(format!("reading block {number}: {error}"))
@@ -198,9 +242,7 @@ pub fn for_block(
 			}),
 			_ => None,
 		};
-		if let Some(notification) = notification.filter(|n| subject.concerned(n)) {
-			notifications.push(notification);
-		}
+		notifications.extend(notification);
 	}
 	Ok(notifications)
 }

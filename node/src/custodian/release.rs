@@ -1,6 +1,7 @@
 //! The custodian's side of the release protocol (`crate::network::release`): it answers a
-//! requester's node with the fields of a finalized grant access entry, then confirms the
-//! release on chain with the hash of what it sent.
+//! requester's node with the fields of a finalized grant access entry, claimed durably first so
+//! that it goes out at most once, then confirms the release on chain with the hash of what it
+//! sent (`super::receipts`).
 
 use std::{
 	collections::HashMap,
@@ -17,7 +18,7 @@ use medchain_primitives::{
 	shares::{Grant, GrantStatus},
 	HospitalId,
 };
-use medchain_runtime::{AccountId, BlockNumber, RuntimeCall};
+use medchain_runtime::{AccountId, BlockNumber};
 use medchain_store::StoreError;
 use sc_client_api::HeaderBackend;
 use sc_network::{
@@ -48,6 +49,7 @@ pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<
 	let mut requests = std::pin::pin!(requests);
 	let mut recent = RecentRequests::default();
 	while let Some(IncomingRequest { peer, payload, pending_response }) = requests.next().await {
+		let mut claimed = None;
 		let (answer, penalty) = match answer(
 			&custodian,
 			&mut recent,
@@ -57,7 +59,10 @@ pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<
 		)
 		.await
 		{
-			Ok(fields) => (Ok(ReleaseResponse::Released(fields)), None),
+			Ok(released) => {
+				claimed = Some((released.access, released.response_hash));
+				(Ok(ReleaseResponse::Released(released.fields)), None)
+			}
 			Err(Turned::Away(penalty)) => (Err(()), Some(penalty)),
 			Err(Turned::Refused(refusal, penalty)) => {
 				log::debug!(target: LOG_TARGET, "release request from {peer}: refused, {}", refusal.describe());
@@ -75,8 +80,24 @@ pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<
 			reputation_changes: penalty.into_iter().collect(),
 			sent_feedback: None,
 		};
-		let _ = pending_response.send(response);
+		let went_out = pending_response.send(response).is_ok();
+		if let Some((access, response_hash)) = claimed {
+			let receipt = match went_out {
+				true => custodian.receipts.sent(access, response_hash).await.map(drop),
+				false => custodian.receipts.unclaim(access).await,
+			};
+			if let Err(error) = receipt {
+				log::warn!(target: LOG_TARGET, "access {access}: {error}");
+			}
+		}
 	}
+}
+
+/// Fields claimed for release: what goes out, and what its receipt records.
+struct Released {
+	access: medchain_primitives::access::AccessId,
+	fields: Vec<DisclosedField>,
+	response_hash: [u8; 32],
 }
 
 /// Why a request got no fields.
@@ -95,7 +116,7 @@ async fn answer(
 	peer: PeerId,
 	payload: &[u8],
 	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
-) -> Result<Vec<DisclosedField>, Turned> {
+) -> Result<Released, Turned> {
 	let ReleaseRequest { access } =
 		ReleaseRequest::decode(&mut &payload[..]).map_err(|_| Turned::Away(MISBEHAVIOUR))?;
 	let finalized = custodian.client.info().finalized_hash;
@@ -143,7 +164,7 @@ struct Facts<'a> {
 	custodian: HospitalId,
 	/// The active hospital that registered the requesting peer, if any.
 	peer_hospital: Option<HospitalId>,
-	/// Whether this node served the entry since it started.
+	/// Whether this custodian claimed the entry for a release before.
 	served: bool,
 	/// The finalized block's number.
 	finalized: BlockNumber,
@@ -184,14 +205,14 @@ impl Facts<'_> {
 	}
 }
 
-/// The fields of access entry `access` for a node of `peer_hospital`, once every check holds;
-/// the release is confirmed on chain before they are returned.
+/// The fields of access entry `access` for a node of `peer_hospital`, once every check holds,
+/// claimed for this release.
 async fn release(
 	custodian: &Custodian,
 	peer_hospital: HospitalId,
 	access: medchain_primitives::access::AccessId,
 	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
-) -> Result<Vec<DisclosedField>, Refusal> {
+) -> Result<Released, Refusal> {
 	let client = &custodian.client;
 	let info = client.info();
 	let finalized = info.finalized_hash;
@@ -212,7 +233,7 @@ async fn release(
 	let facts = Facts {
 		custodian: custodian.hospital,
 		peer_hospital: Some(peer_hospital),
-		served: custodian.served.contains(access),
+		served: custodian.receipts.claimed(access).await.map_err(unavailable)?,
 		finalized: info.finalized_number,
 		grant: grant.as_ref(),
 		record_status: anchor.as_ref().map(|anchor| &anchor.status),
@@ -238,28 +259,22 @@ async fn release(
 	{
 		return Err(unavailable("the stored record does not match its anchor".into()));
 	}
-	// Claimed only now; given back if the release can't be confirmed, so the requester may retry.
-	// A requester that stopped waiting gets nothing, and the entry stays unserved.
+	// Claimed only now, when the fields are ready, and given back if they don't go out. A
+	// requester that stopped waiting gets nothing, and the entry stays unserved.
 	if pending.is_canceled() {
 		return Err(Refusal::Unavailable);
 	}
-	if !custodian.served.first_time(access, entry.block, info.finalized_number) {
-		return Err(Refusal::AlreadyServed);
-	}
 	let response_hash: [u8; 32] = sha2::Sha256::digest(fields.encode()).into();
-	let confirm =
-		RuntimeCall::AccessLog(pallet_access_log::Call::confirm_release { access, response_hash });
-	if let Err(error) = custodian.signer.submit(&custodian.pool, confirm).await {
-		custodian.served.forget(access);
-		return Err(unavailable(format!("confirm_release: {error}")));
+	if !custodian.receipts.claim(access, entry.block, response_hash).await.map_err(unavailable)? {
+		return Err(Refusal::AlreadyServed);
 	}
 	log::info!(
 		target: LOG_TARGET,
-		"access {access}: released {} fields of record 0x{} to hospital {accessor}",
+		"access {access}: releasing {} fields of record 0x{} to hospital {accessor}",
 		fields.len(),
 		hex::encode(record_id)
 	);
-	Ok(fields)
+	Ok(Released { access, fields, response_hash })
 }
 
 #[cfg(test)]

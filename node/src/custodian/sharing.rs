@@ -121,6 +121,7 @@ pub async fn access_shared(
 		valid_until: access_request.valid_until,
 		signature,
 	});
+	let permit = custodian.app_transaction_permit()?;
 	let watched = custodian
 		.signer
 		.submit_and_wait_finalized(&custodian.pool, call, super::FINALITY_WAIT)
@@ -128,6 +129,7 @@ pub async fn access_shared(
 		.map_err(|error| {
 			ErrorCode::TransactionRefused.error(format!("access_log.access: {error}"))
 		})?;
+	drop(permit);
 	let Watched::Included { block, index, finalized } = watched else {
 		return Err(super::not_final_yet(watched, None));
 	};

@@ -5,11 +5,13 @@ use std::{net::SocketAddr, sync::Arc};
 
 use jsonrpsee::{
 	core::{async_trait, RpcResult},
-	server::{BatchRequestConfig, RpcServiceBuilder, Server, ServerHandle},
+	server::{
+		serve_with_graceful_shutdown, BatchRequestConfig, RpcServiceBuilder, Server, ServerHandle,
+	},
 	types::ErrorObjectOwned,
 };
 use medchain_app_api::{
-	auth::{Role, Tokens},
+	auth::{Holder, Role},
 	challenge, fields,
 	types::{
 		from_hex32, to_hex, AccessShared, AnchorStatus, CreateShare, CreatedShare, ErasureReceipt,
@@ -32,8 +34,10 @@ use sc_client_api::HeaderBackend;
 use sha2::Digest;
 
 use super::{
-	auth::{BearerAuthLayer, RoleGuard},
+	auth::{BearerAuthLayer, RoleGuard, TokenFile},
+	limits::{Limited, Limits},
 	timing::Timed,
+	tls::Acceptor,
 };
 use crate::custodian::{
 	chain,
@@ -55,32 +59,82 @@ pub const MAX_BATCH: u32 = 32;
 /// Most `medchain_subscribe` streams one connection may hold.
 pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4;
 
-/// Starts the medchain RPC on `addr`.
+/// How long a client may take over the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Starts the medchain RPC on `addr`, with TLS when `tls` is given.
 pub async fn start(
 	addr: SocketAddr,
-	tokens: Tokens,
+	tokens: TokenFile,
+	tls: Option<Acceptor>,
 	custodian: Arc<Custodian>,
 ) -> Result<ServerHandle, String> {
 	let metrics = custodian.metrics.clone();
-	let server = Server::builder()
+	let limits = Arc::new(Limits::default());
+	let services = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
 		.max_connections(MAX_CONNECTIONS)
 		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
-		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer(Arc::new(tokens))))
+		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer {
+			tokens: Arc::new(tokens),
+			limits: limits.clone(),
+			max_request_bytes: MAX_REQUEST_BYTES,
+		}))
 		.set_rpc_middleware(
 			RpcServiceBuilder::new()
 				.layer_fn(move |service| Timed { service, metrics: metrics.clone() })
-				.layer_fn(RoleGuard),
+				.layer_fn(RoleGuard)
+				.layer_fn(move |service| Limited { service, limits: limits.clone() }),
 		)
-		.build(addr)
-		.await
-		.map_err(|error| format!("medchain RPC on {addr}: {error}"))?;
+		.to_service_builder();
 	let audits = Arc::new(tokio::sync::Semaphore::new(AUDITS_AT_ONCE));
 	let mut module = AppRpc { custodian, audits }.into_rpc();
 	module.merge(medchain_app_api::discover_module()).map_err(|error| error.to_string())?;
-	log::info!(target: "medchain::rpc", "medchain RPC listening on {addr}");
-	Ok(server.start(module))
+	let methods: jsonrpsee::Methods = module.into();
+	let listener = tokio::net::TcpListener::bind(addr)
+		.await
+		.map_err(|error| format!("medchain RPC on {addr}: {error}"))?;
+	let scheme = if tls.is_some() { "https/wss" } else { "http/ws, loopback only" };
+	log::info!(target: "medchain::rpc", "medchain RPC listening on {addr} ({scheme})");
+	let (stop, handle) = jsonrpsee::server::stop_channel();
+	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS as usize));
+	let tls = tls.map(Arc::new);
+	tokio::spawn(async move {
+		loop {
+			let accepted = tokio::select! {
+				accepted = listener.accept() => accepted,
+				() = stop.clone().shutdown() => break,
+			};
+			let Ok((socket, _)) = accepted else { continue };
+			// Past the connection cap the socket is closed at once.
+			let Ok(permit) = connections.clone().try_acquire_owned() else { continue };
+			let service = services.clone().build(methods.clone(), stop.clone());
+			let stopped = stop.clone().shutdown();
+			let acceptor = tls.as_ref().and_then(|tls| tls.current());
+			let tls_required = tls.is_some();
+			tokio::spawn(async move {
+				let _permit = permit;
+				let served = match (acceptor, tls_required) {
+					(None, false) => serve_with_graceful_shutdown(socket, service, stopped).await,
+					(Some(acceptor), _) => {
+						let handshake = acceptor.accept(socket);
+						match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, handshake).await {
+							Ok(Ok(stream)) => {
+								serve_with_graceful_shutdown(stream, service, stopped).await
+							}
+							_ => return,
+						}
+					}
+					(None, true) => return,
+				};
+				if let Err(error) = served {
+					log::debug!(target: "medchain::rpc", "medchain RPC connection: {error}");
+				}
+			});
+		}
+	});
+	Ok(handle)
 }
 
 struct AppRpc {
@@ -95,21 +149,29 @@ pub const AUDITS_AT_ONCE: usize = 2;
 
 #[async_trait]
 impl MedchainApiServer for AppRpc {
-	async fn submit_record(&self, record: SubmitRecord) -> RpcResult<SubmittedRecord> {
-		let mut submitted = self.submit(vec![record]).await?;
+	async fn submit_record(
+		&self,
+		ext: &jsonrpsee::Extensions,
+		record: SubmitRecord,
+	) -> RpcResult<SubmittedRecord> {
+		let mut submitted = self.submit(holder(ext)?, vec![record]).await?;
 		submitted
 			.pop()
 			.ok_or_else(|| ErrorCode::StoreUnavailable.error("the store returned no receipt"))
 	}
 
-	async fn submit_records(&self, records: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>> {
+	async fn submit_records(
+		&self,
+		ext: &jsonrpsee::Extensions,
+		records: Vec<SubmitRecord>,
+	) -> RpcResult<Vec<SubmittedRecord>> {
 		if records.len() > MAX_BULK_RECORDS {
 			return Err(ErrorCode::TooManyRecords.error(format!(
 				"{} records; submitRecords takes at most {MAX_BULK_RECORDS}",
 				records.len()
 			)));
 		}
-		self.submit(records).await
+		self.submit(holder(ext)?, records).await
 	}
 
 	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus> {
@@ -150,10 +212,16 @@ impl MedchainApiServer for AppRpc {
 		Ok(status)
 	}
 
-	async fn record_challenge(&self, record_id: String) -> RpcResult<RecordChallenge> {
+	async fn record_challenge(
+		&self,
+		ext: &jsonrpsee::Extensions,
+		record_id: String,
+	) -> RpcResult<RecordChallenge> {
 		let id = parse_record_id(&record_id)?;
-		self.stored(id).await?;
-		let challenge = self.custodian.challenges.issue(id);
+		let holder = holder(ext)?;
+		let (stored, _) = self.stored(id).await?;
+		acting_for(&holder, &stored)?;
+		let challenge = self.custodian.challenges.issue(id, holder.id);
 		let genesis = self.custodian.client.info().genesis_hash;
 		let lifetime = u64::try_from(CHALLENGE_LIFETIME.as_millis()).unwrap_or(u64::MAX);
 		Ok(RecordChallenge {
@@ -165,14 +233,21 @@ impl MedchainApiServer for AppRpc {
 		})
 	}
 
-	async fn get_record(&self, request: GetRecord) -> RpcResult<RecordFields> {
+	async fn get_record(
+		&self,
+		ext: &jsonrpsee::Extensions,
+		request: GetRecord,
+	) -> RpcResult<RecordFields> {
 		let id = parse_record_id(&request.record_id)?;
+		let holder = holder(ext)?;
 		let (stored, _) = self.stored(id).await?;
+		acting_for(&holder, &stored)?;
 		if stored.erased.is_some() {
 			return Err(ErrorCode::RecordErased.error(format!("record {} is erased", to_hex(&id))));
 		}
 		self.check_patient_signature(
 			id,
+			&holder,
 			&stored,
 			&request.challenge,
 			&request.signature,
@@ -191,7 +266,8 @@ impl MedchainApiServer for AppRpc {
 					request.access_id
 				))
 			})?;
-		if entry.release.is_some() || self.custodian.served.contains(request.access_id) {
+		let claimed = self.custodian.receipts.claimed(request.access_id).await;
+		if entry.release.is_some() || claimed.map_err(|e| ErrorCode::StoreUnavailable.error(e))? {
 			return Err(ErrorCode::AccessAlreadyServed
 				.error(format!("access entry {} was served already", request.access_id)));
 		}
@@ -237,27 +313,23 @@ impl MedchainApiServer for AppRpc {
 		}
 		let response_hash: [u8; 32] =
 			sha2::Sha256::digest(codec::Encode::encode(&disclosed)).into();
-		let release = RuntimeCall::AccessLog(pallet_access_log::Call::confirm_release {
-			access: request.access_id,
-			response_hash,
-		});
-		// Claimed only now, when the fields are ready; given back if the release can't be sent,
-		// so a failed read does not use up the patient's access entry.
-		if !self.custodian.served.first_time(request.access_id, entry.block, info.finalized_number)
-		{
+		// Claimed only now, when the fields are ready, durably: never served twice, not even
+		// across a restart. Given back if the receipt can't be sent, so a failed read does not
+		// use up the patient's access entry.
+		let receipts = &self.custodian.receipts;
+		let access = request.access_id;
+		let store_error = |error: String| ErrorCode::StoreUnavailable.error(error);
+		if !receipts.claim(access, entry.block, response_hash).await.map_err(store_error)? {
 			return Err(ErrorCode::AccessAlreadyServed
-				.error(format!("access entry {} was served already", request.access_id)));
+				.error(format!("access entry {access} was served already")));
 		}
-		let release_transaction =
-			match self.custodian.signer.submit(&self.custodian.pool, release).await {
-				Ok(transaction) => transaction,
-				Err(error) => {
-					self.custodian.served.forget(request.access_id);
-					return Err(
-						ErrorCode::TransactionRefused.error(format!("confirm_release: {error}"))
-					);
-				}
-			};
+		let release_transaction = match receipts.sent(access, response_hash).await {
+			Ok(transaction) => transaction,
+			Err(error) => {
+				receipts.unclaim(access).await.map_err(store_error)?;
+				return Err(ErrorCode::TransactionRefused.error(format!("confirm_release: {error}")));
+			}
+		};
 		Ok(RecordFields {
 			record_id: to_hex(&id),
 			record_type: fields::type_name(record_type).to_owned(),
@@ -313,10 +385,30 @@ impl MedchainApiServer for AppRpc {
 	async fn subscribe_events(
 		&self,
 		pending: jsonrpsee::PendingSubscriptionSink,
+		ext: &jsonrpsee::Extensions,
 		filter: SubscribeFilter,
 	) -> jsonrpsee::core::SubscriptionResult {
 		use crate::custodian::notifications::Subject;
 		let own = self.custodian.hospital;
+		let holder = match holder(ext) {
+			Ok(holder) => holder,
+			Err(error) => {
+				pending.reject(error).await;
+				return Ok(());
+			}
+		};
+		if let Some(bound) = holder.patient {
+			let asked = filter.patient.as_deref().map(fields::patient);
+			if !matches!(asked, Some(Ok(asked)) if asked == bound) || filter.hospital.is_some() {
+				pending
+					.reject(ErrorCode::Forbidden.error(format!(
+						"a patient token follows its own patient only (0x{})",
+						hex::encode(bound)
+					)))
+					.await;
+				return Ok(());
+			}
+		}
 		let subject = match (filter.patient, filter.hospital) {
 			(Some(patient), None) => match self.own_patient(&patient) {
 				Ok(patient) => Subject::Patient(patient),
@@ -345,7 +437,8 @@ impl MedchainApiServer for AppRpc {
 			}
 		};
 		let sink = pending.accept().await?;
-		crate::custodian::notifications::stream(self.custodian.clone(), subject, sink).await;
+		let feed = self.custodian.notifications.subscribe();
+		crate::custodian::notifications::stream(feed, subject, sink).await;
 		Ok(())
 	}
 
@@ -356,14 +449,21 @@ impl MedchainApiServer for AppRpc {
 		patient_approval: Option<PatientApproval>,
 	) -> RpcResult<ErasureReceipt> {
 		let id = parse_record_id(&record_id)?;
+		let holder = holder(ext)?;
 		let (stored, due) = self.stored(id).await?;
-		// An admin erases on the hospital's authority; an app only with the patient's approval.
-		if ext.get::<Role>() != Some(&Role::Admin) {
+		acting_for(&holder, &stored)?;
+		// An admin erases on the hospital's authority; an app or the patient's own token only
+		// with the patient's approval.
+		if holder.role != Role::Admin {
 			let approval = patient_approval.ok_or_else(|| {
-				ErrorCode::Forbidden.error("role app may erase a record only with the patient's approval (patientApproval)")
+				ErrorCode::Forbidden.error(format!(
+					"role {} may erase a record only with the patient's approval (patientApproval)",
+					holder.role.name()
+				))
 			})?;
 			self.check_patient_signature(
 				id,
+				&holder,
 				&stored,
 				&approval.challenge,
 				&approval.signature,
@@ -373,10 +473,18 @@ impl MedchainApiServer for AppRpc {
 		if let Some(erasure) = self.erasure(id, &stored, due) {
 			return Ok(erasure);
 		}
-		if !matches!(stored.state, AnchorState::Anchored { .. }) {
-			return Err(ErrorCode::RecordNotAnchored
-				.error(format!("record {record_id} is not anchored on chain; erase it once its status is finalized")));
+		match stored.state {
+			AnchorState::Anchored { .. } => {}
+			// Never on chain and never will be: the data key is destroyed here, with no chain
+			// event, so a record sent with a wrong pseudonym does not stay readable.
+			AnchorState::Failed { .. } => return self.shred_unanchored(id).await,
+			AnchorState::Stored => {
+				return Err(ErrorCode::RecordNotAnchored.error(format!(
+					"record {record_id} is not anchored on chain yet; erase it once its status is finalized or failed"
+				)))
+			}
 		}
+		let _permit = self.custodian.app_transaction_permit()?;
 		let tx = self.custodian.erasures.request(id).await.map_err(|error| {
 			ErrorCode::TransactionRefused.error(format!("the pool refused the erase: {error}"))
 		})?;
@@ -395,6 +503,34 @@ impl MedchainApiServer for AppRpc {
 }
 
 impl AppRpc {
+	/// Destroys the data key of record `id`, whose anchor failed.
+	async fn shred_unanchored(&self, id: RecordId) -> RpcResult<ErasureReceipt> {
+		let store = self.custodian.store.clone();
+		let receipts = tokio::task::spawn_blocking(move || store.shred(&[id]))
+			.await
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
+			.map_err(store_error)?;
+		let receipt = receipts
+			.into_iter()
+			.next()
+			.ok_or_else(|| ErrorCode::StoreUnavailable.error("the store returned no receipt"))?;
+		log::info!(
+			target: "medchain::erasure",
+			"record 0x{} (anchor failed) erased: data key {} destroyed with KEK epoch {}",
+			hex::encode(id),
+			hex::encode(receipt.key_id),
+			receipt.retired_epoch
+		);
+		Ok(ErasureReceipt {
+			record_id: to_hex(&id),
+			status: ErasureStatus::Erased,
+			transaction: None,
+			due_block: None,
+			key_id: Some(to_hex(&receipt.key_id)),
+			retired_epoch: Some(receipt.retired_epoch),
+		})
+	}
+
 	/// Waits for a turn to run an audit query.
 	async fn audit_turn(&self) -> RpcResult<tokio::sync::SemaphorePermit<'_>> {
 		self.audits
@@ -422,16 +558,18 @@ impl AppRpc {
 	fn check_patient_signature(
 		&self,
 		id: RecordId,
+		holder: &Holder,
 		stored: &StoredRecord,
 		challenge: &str,
 		signature: &str,
 		message: fn(&[u8; 32], &[u8; 32], &[u8; 32]) -> Vec<u8>,
 	) -> Result<(), ErrorObjectOwned> {
 		let challenge = from_hex32(challenge)
-			.filter(|challenge| self.custodian.challenges.redeem(challenge, &id))
+			.filter(|challenge| self.custodian.challenges.redeem(challenge, &id, &holder.id))
 			.ok_or_else(|| {
-				ErrorCode::ChallengeInvalid
-					.error("unknown, used or expired challenge, or one for another record")
+				ErrorCode::ChallengeInvalid.error(
+					"unknown, used or expired challenge, or one for another record or token",
+				)
 			})?;
 		let genesis = self.custodian.client.info().genesis_hash;
 		let signature = parse_signature(signature)?;
@@ -486,8 +624,15 @@ impl AppRpc {
 		Some(receipt)
 	}
 
-	async fn submit(&self, records: Vec<SubmitRecord>) -> RpcResult<Vec<SubmittedRecord>> {
-		let new_records = records.iter().map(new_record).collect::<Result<Vec<_>, _>>()?;
+	async fn submit(
+		&self,
+		submitter: Holder,
+		records: Vec<SubmitRecord>,
+	) -> RpcResult<Vec<SubmittedRecord>> {
+		let new_records = records
+			.iter()
+			.map(|record| new_record(submitter.id, record))
+			.collect::<Result<Vec<_>, _>>()?;
 		let store = self.custodian.store.clone();
 		let receipts = tokio::task::spawn_blocking(move || store.submit(&new_records))
 			.await
@@ -503,6 +648,19 @@ impl AppRpc {
 		}
 		Ok(receipts.into_iter().map(submitted).collect())
 	}
+}
+
+/// The caller's token, as the bearer layer found it.
+fn holder(ext: &jsonrpsee::Extensions) -> Result<Holder, ErrorObjectOwned> {
+	ext.get::<Holder>().copied().ok_or_else(|| ErrorCode::Unauthorized.error("no token"))
+}
+
+/// Refuses a `patient` token asking about another patient's record.
+fn acting_for(holder: &Holder, stored: &StoredRecord) -> Result<(), ErrorObjectOwned> {
+	if holder.may_act_for(&stored.patient) {
+		return Ok(());
+	}
+	Err(ErrorCode::Forbidden.error("this patient token acts for another patient"))
 }
 
 /// An `accessShared` result as the metrics count it: `granted` once the chain logged the entry
@@ -551,9 +709,11 @@ fn unix_millis() -> u64 {
 		.map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
 }
 
-fn new_record(record: &SubmitRecord) -> Result<NewRecord, ErrorObjectOwned> {
+/// `record` as the store takes it, its request id scoped to the `submitter` token.
+fn new_record(submitter: [u8; 32], record: &SubmitRecord) -> Result<NewRecord, ErrorObjectOwned> {
 	let record_type = fields::record_type(&record.record_type)?;
 	Ok(NewRecord {
+		submitter,
 		client_request_id: fields::client_request_id(&record.client_request_id)?.to_owned(),
 		patient: fields::patient(&record.patient)?,
 		record_type,

@@ -2,12 +2,16 @@
 //!
 //! [`BearerAuthLayer`] (HTTP) reads the `Authorization` header of the request (or of the
 //! WebSocket upgrade). Without a known token it answers at once, before reading the body or
-//! upgrading: HTTP 401 with a JSON-RPC `Unauthorized` error. Otherwise it removes the header
-//! (so no later log holds the token) and passes the caller's role on in the request's
-//! extensions. [`RoleGuard`] (JSON-RPC) answers each call, also each call of a batch, with
-//! `Forbidden` unless that role may call the method (`medchain_app_api::auth::allowed_roles`).
+//! upgrading: HTTP 401 with a JSON-RPC `Unauthorized` error. Past the node's bound on request
+//! bytes in flight (counted by `Content-Length`) it answers HTTP 503 with `Busy`, also before
+//! reading the body. Otherwise it removes the header (so no later log holds the token) and
+//! passes the caller's role and [`Holder`] on in the request's extensions. [`RoleGuard`]
+//! (JSON-RPC) answers each call, also each call of a batch, with `Forbidden` unless that role
+//! may call the method (`medchain_app_api::auth::allowed_roles`).
 
 use std::{
+	future::Future,
+	pin::Pin,
 	sync::Arc,
 	task::{Context, Poll},
 };
@@ -15,13 +19,15 @@ use std::{
 use futures::future::{Either, Ready};
 use jsonrpsee::{
 	server::{middleware::rpc::RpcServiceT, HttpBody, HttpResponse},
-	types::Request,
+	types::{ErrorObjectOwned, Request},
 	MethodResponse,
 };
 use medchain_app_api::{
-	auth::{allowed_roles, Role, Tokens},
+	auth::{allowed_roles, Holder, Role, Tokens},
 	ErrorCode,
 };
+
+use super::limits::{BytesCounted, Limits};
 
 /// The caller's role, or why it has none.
 #[derive(Clone, Copy, Debug)]
@@ -31,15 +37,67 @@ enum Caller {
 	Known(Role),
 }
 
+/// The token file, read again when its modification time changes (looked at most once a
+/// second), so a token issued with a patient's registration works without a restart. A file
+/// that no longer parses leaves the tokens as they were, with a warning.
+pub struct TokenFile {
+	path: std::path::PathBuf,
+	state: std::sync::Mutex<TokenFileState>,
+}
+
+struct TokenFileState {
+	tokens: Tokens,
+	modified: Option<std::time::SystemTime>,
+	looked: std::time::Instant,
+}
+
+impl TokenFile {
+	/// Reads the token file at `path`.
+	pub fn open(path: &std::path::Path) -> Result<Self, String> {
+		let modified = std::fs::metadata(path).and_then(|meta| meta.modified()).ok();
+		let tokens = Tokens::read(path)?;
+		let looked = std::time::Instant::now();
+		let state = std::sync::Mutex::new(TokenFileState { tokens, modified, looked });
+		Ok(Self { path: path.to_owned(), state })
+	}
+
+	/// Who holds `token`, by the file as it is now.
+	pub fn holder(&self, token: &str) -> Option<Holder> {
+		let mut state = self.state.lock().ok()?;
+		if state.looked.elapsed() >= std::time::Duration::from_secs(1) {
+			state.looked = std::time::Instant::now();
+			let modified = std::fs::metadata(&self.path).and_then(|meta| meta.modified()).ok();
+			if modified != state.modified {
+				state.modified = modified;
+				match Tokens::read(&self.path) {
+					Ok(tokens) => state.tokens = tokens,
+					Err(error) => log::warn!(
+						target: "medchain::rpc",
+						"token file not reloaded, the previous tokens stay: {error}"
+					),
+				}
+			}
+		}
+		state.tokens.holder(token)
+	}
+}
+
 /// Reads the bearer token of each HTTP request (see the module docs).
 #[derive(Clone)]
-pub struct BearerAuthLayer(pub Arc<Tokens>);
+pub struct BearerAuthLayer {
+	/// The tokens the node accepts.
+	pub tokens: Arc<TokenFile>,
+	/// The bound on request bytes in flight.
+	pub limits: Arc<Limits>,
+	/// The largest request body the listener reads.
+	pub max_request_bytes: u32,
+}
 
 impl<S> tower::Layer<S> for BearerAuthLayer {
 	type Service = BearerAuth<S>;
 
 	fn layer(&self, inner: S) -> Self::Service {
-		BearerAuth { inner, tokens: self.0.clone() }
+		BearerAuth { inner, layer: self.clone() }
 	}
 }
 
@@ -47,16 +105,17 @@ impl<S> tower::Layer<S> for BearerAuthLayer {
 #[derive(Clone)]
 pub struct BearerAuth<S> {
 	inner: S,
-	tokens: Arc<Tokens>,
+	layer: BearerAuthLayer,
 }
 
 impl<S, B> tower::Service<http::Request<B>> for BearerAuth<S>
 where
 	S: tower::Service<http::Request<B>, Response = HttpResponse>,
+	S::Future: Send + 'static,
 {
 	type Response = HttpResponse;
 	type Error = S::Error;
-	type Future = Either<S::Future, Ready<Result<HttpResponse, S::Error>>>;
+	type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, S::Error>> + Send>>;
 
 	fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
 		self.inner.poll_ready(cx)
@@ -68,21 +127,50 @@ where
 			.get(http::header::AUTHORIZATION)
 			.and_then(|value| value.to_str().ok())
 			.and_then(|value| value.strip_prefix("Bearer "));
-		let caller = match token {
-			None => Caller::NoToken,
-			Some(token) => {
-				self.tokens.role(token.trim()).map_or(Caller::UnknownToken, Caller::Known)
+		let holder = token.map(|token| self.layer.tokens.holder(token.trim()));
+		let holder = match holder {
+			None => return refuse(unauthorized(Caller::NoToken)),
+			Some(None) => return refuse(unauthorized(Caller::UnknownToken)),
+			Some(Some(holder)) => holder,
+		};
+		// A WebSocket's messages are counted one by one as they arrive (`Limited`).
+		let upgrade = request.headers().contains_key(http::header::UPGRADE);
+		let bytes = if upgrade {
+			None
+		} else {
+			let declared = request
+				.headers()
+				.get(http::header::CONTENT_LENGTH)
+				.and_then(|value| value.to_str().ok()?.parse::<usize>().ok());
+			let limit = usize::try_from(self.layer.max_request_bytes).unwrap_or(usize::MAX);
+			match self.layer.limits.admit_bytes(declared.unwrap_or(limit).min(limit)) {
+				Ok(permit) => Some(permit),
+				Err(refusal) => {
+					return refuse(error_response(http::StatusCode::SERVICE_UNAVAILABLE, refusal.error()))
+				}
 			}
 		};
-		let Caller::Known(role) = caller else {
-			return Either::Right(futures::future::ready(Ok(unauthorized(caller))));
-		};
 		request.headers_mut().remove(http::header::AUTHORIZATION);
-		request.extensions_mut().insert(caller);
-		// Methods that behave differently per role read it from here.
-		request.extensions_mut().insert(role);
-		Either::Left(self.inner.call(request))
+		request.extensions_mut().insert(Caller::Known(holder.role));
+		// Methods that behave differently per role or token read them from here.
+		request.extensions_mut().insert(holder.role);
+		request.extensions_mut().insert(holder);
+		if bytes.is_some() {
+			request.extensions_mut().insert(BytesCounted);
+		}
+		let response = self.inner.call(request);
+		Box::pin(async move {
+			let response = response.await;
+			drop(bytes);
+			response
+		})
 	}
+}
+
+fn refuse<E: Send + 'static>(
+	response: HttpResponse,
+) -> Pin<Box<dyn Future<Output = Result<HttpResponse, E>> + Send>> {
+	Box::pin(std::future::ready(Ok(response)))
 }
 
 /// HTTP 401 with a JSON-RPC `Unauthorized` error (the request's id is unknown: it is not read).
@@ -91,13 +179,18 @@ fn unauthorized(caller: Caller) -> HttpResponse {
 		Caller::UnknownToken => "unknown token",
 		_ => "send `Authorization: Bearer <token>`",
 	};
+	error_response(http::StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized.error(message))
+}
+
+/// An HTTP answer with `status` and a JSON-RPC `error` (for no request id: none was read).
+fn error_response(status: http::StatusCode, error: ErrorObjectOwned) -> HttpResponse {
 	let body = serde_json::json!({
 		"jsonrpc": "2.0",
-		"error": { "code": ErrorCode::Unauthorized.code(), "message": message },
+		"error": { "code": error.code(), "message": error.message() },
 		"id": null,
 	});
 	let mut response = HttpResponse::new(HttpBody::from(body.to_string()));
-	*response.status_mut() = http::StatusCode::UNAUTHORIZED;
+	*response.status_mut() = status;
 	response
 		.headers_mut()
 		.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));

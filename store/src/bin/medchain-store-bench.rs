@@ -119,6 +119,7 @@ fn record(run: usize, index: usize, size: usize) -> NewRecord {
 		.map(|field| Some(vec![u8::try_from((index + field) % 251).unwrap_or(0); per_field]))
 		.collect();
 	NewRecord {
+		submitter: [0xbe; 32],
 		client_request_id: format!("bench-{run}-{index}"),
 		patient: [7; 32],
 		record_type,
