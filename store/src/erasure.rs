@@ -3,8 +3,10 @@
 //!
 //! [`Store::shred`] runs these steps, each durable before the next:
 //! 1. the erasure is noted in `records.redb` (`SHREDS`), with the key's id;
-//! 2. the next epoch's KEK is written to `<kek>.next`;
-//! 3. every surviving data key is re-wrapped under it into a new `keys-<epoch+1>.redb`;
+//! 2. the next epoch's KEK is written to `<kek>.next` (sealed with a new binding, for a sealed
+//!    KEK file);
+//! 3. every surviving data key is re-wrapped under it into a new `keys-<epoch+1>.redb`, which
+//!    also keeps the binding;
 //! 4. `<kek>.next` is renamed over the KEK file: the old KEK is gone (the commit point), and
 //!    the store switches to the new epoch;
 //! 5. the old KEK file and the old key file are overwritten and deleted (`crate::scrub`), and
@@ -130,7 +132,8 @@ impl Store {
 		let next_kek = Kek::generate(new_epoch);
 		let staged = kek::next_path(&self.kek_file.path);
 		crate::scrub::shred_file(&staged)?;
-		self.kek_file.write_new(&next_kek, &staged)?;
+		let binding = self.kek_file.is_sealed().then(kek::new_binding);
+		self.kek_file.write_new(&next_kek, &staged, binding.as_ref())?;
 
 		let new_path = keys_path(&self.dir, new_epoch);
 		crate::scrub::shred_file(&new_path)?;
@@ -142,6 +145,9 @@ impl Store {
 		let mut write = new_db.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		crate::key_check::write(&write, &next_kek)?;
+		if let Some(binding) = &binding {
+			crate::key_check::write_binding(&write, binding)?;
+		}
 		{
 			let mut new_keys = write.open_table(KEYS).map_err(redb::Error::from)?;
 			for entry in old_keys.iter().map_err(redb::Error::from)? {
@@ -211,9 +217,9 @@ impl Store {
 /// At open: a rotation that did not reach its commit point is undone, and the key files of
 /// retired epochs are deleted. A key file of a later epoch than the KEK's, with no rotation
 /// staged, means the KEK file is older than the store: that is refused, and nothing is deleted.
-pub(crate) fn recover_rotation(dir: &Path, kek_path: &Path, kek: &Kek) -> Result<()> {
+pub(crate) fn recover_rotation(dir: &Path, kek_path: &Path, epoch: u64) -> Result<()> {
 	let staged = kek::next_path(kek_path);
-	let next_epoch = kek.epoch.saturating_add(1);
+	let next_epoch = epoch.saturating_add(1);
 	if staged.exists() {
 		crate::scrub::shred_file(&keys_path(dir, next_epoch))?;
 		crate::scrub::shred_file(&staged)?;
@@ -233,27 +239,26 @@ pub(crate) fn recover_rotation(dir: &Path, kek_path: &Path, kek: &Kek) -> Result
 			retired.push(path);
 			continue;
 		}
-		let epoch = name
+		let file_epoch = name
 			.strip_prefix("keys-")
 			.and_then(|name| name.strip_suffix(".redb"))
 			.and_then(|epoch| epoch.parse::<u64>().ok());
-		match epoch {
-			Some(epoch) if epoch > kek.epoch => {
+		match file_epoch {
+			Some(found) if found > epoch => {
 				return Err(StoreError::Inconsistent(format!(
-					"{} is newer than the KEK file (epoch {}): restore the KEK file that goes with \
-					 this store",
+					"{} is newer than the KEK file (epoch {epoch}): restore the KEK file that goes \
+					 with this store",
 					path.display(),
-					kek.epoch
 				)))
 			}
-			Some(epoch) if epoch < kek.epoch => retired.push(path),
+			Some(found) if found < epoch => retired.push(path),
 			_ => {}
 		}
 	}
 	for path in &retired {
 		crate::scrub::shred_file(path)?;
 	}
-	kek::sync_parent(&keys_path(dir, kek.epoch))
+	kek::sync_parent(&keys_path(dir, epoch))
 }
 
 fn wrapped_key(db: &Database, id: &RecordId) -> Result<Option<Vec<u8>>> {

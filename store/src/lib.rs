@@ -172,23 +172,27 @@ impl Store {
 		let records_path = dir.join("records.redb");
 		let is_new = !records_path.exists();
 		if !kek_path.exists() && is_new {
-			kek_file.write_new(&Kek::generate(0), kek_path)?;
+			// The first epoch's key file comes first: a sealed KEK is sealed with its binding.
+			let keys = backend::create(&erasure::keys_path(dir, 0))?;
+			let binding = kek_file.is_sealed().then(|| key_check::binding(&keys)).transpose()?;
+			kek_file.write_new(&Kek::generate(0), kek_path, binding.as_ref())?;
 		}
-		let kek = kek_file.read()?;
-		erasure::recover_rotation(dir, kek_path, &kek)?;
+		let epoch = kek::epoch_of(kek_path)?;
+		erasure::recover_rotation(dir, kek_path, epoch)?;
 
 		let records = backend::create(&records_path)?;
 		let request_secret = init_meta(&records, custodian)?;
-		let keys_path = erasure::keys_path(dir, kek.epoch);
+		let keys_path = erasure::keys_path(dir, epoch);
 		if !keys_path.exists() && !is_new && record_count(&records)? > 0 {
 			return Err(StoreError::Inconsistent(format!(
-				"the KEK file is for epoch {}, but {} is missing: restore the KEK file that was \
+				"the KEK file is for epoch {epoch}, but {} is missing: restore the KEK file that was \
 				 backed up with this store",
-				kek.epoch,
 				keys_path.display()
 			)));
 		}
 		let keys = backend::create(&keys_path)?;
+		let binding = kek_file.is_sealed().then(|| key_check::binding(&keys)).transpose()?;
+		let kek = kek_file.read(binding.as_ref())?;
 		key_check::verify_or_write(&keys, &kek)?;
 
 		let store = Self {

@@ -71,6 +71,16 @@ pub struct OpenedRecord {
 	pub fields: CommittedRecord,
 }
 
+/// The decrypted values are zeroed when the opened record is dropped.
+impl Drop for OpenedRecord {
+	fn drop(&mut self) {
+		use zeroize::Zeroize;
+		for value in self.fields.values.iter_mut().flatten() {
+			value.zeroize();
+		}
+	}
+}
+
 /// The sealed plaintext: values and salts together.
 #[derive(Encode, Decode)]
 struct SealedFields {

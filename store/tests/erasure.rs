@@ -106,7 +106,7 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
-fn a_sealed_kek_file_stays_sealed_through_a_rotation() {
+fn a_sealed_kek_file_stays_sealed_through_a_rotation_and_its_old_epoch_does_not_reopen() {
 	use medchain_store::kek::{KekFile, RootKey};
 	let dir = tempfile::tempdir().unwrap();
 	let (store_dir, kek) = (dir.path().join("store"), dir.path().join("kek"));
@@ -119,10 +119,20 @@ fn a_sealed_kek_file_stays_sealed_through_a_rotation() {
 		.into_iter()
 		.map(|receipt| receipt.record_id)
 		.collect();
+	let epoch_0_copy = dir.path().join("kek-epoch-0-copy");
+	std::fs::copy(&kek, &epoch_0_copy).unwrap();
 	store.shred(&ids[..1]).unwrap();
 	drop(store);
 
-	assert!(std::fs::read_to_string(&kek).unwrap().starts_with("medchain-kek-sealed v1 1 "));
+	assert!(std::fs::read_to_string(&kek).unwrap().starts_with("medchain-kek-sealed v2 1 "));
+	// The root key and a copy of the old KEK file: without epoch 0's binding, which went with
+	// its key file, the old epoch does not open.
+	assert!(!store_dir.join("keys-0.redb").exists());
+	let root = RootKey::parse(&"5a".repeat(32)).unwrap();
+	let guessed = [0u8; 32];
+	let sealing = medchain_store::kek::Sealing { root: &root, binding: &guessed };
+	let old = Kek::read(&epoch_0_copy, Some(sealing)).err().unwrap();
+	assert!(old.to_string().contains("does not open"), "{old}");
 	let refused = Store::open(&store_dir, &kek, CUSTODIAN).err().unwrap();
 	assert!(refused.to_string().contains("--kek-fd"), "{refused}");
 	let store = Store::open_with(&store_dir, sealed(), CUSTODIAN).unwrap();

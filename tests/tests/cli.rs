@@ -98,18 +98,33 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 		}
 		args
 	};
-	let submit = diagnosis(&[
+	let fields = [
 		"diagnosis=influenza A",
 		"icd10_code=J10.1",
 		"doctor=Dr. Lee",
 		"date=2026-11-30",
 		"notes=private",
-	]);
+	];
+	let submit = [&diagnosis(&fields)[..], &["--request-id", "his-visit-1"]].concat();
 	let record = ok(a, Some(Role::App), &[&submit[..], &["--wait"]].concat(), &[])?;
 	assert_eq!(record["status"], "finalized", "{record}");
 	let record_id = text(&record["recordId"])?;
 	let again = ok(a, Some(Role::App), &submit, &[])?;
-	assert_eq!(again["recordId"], record["recordId"], "the same command stores one record");
+	assert_eq!(again["recordId"], record["recordId"], "the same request id stores one record");
+	// No request id: a random one, never derived from the content.
+	let unkeyed = ok(a, Some(Role::App), &diagnosis(&fields), &[])?;
+	let unkeyed_again = ok(a, Some(Role::App), &diagnosis(&fields), &[])?;
+	assert_ne!(unkeyed["recordId"], unkeyed_again["recordId"]);
+	// The fields from a file rather than the command line (which `ps` shows).
+	let cli_dir = net.data_dir().join("cli-fields");
+	std::fs::create_dir_all(&cli_dir).map_err(|e| e.to_string())?;
+	let fields_file = cli_dir.join("fields.json");
+	let values = json!({"diagnosis": "asthma", "doctor": "Dr. Lee", "date": "2026-12-01"});
+	std::fs::write(&fields_file, values.to_string()).map_err(|e| e.to_string())?;
+	let fields_path = fields_file.display().to_string();
+	let from_file = ["record", "submit", "--patient", patient.as_str(), "--type", "DIAGNOSIS"];
+	let from_file = [&from_file[..], &["--fields-file", &fields_path]].concat();
+	assert_eq!(ok(a, Some(Role::App), &from_file, &[])?["status"], "stored");
 	refused(a, Some(Role::App), &diagnosis(&["diagnosis=x"]), &[], "MissingField")?;
 	refused(a, Some(Role::Auditor), &submit, &[], "Forbidden")?;
 

@@ -85,7 +85,8 @@ fn refused(url: &str, args: &[&str], reason: &str) -> Result<()> {
 	Ok(())
 }
 
-#[tokio::test]
+// Multi-threaded: the command runs blocking while the endpoint answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_patient_key_never_signs_a_payload_an_endpoint_hands_over() -> Result<()> {
 	let payload = hex(&create_grant_signing_payload());
 	let record = hex(&RECORD);

@@ -25,7 +25,6 @@ use medchain_primitives::{
 	commitment::{verify_field, RecordId},
 	FieldMask,
 };
-use medchain_runtime::RuntimeCall;
 use medchain_store::{
 	AnchorState, NewRecord, StoreError, StoredReceipt, StoredRecord, MAX_BULK_RECORDS,
 	MAX_RECORD_BYTES,

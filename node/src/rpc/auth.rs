@@ -112,6 +112,7 @@ impl<S, B> tower::Service<http::Request<B>> for BearerAuth<S>
 where
 	S: tower::Service<http::Request<B>, Response = HttpResponse>,
 	S::Future: Send + 'static,
+	S::Error: Send + 'static,
 {
 	type Response = HttpResponse;
 	type Error = S::Error;
