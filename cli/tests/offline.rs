@@ -70,20 +70,33 @@ fn sign_access_reproduces_the_test_vector() {
 	assert!(ok);
 	assert_eq!(
 		signed["signature"],
-		"0x8c29273de07f3c7fac29210f19dbdff33d425411339cdb7b6bd7c6996a261e2ba9629d4ab98135efa969c26ea14e3a149bca78782dbe709dbc81dc4353011407"
+		"0x13afe21e1cf4f96ee33cfdda5e174c3a42d771c2cbd95c4e6a93501f6e874dbcd0fa92632fab6f1468cddb6894155f7ca02a092d3554f4a477600edc51a2220c"
 	);
 }
 
+/// The terms of a consent, as `sign-consent` takes them.
+fn consent_terms() -> Vec<String> {
+	let hex32 = |byte: &str| format!("0x{}", byte.repeat(32));
+	["--patient", &hex32("11"), "--record", &hex32("22"), "--hours", "1", "--token-key", &hex32("33")]
+		.into_iter()
+		.chain(["--nonce", "0", "--deadline", "10"])
+		.map(String::from)
+		.collect()
+}
+
 #[test]
-fn a_consent_signature_verifies_with_the_patients_key() {
-	use sp_core::{crypto::Pair as _, sr25519};
-	let (ok, signed, error) =
+fn a_consent_is_signed_from_terms_never_from_given_bytes() {
+	let (ok, _, error) =
 		medchain(&["--json", "share", "sign-consent", "--message", "0x0102", "--suri", "//Ferdie"]);
-	assert!(ok, "{error}");
-	let signature = sp_core::bytes::from_hex(signed["signature"].as_str().unwrap()).unwrap();
-	let signature = sr25519::Signature::from_raw(signature.try_into().unwrap());
-	let ferdie = sr25519::Pair::from_string("//Ferdie", None).unwrap();
-	assert!(sr25519::Pair::verify(&signature, [1u8, 2], &ferdie.public()));
+	assert!(!ok);
+	assert!(error.contains("--message"), "{error}");
+	// Terms, and a chain to compute the message from: none answers here, so nothing is signed.
+	let mut args = vec!["--node", "http://127.0.0.1:9", "share", "sign-consent", "--suri", "//Ferdie"];
+	let terms = consent_terms();
+	args.extend(terms.iter().map(String::as_str));
+	let (ok, signed, error) = medchain(&args);
+	assert!(!ok, "signed without the chain: {signed}");
+	assert!(error.contains("127.0.0.1:9"), "{error}");
 }
 
 #[test]
@@ -101,7 +114,10 @@ fn bad_input_is_refused_with_the_reason_and_a_failing_status() {
 	let (ok, _, error) = medchain(&["share", "token-key"]);
 	assert!(!ok);
 	assert!(error.contains("MEDCHAIN_SHARE_TOKEN"), "{error}");
-	let (ok, _, error) = medchain(&["share", "sign-consent", "--message", "0x01"]);
+	let terms = consent_terms();
+	let mut args = vec!["share", "sign-consent"];
+	args.extend(terms.iter().map(String::as_str));
+	let (ok, _, error) = medchain(&args);
 	assert!(!ok);
 	assert!(error.contains("MEDCHAIN_SURI"), "{error}");
 	let (ok, _, error) = medchain(&["record", "status", "0x00"]);

@@ -17,6 +17,11 @@ use redb::{backends::FileBackend, BackendError, Database, StorageBackend};
 
 use crate::Result;
 
+/// redb's page cache per database file (its default is 1 GiB each). Records are written once
+/// and read rarely, so a small cache costs little, and it bounds what a node holds in memory
+/// for its three files.
+const CACHE_BYTES: usize = 64 << 20;
+
 /// Opens the redb database at `path` on a preallocating file backend, creating it if there is
 /// none.
 ///
@@ -62,7 +67,11 @@ fn open(path: &Path) -> Result<Database> {
 	let allocator = file.try_clone().map_err(|error| crate::io_error(path, error))?;
 	let inner = FileBackend::new(file).map_err(redb::Error::from)?;
 	let backend = PreallocatedFile { inner, allocator };
-	Ok(Database::builder().create_with_backend(backend).map_err(redb::Error::from)?)
+	let database = Database::builder()
+		.set_cache_size(CACHE_BYTES)
+		.create_with_backend(backend)
+		.map_err(redb::Error::from)?;
+	Ok(database)
 }
 
 #[derive(Debug)]

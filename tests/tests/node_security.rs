@@ -115,7 +115,7 @@ async fn tokens_are_bounded_to_their_patient_their_requests_and_their_share_of_t
 
 	patient_token(a, &own_record, &other_record).await.map_err(|e| net.with_log_tails(e))?;
 	notifications_decoded_once(a).await.map_err(|e| net.with_log_tails(e))?;
-	revoke_flood(a, &app, usual).await.map_err(|e| net.with_log_tails(e))?;
+	revoke_flood(a, &app, &own_record, usual).await.map_err(|e| net.with_log_tails(e))?;
 	request_ids(a, &own_record).await.map_err(|e| net.with_log_tails(e))?;
 	failed_anchor_is_erased(a).await.map_err(|e| net.with_log_tails(e))?;
 	pipelined_large_requests(a).await.map_err(|e| net.with_log_tails(e))?;
@@ -198,7 +198,12 @@ async fn notifications_decoded_once(a: &Node) -> Result<()> {
 
 /// 5,000 revocations of unknown grants on one WebSocket: each refused before any
 /// transaction, and the node's own anchors go on as usual.
-async fn revoke_flood(a: &Node, app: &HttpClient, usual: Duration) -> Result<()> {
+async fn revoke_flood(
+	a: &Node,
+	app: &HttpClient,
+	usual_record: &str,
+	usual: Duration,
+) -> Result<()> {
 	let chain = a.chain()?;
 	let operator = OPERATOR_A.pair().public();
 	let nonce_before = chain.next_nonce(&operator).await?;
@@ -231,6 +236,16 @@ async fn revoke_flood(a: &Node, app: &HttpClient, usual: Duration) -> Result<()>
 	assert!(not_found > 0, "no revocation was even looked at");
 	assert_eq!(chain.next_nonce(&operator).await?, nonce_before, "a revocation made a transaction");
 
+	// The flood used up this token's calls for the current second: the next one waits for the
+	// next second, as a client would after `RateLimited`.
+	wait_until("the token's rate window to pass", Duration::from_secs(10), || async {
+		match app.record_status(usual_record.to_string()).await {
+			Ok(_) => Ok(Some(())),
+			Err(ClientError::Call(error)) if error.code() == ErrorCode::RateLimited.code() => Ok(None),
+			Err(error) => Err(error.to_string()),
+		}
+	})
+	.await?;
 	let (_, after) = anchored(app, diagnosis("after-flood", PATIENT, "x")).await?;
 	println!(
 		"a record finalized in {:.1} s after the flood ({:.1} s before it)",
@@ -292,8 +307,10 @@ async fn pipelined_large_requests(a: &Node) -> Result<()> {
 
 	let custodian = a.custodian()?;
 	let notes = "n".repeat(1_040_000);
+	// Fresh records in every request (request ids `large-<request>-<record>`): each one the
+	// node takes is sealed and stored in full, which takes far longer than reading the next.
 	let records: Vec<SubmitRecord> = (0..RECORDS_PER_REQUEST)
-		.map(|i| diagnosis(&format!("large-{i}"), PATIENT, &notes))
+		.map(|i| diagnosis(&format!("large-REQUEST-{i}"), PATIENT, &notes))
 		.collect();
 	let params = serde_json::to_string(&records).map_err(|e| e.to_string())?;
 	println!("pipelining {PIPELINED} requests of {:.1} MiB", params.len() as f64 / 1048576.0);
@@ -313,8 +330,9 @@ async fn pipelined_large_requests(a: &Node) -> Result<()> {
 	let (mut sender, mut receiver) = builder.finish();
 	let sending = tokio::spawn(async move {
 		for id in 0..PIPELINED {
+			let records = params.replace("large-REQUEST-", &format!("large-{id}-"));
 			let request = format!(
-				r#"{{"jsonrpc":"2.0","id":{id},"method":"medchain_submitRecords","params":[{params}]}}"#
+				r#"{{"jsonrpc":"2.0","id":{id},"method":"medchain_submitRecords","params":[{records}]}}"#
 			);
 			sender.send_text(request).await.map_err(|e| e.to_string())?;
 		}
@@ -339,8 +357,8 @@ async fn pipelined_large_requests(a: &Node) -> Result<()> {
 	let _sender = sending.await.map_err(|e| e.to_string())??;
 	let peak = a.peak_rss()?;
 	println!(
-		"{PIPELINED} pipelined: {stored} stored (retries after the first), {busy} Busy, \
-		 {limited} RateLimited; node peak RSS {} MiB",
+		"{PIPELINED} pipelined: {stored} stored, {busy} Busy, {limited} RateLimited; node peak RSS \
+		 {} MiB",
 		peak >> 20
 	);
 	assert!(busy > 0, "the bound on request bytes in flight never applied");
@@ -383,7 +401,12 @@ async fn tls_listener(net: &mut LocalNetwork) -> Result<()> {
 	custodian.tls = Some((certs.join("hospital-b.pem"), certs.join("hospital-b.key")));
 	b.start()?;
 	let b = &net.nodes[1];
-	register_patient(&b.chain()?, Sr25519Keyring::BobStash, Sr25519Keyring::One).await?;
+	let chain = b.chain()?;
+	wait_until("B to serve its chain RPC again", Duration::from_secs(60), || async {
+		Ok(chain.finalized_number().await.ok().map(drop))
+	})
+	.await?;
+	register_patient(&chain, Sr25519Keyring::BobStash, Sr25519Keyring::One).await?;
 
 	let port = b.custodian()?.port;
 	let (proxy, captured) = recording_proxy(port).await?;

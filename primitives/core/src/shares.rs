@@ -1,11 +1,12 @@
 //! Share grants, the messages patients and token holders sign, and the trait the access log
 //! uses to spend a grant.
 //!
-//! Two signed messages, each a domain tag followed by the SCALE encoding of its fields:
+//! Two signed messages, each a domain tag followed by the SCALE encoding of its fields, wrapped
+//! in `<Bytes>…</Bytes>`:
 //!
 //! ```text
-//! access request  = ACCESS_REQUEST_DOMAIN ‖ SCALE(genesis hash, grant, record, accessor,
-//!                                                  purpose, uses so far, valid-until block)
+//! access request  = `<Bytes>` ‖ ACCESS_REQUEST_DOMAIN ‖ SCALE(genesis hash, grant, record,
+//!                       accessor, purpose, uses so far, valid-until block) ‖ `</Bytes>`
 //!                   signed with the share token's ed25519 key (see `crate::token`)
 //! grant consent   = `<Bytes>` ‖ GRANT_CONSENT_DOMAIN
 //!                              ‖ SCALE(genesis hash, patient, terms, nonce, deadline) ‖ `</Bytes>`
@@ -14,7 +15,8 @@
 //!
 //! The patient's key also signs the patient's extrinsics, so what it signs off chain is always
 //! wrapped in `<Bytes>…</Bytes>` (polkadot.js `signRaw` does the same): no wrapped message
-//! begins with a pallet index of the runtime, so none can be an extrinsic's signing payload.
+//! begins with a pallet index of the runtime, so none can be an extrinsic's signing payload. A
+//! token's messages are wrapped the same way, so no key ever signs anything else off chain.
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -279,11 +281,12 @@ pub struct AccessRequest<BlockNumber> {
 }
 
 impl<BlockNumber: Encode> AccessRequest<BlockNumber> {
-	/// The message the token signs: `ACCESS_REQUEST_DOMAIN` ‖ SCALE(request).
+	/// The message the token signs: `<Bytes>` ‖ `ACCESS_REQUEST_DOMAIN` ‖ SCALE(request) ‖
+	/// `</Bytes>`.
 	pub fn signing_payload(&self) -> Vec<u8> {
 		let mut payload = ACCESS_REQUEST_DOMAIN.to_vec();
 		self.encode_to(&mut payload);
-		payload
+		wrap_in_bytes_tags(&payload)
 	}
 
 	/// Whether `signature` is the signature of this request by the token with key `key`.

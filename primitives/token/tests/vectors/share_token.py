@@ -13,5 +13,5 @@ for secret in [bytes(range(32)), bytes([0xff]*32)]:
     print(token); print(seed.hex()); print(pk.hex())
 token, seed, sk, pk = vec(bytes(range(32)))
 # access request: genesis 0x11*32, grant 7, record 0x22*32, accessor 1, purpose Treatment(0), uses 2, valid_until 1000
-msg = b"medchain/access-request/v1" + b"\x11"*32 + struct.pack("<Q",7) + b"\x22"*32 + struct.pack("<I",1) + bytes([0]) + struct.pack("<I",2) + struct.pack("<I",1000)
+msg = b"<Bytes>" + b"medchain/access-request/v1" + b"\x11"*32 + struct.pack("<Q",7) + b"\x22"*32 + struct.pack("<I",1) + bytes([0]) + struct.pack("<I",2) + struct.pack("<I",1000) + b"</Bytes>"
 print(msg.hex()); print(sk.sign(msg).hex())
