@@ -71,7 +71,13 @@ trap 'rm -f "$tmp_seed"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 if [ -z "$seed_file" ] && [ -n "${MEDCHAIN_OPERATOR_SEED:-}" ]; then
-  tmp_seed=$(mktemp)
+  # In memory (tmpfs) where there is one: a file there never reaches a disk. `key insert`
+  # reads only regular files, so a pipe won't do.
+  if [ -d /dev/shm ] && [ -w /dev/shm ] && [ -z "${TMPDIR:-}" ]; then
+    tmp_seed=$(mktemp -p /dev/shm)
+  else
+    tmp_seed=$(mktemp)
+  fi
   printf '%s' "$MEDCHAIN_OPERATOR_SEED" >"$tmp_seed"
   seed_file=$tmp_seed
 fi

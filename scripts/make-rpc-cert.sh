@@ -11,7 +11,7 @@
 # script again rotates the certificate without a restart. A hospital with its own CA signs
 # DIR/NAME.csr with it instead and puts the answer in DIR/NAME.pem.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,12p' "$0" >&2; exit 2; }
 dir=$1 name=$2
 shift 2
 hosts=("$@")

@@ -105,12 +105,9 @@ impl Tokens {
 				"line {line_number}: the role must be app, auditor, admin or patient"
 			))?;
 			let mut id = [0u8; 32];
-			words
-				.next()
-				.and_then(|hex_hash| hex::decode_to_slice(hex_hash, &mut id).ok())
-				.ok_or(format!(
-					"line {line_number}: expected the token's SHA-256 as 64 hex digits"
-				))?;
+			words.next().and_then(|hex_hash| hex::decode_to_slice(hex_hash, &mut id).ok()).ok_or(
+				format!("line {line_number}: expected the token's SHA-256 as 64 hex digits"),
+			)?;
 			let patient = match role {
 				Role::Patient => Some(words.next().and_then(|p| patient(p).ok()).ok_or(
 					format!("line {line_number}: a patient token names its pseudonym after the hash (SS58 or 0x-hex)"),
@@ -125,6 +122,11 @@ impl Tokens {
 	/// Who holds `token`, if it is known.
 	pub fn holder(&self, token: &str) -> Option<Holder> {
 		self.0.get(&token_hash(token)).copied()
+	}
+
+	/// The holder of the token whose hash is `id`, if it is known.
+	pub fn by_id(&self, id: &[u8; 32]) -> Option<Holder> {
+		self.0.get(id).copied()
 	}
 
 	/// The role of `token`, if it is known.

@@ -121,8 +121,9 @@ pub enum RecordCommand {
 		#[command(flatten)]
 		patient: Signer,
 	},
-	/// Erases a record: with the admin token; or with the app token and the patient's
-	/// approval (`--patient-approval`, signed with the patient's key).
+	/// Erases a record: with the admin token; or with the app token or the patient's own token
+	/// and the patient's approval (`--patient-approval`: the CLI computes the approval message
+	/// from the chain and the node's challenge, and signs it with the patient's key).
 	Erase {
 		record: String,
 		/// Sign the erasure as the patient (their key: --suri or MEDCHAIN_SURI).
@@ -175,8 +176,9 @@ pub enum ShareCommand {
 		share_token: Option<String>,
 	},
 	/// Creates a share of this hospital's records with the patient's consent: asks the node
-	/// for the consent message, has the patient sign it (`--suri`, or a signature made
-	/// elsewhere with `sign-consent`), and waits until the share is finalized.
+	/// for the consent nonce and deadline, computes the consent message from the chain and has
+	/// the patient sign it (`--suri`), or takes a signature made elsewhere (`sign-consent`), and
+	/// waits until the share is finalized.
 	Create {
 		#[command(flatten)]
 		scope: Scope,
@@ -199,7 +201,8 @@ pub enum ShareCommand {
 		#[arg(long, requires = "signature")]
 		deadline: Option<u32>,
 	},
-	/// Prints the consent message of a share, for the patient to sign elsewhere.
+	/// Prints the consent nonce and deadline of a share (and the node's copy of the message),
+	/// for the patient to sign elsewhere with `sign-consent`.
 	Prepare {
 		#[command(flatten)]
 		scope: Scope,

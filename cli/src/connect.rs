@@ -69,6 +69,7 @@ impl Context {
 
 	/// A client of the node's medchain RPC, with the token.
 	pub fn api(&self) -> crate::Result<HttpClient> {
+		refuse_plaintext_off_loopback(&self.api)?;
 		let token = self.token()?.ok_or(
 			"no medchain RPC token: set MEDCHAIN_TOKEN, or pass --token-file (the hospital's \
 			 operator makes tokens with `medchain-node rpc-token`)",
@@ -109,9 +110,31 @@ impl Context {
 	}
 }
 
+/// Refuses to send the bearer token over plain `http://` to a host other than this machine.
+fn refuse_plaintext_off_loopback(api: &str) -> crate::Result<()> {
+	let Some(rest) = api.strip_prefix("http://").or_else(|| api.strip_prefix("ws://")) else {
+		return Ok(());
+	};
+	let authority = rest.split(['/', '?']).next().unwrap_or_default();
+	let host = match authority.strip_prefix('[') {
+		Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+		None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+	};
+	let loopback = host.eq_ignore_ascii_case("localhost")
+		|| host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+	if loopback {
+		return Ok(());
+	}
+	Err(format!(
+		"--api {api}: the token and the records would cross the network in the clear; use \
+		 https:// (and --ca-file) for a node that is not on this machine"
+	))
+}
+
 /// A TLS client configuration that trusts the CA certificates in `ca_file` only.
 fn trusting(ca_file: &Path) -> crate::Result<rustls::ClientConfig> {
-	let pem = std::fs::read(ca_file).map_err(|e| format!("--ca-file {}: {e}", ca_file.display()))?;
+	let pem =
+		std::fs::read(ca_file).map_err(|e| format!("--ca-file {}: {e}", ca_file.display()))?;
 	let mut roots = rustls::RootCertStore::empty();
 	for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
 		let cert = cert.map_err(|e| format!("--ca-file {}: {e}", ca_file.display()))?;
@@ -181,4 +204,24 @@ pub async fn submit(
 	let included = tx::submit_and_finalize(chain, signer, call).await?;
 	let block = included.block;
 	Ok((block, included.succeeded()?))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::refuse_plaintext_off_loopback as check;
+
+	#[test]
+	fn a_token_goes_in_the_clear_to_this_machine_only() {
+		for ok in [
+			"http://127.0.0.1:9955",
+			"http://localhost:9955/",
+			"http://[::1]:9955",
+			"https://rpc.example:9955",
+		] {
+			assert!(check(ok).is_ok(), "{ok}");
+		}
+		for refused in ["http://10.0.0.5:9955", "http://rpc.example", "ws://192.168.1.2:9955"] {
+			assert!(check(refused).unwrap_err().contains("https://"), "{refused}");
+		}
+	}
 }

@@ -99,7 +99,8 @@ fn fields_from_file(file: &Path) -> crate::Result<Map<String, Value>> {
 			.map_err(|e| format!("--fields-file -: {e}"))?;
 		text
 	} else {
-		std::fs::read_to_string(file).map_err(|e| format!("--fields-file {}: {e}", file.display()))?
+		std::fs::read_to_string(file)
+			.map_err(|e| format!("--fields-file {}: {e}", file.display()))?
 	};
 	match serde_json::from_str(&text) {
 		Ok(Value::Object(fields)) => Ok(fields),
@@ -252,8 +253,7 @@ mod tests {
 		let first = new_record("5Grw".into(), "DIAGNOSIS".into(), values.clone(), None);
 		let again = new_record("5Grw".into(), "DIAGNOSIS".into(), values.clone(), None);
 		assert_ne!(first.client_request_id, again.client_request_id);
-		let given =
-			new_record("5Grw".into(), "DIAGNOSIS".into(), values, Some("his-4711".into()));
+		let given = new_record("5Grw".into(), "DIAGNOSIS".into(), values, Some("his-4711".into()));
 		assert_eq!(given.client_request_id, "his-4711");
 		assert_eq!(first.fields["severity"], "mild");
 		assert!(fields(&["code"]).unwrap_err().contains("NAME=VALUE"));

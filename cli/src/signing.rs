@@ -58,8 +58,9 @@ pub async fn sign_challenge(
 }
 
 /// The patient's signature of their consent to `terms` with `nonce` until block `deadline`,
-/// computed from the chain's records, block time and genesis: 0x-hex. `offered`, the node's
-/// copy of the message, must match if given.
+/// computed from the records' types and the genesis the chain gives, and the block time this
+/// CLI was built for: 0x-hex. `offered`, the node's copy of the message, must match if given.
+/// The records' types come from `--node`: use the hospital's own node, over loopback or TLS.
 pub async fn sign_consent(
 	chain: &Chain,
 	patient: &sr25519::Pair,
@@ -77,7 +78,16 @@ pub async fn sign_consent(
 			.ok_or_else(|| format!("record {} is not anchored on this chain", to_hex(id)))?;
 		types.push(record.record_type);
 	}
-	let slot_millis = chain.call(runtime_api::SLOT_DURATION, (), None).await?;
+	// The block time this CLI was built for, not the node's word for it: a node that claimed
+	// shorter blocks would stretch the share the patient signs.
+	let slot_millis = medchain_runtime::SLOT_DURATION;
+	let node_slot = chain.call(runtime_api::SLOT_DURATION, (), None).await?;
+	if node_slot != slot_millis {
+		return Err(format!(
+			"the node says blocks last {node_slot} ms, this medchain was built for {slot_millis} ms: \
+			 use a medchain built for this chain; nothing was signed"
+		));
+	}
 	let (pseudonym, chain_terms) = consent::chain_terms(terms, records, &types, slot_millis)
 		.map_err(|e| e.message().to_string())?;
 	if pseudonym != patient.public().0 {
@@ -117,8 +127,8 @@ mod tests {
 	fn only_the_computed_message_passes() {
 		let message = challenge::message(&[1; 32], &[2; 32], &[3; 32]);
 		assert!(refuse_if_other(&message, &to_hex(&message), "x").is_ok());
-		let error = refuse_if_other(&message, &to_hex(&[0x06, 0x03]), "the record challenge")
-			.unwrap_err();
+		let error =
+			refuse_if_other(&message, &to_hex(&[0x06, 0x03]), "the record challenge").unwrap_err();
 		assert!(error.contains("nothing was signed"), "{error}");
 	}
 }

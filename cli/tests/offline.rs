@@ -77,11 +77,20 @@ fn sign_access_reproduces_the_test_vector() {
 /// The terms of a consent, as `sign-consent` takes them.
 fn consent_terms() -> Vec<String> {
 	let hex32 = |byte: &str| format!("0x{}", byte.repeat(32));
-	["--patient", &hex32("11"), "--record", &hex32("22"), "--hours", "1", "--token-key", &hex32("33")]
-		.into_iter()
-		.chain(["--nonce", "0", "--deadline", "10"])
-		.map(String::from)
-		.collect()
+	[
+		"--patient",
+		&hex32("11"),
+		"--record",
+		&hex32("22"),
+		"--hours",
+		"1",
+		"--token-key",
+		&hex32("33"),
+	]
+	.into_iter()
+	.chain(["--nonce", "0", "--deadline", "10"])
+	.map(String::from)
+	.collect()
 }
 
 #[test]
@@ -91,7 +100,8 @@ fn a_consent_is_signed_from_terms_never_from_given_bytes() {
 	assert!(!ok);
 	assert!(error.contains("--message"), "{error}");
 	// Terms, and a chain to compute the message from: none answers here, so nothing is signed.
-	let mut args = vec!["--node", "http://127.0.0.1:9", "share", "sign-consent", "--suri", "//Ferdie"];
+	let mut args =
+		vec!["--node", "http://127.0.0.1:9", "share", "sign-consent", "--suri", "//Ferdie"];
 	let terms = consent_terms();
 	args.extend(terms.iter().map(String::as_str));
 	let (ok, signed, error) = medchain(&args);

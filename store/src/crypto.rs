@@ -55,6 +55,18 @@ impl DataKey {
 		seal_in_place(&self.0, &aad(RECORD_AAD, &[record_id]), sealed)
 	}
 
+	/// A digest of `content` keyed with this data key: what a retry's content is compared
+	/// with. It tells nothing without the key, and nothing at all once the key is destroyed.
+	pub fn content_digest(&self, content: &[u8]) -> [u8; 32] {
+		use hmac::{Hmac, Mac};
+		let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_slice()) else {
+			return [0; 32];
+		};
+		mac.update(b"medchain/record-content/v2");
+		mac.update(content);
+		mac.finalize().into_bytes().into()
+	}
+
 	/// The plaintext of what [`Self::seal`] made for `record_id`, decrypted in place.
 	pub fn open(
 		&self,

@@ -108,11 +108,16 @@ impl KekFile {
 		self.root.is_some()
 	}
 
-	fn sealing<'a>(&'a self, binding: Option<&'a Binding>) -> Result<Option<Sealing<'a>>, StoreError> {
+	fn sealing<'a>(
+		&'a self,
+		binding: Option<&'a Binding>,
+	) -> Result<Option<Sealing<'a>>, StoreError> {
 		match (&self.root, binding) {
 			(None, _) => Ok(None),
 			(Some(root), Some(binding)) => Ok(Some(Sealing { root, binding })),
-			(Some(_), None) => Err(StoreError::Kek("a sealed KEK needs its epoch's binding".into())),
+			(Some(_), None) => {
+				Err(StoreError::Kek("a sealed KEK needs its epoch's binding".into()))
+			}
 		}
 	}
 }

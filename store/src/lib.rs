@@ -293,7 +293,8 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 		.mode(0o700)
 		.create(dir)
 		.map_err(|error| io_error(dir, error))?;
-	fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|error| io_error(dir, error))
+	fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+		.map_err(|error| io_error(dir, error))
 }
 
 pub(crate) fn io_error(path: &Path, error: std::io::Error) -> StoreError {

@@ -24,7 +24,6 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 pub const MAX_BULK_RECORDS: usize = 500;
 
 const REQUEST_ID_DOMAIN: &[u8] = b"medchain/client-request/v2";
-const CONTENT_DOMAIN: &[u8] = b"medchain/record-content/v1";
 
 /// A record an app hands its node.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,7 +95,6 @@ struct Fresh<'a> {
 	index: usize,
 	record_id: RecordId,
 	request_id: Hash256,
-	content_digest: Hash256,
 	record: &'a NewRecord,
 }
 
@@ -137,7 +135,12 @@ impl Store {
 		// A concurrent retry may have stored some of them meanwhile.
 		let mut held_now = Vec::with_capacity(fresh.len());
 		for one in &fresh {
-			held_now.push(self.held_receipt(one.record, one.record_id, one.request_id)?);
+			held_now.push(self.held_receipt(
+				&epoch_keys,
+				one.record,
+				one.record_id,
+				one.request_id,
+			)?);
 		}
 		let receipts = answers
 			.into_iter()
@@ -187,14 +190,13 @@ impl Store {
 				answers.push(Answer::Fresh { n, first: false });
 			} else if self.record(&record_id)?.is_some() {
 				let receipt = self
-					.held_receipt(record, record_id, request_id)?
+					.held_receipt(&*self.lock()?, record, record_id, request_id)?
 					.ok_or(StoreError::Inconsistent("a stored record vanished".into()))?;
 				answers.push(Answer::Held(receipt));
 			} else {
 				in_batch.insert(record_id, fresh.len());
 				answers.push(Answer::Fresh { n: fresh.len(), first: true });
-				let content_digest = self.content_digest(record);
-				fresh.push(Fresh { index, record_id, request_id, content_digest, record });
+				fresh.push(Fresh { index, record_id, request_id, record });
 			}
 		}
 		Ok((answers, fresh))
@@ -202,9 +204,11 @@ impl Store {
 
 	/// The receipt of `record` if the store holds it already; refused if the stored record
 	/// differs (the same client request id for other content). The content is compared by the
-	/// keyed digest kept at submission, never by decrypting the stored record.
+	/// digest kept at submission, keyed with the record's data key, never by decrypting the
+	/// stored record; a copy of `records.redb` without the KEK can't test a guess against it.
 	fn held_receipt(
 		&self,
+		epoch_keys: &crate::EpochKeys,
 		record: &NewRecord,
 		record_id: RecordId,
 		request_id: Hash256,
@@ -212,8 +216,11 @@ impl Store {
 		let Some(earlier) = self.record(&record_id)? else {
 			return Ok(None);
 		};
-		if earlier.erased.is_none() && earlier.content_digest != self.content_digest(record) {
-			return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
+		if earlier.erased.is_none() {
+			let key = self.data_key(epoch_keys, &record_id)?;
+			if earlier.content_digest != key.content_digest(&content_of(record)) {
+				return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
+			}
 		}
 		Ok(Some(StoredReceipt {
 			record_id,
@@ -329,12 +336,6 @@ impl Store {
 		self.keyed_hash(REQUEST_ID_DOMAIN, &[submitter, client_request_id.as_bytes()].concat())
 	}
 
-	/// The keyed digest of what `record` holds, to compare a retry with.
-	fn content_digest(&self, record: &NewRecord) -> Hash256 {
-		let content = (record.patient, record.record_type, &record.values).encode();
-		self.keyed_hash(CONTENT_DOMAIN, &content)
-	}
-
 	/// The data key of record `id`, from the current key file.
 	fn data_key(&self, epoch_keys: &crate::EpochKeys, id: &RecordId) -> Result<DataKey> {
 		let read = epoch_keys.db.begin_read().map_err(redb::Error::from)?;
@@ -352,6 +353,11 @@ impl Store {
 		mac.update(data);
 		mac.finalize().into_bytes().into()
 	}
+}
+
+/// What a retry must repeat: the patient, the type and the values.
+fn content_of(record: &NewRecord) -> zeroize::Zeroizing<Vec<u8>> {
+	zeroize::Zeroizing::new((record.patient, record.record_type, &record.values).encode())
 }
 
 fn same_content(a: &NewRecord, b: &NewRecord) -> bool {
@@ -383,7 +389,7 @@ fn seal_all(fresh: &[Fresh]) -> Result<Vec<Sealed>> {
 /// Salts, commits to and seals one record under a new data key; with `split`, the field root
 /// is computed on a second thread while the record is sealed.
 fn seal_one(fresh: &Fresh, split: bool) -> Result<Sealed> {
-	let Fresh { index, record_id, request_id, content_digest, record } = fresh;
+	let Fresh { index, record_id, request_id, record } = fresh;
 	let committed = CommittedRecord::with_random_salts(record.record_type, record.values.clone())
 		.map_err(|_| StoreError::WrongFieldCount {
 		index: *index,
@@ -413,7 +419,7 @@ fn seal_one(fresh: &Fresh, split: bool) -> Result<Sealed> {
 			patient: record.patient,
 			record_type: record.record_type,
 			request_id: *request_id,
-			content_digest: *content_digest,
+			content_digest: key.content_digest(&content_of(record)),
 			field_root,
 			ciphertext_digest,
 			sealed_len,

@@ -38,7 +38,8 @@ impl Store {
 	pub fn mark_release_sent(&self, access: u64) -> Result<()> {
 		self.write(|write| {
 			let mut table = write.open_table(RELEASES).map_err(redb::Error::from)?;
-			let claimed = table.get(access).map_err(redb::Error::from)?.map(|bytes| bytes.value().to_vec());
+			let claimed =
+				table.get(access).map_err(redb::Error::from)?.map(|bytes| bytes.value().to_vec());
 			let mut release = decode(&claimed.ok_or_else(|| {
 				StoreError::Inconsistent(format!("release {access} was never claimed"))
 			})?)?;

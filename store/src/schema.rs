@@ -86,7 +86,8 @@ pub struct StoredRecord {
 	pub record_type: RecordType,
 	/// The anchor's request id (a keyed hash of the submitter and its request id).
 	pub request_id: Hash256,
-	/// A keyed hash of the submitted content, to compare a retry with; zeroed on erasure.
+	/// A digest of the submitted content keyed with the record's data key, to compare a retry
+	/// with; zeroed on erasure (and useless once the key is destroyed).
 	pub content_digest: Hash256,
 	/// The Merkle root of the field leaves.
 	pub field_root: Hash256,

@@ -31,7 +31,8 @@ pub fn shred_file(path: &Path) -> Result<()> {
 	let mut left = len;
 	while left > 0 {
 		let now = usize::try_from(left).map_or(CHUNK, |left| left.min(CHUNK));
-		file.write_all(zeros.get(..now).unwrap_or(&zeros)).map_err(|error| io_error(path, error))?;
+		file.write_all(zeros.get(..now).unwrap_or(&zeros))
+			.map_err(|error| io_error(path, error))?;
 		left = left.saturating_sub(now as u64);
 	}
 	file.sync_all().map_err(|error| io_error(path, error))?;

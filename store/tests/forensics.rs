@@ -138,7 +138,10 @@ fn an_erasure_leaves_nothing_on_disk_that_reopens_the_record() {
 	let after = raw(&mut mounted);
 	assert!(!contains(&after, old_hex.as_bytes()), "the retired KEK is still on the disk");
 	assert!(!contains(&after, MARKER.as_bytes()), "record plaintext on the disk");
-	assert!(!any_window_unwraps(&after, &old_kek, &erased), "the retired KEK opens a key left on disk");
+	assert!(
+		!any_window_unwraps(&after, &old_kek, &erased),
+		"the retired KEK opens a key left on disk"
+	);
 	assert!(!any_window_unwraps(&after, &new_kek, &erased), "the current KEK opens the erased key");
 	println!(
 		"scanned {} MiB of raw {}",

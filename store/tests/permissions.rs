@@ -17,7 +17,8 @@ fn store_files_are_private_whatever_the_umask() {
 	let store = Store::open(&store_dir, &dir.path().join("kek"), 1).unwrap();
 	store.submit(&[diagnosis("visit-1", 1, "m")]).unwrap();
 	store.shred(&[]).unwrap();
-	let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+	let mode =
+		|path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
 	assert_eq!(mode(&store_dir), 0o700);
 	let mut files = 0;
 	for entry in std::fs::read_dir(&store_dir).unwrap() {

@@ -116,8 +116,7 @@ impl Node {
 	pub async fn app_ws_with(&self, token: &str) -> crate::Result<jsonrpsee::ws_client::WsClient> {
 		let custodian = self.custodian()?;
 		let mut headers = HeaderMap::new();
-		let value =
-			HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
+		let value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?;
 		headers.insert("Authorization", value);
 		jsonrpsee::ws_client::WsClientBuilder::default()
 			.set_headers(headers)

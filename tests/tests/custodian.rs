@@ -237,9 +237,12 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 		}
 	};
 	let record_8 = submitted[8].record_id.clone();
-	let by_eve = app.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Eve, true).await?)).await;
+	let by_eve =
+		app.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Eve, true).await?)).await;
 	expect(code(by_eve), ErrorCode::SignatureInvalid)?;
-	let bare = app.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Ferdie, false).await?)).await;
+	let bare = app
+		.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Ferdie, false).await?))
+		.await;
 	expect(code(bare), ErrorCode::SignatureInvalid)?;
 	let approved = app
 		.erase_record(record_8, Some(approval(Sr25519Keyring::Ferdie, true).await?))

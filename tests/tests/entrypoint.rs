@@ -70,7 +70,8 @@ fn the_node_starts_without_the_seed_or_node_key_in_its_environment() -> Result<(
 	let env = std::fs::read_to_string(dir.path().join("node-env")).map_err(|e| e.to_string())?;
 	assert!(env.contains("MEDCHAIN_DATA_DIR="), "the stand-in recorded no environment");
 	assert!(!env.contains(SEED) && !env.contains(NODE_KEY), "a secret reached the node: {env}");
-	let node_key = std::fs::read_to_string(dir.path().join("data/node-key")).map_err(|e| e.to_string())?;
+	let node_key =
+		std::fs::read_to_string(dir.path().join("data/node-key")).map_err(|e| e.to_string())?;
 	assert_eq!(node_key, NODE_KEY, "the node key file the node reads");
 	Ok(())
 }

@@ -190,8 +190,16 @@ async fn notifications_decoded_once(a: &Node) -> Result<()> {
 	let after = decoded().await?;
 	let blocks = f64::from(to - from);
 	println!("{} blocks decoded for 3 subscribers over {blocks} finalized blocks", after - before);
-	assert!(after - before >= blocks - 2.0, "the feed fell behind: {} for {blocks}", after - before);
-	assert!(after - before <= blocks + 2.0, "blocks decoded per subscriber: {} for {blocks}", after - before);
+	assert!(
+		after - before >= blocks - 2.0,
+		"the feed fell behind: {} for {blocks}",
+		after - before
+	);
+	assert!(
+		after - before <= blocks + 2.0,
+		"blocks decoded per subscriber: {} for {blocks}",
+		after - before
+	);
 	drop(subscriptions);
 	Ok(())
 }
@@ -241,7 +249,9 @@ async fn revoke_flood(
 	wait_until("the token's rate window to pass", Duration::from_secs(10), || async {
 		match app.record_status(usual_record.to_string()).await {
 			Ok(_) => Ok(Some(())),
-			Err(ClientError::Call(error)) if error.code() == ErrorCode::RateLimited.code() => Ok(None),
+			Err(ClientError::Call(error)) if error.code() == ErrorCode::RateLimited.code() => {
+				Ok(None)
+			}
 			Err(error) => Err(error.to_string()),
 		}
 	})
@@ -262,14 +272,15 @@ async fn request_ids(a: &Node, own_record: &str) -> Result<()> {
 	let wrong = a.app_rpc_with(Some(&a.issue_token(Role::App, None)?))?;
 	let mut answers = Vec::new();
 	for (client, notes) in [(&right, "own notes"), (&wrong, "a guess")] {
-		let answer = wait_until("the node to take the new token", Duration::from_secs(10), || async {
-			match client.submit_record(diagnosis("own-1", PATIENT, notes)).await {
-				Ok(answer) => Ok(Some(answer)),
-				Err(error) if unauthorized(&error) => Ok(None),
-				Err(error) => Err(error.to_string()),
-			}
-		})
-		.await?;
+		let answer =
+			wait_until("the node to take the new token", Duration::from_secs(10), || async {
+				match client.submit_record(diagnosis("own-1", PATIENT, notes)).await {
+					Ok(answer) => Ok(Some(answer)),
+					Err(error) if unauthorized(&error) => Ok(None),
+					Err(error) => Err(error.to_string()),
+				}
+			})
+			.await?;
 		answers.push(answer);
 	}
 	// The first app's own retry would return its record: another's gets a new one.
@@ -296,7 +307,10 @@ async fn failed_anchor_is_erased(a: &Node) -> Result<()> {
 	assert_eq!(erased.status, medchain_app_api::types::ErasureStatus::Erased);
 	assert!(erased.key_id.is_some() && erased.transaction.is_none());
 	let status = app.record_status(id).await.map_err(|e| e.to_string())?;
-	assert_eq!(status.erasure.map(|e| e.status), Some(medchain_app_api::types::ErasureStatus::Erased));
+	assert_eq!(
+		status.erasure.map(|e| e.status),
+		Some(medchain_app_api::types::ErasureStatus::Erased)
+	);
 	Ok(())
 }
 
@@ -388,7 +402,8 @@ async fn tls_listener(net: &mut LocalNetwork) -> Result<()> {
 	let log = std::fs::read_to_string(&b.log_path).map_err(|e| e.to_string())?;
 	assert!(log.contains("--medchain-rpc-tls-cert"), "no TLS hint in B's log");
 
-	let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/make-rpc-cert.sh");
+	let script =
+		std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/make-rpc-cert.sh");
 	let made = std::process::Command::new("bash")
 		.arg(&script)
 		.arg(&certs)
@@ -418,7 +433,15 @@ async fn tls_listener(net: &mut LocalNetwork) -> Result<()> {
 	std::fs::write(&fields, values.to_string()).map_err(|e| e.to_string())?;
 	let node = b.rpc_url();
 	let cli = |args: &[&str], suri: Option<&str>| {
-		let mut all = vec!["--json", "--node", node.as_str(), "--api", api.as_str(), "--ca-file", ca.as_str()];
+		let mut all = vec![
+			"--json",
+			"--node",
+			node.as_str(),
+			"--api",
+			api.as_str(),
+			"--ca-file",
+			ca.as_str(),
+		];
 		all.extend_from_slice(args);
 		let mut env = vec![("MEDCHAIN_TOKEN", token.as_str())];
 		env.extend(suri.map(|suri| ("MEDCHAIN_SURI", suri)));
@@ -475,13 +498,20 @@ async fn recording_proxy(port: u16) -> Result<(u16, std::sync::Arc<std::sync::Mu
 			let (client_read, client_write) = client.into_split();
 			let (server_read, server_write) = server.into_split();
 			for (mut from, mut to, log) in [
-				(Box::new(client_read) as Box<dyn tokio::io::AsyncRead + Send + Unpin>, Box::new(server_write) as Box<dyn tokio::io::AsyncWrite + Send + Unpin>, log.clone()),
+				(
+					Box::new(client_read) as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+					Box::new(server_write) as Box<dyn tokio::io::AsyncWrite + Send + Unpin>,
+					log.clone(),
+				),
 				(Box::new(server_read), Box::new(client_write), log.clone()),
 			] {
 				tokio::spawn(async move {
 					let mut buffer = vec![0u8; 64 << 10];
 					while let Ok(read) = from.read(&mut buffer).await {
-						let Some(bytes) = buffer.get(..read).filter(|bytes| !bytes.is_empty()) else { break };
+						let Some(bytes) = buffer.get(..read).filter(|bytes| !bytes.is_empty())
+						else {
+							break;
+						};
 						if let Ok(mut log) = log.lock() {
 							log.extend_from_slice(bytes);
 						}

@@ -80,7 +80,11 @@ fn refused(url: &str, args: &[&str], reason: &str) -> Result<()> {
 	all.extend_from_slice(args);
 	let run = run_cli(&all, &[("MEDCHAIN_SURI", "//Ferdie")])?;
 	assert!(!run.success, "medchain {args:?} succeeded against a rogue endpoint: {}", run.stdout);
-	assert!(run.stderr.contains(reason), "medchain {args:?}: expected {reason:?}, got {}", run.stderr);
+	assert!(
+		run.stderr.contains(reason),
+		"medchain {args:?}: expected {reason:?}, got {}",
+		run.stderr
+	);
 	assert!(run.stderr.contains("nothing was signed"), "{}", run.stderr);
 	Ok(())
 }

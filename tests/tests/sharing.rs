@@ -407,7 +407,8 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 
 	// 14. A share without a grantee opens for any registered hospital holding the token, and
 	// the use is logged with that hospital as accessor.
-	let (open_token, open_share) = share_via_custodian(&node_a_url, &app_a, &record_id, None, None).await?;
+	let (open_token, open_share) =
+		share_via_custodian(&node_a_url, &app_a, &record_id, None, None).await?;
 	let app_d = net.nodes[D].app_rpc(Role::App)?;
 	let read_by_d = access(&app_d, &open_token, &record_id).await?;
 	let (head, _) = auditor.finalized_head().await?;

@@ -4,9 +4,8 @@
 use codec::Decode;
 use jsonrpsee::types::ErrorObjectOwned;
 use medchain_app_api::{
-	consent,
-	types::to_hex,
-	CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent, ShareTerms,
+	consent, types::to_hex, CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent,
+	ShareTerms,
 };
 use medchain_primitives::shares::{grant_consent_message, GrantStatus, GrantTerms, Grantor};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
@@ -47,8 +46,7 @@ fn grant_terms(
 	for id in &records {
 		let anchor =
 			chain::anchor(&custodian.client, at, *id).map_err(chain_error)?.ok_or_else(|| {
-				ErrorCode::RecordNotFound
-					.error(format!("record {} is not anchored", to_hex(id)))
+				ErrorCode::RecordNotFound.error(format!("record {} is not anchored", to_hex(id)))
 			})?;
 		if anchor.custodian != custodian.hospital {
 			return Err(invalid(format!(
@@ -59,7 +57,8 @@ fn grant_terms(
 		}
 		types.push(anchor.record_type);
 	}
-	let (patient, terms) = consent::chain_terms(terms, records, &types, slot_millis(custodian, at)?)?;
+	let (patient, terms) =
+		consent::chain_terms(terms, records, &types, slot_millis(custodian, at)?)?;
 	let records = BoundedVec::try_from(terms.records).map_err(|records: Vec<_>| {
 		invalid(format!(
 			"{} records; a share holds at most {}",
@@ -164,6 +163,10 @@ pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare
 	if info.best_number.saturating_add(1) >= grant.expires_at {
 		return Err(ErrorCode::ShareExpired.error(format!("grant {grant_id} has expired")));
 	}
+	// Concurrent revocations of one grant all pass the check above: only the first is sent.
+	let _revoking = Revoking::start(custodian, grant_id).ok_or_else(|| {
+		ErrorCode::Busy.error(format!("grant {grant_id} is being revoked already"))
+	})?;
 	let call = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: grant_id });
 	let (block, index) = finalize(custodian, call).await?;
 	outcome(custodian, block, index, |event| match event {
@@ -175,6 +178,28 @@ pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare
 		_ => None,
 	})?;
 	Ok(RevokedShare { grant_id, block: to_hex(block.as_bytes()) })
+}
+
+/// A revocation under way: its grant is in `Custodian::revoking` until this is dropped.
+struct Revoking<'a> {
+	custodian: &'a Custodian,
+	grant: u64,
+}
+
+impl<'a> Revoking<'a> {
+	/// Marks `grant` as being revoked; `None` if it already is.
+	fn start(custodian: &'a Custodian, grant: u64) -> Option<Self> {
+		let fresh = custodian.revoking.lock().ok()?.insert(grant);
+		fresh.then_some(Self { custodian, grant })
+	}
+}
+
+impl Drop for Revoking<'_> {
+	fn drop(&mut self) {
+		if let Ok(mut revoking) = self.custodian.revoking.lock() {
+			revoking.remove(&self.grant);
+		}
+	}
 }
 
 /// Sends an app-triggered `call` and waits for its finality, within the app transactions'

@@ -112,6 +112,8 @@ pub struct Custodian {
 	/// Room for app-triggered transactions (shares, revocations, accesses, erasures) waiting
 	/// for their answer (see [`APP_TRANSACTIONS_IN_FLIGHT`]).
 	pub app_transactions: tokio::sync::Semaphore,
+	/// Grants whose revocation this node is sending.
+	pub revoking: std::sync::Mutex<std::collections::HashSet<u64>>,
 	/// Each finalized block's notifications, for `medchain_subscribe`.
 	pub notifications: notifications::Feed,
 	/// Erase transactions sent since the node started, until the chain schedules them.
@@ -202,6 +204,7 @@ impl Custodian {
 			erasures: erasures.clone(),
 			app_transactions: tokio::sync::Semaphore::new(APP_TRANSACTIONS_IN_FLIGHT),
 			notifications: Default::default(),
+			revoking: Default::default(),
 			erase_requests: Default::default(),
 			challenges: Default::default(),
 			receipts: Arc::new(receipts::Receipts {

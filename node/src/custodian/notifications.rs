@@ -7,7 +7,6 @@
 use std::sync::Arc;
 
 use futures::{future::Either, StreamExt};
-use tokio::sync::broadcast;
 use jsonrpsee::{SubscriptionMessage, SubscriptionSink};
 use medchain_app_api::{
 	types::{to_hex, Notification, NotificationKind},
@@ -21,6 +20,7 @@ use medchain_primitives::{
 use medchain_runtime::{AccountId, RuntimeEvent};
 use sc_client_api::{BlockchainEvents, HeaderBackend};
 use sp_core::H256;
+use tokio::sync::broadcast;
 
 use super::{chain, Custodian};
 
@@ -100,11 +100,11 @@ pub async fn stream(
 	mut sink: SubscriptionSink,
 ) {
 	loop {
-		let block = match futures::future::select(Box::pin(sink.closed()), Box::pin(feed.recv())).await
-		{
-			Either::Left(_) | Either::Right((Err(_), _)) => return,
-			Either::Right((Ok(block), _)) => block,
-		};
+		let block =
+			match futures::future::select(Box::pin(sink.closed()), Box::pin(feed.recv())).await {
+				Either::Left(_) | Either::Right((Err(_), _)) => return,
+				Either::Right((Ok(block), _)) => block,
+			};
 		for notification in block.iter().filter(|notification| subject.concerned(notification)) {
 			let Ok(message) = SubscriptionMessage::from_json(notification) else { continue };
 			// A subscriber that does not keep up is dropped, not waited for.

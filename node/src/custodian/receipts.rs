@@ -103,7 +103,8 @@ impl Receipts {
 				None => true,
 				Some(entry) => entry.release.is_some(),
 			};
-			let lapsed = !release.sent && !within_lifetime(release.entry_block, info.finalized_number);
+			let lapsed =
+				!release.sent && !within_lifetime(release.entry_block, info.finalized_number);
 			if settled || lapsed {
 				let store = self.store.clone();
 				blocking(move || store.drop_release(access)).await?;

@@ -34,6 +34,7 @@ use sha2::Digest;
 
 use super::{
 	auth::{BearerAuthLayer, RoleGuard, TokenFile},
+	connections::{Slots, MAX_CONNECTIONS},
 	limits::{Limited, Limits},
 	timing::Timed,
 	tls::Acceptor,
@@ -48,9 +49,6 @@ use crate::{audit::access_log, network::release::RELEASE_LIFETIME_BLOCKS};
 /// The largest request body the listener reads: a full bulk import of maximal records would
 /// not fit, so bulk imports of large records are split by the client.
 pub const MAX_REQUEST_BYTES: u32 = 64 << 20;
-
-/// Most connections the listener holds open at once.
-pub const MAX_CONNECTIONS: u32 = 256;
 
 /// Most calls in one JSON-RPC batch.
 pub const MAX_BATCH: u32 = 32;
@@ -70,20 +68,22 @@ pub async fn start(
 ) -> Result<ServerHandle, String> {
 	let metrics = custodian.metrics.clone();
 	let limits = Arc::new(Limits::default());
+	let tokens = Arc::new(tokens);
+	let guard_tokens = tokens.clone();
 	let services = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
-		.max_connections(MAX_CONNECTIONS)
+		.max_connections(MAX_CONNECTIONS as u32)
 		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
 		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer {
-			tokens: Arc::new(tokens),
+			tokens,
 			limits: limits.clone(),
 			max_request_bytes: MAX_REQUEST_BYTES,
 		}))
 		.set_rpc_middleware(
 			RpcServiceBuilder::new()
 				.layer_fn(move |service| Timed { service, metrics: metrics.clone() })
-				.layer_fn(RoleGuard)
+				.layer_fn(move |service| RoleGuard { service, tokens: guard_tokens.clone() })
 				.layer_fn(move |service| Limited { service, limits: limits.clone() }),
 		)
 		.to_service_builder();
@@ -97,7 +97,7 @@ pub async fn start(
 	let scheme = if tls.is_some() { "https/wss" } else { "http/ws, loopback only" };
 	log::info!(target: "medchain::rpc", "medchain RPC listening on {addr} ({scheme})");
 	let (stop, handle) = jsonrpsee::server::stop_channel();
-	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS as usize));
+	let slots = Arc::new(Slots::default());
 	let tls = tls.map(Arc::new);
 	tokio::spawn(async move {
 		loop {
@@ -105,15 +105,23 @@ pub async fn start(
 				accepted = listener.accept() => accepted,
 				() = stop.clone().shutdown() => break,
 			};
-			let Ok((socket, _)) = accepted else { continue };
-			// Past the connection cap the socket is closed at once.
-			let Ok(permit) = connections.clone().try_acquire_owned() else { continue };
+			let (socket, peer) = match accepted {
+				Ok(accepted) => accepted,
+				Err(error) => {
+					// Out of file descriptors, usually: give connections time to end.
+					log::warn!(target: "medchain::rpc", "medchain RPC accept: {error}");
+					tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+					continue;
+				}
+			};
+			// Past the caps the socket is closed at once.
+			let Some(slot) = slots.take(peer.ip()) else { continue };
 			let service = services.clone().build(methods.clone(), stop.clone());
 			let stopped = stop.clone().shutdown();
 			let acceptor = tls.as_ref().and_then(|tls| tls.current());
 			let tls_required = tls.is_some();
 			tokio::spawn(async move {
-				let _permit = permit;
+				let _slot = slot;
 				let served = match (acceptor, tls_required) {
 					(None, false) => serve_with_graceful_shutdown(socket, service, stopped).await,
 					(Some(acceptor), _) => {
@@ -326,7 +334,9 @@ impl MedchainApiServer for AppRpc {
 			Ok(transaction) => transaction,
 			Err(error) => {
 				receipts.unclaim(access).await.map_err(store_error)?;
-				return Err(ErrorCode::TransactionRefused.error(format!("confirm_release: {error}")));
+				return Err(
+					ErrorCode::TransactionRefused.error(format!("confirm_release: {error}"))
+				);
 			}
 		};
 		Ok(RecordFields {
@@ -566,9 +576,8 @@ impl AppRpc {
 		let challenge = from_hex32(challenge)
 			.filter(|challenge| self.custodian.challenges.redeem(challenge, &id, &holder.id))
 			.ok_or_else(|| {
-				ErrorCode::ChallengeInvalid.error(
-					"unknown, used or expired challenge, or one for another record or token",
-				)
+				ErrorCode::ChallengeInvalid
+					.error("unknown, used or expired challenge, or one for another record or token")
 			})?;
 		let genesis = self.custodian.client.info().genesis_hash;
 		let signature = parse_signature(signature)?;

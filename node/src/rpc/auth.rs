@@ -38,8 +38,9 @@ enum Caller {
 }
 
 /// The token file, read again when its modification time changes (looked at most once a
-/// second), so a token issued with a patient's registration works without a restart. A file
-/// that no longer parses leaves the tokens as they were, with a warning.
+/// second), so a token issued with a patient's registration works without a restart, and a
+/// withdrawn one stops at once, also on an open WebSocket. A file that can't be read or parsed
+/// fails closed: no token is accepted until it is fixed (it is read again every second).
 pub struct TokenFile {
 	path: std::path::PathBuf,
 	state: std::sync::Mutex<TokenFileState>,
@@ -63,22 +64,37 @@ impl TokenFile {
 
 	/// Who holds `token`, by the file as it is now.
 	pub fn holder(&self, token: &str) -> Option<Holder> {
+		self.current()?.tokens.holder(token)
+	}
+
+	/// Whether `holder` still holds its token as the file says now (not withdrawn or changed).
+	pub fn still_holds(&self, holder: &Holder) -> bool {
+		self.current().and_then(|state| state.tokens.by_id(&holder.id)) == Some(*holder)
+	}
+
+	/// The tokens as the file is now: read again if it changed (looked at most once a second).
+	fn current(&self) -> Option<std::sync::MutexGuard<'_, TokenFileState>> {
 		let mut state = self.state.lock().ok()?;
 		if state.looked.elapsed() >= std::time::Duration::from_secs(1) {
 			state.looked = std::time::Instant::now();
 			let modified = std::fs::metadata(&self.path).and_then(|meta| meta.modified()).ok();
 			if modified != state.modified {
-				state.modified = modified;
 				match Tokens::read(&self.path) {
-					Ok(tokens) => state.tokens = tokens,
-					Err(error) => log::warn!(
-						target: "medchain::rpc",
-						"token file not reloaded, the previous tokens stay: {error}"
-					),
+					Ok(tokens) => {
+						state.tokens = tokens;
+						state.modified = modified;
+					}
+					Err(error) => {
+						state.tokens = Tokens::default();
+						log::error!(
+							target: "medchain::rpc",
+							"token file unreadable, every token refused until it is fixed: {error}"
+						);
+					}
 				}
 			}
 		}
-		state.tokens.holder(token)
+		Some(state)
 	}
 }
 
@@ -134,8 +150,9 @@ where
 			Some(None) => return refuse(unauthorized(Caller::UnknownToken)),
 			Some(Some(holder)) => holder,
 		};
-		// A WebSocket's messages are counted one by one as they arrive (`Limited`).
-		let upgrade = request.headers().contains_key(http::header::UPGRADE);
+		// A WebSocket's messages are counted one by one as they arrive (`Limited`); only a
+		// request jsonrpsee will upgrade counts as one.
+		let upgrade = is_websocket_upgrade(request.headers());
 		let bytes = if upgrade {
 			None
 		} else {
@@ -147,7 +164,10 @@ where
 			match self.layer.limits.admit_bytes(declared.unwrap_or(limit).min(limit)) {
 				Ok(permit) => Some(permit),
 				Err(refusal) => {
-					return refuse(error_response(http::StatusCode::SERVICE_UNAVAILABLE, refusal.error()))
+					return refuse(error_response(
+						http::StatusCode::SERVICE_UNAVAILABLE,
+						refusal.error(),
+					))
 				}
 			}
 		};
@@ -166,6 +186,19 @@ where
 			response
 		})
 	}
+}
+
+/// Whether `headers` ask for a WebSocket upgrade as jsonrpsee recognizes one: `Connection`
+/// names `upgrade` and `Upgrade` is `websocket`. Any other request is HTTP, its body counted.
+fn is_websocket_upgrade(headers: &http::HeaderMap) -> bool {
+	let has = |name, wanted: &str| {
+		headers.get_all(name).iter().any(|value| {
+			value.to_str().is_ok_and(|value| {
+				value.split(',').any(|part| part.trim().eq_ignore_ascii_case(wanted))
+			})
+		})
+	};
+	has(http::header::CONNECTION, "upgrade") && has(http::header::UPGRADE, "websocket")
 }
 
 fn refuse<E: Send + 'static>(
@@ -198,9 +231,15 @@ fn error_response(status: http::StatusCode, error: ErrorObjectOwned) -> HttpResp
 	response
 }
 
-/// Refuses calls the caller's role may not make (see the module docs).
+/// Refuses calls the caller's role may not make, and calls of a token withdrawn since its
+/// connection opened (see the module docs).
 #[derive(Clone)]
-pub struct RoleGuard<S>(pub S);
+pub struct RoleGuard<S> {
+	/// The next service.
+	pub service: S,
+	/// The token file as it is now.
+	pub tokens: Arc<TokenFile>,
+}
 
 impl<'a, S> RpcServiceT<'a> for RoleGuard<S>
 where
@@ -219,6 +258,14 @@ where
 				ErrorCode::Forbidden
 					.error(format!("{} is not a medchain method", request.method_name())),
 			),
+			(Caller::Known(_), Some(_))
+				if !request
+					.extensions()
+					.get::<Holder>()
+					.is_some_and(|holder| self.tokens.still_holds(holder)) =>
+			{
+				Some(ErrorCode::Unauthorized.error("this token was withdrawn"))
+			}
 			(Caller::Known(role), Some(roles)) if roles.contains(&role) => None,
 			(Caller::Known(role), Some(roles)) => Some(ErrorCode::Forbidden.error(format!(
 				"role {} may not call {}; it needs {}",
@@ -228,10 +275,60 @@ where
 			))),
 		};
 		match refusal {
-			None => Either::Left(self.0.call(request)),
+			None => Either::Left(self.service.call(request)),
 			Some(error) => {
 				Either::Right(futures::future::ready(MethodResponse::error(request.id, error)))
 			}
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use medchain_app_api::auth::Role;
+
+	use super::*;
+
+	#[test]
+	fn only_a_websocket_upgrade_as_jsonrpsee_sees_one_skips_the_body_count() {
+		let headers = |pairs: &[(&'static str, &'static str)]| {
+			let mut map = http::HeaderMap::new();
+			for (name, value) in pairs {
+				map.append(*name, http::HeaderValue::from_static(value));
+			}
+			map
+		};
+		assert!(is_websocket_upgrade(&headers(&[
+			("connection", "Upgrade"),
+			("upgrade", "websocket")
+		])));
+		assert!(is_websocket_upgrade(&headers(&[
+			("connection", "keep-alive, upgrade"),
+			("upgrade", "WebSocket")
+		])));
+		assert!(!is_websocket_upgrade(&headers(&[("upgrade", "x")])));
+		assert!(!is_websocket_upgrade(&headers(&[("connection", "upgrade"), ("upgrade", "h2c")])));
+	}
+
+	#[test]
+	fn a_withdrawn_token_stops_and_an_unreadable_file_fails_closed() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("tokens");
+		let line = |token: &str| Tokens::line(Role::App, token, "");
+		std::fs::write(&path, format!("{}\n{}\n", line("kept"), line("withdrawn"))).unwrap();
+		let file = TokenFile::open(&path).unwrap();
+		let withdrawn = file.holder("withdrawn").unwrap();
+		let rewind = |file: &TokenFile| {
+			let mut state = file.state.lock().unwrap();
+			state.looked = std::time::Instant::now() - std::time::Duration::from_secs(2);
+			state.modified = None;
+		};
+		std::fs::write(&path, format!("{}\n", line("kept"))).unwrap();
+		rewind(&file);
+		assert!(!file.still_holds(&withdrawn));
+		assert!(file.holder("kept").is_some());
+		std::fs::write(&path, "root 00\n").unwrap();
+		rewind(&file);
+		assert!(file.holder("kept").is_none(), "a broken file accepts no token");
 	}
 }

@@ -56,17 +56,18 @@ impl Acceptor {
 	}
 
 	/// The acceptor for a new connection: the files as they are now (looked at most once a
-	/// second). Files that no longer load leave the previous certificate in use, with a warning.
+	/// second). Files that don't load (yet: a rotation half done) leave the previous certificate
+	/// in use, with a warning, and are tried again a second later.
 	pub fn current(&self) -> Option<TlsAcceptor> {
 		let mut state = self.state.lock().ok()?;
 		if state.looked.elapsed() >= Duration::from_secs(1) {
 			state.looked = Instant::now();
 			let now = modified(&self.files);
 			if now != state.modified {
-				state.modified = now;
 				match acceptor(&self.files) {
 					Ok(acceptor) => {
 						state.acceptor = acceptor;
+						state.modified = now;
 						log::info!(target: "medchain::rpc", "medchain RPC certificate reloaded from {}", self.files.cert.display());
 					}
 					Err(error) => log::warn!(
@@ -86,9 +87,8 @@ fn modified(files: &TlsFiles) -> (Option<SystemTime>, Option<SystemTime>) {
 }
 
 fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, String> {
-	let read = |path: &Path| {
-		std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))
-	};
+	let read =
+		|path: &Path| std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()));
 	let cert_pem = read(&files.cert)?;
 	let certs = rustls_pemfile::certs(&mut cert_pem.as_slice())
 		.collect::<Result<Vec<_>, _>>()

@@ -6,8 +6,8 @@ use medchain_pallet_support::origin::success_for_signer;
 use medchain_primitives::{
 	records::RecordStatus,
 	shares::{
-		grant_consent_message, AccessRequest, AuthorizedUse, GrantId,
-		GrantRefusal, GrantStatus, Grantor, ShareGrants, TokenSignature,
+		grant_consent_message, AccessRequest, AuthorizedUse, GrantId, GrantRefusal, GrantStatus,
+		Grantor, ShareGrants, TokenSignature,
 	},
 	HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
 };

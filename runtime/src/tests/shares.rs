@@ -63,8 +63,7 @@ fn a_custodian_submitted_share_is_used_once_by_the_grantee_and_audited() {
 			token_key: token.public_key(),
 		};
 		let genesis = medchain_pallet_support::chain::genesis_hash_bytes::<Runtime>();
-		let signature =
-			PATIENT.sign(&grant_consent_message(&genesis, &patient, &terms, 0, &10u32));
+		let signature = PATIENT.sign(&grant_consent_message(&genesis, &patient, &terms, 0, &10u32));
 		assert_ok!(Shares::create_grant_for(
 			signed(OPERATOR_A),
 			patient.clone(),
