@@ -2,8 +2,11 @@
 
 use std::path::Path;
 
-use jsonrpsee::http_client::{HeaderMap, HeaderValue, HttpClient, HttpClientBuilder};
-use medchain_app_api::auth::Role;
+use jsonrpsee::{
+	core::ClientError,
+	http_client::{HeaderMap, HeaderValue, HttpClient, HttpClientBuilder},
+};
+use medchain_app_api::{auth::Role, ErrorCode};
 
 use crate::node::{run_node_command, Node};
 
@@ -210,6 +213,25 @@ fn new_token(file: &Path, role: Role) -> crate::Result<String> {
 		&["rpc-token", "--role", role.name(), "--file", &file.display().to_string()],
 		"",
 	)
+}
+
+/// The medchain error code of a failed call.
+pub fn error_code<T: std::fmt::Debug>(result: Result<T, ClientError>) -> crate::Result<i32> {
+	match result {
+		Err(ClientError::Call(error)) => Ok(error.code()),
+		other => Err(format!("expected an RPC error, got {other:?}")),
+	}
+}
+
+/// That a call failed with `expected`.
+pub fn expect_error<T: std::fmt::Debug>(
+	result: Result<T, ClientError>,
+	expected: ErrorCode,
+) -> crate::Result<()> {
+	let actual = error_code(result)?;
+	(actual == expected.code())
+		.then_some(())
+		.ok_or(format!("expected {expected:?}, got code {actual}"))
 }
 
 /// A dev account as the medchain RPC takes a patient: 0x-prefixed hex of its 32 bytes.

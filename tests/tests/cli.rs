@@ -184,7 +184,8 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	let created = ok(a, Some(Role::App), &share, &[("MEDCHAIN_SURI", PATIENT_SURI)])?;
 	let token = text(&created["token"])?;
 	let grant = created["grantId"].as_u64().ok_or("no grant id")?;
-	refused(a, Some(Role::App), &share, &[("MEDCHAIN_SURI", "//Eve")], "SignatureInvalid")?;
+	// Another patient's key: the CLI itself refuses to sign terms for someone else.
+	refused(a, Some(Role::App), &share, &[("MEDCHAIN_SURI", "//Eve")], "nothing was signed")?;
 
 	// B's app reads it with the token; C may not.
 	let access = ["share", "access", "--record", &record_id];

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use jsonrpsee::{core::ClientError, http_client::HttpClient};
+use jsonrpsee::http_client::HttpClient;
 use medchain_app_api::{
 	auth::Role,
 	types::{
@@ -21,7 +21,7 @@ use medchain_runtime::RuntimeCall;
 use medchain_store::{erasure::any_window_unwraps, kek::Kek, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
-	custodian::{anchor_batches, files_under, files_without, patient_hex},
+	custodian::{anchor_batches, error_code as code, files_under, files_without, patient_hex},
 	network::LocalNetwork,
 	Result,
 };
@@ -80,14 +80,6 @@ fn diagnosis(index: usize) -> SubmitRecord {
 		.as_object()
 		.cloned()
 		.unwrap_or_default(),
-	}
-}
-
-/// The medchain error code of a failed call.
-fn code<T: std::fmt::Debug>(result: std::result::Result<T, ClientError>) -> Result<i32> {
-	match result {
-		Err(ClientError::Call(error)) => Ok(error.code()),
-		other => Err(format!("expected an RPC error, got {other:?}")),
 	}
 }
 

@@ -24,7 +24,7 @@ use medchain_app_api::{
 };
 use medchain_tests::{
 	client::rpc::wait_until,
-	custodian::{patient_hex, register_patient},
+	custodian::{error_code as code, expect_error as expect, patient_hex, register_patient},
 	network::LocalNetwork,
 	node::Node,
 	Result,
@@ -61,26 +61,9 @@ fn diagnosis(request_id: &str, patient: Sr25519Keyring, notes: &str) -> SubmitRe
 	}
 }
 
-/// The medchain error code of a failed call.
-fn code<T: std::fmt::Debug>(result: std::result::Result<T, ClientError>) -> Result<i32> {
-	match result {
-		Err(ClientError::Call(error)) => Ok(error.code()),
-		other => Err(format!("expected an RPC error, got {other:?}")),
-	}
-}
-
 /// Whether `error` is the node's `Unauthorized` (a token it has not read yet).
 fn unauthorized(error: &ClientError) -> bool {
 	matches!(error, ClientError::Call(error) if error.code() == ErrorCode::Unauthorized.code())
-}
-
-fn expect<T: std::fmt::Debug>(
-	result: std::result::Result<T, ClientError>,
-	expected: ErrorCode,
-) -> Result<()> {
-	let got = code(result)?;
-	assert_eq!(got, expected.code(), "expected {expected:?}");
-	Ok(())
 }
 
 /// Submits `record` and waits for its anchor's finality; the record id and how long it took.

@@ -27,7 +27,7 @@ use medchain_primitives::{
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
-	custodian::{files_without, patient_hex, register_patient},
+	custodian::{expect_error as expect, files_without, patient_hex, register_patient},
 	metrics::{sample, scrape},
 	network::LocalNetwork,
 	node::run_cli,
@@ -59,25 +59,6 @@ const OTHER_PATIENT: Sr25519Keyring = Sr25519Keyring::Eve;
 const DURATION: u32 = 1_000;
 /// The shortest grant the `e2e` chain allows (15 s).
 const SHORT_DURATION: u32 = medchain_runtime::genesis_config_presets::E2E_MIN_GRANT_DURATION;
-
-/// The medchain error code of a failed call.
-fn code<T: std::fmt::Debug>(result: std::result::Result<T, ClientError>) -> Result<i32> {
-	match result {
-		Err(ClientError::Call(error)) => Ok(error.code()),
-		other => Err(format!("expected an RPC error, got {other:?}")),
-	}
-}
-
-/// Fails unless `result` is an error with the code of `expected`.
-fn expect<T: std::fmt::Debug>(
-	result: std::result::Result<T, ClientError>,
-	expected: ErrorCode,
-) -> Result<()> {
-	let actual = code(result)?;
-	(actual == expected.code())
-		.then_some(())
-		.ok_or(format!("expected {expected:?}, got code {actual}"))
-}
 
 /// P's grant of `record_id` to B under a fresh token for `duration` blocks, created by P's own
 /// transaction through `chain`.

@@ -1,7 +1,8 @@
 //! The medchain RPC's connection slots: at most [`MAX_CONNECTIONS`] at once, and at most
-//! [`MAX_CONNECTIONS_PER_ADDRESS`] from one IP address, taken before the TLS handshake and
-//! given back when the connection ends. A host that opens sockets and sends nothing holds only
-//! its own share.
+//! [`MAX_CONNECTIONS_PER_ADDRESS`] from one IP address other than this machine's, taken before
+//! the TLS handshake and given back when the connection ends. A host on the network that opens
+//! sockets and sends nothing holds only its own share; apps on the node's own host (loopback,
+//! whose HTTP clients keep a pool of connections each) share the node-wide cap.
 
 use std::{
 	collections::HashMap,
@@ -12,7 +13,7 @@ use std::{
 /// Most connections the listener holds open at once.
 pub const MAX_CONNECTIONS: usize = 256;
 /// Most connections from one IP address.
-pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 32;
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
 
 /// Open connections, in all and by address.
 #[derive(Default)]
@@ -30,7 +31,8 @@ impl Slots {
 		let mut open = self.0.lock().ok()?;
 		let (total, by_address) = &mut *open;
 		let from_address = by_address.entry(address).or_default();
-		if *total >= MAX_CONNECTIONS || *from_address >= MAX_CONNECTIONS_PER_ADDRESS {
+		let address_full = !address.is_loopback() && *from_address >= MAX_CONNECTIONS_PER_ADDRESS;
+		if *total >= MAX_CONNECTIONS || address_full {
 			return None;
 		}
 		*from_address = from_address.saturating_add(1);
@@ -67,6 +69,10 @@ mod tests {
 			(0..MAX_CONNECTIONS_PER_ADDRESS).map(|_| slots.take(one).unwrap()).collect();
 		assert!(slots.take(one).is_none());
 		assert!(slots.take(other).is_some(), "another address");
+		let local: IpAddr = "127.0.0.1".parse().unwrap();
+		let locals: Vec<_> =
+			(0..MAX_CONNECTIONS_PER_ADDRESS + 1).map(|_| slots.take(local).unwrap()).collect();
+		drop(locals);
 		drop(held);
 		assert!(slots.take(one).is_some());
 		let mut all = Vec::new();

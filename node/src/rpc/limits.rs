@@ -23,7 +23,7 @@ use medchain_app_api::{auth::Holder, ErrorCode};
 /// Most calls one token may have in flight.
 pub const MAX_CALLS_IN_FLIGHT_PER_TOKEN: u32 = 32;
 /// Most calls one token may start in a second.
-pub const MAX_CALLS_PER_SECOND_PER_TOKEN: u32 = 1_000;
+pub const MAX_CALLS_PER_SECOND_PER_TOKEN: u32 = 5_000;
 /// Most request bytes the node holds in flight, over every caller.
 pub const MAX_REQUEST_BYTES_IN_FLIGHT: usize = 128 << 20;
 
