@@ -227,7 +227,7 @@ async fn revoke_flood(
 	assert!(not_found > 0, "no revocation was even looked at");
 	assert_eq!(chain.next_nonce(&operator).await?, nonce_before, "a revocation made a transaction");
 
-	// The flood used up this token's calls for the current second: the next one waits for the
+	// The flood may have used up this token's calls for the current second: the next one waits for the
 	// next second, as a client would after `RateLimited`.
 	wait_until("the token's rate window to pass", Duration::from_secs(10), || async {
 		match app.record_status(usual_record.to_string()).await {
