@@ -39,7 +39,7 @@ mod sealed;
 use std::{
 	fs,
 	path::{Path, PathBuf},
-	sync::{Mutex, MutexGuard},
+	sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard},
 };
 
 use medchain_primitives::{commitment::RecordId, HospitalId};
@@ -131,7 +131,14 @@ pub struct Store {
 	custodian: HospitalId,
 	request_secret: [u8; 32],
 	records: Database,
-	keys: Mutex<EpochKeys>,
+	/// Read by releases and submissions; written only at a rotation's switch of epochs.
+	keys: RwLock<EpochKeys>,
+	/// Held by a submission from its look for an earlier copy to its commit.
+	submitting: Mutex<()>,
+	/// Held by a shred from start to end: shreds run one at a time.
+	shredding: Mutex<()>,
+	/// While a rotation copies the keys, the ids of keys committed to the old epoch meanwhile.
+	late_keys: Mutex<Option<Vec<RecordId>>>,
 }
 
 /// The current epoch: its KEK and its key file.
@@ -201,7 +208,10 @@ impl Store {
 			custodian,
 			request_secret,
 			records,
-			keys: Mutex::new(EpochKeys { kek, db: keys }),
+			keys: RwLock::new(EpochKeys { kek, db: keys }),
+			submitting: Mutex::new(()),
+			shredding: Mutex::new(()),
+			late_keys: Mutex::new(None),
 		};
 		let pending = store.pending_shreds()?;
 		if !pending.is_empty() {
@@ -217,7 +227,7 @@ impl Store {
 
 	/// The current KEK epoch.
 	pub fn epoch(&self) -> Result<u64> {
-		Ok(self.lock()?.kek.epoch)
+		Ok(self.keys()?.kek.epoch)
 	}
 
 	/// Everything known about record `record_id` except its plaintext.
@@ -228,9 +238,17 @@ impl Store {
 		stored.map(|bytes| decode_record(bytes.value())).transpose()
 	}
 
-	pub(crate) fn lock(&self) -> Result<MutexGuard<'_, EpochKeys>> {
-		self.keys.lock().map_err(|_| StoreError::Poisoned)
+	pub(crate) fn keys(&self) -> Result<RwLockReadGuard<'_, EpochKeys>> {
+		self.keys.read().map_err(|_| StoreError::Poisoned)
 	}
+
+	pub(crate) fn keys_mut(&self) -> Result<RwLockWriteGuard<'_, EpochKeys>> {
+		self.keys.write().map_err(|_| StoreError::Poisoned)
+	}
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
+	mutex.lock().map_err(|_| StoreError::Poisoned)
 }
 
 fn init_meta(records: &Database, custodian: HospitalId) -> Result<[u8; 32]> {

@@ -58,8 +58,10 @@ impl Store {
 	}
 
 	/// Records the final outcome of anchors, and takes them out of the outbox, in one durable
-	/// commit. `Stored` outcomes are ignored.
-	pub fn settle(&self, outcomes: &[(RecordId, AnchorState)]) -> Result<()> {
+	/// commit. `Stored` outcomes, and records settled before, are left as they are. Returns how
+	/// many records this call settled as anchored.
+	pub fn settle(&self, outcomes: &[(RecordId, AnchorState)]) -> Result<usize> {
+		let mut anchored = 0usize;
 		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
@@ -75,14 +77,20 @@ impl Store {
 					continue;
 				};
 				let mut stored = decode_record(&bytes)?;
+				if stored.state != AnchorState::Stored {
+					continue;
+				}
 				if let Some(position) = stored.outbox.take() {
 					outbox.remove(position).map_err(redb::Error::from)?;
+				}
+				if matches!(state, AnchorState::Anchored { .. }) {
+					anchored = anchored.saturating_add(1);
 				}
 				stored.state = state.clone();
 				records.insert(record_id, stored.encode().as_slice()).map_err(redb::Error::from)?;
 			}
 		}
 		write.commit().map_err(redb::Error::from)?;
-		Ok(())
+		Ok(anchored)
 	}
 }

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::{
 	crypto::DataKey,
 	decode_record,
-	schema::{AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, RECORDS, SEALED},
+	schema::{AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, RECORDS, SEALED, SHREDS},
 	Result, Store, StoreError,
 };
 
@@ -131,7 +131,8 @@ impl Store {
 		let (answers, fresh) = self.sort_out(records)?;
 		let sealed = seal_all(&fresh)?;
 
-		let epoch_keys = self.lock()?;
+		let _one_submission_at_a_time = crate::lock(&self.submitting)?;
+		let epoch_keys = self.keys()?;
 		// A concurrent retry may have stored some of them meanwhile.
 		let mut held_now = Vec::with_capacity(fresh.len());
 		for one in &fresh {
@@ -190,7 +191,7 @@ impl Store {
 				answers.push(Answer::Fresh { n, first: false });
 			} else if self.record(&record_id)?.is_some() {
 				let receipt = self
-					.held_receipt(&*self.lock()?, record, record_id, request_id)?
+					.held_receipt(&*self.keys()?, record, record_id, request_id)?
 					.ok_or(StoreError::Inconsistent("a stored record vanished".into()))?;
 				answers.push(Answer::Held(receipt));
 			} else {
@@ -248,6 +249,9 @@ impl Store {
 			}
 		}
 		write.commit().map_err(redb::Error::from)?;
+		if let Some(late) = crate::lock(&self.late_keys)?.as_mut() {
+			late.extend(fresh.iter().map(|record| record.record_id));
+		}
 
 		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
@@ -276,7 +280,7 @@ impl Store {
 
 	/// Record `record_id` with its fields decrypted.
 	pub fn open_record(&self, record_id: &RecordId) -> Result<OpenedRecord> {
-		self.open_under(&*self.lock()?, record_id)
+		self.open_under(&*self.keys()?, record_id)
 	}
 
 	fn open_under(
@@ -293,7 +297,13 @@ impl Store {
 			.map(|bytes| decode_record(bytes.value()))
 			.transpose()?
 			.ok_or(StoreError::NotFound(*record_id))?;
-		if stored.erased.is_some() {
+		let noted_for_shredding = read
+			.open_table(SHREDS)
+			.map_err(redb::Error::from)?
+			.get(record_id)
+			.map_err(redb::Error::from)?
+			.is_some();
+		if stored.erased.is_some() || noted_for_shredding {
 			return Err(StoreError::Erased(*record_id));
 		}
 		let pieces = read.open_table(SEALED).map_err(redb::Error::from)?;

@@ -114,13 +114,15 @@ fn the_outbox_keeps_order_and_settled_records_leave_it() {
 	let ids: Vec<_> = receipts.iter().map(|receipt| receipt.record_id).collect();
 	assert_eq!(pending.iter().map(|p| p.record_id).collect::<Vec<_>>(), ids[..3]);
 
-	store
-		.settle(&[
-			(ids[0], AnchorState::Anchored { block: 9 }),
-			(ids[1], AnchorState::Failed { reason: "PatientNotRegistered".into() }),
-			(ids[2], AnchorState::Stored),
-		])
-		.unwrap();
+	let outcomes = [
+		(ids[0], AnchorState::Anchored { block: 9 }),
+		(ids[1], AnchorState::Failed { reason: "PatientNotRegistered".into() }),
+		(ids[2], AnchorState::Stored),
+	];
+	assert_eq!(store.settle(&outcomes).unwrap(), 1);
+	// The same outcomes again (two followers of one block) settle nothing twice.
+	assert_eq!(store.settle(&outcomes).unwrap(), 0);
+	assert_eq!(store.settle(&[(ids[0], AnchorState::Anchored { block: 10 })]).unwrap(), 0);
 	assert_eq!(store.outbox_len().unwrap(), 3);
 	assert_eq!(store.pending_anchors(10).unwrap().first().map(|p| p.record_id), Some(ids[2]));
 	assert_eq!(store.record(&ids[0]).unwrap().unwrap().state, AnchorState::Anchored { block: 9 });

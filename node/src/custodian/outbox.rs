@@ -345,11 +345,8 @@ impl Outbox {
 		}
 		let store = self.store.clone();
 		let ids: Vec<RecordId> = outcomes.iter().map(|(id, _)| *id).collect();
-		let anchored = outcomes
-			.iter()
-			.filter(|(_, state)| matches!(state, AnchorState::Anchored { .. }))
-			.count();
-		blocking(move || store.settle(&outcomes)).await?;
+		// Both the batch's follower and a finality pass may settle a record: the store counts it once.
+		let anchored = blocking(move || store.settle(&outcomes)).await?;
 		self.metrics.records_anchored.inc_by(u64::try_from(anchored).unwrap_or(u64::MAX));
 		self.tracker.forget(ids);
 		Ok(())
