@@ -11,8 +11,7 @@ exit 2 on unreadable input. Checks, in order:
      required elements, choice-type [x] conflicts. A Bundle validates every
      entry.resource with the class named by its resourceType; each entry is also
      validated on its own so that errors name the entry.
-  2. extra checks that fhir.resources does not do (see README "What the validator
-     does not check"): resourceType present, no empty objects/arrays/strings or
+  2. extra checks that fhir.resources does not do: resourceType present, no empty objects/arrays/strings or
      nulls, id <= 64 chars, non-empty required lists, codes of required bindings
      (from the models' enum_values plus AuditEvent.action), Reference.type allowed
      for the element, integer64 written as a JSON string, unique Bundle fullUrls.

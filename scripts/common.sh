@@ -13,3 +13,15 @@ export MEDCHAIN_FHIR_PYTHON="${MEDCHAIN_FHIR_PYTHON:-$HOME/.cache/medchain/fhir-
 build_workspace() {
   (cd "$MEDCHAIN_ROOT" && cargo build --release --locked --workspace)
 }
+
+# A script started as a background job (`nohup … &`) inherits SIGINT ignored, and bash can
+# neither trap nor reset a signal ignored at its start: so Ctrl-C would not stop it. A script
+# that stops on Ctrl-C calls this first (with "$@"); it runs again with the default
+# dispositions. The marker holds the pid, which `exec` keeps, so the scripts it starts do the
+# same for themselves.
+run_with_default_signals() {
+  if [ "${MEDCHAIN_DEFAULT_SIGNALS:-}" != "$$" ]; then
+    export MEDCHAIN_DEFAULT_SIGNALS=$$
+    exec env --default-signal=INT,QUIT,TERM bash "$0" "$@"
+  fi
+}

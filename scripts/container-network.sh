@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the container image and the compose file of the local four-hospital network
-# (deploy/Dockerfile, deploy/compose.yaml) end to end with Podman:
+# (docker/Dockerfile, docker/compose.yaml) end to end with Podman:
 #
 #   scripts/container-network.sh
 #
@@ -23,16 +23,17 @@
 # any real failure, with the last log lines of every container.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+run_with_default_signals "$@"
 
 PROJECT=medchain-ci
 IMAGE=localhost/medchain-node:dev
 BASE_IMAGE=localhost/debian-base:bookworm
-COMPOSE=(podman-compose -f "$MEDCHAIN_ROOT/deploy/compose.yaml" -p "$PROJECT")
+COMPOSE=(podman-compose -f "$MEDCHAIN_ROOT/docker/compose.yaml" -p "$PROJECT")
 MEDCHAIN_CLI="${MEDCHAIN_CLI:-$CARGO_TARGET_DIR/release/medchain}"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$HOME/.cache/medchain/containers.conf}"
 HEALTH_TIMEOUT=240   # seconds for all four healthy and finalized head >= 3
 RECORD_TIMEOUT=120   # seconds for the record's finality (the CLI bounds its own transactions)
-# Published on the host's 127.0.0.1 by deploy/compose.yaml (the local-network ports + 20000).
+# Published on the host's 127.0.0.1 by docker/compose.yaml (the local-network ports + 20000).
 RPC_A=29944
 APP_RPC_A=29955
 
@@ -114,11 +115,11 @@ fi
 phase "image build"
 context=$(mktemp -d /var/tmp/medchain-image.XXXXXX)
 cp "$MEDCHAIN_NODE" "$context/medchain-node"
-cp "$MEDCHAIN_ROOT/deploy/entrypoint.sh" "$context/entrypoint.sh"
+cp "$MEDCHAIN_ROOT/docker/entrypoint.sh" "$context/entrypoint.sh"
 chmod 755 "$context/medchain-node" "$context/entrypoint.sh"
 old_image=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 step "podman build -t $IMAGE (node $("$MEDCHAIN_NODE" --version | awk '{print $2}'))"
-if ! podman build -q --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$MEDCHAIN_ROOT/deploy/Dockerfile" \
+if ! podman build -q --build-arg "BASE=$BASE_IMAGE" -t "$IMAGE" -f "$MEDCHAIN_ROOT/docker/Dockerfile" \
     "$context" >"$context.log" 2>&1; then
   tail -n 30 "$context.log" >&2; rm -rf "$context" "$context.log"; fail "podman build failed"
 fi

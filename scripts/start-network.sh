@@ -12,6 +12,7 @@
 # Data, logs and pid files live in $MEDCHAIN_DATA (default ~/.local/share/medchain/local-network).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+run_with_default_signals "$@"
 source "$MEDCHAIN_ROOT/scripts/local-network.sh"
 
 purge=false

@@ -3,6 +3,7 @@
 # real node processes. Prints how long each phase took.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+run_with_default_signals "$@"
 cd "$MEDCHAIN_ROOT"
 
 timings=()

@@ -434,6 +434,11 @@ fn start_custodian(
 		Some("medchain"),
 		metrics.sample(custodian.store.clone()),
 	);
+	task_manager.spawn_handle().spawn(
+		"medchain-compaction",
+		Some("medchain"),
+		crate::custodian::compaction::run(custodian.store.clone()),
+	);
 	if let Some(requests) = release_requests {
 		essential.spawn(
 			"medchain-release",

@@ -3,7 +3,8 @@
 //! redb grows its file with `set_len`, which leaves the new range sparse: every commit that
 //! writes there then allocates blocks, and its fsync waits for that metadata too, which on
 //! ext4 halves the throughput of large records. Here the new range is `fallocate`d as it is
-//! added; reads of it still return zeros, as redb requires.
+//! added; reads of it still return zeros, as redb requires. A range the file gives up (a
+//! compaction) is zeroed first.
 
 use std::{
 	fs::{File, OpenOptions},
@@ -21,6 +22,8 @@ use crate::Result;
 /// and read rarely, so a small cache costs little, and it bounds what a node holds in memory
 /// for its three files.
 const CACHE_BYTES: usize = 64 << 20;
+/// How much of a truncated range is zeroed per write.
+const ZERO_CHUNK: usize = 1 << 20;
 
 /// Opens the redb database at `path` on a preallocating file backend, creating it if there is
 /// none.
@@ -101,6 +104,21 @@ impl PreallocatedFile {
 	}
 }
 
+impl PreallocatedFile {
+	/// Overwrites `from..to` with zeros and syncs them: a truncation drops unwritten pages.
+	fn zero(&self, from: u64, to: u64) -> io::Result<()> {
+		let zeros = vec![0u8; ZERO_CHUNK];
+		let mut offset = from;
+		while offset < to {
+			let len =
+				usize::try_from(to.saturating_sub(offset)).unwrap_or(ZERO_CHUNK).min(ZERO_CHUNK);
+			self.inner.write(offset, zeros.get(..len).unwrap_or_default())?;
+			offset = offset.saturating_add(len as u64);
+		}
+		self.inner.sync_data()
+	}
+}
+
 impl StorageBackend for PreallocatedFile {
 	fn len(&self) -> io::Result<u64> {
 		self.inner.len()
@@ -112,6 +130,10 @@ impl StorageBackend for PreallocatedFile {
 
 	fn set_len(&self, len: u64) -> io::Result<()> {
 		let old = self.inner.len()?;
+		if len < old {
+			// Freed pages may hold sealed bytes: zero them on disk before the file lets go.
+			self.zero(len, old)?;
+		}
 		self.inner.set_len(len)?;
 		if len > old {
 			self.allocate(old, len)?;

@@ -12,7 +12,7 @@ use crate::{
 impl Store {
 	/// The last finalized block whose events were applied, if any.
 	pub fn chain_cursor(&self) -> Result<Option<u32>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let meta = read.open_table(META).map_err(redb::Error::from)?;
 		let cursor = meta.get(CHAIN_CURSOR).map_err(redb::Error::from)?;
 		cursor
@@ -50,7 +50,7 @@ impl Store {
 
 	/// When the scheduled erasure of `record_id` is due, if one is scheduled.
 	pub fn erasure_due(&self, record_id: &RecordId) -> Result<Option<u32>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let table = read.open_table(ERASE_DUE).map_err(redb::Error::from)?;
 		let due = table.get(record_id).map_err(redb::Error::from)?;
 		Ok(due.map(|due| due.value()))
@@ -58,7 +58,7 @@ impl Store {
 
 	/// The scheduled erasures due at block `number`.
 	pub fn erasures_due(&self, number: u32) -> Result<Vec<RecordId>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let table = read.open_table(ERASE_DUE).map_err(redb::Error::from)?;
 		let mut due = Vec::new();
 		for entry in table.iter().map_err(redb::Error::from)? {
@@ -75,7 +75,7 @@ impl Store {
 		&self,
 		change: impl FnOnce(&redb::WriteTransaction) -> Result<()>,
 	) -> Result<()> {
-		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
+		let mut write = self.records()?.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		change(&write)?;
 		write.commit().map_err(redb::Error::from)?;

@@ -11,7 +11,8 @@
 //! 4. `<kek>.next` is renamed over the KEK file: the old KEK is gone (the commit point), and
 //!    the store switches to the new epoch;
 //! 5. the old KEK file and the old key file are overwritten and deleted (`crate::scrub`), and
-//!    the records lose their sealed bytes and get receipts.
+//!    the records lose their sealed bytes and get receipts; `records.redb` is due for a
+//!    compaction (`crate::compaction`).
 //!
 //! A crash before step 4 rolls back at the next open (the staged files are deleted and the
 //! erasure runs again); after it, the next open finishes steps 5.
@@ -73,12 +74,20 @@ impl Store {
 			.collect()
 	}
 
+	/// Whether record `id` is noted for shredding: from then on it is not released, and a
+	/// retry of it is not compared with its content.
+	pub(crate) fn noted_for_shredding(&self, id: &RecordId) -> Result<bool> {
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
+		let table = read.open_table(SHREDS).map_err(redb::Error::from)?;
+		Ok(table.get(id).map_err(redb::Error::from)?.is_some())
+	}
+
 	pub(crate) fn pending_shreds(&self) -> Result<Vec<RecordId>> {
 		Ok(self.pending_shred_map()?.into_keys().collect())
 	}
 
 	fn pending_shred_map(&self) -> Result<BTreeMap<RecordId, PendingShred>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let table = read.open_table(SHREDS).map_err(redb::Error::from)?;
 		let mut pending = BTreeMap::new();
 		for entry in table.iter().map_err(redb::Error::from)? {
@@ -112,7 +121,7 @@ impl Store {
 		if notes.is_empty() {
 			return Ok(());
 		}
-		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
+		let mut write = self.records()?.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
 			let mut table = write.open_table(SHREDS).map_err(redb::Error::from)?;
@@ -138,9 +147,9 @@ impl Store {
 
 	/// Steps 2–5 of the rotation: a new epoch without the keys of `dropped`.
 	///
-	/// The surviving keys are copied with no lock held; keys committed to the old epoch
-	/// meanwhile are noted by their submissions and copied at the switch, which holds releases
-	/// and submissions back for that long only.
+	/// The surviving keys are copied, and committed, with no lock held; keys committed to the
+	/// old epoch meanwhile are noted by their submissions and copied at the switch, which holds
+	/// releases and submissions back for that long only.
 	fn rotate(&self, dropped: &BTreeSet<RecordId>, while_copying: impl FnOnce()) -> Result<()> {
 		let old_kek = {
 			let epoch_keys = self.keys()?;
@@ -169,7 +178,7 @@ impl Store {
 		let snapshot = self.keys()?.db.begin_read().map_err(redb::Error::from)?;
 		// Keys whose record was not stored when copied: a submission between its two commits.
 		let unstored = {
-			let records_read = self.records.begin_read().map_err(redb::Error::from)?;
+			let records_read = self.records()?.begin_read().map_err(redb::Error::from)?;
 			let records = records_read.open_table(RECORDS).map_err(redb::Error::from)?;
 			let old_keys = snapshot.open_table(KEYS).map_err(redb::Error::from)?;
 			let mut new_keys = write.open_table(KEYS).map_err(redb::Error::from)?;
@@ -186,11 +195,16 @@ impl Store {
 			unstored
 		};
 		drop(snapshot);
+		// The bulk of the copy is made durable before the switch: the new key file is unused
+		// until the rename, and the next open deletes it if a crash comes first.
+		write.commit().map_err(redb::Error::from)?;
 		while_copying();
 
 		let mut epoch_keys = self.keys_mut()?;
+		let mut write = new_db.begin_write().map_err(redb::Error::from)?;
+		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
-			let records_read = self.records.begin_read().map_err(redb::Error::from)?;
+			let records_read = self.records()?.begin_read().map_err(redb::Error::from)?;
 			let records = records_read.open_table(RECORDS).map_err(redb::Error::from)?;
 			let mut new_keys = write.open_table(KEYS).map_err(redb::Error::from)?;
 			for id in late.take()?.into_iter().chain(unstored) {
@@ -223,7 +237,7 @@ impl Store {
 		if pending.is_empty() {
 			return Ok(());
 		}
-		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
+		let mut write = self.records()?.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
 			let mut records = write.open_table(RECORDS).map_err(redb::Error::from)?;
@@ -250,6 +264,7 @@ impl Store {
 			}
 		}
 		write.commit().map_err(redb::Error::from)?;
+		self.note_freed_pages();
 		Ok(())
 	}
 }
@@ -429,5 +444,10 @@ mod tests {
 		);
 		assert_eq!(store.open_record(&ids[19]).unwrap().fields.values, records[19].values);
 		assert!(matches!(store.open_record(&ids[0]), Err(StoreError::Erased(_))));
+		assert!(wrapped_key(&store.keys().unwrap().db, &ids[0]).unwrap().is_none());
+		assert!(wrapped_key(&store.keys().unwrap().db, &late_id).unwrap().is_some());
+		// A retry of the erased record answers its receipt, not a content check.
+		let retry = store.submit(&records[..1]).unwrap();
+		assert_eq!((retry[0].record_id, retry[0].created), (ids[0], false));
 	}
 }

@@ -10,7 +10,8 @@
 //! - a submission stores the record and enters it in the anchoring outbox in durable commits;
 //!   a retry with the same client request id returns the same record ([`records`], [`outbox`]);
 //! - erasure destroys the data key: the surviving keys are re-wrapped under a new epoch KEK in a
-//!   new key file, and the old key file and KEK are overwritten and deleted ([`erasure`]);
+//!   new key file, and the old key file and KEK are overwritten and deleted ([`erasure`]); a
+//!   compaction then rewrites `records.redb` without the freed pages (`compaction`);
 //! - each release of a record's fields is claimed durably before it goes out, and waits for its
 //!   on-chain receipt ([`releases`]).
 //!
@@ -24,6 +25,7 @@
 
 mod backend;
 pub mod chain_state;
+mod compaction;
 mod crypto;
 pub mod erasure;
 pub mod kek;
@@ -39,7 +41,7 @@ mod sealed;
 use std::{
 	fs,
 	path::{Path, PathBuf},
-	sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard},
+	sync::{atomic::AtomicBool, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard},
 };
 
 use medchain_primitives::{commitment::RecordId, HospitalId};
@@ -130,7 +132,10 @@ pub struct Store {
 	kek_file: KekFile,
 	custodian: HospitalId,
 	request_secret: [u8; 32],
-	records: Database,
+	/// Written only by a compaction: redb needs the database to itself then.
+	records: RwLock<Database>,
+	/// A shred freed pages of `records.redb` since its last compaction.
+	compaction_due: AtomicBool,
 	/// Read by releases and submissions; written only at a rotation's switch of epochs.
 	keys: RwLock<EpochKeys>,
 	/// Held by a submission from its look for an earlier copy to its commit.
@@ -207,7 +212,9 @@ impl Store {
 			kek_file,
 			custodian,
 			request_secret,
-			records,
+			records: RwLock::new(records),
+			// A shred before a stop may not have been compacted yet.
+			compaction_due: AtomicBool::new(true),
 			keys: RwLock::new(EpochKeys { kek, db: keys }),
 			submitting: Mutex::new(()),
 			shredding: Mutex::new(()),
@@ -232,10 +239,14 @@ impl Store {
 
 	/// Everything known about record `record_id` except its plaintext.
 	pub fn record(&self, record_id: &RecordId) -> Result<Option<StoredRecord>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let table = read.open_table(RECORDS).map_err(redb::Error::from)?;
 		let stored = table.get(record_id).map_err(redb::Error::from)?;
 		stored.map(|bytes| decode_record(bytes.value())).transpose()
+	}
+
+	pub(crate) fn records(&self) -> Result<RwLockReadGuard<'_, Database>> {
+		self.records.read().map_err(|_| StoreError::Poisoned)
 	}
 
 	pub(crate) fn keys(&self) -> Result<RwLockReadGuard<'_, EpochKeys>> {

@@ -30,7 +30,7 @@ pub struct PendingAnchor {
 impl Store {
 	/// The oldest `limit` records in the outbox.
 	pub fn pending_anchors(&self, limit: usize) -> Result<Vec<PendingAnchor>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let outbox = read.open_table(OUTBOX).map_err(redb::Error::from)?;
 		let records = read.open_table(RECORDS).map_err(redb::Error::from)?;
 		let mut pending = Vec::new();
@@ -52,7 +52,7 @@ impl Store {
 
 	/// How many records wait in the outbox.
 	pub fn outbox_len(&self) -> Result<u64> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let outbox = read.open_table(OUTBOX).map_err(redb::Error::from)?;
 		Ok(outbox.len().map_err(redb::Error::from)?)
 	}
@@ -62,7 +62,7 @@ impl Store {
 	/// many records this call settled as anchored.
 	pub fn settle(&self, outcomes: &[(RecordId, AnchorState)]) -> Result<usize> {
 		let mut anchored = 0usize;
-		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
+		let mut write = self.records()?.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
 			let mut records = write.open_table(RECORDS).map_err(redb::Error::from)?;

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::{
 	crypto::DataKey,
 	decode_record,
-	schema::{AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, RECORDS, SEALED, SHREDS},
+	schema::{AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, RECORDS, SEALED},
 	Result, Store, StoreError,
 };
 
@@ -217,7 +217,7 @@ impl Store {
 		let Some(earlier) = self.record(&record_id)? else {
 			return Ok(None);
 		};
-		if earlier.erased.is_none() {
+		if earlier.erased.is_none() && !self.noted_for_shredding(&record_id)? {
 			let key = self.data_key(epoch_keys, &record_id)?;
 			if earlier.content_digest != key.content_digest(&content_of(record)) {
 				return Err(StoreError::RequestIdConflict(record.client_request_id.clone()));
@@ -253,7 +253,7 @@ impl Store {
 			late.extend(fresh.iter().map(|record| record.record_id));
 		}
 
-		let mut write = self.records.begin_write().map_err(redb::Error::from)?;
+		let mut write = self.records()?.begin_write().map_err(redb::Error::from)?;
 		write.set_durability(Durability::Immediate).map_err(redb::Error::from)?;
 		{
 			let mut meta = write.open_table(META).map_err(redb::Error::from)?;
@@ -288,7 +288,7 @@ impl Store {
 		epoch_keys: &crate::EpochKeys,
 		record_id: &RecordId,
 	) -> Result<OpenedRecord> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let stored = read
 			.open_table(RECORDS)
 			.map_err(redb::Error::from)?
@@ -297,13 +297,7 @@ impl Store {
 			.map(|bytes| decode_record(bytes.value()))
 			.transpose()?
 			.ok_or(StoreError::NotFound(*record_id))?;
-		let noted_for_shredding = read
-			.open_table(SHREDS)
-			.map_err(redb::Error::from)?
-			.get(record_id)
-			.map_err(redb::Error::from)?
-			.is_some();
-		if stored.erased.is_some() || noted_for_shredding {
+		if stored.erased.is_some() || self.noted_for_shredding(record_id)? {
 			return Err(StoreError::Erased(*record_id));
 		}
 		let pieces = read.open_table(SEALED).map_err(redb::Error::from)?;
@@ -319,14 +313,14 @@ impl Store {
 
 	/// Whether sealed bytes of record `record_id` are kept (none are once it is erased).
 	pub fn holds_sealed_bytes(&self, record_id: &RecordId) -> Result<bool> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let pieces = read.open_table(SEALED).map_err(redb::Error::from)?;
 		Ok(pieces.get((*record_id, 0)).map_err(redb::Error::from)?.is_some())
 	}
 
 	/// The record ids in the store, in id order, after `after`, at most `limit`.
 	pub fn record_ids(&self, after: Option<RecordId>, limit: usize) -> Result<Vec<RecordId>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let table = read.open_table(RECORDS).map_err(redb::Error::from)?;
 		let range = match after {
 			Some(after) => {

@@ -61,7 +61,7 @@ impl Store {
 
 	/// The release of `access`, if it was claimed.
 	pub fn release(&self, access: u64) -> Result<Option<Release>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let table = match read.open_table(RELEASES) {
 			Ok(table) => table,
 			Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
@@ -73,7 +73,7 @@ impl Store {
 
 	/// Every claimed release, by access id.
 	pub fn releases(&self) -> Result<Vec<(u64, Release)>> {
-		let read = self.records.begin_read().map_err(redb::Error::from)?;
+		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let table = match read.open_table(RELEASES) {
 			Ok(table) => table,
 			Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),

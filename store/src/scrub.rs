@@ -4,7 +4,7 @@
 //! On filesystems that overwrite a file's blocks in place (ext4 and xfs with their default
 //! options) nothing of the old content remains readable on the device. Copy-on-write
 //! filesystems (btrfs, zfs), snapshots, and an SSD's wear levelling may keep old copies that no
-//! overwrite reaches: README.md ("What erasure removes") says what remains possible there.
+//! overwrite reaches: `docs/custodian.md` ("What erasure removes") says what remains possible there.
 
 use std::{
 	fs::{self, OpenOptions},

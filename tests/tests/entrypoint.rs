@@ -1,4 +1,4 @@
-//! The container entrypoint (deploy/entrypoint.sh) with the dev secrets in its environment and
+//! The container entrypoint (docker/entrypoint.sh) with the dev secrets in its environment and
 //! a stand-in for medchain-node: the operator seed and node key never reach the node's
 //! environment, and the seed's temporary file is gone whether `key insert` succeeds or fails.
 
@@ -32,7 +32,7 @@ fn run_entrypoint(dir: &Path, fail: bool) -> Result<(bool, Vec<String>)> {
 	for path in [&data, &tmp] {
 		std::fs::create_dir_all(path).map_err(|e| e.to_string())?;
 	}
-	let entrypoint = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/entrypoint.sh");
+	let entrypoint = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docker/entrypoint.sh");
 	let status = Command::new("sh")
 		.arg(&entrypoint)
 		.arg("--name=test")

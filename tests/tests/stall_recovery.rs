@@ -1,5 +1,5 @@
 //! Two of four hospitals are gone for good: GRANDPA (which needs three of four) stalls, the two
-//! survivors restore finality by README's procedure ("Stalled finality"), and then admit a
+//! survivors restore finality by the procedure in `docs/governance.md` ("Stalled finality"), and then admit a
 //! replacement hospital, which validates from the next session.
 
 use std::time::Duration;

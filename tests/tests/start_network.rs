@@ -1,7 +1,7 @@
 //! The main job as an operator runs it: `scripts/start-network.sh` starts Hospitals A to D and
 //! reports finality; when Hospital C's node dies the script says so and the other three keep
 //! finalizing; `scripts/restart-hospital.sh C` brings it back and it catches up; Ctrl-C (SIGINT)
-//! stops every node. The script uses the local network's fixed ports (9944…, 30333…).
+//! stops every node, even when the script was started as a background job. The script uses the local network's fixed ports (9944…, 30333…).
 
 use std::{
 	io::{BufRead, BufReader, Read},
@@ -95,7 +95,10 @@ async fn the_main_job_carries_on_without_a_lost_hospital() -> medchain_tests::Re
 	}
 	let data = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
 	let node = node_binary()?;
-	let mut script = Command::new("bash")
+	// Started with SIGINT ignored, as a background job (`nohup … &`) starts it: Ctrl-C must
+	// stop it all the same.
+	let mut script = Command::new("env")
+		.args(["--ignore-signal=INT", "bash"])
 		.arg(script_path("start-network.sh"))
 		.env("MEDCHAIN_DATA", data.path())
 		.env("MEDCHAIN_NODE", &node)

@@ -4,7 +4,7 @@
 //! Every number comes from the runtime crate itself (the `SubstrateWeight` functions the
 //! runtime is configured with, `RuntimeBlockWeights`, `RuntimeBlockLength`,
 //! `MaxExtrinsicsPerBlock`, `MILLI_SECS_PER_BLOCK`) and the encoded length of a real signed
-//! extrinsic. `scripts/capacity.sh` runs it.
+//! extrinsic. `scripts/measure.sh capacity` runs it.
 
 use codec::Encode;
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};

@@ -3,6 +3,7 @@
 //! asks of them.
 
 pub mod chain;
+pub mod compaction;
 pub mod erasure;
 pub mod grants;
 pub mod notifications;

@@ -1,6 +1,7 @@
 //! Prints the record store's throughput next to this disk's fsync'd sequential write speed.
 //!
-//! `medchain-store-bench [DIR]` (default: a temporary directory). Not a test: figures only.
+//! `scripts/measure.sh store-bench [--no-build] [DIR]` (default: a temporary directory). Not a
+//! test: figures only.
 //! With several clients, submissions run at once, as several apps' requests do at a node.
 
 use std::{

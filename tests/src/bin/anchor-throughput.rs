@@ -1,5 +1,5 @@
 //! anchor-throughput: records per second from `medchain_submitRecords` to finalized anchors on
-//! the four-hospital network. `scripts/anchor-throughput.sh` runs it beside the capacity the
+//! the four-hospital network. `scripts/measure.sh anchor-throughput` runs it beside the capacity the
 //! weights allow (`medchain-capacity`). Figures only; never a test.
 //!
 //! `anchor-throughput [RECORDS]` (default 10,000): Hospital A's node takes the records in

@@ -6,7 +6,7 @@
 //! from `System::BlockWeight`) beside how long the node took to author it (the proposer's
 //! `Prepared block for proposing at N (X ms)` log line) and why the proposer stopped. If a
 //! block's authoring time exceeds its charged weight, the calls cost more than their weights
-//! say. `scripts/block-fill.sh` runs it; figures go in the issue notes, never into tests.
+//! say. `scripts/measure.sh block-fill` runs it; figures go in the issue notes, never into tests.
 
 use std::{collections::BTreeMap, time::Duration};
 

@@ -4,7 +4,7 @@
 //!
 //! Reads are random lookups of existing keys in a 200,000-item database reopened cold (no
 //! pending writes in memory); writes are commits of 1,000 new items, as a block import does,
-//! timed per item. `scripts/db-weights.sh` runs it.
+//! timed per item. `scripts/measure.sh db-weights` runs it.
 
 use std::time::{Duration, Instant};
 

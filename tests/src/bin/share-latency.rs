@@ -1,6 +1,6 @@
 //! share-latency: how long `medchain_accessShared` takes on the four-hospital network, from the
 //! call to verified fields, next to the block time and the finality lag measured in the same
-//! run. `scripts/share-latency.sh` runs it. Figures only; never a test.
+//! run. `scripts/measure.sh share-latency` runs it. Figures only; never a test.
 //!
 //! `share-latency [ACCESSES]` (default 100): Hospital A keeps one record of patient Ferdie,
 //! shared with Hospital B without a use limit; B's app reads it ACCESSES times, one after the
