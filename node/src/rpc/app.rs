@@ -27,7 +27,6 @@ use medchain_primitives::{
 };
 use medchain_store::{
 	AnchorState, NewRecord, StoreError, StoredReceipt, StoredRecord, MAX_BULK_RECORDS,
-	MAX_RECORD_BYTES,
 };
 use sc_client_api::HeaderBackend;
 use sha2::Digest;
@@ -745,7 +744,7 @@ fn submitted(receipt: StoredReceipt) -> SubmittedRecord {
 fn store_error(error: StoreError) -> ErrorObjectOwned {
 	match error {
 		StoreError::RecordTooLarge { index, size, max } => ErrorCode::RecordTooLarge
-			.error(format!("record {index} holds {size} bytes of field values; the most is {max} ({MAX_RECORD_BYTES})")),
+			.error(format!("record {index} (counting from 0) holds {size} bytes of field values; the most is {max}")),
 		StoreError::TooManyRecords { count, max } => {
 			ErrorCode::TooManyRecords.error(format!("{count} records; the most is {max}"))
 		}
