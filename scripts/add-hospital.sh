@@ -13,7 +13,7 @@
 # The node keeps running in the background; its data, log and pid file are
 # $MEDCHAIN_DATA/<slug>{/,.log,.pid} (default ~/.local/share/medchain/local-network). Hospital number
 # --index (4 for E) uses Hospital A's ports plus the index (30333+index p2p, 9944+index RPC, ...).
-# On a real consortium each step runs at a different hospital: see README.md ("Admitting a
+# On a real consortium each step runs at a different hospital: see docs/governance.md ("Admitting a
 # hospital"); `medchain hospital` is the same tool.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

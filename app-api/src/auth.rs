@@ -74,7 +74,9 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
 		"medchain_subscribe" | "medchain_unsubscribe" => &[Role::App, Role::Patient],
 		"medchain_accessLog" | "medchain_exportFhir" => &[Role::Auditor],
-		crate::DISCOVER => &[Role::App, Role::Auditor, Role::Admin, Role::Patient],
+		crate::DISCOVER | "medchain_health" | "medchain_hospitals" => {
+			&[Role::App, Role::Auditor, Role::Admin, Role::Patient]
+		}
 		_ => return None,
 	})
 }

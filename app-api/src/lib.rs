@@ -31,9 +31,10 @@ use jsonrpsee::{
 pub use audit::{AccessLogPage, AccessLogQuery, ExportFhir};
 pub use errors::ErrorCode;
 pub use types::{
-	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Notification,
-	PatientApproval, RecordChallenge, RecordFields, RecordStatus, RetryAccess, RevokedShare,
-	ShareConsent, ShareTerms, SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter,
+	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Health, HospitalEntry,
+	HospitalsPage, HospitalsQuery, Notification, PatientApproval, RecordChallenge, RecordFields,
+	RecordStatus, RetryAccess, RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord,
+	SubmittedRecord, SubscribeFilter,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -114,6 +115,15 @@ pub trait MedchainApi {
 	#[method(name = "exportFhir")]
 	async fn export_fhir(&self, request: ExportFhir) -> RpcResult<serde_json::Value>;
 
+	/// This node's hospital, best and finalized block, connected peers and outbox depth. Any
+	/// role.
+	#[method(name = "health")]
+	async fn health(&self) -> RpcResult<Health>;
+
+	/// The consortium's hospitals at the finalized block, by id, a page at a time. Any role.
+	#[method(name = "hospitals")]
+	async fn hospitals(&self, query: Option<HospitalsQuery>) -> RpcResult<HospitalsPage>;
+
 	/// Streams, over WebSocket, the finalized events that concern one patient or one hospital:
 	/// consents, shares and their uses, emergency accesses, anchors and erasures. Role `app`;
 	/// a `patient` token follows its own patient only.
@@ -158,6 +168,12 @@ mod tests {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn record_status(&self, _: String) -> RpcResult<RecordStatus> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn health(&self) -> RpcResult<Health> {
+			Err(ErrorCode::StoreUnavailable.error("method table only"))
+		}
+		async fn hospitals(&self, _: Option<HospitalsQuery>) -> RpcResult<HospitalsPage> {
 			Err(ErrorCode::StoreUnavailable.error("method table only"))
 		}
 		async fn record_challenge(

@@ -385,3 +385,61 @@ pub struct Notification {
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub consent_request_id: Option<u64>,
 }
+
+/// What `medchain_health` answers: this node's own view, for monitors and load balancers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+	/// This node's hospital id.
+	pub hospital: u32,
+	/// The best block's number.
+	pub best_block: u32,
+	/// The finalized block's number.
+	pub finalized_block: u32,
+	/// Connected p2p peers.
+	pub peers: u32,
+	/// Stored records whose anchor is not final yet.
+	pub outbox_depth: u64,
+}
+
+/// Which hospitals `medchain_hospitals` lists: ids from `from` (default 0), at most `limit`
+/// (default and most [`MAX_HOSPITALS_PAGE`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HospitalsQuery {
+	/// The first hospital id of the page.
+	#[serde(default)]
+	pub from: Option<u32>,
+	/// The most hospitals on the page.
+	#[serde(default)]
+	pub limit: Option<u32>,
+}
+
+/// The most hospitals on one page of `medchain_hospitals`.
+pub const MAX_HOSPITALS_PAGE: u32 = 100;
+
+/// One page of the consortium's hospitals, at the finalized block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HospitalsPage {
+	/// The hospitals, by id.
+	pub hospitals: Vec<HospitalEntry>,
+	/// The `from` of the next page, if there is more.
+	pub next: Option<u32>,
+}
+
+/// A hospital as the registry holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HospitalEntry {
+	/// Its id: the `custodian` and `granteeHospital` of the other methods.
+	pub id: u32,
+	/// Its name.
+	pub name: String,
+	/// `active`, `suspended` or `removed`.
+	pub status: String,
+	/// Whether it is in the current validator set.
+	pub validator: bool,
+	/// Its nodes' peer ids (base58).
+	pub nodes: Vec<String>,
+}

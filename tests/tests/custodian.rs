@@ -11,8 +11,8 @@ use jsonrpsee::http_client::HttpClient;
 use medchain_app_api::{
 	auth::Role,
 	types::{
-		from_hex32, AnchorStatus, ErasureStatus, GetRecord, PatientApproval, RecordChallenge,
-		SubmitRecord, SubmittedRecord,
+		from_hex32, AnchorStatus, ErasureStatus, GetRecord, HospitalsQuery, PatientApproval,
+		RecordChallenge, SubmitRecord, SubmittedRecord,
 	},
 	ErrorCode, MedchainApiClient,
 };
@@ -128,6 +128,7 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	);
 
 	let auditor = a.app_rpc(Role::Auditor)?;
+	consortium(&auditor, first_block).await?;
 	wait_until("all records to be finalized", Duration::from_secs(240), || async {
 		let calls = submitted.iter().map(|r| auditor.record_status(r.record_id.clone()));
 		let statuses: Vec<_> = futures::stream::iter(calls).buffered(32).collect().await;
@@ -384,6 +385,32 @@ fn expect(result: Result<i32>, expected: ErrorCode) -> Result<()> {
 	(actual == expected.code())
 		.then_some(())
 		.ok_or(format!("expected {expected:?}, got code {actual}"))
+}
+
+/// Any role reads its node's health, and the consortium's hospitals a page at a time.
+async fn consortium(rpc: &HttpClient, first_block: u32) -> Result<()> {
+	let health = rpc.health().await.map_err(|e| e.to_string())?;
+	assert_eq!(health.hospital, 0);
+	assert!(health.finalized_block >= first_block, "{health:?}");
+	assert!(health.best_block >= health.finalized_block, "{health:?}");
+	assert!(health.peers >= 1, "{health:?}");
+
+	let page = |from, limit| HospitalsQuery { from, limit };
+	let first = rpc.hospitals(Some(page(None, Some(3)))).await.map_err(|e| e.to_string())?;
+	let ids: Vec<u32> = first.hospitals.iter().map(|hospital| hospital.id).collect();
+	assert_eq!((ids, first.next), (vec![0, 1, 2], Some(3)));
+	assert_eq!(first.hospitals[1].name, "Hospital B");
+	assert!(first
+		.hospitals
+		.iter()
+		.all(|h| h.status == "active" && h.validator && h.nodes.len() == 1));
+	let rest = rpc.hospitals(Some(page(first.next, None))).await.map_err(|e| e.to_string())?;
+	let ids: Vec<u32> = rest.hospitals.iter().map(|hospital| hospital.id).collect();
+	assert_eq!((ids, rest.next), (vec![3], None));
+	assert_eq!(rpc.hospitals(None).await.map_err(|e| e.to_string())?.hospitals.len(), 4);
+	let too_long = code(rpc.hospitals(Some(page(None, Some(101)))).await)?;
+	assert_eq!(too_long, jsonrpsee::types::error::INVALID_PARAMS_CODE);
+	Ok(())
 }
 
 /// Each refusal of Hospital B's medchain RPC, with its code.

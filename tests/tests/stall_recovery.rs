@@ -76,7 +76,7 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 	})
 	.await?;
 
-	// 3. README's procedure: the survivors agree on the highest block both finalized, A
+	// 3. The procedure in docs/governance.md: the survivors agree on the highest block both finalized, A
 	// proposes the recovery, B approves (followed on the best chain: finality is stalled).
 	let recover = Proposal::RecoverStalledSet { delay: 5, best_finalized: stalled_at };
 	let executed = governance::pass(

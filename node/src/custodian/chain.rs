@@ -12,7 +12,7 @@ use medchain_primitives::{
 	HospitalId, HospitalRole,
 };
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeEvent};
-use medchain_runtime_api::{AccessLogApi, RecordsApi, SharesApi};
+use medchain_runtime_api::{AccessLogApi, ConsortiumApi, RecordsApi, SharesApi};
 use pallet_hospitals::HospitalStatus;
 use sc_client_api::StorageProvider;
 use sc_network::PeerId;
@@ -73,6 +73,39 @@ pub fn hospital_nodes(
 		.filter_map(|node| PeerId::from_str(std::str::from_utf8(&node.peer_id).ok()?).ok())
 		.collect();
 	Ok(Some(peers))
+}
+
+/// The hospitals with ids from `from`, at most `limit`, at block `at`, with the `from` of the
+/// next page if there are more.
+pub fn hospitals(
+	client: &FullClient,
+	at: H256,
+	from: HospitalId,
+	limit: u32,
+) -> Result<(Vec<(HospitalId, pallet_hospitals::Hospital<Runtime>)>, Option<HospitalId>), String> {
+	let next_id: HospitalId = decode_storage(
+		client,
+		at,
+		pallet_hospitals::NextHospitalId::<Runtime>::hashed_key().to_vec(),
+	)?
+	.unwrap_or_default();
+	let end = from.saturating_add(limit).min(next_id);
+	let mut hospitals = Vec::new();
+	for id in from..end {
+		let key = pallet_hospitals::Hospitals::<Runtime>::hashed_key_for(id);
+		if let Some(hospital) = decode_storage(client, at, key)? {
+			hospitals.push((id, hospital));
+		}
+	}
+	Ok((hospitals, (end < next_id).then_some(end)))
+}
+
+/// The hospitals of the validator set at block `at`.
+pub fn validators(client: &FullClient, at: H256) -> Result<Vec<HospitalId>, String> {
+	client
+		.runtime_api()
+		.validators(at)
+		.map_err(|error| format!("ConsortiumApi::validators: {error}"))
 }
 
 /// Grant `id` at block `at`, if it is in state.

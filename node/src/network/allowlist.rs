@@ -8,7 +8,7 @@
 //!
 //! Reserved-only governs the block-announce protocol (and GRANDPA and transactions, which
 //! follow it); it does not gate raw connections or the sync request handlers, so the p2p port
-//! must also be firewalled to the consortium's addresses (README).
+//! must also be firewalled to the consortium's addresses (`docs/network.md`).
 
 use std::{collections::HashSet, str::FromStr, sync::Arc};
 

@@ -17,9 +17,10 @@ use medchain_app_api::{
 		from_hex32, to_hex, AccessShared, AnchorStatus, CreateShare, CreatedShare, ErasureReceipt,
 		ErasureStatus, GetRecord, PatientApproval, RecordChallenge, RecordFields, RecordStatus,
 		RetryAccess, RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord,
-		SubmittedRecord, SubscribeFilter,
+		SubmittedRecord, SubscribeFilter, MAX_HOSPITALS_PAGE,
 	},
-	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, MedchainApiServer,
+	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, Health, HospitalEntry, HospitalsPage,
+	HospitalsQuery, MedchainApiServer,
 };
 use medchain_primitives::{
 	commitment::{verify_field, RecordId},
@@ -39,7 +40,7 @@ use super::{
 	tls::Acceptor,
 };
 use crate::custodian::{
-	chain,
+	blocking, chain, chain_error,
 	patient_read::{logs_patient_read, signed_by_patient, within_lifetime, CHALLENGE_LIFETIME},
 	Custodian, Progress,
 };
@@ -358,6 +359,61 @@ impl MedchainApiServer for AppRpc {
 		let created = crate::custodian::grants::create(&self.custodian, share).await?;
 		self.custodian.metrics.shares_created.inc();
 		Ok(created)
+	}
+
+	async fn health(&self) -> RpcResult<Health> {
+		use sc_network::service::traits::NetworkStatusProvider;
+		let custodian = &self.custodian;
+		let info = custodian.client.info();
+		let store = custodian.store.clone();
+		let outbox_depth = blocking(move || store.outbox_len())
+			.await
+			.map_err(|error| ErrorCode::StoreUnavailable.error(error))?;
+		let peers = custodian.network.status().await.map_or(0, |status| status.num_connected_peers);
+		Ok(Health {
+			hospital: custodian.hospital,
+			best_block: info.best_number,
+			finalized_block: info.finalized_number,
+			peers: u32::try_from(peers).unwrap_or(u32::MAX),
+			outbox_depth,
+		})
+	}
+
+	async fn hospitals(&self, query: Option<HospitalsQuery>) -> RpcResult<HospitalsPage> {
+		let query = query.unwrap_or_default();
+		let limit = query.limit.unwrap_or(MAX_HOSPITALS_PAGE);
+		if limit > MAX_HOSPITALS_PAGE {
+			return Err(ErrorObjectOwned::owned(
+				jsonrpsee::types::error::INVALID_PARAMS_CODE,
+				format!("limit {limit}; a page holds at most {MAX_HOSPITALS_PAGE}"),
+				None::<()>,
+			));
+		}
+		let client = &self.custodian.client;
+		let at = client.info().finalized_hash;
+		let (hospitals, next) =
+			chain::hospitals(client, at, query.from.unwrap_or(0), limit).map_err(chain_error)?;
+		let validators = chain::validators(client, at).map_err(chain_error)?;
+		let hospitals = hospitals
+			.into_iter()
+			.map(|(id, hospital)| HospitalEntry {
+				id,
+				name: String::from_utf8_lossy(&hospital.name).into_owned(),
+				status: match hospital.status {
+					pallet_hospitals::HospitalStatus::Active => "active",
+					pallet_hospitals::HospitalStatus::Suspended => "suspended",
+					pallet_hospitals::HospitalStatus::Removed => "removed",
+				}
+				.into(),
+				validator: validators.contains(&id),
+				nodes: hospital
+					.nodes
+					.iter()
+					.map(|node| String::from_utf8_lossy(&node.peer_id).into_owned())
+					.collect(),
+			})
+			.collect();
+		Ok(HospitalsPage { hospitals, next })
 	}
 
 	async fn revoke_share(&self, grant_id: u64) -> RpcResult<RevokedShare> {
