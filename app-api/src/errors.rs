@@ -14,6 +14,9 @@ pub enum ErrorCode {
 	/// The node is at its bound on request bytes in flight, or on app-triggered transactions
 	/// waiting for finality; nothing was done. Retry shortly.
 	Busy = -32004,
+	/// `medchain_subscribe` over plain HTTP: a subscription needs a WebSocket (`ws://`,
+	/// `wss://`).
+	WebSocketRequired = -32005,
 	/// `recordType` is not one of the record types.
 	UnknownRecordType = -32010,
 	/// `fields` names a field the record type does not have.
@@ -99,11 +102,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 42] = [
+	pub const ALL: [ErrorCode; 43] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::RateLimited,
 		ErrorCode::Busy,
+		ErrorCode::WebSocketRequired,
 		ErrorCode::UnknownRecordType,
 		ErrorCode::UnknownField,
 		ErrorCode::MissingField,

@@ -129,6 +129,14 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 
 	let auditor = a.app_rpc(Role::Auditor)?;
 	consortium(&auditor, first_block).await?;
+	// A subscription over plain HTTP gets its own error, not an internal one.
+	let over_http = jsonrpsee::core::client::ClientT::request::<serde_json::Value, _>(
+		&app,
+		"medchain_subscribe",
+		jsonrpsee::rpc_params![json!({ "hospital": 0 })],
+	)
+	.await;
+	expect(code(over_http), ErrorCode::WebSocketRequired)?;
 	wait_until("all records to be finalized", Duration::from_secs(240), || async {
 		let calls = submitted.iter().map(|r| auditor.record_status(r.record_id.clone()));
 		let statuses: Vec<_> = futures::stream::iter(calls).buffered(32).collect().await;

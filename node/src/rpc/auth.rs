@@ -29,6 +29,9 @@ use medchain_app_api::{
 
 use super::limits::{BytesCounted, Limits};
 
+/// The one method that needs a WebSocket.
+const SUBSCRIBE: &str = "medchain_subscribe";
+
 /// The caller's role, or why it has none.
 #[derive(Clone, Copy, Debug)]
 enum Caller {
@@ -265,6 +268,16 @@ where
 					.is_some_and(|holder| self.tokens.still_holds(holder)) =>
 			{
 				Some(ErrorCode::Unauthorized.error("this token was withdrawn"))
+			}
+			(Caller::Known(role), Some(roles))
+				if roles.contains(&role)
+					&& request.method_name() == SUBSCRIBE
+					&& request.extensions().get::<BytesCounted>().is_some() =>
+			{
+				Some(ErrorCode::WebSocketRequired.error(
+					"medchain_subscribe streams over a WebSocket: connect to this port with ws:// \
+					 or wss://",
+				))
 			}
 			(Caller::Known(role), Some(roles)) if roles.contains(&role) => None,
 			(Caller::Known(role), Some(roles)) => Some(ErrorCode::Forbidden.error(format!(
