@@ -398,7 +398,7 @@ pub struct Health {
 	pub finalized_block: u32,
 	/// Connected p2p peers.
 	pub peers: u32,
-	/// Stored records whose anchor is not final yet.
+	/// Stored records whose anchor is not final yet, as sampled every 5 s.
 	pub outbox_depth: u64,
 }
 

@@ -77,9 +77,7 @@ impl Store {
 	/// Whether record `id` is noted for shredding: from then on it is not released, and a
 	/// retry of it is not compared with its content.
 	pub(crate) fn noted_for_shredding(&self, id: &RecordId) -> Result<bool> {
-		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
-		let table = read.open_table(SHREDS).map_err(redb::Error::from)?;
-		Ok(table.get(id).map_err(redb::Error::from)?.is_some())
+		noted_in(&self.records()?.begin_read().map_err(redb::Error::from)?, id)
 	}
 
 	pub(crate) fn pending_shreds(&self) -> Result<Vec<RecordId>> {
@@ -361,6 +359,12 @@ impl Drop for LateKeys<'_> {
 			*late = None;
 		}
 	}
+}
+
+/// [`Store::noted_for_shredding`], in the read transaction `read` of `records.redb`.
+pub(crate) fn noted_in(read: &redb::ReadTransaction, id: &RecordId) -> Result<bool> {
+	let table = read.open_table(SHREDS).map_err(redb::Error::from)?;
+	Ok(table.get(id).map_err(redb::Error::from)?.is_some())
 }
 
 fn wrapped_key(db: &Database, id: &RecordId) -> Result<Option<Vec<u8>>> {

@@ -297,7 +297,7 @@ impl Store {
 			.map(|bytes| decode_record(bytes.value()))
 			.transpose()?
 			.ok_or(StoreError::NotFound(*record_id))?;
-		if stored.erased.is_some() || self.noted_for_shredding(record_id)? {
+		if stored.erased.is_some() || crate::erasure::noted_in(&read, record_id)? {
 			return Err(StoreError::Erased(*record_id));
 		}
 		let pieces = read.open_table(SEALED).map_err(redb::Error::from)?;

@@ -40,7 +40,7 @@ use super::{
 	tls::Acceptor,
 };
 use crate::custodian::{
-	blocking, chain, chain_error,
+	chain, chain_error,
 	patient_read::{logs_patient_read, signed_by_patient, within_lifetime, CHALLENGE_LIFETIME},
 	Custodian, Progress,
 };
@@ -365,17 +365,14 @@ impl MedchainApiServer for AppRpc {
 		use sc_network::service::traits::NetworkStatusProvider;
 		let custodian = &self.custodian;
 		let info = custodian.client.info();
-		let store = custodian.store.clone();
-		let outbox_depth = blocking(move || store.outbox_len())
-			.await
-			.map_err(|error| ErrorCode::StoreUnavailable.error(error))?;
 		let peers = custodian.network.status().await.map_or(0, |status| status.num_connected_peers);
 		Ok(Health {
 			hospital: custodian.hospital,
 			best_block: info.best_number,
 			finalized_block: info.finalized_number,
 			peers: u32::try_from(peers).unwrap_or(u32::MAX),
-			outbox_depth,
+			// As the metrics task last sampled it: no store read per health check.
+			outbox_depth: custodian.metrics.outbox_depth.get(),
 		})
 	}
 
