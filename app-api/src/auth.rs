@@ -74,9 +74,10 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
 		"medchain_subscribe" | "medchain_unsubscribe" => &[Role::App, Role::Patient],
 		"medchain_accessLog" | "medchain_exportFhir" => &[Role::Auditor],
-		crate::DISCOVER | "medchain_health" | "medchain_hospitals" => {
+		crate::DISCOVER | "medchain_hospitals" => {
 			&[Role::App, Role::Auditor, Role::Admin, Role::Patient]
 		}
+		"medchain_health" => &[Role::App, Role::Auditor, Role::Admin],
 		_ => return None,
 	})
 }

@@ -115,8 +115,8 @@ pub trait MedchainApi {
 	#[method(name = "exportFhir")]
 	async fn export_fhir(&self, request: ExportFhir) -> RpcResult<serde_json::Value>;
 
-	/// This node's hospital, best and finalized block, connected peers and outbox depth. Any
-	/// role.
+	/// This node's hospital, best and finalized block, connected peers and outbox depth. Roles
+	/// `app`, `auditor`, `admin` (not `patient`: it is the node's state, not the chain's).
 	#[method(name = "health")]
 	async fn health(&self) -> RpcResult<Health>;
 

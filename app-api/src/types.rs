@@ -403,7 +403,7 @@ pub struct Health {
 }
 
 /// Which hospitals `medchain_hospitals` lists: ids from `from` (default 0), at most `limit`
-/// (default and most [`MAX_HOSPITALS_PAGE`]).
+/// (1 to [`MAX_HOSPITALS_PAGE`], the default).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HospitalsQuery {

@@ -416,8 +416,10 @@ async fn consortium(rpc: &HttpClient, first_block: u32) -> Result<()> {
 	let ids: Vec<u32> = rest.hospitals.iter().map(|hospital| hospital.id).collect();
 	assert_eq!((ids, rest.next), (vec![3], None));
 	assert_eq!(rpc.hospitals(None).await.map_err(|e| e.to_string())?.hospitals.len(), 4);
-	let too_long = code(rpc.hospitals(Some(page(None, Some(101)))).await)?;
-	assert_eq!(too_long, jsonrpsee::types::error::INVALID_PARAMS_CODE);
+	for limit in [0, 101] {
+		let refused = code(rpc.hospitals(Some(page(None, Some(limit)))).await)?;
+		assert_eq!(refused, jsonrpsee::types::error::INVALID_PARAMS_CODE, "limit {limit}");
+	}
 	Ok(())
 }
 

@@ -379,10 +379,10 @@ impl MedchainApiServer for AppRpc {
 	async fn hospitals(&self, query: Option<HospitalsQuery>) -> RpcResult<HospitalsPage> {
 		let query = query.unwrap_or_default();
 		let limit = query.limit.unwrap_or(MAX_HOSPITALS_PAGE);
-		if limit > MAX_HOSPITALS_PAGE {
+		if limit == 0 || limit > MAX_HOSPITALS_PAGE {
 			return Err(ErrorObjectOwned::owned(
 				jsonrpsee::types::error::INVALID_PARAMS_CODE,
-				format!("limit {limit}; a page holds at most {MAX_HOSPITALS_PAGE}"),
+				format!("limit {limit}; a page holds 1 to {MAX_HOSPITALS_PAGE} hospitals"),
 				None::<()>,
 			));
 		}
@@ -390,7 +390,11 @@ impl MedchainApiServer for AppRpc {
 		let at = client.info().finalized_hash;
 		let (hospitals, next) =
 			chain::hospitals(client, at, query.from.unwrap_or(0), limit).map_err(chain_error)?;
-		let validators = chain::validators(client, at).map_err(chain_error)?;
+		let validators = if hospitals.is_empty() {
+			Vec::new()
+		} else {
+			chain::validators(client, at).map_err(chain_error)?
+		};
 		let hospitals = hospitals
 			.into_iter()
 			.map(|(id, hospital)| HospitalEntry {

@@ -155,7 +155,7 @@ where
 		};
 		// A WebSocket's messages are counted one by one as they arrive (`Limited`); only a
 		// request jsonrpsee will upgrade counts as one.
-		let upgrade = is_websocket_upgrade(request.headers());
+		let upgrade = is_websocket_upgrade(&request);
 		let bytes = if upgrade {
 			None
 		} else {
@@ -191,17 +191,10 @@ where
 	}
 }
 
-/// Whether `headers` ask for a WebSocket upgrade as jsonrpsee recognizes one: `Connection`
-/// names `upgrade` and `Upgrade` is `websocket`. Any other request is HTTP, its body counted.
-fn is_websocket_upgrade(headers: &http::HeaderMap) -> bool {
-	let has = |name, wanted: &str| {
-		headers.get_all(name).iter().any(|value| {
-			value.to_str().is_ok_and(|value| {
-				value.split(',').any(|part| part.trim().eq_ignore_ascii_case(wanted))
-			})
-		})
-	};
-	has(http::header::CONNECTION, "upgrade") && has(http::header::UPGRADE, "websocket")
+/// Whether jsonrpsee will upgrade `request` to a WebSocket: its own test, byte for byte, so a
+/// request it upgrades is never taken for HTTP. Any other request is HTTP, its body counted.
+fn is_websocket_upgrade<B>(request: &http::Request<B>) -> bool {
+	jsonrpsee::server::ws::is_upgrade_request(request)
 }
 
 fn refuse<E: Send + 'static>(
@@ -304,23 +297,32 @@ mod tests {
 
 	#[test]
 	fn only_a_websocket_upgrade_as_jsonrpsee_sees_one_skips_the_body_count() {
-		let headers = |pairs: &[(&'static str, &'static str)]| {
-			let mut map = http::HeaderMap::new();
+		let request = |pairs: &[(&'static str, &'static [u8])]| {
+			let mut request = http::Request::new(());
 			for (name, value) in pairs {
-				map.append(*name, http::HeaderValue::from_static(value));
+				let value = http::HeaderValue::from_bytes(value).unwrap();
+				request.headers_mut().append(*name, value);
 			}
-			map
+			request
 		};
-		assert!(is_websocket_upgrade(&headers(&[
-			("connection", "Upgrade"),
-			("upgrade", "websocket")
+		assert!(is_websocket_upgrade(&request(&[
+			("connection", b"Upgrade"),
+			("upgrade", b"websocket")
 		])));
-		assert!(is_websocket_upgrade(&headers(&[
-			("connection", "keep-alive, upgrade"),
-			("upgrade", "WebSocket")
+		assert!(is_websocket_upgrade(&request(&[
+			("connection", b"keep-alive, upgrade"),
+			("upgrade", b"WebSocket")
 		])));
-		assert!(!is_websocket_upgrade(&headers(&[("upgrade", "x")])));
-		assert!(!is_websocket_upgrade(&headers(&[("connection", "upgrade"), ("upgrade", "h2c")])));
+		// A byte outside ASCII elsewhere in the header: jsonrpsee still upgrades it.
+		assert!(is_websocket_upgrade(&request(&[
+			("connection", b"Upgrade, \xff"),
+			("upgrade", b"websocket")
+		])));
+		assert!(!is_websocket_upgrade(&request(&[("upgrade", b"x")])));
+		assert!(!is_websocket_upgrade(&request(&[
+			("connection", b"upgrade"),
+			("upgrade", b"h2c")
+		])));
 	}
 
 	#[test]
