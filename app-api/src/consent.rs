@@ -4,24 +4,23 @@
 //! the block time, so a signer never needs the bytes a node returns: it recomputes them, and
 //! the node checks the signature against its own computation.
 
-use jsonrpsee::types::ErrorObjectOwned;
 use medchain_primitives::{
 	commitment::RecordId,
 	shares::{grant_consent_message, FieldSelection, GrantTerms, PurposeOfUse, TokenKey},
 	RecordType,
 };
 
-use crate::{fields, types::from_hex32, ErrorCode, ShareTerms};
+use crate::{fields, types::from_hex32, ApiError, ErrorCode, ShareTerms};
 
 /// The chain's terms of a share (the runtime's bounded list encodes as this `Vec`).
 pub type ChainTerms = GrantTerms<Vec<RecordId>, u32>;
 
-fn invalid(message: impl Into<String>) -> ErrorObjectOwned {
+fn invalid(message: impl Into<String>) -> ApiError {
 	ErrorCode::InvalidShareTerms.error(message)
 }
 
 /// The records `terms` names, parsed; at least one.
-pub fn record_ids(terms: &ShareTerms) -> Result<Vec<RecordId>, ErrorObjectOwned> {
+pub fn record_ids(terms: &ShareTerms) -> Result<Vec<RecordId>, ApiError> {
 	if terms.record_ids.is_empty() {
 		return Err(invalid("recordIds names no record"));
 	}
@@ -43,7 +42,7 @@ pub fn chain_terms(
 	records: Vec<RecordId>,
 	record_types: &[RecordType],
 	slot_millis: u64,
-) -> Result<([u8; 32], ChainTerms), ErrorObjectOwned> {
+) -> Result<([u8; 32], ChainTerms), ApiError> {
 	let patient = fields::patient(&terms.patient)?;
 	let fields = match &terms.fields {
 		None => FieldSelection::AllButNotes,

@@ -2,6 +2,32 @@
 
 use jsonrpsee::types::ErrorObjectOwned;
 
+/// A medchain error: its code, a message for people, and the code's structured data if it
+/// has any. The RPC sends it as a JSON-RPC error object.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+	/// What went wrong, as a code an app can act on.
+	pub code: ErrorCode,
+	/// What went wrong, for people.
+	pub message: String,
+	/// The code's structured data (`docs/rpc.md`), if it has any.
+	pub data: Option<serde_json::Value>,
+}
+
+impl ApiError {
+	/// The JSON-RPC error code.
+	pub fn code(&self) -> i32 {
+		self.code.code()
+	}
+}
+
+impl From<ApiError> for ErrorObjectOwned {
+	fn from(error: ApiError) -> Self {
+		ErrorObjectOwned::owned(error.code.code(), error.message, error.data)
+	}
+}
+
 /// Every error a medchain method returns, by code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -158,17 +184,13 @@ impl ErrorCode {
 		Self::ALL.into_iter().find(|known| known.code() == code)
 	}
 
-	/// The error object, with `message`.
-	pub fn error(self, message: impl Into<String>) -> ErrorObjectOwned {
-		ErrorObjectOwned::owned(self.code(), message.into(), None::<()>)
+	/// An error with this code and `message`.
+	pub fn error(self, message: impl Into<String>) -> ApiError {
+		ApiError { code: self, message: message.into(), data: None }
 	}
 
-	/// The error object, with `message` and `data`.
-	pub fn error_with_data(
-		self,
-		message: impl Into<String>,
-		data: serde_json::Value,
-	) -> ErrorObjectOwned {
-		ErrorObjectOwned::owned(self.code(), message.into(), Some(data))
+	/// An error with this code, `message` and structured `data` (documented per code).
+	pub fn error_with_data(self, message: impl Into<String>, data: serde_json::Value) -> ApiError {
+		ApiError { code: self, message: message.into(), data: Some(data) }
 	}
 }

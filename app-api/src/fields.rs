@@ -4,11 +4,10 @@
 //! `medchain_primitives::RecordType::fields`. Each field value is a string (stored as its UTF-8
 //! bytes) or `null`/absent; [`required_fields`] must be present.
 
-use jsonrpsee::types::ErrorObjectOwned;
 use medchain_primitives::{commitment::FieldValue, FieldMask, RecordType};
 use sp_core::crypto::{AccountId32, Ss58Codec};
 
-use crate::{types::from_hex32, ErrorCode};
+use crate::{types::from_hex32, ApiError, ErrorCode};
 
 /// The longest client request id, in bytes.
 pub const MAX_CLIENT_REQUEST_ID: usize = 256;
@@ -26,7 +25,7 @@ pub const TYPE_NAMES: [(RecordType, &str); 8] = [
 ];
 
 /// The record type named `name`.
-pub fn record_type(name: &str) -> Result<RecordType, ErrorObjectOwned> {
+pub fn record_type(name: &str) -> Result<RecordType, ApiError> {
 	TYPE_NAMES
 		.iter()
 		.find(|(_, known)| *known == name)
@@ -59,7 +58,7 @@ pub fn required_fields(record_type: RecordType) -> &'static [&'static str] {
 
 /// The mask of the fields named `names`, which every record type in `types` must have (a
 /// share's or a consent request's field selection).
-pub fn field_mask(types: &[RecordType], names: &[String]) -> Result<FieldMask, ErrorObjectOwned> {
+pub fn field_mask(types: &[RecordType], names: &[String]) -> Result<FieldMask, ApiError> {
 	let invalid = |message: &str| ErrorCode::InvalidShareTerms.error(message);
 	let Some(first) = types.first() else { return Err(invalid("no records")) };
 	if types.iter().any(|other| other != first) {
@@ -81,7 +80,7 @@ pub fn field_mask(types: &[RecordType], names: &[String]) -> Result<FieldMask, E
 pub fn values(
 	record_type: RecordType,
 	fields: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Vec<FieldValue>, ErrorObjectOwned> {
+) -> Result<Vec<FieldValue>, ApiError> {
 	if let Some(unknown) = fields.keys().find(|name| record_type.field_index(name).is_none()) {
 		return Err(ErrorCode::UnknownField.error(format!(
 			"{} has no field {unknown:?}; its fields are {}",
@@ -113,7 +112,7 @@ pub fn values(
 }
 
 /// A patient pseudonym from SS58 or 0x-prefixed hex.
-pub fn patient(text: &str) -> Result<[u8; 32], ErrorObjectOwned> {
+pub fn patient(text: &str) -> Result<[u8; 32], ApiError> {
 	from_hex32(text).or_else(|| AccountId32::from_ss58check(text).ok().map(Into::into)).ok_or_else(
 		|| {
 			ErrorCode::InvalidPatient
@@ -123,7 +122,7 @@ pub fn patient(text: &str) -> Result<[u8; 32], ErrorObjectOwned> {
 }
 
 /// A client request id, checked.
-pub fn client_request_id(text: &str) -> Result<&str, ErrorObjectOwned> {
+pub fn client_request_id(text: &str) -> Result<&str, ApiError> {
 	if text.is_empty() || text.len() > MAX_CLIENT_REQUEST_ID {
 		return Err(ErrorCode::InvalidRequestId
 			.error(format!("clientRequestId must be 1 to {MAX_CLIENT_REQUEST_ID} bytes")));

@@ -29,7 +29,7 @@ use jsonrpsee::{
 };
 
 pub use audit::{AccessLogPage, AccessLogQuery, ExportFhir};
-pub use errors::ErrorCode;
+pub use errors::{ApiError, ErrorCode};
 pub use types::{
 	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Health, HospitalEntry,
 	HospitalsPage, HospitalsQuery, Notification, PatientApproval, RecordChallenge, RecordFields,
@@ -158,37 +158,37 @@ mod tests {
 			_: &jsonrpsee::Extensions,
 			_: SubmitRecord,
 		) -> RpcResult<SubmittedRecord> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn submit_records(
 			&self,
 			_: &jsonrpsee::Extensions,
 			_: Vec<SubmitRecord>,
 		) -> RpcResult<Vec<SubmittedRecord>> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn record_status(&self, _: String) -> RpcResult<RecordStatus> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn health(&self) -> RpcResult<Health> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn hospitals(&self, _: Option<HospitalsQuery>) -> RpcResult<HospitalsPage> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn record_challenge(
 			&self,
 			_: &jsonrpsee::Extensions,
 			_: String,
 		) -> RpcResult<RecordChallenge> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn get_record(
 			&self,
 			_: &jsonrpsee::Extensions,
 			_: GetRecord,
 		) -> RpcResult<RecordFields> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn erase_record(
 			&self,
@@ -196,28 +196,28 @@ mod tests {
 			_: String,
 			_: Option<PatientApproval>,
 		) -> RpcResult<ErasureReceipt> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn prepare_share(&self, _: ShareTerms) -> RpcResult<ShareConsent> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn create_share(&self, _: CreateShare) -> RpcResult<CreatedShare> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn revoke_share(&self, _: u64) -> RpcResult<RevokedShare> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn access_shared(&self, _: AccessShared) -> RpcResult<SharedFields> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn retry_access(&self, _: RetryAccess) -> RpcResult<SharedFields> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn access_log(&self, _: AccessLogQuery) -> RpcResult<AccessLogPage> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn export_fhir(&self, _: ExportFhir) -> RpcResult<serde_json::Value> {
-			Err(ErrorCode::StoreUnavailable.error("method table only"))
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn subscribe_events(
 			&self,

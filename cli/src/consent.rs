@@ -119,9 +119,9 @@ async fn request_call(chain: &Chain, scope: Scope) -> crate::Result<RuntimeCall>
 	}
 	let fields = match scope.fields.is_empty() {
 		true => FieldSelection::AllButNotes,
-		false => FieldSelection::Only(
-			fields::field_mask(&types, &scope.fields).map_err(|e| e.message().to_string())?,
-		),
+		false => {
+			FieldSelection::Only(fields::field_mask(&types, &scope.fields).map_err(|e| e.message)?)
+		}
 	};
 	if scope.hours == 0 {
 		return Err("--hours must be at least 1".into());

@@ -69,7 +69,7 @@ pub async fn sign_consent(
 	deadline: u32,
 	offered: Option<&str>,
 ) -> crate::Result<String> {
-	let records = consent::record_ids(terms).map_err(|e| e.message().to_string())?;
+	let records = consent::record_ids(terms).map_err(|e| e.message)?;
 	let mut types = Vec::with_capacity(records.len());
 	for id in &records {
 		let record = chain
@@ -88,8 +88,8 @@ pub async fn sign_consent(
 			 use a medchain built for this chain; nothing was signed"
 		));
 	}
-	let (pseudonym, chain_terms) = consent::chain_terms(terms, records, &types, slot_millis)
-		.map_err(|e| e.message().to_string())?;
+	let (pseudonym, chain_terms) =
+		consent::chain_terms(terms, records, &types, slot_millis).map_err(|e| e.message)?;
 	if pseudonym != patient.public().0 {
 		return Err(format!(
 			"the signing key is not patient {}'s; nothing was signed",

@@ -203,7 +203,7 @@ fn new_rpc_token(cmd: &crate::cli::RpcTokenCmd) -> sc_cli::Result<()> {
 		.as_deref()
 		.map(medchain_app_api::fields::patient)
 		.transpose()
-		.map_err(|error| sc_cli::Error::Input(format!("--patient: {}", error.message())))?;
+		.map_err(|error| sc_cli::Error::Input(format!("--patient: {}", error.message)))?;
 	let token = issue(&cmd.file, role, patient.as_ref(), &cmd.label).map_err(|error| {
 		sc_cli::Error::Input(error.replace("pseudonym", "pseudonym (--patient)"))
 	})?;

@@ -1,11 +1,8 @@
 //! medchain-node: one hospital's validator node.
 
-mod audit;
 mod chain_spec;
 mod cli;
 mod command;
-mod custodian;
-mod metrics;
 mod network;
 mod rpc;
 mod service;

@@ -201,11 +201,11 @@ pub fn new_full<
 	let release_requests = custodian.is_some().then(|| {
 		let (sender, receiver) = async_channel::bounded(RELEASE_QUEUE);
 		net_config.add_request_response_protocol(N::request_response_config(
-			crate::network::release::protocol_name(&genesis_hash),
+			medchain_custodian::protocol::protocol_name(&genesis_hash),
 			Vec::new(),
-			crate::network::release::MAX_REQUEST_BYTES,
-			crate::network::release::MAX_RESPONSE_BYTES,
-			crate::network::release::REQUEST_TIMEOUT,
+			medchain_custodian::protocol::MAX_REQUEST_BYTES,
+			medchain_custodian::protocol::MAX_RESPONSE_BYTES,
+			medchain_custodian::protocol::REQUEST_TIMEOUT,
 			Some(sender),
 		));
 		receiver
@@ -233,29 +233,39 @@ pub fn new_full<
 			gap_sync_body_policy: None,
 		})?;
 
-	task_manager.spawn_essential_handle().spawn(
+	// One follower of finalized blocks, for the allowlist and the custodian's tasks.
+	let chain: Arc<dyn medchain_custodian::Chain> =
+		Arc::new(medchain_custodian::ClientChain::<_, FullBackend>::new(client.clone()));
+	let follower = medchain_custodian::Follower::new(chain.clone());
+	let essential = task_manager.spawn_essential_handle();
+	essential.spawn("medchain-follower", Some("medchain"), follower.clone().run());
+	essential.spawn(
 		"peer-allowlist",
 		Some("medchain"),
-		crate::network::allowlist::follow_registry(client.clone(), network.clone()),
+		crate::network::allowlist::follow_registry(
+			client.clone(),
+			network.clone(),
+			follower.subscribe(),
+		),
 	);
 
 	if let Some(mut settings) = custodian {
 		let dir = config.base_path.config_dir(config.chain_spec.id()).join("medchain");
-		let paths = crate::custodian::CustodianPaths {
+		let paths = medchain_custodian::CustodianPaths {
 			kek: medchain_store::kek::KekFile {
 				path: settings.kek.clone().unwrap_or_else(|| dir.join("kek")),
 				root: settings.kek_root.take(),
 			},
 			store: dir.join("store"),
 		};
-		let metrics = crate::metrics::Metrics::new(config.prometheus_registry())
+		let metrics = medchain_custodian::metrics::Metrics::new(config.prometheus_registry())
 			.map_err(|error| ServiceError::Other(format!("medchain metrics: {error}")))?;
 		start_custodian(
 			&task_manager,
 			metrics,
 			settings,
 			paths,
-			client.clone(),
+			(chain, follower),
 			transaction_pool.clone(),
 			keystore_container.keystore(),
 			network.clone(),
@@ -391,16 +401,15 @@ pub fn new_full<
 /// Release requests waiting for the custodian; more are refused by the network.
 const RELEASE_QUEUE: usize = 64;
 
-/// Opens the record store, and spawns the outbox, the erasure follower, the release protocol
-/// and the medchain RPC listener. All are essential: a custodian that can't anchor or serve
-/// stops the node rather than idling.
+/// Starts the custodian (its store and tasks, `medchain_custodian`) and the medchain RPC
+/// listener, essential too: a custodian that can't serve stops the node rather than idling.
 #[allow(clippy::too_many_arguments)]
 fn start_custodian(
 	task_manager: &TaskManager,
-	metrics: Arc<crate::metrics::Metrics>,
+	metrics: Arc<medchain_custodian::metrics::Metrics>,
 	settings: CustodianSettings,
-	paths: crate::custodian::CustodianPaths,
-	client: Arc<FullClient>,
+	paths: medchain_custodian::CustodianPaths,
+	(chain, follower): (Arc<dyn medchain_custodian::Chain>, Arc<medchain_custodian::Follower>),
 	pool: Arc<TransactionPoolHandle>,
 	keystore: sp_keystore::KeystorePtr,
 	network: Arc<dyn sc_network::service::traits::NetworkService>,
@@ -416,37 +425,19 @@ fn start_custodian(
 		.map(crate::rpc::tls::Acceptor::load)
 		.transpose()
 		.map_err(ServiceError::Other)?;
-	let (custodian, tasks) =
-		crate::custodian::Custodian::start(paths, client, pool, keystore, network, metrics.clone())
+	let genesis = chain.info().genesis_hash;
+	let services = medchain_custodian::Services {
+		chain,
+		follower,
+		pool: Arc::new(medchain_custodian::SubstratePool(pool)),
+		keystore,
+		network: Arc::new(medchain_custodian::protocol::P2p::new(network, &genesis)),
+		metrics,
+	};
+	let custodian =
+		medchain_custodian::Custodian::spawn(paths, services, task_manager, release_requests)
 			.map_err(ServiceError::Other)?;
-	let essential = task_manager.spawn_essential_handle();
-	essential.spawn("medchain-outbox", Some("medchain"), tasks.outbox.run());
-	essential.spawn("medchain-erasures", Some("medchain"), tasks.erasures.run());
-	essential.spawn("medchain-refusals", Some("medchain"), tasks.refusals.run());
-	essential.spawn("medchain-receipts", Some("medchain"), custodian.receipts.clone().run());
-	essential.spawn(
-		"medchain-notifications",
-		Some("medchain"),
-		crate::custodian::notifications::follow(custodian.clone()),
-	);
-	task_manager.spawn_handle().spawn(
-		"medchain-metrics",
-		Some("medchain"),
-		metrics.sample(custodian.store.clone()),
-	);
-	task_manager.spawn_handle().spawn(
-		"medchain-compaction",
-		Some("medchain"),
-		crate::custodian::compaction::run(custodian.store.clone()),
-	);
-	if let Some(requests) = release_requests {
-		essential.spawn(
-			"medchain-release",
-			Some("medchain"),
-			crate::custodian::release::serve(custodian.clone(), requests),
-		);
-	}
-	essential.spawn("medchain-rpc", Some("medchain"), async move {
+	task_manager.spawn_essential_handle().spawn("medchain-rpc", Some("medchain"), async move {
 		match crate::rpc::app::start(settings.addr, tokens, tls, custodian).await {
 			Ok(server) => server.stopped().await,
 			Err(error) => log::error!(target: "medchain::rpc", "{error}"),

@@ -1,6 +1,6 @@
 //! The peer allowlist: only nodes of active hospitals take part in gossip and sync.
 //!
-//! At start-up and on every finalized block this task reads the active hospitals' nodes from
+//! At start-up and on every finalized block (from the node's one follower) this task reads the active hospitals' nodes from
 //! the registry (`ConsortiumApi::authorized_nodes`) and makes them the node's reserved peers, in
 //! reserved-only mode. A suspended or removed hospital's node leaves the set and is
 //! disconnected; a newly admitted one is dialled at its registered address. Finalized state
@@ -12,12 +12,14 @@
 
 use std::{collections::HashSet, str::FromStr, sync::Arc};
 
-use futures::StreamExt;
+use medchain_custodian::follower::{next_block, FinalizedBlock};
 use medchain_runtime_api::ConsortiumApi;
-use sc_client_api::{BlockchainEvents, HeaderBackend};
+use sc_client_api::HeaderBackend;
 use sc_network::{multiaddr::Protocol, service::traits::NetworkService, Multiaddr, PeerId};
 use sp_api::ProvideRuntimeApi;
+use sp_core::H256;
 use sp_runtime::traits::Block as BlockT;
+use tokio::sync::broadcast;
 
 const LOG_TARGET: &str = "medchain::peers";
 
@@ -27,21 +29,31 @@ struct AllowedPeer {
 	address: Option<Multiaddr>,
 }
 
-/// Applies the finalized registry's allowlist now and after every finality notification.
-pub async fn follow_registry<Block, Client>(client: Arc<Client>, network: Arc<dyn NetworkService>)
-where
-	Block: BlockT,
-	Client: ProvideRuntimeApi<Block> + HeaderBackend<Block> + BlockchainEvents<Block>,
+/// Applies the finalized registry's allowlist now and at every finalized head `blocks`
+/// announces (the blocks finalized together are looked at once, at the newest).
+pub async fn follow_registry<Block, Client>(
+	client: Arc<Client>,
+	network: Arc<dyn NetworkService>,
+	mut blocks: broadcast::Receiver<Arc<FinalizedBlock>>,
+) where
+	Block: BlockT<Hash = H256>,
+	Client: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
 	Client::Api: ConsortiumApi<Block>,
 {
 	network.set_authorized_only(true);
 	let mut applied = None;
-	let mut finality = client.finality_notification_stream();
 	apply(&*client, &*network, client.info().finalized_hash, &mut applied);
-	while let Some(notification) = finality.next().await {
-		apply(&*client, &*network, notification.hash, &mut applied);
+	loop {
+		let Some(mut newest) = next_block(&mut blocks, IDLE).await else { continue };
+		while let Ok(newer) = blocks.try_recv() {
+			newest = newer;
+		}
+		apply(&*client, &*network, newest.hash, &mut applied);
 	}
 }
+
+/// How long the task waits for a finalized block before it looks again.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn apply<Block, Client>(
 	client: &Client,

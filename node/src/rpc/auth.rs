@@ -19,12 +19,12 @@ use std::{
 use futures::future::{Either, Ready};
 use jsonrpsee::{
 	server::{middleware::rpc::RpcServiceT, HttpBody, HttpResponse},
-	types::{ErrorObjectOwned, Request},
+	types::Request,
 	MethodResponse,
 };
 use medchain_app_api::{
 	auth::{allowed_roles, Holder, Role, Tokens},
-	ErrorCode,
+	ApiError, ErrorCode,
 };
 
 use super::limits::{BytesCounted, Limits};
@@ -213,10 +213,10 @@ fn unauthorized(caller: Caller) -> HttpResponse {
 }
 
 /// An HTTP answer with `status` and a JSON-RPC `error` (for no request id: none was read).
-fn error_response(status: http::StatusCode, error: ErrorObjectOwned) -> HttpResponse {
+fn error_response(status: http::StatusCode, error: ApiError) -> HttpResponse {
 	let body = serde_json::json!({
 		"jsonrpc": "2.0",
-		"error": { "code": error.code(), "message": error.message() },
+		"error": { "code": error.code(), "message": error.message },
 		"id": null,
 	});
 	let mut response = HttpResponse::new(HttpBody::from(body.to_string()));

@@ -66,7 +66,7 @@ pub enum Refusal {
 
 impl Refusal {
 	/// The JSON-RPC error for it.
-	pub fn error(self) -> jsonrpsee::types::ErrorObjectOwned {
+	pub fn error(self) -> medchain_app_api::ApiError {
 		match self {
 			Refusal::InFlight => ErrorCode::RateLimited.error(format!(
 				"this token has {MAX_CALLS_IN_FLIGHT_PER_TOKEN} calls in flight; wait for an answer"

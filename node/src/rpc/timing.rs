@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Instant};
 use futures::future::BoxFuture;
 use jsonrpsee::{server::middleware::rpc::RpcServiceT, types::Request, MethodResponse};
 
-use crate::metrics::Metrics;
+use medchain_custodian::metrics::Metrics;
 
 /// Times the calls `service` answers.
 pub struct Timed<S> {

@@ -1,7 +1,6 @@
 //! `medchain_exportFhir`: a page of the access log as FHIR R5 AuditEvents, or a page of a
 //! patient's share grants as FHIR R5 Consents, in a Bundle (`medchain-fhir` builds the JSON).
 
-use jsonrpsee::types::ErrorObjectOwned;
 use medchain_app_api::{
 	audit::{AccessLogQuery, AuditRow, ExportFhir, FhirKind, DEFAULT_PAGE},
 	fields, ErrorCode,
@@ -9,24 +8,21 @@ use medchain_app_api::{
 use medchain_fhir::{audit_event, consent};
 use medchain_primitives::shares::{Grant, GrantStatus};
 use medchain_runtime::{configs::MaxSharesPageSize, AccountId, BlockNumber};
-use sc_client_api::HeaderBackend;
 use serde_json::Value;
 use sp_core::H256;
 
 use super::access_log::{self, rfc3339};
-use crate::custodian::{chain, chain_error, Custodian};
-
-type RpcError = ErrorObjectOwned;
+use crate::{error::chain_error, Custodian, Error};
 
 /// `medchain_exportFhir`.
-pub async fn bundle(custodian: &Custodian, request: ExportFhir) -> Result<Value, RpcError> {
-	let client = &custodian.client;
+pub async fn bundle(custodian: &Custodian, request: ExportFhir) -> Result<Value, Error> {
+	let chain = &*custodian.chain;
 	match request.kind {
 		FhirKind::AuditEvent => {
 			let query = access_log::Query::parse(&request.filter)?;
-			let page = access_log::page(client, &custodian.refusals, query).await?;
-			let read_at = chain::block_time(client, page.at.0).map_err(chain_error)?;
-			let page = access_log::to_json(client, page)?;
+			let page = access_log::page(chain, &custodian.refusals, query).await?;
+			let read_at = chain.block_time(page.at.0).map_err(chain_error)?;
+			let page = access_log::to_json(chain, page)?;
 			let resources = page
 				.rows
 				.iter()
@@ -42,7 +38,7 @@ pub async fn bundle(custodian: &Custodian, request: ExportFhir) -> Result<Value,
 }
 
 /// A page of the grants of the filter's patient, oldest first; the cursor is the last grant id.
-fn consents(custodian: &Custodian, filter: &AccessLogQuery) -> Result<Value, RpcError> {
+fn consents(custodian: &Custodian, filter: &AccessLogQuery) -> Result<Value, Error> {
 	let invalid = |message: &str| ErrorCode::InvalidAuditQuery.error(message);
 	let AccessLogQuery {
 		patient: Some(patient),
@@ -72,20 +68,20 @@ fn consents(custodian: &Custodian, filter: &AccessLogQuery) -> Result<Value, Rpc
 		return Err(invalid(&format!("a Consent export's limit is between 1 and {page_size}")));
 	}
 
-	let client = &custodian.client;
-	let info = client.info();
+	let chain = &custodian.chain;
+	let info = chain.info();
 	let at = info.finalized_hash;
 	let clock = Clock::at(custodian, at, info.finalized_number)?;
 	let time_of = |block: BlockNumber| clock.time_of(block);
-	let ids = chain::grants_of_patient(client, at, patient, after, limit).map_err(chain_error)?;
+	let ids = chain.grants_of_patient(at, patient, after, limit).map_err(chain_error)?;
 	let mut resources = Vec::new();
 	for &grant_id in &ids {
-		let Some(grant) = chain::grant(client, at, grant_id).map_err(chain_error)? else {
+		let Some(grant) = chain.grant(at, grant_id).map_err(chain_error)? else {
 			continue;
 		};
 		let mut records = Vec::new();
 		for record_id in &grant.terms.records {
-			let anchor = chain::anchor(client, at, *record_id).map_err(chain_error)?;
+			let anchor = chain.anchor(at, *record_id).map_err(chain_error)?;
 			records.push((*record_id, anchor.map(|anchor| (anchor.record_type, anchor.custodian))));
 		}
 		let grant = raw_accounts(grant);
@@ -111,20 +107,18 @@ struct Clock<'a> {
 }
 
 impl<'a> Clock<'a> {
-	fn at(custodian: &'a Custodian, at: H256, number: BlockNumber) -> Result<Self, RpcError> {
-		let time = chain::block_time(&custodian.client, at).map_err(chain_error)?;
-		let slot_millis = sc_consensus_aura::standalone::slot_duration_at(&*custodian.client, at)
-			.map(|slot| slot.as_millis())
-			.map_err(|error| chain_error(error.to_string()))?;
+	fn at(custodian: &'a Custodian, at: H256, number: BlockNumber) -> Result<Self, Error> {
+		let time = custodian.chain.block_time(at).map_err(chain_error)?;
+		let slot_millis = custodian.chain.slot_millis(at).map_err(chain_error)?;
 		Ok(Self { custodian, finalized: (number, time), slot_millis })
 	}
 
 	fn time_of(&self, block: BlockNumber) -> String {
 		let (finalized, finalized_time) = self.finalized;
 		let read = (block <= finalized)
-			.then(|| self.custodian.client.hash(block).ok().flatten())
+			.then(|| self.custodian.chain.hash(block).ok().flatten())
 			.flatten()
-			.and_then(|hash| chain::block_time(&self.custodian.client, hash).ok());
+			.and_then(|hash| self.custodian.chain.block_time(hash).ok());
 		// A later block (or, should its body be gone, an earlier one): estimated from the
 		// finalized block.
 		let millis = read.unwrap_or_else(|| {

@@ -9,18 +9,17 @@
 
 use std::{sync::Arc, time::Duration};
 
-use codec::{Decode, Encode};
-use futures::StreamExt;
+use codec::Decode;
 use medchain_primitives::{access::AccessKind, shares::PurposeOfUse};
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use medchain_store::refusals::{Refusal, RefusalLog};
-use sc_client_api::{BlockBackend, BlockchainEvents, HeaderBackend};
 use sp_core::H256;
 use sp_runtime::{generic::Preamble, DispatchError, MultiAddress};
 
 use crate::{
-	custodian::{blocking, chain},
-	service::FullClient,
+	blocking,
+	follower::{next_block, Follower},
+	Chain,
 };
 
 const LOG_TARGET: &str = "medchain::audit";
@@ -32,7 +31,9 @@ const NEW_INDEX_DEPTH: u32 = 128;
 /// Follows finalized blocks into the refusal index.
 pub struct RefusalIndexer {
 	/// The chain.
-	pub client: Arc<FullClient>,
+	pub chain: Arc<dyn Chain>,
+	/// The follower of finalized blocks.
+	pub follower: Arc<Follower>,
 	/// The index.
 	pub log: Arc<RefusalLog>,
 }
@@ -40,20 +41,17 @@ pub struct RefusalIndexer {
 impl RefusalIndexer {
 	/// Runs until the node stops.
 	pub async fn run(self) {
-		let mut finality = self.client.finality_notification_stream();
+		let mut blocks = self.follower.subscribe();
 		loop {
 			if let Err(error) = self.catch_up().await {
 				log::warn!(target: LOG_TARGET, "indexing refused accesses: {error}");
 			}
-			tokio::select! {
-				_ = finality.next() => {}
-				_ = tokio::time::sleep(Duration::from_secs(3)) => {}
-			}
+			next_block(&mut blocks, Duration::from_secs(3)).await;
 		}
 	}
 
 	async fn catch_up(&self) -> Result<(), String> {
-		let finalized = self.client.info().finalized_number;
+		let finalized = self.chain.info().finalized_number;
 		let log = self.log.clone();
 		let last = blocking(move || log.last_indexed()).await?;
 		let mut from = match last {
@@ -83,11 +81,7 @@ impl RefusalIndexer {
 
 	/// Whether block `number`'s state (and so its events) is still kept.
 	fn has_state(&self, number: u32) -> bool {
-		self.client
-			.hash(number)
-			.ok()
-			.flatten()
-			.is_some_and(|hash| chain::events(&self.client, hash).is_ok())
+		self.chain.hash(number).ok().flatten().is_some_and(|hash| self.chain.events(hash).is_ok())
 	}
 
 	/// The oldest block in `from..=to` whose state is kept (state is pruned oldest first);
@@ -107,40 +101,35 @@ impl RefusalIndexer {
 
 	/// The refused accesses of finalized block `number`.
 	fn refusals_in(&self, number: u32) -> Result<Vec<Refusal>, String> {
-		let client = &self.client;
-		let hash = client
-			.hash(number)
-			.map_err(|error| error.to_string())?
-			.ok_or_else(|| format!("no finalized block #{number}"))?;
-		let failed: Vec<(u32, DispatchError)> = chain::events(client, hash)?
-			.into_iter()
-			.filter_map(|record| match (record.phase, record.event) {
+		let chain = &self.chain;
+		let hash = chain.hash(number)?.ok_or_else(|| format!("no finalized block #{number}"))?;
+		let failed: Vec<(u32, DispatchError)> = self
+			.follower
+			.events(hash)?
+			.iter()
+			.filter_map(|record| match (&record.phase, &record.event) {
 				(
 					frame_system::Phase::ApplyExtrinsic(index),
 					RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
 						dispatch_error,
 						..
 					}),
-				) => Some((index, dispatch_error)),
+				) => Some((*index, *dispatch_error)),
 				_ => None,
 			})
 			.collect();
 		if failed.is_empty() {
 			return Ok(Vec::new());
 		}
-		let body = client
-			.block_body(hash)
-			.map_err(|error| error.to_string())?
-			.ok_or_else(|| format!("block #{number} has no body"))?;
-		let time = chain::block_time(client, hash)?;
+		let body = chain.extrinsics(hash)?.ok_or_else(|| format!("block #{number} has no body"))?;
+		let time = chain.block_time(hash)?;
 		let mut refusals = Vec::new();
 		for (index, error) in failed {
 			let Some(extrinsic) = usize::try_from(index).ok().and_then(|index| body.get(index))
 			else {
 				continue;
 			};
-			let Ok(extrinsic) = UncheckedExtrinsic::decode(&mut extrinsic.encode().as_slice())
-			else {
+			let Ok(extrinsic) = UncheckedExtrinsic::decode(&mut extrinsic.as_slice()) else {
 				log::warn!(target: LOG_TARGET, "block #{number}: extrinsic {index} does not decode");
 				continue;
 			};
@@ -178,8 +167,8 @@ impl RefusalIndexer {
 			}
 			_ => return Ok(None),
 		};
-		let hospital = chain::role_of(&self.client, hash, &signer)?.map(|(hospital, _)| hospital);
-		let anchor = chain::anchor(&self.client, hash, record)?;
+		let hospital = self.chain.role_of(hash, &signer)?.map(|(hospital, _)| hospital);
+		let anchor = self.chain.anchor(hash, record)?;
 		Ok(Some(Refusal {
 			block,
 			index,

@@ -1,7 +1,7 @@
-//! The custodian's side of the release protocol (`crate::network::release`): it answers a
+//! The custodian's side of the release protocol (`crate::protocol`): it answers a
 //! requester's node with the fields of a finalized grant access entry, claimed durably first so
 //! that it goes out at most once, then confirms the release on chain with the hash of what it
-//! sent (`super::receipts`).
+//! sent (`crate::receipts`).
 
 use std::{
 	collections::HashMap,
@@ -15,20 +15,22 @@ use medchain_primitives::{
 	access::{AccessEntry, AccessKind, Accessor},
 	commitment::{verify_field, DisclosedField, RecordId},
 	records::RecordStatus,
-	shares::{Grant, GrantStatus},
-	HospitalId,
+	shares::GrantStatus,
+	FieldMask, HospitalId, RecordType,
 };
 use medchain_runtime::{AccountId, BlockNumber};
 use medchain_store::StoreError;
-use sc_client_api::HeaderBackend;
 use sc_network::{
 	request_responses::{IncomingRequest, OutgoingResponse},
 	PeerId, ReputationChange,
 };
 use sha2::Digest;
 
-use super::{chain, Custodian};
-use crate::network::release::{Refusal, ReleaseRequest, ReleaseResponse, RELEASE_LIFETIME_BLOCKS};
+use crate::{
+	chain::ChainGrant,
+	protocol::{Refusal, ReleaseRequest, ReleaseResponse, RELEASE_LIFETIME_BLOCKS},
+	Custodian,
+};
 
 const LOG_TARGET: &str = "medchain::release";
 
@@ -119,9 +121,11 @@ async fn answer(
 ) -> Result<Released, Turned> {
 	let ReleaseRequest { access } =
 		ReleaseRequest::decode(&mut &payload[..]).map_err(|_| Turned::Away(MISBEHAVIOUR))?;
-	let finalized = custodian.client.info().finalized_hash;
+	let finalized = custodian.chain.info().finalized_hash;
 	// A peer of no active hospital learns nothing, and costs no further reads.
-	let hospital = chain::active_hospital_of_peer(&custodian.client, finalized, &peer)
+	let hospital = custodian
+		.chain
+		.active_hospital_of_peer(finalized, &peer)
 		.map_err(|error| {
 			log::warn!(target: LOG_TARGET, "access {access}: {error}");
 			Turned::Refused(Refusal::Unavailable, None)
@@ -169,7 +173,7 @@ struct Facts<'a> {
 	/// The finalized block's number.
 	finalized: BlockNumber,
 	/// The entry's grant, if it is a grant access and the grant is in state.
-	grant: Option<&'a Grant<AccountId, BlockNumber, Vec<RecordId>>>,
+	grant: Option<&'a ChainGrant>,
 	/// The entry's record's status, if it is anchored.
 	record_status: Option<&'a RecordStatus<AccountId, BlockNumber>>,
 }
@@ -213,23 +217,22 @@ async fn release(
 	access: medchain_primitives::access::AccessId,
 	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
 ) -> Result<Released, Refusal> {
-	let client = &custodian.client;
-	let info = client.info();
+	let chain = &custodian.chain;
+	let info = chain.info();
 	let finalized = info.finalized_hash;
 	let unavailable = |error: String| {
 		log::warn!(target: LOG_TARGET, "access {access}: {error}");
 		Refusal::Unavailable
 	};
-	let entry = chain::access_entry(client, finalized, access)
+	let entry = chain
+		.access_entry(finalized, access)
 		.map_err(unavailable)?
 		.ok_or(Refusal::EntryNotFinalized)?;
 	let grant = match entry.kind {
-		AccessKind::Normal { grant } => {
-			chain::grant(client, finalized, grant).map_err(unavailable)?
-		}
+		AccessKind::Normal { grant } => chain.grant(finalized, grant).map_err(unavailable)?,
 		_ => None,
 	};
-	let anchor = chain::anchor(client, finalized, entry.record).map_err(unavailable)?;
+	let anchor = chain.anchor(finalized, entry.record).map_err(unavailable)?;
 	let facts = Facts {
 		custodian: custodian.hospital,
 		peer_hospital: Some(peer_hospital),
@@ -241,30 +244,18 @@ async fn release(
 	let accessor = facts.check(&entry)?;
 	let anchor = anchor.ok_or(Refusal::RecordErased)?;
 
-	let store = custodian.store.clone();
-	let record_id = entry.record;
-	let opened = tokio::task::spawn_blocking(move || store.open_record(&record_id))
+	let disclosure = disclose(custodian, entry.record, entry.fields, &anchor.field_root)
 		.await
-		.map_err(|error| unavailable(error.to_string()))?
-		.map_err(|error| match error {
-			StoreError::Erased(_) => Refusal::RecordErased,
-			other => unavailable(other.to_string()),
+		.map_err(|failure| match failure {
+			NotDisclosed::Erased => Refusal::RecordErased,
+			NotDisclosed::Unavailable(error) => unavailable(error),
 		})?;
-	let record_type = opened.fields.record_type;
-	let fields = opened
-		.fields
-		.disclose(&record_id, entry.fields)
-		.map_err(|error| unavailable(format!("{error:?}")))?;
-	if !fields.iter().all(|field| verify_field(&anchor.field_root, &record_id, record_type, field))
-	{
-		return Err(unavailable("the stored record does not match its anchor".into()));
-	}
 	// Claimed only now, when the fields are ready, and given back if they don't go out. A
 	// requester that stopped waiting gets nothing, and the entry stays unserved.
 	if pending.is_canceled() {
 		return Err(Refusal::Unavailable);
 	}
-	let response_hash: [u8; 32] = sha2::Sha256::digest(fields.encode()).into();
+	let Disclosure { fields, response_hash, .. } = disclosure;
 	if !custodian.receipts.claim(access, entry.block, response_hash).await.map_err(unavailable)? {
 		return Err(Refusal::AlreadyServed);
 	}
@@ -272,16 +263,84 @@ async fn release(
 		target: LOG_TARGET,
 		"access {access}: releasing {} fields of record 0x{} to hospital {accessor}",
 		fields.len(),
-		hex::encode(record_id)
+		hex::encode(entry.record)
 	);
 	Ok(Released { access, fields, response_hash })
+}
+
+/// What a release sends: the fields, and the hash its on-chain receipt records.
+pub(crate) struct Disclosure {
+	/// The record's type.
+	pub record_type: RecordType,
+	/// The fields, each with its salt and proof.
+	pub fields: Vec<DisclosedField>,
+	/// The SHA-256 of the fields' encoding.
+	pub response_hash: [u8; 32],
+}
+
+/// Why a record's fields can't be disclosed.
+pub(crate) enum NotDisclosed {
+	/// The record is erased, or being erased.
+	Erased,
+	/// The store failed, or the record does not match its anchor.
+	Unavailable(String),
+}
+
+/// The `mask` fields of record `record_id`, opened from the store and verified against the
+/// anchored `field_root`: the one way fields leave the custodian, to a patient or a share.
+pub(crate) async fn disclose(
+	custodian: &Custodian,
+	record_id: RecordId,
+	mask: FieldMask,
+	field_root: &[u8; 32],
+) -> Result<Disclosure, NotDisclosed> {
+	let store = custodian.store.clone();
+	let opened = tokio::task::spawn_blocking(move || store.open_record(&record_id))
+		.await
+		.map_err(|error| NotDisclosed::Unavailable(error.to_string()))?
+		.map_err(|error| match error {
+			StoreError::Erased(_) => NotDisclosed::Erased,
+			other => NotDisclosed::Unavailable(other.to_string()),
+		})?;
+	let record_type = opened.fields.record_type;
+	let fields = opened
+		.fields
+		.disclose(&record_id, mask)
+		.map_err(|error| NotDisclosed::Unavailable(format!("{error:?}")))?;
+	if !fields.iter().all(|field| verify_field(field_root, &record_id, record_type, field)) {
+		log::error!(target: LOG_TARGET, "record 0x{} does not match its anchor", hex::encode(record_id));
+		return Err(NotDisclosed::Unavailable(
+			"the stored record does not match its anchor".into(),
+		));
+	}
+	let response_hash = sha2::Sha256::digest(fields.encode()).into();
+	Ok(Disclosure { record_type, fields, response_hash })
+}
+
+/// Released fields as the app API shows them: each field's name and its value (`null` if the
+/// record does not have it).
+pub fn fields_json(
+	record_type: RecordType,
+	fields: &[DisclosedField],
+) -> serde_json::Map<String, serde_json::Value> {
+	let names = record_type.fields();
+	fields
+		.iter()
+		.map(|field| {
+			let name = names.get(usize::from(field.index)).copied().unwrap_or("?");
+			let value = field.value.as_ref().map_or(serde_json::Value::Null, |bytes| {
+				serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+			});
+			(name.to_owned(), value)
+		})
+		.collect()
 }
 
 #[cfg(test)]
 mod tests {
 	use medchain_primitives::{
 		access::{BreakGlassReason, ReleaseReceipt},
-		shares::{FieldSelection, GrantTerms, Grantor, PurposeOfUse, TokenKey},
+		shares::{FieldSelection, Grant, GrantTerms, Grantor, PurposeOfUse, TokenKey},
 		FieldMask,
 	};
 

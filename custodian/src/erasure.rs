@@ -11,15 +11,18 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use futures::StreamExt;
 use medchain_primitives::{commitment::RecordId, records::RecordStatus};
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_store::Store;
-use sc_client_api::{BlockchainEvents, HeaderBackend};
 use sp_core::H256;
 
-use super::{blocking, chain, signer::OperatorSigner};
-use crate::service::{FullClient, TransactionPoolHandle};
+use crate::{
+	blocking,
+	follower::{next_block, Follower},
+	pool::Pool,
+	signer::OperatorSigner,
+	Chain,
+};
 
 /// Most finalized blocks applied in one round.
 const BLOCKS_PER_ROUND: u32 = 256;
@@ -35,10 +38,11 @@ const RESEND_AFTER: u32 = 10;
 /// Follows erasures (see the module docs), and sends the node's erase transactions.
 #[derive(Clone)]
 pub struct Erasures {
-	pub(super) store: Arc<Store>,
-	pub(super) signer: Arc<OperatorSigner>,
-	pub(super) client: Arc<FullClient>,
-	pub(super) pool: Arc<TransactionPoolHandle>,
+	pub(crate) store: Arc<Store>,
+	pub(crate) signer: Arc<OperatorSigner>,
+	pub(crate) chain: Arc<dyn Chain>,
+	pub(crate) follower: Arc<Follower>,
+	pub(crate) pool: Arc<dyn Pool>,
 }
 
 impl Erasures {
@@ -49,38 +53,31 @@ impl Erasures {
 
 	/// Runs until the node stops.
 	pub async fn run(self) {
-		let mut finality = self.client.finality_notification_stream();
+		let mut blocks = self.follower.subscribe();
 		let mut sent: HashMap<RecordId, u32> = HashMap::new();
 		loop {
 			if let Err(error) = self.catch_up(&mut sent).await {
 				log::warn!(target: "medchain::erasure", "{error}");
 			}
-			tokio::select! {
-				_ = finality.next() => {}
-				_ = tokio::time::sleep(Duration::from_secs(3)) => {}
-			}
+			next_block(&mut blocks, Duration::from_secs(3)).await;
 		}
 	}
 
 	async fn catch_up(&self, sent: &mut HashMap<RecordId, u32>) -> Result<(), String> {
-		let finalized = self.client.info().finalized_number;
+		let finalized = self.chain.info().finalized_number;
 		let store = self.store.clone();
 		let cursor = blocking(move || store.chain_cursor()).await?;
 		// A new store starts from the finalized head: it holds no record older than that.
 		let from = cursor.map_or(finalized, |cursor| cursor.saturating_add(1));
 		if finalized.saturating_sub(from) > RECONCILE_BEYOND {
-			self.reconcile(self.client.info().finalized_hash).await?;
+			self.reconcile(self.chain.info().finalized_hash).await?;
 			let store = self.store.clone();
 			blocking(move || store.set_chain_cursor(finalized)).await?;
 			return Ok(());
 		}
 		let to = finalized.min(from.saturating_add(BLOCKS_PER_ROUND));
 		for number in from..=to {
-			let hash = self
-				.client
-				.hash(number)
-				.map_err(|e| e.to_string())?
-				.ok_or(format!("no block #{number}"))?;
+			let hash = self.chain.hash(number)?.ok_or(format!("no block #{number}"))?;
 			self.apply_block(hash).await?;
 			let store = self.store.clone();
 			blocking(move || store.set_chain_cursor(number)).await?;
@@ -111,10 +108,10 @@ impl Erasures {
 			let Some(last) = ids.last().copied() else { return Ok(()) };
 			let mut erased = Vec::new();
 			for id in ids {
-				match chain::anchor(&self.client, at, id)?.map(|anchor| anchor.status) {
+				match self.chain.anchor(at, id)?.map(|anchor| anchor.status) {
 					Some(RecordStatus::Erased { .. }) => erased.push(id),
 					_ => {
-						if let Some((by, due)) = chain::pending_erasure(&self.client, at, id)? {
+						if let Some((by, due)) = self.chain.pending_erasure(at, id)? {
 							let store = self.store.clone();
 							let due = (by == operator).then_some(due);
 							blocking(move || store.set_erasure_due(&id, due)).await?;
@@ -130,8 +127,8 @@ impl Erasures {
 	async fn apply_block(&self, hash: H256) -> Result<(), String> {
 		let operator = self.signer.account();
 		let mut erased = Vec::new();
-		for record in chain::events(&self.client, hash)? {
-			let RuntimeEvent::Records(event) = record.event else { continue };
+		for record in self.follower.events(hash)?.iter() {
+			let RuntimeEvent::Records(event) = record.event.clone() else { continue };
 			let store = self.store.clone();
 			match event {
 				pallet_records::Event::RecordErased { record_id, .. } => erased.push(record_id),
@@ -175,6 +172,6 @@ impl Erasures {
 	}
 
 	async fn send(&self, call: RuntimeCall) -> Result<H256, String> {
-		self.signer.submit(&self.pool, call).await
+		self.signer.submit(&*self.pool, call).await
 	}
 }

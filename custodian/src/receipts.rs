@@ -9,15 +9,19 @@ use std::{
 	time::Duration,
 };
 
-use futures::StreamExt;
 use medchain_primitives::access::AccessId;
 use medchain_runtime::{BlockNumber, RuntimeCall};
 use medchain_store::{releases::Release, Store};
-use sc_client_api::{BlockchainEvents, HeaderBackend};
 use sp_core::H256;
 
-use super::{blocking, chain, patient_read::within_lifetime, signer::OperatorSigner};
-use crate::service::{FullClient, TransactionPoolHandle};
+use crate::{
+	blocking,
+	follower::{next_block, Follower},
+	patient_read::within_lifetime,
+	pool::Pool,
+	signer::OperatorSigner,
+	Chain,
+};
 
 const LOG_TARGET: &str = "medchain::release";
 
@@ -26,12 +30,13 @@ const RESEND_AFTER: BlockNumber = 10;
 
 /// Claims releases and sends their receipts (see the module docs).
 pub struct Receipts {
-	pub(super) store: Arc<Store>,
-	pub(super) signer: Arc<OperatorSigner>,
-	pub(super) client: Arc<FullClient>,
-	pub(super) pool: Arc<TransactionPoolHandle>,
+	pub(crate) store: Arc<Store>,
+	pub(crate) signer: Arc<OperatorSigner>,
+	pub(crate) chain: Arc<dyn Chain>,
+	pub(crate) follower: Arc<Follower>,
+	pub(crate) pool: Arc<dyn Pool>,
 	/// The finalized block at which each receipt was last sent.
-	pub(super) sent_at: Mutex<HashMap<AccessId, BlockNumber>>,
+	pub(crate) sent_at: Mutex<HashMap<AccessId, BlockNumber>>,
 }
 
 impl Receipts {
@@ -68,7 +73,7 @@ impl Receipts {
 	}
 
 	async fn send(&self, access: AccessId, response_hash: [u8; 32]) -> Result<H256, String> {
-		let finalized = self.client.info().finalized_number;
+		let finalized = self.chain.info().finalized_number;
 		if let Ok(mut sent_at) = self.sent_at.lock() {
 			sent_at.insert(access, finalized);
 		}
@@ -76,29 +81,26 @@ impl Receipts {
 			access,
 			response_hash,
 		});
-		self.signer.submit(&self.pool, confirm).await
+		self.signer.submit(&*self.pool, confirm).await
 	}
 
 	/// Sends the receipts still missing, and forgets releases whose receipt is final or whose
 	/// entry is past its lifetime without having gone out, until the node stops.
 	pub async fn run(self: Arc<Self>) {
-		let mut finality = self.client.finality_notification_stream();
+		let mut blocks = self.follower.subscribe();
 		loop {
 			if let Err(error) = self.catch_up().await {
 				log::warn!(target: LOG_TARGET, "release receipts: {error}");
 			}
-			tokio::select! {
-				_ = finality.next() => {}
-				_ = tokio::time::sleep(Duration::from_secs(6)) => {}
-			}
+			next_block(&mut blocks, Duration::from_secs(6)).await;
 		}
 	}
 
 	async fn catch_up(&self) -> Result<(), String> {
-		let info = self.client.info();
+		let info = self.chain.info();
 		let store = self.store.clone();
 		for (access, release) in blocking(move || store.releases()).await? {
-			let entry = chain::access_entry(&self.client, info.finalized_hash, access)?;
+			let entry = self.chain.access_entry(info.finalized_hash, access)?;
 			let settled = match &entry {
 				None => true,
 				Some(entry) => entry.release.is_some(),

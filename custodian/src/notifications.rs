@@ -2,14 +2,15 @@
 //! documented JSON notifications (`medchain_app_api::types::Notification`).
 //!
 //! One task ([`follow`]) decodes each finalized block's events into notifications once, and
-//! [`Feed`] hands them to every subscriber, which keeps those of its subject.
+//! [`Feed`] hands them to every subscriber, which keeps those of its [`Subject`]; the node's
+//! RPC streams them.
 
 use std::sync::Arc;
 
-use futures::{future::Either, StreamExt};
-use jsonrpsee::{SubscriptionMessage, SubscriptionSink};
 use medchain_app_api::{
-	types::{to_hex, Notification, NotificationKind},
+	auth::Holder,
+	fields,
+	types::{to_hex, Notification, NotificationKind, SubscribeFilter},
 	ErrorCode,
 };
 use medchain_primitives::{
@@ -18,11 +19,13 @@ use medchain_primitives::{
 	HospitalId,
 };
 use medchain_runtime::{AccountId, RuntimeEvent};
-use sc_client_api::{BlockchainEvents, HeaderBackend};
-use sp_core::H256;
 use tokio::sync::broadcast;
 
-use super::{chain, Custodian};
+use crate::{
+	error::chain_error,
+	follower::{next_block, FinalizedBlock},
+	Custodian, Result,
+};
 
 /// Who a subscriber follows.
 #[derive(Clone, Debug)]
@@ -34,7 +37,8 @@ pub enum Subject {
 }
 
 impl Subject {
-	fn concerned(&self, notification: &Notification) -> bool {
+	/// Whether `notification` concerns this subject.
+	pub fn concerned(&self, notification: &Notification) -> bool {
 		match self {
 			Subject::Patient(patient) => {
 				notification.patient == to_hex(AsRef::<[u8; 32]>::as_ref(patient))
@@ -46,7 +50,7 @@ impl Subject {
 
 /// How many finalized blocks of notifications a subscriber may fall behind; past that it is
 /// dropped, not waited for.
-const FEED_BLOCKS: usize = 256;
+pub const FEED_BLOCKS: usize = 256;
 
 /// Every notification of one finalized block, shared by the subscribers.
 pub type BlockNotifications = Arc<Vec<Notification>>;
@@ -70,63 +74,36 @@ impl Feed {
 /// Decodes each finalized block's notifications once, while anyone subscribes, until the node
 /// stops.
 pub async fn follow(custodian: Arc<Custodian>) {
-	let mut finality = custodian.client.finality_notification_stream();
-	while let Some(next) = finality.next().await {
+	let mut blocks = custodian.follower.subscribe();
+	loop {
+		let Some(block) = next_block(&mut blocks, IDLE).await else { continue };
 		if custodian.notifications.0.receiver_count() == 0 {
 			continue;
 		}
-		// The blocks finalized since the last notification, oldest first, then the new head.
-		for hash in next.tree_route.iter().chain(std::iter::once(&next.hash)) {
-			let Ok(Some(number)) = custodian.client.number(*hash) else { continue };
-			match for_block(&custodian, *hash, number) {
-				Ok(notifications) => {
-					custodian.metrics.notification_blocks.inc();
-					// No subscriber left is not an error.
-					let _ = custodian.notifications.0.send(Arc::new(notifications));
-				}
-				Err(error) => {
-					log::warn!(target: "medchain::rpc", "subscription: {}", error.message())
-				}
+		match for_block(&custodian, &block) {
+			Ok(notifications) => {
+				custodian.metrics.notification_blocks.inc();
+				// No subscriber left is not an error.
+				let _ = custodian.notifications.0.send(Arc::new(notifications));
 			}
+			Err(error) => log::warn!(target: "medchain::rpc", "subscription: {error}"),
 		}
 	}
 }
 
-/// Sends `subject`'s notifications from `feed` to `sink`, until the subscriber leaves or falls
-/// [`FEED_BLOCKS`] blocks behind.
-pub async fn stream(
-	mut feed: broadcast::Receiver<BlockNotifications>,
-	subject: Subject,
-	mut sink: SubscriptionSink,
-) {
-	loop {
-		let block =
-			match futures::future::select(Box::pin(sink.closed()), Box::pin(feed.recv())).await {
-				Either::Left(_) | Either::Right((Err(_), _)) => return,
-				Either::Right((Ok(block), _)) => block,
-			};
-		for notification in block.iter().filter(|notification| subject.concerned(notification)) {
-			let Ok(message) = SubscriptionMessage::from_json(notification) else { continue };
-			// A subscriber that does not keep up is dropped, not waited for.
-			if sink.try_send(message).is_err() {
-				return;
-			}
-		}
-	}
-}
+/// How long the task waits for a block before it looks again.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// The notifications of finalized block `hash` (number `number`), in event order.
-pub fn for_block(
+/// The notifications of finalized `block`, in event order.
+fn for_block(
 	custodian: &Custodian,
-	hash: H256,
-	number: u32,
-) -> Result<Vec<Notification>, jsonrpsee::types::ErrorObjectOwned> {
-	let unavailable = |error: String| {
-		ErrorCode::StoreUnavailable.error(format!("reading block {number}: {error}"))
-	};
-	let client = &custodian.client;
+	block: &FinalizedBlock,
+) -> std::result::Result<Vec<Notification>, String> {
+	let (hash, number) = (block.hash, block.number);
+	let unavailable = |error: String| format!("reading block {number}: {error}");
+	let chain = &custodian.chain;
 	let mut notifications = Vec::new();
-	for record in chain::events(client, hash).map_err(unavailable)? {
+	for record in block.events.iter().cloned() {
 		let base = |kind, patient: &AccountId, mut hospitals: Vec<HospitalId>| {
 			hospitals.sort_unstable();
 			hospitals.dedup();
@@ -142,17 +119,18 @@ pub fn for_block(
 				consent_request_id: None,
 			}
 		};
-		let grant_parties = |grant: u64| -> Result<Option<(AccountId, Vec<HospitalId>)>, String> {
-			Ok(chain::grant(client, hash, grant)?.map(|grant| {
-				let mut hospitals: Vec<HospitalId> = grant.terms.grantee.into_iter().collect();
-				match grant.grantor {
-					Grantor::Custodian(custodian) => hospitals.push(custodian),
-					Grantor::ConsentRequest { requester, .. } => hospitals.push(requester),
-					Grantor::Patient => {}
-				}
-				(grant.patient, hospitals)
-			}))
-		};
+		let grant_parties =
+			|grant: u64| -> std::result::Result<Option<(AccountId, Vec<HospitalId>)>, String> {
+				Ok(chain.grant(hash, grant)?.map(|grant| {
+					let mut hospitals: Vec<HospitalId> = grant.terms.grantee.into_iter().collect();
+					match grant.grantor {
+						Grantor::Custodian(custodian) => hospitals.push(custodian),
+						Grantor::ConsentRequest { requester, .. } => hospitals.push(requester),
+						Grantor::Patient => {}
+					}
+					(grant.patient, hospitals)
+				}))
+			};
 		let notification = match record.event {
 			RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
 				record_id,
@@ -164,15 +142,9 @@ pub fn for_block(
 				..base(NotificationKind::RecordAnchored, &patient, vec![custodian])
 			}),
 			RuntimeEvent::Records(pallet_records::Event::RecordErased { record_id, .. }) => {
-				chain::anchor(client, hash, record_id).map_err(unavailable)?.map(|anchor| {
-					Notification {
-						record_id: Some(to_hex(&record_id)),
-						..base(
-							NotificationKind::RecordErased,
-							&anchor.patient,
-							vec![anchor.custodian],
-						)
-					}
+				chain.anchor(hash, record_id).map_err(unavailable)?.map(|anchor| Notification {
+					record_id: Some(to_hex(&record_id)),
+					..base(NotificationKind::RecordErased, &anchor.patient, vec![anchor.custodian])
 				})
 			}
 			RuntimeEvent::Shares(pallet_shares::Event::ConsentRequested {
@@ -219,7 +191,7 @@ pub fn for_block(
 			}
 			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
 				access, ..
-			}) => chain::access_entry(client, hash, access).map_err(unavailable)?.and_then(|entry| {
+			}) => chain.access_entry(hash, access).map_err(unavailable)?.and_then(|entry| {
 				let kind = match entry.kind {
 					AccessKind::Normal { .. } => NotificationKind::ShareUsed,
 					AccessKind::Emergency { .. } => NotificationKind::EmergencyAccess,
@@ -245,4 +217,51 @@ pub fn for_block(
 		notifications.extend(notification);
 	}
 	Ok(notifications)
+}
+
+impl Custodian {
+	/// `medchain_subscribe`: whom `holder` follows with `filter` (a patient token its own
+	/// patient only; a node its own hospital and the patients it registered), and the feed.
+	pub fn subscribe(
+		&self,
+		holder: &Holder,
+		filter: SubscribeFilter,
+	) -> Result<(Subject, broadcast::Receiver<BlockNotifications>)> {
+		let own = self.hospital;
+		if let Some(bound) = holder.patient {
+			let asked = filter.patient.as_deref().map(fields::patient);
+			if !matches!(asked, Some(Ok(asked)) if asked == bound) || filter.hospital.is_some() {
+				return Err(ErrorCode::Forbidden.error(format!(
+					"a patient token follows its own patient only (0x{})",
+					hex::encode(bound)
+				)));
+			}
+		}
+		let subject = match (filter.patient, filter.hospital) {
+			(Some(patient), None) => Subject::Patient(self.own_patient(&patient)?),
+			(None, Some(hospital)) if hospital == own => Subject::Hospital(hospital),
+			(None, Some(hospital)) => {
+				return Err(ErrorCode::Forbidden
+					.error(format!("this node follows hospital {own}, not hospital {hospital}")))
+			}
+			_ => {
+				return Err(ErrorCode::InvalidSubscribeFilter
+					.error("name exactly one of patient and hospital"))
+			}
+		};
+		Ok((subject, self.notifications.subscribe()))
+	}
+
+	/// `patient` (SS58 or hex), if this hospital registered it: a node streams only its own
+	/// patients' events.
+	fn own_patient(&self, patient: &str) -> Result<AccountId> {
+		let patient = AccountId::from(fields::patient(patient)?);
+		let finalized = self.chain.info().finalized_hash;
+		let registered =
+			self.chain.registering_hospital(finalized, &patient).map_err(chain_error)?;
+		if registered != Some(self.hospital) {
+			return Err(ErrorCode::Forbidden.error("this hospital did not register this patient"));
+		}
+		Ok(patient)
+	}
 }

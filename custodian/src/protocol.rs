@@ -3,12 +3,14 @@
 //!
 //! The protocol name carries the genesis hash, so nodes of different chains never talk. The
 //! request is the access id; the answer is the released fields (each with its salt and Merkle
-//! proof) or the reason for a refusal. The custodian's side is `crate::custodian::release`.
+//! proof) or the reason for a refusal. The custodian's side is `crate::release`; the node
+//! registers the protocol with these limits.
 //! There is no RPC fallback: the fields leave the custodian's node only through this protocol.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use codec::{Decode, Encode};
+use futures::{future::BoxFuture, FutureExt};
 use medchain_primitives::{access::AccessId, commitment::DisclosedField};
 use sc_network::{
 	request_responses::{IfDisconnected, RequestFailure},
@@ -102,33 +104,64 @@ pub enum FetchError {
 	Malformed,
 }
 
+/// The release protocol over the p2p network, as the requester uses it.
+pub trait ReleaseNetwork: Send + Sync + 'static {
+	/// Asks `peer` for the fields of entry `access`: its answer's bytes, or why there is none.
+	fn request(&self, peer: PeerId, access: AccessId) -> BoxFuture<'_, Result<Vec<u8>, String>>;
+	/// How many peers the node is connected to.
+	fn connected_peers(&self) -> BoxFuture<'_, usize>;
+}
+
+/// [`ReleaseNetwork`] over the node's network service.
+pub struct P2p {
+	network: Arc<dyn NetworkService>,
+	protocol: ProtocolName,
+}
+
+impl P2p {
+	/// The release protocol of chain `genesis` over `network`.
+	pub fn new(network: Arc<dyn NetworkService>, genesis: &H256) -> Self {
+		Self { network, protocol: protocol_name(genesis) }
+	}
+}
+
+impl ReleaseNetwork for P2p {
+	fn request(&self, peer: PeerId, access: AccessId) -> BoxFuture<'_, Result<Vec<u8>, String>> {
+		async move {
+			let request = ReleaseRequest { access }.encode();
+			let answer = self
+				.network
+				.request(peer, self.protocol.clone(), request, None, IfDisconnected::TryConnect)
+				.await;
+			answer.map(|(bytes, _)| bytes).map_err(|failure| describe(&failure))
+		}
+		.boxed()
+	}
+
+	fn connected_peers(&self) -> BoxFuture<'_, usize> {
+		use sc_network::service::traits::NetworkStatusProvider;
+		async move { self.network.status().await.map_or(0, |status| status.num_connected_peers) }
+			.boxed()
+	}
+}
+
 /// Asks the custodian's nodes `peers`, in turn, for the fields of entry `access`.
 pub async fn fetch(
-	network: &dyn NetworkService,
-	genesis: &H256,
+	network: &dyn ReleaseNetwork,
 	peers: &[PeerId],
 	access: AccessId,
 ) -> Result<Vec<DisclosedField>, FetchError> {
 	let mut failures = Vec::new();
 	for peer in peers {
-		let answer = network
-			.request(
-				*peer,
-				protocol_name(genesis),
-				ReleaseRequest { access }.encode(),
-				None,
-				IfDisconnected::TryConnect,
-			)
-			.await;
-		match answer {
-			Ok((bytes, _)) => {
+		match network.request(*peer, access).await {
+			Ok(bytes) => {
 				return match ReleaseResponse::decode(&mut bytes.as_slice()) {
 					Ok(ReleaseResponse::Released(fields)) => Ok(fields),
 					Ok(ReleaseResponse::Refused(refusal)) => Err(FetchError::Refused(refusal)),
 					Err(_) => Err(FetchError::Malformed),
 				}
 			}
-			Err(failure) => failures.push(format!("{peer}: {}", describe(&failure))),
+			Err(failure) => failures.push(format!("{peer}: {failure}")),
 		}
 	}
 	if peers.is_empty() {

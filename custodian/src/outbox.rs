@@ -18,13 +18,17 @@ use futures::StreamExt;
 use medchain_primitives::commitment::RecordId;
 use medchain_runtime::{configs::MaxAnchorBatch, RuntimeCall, RuntimeError, RuntimeEvent};
 use medchain_store::{outbox::PendingAnchor, AnchorState, Store};
-use sc_client_api::{BlockchainEvents, HeaderBackend};
-use sc_transaction_pool_api::{TransactionPool, TransactionSource, TransactionStatus};
 use sp_core::H256;
-use sp_runtime::{traits::Header as _, BoundedVec};
+use sp_runtime::BoundedVec;
 
-use super::{blocking, chain, signer::OperatorSigner};
-use crate::service::{FullClient, TransactionPoolHandle};
+use crate::{
+	blocking,
+	chain::Anchor,
+	follower::{next_block, Follower},
+	pool::{Pool, StatusStream, TransactionStatus},
+	signer::OperatorSigner,
+	Chain,
+};
 
 /// Most `anchor_batch` transactions waiting in the pool, not yet in a block, at once.
 pub const MAX_BATCHES_IN_FLIGHT: usize = 4;
@@ -114,19 +118,20 @@ impl Tracker {
 /// The outbox and what it needs.
 #[derive(Clone)]
 pub struct Outbox {
-	pub(super) store: Arc<Store>,
-	pub(super) signer: Arc<OperatorSigner>,
-	pub(super) client: Arc<FullClient>,
-	pub(super) pool: Arc<TransactionPoolHandle>,
-	pub(super) tracker: Arc<Tracker>,
-	pub(super) wake: Arc<tokio::sync::Notify>,
-	pub(super) metrics: Arc<crate::metrics::Metrics>,
+	pub(crate) store: Arc<Store>,
+	pub(crate) signer: Arc<OperatorSigner>,
+	pub(crate) chain: Arc<dyn Chain>,
+	pub(crate) follower: Arc<Follower>,
+	pub(crate) pool: Arc<dyn Pool>,
+	pub(crate) tracker: Arc<Tracker>,
+	pub(crate) wake: Arc<tokio::sync::Notify>,
+	pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Outbox {
 	/// Runs until the node stops.
 	pub async fn run(self) {
-		let mut finality = self.client.finality_notification_stream();
+		let mut blocks = self.follower.subscribe();
 		// Only a new finalized block (or the start) can settle what is not in flight; a
 		// submission or a quiet spell only sends.
 		let mut finalized = true;
@@ -140,12 +145,11 @@ impl Outbox {
 				log::warn!(target: "medchain::outbox", "sending anchors: {error}");
 			}
 			finalized = tokio::select! {
-				_ = finality.next() => true,
+				block = next_block(&mut blocks, IDLE) => block.is_some(),
 				_ = self.wake.notified() => {
 					tokio::time::sleep(COALESCE).await;
 					false
 				}
-				_ = tokio::time::sleep(IDLE) => false,
 			};
 		}
 	}
@@ -153,11 +157,11 @@ impl Outbox {
 	/// Settles pending records that are not in flight but already anchored at the finalized
 	/// block (e.g. sent before a restart).
 	async fn settle_from_chain(&self) -> Result<(), String> {
-		let finalized = self.client.info().finalized_hash;
+		let finalized = self.chain.info().finalized_hash;
 		let pending = self.pending_not_in_flight().await?;
 		let mut outcomes = Vec::new();
 		for record in pending {
-			if let Some(anchor) = chain::anchor(&self.client, finalized, record.record_id)? {
+			if let Some(anchor) = self.chain.anchor(finalized, record.record_id)? {
 				outcomes.push((record.record_id, anchored_outcome(&record, &anchor)));
 			}
 		}
@@ -167,11 +171,11 @@ impl Outbox {
 	async fn send_pending(&self) -> Result<(), String> {
 		let batch_size = usize::try_from(MaxAnchorBatch::get()).unwrap_or(usize::MAX);
 		while self.tracker.batches_in_pool() < MAX_BATCHES_IN_FLIGHT {
-			let best = self.client.info().best_hash;
+			let best = self.chain.info().best_hash;
 			let mut batch = Vec::new();
 			for record in self.pending_not_in_flight().await? {
 				// Anchored in a block that is not final yet: finality will settle it.
-				if chain::anchor(&self.client, best, record.record_id)?.is_none() {
+				if self.chain.anchor(best, record.record_id)?.is_none() {
 					batch.push(record);
 				}
 				if batch.len() == batch_size {
@@ -217,11 +221,7 @@ impl Outbox {
 		let call = RuntimeCall::Records(pallet_records::Call::anchor_batch { items: requests });
 		let signed = self.signer.sign(call)?;
 		let tx = self.pool.hash_of(&signed.extrinsic);
-		let status = match self
-			.pool
-			.submit_and_watch(signed.at, TransactionSource::Local, signed.extrinsic)
-			.await
-		{
+		let status = match self.pool.submit_and_watch(signed.at, signed.extrinsic).await {
 			Ok(status) => status,
 			Err(error) => {
 				self.signer.reset_nonce();
@@ -239,24 +239,12 @@ impl Outbox {
 	}
 
 	/// Follows one batch's transaction until it is finalized or gone.
-	async fn follow(
-		self,
-		batch: Vec<PendingAnchor>,
-		tx: H256,
-		mut status: std::pin::Pin<
-			Box<sc_transaction_pool_api::TransactionStatusStreamFor<TransactionPoolHandle>>,
-		>,
-	) {
+	async fn follow(self, batch: Vec<PendingAnchor>, tx: H256, mut status: StatusStream) {
 		let ids: Vec<RecordId> = batch.iter().map(|record| record.record_id).collect();
 		while let Some(update) = status.next().await {
 			match update {
 				TransactionStatus::InBlock((block, _)) => {
-					let number = self
-						.client
-						.header(block)
-						.ok()
-						.flatten()
-						.map_or(0, |header| *header.number());
+					let number = self.chain.number(block).ok().flatten().unwrap_or(0);
 					self.tracker.set(ids.clone(), Progress::InBlock { tx, block: number });
 					self.wake.notify_one();
 				}
@@ -311,7 +299,7 @@ impl Outbox {
 	) -> Result<Vec<(RecordId, AnchorState)>, String> {
 		let index = u32::try_from(index).map_err(|error| error.to_string())?;
 		let mut refused = HashMap::new();
-		for record in chain::events(&self.client, block)? {
+		for record in self.follower.events(block)?.iter() {
 			if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
 				continue;
 			}
@@ -325,7 +313,7 @@ impl Outbox {
 		}
 		let mut outcomes = Vec::new();
 		for (position, record) in (0u32..).zip(batch) {
-			match chain::anchor(&self.client, block, record.record_id)? {
+			match self.chain.anchor(block, record.record_id)? {
 				Some(anchor) => {
 					outcomes.push((record.record_id, anchored_outcome(record, &anchor)))
 				}
@@ -353,13 +341,194 @@ impl Outbox {
 	}
 }
 
-fn anchored_outcome(
-	record: &PendingAnchor,
-	anchor: &medchain_primitives::records::Record<medchain_runtime::AccountId, u32>,
-) -> AnchorState {
+fn anchored_outcome(record: &PendingAnchor, anchor: &Anchor) -> AnchorState {
 	if anchor.field_root == record.field_root {
 		AnchorState::Anchored { block: anchor.block }
 	} else {
 		AnchorState::Failed { reason: "the chain holds another root under this record id".into() }
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use medchain_primitives::RecordType;
+	use medchain_runtime::Runtime;
+	use medchain_store::NewRecord;
+
+	use super::*;
+	use crate::testing::{block_hash, custodian, patient, InMemoryChain, RecordingPool, HOSPITAL};
+
+	fn diagnosis(request: &str) -> NewRecord {
+		let values = ["flu", "J10", "mild", "rest", "Dr. A", "2026-12-06", ""]
+			.iter()
+			.map(|value| Some(value.as_bytes().to_vec()))
+			.collect();
+		NewRecord {
+			submitter: [7; 32],
+			client_request_id: request.into(),
+			patient: patient("Ferdie").into(),
+			record_type: RecordType::Diagnosis,
+			values,
+		}
+	}
+
+	fn anchor_of(record: &PendingAnchor, block: u32) -> Anchor {
+		medchain_primitives::records::Record {
+			patient: record.patient.into(),
+			custodian: HOSPITAL,
+			record_type: record.record_type,
+			field_root: record.field_root,
+			ciphertext_digest: record.ciphertext_digest,
+			version: 1,
+			previous: None,
+			status: medchain_primitives::records::RecordStatus::Active,
+			block,
+			time: 0,
+		}
+	}
+
+	/// The records of each `anchor_batch` the pool was given, in order.
+	fn batches(pool: &RecordingPool) -> Vec<Vec<H256>> {
+		pool.calls()
+			.into_iter()
+			.map(|call| match call {
+				RuntimeCall::Records(pallet_records::Call::anchor_batch { items }) => {
+					items.iter().map(|item| H256(item.field_root)).collect()
+				}
+				other => panic!("not an anchor batch: {other:?}"),
+			})
+			.collect()
+	}
+
+	/// Waits (at most 10 s) until `done` holds.
+	async fn until(mut done: impl FnMut() -> bool) {
+		for _ in 0..1_000 {
+			if done() {
+				return;
+			}
+			tokio::time::sleep(Duration::from_millis(10)).await;
+		}
+		panic!("timed out");
+	}
+
+	struct Setup {
+		_dir: tempfile::TempDir,
+		chain: Arc<InMemoryChain>,
+		pool: Arc<RecordingPool>,
+		outbox: Outbox,
+		records: Vec<PendingAnchor>,
+	}
+
+	async fn three_stored_records() -> Setup {
+		let dir = tempfile::tempdir().unwrap();
+		let (chain, pool) =
+			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
+		let (_, tasks) = custodian(dir.path(), chain.clone(), pool.clone());
+		let outbox = tasks.outbox;
+		let records: Vec<_> = ["a", "b", "c"].iter().map(|request| diagnosis(request)).collect();
+		outbox.store.submit(&records).unwrap();
+		let records = outbox.store.pending_anchors(10).unwrap();
+		assert_eq!(records.len(), 3);
+		Setup { _dir: dir, chain, pool, outbox, records }
+	}
+
+	#[tokio::test]
+	async fn pending_records_go_out_in_one_batch_once_and_settle_from_the_finalized_block() {
+		let Setup { _dir, chain, pool, outbox, records } = three_stored_records().await;
+		outbox.send_pending().await.unwrap();
+		let roots: Vec<H256> = records.iter().map(|record| H256(record.field_root)).collect();
+		assert_eq!(batches(&pool), vec![roots.clone()]);
+		let tx = pool.hash_of(&pool.accepted.lock().unwrap()[0]);
+		for record in &records {
+			assert_eq!(outbox.tracker.get(&record.record_id), Some(Progress::Submitted { tx }));
+		}
+		outbox.send_pending().await.unwrap();
+		assert_eq!(batches(&pool).len(), 1, "records in flight are not sent again");
+
+		// Block 9 anchors the first two and refuses the third.
+		let block = block_hash(9);
+		let refusal: sp_runtime::DispatchError =
+			pallet_records::Error::<Runtime>::AnchorQuotaReached.into();
+		chain.with(|state| {
+			state.numbers.insert(block, 9);
+			for record in &records[..2] {
+				state.anchors.insert(record.record_id, anchor_of(record, 9));
+			}
+			state.events.insert(
+				block,
+				vec![frame_system::EventRecord {
+					phase: frame_system::Phase::ApplyExtrinsic(1),
+					event: RuntimeEvent::Records(pallet_records::Event::AnchorFailed {
+						index: 2,
+						error: refusal,
+					}),
+					topics: Vec::new(),
+				}],
+			);
+		});
+		pool.report(0, TransactionStatus::InBlock((block, 1)));
+		until(|| {
+			outbox.tracker.get(&records[0].record_id) == Some(Progress::InBlock { tx, block: 9 })
+		})
+		.await;
+		pool.report(0, TransactionStatus::Finalized((block, 1)));
+		until(|| outbox.tracker.get(&records[2].record_id).is_none()).await;
+
+		let state =
+			|record: &PendingAnchor| outbox.store.record(&record.record_id).unwrap().unwrap().state;
+		assert_eq!(state(&records[0]), AnchorState::Anchored { block: 9 });
+		assert_eq!(state(&records[1]), AnchorState::Anchored { block: 9 });
+		let AnchorState::Failed { reason } = state(&records[2]) else { panic!("not refused") };
+		assert!(reason.contains("AnchorQuotaReached"), "{reason}");
+		assert_eq!(outbox.metrics.records_anchored.get(), 2);
+		assert!(outbox.store.pending_anchors(10).unwrap().is_empty());
+	}
+
+	#[tokio::test]
+	async fn a_dropped_batch_is_sent_again_with_the_chains_nonce() {
+		let Setup { _dir, chain, pool, outbox, records } = three_stored_records().await;
+		outbox.send_pending().await.unwrap();
+		pool.report(0, TransactionStatus::Dropped);
+		until(|| {
+			matches!(outbox.tracker.get(&records[0].record_id), Some(Progress::Retrying { .. }))
+		})
+		.await;
+		outbox.send_pending().await.unwrap();
+		let batches = batches(&pool);
+		assert_eq!(batches.len(), 2);
+		assert_eq!(batches[0], batches[1], "the same records, sent again");
+		assert_eq!(pool.nonces(), vec![0, 0], "the dropped nonce is used again");
+
+		// A record another batch anchored meanwhile (e.g. before a restart) is settled, not sent.
+		chain.with(|state| {
+			state.anchors.insert(records[0].record_id, anchor_of(&records[0], 8));
+		});
+		pool.report(1, TransactionStatus::Usurped(H256::zero()));
+		until(|| {
+			matches!(outbox.tracker.get(&records[1].record_id), Some(Progress::Retrying { .. }))
+		})
+		.await;
+		outbox.settle_from_chain().await.unwrap();
+		assert_eq!(
+			outbox.store.record(&records[0].record_id).unwrap().unwrap().state,
+			AnchorState::Anchored { block: 8 }
+		);
+		outbox.send_pending().await.unwrap();
+		assert_eq!(self::batches(&pool)[2].len(), 2);
+	}
+
+	#[tokio::test]
+	async fn a_batch_the_pool_refuses_stays_pending_and_reports_why() {
+		let Setup { _dir, pool, outbox, records, .. } = three_stored_records().await;
+		*pool.refuse_next.lock().unwrap() = Some("Invalid Transaction: Stale".into());
+		let error = outbox.send_pending().await.unwrap_err();
+		assert!(error.contains("Stale"), "{error}");
+		let Some(Progress::Retrying { error }) = outbox.tracker.get(&records[1].record_id) else {
+			panic!("not retrying");
+		};
+		assert!(error.contains("refused the anchor_batch"), "{error}");
+		outbox.send_pending().await.unwrap();
+		assert_eq!(batches(&pool).len(), 1);
+		assert_eq!(outbox.store.pending_anchors(10).unwrap().len(), 3);
 	}
 }

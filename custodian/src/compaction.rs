@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use medchain_store::Store;
 
-use super::blocking;
+use crate::blocking;
 
 /// How often the task looks for shreds since the last compaction: at most one compaction per
 /// interval, since it holds the store's other work back while it runs.

@@ -7,16 +7,16 @@
 use std::sync::{Arc, Mutex};
 
 use codec::Encode;
-use frame_system_rpc_runtime_api::AccountNonceApi;
+use futures::StreamExt;
 use medchain_runtime::{AccountId, Nonce, RuntimeCall, SignedPayload, UncheckedExtrinsic};
-use sc_client_api::{BlockBackend, HeaderBackend};
-use sp_api::{Core, ProvideRuntimeApi};
 use sp_core::{crypto::KeyTypeId, sr25519, H256};
 use sp_keystore::KeystorePtr;
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature, OpaqueExtrinsic};
 
-use crate::service::{FullClient, TransactionPoolHandle};
-use sc_transaction_pool_api::{TransactionPool, TransactionSource};
+use crate::{
+	pool::{Pool, TransactionStatus},
+	Chain,
+};
 
 /// The keystore key type of a hospital's operator key (sr25519).
 pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
@@ -26,7 +26,7 @@ pub const MORTALITY: u64 = 64;
 
 /// Signs calls as the hospital's operator.
 pub struct OperatorSigner {
-	client: Arc<FullClient>,
+	chain: Arc<dyn Chain>,
 	keystore: KeystorePtr,
 	public: sr25519::Public,
 	next_nonce: Mutex<Option<Nonce>>,
@@ -60,9 +60,9 @@ pub struct Signed {
 
 impl OperatorSigner {
 	/// The signer for the one operator key in the keystore.
-	pub fn from_keystore(client: Arc<FullClient>, keystore: KeystorePtr) -> Result<Self, String> {
+	pub fn from_keystore(chain: Arc<dyn Chain>, keystore: KeystorePtr) -> Result<Self, String> {
 		match keystore.sr25519_public_keys(OPERATOR_KEY_TYPE).as_slice() {
-			[public] => Ok(Self { client, keystore, public: *public, next_nonce: Mutex::new(None) }),
+			[public] => Ok(Self { chain, keystore, public: *public, next_nonce: Mutex::new(None) }),
 			[] => Err(format!(
 				"the custodian needs the hospital's operator key in the keystore: `medchain-node key insert \
 				 --key-type {} --scheme sr25519 --suri <operator seed>` with this node's --base-path and --chain",
@@ -79,12 +79,11 @@ impl OperatorSigner {
 
 	/// `call`, signed with the next nonce (at the best block), mortal from the finalized one.
 	pub fn sign(&self, call: RuntimeCall) -> Result<Signed, String> {
-		let info = self.client.info();
+		let info = self.chain.info();
 		let best_hash = info.best_hash;
 		let chain_nonce = self
-			.client
-			.runtime_api()
-			.account_nonce(best_hash, self.account())
+			.chain
+			.account_nonce(best_hash, &self.account())
 			.map_err(|error| format!("reading the operator's nonce: {error}"))?;
 		let nonce = {
 			let mut next = self.next_nonce.lock().map_err(|_| "nonce lock poisoned")?;
@@ -92,10 +91,9 @@ impl OperatorSigner {
 			*next = Some(nonce.saturating_add(1));
 			nonce
 		};
-		let version = self
-			.client
-			.runtime_api()
-			.version(best_hash)
+		let (spec_version, transaction_version) = self
+			.chain
+			.runtime_version(best_hash)
 			.map_err(|error| format!("reading the runtime version: {error}"))?;
 		// Mortal from the finalized head, so a reorganization can't take the birth block away.
 		let finalized = info.finalized_number;
@@ -103,22 +101,13 @@ impl OperatorSigner {
 		let birth =
 			u32::try_from(era.birth(u64::from(finalized))).map_err(|error| error.to_string())?;
 		let birth_hash = self
-			.client
-			.block_hash(birth)
+			.chain
+			.hash(birth)
 			.map_err(|error| error.to_string())?
 			.ok_or(format!("no block #{birth}"))?;
 		let extension = medchain_runtime::tx_extension(era, nonce);
-		let implicit = (
-			(),
-			version.spec_version,
-			version.transaction_version,
-			info.genesis_hash,
-			birth_hash,
-			(),
-			(),
-			(),
-			(),
-		);
+		let implicit =
+			((), spec_version, transaction_version, info.genesis_hash, birth_hash, (), (), (), ());
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = payload
 			.using_encoded(|bytes| {
@@ -138,40 +127,25 @@ impl OperatorSigner {
 	}
 
 	/// Signs `call` and puts it in `pool`; returns the transaction hash.
-	pub async fn submit(
-		&self,
-		pool: &TransactionPoolHandle,
-		call: RuntimeCall,
-	) -> Result<H256, String> {
+	pub async fn submit(&self, pool: &dyn Pool, call: RuntimeCall) -> Result<H256, String> {
 		let signed = self.sign(call)?;
-		pool.submit_one(signed.at, TransactionSource::Local, signed.extrinsic).await.map_err(
-			|error| {
-				self.reset_nonce();
-				error.to_string()
-			},
-		)
+		pool.submit(signed.at, signed.extrinsic).await.inspect_err(|_| self.reset_nonce())
 	}
 
 	/// Signs `call`, puts it in `pool` and waits until it is finalized, for `wait` at most.
 	/// A transaction still not final by then is reported where it is, and stays in the pool.
 	pub async fn submit_and_wait_finalized(
 		&self,
-		pool: &TransactionPoolHandle,
+		pool: &dyn Pool,
 		call: RuntimeCall,
 		wait: std::time::Duration,
 	) -> Result<Watched, String> {
-		use futures::StreamExt;
-		use sc_transaction_pool_api::TransactionStatus;
-		use sp_runtime::traits::Hash;
 		let signed = self.sign(call)?;
-		let hash = sp_runtime::traits::BlakeTwo256::hash_of(&signed.extrinsic);
+		let hash = pool.hash_of(&signed.extrinsic);
 		let mut watcher = pool
-			.submit_and_watch(signed.at, TransactionSource::Local, signed.extrinsic)
+			.submit_and_watch(signed.at, signed.extrinsic)
 			.await
-			.map_err(|error| {
-				self.reset_nonce();
-				error.to_string()
-			})?;
+			.inspect_err(|_| self.reset_nonce())?;
 		let deadline = tokio::time::sleep(wait);
 		tokio::pin!(deadline);
 		let mut latest = Watched::Pending(hash);
@@ -216,5 +190,108 @@ impl OperatorSigner {
 		if let Ok(mut next) = self.next_nonce.lock() {
 			*next = None;
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use std::time::Duration;
+
+	use super::*;
+	use crate::testing::{custodian, InMemoryChain, RecordingPool};
+
+	fn remark() -> RuntimeCall {
+		RuntimeCall::System(frame_system::Call::remark { remark: Vec::new() })
+	}
+
+	#[tokio::test]
+	async fn nonces_count_up_locally_and_start_again_from_the_chain_after_a_lost_transaction() {
+		let dir = tempfile::tempdir().unwrap();
+		let (chain, pool) =
+			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
+		let (custodian, _) = custodian(dir.path(), chain.clone(), pool.clone());
+		let signer = &custodian.signer;
+		let operator = signer.account();
+		chain.with(|state| state.nonces.insert(operator.clone(), 5));
+
+		// Several wait in the pool at once: each takes the next nonce.
+		signer.submit(&*pool, remark()).await.unwrap();
+		signer.submit(&*pool, remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6]);
+
+		// A refused transaction leaves its nonce unused: the next takes the chain's again.
+		*pool.refuse_next.lock().unwrap() = Some("Invalid Transaction: Future".into());
+		assert!(signer.submit(&*pool, remark()).await.is_err());
+		signer.submit(&*pool, remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 5]);
+
+		// The chain moved past the local counter (another node signed with this key): its
+		// nonce wins.
+		chain.with(|state| state.nonces.insert(operator.clone(), 9));
+		signer.submit(&*pool, remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 5, 9]);
+
+		// A watched transaction the pool drops gives its nonce back too.
+		let watched = {
+			let pool = pool.clone();
+			let signer = custodian.signer.clone();
+			tokio::spawn(async move {
+				signer.submit_and_wait_finalized(&*pool, remark(), Duration::from_secs(10)).await
+			})
+		};
+		wait_for_watchers(&pool, 1).await;
+		pool.report(0, TransactionStatus::Dropped);
+		let error = watched.await.unwrap().unwrap_err();
+		assert_eq!(error, "the pool dropped the transaction");
+		signer.submit(&*pool, remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 5, 9, 10, 9]);
+	}
+
+	#[tokio::test]
+	async fn a_watched_transaction_is_reported_where_it_is_when_the_wait_ends() {
+		let dir = tempfile::tempdir().unwrap();
+		let (chain, pool) =
+			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
+		let (custodian, _) = custodian(dir.path(), chain, pool.clone());
+		let wait = |wait| {
+			let (pool, signer) = (pool.clone(), custodian.signer.clone());
+			tokio::spawn(
+				async move { signer.submit_and_wait_finalized(&*pool, remark(), wait).await },
+			)
+		};
+		let pending = wait(Duration::from_millis(100)).await.unwrap().unwrap();
+		let hash = pool.hash_of(&pool.accepted.lock().unwrap()[0]);
+		assert!(matches!(pending, Watched::Pending(tx) if tx == hash));
+
+		let block = H256::repeat_byte(9);
+		let included = wait(Duration::from_millis(300));
+		wait_for_watchers(&pool, 2).await;
+		pool.report(1, TransactionStatus::InBlock((block, 3)));
+		let included = included.await.unwrap().unwrap();
+		assert!(
+			matches!(included, Watched::Included { block: b, index: 3, finalized: false } if b == block)
+		);
+
+		let finalized = wait(Duration::from_secs(10));
+		wait_for_watchers(&pool, 3).await;
+		pool.report(2, TransactionStatus::InBlock((block, 1)));
+		pool.report(2, TransactionStatus::Retracted(block));
+		pool.report(2, TransactionStatus::Finalized((H256::repeat_byte(8), 2)));
+		let finalized = finalized.await.unwrap().unwrap();
+		let expected = H256::repeat_byte(8);
+		assert!(
+			matches!(finalized, Watched::Included { block: b, index: 2, finalized: true } if b == expected)
+		);
+	}
+
+	/// Waits until `count` transactions were submitted to be watched.
+	async fn wait_for_watchers(pool: &RecordingPool, count: usize) {
+		for _ in 0..1_000 {
+			if pool.watched() >= count {
+				return;
+			}
+			tokio::time::sleep(Duration::from_millis(5)).await;
+		}
+		panic!("nothing was submitted");
 	}
 }

@@ -8,7 +8,6 @@
 //! and how many entries to skip.
 
 use codec::{Decode, Encode};
-use jsonrpsee::types::ErrorObjectOwned;
 use medchain_app_api::{
 	audit::{
 		AccessKind as KindName, AccessLogPage, AccessLogQuery, AuditRow, Disclosure, LoggedAccess,
@@ -23,16 +22,9 @@ use medchain_primitives::access::{
 };
 use medchain_runtime::{AccountId, BlockNumber};
 use medchain_store::refusals::{Refusal, RefusalKey, RefusalLog, RefusalPage};
-use sc_client_api::HeaderBackend;
 use sp_core::H256;
 
-use crate::{
-	custodian::{blocking, chain},
-	network::release::RELEASE_LIFETIME_BLOCKS,
-	service::FullClient,
-};
-
-type RpcError = ErrorObjectOwned;
+use crate::{blocking, protocol::RELEASE_LIFETIME_BLOCKS, Chain, Error};
 
 /// Refusals read at most per page: a page over a sparse query comes back short, with a cursor.
 const REFUSALS_SCANNED: usize = 10_000;
@@ -95,7 +87,7 @@ pub struct Page {
 impl Query {
 	/// Checks `request`: exactly one filter, RFC 3339 times, a limit in range, a cursor of
 	/// this same query.
-	pub fn parse(request: &AccessLogQuery) -> Result<Self, RpcError> {
+	pub fn parse(request: &AccessLogQuery) -> Result<Self, Error> {
 		let invalid = |message: String| ErrorCode::InvalidAuditQuery.error(message);
 		let mut filters = Vec::new();
 		if let Some(patient) = &request.patient {
@@ -158,17 +150,18 @@ fn tag_of(filter: &AccessQuery<AccountId>, range: (u64, u64)) -> [u8; 8] {
 
 /// The page `query` asks for, at the finalized block.
 pub async fn page(
-	client: &FullClient,
+	chain: &dyn Chain,
 	refusal_log: &std::sync::Arc<RefusalLog>,
 	query: Query,
-) -> Result<Page, RpcError> {
-	let info = client.info();
+) -> Result<Page, Error> {
+	let info = chain.info();
 	let at = (info.finalized_hash, info.finalized_number);
 	let Query { filter, range, limit, cursor } = query;
 	let entries = match cursor.entries.request(limit) {
 		None => None,
 		Some((position, wanted)) => Some(
-			chain::access_entries(client, at.0, filter.clone(), range, position, wanted)
+			chain
+				.access_entries(at.0, filter.clone(), range, position, wanted)
 				.map_err(store_error)?,
 		),
 	};
@@ -294,12 +287,12 @@ fn refusal_filter(filter: &AccessQuery<AccountId>) -> AccessQuery<[u8; 32]> {
 	}
 }
 
-fn store_error(error: String) -> RpcError {
+fn store_error(error: String) -> Error {
 	ErrorCode::StoreUnavailable.error(format!("reading the access log: {error}"))
 }
 
 /// `page` as the app API shows it.
-pub fn to_json(client: &FullClient, page: Page) -> Result<AccessLogPage, RpcError> {
+pub fn to_json(chain: &dyn Chain, page: Page) -> Result<AccessLogPage, Error> {
 	let (at, finalized) = page.at;
 	let mut record_types = std::collections::HashMap::new();
 	let mut rows = Vec::with_capacity(page.rows.len());
@@ -309,8 +302,7 @@ pub fn to_json(client: &FullClient, page: Page) -> Result<AccessLogPage, RpcErro
 				let record_type = match record_types.get(&entry.record) {
 					Some(known) => *known,
 					None => {
-						let anchor =
-							chain::anchor(client, at, entry.record).map_err(store_error)?;
+						let anchor = chain.anchor(at, entry.record).map_err(store_error)?;
 						let record_type = anchor.map(|anchor| anchor.record_type);
 						record_types.insert(entry.record, record_type);
 						record_type
@@ -430,7 +422,7 @@ pub fn rfc3339(millis: u64) -> String {
 mod tests {
 	use super::*;
 
-	fn code(result: Result<Query, RpcError>) -> i32 {
+	fn code(result: Result<Query, Error>) -> i32 {
 		result.err().map_or(0, |error| error.code())
 	}
 

@@ -2,37 +2,36 @@
 //! consent message the patient signs, and the `create_grant_for` and `revoke` transactions.
 
 use codec::Decode;
-use jsonrpsee::types::ErrorObjectOwned;
 use medchain_app_api::{
 	consent, types::to_hex, CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent,
 	ShareTerms,
 };
 use medchain_primitives::shares::{grant_consent_message, GrantStatus, GrantTerms, Grantor};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
-use sc_client_api::HeaderBackend;
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{BoundedVec, DispatchError, MultiSignature};
 
-use super::{chain, chain_error, signer::Watched, Custodian};
+use crate::{
+	error::{chain_error, not_final_yet},
+	signer::Watched,
+	Custodian, Error, FINALITY_WAIT,
+};
 
 /// Blocks a consent stays usable after `prepareShare`.
 const CONSENT_WINDOW_BLOCKS: u32 = 200;
 
-type RpcError = ErrorObjectOwned;
 type Terms = GrantTerms<
 	BoundedVec<[u8; 32], <Runtime as pallet_shares::Config>::MaxRecordsPerGrant>,
 	BlockNumber,
 >;
 
-fn invalid(message: impl Into<String>) -> RpcError {
+fn invalid(message: impl Into<String>) -> Error {
 	ErrorCode::InvalidShareTerms.error(message)
 }
 
 /// The block time, in milliseconds.
-fn slot_millis(custodian: &Custodian, at: H256) -> Result<u64, RpcError> {
-	sc_consensus_aura::standalone::slot_duration_at(&*custodian.client, at)
-		.map(|slot| slot.as_millis())
-		.map_err(|error| chain_error(error.to_string()))
+fn slot_millis(custodian: &Custodian, at: H256) -> Result<u64, Error> {
+	custodian.chain.slot_millis(at).map_err(chain_error)
 }
 
 /// The patient and the chain's terms for `terms`, checked against the chain at `at`.
@@ -40,14 +39,13 @@ fn grant_terms(
 	custodian: &Custodian,
 	at: H256,
 	terms: &ShareTerms,
-) -> Result<(AccountId, Terms), RpcError> {
+) -> Result<(AccountId, Terms), Error> {
 	let records = consent::record_ids(terms)?;
 	let mut types = Vec::with_capacity(records.len());
 	for id in &records {
-		let anchor =
-			chain::anchor(&custodian.client, at, *id).map_err(chain_error)?.ok_or_else(|| {
-				ErrorCode::RecordNotFound.error(format!("record {} is not anchored", to_hex(id)))
-			})?;
+		let anchor = custodian.chain.anchor(at, *id).map_err(chain_error)?.ok_or_else(|| {
+			ErrorCode::RecordNotFound.error(format!("record {} is not anchored", to_hex(id)))
+		})?;
 		if anchor.custodian != custodian.hospital {
 			return Err(invalid(format!(
 				"record {} is kept by hospital {}, not this one",
@@ -72,11 +70,10 @@ fn grant_terms(
 }
 
 /// `medchain_prepareShare`.
-pub fn prepare(custodian: &Custodian, terms: ShareTerms) -> Result<ShareConsent, RpcError> {
-	let info = custodian.client.info();
+pub fn prepare(custodian: &Custodian, terms: ShareTerms) -> Result<ShareConsent, Error> {
+	let info = custodian.chain.info();
 	let (patient, terms) = grant_terms(custodian, info.best_hash, &terms)?;
-	let nonce =
-		chain::consent_nonce(&custodian.client, info.best_hash, &patient).map_err(chain_error)?;
+	let nonce = custodian.chain.consent_nonce(info.best_hash, &patient).map_err(chain_error)?;
 	let deadline = info.best_number.saturating_add(CONSENT_WINDOW_BLOCKS);
 	let message =
 		grant_consent_message(&info.genesis_hash.into(), &patient, &terms, nonce, &deadline);
@@ -84,8 +81,8 @@ pub fn prepare(custodian: &Custodian, terms: ShareTerms) -> Result<ShareConsent,
 }
 
 /// `medchain_createShare`.
-pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<CreatedShare, RpcError> {
-	let info = custodian.client.info();
+pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<CreatedShare, Error> {
+	let info = custodian.chain.info();
 	let (patient, terms) = grant_terms(custodian, info.best_hash, &share.terms)?;
 	let signature = share
 		.patient_signature
@@ -109,8 +106,7 @@ pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<Created
 			share.deadline
 		)));
 	}
-	let nonce =
-		chain::consent_nonce(&custodian.client, info.best_hash, &patient).map_err(chain_error)?;
+	let nonce = custodian.chain.consent_nonce(info.best_hash, &patient).map_err(chain_error)?;
 	if share.nonce != nonce {
 		return Err(ErrorCode::ShareRefused.error(format!(
 			"the consent carries nonce {}, the patient's next is {nonce}: prepare the share again",
@@ -136,22 +132,24 @@ pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<Created
 		}
 		_ => None,
 	})?;
-	let finalized = custodian.client.info().finalized_number;
+	let finalized = custodian.chain.info().finalized_number;
 	let blocks_left = u64::from(expires_at_block.saturating_sub(finalized));
 	let millis = blocks_left.saturating_mul(slot_millis(custodian, block)?);
 	let expires = std::time::SystemTime::now() + std::time::Duration::from_millis(millis);
 	let expires_at = chrono::DateTime::<chrono::Utc>::from(expires)
 		.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+	custodian.metrics.shares_created.inc();
 	Ok(CreatedShare { grant_id, expires_at_block, expires_at })
 }
 
 /// `medchain_revokeShare`: checked at the best block first, so a revoke that would fail
 /// makes no transaction.
-pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare, RpcError> {
-	let info = custodian.client.info();
-	let grant = chain::grant(&custodian.client, info.best_hash, grant_id)
-		.map_err(chain_error)?
-		.ok_or_else(|| ErrorCode::ShareNotFound.error(format!("no grant {grant_id} in state")))?;
+pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare, Error> {
+	let info = custodian.chain.info();
+	let grant =
+		custodian.chain.grant(info.best_hash, grant_id).map_err(chain_error)?.ok_or_else(|| {
+			ErrorCode::ShareNotFound.error(format!("no grant {grant_id} in state"))
+		})?;
 	if grant.grantor != Grantor::Custodian(custodian.hospital) {
 		return Err(ErrorCode::Forbidden.error(format!(
 			"grant {grant_id} was not created by this hospital; its patient or its grantor revokes it"
@@ -205,16 +203,16 @@ impl Drop for Revoking<'_> {
 /// Sends an app-triggered `call` and waits for its finality, within the app transactions'
 /// budget: the node's own transactions (anchors, releases, erasures) never queue behind more
 /// than `APP_TRANSACTIONS_IN_FLIGHT` of them.
-async fn finalize(custodian: &Custodian, call: RuntimeCall) -> Result<(H256, u32), RpcError> {
+async fn finalize(custodian: &Custodian, call: RuntimeCall) -> Result<(H256, u32), Error> {
 	let _permit = custodian.app_transaction_permit()?;
 	let watched = custodian
 		.signer
-		.submit_and_wait_finalized(&custodian.pool, call, super::FINALITY_WAIT)
+		.submit_and_wait_finalized(&*custodian.pool, call, FINALITY_WAIT)
 		.await
 		.map_err(|error| ErrorCode::TransactionRefused.error(error))?;
 	match watched {
 		Watched::Included { block, index, finalized: true } => Ok((block, index)),
-		_ => Err(super::not_final_yet(watched, None)),
+		_ => Err(not_final_yet(watched, None)),
 	}
 }
 
@@ -225,8 +223,8 @@ fn outcome<T>(
 	block: H256,
 	index: u32,
 	pick: impl Fn(&RuntimeEvent) -> Option<T>,
-) -> Result<T, RpcError> {
-	for record in chain::events(&custodian.client, block).map_err(chain_error)? {
+) -> Result<T, Error> {
+	for record in custodian.chain.events(block).map_err(chain_error)? {
 		if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
 			continue;
 		}

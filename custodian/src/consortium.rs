@@ -1,0 +1,55 @@
+//! What the node tells an app about the consortium and itself: the hospitals, and its health.
+
+use medchain_app_api::{Health, HospitalEntry, HospitalsPage};
+use medchain_primitives::HospitalId;
+use pallet_hospitals::HospitalStatus;
+
+use crate::{error::chain_error, Custodian, Result};
+
+impl Custodian {
+	/// `medchain_hospitals`: at most `limit` hospitals of the registry from id `from`, at the
+	/// finalized block.
+	pub fn hospitals(&self, from: HospitalId, limit: u32) -> Result<HospitalsPage> {
+		let at = self.chain.info().finalized_hash;
+		let (hospitals, next) = self.chain.hospitals(at, from, limit).map_err(chain_error)?;
+		let validators = if hospitals.is_empty() {
+			Vec::new()
+		} else {
+			self.chain.validators(at).map_err(chain_error)?
+		};
+		let hospitals = hospitals
+			.into_iter()
+			.map(|(id, hospital)| HospitalEntry {
+				id,
+				name: String::from_utf8_lossy(&hospital.name).into_owned(),
+				status: match hospital.status {
+					HospitalStatus::Active => "active",
+					HospitalStatus::Suspended => "suspended",
+					HospitalStatus::Removed => "removed",
+				}
+				.into(),
+				validator: validators.contains(&id),
+				nodes: hospital
+					.nodes
+					.iter()
+					.map(|node| String::from_utf8_lossy(&node.peer_id).into_owned())
+					.collect(),
+			})
+			.collect();
+		Ok(HospitalsPage { hospitals, next })
+	}
+
+	/// `medchain_health`.
+	pub async fn health(&self) -> Health {
+		let info = self.chain.info();
+		let peers = self.network.connected_peers().await;
+		Health {
+			hospital: self.hospital,
+			best_block: info.best_number,
+			finalized_block: info.finalized_number,
+			peers: u32::try_from(peers).unwrap_or(u32::MAX),
+			// As the metrics task last sampled it: no store read per health check.
+			outbox_depth: self.metrics.outbox_depth.get(),
+		}
+	}
+}

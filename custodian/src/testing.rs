@@ -1,0 +1,311 @@
+//! Test doubles for the custodian's unit tests: chain state in memory, a pool that records what
+//! it is given and reports the statuses a test pushes, and a network that answers nothing.
+//! The record store is the real one, in a temporary directory.
+
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+};
+
+use codec::{Decode, Encode};
+use futures::{
+	channel::mpsc,
+	future::BoxFuture,
+	stream::{self, BoxStream},
+	FutureExt, StreamExt,
+};
+use medchain_primitives::{
+	access::{AccessId, AccessPage, AccessQuery},
+	commitment::RecordId,
+	shares::{GrantId, TokenKey},
+	HospitalId, HospitalRole,
+};
+use medchain_runtime::{AccountId, BlockNumber, Nonce, Runtime, RuntimeCall, UncheckedExtrinsic};
+use sc_network::PeerId;
+use sp_core::{sr25519, Pair, H256};
+use sp_keystore::{testing::MemoryKeystore, Keystore};
+use sp_runtime::OpaqueExtrinsic;
+
+use crate::{
+	chain::{Anchor, ChainGrant, ChainInfo, Entry, EventRecords, Finalized},
+	pool::{Status, StatusStream},
+	signer::OPERATOR_KEY_TYPE,
+	Chain, Custodian, CustodianPaths, Pool, ReleaseNetwork, Services, Tasks,
+};
+
+/// The hospital the test custodian keeps records for.
+pub const HOSPITAL: HospitalId = 0;
+
+/// Chain state, the same at every block but for events, which belong to a block.
+#[derive(Default)]
+pub struct ChainState {
+	pub info: ChainInfo,
+	pub storage: HashMap<Vec<u8>, Vec<u8>>,
+	pub events: HashMap<H256, EventRecords>,
+	pub numbers: HashMap<H256, BlockNumber>,
+	pub anchors: HashMap<RecordId, Anchor>,
+	pub grants: HashMap<GrantId, ChainGrant>,
+	pub tokens: HashMap<TokenKey, GrantId>,
+	pub entries: HashMap<AccessId, Entry>,
+	pub nonces: HashMap<AccountId, Nonce>,
+}
+
+impl Default for ChainInfo {
+	fn default() -> Self {
+		Self {
+			best_hash: block_hash(10),
+			best_number: 10,
+			finalized_hash: block_hash(8),
+			finalized_number: 8,
+			genesis_hash: block_hash(0),
+		}
+	}
+}
+
+/// The hash the test chain gives block `number`.
+pub fn block_hash(number: BlockNumber) -> H256 {
+	H256::repeat_byte(u8::try_from(number % 250).unwrap_or(0).saturating_add(1))
+}
+
+/// [`Chain`] over [`ChainState`].
+#[derive(Default)]
+pub struct InMemoryChain(pub Mutex<ChainState>);
+
+impl InMemoryChain {
+	/// Runs `change` on the state.
+	pub fn with<T>(&self, change: impl FnOnce(&mut ChainState) -> T) -> T {
+		change(&mut self.0.lock().unwrap())
+	}
+
+	/// Puts `value` under `key`.
+	pub fn put(&self, key: Vec<u8>, value: impl Encode) {
+		self.with(|state| state.storage.insert(key, value.encode()));
+	}
+
+	/// Makes `account` an account of `hospital` in `role`.
+	pub fn set_role(&self, account: &AccountId, hospital: HospitalId, role: HospitalRole) {
+		let key = pallet_hospitals::AccountRoles::<Runtime>::hashed_key_for(account);
+		self.put(key, (hospital, role));
+	}
+}
+
+impl Chain for InMemoryChain {
+	fn info(&self) -> ChainInfo {
+		self.with(|state| state.info)
+	}
+
+	fn hash(&self, number: BlockNumber) -> Result<Option<H256>, String> {
+		Ok(Some(block_hash(number)))
+	}
+
+	fn number(&self, hash: H256) -> Result<Option<BlockNumber>, String> {
+		Ok(self.with(|state| state.numbers.get(&hash).copied()))
+	}
+
+	fn finality_stream(&self) -> BoxStream<'static, Finalized> {
+		stream::pending().boxed()
+	}
+
+	fn storage(&self, at: H256, key: &[u8]) -> Result<Option<Vec<u8>>, String> {
+		let events = frame_support::storage::storage_prefix(b"System", b"Events");
+		if key == events {
+			return Ok(self.with(|state| state.events.get(&at).map(Encode::encode)));
+		}
+		Ok(self.with(|state| state.storage.get(key).cloned()))
+	}
+
+	fn extrinsics(&self, _at: H256) -> Result<Option<Vec<Vec<u8>>>, String> {
+		Ok(Some(Vec::new()))
+	}
+
+	fn slot_millis(&self, _at: H256) -> Result<u64, String> {
+		Ok(6_000)
+	}
+
+	fn account_nonce(&self, _at: H256, account: &AccountId) -> Result<Nonce, String> {
+		Ok(self.with(|state| state.nonces.get(account).copied().unwrap_or_default()))
+	}
+
+	fn runtime_version(&self, _at: H256) -> Result<(u32, u32), String> {
+		Ok((100, 1))
+	}
+
+	fn anchor(&self, _at: H256, record: RecordId) -> Result<Option<Anchor>, String> {
+		Ok(self.with(|state| state.anchors.get(&record).cloned()))
+	}
+
+	fn grant(&self, _at: H256, id: GrantId) -> Result<Option<ChainGrant>, String> {
+		Ok(self.with(|state| state.grants.get(&id).cloned()))
+	}
+
+	fn grant_by_token(&self, _at: H256, token_key: TokenKey) -> Result<Option<GrantId>, String> {
+		Ok(self.with(|state| state.tokens.get(&token_key).copied()))
+	}
+
+	fn grants_of_patient(
+		&self,
+		_at: H256,
+		patient: AccountId,
+		after: Option<GrantId>,
+		limit: u32,
+	) -> Result<Vec<GrantId>, String> {
+		let mut ids: Vec<GrantId> = self.with(|state| {
+			state
+				.grants
+				.iter()
+				.filter(|(_, grant)| grant.patient == patient)
+				.map(|(id, _)| *id)
+				.collect()
+		});
+		ids.sort_unstable();
+		let after = after.map_or(0, |after| after.saturating_add(1));
+		Ok(ids.into_iter().filter(|id| *id >= after).take(limit as usize).collect())
+	}
+
+	fn access_entry(&self, _at: H256, id: AccessId) -> Result<Option<Entry>, String> {
+		Ok(self.with(|state| state.entries.get(&id).cloned()))
+	}
+
+	fn access_entries(
+		&self,
+		_at: H256,
+		_query: AccessQuery<AccountId>,
+		_range: (u64, u64),
+		_cursor: u32,
+		_limit: u32,
+	) -> Result<AccessPage<AccountId, BlockNumber>, String> {
+		Ok(AccessPage { entries: Vec::new(), next_cursor: None })
+	}
+
+	fn validators(&self, _at: H256) -> Result<Vec<HospitalId>, String> {
+		Ok(vec![HOSPITAL])
+	}
+}
+
+/// A pool that keeps what it is given; a test reports each watched transaction's statuses
+/// through [`RecordingPool::report`].
+#[derive(Default)]
+pub struct RecordingPool {
+	/// Every transaction accepted, in order.
+	pub accepted: Mutex<Vec<OpaqueExtrinsic>>,
+	/// The next submission is refused with this reason.
+	pub refuse_next: Mutex<Option<String>>,
+	watchers: Mutex<Vec<mpsc::UnboundedSender<Status>>>,
+}
+
+impl RecordingPool {
+	/// The calls of the accepted transactions, in order.
+	pub fn calls(&self) -> Vec<RuntimeCall> {
+		self.accepted
+			.lock()
+			.unwrap()
+			.iter()
+			.map(|opaque| {
+				UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap().function
+			})
+			.collect()
+	}
+
+	/// The nonces of the accepted transactions, in order.
+	pub fn nonces(&self) -> Vec<Nonce> {
+		self.accepted
+			.lock()
+			.unwrap()
+			.iter()
+			.map(|opaque| {
+				let extrinsic =
+					UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap();
+				let sp_runtime::generic::Preamble::Signed(_, _, extension) = extrinsic.preamble
+				else {
+					panic!("an unsigned transaction");
+				};
+				extension.6 .0
+			})
+			.collect()
+	}
+
+	/// How many transactions were submitted to be watched.
+	pub fn watched(&self) -> usize {
+		self.watchers.lock().unwrap().len()
+	}
+
+	/// Reports `status` for the `index`th watched transaction.
+	pub fn report(&self, index: usize, status: Status) {
+		self.watchers.lock().unwrap()[index].unbounded_send(status).unwrap();
+	}
+
+	fn accept(&self, extrinsic: OpaqueExtrinsic) -> Result<H256, String> {
+		if let Some(reason) = self.refuse_next.lock().unwrap().take() {
+			return Err(reason);
+		}
+		let hash = self.hash_of(&extrinsic);
+		self.accepted.lock().unwrap().push(extrinsic);
+		Ok(hash)
+	}
+}
+
+impl Pool for RecordingPool {
+	fn hash_of(&self, extrinsic: &OpaqueExtrinsic) -> H256 {
+		sp_io::hashing::blake2_256(&extrinsic.encode()).into()
+	}
+
+	fn submit(&self, _at: H256, extrinsic: OpaqueExtrinsic) -> BoxFuture<'_, Result<H256, String>> {
+		std::future::ready(self.accept(extrinsic)).boxed()
+	}
+
+	fn submit_and_watch(
+		&self,
+		_at: H256,
+		extrinsic: OpaqueExtrinsic,
+	) -> BoxFuture<'_, Result<StatusStream, String>> {
+		let watched = self.accept(extrinsic).map(|_| {
+			let (sender, receiver) = mpsc::unbounded();
+			self.watchers.lock().unwrap().push(sender);
+			receiver.boxed()
+		});
+		std::future::ready(watched).boxed()
+	}
+}
+
+/// A network on which no custodian answers.
+pub struct Unreachable;
+
+impl ReleaseNetwork for Unreachable {
+	fn request(&self, _peer: PeerId, _access: AccessId) -> BoxFuture<'_, Result<Vec<u8>, String>> {
+		std::future::ready(Err("not connected".to_owned())).boxed()
+	}
+
+	fn connected_peers(&self) -> BoxFuture<'_, usize> {
+		std::future::ready(0).boxed()
+	}
+}
+
+/// A custodian of hospital [`HOSPITAL`] over `chain` and `pool`, its store in `dir`, and its
+/// tasks (not started).
+pub fn custodian(
+	dir: &std::path::Path,
+	chain: Arc<InMemoryChain>,
+	pool: Arc<RecordingPool>,
+) -> (Arc<Custodian>, Tasks) {
+	let keystore = MemoryKeystore::new();
+	let operator = keystore.sr25519_generate_new(OPERATOR_KEY_TYPE, Some("//Operator")).unwrap();
+	chain.set_role(&operator.into(), HOSPITAL, HospitalRole::Operator);
+	let paths = CustodianPaths {
+		store: dir.join("store"),
+		kek: medchain_store::kek::KekFile { path: dir.join("kek"), root: None },
+	};
+	let services = Services {
+		follower: crate::Follower::new(chain.clone()),
+		chain,
+		pool,
+		keystore: Arc::new(keystore),
+		network: Arc::new(Unreachable),
+		metrics: crate::metrics::Metrics::new(None).unwrap(),
+	};
+	Custodian::open(paths, services).unwrap()
+}
+
+/// A patient pseudonym.
+pub fn patient(seed: &str) -> AccountId {
+	sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap().public().into()
+}
