@@ -21,6 +21,7 @@ pub mod challenge;
 pub mod consent;
 pub mod errors;
 pub mod fields;
+pub mod limits;
 pub mod types;
 
 use jsonrpsee::{

@@ -163,8 +163,6 @@ pub struct RecordFields {
 	pub access_id: u64,
 	/// The custodian hospital.
 	pub custodian: u32,
-	/// Every field's proof matched the anchored root.
-	pub verified: bool,
 	/// The custodian's `confirm_release` transaction.
 	pub release_transaction: String,
 }
@@ -239,9 +237,6 @@ pub struct SharedFields {
 	pub access_id: u64,
 	/// The custodian hospital the fields came from.
 	pub custodian: u32,
-	/// Every field's proof matched the anchored root, and the fields are exactly those the
-	/// entry names.
-	pub verified: bool,
 }
 
 /// What a patient shares (`medchain_prepareShare`, `medchain_createShare`).

@@ -24,8 +24,6 @@ use crate::args::{Cli, Signer};
 /// How long one medchain RPC call may take: `createShare` and `accessShared` wait for
 /// finality and for the custodian.
 const API_TIMEOUT: Duration = Duration::from_secs(180);
-/// The largest request the node takes (its `MAX_REQUEST_BYTES`): a batch of records.
-const MAX_REQUEST_BYTES: u32 = 64 << 20;
 
 /// The endpoints of one invocation, and where its medchain RPC token comes from.
 pub struct Context {
@@ -81,7 +79,7 @@ impl Context {
 		headers.insert("Authorization", bearer);
 		let mut builder = HttpClientBuilder::default()
 			.set_headers(headers)
-			.max_request_size(MAX_REQUEST_BYTES)
+			.max_request_size(medchain_app_api::limits::MAX_REQUEST_BYTES)
 			.request_timeout(API_TIMEOUT);
 		if let Some(ca_file) = &self.ca_file {
 			builder = builder.with_custom_cert_store(trusting(ca_file)?);

@@ -20,8 +20,7 @@ use crate::{
 	signing::{sign_challenge, Purpose},
 };
 
-/// The most records one `submitRecords` takes (the node's `MAX_BULK_RECORDS`).
-const MAX_BATCH: usize = 500;
+use medchain_app_api::limits::MAX_BULK_RECORDS as MAX_BATCH;
 /// How long `--wait` waits for an anchor's finality.
 const ANCHOR_WAIT: Duration = Duration::from_secs(180);
 

@@ -1,19 +1,18 @@
-//! Signed transactions: built with the runtime's one `TxExtension` builder
-//! (`medchain_runtime::tx_extension`), signed with an sr25519 key, submitted, and followed
+//! Signed transactions: built as the runtime says (`medchain_runtime::transaction`), signed with an sr25519 key, submitted, and followed
 //! until a finalized block includes them (or, while finality is stalled, a block of the best
 //! chain). Every read goes through [`Chain`].
 
 use std::time::Duration;
 
 use codec::Encode;
-use medchain_runtime::{RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic};
+use medchain_runtime::{
+	transaction::{mortal_era, UnsignedTransaction},
+	RuntimeCall, RuntimeEvent,
+};
 use sp_core::{sr25519, Pair, H256};
-use sp_runtime::{generic::Era, DispatchError, MultiAddress, MultiSignature};
+use sp_runtime::{DispatchError, MultiSignature};
 
 use crate::{chain::Chain, rpc::wait_until};
-
-/// Blocks a transaction stays valid for (mortal, as the design requires).
-const MORTALITY: u64 = 64;
 
 /// How long to wait for a finalized block to include a submitted transaction.
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
@@ -76,20 +75,12 @@ pub async fn sign(
 	let nonce = chain.next_nonce(&signer.public()).await?;
 	let version = chain.runtime_version().await?;
 	let genesis = chain.genesis_hash().await?;
-	// Mortal from the finalized head: a birth block on a best chain that is later reorganized
-	// away would make the transaction invalid ("ancient birth block").
-	let finalized = chain.finalized_number().await?;
-	let era = Era::mortal(MORTALITY, u64::from(finalized));
-	let birth = u32::try_from(era.birth(u64::from(finalized))).map_err(|e| e.to_string())?;
-	let birth = chain.block_hash(birth).await?.ok_or(format!("no block #{birth}"))?;
-
-	let extension = medchain_runtime::tx_extension(era, nonce);
-	let implicit =
-		((), version.spec_version, version.transaction_version, genesis, birth, (), (), (), ());
-	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-	let signature = MultiSignature::Sr25519(payload.using_encoded(|bytes| signer.sign(bytes)));
-	let address = MultiAddress::Id(signer.public().into());
-	Ok(UncheckedExtrinsic::new_signed(call, address, signature, extension).encode())
+	let (era, birth) = mortal_era(chain.finalized_number().await?);
+	let birth_hash = chain.block_hash(birth).await?.ok_or(format!("no block #{birth}"))?;
+	let version = (version.spec_version, version.transaction_version);
+	let unsigned = UnsignedTransaction::new(call, nonce, era, birth_hash, genesis, version);
+	let signature = MultiSignature::Sr25519(signer.sign(&unsigned.signing_bytes()));
+	Ok(unsigned.signed(signer.public().into(), signature).encode())
 }
 
 /// A dispatch error by name: the pallet and its error (`Shares(ConsentRequestNotFound)`), or

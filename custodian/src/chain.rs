@@ -10,7 +10,7 @@ use medchain_primitives::access::{AccessEntry, AccessId, AccessPage, AccessQuery
 use medchain_primitives::{
 	commitment::RecordId,
 	records::Record,
-	shares::{Grant, GrantId, TokenKey},
+	shares::{Grant, GrantId, GrantRefusal, PurposeOfUse, TokenKey},
 	HospitalId, HospitalRole,
 };
 use medchain_runtime::{AccountId, BlockNumber, Nonce, Runtime, RuntimeEvent, UncheckedExtrinsic};
@@ -77,6 +77,16 @@ pub trait Chain: Send + Sync + 'static {
 	fn grant(&self, at: H256, id: GrantId) -> Result<Option<ChainGrant>, String>;
 	/// The grant `token_key` opens (`SharesApi::grant_by_token`).
 	fn grant_by_token(&self, at: H256, token_key: TokenKey) -> Result<Option<GrantId>, String>;
+	/// Why grant `grant` can't open `record` for `accessor` and `purpose`, if it can't: the
+	/// chain's own rules (`SharesApi::check_use`).
+	fn check_use(
+		&self,
+		at: H256,
+		grant: GrantId,
+		record: RecordId,
+		accessor: HospitalId,
+		purpose: PurposeOfUse,
+	) -> Result<Result<(), GrantRefusal>, String>;
 	/// The grants of `patient` after `after`, at most `limit` (`SharesApi::grants_of_patient`).
 	fn grants_of_patient(
 		&self,

@@ -9,7 +9,7 @@ use futures::{stream::BoxStream, StreamExt};
 use medchain_primitives::{
 	access::{AccessId, AccessPage, AccessQuery},
 	commitment::RecordId,
-	shares::{GrantId, TokenKey},
+	shares::{GrantId, GrantRefusal, PurposeOfUse, TokenKey},
 	HospitalId,
 };
 use medchain_runtime::{opaque::Block, AccountId, BlockNumber, Nonce};
@@ -123,6 +123,18 @@ where
 	fn grant_by_token(&self, at: H256, token_key: TokenKey) -> Result<Option<GrantId>, String> {
 		let grant = self.client.runtime_api().grant_by_token(at, token_key);
 		grant.map_err(describe("SharesApi::grant_by_token"))
+	}
+
+	fn check_use(
+		&self,
+		at: H256,
+		grant: GrantId,
+		record: RecordId,
+		accessor: HospitalId,
+		purpose: PurposeOfUse,
+	) -> Result<Result<(), GrantRefusal>, String> {
+		let checked = self.client.runtime_api().check_use(at, grant, record, accessor, purpose);
+		checked.map_err(describe("SharesApi::check_use"))
 	}
 
 	fn grants_of_patient(

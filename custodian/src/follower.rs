@@ -8,8 +8,9 @@ use std::{
 };
 
 use futures::StreamExt;
-use medchain_runtime::BlockNumber;
+use medchain_runtime::{BlockNumber, RuntimeError, RuntimeEvent};
 use sp_core::H256;
+use sp_runtime::DispatchError;
 use tokio::sync::broadcast;
 
 use crate::{chain::EventRecords, Chain};
@@ -61,6 +62,26 @@ impl Follower {
 		}
 	}
 
+	/// What extrinsic `index` of block `hash` did: its events, and its dispatch error if it
+	/// failed.
+	pub fn outcome(&self, hash: H256, index: u32) -> Result<Outcome, String> {
+		let mut outcome = Outcome { events: Vec::new(), error: None };
+		for record in self.events(hash)?.iter() {
+			if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
+				continue;
+			}
+			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error,
+				..
+			}) = record.event
+			{
+				outcome.error = Some(dispatch_error);
+			}
+			outcome.events.push(record.event.clone());
+		}
+		Ok(outcome)
+	}
+
 	/// Reads and announces each finalized block until the node stops.
 	pub async fn run(self: Arc<Self>) {
 		let mut finality = self.chain.finality_stream();
@@ -86,6 +107,22 @@ impl Follower {
 		let _ = self.blocks.send(Arc::new(FinalizedBlock { hash, number, events }));
 		Ok(())
 	}
+}
+
+/// What one extrinsic did.
+#[derive(Debug)]
+pub struct Outcome {
+	/// Its events, in order.
+	pub events: Vec<RuntimeEvent>,
+	/// Why it failed, if it did.
+	pub error: Option<DispatchError>,
+}
+
+/// A dispatch error by name, decoded into the runtime's own error type (`AccessLog(UsesExhausted)`),
+/// or the error itself when it is not a pallet's.
+pub fn error_name(error: DispatchError) -> String {
+	RuntimeError::from_dispatch_error(error)
+		.map_or_else(|| format!("{error:?}"), |error| format!("{error:?}"))
 }
 
 /// The next finalized block, or `None` after `idle` without one. A subscriber that fell

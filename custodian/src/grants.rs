@@ -1,7 +1,6 @@
 //! Shares this custodian creates and revokes for its patients: the terms an app gives, the
 //! consent message the patient signs, and the `create_grant_for` and `revoke` transactions.
 
-use codec::Decode;
 use medchain_app_api::{
 	consent, types::to_hex, CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent,
 	ShareTerms,
@@ -9,10 +8,11 @@ use medchain_app_api::{
 use medchain_primitives::shares::{grant_consent_message, GrantStatus, GrantTerms, Grantor};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
 use sp_core::{sr25519, Pair, H256};
-use sp_runtime::{BoundedVec, DispatchError, MultiSignature};
+use sp_runtime::{BoundedVec, MultiSignature};
 
 use crate::{
 	error::{chain_error, not_final_yet},
+	follower::error_name,
 	signer::Watched,
 	Custodian, Error, FINALITY_WAIT,
 };
@@ -224,30 +224,14 @@ fn outcome<T>(
 	index: u32,
 	pick: impl Fn(&RuntimeEvent) -> Option<T>,
 ) -> Result<T, Error> {
-	for record in custodian.chain.events(block).map_err(chain_error)? {
-		if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
-			continue;
-		}
-		if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-			dispatch_error, ..
-		}) = &record.event
-		{
-			return Err(ErrorCode::ShareRefused
-				.error(format!("the chain refused the share: {}", shares_error(dispatch_error))));
-		}
-		if let Some(found) = pick(&record.event) {
-			return Ok(found);
-		}
+	let outcome = custodian.follower.outcome(block, index).map_err(chain_error)?;
+	if let Some(error) = outcome.error {
+		return Err(ErrorCode::ShareRefused
+			.error(format!("the chain refused the share: {}", error_name(error))));
 	}
-	Err(ErrorCode::ShareRefused.error("the transaction emitted no share event"))
-}
-
-fn shares_error(error: &DispatchError) -> String {
-	match error {
-		DispatchError::Module(module) => {
-			pallet_shares::Error::<Runtime>::decode(&mut module.error.as_slice())
-				.map_or_else(|_| format!("{module:?}"), |error| format!("{error:?}"))
-		}
-		other => format!("{other:?}"),
-	}
+	outcome
+		.events
+		.iter()
+		.find_map(pick)
+		.ok_or_else(|| ErrorCode::ShareRefused.error("the transaction emitted no share event"))
 }

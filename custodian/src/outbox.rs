@@ -16,7 +16,7 @@ use std::{
 
 use futures::StreamExt;
 use medchain_primitives::commitment::RecordId;
-use medchain_runtime::{configs::MaxAnchorBatch, RuntimeCall, RuntimeError, RuntimeEvent};
+use medchain_runtime::{configs::MaxAnchorBatch, RuntimeCall, RuntimeEvent};
 use medchain_store::{outbox::PendingAnchor, AnchorState, Store};
 use sp_core::H256;
 use sp_runtime::BoundedVec;
@@ -24,7 +24,7 @@ use sp_runtime::BoundedVec;
 use crate::{
 	blocking,
 	chain::Anchor,
-	follower::{next_block, Follower},
+	follower::{error_name, next_block, Follower},
 	pool::{Pool, StatusStream, TransactionStatus},
 	signer::OperatorSigner,
 	Chain,
@@ -299,16 +299,11 @@ impl Outbox {
 	) -> Result<Vec<(RecordId, AnchorState)>, String> {
 		let index = u32::try_from(index).map_err(|error| error.to_string())?;
 		let mut refused = HashMap::new();
-		for record in self.follower.events(block)?.iter() {
-			if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
-				continue;
-			}
+		for event in self.follower.outcome(block, index)?.events {
 			if let RuntimeEvent::Records(pallet_records::Event::AnchorFailed { index, error }) =
-				record.event
+				event
 			{
-				let reason = RuntimeError::from_dispatch_error(error)
-					.map_or_else(|| format!("{error:?}"), |error| format!("{error:?}"));
-				refused.insert(index, reason);
+				refused.insert(index, error_name(error));
 			}
 		}
 		let mut outcomes = Vec::new();

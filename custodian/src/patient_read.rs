@@ -135,7 +135,6 @@ impl Custodian {
 			field_root: to_hex(&anchor.field_root),
 			access_id: access,
 			custodian: self.hospital,
-			verified: true,
 			release_transaction: to_hex(release_transaction.as_bytes()),
 		})
 	}

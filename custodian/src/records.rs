@@ -15,6 +15,10 @@ use medchain_store::{AnchorState, NewRecord, StoreError, StoredReceipt, StoredRe
 
 use crate::{error::in_store, Custodian, Progress, Result};
 
+// The store's bound on one submission is the API's.
+const _: () =
+	assert!(medchain_store::MAX_BULK_RECORDS == medchain_app_api::limits::MAX_BULK_RECORDS);
+
 impl Custodian {
 	/// `medchain_submitRecord(s)`: stores `records` for the `submitter` token, each once per
 	/// client request id; the outbox anchors them.

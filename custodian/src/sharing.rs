@@ -1,25 +1,27 @@
 //! The requester's side of sharing: a share token opens a record held by another hospital.
 //!
-//! `accessShared` finds the grant from the token, checks it (each refusal its own error), has
+//! `accessShared` finds the grant from the token, asks the chain whether it opens the record
+//! (`SharesApi::check_use`: each refusal its own error), has
 //! the token sign the access, logs it with the operator key and waits for finality, then
 //! fetches the fields over the release protocol and verifies them against the anchor.
 
 use std::collections::BTreeSet;
 
-use codec::Decode;
 use medchain_app_api::{fields, types::to_hex, AccessShared, ErrorCode, RetryAccess, SharedFields};
 use medchain_primitives::{
 	access::{AccessId, AccessKind},
 	commitment::{verify_field, RecordId},
 	records::RecordStatus,
-	shares::{AccessRequest, GrantStatus, PurposeOfUse},
+	shares::{AccessRequest, GrantRefusal, GrantStatus, PurposeOfUse},
 };
-use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use medchain_runtime::{RuntimeCall, RuntimeError, RuntimeEvent};
 use medchain_token::ShareToken;
 use sp_runtime::DispatchError;
 
 use crate::{
+	chain::ChainGrant,
 	error::{chain_error, not_final_yet},
+	follower::error_name,
 	protocol::{fetch, FetchError, Refusal},
 	release::fields_json,
 	signer::Watched,
@@ -93,27 +95,10 @@ async fn open_shared(
 		.grant(best, grant_id)
 		.map_err(chain_error)?
 		.ok_or_else(|| ErrorCode::ShareNotFound.error(format!("grant {grant_id} was pruned")))?;
-	if let GrantStatus::Revoked { at, .. } = grant.status {
-		return Err(
-			ErrorCode::ShareRevoked.error(format!("grant {grant_id} was revoked at block {at}"))
-		);
-	}
-	if info.best_number >= grant.expires_at {
-		return Err(ErrorCode::ShareExpired
-			.error(format!("grant {grant_id} expired at block {}", grant.expires_at)));
-	}
-	if grant.terms.grantee.is_some_and(|grantee| grantee != custodian.hospital) {
-		return Err(ErrorCode::ShareWrongHospital.error(format!(
-			"access denied for this hospital: grant {grant_id} is for another hospital"
-		)));
-	}
-	if grant.terms.max_uses.is_some_and(|max| grant.uses >= max) {
-		return Err(ErrorCode::ShareUsesExhausted
-			.error(format!("grant {grant_id} was used {} times, its maximum", grant.uses)));
-	}
-	if !grant.terms.records.contains(&record_id) {
-		return Err(ErrorCode::RecordNotShared
-			.error(format!("grant {grant_id} does not cover record {}", to_hex(&record_id))));
+	// The chain's own rules, at the state the access will meet: one that would fail is not sent.
+	let checked = chain.check_use(best, grant_id, record_id, custodian.hospital, purpose);
+	if let Err(refusal) = checked.map_err(chain_error)? {
+		return Err(refused(refusal, grant_id, &grant, &record_id));
 	}
 	let anchor = chain
 		.anchor(best, record_id)
@@ -133,9 +118,11 @@ async fn open_shared(
 			)))
 		}
 	}
-	if grant.terms.purpose != purpose {
-		return Err(ErrorCode::PurposeMismatch
-			.error(format!("grant {grant_id} is for purpose {}", grant.terms.purpose.code())));
+	if anchor.patient != grant.patient {
+		return Err(ErrorCode::RecordNotShared.error(format!(
+			"grant {grant_id} is another patient's than record {}",
+			to_hex(&record_id)
+		)));
 	}
 
 	let access_request = AccessRequest {
@@ -177,38 +164,62 @@ async fn open_shared(
 	fetch_verified(custodian, access).await
 }
 
+/// The error for the chain's refusal of a use of `grant` (id `grant_id`) for `record`.
+fn refused(refusal: GrantRefusal, grant_id: u64, grant: &ChainGrant, record: &RecordId) -> Error {
+	match refusal {
+		GrantRefusal::GrantNotFound => {
+			ErrorCode::ShareNotFound.error(format!("grant {grant_id} was pruned"))
+		}
+		GrantRefusal::GrantRevoked => {
+			let at = match grant.status {
+				GrantStatus::Revoked { at, .. } => at.to_string(),
+				GrantStatus::Active => "?".into(),
+			};
+			ErrorCode::ShareRevoked.error(format!("grant {grant_id} was revoked at block {at}"))
+		}
+		GrantRefusal::GrantExpired => ErrorCode::ShareExpired
+			.error(format!("grant {grant_id} expired at block {}", grant.expires_at)),
+		GrantRefusal::WrongGrantee => ErrorCode::ShareWrongHospital.error(format!(
+			"access denied for this hospital: grant {grant_id} is for another hospital"
+		)),
+		GrantRefusal::UsesExhausted => ErrorCode::ShareUsesExhausted
+			.error(format!("grant {grant_id} was used {} times, its maximum", grant.uses)),
+		GrantRefusal::RecordNotInGrant => ErrorCode::RecordNotShared
+			.error(format!("grant {grant_id} does not cover record {}", to_hex(record))),
+		GrantRefusal::PurposeMismatch => ErrorCode::PurposeMismatch
+			.error(format!("grant {grant_id} is for purpose {}", grant.terms.purpose.code())),
+		other => ErrorCode::AccessRefused.error(format!("grant {grant_id}: {other:?}")),
+	}
+}
+
 /// The access id transaction `index` of `block` recorded, or the chain's refusal.
 fn access_outcome(
 	custodian: &Custodian,
 	block: sp_core::H256,
 	index: u32,
 ) -> Result<AccessId, Error> {
-	let events = custodian.chain.events(block).map_err(chain_error)?;
-	for record in events {
-		if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
-			continue;
-		}
-		match record.event {
+	let outcome = custodian.follower.outcome(block, index).map_err(chain_error)?;
+	if let Some(error) = outcome.error {
+		return Err(refusal_of(error));
+	}
+	outcome
+		.events
+		.iter()
+		.find_map(|event| match event {
 			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
 				access, ..
-			}) => return Ok(access),
-			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-				dispatch_error, ..
-			}) => return Err(refusal_of(dispatch_error)),
-			_ => {}
-		}
-	}
-	Err(ErrorCode::AccessRefused.error("the access transaction recorded no entry"))
+			}) => Some(*access),
+			_ => None,
+		})
+		.ok_or_else(|| ErrorCode::AccessRefused.error("the access transaction recorded no entry"))
 }
 
 /// The error for the chain's refusal of an access.
 fn refusal_of(error: DispatchError) -> Error {
 	use pallet_access_log::Error;
-	let DispatchError::Module(module) = error else {
-		return ErrorCode::AccessRefused.error(format!("the chain refused the access: {error:?}"));
-	};
-	let Ok(error) = Error::<medchain_runtime::Runtime>::decode(&mut module.error.as_slice()) else {
-		return ErrorCode::AccessRefused.error(format!("the chain refused the access: {module:?}"));
+	let message = format!("the chain refused the access: {}", error_name(error));
+	let Some(RuntimeError::AccessLog(error)) = RuntimeError::from_dispatch_error(error) else {
+		return ErrorCode::AccessRefused.error(message);
 	};
 	let code = match error {
 		Error::GrantNotFound => ErrorCode::ShareNotFound,
@@ -221,7 +232,7 @@ fn refusal_of(error: DispatchError) -> Error {
 		Error::RecordIsErased => ErrorCode::RecordErased,
 		_ => ErrorCode::AccessRefused,
 	};
-	code.error(format!("the chain refused the access: {error:?}"))
+	code.error(message)
 }
 
 /// `medchain_retryAccess`: the fields of access `request.access_id`, for the holder of the
@@ -326,7 +337,6 @@ async fn fetch_verified(custodian: &Custodian, access: AccessId) -> Result<Share
 		field_root: to_hex(&anchor.field_root),
 		access_id: access,
 		custodian: entry.custodian,
-		verified,
 	})
 }
 
@@ -468,6 +478,10 @@ mod tests {
 			state.anchors.get_mut(&RECORD).unwrap().status = RecordStatus::Amended { by: [8; 32] };
 		};
 		assert_eq!(refused(amended, "TREAT").await, ErrorCode::AccessRefused);
+		let another_patients = |state: &mut crate::testing::ChainState| {
+			state.anchors.get_mut(&RECORD).unwrap().patient = patient("Eve");
+		};
+		assert_eq!(refused(another_patients, "TREAT").await, ErrorCode::RecordNotShared);
 		assert_eq!(refused(unchanged, "ETREAT").await, ErrorCode::PurposeMismatch);
 	}
 

@@ -1,6 +1,7 @@
 //! Transactions the node signs with its hospital's operator key, from the keystore.
 //!
-//! Transactions are mortal ([`MORTALITY`] blocks). Nonces come from a local counter that never
+//! Transactions are mortal (`medchain_runtime::transaction::MORTALITY` blocks), built and signed
+//! as every signer's are (`medchain_runtime::transaction`). Nonces come from a local counter that never
 //! goes below the chain's next nonce, so several transactions can wait in the pool at once; a
 //! refused or dropped transaction resets it to the chain's.
 
@@ -8,10 +9,13 @@ use std::sync::{Arc, Mutex};
 
 use codec::Encode;
 use futures::StreamExt;
-use medchain_runtime::{AccountId, Nonce, RuntimeCall, SignedPayload, UncheckedExtrinsic};
+use medchain_runtime::{
+	transaction::{mortal_era, UnsignedTransaction},
+	AccountId, Nonce, RuntimeCall,
+};
 use sp_core::{crypto::KeyTypeId, sr25519, H256};
 use sp_keystore::KeystorePtr;
-use sp_runtime::{generic::Era, MultiAddress, MultiSignature, OpaqueExtrinsic};
+use sp_runtime::{MultiSignature, OpaqueExtrinsic};
 
 use crate::{
 	pool::{Pool, TransactionStatus},
@@ -20,9 +24,6 @@ use crate::{
 
 /// The keystore key type of a hospital's operator key (sr25519).
 pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
-
-/// How many blocks a node-signed transaction stays valid.
-pub const MORTALITY: u64 = 64;
 
 /// Signs calls as the hospital's operator.
 pub struct OperatorSigner {
@@ -91,36 +92,20 @@ impl OperatorSigner {
 			*next = Some(nonce.saturating_add(1));
 			nonce
 		};
-		let (spec_version, transaction_version) = self
+		let version = self
 			.chain
 			.runtime_version(best_hash)
 			.map_err(|error| format!("reading the runtime version: {error}"))?;
-		// Mortal from the finalized head, so a reorganization can't take the birth block away.
-		let finalized = info.finalized_number;
-		let era = Era::mortal(MORTALITY, u64::from(finalized));
-		let birth =
-			u32::try_from(era.birth(u64::from(finalized))).map_err(|error| error.to_string())?;
-		let birth_hash = self
-			.chain
-			.hash(birth)
-			.map_err(|error| error.to_string())?
-			.ok_or(format!("no block #{birth}"))?;
-		let extension = medchain_runtime::tx_extension(era, nonce);
-		let implicit =
-			((), spec_version, transaction_version, info.genesis_hash, birth_hash, (), (), (), ());
-		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-		let signature = payload
-			.using_encoded(|bytes| {
-				self.keystore.sr25519_sign(OPERATOR_KEY_TYPE, &self.public, bytes)
-			})
+		let (era, birth) = mortal_era(info.finalized_number);
+		let birth_hash = self.chain.hash(birth)?.ok_or(format!("no block #{birth}"))?;
+		let unsigned =
+			UnsignedTransaction::new(call, nonce, era, birth_hash, info.genesis_hash, version);
+		let signature = self
+			.keystore
+			.sr25519_sign(OPERATOR_KEY_TYPE, &self.public, &unsigned.signing_bytes())
 			.map_err(|error| format!("signing: {error}"))?
 			.ok_or("the operator key left the keystore")?;
-		let extrinsic = UncheckedExtrinsic::new_signed(
-			call,
-			MultiAddress::Id(self.account()),
-			MultiSignature::Sr25519(signature),
-			extension,
-		);
+		let extrinsic = unsigned.signed(self.account(), MultiSignature::Sr25519(signature));
 		let extrinsic = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
 			.map_err(|error| error.to_string())?;
 		Ok(Signed { extrinsic, nonce, at: best_hash })

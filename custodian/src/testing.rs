@@ -17,7 +17,7 @@ use futures::{
 use medchain_primitives::{
 	access::{AccessId, AccessPage, AccessQuery},
 	commitment::RecordId,
-	shares::{GrantId, TokenKey},
+	shares::{GrantId, GrantRefusal, PurposeOfUse, TokenKey},
 	HospitalId, HospitalRole,
 };
 use medchain_runtime::{AccountId, BlockNumber, Nonce, Runtime, RuntimeCall, UncheckedExtrinsic};
@@ -140,6 +140,21 @@ impl Chain for InMemoryChain {
 
 	fn grant_by_token(&self, _at: H256, token_key: TokenKey) -> Result<Option<GrantId>, String> {
 		Ok(self.with(|state| state.tokens.get(&token_key).copied()))
+	}
+
+	fn check_use(
+		&self,
+		_at: H256,
+		grant: GrantId,
+		record: RecordId,
+		accessor: HospitalId,
+		purpose: PurposeOfUse,
+	) -> Result<Result<(), GrantRefusal>, String> {
+		Ok(self.with(|state| {
+			let grant = state.grants.get(&grant).ok_or(GrantRefusal::GrantNotFound)?;
+			let now = state.info.best_number;
+			grant.use_refusal(&record, accessor, purpose, now).map_or(Ok(()), Err)
+		}))
 	}
 
 	fn grants_of_patient(

@@ -8,15 +8,14 @@
 //! - [`bundle`]: a page of them as a `searchset` Bundle whose `next` link carries the cursor.
 //!
 //! [`codes`] names every system, code and extension used. The crate only builds JSON: the node
-//! serves it (`medchain_exportFhir`); [`validation`] checks it against the R5 models of the
-//! `fhir.resources` Python package.
+//! serves it (`medchain_exportFhir`). Auditors check it with `fhir/validate.py` against the R5
+//! models of the `fhir.resources` Python package; the tests do too (`medchain_tests::fhir`).
 
 #![deny(missing_docs)]
 
 pub mod audit_event;
 pub mod codes;
 pub mod consent;
-pub mod validation;
 
 use serde_json::{json, Value};
 

@@ -2,11 +2,14 @@
 //! or to the executive.
 
 use alloc::vec::Vec;
-use frame_support::genesis_builder_helper::{build_state, get_preset};
+use frame_support::{genesis_builder_helper::get_preset, traits::BuildGenesisConfig};
 use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::{DisclosedField, Hash256, RecordId},
-	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId, TokenKey},
+	shares::{
+		ConsentRequest, ConsentRequestId, Grant, GrantId, GrantRefusal, PurposeOfUse, TokenKey,
+	},
+	HospitalId,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
@@ -181,7 +184,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(3)]
+	#[api_version(4)]
 	impl medchain_runtime_api::SharesApi<Block, AccountId, BlockNumber> for Runtime {
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>> {
 			Shares::grant(id)
@@ -189,6 +192,15 @@ impl_runtime_apis! {
 
 		fn grant_by_token(token_key: TokenKey) -> Option<GrantId> {
 			Shares::grant_by_token(&token_key)
+		}
+
+		fn check_use(
+			grant: GrantId,
+			record: RecordId,
+			accessor: HospitalId,
+			purpose: PurposeOfUse,
+		) -> Result<(), GrantRefusal> {
+			Shares::check_use(grant, &record, accessor, purpose)
 		}
 
 		fn grants_of_patient(patient: AccountId, after: Option<GrantId>, limit: u32) -> Vec<GrantId> {
@@ -277,7 +289,15 @@ impl_runtime_apis! {
 
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
-			build_state::<RuntimeGenesisConfig>(config)
+			let mut genesis = serde_json::from_slice::<RuntimeGenesisConfig>(&config)
+				.map_err(|error| alloc::format!("Invalid JSON blob: {error}"))?;
+			// The founding hospitals first, each checked as an admission is: a malformed one
+			// is refused with its reason (a pallet's genesis build can't return an error). The
+			// other pallets' genesis reads the registry they fill.
+			let founders = core::mem::take(&mut genesis.hospitals.hospitals);
+			pallet_hospitals::genesis::admit_founders::<Runtime>(&founders)?;
+			genesis.build();
+			Ok(())
 		}
 
 		fn get_preset(id: &Option<sp_genesis_builder::PresetId>) -> Option<Vec<u8>> {

@@ -26,6 +26,7 @@ pub mod genesis_config_presets;
 pub mod local_network;
 #[cfg(test)]
 mod tests;
+pub mod transaction;
 
 extern crate alloc;
 
@@ -70,7 +71,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: `propose_hospital` takes node proofs; new calls in hospitals, records and shares.
@@ -78,7 +79,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
-/// Block time: 3 seconds. See README ("Block time") for why.
+/// Block time: 3 seconds. See `docs/chain.md` ("Block time") for why.
 pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
 
 /// Aura slots are exactly one block long.

@@ -51,7 +51,7 @@ fn initialize(path: &Path, fresh: &Path) -> Result<()> {
 	drop(open(fresh)?);
 	std::fs::hard_link(fresh, path).map_err(|error| crate::io_error(path, error))?;
 	std::fs::remove_file(fresh).map_err(|error| crate::io_error(fresh, error))?;
-	crate::kek::sync_parent(path)
+	crate::scrub::sync_parent(path)
 }
 
 fn open(path: &Path) -> Result<Database> {

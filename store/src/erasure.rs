@@ -217,7 +217,7 @@ impl Store {
 			}
 		}
 		write.commit().map_err(redb::Error::from)?;
-		kek::sync_parent(&new_path)?;
+		crate::scrub::sync_parent(&new_path)?;
 
 		kek::rename_next(&self.kek_file.path)?;
 		// The old KEK is gone: switch before anything else can fail.
@@ -225,7 +225,7 @@ impl Store {
 		epoch_keys.kek = next_kek;
 		drop(epoch_keys);
 		drop(old_db);
-		kek::sync_parent(&self.kek_file.path)?;
+		crate::scrub::sync_parent(&self.kek_file.path)?;
 		kek::retire_old(&self.kek_file.path)?;
 		crate::scrub::shred_file(&keys_path(&self.dir, old_kek.epoch))
 	}
@@ -311,7 +311,7 @@ pub(crate) fn recover_rotation(dir: &Path, kek_path: &Path, epoch: u64) -> Resul
 	for path in &retired {
 		crate::scrub::shred_file(path)?;
 	}
-	kek::sync_parent(&keys_path(dir, epoch))
+	crate::scrub::sync_parent(&keys_path(dir, epoch))
 }
 
 /// Moves a data key from one epoch's KEK to the next, unless its record is being shredded.

@@ -15,7 +15,7 @@
 //! sealed by `v1`, under the root key itself, still open; the next rotation writes `v2`.)
 
 use std::{
-	fs::{self, File, OpenOptions},
+	fs::{self, OpenOptions},
 	io::Write,
 	os::unix::fs::{OpenOptionsExt, PermissionsExt},
 	path::{Path, PathBuf},
@@ -241,7 +241,7 @@ impl Kek {
 			OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
 		file.write_all(line.as_bytes()).map_err(io)?;
 		file.sync_all().map_err(io)?;
-		sync_parent(path)
+		crate::scrub::sync_parent(path)
 	}
 }
 
@@ -262,7 +262,7 @@ pub fn old_path(path: &Path) -> PathBuf {
 /// Replaces the KEK file with the staged next epoch: from here on the old key is gone. The old
 /// file keeps a second name ([`old_path`]) so that [`retire_old`] can overwrite its blocks: a
 /// rename alone would free them with the old key in them. The rename is made durable by
-/// [`sync_parent`], which the caller runs after switching to the new epoch (the rename has
+/// [`crate::scrub::sync_parent`], which the caller runs after switching to the new epoch (the rename has
 /// happened even if that sync fails).
 pub fn rename_next(path: &Path) -> Result<(), StoreError> {
 	let error = |error| StoreError::Kek(format!("{}: {error}", path.display()));
@@ -276,15 +276,6 @@ pub fn rename_next(path: &Path) -> Result<(), StoreError> {
 /// before the rotation's commit point it is the current file's second name, and only unlinked.
 pub fn retire_old(path: &Path) -> Result<(), StoreError> {
 	crate::scrub::discard_link_or_shred(&old_path(path), path)
-}
-
-/// Makes a rename or a new file in `path`'s directory durable.
-pub fn sync_parent(path: &Path) -> Result<(), StoreError> {
-	let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty());
-	let parent = parent.unwrap_or(Path::new("."));
-	File::open(parent)
-		.and_then(|dir| dir.sync_all())
-		.map_err(|error| StoreError::Kek(format!("{}: {error}", parent.display())))
 }
 
 #[cfg(test)]

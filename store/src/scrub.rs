@@ -1,5 +1,6 @@
 //! Removing a file so that its bytes do not stay behind in the blocks it frees: it is
-//! overwritten with zeros, synced, and only then unlinked.
+//! overwritten with zeros, synced, and only then unlinked; and making such changes to a
+//! directory durable ([`sync_parent`]).
 //!
 //! On filesystems that overwrite a file's blocks in place (ext4 and xfs with their default
 //! options) nothing of the old content remains readable on the device. Copy-on-write
@@ -14,6 +15,15 @@ use std::{
 };
 
 use crate::{io_error, Result};
+
+/// Makes a rename or a new file in `path`'s directory durable.
+pub fn sync_parent(path: &Path) -> Result<()> {
+	let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty());
+	let parent = parent.unwrap_or(Path::new("."));
+	fs::File::open(parent)
+		.and_then(|dir| dir.sync_all())
+		.map_err(|error| crate::StoreError::Kek(format!("{}: {error}", parent.display())))
+}
 
 /// Bytes of zeros written at a time.
 const CHUNK: usize = 1 << 20;
@@ -38,7 +48,7 @@ pub fn shred_file(path: &Path) -> Result<()> {
 	file.sync_all().map_err(|error| io_error(path, error))?;
 	drop(file);
 	fs::remove_file(path).map_err(|error| io_error(path, error))?;
-	crate::kek::sync_parent(path)
+	sync_parent(path)
 }
 
 /// Removes `link` if it is a second name of `path`'s file (nothing to overwrite: the file is
@@ -49,7 +59,7 @@ pub fn discard_link_or_shred(link: &Path, path: &Path) -> Result<()> {
 		None => Ok(()),
 		Some(linked) if inode(path) == Some(linked) => {
 			fs::remove_file(link).map_err(|error| io_error(link, error))?;
-			crate::kek::sync_parent(link)
+			sync_parent(link)
 		}
 		Some(_) => shred_file(link),
 	}

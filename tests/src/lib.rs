@@ -7,9 +7,11 @@
 //!   and signed transactions (the same client hospitals use).
 //! - [`custodian`]: a node as its hospital's record custodian, and medchain RPC clients.
 //! - [`metrics`]: reading a node's Prometheus endpoint.
+//! - [`fhir`]: checking exported FHIR against the R5 models (`fhir/validate.py`).
 //! - [`ports`]: free loopback ports.
 
 pub mod custodian;
+pub mod fhir;
 pub mod metrics;
 pub mod network;
 pub mod node;
@@ -22,6 +24,11 @@ pub use medchain_client::Result;
 /// The environment variable that lets named checks skip where this machine can't run them: a
 /// comma-separated list of names. CI sets nothing, so there a check that can't run fails.
 pub const ALLOW_SKIP: &str = "MEDCHAIN_ALLOW_SKIP";
+
+/// Starts step `name` of a long scenario: printed, so a failure shows the step it is in.
+pub fn step(name: &str) {
+	println!("==> step {name}");
+}
 
 /// Ends check `name`, which can't run here for `reason`: skipped (with the reason printed) if
 /// [`ALLOW_SKIP`] names it, an error otherwise.

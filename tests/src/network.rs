@@ -12,6 +12,29 @@ use crate::{
 	rpc::wait_until,
 };
 
+/// The nodes of Hospitals A to D, by their index in [`LocalNetwork::nodes`].
+pub const A: usize = 0;
+/// Hospital B's node.
+pub const B: usize = 1;
+/// Hospital C's node.
+pub const C: usize = 2;
+/// Hospital D's node.
+pub const D: usize = 3;
+/// Every node of the local network.
+pub const ALL: [usize; 4] = [A, B, C, D];
+
+/// The ids the chain gives Hospitals A to D.
+pub const HOSPITAL_A: u32 = 0;
+/// Hospital B's id.
+pub const HOSPITAL_B: u32 = 1;
+/// Hospital C's id.
+pub const HOSPITAL_C: u32 = 2;
+/// Hospital D's id.
+pub const HOSPITAL_D: u32 = 3;
+
+/// How long a new network may take to finalize its first blocks.
+pub const FIRST_FINALITY: Duration = Duration::from_secs(180);
+
 /// The fixed node key of the hospital at `index` (0 for A): the byte `index + 1` repeated
 /// 32 times, as `medchain_runtime::local_network` gives Hospitals A to D; nodes added by a
 /// test (index 4 on) follow the same rule.

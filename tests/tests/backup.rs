@@ -17,6 +17,7 @@ use medchain_app_api::{
 	types::{AnchorStatus, SubmitRecord},
 	ErrorCode, MedchainApiClient,
 };
+use medchain_tests::network::{A, ALL, B, FIRST_FINALITY};
 use medchain_tests::{
 	client::rpc::wait_until,
 	custodian::{patient_hex, register_patient},
@@ -26,10 +27,6 @@ use medchain_tests::{
 use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
-const FIRST_FINALITY: Duration = Duration::from_secs(180);
-const ALL: [usize; 4] = [0, 1, 2, 3];
-const A: usize = 0;
-const B: usize = 1;
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 

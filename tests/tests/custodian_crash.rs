@@ -18,6 +18,7 @@ use medchain_app_api::{
 };
 use medchain_runtime::RuntimeEvent;
 use medchain_store::{AnchorState, Store};
+use medchain_tests::network::{FIRST_FINALITY, HOSPITAL_A};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api},
 	custodian::{patient_hex, register_patient},
@@ -29,10 +30,8 @@ use rand::Rng;
 use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
-const FIRST_FINALITY: Duration = Duration::from_secs(180);
 const ROUNDS: usize = 20;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
-const HOSPITAL_A: u32 = 0;
 
 /// What the node acknowledged: client request id → (record id, field root).
 type Acked = Arc<Mutex<BTreeMap<String, (String, String)>>>;

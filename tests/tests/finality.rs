@@ -3,15 +3,14 @@
 
 use std::time::Duration;
 
+use medchain_tests::network::{ALL, FIRST_FINALITY};
 use medchain_tests::{network::LocalNetwork, rpc::wait_until};
 
 /// Node start-up includes compiling the runtime wasm, so the first finality wait is generous.
-const FIRST_FINALITY: Duration = Duration::from_secs(180);
 const PROGRESS: Duration = Duration::from_secs(90);
 /// The bound for a restarted validator to reach the others' finalized head.
 const CATCH_UP: Duration = Duration::from_secs(60);
 
-const ALL: [usize; 4] = [0, 1, 2, 3];
 const SURVIVORS: [usize; 3] = [0, 1, 2];
 const HOSPITAL_D: usize = 3;
 

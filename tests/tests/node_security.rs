@@ -22,6 +22,7 @@ use medchain_app_api::{
 	types::{AnchorStatus, GetRecord, SubmitRecord, SubscribeFilter},
 	ErrorCode, MedchainApiClient,
 };
+use medchain_tests::network::{ALL, FIRST_FINALITY};
 use medchain_tests::{
 	client::rpc::wait_until,
 	custodian::{error_code as code, expect_error as expect, patient_hex, register_patient},
@@ -33,8 +34,6 @@ use serde_json::{json, Value};
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 
-const FIRST_FINALITY: Duration = Duration::from_secs(180);
-const ALL: [usize; 4] = [0, 1, 2, 3];
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 const OTHER_PATIENT: Sr25519Keyring = Sr25519Keyring::Eve;

@@ -6,10 +6,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use codec::Encode;
 use jsonrpsee::{server::Server, types::ErrorObjectOwned, RpcModule};
 use medchain_primitives::shares::{FieldSelection, GrantTerms, PurposeOfUse, TokenKey};
-use medchain_runtime::{tx_extension, RuntimeCall, SignedPayload};
+use medchain_runtime::{transaction::UnsignedTransaction, RuntimeCall, VERSION};
 use medchain_tests::{node::run_cli, Result};
 use serde_json::{json, Value};
 use sp_runtime::{generic::Era, BoundedVec};
@@ -31,8 +30,8 @@ fn create_grant_signing_payload() -> Vec<u8> {
 	};
 	let call = RuntimeCall::Shares(pallet_shares::Call::create_grant { terms });
 	let genesis = sp_core::H256(GENESIS);
-	let implicit = ((), 104, 2, genesis, genesis, (), (), (), ());
-	SignedPayload::from_raw(call, tx_extension(Era::Immortal, 0), implicit).encode()
+	let version = (VERSION.spec_version, VERSION.transaction_version);
+	UnsignedTransaction::new(call, 0, Era::Immortal, genesis, genesis, version).signing_bytes()
 }
 
 fn hex(bytes: &[u8]) -> String {

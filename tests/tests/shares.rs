@@ -4,8 +4,6 @@
 //! release; the patient revokes and B's next read fails; an auditor on Hospital C's node finds
 //! the entry, its fields and its receipt through the runtime API, on finalized state.
 
-use std::time::Duration;
-
 use medchain_primitives::{
 	access::{AccessKind, AccessQuery, Accessor},
 	commitment::{CommittedRecord, RecordId},
@@ -13,6 +11,7 @@ use medchain_primitives::{
 	FieldMask, RecordType,
 };
 use medchain_runtime::{BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
+use medchain_tests::network::{ALL, FIRST_FINALITY, HOSPITAL_A, HOSPITAL_B};
 use medchain_tests::{
 	client::{runtime_api, tx, Chain},
 	network::LocalNetwork,
@@ -23,10 +22,6 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::{BoundedVec, DispatchError};
 
 /// Node start-up includes compiling the runtime wasm, so the first finality wait is generous.
-const FIRST_FINALITY: Duration = Duration::from_secs(180);
-const ALL: [usize; 4] = [0, 1, 2, 3];
-const HOSPITAL_A: u32 = 0;
-const HOSPITAL_B: u32 = 1;
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
 const OPERATOR_B: Sr25519Keyring = Sr25519Keyring::BobStash;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;

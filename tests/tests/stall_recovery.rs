@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use medchain_runtime::{Runtime, RuntimeEvent};
+use medchain_tests::network::{A, B, C, D};
 use medchain_tests::{
 	client::{admission, governance, tx, Chain},
 	network::{node_key, LocalNetwork},
@@ -17,10 +18,6 @@ use sp_keyring::Sr25519Keyring;
 const TIMEOUT: Duration = Duration::from_secs(150);
 /// The runtime's `pallet_validator_set::Config::LivenessWindow`.
 const LIVENESS_WINDOW_MS: u64 = 60_000;
-const A: usize = 0;
-const B: usize = 1;
-const C: usize = 2;
-const D: usize = 3;
 const GONE: [u32; 2] = [2, 3];
 const HOSPITAL_E: u32 = 4;
 

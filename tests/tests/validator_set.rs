@@ -9,6 +9,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 use jsonrpsee::rpc_params;
 use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use medchain_tests::network::{A, B, C, D, HOSPITAL_C, HOSPITAL_D};
 use medchain_tests::{
 	client::{admission, chain::AuraId, governance, tx, Chain},
 	network::{node_key, LocalNetwork},
@@ -24,12 +25,6 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 /// A suspended hospital's node must be dropped by the others within this many blocks.
 const DROP_WITHIN_BLOCKS: u32 = 10;
 
-const A: usize = 0;
-const B: usize = 1;
-const C: usize = 2;
-const D: usize = 3;
-const HOSPITAL_C: u32 = 2;
-const HOSPITAL_D: u32 = 3;
 const HOSPITAL_E: u32 = 4;
 
 fn pair(keyring: Sr25519Keyring) -> sr25519::Pair {

@@ -11,7 +11,7 @@ use std::{sync::Arc, time::Duration};
 
 use codec::Decode;
 use medchain_primitives::{access::AccessKind, shares::PurposeOfUse};
-use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
+use medchain_runtime::{RuntimeCall, RuntimeError, RuntimeEvent, UncheckedExtrinsic};
 use medchain_store::refusals::{Refusal, RefusalLog};
 use sp_core::H256;
 use sp_runtime::{generic::Preamble, DispatchError, MultiAddress};
@@ -187,15 +187,8 @@ impl RefusalIndexer {
 
 /// The name of the access log's error, or the dispatch error's description.
 fn reason(error: DispatchError) -> String {
-	use frame_support::traits::PalletInfoAccess;
-	if let DispatchError::Module(module) = error {
-		if usize::from(module.index) == medchain_runtime::AccessLog::index() {
-			if let Ok(error) =
-				pallet_access_log::Error::<Runtime>::decode(&mut module.error.as_slice())
-			{
-				return error.as_str().to_owned();
-			}
-		}
+	match RuntimeError::from_dispatch_error(error) {
+		Some(RuntimeError::AccessLog(error)) => error.as_str().to_owned(),
+		_ => format!("{error:?}"),
 	}
-	format!("{error:?}")
 }

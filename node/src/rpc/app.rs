@@ -14,6 +14,9 @@ use jsonrpsee::{
 };
 use medchain_app_api::{
 	auth::Holder,
+	limits::{
+		MAX_BATCH_CALLS, MAX_BULK_RECORDS, MAX_REQUEST_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION,
+	},
 	types::{
 		AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, PatientApproval,
 		RecordChallenge, RecordFields, RecordStatus, RetryAccess, RevokedShare, ShareConsent,
@@ -29,7 +32,6 @@ use medchain_custodian::{
 	records::parse_record_id,
 	sharing, Custodian,
 };
-use medchain_store::MAX_BULK_RECORDS;
 
 use super::{
 	auth::{BearerAuthLayer, RoleGuard, TokenFile},
@@ -38,16 +40,6 @@ use super::{
 	timing::Timed,
 	tls::Acceptor,
 };
-
-/// The largest request body the listener reads: a full bulk import of maximal records would
-/// not fit, so bulk imports of large records are split by the client.
-pub const MAX_REQUEST_BYTES: u32 = 64 << 20;
-
-/// Most calls in one JSON-RPC batch.
-pub const MAX_BATCH: u32 = 32;
-
-/// Most `medchain_subscribe` streams one connection may hold.
-pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4;
 
 /// How long a client may take over the TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -66,7 +58,7 @@ pub async fn start(
 	let services = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
 		.max_connections(MAX_CONNECTIONS as u32)
-		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
+		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH_CALLS))
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
 		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer {
 			tokens,

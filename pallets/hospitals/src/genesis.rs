@@ -1,9 +1,10 @@
 //! The founding hospitals, as the genesis config lists them.
 //!
-//! Genesis runs when a chain spec is built, never inside a block, so a malformed entry stops
-//! the build with a message naming the hospital and the problem.
+//! Genesis runs when a chain spec is built, never inside a block. The runtime's `build_state`
+//! admits the founders with [`admit_founders`] before the other pallets' genesis, so a malformed
+//! entry stops the build with a message naming the hospital and the problem.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{format, string::String, vec::Vec};
 use frame_support::{pallet_prelude::Get, BoundedVec};
 
 use crate::{Config, HospitalNode, NewHospital, Pallet};
@@ -43,40 +44,39 @@ pub struct GenesisHospital<T: Config> {
 	pub nodes: Vec<GenesisNode>,
 }
 
-fn bounded<S: Get<u32>>(text: &str, what: &str, hospital: &str) -> BoundedVec<u8, S> {
-	let Ok(bytes) = BoundedVec::try_from(text.as_bytes().to_vec()) else {
-		panic!("genesis: {what} of {hospital} is longer than {} bytes", S::get());
-	};
-	bytes
+fn bounded<S: Get<u32>>(
+	text: &str,
+	what: &str,
+	hospital: &str,
+) -> Result<BoundedVec<u8, S>, String> {
+	BoundedVec::try_from(text.as_bytes().to_vec())
+		.map_err(|_| format!("genesis: {what} of {hospital} is longer than {} bytes", S::get()))
 }
 
 /// Admits the founding hospitals with ids 0, 1, … through the same checks and admission as a
-/// governance proposal.
-pub(crate) fn build<T: Config>(hospitals: &[GenesisHospital<T>]) {
+/// governance proposal; stops at the first that fails them, with its reason.
+pub fn admit_founders<T: Config>(hospitals: &[GenesisHospital<T>]) -> Result<(), String> {
 	for founder in hospitals {
 		let name = founder.name.as_str();
 		let mut nodes = BoundedVec::<HospitalNode<T>, T::MaxNodesPerHospital>::new();
 		for node in &founder.nodes {
-			let peer_id = bounded::<T::MaxPeerIdLength>(&node.peer_id, "a peer id", name);
-			let address = bounded::<T::MaxAddressLength>(&node.address, "a node address", name);
-			let pushed = nodes.try_push(HospitalNode { peer_id, address });
-			assert!(
-				pushed.is_ok(),
-				"genesis: {name} lists more than {} nodes",
-				T::MaxNodesPerHospital::get()
-			);
+			let peer_id = bounded::<T::MaxPeerIdLength>(&node.peer_id, "a peer id", name)?;
+			let address = bounded::<T::MaxAddressLength>(&node.address, "a node address", name)?;
+			nodes.try_push(HospitalNode { peer_id, address }).map_err(|_| {
+				format!("genesis: {name} lists more than {} nodes", T::MaxNodesPerHospital::get())
+			})?;
 		}
 		let new = NewHospital {
-			name: bounded::<T::MaxNameLength>(name, "the name", name),
+			name: bounded::<T::MaxNameLength>(name, "the name", name)?,
 			admin: founder.admin.clone(),
 			operator: founder.operator.clone(),
 			aura: founder.aura.clone(),
 			grandpa: founder.grandpa.clone(),
 			nodes,
 		};
-		if let Err(error) = Pallet::<T>::check_new_hospital(&new) {
-			panic!("genesis: {name} can't be admitted: {error:?}");
-		}
+		Pallet::<T>::check_new_hospital(&new)
+			.map_err(|error| format!("genesis: {name} can't be admitted: {error:?}"))?;
 		Pallet::<T>::admit(new);
 	}
+	Ok(())
 }

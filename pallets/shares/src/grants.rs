@@ -4,10 +4,11 @@ use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_pallet_support::origin::success_for_signer;
 use medchain_primitives::{
+	commitment::RecordId,
 	records::RecordStatus,
 	shares::{
 		grant_consent_message, AccessRequest, AuthorizedUse, GrantId, GrantRefusal, GrantStatus,
-		Grantor, ShareGrants, TokenSignature,
+		Grantor, PurposeOfUse, ShareGrants, TokenSignature,
 	},
 	HospitalId, HospitalRegistry, PatientRegistry, RecordLookup,
 };
@@ -172,28 +173,28 @@ impl<T: Config> Pallet<T> {
 		request: &AccessRequest<BlockNumberFor<T>>,
 	) -> Option<GrantRefusal> {
 		let now = frame_system::Pallet::<T>::block_number();
-		let terms = &grant.terms;
 		if request.uses < grant.uses {
 			Some(GrantRefusal::SignatureReplayed)
 		} else if request.uses > grant.uses {
 			Some(GrantRefusal::UseCountMismatch)
 		} else if now > request.valid_until {
 			Some(GrantRefusal::RequestExpired)
-		} else if grant.status != GrantStatus::Active {
-			Some(GrantRefusal::GrantRevoked)
-		} else if now >= grant.expires_at {
-			Some(GrantRefusal::GrantExpired)
-		} else if terms.grantee.is_some_and(|grantee| grantee != request.accessor) {
-			Some(GrantRefusal::WrongGrantee)
-		} else if !terms.records.contains(&request.record) {
-			Some(GrantRefusal::RecordNotInGrant)
-		} else if terms.purpose != request.purpose {
-			Some(GrantRefusal::PurposeMismatch)
-		} else if terms.max_uses.is_some_and(|max| grant.uses >= max) {
-			Some(GrantRefusal::UsesExhausted)
 		} else {
-			None
+			grant.use_refusal(&request.record, request.accessor, request.purpose, now)
 		}
+	}
+
+	/// Why grant `id` can't open `record` for `accessor` and `purpose` now, if it can't
+	/// (`SharesApi::check_use`): what an access signed now would meet, but for the signature.
+	pub fn check_use(
+		id: GrantId,
+		record: &RecordId,
+		accessor: HospitalId,
+		purpose: PurposeOfUse,
+	) -> Result<(), GrantRefusal> {
+		let grant = Grants::<T>::get(id).ok_or(GrantRefusal::GrantNotFound)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		grant.use_refusal(record, accessor, purpose, now).map_or(Ok(()), Err)
 	}
 }
 

@@ -3,8 +3,8 @@ use medchain_primitives::{
 	commitment::RecordId,
 	records::RecordStatus,
 	shares::{
-		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantId, GrantStatus,
-		GrantTerms, Grantor, PurposeOfUse,
+		grant_consent_payload, wrap_in_bytes_tags, FieldSelection, GrantId, GrantRefusal,
+		GrantStatus, GrantTerms, Grantor, PurposeOfUse,
 	},
 	FieldMask, RecordType,
 };
@@ -300,6 +300,47 @@ fn the_patient_or_the_granting_custodian_revokes_once() {
 		);
 		assert_ok!(Shares::revoke(origin(&operator), by_custodian));
 		assert!(events().contains(&Event::GrantRevoked { grant: by_custodian, by: operator }));
+	});
+}
+
+#[test]
+fn check_use_answers_what_an_access_would_meet_and_spends_nothing() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let record = record(1, &patient, HOSPITAL_A);
+		let mut terms = terms(&[record]);
+		terms.grantee = Some(HOSPITAL_B);
+		terms.max_uses = Some(1);
+		assert_ok!(Shares::create_grant(origin(&patient), terms));
+		let grant = NextGrantId::<Test>::get() - 1;
+		let check =
+			|grant, record, accessor, purpose| Shares::check_use(grant, &record, accessor, purpose);
+		let treatment = PurposeOfUse::Treatment;
+		assert_eq!(check(grant, record, HOSPITAL_B, treatment), Ok(()));
+		assert_eq!(
+			check(grant + 1, record, HOSPITAL_B, treatment),
+			Err(GrantRefusal::GrantNotFound)
+		);
+		assert_eq!(check(grant, record, HOSPITAL_C, treatment), Err(GrantRefusal::WrongGrantee));
+		assert_eq!(
+			check(grant, record_id(9), HOSPITAL_B, treatment),
+			Err(GrantRefusal::RecordNotInGrant)
+		);
+		assert_eq!(
+			check(grant, record, HOSPITAL_B, PurposeOfUse::EmergencyTreatment),
+			Err(GrantRefusal::PurposeMismatch)
+		);
+		assert_eq!(Grants::<Test>::get(grant).map(|grant| grant.uses), Some(0), "no use spent");
+
+		Grants::<Test>::mutate(grant, |grant| grant.as_mut().map(|grant| grant.uses = 1));
+		assert_eq!(check(grant, record, HOSPITAL_B, treatment), Err(GrantRefusal::UsesExhausted));
+		Grants::<Test>::mutate(grant, |grant| grant.as_mut().map(|grant| grant.uses = 0));
+		// Expires at 51; pruned in block 51's on_initialize, which this jump skips.
+		System::set_block_number(51);
+		assert_eq!(check(grant, record, HOSPITAL_B, treatment), Err(GrantRefusal::GrantExpired));
+		System::set_block_number(1);
+		assert_ok!(Shares::revoke(origin(&patient), grant));
+		assert_eq!(check(grant, record, HOSPITAL_B, treatment), Err(GrantRefusal::GrantRevoked));
 	});
 }
 

@@ -20,7 +20,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 use sha2::{Digest, Sha256};
 
-use crate::records::{FieldMask, RecordType};
+use crate::fields::{FieldMask, RecordType};
 
 /// Domain separation for field leaves; a new commitment scheme gets a new tag.
 pub const LEAF_DOMAIN: &[u8] = b"medchain/record-field/v1";

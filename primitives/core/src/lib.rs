@@ -8,7 +8,8 @@
 //!   on these traits rather than on each other, so each can be tested with a mock.
 //! - [`validators`]: the validator set the registry decides, stall recovery, and the nodes it
 //!   admits to the network.
-//! - [`records`]: record types, their fields, and field masks.
+//! - [`fields`]: record types, their fields, and field masks.
+//! - [`records`]: anchored records and their status.
 //! - [`commitment`]: the field-level commitment of a record (leaf hash, Merkle root, single-field
 //!   proofs), the same code on chain and off.
 //! - [`shares`]: grants, consent requests, the messages patients and share tokens sign, and
@@ -25,6 +26,7 @@ extern crate alloc;
 
 pub mod access;
 pub mod commitment;
+pub mod fields;
 pub mod peer;
 pub mod quota;
 pub mod records;
@@ -32,7 +34,8 @@ pub mod registry;
 pub mod shares;
 pub mod validators;
 
+pub use fields::{FieldMask, RecordType};
 pub use quota::RollingQuota;
-pub use records::{FieldMask, RecordLookup, RecordType};
+pub use records::RecordLookup;
 pub use registry::{HospitalId, HospitalRegistry, HospitalRole, PatientRegistry};
 pub use validators::{StalledSetRecovery, ValidatorRegistry};

@@ -242,6 +242,39 @@ pub struct Grant<AccountId, BlockNumber, Records> {
 	pub status: GrantStatus<AccountId, BlockNumber>,
 }
 
+impl<AccountId, BlockNumber: Copy + PartialOrd, Records: AsRef<[RecordId]>>
+	Grant<AccountId, BlockNumber, Records>
+{
+	/// Why the grant can't open `record` for `accessor` and `purpose` at block `now`, if it
+	/// can't: the one statement of these rules. The shares pallet applies it to every access;
+	/// a node asks it first (`SharesApi::check_use`), so an access that would fail is never
+	/// sent.
+	pub fn use_refusal(
+		&self,
+		record: &RecordId,
+		accessor: HospitalId,
+		purpose: PurposeOfUse,
+		now: BlockNumber,
+	) -> Option<GrantRefusal> {
+		let terms = &self.terms;
+		if !matches!(self.status, GrantStatus::Active) {
+			Some(GrantRefusal::GrantRevoked)
+		} else if now >= self.expires_at {
+			Some(GrantRefusal::GrantExpired)
+		} else if terms.grantee.is_some_and(|grantee| grantee != accessor) {
+			Some(GrantRefusal::WrongGrantee)
+		} else if !terms.records.as_ref().contains(record) {
+			Some(GrantRefusal::RecordNotInGrant)
+		} else if terms.purpose != purpose {
+			Some(GrantRefusal::PurposeMismatch)
+		} else if terms.max_uses.is_some_and(|max| self.uses >= max) {
+			Some(GrantRefusal::UsesExhausted)
+		} else {
+			None
+		}
+	}
+}
+
 /// A hospital's request for a patient's consent; approving it creates a grant to the requester.
 #[derive(
 	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
@@ -344,7 +377,7 @@ pub struct AuthorizedUse<AccountId> {
 }
 
 /// Why a grant can't be used for an access request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum GrantRefusal {
 	/// No grant has this id.
 	GrantNotFound,

@@ -16,7 +16,9 @@ use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::{DisclosedField, Hash256, RecordId},
 	records::{Record, RootVerification},
-	shares::{ConsentRequest, ConsentRequestId, Grant, GrantId, TokenKey},
+	shares::{
+		ConsentRequest, ConsentRequestId, Grant, GrantId, GrantRefusal, PurposeOfUse, TokenKey,
+	},
 	validators::AuthorizedNode,
 	HospitalId,
 };
@@ -69,15 +71,25 @@ sp_api::decl_runtime_apis! {
 	}
 
 	/// Grants and consent requests, for wallets, apps and auditors. Version 2: pages;
-	/// version 3: the grant a token key opens.
-	#[api_version(3)]
+	/// version 3: the grant a token key opens; version 4: whether a grant opens a record.
+	#[api_version(4)]
 	pub trait SharesApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		/// The grant with id `id`, if any.
 		fn grant(id: GrantId) -> Option<Grant<AccountId, BlockNumber, Vec<RecordId>>>;
 
 		/// The grant that the share token with public key `token_key` opens, if it is in state.
-		#[api_version(3)]
 		fn grant_by_token(token_key: TokenKey) -> Option<GrantId>;
+
+		/// Why grant `grant` can't open `record` for hospital `accessor` and `purpose` at this
+		/// block, if it can't: the chain's own rules, but for the token's signature. A node asks
+		/// before it sends an access, so one that would fail is never sent.
+		#[api_version(4)]
+		fn check_use(
+			grant: GrantId,
+			record: RecordId,
+			accessor: HospitalId,
+			purpose: PurposeOfUse,
+		) -> Result<(), GrantRefusal>;
 
 		/// Up to `limit` ids of `patient`'s unexpired grants above `after`, ascending. Pages hold
 		/// at most the runtime's page size; ask again after the last id for more.

@@ -148,7 +148,7 @@ impl pallet_hospitals::Config for Runtime {
 }
 
 parameter_types! {
-	/// Anchors per `anchor_batch`: see `pallet_records` and README ("Record anchoring").
+	/// Anchors per `anchor_batch`: see `pallet_records` and `docs/chain.md` ("Record anchoring").
 	pub const MaxAnchorBatch: u32 = 256;
 	/// Record ids per runtime API page.
 	pub const MaxRecordsPageSize: u32 = 1_000;

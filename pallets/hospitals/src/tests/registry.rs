@@ -38,36 +38,59 @@ fn registry_answers_for_active_hospitals_only() {
 	});
 }
 
+/// Why genesis refuses `founders`: the reason `admit_founders` gives for the first it can't
+/// admit, in fresh state.
+fn refused(
+	founders: alloc::vec::Vec<crate::genesis::GenesisHospital<Test>>,
+) -> alloc::string::String {
+	sp_io::TestExternalities::default()
+		.execute_with(|| crate::genesis::admit_founders::<Test>(&founders).unwrap_err())
+}
+
+/// The reason genesis gives when Hospital B can't be admitted with `error`.
+fn b_refused(error: crate::Error<Test>) -> alloc::string::String {
+	alloc::format!(
+		"genesis: Hospital B can't be admitted: {:?}",
+		sp_runtime::DispatchError::from(error)
+	)
+}
+
 #[test]
-#[should_panic(expected = "AuraKeyInUse")]
 fn genesis_refuses_a_duplicate_aura_key() {
 	let mut b = founder(1);
 	b.aura = founder(0).aura;
-	new_test_ext_with(alloc::vec![founder(0), b]);
+	assert_eq!(refused(alloc::vec![founder(0), b]), b_refused(crate::Error::AuraKeyInUse));
 }
 
 #[test]
-#[should_panic(expected = "GrandpaKeyInUse")]
 fn genesis_refuses_a_duplicate_grandpa_key() {
 	let mut b = founder(1);
 	b.grandpa = founder(0).grandpa;
-	new_test_ext_with(alloc::vec![founder(0), b]);
+	assert_eq!(refused(alloc::vec![founder(0), b]), b_refused(crate::Error::GrandpaKeyInUse));
 }
 
 #[test]
-#[should_panic(expected = "PeerIdInUse")]
 fn genesis_refuses_a_duplicate_peer_id() {
 	let mut b = founder(1);
 	b.nodes = founder(0).nodes;
-	new_test_ext_with(alloc::vec![founder(0), b]);
+	assert_eq!(refused(alloc::vec![founder(0), b]), b_refused(crate::Error::PeerIdInUse));
 }
 
 #[test]
-#[should_panic(expected = "AccountInUse")]
 fn genesis_refuses_an_account_shared_by_two_hospitals() {
 	let mut b = founder(1);
 	b.operator = OPERATOR_A;
-	new_test_ext_with(alloc::vec![founder(0), b]);
+	assert_eq!(refused(alloc::vec![founder(0), b]), b_refused(crate::Error::AccountInUse));
+}
+
+#[test]
+fn genesis_refuses_an_overlong_name_or_too_many_nodes() {
+	let mut b = founder(1);
+	b.name = "B".repeat(1_000);
+	assert!(refused(alloc::vec![founder(0), b]).ends_with("is longer than 32 bytes"));
+	let mut b = founder(1);
+	b.nodes = (0..3).map(|index| founder(index).nodes[0].clone()).collect();
+	assert_eq!(refused(alloc::vec![b]), "genesis: Hospital B lists more than 2 nodes");
 }
 
 #[test]

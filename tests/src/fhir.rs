@@ -1,6 +1,6 @@
 //! Checks exported JSON against the FHIR R5 models of the `fhir.resources` Python package, with
-//! `fhir/validate.py` (it also checks required codes, reference targets and empty elements,
-//! which the models let through). The tests use it; `scripts/setup-fhir.sh` installs the
+//! the auditors' validator `fhir/validate.py` (it also checks required codes, reference targets
+//! and empty elements, which the models let through). `scripts/setup-fhir.sh` installs the
 //! package in a venv.
 
 use std::{
@@ -12,7 +12,7 @@ use std::{
 use serde_json::Value;
 
 /// The validator script.
-pub const SCRIPT: &str = include_str!("../validate.py");
+pub const SCRIPT: &str = include_str!("../../fhir/validate.py");
 
 /// The venv Python with `fhir.resources`: `$MEDCHAIN_FHIR_PYTHON`, or where
 /// `scripts/setup-fhir.sh` puts it.

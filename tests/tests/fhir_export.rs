@@ -5,11 +5,12 @@
 use medchain_app_api::audit::{
 	AccessKind, Disclosure, LoggedAccess, RefusedAttempt, ReleaseReceipt,
 };
-use medchain_fhir::{audit_event, bundle, consent, validation};
+use medchain_fhir::{audit_event, bundle, consent};
 use medchain_primitives::{
 	shares::{FieldSelection, Grant, GrantStatus, GrantTerms, Grantor, PurposeOfUse, TokenKey},
 	FieldMask, RecordType,
 };
+use medchain_tests::fhir as validation;
 use serde_json::Value;
 
 const PATIENT: [u8; 32] = [7; 32];

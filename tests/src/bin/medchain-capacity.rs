@@ -15,12 +15,12 @@ use medchain_primitives::{
 };
 use medchain_runtime::{
 	configs::{MaxAnchorBatch, RuntimeBlockLength, RuntimeBlockWeights},
-	Runtime, RuntimeCall, UncheckedExtrinsic, MILLI_SECS_PER_BLOCK,
+	Runtime, RuntimeCall, MILLI_SECS_PER_BLOCK,
 };
 use pallet_access_log::WeightInfo as _;
 use pallet_records::WeightInfo as _;
 use pallet_shares::WeightInfo as _;
-use sp_runtime::{generic::Era, AccountId32, BoundedVec, MultiAddress, MultiSignature};
+use sp_runtime::{AccountId32, BoundedVec, MultiSignature};
 
 type RecordsWeights = pallet_records::weights::SubstrateWeight<Runtime>;
 type SharesWeights = pallet_shares::weights::SubstrateWeight<Runtime>;
@@ -44,10 +44,16 @@ struct Operation {
 fn signed_length(call: RuntimeCall) -> u64 {
 	let signer = AccountId32::new([1; 32]);
 	let signature = MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw([0; 64]));
-	let extension = medchain_runtime::tx_extension(Era::mortal(64, 1_000_000), u32::MAX);
-	let extrinsic =
-		UncheckedExtrinsic::new_signed(call, MultiAddress::Id(signer), signature, extension);
-	extrinsic.encoded_size() as u64
+	let (era, _) = medchain_runtime::transaction::mortal_era(1_000_000);
+	let unsigned = medchain_runtime::transaction::UnsignedTransaction::new(
+		call,
+		u32::MAX,
+		era,
+		Default::default(),
+		Default::default(),
+		(0, 0),
+	);
+	unsigned.signed(signer, signature).encoded_size() as u64
 }
 
 fn operations() -> Vec<Operation> {
