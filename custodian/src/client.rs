@@ -15,7 +15,7 @@ use medchain_primitives::{
 use medchain_runtime::{opaque::Block, AccountId, BlockNumber, Nonce};
 use medchain_runtime_api::{AccessLogApi, ConsortiumApi, RecordsApi, SharesApi};
 use sc_client_api::{Backend, BlockBackend, BlockchainEvents, HeaderBackend, StorageProvider};
-use sp_api::{Core, ProvideRuntimeApi};
+use sp_api::{ApiExt, Core, ProvideRuntimeApi};
 use sp_consensus_aura::{sr25519::AuthorityId as AuraId, AuraApi};
 use sp_core::{storage::StorageKey, H256};
 
@@ -133,8 +133,21 @@ where
 		accessor: HospitalId,
 		purpose: PurposeOfUse,
 	) -> Result<Result<(), GrantRefusal>, String> {
-		let checked = self.client.runtime_api().check_use(at, grant, record, accessor, purpose);
-		checked.map_err(describe("SharesApi::check_use"))
+		let api = self.client.runtime_api();
+		let version = api
+			.api_version::<dyn SharesApi<Block, AccountId, BlockNumber>>(at)
+			.map_err(describe("SharesApi version"))?;
+		if version.unwrap_or_default() >= 4 {
+			let checked = api.check_use(at, grant, record, accessor, purpose);
+			return checked.map_err(describe("SharesApi::check_use"));
+		}
+		// A runtime from before `check_use` (a node upgraded ahead of the chain): the same rules,
+		// from the same function, applied to the grant it returns.
+		let Some(grant) = self.grant(at, grant)? else {
+			return Ok(Err(GrantRefusal::GrantNotFound));
+		};
+		let now = self.number(at)?.ok_or_else(|| format!("no block {at:?}"))?;
+		Ok(grant.use_refusal(&record, accessor, purpose, now).map_or(Ok(()), Err))
 	}
 
 	fn grants_of_patient(

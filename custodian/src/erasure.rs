@@ -18,7 +18,7 @@ use sp_core::H256;
 
 use crate::{
 	blocking,
-	follower::{next_block, Follower},
+	follower::{next_head, Follower},
 	pool::Pool,
 	signer::OperatorSigner,
 	Chain,
@@ -59,7 +59,7 @@ impl Erasures {
 			if let Err(error) = self.catch_up(&mut sent).await {
 				log::warn!(target: "medchain::erasure", "{error}");
 			}
-			next_block(&mut blocks, Duration::from_secs(3)).await;
+			next_head(&mut blocks, Duration::from_secs(3)).await;
 		}
 	}
 

@@ -96,13 +96,24 @@ impl Follower {
 
 	fn announce(&self, hash: H256) -> Result<(), String> {
 		let number = self.chain.number(hash)?.ok_or("not in the database")?;
-		let events = Arc::new(self.chain.events(hash)?);
-		if let Ok(mut recent) = self.recent.lock() {
-			if recent.len() == KEPT_BLOCKS {
-				recent.pop_front();
+		// A block whose events can't be read (state pruned, or events of a newer runtime) is
+		// still announced: the allowlist and the tasks' cursors need its height, not its events.
+		let events = match self.chain.events(hash) {
+			Ok(events) => {
+				let events = Arc::new(events);
+				if let Ok(mut recent) = self.recent.lock() {
+					if recent.len() == KEPT_BLOCKS {
+						recent.pop_front();
+					}
+					recent.push_back((hash, events.clone()));
+				}
+				events
 			}
-			recent.push_back((hash, events.clone()));
-		}
+			Err(error) => {
+				log::debug!(target: "medchain::follower", "block {number}: no events: {error}");
+				Arc::default()
+			}
+		};
 		// No subscriber is not an error.
 		let _ = self.blocks.send(Arc::new(FinalizedBlock { hash, number, events }));
 		Ok(())
@@ -123,6 +134,20 @@ pub struct Outcome {
 pub fn error_name(error: DispatchError) -> String {
 	RuntimeError::from_dispatch_error(error)
 		.map_or_else(|| format!("{error:?}"), |error| format!("{error:?}"))
+}
+
+/// The newest finalized block queued, waiting up to `idle` for one: for a task that only needs
+/// to know that the chain moved (it reads what it needs itself), so a burst of blocks wakes it
+/// once.
+pub async fn next_head(
+	blocks: &mut broadcast::Receiver<Arc<FinalizedBlock>>,
+	idle: std::time::Duration,
+) -> Option<Arc<FinalizedBlock>> {
+	let mut newest = next_block(blocks, idle).await?;
+	while let Ok(newer) = blocks.try_recv() {
+		newest = newer;
+	}
+	Some(newest)
 }
 
 /// The next finalized block, or `None` after `idle` without one. A subscriber that fell

@@ -14,7 +14,7 @@ use crate::{
 	error::{chain_error, not_final_yet},
 	follower::error_name,
 	signer::Watched,
-	Custodian, Error, FINALITY_WAIT,
+	Custodian, Error,
 };
 
 /// Blocks a consent stays usable after `prepareShare`.
@@ -200,16 +200,9 @@ impl Drop for Revoking<'_> {
 	}
 }
 
-/// Sends an app-triggered `call` and waits for its finality, within the app transactions'
-/// budget: the node's own transactions (anchors, releases, erasures) never queue behind more
-/// than `APP_TRANSACTIONS_IN_FLIGHT` of them.
+/// Sends an app-triggered `call` and waits until it is final: its block and index.
 async fn finalize(custodian: &Custodian, call: RuntimeCall) -> Result<(H256, u32), Error> {
-	let _permit = custodian.app_transaction_permit()?;
-	let watched = custodian
-		.signer
-		.submit_and_wait_finalized(&*custodian.pool, call, FINALITY_WAIT)
-		.await
-		.map_err(|error| ErrorCode::TransactionRefused.error(error))?;
+	let watched = custodian.send_app_transaction(call, "the share transaction").await?;
 	match watched {
 		Watched::Included { block, index, finalized: true } => Ok((block, index)),
 		_ => Err(not_final_yet(watched, None)),

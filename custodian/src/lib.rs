@@ -3,10 +3,12 @@
 //! release of fields to other hospitals, erasures, notifications and the audit service.
 //!
 //! The crate reads the chain through [`Chain`], sends transactions through [`Pool`] and fetches
-//! released fields through [`ReleaseNetwork`]: the node implements them over its client, pool
-//! and network service ([`ClientChain`], [`SubstratePool`], [`protocol::P2p`]), the unit tests
-//! over in-memory doubles. Every method returns an [`Error`] carrying its app API error code;
-//! the node's RPC only parses parameters and maps results.
+//! released fields through [`ReleaseNetwork`]. It implements them for a node's client, pool and
+//! network service ([`ClientChain`], [`SubstratePool`], [`protocol::P2p`]); the unit tests use
+//! in-memory doubles. Its tasks learn of finalized blocks from a [`Follower`], which the caller
+//! creates and runs (`Follower::run`; the node does, for its peer allowlist too). Every method
+//! an app calls returns an [`Error`] carrying its app API error code; the node's RPC only parses
+//! parameters and maps results.
 
 pub mod audit;
 pub mod chain;
@@ -137,6 +139,22 @@ impl Custodian {
 		&self.metrics
 	}
 
+	/// Sends the app-triggered `call` (`what` it is, for errors) and waits for its finality,
+	/// within the app transactions' budget: the node's own transactions (anchors, releases,
+	/// erasures) never queue behind more than [`APP_TRANSACTIONS_IN_FLIGHT`] of them.
+	pub(crate) async fn send_app_transaction(
+		&self,
+		call: medchain_runtime::RuntimeCall,
+		what: &str,
+	) -> Result<signer::Watched> {
+		let _permit = self.app_transaction_permit()?;
+		self.signer.submit_and_wait_finalized(&*self.pool, call, FINALITY_WAIT).await.map_err(
+			|error| {
+				medchain_app_api::ErrorCode::TransactionRefused.error(format!("{what}: {error}"))
+			},
+		)
+	}
+
 	/// A place for one app-triggered transaction, or `Busy`; held until the call answers.
 	pub(crate) fn app_transaction_permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
 		self.app_transactions.try_acquire().map_err(|_| {
@@ -146,10 +164,10 @@ impl Custodian {
 		})
 	}
 
-	/// Opens the store for the hospital whose operator key is in the keystore, starts every
-	/// task on `task_manager` (all essential: a custodian that can't anchor or serve stops the
-	/// node rather than idle), and answers `release_requests` if the node registered the
-	/// release protocol.
+	/// Opens the store for the hospital whose operator key is in the keystore, starts its tasks
+	/// on `task_manager`, and answers `release_requests` if the node registered the release
+	/// protocol. Those that anchor and serve are essential: a custodian that can't stops the
+	/// node rather than idle. The follower in `services` must be running.
 	pub fn spawn(
 		paths: CustodianPaths,
 		services: Services,

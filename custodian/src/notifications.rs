@@ -18,14 +18,11 @@ use medchain_primitives::{
 	shares::Grantor,
 	HospitalId,
 };
-use medchain_runtime::{AccountId, RuntimeEvent};
+use medchain_runtime::{AccountId, BlockNumber, RuntimeEvent};
+use sp_core::H256;
 use tokio::sync::broadcast;
 
-use crate::{
-	error::chain_error,
-	follower::{next_block, FinalizedBlock},
-	Custodian, Result,
-};
+use crate::{error::chain_error, follower::next_block, Custodian, Result};
 
 /// Who a subscriber follows.
 #[derive(Clone, Debug)]
@@ -75,18 +72,34 @@ impl Feed {
 /// stops.
 pub async fn follow(custodian: Arc<Custodian>) {
 	let mut blocks = custodian.follower.subscribe();
+	let mut last: Option<BlockNumber> = None;
 	loop {
 		let Some(block) = next_block(&mut blocks, IDLE).await else { continue };
+		// Blocks skipped because the follower's queue overflowed (a long finality stall ending)
+		// are read again: a subscriber misses no block it could be told of.
+		let from = last
+			.map_or(block.number, |last| last.saturating_add(1))
+			.max(block.number.saturating_sub(FEED_BLOCKS as BlockNumber));
+		last = last.max(Some(block.number));
 		if custodian.notifications.0.receiver_count() == 0 {
 			continue;
 		}
-		match for_block(&custodian, &block) {
-			Ok(notifications) => {
-				custodian.metrics.notification_blocks.inc();
-				// No subscriber left is not an error.
-				let _ = custodian.notifications.0.send(Arc::new(notifications));
+		for number in from..=block.number {
+			let hash = match number == block.number {
+				true => block.hash,
+				false => match custodian.chain.hash(number) {
+					Ok(Some(hash)) => hash,
+					_ => continue,
+				},
+			};
+			match for_block(&custodian, hash, number) {
+				Ok(notifications) => {
+					custodian.metrics.notification_blocks.inc();
+					// No subscriber left is not an error.
+					let _ = custodian.notifications.0.send(Arc::new(notifications));
+				}
+				Err(error) => log::warn!(target: "medchain::notifications", "{error}"),
 			}
-			Err(error) => log::warn!(target: "medchain::rpc", "subscription: {error}"),
 		}
 	}
 }
@@ -94,16 +107,16 @@ pub async fn follow(custodian: Arc<Custodian>) {
 /// How long the task waits for a block before it looks again.
 const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// The notifications of finalized `block`, in event order.
+/// The notifications of finalized block `hash` (number `number`), in event order.
 fn for_block(
 	custodian: &Custodian,
-	block: &FinalizedBlock,
+	hash: H256,
+	number: BlockNumber,
 ) -> std::result::Result<Vec<Notification>, String> {
-	let (hash, number) = (block.hash, block.number);
 	let unavailable = |error: String| format!("reading block {number}: {error}");
 	let chain = &custodian.chain;
 	let mut notifications = Vec::new();
-	for record in block.events.iter().cloned() {
+	for record in custodian.follower.events(hash).map_err(unavailable)?.iter().cloned() {
 		let base = |kind, patient: &AccountId, mut hospitals: Vec<HospitalId>| {
 			hospitals.sort_unstable();
 			hospitals.dedup();

@@ -24,7 +24,7 @@ use sp_runtime::BoundedVec;
 use crate::{
 	blocking,
 	chain::Anchor,
-	follower::{error_name, next_block, Follower},
+	follower::{error_name, next_head, Follower},
 	pool::{Pool, StatusStream, TransactionStatus},
 	signer::OperatorSigner,
 	Chain,
@@ -145,7 +145,7 @@ impl Outbox {
 				log::warn!(target: "medchain::outbox", "sending anchors: {error}");
 			}
 			finalized = tokio::select! {
-				block = next_block(&mut blocks, IDLE) => block.is_some(),
+				block = next_head(&mut blocks, IDLE) => block.is_some(),
 				_ = self.wake.notified() => {
 					tokio::time::sleep(COALESCE).await;
 					false
@@ -351,7 +351,9 @@ mod tests {
 	use medchain_store::NewRecord;
 
 	use super::*;
-	use crate::testing::{block_hash, custodian, patient, InMemoryChain, RecordingPool, HOSPITAL};
+	use crate::testing::{
+		applied, block_hash, custodian, patient, InMemoryChain, RecordingPool, HOSPITAL,
+	};
 
 	fn diagnosis(request: &str) -> NewRecord {
 		let values = ["flu", "J10", "mild", "rest", "Dr. A", "2026-12-06", ""]
@@ -451,14 +453,13 @@ mod tests {
 			}
 			state.events.insert(
 				block,
-				vec![frame_system::EventRecord {
-					phase: frame_system::Phase::ApplyExtrinsic(1),
-					event: RuntimeEvent::Records(pallet_records::Event::AnchorFailed {
+				applied(
+					1,
+					RuntimeEvent::Records(pallet_records::Event::AnchorFailed {
 						index: 2,
 						error: refusal,
 					}),
-					topics: Vec::new(),
-				}],
+				),
 			);
 		});
 		pool.report(0, TransactionStatus::InBlock((block, 1)));

@@ -16,7 +16,7 @@ use sp_core::H256;
 
 use crate::{
 	blocking,
-	follower::{next_block, Follower},
+	follower::{next_head, Follower},
 	patient_read::within_lifetime,
 	pool::Pool,
 	signer::OperatorSigner,
@@ -92,7 +92,7 @@ impl Receipts {
 			if let Err(error) = self.catch_up().await {
 				log::warn!(target: LOG_TARGET, "release receipts: {error}");
 			}
-			next_block(&mut blocks, Duration::from_secs(6)).await;
+			next_head(&mut blocks, Duration::from_secs(6)).await;
 		}
 	}
 

@@ -25,7 +25,7 @@ use crate::{
 	protocol::{fetch, FetchError, Refusal},
 	release::fields_json,
 	signer::Watched,
-	Custodian, Error, FINALITY_WAIT,
+	Custodian, Error,
 };
 
 /// Blocks an access request signed by the token stays valid for.
@@ -144,15 +144,7 @@ async fn open_shared(
 		valid_until: access_request.valid_until,
 		signature,
 	});
-	let permit = custodian.app_transaction_permit()?;
-	let watched = custodian
-		.signer
-		.submit_and_wait_finalized(&*custodian.pool, call, FINALITY_WAIT)
-		.await
-		.map_err(|error| {
-			ErrorCode::TransactionRefused.error(format!("access_log.access: {error}"))
-		})?;
-	drop(permit);
+	let watched = custodian.send_app_transaction(call, "access_log.access").await?;
 	let Watched::Included { block, index, finalized } = watched else {
 		return Err(not_final_yet(watched, None));
 	};
@@ -357,7 +349,7 @@ mod tests {
 	use crate::{
 		chain::ChainGrant,
 		pool::TransactionStatus,
-		testing::{custodian, patient, InMemoryChain, RecordingPool, HOSPITAL},
+		testing::{applied, custodian, patient, InMemoryChain, RecordingPool, HOSPITAL},
 	};
 
 	const RECORD: RecordId = [4; 32];
@@ -541,17 +533,16 @@ mod tests {
 			state.entries.insert(4, entry);
 			state.events.insert(
 				block,
-				vec![frame_system::EventRecord {
-					phase: frame_system::Phase::ApplyExtrinsic(2),
-					event: RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
+				applied(
+					2,
+					RuntimeEvent::AccessLog(pallet_access_log::Event::AccessRecorded {
 						access: 4,
 						kind: AccessKind::Normal { grant: GRANT },
 						record: RECORD,
 						custodian: KEEPER,
 						fields: FieldMask::only(0),
 					}),
-					topics: Vec::new(),
-				}],
+				),
 			);
 		});
 		pool.report(0, TransactionStatus::Finalized((block, 2)));
@@ -575,14 +566,13 @@ mod tests {
 		chain.with(|state| {
 			state.events.insert(
 				block,
-				vec![frame_system::EventRecord {
-					phase: frame_system::Phase::ApplyExtrinsic(3),
-					event: RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				applied(
+					3,
+					RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
 						dispatch_error,
 						dispatch_info: Default::default(),
 					}),
-					topics: Vec::new(),
-				}],
+				),
 			);
 		});
 		pool.report(1, TransactionStatus::Finalized((block, 3)));

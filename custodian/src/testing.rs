@@ -320,6 +320,15 @@ pub fn custodian(
 	Custodian::open(paths, services).unwrap()
 }
 
+/// `event` of extrinsic `index`, as a block's events hold it.
+pub fn applied(index: u32, event: medchain_runtime::RuntimeEvent) -> EventRecords {
+	vec![frame_system::EventRecord {
+		phase: frame_system::Phase::ApplyExtrinsic(index),
+		event,
+		topics: Vec::new(),
+	}]
+}
+
 /// A patient pseudonym.
 pub fn patient(seed: &str) -> AccountId {
 	sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap().public().into()

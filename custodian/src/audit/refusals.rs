@@ -18,7 +18,7 @@ use sp_runtime::{generic::Preamble, DispatchError, MultiAddress};
 
 use crate::{
 	blocking,
-	follower::{next_block, Follower},
+	follower::{next_head, Follower},
 	Chain,
 };
 
@@ -46,7 +46,7 @@ impl RefusalIndexer {
 			if let Err(error) = self.catch_up().await {
 				log::warn!(target: LOG_TARGET, "indexing refused accesses: {error}");
 			}
-			next_block(&mut blocks, Duration::from_secs(3)).await;
+			next_head(&mut blocks, Duration::from_secs(3)).await;
 		}
 	}
 

@@ -12,7 +12,7 @@
 
 use std::{collections::HashSet, str::FromStr, sync::Arc};
 
-use medchain_custodian::follower::{next_block, FinalizedBlock};
+use medchain_custodian::follower::{next_head, FinalizedBlock};
 use medchain_runtime_api::ConsortiumApi;
 use sc_client_api::HeaderBackend;
 use sc_network::{multiaddr::Protocol, service::traits::NetworkService, Multiaddr, PeerId};
@@ -44,10 +44,7 @@ pub async fn follow_registry<Block, Client>(
 	let mut applied = None;
 	apply(&*client, &*network, client.info().finalized_hash, &mut applied);
 	loop {
-		let Some(mut newest) = next_block(&mut blocks, IDLE).await else { continue };
-		while let Ok(newer) = blocks.try_recv() {
-			newest = newer;
-		}
+		let Some(newest) = next_head(&mut blocks, IDLE).await else { continue };
 		apply(&*client, &*network, newest.hash, &mut applied);
 	}
 }

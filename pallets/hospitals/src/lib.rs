@@ -72,7 +72,6 @@ pub use benchmarking::active_hospital;
 /// never overwrites one.
 #[cfg(feature = "runtime-benchmarks")]
 pub const BENCHMARK_HOSPITAL: medchain_primitives::HospitalId = 200;
-#[allow(clippy::panic, reason = "a genesis that cannot be built must stop the chain spec build")]
 pub mod genesis;
 pub mod governance;
 #[cfg(test)]

@@ -184,8 +184,9 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Why grant `id` can't open `record` for `accessor` and `purpose` now, if it can't
-	/// (`SharesApi::check_use`): what an access signed now would meet, but for the signature.
+	/// Why grant `id` can't open `record` for `accessor` and `purpose` at this block, if it
+	/// can't (`SharesApi::check_use`): what an access would meet here, but for the signature.
+	/// An access included a block later may still meet the grant's expiry.
 	pub fn check_use(
 		id: GrantId,
 		record: &RecordId,

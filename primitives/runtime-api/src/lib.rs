@@ -82,7 +82,8 @@ sp_api::decl_runtime_apis! {
 
 		/// Why grant `grant` can't open `record` for hospital `accessor` and `purpose` at this
 		/// block, if it can't: the chain's own rules, but for the token's signature. A node asks
-		/// before it sends an access, so one that would fail is never sent.
+		/// before it sends an access, so one that would fail here is not sent (one included a
+		/// block later may still meet the grant's expiry).
 		#[api_version(4)]
 		fn check_use(
 			grant: GrantId,
