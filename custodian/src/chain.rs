@@ -29,6 +29,9 @@ pub type Entry = AccessEntry<AccountId, BlockNumber>;
 /// A registered hospital.
 pub type Hospital = pallet_hospitals::Hospital<Runtime>;
 
+/// A page of the registry: hospitals by id, and the id the next page starts from, if any.
+pub type HospitalsPage = (Vec<(HospitalId, Hospital)>, Option<HospitalId>);
+
 /// The heads of the chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChainInfo {
@@ -163,7 +166,7 @@ impl dyn Chain {
 		at: H256,
 		from: HospitalId,
 		limit: u32,
-	) -> Result<(Vec<(HospitalId, Hospital)>, Option<HospitalId>), String> {
+	) -> Result<HospitalsPage, String> {
 		let next_id: HospitalId = self
 			.decode(at, &pallet_hospitals::NextHospitalId::<Runtime>::hashed_key())?
 			.unwrap_or_default();

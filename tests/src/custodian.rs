@@ -60,7 +60,7 @@ impl Node {
 				"--scheme",
 				"sr25519",
 				"--suri",
-				&seed,
+				seed,
 			],
 			"",
 		)?;

@@ -38,5 +38,5 @@ pub fn skip(name: &str, reason: &str) -> Result<()> {
 		println!("skipped {name}: {reason}");
 		return Ok(());
 	}
-	Err(format!("{name} can't run here: {reason}; set {ALLOW_SKIP}={name} to skip it").into())
+	Err(format!("{name} can't run here: {reason}; set {ALLOW_SKIP}={name} to skip it"))
 }
