@@ -35,6 +35,9 @@ RUNTIME_CRATES=(-p medchain-primitives -p medchain-runtime-api -p medchain-token
 NODE_CRATES=(-p medchain-store -p medchain-app-api -p medchain-fhir -p medchain-client -p medchain-cli)
 phase clippy env SKIP_WASM_BUILD=1 cargo clippy --release --locked "${RUNTIME_CRATES[@]}" "${NODE_CRATES[@]}" \
   --all-targets --features runtime-benchmarks -- -D warnings
+# The node, the custodian and the test harness (their own feature set: no benchmarks).
+phase clippy-node env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-custodian \
+  -p medchain-node -p medchain-tests --all-targets -- -D warnings
 phase try-runtime-build env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-runtime \
   --features try-runtime -- -D warnings
 # Unit tests: every library and binary target (runtime presets, harness helpers); every pallet

@@ -85,12 +85,12 @@ async fn finalized(hospital: usize) -> medchain_tests::Result<u32> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_main_job_carries_on_without_a_lost_hospital() -> medchain_tests::Result<()> {
-	for hospital in 0..LOCAL_HOSPITALS.len() {
-		let taken = std::net::TcpListener::bind(("127.0.0.1", LOCAL_HOSPITALS[hospital].rpc_port));
+	for hospital in &LOCAL_HOSPITALS {
+		let taken = std::net::TcpListener::bind(("127.0.0.1", hospital.rpc_port));
 		assert!(
 			taken.is_ok(),
 			"port {} is taken: is a local network already running on this machine?",
-			LOCAL_HOSPITALS[hospital].rpc_port
+			hospital.rpc_port
 		);
 	}
 	let data = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
@@ -168,13 +168,9 @@ async fn the_main_job_carries_on_without_a_lost_hospital() -> medchain_tests::Re
 	})
 	.await?;
 	println!("start-network.sh exited with {exit} after SIGINT");
-	for hospital in 0..LOCAL_HOSPITALS.len() {
-		assert!(!network.pid_file(hospital).exists(), "hospital {hospital} still has a pid file");
-		assert!(
-			!chain_of(hospital)?.rpc.is_up().await,
-			"{} still answers",
-			LOCAL_HOSPITALS[hospital].name
-		);
+	for (index, hospital) in LOCAL_HOSPITALS.iter().enumerate() {
+		assert!(!network.pid_file(index).exists(), "hospital {index} still has a pid file");
+		assert!(!chain_of(index)?.rpc.is_up().await, "{} still answers", hospital.name);
 	}
 	Ok(())
 }
