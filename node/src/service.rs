@@ -270,7 +270,10 @@ pub fn new_full<
 			keystore_container.keystore(),
 			network.clone(),
 			release_requests,
-		)?;
+		)
+		// Logged now: dropping the task manager on the way out can abort the process (a
+		// runtime-shutdown panic) before the error reaches `main`.
+		.inspect_err(|error| log::error!(target: "medchain::custodian", "{error}"))?;
 	}
 
 	let role = config.role;
