@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every integration-test binary of the workspace (the multi-node tests in tests/tests and
-# the crates' own tests/ directories) in two lanes at once, one test binary at a time per lane.
-# The multi-node tests spend most of their time waiting for blocks and finality, so two of them
-# share the two cores well; together they take about half as long as one after the other.
+# the crates' own tests/ directories) in three lanes at once, one test binary at a time per lane.
+# The multi-node tests spend most of their time waiting for blocks and finality, so three of
+# them share the two cores well; together they take well under half as long as one after the
+# other.
 #
 #   scripts/multi-node-tests.sh            # everything (needs the workspace built)
 #   MEDCHAIN_TEST_LANES=1 scripts/multi-node-tests.sh   # one at a time
@@ -13,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$MEDCHAIN_ROOT"
 
-lanes="${MEDCHAIN_TEST_LANES:-2}"
+lanes="${MEDCHAIN_TEST_LANES:-3}"
 logs="${MEDCHAIN_TEST_LOGS:-$(mktemp -d -t medchain-tests-XXXXXX)}"
 mkdir -p "$logs"
 

@@ -49,7 +49,7 @@ phase benchmark-tests cargo test --release --locked -p pallet-hospitals -p palle
   -p pallet-shares -p pallet-access-log \
   --features runtime-benchmarks --lib benchmarking
 # Multi-node tests start four nodes each (and `start_network` runs the main job's script); they
-# mostly wait for blocks, so two test binaries run at once (scripts/multi-node-tests.sh), each
+# mostly wait for blocks, so three test binaries run at once (scripts/multi-node-tests.sh), each
 # one test at a time. The crates' own integration tests (tests/ of the store) run here too.
 phase multi-node-tests bash scripts/multi-node-tests.sh
 # The sharing story told with the medchain command line on the local network, checking its own
