@@ -9,6 +9,10 @@ fn main() {
 				std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
 			}
 		}
+		// The wasm is a cargo build of its own workspace: this workspace's lints
+		// (`rustc-workspace-wrapper` in .cargo/config.toml) are not for it.
+		std::env::remove_var("RUSTC_WORKSPACE_WRAPPER");
+		std::env::remove_var("CLIPPY_ARGS");
 		substrate_wasm_builder::WasmBuilder::build_using_defaults();
 	}
 }

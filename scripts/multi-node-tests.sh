@@ -28,7 +28,7 @@ serial=(start_network)
 # a binary not listed counts as 30 s.
 declare -A expected=([validator_set]=200 [stall_recovery]=160 [custodian_crash]=135 [custodian]=110
   [shares]=95 [sharing]=270 [cli]=190 [backup]=70 [start_network]=45 [finality]=40 [metrics]=27 [chain_specs]=6
-  [node_security]=240 [forensics]=15 [rogue_endpoint]=1 [entrypoint]=1 [node_flags]=2)
+  [node_security]=240 [rpc_docs]=150 [forensics]=15 [rogue_endpoint]=1 [entrypoint]=1 [node_flags]=2)
 
 # name <TAB> executable <TAB> package directory, from cargo's build plan.
 mapfile -t binaries < <(cargo test --release --locked --workspace --test '*' --no-run --message-format=json \

@@ -22,24 +22,14 @@ trap report EXIT
 
 phase setup bash -c "bash scripts/setup.sh && bash scripts/setup-fhir.sh"
 phase build bash -c "source scripts/common.sh && build_workspace && cargo test --release --locked --workspace --no-run"
-# Runtime crates deny panics, unchecked arithmetic and indexing (the workspace `[lints]`), and
-# every warning: clippy over them with their benchmarks and tests, then the runtime with
-# `try-runtime` (its `try_state` hooks and migration checks must build). A native check only
-# (SKIP_WASM_BUILD), so the node's runtime wasm is untouched.
-RUNTIME_CRATES=(-p medchain-primitives -p medchain-runtime-api -p medchain-token
-  -p medchain-pallet-support -p medchain-pallet-testing
-  -p pallet-hospitals -p pallet-validator-set -p pallet-records -p pallet-shares -p pallet-access-log
-  -p medchain-runtime)
-# The node's std crates with them: the record store, the app API, the FHIR export, the client
-# library and the medchain command line.
-NODE_CRATES=(-p medchain-store -p medchain-app-api -p medchain-fhir -p medchain-client -p medchain-cli)
-phase clippy env SKIP_WASM_BUILD=1 cargo clippy --release --locked "${RUNTIME_CRATES[@]}" "${NODE_CRATES[@]}" \
-  --all-targets --features runtime-benchmarks -- -D warnings
-# The node, the custodian and the test harness (their own feature set: no benchmarks).
-phase clippy-node env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-custodian \
-  -p medchain-node -p medchain-tests --all-targets -- -D warnings
-phase try-runtime-build env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-runtime \
-  --features try-runtime -- -D warnings
+# Every workspace crate is compiled by clippy-driver (`.cargo/config.toml`), so the build above
+# also lints the runtime crates (which deny panics, unchecked arithmetic and indexing: the
+# workspace `[lints]`), the node, the custodian, the harness and every test, warnings as errors;
+# the benchmark tests below lint the pallets' benchmarks. Left: the runtime with its two other
+# feature sets, `try-runtime` (its `try_state` hooks and migration checks) and
+# `runtime-benchmarks`, checked natively only (SKIP_WASM_BUILD): the node's wasm is untouched.
+phase runtime-features env SKIP_WASM_BUILD=1 cargo clippy --release --locked -p medchain-runtime \
+  --features try-runtime,runtime-benchmarks -- -D warnings
 # Unit tests: every library and binary target (runtime presets, harness helpers); every pallet
 # test ends with the pallet's `try_state` checks.
 phase unit-tests cargo test --release --locked --workspace --lib --bins

@@ -1,6 +1,7 @@
 //! What auditors ask and get: the access log (`medchain_accessLog`) and its FHIR export
 //! (`medchain_exportFhir`).
 
+use crate::ids::{AccountId, Hash32, RecordId};
 use serde::{Deserialize, Serialize};
 
 /// The most rows one `medchain_accessLog` page holds, and the default.
@@ -13,18 +14,18 @@ pub const DEFAULT_PAGE: u32 = 100;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccessLogQuery {
-	/// Accesses to this patient's records (SS58 or 0x-hex of 32 bytes).
+	/// Accesses to this patient's records.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
-	pub patient: Option<String>,
+	pub patient: Option<AccountId>,
 	/// Accesses by this hospital (it read, or tried to).
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub hospital: Option<u32>,
 	/// Accesses to the records this hospital keeps.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub custodian: Option<u32>,
-	/// Accesses to this record (0x-hex).
+	/// Accesses to this record.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
-	pub record: Option<String>,
+	pub record: Option<RecordId>,
 	/// From this time on (RFC 3339, inclusive); the beginning if absent.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub from: Option<String>,
@@ -105,12 +106,12 @@ pub struct LoggedAccess {
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub grant_id: Option<u64>,
 	/// The record read.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// Its type (e.g. `DIAGNOSIS`), if its anchor is still in state.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub record_type: Option<String>,
-	/// The record's patient (pseudonym, 0x-hex).
-	pub patient: String,
+	/// The record's patient.
+	pub patient: AccountId,
 	/// The hospital that read, or `null` for the patient.
 	pub accessor_hospital: Option<u32>,
 	/// The hospital keeping the record.
@@ -138,8 +139,8 @@ pub struct ReleaseReceipt {
 	pub block: u32,
 	/// The time of the confirmation (RFC 3339).
 	pub time: String,
-	/// SHA-256 of what the custodian sent (0x-hex).
-	pub response_hash: String,
+	/// SHA-256 of what the custodian sent.
+	pub response_hash: Hash32,
 }
 
 /// An access attempt the chain refused.
@@ -152,8 +153,8 @@ pub struct RefusedAttempt {
 	pub index: u32,
 	/// The block's time (RFC 3339).
 	pub time: String,
-	/// The account that signed it (0x-hex).
-	pub signer: String,
+	/// The account that signed it.
+	pub signer: AccountId,
 	/// The signer's hospital, if the signer was a hospital's account.
 	pub hospital: Option<u32>,
 	/// What was attempted.
@@ -165,9 +166,9 @@ pub struct RefusedAttempt {
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub break_glass_reason: Option<String>,
 	/// The record asked for.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// The record's patient, if the record is anchored.
-	pub patient: Option<String>,
+	pub patient: Option<AccountId>,
 	/// The record's custodian, if the record is anchored.
 	pub custodian: Option<u32>,
 	/// The stated HL7 PurposeOfUse code.

@@ -9,7 +9,7 @@ use std::{collections::HashMap, path::Path};
 
 use sha2::{Digest, Sha256};
 
-use crate::fields::patient;
+use crate::ids::AccountId;
 
 /// What a token may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -112,7 +112,7 @@ impl Tokens {
 				format!("line {line_number}: expected the token's SHA-256 as 64 hex digits"),
 			)?;
 			let patient = match role {
-				Role::Patient => Some(words.next().and_then(|p| patient(p).ok()).ok_or(
+				Role::Patient => Some(words.next().and_then(AccountId::from_ss58_or_hex).map(|p| p.0).ok_or(
 					format!("line {line_number}: a patient token names its pseudonym after the hash (SS58 or 0x-hex)"),
 				)?),
 				_ => None,

@@ -10,7 +10,7 @@ use medchain_primitives::{
 	RecordType,
 };
 
-use crate::{fields, types::from_hex32, ApiError, ErrorCode, ShareTerms};
+use crate::{fields, ids::Hash32, ApiError, ErrorCode, ShareTerms};
 
 /// The chain's terms of a share (the runtime's bounded list encodes as this `Vec`).
 pub type ChainTerms = GrantTerms<Vec<RecordId>, u32>;
@@ -19,20 +19,12 @@ fn invalid(message: impl Into<String>) -> ApiError {
 	ErrorCode::InvalidShareTerms.error(message)
 }
 
-/// The records `terms` names, parsed; at least one.
+/// The records `terms` names; at least one.
 pub fn record_ids(terms: &ShareTerms) -> Result<Vec<RecordId>, ApiError> {
 	if terms.record_ids.is_empty() {
 		return Err(invalid("recordIds names no record"));
 	}
-	terms
-		.record_ids
-		.iter()
-		.map(|text| {
-			from_hex32(text).ok_or_else(|| {
-				ErrorCode::InvalidRecordId.error(format!("{text:?} is not a record id"))
-			})
-		})
-		.collect()
+	Ok(terms.record_ids.iter().map(|id| id.0).collect())
 }
 
 /// The patient and the chain's terms for `terms`, whose records `records` are of types
@@ -43,7 +35,7 @@ pub fn chain_terms(
 	record_types: &[RecordType],
 	slot_millis: u64,
 ) -> Result<([u8; 32], ChainTerms), ApiError> {
-	let patient = fields::patient(&terms.patient)?;
+	let patient = terms.patient.0;
 	let fields = match &terms.fields {
 		None => FieldSelection::AllButNotes,
 		Some(names) => FieldSelection::Only(fields::field_mask(record_types, names)?),
@@ -52,9 +44,11 @@ pub fn chain_terms(
 		ErrorCode::InvalidPurpose
 			.error(format!("{:?} is not an HL7 PurposeOfUse code", terms.purpose))
 	})?;
-	let token_key = from_hex32(&terms.token_public)
-		.map(TokenKey::from_raw)
-		.ok_or_else(|| invalid("tokenPublic is not 0x-hex of 32 bytes"))?;
+	let token_key = terms
+		.token_public
+		.parse::<Hash32>()
+		.map(|key| TokenKey::from_raw(key.0))
+		.map_err(|_| invalid("tokenPublic is not 0x and 64 hex digits"))?;
 	if terms.expires_in_hours == 0 {
 		return Err(invalid("expiresInHours must be at least 1"));
 	}
@@ -93,8 +87,8 @@ mod tests {
 
 	fn share_terms() -> ShareTerms {
 		ShareTerms {
-			patient: format!("0x{}", "11".repeat(32)),
-			record_ids: vec![format!("0x{}", "22".repeat(32))],
+			patient: [0x11; 32].into(),
+			record_ids: vec![[0x22; 32].into()],
 			fields: Some(vec!["icd10_code".into()]),
 			grantee_hospital: Some(2),
 			expires_in_hours: 2,
@@ -130,8 +124,8 @@ mod tests {
 			ErrorCode::InvalidShareTerms.code()
 		);
 		assert_eq!(
-			error(ShareTerms { record_ids: vec!["0x12".into()], ..share_terms() }),
-			ErrorCode::InvalidRecordId.code()
+			error(ShareTerms { token_public: "0x12".into(), ..share_terms() }),
+			ErrorCode::InvalidShareTerms.code()
 		);
 		assert_eq!(
 			error(ShareTerms { purpose: "FUN".into(), ..share_terms() }),

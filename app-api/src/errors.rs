@@ -28,7 +28,10 @@ impl From<ApiError> for ErrorObjectOwned {
 	}
 }
 
-/// Every error a medchain method returns, by code.
+/// Every error a medchain method returns, by code. A malformed id, hash or account (not `0x`
+/// and 64 hex digits, [`crate::ids`]) is no medchain code: the params fail to parse (-32602).
+/// -32016 and -32020 (`InvalidPatient`, `InvalidRecordId`) were those, before ids were typed;
+/// they are not reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
 	/// No `Authorization: Bearer <token>` header, or a token the node does not know.
@@ -55,14 +58,10 @@ pub enum ErrorCode {
 	RecordTooLarge = -32014,
 	/// More records in one `submitRecords` than the most it takes.
 	TooManyRecords = -32015,
-	/// `patient` is not an account id (SS58 or 0x-prefixed hex of 32 bytes).
-	InvalidPatient = -32016,
 	/// The `clientRequestId` was used before for a different record.
 	RequestIdConflict = -32017,
 	/// The node stores no record with this id.
 	RecordNotFound = -32018,
-	/// A record id is not 0x-prefixed hex of 32 bytes.
-	InvalidRecordId = -32020,
 	/// `clientRequestId` is empty or longer than 256 bytes.
 	InvalidRequestId = -32021,
 	/// The record was erased: its data key is gone.
@@ -128,7 +127,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 43] = [
+	pub const ALL: [ErrorCode; 41] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::RateLimited,
@@ -140,10 +139,8 @@ impl ErrorCode {
 		ErrorCode::InvalidFieldValue,
 		ErrorCode::RecordTooLarge,
 		ErrorCode::TooManyRecords,
-		ErrorCode::InvalidPatient,
 		ErrorCode::RequestIdConflict,
 		ErrorCode::RecordNotFound,
-		ErrorCode::InvalidRecordId,
 		ErrorCode::InvalidRequestId,
 		ErrorCode::RecordErased,
 		ErrorCode::RecordNotAnchored,

@@ -4,10 +4,8 @@
 //! `medchain_primitives::RecordType::fields`. Each field value is a string (stored as its UTF-8
 //! bytes) or `null`/absent; [`required_fields`] must be present.
 
+use crate::{ApiError, ErrorCode};
 use medchain_primitives::{commitment::FieldValue, FieldMask, RecordType};
-use sp_core::crypto::{AccountId32, Ss58Codec};
-
-use crate::{types::from_hex32, ApiError, ErrorCode};
 
 /// The longest client request id, in bytes.
 pub const MAX_CLIENT_REQUEST_ID: usize = 256;
@@ -111,16 +109,6 @@ pub fn values(
 	Ok(values)
 }
 
-/// A patient pseudonym from SS58 or 0x-prefixed hex.
-pub fn patient(text: &str) -> Result<[u8; 32], ApiError> {
-	from_hex32(text).or_else(|| AccountId32::from_ss58check(text).ok().map(Into::into)).ok_or_else(
-		|| {
-			ErrorCode::InvalidPatient
-				.error(format!("patient {text:?} is not an SS58 address or 0x-hex account id"))
-		},
-	)
-}
-
 /// A client request id, checked.
 pub fn client_request_id(text: &str) -> Result<&str, ApiError> {
 	if text.is_empty() || text.len() > MAX_CLIENT_REQUEST_ID {
@@ -181,13 +169,5 @@ mod tests {
 			super::record_type("XRAY").unwrap_err().code(),
 			ErrorCode::UnknownRecordType.code()
 		);
-	}
-
-	#[test]
-	fn patients_parse_from_hex_and_ss58() {
-		let account = AccountId32::new([5; 32]);
-		assert_eq!(patient(&account.to_ss58check()), Ok([5; 32]));
-		assert_eq!(patient(&format!("0x{}", "05".repeat(32))), Ok([5; 32]));
-		assert_eq!(patient("bob").unwrap_err().code(), ErrorCode::InvalidPatient.code());
 	}
 }

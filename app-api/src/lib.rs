@@ -9,6 +9,8 @@
 //! - [`auth`]: the roles, which role may call which method, and the token file;
 //! - [`challenge`]: what a patient signs to read their own record;
 //! - [`consent`]: a share's terms as the chain holds them, and what a patient signs for them;
+//! - [`ids`]: the typed 32-byte ids and hashes (`0x` and 64 hex digits, in and out);
+//! - [`time`]: the one time format (RFC 3339, UTC, milliseconds);
 //! - [`errors`]: every error code, with its meaning.
 //!
 //! `docs/rpc.md` documents the same, with examples; [`OPENRPC`] is what `rpc.discover` returns.
@@ -21,7 +23,9 @@ pub mod challenge;
 pub mod consent;
 pub mod errors;
 pub mod fields;
+pub mod ids;
 pub mod limits;
+pub mod time;
 pub mod types;
 
 use jsonrpsee::{
@@ -31,6 +35,7 @@ use jsonrpsee::{
 
 pub use audit::{AccessLogPage, AccessLogQuery, ExportFhir};
 pub use errors::{ApiError, ErrorCode};
+pub use ids::{AccountId, Hash32, RecordId};
 pub use types::{
 	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Health, HospitalEntry,
 	HospitalsPage, HospitalsQuery, Notification, PatientApproval, RecordChallenge, RecordFields,
@@ -54,12 +59,12 @@ pub trait MedchainApi {
 
 	/// Where a record's anchor stands. Roles `app`, `auditor`, `admin`.
 	#[method(name = "recordStatus")]
-	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus>;
+	async fn record_status(&self, record_id: RecordId) -> RpcResult<RecordStatus>;
 
 	/// A fresh challenge for the patient of `record_id` to sign before `getRecord`. Role `app`,
 	/// or the record's patient's `patient` token.
 	#[method(name = "recordChallenge", with_extensions)]
-	async fn record_challenge(&self, record_id: String) -> RpcResult<RecordChallenge>;
+	async fn record_challenge(&self, record_id: RecordId) -> RpcResult<RecordChallenge>;
 
 	/// A patient's own record, decrypted and verified against its anchor, once the patient's
 	/// `access_log.patient_access` is finalized and they signed the challenge. Role `app`, or
@@ -74,7 +79,7 @@ pub trait MedchainApi {
 	#[method(name = "eraseRecord", with_extensions)]
 	async fn erase_record(
 		&self,
-		record_id: String,
+		record_id: RecordId,
 		patient_approval: Option<PatientApproval>,
 	) -> RpcResult<ErasureReceipt>;
 
@@ -168,7 +173,7 @@ mod tests {
 		) -> RpcResult<Vec<SubmittedRecord>> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
-		async fn record_status(&self, _: String) -> RpcResult<RecordStatus> {
+		async fn record_status(&self, _: RecordId) -> RpcResult<RecordStatus> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn health(&self) -> RpcResult<Health> {
@@ -180,7 +185,7 @@ mod tests {
 		async fn record_challenge(
 			&self,
 			_: &jsonrpsee::Extensions,
-			_: String,
+			_: RecordId,
 		) -> RpcResult<RecordChallenge> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
@@ -194,7 +199,7 @@ mod tests {
 		async fn erase_record(
 			&self,
 			_: &jsonrpsee::Extensions,
-			_: String,
+			_: RecordId,
 			_: Option<PatientApproval>,
 		) -> RpcResult<ErasureReceipt> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())

@@ -1,5 +1,7 @@
-//! The methods' requests and responses, as JSON (camelCase keys, 0x-prefixed hex ids).
+//! The methods' requests and responses, as JSON (camelCase keys; ids, hashes and keys `0x` and
+//! 64 hex digits, [`crate::ids`]; times RFC 3339 with milliseconds, [`crate::time`]).
 
+use crate::ids::{AccountId, Hash32, RecordId};
 use serde::{Deserialize, Serialize};
 
 /// A record for `medchain_submitRecord`.
@@ -8,8 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct SubmitRecord {
 	/// The app's idempotency key: a retry with the same id returns the same record.
 	pub client_request_id: String,
-	/// The patient pseudonym: SS58 or 0x-prefixed hex of the 32-byte account id.
-	pub patient: String,
+	/// The patient's pseudonym.
+	pub patient: AccountId,
 	/// The record type, e.g. `DIAGNOSIS` (see [`crate::fields`]).
 	pub record_type: String,
 	/// The fields, keyed by the type's field names; each value a string.
@@ -21,9 +23,9 @@ pub struct SubmitRecord {
 #[serde(rename_all = "camelCase")]
 pub struct SubmittedRecord {
 	/// The record's id, as the chain will know it.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// The Merkle root of its field leaves, as it will be anchored.
-	pub field_root: String,
+	pub field_root: Hash32,
 	/// Where its anchor stands.
 	pub status: AnchorStatus,
 }
@@ -49,17 +51,17 @@ pub enum AnchorStatus {
 #[serde(rename_all = "camelCase")]
 pub struct RecordStatus {
 	/// The record's id.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// Where its anchor stands.
 	pub status: AnchorStatus,
 	/// The field root.
-	pub field_root: String,
+	pub field_root: Hash32,
 	/// The block that holds the anchor (in block or finalized).
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub block_number: Option<u32>,
 	/// The transaction that carries the anchor (submitted or in block).
 	#[serde(skip_serializing_if = "Option::is_none", default)]
-	pub transaction: Option<String>,
+	pub transaction: Option<Hash32>,
 	/// Why the anchor failed, or the last error while it is retried.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub reason: Option<String>,
@@ -85,12 +87,12 @@ pub enum ErasureStatus {
 #[serde(rename_all = "camelCase")]
 pub struct ErasureReceipt {
 	/// The record.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// Where the erasure stands.
 	pub status: ErasureStatus,
 	/// The erase transaction (requested).
 	#[serde(skip_serializing_if = "Option::is_none", default)]
-	pub transaction: Option<String>,
+	pub transaction: Option<Hash32>,
 	/// The first block at which the erasure can be completed (scheduled).
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub due_block: Option<u32>,
@@ -107,19 +109,12 @@ pub fn to_hex(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
 }
 
-/// 32 bytes from `0x`-prefixed hex.
-pub fn from_hex32(text: &str) -> Option<[u8; 32]> {
-	let mut bytes = [0u8; 32];
-	hex::decode_to_slice(text.strip_prefix("0x")?, &mut bytes).ok()?;
-	Some(bytes)
-}
-
 /// What `medchain_recordChallenge` answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordChallenge {
 	/// The record.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// 32 random bytes, hex; good for one `getRecord`.
 	pub challenge: String,
 	/// The bytes the patient signs to read the record (`crate::challenge::message`), hex. For
@@ -129,8 +124,8 @@ pub struct RecordChallenge {
 	/// The bytes the patient signs to approve its erasure (`crate::challenge::erase_message`),
 	/// hex; recomputed by the signer in the same way.
 	pub erase_message: String,
-	/// When the challenge expires, in Unix milliseconds.
-	pub expires_at: u64,
+	/// When the challenge expires (RFC 3339).
+	pub expires_at: String,
 }
 
 /// A patient's request for their own record (`medchain_getRecord`).
@@ -138,7 +133,7 @@ pub struct RecordChallenge {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetRecord {
 	/// The record.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// The finalized `access_log.patient_access` entry of this read.
 	pub access_id: u64,
 	/// The challenge from `recordChallenge`.
@@ -152,19 +147,19 @@ pub struct GetRecord {
 #[serde(rename_all = "camelCase")]
 pub struct RecordFields {
 	/// The record.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// Its type, e.g. `DIAGNOSIS`.
 	pub record_type: String,
 	/// Every field of the type by name: its value, or `null`.
 	pub fields: serde_json::Map<String, serde_json::Value>,
 	/// The anchored field root every field was verified against.
-	pub field_root: String,
+	pub field_root: Hash32,
 	/// The access entry this read was logged as.
 	pub access_id: u64,
 	/// The custodian hospital.
 	pub custodian: u32,
 	/// The custodian's `confirm_release` transaction.
-	pub release_transaction: String,
+	pub release_transaction: Hash32,
 }
 
 /// A patient's approval of an erasure that an app asks for (`medchain_eraseRecord`).
@@ -185,7 +180,7 @@ pub struct AccessShared {
 	/// The share token (`VIC_…`) the patient handed over; it never leaves the node's call.
 	pub share_token: String,
 	/// The shared record.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// The HL7 PurposeOfUse code the grant was made for, e.g. `TREAT`.
 	pub purpose: String,
 }
@@ -226,13 +221,13 @@ impl core::fmt::Debug for RetryAccess {
 #[serde(rename_all = "camelCase")]
 pub struct SharedFields {
 	/// The record.
-	pub record_id: String,
+	pub record_id: RecordId,
 	/// Its type, e.g. `DIAGNOSIS`.
 	pub record_type: String,
 	/// The released fields by name (only those the grant covers): their values, or `null`.
 	pub fields: serde_json::Map<String, serde_json::Value>,
 	/// The anchored field root every field was verified against.
-	pub field_root: String,
+	pub field_root: Hash32,
 	/// The finalized access entry this read was logged as.
 	pub access_id: u64,
 	/// The custodian hospital the fields came from.
@@ -243,10 +238,10 @@ pub struct SharedFields {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShareTerms {
-	/// The patient (SS58 or 0x-hex of 32 bytes), whose records these are.
-	pub patient: String,
+	/// The patient whose records these are.
+	pub patient: AccountId,
 	/// The shared records, all kept by this hospital.
-	pub record_ids: Vec<String>,
+	pub record_ids: Vec<RecordId>,
 	/// The released fields by name (the records must then be of one type); every field but
 	/// `notes` if absent.
 	#[serde(default)]
@@ -303,7 +298,7 @@ pub struct CreatedShare {
 	pub grant_id: u64,
 	/// The block from which the grant is refused.
 	pub expires_at_block: u32,
-	/// When that is, estimated from the block time: RFC 3339, UTC.
+	/// When that is, estimated from the block time (RFC 3339).
 	pub expires_at: String,
 }
 
@@ -313,17 +308,17 @@ pub struct CreatedShare {
 pub struct RevokedShare {
 	/// The grant's id.
 	pub grant_id: u64,
-	/// The finalized block that revoked it.
-	pub block: String,
+	/// The finalized block that revoked it (its hash).
+	pub block: Hash32,
 }
 
 /// Whose events a `medchain_subscribe` stream carries: one patient's, or one hospital's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubscribeFilter {
-	/// A patient pseudonym (SS58 or 0x-hex of 32 bytes).
+	/// A patient's pseudonym.
 	#[serde(default)]
-	pub patient: Option<String>,
+	pub patient: Option<AccountId>,
 	/// A hospital id.
 	#[serde(default)]
 	pub hospital: Option<u32>,
@@ -360,11 +355,11 @@ pub struct Notification {
 	/// The finalized block's number.
 	pub block: u32,
 	/// The finalized block's hash.
-	pub block_hash: String,
+	pub block_hash: Hash32,
 	/// What happened.
 	pub kind: NotificationKind,
-	/// The patient it concerns, 0x-hex.
-	pub patient: String,
+	/// The patient it concerns.
+	pub patient: AccountId,
 	/// The hospitals it concerns (custodian, grantee, requester, accessor), ascending.
 	pub hospitals: Vec<u32>,
 	/// The share, if any.
@@ -372,7 +367,7 @@ pub struct Notification {
 	pub grant_id: Option<u64>,
 	/// The record, if any.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
-	pub record_id: Option<String>,
+	pub record_id: Option<RecordId>,
 	/// The access entry, if any.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub access_id: Option<u64>,

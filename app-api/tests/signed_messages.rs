@@ -38,8 +38,8 @@ fn record_challenge_messages() {
 #[test]
 fn consent_message() {
 	let terms = ShareTerms {
-		patient: hex32(0x11),
-		record_ids: vec![hex32(0x22)],
+		patient: [0x11; 32].into(),
+		record_ids: vec![[0x22; 32].into()],
 		fields: Some(vec!["icd10_code".into()]),
 		grantee_hospital: Some(2),
 		expires_in_hours: 2,

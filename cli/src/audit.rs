@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::{
 	args::{self, AuditCommand, AuditFilter},
-	connect::{api_error, Context},
+	connect::{self, api_error, Context},
 	output::to_json,
 };
 
@@ -25,7 +25,7 @@ pub async fn run(
 	let api = context.api()?;
 	match command {
 		AuditCommand::Log { filter, all } => {
-			let mut query = query(filter);
+			let mut query = query(filter)?;
 			let mut rows = Vec::new();
 			for _ in 0..MAX_PAGES {
 				let page = api
@@ -53,7 +53,7 @@ pub async fn run(
 				args::FhirKind::AuditEvent => FhirKind::AuditEvent,
 				args::FhirKind::Consent => FhirKind::Consent,
 			};
-			let request = ExportFhir { kind, filter: query(filter) };
+			let request = ExportFhir { kind, filter: query(filter)? };
 			let bundle =
 				api.export_fhir(request).await.map_err(|e| api_error("medchain_exportFhir", e))?;
 			let text = serde_json::to_string_pretty(&bundle).map_err(|e| e.to_string())?;
@@ -77,22 +77,25 @@ pub async fn run(
 	}
 }
 
-fn query(filter: AuditFilter) -> AccessLogQuery {
-	AccessLogQuery {
-		patient: filter.patient,
+fn query(filter: AuditFilter) -> crate::Result<AccessLogQuery> {
+	Ok(AccessLogQuery {
+		patient: filter.patient.as_deref().map(connect::pseudonym).transpose()?,
 		hospital: filter.hospital,
 		custodian: filter.custodian,
-		record: filter.record,
+		record: filter.record.as_deref().map(connect::record_id).transpose()?,
 		from: filter.from,
 		to: filter.to,
 		cursor: filter.cursor,
 		limit: filter.limit,
-	}
+	})
 }
 
 /// What an auditor reads first: when, who, what, why, and what came of it.
 fn summary(row: &AuditRow) -> Value {
-	let short = |id: &str| format!("{}…", id.get(..10).unwrap_or(id));
+	fn short(id: &impl std::fmt::Display) -> String {
+		let id = id.to_string();
+		format!("{}…", id.get(..10).unwrap_or(&id))
+	}
 	match row {
 		AuditRow::Granted(access) => json!({
 			"time": access.time,

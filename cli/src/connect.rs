@@ -14,10 +14,7 @@ use medchain_app_api::ErrorCode;
 use medchain_client::{tx, Chain};
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_token::ShareToken;
-use sp_core::{
-	crypto::{AccountId32, Ss58Codec},
-	sr25519, Pair,
-};
+use sp_core::{crypto::AccountId32, sr25519, Pair};
 
 use crate::args::{Cli, Signer};
 
@@ -162,12 +159,18 @@ pub fn key(signer: &Signer, whose: &str) -> crate::Result<sr25519::Pair> {
 
 /// An account given as SS58 or 0x-hex of its 32 bytes.
 pub fn account(text: &str) -> crate::Result<AccountId32> {
-	if let Ok(account) = AccountId32::from_ss58check(text) {
-		return Ok(account);
-	}
-	medchain_app_api::types::from_hex32(text)
-		.map(AccountId32::new)
+	pseudonym(text).map(|account| AccountId32::new(account.0))
+}
+
+/// A patient pseudonym given as SS58 or 0x-hex, as the medchain RPC takes it (hex).
+pub fn pseudonym(text: &str) -> crate::Result<medchain_app_api::AccountId> {
+	medchain_app_api::AccountId::from_ss58_or_hex(text)
 		.ok_or_else(|| format!("{text} is not an account (SS58 or 0x + 64 hex)"))
+}
+
+/// A record id: `0x` and 64 hex digits.
+pub fn record_id(text: &str) -> crate::Result<medchain_app_api::RecordId> {
+	text.parse().map_err(|_| format!("{text} is not a record id (0x + 64 hex)"))
 }
 
 /// The share token (`--share-token`, else MEDCHAIN_SHARE_TOKEN).

@@ -5,8 +5,8 @@ use std::{path::Path, time::Duration};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jsonrpsee::http_client::HttpClient;
 use medchain_app_api::{
-	types::{from_hex32, AnchorStatus},
-	GetRecord, MedchainApiClient, PatientApproval, RecordChallenge, RecordStatus, SubmitRecord,
+	types::AnchorStatus, AccountId, GetRecord, MedchainApiClient, PatientApproval, RecordChallenge,
+	RecordId, RecordStatus, SubmitRecord,
 };
 use medchain_client::{tx, wait_until};
 use medchain_runtime::RuntimeCall;
@@ -31,39 +31,42 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 				Some(file) => fields_from_file(&file)?,
 				None => fields_from_args(&fields)?,
 			};
-			let record = new_record(patient, record_type, values, request_id);
+			let record = new_record(connect::pseudonym(&patient)?, record_type, values, request_id);
 			let api = context.api()?;
 			let submitted = api
 				.submit_record(record)
 				.await
 				.map_err(|e| api_error("medchain_submitRecord", e))?;
 			if wait {
-				return to_json(anchored(&api, &submitted.record_id).await?);
+				return to_json(anchored(&api, submitted.record_id).await?);
 			}
 			to_json(submitted)
 		}
 		RecordCommand::Import { file, batch } => import(context, &file, batch).await,
 		RecordCommand::Status { record, wait } => {
+			let record = connect::record_id(&record)?;
 			let api = context.api()?;
 			if wait {
-				return to_json(anchored(&api, &record).await?);
+				return to_json(anchored(&api, record).await?);
 			}
-			to_json(status(&api, &record).await?)
+			to_json(status(&api, record).await?)
 		}
 		RecordCommand::Get { record, patient } => {
+			let record = connect::record_id(&record)?;
 			let patient = connect::key(&patient, "the patient's")?;
-			get(context, &record, &patient).await
+			get(context, record, &patient).await
 		}
 		RecordCommand::Erase { record, patient_approval, patient } => {
+			let record = connect::record_id(&record)?;
 			let api = context.api()?;
 			let approval = match patient_approval {
 				false => None,
 				true => {
 					let patient = connect::key(&patient, "the patient's")?;
 					let chain = context.chain()?;
-					let challenge = challenge(&api, &record).await?;
+					let challenge = challenge(&api, record).await?;
 					let signature =
-						sign_challenge(&chain, &patient, &record, &challenge, Purpose::Erase)
+						sign_challenge(&chain, &patient, record, &challenge, Purpose::Erase)
 							.await?;
 					Some(PatientApproval { signature, challenge: challenge.challenge })
 				}
@@ -111,7 +114,7 @@ fn fields_from_file(file: &Path) -> crate::Result<Map<String, Value>> {
 /// The record of `record submit`, with its idempotency key: the one given, else a random one
 /// (never one derived from the content, which would let anyone who sees it test guesses).
 fn new_record(
-	patient: String,
+	patient: AccountId,
 	record_type: String,
 	fields: Map<String, Value>,
 	request_id: Option<String>,
@@ -124,13 +127,13 @@ fn new_record(
 	SubmitRecord { client_request_id, patient, record_type, fields }
 }
 
-async fn status(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
-	api.record_status(record.to_string()).await.map_err(|e| api_error("medchain_recordStatus", e))
+async fn status(api: &HttpClient, record: RecordId) -> crate::Result<RecordStatus> {
+	api.record_status(record).await.map_err(|e| api_error("medchain_recordStatus", e))
 }
 
 /// Waits until `record`'s anchor is finalized; an error if the chain refused it. A record the
 /// node does not know, or a refused token, fails at once.
-async fn anchored(api: &HttpClient, record: &str) -> crate::Result<RecordStatus> {
+async fn anchored(api: &HttpClient, record: RecordId) -> crate::Result<RecordStatus> {
 	status(api, record).await?;
 	let what = format!("the anchor of {record} to be finalized");
 	let status = wait_until(&what, ANCHOR_WAIT, || async {
@@ -159,9 +162,16 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 		if line.trim().is_empty() {
 			continue;
 		}
-		let record: SubmitRecord = serde_json::from_str(line).map_err(|e| {
+		let refused = |e: String| {
 			format!("{} line {}: not a record: {e}; nothing was sent", file.display(), index + 1)
-		})?;
+		};
+		let mut record: Value = serde_json::from_str(line).map_err(|e| refused(e.to_string()))?;
+		// The file may name the patient as `record submit` does: SS58 or hex.
+		if let Some(patient) = record.get("patient").and_then(Value::as_str) {
+			record["patient"] = json!(connect::pseudonym(patient).map_err(&refused)?);
+		}
+		let record: SubmitRecord =
+			serde_json::from_value(record).map_err(|e| refused(e.to_string()))?;
 		records.push((index + 1, record));
 	}
 	if records.is_empty() {
@@ -209,33 +219,26 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 
 /// `record get`: the patient signs the node's challenge (recomputed here), logs the read on
 /// chain, then reads.
-async fn get(context: &Context, record: &str, patient: &sr25519::Pair) -> crate::Result<Value> {
-	let id =
-		from_hex32(record).ok_or_else(|| format!("{record} is not a record id (0x + 64 hex)"))?;
+async fn get(context: &Context, record: RecordId, patient: &sr25519::Pair) -> crate::Result<Value> {
 	// The app's token and the challenge first: a refused token or a rogue endpoint stops the
 	// read before it is logged on chain.
 	let api = context.api()?;
 	let chain = context.chain()?;
 	let challenge = challenge(&api, record).await?;
 	let signature = sign_challenge(&chain, patient, record, &challenge, Purpose::Read).await?;
-	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
+	let log_read =
+		RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: record.0 });
 	let (_, events) = connect::submit(&chain, patient, log_read).await?;
 	let access_id =
 		tx::access_recorded(&events).ok_or("the chain logged no access entry for the read")?;
-	let request = GetRecord {
-		record_id: record.to_string(),
-		access_id,
-		signature,
-		challenge: challenge.challenge,
-	};
+	let request =
+		GetRecord { record_id: record, access_id, signature, challenge: challenge.challenge };
 	let fields = api.get_record(request).await.map_err(|e| api_error("medchain_getRecord", e))?;
 	to_json(fields)
 }
 
-async fn challenge(api: &HttpClient, record: &str) -> crate::Result<RecordChallenge> {
-	api.record_challenge(record.to_string())
-		.await
-		.map_err(|e| api_error("medchain_recordChallenge", e))
+async fn challenge(api: &HttpClient, record: RecordId) -> crate::Result<RecordChallenge> {
+	api.record_challenge(record).await.map_err(|e| api_error("medchain_recordChallenge", e))
 }
 
 #[cfg(test)]
@@ -249,10 +252,11 @@ mod tests {
 			fields_from_args(&given)
 		};
 		let values = fields(&["code=J45", "severity=mild"]).unwrap();
-		let first = new_record("5Grw".into(), "DIAGNOSIS".into(), values.clone(), None);
-		let again = new_record("5Grw".into(), "DIAGNOSIS".into(), values.clone(), None);
+		let first = new_record(AccountId([1; 32]), "DIAGNOSIS".into(), values.clone(), None);
+		let again = new_record(AccountId([1; 32]), "DIAGNOSIS".into(), values.clone(), None);
 		assert_ne!(first.client_request_id, again.client_request_id);
-		let given = new_record("5Grw".into(), "DIAGNOSIS".into(), values, Some("his-4711".into()));
+		let given =
+			new_record(AccountId([1; 32]), "DIAGNOSIS".into(), values, Some("his-4711".into()));
 		assert_eq!(given.client_request_id, "his-4711");
 		assert_eq!(first.fields["severity"], "mild");
 		assert!(fields(&["code"]).unwrap_err().contains("NAME=VALUE"));

@@ -24,12 +24,12 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 			Ok(json!({ "tokenKey": token_key_of(&token) }))
 		}
 		ShareCommand::Prepare { scope, reach, token_key } => {
-			let terms = terms(scope, reach, token_key);
+			let terms = terms(scope, reach, token_key)?;
 			to_json(prepare(&context.api()?, &terms).await?)
 		}
 		ShareCommand::Create { scope, reach, token_key, patient, signature, nonce, deadline } => {
 			let (token, token_key) = given_or_new(token_key);
-			let terms = terms(scope, reach, token_key.clone());
+			let terms = terms(scope, reach, token_key.clone())?;
 			let api = context.api()?;
 			let (nonce, deadline, patient_signature) = match (signature, nonce, deadline) {
 				(Some(signature), Some(nonce), Some(deadline)) => (nonce, deadline, signature),
@@ -60,7 +60,7 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 		}
 		ShareCommand::SignConsent { scope, reach, token_key, nonce, deadline, patient } => {
 			let patient = connect::key(&patient, "the patient's")?;
-			let terms = terms(scope, reach, token_key);
+			let terms = terms(scope, reach, token_key)?;
 			let chain = context.chain()?;
 			let signature = sign_consent(&chain, &patient, &terms, nonce, deadline, None).await?;
 			Ok(json!({ "signature": signature }))
@@ -109,7 +109,7 @@ pub async fn run(context: &Context, command: ShareCommand) -> crate::Result<Valu
 				(None, record) => {
 					let request = AccessShared {
 						share_token: token.as_str().to_string(),
-						record_id: record.unwrap_or_default(),
+						record_id: connect::record_id(&record.unwrap_or_default())?,
 						purpose,
 					};
 					api.access_shared(request)
@@ -149,17 +149,21 @@ fn token_key_of(token: &ShareToken) -> String {
 	to_hex(token.public_key().as_ref(), false)
 }
 
-fn terms(scope: Scope, reach: Reach, token_key: String) -> ShareTerms {
-	ShareTerms {
-		patient: scope.patient,
-		record_ids: scope.records,
+fn terms(scope: Scope, reach: Reach, token_key: String) -> crate::Result<ShareTerms> {
+	Ok(ShareTerms {
+		patient: connect::pseudonym(&scope.patient)?,
+		record_ids: scope
+			.records
+			.iter()
+			.map(|record| connect::record_id(record))
+			.collect::<Result<_, _>>()?,
 		fields: (!scope.fields.is_empty()).then_some(scope.fields),
 		grantee_hospital: reach.grantee,
 		expires_in_hours: scope.hours,
 		max_uses: reach.max_uses,
 		purpose: scope.purpose,
 		token_public: token_key,
-	}
+	})
 }
 
 async fn prepare(api: &HttpClient, terms: &ShareTerms) -> crate::Result<ShareConsent> {

@@ -7,9 +7,7 @@
 //! could submit.
 
 use medchain_app_api::{
-	challenge, consent,
-	types::{from_hex32, to_hex},
-	RecordChallenge, ShareTerms,
+	challenge, consent, types::to_hex, Hash32, RecordChallenge, RecordId, ShareTerms,
 };
 use medchain_client::{runtime_api, Chain};
 use sp_core::{sr25519, Pair};
@@ -28,19 +26,18 @@ pub enum Purpose {
 pub async fn sign_challenge(
 	chain: &Chain,
 	patient: &sr25519::Pair,
-	record: &str,
+	record: RecordId,
 	offered: &RecordChallenge,
 	purpose: Purpose,
 ) -> crate::Result<String> {
-	let record_id =
-		from_hex32(record).ok_or_else(|| format!("{record} is not a record id (0x + 64 hex)"))?;
-	if from_hex32(&offered.record_id) != Some(record_id) {
+	if offered.record_id != record {
 		return Err(format!(
 			"the node answered a challenge for record {} instead of {record}; nothing was signed",
 			offered.record_id
 		));
 	}
-	let nonce = from_hex32(&offered.challenge).ok_or_else(|| {
+	let record_id = record.0;
+	let nonce = offered.challenge.parse::<Hash32>().map(|nonce| nonce.0).map_err(|_| {
 		format!(
 			"the node's challenge is not 32 bytes of hex ({} characters); nothing was signed",
 			offered.challenge.len()

@@ -18,6 +18,8 @@ fn medchain(args: &[&str]) -> (bool, Value, String) {
 	(output.status.success(), stdout, String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
+/// A well-formed record id that no node is asked about.
+const RECORD: &str = "0x0000000000000000000000000000000000000000000000000000000000000000";
 const VECTOR_TOKEN: &str = "VIC_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
 /// `sign-access` with the test vector's token, grant 7, accessor 1, uses 2, valid until 1000.
@@ -130,7 +132,7 @@ fn bad_input_is_refused_with_the_reason_and_a_failing_status() {
 	let (ok, _, error) = medchain(&args);
 	assert!(!ok);
 	assert!(error.contains("MEDCHAIN_SURI"), "{error}");
-	let (ok, _, error) = medchain(&["record", "status", "0x00"]);
+	let (ok, _, error) = medchain(&["record", "status", RECORD]);
 	assert!(!ok);
 	assert!(error.contains("no medchain RPC token"), "{error}");
 	let (ok, _, error) = medchain(&["audit", "log", "--patient", "x", "--hospital", "1"]);
@@ -141,7 +143,7 @@ fn bad_input_is_refused_with_the_reason_and_a_failing_status() {
 #[test]
 fn an_unreachable_node_is_named() {
 	let (ok, _, error) =
-		medchain(&["--api", "http://127.0.0.1:9", "--token", "t", "record", "status", "0x00"]);
+		medchain(&["--api", "http://127.0.0.1:9", "--token", "t", "record", "status", RECORD]);
 	assert!(!ok);
 	assert!(error.contains("cannot reach the node"), "{error}");
 }

@@ -2,8 +2,10 @@
 //! consent message the patient signs, and the `create_grant_for` and `revoke` transactions.
 
 use medchain_app_api::{
-	consent, types::to_hex, CreateShare, CreatedShare, ErrorCode, RevokedShare, ShareConsent,
-	ShareTerms,
+	consent,
+	time::{now_unix_millis, rfc3339},
+	types::to_hex,
+	CreateShare, CreatedShare, ErrorCode, Hash32, RevokedShare, ShareConsent, ShareTerms,
 };
 use medchain_primitives::shares::{grant_consent_message, GrantStatus, GrantTerms, Grantor};
 use medchain_runtime::{AccountId, BlockNumber, Runtime, RuntimeCall, RuntimeEvent};
@@ -135,9 +137,7 @@ pub async fn create(custodian: &Custodian, share: CreateShare) -> Result<Created
 	let finalized = custodian.chain.info().finalized_number;
 	let blocks_left = u64::from(expires_at_block.saturating_sub(finalized));
 	let millis = blocks_left.saturating_mul(slot_millis(custodian, block)?);
-	let expires = std::time::SystemTime::now() + std::time::Duration::from_millis(millis);
-	let expires_at = chrono::DateTime::<chrono::Utc>::from(expires)
-		.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+	let expires_at = rfc3339(now_unix_millis().saturating_add(millis));
 	custodian.metrics.shares_created.inc();
 	Ok(CreatedShare { grant_id, expires_at_block, expires_at })
 }
@@ -175,7 +175,7 @@ pub async fn revoke(custodian: &Custodian, grant_id: u64) -> Result<RevokedShare
 		}
 		_ => None,
 	})?;
-	Ok(RevokedShare { grant_id, block: to_hex(block.as_bytes()) })
+	Ok(RevokedShare { grant_id, block: Hash32(block.0) })
 }
 
 /// A revocation under way: its grant is in `Custodian::revoking` until this is dropped.

@@ -9,9 +9,8 @@ use std::sync::Arc;
 
 use medchain_app_api::{
 	auth::Holder,
-	fields,
-	types::{to_hex, Notification, NotificationKind, SubscribeFilter},
-	ErrorCode,
+	types::{Notification, NotificationKind, SubscribeFilter},
+	ErrorCode, Hash32,
 };
 use medchain_primitives::{
 	access::{AccessKind, Accessor},
@@ -38,7 +37,7 @@ impl Subject {
 	pub fn concerned(&self, notification: &Notification) -> bool {
 		match self {
 			Subject::Patient(patient) => {
-				notification.patient == to_hex(AsRef::<[u8; 32]>::as_ref(patient))
+				notification.patient.0 == *AsRef::<[u8; 32]>::as_ref(patient)
 			}
 			Subject::Hospital(hospital) => notification.hospitals.contains(hospital),
 		}
@@ -122,9 +121,9 @@ fn for_block(
 			hospitals.dedup();
 			Notification {
 				block: number,
-				block_hash: to_hex(hash.as_bytes()),
+				block_hash: Hash32(hash.0),
 				kind,
-				patient: to_hex(AsRef::<[u8; 32]>::as_ref(patient)),
+				patient: (*AsRef::<[u8; 32]>::as_ref(patient)).into(),
 				hospitals,
 				grant_id: None,
 				record_id: None,
@@ -151,12 +150,12 @@ fn for_block(
 				patient,
 				..
 			}) => Some(Notification {
-				record_id: Some(to_hex(&record_id)),
+				record_id: Some(record_id.into()),
 				..base(NotificationKind::RecordAnchored, &patient, vec![custodian])
 			}),
 			RuntimeEvent::Records(pallet_records::Event::RecordErased { record_id, .. }) => {
 				chain.anchor(hash, record_id).map_err(unavailable)?.map(|anchor| Notification {
-					record_id: Some(to_hex(&record_id)),
+					record_id: Some(record_id.into()),
 					..base(NotificationKind::RecordErased, &anchor.patient, vec![anchor.custodian])
 				})
 			}
@@ -221,7 +220,7 @@ fn for_block(
 				Some(Notification {
 					access_id: Some(access),
 					grant_id,
-					record_id: Some(to_hex(&entry.record)),
+					record_id: Some(entry.record.into()),
 					..base(kind, &entry.patient, hospitals)
 				})
 			}),
@@ -242,8 +241,7 @@ impl Custodian {
 	) -> Result<(Subject, broadcast::Receiver<BlockNotifications>)> {
 		let own = self.hospital;
 		if let Some(bound) = holder.patient {
-			let asked = filter.patient.as_deref().map(fields::patient);
-			if !matches!(asked, Some(Ok(asked)) if asked == bound) || filter.hospital.is_some() {
+			if filter.patient.map(|asked| asked.0) != Some(bound) || filter.hospital.is_some() {
 				return Err(ErrorCode::Forbidden.error(format!(
 					"a patient token follows its own patient only (0x{})",
 					hex::encode(bound)
@@ -265,10 +263,9 @@ impl Custodian {
 		Ok((subject, self.notifications.subscribe()))
 	}
 
-	/// `patient` (SS58 or hex), if this hospital registered it: a node streams only its own
-	/// patients' events.
-	fn own_patient(&self, patient: &str) -> Result<AccountId> {
-		let patient = AccountId::from(fields::patient(patient)?);
+	/// `patient`, if this hospital registered it: a node streams only its own patients' events.
+	fn own_patient(&self, patient: &medchain_app_api::AccountId) -> Result<AccountId> {
+		let patient = AccountId::from(patient.0);
 		let finalized = self.chain.info().finalized_hash;
 		let registered =
 			self.chain.registering_hospital(finalized, &patient).map_err(chain_error)?;

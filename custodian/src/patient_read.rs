@@ -10,8 +10,9 @@ use std::{
 use medchain_app_api::{
 	auth::Holder,
 	challenge,
-	types::{from_hex32, to_hex, GetRecord, RecordChallenge, RecordFields},
-	ErrorCode,
+	time::{now_unix_millis, rfc3339},
+	types::{to_hex, GetRecord, RecordChallenge, RecordFields},
+	ErrorCode, Hash32,
 };
 use medchain_primitives::{
 	access::{AccessEntry, AccessKind, Accessor},
@@ -43,18 +44,18 @@ impl Custodian {
 		let genesis = self.chain.info().genesis_hash;
 		let lifetime = u64::try_from(CHALLENGE_LIFETIME.as_millis()).unwrap_or(u64::MAX);
 		Ok(RecordChallenge {
-			record_id: to_hex(&id),
+			record_id: id.into(),
 			challenge: to_hex(&challenge),
 			message: to_hex(&challenge::message(&genesis.0, &id, &challenge)),
 			erase_message: to_hex(&challenge::erase_message(&genesis.0, &id, &challenge)),
-			expires_at: unix_millis().saturating_add(lifetime),
+			expires_at: rfc3339(now_unix_millis().saturating_add(lifetime)),
 		})
 	}
 
 	/// `medchain_getRecord`: the patient's own record, once its finalized patient access entry
 	/// logs the read; released once, with its receipt sent.
 	pub async fn get_record(&self, holder: &Holder, request: GetRecord) -> Result<RecordFields> {
-		let id = crate::records::parse_record_id(&request.record_id)?;
+		let id = request.record_id.0;
 		let (stored, _) = self.stored(id).await?;
 		acting_for(holder, &stored)?;
 		if stored.erased.is_some() {
@@ -129,13 +130,13 @@ impl Custodian {
 			}
 		};
 		Ok(RecordFields {
-			record_id: to_hex(&id),
+			record_id: id.into(),
 			record_type: medchain_app_api::fields::type_name(record_type).to_owned(),
 			fields: fields_json(record_type, &fields),
-			field_root: to_hex(&anchor.field_root),
+			field_root: anchor.field_root.into(),
 			access_id: access,
 			custodian: self.hospital,
-			release_transaction: to_hex(release_transaction.as_bytes()),
+			release_transaction: Hash32(release_transaction.0),
 		})
 	}
 
@@ -150,7 +151,10 @@ impl Custodian {
 		signature: &str,
 		message: ChallengeMessage,
 	) -> Result<()> {
-		let challenge = from_hex32(challenge)
+		let challenge = challenge
+			.parse::<Hash32>()
+			.ok()
+			.map(|challenge| challenge.0)
 			.filter(|challenge| self.challenges.redeem(challenge, &id, &holder.id))
 			.ok_or_else(|| {
 				ErrorCode::ChallengeInvalid
@@ -181,12 +185,6 @@ fn parse_signature(text: &str) -> Result<[u8; 64]> {
 		.ok_or_else(|| {
 			ErrorCode::SignatureInvalid.error("a signature is 0x-prefixed hex of 64 bytes")
 		})
-}
-
-fn unix_millis() -> u64 {
-	std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// How long a challenge stays good.

@@ -8,7 +8,7 @@ use medchain_app_api::{
 		to_hex, AnchorStatus, ErasureReceipt, ErasureStatus, PatientApproval, RecordStatus,
 		SubmitRecord, SubmittedRecord,
 	},
-	ErrorCode,
+	ErrorCode, Hash32,
 };
 use medchain_primitives::commitment::RecordId;
 use medchain_store::{AnchorState, NewRecord, StoreError, StoredReceipt, StoredRecord};
@@ -45,9 +45,9 @@ impl Custodian {
 	pub async fn record_status(&self, id: RecordId) -> Result<RecordStatus> {
 		let (stored, due) = self.stored(id).await?;
 		let mut status = RecordStatus {
-			record_id: to_hex(&id),
+			record_id: id.into(),
 			status: AnchorStatus::Stored,
-			field_root: to_hex(&stored.field_root),
+			field_root: stored.field_root.into(),
 			block_number: None,
 			transaction: None,
 			reason: None,
@@ -65,11 +65,11 @@ impl Custodian {
 			AnchorState::Stored => match self.tracker.get(&id) {
 				Some(Progress::Submitted { tx }) => {
 					status.status = AnchorStatus::Submitted;
-					status.transaction = Some(to_hex(tx.as_bytes()));
+					status.transaction = Some(Hash32(tx.0));
 				}
 				Some(Progress::InBlock { tx, block }) => {
 					status.status = AnchorStatus::InBlock;
-					status.transaction = Some(to_hex(tx.as_bytes()));
+					status.transaction = Some(Hash32(tx.0));
 					status.block_number = Some(block);
 				}
 				Some(Progress::Retrying { error }) => status.reason = Some(error),
@@ -128,9 +128,9 @@ impl Custodian {
 			requested.insert(id, tx);
 		}
 		Ok(ErasureReceipt {
-			record_id: to_hex(&id),
+			record_id: id.into(),
 			status: ErasureStatus::Requested,
-			transaction: Some(to_hex(tx.as_bytes())),
+			transaction: Some(Hash32(tx.0)),
 			due_block: None,
 			key_id: None,
 			retired_epoch: None,
@@ -153,7 +153,7 @@ impl Custodian {
 			receipt.retired_epoch
 		);
 		Ok(ErasureReceipt {
-			record_id: to_hex(&id),
+			record_id: id.into(),
 			status: ErasureStatus::Erased,
 			transaction: None,
 			due_block: None,
@@ -181,7 +181,7 @@ impl Custodian {
 		due: Option<u32>,
 	) -> Option<ErasureReceipt> {
 		let mut receipt = ErasureReceipt {
-			record_id: to_hex(&id),
+			record_id: id.into(),
 			status: ErasureStatus::Requested,
 			transaction: None,
 			due_block: None,
@@ -197,7 +197,7 @@ impl Custodian {
 			receipt.due_block = Some(due);
 		} else {
 			let requested = self.erase_requests.lock().ok()?.get(&id).copied()?;
-			receipt.transaction = Some(to_hex(requested.as_bytes()));
+			receipt.transaction = Some(Hash32(requested.0));
 		}
 		Some(receipt)
 	}
@@ -217,7 +217,7 @@ fn new_record(submitter: [u8; 32], record: &SubmitRecord) -> Result<NewRecord> {
 	Ok(NewRecord {
 		submitter,
 		client_request_id: fields::client_request_id(&record.client_request_id)?.to_owned(),
-		patient: fields::patient(&record.patient)?,
+		patient: record.patient.0,
 		record_type,
 		values: fields::values(record_type, &record.fields)?,
 	})
@@ -230,15 +230,8 @@ fn submitted(receipt: StoredReceipt) -> SubmittedRecord {
 		AnchorState::Failed { .. } => AnchorStatus::Failed,
 	};
 	SubmittedRecord {
-		record_id: to_hex(&receipt.record_id),
-		field_root: to_hex(&receipt.field_root),
+		record_id: receipt.record_id.into(),
+		field_root: receipt.field_root.into(),
 		status,
 	}
-}
-
-/// Record id `text`, 0x-prefixed hex of 32 bytes.
-pub fn parse_record_id(text: &str) -> Result<RecordId> {
-	medchain_app_api::types::from_hex32(text).ok_or_else(|| {
-		ErrorCode::InvalidRecordId.error("a record id is 0x-prefixed hex of 32 bytes")
-	})
 }

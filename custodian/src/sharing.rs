@@ -39,9 +39,8 @@ const FINALITY_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_mill
 pub async fn access_shared(
 	custodian: &Custodian,
 	request: AccessShared,
-	record_id: RecordId,
 ) -> Result<SharedFields, Error> {
-	let result = open_shared(custodian, request, record_id).await;
+	let result = open_shared(custodian, request).await;
 	let (outcome, reason) = access_outcome_label(&result);
 	custodian.metrics.accesses.with_label_values(&[outcome, &reason]).inc();
 	result
@@ -70,11 +69,8 @@ fn access_outcome_label(result: &Result<SharedFields, Error>) -> (&'static str, 
 	(if logged { "granted" } else { "refused" }, format!("{code:?}"))
 }
 
-async fn open_shared(
-	custodian: &Custodian,
-	request: AccessShared,
-	record_id: RecordId,
-) -> Result<SharedFields, Error> {
+async fn open_shared(custodian: &Custodian, request: AccessShared) -> Result<SharedFields, Error> {
+	let record_id = request.record_id.0;
 	let token = ShareToken::parse(&request.share_token)
 		.map_err(|error| ErrorCode::InvalidShareToken.error(error.to_string()))?;
 	let purpose = PurposeOfUse::from_code(&request.purpose).ok_or_else(|| {
@@ -323,10 +319,10 @@ async fn fetch_verified(custodian: &Custodian, access: AccessId) -> Result<Share
 		)));
 	}
 	Ok(SharedFields {
-		record_id: to_hex(&entry.record),
+		record_id: entry.record.into(),
 		record_type: fields::type_name(record_type).to_owned(),
 		fields: fields_json(record_type, &released),
-		field_root: to_hex(&anchor.field_root),
+		field_root: anchor.field_root.into(),
 		access_id: access,
 		custodian: entry.custodian,
 	})
@@ -412,7 +408,7 @@ mod tests {
 	fn request(token: &ShareToken, purpose: &str) -> AccessShared {
 		AccessShared {
 			share_token: token.as_str().to_owned(),
-			record_id: to_hex(&RECORD),
+			record_id: RECORD.into(),
 			purpose: purpose.into(),
 		}
 	}
@@ -422,8 +418,7 @@ mod tests {
 		let refused = |change: fn(&mut crate::testing::ChainState), purpose: &'static str| async move {
 			let Setup { _dir, chain, pool, custodian, token } = shared();
 			chain.with(change);
-			let error =
-				access_shared(&custodian, request(&token, purpose), RECORD).await.unwrap_err();
+			let error = access_shared(&custodian, request(&token, purpose)).await.unwrap_err();
 			assert!(pool.accepted.lock().unwrap().is_empty(), "{error}: a transaction was sent");
 			let refused = custodian
 				.metrics
@@ -483,7 +478,7 @@ mod tests {
 		let custodian = custodian.clone();
 		let access = {
 			let (custodian, request) = (custodian.clone(), request(&token, "TREAT"));
-			tokio::spawn(async move { access_shared(&custodian, request, RECORD).await })
+			tokio::spawn(async move { access_shared(&custodian, request).await })
 		};
 		while pool.watched() == 0 {
 			tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -556,7 +551,7 @@ mod tests {
 		// The same, refused at dispatch: the access log's error names the code.
 		let access = {
 			let (custodian, request) = (custodian.clone(), request(&token, "TREAT"));
-			tokio::spawn(async move { access_shared(&custodian, request, RECORD).await })
+			tokio::spawn(async move { access_shared(&custodian, request).await })
 		};
 		while pool.watched() < 2 {
 			tokio::time::sleep(std::time::Duration::from_millis(5)).await;

@@ -18,7 +18,7 @@ use crate::codes::{self, coding, concept, local};
 
 /// The AuditEvent of an access entry.
 pub fn of_access(access: &LoggedAccess) -> Value {
-	let patient = codes::patient(&access.patient);
+	let patient = codes::patient(&access.patient.to_string());
 	let mut category = vec![concept(codes::DICOM, "110106", Some("Export"))];
 	let mut authorization = vec![codes::purpose(&access.purpose)];
 	if access.break_glass {
@@ -72,7 +72,7 @@ pub fn of_access(access: &LoggedAccess) -> Value {
 	let mut entity = vec![
 		json!({ "what": patient, "role": concept(codes::OBJECT_ROLE, "1", Some("Patient")) }),
 		json!({
-			"what": codes::record(&access.record_id, access.record_type.as_deref()),
+			"what": codes::record(&access.record_id.to_string(), access.record_type.as_deref()),
 			"role": concept(codes::OBJECT_ROLE, "4", Some("Domain Resource")),
 			"detail": details,
 		}),
@@ -147,10 +147,10 @@ pub fn of_refusal(attempt: &RefusedAttempt) -> Value {
 	}
 	let mut entity = Vec::new();
 	if let Some(patient) = &attempt.patient {
-		entity.push(json!({ "what": codes::patient(patient), "role": concept(codes::OBJECT_ROLE, "1", Some("Patient")) }));
+		entity.push(json!({ "what": codes::patient(&patient.to_string()), "role": concept(codes::OBJECT_ROLE, "1", Some("Patient")) }));
 	}
 	entity.push(json!({
-		"what": codes::record(&attempt.record_id, None),
+		"what": codes::record(&attempt.record_id.to_string(), None),
 		"role": concept(codes::OBJECT_ROLE, "4", Some("Domain Resource")),
 	}));
 	if let Some(grant) = attempt.grant_id {
@@ -189,7 +189,7 @@ pub fn of_refusal(attempt: &RefusedAttempt) -> Value {
 		"entity": entity,
 	});
 	if let Some(patient) = &attempt.patient {
-		event["patient"] = codes::patient(patient);
+		event["patient"] = codes::patient(&patient.to_string());
 	}
 	event
 }

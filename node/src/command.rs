@@ -201,9 +201,16 @@ fn new_rpc_token(cmd: &crate::cli::RpcTokenCmd) -> sc_cli::Result<()> {
 	let patient = cmd
 		.patient
 		.as_deref()
-		.map(medchain_app_api::fields::patient)
-		.transpose()
-		.map_err(|error| sc_cli::Error::Input(format!("--patient: {}", error.message)))?;
+		.map(|text| {
+			medchain_app_api::AccountId::from_ss58_or_hex(text).map(|patient| patient.0).ok_or_else(
+				|| {
+					sc_cli::Error::Input(format!(
+						"--patient {text:?} is not an SS58 address or 0x-hex account id"
+					))
+				},
+			)
+		})
+		.transpose()?;
 	let token = issue(&cmd.file, role, patient.as_ref(), &cmd.label).map_err(|error| {
 		sc_cli::Error::Input(error.replace("pseudonym", "pseudonym (--patient)"))
 	})?;

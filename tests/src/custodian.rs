@@ -182,9 +182,9 @@ impl Node {
 	) -> crate::Result<String> {
 		let file = self.base_path.join("medchain-rpc-tokens").display().to_string();
 		let mut args = vec!["rpc-token", "--role", role.name(), "--file", &file];
-		let pseudonym = patient.map(patient_hex);
-		if let Some(pseudonym) = &pseudonym {
-			args.extend(["--patient", pseudonym]);
+		let patient = patient.map(|patient| pseudonym_of(patient).to_string());
+		if let Some(patient) = &patient {
+			args.extend(["--patient", patient]);
 		}
 		run_node_command(&args, "")
 	}
@@ -234,9 +234,9 @@ pub fn expect_error<T: std::fmt::Debug>(
 		.ok_or(format!("expected {expected:?}, got code {actual}"))
 }
 
-/// A dev account as the medchain RPC takes a patient: 0x-prefixed hex of its 32 bytes.
-pub fn patient_hex(patient: sp_keyring::Sr25519Keyring) -> String {
-	format!("0x{}", hex::encode(<[u8; 32]>::from(patient.to_account_id())))
+/// A dev account's pseudonym, as the medchain RPC takes a patient.
+pub fn pseudonym_of(patient: sp_keyring::Sr25519Keyring) -> medchain_app_api::AccountId {
+	<[u8; 32]>::from(patient.to_account_id()).into()
 }
 
 /// Registers `patient` with the hospital whose operator is `operator`, once finalized.

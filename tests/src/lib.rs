@@ -9,6 +9,7 @@
 //! - [`metrics`]: reading a node's Prometheus endpoint.
 //! - [`fhir`]: checking exported FHIR against the R5 models (`fhir/validate.py`).
 //! - [`ports`]: free loopback ports.
+//! - [`rpc_docs`]: the JSON examples of `docs/rpc.md`, and the shape an answer must have.
 
 pub mod custodian;
 pub mod fhir;
@@ -16,6 +17,7 @@ pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod ports;
+pub mod rpc_docs;
 pub use medchain_client::{self as client, rpc};
 
 /// Errors in the harness are reported as text: they end a test with a message.

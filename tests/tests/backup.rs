@@ -20,7 +20,7 @@ use medchain_app_api::{
 use medchain_tests::network::{A, ALL, B, FIRST_FINALITY};
 use medchain_tests::{
 	client::rpc::wait_until,
-	custodian::{patient_hex, register_patient},
+	custodian::{pseudonym_of, register_patient},
 	network::LocalNetwork,
 	Result,
 };
@@ -33,7 +33,7 @@ const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 fn record(n: usize, pulse: &str) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: format!("backup-{n}"),
-		patient: patient_hex(PATIENT),
+		patient: pseudonym_of(PATIENT),
 		record_type: "VITAL_SIGNS".into(),
 		fields: json!({ "heart_rate": pulse, "recorded_by": "nurse", "date": "2026-11-30" })
 			.as_object()
@@ -73,8 +73,7 @@ async fn a_hospital_node_restored_from_its_backup_reads_its_records() -> Result<
 	let records: Vec<SubmitRecord> = (0..3).map(|n| record(n, &format!("{}", 60 + n))).collect();
 	let stored = app.submit_records(records.clone()).await.map_err(|e| e.to_string())?;
 	wait_until("the records' anchors to be final", Duration::from_secs(120), || async {
-		let status =
-			app.record_status(stored[2].record_id.clone()).await.map_err(|e| e.to_string())?;
+		let status = app.record_status(stored[2].record_id).await.map_err(|e| e.to_string())?;
 		Ok((status.status == AnchorStatus::Finalized).then_some(()))
 	})
 	.await?;
@@ -137,8 +136,7 @@ async fn a_hospital_node_restored_from_its_backup_reads_its_records() -> Result<
 		"a record stored after the restore to be anchored",
 		Duration::from_secs(120),
 		|| async {
-			let status =
-				app.record_status(new.record_id.clone()).await.map_err(|e| e.to_string())?;
+			let status = app.record_status(new.record_id).await.map_err(|e| e.to_string())?;
 			Ok((status.status == AnchorStatus::Finalized).then_some(()))
 		},
 	)

@@ -11,10 +11,10 @@ use jsonrpsee::http_client::HttpClient;
 use medchain_app_api::{
 	auth::Role,
 	types::{
-		from_hex32, AnchorStatus, ErasureStatus, GetRecord, HospitalsQuery, PatientApproval,
-		RecordChallenge, SubmitRecord, SubmittedRecord,
+		AnchorStatus, ErasureStatus, GetRecord, HospitalsQuery, PatientApproval, RecordChallenge,
+		SubmitRecord, SubmittedRecord,
 	},
-	ErrorCode, MedchainApiClient,
+	ErrorCode, MedchainApiClient, RecordId,
 };
 use medchain_primitives::records::RecordStatus;
 use medchain_runtime::RuntimeCall;
@@ -22,7 +22,7 @@ use medchain_store::{erasure::any_window_unwraps, kek::Kek, MAX_BULK_RECORDS, MA
 use medchain_tests::network::{ALL, FIRST_FINALITY, HOSPITAL_A};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
-	custodian::{anchor_batches, error_code as code, files_under, files_without, patient_hex},
+	custodian::{anchor_batches, error_code as code, files_under, files_without, pseudonym_of},
 	network::LocalNetwork,
 	Result,
 };
@@ -66,7 +66,7 @@ async fn register_patients(chain: &Chain, operator: Sr25519Keyring) -> Result<()
 fn diagnosis(index: usize) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: format!("visit-{index}"),
-		patient: patient_hex(PATIENTS[index % PATIENTS.len()]),
+		patient: pseudonym_of(PATIENTS[index % PATIENTS.len()]),
 		record_type: "DIAGNOSIS".into(),
 		fields: json!({
 			"diagnosis": format!("diagnosis {index}"),
@@ -114,7 +114,7 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	let app = a.app_rpc(Role::App)?;
 	let submitted = submit_all(&app).await?;
 	assert_eq!(submitted.len(), RECORDS);
-	let mut ids: Vec<&str> = submitted.iter().map(|r| r.record_id.as_str()).collect();
+	let mut ids: Vec<RecordId> = submitted.iter().map(|r| r.record_id).collect();
 	ids.sort_unstable();
 	ids.dedup();
 	assert_eq!(ids.len(), RECORDS, "every record got its own id");
@@ -136,7 +136,7 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	.await;
 	expect(code(over_http), ErrorCode::WebSocketRequired)?;
 	wait_until("all records to be finalized", Duration::from_secs(240), || async {
-		let calls = submitted.iter().map(|r| auditor.record_status(r.record_id.clone()));
+		let calls = submitted.iter().map(|r| auditor.record_status(r.record_id));
 		let statuses: Vec<_> = futures::stream::iter(calls).buffered(32).collect().await;
 		let statuses = statuses
 			.into_iter()
@@ -153,10 +153,11 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	// On chain, at the finalized head: every record, with the root the node returned.
 	let (head, last_block) = chain.finalized_head().await?;
 	for record in &submitted {
-		let id = from_hex32(&record.record_id).ok_or("bad record id")?;
-		let anchor =
-			chain.call(runtime_api::RECORD, id, Some(head)).await?.ok_or("record not on chain")?;
-		assert_eq!(Some(anchor.field_root), from_hex32(&record.field_root), "{}", record.record_id);
+		let anchor = chain
+			.call(runtime_api::RECORD, record.record_id.0, Some(head))
+			.await?
+			.ok_or("record not on chain")?;
+		assert_eq!(anchor.field_root, record.field_root.0, "{}", record.record_id);
 		assert_eq!(anchor.custodian, HOSPITAL_A);
 	}
 	let (batches, anchors) = anchor_batches(&chain, first_block, last_block).await?;
@@ -170,7 +171,7 @@ async fn records_are_stored_anchored_in_batches_and_refused_with_their_codes() -
 	patient_reads(a, &submitted[4]).await?;
 	erasure(&net, &submitted).await?;
 	store_failure(b).await?;
-	rotated_operator(a, &submitted[2].record_id).await?;
+	rotated_operator(a, submitted[2].record_id).await?;
 
 	// The scan finds a planted copy, so it can fail; then the real files hold none.
 	let canary = net.data_dir().join("canary");
@@ -198,50 +199,39 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 	let kek = a.base_path.join("chains/medchain_local/medchain/kek");
 	let retired_copy = net.data_dir().join("hospital-a-kek-before-erasure");
 	std::fs::copy(&kek, &retired_copy).map_err(|e| e.to_string())?;
-	let ids: Vec<[u8; 32]> = submitted
-		.iter()
-		.map(|r| from_hex32(&r.record_id).ok_or_else(|| "bad id".to_string()))
-		.collect::<Result<_>>()?;
+	let ids: Vec<[u8; 32]> = submitted.iter().map(|r| r.record_id.0).collect();
 	let (by_admin, by_patient, approved_by_patient, survivor) = (ids[0], ids[1], ids[8], ids[2]);
 
 	let app = a.app_rpc(Role::App)?;
-	let app_erase = app.erase_record(submitted[0].record_id.clone(), None).await;
+	let app_erase = app.erase_record(submitted[0].record_id, None).await;
 	expect(code(app_erase), ErrorCode::Forbidden)?;
 	let admin = a.app_rpc(Role::Admin)?;
-	let requested = admin
-		.erase_record(submitted[0].record_id.clone(), None)
-		.await
-		.map_err(|e| e.to_string())?;
+	let requested =
+		admin.erase_record(submitted[0].record_id, None).await.map_err(|e| e.to_string())?;
 	assert_eq!(requested.status, ErasureStatus::Requested);
 	// Record 8 is Ferdie's: an app erases it with his approval of the `<Bytes>`-wrapped
 	// message (as polkadot.js `signRaw` signs), not with Eve's, nor with his signature of the
 	// bare message (his key signs extrinsics too).
 	let app_ref = &app;
-	let record_8 = submitted[8].record_id.clone();
-	let approval = |signer: Sr25519Keyring, wrapped: bool| {
-		let record_8 = record_8.clone();
-		async move {
-			let challenge = app_ref.record_challenge(record_8).await.map_err(|e| e.to_string())?;
-			let message = hex::decode(challenge.erase_message.trim_start_matches("0x"))
-				.map_err(|e| e.to_string())?;
-			let bare = message
-				.strip_prefix(b"<Bytes>".as_slice())
-				.and_then(|rest| rest.strip_suffix(b"</Bytes>".as_slice()))
-				.ok_or("the erase message is not <Bytes>-wrapped")?;
-			let signed = if wrapped { message.as_slice() } else { bare };
-			Ok::<_, String>(PatientApproval {
-				challenge: challenge.challenge,
-				signature: format!("0x{}", hex::encode(signer.pair().sign(signed).0)),
-			})
-		}
+	let record_8 = submitted[8].record_id;
+	let approval = |signer: Sr25519Keyring, wrapped: bool| async move {
+		let challenge = app_ref.record_challenge(record_8).await.map_err(|e| e.to_string())?;
+		let message = hex::decode(challenge.erase_message.trim_start_matches("0x"))
+			.map_err(|e| e.to_string())?;
+		let bare = message
+			.strip_prefix(b"<Bytes>".as_slice())
+			.and_then(|rest| rest.strip_suffix(b"</Bytes>".as_slice()))
+			.ok_or("the erase message is not <Bytes>-wrapped")?;
+		let signed = if wrapped { message.as_slice() } else { bare };
+		Ok::<_, String>(PatientApproval {
+			challenge: challenge.challenge,
+			signature: format!("0x{}", hex::encode(signer.pair().sign(signed).0)),
+		})
 	};
-	let record_8 = submitted[8].record_id.clone();
-	let by_eve =
-		app.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Eve, true).await?)).await;
+	let by_eve = app.erase_record(record_8, Some(approval(Sr25519Keyring::Eve, true).await?)).await;
 	expect(code(by_eve), ErrorCode::SignatureInvalid)?;
-	let bare = app
-		.erase_record(record_8.clone(), Some(approval(Sr25519Keyring::Ferdie, false).await?))
-		.await;
+	let bare =
+		app.erase_record(record_8, Some(approval(Sr25519Keyring::Ferdie, false).await?)).await;
 	expect(code(bare), ErrorCode::SignatureInvalid)?;
 	let approved = app
 		.erase_record(record_8, Some(approval(Sr25519Keyring::Ferdie, true).await?))
@@ -256,7 +246,7 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 	for record in [&submitted[0], &submitted[1], &submitted[8]] {
 		wait_until("the erasure to destroy the data key", Duration::from_secs(120), || async {
 			let status =
-				auditor.record_status(record.record_id.clone()).await.map_err(|e| e.to_string())?;
+				auditor.record_status(record.record_id).await.map_err(|e| e.to_string())?;
 			Ok(status.erasure.filter(|e| e.status == ErasureStatus::Erased && e.key_id.is_some()))
 		})
 		.await
@@ -283,9 +273,9 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 	}
 	assert!(found(&current, &survivor), "the search misses a live key, so it proves nothing");
 
-	let challenge = app.record_challenge(submitted[0].record_id.clone()).await;
+	let challenge = app.record_challenge(submitted[0].record_id).await;
 	let read_erased = GetRecord {
-		record_id: submitted[0].record_id.clone(),
+		record_id: submitted[0].record_id,
 		access_id: 0,
 		challenge: challenge.map(|c| c.challenge).unwrap_or_default(),
 		signature: format!("0x{}", "00".repeat(64)),
@@ -298,8 +288,9 @@ async fn erasure(net: &LocalNetwork, submitted: &[SubmittedRecord]) -> Result<()
 /// field back verified; A records the release. Each wrong step is refused with its code.
 async fn patient_reads(a: &medchain_tests::node::Node, record: &SubmittedRecord) -> Result<()> {
 	let chain = a.chain()?;
-	let id = from_hex32(&record.record_id).ok_or("bad id")?;
-	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access { record: id });
+	let log_read = RuntimeCall::AccessLog(pallet_access_log::Call::patient_access {
+		record: record.record_id.0,
+	});
 	let events = tx::submit_and_finalize(&chain, &Sr25519Keyring::Ferdie.pair(), log_read)
 		.await?
 		.succeeded()?;
@@ -311,14 +302,13 @@ async fn patient_reads(a: &medchain_tests::node::Node, record: &SubmittedRecord)
 		Ok(format!("0x{}", hex::encode(signer.pair().sign(&message).0)))
 	};
 	let request = |challenge: &RecordChallenge, signature: String, access_id: u64| GetRecord {
-		record_id: record.record_id.clone(),
+		record_id: record.record_id,
 		access_id,
 		challenge: challenge.challenge.clone(),
 		signature,
 	};
-	let challenge = || async {
-		app.record_challenge(record.record_id.clone()).await.map_err(|e| e.to_string())
-	};
+	let challenge =
+		|| async { app.record_challenge(record.record_id).await.map_err(|e| e.to_string()) };
 
 	let wrong_key = challenge().await?;
 	let by_eve = request(&wrong_key, signed(Sr25519Keyring::Eve, &wrong_key)?, access_id);
@@ -332,8 +322,8 @@ async fn patient_reads(a: &medchain_tests::node::Node, record: &SubmittedRecord)
 	let read = request(&first, signed(Sr25519Keyring::Ferdie, &first)?, access_id);
 	let fields = app.get_record(read.clone()).await.map_err(|e| e.to_string())?;
 	assert_eq!(
-		(fields.field_root.as_str(), fields.custodian),
-		(record.field_root.as_str(), HOSPITAL_A)
+		(fields.field_root, fields.custodian),
+		(record.field_root, HOSPITAL_A)
 	);
 	let sent = diagnosis(4).fields;
 	for (name, value) in &fields.fields {
@@ -371,7 +361,7 @@ async fn store_failure(b: &medchain_tests::node::Node) -> Result<()> {
 
 /// Once A's admin rotates A's operator key away, A's node signs with a key the chain no longer
 /// admits: the pool refuses its erase with `TransactionRefused`.
-async fn rotated_operator(a: &medchain_tests::node::Node, record_id: &str) -> Result<()> {
+async fn rotated_operator(a: &medchain_tests::node::Node, record_id: RecordId) -> Result<()> {
 	let new_operator = sp_core::sr25519::Pair::from_string("//HospitalA//new-operator", None)
 		.map_err(|e| format!("{e:?}"))?;
 	let rotate =
@@ -380,7 +370,7 @@ async fn rotated_operator(a: &medchain_tests::node::Node, record_id: &str) -> Re
 	tx::submit_and_finalize(&chain, &Sr25519Keyring::Alice.pair(), RuntimeCall::Hospitals(rotate))
 		.await?
 		.succeeded()?;
-	let erase = a.app_rpc(Role::Admin)?.erase_record(record_id.to_owned(), None).await;
+	let erase = a.app_rpc(Role::Admin)?.erase_record(record_id, None).await;
 	expect(code(erase), ErrorCode::TransactionRefused)
 }
 
@@ -493,7 +483,6 @@ async fn refusals(node: &medchain_tests::node::Node, other_nodes_token: &str) ->
 			}),
 			ErrorCode::InvalidFieldValue,
 		),
-		(with(&|r| r.patient = "not-an-account".into()), ErrorCode::InvalidPatient),
 		(with(&|r| r.client_request_id = String::new()), ErrorCode::InvalidRequestId),
 	];
 	for (record, expected) in cases {
@@ -511,11 +500,27 @@ async fn refusals(node: &medchain_tests::node::Node, other_nodes_token: &str) ->
 		r.fields.insert("diagnosis".into(), json!("something else"));
 	});
 	expect(code(app.submit_record(conflicting).await), ErrorCode::RequestIdConflict)?;
-	expect(code(app.record_status("0x1234".into()).await), ErrorCode::InvalidRecordId)?;
-	expect(
-		code(app.record_status(format!("0x{}", "ab".repeat(32))).await),
-		ErrorCode::RecordNotFound,
-	)?;
+	expect(code(app.record_status(RecordId([0xab; 32])).await), ErrorCode::RecordNotFound)?;
+	// Ids are typed: a malformed one fails the params (-32602), which name the encoding.
+	let mut not_an_account = serde_json::to_value(record()).map_err(|e| e.to_string())?;
+	not_an_account["patient"] = json!("5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL");
+	let malformed = [
+		("medchain_submitRecord", jsonrpsee::rpc_params![not_an_account], "an account id"),
+		("medchain_recordStatus", jsonrpsee::rpc_params!["0x1234"], "a record id"),
+	];
+	for (method, params, named) in malformed {
+		let answer =
+			jsonrpsee::core::client::ClientT::request::<serde_json::Value, _>(&app, method, params)
+				.await;
+		match answer {
+			Err(jsonrpsee::core::ClientError::Call(error))
+				if error.code() == -32602
+					&& error.data().is_some_and(|data| data.get().contains(named)) => {}
+			other => {
+				return Err(format!("{method}: expected -32602 naming {named:?}, got {other:?}"))
+			}
+		}
+	}
 
 	let discover: serde_json::Value =
 		jsonrpsee::core::client::ClientT::request(&app, "rpc.discover", jsonrpsee::rpc_params![])

@@ -13,15 +13,15 @@ use std::{
 use jsonrpsee::http_client::HttpClient;
 use medchain_app_api::{
 	auth::Role,
-	types::{from_hex32, AnchorStatus, SubmitRecord},
-	MedchainApiClient,
+	types::{AnchorStatus, SubmitRecord},
+	Hash32, MedchainApiClient, RecordId,
 };
 use medchain_runtime::RuntimeEvent;
 use medchain_store::{AnchorState, Store};
 use medchain_tests::network::{FIRST_FINALITY, HOSPITAL_A};
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api},
-	custodian::{patient_hex, register_patient},
+	custodian::{pseudonym_of, register_patient},
 	network::LocalNetwork,
 	node::Node,
 	Result,
@@ -34,12 +34,12 @@ const ROUNDS: usize = 20;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 
 /// What the node acknowledged: client request id → (record id, field root).
-type Acked = Arc<Mutex<BTreeMap<String, (String, String)>>>;
+type Acked = Arc<Mutex<BTreeMap<String, (RecordId, Hash32)>>>;
 
 fn record(id: &str) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: id.into(),
-		patient: patient_hex(PATIENT),
+		patient: pseudonym_of(PATIENT),
 		record_type: "VITAL_SIGNS".into(),
 		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-11-30" })
 			.as_object()
@@ -70,7 +70,10 @@ async fn submit_until_killed(app: HttpClient, round: usize, acked: Acked) {
 }
 
 /// Every acknowledged record, submitted again, comes back with its id and root.
-async fn check_acknowledged(node: &Node, acked: &BTreeMap<String, (String, String)>) -> Result<()> {
+async fn check_acknowledged(
+	node: &Node,
+	acked: &BTreeMap<String, (RecordId, Hash32)>,
+) -> Result<()> {
 	let app = node.app_rpc(Role::App)?;
 	let ids: Vec<&String> = acked.keys().collect();
 	for chunk in ids.chunks(500) {
@@ -93,11 +96,9 @@ async fn check_acknowledged(node: &Node, acked: &BTreeMap<String, (String, Strin
 async fn wait_for_rpc(node: &Node) -> Result<()> {
 	let app = node.app_rpc(Role::App)?;
 	wait_until("the medchain RPC after a restart", Duration::from_secs(120), || async {
-		Ok(app.record_status(format!("0x{}", "00".repeat(32))).await.err().and_then(|error| {
-			match error {
-				jsonrpsee::core::ClientError::Call(_) => Some(()),
-				_ => None,
-			}
+		Ok(app.record_status(RecordId([0; 32])).await.err().and_then(|error| match error {
+			jsonrpsee::core::ClientError::Call(_) => Some(()),
+			_ => None,
 		}))
 	})
 	.await
@@ -142,10 +143,10 @@ async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<
 
 	let a = &net.nodes[0];
 	let auditor = a.app_rpc(Role::Auditor)?;
-	let ids: Vec<String> = acked.values().map(|(id, _)| id.clone()).collect();
+	let ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
 	wait_until("every acknowledged record to be finalized", Duration::from_secs(300), || async {
 		for id in &ids {
-			let status = auditor.record_status(id.clone()).await.map_err(|e| e.to_string())?;
+			let status = auditor.record_status(*id).await.map_err(|e| e.to_string())?;
 			match status.status {
 				AnchorStatus::Finalized => {}
 				AnchorStatus::Failed => return Err(format!("anchor failed: {status:?}")),
@@ -159,10 +160,11 @@ async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<
 
 	let (head, last_block) = chain.finalized_head().await?;
 	for (record_id, root) in acked.values() {
-		let id = from_hex32(record_id).ok_or("bad id")?;
-		let anchor =
-			chain.call(runtime_api::RECORD, id, Some(head)).await?.ok_or("not anchored")?;
-		assert_eq!(Some(anchor.field_root), from_hex32(root));
+		let anchor = chain
+			.call(runtime_api::RECORD, record_id.0, Some(head))
+			.await?
+			.ok_or("not anchored")?;
+		assert_eq!(anchor.field_root, root.0);
 	}
 	let mut anchored = BTreeMap::new();
 	for number in first_block..=last_block {

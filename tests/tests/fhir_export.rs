@@ -16,10 +16,6 @@ use serde_json::Value;
 const PATIENT: [u8; 32] = [7; 32];
 const RECORD: [u8; 32] = [9; 32];
 
-fn hex(bytes: &[u8]) -> String {
-	format!("0x{}", hex::encode(bytes))
-}
-
 fn share_access() -> LoggedAccess {
 	LoggedAccess {
 		access_id: 17,
@@ -27,9 +23,9 @@ fn share_access() -> LoggedAccess {
 		break_glass: false,
 		break_glass_reason: None,
 		grant_id: Some(4),
-		record_id: hex(&RECORD),
+		record_id: RECORD.into(),
 		record_type: Some("DIAGNOSIS".into()),
-		patient: hex(&PATIENT),
+		patient: PATIENT.into(),
 		accessor_hospital: Some(1),
 		custodian: 0,
 		fields: vec!["diagnosis".into(), "treatment".into(), "doctor".into(), "date".into()],
@@ -40,7 +36,7 @@ fn share_access() -> LoggedAccess {
 		release: Some(ReleaseReceipt {
 			block: 122,
 			time: "2026-11-30T07:00:06.000Z".into(),
-			response_hash: hex(&[3; 32]),
+			response_hash: [3; 32].into(),
 		}),
 	}
 }
@@ -65,13 +61,13 @@ fn refusal(hospital: Option<u32>) -> RefusedAttempt {
 		block: 130,
 		index: 2,
 		time: "2026-11-30T07:00:30.000Z".into(),
-		signer: hex(&[1; 32]),
+		signer: [1; 32].into(),
 		hospital,
 		kind: if hospital.is_some() { AccessKind::Share } else { AccessKind::Patient },
 		grant_id: hospital.map(|_| 4),
 		break_glass_reason: None,
-		record_id: hex(&RECORD),
-		patient: Some(hex(&PATIENT)),
+		record_id: RECORD.into(),
+		patient: Some(PATIENT.into()),
 		custodian: Some(0),
 		purpose: "TREAT".into(),
 		reason: "GrantRevoked".into(),

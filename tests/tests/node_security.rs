@@ -20,12 +20,12 @@ use jsonrpsee::{core::ClientError, http_client::HttpClient, ws_client::WsClientB
 use medchain_app_api::{
 	auth::Role,
 	types::{AnchorStatus, GetRecord, SubmitRecord, SubscribeFilter},
-	ErrorCode, MedchainApiClient,
+	ErrorCode, MedchainApiClient, RecordId,
 };
 use medchain_tests::network::{ALL, FIRST_FINALITY};
 use medchain_tests::{
 	client::rpc::wait_until,
-	custodian::{error_code as code, expect_error as expect, patient_hex, register_patient},
+	custodian::{error_code as code, expect_error as expect, pseudonym_of, register_patient},
 	network::LocalNetwork,
 	node::Node,
 	Result,
@@ -45,7 +45,7 @@ const RECORDS_PER_REQUEST: usize = 60;
 fn diagnosis(request_id: &str, patient: Sr25519Keyring, notes: &str) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: request_id.into(),
-		patient: patient_hex(patient),
+		patient: pseudonym_of(patient),
 		record_type: "DIAGNOSIS".into(),
 		fields: json!({
 			"diagnosis": "asthma",
@@ -66,12 +66,12 @@ fn unauthorized(error: &ClientError) -> bool {
 }
 
 /// Submits `record` and waits for its anchor's finality; the record id and how long it took.
-async fn anchored(app: &HttpClient, record: SubmitRecord) -> Result<(String, Duration)> {
+async fn anchored(app: &HttpClient, record: SubmitRecord) -> Result<(RecordId, Duration)> {
 	let start = Instant::now();
 	let submitted = app.submit_record(record).await.map_err(|e| e.to_string())?;
 	let id = submitted.record_id;
 	wait_until("the anchor to be final", Duration::from_secs(120), || async {
-		let status = app.record_status(id.clone()).await.map_err(|e| e.to_string())?;
+		let status = app.record_status(id).await.map_err(|e| e.to_string())?;
 		if status.status == AnchorStatus::Failed {
 			return Err(format!("the anchor failed: {status:?}"));
 		}
@@ -95,22 +95,22 @@ async fn tokens_are_bounded_to_their_patient_their_requests_and_their_share_of_t
 	let (own_record, usual) = anchored(&app, diagnosis("own-1", PATIENT, "own notes")).await?;
 	let (other_record, _) = anchored(&app, diagnosis("other-1", OTHER_PATIENT, "x")).await?;
 
-	patient_token(a, &own_record, &other_record).await.map_err(|e| net.with_log_tails(e))?;
+	patient_token(a, own_record, other_record).await.map_err(|e| net.with_log_tails(e))?;
 	notifications_decoded_once(a).await.map_err(|e| net.with_log_tails(e))?;
-	revoke_flood(a, &app, &own_record, usual).await.map_err(|e| net.with_log_tails(e))?;
-	request_ids(a, &own_record).await.map_err(|e| net.with_log_tails(e))?;
+	revoke_flood(a, &app, own_record, usual).await.map_err(|e| net.with_log_tails(e))?;
+	request_ids(a, own_record).await.map_err(|e| net.with_log_tails(e))?;
 	failed_anchor_is_erased(a).await.map_err(|e| net.with_log_tails(e))?;
 	pipelined_large_requests(a).await.map_err(|e| net.with_log_tails(e))?;
 	tls_listener(&mut net).await.map_err(|e| net.with_log_tails(e))
 }
 
 /// A patient token reads its own patient's record, and nothing of anyone else's.
-async fn patient_token(a: &Node, own_record: &str, other_record: &str) -> Result<()> {
+async fn patient_token(a: &Node, own_record: RecordId, other_record: RecordId) -> Result<()> {
 	let token = a.issue_token(Role::Patient, Some(PATIENT))?;
 	let patient_app = a.app_rpc_with(Some(&token))?;
 	// The running node reads its token file again within a second.
 	wait_until("the node to take the new token", Duration::from_secs(10), || async {
-		match patient_app.record_challenge(own_record.to_string()).await {
+		match patient_app.record_challenge(own_record).await {
 			Ok(_) => Ok(Some(())),
 			Err(error) if unauthorized(&error) => Ok(None),
 			Err(error) => Err(error.to_string()),
@@ -120,30 +120,30 @@ async fn patient_token(a: &Node, own_record: &str, other_record: &str) -> Result
 
 	let read = a.cli(
 		None,
-		&["--json", "record", "get", own_record],
+		&["--json", "record", "get", &own_record.to_string()],
 		&[("MEDCHAIN_TOKEN", token.as_str()), ("MEDCHAIN_SURI", "//Ferdie")],
 	)?;
 	assert!(read.success, "the patient's own read: {}", read.stderr);
 	assert_eq!(read.json()?["fields"]["notes"], "own notes");
 
-	expect(patient_app.record_challenge(other_record.to_string()).await, ErrorCode::Forbidden)?;
+	expect(patient_app.record_challenge(other_record).await, ErrorCode::Forbidden)?;
 	let other_read = GetRecord {
-		record_id: other_record.to_string(),
+		record_id: other_record,
 		access_id: 0,
 		challenge: format!("0x{}", "00".repeat(32)),
 		signature: format!("0x{}", "00".repeat(64)),
 	};
 	expect(patient_app.get_record(other_read).await, ErrorCode::Forbidden)?;
-	expect(patient_app.erase_record(other_record.to_string(), None).await, ErrorCode::Forbidden)?;
+	expect(patient_app.erase_record(other_record, None).await, ErrorCode::Forbidden)?;
 	expect(patient_app.submit_record(diagnosis("p-1", PATIENT, "x")).await, ErrorCode::Forbidden)?;
 	expect(patient_app.revoke_share(0).await, ErrorCode::Forbidden)?;
 
 	let ws = a.app_ws_with(&token).await?;
-	let other = SubscribeFilter { patient: Some(patient_hex(OTHER_PATIENT)), hospital: None };
+	let other = SubscribeFilter { patient: Some(pseudonym_of(OTHER_PATIENT)), hospital: None };
 	expect(ws.subscribe_events(other).await, ErrorCode::Forbidden)?;
 	let hospital = SubscribeFilter { patient: None, hospital: Some(0) };
 	expect(ws.subscribe_events(hospital).await, ErrorCode::Forbidden)?;
-	let own = SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: None };
+	let own = SubscribeFilter { patient: Some(pseudonym_of(PATIENT)), hospital: None };
 	ws.subscribe_events(own).await.map_err(|e| format!("own notifications: {e}"))?;
 	Ok(())
 }
@@ -159,7 +159,7 @@ async fn notifications_decoded_once(a: &Node) -> Result<()> {
 	let mut subscriptions = Vec::new();
 	for _ in 0..3 {
 		let ws = a.app_ws(Role::App).await?;
-		let filter = SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: None };
+		let filter = SubscribeFilter { patient: Some(pseudonym_of(PATIENT)), hospital: None };
 		let subscription = ws.subscribe_events(filter).await.map_err(|e| e.to_string())?;
 		subscriptions.push((ws, subscription));
 	}
@@ -191,7 +191,7 @@ async fn notifications_decoded_once(a: &Node) -> Result<()> {
 async fn revoke_flood(
 	a: &Node,
 	app: &HttpClient,
-	usual_record: &str,
+	usual_record: RecordId,
 	usual: Duration,
 ) -> Result<()> {
 	let chain = a.chain()?;
@@ -229,7 +229,7 @@ async fn revoke_flood(
 	// The flood may have used up this token's calls for the current second: the next one waits for the
 	// next second, as a client would after `RateLimited`.
 	wait_until("the token's rate window to pass", Duration::from_secs(10), || async {
-		match app.record_status(usual_record.to_string()).await {
+		match app.record_status(usual_record).await {
 			Ok(_) => Ok(Some(())),
 			Err(ClientError::Call(error)) if error.code() == ErrorCode::RateLimited.code() => {
 				Ok(None)
@@ -249,7 +249,7 @@ async fn revoke_flood(
 
 /// Two other apps replay the first app's request id, one with its content and one with other
 /// content: the answers are alike (a new record each), so neither learns the content.
-async fn request_ids(a: &Node, own_record: &str) -> Result<()> {
+async fn request_ids(a: &Node, own_record: RecordId) -> Result<()> {
 	let right = a.app_rpc_with(Some(&a.issue_token(Role::App, None)?))?;
 	let wrong = a.app_rpc_with(Some(&a.issue_token(Role::App, None)?))?;
 	let mut answers = Vec::new();
@@ -280,12 +280,12 @@ async fn failed_anchor_is_erased(a: &Node) -> Result<()> {
 	let stray = diagnosis("stray-1", Sr25519Keyring::Two, "x");
 	let id = app.submit_record(stray).await.map_err(|e| e.to_string())?.record_id;
 	wait_until("the anchor to fail", Duration::from_secs(120), || async {
-		let status = app.record_status(id.clone()).await.map_err(|e| e.to_string())?;
+		let status = app.record_status(id).await.map_err(|e| e.to_string())?;
 		Ok((status.status == AnchorStatus::Failed).then_some(()))
 	})
 	.await?;
 	let admin = a.app_rpc(Role::Admin)?;
-	let erased = admin.erase_record(id.clone(), None).await.map_err(|e| e.to_string())?;
+	let erased = admin.erase_record(id, None).await.map_err(|e| e.to_string())?;
 	assert_eq!(erased.status, medchain_app_api::types::ErasureStatus::Erased);
 	assert!(erased.key_id.is_some() && erased.transaction.is_none());
 	let status = app.record_status(id).await.map_err(|e| e.to_string())?;
@@ -429,7 +429,7 @@ async fn tls_listener(net: &mut LocalNetwork) -> Result<()> {
 		env.extend(suri.map(|suri| ("MEDCHAIN_SURI", suri)));
 		medchain_tests::node::run_cli(&all, &env)
 	};
-	let patient = patient_hex(Sr25519Keyring::One);
+	let patient = pseudonym_of(Sr25519Keyring::One).to_string();
 	let fields_path = fields.display().to_string();
 	let submit = ["record", "submit", "--patient", &patient, "--type", "DIAGNOSIS"];
 	let mut submit = submit.to_vec();

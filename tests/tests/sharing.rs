@@ -12,9 +12,8 @@ use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	audit::{AccessLogQuery, AuditRow, Disclosure, ExportFhir, FhirKind},
 	auth::Role,
-	types::{
-		from_hex32, AnchorStatus, Notification, NotificationKind, SubmitRecord, SubscribeFilter,
-	},
+	ids,
+	types::{AnchorStatus, Notification, NotificationKind, SubmitRecord, SubscribeFilter},
 	AccessShared, CreateShare, CreatedShare, ErrorCode, MedchainApiClient, RetryAccess, ShareTerms,
 	SharedFields,
 };
@@ -30,7 +29,7 @@ use medchain_tests::network::{
 };
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
-	custodian::{expect_error as expect, files_without, patient_hex, register_patient},
+	custodian::{expect_error as expect, files_without, pseudonym_of, register_patient},
 	metrics::{sample, scrape},
 	network::LocalNetwork,
 	node::run_cli,
@@ -86,7 +85,7 @@ async fn share(chain: &Chain, record_id: RecordId, duration: u32) -> Result<(Sha
 async fn share_via_custodian(
 	node_url: &str,
 	app_a: &HttpClient,
-	record_id: &str,
+	record_id: ids::RecordId,
 	grantee: Option<u32>,
 	max_uses: Option<u32>,
 ) -> Result<(ShareToken, CreatedShare)> {
@@ -94,8 +93,8 @@ async fn share_via_custodian(
 	let token =
 		ShareToken::parse(made["token"].as_str().ok_or("a token")?).map_err(|e| e.to_string())?;
 	let terms = ShareTerms {
-		patient: patient_hex(PATIENT),
-		record_ids: vec![record_id.to_owned()],
+		patient: pseudonym_of(PATIENT),
+		record_ids: vec![record_id],
 		fields: None,
 		grantee_hospital: grantee,
 		expires_in_hours: 24,
@@ -122,7 +121,8 @@ async fn share_via_custodian(
 	expect(app_a.create_share(share(unwrapped)).await, ErrorCode::SignatureInvalid)?;
 	let (nonce, deadline) = (consent.nonce.to_string(), consent.deadline.to_string());
 	let mut sign = vec!["--json", "--node", node_url, "share", "sign-consent"];
-	sign.extend(["--patient", &terms.patient, "--record", record_id, "--hours", "24"]);
+	let (patient_arg, record_arg) = (terms.patient.to_string(), record_id.to_string());
+	sign.extend(["--patient", &patient_arg, "--record", &record_arg, "--hours", "24"]);
 	let grantee_arg = grantee.map(|hospital| hospital.to_string());
 	let max_uses_arg = max_uses.map(|uses| uses.to_string());
 	if let Some(hospital) = &grantee_arg {
@@ -142,7 +142,7 @@ async fn share_via_custodian(
 fn diagnosis_of_p() -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: "visit-1".into(),
-		patient: patient_hex(PATIENT),
+		patient: pseudonym_of(PATIENT),
 		record_type: "DIAGNOSIS".into(),
 		fields: json!({
 			"diagnosis": "influenza A",
@@ -158,12 +158,8 @@ fn diagnosis_of_p() -> SubmitRecord {
 	}
 }
 
-fn request(token: &ShareToken, record_id: &str) -> AccessShared {
-	AccessShared {
-		share_token: token.as_str().to_owned(),
-		record_id: record_id.to_owned(),
-		purpose: "TREAT".into(),
-	}
+fn request(token: &ShareToken, record_id: ids::RecordId) -> AccessShared {
+	AccessShared { share_token: token.as_str().to_owned(), record_id, purpose: "TREAT".into() }
 }
 
 /// The sample `name` (with `label` among its labels) of the node whose Prometheus port is
@@ -239,7 +235,11 @@ async fn retry_while(
 	.await
 }
 
-async fn access(app: &HttpClient, token: &ShareToken, record_id: &str) -> Result<SharedFields> {
+async fn access(
+	app: &HttpClient,
+	token: &ShareToken,
+	record_id: ids::RecordId,
+) -> Result<SharedFields> {
 	app.access_shared(request(token, record_id)).await.map_err(|e| e.to_string())
 }
 
@@ -254,7 +254,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 15. P's app follows P's finalized events on A's node (the hospital that registered P),
 	// from the start. A node streams only its own patients' and its own hospital's events.
 	let ws_a = net.nodes[A].app_ws(Role::App).await?;
-	let of_p = || SubscribeFilter { patient: Some(patient_hex(PATIENT)), hospital: None };
+	let of_p = || SubscribeFilter { patient: Some(pseudonym_of(PATIENT)), hospital: None };
 	let mut p_events = ws_a.subscribe_events(of_p()).await.map_err(|e| e.to_string())?;
 	let both = SubscribeFilter { hospital: Some(HOSPITAL_A), ..of_p() };
 	expect(ws_a.subscribe_events(both).await, ErrorCode::InvalidSubscribeFilter)?;
@@ -269,7 +269,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	let app_a = net.nodes[A].app_rpc(Role::App)?;
 	let node_a_url = net.nodes[A].rpc_url();
 	let submitted = app_a.submit_record(diagnosis_of_p()).await.map_err(|e| e.to_string())?;
-	let record_id = submitted.record_id.clone();
+	let record_id = submitted.record_id;
 	// Each node's medchain metrics move with its events (17).
 	let ports: Vec<u16> = net.nodes.iter().map(|node| node.prometheus_port).collect();
 	let metric =
@@ -277,11 +277,11 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	assert_eq!(metric(A, "medchain_records_stored_total", "").await?, 1.0);
 	let auditor_a = net.nodes[A].app_rpc(Role::Auditor)?;
 	wait_until("the record's anchor to be final", Duration::from_secs(120), || async {
-		let status = auditor_a.record_status(record_id.clone()).await.map_err(|e| e.to_string())?;
+		let status = auditor_a.record_status(record_id).await.map_err(|e| e.to_string())?;
 		Ok((status.status == AnchorStatus::Finalized).then_some(()))
 	})
 	.await?;
-	let record_bytes = from_hex32(&record_id).ok_or("a record id")?;
+	let record_bytes = record_id.0;
 	wait_until("A's metrics to show the anchor", Duration::from_secs(30), || async {
 		let anchored = metric(A, "medchain_records_anchored_total", "").await?;
 		let depth = metric(A, "medchain_outbox_depth", "").await?;
@@ -294,7 +294,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 2. P's wallet makes a token and a consent signature; A creates the share for B: 24
 	// hours, notes excluded, twice at most.
 	let (token, created) =
-		share_via_custodian(&node_a_url, &app_a, &record_id, Some(HOSPITAL_B), Some(2)).await?;
+		share_via_custodian(&node_a_url, &app_a, record_id, Some(HOSPITAL_B), Some(2)).await?;
 	let grant = created.grant_id;
 	assert!(created.expires_at.ends_with('Z'), "{created:?}");
 	assert_eq!(metric(A, "medchain_shares_created_total", "").await?, 1.0);
@@ -306,7 +306,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	step("3. B reads it with the token alone");
 	// 3. B reads it with the token alone: every field but the notes, verified.
 	let app_b = net.nodes[B].app_rpc(Role::App)?;
-	let shared = access(&app_b, &token, &record_id).await.map_err(|e| net.with_log_tails(e))?;
+	let shared = access(&app_b, &token, record_id).await.map_err(|e| net.with_log_tails(e))?;
 	assert_eq!(shared.custodian, HOSPITAL_A);
 	assert_eq!(
 		serde_json::Value::Object(shared.fields.clone()),
@@ -350,7 +350,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	step("4. C holds the same token and is refused as the wrong hospital");
 	// 4. C holds the same token and is refused as the wrong hospital.
 	let app_c = net.nodes[C].app_rpc(Role::App)?;
-	expect(app_c.access_shared(request(&token, &record_id)).await, ErrorCode::ShareWrongHospital)?;
+	expect(app_c.access_shared(request(&token, record_id)).await, ErrorCode::ShareWrongHospital)?;
 	let wrong_hospital = "reason=\"ShareWrongHospital\"";
 	assert_eq!(metric(C, "medchain_accesses_total", wrong_hospital).await?, 1.0);
 	step("8. C's node asking A's node for B's access id over p2p is refused");
@@ -360,16 +360,16 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	assert_eq!(metric(A, "medchain_releases_total", not_accessor).await?, 1.0);
 	step("7. The second use works");
 	// 7. The second use works; the third is refused: the uses are exhausted.
-	access(&app_b, &token, &record_id).await?;
-	expect(app_b.access_shared(request(&token, &record_id)).await, ErrorCode::ShareUsesExhausted)?;
+	access(&app_b, &token, record_id).await?;
+	expect(app_b.access_shared(request(&token, record_id)).await, ErrorCode::ShareUsesExhausted)?;
 	// Unknown and malformed tokens, wrong purposes.
 	let unknown = ShareToken::generate();
-	expect(app_b.access_shared(request(&unknown, &record_id)).await, ErrorCode::ShareNotFound)?;
-	let garbage = AccessShared { share_token: "VIC_short".into(), ..request(&token, &record_id) };
+	expect(app_b.access_shared(request(&unknown, record_id)).await, ErrorCode::ShareNotFound)?;
+	let garbage = AccessShared { share_token: "VIC_short".into(), ..request(&token, record_id) };
 	expect(app_b.access_shared(garbage).await, ErrorCode::InvalidShareToken)?;
 	let (purpose_token, _) = share(&chain, record_bytes, DURATION).await?;
 	let wrong_purpose =
-		AccessShared { purpose: "HRESCH".into(), ..request(&purpose_token, &record_id) };
+		AccessShared { purpose: "HRESCH".into(), ..request(&purpose_token, record_id) };
 	expect(app_b.access_shared(wrong_purpose).await, ErrorCode::PurposeMismatch)?;
 
 	step("6. After a short share's expiry, B is refused");
@@ -385,15 +385,15 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 		Ok((net.nodes[B].chain()?.best_number().await? >= expiry).then_some(()))
 	})
 	.await?;
-	expect(app_b.access_shared(request(&short_token, &record_id)).await, ErrorCode::ShareExpired)?;
+	expect(app_b.access_shared(request(&short_token, record_id)).await, ErrorCode::ShareExpired)?;
 
 	step("14. A share without a grantee opens for any registered hospital");
 	// 14. A share without a grantee opens for any registered hospital holding the token, and
 	// the use is logged with that hospital as accessor.
 	let (open_token, open_share) =
-		share_via_custodian(&node_a_url, &app_a, &record_id, None, None).await?;
+		share_via_custodian(&node_a_url, &app_a, record_id, None, None).await?;
 	let app_d = net.nodes[D].app_rpc(Role::App)?;
-	let read_by_d = access(&app_d, &open_token, &record_id).await?;
+	let read_by_d = access(&app_d, &open_token, record_id).await?;
 	let (head, _) = auditor.finalized_head().await?;
 	let entry = auditor
 		.call(runtime_api::ACCESS_ENTRY, read_by_d.access_id, Some(head))
@@ -403,7 +403,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	step("5. After A revokes it, the token is refused");
 	// 5. After A revokes it, the token is refused.
 	app_a.revoke_share(open_share.grant_id).await.map_err(|e| e.to_string())?;
-	expect(app_d.access_shared(request(&open_token, &record_id)).await, ErrorCode::ShareRevoked)?;
+	expect(app_d.access_shared(request(&open_token, record_id)).await, ErrorCode::ShareRevoked)?;
 	// D's operator, as a stale or hostile requester, sends the access on the revoked share
 	// itself: the chain refuses it at dispatch, and logs no entry (the auditor sees it, 16).
 	let refused_block =
@@ -416,7 +416,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	register_patient(&chain, OPERATOR_A, OTHER_PATIENT).await?;
 	let other = SubmitRecord {
 		client_request_id: "visit-other".into(),
-		patient: patient_hex(OTHER_PATIENT),
+		patient: pseudonym_of(OTHER_PATIENT),
 		..diagnosis_of_p()
 	};
 	app_a.submit_record(other).await.map_err(|e| e.to_string())?;
@@ -455,7 +455,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 			_ => None,
 		})
 		.ok_or("no ConsentApproved event")?;
-	access(&app_b, &consent_token, &record_id).await?;
+	access(&app_b, &consent_token, record_id).await?;
 	let revoke = RuntimeCall::Shares(pallet_shares::Call::revoke { grant: consent_grant });
 	tx::submit_and_finalize(&chain, &PATIENT.pair(), revoke).await?.succeeded()?;
 	let mut seen = Vec::new();
@@ -469,7 +469,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 			.map_err(|e| e.to_string())?;
 		seen.push(next);
 	}
-	let p_hex = patient_hex(PATIENT);
+	let p_hex = pseudonym_of(PATIENT);
 	assert!(seen.iter().all(|n| n.patient == p_hex), "another patient's event reached P: {seen:?}");
 	let of_consent: Vec<NotificationKind> = seen
 		.iter()
@@ -495,7 +495,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// Once finality resumes, the same entry is served.
 	net.nodes[C].pause()?;
 	net.nodes[D].pause()?;
-	let stalled = app_b.access_shared(request(&purpose_token, &record_id)).await;
+	let stalled = app_b.access_shared(request(&purpose_token, record_id)).await;
 	let access_id = access_id_in(stalled, ErrorCode::NotFinalYet)?;
 	expect(app_b.retry_access(retry(&purpose_token, access_id)).await, ErrorCode::NotFinalYet)?;
 	net.nodes[C].resume()?;
@@ -509,7 +509,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 12. With A's node stopped, B's access is logged but its fields are unavailable; after A
 	// restarts, B retries the same entry and gets them.
 	net.nodes[A].kill()?;
-	let offline = app_b.access_shared(request(&purpose_token, &record_id)).await;
+	let offline = app_b.access_shared(request(&purpose_token, record_id)).await;
 	let access_id = access_id_in(offline, ErrorCode::CustodianUnavailable)?;
 	net.nodes[A].start()?;
 	let retried =
@@ -522,7 +522,7 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	// 11. After A erases the record (its admin, on the hospital's authority), B is refused.
 	net.nodes[A]
 		.app_rpc(Role::Admin)?
-		.erase_record(record_id.clone(), None)
+		.erase_record(record_id, None)
 		.await
 		.map_err(|e| e.to_string())?;
 	wait_until("the erasure to be final", Duration::from_secs(120), || async {
@@ -531,17 +531,14 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 		Ok(anchor.filter(|anchor| !matches!(anchor.status, RecordStatus::Active)))
 	})
 	.await?;
-	expect(
-		app_b.access_shared(request(&purpose_token, &record_id)).await,
-		ErrorCode::RecordErased,
-	)?;
+	expect(app_b.access_shared(request(&purpose_token, record_id)).await, ErrorCode::RecordErased)?;
 
 	step("16. An auditor pages P's access log and exports it as FHIR");
 	// 16. An auditor (on C's node) reads P's access log page by page, in time order: every
 	// access with A's release receipt, and D's refused attempt with the chain's reason. The
 	// FHIR exports of it and of P's shares validate as R5.
 	let audit = net.nodes[C].app_rpc(Role::Auditor)?;
-	let of_p = AccessLogQuery { patient: Some(patient_hex(PATIENT)), ..Default::default() };
+	let of_p = AccessLogQuery { patient: Some(pseudonym_of(PATIENT)), ..Default::default() };
 	let whole = wait_until("C's node to index D's refusal", Duration::from_secs(60), || async {
 		let page = audit
 			.access_log(AccessLogQuery { limit: Some(500), ..of_p.clone() })

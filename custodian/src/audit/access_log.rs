@@ -14,8 +14,9 @@ use medchain_app_api::{
 		RefusedAttempt, ReleaseReceipt, DEFAULT_PAGE, MAX_PAGE,
 	},
 	fields,
-	types::{from_hex32, to_hex},
-	ErrorCode,
+	time::{parse_rfc3339, rfc3339},
+	types::to_hex,
+	ErrorCode, Hash32,
 };
 use medchain_primitives::access::{
 	AccessEntry, AccessId, AccessKind, AccessPage, AccessQuery, Accessor,
@@ -91,7 +92,7 @@ impl Query {
 		let invalid = |message: String| ErrorCode::InvalidAuditQuery.error(message);
 		let mut filters = Vec::new();
 		if let Some(patient) = &request.patient {
-			filters.push(AccessQuery::Patient(AccountId::from(fields::patient(patient)?)));
+			filters.push(AccessQuery::Patient(AccountId::from(patient.0)));
 		}
 		if let Some(hospital) = request.hospital {
 			filters.push(AccessQuery::Accessor(hospital));
@@ -100,10 +101,7 @@ impl Query {
 			filters.push(AccessQuery::Custodian(custodian));
 		}
 		if let Some(record) = &request.record {
-			let record = from_hex32(record).ok_or_else(|| {
-				ErrorCode::InvalidRecordId.error(format!("{record:?} is not 0x-hex of 32 bytes"))
-			})?;
-			filters.push(AccessQuery::Record(record));
+			filters.push(AccessQuery::Record(record.0));
 		}
 		let [filter] = <[_; 1]>::try_from(filters).map_err(|filters| {
 			invalid(format!(
@@ -113,12 +111,9 @@ impl Query {
 		})?;
 		let time = |text: &Option<String>, name: &str, default: u64| match text {
 			None => Ok(default),
-			Some(text) => chrono::DateTime::parse_from_rfc3339(text)
-				.ok()
-				.and_then(|time| u64::try_from(time.timestamp_millis()).ok())
-				.ok_or_else(|| {
-					invalid(format!("{name} {text:?} is not an RFC 3339 time after 1970"))
-				}),
+			Some(text) => parse_rfc3339(text).ok_or_else(|| {
+				invalid(format!("{name} {text:?} is not an RFC 3339 time after 1970"))
+			}),
 		};
 		let range = (time(&request.from, "from", 0)?, time(&request.to, "to", u64::MAX)?);
 		let limit = request.limit.unwrap_or(DEFAULT_PAGE);
@@ -348,9 +343,9 @@ fn logged_access(
 		break_glass: kind == KindName::BreakGlass,
 		break_glass_reason,
 		grant_id,
-		record_id: to_hex(&entry.record),
+		record_id: entry.record.into(),
 		record_type: record_type.map(|record_type| fields::type_name(record_type).to_owned()),
-		patient: to_hex(entry.patient.as_ref()),
+		patient: (*AsRef::<[u8; 32]>::as_ref(&entry.patient)).into(),
 		accessor_hospital: match entry.accessor {
 			Accessor::Hospital(hospital) => Some(hospital),
 			Accessor::Patient => None,
@@ -364,7 +359,7 @@ fn logged_access(
 		release: entry.release.map(|release| ReleaseReceipt {
 			block: release.block,
 			time: rfc3339(release.time),
-			response_hash: to_hex(&release.response_hash),
+			response_hash: Hash32(release.response_hash),
 		}),
 	}
 }
@@ -386,13 +381,13 @@ fn refused_attempt(refusal: Refusal) -> RefusedAttempt {
 		block: refusal.block,
 		index: refusal.index,
 		time: rfc3339(refusal.time),
-		signer: to_hex(&refusal.signer),
+		signer: refusal.signer.into(),
 		hospital: refusal.hospital,
 		kind,
 		grant_id,
 		break_glass_reason,
-		record_id: to_hex(&refusal.record),
-		patient: refusal.patient.map(|patient| to_hex(&patient)),
+		record_id: refusal.record.into(),
+		patient: refusal.patient.map(Into::into),
 		custodian: refusal.custodian,
 		purpose: refusal.purpose.code().to_owned(),
 		reason: String::from_utf8_lossy(&refusal.reason).into_owned(),
@@ -407,15 +402,6 @@ fn kind_of(kind: AccessKind) -> (KindName, Option<u64>, Option<String>) {
 		}
 		AccessKind::Patient => (KindName::Patient, None, None),
 	}
-}
-
-/// `millis` (Unix) as RFC 3339, in UTC.
-pub fn rfc3339(millis: u64) -> String {
-	i64::try_from(millis)
-		.ok()
-		.and_then(chrono::DateTime::from_timestamp_millis)
-		.map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-		.unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -441,8 +427,8 @@ mod tests {
 			let query = AccessLogQuery { limit: Some(limit), ..of_hospital.clone() };
 			assert_eq!(code(Query::parse(&query)), invalid);
 		}
-		let bad_record = AccessLogQuery { record: Some("0x12".into()), ..Default::default() };
-		assert_eq!(code(Query::parse(&bad_record)), ErrorCode::InvalidRecordId.code());
+		let one_record = AccessLogQuery { record: Some([7; 32].into()), ..Default::default() };
+		assert!(Query::parse(&one_record).is_ok());
 
 		let ranged = AccessLogQuery {
 			from: Some("2026-11-30T00:00:00Z".into()),

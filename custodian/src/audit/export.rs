@@ -3,7 +3,8 @@
 
 use medchain_app_api::{
 	audit::{AccessLogQuery, AuditRow, ExportFhir, FhirKind, DEFAULT_PAGE},
-	fields, ErrorCode,
+	time::rfc3339,
+	ErrorCode,
 };
 use medchain_fhir::{audit_event, consent};
 use medchain_primitives::shares::{Grant, GrantStatus};
@@ -11,7 +12,7 @@ use medchain_runtime::{configs::MaxSharesPageSize, AccountId, BlockNumber};
 use serde_json::Value;
 use sp_core::H256;
 
-use super::access_log::{self, rfc3339};
+use super::access_log;
 use crate::{error::chain_error, Custodian, Error};
 
 /// `medchain_exportFhir`.
@@ -55,7 +56,7 @@ fn consents(custodian: &Custodian, filter: &AccessLogQuery) -> Result<Value, Err
 			"a Consent export takes a patient, and optionally a cursor and a limit",
 		));
 	};
-	let patient = AccountId::from(fields::patient(patient)?);
+	let patient = AccountId::from(patient.0);
 	let after = cursor
 		.as_deref()
 		.map(|cursor| {

@@ -24,12 +24,11 @@ use medchain_app_api::{
 		MAX_HOSPITALS_PAGE,
 	},
 	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, Health, HospitalsPage, HospitalsQuery,
-	MedchainApiServer,
+	MedchainApiServer, RecordId,
 };
 use medchain_custodian::{
 	grants,
 	notifications::{BlockNotifications, Subject},
-	records::parse_record_id,
 	sharing, Custodian,
 };
 
@@ -161,17 +160,16 @@ impl MedchainApiServer for AppRpc {
 		Ok(self.custodian.submit(&holder(ext)?, records).await?)
 	}
 
-	async fn record_status(&self, record_id: String) -> RpcResult<RecordStatus> {
-		Ok(self.custodian.record_status(parse_record_id(&record_id)?).await?)
+	async fn record_status(&self, record_id: RecordId) -> RpcResult<RecordStatus> {
+		Ok(self.custodian.record_status(record_id.0).await?)
 	}
 
 	async fn record_challenge(
 		&self,
 		ext: &jsonrpsee::Extensions,
-		record_id: String,
+		record_id: RecordId,
 	) -> RpcResult<RecordChallenge> {
-		let id = parse_record_id(&record_id)?;
-		Ok(self.custodian.record_challenge(&holder(ext)?, id).await?)
+		Ok(self.custodian.record_challenge(&holder(ext)?, record_id.0).await?)
 	}
 
 	async fn get_record(
@@ -212,8 +210,7 @@ impl MedchainApiServer for AppRpc {
 	}
 
 	async fn access_shared(&self, request: AccessShared) -> RpcResult<SharedFields> {
-		let record_id = parse_record_id(&request.record_id)?;
-		Ok(sharing::access_shared(&self.custodian, request, record_id).await?)
+		Ok(sharing::access_shared(&self.custodian, request).await?)
 	}
 
 	async fn retry_access(&self, request: RetryAccess) -> RpcResult<SharedFields> {
@@ -247,11 +244,10 @@ impl MedchainApiServer for AppRpc {
 	async fn erase_record(
 		&self,
 		ext: &jsonrpsee::Extensions,
-		record_id: String,
+		record_id: RecordId,
 		patient_approval: Option<PatientApproval>,
 	) -> RpcResult<ErasureReceipt> {
-		let id = parse_record_id(&record_id)?;
-		Ok(self.custodian.erase_record(&holder(ext)?, id, patient_approval).await?)
+		Ok(self.custodian.erase_record(&holder(ext)?, record_id.0, patient_approval).await?)
 	}
 }
 

@@ -15,7 +15,7 @@ use medchain_app_api::{
 	MedchainApiClient,
 };
 use medchain_tests::{
-	custodian::{anchor_batches, patient_hex, register_patient},
+	custodian::{anchor_batches, pseudonym_of, register_patient},
 	network::LocalNetwork,
 	Result,
 };
@@ -28,7 +28,7 @@ const PER_CALL: usize = 500;
 fn record(index: usize) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: format!("throughput-{index}"),
-		patient: patient_hex(PATIENT),
+		patient: pseudonym_of(PATIENT),
 		record_type: "LAB_RESULT".into(),
 		fields: json!({
 			"test_name": "HbA1c", "loinc_code": "4548-4", "result_value": format!("{}", 5 + index % 4),
@@ -72,7 +72,7 @@ async fn main() -> Result<()> {
 	let deadline = Instant::now() + Duration::from_secs(1_800);
 	let mut next = 0;
 	while let Some(id) = ids.get(next) {
-		let status = auditor.record_status(id.clone()).await.map_err(|e| e.to_string())?;
+		let status = auditor.record_status(*id).await.map_err(|e| e.to_string())?;
 		match status.status {
 			AnchorStatus::Finalized => next += 1,
 			AnchorStatus::Failed => return Err(format!("anchor failed: {status:?}")),

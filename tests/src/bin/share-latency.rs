@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 
 use medchain_app_api::{
 	auth::Role,
-	types::{from_hex32, AnchorStatus, SubmitRecord},
+	types::{AnchorStatus, SubmitRecord},
 	AccessShared, MedchainApiClient,
 };
 use medchain_primitives::shares::{FieldSelection, GrantTerms, PurposeOfUse};
 use medchain_runtime::RuntimeCall;
 use medchain_tests::{
 	client::{rpc::wait_until, tx},
-	custodian::{patient_hex, register_patient},
+	custodian::{pseudonym_of, register_patient},
 	network::LocalNetwork,
 	Result,
 };
@@ -39,7 +39,7 @@ async fn main() -> Result<()> {
 
 	let record = SubmitRecord {
 		client_request_id: "latency-1".into(),
-		patient: patient_hex(PATIENT),
+		patient: pseudonym_of(PATIENT),
 		record_type: "DIAGNOSIS".into(),
 		fields: json!({ "diagnosis": "influenza A", "doctor": "Dr A", "date": "2026-11-30" })
 			.as_object()
@@ -49,14 +49,14 @@ async fn main() -> Result<()> {
 	let app_a = net.nodes[0].app_rpc(Role::App)?;
 	let record_id = app_a.submit_record(record).await.map_err(|e| e.to_string())?.record_id;
 	wait_until("the anchor to be final", Duration::from_secs(120), || async {
-		let status = app_a.record_status(record_id.clone()).await.map_err(|e| e.to_string())?;
+		let status = app_a.record_status(record_id).await.map_err(|e| e.to_string())?;
 		Ok((status.status == AnchorStatus::Finalized).then_some(()))
 	})
 	.await?;
 
 	let token = ShareToken::generate();
 	let terms = GrantTerms {
-		records: BoundedVec::truncate_from(vec![from_hex32(&record_id).ok_or("record id")?]),
+		records: BoundedVec::truncate_from(vec![record_id.0]),
 		fields: FieldSelection::AllButNotes,
 		grantee: Some(1),
 		duration: 10_000,
@@ -69,11 +69,8 @@ async fn main() -> Result<()> {
 
 	let app_b = net.nodes[1].app_rpc(Role::App)?;
 	let chain_b = net.nodes[1].chain()?;
-	let request = AccessShared {
-		share_token: token.as_str().to_owned(),
-		record_id: record_id.clone(),
-		purpose: "TREAT".into(),
-	};
+	let request =
+		AccessShared { share_token: token.as_str().to_owned(), record_id, purpose: "TREAT".into() };
 	let mut latencies = Vec::with_capacity(accesses);
 	let mut lags = Vec::with_capacity(accesses);
 	let started = Instant::now();
