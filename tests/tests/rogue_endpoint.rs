@@ -100,7 +100,7 @@ async fn a_patient_key_never_signs_a_payload_an_endpoint_hands_over() -> Result<
 		"challenge": hex(&[9; 32]),
 		"message": payload,
 		"eraseMessage": payload,
-		"expiresAt": 0,
+		"expiresAt": "2026-11-30T01:43:20.000Z",
 	}))
 	.await?;
 	refused(&url, &["record", "get", &record], "other bytes than the record challenge")?;
@@ -116,7 +116,7 @@ async fn a_patient_key_never_signs_a_payload_an_endpoint_hands_over() -> Result<
 		"challenge": payload,
 		"message": payload,
 		"eraseMessage": payload,
-		"expiresAt": 0,
+		"expiresAt": "2026-11-30T01:43:20.000Z",
 	}))
 	.await?;
 	refused(&sneaky_url, &["record", "get", &record], "not 32 bytes")?;
