@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one test command: setup, build, unit tests, benchmark tests, then multi-node tests with
-# real node processes. Prints how long each phase took.
+# The one test command: setup, the build (which lints every workspace crate), the runtime's other
+# feature sets, unit tests, benchmark tests, multi-node tests with real node processes, the demo
+# and the container network. Prints how long each phase took.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 run_with_default_signals "$@"
