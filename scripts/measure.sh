@@ -28,9 +28,7 @@ tool="${1:-}"
 shift
 case "$tool" in
   -h|--help) usage; exit 0 ;;
-  anchor-throughput|share-latency|block-fill|db-weights) binary=$tool ;;
-  capacity) binary=medchain-capacity ;;
-  store-bench) binary=medchain-store-bench ;;
+  anchor-throughput|share-latency|capacity|block-fill|db-weights|store-bench) ;;
   *) echo "unknown tool: $tool (try --help)" >&2; exit 2 ;;
 esac
 if [ "${1:-}" = "--no-build" ]; then
@@ -39,8 +37,8 @@ else
   bash "$MEDCHAIN_ROOT/scripts/setup.sh"
   build_workspace
 fi
-"$CARGO_TARGET_DIR/release/$binary" "$@"
+"$CARGO_TARGET_DIR/release/medchain-measure" "$tool" "$@"
 if [ "$tool" = anchor-throughput ]; then
   echo
-  "$CARGO_TARGET_DIR/release/medchain-capacity"
+  "$CARGO_TARGET_DIR/release/medchain-measure" capacity
 fi

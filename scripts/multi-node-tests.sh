@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Runs every integration-test binary of the workspace (the multi-node tests in tests/tests and
-# the crates' own tests/ directories) in three lanes at once, one test binary at a time per lane.
-# The multi-node tests spend most of their time waiting for blocks and finality, so three of
-# them share the two cores well; together they take well under half as long as one after the
-# other.
+# Runs every integration-test binary of the workspace in three lanes at once: the end-to-end
+# binary (tests/tests/end_to_end, real node processes) one module at a time per lane, the
+# crates' own tests/ binaries whole. The end-to-end tests spend most of their time waiting for
+# blocks and finality, so three of them share the two cores well; together they take well
+# under half as long as one after the other.
 #
 #   scripts/multi-node-tests.sh            # everything (needs the workspace built)
 #   MEDCHAIN_TEST_LANES=1 scripts/multi-node-tests.sh   # one at a time
+#   scripts/multi-node-tests.sh --list     # the binaries, as the run reads them (cargo)
 #
-# Each binary's output goes to $MEDCHAIN_TEST_LOGS (default: a temporary directory); a failing
-# one's output is printed in full at the end. Exits non-zero if any failed.
+# With MEDCHAIN_TEST_BINARIES naming a file that `--list` wrote, the run calls no cargo (so it
+# can run beside another cargo command). Each module's or binary's output goes to
+# $MEDCHAIN_TEST_LOGS (default: a temporary directory); a failing one's output is printed in
+# full at the end. Exits non-zero if any failed.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$MEDCHAIN_ROOT"
@@ -18,23 +21,49 @@ lanes="${MEDCHAIN_TEST_LANES:-3}"
 logs="${MEDCHAIN_TEST_LOGS:-$(mktemp -d -t medchain-tests-XXXXXX)}"
 mkdir -p "$logs"
 
-# Binaries that must run alone, after the others: start_network runs the main job's script on
+# Modules that must run alone, after the others: start_network runs the main job's script on
 # the local network's fixed ports (30333–30336, the addresses in the local chain's registry),
 # which every other local-network test's nodes dial through the peer allowlist: run beside
 # them, nodes of two networks with the same keys and genesis would peer with each other.
 serial=(start_network)
 
-# Seconds each binary took on the 2-core machine, so the lanes come out even (longest first);
-# a binary not listed counts as 30 s.
-declare -A expected=([validator_set]=200 [stall_recovery]=160 [custodian_crash]=135 [custodian]=110
-  [shares]=95 [sharing]=270 [cli]=190 [backup]=70 [start_network]=45 [finality]=40 [metrics]=27 [chain_specs]=6
-  [node_security]=240 [rpc_docs]=150 [forensics]=15 [rogue_endpoint]=1 [entrypoint]=1 [node_flags]=2)
+# Seconds each module or binary took on the 2-core machine, so the lanes come out even (longest
+# first); one not listed counts as 30 s.
+declare -A expected=([sharing]=300 [validator_set]=230 [custodian_crash]=230 [node_security]=220
+  [cli]=190 [custodian]=170 [stall_recovery]=170 [shares]=105 [rpc_docs]=100 [backup]=75 [start_network]=50
+  [finality]=50 [metrics]=40 [store-integration]=40 [runtime-integration]=5 [chain_specs]=6
+  [node_flags]=2 [rogue_endpoint]=1 [entrypoint]=1)
 
 # name <TAB> executable <TAB> package directory, from cargo's build plan.
-mapfile -t binaries < <(cargo test --release --locked --workspace --test '*' --no-run --message-format=json \
-  | jq -r 'select(.reason == "compiler-artifact" and .profile.test and (.target.kind | index("test")))
-      | [.target.name, .executable, (.manifest_path | sub("/Cargo.toml$"; ""))] | @tsv')
+list_binaries() {
+  cargo test --release --locked --workspace --test '*' --no-run --message-format=json \
+    | jq -r 'select(.reason == "compiler-artifact" and .profile.test and (.target.kind | index("test")))
+        | [.target.name, .executable, (.manifest_path | sub("/Cargo.toml$"; ""))] | @tsv'
+}
+if [ "${1:-}" = --list ]; then list_binaries; exit; fi
+if [ -n "${MEDCHAIN_TEST_BINARIES:-}" ]; then
+  mapfile -t binaries <"$MEDCHAIN_TEST_BINARIES"
+else
+  mapfile -t binaries < <(list_binaries)
+fi
 [ ${#binaries[@]} -gt 0 ] || { echo "no test binaries found" >&2; exit 1; }
+
+# The units the lanes run: name <TAB> executable <TAB> directory <TAB> test names (none: all).
+# The end-to-end binary is split into its modules, each run by its tests' full names; another
+# binary is one unit, named by its crate's directory and its own name.
+units=()
+for line in "${binaries[@]}"; do
+  IFS=$'\t' read -r name executable dir <<<"$line"
+  if [ "$name" != end_to_end ]; then
+    units+=("${dir##*/}-$name"$'\t'"$executable"$'\t'"$dir"$'\t') # e.g. store-integration
+    continue
+  fi
+  while IFS=$'\t' read -r module tests; do
+    units+=("$module"$'\t'"$executable"$'\t'"$dir"$'\t'"$tests")
+  done < <("$executable" --list --format terse | sed -n 's/: test$//p' \
+    | awk -F'::' '{ names[$1] = names[$1] " " $0 } END { for (m in names) printf "%s\t%s\n", m, substr(names[m], 2) }')
+done
+binaries=("${units[@]}")
 
 is_serial() { local name; for name in "${serial[@]}"; do [ "$name" = "$1" ] && return 0; done; return 1; }
 serial_lines=""
@@ -58,16 +87,21 @@ for line in "${binaries[@]}"; do
 done
 
 run_lane() {
-  local line name executable dir started status
-  while IFS=$'\t' read -r name executable dir; do
+  local name executable dir tests started status
+  while IFS=$'\t' read -r name executable dir tests; do
     [ -n "$name" ] || continue
     started=$SECONDS
-    if (cd "$dir" && "$executable" --test-threads=1) >"$logs/$name.log" 2>&1; then status=ok; else status=FAILED; fi
+    # shellcheck disable=SC2086 # the test names are space-separated and contain no spaces
+    if (cd "$dir" && "$executable" --test-threads=1 ${tests:+--exact $tests}) >"$logs/$name.log" 2>&1; then
+      status=ok
+    else
+      status=FAILED
+    fi
     echo "$status $name $((SECONDS - started))s" | tee -a "$logs/summary"
   done <<<"$1"
 }
 
-echo "running ${#binaries[@]} test binaries in $lanes lanes, then $(printf '%s' "$serial_lines" | grep -c . || true) alone; logs in $logs"
+echo "running ${#binaries[@]} test modules and binaries in $lanes lanes, then $(printf '%s' "$serial_lines" | grep -c . || true) alone; logs in $logs"
 : >"$logs/summary"
 pids=()
 for ((l = 0; l < lanes; l++)); do
@@ -82,7 +116,7 @@ if [ "$failed" -gt 0 ]; then
     echo "==================== $name ===================="
     cat "$logs/$name.log"
   done
-  echo "$failed test binaries failed: $(awk '$1 == "FAILED" { print $2 }' "$logs/summary" | tr '\n' ' ')" >&2
+  echo "$failed test modules or binaries failed: $(awk '$1 == "FAILED" { print $2 }' "$logs/summary" | tr '\n' ' ')" >&2
   exit 1
 fi
 grep -h '^test result' "$logs"/*.log | awk '{ passed += $4; failed += $6 } END { print passed " tests passed, " failed " failed" }'

@@ -128,7 +128,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let custodian = custodian_settings(&cli.custodian)?;
 			if custodian.is_some() {
 				let rust_log = std::env::var("RUST_LOG").ok();
-				crate::rpc::log_filter::refuse_body_tracing(
+				medchain_node::rpc::log_filter::refuse_body_tracing(
 					&cli.run.shared_params.log,
 					rust_log.as_deref(),
 				)
@@ -171,7 +171,7 @@ fn custodian_settings(
 		.transpose()?;
 	let tls = match (&args.medchain_rpc_tls_cert, &args.medchain_rpc_tls_key) {
 		(Some(cert), Some(key)) => {
-			Some(crate::rpc::tls::TlsFiles { cert: cert.clone(), key: key.clone() })
+			Some(medchain_node::rpc::tls::TlsFiles { cert: cert.clone(), key: key.clone() })
 		}
 		(None, None) => None,
 		_ => {
@@ -180,7 +180,7 @@ fn custodian_settings(
 			))
 		}
 	};
-	crate::rpc::tls::check_listener(args.medchain_rpc_addr, tls.as_ref())
+	medchain_node::rpc::tls::check_listener(args.medchain_rpc_addr, tls.as_ref())
 		.map_err(sc_cli::Error::Input)?;
 	Ok(Some(service::CustodianSettings {
 		tokens,

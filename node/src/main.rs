@@ -6,8 +6,6 @@
 mod chain_spec;
 mod cli;
 mod command;
-mod network;
-mod rpc;
 mod service;
 
 fn main() -> sc_cli::Result<()> {

@@ -28,7 +28,7 @@ pub struct CustodianSettings {
 	/// Where the medchain RPC listens.
 	pub addr: std::net::SocketAddr,
 	/// The medchain RPC's certificate and key, if it serves TLS.
-	pub tls: Option<crate::rpc::tls::TlsFiles>,
+	pub tls: Option<medchain_node::rpc::tls::TlsFiles>,
 	/// The KEK file, if not the default.
 	pub kek: Option<std::path::PathBuf>,
 	/// The root key that seals the KEK file (`--kek-fd`), if any.
@@ -242,7 +242,7 @@ pub fn new_full<
 	essential.spawn(
 		"peer-allowlist",
 		Some("medchain"),
-		crate::network::allowlist::follow_registry(
+		medchain_node::network::allowlist::follow_registry(
 			client.clone(),
 			network.clone(),
 			follower.subscribe(),
@@ -294,10 +294,10 @@ pub fn new_full<
 			Some(shared_authority_set.clone()),
 		);
 		Box::new(move |subscription_executor| {
-			let deps = crate::rpc::FullDeps {
+			let deps = medchain_node::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
-				grandpa: crate::rpc::GrandpaDeps {
+				grandpa: medchain_node::rpc::GrandpaDeps {
 					shared_voter_state: shared_voter_state.clone(),
 					shared_authority_set: shared_authority_set.clone(),
 					justification_stream: justification_stream.clone(),
@@ -305,7 +305,7 @@ pub fn new_full<
 					finality_provider: finality_provider.clone(),
 				},
 			};
-			crate::rpc::create_full(deps).map_err(Into::into)
+			medchain_node::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
 
@@ -421,11 +421,11 @@ fn start_custodian(
 	>,
 ) -> Result<(), ServiceError> {
 	let tokens =
-		crate::rpc::auth::TokenFile::open(&settings.tokens).map_err(ServiceError::Other)?;
+		medchain_node::rpc::auth::TokenFile::open(&settings.tokens).map_err(ServiceError::Other)?;
 	let tls = settings
 		.tls
 		.clone()
-		.map(crate::rpc::tls::Acceptor::load)
+		.map(medchain_node::rpc::tls::Acceptor::load)
 		.transpose()
 		.map_err(ServiceError::Other)?;
 	let genesis = chain.info().genesis_hash;
@@ -441,7 +441,7 @@ fn start_custodian(
 		medchain_custodian::Custodian::spawn(paths, services, task_manager, release_requests)
 			.map_err(ServiceError::Other)?;
 	task_manager.spawn_essential_handle().spawn("medchain-rpc", Some("medchain"), async move {
-		match crate::rpc::app::start(settings.addr, tokens, tls, custodian).await {
+		match medchain_node::rpc::app::start(settings.addr, tokens, tls, custodian).await {
 			Ok(server) => server.stopped().await,
 			Err(error) => log::error!(target: "medchain::rpc", "{error}"),
 		}

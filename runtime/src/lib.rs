@@ -24,8 +24,6 @@ pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod local_network;
-#[cfg(test)]
-mod tests;
 pub mod transaction;
 
 extern crate alloc;

@@ -7,15 +7,14 @@
 //! `MEDCHAIN_ALLOW_SKIP` names `loop-mount`: then it scans the store's files instead, which
 //! shows less (freed blocks are not read).
 
-mod common;
-
 use std::{
 	path::{Path, PathBuf},
 	process::Command,
 };
 
-use common::diagnosis;
 use medchain_store::{erasure::any_window_unwraps, kek::Kek, Store};
+
+use crate::common::diagnosis;
 
 const MARKER: &str = "forensic-marker-w3v";
 const IMAGE_MIB: u64 = 32;

@@ -7,14 +7,14 @@ use medchain_primitives::{
 	records::RecordStatus,
 	FieldMask, RecordType,
 };
+use medchain_runtime::{
+	genesis_config_presets::LOCAL_TESTNET_PRESET, AccountId, Block, BlockNumber, Runtime,
+	RuntimeOrigin,
+};
 use medchain_runtime_api::runtime_decl_for_records_api::RecordsApi;
 use sp_keyring::Sr25519Keyring;
 
 use super::genesis_of;
-use crate::{
-	genesis_config_presets::LOCAL_TESTNET_PRESET, AccountId, Block, BlockNumber, Runtime,
-	RuntimeOrigin,
-};
 
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;

@@ -1,10 +1,9 @@
 //! After a shred, a compaction gives the erased record's pages back, zeroed.
 
-mod common;
-
-use common::diagnosis;
 use medchain_primitives::RecordType;
 use medchain_store::{NewRecord, Store};
+
+use crate::common::diagnosis;
 
 fn large(client_request_id: &str, byte: u8) -> NewRecord {
 	let record_type = RecordType::Diagnosis;

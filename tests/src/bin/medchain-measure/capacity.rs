@@ -1,4 +1,4 @@
-//! medchain-capacity: how much one block can carry, from the runtime's benchmarked weights,
+//! capacity: how much one block can carry, from the runtime's benchmarked weights,
 //! its block weight and length limits, its per-account extrinsic limit and its block time.
 //!
 //! Every number comes from the runtime crate itself (the `SubstrateWeight` functions the
@@ -135,7 +135,8 @@ fn operations() -> Vec<Operation> {
 	]
 }
 
-fn main() {
+/// Prints the table.
+pub fn run() {
 	let weights = RuntimeBlockWeights::get();
 	let normal = weights.get(DispatchClass::Normal);
 	let max_total = normal.max_total.unwrap_or(weights.max_block);

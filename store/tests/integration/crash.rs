@@ -5,8 +5,6 @@
 //! and shreds in a loop and prints what the store acknowledged; the parent kills it at a random
 //! moment and checks the store.
 
-mod common;
-
 use std::{
 	collections::BTreeSet,
 	io::{BufRead, BufReader},
@@ -14,12 +12,15 @@ use std::{
 	time::Duration,
 };
 
-use common::diagnosis;
 use medchain_store::{AnchorState, Store, StoreError};
 use rand::Rng;
 
+use crate::common::diagnosis;
+
 const CHILD_DIR: &str = "MEDCHAIN_STORE_CRASH_CHILD_DIR";
 const ROUNDS: usize = 20;
+/// This test's full name in the test binary, for the child to run it alone.
+const TEST_NAME: &str = "crash::acknowledged_writes_survive_sigkill";
 
 #[test]
 fn acknowledged_writes_survive_sigkill() {
@@ -32,12 +33,7 @@ fn acknowledged_writes_survive_sigkill() {
 	let mut rng = rand::thread_rng();
 	for round in 0..ROUNDS {
 		let mut child = Command::new(std::env::current_exe().unwrap())
-			.args([
-				"--exact",
-				"acknowledged_writes_survive_sigkill",
-				"--nocapture",
-				"--test-threads=1",
-			])
+			.args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
 			.env(CHILD_DIR, dir.path())
 			.env("ROUND", round.to_string())
 			.stdout(Stdio::piped())

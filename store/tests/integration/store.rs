@@ -1,8 +1,5 @@
 //! Submitting, reading, idempotency, refusals and the outbox.
 
-mod common;
-
-use common::diagnosis;
 use medchain_primitives::{
 	commitment::{record_id, verify_field},
 	FieldMask, RecordType,
@@ -10,6 +7,8 @@ use medchain_primitives::{
 use medchain_store::{
 	AnchorState, NewRecord, Store, StoreError, MAX_BULK_RECORDS, MAX_RECORD_BYTES,
 };
+
+use crate::common::diagnosis;
 
 const CUSTODIAN: u32 = 3;
 

@@ -1,17 +1,17 @@
 //! The genesis presets' content, as JSON.
 
-use serde_json::Value;
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_genesis_builder::PresetId;
-
-use super::genesis_of;
-use crate::{
+use medchain_runtime::{
 	genesis_config_presets::{
 		get_preset, CONSORTIUM_TEMPLATE_PRESET, DEVELOPMENT_PRESET, E2E_MIN_GRANT_DURATION,
 		E2E_PRESET, LOCAL_SESSION_LENGTH, LOCAL_TESTNET_PRESET,
 	},
 	Runtime,
 };
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_genesis_builder::PresetId;
+
+use super::genesis_of;
 
 fn preset_json(name: &str) -> Value {
 	let bytes = get_preset(&PresetId::from(name)).expect("preset exists");
@@ -34,7 +34,7 @@ fn local_testnet_validators_are_the_four_registered_hospitals() {
 		let aura: Vec<AuraId> = hospitals.iter().map(|h| h.aura.clone()).collect();
 		let grandpa: Vec<_> = hospitals.iter().map(|h| (h.grandpa.clone(), 1)).collect();
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), aura);
-		assert_eq!(crate::Grandpa::grandpa_authorities(), grandpa);
+		assert_eq!(medchain_runtime::Grandpa::grandpa_authorities(), grandpa);
 		assert_eq!(
 			pallet_validator_set::Validators::<Runtime>::get().into_inner(),
 			vec![0, 1, 2, 3]
@@ -42,7 +42,7 @@ fn local_testnet_validators_are_the_four_registered_hospitals() {
 		assert_eq!(pallet_validator_set::SessionLength::<Runtime>::get(), LOCAL_SESSION_LENGTH);
 		let alice: AuraId = sp_keyring::Sr25519Keyring::Alice.public().into();
 		assert_eq!(aura[0], alice);
-		let distinct: alloc::collections::BTreeSet<_> =
+		let distinct: std::collections::BTreeSet<_> =
 			hospitals.iter().map(|h| h.admin.clone()).collect();
 		assert_eq!(distinct.len(), 4);
 	});
@@ -80,7 +80,7 @@ fn unknown_preset_is_none() {
 #[test]
 fn each_local_hospitals_peer_id_is_its_node_keys() {
 	use sp_core::Pair;
-	for hospital in &crate::local_network::LOCAL_HOSPITALS {
+	for hospital in &medchain_runtime::local_network::LOCAL_HOSPITALS {
 		let node_key = sp_core::ed25519::Pair::from_seed(&[hospital.node_key_byte; 32]);
 		assert_eq!(
 			medchain_primitives::peer::peer_id_of_ed25519_key(&node_key.public()),

@@ -49,14 +49,8 @@ fn micros(total: Duration, count: u32) -> f64 {
 	total.as_secs_f64() * 1e6 / f64::from(count)
 }
 
-fn main() {
-	if let Err(error) = run() {
-		eprintln!("error: {error}");
-		std::process::exit(1);
-	}
-}
-
-fn run() -> Result<(), String> {
+/// Runs it.
+pub fn run() -> Result<(), String> {
 	let dir =
 		tempfile::Builder::new().prefix("medchain-db-").tempdir().map_err(|e| e.to_string())?;
 	{

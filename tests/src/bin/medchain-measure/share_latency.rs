@@ -28,10 +28,10 @@ use sp_runtime::BoundedVec;
 
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 
-#[tokio::main]
-async fn main() -> Result<()> {
+/// Runs it; `args`: `[ACCESSES]`.
+pub async fn run(args: &[String]) -> Result<()> {
 	let accesses: usize =
-		std::env::args().nth(1).map_or(Ok(100), |n| n.parse()).map_err(|e| format!("{e}"))?;
+		args.first().map_or(Ok(100), |n| n.parse()).map_err(|e| format!("{e}"))?;
 	let net = LocalNetwork::start_custodians()?;
 	net.wait_finalized(&[0, 1, 2, 3], 1, Duration::from_secs(180)).await?;
 	let chain = net.nodes[0].chain()?;

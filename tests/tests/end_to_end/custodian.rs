@@ -321,10 +321,7 @@ async fn patient_reads(a: &medchain_tests::node::Node, record: &SubmittedRecord)
 	let first = challenge().await?;
 	let read = request(&first, signed(Sr25519Keyring::Ferdie, &first)?, access_id);
 	let fields = app.get_record(read.clone()).await.map_err(|e| e.to_string())?;
-	assert_eq!(
-		(fields.field_root, fields.custodian),
-		(record.field_root, HOSPITAL_A)
-	);
+	assert_eq!((fields.field_root, fields.custodian), (record.field_root, HOSPITAL_A));
 	let sent = diagnosis(4).fields;
 	for (name, value) in &fields.fields {
 		assert_eq!(value, sent.get(name).unwrap_or(&serde_json::Value::Null), "field {name}");

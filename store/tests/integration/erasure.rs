@@ -1,11 +1,10 @@
 //! Crypto-shredding: after an erasure no key opens the record, not even the retired KEK.
 
-mod common;
-
 use std::path::Path;
 
-use common::diagnosis;
 use medchain_store::{kek::Kek, Store, StoreError};
+
+use crate::common::diagnosis;
 
 const CUSTODIAN: u32 = 0;
 

@@ -2,7 +2,7 @@
 
 use frame_support::traits::Get;
 
-use crate::Runtime;
+use medchain_runtime::Runtime;
 
 #[test]
 fn every_admissible_hospital_fits_in_the_aura_and_grandpa_sets() {

@@ -1,12 +1,11 @@
 //! The store's folder is mode 0700 and its files 0600, whatever the process's umask (its own
 //! test process: the umask is process-wide).
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 
-use common::diagnosis;
 use medchain_store::Store;
+
+use crate::common::diagnosis;
 
 #[test]
 fn store_files_are_private_whatever_the_umask() {

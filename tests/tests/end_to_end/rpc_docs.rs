@@ -55,7 +55,7 @@ fn parameter_names() -> Result<HashMap<String, Vec<String>>> {
 		.collect())
 }
 
-/// `value` signed by the patient, `0x`-hex: `message` is the hex the node answered.
+/// `message` (the hex the node answered) signed by the patient, as `0x`-hex.
 fn patient_signature(message: &Value) -> Result<Value> {
 	let hex_text = message.as_str().ok_or("no message")?.trim_start_matches("0x");
 	let bytes = hex::decode(hex_text).map_err(|e| e.to_string())?;

@@ -11,6 +11,10 @@ use medchain_primitives::{
 	},
 	FieldMask, RecordType,
 };
+use medchain_runtime::{
+	genesis_config_presets::LOCAL_TESTNET_PRESET, AccountId, Block, BlockNumber, Runtime,
+	RuntimeCall, RuntimeOrigin, Shares, UncheckedExtrinsic,
+};
 use medchain_runtime_api::{
 	runtime_decl_for_access_log_api::AccessLogApi, runtime_decl_for_shares_api::SharesApi,
 };
@@ -18,10 +22,6 @@ use medchain_token::ShareToken;
 use sp_keyring::Sr25519Keyring;
 
 use super::genesis_of;
-use crate::{
-	genesis_config_presets::LOCAL_TESTNET_PRESET, AccountId, Block, BlockNumber, Runtime,
-	RuntimeCall, RuntimeOrigin, Shares, UncheckedExtrinsic,
-};
 
 const OPERATOR_A: Sr25519Keyring = Sr25519Keyring::AliceStash;
 const OPERATOR_B: Sr25519Keyring = Sr25519Keyring::BobStash;

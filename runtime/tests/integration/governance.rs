@@ -1,10 +1,12 @@
 //! Governance through signed extrinsics on the local four-hospital genesis.
 
+use medchain_runtime::{
+	genesis_config_presets::LOCAL_TESTNET_PRESET, Executive, Runtime, RuntimeCall,
+};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::Hash as _;
 
 use super::{genesis_of, signed, start_block};
-use crate::{genesis_config_presets::LOCAL_TESTNET_PRESET, Executive, Runtime, RuntimeCall};
 
 fn apply(signer: Sr25519Keyring, call: RuntimeCall) {
 	assert_eq!(Executive::apply_extrinsic(signed(signer, call)), Ok(Ok(())));
@@ -30,7 +32,7 @@ fn a_runtime_upgrade_proposal_executes_and_changes_the_code() {
 		for admin in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
 			apply(admin, RuntimeCall::Hospitals(pallet_hospitals::Call::vote { id: 0 }));
 		}
-		crate::System::assert_has_event(
+		medchain_runtime::System::assert_has_event(
 			frame_system::Event::UpgradeAuthorized { code_hash, check_version: false }.into(),
 		);
 

@@ -1,6 +1,10 @@
 //! Runtime-level tests: genesis presets as the node builds them, and signed transactions
 //! through the real `TxExtension`.
 
+// clippy.toml lets tests unwrap, expect, panic and index; its allowances reach `#[test]`
+// functions only, not this test crate's helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod governance;
 mod limits;
 mod permissions;
@@ -13,7 +17,7 @@ use serde_json::Value;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, BuildStorage};
 
-use crate::{
+use medchain_runtime::{
 	genesis_config_presets::get_preset, RuntimeCall, RuntimeGenesisConfig, SignedPayload, System,
 	UncheckedExtrinsic,
 };
@@ -43,7 +47,7 @@ pub fn genesis_of(name: &str) -> sp_io::TestExternalities {
 /// `call` signed by `signer` with its next nonce, immortal, as a wallet would send it.
 pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 	let nonce = System::account_nonce(signer.to_account_id());
-	let extension = crate::tx_extension(Era::Immortal, nonce);
+	let extension = medchain_runtime::tx_extension(Era::Immortal, nonce);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature.into(), extension)
@@ -53,12 +57,12 @@ pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 pub fn start_block(number: u32) {
 	use sp_runtime::traits::Header as _;
 	let parent = System::block_hash(number.saturating_sub(1));
-	let header = crate::Header::new(
+	let header = medchain_runtime::Header::new(
 		number,
 		Default::default(),
 		Default::default(),
 		parent,
 		Default::default(),
 	);
-	crate::Executive::initialize_block(&header);
+	medchain_runtime::Executive::initialize_block(&header);
 }

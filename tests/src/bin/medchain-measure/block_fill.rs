@@ -124,15 +124,8 @@ async fn report(chain: &Chain, node: &Node, from: u32, label: &str) -> Result<()
 	Ok(())
 }
 
-#[tokio::main]
-async fn main() {
-	if let Err(error) = run().await {
-		eprintln!("error: {error}");
-		std::process::exit(1);
-	}
-}
-
-async fn run() -> Result<()> {
+/// Runs it.
+pub async fn run() -> Result<()> {
 	let data_dir =
 		tempfile::Builder::new().prefix("medchain-fill-").tempdir().map_err(|e| e.to_string())?;
 	let spec = NodeSpec {

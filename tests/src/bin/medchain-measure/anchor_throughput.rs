@@ -1,6 +1,6 @@
 //! anchor-throughput: records per second from `medchain_submitRecords` to finalized anchors on
-//! the four-hospital network. `scripts/measure.sh anchor-throughput` runs it beside the capacity the
-//! weights allow (`medchain-capacity`). Figures only; never a test.
+//! the four-hospital network. `scripts/measure.sh anchor-throughput` runs it beside the capacity
+//! the weights allow (`capacity`). Figures only; never a test.
 //!
 //! `anchor-throughput [RECORDS]` (default 10,000): Hospital A's node takes the records in
 //! `submitRecords` calls of 500, four calls in flight, and the clock runs until every record's
@@ -40,10 +40,10 @@ fn record(index: usize) -> SubmitRecord {
 	}
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+/// Runs it; `args`: `[RECORDS]`.
+pub async fn run(args: &[String]) -> Result<()> {
 	let records: usize =
-		std::env::args().nth(1).map_or(Ok(10_000), |n| n.parse()).map_err(|e| format!("{e}"))?;
+		args.first().map_or(Ok(10_000), |n| n.parse()).map_err(|e| format!("{e}"))?;
 	let net = LocalNetwork::start_custodians()?;
 	net.wait_finalized(&[0, 1, 2, 3], 1, Duration::from_secs(180)).await?;
 	let a = &net.nodes[0];

@@ -3,6 +3,10 @@
 //! (`Executive::apply_extrinsic`), where a refused extrinsic is not included at all.
 
 use frame_support::pallet_prelude::TransactionSource;
+use medchain_runtime::{
+	genesis_config_presets::{DEVELOPMENT_PRESET, LOCAL_TESTNET_PRESET},
+	Executive, Header, Runtime, RuntimeCall, System, UncheckedExtrinsic,
+};
 use pallet_hospitals::permission::invalidity;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
@@ -11,10 +15,6 @@ use sp_runtime::{
 };
 
 use super::{genesis_of, signed, start_block};
-use crate::{
-	genesis_config_presets::{DEVELOPMENT_PRESET, LOCAL_TESTNET_PRESET},
-	Executive, Header, Runtime, RuntimeCall, System, UncheckedExtrinsic,
-};
 
 /// Validates as the pool does: on top of the current state, keeping none of its changes.
 fn validate(signer: Sr25519Keyring, call: RuntimeCall) -> TransactionValidity {
@@ -133,7 +133,7 @@ fn a_general_transaction_without_a_signer_is_refused_at_the_pool_and_in_a_block(
 			let general = || {
 				UncheckedExtrinsic::new_transaction(
 					call.clone(),
-					crate::tx_extension(sp_runtime::generic::Era::Immortal, 0),
+					medchain_runtime::tx_extension(sp_runtime::generic::Era::Immortal, 0),
 				)
 			};
 			sp_io::storage::start_transaction();
@@ -234,7 +234,7 @@ fn patients_share_and_read_their_records_and_operators_access_under_grants() {
 	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
 		let patient = Sr25519Keyring::Ferdie;
 		assert!(pallet_hospitals::Pallet::<Runtime>::register_patient(
-			crate::RuntimeOrigin::signed(Sr25519Keyring::AliceStash.to_account_id()),
+			medchain_runtime::RuntimeOrigin::signed(Sr25519Keyring::AliceStash.to_account_id()),
 			patient.to_account_id()
 		)
 		.is_ok());

@@ -1,4 +1,4 @@
-//! Prints the record store's throughput next to this disk's fsync'd sequential write speed.
+//! store-bench: the record store's throughput next to this disk's fsync'd sequential write speed.
 //!
 //! `scripts/measure.sh store-bench [--no-build] [DIR]` (default: a temporary directory). Not a
 //! test: figures only.
@@ -26,9 +26,10 @@ const RUNS: [(usize, usize, usize, usize); 8] = [
 	(1 << 20, 512, 16, 2),
 ];
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Runs it; `args`: `[DIR]`.
+pub fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
 	let scratch = tempfile::tempdir()?;
-	let dir = std::env::args().nth(1).map_or_else(|| scratch.path().to_owned(), Into::into);
+	let dir = args.first().map_or_else(|| scratch.path().to_owned(), Into::into);
 	std::fs::create_dir_all(&dir)?;
 	println!(
 		"disk MB/s: this disk's fsync'd sequential write (256 MiB in 1 MiB writes, one fsync), \
