@@ -19,14 +19,19 @@ phase() {
 # A phase that runs beside the next ones: `beside NAME CMD…` starts it in its own process group
 # (which the exit trap stops if the run ends first) with its output in a log; `await NAME`
 # waits for it, prints the log and fails if it failed.
-declare -A beside_pid beside_log beside_start
+declare -A beside_pid beside_log
 beside() {
   local name=$1; shift
-  beside_log[$name]=$(mktemp -t "medchain-$name-XXXXXX")
-  beside_start[$name]=$SECONDS
+  local log
+  log=$(mktemp -t "medchain-$name-XXXXXX")
+  beside_log[$name]=$log
   echo "==> $name (beside the next phases)"
   set -m
-  "$@" >"${beside_log[$name]}" 2>&1 &
+  (
+    trap 'echo "$SECONDS" >"$log.seconds"' EXIT
+    SECONDS=0
+    "$@"
+  ) >"$log" 2>&1 &
   beside_pid[$name]=$!
   set +m
 }
@@ -36,7 +41,7 @@ await() {
   unset "beside_pid[$name]"
   echo "==> $name (finished)"
   cat "${beside_log[$name]}"
-  timings+=("$(printf '%-18s %5ds, beside others' "$name" $((SECONDS - beside_start[$name])))")
+  timings+=("$(printf '%-18s %5ds, beside others' "$name" "$(cat "${beside_log[$name]}.seconds")")")
   return "$status"
 }
 report() {
