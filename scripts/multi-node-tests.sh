@@ -18,8 +18,6 @@ source "$(dirname "$0")/common.sh"
 cd "$MEDCHAIN_ROOT"
 
 lanes="${MEDCHAIN_TEST_LANES:-3}"
-logs="${MEDCHAIN_TEST_LOGS:-$(mktemp -d -t medchain-tests-XXXXXX)}"
-mkdir -p "$logs"
 
 # Modules that must run alone, after the others: start_network runs the main job's script on
 # the local network's fixed ports (30333–30336, the addresses in the local chain's registry),
@@ -31,8 +29,9 @@ serial=(start_network)
 # first); one not listed counts as 30 s.
 declare -A expected=([sharing]=300 [validator_set]=230 [custodian_crash]=230 [node_security]=220
   [cli]=190 [custodian]=170 [stall_recovery]=170 [shares]=105 [rpc_docs]=100 [backup]=75 [start_network]=50
-  [finality]=50 [metrics]=40 [store-integration]=40 [runtime-integration]=5 [chain_specs]=6
-  [node_flags]=2 [rogue_endpoint]=1 [entrypoint]=1)
+  [finality]=50 [metrics]=40 [store-integration]=40 [chain_specs]=8 [fhir_export]=2 [node_flags]=1
+  [rogue_endpoint]=1 [entrypoint]=1 [runtime-integration]=1 [cli-offline]=1 [app-api-signed_messages]=1
+  [core-commitment]=1 [token-token]=1)
 
 # name <TAB> executable <TAB> package directory, from cargo's build plan.
 list_binaries() {
@@ -41,28 +40,39 @@ list_binaries() {
         | [.target.name, .executable, (.manifest_path | sub("/Cargo.toml$"; ""))] | @tsv'
 }
 if [ "${1:-}" = --list ]; then list_binaries; exit; fi
+# Captured whole first, so that a failing cargo or test binary stops the run here.
 if [ -n "${MEDCHAIN_TEST_BINARIES:-}" ]; then
-  mapfile -t binaries <"$MEDCHAIN_TEST_BINARIES"
+  listing=$(<"$MEDCHAIN_TEST_BINARIES")
 else
-  mapfile -t binaries < <(list_binaries)
+  listing=$(list_binaries)
 fi
-[ ${#binaries[@]} -gt 0 ] || { echo "no test binaries found" >&2; exit 1; }
+mapfile -t binaries <<<"$listing"
+[ -n "$listing" ] || { echo "no test binaries found" >&2; exit 1; }
+logs="${MEDCHAIN_TEST_LOGS:-$(mktemp -d -t medchain-tests-XXXXXX)}"
+mkdir -p "$logs"
 
 # The units the lanes run: name <TAB> executable <TAB> directory <TAB> test names (none: all).
 # The end-to-end binary is split into its modules, each run by its tests' full names; another
 # binary is one unit, named by its crate's directory and its own name.
 units=()
+end_to_end_modules=()
+end_to_end_tests=0
 for line in "${binaries[@]}"; do
   IFS=$'\t' read -r name executable dir <<<"$line"
   if [ "$name" != end_to_end ]; then
     units+=("${dir##*/}-$name"$'\t'"$executable"$'\t'"$dir"$'\t') # e.g. store-integration
     continue
   fi
-  while IFS=$'\t' read -r module tests; do
-    units+=("$module"$'\t'"$executable"$'\t'"$dir"$'\t'"$tests")
-  done < <("$executable" --list --format terse | sed -n 's/: test$//p' \
-    | awk -F'::' '{ names[$1] = names[$1] " " $0 } END { for (m in names) printf "%s\t%s\n", m, substr(names[m], 2) }')
+  tests=$("$executable" --list --format terse </dev/null | sed -n 's/: test$//p')
+  end_to_end_tests=$(grep -c . <<<"$tests" || true)
+  while IFS=$'\t' read -r module names; do
+    units+=("$module"$'\t'"$executable"$'\t'"$dir"$'\t'"$names")
+    end_to_end_modules+=("$module")
+  done < <(awk -F'::' '{ names[$1] = names[$1] " " $0 } END { for (m in names) printf "%s\t%s\n", m, substr(names[m], 2) }' <<<"$tests")
 done
+# The end-to-end modules must be there, start_network among them (it decides what runs alone).
+[ "$end_to_end_tests" -gt 0 ] && [[ " ${end_to_end_modules[*]} " == *" start_network "* ]] \
+  || { echo "no end-to-end tests (or no start_network module) found" >&2; exit 1; }
 binaries=("${units[@]}")
 
 is_serial() { local name; for name in "${serial[@]}"; do [ "$name" = "$1" ] && return 0; done; return 1; }
@@ -88,11 +98,14 @@ done
 
 run_lane() {
   local name executable dir tests started status
+  local -a filter
   while IFS=$'\t' read -r name executable dir tests; do
     [ -n "$name" ] || continue
     started=$SECONDS
-    # shellcheck disable=SC2086 # the test names are space-separated and contain no spaces
-    if (cd "$dir" && "$executable" --test-threads=1 ${tests:+--exact $tests}) >"$logs/$name.log" 2>&1; then
+    filter=()
+    [ -z "$tests" ] || { read -ra filter <<<"$tests"; filter=(--exact "${filter[@]}"); }
+    # stdin from /dev/null: a test reading stdin would eat the rest of this lane's list.
+    if (cd "$dir" && "$executable" --test-threads=1 "${filter[@]}" </dev/null) >"$logs/$name.log" 2>&1; then
       status=ok
     else
       status=FAILED
@@ -120,3 +133,11 @@ if [ "$failed" -gt 0 ]; then
   exit 1
 fi
 grep -h '^test result' "$logs"/*.log | awk '{ passed += $4; failed += $6 } END { print passed " tests passed, " failed " failed" }'
+# Every unit ran, and every end-to-end test the binary lists passed (none filtered away).
+planned=$(( ${#binaries[@]} + $(printf '%s' "$serial_lines" | grep -c . || true) ))
+ran=$(grep -c . "$logs/summary" || true)
+[ "$ran" -eq "$planned" ] || { echo "$ran of $planned test modules and binaries ran" >&2; exit 1; }
+passed=$(for module in "${end_to_end_modules[@]}"; do grep -h '^test result' "$logs/$module.log"; done \
+  | awk '{ n += $4 + $8 } END { print n + 0 }')
+[ "$passed" -eq "$end_to_end_tests" ] \
+  || { echo "$passed of the $end_to_end_tests end-to-end tests passed or were ignored" >&2; exit 1; }

@@ -24,8 +24,8 @@ for arg in "$@"; do
   esac
 done
 
-# The multi-node test that runs this script has built everything already (and holds cargo's
-# lock on the target directory while it runs).
+# The multi-node test that runs this script has built everything already (and in CI the
+# runtime's feature checks hold cargo's lock on the target directory meanwhile).
 if [ -z "${MEDCHAIN_SKIP_BUILD:-}" ]; then
   bash "$MEDCHAIN_ROOT/scripts/setup.sh"
   build_workspace

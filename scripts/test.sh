@@ -31,7 +31,7 @@ beside() {
     trap 'echo "$SECONDS" >"$log.seconds"' EXIT
     SECONDS=0
     "$@"
-  ) >"$log" 2>&1 &
+  ) </dev/null >"$log" 2>&1 &
   beside_pid[$name]=$!
   set +m
 }
@@ -48,20 +48,29 @@ report() {
   echo "==> phase timings"
   printf '    %s\n' "${timings[@]}"
 }
+# A run that ends early stops what still runs beside it, and waits (a minute at most) for the
+# group to go: the container network tears itself down on SIGTERM.
 finish() {
   report
-  local pid
-  for pid in "${beside_pid[@]}"; do kill -- -"$pid" 2>/dev/null || true; done
+  local name pgid tries
+  for name in "${!beside_pid[@]}"; do
+    pgid=${beside_pid[$name]}
+    kill -- -"$pgid" 2>/dev/null || true
+    for ((tries = 0; tries < 60; tries++)); do kill -0 -- -"$pgid" 2>/dev/null || break; sleep 1; done
+    echo "==> $name stopped unfinished; its output: ${beside_log[$name]}"
+  done
 }
 trap finish EXIT
 
 phase setup bash -c "bash scripts/setup.sh && bash scripts/setup-fhir.sh"
 phase build bash -c "source scripts/common.sh && build_workspace && cargo test --release --locked --workspace --no-run"
-# The integration-test binaries, listed now: the feature checks hold cargo's lock meanwhile.
+# The integration-test binaries, listed now, before the feature checks take cargo's lock.
 test_binaries=$(mktemp -t medchain-test-binaries-XXXXXX)
 bash scripts/multi-node-tests.sh --list >"$test_binaries"
-# Unit tests: every library and binary target (the node's RPC bounds, the custodian against its
-# test doubles, the harness helpers); every pallet test ends with the pallet's `try_state` checks.
+# Unit tests: every library and binary target that has them (the node's RPC bounds, the
+# custodian against its test doubles, the harness helpers; the runtime's library, the node's
+# binary and medchain-measure have `test = false`); every pallet test ends with the pallet's
+# `try_state` checks.
 phase unit-tests cargo test --release --locked --workspace --lib --bins
 
 # Every workspace crate is compiled by clippy-driver (`.cargo/config.toml`), so the build above
@@ -94,5 +103,8 @@ beside container-network bash scripts/container-network.sh
 # The sharing story told with the medchain command line on the local network, checking its own
 # output (the local network's fixed ports: after the multi-node tests).
 phase demo bash scripts/demo.sh --no-build
-await container-network
-await feature-checks
+# Both awaited (and shown) even when one failed.
+background_status=0
+await container-network || background_status=1
+await feature-checks || background_status=1
+exit "$background_status"

@@ -1,5 +1,6 @@
-//! The store's folder is mode 0700 and its files 0600, whatever the process's umask (its own
-//! test process: the umask is process-wide).
+//! The store's folder is mode 0700 and its files 0600, whatever the process's umask. The umask
+//! is process-wide: the test runs itself again as a child with umask 0 (as `crash.rs` does), so
+//! the other tests of this binary keep theirs.
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -7,9 +8,29 @@ use medchain_store::Store;
 
 use crate::common::diagnosis;
 
+/// Set in the child, which runs the check.
+const CHILD: &str = "MEDCHAIN_STORE_UMASK_CHILD";
+/// This test's full name in the test binary, for the child to run it alone.
+const TEST_NAME: &str = "permissions::store_files_are_private_whatever_the_umask";
+
 #[test]
 fn store_files_are_private_whatever_the_umask() {
-	// SAFETY: umask only sets the process's file mode mask; this test binary runs nothing else.
+	if std::env::var_os(CHILD).is_none() {
+		let child = std::process::Command::new(std::env::current_exe().unwrap())
+			.args(["--exact", TEST_NAME, "--test-threads=1"])
+			.env(CHILD, "1")
+			.output()
+			.unwrap();
+		let stdout = String::from_utf8_lossy(&child.stdout);
+		assert!(
+			child.status.success() && stdout.contains("test result: ok. 1 passed"),
+			"the check under umask 0 failed or did not run: {stdout}{}",
+			String::from_utf8_lossy(&child.stderr)
+		);
+		return;
+	}
+	// SAFETY: umask only sets the process's file mode mask; this child process runs this test
+	// alone.
 	unsafe { libc::umask(0) };
 	let dir = tempfile::tempdir().unwrap();
 	let store_dir = dir.path().join("nested/store");
