@@ -4,13 +4,15 @@
 #   scripts/measure.sh TOOL [--no-build] [ARGS...]
 #
 # TOOL is one of:
-#   anchor-throughput [RECORDS]  records per second the local four-hospital network stores and
-#                                anchors end to end (medchain_submitRecords → finalized anchors),
-#                                then the capacity the weights allow, to compare. Starts its own
-#                                network on free ports; a few minutes.
-#   share-latency [ACCESSES]     latency of medchain_accessShared (call → verified fields, p50 and
-#                                p99) beside the block time and finality lag of the same run; its
-#                                own network; about ten minutes for 100 accesses.
+#   bench-anchoring [OPTIONS]    sustained finalized records per second through
+#                                medchain_submitRecords, four hospitals at once and one alone,
+#                                with latency, block production, weights against import times,
+#                                CPU and memory; its own networks; 6-8 minutes. Its script,
+#                                scripts/bench-anchoring.sh, says more (--help).
+#   bench-access [OPTIONS]       latency of medchain_accessShared (call → verified fields, p50,
+#                                p95, p99) and accesses/s at 1, 8 and 32 concurrent requesters,
+#                                beside the block time and finality lag of the same run; its own
+#                                network; 7-20 minutes. scripts/bench-access.sh says more (--help).
 #   capacity                     the chain's capacity per block and per second from the runtime's
 #                                generated weights and block limits, and which limit binds.
 #   block-fill                   fills blocks of a --dev node with anchors: per block, the weight
@@ -22,13 +24,13 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 tool="${1:-}"
 [ -n "$tool" ] || { usage >&2; exit 2; }
 shift
 case "$tool" in
   -h|--help) usage; exit 0 ;;
-  anchor-throughput|share-latency|capacity|block-fill|db-weights|store-bench) ;;
+  bench-access|bench-anchoring|capacity|block-fill|db-weights|store-bench) ;;
   *) echo "unknown tool: $tool (try --help)" >&2; exit 2 ;;
 esac
 if [ "${1:-}" = "--no-build" ]; then
@@ -38,7 +40,3 @@ else
   build_workspace
 fi
 "$CARGO_TARGET_DIR/release/medchain-measure" "$tool" "$@"
-if [ "$tool" = anchor-throughput ]; then
-  echo
-  "$CARGO_TARGET_DIR/release/medchain-measure" capacity
-fi

@@ -33,7 +33,7 @@ const RECONCILE_BEYOND: u32 = 128;
 /// Records read per step of a rebuild.
 const RECONCILE_PAGE: usize = 512;
 /// How many blocks the node waits before sending `complete_erasure` for a record again.
-const RESEND_AFTER: u32 = 10;
+const RESEND_AFTER: u32 = medchain_runtime::MINUTES / 2;
 
 /// Follows erasures (see the module docs), and sends the node's erase transactions.
 #[derive(Clone)]

@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// Blocks a consent stays usable after `prepareShare`.
-const CONSENT_WINDOW_BLOCKS: u32 = 200;
+const CONSENT_WINDOW_BLOCKS: u32 = 10 * medchain_runtime::MINUTES;
 
 type Terms = GrantTerms<
 	BoundedVec<[u8; 32], <Runtime as pallet_shares::Config>::MaxRecordsPerGrant>,

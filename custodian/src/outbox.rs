@@ -30,10 +30,12 @@ use crate::{
 	Chain,
 };
 
-/// Most `anchor_batch` transactions waiting in the pool, not yet in a block, at once.
-pub const MAX_BATCHES_IN_FLIGHT: usize = 4;
+/// Most `anchor_batch` transactions waiting in the pool, not yet in a block, at once: 4,096
+/// records, about a third of a block, so that a hospital alone can fill blocks and four
+/// hospitals share them.
+pub const MAX_BATCHES_IN_FLIGHT: usize = 16;
 /// How long the outbox waits after a submission for more to join the batch.
-const COALESCE: Duration = Duration::from_millis(250);
+const COALESCE: Duration = Duration::from_millis(100);
 /// How often the outbox looks again when nothing wakes it.
 const IDLE: Duration = Duration::from_secs(3);
 
@@ -99,6 +101,10 @@ impl Tracker {
 		self.get(record_id).is_some_and(|progress| progress.in_flight())
 	}
 
+	fn any_retrying(&self) -> bool {
+		self.0.lock().is_ok_and(|map| map.values().any(|progress| !progress.in_flight()))
+	}
+
 	/// How many batches wait in the pool (in a best block, they no longer hold the next back).
 	fn batches_in_pool(&self) -> usize {
 		let Ok(map) = self.0.lock() else { return usize::MAX };
@@ -133,12 +139,17 @@ impl Outbox {
 	pub async fn run(self) {
 		let mut blocks = self.follower.subscribe();
 		// Only a new finalized block (or the start) can settle what is not in flight; a
-		// submission or a quiet spell only sends.
+		// submission or a quiet spell only sends. At the start any pending record may have
+		// been anchored before a restart; later only one whose transaction went astray.
 		let mut finalized = true;
+		let mut started = false;
 		loop {
-			if finalized {
-				if let Err(error) = self.settle_from_chain().await {
-					log::warn!(target: "medchain::outbox", "settling anchors: {error}");
+			if finalized && (!started || self.tracker.any_retrying()) {
+				match self.settle_from_chain().await {
+					Ok(()) => started = true,
+					Err(error) => {
+						log::warn!(target: "medchain::outbox", "settling anchors: {error}")
+					}
 				}
 			}
 			if let Err(error) = self.send_pending().await {
@@ -168,24 +179,18 @@ impl Outbox {
 		self.settle(outcomes).await
 	}
 
+	/// Sends what is pending and not in flight, in as many batches as the pool has room for.
+	/// A record anchored before a restart in a block not yet final goes out again; its item
+	/// fails as a duplicate, and the batch's outcome settles it from the chain.
 	async fn send_pending(&self) -> Result<(), String> {
+		let room = MAX_BATCHES_IN_FLIGHT.saturating_sub(self.tracker.batches_in_pool());
+		if room == 0 {
+			return Ok(());
+		}
 		let batch_size = usize::try_from(MaxAnchorBatch::get()).unwrap_or(usize::MAX);
-		while self.tracker.batches_in_pool() < MAX_BATCHES_IN_FLIGHT {
-			let best = self.chain.info().best_hash;
-			let mut batch = Vec::new();
-			for record in self.pending_not_in_flight().await? {
-				// Anchored in a block that is not final yet: finality will settle it.
-				if self.chain.anchor(best, record.record_id)?.is_none() {
-					batch.push(record);
-				}
-				if batch.len() == batch_size {
-					break;
-				}
-			}
-			if batch.is_empty() {
-				return Ok(());
-			}
-			self.send(batch).await?;
+		let pending = self.pending_not_in_flight().await?;
+		for batch in pending.chunks(batch_size).take(room) {
+			self.send(batch.to_vec()).await?;
 		}
 		Ok(())
 	}
@@ -290,7 +295,9 @@ impl Outbox {
 		self.tracker.set(ids, Progress::Retrying { error: "the pool stopped reporting".into() });
 	}
 
-	/// What finalized block `block` did to each record of `batch` (extrinsic `index`).
+	/// What finalized block `block` did to each record of `batch` (extrinsic `index`), from
+	/// the extrinsic's events; the chain is asked only about a refused item, which may have
+	/// been anchored before.
 	fn batch_outcomes(
 		&self,
 		batch: &[PendingAnchor],
@@ -298,25 +305,34 @@ impl Outbox {
 		index: usize,
 	) -> Result<Vec<(RecordId, AnchorState)>, String> {
 		let index = u32::try_from(index).map_err(|error| error.to_string())?;
+		let mut anchored_roots = HashMap::new();
 		let mut refused = HashMap::new();
 		for event in self.follower.outcome(block, index)?.events {
-			if let RuntimeEvent::Records(pallet_records::Event::AnchorFailed { index, error }) =
-				event
-			{
-				refused.insert(index, error_name(error));
+			match event {
+				RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
+					record_id,
+					field_root,
+					..
+				}) => {
+					anchored_roots.insert(record_id, field_root);
+				}
+				RuntimeEvent::Records(pallet_records::Event::AnchorFailed { index, error }) => {
+					refused.insert(index, error_name(error));
+				}
+				_ => {}
 			}
 		}
+		let number = self.chain.number(block)?.ok_or("a finalized block without a number")?;
 		let mut outcomes = Vec::new();
 		for (position, record) in (0u32..).zip(batch) {
-			match self.chain.anchor(block, record.record_id)? {
-				Some(anchor) => {
-					outcomes.push((record.record_id, anchored_outcome(record, &anchor)))
-				}
-				None => {
-					if let Some(reason) = refused.remove(&position) {
-						outcomes.push((record.record_id, AnchorState::Failed { reason }));
-					}
-				}
+			if let Some(root) = anchored_roots.get(&record.record_id) {
+				outcomes.push((record.record_id, root_outcome(record, root, number)));
+			} else if let Some(reason) = refused.remove(&position) {
+				let outcome = match self.chain.anchor(block, record.record_id)? {
+					Some(anchor) => anchored_outcome(record, &anchor),
+					None => AnchorState::Failed { reason },
+				};
+				outcomes.push((record.record_id, outcome));
 			}
 		}
 		Ok(outcomes)
@@ -337,8 +353,13 @@ impl Outbox {
 }
 
 fn anchored_outcome(record: &PendingAnchor, anchor: &Anchor) -> AnchorState {
-	if anchor.field_root == record.field_root {
-		AnchorState::Anchored { block: anchor.block }
+	root_outcome(record, &anchor.field_root, anchor.block)
+}
+
+/// A record's state once the chain holds `root` under its id, anchored at block `block`.
+fn root_outcome(record: &PendingAnchor, root: &[u8; 32], block: u32) -> AnchorState {
+	if *root == record.field_root {
+		AnchorState::Anchored { block }
 	} else {
 		AnchorState::Failed { reason: "the chain holds another root under this record id".into() }
 	}
@@ -451,16 +472,21 @@ mod tests {
 			for record in &records[..2] {
 				state.anchors.insert(record.record_id, anchor_of(record, 9));
 			}
-			state.events.insert(
-				block,
-				applied(
-					1,
-					RuntimeEvent::Records(pallet_records::Event::AnchorFailed {
-						index: 2,
-						error: refusal,
-					}),
-				),
-			);
+			let anchored = records[..2].iter().map(|record| {
+				RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
+					record_id: record.record_id,
+					custodian: HOSPITAL,
+					patient: record.patient.into(),
+					record_type: record.record_type,
+					field_root: record.field_root,
+				})
+			});
+			let failed = RuntimeEvent::Records(pallet_records::Event::AnchorFailed {
+				index: 2,
+				error: refusal,
+			});
+			let events = anchored.chain([failed]).flat_map(|event| applied(1, event)).collect();
+			state.events.insert(block, events);
 		});
 		pool.report(0, TransactionStatus::InBlock((block, 1)));
 		until(|| {

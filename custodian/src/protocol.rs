@@ -27,7 +27,7 @@ pub const MAX_RESPONSE_BYTES: u64 = 2 << 20;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 /// How many blocks after its own block an access entry can still be released. A requester
 /// that could not reach the custodian may retry within this lifetime.
-pub const RELEASE_LIFETIME_BLOCKS: u32 = 100;
+pub const RELEASE_LIFETIME_BLOCKS: u32 = 5 * medchain_runtime::MINUTES;
 
 /// The protocol's name on chain `genesis`.
 pub fn protocol_name(genesis: &H256) -> ProtocolName {

@@ -26,7 +26,7 @@ use crate::{
 const LOG_TARGET: &str = "medchain::release";
 
 /// Finalized blocks to wait for a receipt before sending it again.
-const RESEND_AFTER: BlockNumber = 10;
+const RESEND_AFTER: BlockNumber = medchain_runtime::MINUTES / 2;
 
 /// Claims releases and sends their receipts (see the module docs).
 pub struct Receipts {

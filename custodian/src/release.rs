@@ -5,7 +5,7 @@
 
 use std::{
 	collections::HashMap,
-	sync::Arc,
+	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
 
@@ -27,7 +27,8 @@ use sc_network::{
 use sha2::Digest;
 
 use crate::{
-	chain::ChainGrant,
+	chain::{ChainGrant, ChainInfo},
+	follower::next_head,
 	protocol::{Refusal, ReleaseRequest, ReleaseResponse, RELEASE_LIFETIME_BLOCKS},
 	Custodian,
 };
@@ -38,6 +39,8 @@ const LOG_TARGET: &str = "medchain::release";
 /// refused unread.
 const REQUESTS_PER_WINDOW: u32 = 20;
 const WINDOW: Duration = Duration::from_secs(1);
+/// How long a request waits for this node to finalize an entry its best chain holds.
+const FINAL_ENTRY_WAIT: Duration = Duration::from_secs(4);
 /// What a malformed request, or one over its hospital's limit, costs the peer.
 const MISBEHAVIOUR: ReputationChange =
 	ReputationChange::new(-(1 << 12), "medchain: bad release request");
@@ -46,51 +49,58 @@ const TRESPASS: ReputationChange = ReputationChange::new(-(1 << 10), "medchain: 
 /// A peer that is no node of an active hospital is disconnected and banned.
 const OUTSIDER: ReputationChange = ReputationChange::new_fatal("medchain: release outsider");
 
-/// Answers release requests from `requests` until the network stops.
+/// How many release requests are served at once; the rest wait in the network's queue.
+const RELEASES_AT_ONCE: usize = 16;
+
+/// Answers release requests from `requests`, [`RELEASES_AT_ONCE`] at a time, until the network
+/// stops.
 pub async fn serve(custodian: Arc<Custodian>, requests: async_channel::Receiver<IncomingRequest>) {
-	let mut requests = std::pin::pin!(requests);
-	let mut recent = RecentRequests::default();
-	while let Some(IncomingRequest { peer, payload, pending_response }) = requests.next().await {
-		let mut claimed = None;
-		let (answer, penalty) = match answer(
-			&custodian,
-			&mut recent,
-			peer,
-			&payload,
-			&pending_response,
-		)
-		.await
-		{
-			Ok(released) => {
-				claimed = Some((released.access, released.response_hash));
-				(Ok(ReleaseResponse::Released(released.fields)), None)
-			}
-			Err(Turned::Away(penalty)) => (Err(()), Some(penalty)),
-			Err(Turned::Refused(refusal, penalty)) => {
-				log::debug!(target: LOG_TARGET, "release request from {peer}: refused, {}", refusal.describe());
-				(Ok(ReleaseResponse::Refused(refusal)), penalty)
-			}
+	let recent = Mutex::new(RecentRequests::default());
+	requests
+		.for_each_concurrent(RELEASES_AT_ONCE, |request| serve_one(&custodian, &recent, request))
+		.await;
+}
+
+/// Answers one request, then records its receipt (or gives the claim back if the answer did
+/// not go out).
+async fn serve_one(
+	custodian: &Custodian,
+	recent: &Mutex<RecentRequests>,
+	request: IncomingRequest,
+) {
+	let IncomingRequest { peer, payload, pending_response } = request;
+	let mut claimed = None;
+	let (answer, penalty) = match answer(custodian, recent, peer, &payload, &pending_response).await
+	{
+		Ok(released) => {
+			claimed = Some((released.access, released.response_hash));
+			(Ok(ReleaseResponse::Released(released.fields)), None)
+		}
+		Err(Turned::Away(penalty)) => (Err(()), Some(penalty)),
+		Err(Turned::Refused(refusal, penalty)) => {
+			log::debug!(target: LOG_TARGET, "release request from {peer}: refused, {}", refusal.describe());
+			(Ok(ReleaseResponse::Refused(refusal)), penalty)
+		}
+	};
+	let (outcome, reason) = match &answer {
+		Ok(ReleaseResponse::Released(_)) => ("released", String::new()),
+		Ok(ReleaseResponse::Refused(refusal)) => ("refused", format!("{refusal:?}")),
+		Err(()) => ("refused", "BadRequest".to_owned()),
+	};
+	custodian.metrics.releases.with_label_values(&[outcome, &reason]).inc();
+	let response = OutgoingResponse {
+		result: answer.map(|answer| answer.encode()),
+		reputation_changes: penalty.into_iter().collect(),
+		sent_feedback: None,
+	};
+	let went_out = pending_response.send(response).is_ok();
+	if let Some((access, response_hash)) = claimed {
+		let receipt = match went_out {
+			true => custodian.receipts.sent(access, response_hash).await.map(drop),
+			false => custodian.receipts.unclaim(access).await,
 		};
-		let (outcome, reason) = match &answer {
-			Ok(ReleaseResponse::Released(_)) => ("released", String::new()),
-			Ok(ReleaseResponse::Refused(refusal)) => ("refused", format!("{refusal:?}")),
-			Err(()) => ("refused", "BadRequest".to_owned()),
-		};
-		custodian.metrics.releases.with_label_values(&[outcome, &reason]).inc();
-		let response = OutgoingResponse {
-			result: answer.map(|answer| answer.encode()),
-			reputation_changes: penalty.into_iter().collect(),
-			sent_feedback: None,
-		};
-		let went_out = pending_response.send(response).is_ok();
-		if let Some((access, response_hash)) = claimed {
-			let receipt = match went_out {
-				true => custodian.receipts.sent(access, response_hash).await.map(drop),
-				false => custodian.receipts.unclaim(access).await,
-			};
-			if let Err(error) = receipt {
-				log::warn!(target: LOG_TARGET, "access {access}: {error}");
-			}
+		if let Err(error) = receipt {
+			log::warn!(target: LOG_TARGET, "access {access}: {error}");
 		}
 	}
 }
@@ -114,7 +124,7 @@ enum Turned {
 /// well-formed request, from a node of an active hospital, within that hospital's limit.
 async fn answer(
 	custodian: &Custodian,
-	recent: &mut RecentRequests,
+	recent: &Mutex<RecentRequests>,
 	peer: PeerId,
 	payload: &[u8],
 	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
@@ -131,7 +141,8 @@ async fn answer(
 			Turned::Refused(Refusal::Unavailable, None)
 		})?
 		.ok_or(Turned::Refused(Refusal::NotAccessorNode, Some(OUTSIDER)))?;
-	if !recent.admit(hospital) {
+	let admitted = recent.lock().is_ok_and(|mut recent| recent.admit(hospital));
+	if !admitted {
 		return Err(Turned::Away(MISBEHAVIOUR));
 	}
 	release(custodian, hospital, access, pending).await.map_err(|refusal| {
@@ -218,16 +229,15 @@ async fn release(
 	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
 ) -> Result<Released, Refusal> {
 	let chain = &custodian.chain;
-	let info = chain.info();
-	let finalized = info.finalized_hash;
 	let unavailable = |error: String| {
 		log::warn!(target: LOG_TARGET, "access {access}: {error}");
 		Refusal::Unavailable
 	};
-	let entry = chain
-		.access_entry(finalized, access)
-		.map_err(unavailable)?
-		.ok_or(Refusal::EntryNotFinalized)?;
+	let (info, entry) = final_entry(custodian, access).await.map_err(|failure| match failure {
+		NotFinal::Chain(error) => unavailable(error),
+		NotFinal::Refused(refusal) => refusal,
+	})?;
+	let finalized = info.finalized_hash;
 	let grant = match entry.kind {
 		AccessKind::Normal { grant } => chain.grant(finalized, grant).map_err(unavailable)?,
 		_ => None,
@@ -266,6 +276,39 @@ async fn release(
 		hex::encode(entry.record)
 	);
 	Ok(Released { access, fields, response_hash })
+}
+
+/// Why [`final_entry`] has no entry.
+enum NotFinal {
+	Chain(String),
+	Refused(Refusal),
+}
+
+/// Access entry `access` at this node's finalized head, and the chain's state then. An entry
+/// that is only in the best chain yet (the requester's node finalized it a moment earlier) is
+/// waited for, at most [`FINAL_ENTRY_WAIT`]; one that is not there at all is refused at once.
+async fn final_entry(
+	custodian: &Custodian,
+	access: medchain_primitives::access::AccessId,
+) -> Result<(ChainInfo, AccessEntry<AccountId, BlockNumber>), NotFinal> {
+	let chain = &custodian.chain;
+	let mut finalized_blocks = custodian.follower.subscribe();
+	let deadline = Instant::now() + FINAL_ENTRY_WAIT;
+	loop {
+		let info = chain.info();
+		if let Some(entry) =
+			chain.access_entry(info.finalized_hash, access).map_err(NotFinal::Chain)?
+		{
+			return Ok((info, entry));
+		}
+		let in_best_chain =
+			chain.access_entry(info.best_hash, access).map_err(NotFinal::Chain)?.is_some();
+		let left = deadline.saturating_duration_since(Instant::now());
+		if !in_best_chain || left.is_zero() {
+			return Err(NotFinal::Refused(Refusal::EntryNotFinalized));
+		}
+		next_head(&mut finalized_blocks, left).await;
+	}
 }
 
 /// What a release sends: the fields, and the hash its on-chain receipt records.

@@ -29,11 +29,11 @@ use crate::{
 };
 
 /// Blocks an access request signed by the token stays valid for.
-const ACCESS_VALIDITY_BLOCKS: u32 = 20;
+const ACCESS_VALIDITY_BLOCKS: u32 = medchain_runtime::MINUTES;
 /// How often a fetch is tried while the custodian has not finalized the entry yet, and the
 /// pause between tries.
-const FINALITY_RETRIES: u32 = 20;
-const FINALITY_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+const FINALITY_RETRIES: u32 = 50;
+const FINALITY_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// `medchain_accessShared`, counted in `medchain_accesses_total`.
 pub async fn access_shared(

@@ -70,13 +70,13 @@ const LOCAL_DURATIONS: Durations = Durations {
 	custodian_erase_delay: LOCAL_ERASE_DELAY,
 };
 
-/// The `e2e` chain: grants from 15 seconds, consent requests for a minute, erasures after
-/// 9 seconds, so that end-to-end tests see each of them run out.
-pub const E2E_MIN_GRANT_DURATION: BlockNumber = 5;
+/// The `e2e` chain: grants from 14 seconds, consent requests for a minute, erasures after
+/// 10 seconds, so that end-to-end tests see each of them run out.
+pub const E2E_MIN_GRANT_DURATION: BlockNumber = MINUTES / 4;
 const E2E_DURATIONS: Durations = Durations {
 	min_grant: E2E_MIN_GRANT_DURATION,
 	consent_request: MINUTES,
-	custodian_erase_delay: 3,
+	custodian_erase_delay: MINUTES / 6,
 };
 
 fn test_genesis(
@@ -102,16 +102,16 @@ fn test_genesis(
 }
 
 /// How long a custodian's erasure waits on the development and local chains: 30 seconds.
-pub const LOCAL_ERASE_DELAY: BlockNumber = 10;
+pub const LOCAL_ERASE_DELAY: BlockNumber = MINUTES / 2;
 
 /// The shortest grant on the development and local chains: 30 seconds.
-pub const LOCAL_MIN_GRANT_DURATION: BlockNumber = 10;
+pub const LOCAL_MIN_GRANT_DURATION: BlockNumber = MINUTES / 2;
 /// The longest grant: 8,760 hours (a year), as in production.
 pub const MAX_GRANT_DURATION: BlockNumber = 8760 * HOURS;
 
 /// Blocks per session on the development and local chains: 30 seconds, so that tests see a
 /// change of validators quickly.
-pub const LOCAL_SESSION_LENGTH: BlockNumber = 10;
+pub const LOCAL_SESSION_LENGTH: BlockNumber = MINUTES / 2;
 
 /// Hospital A alone; its admin (Alice) holds the sudo key.
 fn development_genesis() -> Value {

@@ -69,7 +69,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: `propose_hospital` takes node proofs; new calls in hospitals, records and shares.
@@ -77,8 +77,8 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
-/// Block time: 3 seconds. See `docs/chain.md` ("Block time") for why.
-pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
+/// Block time: 2 seconds. See `docs/chain.md` ("Block time") for why.
+pub const MILLI_SECS_PER_BLOCK: u64 = 2000;
 
 /// Aura slots are exactly one block long.
 pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;

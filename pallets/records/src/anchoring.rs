@@ -7,13 +7,13 @@ use medchain_pallet_support::{chain::unix_millis, origin::success_for_signer};
 use medchain_primitives::{
 	commitment::{Hash256, RecordId},
 	records::RecordStatus,
-	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry,
+	HospitalId, HospitalRegistry, HospitalRole,
 };
 use sp_runtime::traits::{BlakeTwo256, Hash, Saturating};
 
 use crate::{
-	AnchorQuota, AnchorRequestOf, Config, CustodianEraseDelay, CustodianIndex, Error, Event,
-	Pallet, PatientIndex, PendingErasures, RecordOf, Records,
+	anchor_batch::AnchorBatch, AnchorQuota, AnchorRequestOf, Config, CustodianEraseDelay,
+	CustodianIndex, Error, Event, Pallet, PatientIndex, PendingErasures, RecordOf, Records,
 };
 
 /// Domain tag of an amended version's id ([`Pallet::version_id`]).
@@ -31,35 +31,12 @@ impl<T: Config> Pallet<T> {
 		BlakeTwo256::hash(&(VERSION_ID_DOMAIN, previous, version).encode()).0
 	}
 
+	/// Anchors one record, as a batch of one.
 	pub(crate) fn do_anchor(custodian: HospitalId, request: AnchorRequestOf<T>) -> DispatchResult {
-		let registered_by = T::Patients::registering_hospital(&request.patient);
-		ensure!(registered_by.is_some(), Error::<T>::PatientNotRegistered);
-		// Pseudonyms are per custodian: no hospital fills another's patients' record lists.
-		ensure!(registered_by == Some(custodian), Error::<T>::NotCustodiansPatient);
-		let record_id = Self::record_id(custodian, &request.request_id);
-		ensure!(!Records::<T>::contains_key(record_id), Error::<T>::DuplicateRequest);
-		Self::count_anchor(custodian)?;
-		let record = RecordOf::<T> {
-			patient: request.patient.clone(),
-			custodian,
-			record_type: request.record_type,
-			field_root: request.field_root,
-			ciphertext_digest: request.ciphertext_digest,
-			version: 1,
-			previous: None,
-			status: RecordStatus::Active,
-			block: frame_system::Pallet::<T>::block_number(),
-			time: unix_millis::<T::UnixTime>(),
-		};
-		Self::insert(record_id, record);
-		Self::deposit_event(Event::RecordAnchored {
-			record_id,
-			custodian,
-			patient: request.patient,
-			record_type: request.record_type,
-			field_root: request.field_root,
-		});
-		Ok(())
+		let mut batch = AnchorBatch::<T>::open(custodian);
+		let anchored = batch.anchor(request);
+		batch.close();
+		anchored
 	}
 
 	pub(crate) fn do_amend(

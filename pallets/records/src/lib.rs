@@ -15,7 +15,9 @@
 //! - [`Pallet::anchor_batch`]: up to `MaxBatchSize` anchors in one extrinsic. **Not atomic**: each
 //!   item succeeds or fails on its own (`RecordAnchored` or `AnchorFailed { index, error }`), so
 //!   one duplicate in a bulk import does not throw away the rest; weight for failed items is
-//!   refunded.
+//!   refunded. The bookkeeping is per call, not per item: the quota, the block time and the
+//!   custodian's index length are read and written once, each patient's index length once
+//!   (`anchor_batch.rs`); past the quota, the remaining items fail with `AnchorQuotaReached`.
 //! - [`Pallet::amend`]: the custodian anchors a new version; the old one becomes `Amended`.
 //! - [`Pallet::erase`]: the patient turns their record into a tombstone at once: status
 //!   `Erased` with block, time and who asked; the hashes stay. The custodian's operator only
@@ -46,6 +48,7 @@ pub use pallet::*;
 #[cfg(any(feature = "try-runtime", test))]
 mod try_state;
 
+mod anchor_batch;
 mod anchoring;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
@@ -392,17 +395,15 @@ pub mod pallet {
 			let custodian = T::OperatorOrigin::try_origin(origin)
 				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
-			let mut anchored: u32 = 0;
+			let mut batch = crate::anchor_batch::AnchorBatch::<T>::open(custodian);
 			let mut failed: u64 = 0;
 			for (index, request) in (0u32..).zip(items) {
-				match Self::do_anchor(custodian, request) {
-					Ok(()) => anchored = anchored.saturating_add(1),
-					Err(error) => {
-						failed = failed.saturating_add(1);
-						Self::deposit_event(Event::AnchorFailed { index, error });
-					}
+				if let Err(error) = batch.anchor(request) {
+					failed = failed.saturating_add(1);
+					Self::deposit_event(Event::AnchorFailed { index, error });
 				}
 			}
+			let anchored = batch.close();
 			// A failed item costs at most its checks' reads.
 			let checks = T::DbWeight::get().reads(failed.saturating_mul(3));
 			let actual = T::WeightInfo::anchor_batch(anchored).saturating_add(checks);

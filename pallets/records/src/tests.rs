@@ -181,6 +181,53 @@ fn a_custodian_anchors_at_most_its_quota_in_any_quota_period() {
 }
 
 #[test]
+fn a_batch_past_the_quota_anchors_what_is_left_and_reports_the_rest() {
+	new_test_ext().execute_with(|| {
+		for id in 0..(MAX_ANCHORS - 2) as u8 {
+			anchored(id);
+		}
+		let items = (100..104).map(|id| request(id, patient(), root(id))).collect();
+		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(operator_a()), batch(items)));
+		assert!(RecordsMap::<Test>::contains_key(Records::record_id(HOSPITAL_A, &[101; 32])));
+		assert!(!RecordsMap::<Test>::contains_key(Records::record_id(HOSPITAL_A, &[102; 32])));
+		let failures: Vec<_> = events()
+			.into_iter()
+			.filter_map(|event| match event {
+				Event::AnchorFailed { index, error } => Some((index, error)),
+				_ => None,
+			})
+			.collect();
+		let quota_reached: sp_runtime::DispatchError = Error::<Test>::AnchorQuotaReached.into();
+		assert_eq!(failures, vec![(2, quota_reached), (3, quota_reached)]);
+		assert_noop!(
+			anchor_as(operator_a(), request(110, patient(), root(110))),
+			Error::<Test>::AnchorQuotaReached
+		);
+	});
+}
+
+#[test]
+fn a_batch_appends_to_each_patients_index_and_the_custodians_in_order() {
+	new_test_ext().execute_with(|| {
+		let first = anchored(1);
+		let items = vec![
+			request(2, patient(), root(2)),
+			request(3, other_patient(), root(3)),
+			request(4, patient(), root(4)),
+		];
+		assert_ok!(Records::anchor_batch(RuntimeOrigin::signed(operator_a()), batch(items)));
+		let id = |n: u8| Records::record_id(HOSPITAL_A, &[n; 32]);
+		assert_eq!(Records::records_of_patient(&patient(), 0, 10), vec![first, id(2), id(4)]);
+		assert_eq!(Records::records_of_patient(&other_patient(), 0, 10), vec![id(3)]);
+		// Pages hold at most three here.
+		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 0, 10), vec![first, id(2), id(3)]);
+		assert_eq!(Records::records_of_custodian(HOSPITAL_A, 3, 10), vec![id(4)]);
+		let quota = crate::AnchorQuota::<Test>::get(HOSPITAL_A);
+		assert_eq!(quota.used_at(System::block_number(), QUOTA_PERIOD), 4);
+	});
+}
+
+#[test]
 fn record_pages_hold_at_most_the_page_size() {
 	new_test_ext().execute_with(|| {
 		let ids: Vec<RecordId> = (1..=5).map(anchored).collect();

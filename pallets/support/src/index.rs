@@ -36,6 +36,16 @@ where
 		Length::insert(key, position.saturating_add(1));
 	}
 
+	/// Appends `values` to `key`, reading and writing its length once.
+	pub fn extend(key: &Key, values: impl IntoIterator<Item = Value>) {
+		let mut position = Length::get(key);
+		for value in values {
+			Positions::insert(key, position, value);
+			position = position.saturating_add(1);
+		}
+		Length::insert(key, position);
+	}
+
 	/// The values of `key` from position `start`, at most `limit`.
 	pub fn page(key: &Key, start: u32, limit: u32) -> Vec<Value> {
 		let end = start.saturating_add(limit).min(Length::get(key));

@@ -48,6 +48,16 @@ impl RollingQuota {
 		true
 	}
 
+	/// Counts `uses` more at block `now`, as that many successful [`Self::try_use`] would; the
+	/// caller has checked them against the limit with [`Self::used_at`].
+	pub fn add(&mut self, now: u64, period: u64, uses: u32) {
+		let slot = Self::slot(now, period);
+		self.advance_to(slot);
+		if let Some(count) = self.counts.get_mut(Self::index(slot)) {
+			*count = count.saturating_add(uses);
+		}
+	}
+
 	/// [`Self::try_use`] at block `now` of any block-number type, refusing with `refusal`.
 	pub fn count<BlockNumber: UniqueSaturatedInto<u64>, Refusal>(
 		&mut self,
@@ -125,6 +135,15 @@ mod tests {
 		assert_eq!(uses_allowed(&mut quota, 5, 4, 3), 3);
 		assert_eq!(uses_allowed(&mut quota, 5 + PERIOD - 1, 1, 3), 0);
 		assert_eq!(quota.used_at(5 + PERIOD - 1, PERIOD), 3);
+	}
+
+	#[test]
+	fn adding_many_counts_as_many_uses() {
+		let mut quota = RollingQuota::default();
+		quota.add(5, PERIOD, 2);
+		assert_eq!(quota.used_at(5, PERIOD), 2);
+		assert_eq!(uses_allowed(&mut quota, 6, 3, 3), 1);
+		assert_eq!(quota.used_at(5 + PERIOD + 10, PERIOD), 0);
 	}
 
 	#[test]

@@ -49,7 +49,7 @@ const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 const OTHER_PATIENT: Sr25519Keyring = Sr25519Keyring::Eve;
 /// Grants last this many blocks: long enough for the whole test.
 const DURATION: u32 = 1_000;
-/// The shortest grant the `e2e` chain allows (15 s).
+/// The shortest grant the `e2e` chain allows (14 s).
 const SHORT_DURATION: u32 = medchain_runtime::genesis_config_presets::E2E_MIN_GRANT_DURATION;
 
 /// P's grant of `record_id` to B under a fresh token for `duration` blocks, created by P's own

@@ -22,8 +22,8 @@ use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
-/// A suspended hospital's node must be dropped by the others within this many blocks.
-const DROP_WITHIN_BLOCKS: u32 = 10;
+/// A suspended hospital's node must be dropped by the others within this many blocks (30 s).
+const DROP_WITHIN_BLOCKS: u32 = medchain_runtime::MINUTES / 2;
 
 const HOSPITAL_E: u32 = 4;
 

@@ -135,29 +135,101 @@ fn operations() -> Vec<Operation> {
 	]
 }
 
-/// Prints the table.
-pub fn run() {
+/// The normal-class limits every extrinsic of a block shares.
+struct BlockLimits {
+	max_total: Weight,
+	max_extrinsic: Weight,
+	base_extrinsic: Weight,
+	max_length: u64,
+	per_account: u64,
+}
+
+fn block_limits() -> BlockLimits {
 	let weights = RuntimeBlockWeights::get();
 	let normal = weights.get(DispatchClass::Normal);
 	let max_total = normal.max_total.unwrap_or(weights.max_block);
-	let max_extrinsic = normal.max_extrinsic.unwrap_or(max_total);
-	let max_length = u64::from(*RuntimeBlockLength::get().max.get(DispatchClass::Normal));
-	let per_account = u64::from(
-		<<Runtime as pallet_hospitals::Config>::MaxExtrinsicsPerBlock as Get<u32>>::get(),
-	);
+	BlockLimits {
+		max_total,
+		max_extrinsic: normal.max_extrinsic.unwrap_or(max_total),
+		base_extrinsic: normal.base_extrinsic,
+		max_length: u64::from(*RuntimeBlockLength::get().max.get(DispatchClass::Normal)),
+		per_account: u64::from(
+			<<Runtime as pallet_hospitals::Config>::MaxExtrinsicsPerBlock as Get<u32>>::get(),
+		),
+	}
+}
+
+/// What one block carries of an operation.
+struct PerBlock {
+	length: u64,
+	by_weight: u64,
+	by_length: u64,
+	items: u64,
+	binding: &'static str,
+}
+
+fn per_block(operation: Operation, limits: &BlockLimits) -> PerBlock {
+	let length = signed_length(operation.call);
+	let cost = operation.weight.saturating_add(limits.base_extrinsic);
+	let by_weight = limits.max_total.ref_time() / cost.ref_time().max(1);
+	let by_length = limits.max_length / length.max(1);
+	let fits_one = operation.weight.all_lte(limits.max_extrinsic);
+	// Each hospital signs with one operator account, limited per block; patients each
+	// sign with their own.
+	let by_accounts = if operation.by_operators {
+		limits.per_account.saturating_mul(HOSPITALS)
+	} else {
+		u64::MAX
+	};
+	let (extrinsics, binding) = [
+		(by_weight, "weight"),
+		(by_length, "length"),
+		(by_accounts, "per-account limit × 4 operators"),
+	]
+	.into_iter()
+	.min_by_key(|(count, _)| *count)
+	.unwrap_or((0, "none"));
+	let (extrinsics, binding) =
+		if fits_one { (extrinsics, binding) } else { (0, "over the per-extrinsic maximum") };
+	PerBlock {
+		length,
+		by_weight,
+		by_length,
+		items: extrinsics.saturating_mul(operation.items),
+		binding,
+	}
+}
+
+/// Anchors one block carries in full `anchor_batch` extrinsics, and the limit that binds.
+pub fn anchors_per_block() -> (u64, &'static str) {
+	let limits = block_limits();
+	operations()
+		.into_iter()
+		.find(|operation| operation.name.starts_with("anchor_batch"))
+		.map(|operation| {
+			let carried = per_block(operation, &limits);
+			(carried.items, carried.binding)
+		})
+		.unwrap_or((0, "none"))
+}
+
+/// Prints the table.
+pub fn run() {
+	let limits = block_limits();
 	let block_seconds = MILLI_SECS_PER_BLOCK as f64 / 1000.0;
 
 	println!("# medchain block capacity");
 	println!();
 	println!(
 		"Normal-class budget per block: {:.1} ms of compute (max per extrinsic {:.1} ms), \
-		 {} bytes; base cost per extrinsic {:.1} µs; at most {per_account} extrinsics per \
+		 {} bytes; base cost per extrinsic {:.1} µs; at most {} extrinsics per \
 		 signing account per block; one block every {block_seconds} s; {HOSPITALS} operator \
 		 accounts on the local network.",
-		max_total.ref_time() as f64 / 1e9,
-		max_extrinsic.ref_time() as f64 / 1e9,
-		max_length,
-		normal.base_extrinsic.ref_time() as f64 / 1e6,
+		limits.max_total.ref_time() as f64 / 1e9,
+		limits.max_extrinsic.ref_time() as f64 / 1e9,
+		limits.max_length,
+		limits.base_extrinsic.ref_time() as f64 / 1e6,
+		limits.per_account,
 	);
 	println!();
 	println!(
@@ -166,31 +238,17 @@ pub fn run() {
 	);
 	println!("|---|---|---|---|---|---|---|---|");
 	for operation in operations() {
-		let length = signed_length(operation.call);
-		let cost = operation.weight.saturating_add(normal.base_extrinsic);
-		let by_weight = max_total.ref_time() / cost.ref_time().max(1);
-		let by_length = max_length / length.max(1);
-		let fits_one = operation.weight.all_lte(max_extrinsic);
-		// Each hospital signs with one operator account, limited per block; patients each
-		// sign with their own.
-		let by_accounts =
-			if operation.by_operators { per_account.saturating_mul(HOSPITALS) } else { u64::MAX };
-		let (extrinsics, binding) = [
-			(by_weight, "weight"),
-			(by_length, "length"),
-			(by_accounts, "per-account limit × 4 operators"),
-		]
-		.into_iter()
-		.min_by_key(|(count, _)| *count)
-		.unwrap_or((0, "none"));
-		let (extrinsics, binding) =
-			if fits_one { (extrinsics, binding) } else { (0, "over the per-extrinsic maximum") };
-		let items = extrinsics.saturating_mul(operation.items);
+		let (name, weight) = (operation.name, operation.weight);
+		let carried = per_block(operation, &limits);
 		println!(
-			"| {} | {:.1} µs | {length} | {by_weight} | {by_length} | {items} | {binding} | {:.0} |",
-			operation.name,
-			operation.weight.ref_time() as f64 / 1e6,
-			items as f64 / block_seconds,
+			"| {name} | {:.1} µs | {} | {} | {} | {} | {} | {:.0} |",
+			weight.ref_time() as f64 / 1e6,
+			carried.length,
+			carried.by_weight,
+			carried.by_length,
+			carried.items,
+			carried.binding,
+			carried.items as f64 / block_seconds,
 		);
 	}
 }

@@ -1,6 +1,6 @@
 //! db-weights: measures ParityDB reads and writes on this machine, configured as the node's
 //! state column (parity-db 0.4.12, the version `sc-client-db` uses: ref-counted, preimage,
-//! uniform keys, LZ4), and compares them with the `ParityDbWeight` the runtime charges.
+//! uniform keys, LZ4), and compares them with the `MeasuredDbWeight` the runtime charges.
 //!
 //! Reads are random lookups of existing keys in a 200,000-item database reopened cold (no
 //! pending writes in memory); writes are commits of 1,000 new items, as a block import does,
@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use frame_support::weights::constants::ParityDbWeight;
+use medchain_runtime::configs::MeasuredDbWeight;
 use parity_db::{ColumnOptions, CompressionType, Db, Options};
 use sp_runtime::traits::{BlakeTwo256, Hash};
 
@@ -83,10 +83,10 @@ pub fn run() -> Result<(), String> {
 	drop(db); // waits for the background writer to flush everything
 	let write = micros(started.elapsed(), WRITE_COMMITS * WRITES_PER_COMMIT);
 
-	let charged = ParityDbWeight::get();
+	let charged = MeasuredDbWeight::get();
 	let charged_read = charged.read as f64 / 1e6;
 	let charged_write = charged.write as f64 / 1e6;
-	println!("# ParityDB on this machine vs the runtime's ParityDbWeight\n");
+	println!("# ParityDB on this machine vs the runtime's MeasuredDbWeight\n");
 	println!("| operation | measured | charged | margin |");
 	println!("|---|---|---|---|");
 	println!(

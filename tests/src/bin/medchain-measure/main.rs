@@ -2,25 +2,24 @@
 //! cold build). `scripts/measure.sh TOOL` runs them and says what each measures. Figures only:
 //! nothing here asserts a time.
 
-mod anchor_throughput;
+mod bench_access;
+mod bench_anchoring;
 mod block_fill;
 mod capacity;
 mod db_weights;
-mod share_latency;
 mod store_bench;
 
 use std::{future::Future, process::ExitCode};
 
-const TOOLS: &str =
-	"anchor-throughput, share-latency, capacity, block-fill, db-weights, store-bench";
+const TOOLS: &str = "bench-access, bench-anchoring, capacity, block-fill, db-weights, store-bench";
 
 fn main() -> ExitCode {
 	let mut args = std::env::args().skip(1);
 	let tool = args.next().unwrap_or_default();
 	let args: Vec<String> = args.collect();
 	let outcome = match tool.as_str() {
-		"anchor-throughput" => block_on(anchor_throughput::run(&args)),
-		"share-latency" => block_on(share_latency::run(&args)),
+		"bench-access" => block_on(bench_access::run(&args)),
+		"bench-anchoring" => block_on(bench_anchoring::run(&args)),
 		"block-fill" => block_on(block_fill::run()),
 		"capacity" => {
 			capacity::run();
