@@ -188,7 +188,19 @@ impl Outbox {
 			return Ok(());
 		}
 		let batch_size = usize::try_from(MaxAnchorBatch::get()).unwrap_or(usize::MAX);
-		let pending = self.pending_not_in_flight().await?;
+		let best = self.chain.info().best_hash;
+		let mut pending = self.pending_not_in_flight().await?;
+		// A record whose transaction went astray may be in a best block all the same: finality
+		// will settle it. Only those are looked up; a record never sent can't be on chain.
+		let mut anchored_in_best = std::collections::HashSet::new();
+		for record in &pending {
+			if self.tracker.get(&record.record_id).is_some()
+				&& self.chain.anchor(best, record.record_id)?.is_some()
+			{
+				anchored_in_best.insert(record.record_id);
+			}
+		}
+		pending.retain(|record| !anchored_in_best.contains(&record.record_id));
 		for batch in pending.chunks(batch_size).take(room) {
 			self.send(batch.to_vec()).await?;
 		}

@@ -502,4 +502,27 @@ mod tests {
 		recent.window_start = recent.window_start.and_then(|start| start.checked_sub(WINDOW));
 		assert!(recent.admit(flooder), "a new window starts the count again");
 	}
+
+	#[tokio::test]
+	async fn an_entry_only_in_the_best_chain_is_waited_for_and_an_unknown_one_refused_at_once() {
+		use crate::testing::{custodian, InMemoryChain, RecordingPool};
+		let dir = tempfile::tempdir().unwrap();
+		let chain = Arc::new(InMemoryChain::default());
+		let (custodian, _tasks) =
+			custodian(dir.path(), chain.clone(), Arc::new(RecordingPool::default()));
+		chain.with(|state| {
+			state.entries.insert(5, entry());
+			state.unfinalized_entries.insert(5);
+		});
+		let unknown = final_entry(&custodian, 6).await;
+		assert!(matches!(unknown, Err(NotFinal::Refused(Refusal::EntryNotFinalized))));
+
+		let finalizes = async {
+			tokio::time::sleep(Duration::from_millis(100)).await;
+			chain.with(|state| state.unfinalized_entries.clear());
+		};
+		let (waited, ()) = tokio::join!(final_entry(&custodian, 5), finalizes);
+		let Ok((_, found)) = waited else { panic!("the entry was not waited for") };
+		assert_eq!(found, entry());
+	}
 }

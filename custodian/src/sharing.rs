@@ -497,7 +497,7 @@ mod tests {
 		};
 		assert_eq!(
 			(*grant, *record, *purpose, *uses, *valid_until),
-			(GRANT, RECORD, PurposeOfUse::Treatment, 0, 30)
+			(GRANT, RECORD, PurposeOfUse::Treatment, 0, 10 + ACCESS_VALIDITY_BLOCKS)
 		);
 		let signed = AccessRequest {
 			genesis_hash: custodian.chain.info().genesis_hash.into(),
@@ -506,7 +506,7 @@ mod tests {
 			accessor: HOSPITAL,
 			purpose: PurposeOfUse::Treatment,
 			uses: 0,
-			valid_until: 30u32,
+			valid_until: 10 + ACCESS_VALIDITY_BLOCKS,
 		};
 		assert!(signed.is_signed_by(&token.public_key(), signature), "the token signed the access");
 

@@ -47,6 +47,8 @@ pub struct ChainState {
 	pub grants: HashMap<GrantId, ChainGrant>,
 	pub tokens: HashMap<TokenKey, GrantId>,
 	pub entries: HashMap<AccessId, Entry>,
+	/// Entries in the best block only, not yet in the finalized one.
+	pub unfinalized_entries: std::collections::HashSet<AccessId>,
 	pub nonces: HashMap<AccountId, Nonce>,
 }
 
@@ -177,8 +179,12 @@ impl Chain for InMemoryChain {
 		Ok(ids.into_iter().filter(|id| *id >= after).take(limit as usize).collect())
 	}
 
-	fn access_entry(&self, _at: H256, id: AccessId) -> Result<Option<Entry>, String> {
-		Ok(self.with(|state| state.entries.get(&id).cloned()))
+	fn access_entry(&self, at: H256, id: AccessId) -> Result<Option<Entry>, String> {
+		Ok(self.with(|state| {
+			let unfinalized =
+				at == state.info.finalized_hash && state.unfinalized_entries.contains(&id);
+			state.entries.get(&id).filter(|_| !unfinalized).cloned()
+		}))
 	}
 
 	fn access_entries(

@@ -212,6 +212,12 @@ impl Node {
 		Ok(())
 	}
 
+	/// Asks the process to shut down cleanly (SIGTERM) and returns at once; see
+	/// [`Node::is_running`].
+	pub fn terminate(&self) -> crate::Result<()> {
+		self.signal("-TERM")
+	}
+
 	/// Freezes the process (SIGSTOP): it keeps its sockets but answers nothing, as a hung node.
 	pub fn pause(&self) -> crate::Result<()> {
 		self.signal("-STOP")

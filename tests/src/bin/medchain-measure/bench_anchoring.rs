@@ -12,13 +12,15 @@
 //! followed block by block as it finalizes ([`follow`]); records are matched to their calls by
 //! record id. Printed per scenario: the finalized records per second over the window (by block
 //! timestamp), submit → finalized latency, the blocks of the window ([`production`]), weights
-//! against measured import times ([`imports`]) and each node's CPU and memory ([`processes`]);
-//! at the end, the capacity by weights.
+//! against measured import times ([`imports`]; then, with the network stopped, the same blocks
+//! imported again alone: [`reimport`]) and each node's CPU and memory ([`processes`]); at the
+//! end, the capacity by weights.
 
 mod follow;
 mod imports;
 mod processes;
 mod production;
+mod reimport;
 mod report;
 mod submit;
 
@@ -176,13 +178,13 @@ async fn run_scenario(scenario: Scenario, rate: u32, options: &Options) -> Resul
 		options.warmup.as_secs()
 	);
 	println!("==> starting a fresh four-hospital network");
-	let net = LocalNetwork::start_custodians()?;
+	let mut net = LocalNetwork::start_custodians()?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
 	let chain = net.nodes[FOLLOWED].chain()?;
 	let slot_ms: u64 = chain.call(runtime_api::SLOT_DURATION, (), None).await?;
 	register_patients(&net, &hospitals).await?;
 	let measured = measure(&net, &hospitals, rate, options).await?;
-	print_results(&net, &chain, &hospitals, &measured, slot_ms).await
+	print_results(&mut net, &chain, &hospitals, &measured, slot_ms).await
 }
 
 /// What one scenario measured.
@@ -246,8 +248,9 @@ async fn measure(
 	})
 }
 
+/// Prints what `measured` shows; stops the network (see [`reimport::measure`]).
 async fn print_results(
-	net: &LocalNetwork,
+	net: &mut LocalNetwork,
 	chain: &Chain,
 	hospitals: &[usize],
 	measured: &Measured,
@@ -267,7 +270,10 @@ async fn print_results(
 		.collect();
 	production::print(&in_window, &production::authoring_times(net), slot_ms);
 	let full = imports::honest_weights(chain, &in_window, &measured.import_samples).await?;
+	// Last, as it stops the network.
+	let reimport = reimport::measure(net, &in_window).await;
 	imports::print(full.as_ref());
+	reimport::print(&reimport);
 	let (before, after) = &measured.cpu;
 	processes::print(net, before, after, &measured.memory, window.seconds());
 	Ok(())

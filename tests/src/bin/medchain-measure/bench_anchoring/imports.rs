@@ -115,16 +115,8 @@ pub async fn honest_weights(
 	in_window: &[(&FinalizedBlock, usize)],
 	samples: &[ImportSample],
 ) -> Result<Option<HonestWeights>> {
-	let heaviest = in_window.iter().map(|(block, _)| normal_ref_time(block)).max().unwrap_or(0);
-	if heaviest == 0 {
-		return Ok(None);
-	}
-	let threshold = heaviest as f64 * FULL;
-	let full: Vec<&FinalizedBlock> = in_window
-		.iter()
-		.map(|(block, _)| *block)
-		.filter(|block| normal_ref_time(block) as f64 >= threshold)
-		.collect();
+	let Some(threshold) = full_threshold(in_window) else { return Ok(None) };
+	let full = full_blocks(in_window);
 	let mut import_ms = Vec::new();
 	for block in &full {
 		let author = author_node(chain, block).await?;
@@ -144,6 +136,23 @@ pub async fn honest_weights(
 		charged_total_ms: mean_ms(full.iter().map(|block| block.total_weight.ref_time()).collect()),
 		import_ms: sorted(import_ms),
 	}))
+}
+
+/// The least normal-class ref_time of a full block: [`FULL`] of the window's heaviest; `None`
+/// if no block was charged.
+fn full_threshold(in_window: &[(&FinalizedBlock, usize)]) -> Option<f64> {
+	let heaviest = in_window.iter().map(|(block, _)| normal_ref_time(block)).max().unwrap_or(0);
+	(heaviest > 0).then_some(heaviest as f64 * FULL)
+}
+
+/// The full blocks of `in_window` (see [`full_threshold`]), in its order.
+pub fn full_blocks<'a>(in_window: &[(&'a FinalizedBlock, usize)]) -> Vec<&'a FinalizedBlock> {
+	let Some(threshold) = full_threshold(in_window) else { return Vec::new() };
+	in_window
+		.iter()
+		.map(|(block, _)| *block)
+		.filter(|block| normal_ref_time(block) as f64 >= threshold)
+		.collect()
 }
 
 fn normal_ref_time(block: &FinalizedBlock) -> u64 {
@@ -174,14 +183,16 @@ pub fn print(weights: Option<&HonestWeights>) {
 		"charged             mean {:.0} ms normal class, {:.0} ms all classes (ref_time)",
 		weights.charged_normal_ms, weights.charged_total_ms
 	);
+	let cores = std::thread::available_parallelism().map_or(1, usize::from);
 	println!(
-		"import time         p50 {p50:.0} ms, mean {mean_import:.0} ms on the nodes that did \
-		 not author them ({} samples, from Prometheus every {} ms)",
+		"import time         contended: p50 {p50:.0} ms, mean {mean_import:.0} ms on the nodes \
+		 that did not author them, all four nodes sharing {cores} cores ({} samples, from \
+		 Prometheus every {} ms)",
 		weights.import_ms.len(),
 		SCRAPE_EVERY.as_millis()
 	);
 	println!(
-		"import / charged    {:.2} (mean import ÷ mean charged, all classes)",
+		"import / charged    contended: {:.2} (mean import ÷ mean charged, all classes)",
 		mean_import / weights.charged_total_ms
 	);
 }

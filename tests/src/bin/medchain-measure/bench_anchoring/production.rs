@@ -5,29 +5,30 @@
 use std::collections::HashMap;
 
 use medchain_tests::network::LocalNetwork;
-use sp_core::H256;
 
 use super::{follow::FinalizedBlock, percentile, sorted};
 
-/// Authoring milliseconds of every block a node proposed, by block hash, from the proposers'
-/// log lines `Prepared block for proposing at N (X ms) hash: 0x…; parent_hash: …`.
-pub fn authoring_times(net: &LocalNetwork) -> HashMap<H256, u64> {
-	net.nodes
-		.iter()
-		.filter_map(|node| std::fs::read_to_string(&node.log_path).ok())
-		.flat_map(|log| log.lines().filter_map(proposal).collect::<Vec<_>>())
-		.collect()
+/// Authoring milliseconds of every block number a node proposed, from the proposers' log lines
+/// `Prepared block for proposing at N (X ms) …`. The line's hash is the block's before its
+/// seal, so blocks are matched by number; where two nodes proposed the same number (a fork),
+/// the longer time counts.
+pub fn authoring_times(net: &LocalNetwork) -> HashMap<u32, u64> {
+	let mut times = HashMap::new();
+	let logs = net.nodes.iter().filter_map(|node| std::fs::read(&node.log_path).ok());
+	for log in logs {
+		for (number, millis) in String::from_utf8_lossy(&log).lines().filter_map(proposal) {
+			let slowest = times.entry(number).or_insert(millis);
+			*slowest = (*slowest).max(millis);
+		}
+	}
+	times
 }
 
-fn proposal(line: &str) -> Option<(H256, u64)> {
+fn proposal(line: &str) -> Option<(u32, u64)> {
 	let rest = line.split("Prepared block for proposing at ").nth(1)?;
-	let (_number, rest) = rest.split_once(" (")?;
-	let (millis, rest) = rest.split_once(" ms)")?;
-	// The block's hash comes first; `parent_hash: ` follows it.
-	let hash = rest.split("hash: ").nth(1)?.split(';').next()?.trim();
-	let mut bytes = [0u8; 32];
-	hex::decode_to_slice(hash.strip_prefix("0x")?, &mut bytes).ok()?;
-	Some((H256(bytes), millis.parse().ok()?))
+	let (number, rest) = rest.split_once(" (")?;
+	let (millis, _) = rest.split_once(" ms)")?;
+	Some((number.parse().ok()?, millis.parse().ok()?))
 }
 
 /// Whether a block carried no anchor batch (by anchors found, where its extrinsics don't decode).
@@ -53,7 +54,7 @@ fn or_unknown(value: Option<impl ToString>) -> String {
 }
 
 /// Prints the window's blocks, then the summary.
-pub fn print(in_window: &[(&FinalizedBlock, usize)], authoring: &HashMap<H256, u64>, slot_ms: u64) {
+pub fn print(in_window: &[(&FinalizedBlock, usize)], authoring: &HashMap<u32, u64>, slot_ms: u64) {
 	let budget_ms = slot_ms * 2 / 3;
 	println!(
 		"\n## Blocks in the window (slot {slot_ms} ms; proposal budget {budget_ms} ms, two thirds \
@@ -68,14 +69,14 @@ pub fn print(in_window: &[(&FinalizedBlock, usize)], authoring: &HashMap<H256, u
 			"| #{} | {} | {} ms | {} | {} | {anchors} | {:.0} ms |",
 			block.number,
 			or_unknown(block.slot),
-			or_unknown(authoring.get(&block.hash)),
+			or_unknown(authoring.get(&block.number)),
 			block.extrinsics,
 			or_unknown(block.anchor_batches),
 			block.normal_weight.ref_time() as f64 / 1e9,
 		);
 	}
 	let times: Vec<u64> =
-		in_window.iter().filter_map(|(block, _)| authoring.get(&block.hash).copied()).collect();
+		in_window.iter().filter_map(|(block, _)| authoring.get(&block.number).copied()).collect();
 	let over_budget = times.iter().filter(|&&millis| millis > budget_ms).count();
 	let unknown = in_window.len() - times.len();
 	let times_ms = sorted(times.iter().map(|&millis| millis as f64).collect());
