@@ -31,8 +31,8 @@ use crate::{
 };
 
 /// Most `anchor_batch` transactions waiting in the pool, not yet in a block, at once: 4,096
-/// records, about a third of a block, so that a hospital alone can fill blocks and four
-/// hospitals share them.
+/// records, about 70% of a block, so that a hospital alone can use most of the block space
+/// and leaves room for the others'.
 pub const MAX_BATCHES_IN_FLIGHT: usize = 16;
 /// How long the outbox waits after a submission for more to join the batch.
 const COALESCE: Duration = Duration::from_millis(100);
@@ -145,7 +145,7 @@ impl Outbox {
 		let mut started = false;
 		loop {
 			if finalized && (!started || self.tracker.any_retrying()) {
-				match self.settle_from_chain().await {
+				match self.settle_from_chain(!started).await {
 					Ok(()) => started = true,
 					Err(error) => {
 						log::warn!(target: "medchain::outbox", "settling anchors: {error}")
@@ -166,12 +166,15 @@ impl Outbox {
 	}
 
 	/// Settles pending records that are not in flight but already anchored at the finalized
-	/// block (e.g. sent before a restart).
-	async fn settle_from_chain(&self) -> Result<(), String> {
+	/// block: any of them at the start (sent before a restart), else only those whose
+	/// transaction went astray.
+	async fn settle_from_chain(&self, at_start: bool) -> Result<(), String> {
 		let finalized = self.chain.info().finalized_hash;
 		let pending = self.pending_not_in_flight().await?;
 		let mut outcomes = Vec::new();
-		for record in pending {
+		let sent =
+			|record: &PendingAnchor| at_start || self.tracker.get(&record.record_id).is_some();
+		for record in pending.into_iter().filter(sent) {
 			if let Some(anchor) = self.chain.anchor(finalized, record.record_id)? {
 				outcomes.push((record.record_id, anchored_outcome(&record, &anchor)));
 			}
@@ -275,6 +278,10 @@ impl Outbox {
 								outcomes.iter().map(|(id, _)| *id).collect();
 							if let Err(error) = self.settle(outcomes).await {
 								log::warn!(target: "medchain::outbox", "settling a finalized batch: {error}");
+								// The next finalized block settles them from the chain.
+								self.tracker.set(ids.clone(), Progress::Retrying { error });
+								self.wake.notify_one();
+								return;
 							}
 							let unsettled = ids.iter().filter(|id| !settled.contains(id)).copied();
 							self.tracker.set(
@@ -542,7 +549,7 @@ mod tests {
 			matches!(outbox.tracker.get(&records[1].record_id), Some(Progress::Retrying { .. }))
 		})
 		.await;
-		outbox.settle_from_chain().await.unwrap();
+		outbox.settle_from_chain(false).await.unwrap();
 		assert_eq!(
 			outbox.store.record(&records[0].record_id).unwrap().unwrap().state,
 			AnchorState::Anchored { block: 8 }

@@ -233,10 +233,12 @@ async fn release(
 		log::warn!(target: LOG_TARGET, "access {access}: {error}");
 		Refusal::Unavailable
 	};
-	let (info, entry) = final_entry(custodian, access).await.map_err(|failure| match failure {
-		NotFinal::Chain(error) => unavailable(error),
-		NotFinal::Refused(refusal) => refusal,
-	})?;
+	let wait = FinalEntryWait { peer_hospital, pending };
+	let (info, entry) =
+		final_entry(custodian, access, wait).await.map_err(|failure| match failure {
+			NotFinal::Chain(error) => unavailable(error),
+			NotFinal::Refused(refusal) => refusal,
+		})?;
 	let finalized = info.finalized_hash;
 	let grant = match entry.kind {
 		AccessKind::Normal { grant } => chain.grant(finalized, grant).map_err(unavailable)?,
@@ -284,12 +286,32 @@ enum NotFinal {
 	Refused(Refusal),
 }
 
+/// Whom a wait for an entry's finality is for: a node of `peer_hospital`, whose answer goes to
+/// `pending`.
+struct FinalEntryWait<'a> {
+	peer_hospital: HospitalId,
+	pending: &'a futures::channel::oneshot::Sender<OutgoingResponse>,
+}
+
+impl FinalEntryWait<'_> {
+	/// Whether an entry of the best chain is worth waiting for: this custodian's, accessed by
+	/// the requesting hospital, with the requester still waiting. Anything else is refused at
+	/// once, so no peer holds a release slot with another hospital's entry.
+	fn worth_it(&self, custodian: HospitalId, entry: &AccessEntry<AccountId, BlockNumber>) -> bool {
+		entry.custodian == custodian
+			&& entry.accessor == Accessor::Hospital(self.peer_hospital)
+			&& !self.pending.is_canceled()
+	}
+}
+
 /// Access entry `access` at this node's finalized head, and the chain's state then. An entry
 /// that is only in the best chain yet (the requester's node finalized it a moment earlier) is
-/// waited for, at most [`FINAL_ENTRY_WAIT`]; one that is not there at all is refused at once.
+/// waited for, at most [`FINAL_ENTRY_WAIT`], if [`FinalEntryWait::worth_it`]; any other is
+/// refused at once.
 async fn final_entry(
 	custodian: &Custodian,
 	access: medchain_primitives::access::AccessId,
+	wait: FinalEntryWait<'_>,
 ) -> Result<(ChainInfo, AccessEntry<AccountId, BlockNumber>), NotFinal> {
 	let chain = &custodian.chain;
 	let mut finalized_blocks = custodian.follower.subscribe();
@@ -301,10 +323,11 @@ async fn final_entry(
 		{
 			return Ok((info, entry));
 		}
-		let in_best_chain =
-			chain.access_entry(info.best_hash, access).map_err(NotFinal::Chain)?.is_some();
+		let in_best_chain = chain.access_entry(info.best_hash, access).map_err(NotFinal::Chain)?;
 		let left = deadline.saturating_duration_since(Instant::now());
-		if !in_best_chain || left.is_zero() {
+		let worth_waiting =
+			in_best_chain.is_some_and(|entry| wait.worth_it(custodian.hospital, &entry));
+		if !worth_waiting || left.is_zero() {
 			return Err(NotFinal::Refused(Refusal::EntryNotFinalized));
 		}
 		next_head(&mut finalized_blocks, left).await;
@@ -504,7 +527,7 @@ mod tests {
 	}
 
 	#[tokio::test]
-	async fn an_entry_only_in_the_best_chain_is_waited_for_and_an_unknown_one_refused_at_once() {
+	async fn only_the_requesters_own_entry_in_the_best_chain_is_waited_for() {
 		use crate::testing::{custodian, InMemoryChain, RecordingPool};
 		let dir = tempfile::tempdir().unwrap();
 		let chain = Arc::new(InMemoryChain::default());
@@ -514,14 +537,20 @@ mod tests {
 			state.entries.insert(5, entry());
 			state.unfinalized_entries.insert(5);
 		});
-		let unknown = final_entry(&custodian, 6).await;
+		let (answer, _requester) = futures::channel::oneshot::channel();
+		let wait = || FinalEntryWait { peer_hospital: ACCESSOR, pending: &answer };
+		let unknown = final_entry(&custodian, 6, wait()).await;
 		assert!(matches!(unknown, Err(NotFinal::Refused(Refusal::EntryNotFinalized))));
+		// Another hospital's entry is not waited for either.
+		let stranger = FinalEntryWait { peer_hospital: ACCESSOR + 1, pending: &answer };
+		let not_its_own = final_entry(&custodian, 5, stranger).await;
+		assert!(matches!(not_its_own, Err(NotFinal::Refused(Refusal::EntryNotFinalized))));
 
 		let finalizes = async {
 			tokio::time::sleep(Duration::from_millis(100)).await;
 			chain.with(|state| state.unfinalized_entries.clear());
 		};
-		let (waited, ()) = tokio::join!(final_entry(&custodian, 5), finalizes);
+		let (waited, ()) = tokio::join!(final_entry(&custodian, 5, wait()), finalizes);
 		let Ok((_, found)) = waited else { panic!("the entry was not waited for") };
 		assert_eq!(found, entry());
 	}

@@ -31,9 +31,10 @@ use crate::{
 /// Blocks an access request signed by the token stays valid for.
 const ACCESS_VALIDITY_BLOCKS: u32 = medchain_runtime::MINUTES;
 /// How often a fetch is tried while the custodian has not finalized the entry yet, and the
-/// pause between tries.
-const FINALITY_RETRIES: u32 = 50;
-const FINALITY_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+/// pause between tries. The custodian waits a few seconds itself for an entry its best chain
+/// holds, so a retry is needed only when it has not imported the entry's block yet.
+const FINALITY_RETRIES: u32 = 10;
+const FINALITY_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// `medchain_accessShared`, counted in `medchain_accesses_total`.
 pub async fn access_shared(

@@ -96,8 +96,15 @@ async fn two_survivors_restore_stalled_finality_and_admit_a_replacement() -> Res
 
 	// 4. Finality resumes with A and B as the whole GRANDPA set.
 	let resumed = net.wait_finalized(&[A, B], stalled_best + 3, TIMEOUT).await?;
-	let (hash, _) = chain.finalized_head().await?;
-	assert_eq!(chain.validators(Some(hash)).await?, vec![0, 1]);
+	// The validator set follows the registry at the next session's start.
+	wait_until("A and B to be the finalized validator set", TIMEOUT, || {
+		let chain = &chain;
+		async move {
+			let (hash, _) = chain.finalized_head().await?;
+			Ok((chain.validators(Some(hash)).await? == vec![0, 1]).then_some(()))
+		}
+	})
+	.await?;
 	eprintln!("after the recovery A and B finalized {resumed:?}");
 
 	// 5. The survivors admit Hospital E (two thirds of two is two), now with finality.
