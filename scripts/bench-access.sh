@@ -27,25 +27,7 @@
 # signs its setup transactions (patients, grants) with this build's runtime types, so the
 # baseline's runtime must encode those calls the same way.
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
-run_with_default_signals "$@"
-
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
-build=true
-args=()
-for arg in "$@"; do
-  case "$arg" in
-    -h|--help) usage; exit 0 ;;
-    --no-build) build=false ;;
-    *) args+=("$arg") ;;
-  esac
-done
-if $build; then
-  bash "$MEDCHAIN_ROOT/scripts/setup.sh"
-  build_workspace
-fi
-# The tool starts the nodes from $MEDCHAIN_NODE (tests/src/node.rs), default this build's.
-export MEDCHAIN_NODE
-[ -x "$MEDCHAIN_NODE" ] || { echo "no node binary at $MEDCHAIN_NODE (build it, or set MEDCHAIN_NODE)" >&2; exit 1; }
-echo "node: $MEDCHAIN_NODE ($("$MEDCHAIN_NODE" --version))"
-"$CARGO_TARGET_DIR/release/medchain-measure" bench-access "${args[@]}"
+case "${1:-}" in
+  -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
+exec bash "$(dirname "$0")/measure.sh" bench-access "$@"

@@ -28,21 +28,7 @@
 # (anchors are matched by record id in the raw events; counts that need this build's runtime
 # types print "?" where the chain's runtime differs).
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
-run_with_default_signals "$@"
-
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
-build=true
-args=()
-for arg in "$@"; do
-  case "$arg" in
-    -h|--help) usage; exit 0 ;;
-    --no-build) build=false ;;
-    *) args+=("$arg") ;;
-  esac
-done
-if $build; then
-  bash "$MEDCHAIN_ROOT/scripts/setup.sh"
-  build_workspace
-fi
-"$CARGO_TARGET_DIR/release/medchain-measure" bench-anchoring "${args[@]}"
+case "${1:-}" in
+  -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
+exec bash "$(dirname "$0")/measure.sh" bench-anchoring "$@"

@@ -18,11 +18,12 @@
 #   block-fill                   fills blocks of a --dev node with anchors: per block, the weight
 #                                charged beside the time the node took to author it.
 #   db-weights                   ParityDB reads and writes on this machine against the
-#                                ParityDbWeight the runtime charges.
+#                                MeasuredDbWeight the runtime charges.
 #   store-bench                  the record store's submit and open rates on this disk.
 # Figures only: nothing here asserts a time.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+run_with_default_signals "$@"
 
 usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 tool="${1:-}"
@@ -33,10 +34,22 @@ case "$tool" in
   bench-access|bench-anchoring|capacity|block-fill|db-weights|store-bench) ;;
   *) echo "unknown tool: $tool (try --help)" >&2; exit 2 ;;
 esac
-if [ "${1:-}" = "--no-build" ]; then
-  shift
-else
+build=true
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=false ;;
+    *) args+=("$arg") ;;
+  esac
+done
+if $build; then
   bash "$MEDCHAIN_ROOT/scripts/setup.sh"
   build_workspace
 fi
-"$CARGO_TARGET_DIR/release/medchain-measure" "$tool" "$@"
+if [[ "$tool" == bench-* ]]; then
+  # The benchmarks start their nodes from $MEDCHAIN_NODE (tests/src/node.rs), default this build's.
+  export MEDCHAIN_NODE
+  [ -x "$MEDCHAIN_NODE" ] || { echo "no node binary at $MEDCHAIN_NODE (build it, or set MEDCHAIN_NODE)" >&2; exit 1; }
+  echo "node: $MEDCHAIN_NODE ($("$MEDCHAIN_NODE" --version))"
+fi
+"$CARGO_TARGET_DIR/release/medchain-measure" "$tool" "${args[@]}"

@@ -117,7 +117,7 @@ pub enum ErrorCode {
 	ReleaseRefused = -32061,
 	/// A released field did not verify against the anchor, or the fields are not the entry's.
 	FieldsUnverified = -32062,
-	/// The access entry is older than its release lifetime (100 blocks): log a new access.
+	/// The access entry is older than its release lifetime (150 blocks, 5 minutes): log a new access.
 	AccessExpired = -32063,
 	/// An access-log query or export is malformed: not exactly one of `patient`, `hospital`,
 	/// `custodian` and `record`, a time that is not RFC 3339, a foreign cursor, or a limit out

@@ -387,8 +387,9 @@ pub fn new_full<
 			network,
 			sync: sync_service,
 			notification_service: grandpa_notification_service,
-			// Vote for the best block: the default rule's extra two blocks of lag would cost two
-			// slots on every access, and a permissioned set has no need for it.
+			// Vote as far as the best block while finality keeps up (three quarters of a longer
+			// unfinalized chain): the default rule's two more blocks of lag would cost two slots
+			// on every access.
 			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::new()
 				.add(sc_consensus_grandpa::ThreeQuartersOfTheUnfinalizedChain)
 				.build(),

@@ -37,7 +37,7 @@ parameter_types! {
 	/// write (`scripts/measure.sh db-weights`); a write in a block also rewrites trie nodes, and
 	/// 20 µs makes a full block of anchors cost what its import measures
 	/// (`scripts/bench-anchoring.sh`, "Honest weights"). Substrate's `ParityDbWeight` (8 µs,
-	/// 50 µs) overcharged a full block of anchors about threefold.
+	/// 50 µs) charged a full block of anchors about 2.6 times its import time.
 	pub const MeasuredDbWeight: RuntimeDbWeight = RuntimeDbWeight {
 		read: 2 * WEIGHT_REF_TIME_PER_MICROS,
 		write: 20 * WEIGHT_REF_TIME_PER_MICROS,
