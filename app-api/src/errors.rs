@@ -110,6 +110,10 @@ pub enum ErrorCode {
 	NotFinalYet = -32041,
 	/// The node's record store failed; nothing was stored.
 	StoreUnavailable = -32050,
+	/// The record store's disk is nearly full: submissions are refused, and nothing was
+	/// stored, until space is freed. The error's data give `free`, `needed` and `reserve` in
+	/// bytes; what was stored before is untouched.
+	StoreFull = -32051,
 	/// No node of the custodian answered; the access is logged, so `retryAccess` with the
 	/// `accessId` in the error's data while the entry is inside its release lifetime.
 	CustodianUnavailable = -32060,
@@ -127,7 +131,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 41] = [
+	pub const ALL: [ErrorCode; 42] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::RateLimited,
@@ -164,6 +168,7 @@ impl ErrorCode {
 		ErrorCode::TransactionRefused,
 		ErrorCode::NotFinalYet,
 		ErrorCode::StoreUnavailable,
+		ErrorCode::StoreFull,
 		ErrorCode::CustodianUnavailable,
 		ErrorCode::ReleaseRefused,
 		ErrorCode::FieldsUnverified,

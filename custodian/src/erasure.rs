@@ -19,7 +19,6 @@ use sp_core::H256;
 use crate::{
 	blocking,
 	follower::{next_head, Follower},
-	pool::Pool,
 	signer::OperatorSigner,
 	Chain,
 };
@@ -42,7 +41,6 @@ pub struct Erasures {
 	pub(crate) signer: Arc<OperatorSigner>,
 	pub(crate) chain: Arc<dyn Chain>,
 	pub(crate) follower: Arc<Follower>,
-	pub(crate) pool: Arc<dyn Pool>,
 }
 
 impl Erasures {
@@ -172,6 +170,6 @@ impl Erasures {
 	}
 
 	async fn send(&self, call: RuntimeCall) -> Result<H256, String> {
-		self.signer.submit(&*self.pool, call).await
+		self.signer.submit(call).await
 	}
 }

@@ -64,6 +64,13 @@ pub(crate) fn store_error(error: StoreError) -> Error {
 		StoreError::NotFound(id) => ErrorCode::RecordNotFound.error(format!("no record {}", to_hex(&id))),
 		StoreError::Erased(id) => ErrorCode::RecordErased.error(format!("record {} is erased", to_hex(&id))),
 		StoreError::WrongFieldCount { .. } => ErrorCode::MissingField.error(error.to_string()),
+		StoreError::DiskFull { free, needed, reserve } => {
+			log::warn!(target: "medchain::custodian", "record store: {error}");
+			ErrorCode::StoreFull.error_with_data(
+				"the record store's disk is nearly full: nothing was stored; retry once the operator has freed space",
+				serde_json::json!({ "free": free, "needed": needed, "reserve": reserve }),
+			)
+		}
 		other => {
 			log::error!(target: "medchain::custodian", "record store: {other}");
 			ErrorCode::StoreUnavailable.error("the record store failed; nothing was stored")

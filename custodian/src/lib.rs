@@ -93,7 +93,6 @@ pub struct Custodian {
 	pub(crate) chain: Arc<dyn Chain>,
 	pub(crate) follower: Arc<Follower>,
 	pub(crate) signer: Arc<signer::OperatorSigner>,
-	pub(crate) pool: Arc<dyn Pool>,
 	pub(crate) hospital: HospitalId,
 	pub(crate) network: Arc<dyn ReleaseNetwork>,
 	pub(crate) refusals: Arc<medchain_store::refusals::RefusalLog>,
@@ -148,11 +147,9 @@ impl Custodian {
 		what: &str,
 	) -> Result<signer::Watched> {
 		let _permit = self.app_transaction_permit()?;
-		self.signer.submit_and_wait_finalized(&*self.pool, call, FINALITY_WAIT).await.map_err(
-			|error| {
-				medchain_app_api::ErrorCode::TransactionRefused.error(format!("{what}: {error}"))
-			},
-		)
+		self.signer.submit_and_wait_finalized(call, FINALITY_WAIT).await.map_err(|error| {
+			medchain_app_api::ErrorCode::TransactionRefused.error(format!("{what}: {error}"))
+		})
 	}
 
 	/// A place for one app-triggered transaction, or `Busy`; held until the call answers.
@@ -199,7 +196,7 @@ impl Custodian {
 		services: Services,
 	) -> std::result::Result<(Arc<Self>, Tasks), String> {
 		let Services { chain, follower, pool, keystore, network, metrics } = services;
-		let signer = signer::OperatorSigner::from_keystore(chain.clone(), keystore)?;
+		let signer = signer::OperatorSigner::from_keystore(chain.clone(), pool.clone(), keystore)?;
 		let best = chain.info().best_hash;
 		let hospital = match chain.role_of(best, &signer.account())? {
 			Some((hospital, HospitalRole::Operator)) => hospital,
@@ -233,7 +230,6 @@ impl Custodian {
 			signer: signer.clone(),
 			chain: chain.clone(),
 			follower: follower.clone(),
-			pool: pool.clone(),
 		};
 		let custodian = Arc::new(Self {
 			store: store.clone(),
@@ -251,13 +247,11 @@ impl Custodian {
 				signer: signer.clone(),
 				chain: chain.clone(),
 				follower: follower.clone(),
-				pool: pool.clone(),
 				sent_at: Default::default(),
 			}),
 			chain: chain.clone(),
 			follower: follower.clone(),
 			signer: signer.clone(),
-			pool: pool.clone(),
 			hospital,
 			network,
 			refusals: refusals.clone(),

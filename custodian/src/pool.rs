@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use codec::Encode;
 use futures::{future::BoxFuture, stream::BoxStream, FutureExt, StreamExt};
-use medchain_runtime::opaque::Block;
-use sc_transaction_pool_api::{TransactionPool, TransactionSource};
+use medchain_runtime::{opaque::Block, AccountId, Nonce};
+use sc_transaction_pool_api::{InPoolTransaction, TransactionPool, TransactionSource};
 use sp_core::H256;
 use sp_runtime::OpaqueExtrinsic;
 
@@ -28,6 +29,9 @@ pub trait Pool: Send + Sync + 'static {
 		at: H256,
 		extrinsic: OpaqueExtrinsic,
 	) -> BoxFuture<'_, Result<StatusStream, String>>;
+	/// The nonce after `account`'s transactions that wait ready in the pool, counting from
+	/// `chain_nonce`, its next nonce on chain.
+	fn next_nonce(&self, account: &AccountId, chain_nonce: Nonce) -> Nonce;
 }
 
 /// [`Pool`] over a Substrate transaction pool.
@@ -59,5 +63,17 @@ where
 			watched.map(|statuses| statuses.boxed()).map_err(|error| error.to_string())
 		}
 		.boxed()
+	}
+
+	fn next_nonce(&self, account: &AccountId, chain_nonce: Nonce) -> Nonce {
+		// `CheckNonce` tags a transaction as providing `(account, nonce)`; the ready ones come
+		// in nonce order, so one pass finds the run that starts at the chain's nonce.
+		let mut next = chain_nonce;
+		for transaction in self.0.ready() {
+			if transaction.provides().contains(&(account, next).encode()) {
+				next = next.saturating_add(1);
+			}
+		}
+		next
 	}
 }

@@ -18,7 +18,6 @@ use crate::{
 	blocking,
 	follower::{next_head, Follower},
 	patient_read::within_lifetime,
-	pool::Pool,
 	signer::OperatorSigner,
 	Chain,
 };
@@ -34,7 +33,6 @@ pub struct Receipts {
 	pub(crate) signer: Arc<OperatorSigner>,
 	pub(crate) chain: Arc<dyn Chain>,
 	pub(crate) follower: Arc<Follower>,
-	pub(crate) pool: Arc<dyn Pool>,
 	/// The finalized block at which each receipt was last sent.
 	pub(crate) sent_at: Mutex<HashMap<AccessId, BlockNumber>>,
 }
@@ -81,7 +79,7 @@ impl Receipts {
 			access,
 			response_hash,
 		});
-		self.signer.submit(&*self.pool, confirm).await
+		self.signer.submit(confirm).await
 	}
 
 	/// Sends the receipts still missing, and forgets releases whose receipt is final or whose

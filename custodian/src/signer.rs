@@ -2,8 +2,9 @@
 //!
 //! Transactions are mortal (`medchain_runtime::transaction::MORTALITY` blocks), built and signed
 //! as every signer's are (`medchain_runtime::transaction`). Nonces come from a local counter that never
-//! goes below the chain's next nonce, so several transactions can wait in the pool at once; a
-//! refused or dropped transaction resets it to the chain's.
+//! goes below the chain's next nonce, so several transactions can wait in the pool at once. A
+//! refused or dropped transaction makes the next one count again from what the chain and the
+//! pool hold: the chain's nonce, past the operator's transactions still ready in the pool.
 
 use std::sync::{Arc, Mutex};
 
@@ -28,8 +29,10 @@ pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
 /// Signs calls as the hospital's operator.
 pub struct OperatorSigner {
 	chain: Arc<dyn Chain>,
+	pool: Arc<dyn Pool>,
 	keystore: KeystorePtr,
 	public: sr25519::Public,
+	/// The nonce of the next transaction, or `None` to count again from the chain and the pool.
 	next_nonce: Mutex<Option<Nonce>>,
 }
 
@@ -61,9 +64,19 @@ pub struct Signed {
 
 impl OperatorSigner {
 	/// The signer for the one operator key in the keystore.
-	pub fn from_keystore(chain: Arc<dyn Chain>, keystore: KeystorePtr) -> Result<Self, String> {
+	pub fn from_keystore(
+		chain: Arc<dyn Chain>,
+		pool: Arc<dyn Pool>,
+		keystore: KeystorePtr,
+	) -> Result<Self, String> {
 		match keystore.sr25519_public_keys(OPERATOR_KEY_TYPE).as_slice() {
-			[public] => Ok(Self { chain, keystore, public: *public, next_nonce: Mutex::new(None) }),
+			[public] => Ok(Self {
+				chain,
+				pool,
+				keystore,
+				public: *public,
+				next_nonce: Mutex::new(None),
+			}),
 			[] => Err(format!(
 				"the custodian needs the hospital's operator key in the keystore: `medchain-node key insert \
 				 --key-type {} --scheme sr25519 --suri <operator seed>` with this node's --base-path and --chain",
@@ -88,7 +101,12 @@ impl OperatorSigner {
 			.map_err(|error| format!("reading the operator's nonce: {error}"))?;
 		let nonce = {
 			let mut next = self.next_nonce.lock().map_err(|_| "nonce lock poisoned")?;
-			let nonce = next.map_or(chain_nonce, |local| local.max(chain_nonce));
+			let nonce = match *next {
+				Some(local) => local.max(chain_nonce),
+				// A nonce held by a transaction still in the pool would be refused as a
+				// replacement of equal priority.
+				None => self.pool.next_nonce(&self.account(), chain_nonce),
+			};
 			*next = Some(nonce.saturating_add(1));
 			nonce
 		};
@@ -111,23 +129,23 @@ impl OperatorSigner {
 		Ok(Signed { extrinsic, nonce, at: best_hash })
 	}
 
-	/// Signs `call` and puts it in `pool`; returns the transaction hash.
-	pub async fn submit(&self, pool: &dyn Pool, call: RuntimeCall) -> Result<H256, String> {
+	/// Signs `call` and puts it in the pool; returns the transaction hash.
+	pub async fn submit(&self, call: RuntimeCall) -> Result<H256, String> {
 		let signed = self.sign(call)?;
-		pool.submit(signed.at, signed.extrinsic).await.inspect_err(|_| self.reset_nonce())
+		self.pool.submit(signed.at, signed.extrinsic).await.inspect_err(|_| self.reset_nonce())
 	}
 
-	/// Signs `call`, puts it in `pool` and waits until it is finalized, for `wait` at most.
+	/// Signs `call`, puts it in the pool and waits until it is finalized, for `wait` at most.
 	/// A transaction still not final by then is reported where it is, and stays in the pool.
 	pub async fn submit_and_wait_finalized(
 		&self,
-		pool: &dyn Pool,
 		call: RuntimeCall,
 		wait: std::time::Duration,
 	) -> Result<Watched, String> {
 		let signed = self.sign(call)?;
-		let hash = pool.hash_of(&signed.extrinsic);
-		let mut watcher = pool
+		let hash = self.pool.hash_of(&signed.extrinsic);
+		let mut watcher = self
+			.pool
 			.submit_and_watch(signed.at, signed.extrinsic)
 			.await
 			.inspect_err(|_| self.reset_nonce())?;
@@ -165,12 +183,13 @@ impl OperatorSigner {
 				_ => {}
 			}
 		};
-		// Its nonce may be left unused: the next transaction takes the chain's nonce again.
+		// Its nonce may be left unused: the next transaction counts again.
 		self.reset_nonce();
 		Err(failure.into())
 	}
 
-	/// Forgets the local nonce counter: the next transaction takes the chain's nonce.
+	/// Forgets the local nonce counter: the next transaction takes the chain's nonce, past the
+	/// operator's transactions ready in the pool.
 	pub fn reset_nonce(&self) {
 		if let Ok(mut next) = self.next_nonce.lock() {
 			*next = None;
@@ -190,7 +209,7 @@ mod tests {
 	}
 
 	#[tokio::test]
-	async fn nonces_count_up_locally_and_start_again_from_the_chain_after_a_lost_transaction() {
+	async fn nonces_count_up_locally_and_after_a_lost_transaction_count_again_past_the_pool() {
 		let dir = tempfile::tempdir().unwrap();
 		let (chain, pool) =
 			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
@@ -200,36 +219,36 @@ mod tests {
 		chain.with(|state| state.nonces.insert(operator.clone(), 5));
 
 		// Several wait in the pool at once: each takes the next nonce.
-		signer.submit(&*pool, remark()).await.unwrap();
-		signer.submit(&*pool, remark()).await.unwrap();
+		signer.submit(remark()).await.unwrap();
+		signer.submit(remark()).await.unwrap();
 		assert_eq!(pool.nonces(), vec![5, 6]);
 
-		// A refused transaction leaves its nonce unused: the next takes the chain's again.
+		// A refused transaction leaves its nonce unused: the next counts again from the chain,
+		// past the two still waiting (taking 5 again would be refused as a replacement).
 		*pool.refuse_next.lock().unwrap() = Some("Invalid Transaction: Future".into());
-		assert!(signer.submit(&*pool, remark()).await.is_err());
-		signer.submit(&*pool, remark()).await.unwrap();
-		assert_eq!(pool.nonces(), vec![5, 6, 5]);
+		assert!(signer.submit(remark()).await.is_err());
+		signer.submit(remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 7]);
 
 		// The chain moved past the local counter (another node signed with this key): its
 		// nonce wins.
 		chain.with(|state| state.nonces.insert(operator.clone(), 9));
-		signer.submit(&*pool, remark()).await.unwrap();
-		assert_eq!(pool.nonces(), vec![5, 6, 5, 9]);
+		signer.submit(remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 7, 9]);
 
-		// A watched transaction the pool drops gives its nonce back too.
+		// A watched transaction the pool drops gives its nonce back; 9 still waits.
 		let watched = {
-			let pool = pool.clone();
 			let signer = custodian.signer.clone();
 			tokio::spawn(async move {
-				signer.submit_and_wait_finalized(&*pool, remark(), Duration::from_secs(10)).await
+				signer.submit_and_wait_finalized(remark(), Duration::from_secs(10)).await
 			})
 		};
 		wait_for_watchers(&pool, 1).await;
 		pool.report(0, TransactionStatus::Dropped);
 		let error = watched.await.unwrap().unwrap_err();
 		assert_eq!(error, "the pool dropped the transaction");
-		signer.submit(&*pool, remark()).await.unwrap();
-		assert_eq!(pool.nonces(), vec![5, 6, 5, 9, 10, 9]);
+		signer.submit(remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 7, 9, 10, 10]);
 	}
 
 	#[tokio::test]
@@ -239,10 +258,8 @@ mod tests {
 			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
 		let (custodian, _) = custodian(dir.path(), chain, pool.clone());
 		let wait = |wait| {
-			let (pool, signer) = (pool.clone(), custodian.signer.clone());
-			tokio::spawn(
-				async move { signer.submit_and_wait_finalized(&*pool, remark(), wait).await },
-			)
+			let signer = custodian.signer.clone();
+			tokio::spawn(async move { signer.submit_and_wait_finalized(remark(), wait).await })
 		};
 		let pending = wait(Duration::from_millis(100)).await.unwrap().unwrap();
 		let hash = pool.hash_of(&pool.accepted.lock().unwrap()[0]);

@@ -204,14 +204,18 @@ impl Chain for InMemoryChain {
 }
 
 /// A pool that keeps what it is given; a test reports each watched transaction's statuses
-/// through [`RecordingPool::report`].
+/// through [`RecordingPool::report`]. An accepted transaction waits in it until it is
+/// reported dropped, invalid, usurped or timed out.
 #[derive(Default)]
 pub struct RecordingPool {
 	/// Every transaction accepted, in order.
 	pub accepted: Mutex<Vec<OpaqueExtrinsic>>,
 	/// The next submission is refused with this reason.
 	pub refuse_next: Mutex<Option<String>>,
-	watchers: Mutex<Vec<mpsc::UnboundedSender<Status>>>,
+	/// The nonces of the accepted transactions that still wait.
+	waiting: Mutex<std::collections::BTreeSet<Nonce>>,
+	/// Each watched transaction's status channel and nonce.
+	watchers: Mutex<Vec<(mpsc::UnboundedSender<Status>, Nonce)>>,
 }
 
 impl RecordingPool {
@@ -229,20 +233,7 @@ impl RecordingPool {
 
 	/// The nonces of the accepted transactions, in order.
 	pub fn nonces(&self) -> Vec<Nonce> {
-		self.accepted
-			.lock()
-			.unwrap()
-			.iter()
-			.map(|opaque| {
-				let extrinsic =
-					UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap();
-				let sp_runtime::generic::Preamble::Signed(_, _, extension) = extrinsic.preamble
-				else {
-					panic!("an unsigned transaction");
-				};
-				extension.6 .0
-			})
-			.collect()
+		self.accepted.lock().unwrap().iter().map(nonce_of).collect()
 	}
 
 	/// How many transactions were submitted to be watched.
@@ -252,17 +243,34 @@ impl RecordingPool {
 
 	/// Reports `status` for the `index`th watched transaction.
 	pub fn report(&self, index: usize, status: Status) {
-		self.watchers.lock().unwrap()[index].unbounded_send(status).unwrap();
+		let (watcher, nonce) = self.watchers.lock().unwrap()[index].clone();
+		if matches!(
+			status,
+			Status::Dropped | Status::Invalid | Status::Usurped(_) | Status::FinalityTimeout(_)
+		) {
+			self.waiting.lock().unwrap().remove(&nonce);
+		}
+		watcher.unbounded_send(status).unwrap();
 	}
 
-	fn accept(&self, extrinsic: OpaqueExtrinsic) -> Result<H256, String> {
+	fn accept(&self, extrinsic: OpaqueExtrinsic) -> Result<(H256, Nonce), String> {
 		if let Some(reason) = self.refuse_next.lock().unwrap().take() {
 			return Err(reason);
 		}
-		let hash = self.hash_of(&extrinsic);
+		let (hash, nonce) = (self.hash_of(&extrinsic), nonce_of(&extrinsic));
+		self.waiting.lock().unwrap().insert(nonce);
 		self.accepted.lock().unwrap().push(extrinsic);
-		Ok(hash)
+		Ok((hash, nonce))
 	}
+}
+
+/// The nonce of a signed transaction.
+fn nonce_of(opaque: &OpaqueExtrinsic) -> Nonce {
+	let extrinsic = UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap();
+	let sp_runtime::generic::Preamble::Signed(_, _, extension) = extrinsic.preamble else {
+		panic!("an unsigned transaction");
+	};
+	extension.6 .0
 }
 
 impl Pool for RecordingPool {
@@ -271,7 +279,7 @@ impl Pool for RecordingPool {
 	}
 
 	fn submit(&self, _at: H256, extrinsic: OpaqueExtrinsic) -> BoxFuture<'_, Result<H256, String>> {
-		std::future::ready(self.accept(extrinsic)).boxed()
+		std::future::ready(self.accept(extrinsic).map(|(hash, _)| hash)).boxed()
 	}
 
 	fn submit_and_watch(
@@ -279,12 +287,18 @@ impl Pool for RecordingPool {
 		_at: H256,
 		extrinsic: OpaqueExtrinsic,
 	) -> BoxFuture<'_, Result<StatusStream, String>> {
-		let watched = self.accept(extrinsic).map(|_| {
+		let watched = self.accept(extrinsic).map(|(_, nonce)| {
 			let (sender, receiver) = mpsc::unbounded();
-			self.watchers.lock().unwrap().push(sender);
+			self.watchers.lock().unwrap().push((sender, nonce));
 			receiver.boxed()
 		});
 		std::future::ready(watched).boxed()
+	}
+
+	/// Its transactions are all the operator's.
+	fn next_nonce(&self, _account: &AccountId, chain_nonce: Nonce) -> Nonce {
+		let waiting = self.waiting.lock().unwrap();
+		(chain_nonce..).find(|nonce| !waiting.contains(nonce)).unwrap_or(chain_nonce)
 	}
 }
 

@@ -27,6 +27,7 @@ mod backend;
 pub mod chain_state;
 mod compaction;
 mod crypto;
+pub mod disk_space;
 pub mod erasure;
 pub mod kek;
 mod key_check;
@@ -121,6 +122,16 @@ pub enum StoreError {
 	/// A thread panicked while holding the store's lock.
 	#[error("the store's lock is poisoned")]
 	Poisoned,
+	/// The store's file system is too full for the write (`disk_space`).
+	#[error("the store's disk has {free} bytes free; the write needs {needed} and {reserve} must stay free")]
+	DiskFull {
+		/// Bytes free on the store's file system.
+		free: u64,
+		/// What the write may take.
+		needed: u64,
+		/// [`disk_space::RESERVE_BYTES`].
+		reserve: u64,
+	},
 }
 
 /// Shorthand for the store's results.

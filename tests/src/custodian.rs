@@ -251,6 +251,42 @@ pub async fn register_patient(
 	Ok(())
 }
 
+/// `patient`'s grant of `record_id` to hospital `grantee` under a fresh token for `duration`
+/// blocks (all fields but notes, for treatment), made by the patient's own transaction.
+pub async fn grant_record(
+	chain: &crate::client::Chain,
+	patient: sp_keyring::Sr25519Keyring,
+	record_id: medchain_primitives::commitment::RecordId,
+	grantee: u32,
+	duration: u32,
+) -> crate::Result<(medchain_token::ShareToken, medchain_primitives::shares::GrantId)> {
+	use medchain_primitives::shares::{FieldSelection, GrantTerms, PurposeOfUse};
+	let token = medchain_token::ShareToken::generate();
+	let terms = GrantTerms {
+		records: sp_runtime::BoundedVec::truncate_from(vec![record_id]),
+		fields: FieldSelection::AllButNotes,
+		grantee: Some(grantee),
+		duration,
+		max_uses: None,
+		purpose: PurposeOfUse::Treatment,
+		token_key: token.public_key(),
+	};
+	let call = medchain_runtime::RuntimeCall::Shares(pallet_shares::Call::create_grant { terms });
+	let events =
+		crate::client::tx::submit_and_finalize(chain, &patient.pair(), call).await?.succeeded()?;
+	let grant = events
+		.iter()
+		.find_map(|event| match event {
+			medchain_runtime::RuntimeEvent::Shares(pallet_shares::Event::GrantCreated {
+				grant,
+				..
+			}) => Some(*grant),
+			_ => None,
+		})
+		.ok_or("no GrantCreated event")?;
+	Ok((token, grant))
+}
+
 /// How many `anchor_batch` transactions blocks `from..=to` carry, and how many anchors in all.
 pub async fn anchor_batches(
 	chain: &crate::client::Chain,

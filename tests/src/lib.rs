@@ -9,11 +9,13 @@
 //! - [`metrics`]: reading a node's Prometheus endpoint.
 //! - [`fhir`]: checking exported FHIR against the R5 models (`fhir/validate.py`).
 //! - [`ports`]: free loopback ports.
+//! - [`netns`]: two network namespaces and the link between them, for partition drills.
 //! - [`rpc_docs`]: the JSON examples of `docs/rpc.md`, and the shape an answer must have.
 
 pub mod custodian;
 pub mod fhir;
 pub mod metrics;
+pub mod netns;
 pub mod network;
 pub mod node;
 pub mod ports;

@@ -72,14 +72,36 @@ impl LocalNetwork {
 		Self::start_with(true, chain)
 	}
 
+	/// [`LocalNetwork::start_custodians`] with the hospitals of `left` in `split`'s left
+	/// namespace and the others in its right one, so that cutting its link partitions them.
+	pub fn start_custodians_split(
+		split: &crate::netns::Split,
+		left: &[usize],
+	) -> crate::Result<Self> {
+		let sides = (0..LOCAL_HOSPITALS.len())
+			.map(|index| {
+				Some(if left.contains(&index) { &split.left } else { &split.right }.clone())
+			})
+			.collect();
+		Self::start_on_sides(true, "local", sides)
+	}
+
 	fn start_with(custodians: bool, chain: &str) -> crate::Result<Self> {
+		Self::start_on_sides(custodians, chain, vec![None; LOCAL_HOSPITALS.len()])
+	}
+
+	fn start_on_sides(
+		custodians: bool,
+		chain: &str,
+		sides: Vec<Option<crate::netns::Side>>,
+	) -> crate::Result<Self> {
 		let data_dir = tempfile::Builder::new()
 			.prefix("medchain-net-")
 			.tempdir()
 			.map_err(|e| format!("creating a data directory: {e}"))?;
 		let mut nodes = Vec::new();
 		let mut addresses = Vec::new();
-		for hospital in &LOCAL_HOSPITALS {
+		for (hospital, side) in LOCAL_HOSPITALS.iter().zip(sides) {
 			let node_key_hex = hospital.node_key_hex();
 			let spec = NodeSpec {
 				name: hospital.name.to_string(),
@@ -88,6 +110,7 @@ impl LocalNetwork {
 				node_key_hex,
 				bootnodes: Vec::new(),
 				validator: true,
+				side,
 			};
 			let mut node = Node::new(spec, data_dir.path())?;
 			if custodians {
@@ -130,6 +153,7 @@ impl LocalNetwork {
 			node_key_hex,
 			bootnodes,
 			validator,
+			side: None,
 		};
 		let mut node = Node::new(spec, self.data_dir.path())?;
 		node.start()?;

@@ -120,6 +120,9 @@ pub struct NodeSpec {
 	/// Runs as a validator with keys generated later (`author_rotateKeysWithOwner`), when no
 	/// dev keyring is given.
 	pub validator: bool,
+	/// Runs in this side's network namespace, listening for peers on its address; `None`: in
+	/// this process's, on 127.0.0.1.
+	pub side: Option<crate::netns::Side>,
 }
 
 /// A running (or killed) node. Dropping it kills the process.
@@ -132,6 +135,8 @@ pub struct Node {
 	pub prometheus_port: u16,
 	pub(crate) custodian: Option<crate::custodian::Custodian>,
 	child: Option<Child>,
+	/// The stop flags of the port forwarders of a node in a namespace.
+	forwarders: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Node {
@@ -148,6 +153,7 @@ impl Node {
 			spec,
 			custodian: None,
 			child: None,
+			forwarders: Vec::new(),
 		})
 	}
 
@@ -162,7 +168,7 @@ impl Node {
 			"--node-key".into(),
 			self.spec.node_key_hex.clone(),
 			"--listen-addr".into(),
-			format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port),
+			format!("/ip4/{}/tcp/{}", self.p2p_ip(), self.p2p_port),
 			"--rpc-port".into(),
 			self.rpc_port.to_string(),
 			"--prometheus-port".into(),
@@ -192,7 +198,16 @@ impl Node {
 			.open(&self.log_path)
 			.map_err(|e| format!("opening {}: {e}", self.log_path.display()))?;
 		let log_for_stderr = log.try_clone().map_err(|e| format!("cloning log handle: {e}"))?;
-		let child = Command::new(node_binary()?)
+		let mut command = match self.spec.side.clone() {
+			Some(side) => {
+				self.forward_ports(&side.namespace)?;
+				let mut command = Command::new("ip");
+				command.args(["netns", "exec", &side.namespace]).arg(node_binary()?);
+				command
+			}
+			None => Command::new(node_binary()?),
+		};
+		let child = command
 			.args(self.args())
 			.stdin(Stdio::null())
 			.stdout(Stdio::from(log))
@@ -201,6 +216,26 @@ impl Node {
 			.map_err(|e| format!("spawning {}: {e}", self.spec.name))?;
 		self.child = Some(child);
 		Ok(())
+	}
+
+	/// Brings the node's RPC, medchain RPC and Prometheus ports from `namespace` to this
+	/// process's 127.0.0.1, once.
+	fn forward_ports(&mut self, namespace: &str) -> crate::Result<()> {
+		if !self.forwarders.is_empty() {
+			return Ok(());
+		}
+		let custodian_port = self.custodian.as_ref().map(|custodian| custodian.port);
+		for port in
+			[Some(self.rpc_port), Some(self.prometheus_port), custodian_port].into_iter().flatten()
+		{
+			self.forwarders.push(crate::netns::forward(namespace, port)?);
+		}
+		Ok(())
+	}
+
+	/// The address the node listens on for peers.
+	fn p2p_ip(&self) -> &str {
+		self.spec.side.as_ref().map_or("127.0.0.1", |side| side.ip.as_str())
 	}
 
 	/// Kills the process with SIGKILL (no clean shutdown) and reaps it.
@@ -282,7 +317,7 @@ impl Node {
 
 	/// The address other nodes dial to reach this one.
 	pub fn multiaddr(&self, peer_id: &str) -> String {
-		format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", self.p2p_port)
+		format!("/ip4/{}/tcp/{}/p2p/{peer_id}", self.p2p_ip(), self.p2p_port)
 	}
 
 	/// The last `lines` lines of the node's log.
@@ -304,5 +339,8 @@ impl Drop for Node {
 			);
 		}
 		let _ = self.kill();
+		for forwarder in &self.forwarders {
+			forwarder.store(true, std::sync::atomic::Ordering::Relaxed);
+		}
 	}
 }

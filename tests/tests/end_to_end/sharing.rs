@@ -21,7 +21,7 @@ use medchain_primitives::{
 	access::Accessor,
 	commitment::RecordId,
 	records::RecordStatus,
-	shares::{AccessRequest, FieldSelection, GrantId, GrantTerms, PurposeOfUse},
+	shares::{AccessRequest, FieldSelection, GrantId, PurposeOfUse},
 };
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_tests::network::{
@@ -29,7 +29,9 @@ use medchain_tests::network::{
 };
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
-	custodian::{expect_error as expect, files_without, pseudonym_of, register_patient},
+	custodian::{
+		expect_error as expect, files_without, grant_record, pseudonym_of, register_patient,
+	},
 	metrics::{sample, scrape},
 	network::LocalNetwork,
 	node::run_cli,
@@ -55,26 +57,7 @@ const SHORT_DURATION: u32 = medchain_runtime::genesis_config_presets::E2E_MIN_GR
 /// P's grant of `record_id` to B under a fresh token for `duration` blocks, created by P's own
 /// transaction through `chain`.
 async fn share(chain: &Chain, record_id: RecordId, duration: u32) -> Result<(ShareToken, GrantId)> {
-	let token = ShareToken::generate();
-	let terms = GrantTerms {
-		records: BoundedVec::truncate_from(vec![record_id]),
-		fields: FieldSelection::AllButNotes,
-		grantee: Some(HOSPITAL_B),
-		duration,
-		max_uses: None,
-		purpose: PurposeOfUse::Treatment,
-		token_key: token.public_key(),
-	};
-	let call = RuntimeCall::Shares(pallet_shares::Call::create_grant { terms });
-	let events = tx::submit_and_finalize(chain, &PATIENT.pair(), call).await?.succeeded()?;
-	let grant = events
-		.iter()
-		.find_map(|event| match event {
-			RuntimeEvent::Shares(pallet_shares::Event::GrantCreated { grant, .. }) => Some(*grant),
-			_ => None,
-		})
-		.ok_or("no GrantCreated event")?;
-	Ok((token, grant))
+	grant_record(chain, PATIENT, record_id, HOSPITAL_B, duration).await
 }
 
 /// P's share of `record_id` under a fresh token, created by Hospital A's node with P's consent:

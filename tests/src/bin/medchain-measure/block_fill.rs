@@ -135,6 +135,7 @@ pub async fn run() -> Result<()> {
 		node_key_hex: "01".repeat(32),
 		bootnodes: Vec::new(),
 		validator: true,
+		side: None,
 	};
 	let mut node = Node::new(spec, data_dir.path())?;
 	node.start()?;

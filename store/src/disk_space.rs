@@ -1,0 +1,76 @@
+//! Room on the store's file system. A submission is refused while it would leave less than
+//! [`RESERVE_BYTES`] free, so the databases never meet a full disk: redb fails every later
+//! operation on a database after one I/O error, until the node restarts. The reserve leaves
+//! room for the writes that follow acknowledged records (outbox states, releases, receipts).
+
+use std::{ffi::CString, os::unix::ffi::OsStrExt, path::Path};
+
+use crate::{Result, StoreError};
+
+/// The free space a submission must leave on the store's file system.
+pub const RESERVE_BYTES: u64 = 64 << 20;
+/// What one record adds to the databases beyond its sealed bytes: its key, its entry, its
+/// outbox entry and the copy-on-write pages of a commit, generously.
+const OVERHEAD_PER_RECORD: u64 = 16 << 10;
+
+/// The bytes free for an unprivileged writer on the file system holding `dir`.
+pub fn free_bytes(dir: &Path) -> Result<u64> {
+	let path = CString::new(dir.as_os_str().as_bytes())
+		.map_err(|_| StoreError::Inconsistent("a store path with a NUL byte".into()))?;
+	let mut stats = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+	// SAFETY: `statvfs` reads the NUL-terminated path and fills `stats`.
+	if unsafe { libc::statvfs(path.as_ptr(), stats.as_mut_ptr()) } != 0 {
+		return Err(crate::io_error(dir, std::io::Error::last_os_error()));
+	}
+	// SAFETY: zeroed (valid for this plain C struct), then filled by `statvfs`.
+	let stats = unsafe { stats.assume_init() };
+	Ok(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
+/// What a submission of `records` fresh records with `sealed_bytes` in all may take on disk:
+/// twice their bytes (a copy-on-write commit) and an allowance per record.
+pub(crate) fn needed_for(records: usize, sealed_bytes: usize) -> u64 {
+	let records = u64::try_from(records).unwrap_or(u64::MAX);
+	let sealed = u64::try_from(sealed_bytes).unwrap_or(u64::MAX);
+	sealed.saturating_mul(2).saturating_add(records.saturating_mul(OVERHEAD_PER_RECORD))
+}
+
+/// Refuses a write of `needed` bytes that would leave less than [`RESERVE_BYTES`] of `free`.
+pub(crate) fn check_room(free: u64, needed: u64) -> Result<()> {
+	if free.saturating_sub(needed) < RESERVE_BYTES {
+		return Err(StoreError::DiskFull { free, needed, reserve: RESERVE_BYTES });
+	}
+	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_write_must_leave_the_reserve_free() {
+		assert!(check_room(RESERVE_BYTES + 1_000, 1_000).is_ok());
+		let refused = check_room(RESERVE_BYTES + 999, 1_000).unwrap_err();
+		assert!(matches!(
+			refused,
+			StoreError::DiskFull { free, needed: 1_000, reserve: RESERVE_BYTES }
+				if free == RESERVE_BYTES + 999
+		));
+		assert!(matches!(check_room(0, 0), Err(StoreError::DiskFull { free: 0, .. })));
+	}
+
+	#[test]
+	fn a_submission_needs_twice_its_bytes_and_an_allowance_per_record() {
+		assert_eq!(needed_for(0, 0), 0);
+		assert_eq!(needed_for(2, 1_000), 2_000 + 2 * OVERHEAD_PER_RECORD);
+		assert_eq!(needed_for(usize::MAX, usize::MAX), u64::MAX);
+	}
+
+	#[test]
+	fn the_free_space_of_a_real_directory_is_read() {
+		let dir = tempfile::tempdir().unwrap();
+		assert!(free_bytes(dir.path()).unwrap() > 0);
+		let missing = dir.path().join("missing");
+		assert!(matches!(free_bytes(&missing), Err(StoreError::Io { .. })));
+	}
+}

@@ -1,0 +1,175 @@
+//! Two network namespaces joined by one veth link that a test cuts and heals, for the
+//! partition drills. Nodes in a namespace keep their RPC listeners on that namespace's
+//! 127.0.0.1; [`forward`] brings each one to the same port on this process's 127.0.0.1.
+//!
+//! Needs root (`ip netns`); [`Split::new`] says why it can't where it can't.
+
+use std::{
+	fs::File,
+	io,
+	net::{TcpListener, TcpStream},
+	os::fd::AsRawFd,
+	process::Command,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc,
+	},
+	thread,
+	time::Duration,
+};
+
+/// The name of the link's end in each namespace.
+const LINK: &str = "split0";
+
+/// One side of a [`Split`]: its namespace and the address its nodes listen on for peers.
+#[derive(Clone, Debug)]
+pub struct Side {
+	/// The network namespace (`ip netns`).
+	pub namespace: String,
+	/// This side's address on the link.
+	pub ip: String,
+}
+
+/// Two namespaces, `left` and `right`, joined by a veth link; deleted when dropped.
+pub struct Split {
+	/// The one side.
+	pub left: Side,
+	/// The other side.
+	pub right: Side,
+}
+
+impl Split {
+	/// Creates the namespaces and the link, up, named after `tag` (short: interface names
+	/// have 15 characters at most).
+	pub fn new(tag: &str) -> crate::Result<Self> {
+		let pid = std::process::id();
+		let side = |letter: &str, ip: &str| Side {
+			namespace: format!("medchain-{tag}-{pid}-{letter}"),
+			ip: ip.into(),
+		};
+		let split = Self { left: side("l", "10.201.0.1"), right: side("r", "10.201.0.2") };
+		for side in [&split.left, &split.right] {
+			ip(&["netns", "add", &side.namespace])?;
+			ip(&["-n", &side.namespace, "link", "set", "lo", "up"])?;
+		}
+		ip(&[
+			"-n",
+			&split.left.namespace,
+			"link",
+			"add",
+			LINK,
+			"type",
+			"veth",
+			"peer",
+			"name",
+			LINK,
+			"netns",
+			&split.right.namespace,
+		])?;
+		for side in [&split.left, &split.right] {
+			ip(&["-n", &side.namespace, "addr", "add", &format!("{}/24", side.ip), "dev", LINK])?;
+		}
+		split.heal()?;
+		Ok(split)
+	}
+
+	/// Cuts the link: nothing passes between the sides.
+	pub fn cut(&self) -> crate::Result<()> {
+		self.set_link("down")
+	}
+
+	/// Restores the link.
+	pub fn heal(&self) -> crate::Result<()> {
+		self.set_link("up")
+	}
+
+	fn set_link(&self, state: &str) -> crate::Result<()> {
+		for side in [&self.left, &self.right] {
+			ip(&["-n", &side.namespace, "link", "set", LINK, state])?;
+		}
+		Ok(())
+	}
+}
+
+impl Drop for Split {
+	fn drop(&mut self) {
+		for side in [&self.left, &self.right] {
+			let _ = ip(&["netns", "delete", &side.namespace]);
+		}
+	}
+}
+
+fn ip(args: &[&str]) -> crate::Result<()> {
+	let output = Command::new("ip")
+		.args(args)
+		.output()
+		.map_err(|e| format!("ip {}: {e}", args.join(" ")))?;
+	if output.status.success() {
+		return Ok(());
+	}
+	Err(format!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()))
+}
+
+/// Accepts connections on this process's 127.0.0.1:`port` and joins each to 127.0.0.1:`port`
+/// inside `namespace`, until the returned flag is set.
+pub fn forward(namespace: &str, port: u16) -> crate::Result<Arc<AtomicBool>> {
+	let listener = TcpListener::bind(("127.0.0.1", port))
+		.map_err(|e| format!("forwarding port {port}: {e}"))?;
+	listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+	let stop = Arc::new(AtomicBool::new(false));
+	let (namespace, stopped) = (namespace.to_owned(), stop.clone());
+	thread::spawn(move || {
+		while !stopped.load(Ordering::Relaxed) {
+			match listener.accept() {
+				Ok((outside, _)) => {
+					let namespace = namespace.clone();
+					thread::spawn(move || {
+						if let Ok(inside) = connect_inside(&namespace, port) {
+							join(outside, inside);
+						}
+					});
+				}
+				Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+					thread::sleep(Duration::from_millis(20));
+				}
+				Err(_) => return,
+			}
+		}
+	});
+	Ok(stop)
+}
+
+/// Connects to 127.0.0.1:`port` in `namespace`, from a thread that enters it: a socket stays
+/// in the namespace it was made in.
+fn connect_inside(namespace: &str, port: u16) -> io::Result<TcpStream> {
+	let path = format!("/var/run/netns/{namespace}");
+	thread::scope(|scope| {
+		scope
+			.spawn(|| {
+				let handle = File::open(&path)?;
+				// SAFETY: `setns` moves only this thread, which ends once it has connected.
+				if unsafe { libc::setns(handle.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+					return Err(io::Error::last_os_error());
+				}
+				TcpStream::connect(("127.0.0.1", port))
+			})
+			.join()
+			.unwrap_or_else(|_| Err(io::Error::other("the connecting thread panicked")))
+	})
+}
+
+/// Copies bytes both ways until either side closes.
+fn join(outside: TcpStream, inside: TcpStream) {
+	let (Ok(mut outside_reader), Ok(mut inside_writer)) = (outside.try_clone(), inside.try_clone())
+	else {
+		return;
+	};
+	let upstream = thread::spawn(move || {
+		let _ = io::copy(&mut outside_reader, &mut inside_writer);
+		let _ = inside_writer.shutdown(std::net::Shutdown::Write);
+	});
+	let (mut inside_reader, mut outside_writer) = (inside, outside);
+	let _ = io::copy(&mut inside_reader, &mut outside_writer);
+	let _ = outside_writer.shutdown(std::net::Shutdown::Write);
+	let _ = upstream.join();
+}

@@ -1,0 +1,218 @@
+//! A full disk (issue 27): Hospital A's record store moves onto its own small file system (a
+//! tmpfs), with the chain database left where it was, and the test fills it. While it is full,
+//! submissions are refused with `StoreFull` and records stored before are answered as they
+//! were; the node keeps validating (it authors and finalizes blocks) and anchors what it had
+//! acknowledged. Once space is freed it accepts again, and every acknowledged record is
+//! anchored with its root and, opened directly from the store, decrypts.
+//!
+//! Mounting needs root: elsewhere it fails, unless `MEDCHAIN_ALLOW_SKIP` names `full-disk`.
+
+use std::{
+	collections::BTreeMap,
+	io::Write,
+	path::{Path, PathBuf},
+	process::Command,
+	time::Duration,
+};
+
+use jsonrpsee::{core::ClientError, http_client::HttpClient};
+use medchain_app_api::{
+	auth::Role,
+	types::{AnchorStatus, SubmitRecord},
+	ErrorCode, Hash32, MedchainApiClient, RecordId,
+};
+use medchain_store::{disk_space::RESERVE_BYTES, Store};
+use medchain_tests::{
+	client::rpc::wait_until,
+	custodian::{pseudonym_of, register_patient},
+	network::{LocalNetwork, A, ALL, FIRST_FINALITY, HOSPITAL_A},
+	step, Result,
+};
+use serde_json::json;
+use sp_keyring::Sr25519Keyring;
+
+const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
+/// The store's own file system: room for the store, the reserve and a filler.
+const FILE_SYSTEM_BYTES: u64 = 256 << 20;
+/// What the filler leaves free: less than the reserve, more than the outbox's writes need.
+const LEFT_FREE: u64 = RESERVE_BYTES / 2;
+const RECORDS_PER_PHASE: usize = 40;
+
+/// Client request id → (record id, field root) of what A acknowledged.
+type Acked = BTreeMap<String, (RecordId, Hash32)>;
+
+fn record(id: &str) -> SubmitRecord {
+	SubmitRecord {
+		client_request_id: id.into(),
+		patient: pseudonym_of(PATIENT),
+		record_type: "LAB_RESULT".into(),
+		fields: json!({ "result": id, "unit": "g/dL", "date": "2026-12-07" })
+			.as_object()
+			.cloned()
+			.unwrap_or_default(),
+	}
+}
+
+/// A tmpfs mounted at a directory, detached when dropped (lazily: a node may still hold it).
+struct Mounted(PathBuf);
+
+impl Mounted {
+	fn tmpfs(at: &Path, bytes: u64) -> std::result::Result<Self, String> {
+		let options = format!("size={bytes},mode=0700");
+		let status =
+			Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(at).status();
+		match status {
+			Ok(status) if status.success() => Ok(Self(at.to_owned())),
+			Ok(status) => Err(format!("`mount -t tmpfs` exited with {status}")),
+			Err(error) => Err(format!("`mount`: {error}")),
+		}
+	}
+}
+
+impl Drop for Mounted {
+	fn drop(&mut self) {
+		let _ = Command::new("umount").arg("--lazy").arg(&self.0).status();
+	}
+}
+
+/// Moves the files of `store` onto a new tmpfs mounted in its place.
+fn move_onto_tmpfs(store: &Path) -> std::result::Result<Mounted, String> {
+	let before = store.with_extension("before");
+	std::fs::rename(store, &before).map_err(|e| format!("moving the store aside: {e}"))?;
+	std::fs::create_dir(store).map_err(|e| e.to_string())?;
+	let mounted = Mounted::tmpfs(store, FILE_SYSTEM_BYTES)?;
+	for entry in std::fs::read_dir(&before).map_err(|e| e.to_string())? {
+		let entry = entry.map_err(|e| e.to_string())?;
+		std::fs::copy(entry.path(), store.join(entry.file_name()))
+			.map_err(|e| format!("copying {}: {e}", entry.path().display()))?;
+	}
+	std::fs::remove_dir_all(&before).map_err(|e| e.to_string())?;
+	Ok(mounted)
+}
+
+/// Writes zeros to `path` until `store`'s file system has `left` bytes free.
+fn fill(store: &Path, path: &Path, left: u64) -> Result<()> {
+	let free = medchain_store::disk_space::free_bytes(store).map_err(|e| e.to_string())?;
+	let mut filler = std::fs::File::create(path).map_err(|e| e.to_string())?;
+	let chunk = vec![0u8; 1 << 20];
+	let mut to_write = free.saturating_sub(left);
+	while to_write > 0 {
+		let n = usize::try_from(to_write.min(chunk.len() as u64)).map_err(|e| e.to_string())?;
+		filler.write_all(&chunk[..n]).map_err(|e| format!("filling: {e}"))?;
+		to_write -= n as u64;
+	}
+	filler.sync_all().map_err(|e| e.to_string())
+}
+
+async fn submit(app: &HttpClient, ids: &[String], acked: &mut Acked) -> Result<()> {
+	let submitted = app
+		.submit_records(ids.iter().map(|id| record(id)).collect())
+		.await
+		.map_err(|e| e.to_string())?;
+	for (id, submitted) in ids.iter().zip(submitted) {
+		acked.insert(id.clone(), (submitted.record_id, submitted.field_root));
+	}
+	Ok(())
+}
+
+fn ids(phase: &str) -> Vec<String> {
+	(0..RECORDS_PER_PHASE).map(|i| format!("{phase}-{i}")).collect()
+}
+
+/// Waits until every record of `acked` is finalized at its custodian.
+async fn wait_anchored(app: &HttpClient, acked: &Acked) -> Result<()> {
+	wait_until("the acknowledged records to be finalized", Duration::from_secs(180), || async {
+		for (record_id, _) in acked.values() {
+			let status = app.record_status(*record_id).await.map_err(|e| e.to_string())?;
+			match status.status {
+				AnchorStatus::Finalized => {}
+				AnchorStatus::Failed => return Err(format!("anchor failed: {status:?}")),
+				_ => return Ok(None),
+			}
+		}
+		Ok(Some(()))
+	})
+	.await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()> {
+	let mut net = LocalNetwork::start_custodians()?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	let chain = net.nodes[A].chain()?;
+	register_patient(&chain, Sr25519Keyring::AliceStash, PATIENT).await?;
+
+	step("A's store moves onto its own 256-MiB file system");
+	let medchain = net.nodes[A].base_path.join("chains/medchain_local/medchain");
+	let store = medchain.join("store");
+	net.nodes[A].terminate()?;
+	let node = &mut net.nodes[A];
+	wait_until("A to stop", Duration::from_secs(60), || {
+		let running = node.is_running();
+		async move { Ok((!running).then_some(())) }
+	})
+	.await?;
+	let _mounted = match move_onto_tmpfs(&store) {
+		Ok(mounted) => mounted,
+		Err(reason) => return medchain_tests::skip("full-disk", &reason),
+	};
+	net.nodes[A].start()?;
+	let app = net.nodes[A].app_rpc(Role::App)?;
+	let mut acked = Acked::new();
+	wait_until("A's medchain RPC", Duration::from_secs(120), || async {
+		Ok(app.health().await.ok())
+	})
+	.await?;
+	submit(&app, &ids("before"), &mut acked).await?;
+
+	step("the disk fills");
+	fill(&store, &store.join("filler"), LEFT_FREE)?;
+	let refused = app.submit_records(ids("while-full").iter().map(|id| record(id)).collect()).await;
+	let Err(ClientError::Call(error)) = refused else {
+		return Err(format!("a submission to a full disk was not refused: {refused:?}"));
+	};
+	assert_eq!(error.code(), ErrorCode::StoreFull.code(), "{error:?}");
+	let data: serde_json::Value =
+		serde_json::from_str(error.data().map(|data| data.get()).unwrap_or("null"))
+			.map_err(|e| e.to_string())?;
+	assert_eq!(data["reserve"], RESERVE_BYTES, "{data}");
+	assert!(data["free"].as_u64().is_some_and(|free| free < RESERVE_BYTES), "{data}");
+	// What was stored is answered as it was: a retry needs no room.
+	let mut again = Acked::new();
+	submit(&app, &ids("before"), &mut again).await?;
+	assert_eq!(again, acked, "a stored record changed while the disk was full");
+
+	step("A keeps validating and anchors what it acknowledged");
+	wait_anchored(&app, &acked).await.map_err(|e| net.with_log_tails(e))?;
+	let from = chain.finalized_number().await?;
+	// A validates with the dev keyring of its admin, Alice.
+	let a_key = Sr25519Keyring::Alice.public();
+	wait_until("a block authored by A and finalized", Duration::from_secs(120), || async {
+		let finalized = chain.finalized_number().await?;
+		for number in from + 1..=finalized {
+			let hash = chain.block_hash(number).await?.ok_or("missing block")?;
+			if chain.block_author(hash).await? == a_key {
+				return Ok(Some(()));
+			}
+		}
+		Ok(None)
+	})
+	.await
+	.map_err(|e| net.with_log_tails(e))?;
+
+	step("space is freed: A accepts again");
+	std::fs::remove_file(store.join("filler")).map_err(|e| e.to_string())?;
+	submit(&app, &ids("after"), &mut acked).await?;
+	wait_anchored(&app, &acked).await.map_err(|e| net.with_log_tails(e))?;
+
+	step("every acknowledged record decrypts from the store");
+	net.nodes[A].kill()?;
+	let store =
+		Store::open(&store, &medchain.join("kek"), HOSPITAL_A).map_err(|e| e.to_string())?;
+	for (id, (record_id, root)) in &acked {
+		let opened = store.open_record(&record_id.0).map_err(|e| format!("record {id}: {e}"))?;
+		assert_eq!(opened.stored.field_root, root.0, "record {id}: another root");
+	}
+	println!("{} acknowledged records intact after a full disk", acked.len());
+	Ok(())
+}

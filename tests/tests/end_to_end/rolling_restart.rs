@@ -1,0 +1,212 @@
+//! A rolling restart under load (issue 27): apps keep writing to all four hospitals while each
+//! node in turn is stopped, restarted and waited for until it has caught up, then the next;
+//! first with SIGTERM (a clean shutdown, as an upgrade does it), then with SIGKILL. Finality
+//! goes on while each node is down, every acknowledged record is anchored exactly once with
+//! the root it was acknowledged with, and the four nodes agree on every finalized block.
+
+use std::{
+	collections::BTreeMap,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, Mutex,
+	},
+	time::{Duration, Instant},
+};
+
+use jsonrpsee::http_client::HttpClient;
+use medchain_app_api::{auth::Role, types::SubmitRecord, Hash32, MedchainApiClient, RecordId};
+use medchain_runtime::{local_network::LOCAL_HOSPITALS, RuntimeEvent};
+use medchain_tests::{
+	client::{rpc::wait_until, Chain},
+	custodian::{pseudonym_of, register_patient},
+	network::{LocalNetwork, ALL, FIRST_FINALITY},
+	Result,
+};
+use serde_json::json;
+use sp_keyring::Sr25519Keyring;
+
+/// Each hospital's patient, registered by that hospital.
+const PATIENTS: [Sr25519Keyring; 4] =
+	[Sr25519Keyring::Eve, Sr25519Keyring::Ferdie, Sr25519Keyring::One, Sr25519Keyring::Two];
+/// Records per call, and the pause between one hospital's calls.
+const RECORDS_PER_CALL: usize = 5;
+const PAUSE_BETWEEN_CALLS: Duration = Duration::from_millis(250);
+/// Blocks the other nodes must finalize while one is down.
+const FINALIZED_WHILE_DOWN: u32 = 3;
+/// The longest a node may take to stop, to come back or to catch up, and for the network to
+/// finalize without it.
+const STEP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What the hospitals acknowledged: client request id → (hospital index, record id, root).
+type Acked = Arc<Mutex<BTreeMap<String, (usize, RecordId, Hash32)>>>;
+
+#[derive(Clone, Copy, Debug)]
+enum Stop {
+	Terminate,
+	Kill,
+}
+
+fn record(hospital: usize, id: &str) -> SubmitRecord {
+	SubmitRecord {
+		client_request_id: id.into(),
+		patient: pseudonym_of(PATIENTS[hospital]),
+		record_type: "LAB_RESULT".into(),
+		fields: json!({ "result": id, "unit": "mmol/L", "date": "2026-12-07" })
+			.as_object()
+			.cloned()
+			.unwrap_or_default(),
+	}
+}
+
+/// Submits records to `hospital`'s node until `stop` is set; a call the node does not answer
+/// (it is down) is not acknowledged, and the next call has new ids.
+async fn write(app: HttpClient, hospital: usize, acked: Acked, stop: Arc<AtomicBool>) {
+	let mut call = 0;
+	while !stop.load(Ordering::Relaxed) {
+		let ids: Vec<String> =
+			(0..RECORDS_PER_CALL).map(|i| format!("h{hospital}-{call}-{i}")).collect();
+		call += 1;
+		let records = ids.iter().map(|id| record(hospital, id)).collect();
+		if let Ok(submitted) = app.submit_records(records).await {
+			let mut acked = acked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+			for (id, submitted) in ids.into_iter().zip(submitted) {
+				acked.insert(id, (hospital, submitted.record_id, submitted.field_root));
+			}
+		}
+		tokio::time::sleep(PAUSE_BETWEEN_CALLS).await;
+	}
+}
+
+/// Stops node `index` as `how` says, checks that the others finalize while it is down, starts
+/// it again and waits until it has finalized what they had.
+async fn restart_one(net: &mut LocalNetwork, index: usize, how: Stop) -> Result<()> {
+	let witness = net.nodes[(index + 1) % ALL.len()].chain()?;
+	match how {
+		Stop::Terminate => {
+			net.nodes[index].terminate()?;
+			let node = &mut net.nodes[index];
+			wait_until("a clean shutdown after SIGTERM", STEP_TIMEOUT, || {
+				let running = node.is_running();
+				async move { Ok((!running).then_some(())) }
+			})
+			.await?;
+		}
+		Stop::Kill => net.nodes[index].kill()?,
+	}
+	let before = witness.finalized_number().await?;
+	wait_until(&format!("finality without node {index}"), STEP_TIMEOUT, || async {
+		let now = witness.finalized_number().await?;
+		Ok((now >= before + FINALIZED_WHILE_DOWN).then_some(()))
+	})
+	.await
+	.map_err(|error| net.with_log_tails(error))?;
+
+	net.nodes[index].start()?;
+	let target = witness.finalized_number().await?;
+	let restarted = net.nodes[index].chain()?;
+	wait_until(&format!("node {index} to catch up to #{target}"), STEP_TIMEOUT, || async {
+		Ok(Some(restarted.finalized_number().await?).filter(|&number| number >= target))
+	})
+	.await
+	.map_err(|error| net.with_log_tails(error))?;
+	println!("{how:?} node {index}: the others finalized on, and it caught up to #{target}");
+	Ok(())
+}
+
+/// Every record anchored in blocks `from..=to` of `chain`: record id → (custodian, root, how
+/// many times).
+async fn anchors(
+	chain: &Chain,
+	from: u32,
+	to: u32,
+) -> Result<BTreeMap<RecordId, (u32, [u8; 32], usize)>> {
+	let mut anchored = BTreeMap::new();
+	for number in from..=to {
+		let hash = chain.block_hash(number).await?.ok_or(format!("no block #{number}"))?;
+		for event in chain.events(hash).await? {
+			if let RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
+				record_id,
+				custodian,
+				field_root,
+				..
+			}) = event.event
+			{
+				let entry =
+					anchored.entry(RecordId(record_id)).or_insert((custodian, field_root, 0));
+				entry.2 += 1;
+			}
+		}
+	}
+	Ok(anchored)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rolling_restart_under_load_loses_nothing_and_finality_goes_on() -> Result<()> {
+	let mut net = LocalNetwork::start_custodians()?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	let chain = net.nodes[0].chain()?;
+	for (hospital, patient) in PATIENTS.into_iter().enumerate() {
+		register_patient(&chain, LOCAL_HOSPITALS[hospital].operator, patient).await?;
+	}
+	let first_block = chain.finalized_number().await?;
+
+	let (acked, stop): (Acked, _) = (Arc::default(), Arc::new(AtomicBool::new(false)));
+	let mut writers = Vec::new();
+	for hospital in ALL {
+		let app = net.nodes[hospital].app_rpc(Role::App)?;
+		writers.push(tokio::spawn(write(app, hospital, acked.clone(), stop.clone())));
+	}
+	for how in [Stop::Terminate, Stop::Kill] {
+		for index in ALL {
+			restart_one(&mut net, index, how).await?;
+		}
+	}
+	stop.store(true, Ordering::Relaxed);
+	for writer in writers {
+		writer.await.map_err(|error| error.to_string())?;
+	}
+	let acked = acked.lock().map_err(|error| error.to_string())?.clone();
+	for hospital in ALL {
+		let count = acked.values().filter(|(h, ..)| *h == hospital).count();
+		println!("hospital {hospital}: {count} records acknowledged");
+		assert!(count > 0, "hospital {hospital} acknowledged nothing: the drill tested nothing");
+	}
+
+	// Every acknowledged record reaches a finalized block; then each was anchored once, by its
+	// custodian, with the root it was acknowledged with.
+	let (mut anchored, mut scanned) = (BTreeMap::new(), first_block);
+	let deadline = Instant::now() + Duration::from_secs(300);
+	while !acked.values().all(|(_, id, _)| anchored.contains_key(id)) {
+		if Instant::now() > deadline {
+			let missing = acked.values().filter(|(_, id, _)| !anchored.contains_key(id)).count();
+			return Err(net.with_log_tails(format!("{missing} acknowledged records not anchored")));
+		}
+		// Polls the finalized head; at most a slot passes between two looks.
+		tokio::time::sleep(Duration::from_secs(1)).await;
+		let finalized = chain.finalized_number().await?;
+		for (id, (custodian, root, count)) in anchors(&chain, scanned + 1, finalized).await? {
+			anchored.entry(id).or_insert((custodian, root, 0)).2 += count;
+		}
+		scanned = finalized.max(scanned);
+	}
+	for (request, (hospital, id, root)) in &acked {
+		let (custodian, anchored_root, count) = anchored[id];
+		assert_eq!(count, 1, "record {request} anchored {count} times");
+		assert_eq!(Ok(custodian), u32::try_from(*hospital), "record {request}: custodian");
+		assert_eq!(anchored_root, root.0, "record {request}: anchored with another root");
+	}
+	let duplicates = anchored.values().filter(|(.., count)| *count > 1).count();
+	assert_eq!(duplicates, 0, "records anchored more than once");
+
+	// One finalized chain: every node holds the same block at every finalized height.
+	let reference = net.block_hashes(0, scanned).await?;
+	for index in ALL {
+		assert_eq!(net.block_hashes(index, scanned).await?, reference, "node {index} disagrees");
+	}
+	println!(
+		"{} acknowledged records anchored once each; {} blocks agree on all four nodes",
+		acked.len(),
+		scanned
+	);
+	Ok(())
+}
