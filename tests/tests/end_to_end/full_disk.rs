@@ -1,5 +1,5 @@
 //! A full disk (issue 27): Hospital A's record store moves onto its own small file system (a
-//! tmpfs), with the chain database left where it was, and the test fills it. While it is full,
+//! tmpfs), with the chain database left where it was, and the test fills it to the last byte. While it is full,
 //! submissions are refused with `StoreFull` and records stored before are answered as they
 //! were; the node keeps validating (it authors and finalizes blocks) and anchors what it had
 //! acknowledged. Once space is freed it accepts again, and every acknowledged record is
@@ -34,8 +34,6 @@ use sp_keyring::Sr25519Keyring;
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 /// The store's own file system: room for the store, the reserve and a filler.
 const FILE_SYSTEM_BYTES: u64 = 256 << 20;
-/// What the filler leaves free: less than the reserve, more than the outbox's writes need.
-const LEFT_FREE: u64 = RESERVE_BYTES / 2;
 const RECORDS_PER_PHASE: usize = 40;
 
 /// Client request id → (record id, field root) of what A acknowledged.
@@ -45,8 +43,8 @@ fn record(id: &str) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: id.into(),
 		patient: pseudonym_of(PATIENT),
-		record_type: "LAB_RESULT".into(),
-		fields: json!({ "result": id, "unit": "g/dL", "date": "2026-12-07" })
+		record_type: "VITAL_SIGNS".into(),
+		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-12-07" })
 			.as_object()
 			.cloned()
 			.unwrap_or_default(),
@@ -90,18 +88,20 @@ fn move_onto_tmpfs(store: &Path) -> std::result::Result<Mounted, String> {
 	Ok(mounted)
 }
 
-/// Writes zeros to `path` until `store`'s file system has `left` bytes free.
-fn fill(store: &Path, path: &Path, left: u64) -> Result<()> {
-	let free = medchain_store::disk_space::free_bytes(store).map_err(|e| e.to_string())?;
+/// Writes zeros to `path` until the file system refuses more (ENOSPC); the bytes written.
+fn fill(path: &Path) -> Result<u64> {
 	let mut filler = std::fs::File::create(path).map_err(|e| e.to_string())?;
 	let chunk = vec![0u8; 1 << 20];
-	let mut to_write = free.saturating_sub(left);
-	while to_write > 0 {
-		let n = usize::try_from(to_write.min(chunk.len() as u64)).map_err(|e| e.to_string())?;
-		filler.write_all(&chunk[..n]).map_err(|e| format!("filling: {e}"))?;
-		to_write -= n as u64;
+	let mut written = 0u64;
+	loop {
+		match filler.write(&chunk) {
+			Ok(0) => break,
+			Ok(n) => written += n as u64,
+			Err(error) if error.raw_os_error() == Some(libc::ENOSPC) => break,
+			Err(error) => return Err(format!("filling: {error}")),
+		}
 	}
-	filler.sync_all().map_err(|e| e.to_string())
+	Ok(written)
 }
 
 async fn submit(app: &HttpClient, ids: &[String], acked: &mut Acked) -> Result<()> {
@@ -166,7 +166,10 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	submit(&app, &ids("before"), &mut acked).await?;
 
 	step("the disk fills");
-	fill(&store, &store.join("filler"), LEFT_FREE)?;
+	let filled = fill(&store.join("filler"))?;
+	let free = medchain_store::disk_space::free_bytes(&store).map_err(|e| e.to_string())?;
+	println!("the filler took {} MiB; {free} bytes are left", filled >> 20);
+	assert_eq!(free, 0, "the store's file system is not full");
 	let refused = app.submit_records(ids("while-full").iter().map(|id| record(id)).collect()).await;
 	let Err(ClientError::Call(error)) = refused else {
 		return Err(format!("a submission to a full disk was not refused: {refused:?}"));

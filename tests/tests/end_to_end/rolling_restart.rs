@@ -50,8 +50,8 @@ fn record(hospital: usize, id: &str) -> SubmitRecord {
 	SubmitRecord {
 		client_request_id: id.into(),
 		patient: pseudonym_of(PATIENTS[hospital]),
-		record_type: "LAB_RESULT".into(),
-		fields: json!({ "result": id, "unit": "mmol/L", "date": "2026-12-07" })
+		record_type: "VITAL_SIGNS".into(),
+		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-12-07" })
 			.as_object()
 			.cloned()
 			.unwrap_or_default(),
