@@ -111,6 +111,7 @@ impl LocalNetwork {
 				bootnodes: Vec::new(),
 				validator: true,
 				side,
+				launcher: Vec::new(),
 			};
 			let mut node = Node::new(spec, data_dir.path())?;
 			if custodians {
@@ -154,6 +155,7 @@ impl LocalNetwork {
 			bootnodes,
 			validator,
 			side: None,
+			launcher: Vec::new(),
 		};
 		let mut node = Node::new(spec, self.data_dir.path())?;
 		node.start()?;

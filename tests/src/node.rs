@@ -123,6 +123,9 @@ pub struct NodeSpec {
 	/// Runs in this side's network namespace, listening for peers on its address; `None`: in
 	/// this process's, on 127.0.0.1.
 	pub side: Option<crate::netns::Side>,
+	/// A command and its arguments that the node runs under, e.g. `faketime -f +10m`; empty:
+	/// none.
+	pub launcher: Vec<String>,
 }
 
 /// A running (or killed) node. Dropping it kills the process.
@@ -198,11 +201,16 @@ impl Node {
 			.open(&self.log_path)
 			.map_err(|e| format!("opening {}: {e}", self.log_path.display()))?;
 		let log_for_stderr = log.try_clone().map_err(|e| format!("cloning log handle: {e}"))?;
-		let mut command = match self.spec.side.clone() {
-			Some(side) => {
-				self.forward_ports(&side.namespace)?;
-				let mut command = Command::new("ip");
-				command.args(["netns", "exec", &side.namespace]).arg(node_binary()?);
+		let mut program = Vec::new();
+		if let Some(side) = self.spec.side.clone() {
+			self.forward_ports(&side.namespace)?;
+			program.extend(["ip", "netns", "exec", &side.namespace].map(String::from));
+		}
+		program.extend(self.spec.launcher.iter().cloned());
+		let mut command = match program.split_first() {
+			Some((first, rest)) => {
+				let mut command = Command::new(first);
+				command.args(rest).arg(node_binary()?);
 				command
 			}
 			None => Command::new(node_binary()?),

@@ -24,3 +24,4 @@ mod sharing;
 mod stall_recovery;
 mod start_network;
 mod validator_set;
+mod wrong_clock;

@@ -19,10 +19,9 @@ use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role, types::SubmitRecord, AccessShared, ErrorCode, Hash32, MedchainApiClient, RecordId,
 };
-use medchain_runtime::RuntimeEvent;
 use medchain_tests::{
 	client::Chain,
-	custodian::{grant_record, pseudonym_of, register_patient},
+	custodian::{grant_record, pseudonym_of, register_patient, wait_anchored_once},
 	netns::Split,
 	network::{LocalNetwork, A, ALL, B, C, D, FIRST_FINALITY, HOSPITAL_B},
 	step, Result,
@@ -102,40 +101,13 @@ async fn best(net: &LocalNetwork, which: &[usize]) -> Result<Vec<u32>> {
 	Ok(numbers)
 }
 
-/// Waits until every record of `acked` is anchored in a block `chain` has finalized; then
-/// fails unless each was anchored exactly once with its root, and prints how many.
+/// Waits until every record of `acked` is anchored in a block `chain` has finalized from
+/// `from` on, each exactly once with its root.
 async fn anchored_once(chain: &Chain, from: u32, acked: &Acked, what: &str) -> Result<()> {
-	let mut anchored: BTreeMap<RecordId, ([u8; 32], usize)> = BTreeMap::new();
-	let mut scanned = from.saturating_sub(1);
-	let deadline = Instant::now() + TIMEOUT;
-	while !acked.values().all(|(id, _)| anchored.contains_key(id)) {
-		if Instant::now() > deadline {
-			let missing = acked.values().filter(|(id, _)| !anchored.contains_key(id)).count();
-			return Err(format!("{what}: {missing} acknowledged records never anchored"));
-		}
-		// Polls the finalized head; at most a slot passes between two looks.
-		tokio::time::sleep(Duration::from_secs(1)).await;
-		let head = chain.finalized_number().await?;
-		for number in scanned + 1..=head {
-			let hash = chain.block_hash(number).await?.ok_or(format!("no block #{number}"))?;
-			for event in chain.events(hash).await? {
-				if let RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
-					record_id,
-					field_root,
-					..
-				}) = event.event
-				{
-					anchored.entry(RecordId(record_id)).or_insert((field_root, 0)).1 += 1;
-				}
-			}
-		}
-		scanned = head.max(scanned);
-	}
-	for (id, (record_id, root)) in acked {
-		let (anchored_root, count) = anchored[record_id];
-		assert_eq!(count, 1, "{what}: record {id} anchored {count} times");
-		assert_eq!(anchored_root, root.0, "{what}: record {id} anchored with another root");
-	}
+	let expected = acked.values().map(|(id, root)| (id.0, root.0)).collect();
+	wait_anchored_once(chain, from, &expected, TIMEOUT)
+		.await
+		.map_err(|e| format!("{what}: {e}"))?;
 	println!("{what}: {} acknowledged records anchored once each", acked.len());
 	Ok(())
 }

@@ -10,15 +10,15 @@ use std::{
 		atomic::{AtomicBool, Ordering},
 		Arc, Mutex,
 	},
-	time::{Duration, Instant},
+	time::Duration,
 };
 
 use jsonrpsee::http_client::HttpClient;
 use medchain_app_api::{auth::Role, types::SubmitRecord, Hash32, MedchainApiClient, RecordId};
-use medchain_runtime::{local_network::LOCAL_HOSPITALS, RuntimeEvent};
+use medchain_runtime::local_network::LOCAL_HOSPITALS;
 use medchain_tests::{
-	client::{rpc::wait_until, Chain},
-	custodian::{pseudonym_of, register_patient},
+	client::rpc::wait_until,
+	custodian::{pseudonym_of, register_patient, wait_anchored_once},
 	network::{LocalNetwork, ALL, FIRST_FINALITY},
 	Result,
 };
@@ -113,33 +113,6 @@ async fn restart_one(net: &mut LocalNetwork, index: usize, how: Stop) -> Result<
 	Ok(())
 }
 
-/// Every record anchored in blocks `from..=to` of `chain`: record id → (custodian, root, how
-/// many times).
-async fn anchors(
-	chain: &Chain,
-	from: u32,
-	to: u32,
-) -> Result<BTreeMap<RecordId, (u32, [u8; 32], usize)>> {
-	let mut anchored = BTreeMap::new();
-	for number in from..=to {
-		let hash = chain.block_hash(number).await?.ok_or(format!("no block #{number}"))?;
-		for event in chain.events(hash).await? {
-			if let RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
-				record_id,
-				custodian,
-				field_root,
-				..
-			}) = event.event
-			{
-				let entry =
-					anchored.entry(RecordId(record_id)).or_insert((custodian, field_root, 0));
-				entry.2 += 1;
-			}
-		}
-	}
-	Ok(anchored)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rolling_restart_under_load_loses_nothing_and_finality_goes_on() -> Result<()> {
 	let mut net = LocalNetwork::start_custodians()?;
@@ -172,31 +145,17 @@ async fn a_rolling_restart_under_load_loses_nothing_and_finality_goes_on() -> Re
 		assert!(count > 0, "hospital {hospital} acknowledged nothing: the drill tested nothing");
 	}
 
-	// Every acknowledged record reaches a finalized block; then each was anchored once, by its
-	// custodian, with the root it was acknowledged with.
-	let (mut anchored, mut scanned) = (BTreeMap::new(), first_block);
-	let deadline = Instant::now() + Duration::from_secs(300);
-	while !acked.values().all(|(_, id, _)| anchored.contains_key(id)) {
-		if Instant::now() > deadline {
-			let missing = acked.values().filter(|(_, id, _)| !anchored.contains_key(id)).count();
-			return Err(net.with_log_tails(format!("{missing} acknowledged records not anchored")));
-		}
-		// Polls the finalized head; at most a slot passes between two looks.
-		tokio::time::sleep(Duration::from_secs(1)).await;
-		let finalized = chain.finalized_number().await?;
-		for (id, (custodian, root, count)) in anchors(&chain, scanned + 1, finalized).await? {
-			anchored.entry(id).or_insert((custodian, root, 0)).2 += count;
-		}
-		scanned = finalized.max(scanned);
-	}
-	for (request, (hospital, id, root)) in &acked {
-		let (custodian, anchored_root, count) = anchored[id];
-		assert_eq!(count, 1, "record {request} anchored {count} times");
+	// Every acknowledged record reaches a finalized block, once, by its custodian, with the
+	// root it was acknowledged with.
+	let expected = acked.values().map(|(_, id, root)| (id.0, root.0)).collect();
+	let anchored = wait_anchored_once(&chain, first_block, &expected, Duration::from_secs(300))
+		.await
+		.map_err(|error| net.with_log_tails(error))?;
+	for (request, (hospital, id, _)) in &acked {
+		let custodian = anchored[&id.0].custodian;
 		assert_eq!(Ok(custodian), u32::try_from(*hospital), "record {request}: custodian");
-		assert_eq!(anchored_root, root.0, "record {request}: anchored with another root");
 	}
-	let duplicates = anchored.values().filter(|(.., count)| *count > 1).count();
-	assert_eq!(duplicates, 0, "records anchored more than once");
+	let scanned = chain.finalized_number().await?;
 
 	// One finalized chain: every node holds the same block at every finalized height.
 	let reference = net.block_hashes(0, scanned).await?;

@@ -136,6 +136,7 @@ pub async fn run() -> Result<()> {
 		bootnodes: Vec::new(),
 		validator: true,
 		side: None,
+		launcher: Vec::new(),
 	};
 	let mut node = Node::new(spec, data_dir.path())?;
 	node.start()?;
