@@ -20,18 +20,21 @@
 #   db-weights                   ParityDB reads and writes on this machine against the
 #                                MeasuredDbWeight the runtime charges.
 #   store-bench                  the record store's submit and open rates on this disk.
+#   soak [OPTIONS]               app clients against one node for minutes: p50/p99 and errors
+#                                by code per method, the node's memory at the start and the end;
+#                                its own network; about 7 minutes. scripts/soak.sh (--help).
 # Figures only: nothing here asserts a time.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 run_with_default_signals "$@"
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 tool="${1:-}"
 [ -n "$tool" ] || { usage >&2; exit 2; }
 shift
 case "$tool" in
   -h|--help) usage; exit 0 ;;
-  bench-access|bench-anchoring|capacity|block-fill|db-weights|store-bench) ;;
+  bench-access|bench-anchoring|capacity|block-fill|db-weights|soak|store-bench) ;;
   *) echo "unknown tool: $tool (try --help)" >&2; exit 2 ;;
 esac
 build=true
@@ -46,7 +49,7 @@ if $build; then
   bash "$MEDCHAIN_ROOT/scripts/setup.sh"
   build_workspace
 fi
-if [[ "$tool" == bench-* ]]; then
+if [[ "$tool" == bench-* || "$tool" == soak ]]; then
   # The benchmarks start their nodes from $MEDCHAIN_NODE (tests/src/node.rs), default this build's.
   export MEDCHAIN_NODE
   [ -x "$MEDCHAIN_NODE" ] || { echo "no node binary at $MEDCHAIN_NODE (build it, or set MEDCHAIN_NODE)" >&2; exit 1; }

@@ -1,20 +1,37 @@
-//! Room on the store's file system. A submission is refused while it would leave less than
-//! [`RESERVE_BYTES`] free, so the databases never meet a full disk: redb fails every later
-//! operation on a database after one I/O error, until the node restarts. The reserve leaves
-//! room for the writes that follow acknowledged records (outbox states, releases, receipts).
+//! Room on the store's file system. A submission is refused while it would leave less than the
+//! reserve free ([`RESERVE_BYTES`], or an eighth of a smaller file system), so the databases
+//! never meet a full disk: redb fails every later operation on a database after one I/O error,
+//! until the node restarts. The reserve leaves room for the writes that follow acknowledged
+//! records (outbox states, releases, receipts).
 
 use std::{ffi::CString, os::unix::ffi::OsStrExt, path::Path};
 
 use crate::{Result, StoreError};
 
-/// The free space a submission must leave on the store's file system.
+/// The free space a submission must leave on a store's file system of 512 MiB or more.
 pub const RESERVE_BYTES: u64 = 64 << 20;
 /// What one record adds to the databases beyond its sealed bytes: its key, its entry, its
 /// outbox entry and the copy-on-write pages of a commit, generously.
 const OVERHEAD_PER_RECORD: u64 = 16 << 10;
 
-/// The bytes free for an unprivileged writer on the file system holding `dir`.
-pub fn free_bytes(dir: &Path) -> Result<u64> {
+/// The space of a file system, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Space {
+	/// Free for an unprivileged writer.
+	pub free: u64,
+	/// In all.
+	pub total: u64,
+}
+
+impl Space {
+	/// What a write must leave free: [`RESERVE_BYTES`], or an eighth of a smaller file system.
+	pub fn reserve(self) -> u64 {
+		RESERVE_BYTES.min(self.total / 8)
+	}
+}
+
+/// The space of the file system holding `dir`.
+pub fn space(dir: &Path) -> Result<Space> {
 	let path = CString::new(dir.as_os_str().as_bytes())
 		.map_err(|_| StoreError::Inconsistent("a store path with a NUL byte".into()))?;
 	let mut stats = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
@@ -24,7 +41,10 @@ pub fn free_bytes(dir: &Path) -> Result<u64> {
 	}
 	// SAFETY: zeroed (valid for this plain C struct), then filled by `statvfs`.
 	let stats = unsafe { stats.assume_init() };
-	Ok(stats.f_bavail.saturating_mul(stats.f_frsize))
+	Ok(Space {
+		free: stats.f_bavail.saturating_mul(stats.f_frsize),
+		total: stats.f_blocks.saturating_mul(stats.f_frsize),
+	})
 }
 
 /// What a submission of `records` fresh records with `sealed_bytes` in all may take on disk:
@@ -35,10 +55,11 @@ pub(crate) fn needed_for(records: usize, sealed_bytes: usize) -> u64 {
 	sealed.saturating_mul(2).saturating_add(records.saturating_mul(OVERHEAD_PER_RECORD))
 }
 
-/// Refuses a write of `needed` bytes that would leave less than [`RESERVE_BYTES`] of `free`.
-pub(crate) fn check_room(free: u64, needed: u64) -> Result<()> {
-	if free.saturating_sub(needed) < RESERVE_BYTES {
-		return Err(StoreError::DiskFull { free, needed, reserve: RESERVE_BYTES });
+/// Refuses a write of `needed` bytes that would leave less than `space`'s reserve free.
+pub(crate) fn check_room(space: Space, needed: u64) -> Result<()> {
+	let reserve = space.reserve();
+	if space.free.saturating_sub(needed) < reserve {
+		return Err(StoreError::DiskFull { free: space.free, needed, reserve });
 	}
 	Ok(())
 }
@@ -49,14 +70,26 @@ mod tests {
 
 	#[test]
 	fn a_write_must_leave_the_reserve_free() {
-		assert!(check_room(RESERVE_BYTES + 1_000, 1_000).is_ok());
-		let refused = check_room(RESERVE_BYTES + 999, 1_000).unwrap_err();
+		let large = |free| Space { free, total: 1 << 40 };
+		assert!(check_room(large(RESERVE_BYTES + 1_000), 1_000).is_ok());
+		let refused = check_room(large(RESERVE_BYTES + 999), 1_000).unwrap_err();
 		assert!(matches!(
 			refused,
 			StoreError::DiskFull { free, needed: 1_000, reserve: RESERVE_BYTES }
 				if free == RESERVE_BYTES + 999
 		));
-		assert!(matches!(check_room(0, 0), Err(StoreError::DiskFull { free: 0, .. })));
+		assert!(matches!(check_room(large(0), 0), Err(StoreError::DiskFull { free: 0, .. })));
+	}
+
+	#[test]
+	fn a_small_file_system_keeps_an_eighth_free() {
+		let small = |free| Space { free, total: 32 << 20 };
+		assert_eq!(small(0).reserve(), 4 << 20);
+		assert!(check_room(small(5 << 20), 1 << 20).is_ok());
+		assert!(matches!(
+			check_room(small(5 << 20), (1 << 20) + 1),
+			Err(StoreError::DiskFull { reserve, .. }) if reserve == 4 << 20
+		));
 	}
 
 	#[test]
@@ -67,10 +100,11 @@ mod tests {
 	}
 
 	#[test]
-	fn the_free_space_of_a_real_directory_is_read() {
+	fn the_space_of_a_real_directory_is_read() {
 		let dir = tempfile::tempdir().unwrap();
-		assert!(free_bytes(dir.path()).unwrap() > 0);
+		let space = space(dir.path()).unwrap();
+		assert!(space.total > 0 && space.free <= space.total, "{space:?}");
 		let missing = dir.path().join("missing");
-		assert!(matches!(free_bytes(&missing), Err(StoreError::Io { .. })));
+		assert!(matches!(super::space(&missing), Err(StoreError::Io { .. })));
 	}
 }

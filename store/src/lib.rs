@@ -129,7 +129,7 @@ pub enum StoreError {
 		free: u64,
 		/// What the write may take.
 		needed: u64,
-		/// [`disk_space::RESERVE_BYTES`].
+		/// What must stay free ([`disk_space::Space::reserve`]).
 		reserve: u64,
 	},
 }

@@ -171,7 +171,7 @@ impl Store {
 		if !to_commit.is_empty() {
 			let sealed_bytes = to_commit.iter().map(|record| record.sealed.len()).sum();
 			crate::disk_space::check_room(
-				crate::disk_space::free_bytes(&self.dir)?,
+				crate::disk_space::space(&self.dir)?,
 				crate::disk_space::needed_for(to_commit.len(), sealed_bytes),
 			)?;
 			self.commit_fresh(&epoch_keys, to_commit)?;

@@ -123,8 +123,8 @@ pub struct NodeSpec {
 	/// Runs in this side's network namespace, listening for peers on its address; `None`: in
 	/// this process's, on 127.0.0.1.
 	pub side: Option<crate::netns::Side>,
-	/// A command and its arguments that the node runs under, e.g. `faketime -f +10m`; empty:
-	/// none.
+	/// A command and its arguments that the node runs under, e.g. `env LD_PRELOAD=… FAKETIME=…`;
+	/// empty: none. It must exec the node (as `env` does), so that signals reach the node.
 	pub launcher: Vec<String>,
 }
 
@@ -302,14 +302,20 @@ impl Node {
 
 	/// The peak resident memory of the node process so far (`VmHWM`), in bytes.
 	pub fn peak_rss(&self) -> crate::Result<u64> {
+		self.memory("VmHWM")
+	}
+
+	/// The memory figure `field` of the node process (`VmRSS`, `VmHWM`, … of
+	/// `/proc/<pid>/status`), in bytes.
+	pub fn memory(&self, field: &str) -> crate::Result<u64> {
 		let pid = self.child.as_ref().map(Child::id).ok_or("the node is not running")?;
 		let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
 			.map_err(|e| format!("/proc/{pid}/status: {e}"))?;
 		let kib = status
 			.lines()
-			.find_map(|line| line.strip_prefix("VmHWM:"))
+			.find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
 			.and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-			.ok_or("no VmHWM in /proc/<pid>/status")?;
+			.ok_or(format!("no {field} in /proc/<pid>/status"))?;
 		Ok(kib.saturating_mul(1024))
 	}
 

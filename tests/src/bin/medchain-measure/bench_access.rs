@@ -18,7 +18,7 @@
 mod chain;
 mod report;
 mod requesters;
-mod setup;
+pub(crate) mod setup;
 
 use std::time::{Duration, Instant};
 

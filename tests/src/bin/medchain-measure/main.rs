@@ -7,11 +7,13 @@ mod bench_anchoring;
 mod block_fill;
 mod capacity;
 mod db_weights;
+mod soak;
 mod store_bench;
 
 use std::{future::Future, process::ExitCode};
 
-const TOOLS: &str = "bench-access, bench-anchoring, capacity, block-fill, db-weights, store-bench";
+const TOOLS: &str =
+	"bench-access, bench-anchoring, capacity, block-fill, db-weights, soak, store-bench";
 
 fn main() -> ExitCode {
 	let mut args = std::env::args().skip(1);
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
 			Ok(())
 		}
 		"db-weights" => db_weights::run(),
+		"soak" => block_on(soak::run(&args)),
 		"store-bench" => store_bench::run(&args).map_err(|error| error.to_string()),
 		_ => Err(format!("unknown tool {tool:?}: one of {TOOLS}")),
 	};
