@@ -1,9 +1,9 @@
 //! The transaction pool as the custodian uses it: the [`Pool`] trait, and its implementation
 //! over a Substrate pool ([`SubstratePool`]).
 
-use std::sync::Arc;
+use std::{collections::BTreeSet, sync::Arc};
 
-use codec::Encode;
+use codec::Decode;
 use futures::{future::BoxFuture, stream::BoxStream, FutureExt, StreamExt};
 use medchain_runtime::{opaque::Block, AccountId, Nonce};
 use sc_transaction_pool_api::{InPoolTransaction, TransactionPool, TransactionSource};
@@ -29,9 +29,8 @@ pub trait Pool: Send + Sync + 'static {
 		at: H256,
 		extrinsic: OpaqueExtrinsic,
 	) -> BoxFuture<'_, Result<StatusStream, String>>;
-	/// The nonce after `account`'s transactions that wait ready in the pool, counting from
-	/// `chain_nonce`, its next nonce on chain.
-	fn next_nonce(&self, account: &AccountId, chain_nonce: Nonce) -> Nonce;
+	/// The nonces of `account`'s transactions in the pool, ready or waiting for an earlier one.
+	fn nonces_held(&self, account: &AccountId) -> BTreeSet<Nonce>;
 }
 
 /// [`Pool`] over a Substrate transaction pool.
@@ -65,15 +64,16 @@ where
 		.boxed()
 	}
 
-	fn next_nonce(&self, account: &AccountId, chain_nonce: Nonce) -> Nonce {
-		// `CheckNonce` tags a transaction as providing `(account, nonce)`; the ready ones come
-		// in nonce order, so one pass finds the run that starts at the chain's nonce.
-		let mut next = chain_nonce;
-		for transaction in self.0.ready() {
-			if transaction.provides().contains(&(account, next).encode()) {
-				next = next.saturating_add(1);
-			}
-		}
-		next
+	fn nonces_held(&self, account: &AccountId) -> BTreeSet<Nonce> {
+		// `CheckNonce` tags a transaction as providing `(account, nonce)`.
+		let ready = self.0.ready().map(|transaction| transaction.provides().to_vec());
+		let future =
+			self.0.futures().into_iter().map(|transaction| transaction.provides().to_vec());
+		ready
+			.chain(future)
+			.flatten()
+			.filter_map(|tag| <(AccountId, Nonce)>::decode(&mut tag.as_slice()).ok())
+			.filter_map(|(signer, nonce)| (signer == *account).then_some(nonce))
+			.collect()
 	}
 }

@@ -2,9 +2,10 @@
 //!
 //! Transactions are mortal (`medchain_runtime::transaction::MORTALITY` blocks), built and signed
 //! as every signer's are (`medchain_runtime::transaction`). Nonces come from a local counter that never
-//! goes below the chain's next nonce, so several transactions can wait in the pool at once. A
-//! refused or dropped transaction makes the next one count again from what the chain and the
-//! pool hold: the chain's nonce, past the operator's transactions still ready in the pool.
+//! goes below the chain's next nonce, so several transactions can wait in the pool at once, and
+//! that skips every nonce the operator's transactions in the pool hold. A refused or dropped
+//! transaction makes the next one count again from the chain's nonce: it fills the gap the lost
+//! one left.
 
 use std::sync::{Arc, Mutex};
 
@@ -32,7 +33,7 @@ pub struct OperatorSigner {
 	pool: Arc<dyn Pool>,
 	keystore: KeystorePtr,
 	public: sr25519::Public,
-	/// The nonce of the next transaction, or `None` to count again from the chain and the pool.
+	/// The nonce of the next transaction, or `None` to count again from the chain's.
 	next_nonce: Mutex<Option<Nonce>>,
 }
 
@@ -99,14 +100,15 @@ impl OperatorSigner {
 			.chain
 			.account_nonce(best_hash, &self.account())
 			.map_err(|error| format!("reading the operator's nonce: {error}"))?;
+		let held = self.pool.nonces_held(&self.account());
 		let nonce = {
 			let mut next = self.next_nonce.lock().map_err(|_| "nonce lock poisoned")?;
-			let nonce = match *next {
-				Some(local) => local.max(chain_nonce),
-				// A nonce held by a transaction still in the pool would be refused as a
-				// replacement of equal priority.
-				None => self.pool.next_nonce(&self.account(), chain_nonce),
-			};
+			let mut nonce = next.map_or(chain_nonce, |local| local.max(chain_nonce));
+			// The pool refuses a nonce it holds as a replacement of equal priority. After a reset
+			// this fills the gap a lost transaction left, then skips the ones waiting behind it.
+			while held.contains(&nonce) {
+				nonce = nonce.saturating_add(1);
+			}
 			*next = Some(nonce.saturating_add(1));
 			nonce
 		};
@@ -188,8 +190,8 @@ impl OperatorSigner {
 		Err(failure.into())
 	}
 
-	/// Forgets the local nonce counter: the next transaction takes the chain's nonce, past the
-	/// operator's transactions ready in the pool.
+	/// Forgets the local nonce counter: the next transaction takes the first nonce from the
+	/// chain's that no transaction in the pool holds.
 	pub fn reset_nonce(&self) {
 		if let Ok(mut next) = self.next_nonce.lock() {
 			*next = None;
@@ -249,6 +251,25 @@ mod tests {
 		assert_eq!(error, "the pool dropped the transaction");
 		signer.submit(remark()).await.unwrap();
 		assert_eq!(pool.nonces(), vec![5, 6, 7, 9, 10, 10]);
+	}
+
+	#[tokio::test]
+	async fn a_lost_nonce_is_filled_and_the_nonces_waiting_behind_it_are_skipped() {
+		let dir = tempfile::tempdir().unwrap();
+		let (chain, pool) =
+			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
+		let (custodian, _) = custodian(dir.path(), chain.clone(), pool.clone());
+		let signer = &custodian.signer;
+		chain.with(|state| state.nonces.insert(signer.account(), 5));
+		for _ in 0..4 {
+			signer.submit(remark()).await.unwrap();
+		}
+		// 6 leaves the pool: 7 and 8 wait behind the gap.
+		pool.forget(6);
+		signer.reset_nonce();
+		signer.submit(remark()).await.unwrap();
+		signer.submit(remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 7, 8, 6, 9]);
 	}
 
 	#[tokio::test]

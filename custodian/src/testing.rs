@@ -253,6 +253,11 @@ impl RecordingPool {
 		watcher.unbounded_send(status).unwrap();
 	}
 
+	/// The transaction with `nonce` leaves the pool unreported (dropped, say).
+	pub fn forget(&self, nonce: Nonce) {
+		self.waiting.lock().unwrap().remove(&nonce);
+	}
+
 	fn accept(&self, extrinsic: OpaqueExtrinsic) -> Result<(H256, Nonce), String> {
 		if let Some(reason) = self.refuse_next.lock().unwrap().take() {
 			return Err(reason);
@@ -296,9 +301,8 @@ impl Pool for RecordingPool {
 	}
 
 	/// Its transactions are all the operator's.
-	fn next_nonce(&self, _account: &AccountId, chain_nonce: Nonce) -> Nonce {
-		let waiting = self.waiting.lock().unwrap();
-		(chain_nonce..).find(|nonce| !waiting.contains(nonce)).unwrap_or(chain_nonce)
+	fn nonces_held(&self, _account: &AccountId) -> std::collections::BTreeSet<Nonce> {
+		self.waiting.lock().unwrap().clone()
 	}
 }
 

@@ -6,7 +6,7 @@ use jsonrpsee::{
 	core::ClientError,
 	http_client::{HeaderMap, HeaderValue, HttpClient, HttpClientBuilder},
 };
-use medchain_app_api::{auth::Role, ErrorCode};
+use medchain_app_api::{auth::Role, types::SubmitRecord, ErrorCode};
 
 use crate::node::{run_node_command, Node};
 
@@ -251,6 +251,53 @@ pub async fn register_patient(
 	Ok(())
 }
 
+/// A VITAL_SIGNS record of `patient` with client request id `id` (also its heart rate field),
+/// the drills' record.
+pub fn vital_signs(patient: sp_keyring::Sr25519Keyring, id: &str) -> SubmitRecord {
+	SubmitRecord {
+		client_request_id: id.into(),
+		patient: pseudonym_of(patient),
+		record_type: "VITAL_SIGNS".into(),
+		fields:
+			serde_json::json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-12-07" })
+				.as_object()
+				.cloned()
+				.unwrap_or_default(),
+	}
+}
+
+/// Waits until the medchain RPC of `node` answers (after a start), for `timeout` at most.
+pub async fn wait_app_rpc(node: &Node, timeout: std::time::Duration) -> crate::Result<()> {
+	use medchain_app_api::MedchainApiClient;
+	let app = node.app_rpc(Role::App)?;
+	crate::rpc::wait_until("the medchain RPC", timeout, || async {
+		Ok(app.health().await.ok().map(|_| ()))
+	})
+	.await
+}
+
+/// Waits until the custodian behind `app` reports every record of `ids` finalized, for
+/// `timeout` at most; fails at once on one it reports failed.
+pub async fn wait_custodian_finalized(
+	app: &HttpClient,
+	ids: &[medchain_app_api::RecordId],
+	timeout: std::time::Duration,
+) -> crate::Result<()> {
+	use medchain_app_api::{types::AnchorStatus, MedchainApiClient};
+	crate::rpc::wait_until("the custodian to report its records finalized", timeout, || async {
+		for id in ids {
+			let status = app.record_status(*id).await.map_err(|e| e.to_string())?;
+			match status.status {
+				AnchorStatus::Finalized => {}
+				AnchorStatus::Failed => return Err(format!("anchor failed: {status:?}")),
+				_ => return Ok(None),
+			}
+		}
+		Ok(Some(()))
+	})
+	.await
+}
+
 /// `patient`'s grant of `record_id` to hospital `grantee` under a fresh token for `duration`
 /// blocks (all fields but notes, for treatment), made by the patient's own transaction.
 pub async fn grant_record(
@@ -285,83 +332,6 @@ pub async fn grant_record(
 		})
 		.ok_or("no GrantCreated event")?;
 	Ok((token, grant))
-}
-
-/// A record's anchors in a range of blocks: its custodian, its field root, and how many times.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Anchored {
-	/// The custodian hospital.
-	pub custodian: u32,
-	/// The root it was anchored with (the first time).
-	pub field_root: [u8; 32],
-	/// How many `RecordAnchored` events name it.
-	pub times: usize,
-}
-
-/// The records anchored in blocks `from..=to` (`RecordAnchored` events), by record id.
-pub async fn anchored_in(
-	chain: &crate::client::Chain,
-	from: u32,
-	to: u32,
-) -> crate::Result<std::collections::BTreeMap<[u8; 32], Anchored>> {
-	let mut anchored = std::collections::BTreeMap::new();
-	for number in from..=to {
-		let hash = chain.block_hash(number).await?.ok_or(format!("no block #{number}"))?;
-		for event in chain.events(hash).await? {
-			if let medchain_runtime::RuntimeEvent::Records(
-				pallet_records::Event::RecordAnchored { record_id, custodian, field_root, .. },
-			) = event.event
-			{
-				anchored
-					.entry(record_id)
-					.or_insert(Anchored { custodian, field_root, times: 0 })
-					.times += 1;
-			}
-		}
-	}
-	Ok(anchored)
-}
-
-/// Waits until every record of `expected` (record id → field root) is anchored in a block
-/// from `from` on that `chain` has finalized, for `timeout` at most; fails unless each was
-/// anchored exactly once with its root. Returns every record anchored from `from`.
-pub async fn wait_anchored_once(
-	chain: &crate::client::Chain,
-	from: u32,
-	expected: &std::collections::BTreeMap<[u8; 32], [u8; 32]>,
-	timeout: std::time::Duration,
-) -> crate::Result<std::collections::BTreeMap<[u8; 32], Anchored>> {
-	let mut anchored = std::collections::BTreeMap::<[u8; 32], Anchored>::new();
-	let mut next = from;
-	let deadline = std::time::Instant::now() + timeout;
-	loop {
-		let head = chain.finalized_number().await?;
-		if head >= next {
-			for (id, found) in anchored_in(chain, next, head).await? {
-				anchored.entry(id).and_modify(|known| known.times += found.times).or_insert(found);
-			}
-			next = head + 1;
-		}
-		let missing = expected.keys().filter(|id| !anchored.contains_key(*id)).count();
-		if missing == 0 {
-			break;
-		}
-		if std::time::Instant::now() > deadline {
-			return Err(format!("{missing} of {} records never anchored", expected.len()));
-		}
-		// Polls the finalized head; a slot passes between two blocks.
-		tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-	}
-	for (id, root) in expected {
-		let found = anchored[id];
-		if found.times != 1 || found.field_root != *root {
-			return Err(format!(
-				"record 0x{}: {found:?}, expected once with its root",
-				hex::encode(id)
-			));
-		}
-	}
-	Ok(anchored)
 }
 
 /// How many `anchor_batch` transactions blocks `from..=to` carry, and how many anchors in all.

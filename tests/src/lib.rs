@@ -1,4 +1,5 @@
-//! Harness for tests that drive real `medchain-node` processes on 127.0.0.1.
+//! Harness for tests that drive real `medchain-node` processes on 127.0.0.1 (or in network
+//! namespaces of their own, [`netns`]).
 //!
 //! - [`node`]: one node process: spawn, log to a file, SIGKILL, restart on the same base path,
 //!   kill on drop.
@@ -6,12 +7,14 @@
 //! - [`rpc`]: JSON-RPC and [`rpc::wait_until`], and [`medchain_client`] for typed chain reads
 //!   and signed transactions (the same client hospitals use).
 //! - [`custodian`]: a node as its hospital's record custodian, and medchain RPC clients.
+//! - [`anchors`]: what finalized blocks anchored, and waiting until records are anchored once.
 //! - [`metrics`]: reading a node's Prometheus endpoint.
 //! - [`fhir`]: checking exported FHIR against the R5 models (`fhir/validate.py`).
 //! - [`ports`]: free loopback ports.
 //! - [`netns`]: two network namespaces and the link between them, for partition drills.
 //! - [`rpc_docs`]: the JSON examples of `docs/rpc.md`, and the shape an answer must have.
 
+pub mod anchors;
 pub mod custodian;
 pub mod fhir;
 pub mod metrics;

@@ -2,7 +2,8 @@
 //! partition drills. Nodes in a namespace keep their RPC listeners on that namespace's
 //! 127.0.0.1; [`forward`] brings each one to the same port on this process's 127.0.0.1.
 //!
-//! Needs root (`ip netns`); [`Split::new`] says why it can't where it can't.
+//! Needs root (`ip netns`): [`available`] says why not where it can't. A split is deleted when
+//! dropped; one left by a test process that was killed is deleted by the next [`Split::new`].
 
 use std::{
 	fs::File,
@@ -39,12 +40,13 @@ pub struct Split {
 }
 
 impl Split {
-	/// Creates the namespaces and the link, up, named after `tag` (short: interface names
-	/// have 15 characters at most).
+	/// Creates the namespaces, named after `tag` and this process, and the link between
+	/// them, up.
 	pub fn new(tag: &str) -> crate::Result<Self> {
+		delete_orphans()?;
 		let pid = std::process::id();
 		let side = |letter: &str, ip: &str| Side {
-			namespace: format!("medchain-{tag}-{pid}-{letter}"),
+			namespace: format!("{PREFIX}{tag}-{pid}-{letter}"),
 			ip: ip.into(),
 		};
 		let split = Self { left: side("l", "10.201.0.1"), right: side("r", "10.201.0.2") };
@@ -99,6 +101,32 @@ impl Drop for Split {
 	}
 }
 
+/// Whether this process may create network namespaces: `Err` says why not.
+pub fn available() -> crate::Result<()> {
+	let probe = format!("{PREFIX}probe-{}", std::process::id());
+	ip(&["netns", "add", &probe])?;
+	ip(&["netns", "delete", &probe])
+}
+
+/// The prefix of every namespace a split makes: `medchain-<tag>-<pid>-<side>`.
+const PREFIX: &str = "medchain-";
+
+/// Deletes the namespaces of splits whose test process is gone.
+fn delete_orphans() -> crate::Result<()> {
+	let output = Command::new("ip").args(["netns", "list"]).output().map_err(|e| e.to_string())?;
+	for line in String::from_utf8_lossy(&output.stdout).lines() {
+		let Some(name) = line.split_whitespace().next().filter(|name| name.starts_with(PREFIX))
+		else {
+			continue;
+		};
+		let pid = name.rsplit('-').nth(1).and_then(|pid| pid.parse::<u32>().ok());
+		if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+			ip(&["netns", "delete", name])?;
+		}
+	}
+	Ok(())
+}
+
 fn ip(args: &[&str]) -> crate::Result<()> {
 	let output = Command::new("ip")
 		.args(args)
@@ -132,7 +160,8 @@ pub fn forward(namespace: &str, port: u16) -> crate::Result<Arc<AtomicBool>> {
 				Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
 					thread::sleep(Duration::from_millis(20));
 				}
-				Err(_) => return,
+				// A connection that failed while it was accepted; the next may not.
+				Err(error) => eprintln!("forwarding port {port}: {error}"),
 			}
 		}
 	});
@@ -158,7 +187,7 @@ fn connect_inside(namespace: &str, port: u16) -> io::Result<TcpStream> {
 	})
 }
 
-/// Copies bytes both ways until either side closes.
+/// Copies bytes both ways until either side closes; then closes both, so neither copy waits on.
 fn join(outside: TcpStream, inside: TcpStream) {
 	let (Ok(mut outside_reader), Ok(mut inside_writer)) = (outside.try_clone(), inside.try_clone())
 	else {
@@ -166,10 +195,11 @@ fn join(outside: TcpStream, inside: TcpStream) {
 	};
 	let upstream = thread::spawn(move || {
 		let _ = io::copy(&mut outside_reader, &mut inside_writer);
-		let _ = inside_writer.shutdown(std::net::Shutdown::Write);
+		let _ = inside_writer.shutdown(std::net::Shutdown::Both);
 	});
 	let (mut inside_reader, mut outside_writer) = (inside, outside);
 	let _ = io::copy(&mut inside_reader, &mut outside_writer);
-	let _ = outside_writer.shutdown(std::net::Shutdown::Write);
+	let _ = outside_writer.shutdown(std::net::Shutdown::Both);
+	let _ = inside_reader.shutdown(std::net::Shutdown::Both);
 	let _ = upstream.join();
 }

@@ -198,6 +198,22 @@ impl LocalNetwork {
 		})
 	}
 
+	/// Fails unless every node holds the same blocks up to the lowest finalized height of them
+	/// all; that height.
+	pub async fn one_finalized_chain(&self) -> crate::Result<u32> {
+		let mut up_to = u32::MAX;
+		for node in &self.nodes {
+			up_to = up_to.min(node.chain()?.finalized_number().await?);
+		}
+		let reference = self.block_hashes(0, up_to).await?;
+		for index in 1..self.nodes.len() {
+			if self.block_hashes(index, up_to).await? != reference {
+				return Err(format!("node {index} holds other blocks up to #{up_to} than node 0"));
+			}
+		}
+		Ok(up_to)
+	}
+
 	/// Block hashes `1..=up_to` as node `index` sees them.
 	pub async fn block_hashes(&self, index: usize, up_to: u32) -> crate::Result<Vec<H256>> {
 		self.nodes[index].chain()?.block_hashes(up_to).await

@@ -1,4 +1,5 @@
-//! One `medchain-node` process on 127.0.0.1, with its own base path, ports and log file.
+//! One `medchain-node` process on 127.0.0.1 (or in a network namespace, its ports forwarded
+//! here), with its own base path, ports and log file.
 
 use std::{
 	fs::OpenOptions,
@@ -138,8 +139,8 @@ pub struct Node {
 	pub prometheus_port: u16,
 	pub(crate) custodian: Option<crate::custodian::Custodian>,
 	child: Option<Child>,
-	/// The stop flags of the port forwarders of a node in a namespace.
-	forwarders: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+	/// The stop flags of the port forwarders of a node in a namespace, by port.
+	forwarders: std::collections::BTreeMap<u16, std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Node {
@@ -156,7 +157,7 @@ impl Node {
 			spec,
 			custodian: None,
 			child: None,
-			forwarders: Vec::new(),
+			forwarders: Default::default(),
 		})
 	}
 
@@ -190,6 +191,11 @@ impl Node {
 			args.push(bootnode.clone());
 		}
 		args.extend(self.custodian_args());
+		// Flags for every node of a run, e.g. `--trie-cache-size 67108864` to see what a cache
+		// costs in a benchmark.
+		if let Ok(extra) = std::env::var("MEDCHAIN_NODE_ARGS") {
+			args.extend(extra.split_whitespace().map(String::from));
+		}
 		args
 	}
 
@@ -227,16 +233,15 @@ impl Node {
 	}
 
 	/// Brings the node's RPC, medchain RPC and Prometheus ports from `namespace` to this
-	/// process's 127.0.0.1, once.
+	/// process's 127.0.0.1, each port once.
 	fn forward_ports(&mut self, namespace: &str) -> crate::Result<()> {
-		if !self.forwarders.is_empty() {
-			return Ok(());
-		}
 		let custodian_port = self.custodian.as_ref().map(|custodian| custodian.port);
 		for port in
 			[Some(self.rpc_port), Some(self.prometheus_port), custodian_port].into_iter().flatten()
 		{
-			self.forwarders.push(crate::netns::forward(namespace, port)?);
+			if let std::collections::btree_map::Entry::Vacant(entry) = self.forwarders.entry(port) {
+				entry.insert(crate::netns::forward(namespace, port)?);
+			}
 		}
 		Ok(())
 	}
@@ -259,6 +264,30 @@ impl Node {
 	/// [`Node::is_running`].
 	pub fn terminate(&self) -> crate::Result<()> {
 		self.signal("-TERM")
+	}
+
+	/// Waits up to `timeout` for the process to exit on its own (after [`Node::terminate`]);
+	/// its exit status.
+	pub async fn wait_exit(
+		&mut self,
+		timeout: std::time::Duration,
+	) -> crate::Result<std::process::ExitStatus> {
+		let deadline = std::time::Instant::now() + timeout;
+		loop {
+			let child =
+				self.child.as_mut().ok_or_else(|| format!("{} is not running", self.spec.name))?;
+			if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+				self.child = None;
+				return Ok(status);
+			}
+			if std::time::Instant::now() > deadline {
+				return Err(format!(
+					"{} still runs {timeout:?} after it was asked to stop",
+					self.spec.name
+				));
+			}
+			tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+		}
 	}
 
 	/// Freezes the process (SIGSTOP): it keeps its sockets but answers nothing, as a hung node.
@@ -334,6 +363,18 @@ impl Node {
 		format!("/ip4/{}/tcp/{}/p2p/{peer_id}", self.p2p_ip(), self.p2p_port)
 	}
 
+	/// How long the node's log is now, in bytes: [`Node::log_since`] reads what follows.
+	pub fn log_len(&self) -> u64 {
+		std::fs::metadata(&self.log_path).map(|metadata| metadata.len()).unwrap_or(0)
+	}
+
+	/// What the node logged after the log was `offset` bytes long.
+	pub fn log_since(&self, offset: u64) -> String {
+		let text = std::fs::read(&self.log_path).unwrap_or_default();
+		let start = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
+		String::from_utf8_lossy(&text[start..]).into_owned()
+	}
+
 	/// The last `lines` lines of the node's log.
 	pub fn log_tail(&self, lines: usize) -> String {
 		let text = std::fs::read_to_string(&self.log_path).unwrap_or_default();
@@ -353,7 +394,7 @@ impl Drop for Node {
 			);
 		}
 		let _ = self.kill();
-		for forwarder in &self.forwarders {
+		for forwarder in self.forwarders.values() {
 			forwarder.store(true, std::sync::atomic::Ordering::Relaxed);
 		}
 	}

@@ -11,23 +11,18 @@ use std::{
 };
 
 use jsonrpsee::http_client::HttpClient;
-use medchain_app_api::{
-	auth::Role,
-	types::{AnchorStatus, SubmitRecord},
-	Hash32, MedchainApiClient, RecordId,
-};
-use medchain_runtime::RuntimeEvent;
+use medchain_app_api::{auth::Role, types::SubmitRecord, Hash32, MedchainApiClient, RecordId};
 use medchain_store::{AnchorState, Store};
 use medchain_tests::network::{FIRST_FINALITY, HOSPITAL_A};
 use medchain_tests::{
-	client::{rpc::wait_until, runtime_api},
-	custodian::{pseudonym_of, register_patient},
+	anchors::anchored_in,
+	client::runtime_api,
+	custodian::{register_patient, vital_signs, wait_app_rpc, wait_custodian_finalized},
 	network::LocalNetwork,
 	node::Node,
 	Result,
 };
 use rand::Rng;
-use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
 const ROUNDS: usize = 20;
@@ -37,15 +32,7 @@ const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 type Acked = Arc<Mutex<BTreeMap<String, (RecordId, Hash32)>>>;
 
 fn record(id: &str) -> SubmitRecord {
-	SubmitRecord {
-		client_request_id: id.into(),
-		patient: pseudonym_of(PATIENT),
-		record_type: "VITAL_SIGNS".into(),
-		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-11-30" })
-			.as_object()
-			.cloned()
-			.unwrap_or_default(),
-	}
+	vital_signs(PATIENT, id)
 }
 
 /// Submits records until the node stops answering (at most 200 calls): one alone, then a
@@ -93,17 +80,6 @@ async fn check_acknowledged(
 	Ok(())
 }
 
-async fn wait_for_rpc(node: &Node) -> Result<()> {
-	let app = node.app_rpc(Role::App)?;
-	wait_until("the medchain RPC after a restart", Duration::from_secs(120), || async {
-		Ok(app.record_status(RecordId([0; 32])).await.err().and_then(|error| match error {
-			jsonrpsee::core::ClientError::Call(_) => Some(()),
-			_ => None,
-		}))
-	})
-	.await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<()> {
 	let mut net = LocalNetwork::start_custodians()?;
@@ -126,7 +102,9 @@ async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<
 		writer.await.map_err(|e| e.to_string())?;
 		let started = Instant::now();
 		net.nodes[0].start()?;
-		wait_for_rpc(&net.nodes[0]).await.map_err(|e| net.with_log_tails(e))?;
+		wait_app_rpc(&net.nodes[0], Duration::from_secs(120))
+			.await
+			.map_err(|e| net.with_log_tails(e))?;
 		restarts += started.elapsed();
 		let snapshot = acked.lock().map_err(|e| e.to_string())?.clone();
 		check_acknowledged(&net.nodes[0], &snapshot)
@@ -144,19 +122,9 @@ async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<
 	let a = &net.nodes[0];
 	let auditor = a.app_rpc(Role::Auditor)?;
 	let ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
-	wait_until("every acknowledged record to be finalized", Duration::from_secs(300), || async {
-		for id in &ids {
-			let status = auditor.record_status(*id).await.map_err(|e| e.to_string())?;
-			match status.status {
-				AnchorStatus::Finalized => {}
-				AnchorStatus::Failed => return Err(format!("anchor failed: {status:?}")),
-				_ => return Ok(None),
-			}
-		}
-		Ok(Some(()))
-	})
-	.await
-	.map_err(|e| net.with_log_tails(e))?;
+	wait_custodian_finalized(&auditor, &ids, Duration::from_secs(300))
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
 
 	let (head, last_block) = chain.finalized_head().await?;
 	for (record_id, root) in acked.values() {
@@ -166,20 +134,12 @@ async fn acknowledged_records_survive_sigkill_and_are_anchored_once() -> Result<
 			.ok_or("not anchored")?;
 		assert_eq!(anchor.field_root, root.0);
 	}
-	let mut anchored = BTreeMap::new();
-	for number in first_block..=last_block {
-		let hash = chain.block_hash(number).await?.ok_or("missing block")?;
-		for event in chain.events(hash).await? {
-			if let RuntimeEvent::Records(pallet_records::Event::RecordAnchored {
-				record_id,
-				custodian: HOSPITAL_A,
-				..
-			}) = event.event
-			{
-				*anchored.entry(record_id).or_insert(0) += 1;
-			}
-		}
-	}
+	let anchored: BTreeMap<[u8; 32], usize> = anchored_in(&chain, first_block, last_block)
+		.await?
+		.into_iter()
+		.filter(|(_, anchored)| anchored.custodian == HOSPITAL_A)
+		.map(|(id, anchored)| (id, anchored.times))
+		.collect();
 
 	// Stopped, A's store opens directly: every record it holds decrypts; each is anchored
 	// exactly once or still waits in the outbox (stored but not acknowledged before a kill,

@@ -16,40 +16,24 @@ use std::{
 };
 
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
-use medchain_app_api::{
-	auth::Role,
-	types::{AnchorStatus, SubmitRecord},
-	ErrorCode, Hash32, MedchainApiClient, RecordId,
-};
+use medchain_app_api::{auth::Role, ErrorCode, Hash32, MedchainApiClient, RecordId};
 use medchain_store::{disk_space, Store};
 use medchain_tests::{
 	client::rpc::wait_until,
-	custodian::{pseudonym_of, register_patient},
+	custodian::{register_patient, vital_signs, wait_app_rpc, wait_custodian_finalized},
 	network::{LocalNetwork, A, ALL, FIRST_FINALITY, HOSPITAL_A},
 	step, Result,
 };
-use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 /// The store's own file system: room for the store, the reserve and a filler.
 const FILE_SYSTEM_BYTES: u64 = 256 << 20;
 const RECORDS_PER_PHASE: usize = 40;
+const TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Client request id → (record id, field root) of what A acknowledged.
 type Acked = BTreeMap<String, (RecordId, Hash32)>;
-
-fn record(id: &str) -> SubmitRecord {
-	SubmitRecord {
-		client_request_id: id.into(),
-		patient: pseudonym_of(PATIENT),
-		record_type: "VITAL_SIGNS".into(),
-		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-12-07" })
-			.as_object()
-			.cloned()
-			.unwrap_or_default(),
-	}
-}
 
 /// A tmpfs mounted at a directory, detached when dropped (lazily: a node may still hold it).
 struct Mounted(PathBuf);
@@ -73,19 +57,14 @@ impl Drop for Mounted {
 	}
 }
 
-/// Moves the files of `store` onto a new tmpfs mounted in its place.
-fn move_onto_tmpfs(store: &Path) -> std::result::Result<Mounted, String> {
-	let before = store.with_extension("before");
-	std::fs::rename(store, &before).map_err(|e| format!("moving the store aside: {e}"))?;
-	std::fs::create_dir(store).map_err(|e| e.to_string())?;
-	let mounted = Mounted::tmpfs(store, FILE_SYSTEM_BYTES)?;
-	for entry in std::fs::read_dir(&before).map_err(|e| e.to_string())? {
+/// Moves the files of `store` (aside, in `before`) onto `mounted`, a tmpfs in its place.
+fn move_onto(before: &Path, store: &Path) -> Result<()> {
+	for entry in std::fs::read_dir(before).map_err(|e| e.to_string())? {
 		let entry = entry.map_err(|e| e.to_string())?;
 		std::fs::copy(entry.path(), store.join(entry.file_name()))
 			.map_err(|e| format!("copying {}: {e}", entry.path().display()))?;
 	}
-	std::fs::remove_dir_all(&before).map_err(|e| e.to_string())?;
-	Ok(mounted)
+	std::fs::remove_dir_all(before).map_err(|e| e.to_string())
 }
 
 /// Writes zeros to `path` until the file system refuses more (ENOSPC); the bytes written.
@@ -106,7 +85,7 @@ fn fill(path: &Path) -> Result<u64> {
 
 async fn submit(app: &HttpClient, ids: &[String], acked: &mut Acked) -> Result<()> {
 	let submitted = app
-		.submit_records(ids.iter().map(|id| record(id)).collect())
+		.submit_records(ids.iter().map(|id| vital_signs(PATIENT, id)).collect())
 		.await
 		.map_err(|e| e.to_string())?;
 	for (id, submitted) in ids.iter().zip(submitted) {
@@ -117,22 +96,6 @@ async fn submit(app: &HttpClient, ids: &[String], acked: &mut Acked) -> Result<(
 
 fn ids(phase: &str) -> Vec<String> {
 	(0..RECORDS_PER_PHASE).map(|i| format!("{phase}-{i}")).collect()
-}
-
-/// Waits until every record of `acked` is finalized at its custodian.
-async fn wait_anchored(app: &HttpClient, acked: &Acked) -> Result<()> {
-	wait_until("the acknowledged records to be finalized", Duration::from_secs(180), || async {
-		for (record_id, _) in acked.values() {
-			let status = app.record_status(*record_id).await.map_err(|e| e.to_string())?;
-			match status.status {
-				AnchorStatus::Finalized => {}
-				AnchorStatus::Failed => return Err(format!("anchor failed: {status:?}")),
-				_ => return Ok(None),
-			}
-		}
-		Ok(Some(()))
-	})
-	.await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,23 +109,20 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	let medchain = net.nodes[A].base_path.join("chains/medchain_local/medchain");
 	let store = medchain.join("store");
 	net.nodes[A].terminate()?;
-	let node = &mut net.nodes[A];
-	wait_until("A to stop", Duration::from_secs(60), || {
-		let running = node.is_running();
-		async move { Ok((!running).then_some(())) }
-	})
-	.await?;
-	let _mounted = match move_onto_tmpfs(&store) {
+	net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
+	let before = store.with_extension("before");
+	std::fs::rename(&store, &before).map_err(|e| format!("moving the store aside: {e}"))?;
+	std::fs::create_dir(&store).map_err(|e| e.to_string())?;
+	// Dropped before the network on a failure: the lazy unmount lets A hold it until killed.
+	let _mounted = match Mounted::tmpfs(&store, FILE_SYSTEM_BYTES) {
 		Ok(mounted) => mounted,
 		Err(reason) => return medchain_tests::skip("full-disk", &reason),
 	};
+	move_onto(&before, &store)?;
 	net.nodes[A].start()?;
+	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await?;
 	let app = net.nodes[A].app_rpc(Role::App)?;
 	let mut acked = Acked::new();
-	wait_until("A's medchain RPC", Duration::from_secs(120), || async {
-		Ok(app.health().await.ok())
-	})
-	.await?;
 	submit(&app, &ids("before"), &mut acked).await?;
 
 	step("the disk fills");
@@ -170,7 +130,9 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	let space = disk_space::space(&store).map_err(|e| e.to_string())?;
 	println!("the filler took {} MiB; {} bytes are left", filled >> 20, space.free);
 	assert_eq!(space.free, 0, "the store's file system is not full");
-	let refused = app.submit_records(ids("while-full").iter().map(|id| record(id)).collect()).await;
+	let refused = app
+		.submit_records(ids("while-full").iter().map(|id| vital_signs(PATIENT, id)).collect())
+		.await;
 	let Err(ClientError::Call(error)) = refused else {
 		return Err(format!("a submission to a full disk was not refused: {refused:?}"));
 	};
@@ -186,7 +148,8 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	assert_eq!(again, acked, "a stored record changed while the disk was full");
 
 	step("A keeps validating and anchors what it acknowledged");
-	wait_anchored(&app, &acked).await.map_err(|e| net.with_log_tails(e))?;
+	let ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
+	wait_custodian_finalized(&app, &ids, TIMEOUT).await.map_err(|e| net.with_log_tails(e))?;
 	let from = chain.finalized_number().await?;
 	// A validates with the dev keyring of its admin, Alice.
 	let a_key = Sr25519Keyring::Alice.public();
@@ -206,7 +169,8 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	step("space is freed: A accepts again");
 	std::fs::remove_file(store.join("filler")).map_err(|e| e.to_string())?;
 	submit(&app, &ids("after"), &mut acked).await?;
-	wait_anchored(&app, &acked).await.map_err(|e| net.with_log_tails(e))?;
+	let ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
+	wait_custodian_finalized(&app, &ids, TIMEOUT).await.map_err(|e| net.with_log_tails(e))?;
 
 	step("every acknowledged record decrypts from the store");
 	net.nodes[A].kill()?;

@@ -6,42 +6,41 @@
 //! Needs libfaketime (`scripts/setup.sh` installs it): without it the drill fails, unless
 //! `MEDCHAIN_ALLOW_SKIP` names `wrong-clock`.
 
-use std::{collections::BTreeMap, path::Path, time::Duration};
+use std::{collections::BTreeMap, path::PathBuf, time::Duration};
 
-use medchain_app_api::{auth::Role, types::SubmitRecord, MedchainApiClient};
+use medchain_app_api::{auth::Role, MedchainApiClient};
 use medchain_tests::{
+	anchors::wait_anchored_once,
 	client::rpc::wait_until,
-	custodian::{pseudonym_of, register_patient, wait_anchored_once},
+	custodian::{register_patient, vital_signs, wait_app_rpc},
 	network::{LocalNetwork, A, ALL, D, FIRST_FINALITY, HOSPITAL_D},
 	step, Result,
 };
-use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
-const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
 const AHEAD: &str = "+10m";
 const PATIENT: Sr25519Keyring = Sr25519Keyring::Two;
 /// Blocks A must finalize with D's clock wrong.
 const FINALIZED_MEANWHILE: u32 = 10;
 const TIMEOUT: Duration = Duration::from_secs(180);
 
-fn record(id: &str) -> SubmitRecord {
-	SubmitRecord {
-		client_request_id: id.into(),
-		patient: pseudonym_of(PATIENT),
-		record_type: "VITAL_SIGNS".into(),
-		fields: json!({ "heart_rate": id, "recorded_by": "nurse", "date": "2026-12-07" })
-			.as_object()
-			.cloned()
-			.unwrap_or_default(),
-	}
+/// libfaketime's library for threaded programs, wherever Debian put it for this machine.
+fn libfaketime() -> Option<PathBuf> {
+	std::fs::read_dir("/usr/lib")
+		.ok()?
+		.filter_map(|entry| entry.ok())
+		.map(|entry| entry.path().join("faketime/libfaketimeMT.so.1"))
+		.find(|path| path.exists())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_validator_ten_minutes_ahead_is_outvoted_and_follows_finality() -> Result<()> {
-	if !Path::new(LIBFAKETIME).exists() {
-		return medchain_tests::skip("wrong-clock", &format!("{LIBFAKETIME} is missing"));
-	}
+	let Some(library) = libfaketime() else {
+		return medchain_tests::skip(
+			"wrong-clock",
+			"libfaketime is not installed (scripts/setup.sh)",
+		);
+	};
 	let mut net = LocalNetwork::start_custodians()?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
 	let chain_a = net.nodes[A].chain()?;
@@ -49,22 +48,23 @@ async fn a_validator_ten_minutes_ahead_is_outvoted_and_follows_finality() -> Res
 
 	step("D restarts 10 minutes ahead");
 	net.nodes[D].kill()?;
+	let preload = format!("LD_PRELOAD={}", library.display());
 	net.nodes[D].spec.launcher =
-		["env", &format!("LD_PRELOAD={LIBFAKETIME}"), &format!("FAKETIME={AHEAD}")]
-			.map(String::from)
-			.to_vec();
+		["env", &preload, &format!("FAKETIME={AHEAD}")].map(String::from).to_vec();
+	let log_before = net.nodes[D].log_len();
 	net.nodes[D].start()?;
 	let from = chain_a.finalized_number().await?;
-	let app_d = net.nodes[D].app_rpc(Role::App)?;
+	wait_app_rpc(&net.nodes[D], TIMEOUT).await?;
 	let ids: Vec<String> = (0..20).map(|n| format!("ahead-{n}")).collect();
-	let submitted = wait_until("D's medchain RPC", TIMEOUT, || async {
-		Ok(app_d.submit_records(ids.iter().map(|id| record(id)).collect()).await.ok())
-	})
-	.await?;
+	let submitted = net.nodes[D]
+		.app_rpc(Role::App)?
+		.submit_records(ids.iter().map(|id| vital_signs(PATIENT, id)).collect())
+		.await
+		.map_err(|e| e.to_string())?;
 	let acked: BTreeMap<[u8; 32], [u8; 32]> =
 		submitted.iter().map(|record| (record.record_id.0, record.field_root.0)).collect();
 	net.wait_finalized(&[A], from + FINALIZED_MEANWHILE, TIMEOUT).await?;
-	let wrong = net.nodes[D].log_tail(2_000);
+	let wrong = net.nodes[D].log_since(log_before);
 	assert!(
 		wrong.lines().any(|line| line.contains("Prepared block for proposing")),
 		"D authored nothing: its clock was not wrong enough to test anything"

@@ -1,16 +1,18 @@
 //! soak: app clients against one node for minutes on end (issue 27). `scripts/soak.sh` runs it.
 //! Figures only; never a test.
 //!
-//! `soak [--clients N] [--seconds S]` (32 and 300 by default), on its own four-hospital network,
-//! every client against Hospital B's node:
+//! `soak [--clients N] [--seconds S] [--methods submit,status,access,log,share]` (32 clients, 300 s
+//! and every method by default), on its own four-hospital network, every client against
+//! Hospital B's node:
 //! - one client shares: the patient's consent, recomputed and signed here, then `createShare`
 //!   (a patient's shares are made one at a time: each consent signs the patient's next nonce);
 //! - each other client goes round `submitRecords` (5 records), `recordStatus` (one it stored),
 //!   `accessShared` (Hospital A's record, under a grant of its own) and `accessLog` (a page of
 //!   B's accesses, as B's auditor).
 //!
-//! Prints per method the calls, p50 and p99, and the errors by code; the node's resident memory
-//! at the start and at the end.
+//! Prints per method the calls, p50 and p99, and the errors by code with one message each; the
+//! nodes' resident memory every 30 s. `--methods` runs only some, to find what a figure comes
+//! from.
 
 use std::{
 	collections::BTreeMap,
@@ -19,15 +21,18 @@ use std::{
 
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
-	audit::AccessLogQuery, auth::Role, consent, types::SubmitRecord, AccessShared, AccountId,
-	CreateShare, MedchainApiClient, RecordId, ShareTerms,
+	audit::AccessLogQuery,
+	auth::Role,
+	consent,
+	types::{AnchorStatus, SubmitRecord},
+	AccessShared, AccountId, CreateShare, MedchainApiClient, RecordId, ShareTerms,
 };
 use medchain_primitives::fields::RecordType;
 use medchain_runtime::RuntimeCall;
 use medchain_tests::{
-	client::{runtime_api, tx, Chain},
+	client::{rpc::wait_until, runtime_api, tx, Chain},
 	custodian::register_patient,
-	network::{LocalNetwork, A, ALL, B, FIRST_FINALITY},
+	network::{LocalNetwork, A, ALL, B, FIRST_FINALITY, HOSPITAL_A, HOSPITAL_B},
 	node::Node,
 	Result,
 };
@@ -40,16 +45,19 @@ use crate::bench_access::setup::{
 	anchor_records, create_grants, grant_duration, wait_grants_final, Share, PATIENTS, REQUESTING,
 };
 
-const USAGE: &str = "soak [--clients N] [--seconds S]";
+const USAGE: &str = "soak [--clients N] [--seconds S] [--methods submit,status,access,log,share]";
+const METHODS: [&str; 5] = ["submit", "status", "access", "log", "share"];
+/// How often the node's memory is printed.
+const MEMORY_EVERY: Duration = Duration::from_secs(30);
 /// Hospital B's patient, whose records the clients submit and the sharer shares.
 const B_PATIENT_SEED: &str = "//SoakPatientOfB";
 
-/// What one call did: its method, its seconds, and its error code if it failed.
-type Outcome = (&'static str, f64, Option<i32>);
+/// What one call did: its method, its seconds, and its error (code, message) if it failed.
+type Outcome = (&'static str, f64, Option<(i32, String)>);
 
 /// Runs it; `args`: `[--clients N] [--seconds S]`.
 pub async fn run(args: &[String]) -> Result<()> {
-	let (clients, seconds) = parse(args)?;
+	let Options { clients, seconds, methods } = Options::parse(args)?;
 	let net = LocalNetwork::start_custodians()?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
 	let chain_a = net.nodes[A].chain()?;
@@ -80,24 +88,37 @@ pub async fn run(args: &[String]) -> Result<()> {
 	.succeeded()?;
 	let app_b = net.nodes[B].app_rpc(Role::App)?;
 	let shared_record = submit(&app_b, &patient_b, "soak-shared", 1).await?[0];
+	wait_until("the shared record's anchor to be final", Duration::from_secs(180), || async {
+		let status = app_b.record_status(shared_record).await.map_err(|e| e.to_string())?;
+		Ok((status.status == AnchorStatus::Finalized).then_some(()))
+	})
+	.await?;
 
 	let rss_at_start = rss(&net.nodes[B])?;
 	println!("soak: {clients} clients against Hospital B's node for {seconds} s");
 	let deadline = Instant::now() + Duration::from_secs(seconds);
 	let mut tasks = Vec::new();
+	let round: Vec<&'static str> = METHODS
+		.into_iter()
+		.filter(|method| *method != "share" && methods.contains(method))
+		.collect();
 	let sharer = Sharer {
 		app: app_b.clone(),
 		chain: net.nodes[B].chain()?,
 		patient: patient_b.clone(),
 		record: shared_record,
+		slot_millis,
 	};
-	tasks.push(tokio::spawn(async move { sharer.run(deadline).await }));
-	for (number, share) in shares.into_iter().enumerate() {
+	if methods.contains(&"share") {
+		tasks.push(tokio::spawn(async move { sharer.run(deadline).await }));
+	}
+	for (number, share) in shares.into_iter().enumerate().filter(|_| !round.is_empty()) {
 		let client = Client {
 			number,
 			app: net.nodes[B].app_rpc(Role::App)?,
 			auditor: net.nodes[B].app_rpc(Role::Auditor)?,
 			patient: patient_b.clone(),
+			round: round.clone(),
 			access: AccessShared {
 				share_token: share.token.as_str().to_owned(),
 				record_id: share.record,
@@ -105,6 +126,19 @@ pub async fn run(args: &[String]) -> Result<()> {
 			},
 		};
 		tasks.push(tokio::spawn(async move { client.run(deadline).await }));
+	}
+	let started = Instant::now();
+	while Instant::now() < deadline {
+		tokio::time::sleep(MEMORY_EVERY.min(deadline.saturating_duration_since(Instant::now())))
+			.await;
+		let mut line =
+			format!("{:>4} s: resident MiB, anonymous + file-backed:", started.elapsed().as_secs());
+		for (index, name) in ALL.iter().zip(["A", "B", "C", "D"]) {
+			let node = &net.nodes[*index];
+			let (anonymous, file) = (node.memory("RssAnon")? >> 20, node.memory("RssFile")? >> 20);
+			line.push_str(&format!(" {name} {anonymous} + {file}"));
+		}
+		println!("{line} (only B serves the clients)");
 	}
 	let mut outcomes = Vec::new();
 	for task in tasks {
@@ -114,22 +148,43 @@ pub async fn run(args: &[String]) -> Result<()> {
 	Ok(())
 }
 
-fn parse(args: &[String]) -> Result<(usize, u64)> {
-	let (mut clients, mut seconds) = (32, 300);
-	let mut args = args.iter();
-	while let Some(flag) = args.next() {
-		let value = args.next().ok_or(format!("{flag} needs a value; usage: {USAGE}"))?;
-		let number = || value.parse::<u64>().map_err(|e| format!("{flag} {value}: {e}"));
-		match flag.as_str() {
-			"--clients" => clients = usize::try_from(number()?).map_err(|e| e.to_string())?,
-			"--seconds" => seconds = number()?,
-			_ => return Err(format!("unknown option {flag}; usage: {USAGE}")),
+struct Options {
+	clients: usize,
+	seconds: u64,
+	methods: Vec<&'static str>,
+}
+
+impl Options {
+	fn parse(args: &[String]) -> Result<Self> {
+		let mut options = Self { clients: 32, seconds: 300, methods: METHODS.to_vec() };
+		let mut args = args.iter();
+		while let Some(flag) = args.next() {
+			let value = args.next().ok_or(format!("{flag} needs a value; usage: {USAGE}"))?;
+			let number = || value.parse::<u64>().map_err(|e| format!("{flag} {value}: {e}"));
+			match flag.as_str() {
+				"--clients" => {
+					options.clients = usize::try_from(number()?).map_err(|e| e.to_string())?
+				}
+				"--seconds" => options.seconds = number()?,
+				"--methods" => {
+					options.methods = value
+						.split(',')
+						.map(|name| {
+							METHODS.into_iter().find(|method| *method == name).ok_or(format!(
+								"unknown method {name:?}: one of {}",
+								METHODS.join(", ")
+							))
+						})
+						.collect::<Result<_>>()?
+				}
+				_ => return Err(format!("unknown option {flag}; usage: {USAGE}")),
+			}
 		}
+		if options.clients < 2 {
+			return Err(format!("--clients must be 2 or more (one shares); usage: {USAGE}"));
+		}
+		Ok(options)
 	}
-	if clients < 2 {
-		return Err(format!("--clients must be 2 or more (one shares); usage: {USAGE}"));
-	}
-	Ok((clients, seconds))
 }
 
 /// The node's resident memory now (`VmRSS`), in bytes.
@@ -137,13 +192,13 @@ fn rss(node: &Node) -> Result<u64> {
 	node.memory("VmRSS")
 }
 
-/// Submits `count` VITAL_SIGNS records of `patient` named `prefix-n`; their ids.
-async fn submit(
+/// Submits `count` DIAGNOSIS records of `patient` named `prefix-n`.
+async fn submit_calls(
 	app: &HttpClient,
 	patient: &sr25519::Pair,
 	prefix: &str,
 	count: usize,
-) -> Result<Vec<RecordId>> {
+) -> std::result::Result<Vec<RecordId>, ClientError> {
 	let records = (0..count)
 		.map(|n| SubmitRecord {
 			client_request_id: format!("{prefix}-{n}"),
@@ -155,16 +210,29 @@ async fn submit(
 				.unwrap_or_default(),
 		})
 		.collect();
-	let submitted = app.submit_records(records).await.map_err(|error| error.to_string())?;
+	let submitted = app.submit_records(records).await?;
 	Ok(submitted.into_iter().map(|record| record.record_id).collect())
 }
 
-/// The error code of a failed call (0: not a JSON-RPC error, e.g. a timeout).
-fn code<T>(result: &std::result::Result<T, ClientError>) -> Option<i32> {
-	match result {
-		Ok(_) => None,
-		Err(ClientError::Call(error)) => Some(error.code()),
-		Err(_) => Some(0),
+async fn submit(
+	app: &HttpClient,
+	patient: &sr25519::Pair,
+	prefix: &str,
+	count: usize,
+) -> Result<Vec<RecordId>> {
+	submit_calls(app, patient, prefix, count).await.map_err(|error| error.to_string())
+}
+
+/// The error of a failed call.
+fn error<T>(result: std::result::Result<T, ClientError>) -> Option<(i32, String)> {
+	result.err().map(failure)
+}
+
+/// A call's error: its code (0: no JSON-RPC answer, e.g. a timeout) and message.
+fn failure(error: ClientError) -> (i32, String) {
+	match error {
+		ClientError::Call(error) => (error.code(), error.message().to_owned()),
+		other => (0, other.to_string()),
 	}
 }
 
@@ -174,6 +242,8 @@ struct Client {
 	app: HttpClient,
 	auditor: HttpClient,
 	patient: sr25519::Pair,
+	/// The methods it goes round.
+	round: Vec<&'static str>,
 	access: AccessShared,
 }
 
@@ -181,30 +251,37 @@ impl Client {
 	async fn run(self, deadline: Instant) -> Vec<Outcome> {
 		let mut outcomes = Vec::new();
 		let mut stored: Vec<RecordId> = Vec::new();
-		let mut round = 0usize;
+		let mut turn = 0usize;
 		while Instant::now() < deadline {
+			let method = self.round[turn % self.round.len()];
+			turn += 1;
 			let started = Instant::now();
-			let (method, failed) = match round % 4 {
-				0 => {
-					let prefix = format!("soak-{}-{round}", self.number);
-					let submitted = submit(&self.app, &self.patient, &prefix, 5).await;
-					let failed = submitted.as_ref().err().map(|_| 0);
-					stored.extend(submitted.unwrap_or_default());
-					("submitRecords", failed)
+			let (name, failed) = match method {
+				"submit" => {
+					let prefix = format!("soak-{}-{turn}", self.number);
+					let submitted = submit_calls(&self.app, &self.patient, &prefix, 5).await;
+					if let Ok(ids) = &submitted {
+						stored.extend(ids);
+					}
+					("submitRecords", error(submitted))
 				}
-				1 => match stored.get(round % stored.len().max(1)) {
-					Some(id) => ("recordStatus", code(&self.app.record_status(*id).await)),
-					None => ("recordStatus", None),
-				},
-				2 => ("accessShared", code(&self.app.access_shared(self.access.clone()).await)),
+				"status" => {
+					let Some(id) = stored.get(turn % stored.len().max(1)) else { continue };
+					("recordStatus", error(self.app.record_status(*id).await))
+				}
+				"access" => {
+					("accessShared", error(self.app.access_shared(self.access.clone()).await))
+				}
 				_ => {
-					let query =
-						AccessLogQuery { hospital: Some(1), limit: Some(50), ..Default::default() };
-					("accessLog", code(&self.auditor.access_log(query).await))
+					let query = AccessLogQuery {
+						hospital: Some(HOSPITAL_B),
+						limit: Some(50),
+						..Default::default()
+					};
+					("accessLog", error(self.auditor.access_log(query).await))
 				}
 			};
-			outcomes.push((method, started.elapsed().as_secs_f64(), failed));
-			round += 1;
+			outcomes.push((name, started.elapsed().as_secs_f64(), failed));
 		}
 		outcomes
 	}
@@ -216,56 +293,63 @@ struct Sharer {
 	chain: Chain,
 	patient: sr25519::Pair,
 	record: RecordId,
+	/// The chain's slot duration, which turns the share's hours into blocks.
+	slot_millis: u64,
 }
 
 impl Sharer {
 	async fn run(self, deadline: Instant) -> Vec<Outcome> {
+		let genesis = match self.chain.genesis_hash().await {
+			Ok(hash) => hash.0,
+			Err(message) => return vec![("createShare", 0.0, Some((0, message)))],
+		};
 		let mut outcomes = Vec::new();
 		while Instant::now() < deadline {
 			let started = Instant::now();
-			let failed = self.share().await.err();
+			let failed = self.share(&genesis).await.err();
 			outcomes.push(("createShare", started.elapsed().as_secs_f64(), failed));
 		}
 		outcomes
 	}
 
 	/// One share: `prepareShare`, the consent recomputed and signed here, `createShare`.
-	async fn share(&self) -> std::result::Result<(), i32> {
+	async fn share(&self, genesis: &[u8; 32]) -> std::result::Result<(), (i32, String)> {
 		let token = ShareToken::generate();
 		let terms = ShareTerms {
 			patient: AccountId(self.patient.public().0),
 			record_ids: vec![self.record],
 			fields: None,
-			grantee_hospital: Some(0),
+			grantee_hospital: Some(HOSPITAL_A),
 			expires_in_hours: 24,
 			max_uses: None,
 			purpose: "TREAT".into(),
 			token_public: format!("0x{}", hex::encode(token.public_key())),
 		};
-		let prepared = self.app.prepare_share(terms.clone()).await;
-		let consent = prepared.map_err(|error| code::<()>(&Err(error)).unwrap_or(0))?;
-		let signature = self.sign(&terms, consent.nonce, consent.deadline).await.map_err(|_| 0)?;
+		let consent = self.app.prepare_share(terms.clone()).await.map_err(failure)?;
+		let signature = self
+			.sign(genesis, &terms, consent.nonce, consent.deadline)
+			.map_err(|message| (0, message))?;
 		let share = CreateShare {
 			terms,
 			nonce: consent.nonce,
 			deadline: consent.deadline,
 			patient_signature: signature,
 		};
-		let created = self.app.create_share(share).await;
-		code(&created).map_or(Ok(()), Err)
+		error(self.app.create_share(share).await).map_or(Ok(()), Err)
 	}
 
-	async fn sign(&self, terms: &ShareTerms, nonce: u64, deadline: u32) -> Result<String> {
+	fn sign(
+		&self,
+		genesis: &[u8; 32],
+		terms: &ShareTerms,
+		nonce: u64,
+		deadline: u32,
+	) -> Result<String> {
 		let records = consent::record_ids(terms).map_err(|error| error.message)?;
-		let (patient, chain_terms) = consent::chain_terms(
-			terms,
-			records,
-			&[RecordType::Diagnosis],
-			medchain_runtime::SLOT_DURATION,
-		)
-		.map_err(|error| error.message)?;
-		let genesis = self.chain.genesis_hash().await?.0;
-		let message = consent::consent_message(&genesis, &patient, &chain_terms, nonce, deadline);
+		let (patient, chain_terms) =
+			consent::chain_terms(terms, records, &[RecordType::Diagnosis], self.slot_millis)
+				.map_err(|error| error.message)?;
+		let message = consent::consent_message(genesis, &patient, &chain_terms, nonce, deadline);
 		Ok(format!("0x{}", hex::encode(self.patient.sign(&message).0)))
 	}
 }
@@ -275,38 +359,46 @@ fn percentile(sorted: &[f64], fraction: f64) -> f64 {
 	sorted.get(rank - 1).copied().unwrap_or(0.0)
 }
 
+/// Per error code: how many, and the first one's message.
+type ErrorsByCode<'a> = BTreeMap<i32, (usize, &'a str)>;
+
 fn report(outcomes: &[Outcome], rss_at_start: u64, rss_at_end: u64, peak: u64) {
-	let mut by_method: BTreeMap<&str, (Vec<f64>, BTreeMap<i32, usize>)> = BTreeMap::new();
+	let mut by_method: BTreeMap<&str, (Vec<f64>, ErrorsByCode)> = BTreeMap::new();
 	for (method, seconds, failed) in outcomes {
 		let entry = by_method.entry(method).or_default();
 		entry.0.push(*seconds);
-		if let Some(code) = failed {
-			*entry.1.entry(*code).or_default() += 1;
+		if let Some((code, message)) = failed {
+			entry.1.entry(*code).or_insert((0, message)).0 += 1;
 		}
 	}
 	println!("\n| method | calls | p50 | p99 | errors by code |");
 	println!("|---|---|---|---|---|");
+	let mut examples = Vec::new();
 	for (method, (mut seconds, errors)) in by_method {
 		seconds.sort_by(f64::total_cmp);
-		let errors = if errors.is_empty() {
+		let counts = if errors.is_empty() {
 			"none".to_owned()
 		} else {
 			errors
 				.iter()
-				.map(|(code, count)| format!("{code}: {count}"))
+				.map(|(code, (count, _))| format!("{code}: {count}"))
 				.collect::<Vec<_>>()
 				.join(", ")
 		};
 		println!(
-			"| {method} | {} | {:.3} s | {:.3} s | {errors} |",
+			"| {method} | {} | {:.3} s | {:.3} s | {counts} |",
 			seconds.len(),
 			percentile(&seconds, 0.5),
 			percentile(&seconds, 0.99)
 		);
+		examples.extend(errors.into_iter().map(|(code, (_, message))| (method, code, message)));
 	}
-	let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
+	for (method, code, message) in examples {
+		println!("{method} {code}: {message}");
+	}
+	let mib = |bytes: u64| bytes >> 20;
 	println!(
-		"\nHospital B's node: resident {:.0} MiB at the start, {:.0} MiB at the end (peak {:.0} MiB)",
+		"\nHospital B's node: resident {} MiB at the start, {} MiB at the end (peak {} MiB)",
 		mib(rss_at_start),
 		mib(rss_at_end),
 		mib(peak)
