@@ -94,7 +94,7 @@ async fn submit(app: &HttpClient, ids: &[String], acked: &mut Acked) -> Result<(
 	Ok(())
 }
 
-fn ids(phase: &str) -> Vec<String> {
+fn request_ids(phase: &str) -> Vec<String> {
 	(0..RECORDS_PER_PHASE).map(|i| format!("{phase}-{i}")).collect()
 }
 
@@ -123,7 +123,7 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await?;
 	let app = net.nodes[A].app_rpc(Role::App)?;
 	let mut acked = Acked::new();
-	submit(&app, &ids("before"), &mut acked).await?;
+	submit(&app, &request_ids("before"), &mut acked).await?;
 
 	step("the disk fills");
 	let filled = fill(&store.join("filler"))?;
@@ -131,7 +131,9 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	println!("the filler took {} MiB; {} bytes are left", filled >> 20, space.free);
 	assert_eq!(space.free, 0, "the store's file system is not full");
 	let refused = app
-		.submit_records(ids("while-full").iter().map(|id| vital_signs(PATIENT, id)).collect())
+		.submit_records(
+			request_ids("while-full").iter().map(|id| vital_signs(PATIENT, id)).collect(),
+		)
 		.await;
 	let Err(ClientError::Call(error)) = refused else {
 		return Err(format!("a submission to a full disk was not refused: {refused:?}"));
@@ -144,12 +146,14 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	assert_eq!(data["free"], 0, "{data}");
 	// What was stored is answered as it was: a retry needs no room.
 	let mut again = Acked::new();
-	submit(&app, &ids("before"), &mut again).await?;
+	submit(&app, &request_ids("before"), &mut again).await?;
 	assert_eq!(again, acked, "a stored record changed while the disk was full");
 
 	step("A keeps validating and anchors what it acknowledged");
-	let ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
-	wait_custodian_finalized(&app, &ids, TIMEOUT).await.map_err(|e| net.with_log_tails(e))?;
+	let record_ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
+	wait_custodian_finalized(&app, &record_ids, TIMEOUT)
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
 	let from = chain.finalized_number().await?;
 	// A validates with the dev keyring of its admin, Alice.
 	let a_key = Sr25519Keyring::Alice.public();
@@ -168,9 +172,11 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 
 	step("space is freed: A accepts again");
 	std::fs::remove_file(store.join("filler")).map_err(|e| e.to_string())?;
-	submit(&app, &ids("after"), &mut acked).await?;
-	let ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
-	wait_custodian_finalized(&app, &ids, TIMEOUT).await.map_err(|e| net.with_log_tails(e))?;
+	submit(&app, &request_ids("after"), &mut acked).await?;
+	let record_ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
+	wait_custodian_finalized(&app, &record_ids, TIMEOUT)
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
 
 	step("every acknowledged record decrypts from the store");
 	net.nodes[A].kill()?;
