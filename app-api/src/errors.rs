@@ -114,8 +114,9 @@ pub enum ErrorCode {
 	/// stored, until space is freed. The error's data give `free`, `needed` and `reserve` in
 	/// bytes; what was stored before is untouched.
 	StoreFull = -32051,
-	/// No node of the custodian answered; the access is logged, so `retryAccess` with the
-	/// `accessId` in the error's data while the entry is inside its release lifetime.
+	/// No node of the custodian answered, or its node has not finalized the access entry yet;
+	/// the access is logged, so `retryAccess` with the `accessId` in the error's data while the
+	/// entry is inside its release lifetime.
 	CustodianUnavailable = -32060,
 	/// The custodian refused to release the fields; the message says why.
 	ReleaseRefused = -32061,

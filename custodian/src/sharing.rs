@@ -294,6 +294,11 @@ async fn fetch_verified(custodian: &Custodian, access: AccessId) -> Result<Share
 	};
 	let released = fetched.map_err(|error| match error {
 		FetchError::Unavailable(why) => unavailable(why),
+		// The entry is final here: a custodian that still does not see it is behind (catching
+		// up after a restart, say), and the fields can be fetched again.
+		FetchError::Refused(Refusal::EntryNotFinalized) => {
+			unavailable("its node has not finalized the access entry yet".into())
+		}
 		FetchError::Refused(refusal) => ErrorCode::ReleaseRefused
 			.error(format!("the custodian refused access {access}: {}", refusal.describe())),
 		FetchError::Malformed => {
