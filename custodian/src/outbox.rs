@@ -301,6 +301,11 @@ impl Outbox {
 				| TransactionStatus::Dropped
 				| TransactionStatus::Invalid
 				| TransactionStatus::FinalityTimeout(_) => {
+					log::info!(
+						target: "medchain::outbox",
+						"anchor batch {tx:?} left the pool ({update:?}): its {} records go out again",
+						ids.len()
+					);
 					self.signer.reset_nonce();
 					self.tracker.set(
 						ids.clone(),

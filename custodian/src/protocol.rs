@@ -3,15 +3,18 @@
 //!
 //! The protocol name carries the genesis hash, so nodes of different chains never talk. The
 //! request is the access id; the answer is the released fields (each with its salt and Merkle
-//! proof) or the reason for a refusal. The custodian's side is `crate::release`; the node
-//! registers the protocol with these limits.
+//! proof) or the reason for a refusal (the messages: `medchain_primitives::release`). The
+//! custodian's side is `crate::release`; the node registers the protocol with these limits.
 //! There is no RPC fallback: the fields leave the custodian's node only through this protocol.
 
 use std::{sync::Arc, time::Duration};
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use futures::{future::BoxFuture, FutureExt};
 use medchain_primitives::{access::AccessId, commitment::DisclosedField};
+pub use medchain_primitives::release::{
+	Refusal, ReleaseRequest, ReleaseResponse, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
+};
 use sc_network::{
 	request_responses::{IfDisconnected, RequestFailure},
 	service::traits::NetworkService,
@@ -19,10 +22,6 @@ use sc_network::{
 };
 use sp_core::H256;
 
-/// The largest request: an access id, with room to spare.
-pub const MAX_REQUEST_BYTES: u64 = 64;
-/// The largest answer: a maximal record (1 MiB of values) with its salts and proofs.
-pub const MAX_RESPONSE_BYTES: u64 = 2 << 20;
 /// How long a requester waits for one custodian node's answer.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 /// How many blocks after its own block an access entry can still be released. A requester
@@ -32,65 +31,6 @@ pub const RELEASE_LIFETIME_BLOCKS: u32 = 5 * medchain_runtime::MINUTES;
 /// The protocol's name on chain `genesis`.
 pub fn protocol_name(genesis: &H256) -> ProtocolName {
 	format!("/{}/medchain/release/1", hex::encode(genesis)).into()
-}
-
-/// Asks for the fields of access entry `access`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct ReleaseRequest {
-	/// The finalized access entry.
-	pub access: AccessId,
-}
-
-/// The custodian's answer.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum ReleaseResponse {
-	/// The entry's fields, each with its salt and proof.
-	Released(Vec<DisclosedField>),
-	/// Why the custodian does not release them.
-	Refused(Refusal),
-}
-
-/// Why a custodian refuses a release, one reason each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum Refusal {
-	/// No finalized access entry has this id (it may not be finalized yet).
-	EntryNotFinalized,
-	/// The entry names another hospital as custodian.
-	NotCustodian,
-	/// The entry is not a grant access (break-glass and patient reads are served otherwise).
-	NotGrantAccess,
-	/// The requesting node is not a node of the entry's accessor hospital, or that hospital
-	/// is not active.
-	NotAccessorNode,
-	/// The entry was served already.
-	AlreadyServed,
-	/// The entry is older than [`RELEASE_LIFETIME_BLOCKS`].
-	EntryExpired,
-	/// The grant was revoked, expired or pruned since the access.
-	GrantNoLongerValid,
-	/// The record was erased (or is being erased) since the access.
-	RecordErased,
-	/// The custodian can't serve now (its store or its release transaction failed); retry.
-	Unavailable,
-}
-
-impl Refusal {
-	/// What the refusal means, for the requester's error message.
-	pub fn describe(self) -> &'static str {
-		match self {
-			Refusal::EntryNotFinalized => {
-				"the custodian sees no finalized access entry with this id"
-			}
-			Refusal::NotCustodian => "the entry names another custodian",
-			Refusal::NotGrantAccess => "the entry is not a share access",
-			Refusal::NotAccessorNode => "this node is not a node of the entry's accessor hospital",
-			Refusal::AlreadyServed => "the entry was served already",
-			Refusal::EntryExpired => "the entry is older than the release lifetime",
-			Refusal::GrantNoLongerValid => "the grant was revoked or expired since the access",
-			Refusal::RecordErased => "the record was erased",
-			Refusal::Unavailable => "the custodian can't serve now; retry",
-		}
-	}
 }
 
 /// Why a fetch got no fields.
@@ -155,10 +95,10 @@ pub async fn fetch(
 	for peer in peers {
 		match network.request(*peer, access).await {
 			Ok(bytes) => {
-				return match ReleaseResponse::decode(&mut bytes.as_slice()) {
-					Ok(ReleaseResponse::Released(fields)) => Ok(fields),
-					Ok(ReleaseResponse::Refused(refusal)) => Err(FetchError::Refused(refusal)),
-					Err(_) => Err(FetchError::Malformed),
+				return match ReleaseResponse::read(&bytes) {
+					Some(ReleaseResponse::Released(fields)) => Ok(fields),
+					Some(ReleaseResponse::Refused(refusal)) => Err(FetchError::Refused(refusal)),
+					None => Err(FetchError::Malformed),
 				}
 			}
 			Err(failure) => failures.push(format!("{peer}: {failure}")),

@@ -9,7 +9,7 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use futures::StreamExt;
 use medchain_primitives::{
 	access::{AccessEntry, AccessKind, Accessor},
@@ -130,7 +130,7 @@ async fn answer(
 	pending: &futures::channel::oneshot::Sender<OutgoingResponse>,
 ) -> Result<Released, Turned> {
 	let ReleaseRequest { access } =
-		ReleaseRequest::decode(&mut &payload[..]).map_err(|_| Turned::Away(MISBEHAVIOUR))?;
+		ReleaseRequest::read(payload).ok_or(Turned::Away(MISBEHAVIOUR))?;
 	let finalized = custodian.chain.info().finalized_hash;
 	// A peer of no active hospital learns nothing, and costs no further reads.
 	let hospital = custodian

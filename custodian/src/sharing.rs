@@ -5,12 +5,11 @@
 //! the token sign the access, logs it with the operator key and waits for finality, then
 //! fetches the fields over the release protocol and verifies them against the anchor.
 
-use std::collections::BTreeSet;
-
 use medchain_app_api::{fields, types::to_hex, AccessShared, ErrorCode, RetryAccess, SharedFields};
 use medchain_primitives::{
 	access::{AccessId, AccessKind},
-	commitment::{verify_field, RecordId},
+	commitment::RecordId,
+	release::verify_release,
 	records::RecordStatus,
 	shares::{AccessRequest, GrantRefusal, GrantStatus, PurposeOfUse},
 };
@@ -311,13 +310,8 @@ async fn fetch_verified(custodian: &Custodian, access: AccessId) -> Result<Share
 		.map_err(chain_error)?
 		.ok_or_else(|| ErrorCode::RecordNotFound.error("the record has no anchor"))?;
 	let record_type = anchor.record_type;
-	let released_indices: BTreeSet<u8> = released.iter().map(|field| field.index).collect();
-	let expected: BTreeSet<u8> = entry.fields.indices().collect();
-	let verified = released_indices == expected
-		&& released.len() == expected.len()
-		&& released
-			.iter()
-			.all(|field| verify_field(&anchor.field_root, &entry.record, record_type, field));
+	let verified =
+		verify_release(&anchor.field_root, &entry.record, record_type, entry.fields, &released);
 	if !verified {
 		return Err(ErrorCode::FieldsUnverified.error(format!(
 			"the fields released for access {access} do not verify against the anchor of record {}",

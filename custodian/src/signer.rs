@@ -5,7 +5,8 @@
 //! goes below the chain's next nonce, so several transactions can wait in the pool at once, and
 //! that skips every nonce the operator's transactions in the pool hold. A refused or dropped
 //! transaction makes the next one count again from the chain's nonce: it fills the gap the lost
-//! one left.
+//! one left. A transaction the pool finds invalid after a runtime upgrade, signed for the old
+//! spec version, is signed again for the new one and sent again.
 
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +27,10 @@ use crate::{
 
 /// The keystore key type of a hospital's operator key (sr25519).
 pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
+
+const LOG_TARGET: &str = "medchain::signer";
+
+const INVALID: &str = "the transaction became invalid";
 
 /// Signs calls as the hospital's operator.
 pub struct OperatorSigner {
@@ -61,6 +66,8 @@ pub struct Signed {
 	pub nonce: Nonce,
 	/// The block it was built on.
 	pub at: H256,
+	/// The runtime's `(spec_version, transaction_version)` it is signed for.
+	pub version: (u32, u32),
 }
 
 impl OperatorSigner {
@@ -112,10 +119,7 @@ impl OperatorSigner {
 			*next = Some(nonce.saturating_add(1));
 			nonce
 		};
-		let version = self
-			.chain
-			.runtime_version(best_hash)
-			.map_err(|error| format!("reading the runtime version: {error}"))?;
+		let version = self.runtime_version(best_hash)?;
 		let (era, birth) = mortal_era(info.finalized_number);
 		let birth_hash = self.chain.hash(birth)?.ok_or(format!("no block #{birth}"))?;
 		let unsigned =
@@ -128,7 +132,12 @@ impl OperatorSigner {
 		let extrinsic = unsigned.signed(self.account(), MultiSignature::Sr25519(signature));
 		let extrinsic = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
 			.map_err(|error| error.to_string())?;
-		Ok(Signed { extrinsic, nonce, at: best_hash })
+		Ok(Signed { extrinsic, nonce, at: best_hash, version })
+	}
+
+	fn runtime_version(&self, at: H256) -> Result<(u32, u32), String> {
+		let version = self.chain.runtime_version(at);
+		version.map_err(|error| format!("reading the runtime version: {error}"))
 	}
 
 	/// Signs `call` and puts it in the pool; returns the transaction hash.
@@ -139,25 +148,53 @@ impl OperatorSigner {
 
 	/// Signs `call`, puts it in the pool and waits until it is finalized, for `wait` at most.
 	/// A transaction still not final by then is reported where it is, and stays in the pool.
+	/// One that became invalid because the runtime was upgraded since it was signed is signed
+	/// again for the new version and sent again, within the same `wait`.
 	pub async fn submit_and_wait_finalized(
 		&self,
 		call: RuntimeCall,
 		wait: std::time::Duration,
 	) -> Result<Watched, String> {
-		let signed = self.sign(call)?;
+		let deadline = tokio::time::sleep(wait);
+		tokio::pin!(deadline);
+		loop {
+			let signed = self.sign(call.clone())?;
+			let version = signed.version;
+			let failure = match self.watch(signed, deadline.as_mut()).await? {
+				Ok(watched) => return Ok(watched),
+				Err(failure) => failure,
+			};
+			// Its nonce may be left unused: the next transaction counts again.
+			self.reset_nonce();
+			let upgraded = self.runtime_version(self.chain.info().best_hash)? != version;
+			if !(failure == INVALID && upgraded) {
+				return Err(failure.into());
+			}
+			log::info!(
+				target: LOG_TARGET,
+				"a transaction signed for runtime {version:?} became invalid after a runtime upgrade: signing it again"
+			);
+		}
+	}
+
+	/// Puts `signed` in the pool and follows it until it is finalized or `deadline`: where it is
+	/// then, or why it left the pool.
+	async fn watch(
+		&self,
+		signed: Signed,
+		mut deadline: std::pin::Pin<&mut tokio::time::Sleep>,
+	) -> Result<Result<Watched, &'static str>, String> {
 		let hash = self.pool.hash_of(&signed.extrinsic);
 		let mut watcher = self
 			.pool
 			.submit_and_watch(signed.at, signed.extrinsic)
 			.await
 			.inspect_err(|_| self.reset_nonce())?;
-		let deadline = tokio::time::sleep(wait);
-		tokio::pin!(deadline);
 		let mut latest = Watched::Pending(hash);
 		let failure = loop {
 			let status = tokio::select! {
 				status = watcher.next() => status,
-				() = &mut deadline => return Ok(latest),
+				() = &mut deadline => return Ok(Ok(latest)),
 			};
 			let Some(status) = status else {
 				break "the pool stopped watching the transaction";
@@ -174,9 +211,9 @@ impl OperatorSigner {
 				}
 				TransactionStatus::Finalized((block, index)) => {
 					let index = u32::try_from(index).map_err(|error| error.to_string())?;
-					return Ok(Watched::Included { block, index, finalized: true });
+					return Ok(Ok(Watched::Included { block, index, finalized: true }));
 				}
-				TransactionStatus::Invalid => break "the transaction became invalid",
+				TransactionStatus::Invalid => break INVALID,
 				TransactionStatus::Dropped => break "the pool dropped the transaction",
 				TransactionStatus::Usurped(_) => break "another transaction replaced it",
 				TransactionStatus::FinalityTimeout(_) => {
@@ -185,9 +222,7 @@ impl OperatorSigner {
 				_ => {}
 			}
 		};
-		// Its nonce may be left unused: the next transaction counts again.
-		self.reset_nonce();
-		Err(failure.into())
+		Ok(Err(failure))
 	}
 
 	/// Forgets the local nonce counter: the next transaction takes the first nonce from the
@@ -204,7 +239,7 @@ mod tests {
 	use std::time::Duration;
 
 	use super::*;
-	use crate::testing::{custodian, InMemoryChain, RecordingPool};
+	use crate::testing::{custodian, spec_version_signed_for, InMemoryChain, RecordingPool};
 
 	fn remark() -> RuntimeCall {
 		RuntimeCall::System(frame_system::Call::remark { remark: Vec::new() })
@@ -305,6 +340,47 @@ mod tests {
 		assert!(
 			matches!(finalized, Watched::Included { block: b, index: 2, finalized: true } if b == expected)
 		);
+	}
+
+	#[tokio::test]
+	async fn a_transaction_made_invalid_by_a_runtime_upgrade_is_signed_again_for_the_new_version() {
+		let dir = tempfile::tempdir().unwrap();
+		let (chain, pool) =
+			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
+		let (custodian, _) = custodian(dir.path(), chain.clone(), pool.clone());
+		chain.with(|state| state.nonces.insert(custodian.signer.account(), 5));
+		let wait = || {
+			let signer = custodian.signer.clone();
+			tokio::spawn(async move {
+				signer.submit_and_wait_finalized(remark(), Duration::from_secs(10)).await
+			})
+		};
+
+		// Invalid with the runtime unchanged: refused, not sent again.
+		let refused = wait();
+		wait_for_watchers(&pool, 1).await;
+		pool.report(0, TransactionStatus::Invalid);
+		assert_eq!(refused.await.unwrap().unwrap_err(), INVALID);
+
+		// Invalid after an upgrade: the same call and nonce, signed for the new version.
+		let upgraded = wait();
+		wait_for_watchers(&pool, 2).await;
+		chain.with(|state| state.spec_upgrades = 1);
+		pool.report(1, TransactionStatus::Invalid);
+		wait_for_watchers(&pool, 3).await;
+		let block = H256::repeat_byte(7);
+		pool.report(2, TransactionStatus::Finalized((block, 0)));
+		let watched = upgraded.await.unwrap().unwrap();
+		assert!(matches!(watched, Watched::Included { block: b, finalized: true, .. } if b == block));
+		assert_eq!(pool.nonces(), vec![5, 5, 5]);
+		let signed_for: Vec<_> = pool
+			.accepted
+			.lock()
+			.unwrap()
+			.iter()
+			.map(|extrinsic| spec_version_signed_for(extrinsic, &[100, 101]))
+			.collect();
+		assert_eq!(signed_for, vec![Some(100), Some(100), Some(101)]);
 	}
 
 	/// Waits until `count` transactions were submitted to be watched.

@@ -50,6 +50,8 @@ pub struct ChainState {
 	/// Entries in the best block only, not yet in the finalized one.
 	pub unfinalized_entries: std::collections::HashSet<AccessId>,
 	pub nonces: HashMap<AccountId, Nonce>,
+	/// Added to the runtime's spec version (a runtime upgrade).
+	pub spec_upgrades: u32,
 }
 
 impl Default for ChainInfo {
@@ -129,7 +131,7 @@ impl Chain for InMemoryChain {
 	}
 
 	fn runtime_version(&self, _at: H256) -> Result<(u32, u32), String> {
-		Ok((100, 1))
+		Ok((self.with(|state| 100 + state.spec_upgrades), 1))
 	}
 
 	fn anchor(&self, _at: H256, record: RecordId) -> Result<Option<Anchor>, String> {
@@ -276,6 +278,32 @@ fn nonce_of(opaque: &OpaqueExtrinsic) -> Nonce {
 		panic!("an unsigned transaction");
 	};
 	extension.6 .0
+}
+
+/// The spec version, of `candidates`, that the operator's signature on `opaque` is for (signed
+/// on [`InMemoryChain`] as its state is by default).
+pub fn spec_version_signed_for(opaque: &OpaqueExtrinsic, candidates: &[u32]) -> Option<u32> {
+	use sp_runtime::traits::Verify;
+	let extrinsic = UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap();
+	let sp_runtime::generic::Preamble::Signed(sp_runtime::MultiAddress::Id(signer), signature, _) =
+		extrinsic.preamble
+	else {
+		panic!("not signed by an account id");
+	};
+	let info = ChainInfo::default();
+	let (era, birth) = medchain_runtime::transaction::mortal_era(info.finalized_number);
+	let nonce = nonce_of(opaque);
+	candidates.iter().copied().find(|spec| {
+		let unsigned = medchain_runtime::transaction::UnsignedTransaction::new(
+			extrinsic.function.clone(),
+			nonce,
+			era,
+			block_hash(birth),
+			info.genesis_hash,
+			(*spec, 1),
+		);
+		signature.verify(unsigned.signing_bytes().as_slice(), &signer)
+	})
 }
 
 impl Pool for RecordingPool {

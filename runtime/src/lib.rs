@@ -24,6 +24,8 @@ pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod local_network;
+#[cfg(feature = "std")]
+pub mod test_chain;
 pub mod transaction;
 
 extern crate alloc;
@@ -64,18 +66,31 @@ impl_opaque_keys! {
 	}
 }
 
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
-	impl_name: alloc::borrow::Cow::Borrowed("medchain"),
-	authoring_version: 1,
-	spec_version: 106,
-	impl_version: 1,
-	apis: apis::RUNTIME_API_VERSIONS,
-	// 2: `propose_hospital` takes node proofs; new calls in hospitals, records and shares.
-	transaction_version: 2,
-	system_version: 1,
-};
+/// Declares [`VERSION`] with spec version `$spec` (the attribute needs a literal).
+macro_rules! runtime_version {
+	($spec:tt) => {
+		/// The runtime's version; `spec_version` goes up with every runtime change.
+		#[sp_version::runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed("medchain"),
+			impl_name: alloc::borrow::Cow::Borrowed("medchain"),
+			authoring_version: 1,
+			spec_version: $spec,
+			impl_version: 1,
+			apis: apis::RUNTIME_API_VERSIONS,
+			// 2: `propose_hospital` takes node proofs; new calls in hospitals, records and shares.
+			transaction_version: 2,
+			system_version: 1,
+		};
+	};
+}
+
+#[cfg(not(feature = "upgrade-drill"))]
+runtime_version!(106);
+// The same runtime one spec version later: the code the runtime-upgrade drill installs
+// (`runtime/upgrade-drill`). Never a release.
+#[cfg(feature = "upgrade-drill")]
+runtime_version!(107);
 
 /// Block time: 2 seconds. See `docs/chain.md` ("Block time") for why.
 pub const MILLI_SECS_PER_BLOCK: u64 = 2000;

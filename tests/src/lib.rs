@@ -8,6 +8,8 @@
 //!   and signed transactions (the same client hospitals use).
 //! - [`custodian`]: a node as its hospital's record custodian, and medchain RPC clients.
 //! - [`anchors`]: what finalized blocks anchored, and waiting until records are anchored once.
+//! - [`load`]: apps writing records to every hospital during a drill, and the check that each
+//!   acknowledged record is anchored once.
 //! - [`metrics`]: reading a node's Prometheus endpoint.
 //! - [`fhir`]: checking exported FHIR against the R5 models (`fhir/validate.py`).
 //! - [`ports`]: free loopback ports.
@@ -17,6 +19,7 @@
 pub mod anchors;
 pub mod custodian;
 pub mod fhir;
+pub mod load;
 pub mod metrics;
 pub mod netns;
 pub mod network;

@@ -17,6 +17,7 @@
 //! - [`peer`]: node peer ids and the node-key signatures that prove them.
 //! - [`quota`]: rolling-window quotas for permanent writes on a feeless chain.
 //! - [`access`]: access entries and the queries auditors page through.
+//! - [`release`]: the release protocol's messages, and the requester's check of released fields.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -31,6 +32,7 @@ pub mod peer;
 pub mod quota;
 pub mod records;
 pub mod registry;
+pub mod release;
 pub mod shares;
 pub mod validators;
 

@@ -19,6 +19,7 @@ mod partition;
 mod rogue_endpoint;
 mod rolling_restart;
 mod rpc_docs;
+mod runtime_upgrade;
 mod shares;
 mod sharing;
 mod stall_recovery;

@@ -1,0 +1,26 @@
+//! What medchain's fuzz targets run, one module per target, each with `run(data)`: any input is
+//! either refused or handled, never a panic, and each module asserts the properties that must
+//! hold for what it accepts.
+//!
+//! `fuzz/targets` wraps each `run` in a libFuzzer target (nightly, `scripts/fuzz.sh`); the stable
+//! test suite replays every file of `fuzz/corpus/<target>/` and `fuzz/regressions/<target>/`
+//! through the same `run` (`replay`).
+
+pub mod commitment;
+pub mod dispatch;
+pub mod release;
+pub mod rpc;
+pub mod seeds;
+pub mod share_token;
+
+#[cfg(test)]
+mod replay;
+
+/// Every target: its name (the directory of its corpus and regressions) and its `run`.
+pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+	("commitment", commitment::run),
+	("dispatch", dispatch::run),
+	("release", release::run),
+	("rpc", rpc::run),
+	("share_token", share_token::run),
+];

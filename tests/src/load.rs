@@ -1,0 +1,129 @@
+//! App load for the drills: every hospital's app submits records to its own node until told to
+//! stop, and afterwards each acknowledged record must be anchored exactly once.
+
+use std::{
+	collections::BTreeMap,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, Mutex,
+	},
+	time::Duration,
+};
+
+use jsonrpsee::http_client::HttpClient;
+use medchain_app_api::{auth::Role, Hash32, MedchainApiClient, RecordId};
+use medchain_runtime::local_network::LOCAL_HOSPITALS;
+use sp_keyring::Sr25519Keyring;
+
+use crate::{
+	anchors::wait_anchored_once,
+	custodian::{register_patient, vital_signs, wait_custodian_finalized},
+	network::{LocalNetwork, ALL},
+};
+
+/// Each hospital's patient, registered by that hospital ([`register_patients`]).
+pub const PATIENTS: [Sr25519Keyring; 4] =
+	[Sr25519Keyring::Eve, Sr25519Keyring::Ferdie, Sr25519Keyring::One, Sr25519Keyring::Two];
+/// Records per call, and the pause between one hospital's calls.
+const RECORDS_PER_CALL: usize = 5;
+const PAUSE_BETWEEN_CALLS: Duration = Duration::from_millis(250);
+
+/// What the hospitals acknowledged: client request id → (hospital index, record id, root).
+pub type Acked = BTreeMap<String, (usize, RecordId, Hash32)>;
+
+/// Registers each hospital's patient of [`PATIENTS`], once finalized.
+pub async fn register_patients(chain: &crate::client::Chain) -> crate::Result<()> {
+	for (hospital, patient) in PATIENTS.into_iter().enumerate() {
+		register_patient(chain, LOCAL_HOSPITALS[hospital].operator, patient).await?;
+	}
+	Ok(())
+}
+
+/// One app writer per hospital, each submitting records to its own node.
+pub struct Writers {
+	acked: Arc<Mutex<Acked>>,
+	stop: Arc<AtomicBool>,
+	tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Writers {
+	/// Starts a writer for each of the four hospitals of `net`.
+	pub fn start(net: &LocalNetwork) -> crate::Result<Self> {
+		let acked = Arc::new(Mutex::new(Acked::new()));
+		let stop = Arc::new(AtomicBool::new(false));
+		let mut tasks = Vec::new();
+		for hospital in ALL {
+			let app = net.nodes[hospital].app_rpc(Role::App)?;
+			tasks.push(tokio::spawn(write(app, hospital, acked.clone(), stop.clone())));
+		}
+		Ok(Self { acked, stop, tasks })
+	}
+
+	/// How many records `hospital` has acknowledged so far.
+	pub fn acknowledged_by(&self, hospital: usize) -> usize {
+		let acked = self.acked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		acked.values().filter(|(h, ..)| *h == hospital).count()
+	}
+
+	/// Stops the writers and returns what the hospitals acknowledged.
+	pub async fn stop(self) -> crate::Result<Acked> {
+		self.stop.store(true, Ordering::Relaxed);
+		for task in self.tasks {
+			task.await.map_err(|error| error.to_string())?;
+		}
+		let acked = self.acked.lock().map_err(|error| error.to_string())?.clone();
+		for hospital in ALL {
+			let count = acked.values().filter(|(h, ..)| *h == hospital).count();
+			println!("hospital {hospital}: {count} records acknowledged");
+		}
+		Ok(acked)
+	}
+}
+
+/// Submits records to `hospital`'s node until `stop` is set; a call the node does not answer
+/// (it is down) is not acknowledged, and the next call has new ids.
+async fn write(app: HttpClient, hospital: usize, acked: Arc<Mutex<Acked>>, stop: Arc<AtomicBool>) {
+	let mut call = 0;
+	while !stop.load(Ordering::Relaxed) {
+		let ids: Vec<String> =
+			(0..RECORDS_PER_CALL).map(|i| format!("h{hospital}-{call}-{i}")).collect();
+		call += 1;
+		let records = ids.iter().map(|id| vital_signs(PATIENTS[hospital], id)).collect();
+		if let Ok(submitted) = app.submit_records(records).await {
+			let mut acked = acked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+			for (id, submitted) in ids.into_iter().zip(submitted) {
+				acked.insert(id, (hospital, submitted.record_id, submitted.field_root));
+			}
+		}
+		tokio::time::sleep(PAUSE_BETWEEN_CALLS).await;
+	}
+}
+
+/// Checks that every record of `acked` reaches a block finalized from `first_block` on exactly
+/// once, by its custodian, with the root it was acknowledged with, and that its custodian
+/// reports it finalized; `timeout` for each wait.
+pub async fn check_anchored_once(
+	net: &LocalNetwork,
+	acked: &Acked,
+	first_block: u32,
+	timeout: Duration,
+) -> crate::Result<()> {
+	let chain = net.nodes[0].chain()?;
+	let expected = acked.values().map(|(_, id, root)| (id.0, root.0)).collect();
+	let anchored = wait_anchored_once(&chain, first_block, &expected, timeout)
+		.await
+		.map_err(|error| net.with_log_tails(error))?;
+	for (request, (hospital, id, _)) in acked {
+		let custodian = anchored[&id.0].custodian;
+		if Ok(custodian) != u32::try_from(*hospital) {
+			return Err(format!("record {request}: anchored by {custodian}, not {hospital}"));
+		}
+	}
+	for hospital in ALL {
+		let ids: Vec<RecordId> =
+			acked.values().filter(|(h, ..)| *h == hospital).map(|(_, id, _)| *id).collect();
+		let app = net.nodes[hospital].app_rpc(Role::App)?;
+		wait_custodian_finalized(&app, &ids, timeout).await?;
+	}
+	Ok(())
+}

@@ -1,0 +1,198 @@
+//! A runtime upgrade under load (issue 27): while apps write records to all four hospitals and
+//! Hospital B keeps opening a record A shares, the admins vote an upgrade to the same runtime
+//! one spec version later (`medchain-runtime-upgrade-drill`) and Hospital A's admin submits the
+//! code. Every node runs the new version without a restart, no access fails, every
+//! acknowledged record is anchored exactly once, and the four nodes agree on every finalized
+//! block. Transactions the nodes signed for the old version and that the pool found invalid
+//! are signed again (`custodian/src/signer.rs`, the outbox); the drill prints how many.
+
+use std::{
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, Mutex,
+	},
+	time::Duration,
+};
+
+use jsonrpsee::{core::ClientError, http_client::HttpClient};
+use medchain_app_api::{auth::Role, AccessShared, MedchainApiClient, RecordId};
+use medchain_runtime::{RuntimeCall, RuntimeEvent, VERSION};
+use medchain_tests::{
+	client::{governance, rpc::wait_until, tx},
+	custodian::{grant_record, vital_signs, wait_custodian_finalized},
+	load::{check_anchored_once, register_patients, Writers, PATIENTS},
+	network::{LocalNetwork, A, ALL, B, FIRST_FINALITY, HOSPITAL_B},
+	step, Result,
+};
+use pallet_hospitals::Proposal;
+use sp_keyring::Sr25519Keyring;
+
+const STEP_TIMEOUT: Duration = Duration::from_secs(120);
+const ANCHOR_TIMEOUT: Duration = Duration::from_secs(300);
+/// Hospital B's concurrent readers of A's shared record.
+const READERS: usize = 2;
+/// What each hospital must acknowledge, and B must open, after the upgrade.
+const RECORDS_AFTER: usize = 20;
+const ACCESSES_AFTER: usize = 5;
+/// The log line of an app's transaction signed again for the new runtime (the signer), and of an
+/// anchor batch that left the pool and goes out again (the outbox, for any reason).
+const SIGNED_AGAIN: &str = "after a runtime upgrade: signing it again";
+const BATCH_AGAIN: &str = "go out again";
+
+/// What B's readers saw: accesses that opened the record, and every failure.
+#[derive(Default)]
+struct Reads {
+	opened: usize,
+	failures: Vec<String>,
+}
+
+/// Opens `record_id` with `token` at `app` until `stop` is set.
+async fn read(
+	app: HttpClient,
+	token: String,
+	record_id: RecordId,
+	reads: Arc<Mutex<Reads>>,
+	stop: Arc<AtomicBool>,
+) {
+	while !stop.load(Ordering::Relaxed) {
+		let request =
+			AccessShared { share_token: token.clone(), record_id, purpose: "TREAT".into() };
+		let outcome = app.access_shared(request).await;
+		let mut reads = reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		match outcome {
+			Ok(shared) if !shared.fields.is_empty() => reads.opened += 1,
+			Ok(_) => reads.failures.push("an access with no fields".into()),
+			Err(ClientError::Call(error)) => {
+				reads.failures.push(format!("{} {}", error.code(), error.message()))
+			}
+			Err(error) => reads.failures.push(error.to_string()),
+		}
+	}
+}
+
+fn opened(reads: &Mutex<Reads>) -> usize {
+	reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).opened
+}
+
+/// The spec version of `index`'s best block and its finalized number.
+async fn version_and_finalized(net: &LocalNetwork, index: usize) -> Result<(u32, u32)> {
+	let chain = net.nodes[index].chain()?;
+	Ok((chain.runtime_version().await?.spec_version, chain.finalized_number().await?))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_runtime_upgrade_under_load_loses_nothing_and_the_nodes_sign_for_the_new_version(
+) -> Result<()> {
+	let code = medchain_runtime_upgrade_drill::WASM_BINARY.ok_or("the drill runtime's wasm")?;
+	let new_version = VERSION.spec_version + 1;
+	let net = LocalNetwork::start_custodians()?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	let chain = net.nodes[A].chain()?;
+	register_patients(&chain).await?;
+
+	step("A shares a record with B");
+	let (app_a, app_b) = (net.nodes[A].app_rpc(Role::App)?, net.nodes[B].app_rpc(Role::App)?);
+	let shared = app_a.submit_records(vec![vital_signs(PATIENTS[A], "shared")]).await;
+	let shared = shared.map_err(|error| error.to_string())?;
+	let record_id = shared.first().ok_or("no record")?.record_id;
+	wait_custodian_finalized(&app_a, &[record_id], STEP_TIMEOUT).await?;
+	let (token, _) = grant_record(&chain, PATIENTS[A], record_id.0, HOSPITAL_B, 10_000).await?;
+
+	step("load: records at all four, B opening A's record");
+	let first_block = chain.finalized_number().await?;
+	let log_starts: Vec<u64> = net.nodes.iter().map(|node| node.log_len()).collect();
+	let writers = Writers::start(&net)?;
+	let (reads, stop_reading) = (Arc::new(Mutex::new(Reads::default())), Arc::new(AtomicBool::new(false)));
+	let readers: Vec<_> = (0..READERS)
+		.map(|_| {
+			let (reads, stop) = (reads.clone(), stop_reading.clone());
+			tokio::spawn(read(app_b.clone(), token.as_str().to_owned(), record_id, reads, stop))
+		})
+		.collect();
+	wait_until("B's first accesses", STEP_TIMEOUT, || async {
+		Ok((opened(&reads) >= ACCESSES_AFTER).then_some(()))
+	})
+	.await?;
+
+	step("governance authorizes the upgrade, and A's admin submits the code");
+	let code_hash = sp_core::hashing::blake2_256(code).into();
+	let propose = pallet_hospitals::Call::propose {
+		proposal: Proposal::UpgradeRuntime { code_hash, check_version: true },
+	};
+	let voters = [Sr25519Keyring::Bob.pair(), Sr25519Keyring::Charlie.pair()];
+	let passed = governance::pass(
+		&chain,
+		&Sr25519Keyring::Alice.pair(),
+		&voters,
+		propose,
+		tx::Head::Finalized,
+	)
+	.await?;
+	let authorized = passed.events.iter().any(|event| {
+		matches!(
+			event,
+			RuntimeEvent::Hospitals(pallet_hospitals::Event::RuntimeUpgradeAuthorized { .. })
+		)
+	});
+	assert!(authorized, "no RuntimeUpgradeAuthorized event: {:?}", passed.events);
+	let apply = RuntimeCall::System(frame_system::Call::apply_authorized_upgrade {
+		code: code.to_vec(),
+	});
+	let applied = tx::submit_and_finalize(&chain, &Sr25519Keyring::Alice.pair(), apply).await?;
+	let upgrade_block = chain.header(Some(applied.block)).await?.number;
+	let events = applied.succeeded()?;
+	let updated = events
+		.iter()
+		.any(|event| matches!(event, RuntimeEvent::System(frame_system::Event::CodeUpdated)));
+	assert!(updated, "no CodeUpdated event: {events:?}");
+	let (records_at_upgrade, opened_at_upgrade) =
+		(ALL.map(|hospital| writers.acknowledged_by(hospital)), opened(&reads));
+	println!("spec version {} → {new_version} in block #{upgrade_block}", VERSION.spec_version);
+
+	step("every node runs the new version, and the load goes on");
+	for index in ALL {
+		wait_until(&format!("node {index} to finalize the upgrade"), STEP_TIMEOUT, || async {
+			let (version, finalized) = version_and_finalized(&net, index).await?;
+			Ok((version == new_version && finalized >= upgrade_block).then_some(()))
+		})
+		.await
+		.map_err(|error| net.with_log_tails(error))?;
+	}
+	wait_until("records and accesses after the upgrade", STEP_TIMEOUT, || async {
+		let records = ALL.iter().all(|&hospital| {
+			writers.acknowledged_by(hospital) >= records_at_upgrade[hospital] + RECORDS_AFTER
+		});
+		Ok((records && opened(&reads) >= opened_at_upgrade + ACCESSES_AFTER).then_some(()))
+	})
+	.await
+	.map_err(|error| net.with_log_tails(error))?;
+	stop_reading.store(true, Ordering::Relaxed);
+	for reader in readers {
+		reader.await.map_err(|error| error.to_string())?;
+	}
+	let acked = writers.stop().await?;
+
+	step("nothing lost: every access opened, every record anchored once");
+	let (opened_in_all, failures) = {
+		let reads = reads.lock().map_err(|error| error.to_string())?;
+		(reads.opened, reads.failures.clone())
+	};
+	assert!(failures.is_empty(), "failed accesses: {failures:?}");
+	check_anchored_once(&net, &acked, first_block, ANCHOR_TIMEOUT).await?;
+	let agreed = net.one_finalized_chain().await?;
+	let logged = |line: &str| -> usize {
+		ALL.iter()
+			.map(|&index| net.nodes[index].log_since(log_starts[index]).matches(line).count())
+			.sum()
+	};
+	println!(
+		"{} accesses opened, {} records anchored once each, blocks 1..=#{agreed} agree on all \
+		 four nodes; {} app transactions signed again for the new runtime, {} anchor batches \
+		 sent again",
+		opened_in_all,
+		acked.len(),
+		logged(SIGNED_AGAIN),
+		logged(BATCH_AGAIN)
+	);
+	Ok(())
+}
