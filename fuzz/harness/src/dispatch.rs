@@ -14,6 +14,7 @@ use medchain_runtime::{
 };
 use sp_core::storage::Storage;
 use sp_keyring::Sr25519Keyring;
+use sp_runtime::ApplyExtrinsicResult;
 
 /// Calls per input.
 pub const MAX_CALLS: usize = 8;
@@ -58,9 +59,14 @@ pub fn calls(mut input: &[u8]) -> Vec<(Sr25519Keyring, RuntimeCall)> {
 /// Applies the input's calls in block 1, after the timestamp and A's registration of the
 /// patient, and finalizes the block.
 pub fn run(data: &[u8]) {
+	let _ = apply(data);
+}
+
+/// What [`run`] does, with the outcome of each call that could be signed.
+pub fn apply(data: &[u8]) -> Vec<ApplyExtrinsicResult> {
 	let calls = calls(data);
 	if calls.is_empty() {
-		return;
+		return Vec::new();
 	}
 	let mut ext = sp_io::TestExternalities::new(genesis().clone());
 	ext.execute_with(|| {
@@ -73,12 +79,13 @@ pub fn run(data: &[u8]) {
 		let applied = test_chain::signed(Sr25519Keyring::AliceStash, register)
 			.map(Executive::apply_extrinsic);
 		assert_eq!(applied, Ok(Ok(Ok(()))), "registering the patient");
-		for (signer, call) in calls {
-			// A refusal (at validation or in dispatch) is an answer; only a panic is a finding.
-			if let Ok(extrinsic) = test_chain::signed(signer, call) {
-				let _ = Executive::apply_extrinsic(extrinsic);
-			}
-		}
+		// A refusal (at validation or in dispatch) is an answer; only a panic is a finding.
+		let outcomes = calls
+			.into_iter()
+			.filter_map(|(signer, call)| test_chain::signed(signer, call).ok())
+			.map(Executive::apply_extrinsic)
+			.collect();
 		Executive::finalize_block();
-	});
+		outcomes
+	})
 }

@@ -16,8 +16,11 @@ pub mod share_token;
 #[cfg(test)]
 mod replay;
 
-/// Every target: its name (the directory of its corpus and regressions) and its `run`.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+/// A target's name (the directory of its corpus and regressions) and its `run`.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: [Target; 5] = [
 	("commitment", commitment::run),
 	("dispatch", dispatch::run),
 	("release", release::run),

@@ -73,7 +73,10 @@ fn dispatch() -> Vec<Seed> {
 	});
 	let erase = RuntimeCall::Records(pallet_records::Call::erase { record_id: record });
 	let propose = RuntimeCall::Hospitals(pallet_hospitals::Call::propose {
-		proposal: pallet_hospitals::Proposal::Suspend { hospital: 3 },
+		proposal: pallet_hospitals::Proposal::UpgradeRuntime {
+			code_hash: sp_core::H256::repeat_byte(1),
+			check_version: true,
+		},
 	});
 	let vote = RuntimeCall::Hospitals(pallet_hospitals::Call::vote { id: 0 });
 	let remark = RuntimeCall::System(frame_system::Call::remark { remark: b"hello".to_vec() });
@@ -201,6 +204,20 @@ fn rpc() -> Vec<Seed> {
 			[vec![4], Sr25519Keyring::Eve.to_account_id().to_string().into_bytes()].concat(),
 		),
 	]
+}
+
+#[test]
+fn the_dispatch_seeds_do_what_they_say() {
+	use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+	let outcomes = |name: &str| {
+		let (_, _, data) = dispatch().into_iter().find(|seed| seed.1 == name).unwrap();
+		crate::dispatch::apply(&data)
+	};
+	assert_eq!(outcomes("anchor-grant-revoke"), vec![Ok(Ok(())); 3]);
+	assert_eq!(outcomes("anchor-break-glass-amend-erase"), vec![Ok(Ok(())); 4]);
+	assert_eq!(outcomes("propose-vote"), vec![Ok(Ok(())); 2]);
+	let refused = TransactionValidityError::Invalid(InvalidTransaction::Custom(1));
+	assert_eq!(outcomes("remark-no-role"), vec![Err(refused)]);
 }
 
 /// Writes every seed to `fuzz/corpus/<target>/seed-<name>`: `scripts/fuzz.sh` runs it

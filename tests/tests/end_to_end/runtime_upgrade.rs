@@ -26,10 +26,11 @@ use medchain_tests::{
 };
 use pallet_hospitals::Proposal;
 use sp_keyring::Sr25519Keyring;
+use sp_runtime::traits::{BlakeTwo256, Hash};
 
 const STEP_TIMEOUT: Duration = Duration::from_secs(120);
 const ANCHOR_TIMEOUT: Duration = Duration::from_secs(300);
-/// Hospital B's concurrent readers of A's shared record.
+/// Hospital B's concurrent readers of A's shared record, each with its own grant.
 const READERS: usize = 2;
 /// What each hospital must acknowledge, and B must open, after the upgrade.
 const RECORDS_AFTER: usize = 20;
@@ -96,15 +97,21 @@ async fn a_runtime_upgrade_under_load_loses_nothing_and_the_nodes_sign_for_the_n
 	let shared = shared.map_err(|error| error.to_string())?;
 	let record_id = shared.first().ok_or("no record")?.record_id;
 	wait_custodian_finalized(&app_a, &[record_id], STEP_TIMEOUT).await?;
-	let (token, _) = grant_record(&chain, PATIENTS[A], record_id.0, HOSPITAL_B, 10_000).await?;
+	// A grant per reader: two uses of one token at once sign the same use count, and the
+	// second is refused as a replay.
+	let mut tokens = Vec::new();
+	for _ in 0..READERS {
+		tokens.push(grant_record(&chain, PATIENTS[A], record_id.0, HOSPITAL_B, 10_000).await?.0);
+	}
 
 	step("load: records at all four, B opening A's record");
 	let first_block = chain.finalized_number().await?;
 	let log_starts: Vec<u64> = net.nodes.iter().map(|node| node.log_len()).collect();
 	let writers = Writers::start(&net)?;
 	let (reads, stop_reading) = (Arc::new(Mutex::new(Reads::default())), Arc::new(AtomicBool::new(false)));
-	let readers: Vec<_> = (0..READERS)
-		.map(|_| {
+	let readers: Vec<_> = tokens
+		.iter()
+		.map(|token| {
 			let (reads, stop) = (reads.clone(), stop_reading.clone());
 			tokio::spawn(read(app_b.clone(), token.as_str().to_owned(), record_id, reads, stop))
 		})
@@ -115,7 +122,7 @@ async fn a_runtime_upgrade_under_load_loses_nothing_and_the_nodes_sign_for_the_n
 	.await?;
 
 	step("governance authorizes the upgrade, and A's admin submits the code");
-	let code_hash = sp_core::hashing::blake2_256(code).into();
+	let code_hash = <BlakeTwo256 as Hash>::hash(code);
 	let propose = pallet_hospitals::Call::propose {
 		proposal: Proposal::UpgradeRuntime { code_hash, check_version: true },
 	};
@@ -143,7 +150,7 @@ async fn a_runtime_upgrade_under_load_loses_nothing_and_the_nodes_sign_for_the_n
 	let events = applied.succeeded()?;
 	let updated = events
 		.iter()
-		.any(|event| matches!(event, RuntimeEvent::System(frame_system::Event::CodeUpdated)));
+		.any(|event| matches!(event, RuntimeEvent::System(frame_system::Event::CodeUpdated { .. })));
 	assert!(updated, "no CodeUpdated event: {events:?}");
 	let (records_at_upgrade, opened_at_upgrade) =
 		(ALL.map(|hospital| writers.acknowledged_by(hospital)), opened(&reads));
