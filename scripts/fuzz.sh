@@ -23,8 +23,10 @@ cargo_fuzz_version=0.13.1
 # The seeds, written from code (`medchain-fuzz`'s ignored test `write_seeds`).
 cargo test --release --locked --workspace --lib -- --ignored --exact seeds::write_seeds
 
-if [ "$(cargo +nightly fuzz --version 2>/dev/null)" != "cargo-fuzz $cargo_fuzz_version" ]; then
-  cargo +nightly install cargo-fuzz --locked --version "=$cargo_fuzz_version"
+# cargo-fuzz itself builds with stable (its locked dependencies predate today's nightly); it
+# builds the targets with nightly.
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $cargo_fuzz_version" ]; then
+  cargo +stable install cargo-fuzz --locked --version "=$cargo_fuzz_version"
 fi
 # Nightly and sanitizer flags rebuild everything: a target directory of their own. The fuzz
 # targets call the runtime natively; its wasm is not needed.

@@ -245,15 +245,29 @@ mod tests {
 		RuntimeCall::System(frame_system::Call::remark { remark: Vec::new() })
 	}
 
-	#[tokio::test]
-	async fn nonces_count_up_locally_and_after_a_lost_transaction_count_again_past_the_pool() {
+	/// A test custodian's signer over an in-memory chain and pool; the operator's nonce on the
+	/// chain is 5.
+	struct Fixture {
+		_dir: tempfile::TempDir,
+		chain: Arc<InMemoryChain>,
+		pool: Arc<RecordingPool>,
+		signer: Arc<OperatorSigner>,
+	}
+
+	fn fixture() -> Fixture {
 		let dir = tempfile::tempdir().unwrap();
 		let (chain, pool) =
 			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
 		let (custodian, _) = custodian(dir.path(), chain.clone(), pool.clone());
-		let signer = &custodian.signer;
+		let signer = custodian.signer.clone();
+		chain.with(|state| state.nonces.insert(signer.account(), 5));
+		Fixture { _dir: dir, chain, pool, signer }
+	}
+
+	#[tokio::test]
+	async fn nonces_count_up_locally_and_after_a_lost_transaction_count_again_past_the_pool() {
+		let Fixture { chain, pool, signer, .. } = &fixture();
 		let operator = signer.account();
-		chain.with(|state| state.nonces.insert(operator.clone(), 5));
 
 		// Several wait in the pool at once: each takes the next nonce.
 		signer.submit(remark()).await.unwrap();
@@ -275,12 +289,12 @@ mod tests {
 
 		// A watched transaction the pool drops gives its nonce back; 9 still waits.
 		let watched = {
-			let signer = custodian.signer.clone();
+			let signer = signer.clone();
 			tokio::spawn(async move {
 				signer.submit_and_wait_finalized(remark(), Duration::from_secs(10)).await
 			})
 		};
-		wait_for_watchers(&pool, 1).await;
+		wait_for_watchers(pool, 1).await;
 		pool.report(0, TransactionStatus::Dropped);
 		let error = watched.await.unwrap().unwrap_err();
 		assert_eq!(error, "the pool dropped the transaction");
@@ -290,12 +304,7 @@ mod tests {
 
 	#[tokio::test]
 	async fn a_lost_nonce_is_filled_and_the_nonces_waiting_behind_it_are_skipped() {
-		let dir = tempfile::tempdir().unwrap();
-		let (chain, pool) =
-			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
-		let (custodian, _) = custodian(dir.path(), chain.clone(), pool.clone());
-		let signer = &custodian.signer;
-		chain.with(|state| state.nonces.insert(signer.account(), 5));
+		let Fixture { pool, signer, .. } = &fixture();
 		for _ in 0..4 {
 			signer.submit(remark()).await.unwrap();
 		}
@@ -309,12 +318,9 @@ mod tests {
 
 	#[tokio::test]
 	async fn a_watched_transaction_is_reported_where_it_is_when_the_wait_ends() {
-		let dir = tempfile::tempdir().unwrap();
-		let (chain, pool) =
-			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
-		let (custodian, _) = custodian(dir.path(), chain, pool.clone());
+		let Fixture { pool, signer, .. } = &fixture();
 		let wait = |wait| {
-			let signer = custodian.signer.clone();
+			let signer = signer.clone();
 			tokio::spawn(async move { signer.submit_and_wait_finalized(remark(), wait).await })
 		};
 		let pending = wait(Duration::from_millis(100)).await.unwrap().unwrap();
@@ -323,7 +329,7 @@ mod tests {
 
 		let block = H256::repeat_byte(9);
 		let included = wait(Duration::from_millis(300));
-		wait_for_watchers(&pool, 2).await;
+		wait_for_watchers(pool, 2).await;
 		pool.report(1, TransactionStatus::InBlock((block, 3)));
 		let included = included.await.unwrap().unwrap();
 		assert!(
@@ -331,7 +337,7 @@ mod tests {
 		);
 
 		let finalized = wait(Duration::from_secs(10));
-		wait_for_watchers(&pool, 3).await;
+		wait_for_watchers(pool, 3).await;
 		pool.report(2, TransactionStatus::InBlock((block, 1)));
 		pool.report(2, TransactionStatus::Retracted(block));
 		pool.report(2, TransactionStatus::Finalized((H256::repeat_byte(8), 2)));
@@ -344,13 +350,9 @@ mod tests {
 
 	#[tokio::test]
 	async fn a_transaction_made_invalid_by_a_runtime_upgrade_is_signed_again_for_the_new_version() {
-		let dir = tempfile::tempdir().unwrap();
-		let (chain, pool) =
-			(Arc::new(InMemoryChain::default()), Arc::new(RecordingPool::default()));
-		let (custodian, _) = custodian(dir.path(), chain.clone(), pool.clone());
-		chain.with(|state| state.nonces.insert(custodian.signer.account(), 5));
+		let Fixture { chain, pool, signer, .. } = &fixture();
 		let wait = || {
-			let signer = custodian.signer.clone();
+			let signer = signer.clone();
 			tokio::spawn(async move {
 				signer.submit_and_wait_finalized(remark(), Duration::from_secs(10)).await
 			})
@@ -358,16 +360,16 @@ mod tests {
 
 		// Invalid with the runtime unchanged: refused, not sent again.
 		let refused = wait();
-		wait_for_watchers(&pool, 1).await;
+		wait_for_watchers(pool, 1).await;
 		pool.report(0, TransactionStatus::Invalid);
 		assert_eq!(refused.await.unwrap().unwrap_err(), INVALID);
 
 		// Invalid after an upgrade: the same call and nonce, signed for the new version.
 		let upgraded = wait();
-		wait_for_watchers(&pool, 2).await;
+		wait_for_watchers(pool, 2).await;
 		chain.with(|state| state.spec_upgrades = 1);
 		pool.report(1, TransactionStatus::Invalid);
-		wait_for_watchers(&pool, 3).await;
+		wait_for_watchers(pool, 3).await;
 		let block = H256::repeat_byte(7);
 		pool.report(2, TransactionStatus::Finalized((block, 0)));
 		let watched = upgraded.await.unwrap().unwrap();
