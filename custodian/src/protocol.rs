@@ -11,10 +11,10 @@ use std::{sync::Arc, time::Duration};
 
 use codec::Encode;
 use futures::{future::BoxFuture, FutureExt};
-use medchain_primitives::{access::AccessId, commitment::DisclosedField};
 pub use medchain_primitives::release::{
 	Refusal, ReleaseRequest, ReleaseResponse, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
 };
+use medchain_primitives::{access::AccessId, commitment::DisclosedField};
 use sc_network::{
 	request_responses::{IfDisconnected, RequestFailure},
 	service::traits::NetworkService,

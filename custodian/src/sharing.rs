@@ -9,8 +9,8 @@ use medchain_app_api::{fields, types::to_hex, AccessShared, ErrorCode, RetryAcce
 use medchain_primitives::{
 	access::{AccessId, AccessKind},
 	commitment::RecordId,
-	release::verify_release,
 	records::RecordStatus,
+	release::verify_release,
 	shares::{AccessRequest, GrantRefusal, GrantStatus, PurposeOfUse},
 };
 use medchain_runtime::{RuntimeCall, RuntimeError, RuntimeEvent};

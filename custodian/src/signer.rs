@@ -30,7 +30,41 @@ pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
 
 const LOG_TARGET: &str = "medchain::signer";
 
-const INVALID: &str = "the transaction became invalid";
+/// How long a transaction signed again after an upgrade waits before it tries again, when the
+/// pool refused it (another one took its nonce).
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Why a watched transaction is not final: the pool refused it, or it left the pool.
+enum Unfinished {
+	Refused(String),
+	Left {
+		left: Left,
+		/// Where it was last.
+		latest: Watched,
+	},
+}
+
+/// How a transaction left the pool.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Left {
+	Invalid,
+	Dropped,
+	Usurped,
+	FinalityTimeout,
+	Unwatched,
+}
+
+impl Left {
+	fn describe(self) -> &'static str {
+		match self {
+			Left::Invalid => "the transaction became invalid",
+			Left::Dropped => "the pool dropped the transaction",
+			Left::Usurped => "another transaction replaced it",
+			Left::FinalityTimeout => "the pool stopped waiting for its finality",
+			Left::Unwatched => "the pool stopped watching the transaction",
+		}
+	}
+}
 
 /// Signs calls as the hospital's operator.
 pub struct OperatorSigner {
@@ -148,8 +182,12 @@ impl OperatorSigner {
 
 	/// Signs `call`, puts it in the pool and waits until it is finalized, for `wait` at most.
 	/// A transaction still not final by then is reported where it is, and stays in the pool.
-	/// One that became invalid because the runtime was upgraded since it was signed is signed
-	/// again for the new version and sent again, within the same `wait`.
+	///
+	/// One that the pool found invalid while still pending, after a runtime upgrade raised the
+	/// spec version (and kept the transaction version: the call's encoding is the same) since it
+	/// was signed, is signed again for the new version and sent again, within the same `wait`.
+	/// Every transaction the upgrade caught is signed again at once, so a nonce two of them
+	/// took together is refused for one of them: that one signs again too.
 	pub async fn submit_and_wait_finalized(
 		&self,
 		call: RuntimeCall,
@@ -157,51 +195,67 @@ impl OperatorSigner {
 	) -> Result<Watched, String> {
 		let deadline = tokio::time::sleep(wait);
 		tokio::pin!(deadline);
+		let mut signing_again = false;
 		loop {
 			let signed = self.sign(call.clone())?;
 			let version = signed.version;
-			let failure = match self.watch(signed, deadline.as_mut()).await? {
+			let (left, latest) = match self.watch(signed, deadline.as_mut()).await {
 				Ok(watched) => return Ok(watched),
-				Err(failure) => failure,
+				Err(Unfinished::Refused(error)) if !signing_again => return Err(error),
+				Err(Unfinished::Refused(error)) => {
+					log::debug!(target: LOG_TARGET, "signed again, refused: {error}; once more");
+					tokio::time::sleep(RETRY_PAUSE).await;
+					(None, None)
+				}
+				Err(Unfinished::Left { left, latest }) => (Some(left), Some(latest)),
 			};
 			// Its nonce may be left unused: the next transaction counts again.
 			self.reset_nonce();
-			let upgraded = self.runtime_version(self.chain.info().best_hash)? != version;
-			if !(failure == INVALID && upgraded) {
-				return Err(failure.into());
+			if let Some(left) = left {
+				let now = self.runtime_version(self.chain.info().best_hash)?;
+				let pending = matches!(latest, Some(Watched::Pending(_)));
+				let upgraded = now.0 > version.0 && now.1 == version.1;
+				if !(left == Left::Invalid && pending && upgraded) {
+					return Err(left.describe().into());
+				}
+				log::info!(
+					target: LOG_TARGET,
+					"a transaction signed for runtime {version:?} became invalid after a runtime upgrade to {now:?}: signing it again"
+				);
+				signing_again = true;
 			}
-			log::info!(
-				target: LOG_TARGET,
-				"a transaction signed for runtime {version:?} became invalid after a runtime upgrade: signing it again"
-			);
+			if deadline.is_elapsed() {
+				return Err("signed again after a runtime upgrade, and not final in time".into());
+			}
 		}
 	}
 
 	/// Puts `signed` in the pool and follows it until it is finalized or `deadline`: where it is
-	/// then, or why it left the pool.
+	/// then, or why it did not get there.
 	async fn watch(
 		&self,
 		signed: Signed,
 		mut deadline: std::pin::Pin<&mut tokio::time::Sleep>,
-	) -> Result<Result<Watched, &'static str>, String> {
+	) -> Result<Watched, Unfinished> {
 		let hash = self.pool.hash_of(&signed.extrinsic);
-		let mut watcher = self
-			.pool
-			.submit_and_watch(signed.at, signed.extrinsic)
-			.await
-			.inspect_err(|_| self.reset_nonce())?;
+		let mut watcher =
+			self.pool.submit_and_watch(signed.at, signed.extrinsic).await.map_err(|error| {
+				self.reset_nonce();
+				Unfinished::Refused(error)
+			})?;
 		let mut latest = Watched::Pending(hash);
-		let failure = loop {
+		let left = loop {
 			let status = tokio::select! {
 				status = watcher.next() => status,
-				() = &mut deadline => return Ok(Ok(latest)),
+				() = &mut deadline => return Ok(latest),
 			};
 			let Some(status) = status else {
-				break "the pool stopped watching the transaction";
+				break Left::Unwatched;
 			};
 			match status {
 				TransactionStatus::InBlock((block, index)) => {
-					let index = u32::try_from(index).map_err(|error| error.to_string())?;
+					let index = u32::try_from(index)
+						.map_err(|error| Unfinished::Refused(error.to_string()))?;
 					latest = Watched::Included { block, index, finalized: false };
 				}
 				TransactionStatus::Retracted(retracted) => {
@@ -210,19 +264,18 @@ impl OperatorSigner {
 					}
 				}
 				TransactionStatus::Finalized((block, index)) => {
-					let index = u32::try_from(index).map_err(|error| error.to_string())?;
-					return Ok(Ok(Watched::Included { block, index, finalized: true }));
+					let index = u32::try_from(index)
+						.map_err(|error| Unfinished::Refused(error.to_string()))?;
+					return Ok(Watched::Included { block, index, finalized: true });
 				}
-				TransactionStatus::Invalid => break INVALID,
-				TransactionStatus::Dropped => break "the pool dropped the transaction",
-				TransactionStatus::Usurped(_) => break "another transaction replaced it",
-				TransactionStatus::FinalityTimeout(_) => {
-					break "the pool stopped waiting for its finality"
-				}
+				TransactionStatus::Invalid => break Left::Invalid,
+				TransactionStatus::Dropped => break Left::Dropped,
+				TransactionStatus::Usurped(_) => break Left::Usurped,
+				TransactionStatus::FinalityTimeout(_) => break Left::FinalityTimeout,
 				_ => {}
 			}
 		};
-		Ok(Err(failure))
+		Err(Unfinished::Left { left, latest })
 	}
 
 	/// Forgets the local nonce counter: the next transaction takes the first nonce from the
@@ -362,9 +415,10 @@ mod tests {
 		let refused = wait();
 		wait_for_watchers(pool, 1).await;
 		pool.report(0, TransactionStatus::Invalid);
-		assert_eq!(refused.await.unwrap().unwrap_err(), INVALID);
+		assert_eq!(refused.await.unwrap().unwrap_err(), Left::Invalid.describe());
 
-		// Invalid after an upgrade: the same call and nonce, signed for the new version.
+		// Invalid after an upgrade: the same call signed for the new version (with nonce 5 again,
+		// which the pool no longer holds).
 		let upgraded = wait();
 		wait_for_watchers(pool, 2).await;
 		chain.with(|state| state.spec_upgrades = 1);
@@ -373,7 +427,9 @@ mod tests {
 		let block = H256::repeat_byte(7);
 		pool.report(2, TransactionStatus::Finalized((block, 0)));
 		let watched = upgraded.await.unwrap().unwrap();
-		assert!(matches!(watched, Watched::Included { block: b, finalized: true, .. } if b == block));
+		assert!(
+			matches!(watched, Watched::Included { block: b, finalized: true, .. } if b == block)
+		);
 		assert_eq!(pool.nonces(), vec![5, 5, 5]);
 		let signed_for: Vec<_> = pool
 			.accepted
@@ -383,6 +439,16 @@ mod tests {
 			.map(|extrinsic| spec_version_signed_for(extrinsic, &[100, 101]))
 			.collect();
 		assert_eq!(signed_for, vec![Some(100), Some(100), Some(101)]);
+
+		// Invalid after an upgrade, but once in a block: it may still be finalized there, so it
+		// is not signed again (that could apply the call twice).
+		let included = wait();
+		wait_for_watchers(pool, 4).await;
+		chain.with(|state| state.spec_upgrades = 2);
+		pool.report(3, TransactionStatus::InBlock((block, 1)));
+		pool.report(3, TransactionStatus::Invalid);
+		assert_eq!(included.await.unwrap().unwrap_err(), Left::Invalid.describe());
+		assert_eq!(pool.watched(), 4);
 	}
 
 	/// Waits until `count` transactions were submitted to be watched.

@@ -85,6 +85,11 @@ macro_rules! runtime_version {
 	};
 }
 
+#[cfg(all(feature = "std", feature = "upgrade-drill"))]
+compile_error!(
+	"`upgrade-drill` is for the drill's wasm only: natively it would give the node its version"
+);
+
 #[cfg(not(feature = "upgrade-drill"))]
 runtime_version!(106);
 // The same runtime one spec version later: the code the runtime-upgrade drill installs

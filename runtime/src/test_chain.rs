@@ -1,6 +1,6 @@
 //! The runtime run natively on a test externality (`std` only): the genesis state of a preset,
 //! signed transactions and block starts, as the runtime's integration tests and the fuzz
-//! targets (`fuzz/`) use them.
+//! targets (`fuzz/`) use them. It is in the node's native build too, where nothing calls it.
 
 use alloc::{format, string::String};
 use codec::Encode;
@@ -52,6 +52,7 @@ pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> Result<UncheckedExtr
 /// Starts block `number` on top of the stored one, as block import does (in externalities).
 pub fn start_block(number: u32) {
 	let parent = System::block_hash(number.saturating_sub(1));
-	let header = Header::new(number, Default::default(), Default::default(), parent, Default::default());
+	let header =
+		Header::new(number, Default::default(), Default::default(), parent, Default::default());
 	Executive::initialize_block(&header);
 }

@@ -12,7 +12,7 @@ fn main() {
 		std::env::remove_var("RUSTC_WORKSPACE_WRAPPER");
 		std::env::remove_var("CLIPPY_ARGS");
 		substrate_wasm_builder::WasmBuilder::init_with_defaults()
-			.enable_feature("spec-bump")
+			.enable_feature("upgrade-drill")
 			.build();
 	}
 }

@@ -42,6 +42,8 @@ pub async fn register_patients(chain: &crate::client::Chain) -> crate::Result<()
 /// One app writer per hospital, each submitting records to its own node.
 pub struct Writers {
 	acked: Arc<Mutex<Acked>>,
+	/// The calls a node refused or did not answer (while it is down, say).
+	failures: Arc<Mutex<Vec<String>>>,
 	stop: Arc<AtomicBool>,
 	tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -50,19 +52,26 @@ impl Writers {
 	/// Starts a writer for each of the four hospitals of `net`.
 	pub fn start(net: &LocalNetwork) -> crate::Result<Self> {
 		let acked = Arc::new(Mutex::new(Acked::new()));
+		let failures = Arc::new(Mutex::new(Vec::new()));
 		let stop = Arc::new(AtomicBool::new(false));
 		let mut tasks = Vec::new();
 		for hospital in ALL {
 			let app = net.nodes[hospital].app_rpc(Role::App)?;
-			tasks.push(tokio::spawn(write(app, hospital, acked.clone(), stop.clone())));
+			let (acked, failures, stop) = (acked.clone(), failures.clone(), stop.clone());
+			tasks.push(tokio::spawn(write(app, hospital, acked, failures, stop)));
 		}
-		Ok(Self { acked, stop, tasks })
+		Ok(Self { acked, failures, stop, tasks })
 	}
 
 	/// How many records `hospital` has acknowledged so far.
 	pub fn acknowledged_by(&self, hospital: usize) -> usize {
 		let acked = self.acked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 		acked.values().filter(|(h, ..)| *h == hospital).count()
+	}
+
+	/// The calls refused or unanswered so far, each as `hospital: error`.
+	pub fn failures(&self) -> Vec<String> {
+		self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
 	}
 
 	/// Stops the writers and returns what the hospitals acknowledged.
@@ -80,20 +89,32 @@ impl Writers {
 	}
 }
 
-/// Submits records to `hospital`'s node until `stop` is set; a call the node does not answer
-/// (it is down) is not acknowledged, and the next call has new ids.
-async fn write(app: HttpClient, hospital: usize, acked: Arc<Mutex<Acked>>, stop: Arc<AtomicBool>) {
+/// Submits records to `hospital`'s node until `stop` is set; a call the node refuses or does not
+/// answer (it is down) is noted in `failures`, and the next call has new ids.
+async fn write(
+	app: HttpClient,
+	hospital: usize,
+	acked: Arc<Mutex<Acked>>,
+	failures: Arc<Mutex<Vec<String>>>,
+	stop: Arc<AtomicBool>,
+) {
 	let mut call = 0;
 	while !stop.load(Ordering::Relaxed) {
 		let ids: Vec<String> =
 			(0..RECORDS_PER_CALL).map(|i| format!("h{hospital}-{call}-{i}")).collect();
 		call += 1;
 		let records = ids.iter().map(|id| vital_signs(PATIENTS[hospital], id)).collect();
-		if let Ok(submitted) = app.submit_records(records).await {
-			let mut acked = acked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-			for (id, submitted) in ids.into_iter().zip(submitted) {
-				acked.insert(id, (hospital, submitted.record_id, submitted.field_root));
+		match app.submit_records(records).await {
+			Ok(submitted) => {
+				let mut acked = acked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+				for (id, submitted) in ids.into_iter().zip(submitted) {
+					acked.insert(id, (hospital, submitted.record_id, submitted.field_root));
+				}
 			}
+			Err(error) => failures
+				.lock()
+				.unwrap_or_else(|poisoned| poisoned.into_inner())
+				.push(format!("{hospital}: {error}")),
 		}
 		tokio::time::sleep(PAUSE_BETWEEN_CALLS).await;
 	}

@@ -5,12 +5,14 @@
 
 use codec::Decode;
 use medchain_primitives::{
-	commitment::{verify_field, CommittedRecord, DisclosedField, FieldValue, Hash256, RecordId, Salt},
+	commitment::{
+		verify_field, CommittedRecord, DisclosedField, FieldValue, Hash256, RecordId, Salt,
+	},
 	FieldMask, RecordType,
 };
 
 /// What one input decodes to.
-type Input = (RecordId, RecordType, Vec<FieldValue>, Vec<Salt>, u32, Hash256, DisclosedField);
+pub type Input = (RecordId, RecordType, Vec<FieldValue>, Vec<Salt>, u32, Hash256, DisclosedField);
 
 /// Runs the checks on `data`.
 pub fn run(data: &[u8]) {

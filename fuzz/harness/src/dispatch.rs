@@ -74,7 +74,8 @@ pub fn apply(data: &[u8]) -> Vec<ApplyExtrinsicResult> {
 		let now = pallet_timestamp::Call::set { now: BLOCK_TIME_MILLIS };
 		let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(now));
 		assert_eq!(Executive::apply_extrinsic(timestamp), Ok(Ok(())), "the timestamp");
-		let register = pallet_hospitals::Call::register_patient { patient: PATIENT.to_account_id() };
+		let register =
+			pallet_hospitals::Call::register_patient { patient: PATIENT.to_account_id() };
 		let register = RuntimeCall::Hospitals(register);
 		let applied = test_chain::signed(Sr25519Keyring::AliceStash, register)
 			.map(Executive::apply_extrinsic);

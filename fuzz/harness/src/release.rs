@@ -13,11 +13,12 @@ use medchain_primitives::{
 	FieldMask, RecordType,
 };
 
-const RECORD_ID: RecordId = [7; 32];
-const RECORD_TYPE: RecordType = RecordType::VitalSigns;
+/// The record the answers are checked against: its id, its type, and the record with its root.
+pub const RECORD_ID: RecordId = [7; 32];
+pub const RECORD_TYPE: RecordType = RecordType::VitalSigns;
 
 /// The record the answers are checked against, and its root.
-fn record() -> &'static (CommittedRecord, Hash256) {
+pub fn record() -> &'static (CommittedRecord, Hash256) {
 	static RECORD: OnceLock<(CommittedRecord, Hash256)> = OnceLock::new();
 	RECORD.get_or_init(|| {
 		let fields = RECORD_TYPE.field_count();

@@ -68,7 +68,11 @@ fn ids(json: &[u8]) {
 	let Ok(text) = std::str::from_utf8(json) else { return };
 	if let Ok(hash) = Hash32::from_str(text) {
 		let printed = serde_json::to_value(hash).ok();
-		assert_eq!(printed, Some(serde_json::Value::String(text.to_lowercase())), "an id reads back as another");
+		assert_eq!(
+			printed,
+			Some(serde_json::Value::String(text.to_lowercase())),
+			"an id reads back as another"
+		);
 	}
 	let _ = AccountId::from_ss58_or_hex(text);
 }

@@ -5,7 +5,7 @@
 use codec::Encode;
 use medchain_primitives::{
 	access::BreakGlassReason,
-	commitment::{record_id, CommittedRecord},
+	commitment::record_id,
 	release::{Refusal, ReleaseRequest, ReleaseResponse},
 	shares::{AccessRequest, FieldSelection, GrantTerms, PurposeOfUse},
 	FieldMask, RecordType,
@@ -102,23 +102,21 @@ fn dispatch() -> Vec<Seed> {
 }
 
 fn commitment_and_release() -> Vec<Seed> {
-	let record_type = RecordType::VitalSigns;
-	let fields = record_type.field_count();
-	let values: Vec<_> = (0..fields).map(|index| Some(vec![b'a'; index as usize])).collect();
-	let salts: Vec<[u8; 32]> = (0..fields).map(|index| [index as u8; 32]).collect();
-	let id = [7; 32];
-	let mask = FieldMask::all(record_type);
-	let disclosed = CommittedRecord::new(record_type, values.clone(), salts.clone())
-		.and_then(|record| record.disclose(&id, mask))
-		.unwrap_or_default();
-	let first = disclosed.first().cloned();
-	let commitment = first.map(|field| (id, record_type, values, salts, mask.0, [0u8; 32], field));
-	vec![
-		("commitment", "vital-signs-all-fields", commitment.encode()),
+	use crate::release::{record, RECORD_ID, RECORD_TYPE};
+	let (record, root) = record();
+	let mask = FieldMask::all(RECORD_TYPE);
+	let disclosed = record.disclose(&RECORD_ID, mask).unwrap_or_default();
+	let mut seeds = Vec::new();
+	if let Some(field) = disclosed.first().cloned() {
+		let input = (RECORD_ID, RECORD_TYPE, &record.values, &record.salts, mask.0, root, field);
+		seeds.push(("commitment", "vital-signs-all-fields", input.encode()));
+	}
+	seeds.extend([
 		("release", "request", ReleaseRequest { access: 42 }.encode()),
 		("release", "released", ReleaseResponse::Released(disclosed).encode()),
 		("release", "refused", ReleaseResponse::Refused(Refusal::AlreadyServed).encode()),
-	]
+	]);
+	seeds
 }
 
 fn share_token() -> Vec<Seed> {
@@ -144,7 +142,8 @@ fn share_token() -> Vec<Seed> {
 }
 
 fn rpc() -> Vec<Seed> {
-	let json = |kind: u8, value: serde_json::Value| [vec![kind], value.to_string().into_bytes()].concat();
+	let json =
+		|kind: u8, value: serde_json::Value| [vec![kind], value.to_string().into_bytes()].concat();
 	let patient = format!("0x{}", hex::encode([8u8; 32]));
 	let token = ShareToken::from_secret(&TOKEN_SECRET);
 	let token_public = format!("0x{}", hex::encode(token.public_key().0));
@@ -152,50 +151,62 @@ fn rpc() -> Vec<Seed> {
 		(
 			"rpc",
 			"submit-records",
-			json(0, serde_json::json!([{
-				"clientRequestId": "visit-1",
-				"patient": patient,
-				"recordType": "VITAL_SIGNS",
-				"fields": { "heart_rate": "72", "recorded_by": "nurse", "date": "2026-12-07" },
-			}])),
+			json(
+				0,
+				serde_json::json!([{
+					"clientRequestId": "visit-1",
+					"patient": patient,
+					"recordType": "VITAL_SIGNS",
+					"fields": { "heart_rate": "72", "recorded_by": "nurse", "date": "2026-12-07" },
+				}]),
+			),
 		),
 		(
 			"rpc",
 			"access-shared",
-			json(1, serde_json::json!({
-				"shareToken": token.as_str(),
-				"recordId": format!("0x{}", hex::encode([7u8; 32])),
-				"purpose": "TREAT",
-			})),
+			json(
+				1,
+				serde_json::json!({
+					"shareToken": token.as_str(),
+					"recordId": format!("0x{}", hex::encode([7u8; 32])),
+					"purpose": "TREAT",
+				}),
+			),
 		),
 		(
 			"rpc",
 			"create-share",
-			json(2, serde_json::json!({
-				"terms": {
-					"patient": patient,
-					"recordIds": [format!("0x{}", hex::encode([7u8; 32]))],
-					"fields": ["heart_rate", "date"],
-					"granteeHospital": 1,
-					"expiresInHours": 24,
-					"maxUses": 3,
-					"purpose": "TREAT",
-					"tokenPublic": token_public,
-				},
-				"nonce": 0,
-				"deadline": 100,
-				"patientSignature": format!("0x{}", hex::encode([0u8; 64])),
-			})),
+			json(
+				2,
+				serde_json::json!({
+					"terms": {
+						"patient": patient,
+						"recordIds": [format!("0x{}", hex::encode([7u8; 32]))],
+						"fields": ["heart_rate", "date"],
+						"granteeHospital": 1,
+						"expiresInHours": 24,
+						"maxUses": 3,
+						"purpose": "TREAT",
+						"tokenPublic": token_public,
+					},
+					"nonce": 0,
+					"deadline": 100,
+					"patientSignature": format!("0x{}", hex::encode([0u8; 64])),
+				}),
+			),
 		),
 		(
 			"rpc",
 			"access-log-query",
-			json(3, serde_json::json!({
-				"patient": patient,
-				"from": "2026-12-01T00:00:00Z",
-				"to": "2026-12-07T12:30:00.5+01:00",
-				"limit": 50,
-			})),
+			json(
+				3,
+				serde_json::json!({
+					"patient": patient,
+					"from": "2026-12-01T00:00:00Z",
+					"to": "2026-12-07T12:30:00.5+01:00",
+					"limit": 50,
+				}),
+			),
 		),
 		("rpc", "hex-id", [vec![4], patient.into_bytes()].concat()),
 		(
@@ -218,6 +229,26 @@ fn the_dispatch_seeds_do_what_they_say() {
 	assert_eq!(outcomes("propose-vote"), vec![Ok(Ok(())); 2]);
 	let refused = TransactionValidityError::Invalid(InvalidTransaction::Custom(1));
 	assert_eq!(outcomes("remark-no-role"), vec![Err(refused)]);
+}
+
+#[test]
+fn the_commitment_and_release_seeds_reach_their_checks() {
+	use crate::release::{record, RECORD_ID, RECORD_TYPE};
+	use codec::Decode;
+	let seed = |name: &str| seeds().into_iter().find(|seed| seed.1 == name).unwrap().2;
+	let commitment = seed("vital-signs-all-fields");
+	assert!(crate::commitment::Input::decode(&mut commitment.as_slice()).is_ok());
+	let Some(ReleaseResponse::Released(fields)) = ReleaseResponse::read(&seed("released")) else {
+		panic!("the released seed does not read");
+	};
+	let mask = FieldMask::all(RECORD_TYPE);
+	assert!(medchain_primitives::release::verify_release(
+		&record().1,
+		&RECORD_ID,
+		RECORD_TYPE,
+		mask,
+		&fields
+	));
 }
 
 /// Writes every seed to `fuzz/corpus/<target>/seed-<name>`: `scripts/fuzz.sh` runs it

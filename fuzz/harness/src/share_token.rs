@@ -27,6 +27,9 @@ pub fn run(data: &[u8]) {
 	let signed = token.sign(&request);
 	assert!(request.is_signed_by(&token.public_key(), &signed), "a token's own signature fails");
 	let other = Request { uses: request.uses.wrapping_add(1), ..request.clone() };
-	assert!(!other.is_signed_by(&token.public_key(), &signed), "a signature verifies another request");
+	assert!(
+		!other.is_signed_by(&token.public_key(), &signed),
+		"a signature verifies another request"
+	);
 	assert_eq!(ShareToken::parse(token.as_str()).ok(), Some(token), "a token's text reads back");
 }

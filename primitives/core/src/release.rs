@@ -62,7 +62,8 @@ pub enum Refusal {
 	NotAccessorNode,
 	/// The entry was served already.
 	AlreadyServed,
-	/// The entry is older than the release lifetime.
+	/// The entry is older than the release lifetime
+	/// (`medchain_custodian::protocol::RELEASE_LIFETIME_BLOCKS`).
 	EntryExpired,
 	/// The grant was revoked, expired or pruned since the access.
 	GrantNoLongerValid,
