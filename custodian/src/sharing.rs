@@ -11,14 +11,14 @@ use medchain_primitives::{
 	commitment::RecordId,
 	records::RecordStatus,
 	release::verify_release,
-	shares::{AccessRequest, GrantRefusal, GrantStatus, PurposeOfUse},
+	shares::{AccessRequest, GrantId, GrantRefusal, GrantStatus, PurposeOfUse},
 };
 use medchain_runtime::{RuntimeCall, RuntimeError, RuntimeEvent};
 use medchain_token::ShareToken;
 use sp_runtime::DispatchError;
 
 use crate::{
-	chain::ChainGrant,
+	chain::{ChainGrant, ChainInfo},
 	error::{chain_error, not_final_yet},
 	follower::error_name,
 	protocol::{fetch, FetchError, Refusal},
@@ -69,17 +69,16 @@ fn access_outcome_label(result: &Result<SharedFields, Error>) -> (&'static str, 
 	(if logged { "granted" } else { "refused" }, format!("{code:?}"))
 }
 
-async fn open_shared(custodian: &Custodian, request: AccessShared) -> Result<SharedFields, Error> {
-	let record_id = request.record_id.0;
-	let token = ShareToken::parse(&request.share_token)
-		.map_err(|error| ErrorCode::InvalidShareToken.error(error.to_string()))?;
-	let purpose = PurposeOfUse::from_code(&request.purpose).ok_or_else(|| {
-		ErrorCode::InvalidPurpose
-			.error(format!("{:?} is not an HL7 PurposeOfUse code (e.g. TREAT)", request.purpose))
-	})?;
+/// The grant `token` opens and its checks for reading `record_id` for `purpose`, at the best
+/// block of `info`: the chain's own rules, so that an access that would fail is not sent.
+fn check_access(
+	custodian: &Custodian,
+	info: &ChainInfo,
+	token: &ShareToken,
+	record_id: RecordId,
+	purpose: PurposeOfUse,
+) -> Result<(GrantId, ChainGrant), Error> {
 	let chain = &custodian.chain;
-	let info = chain.info();
-	// The newest state: the one the access will meet.
 	let best = info.best_hash;
 	let grant_id =
 		chain.grant_by_token(best, token.public_key()).map_err(chain_error)?.ok_or_else(|| {
@@ -120,6 +119,30 @@ async fn open_shared(custodian: &Custodian, request: AccessShared) -> Result<Sha
 			to_hex(&record_id)
 		)));
 	}
+	Ok((grant_id, grant))
+}
+
+async fn open_shared(custodian: &Custodian, request: AccessShared) -> Result<SharedFields, Error> {
+	let record_id = request.record_id.0;
+	let token = ShareToken::parse(&request.share_token)
+		.map_err(|error| ErrorCode::InvalidShareToken.error(error.to_string()))?;
+	let purpose = PurposeOfUse::from_code(&request.purpose).ok_or_else(|| {
+		ErrorCode::InvalidPurpose
+			.error(format!("{:?} is not an HL7 PurposeOfUse code (e.g. TREAT)", request.purpose))
+	})?;
+	// The newest state: the one the access will meet. A best block on a fork that finality
+	// has just abandoned loses its state: the checks then run again at the new best block.
+	let mut info = custodian.chain.info();
+	let (grant_id, grant) = match check_access(custodian, &info, &token, record_id, purpose) {
+		Err(error)
+			if error.code == ErrorCode::StoreUnavailable
+				&& custodian.chain.info().best_hash != info.best_hash =>
+		{
+			info = custodian.chain.info();
+			check_access(custodian, &info, &token, record_id, purpose)?
+		}
+		checked => checked?,
+	};
 
 	let access_request = AccessRequest {
 		genesis_hash: info.genesis_hash.into(),
@@ -470,6 +493,36 @@ mod tests {
 		};
 		assert_eq!(refused(another_patients, "TREAT").await, ErrorCode::RecordNotShared);
 		assert_eq!(refused(unchanged, "ETREAT").await, ErrorCode::PurposeMismatch);
+	}
+
+	#[tokio::test]
+	async fn an_access_checked_at_a_best_block_whose_state_is_gone_is_checked_at_the_next() {
+		let Setup { _dir, chain, pool, custodian, token } = shared();
+		chain.with(|state| {
+			let gone = state.info.best_hash;
+			let moved_on = ChainInfo {
+				best_hash: crate::testing::block_hash(11),
+				best_number: 11,
+				..state.info
+			};
+			state.abandoned = Some((gone, moved_on));
+		});
+		let access = {
+			let (custodian, request) = (custodian.clone(), request(&token, "TREAT"));
+			tokio::spawn(async move { access_shared(&custodian, request).await })
+		};
+		while pool.watched() == 0 {
+			assert!(!access.is_finished(), "answered without an access: {:?}", access.await);
+			tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+		}
+		let calls = pool.calls();
+		let [RuntimeCall::AccessLog(pallet_access_log::Call::access { valid_until, .. })] =
+			calls.as_slice()
+		else {
+			panic!("not one access: {calls:?}");
+		};
+		assert_eq!(*valid_until, 11 + ACCESS_VALIDITY_BLOCKS, "signed at the new best block");
+		access.abort();
 	}
 
 	#[tokio::test]

@@ -52,6 +52,9 @@ pub struct ChainState {
 	pub nonces: HashMap<AccountId, Nonce>,
 	/// Added to the runtime's spec version (a runtime upgrade).
 	pub spec_upgrades: u32,
+	/// A best block whose state is gone (finality took another fork), and the chain once it
+	/// is: a grant read at that block fails, and the chain moves on.
+	pub abandoned: Option<(H256, ChainInfo)>,
 }
 
 impl Default for ChainInfo {
@@ -142,8 +145,17 @@ impl Chain for InMemoryChain {
 		Ok(self.with(|state| state.grants.get(&id).cloned()))
 	}
 
-	fn grant_by_token(&self, _at: H256, token_key: TokenKey) -> Result<Option<GrantId>, String> {
-		Ok(self.with(|state| state.tokens.get(&token_key).copied()))
+	fn grant_by_token(&self, at: H256, token_key: TokenKey) -> Result<Option<GrantId>, String> {
+		self.with(|state| match state.abandoned.take() {
+			Some((gone, moved_on)) if gone == at => {
+				state.info = moved_on;
+				Err(format!("State already discarded for {at:?}"))
+			}
+			abandoned => {
+				state.abandoned = abandoned;
+				Ok(state.tokens.get(&token_key).copied())
+			}
+		})
 	}
 
 	fn check_use(
