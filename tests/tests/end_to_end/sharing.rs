@@ -377,11 +377,12 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 		share_via_custodian(&node_a_url, &app_a, record_id, None, None).await?;
 	let app_d = net.nodes[D].app_rpc(Role::App)?;
 	let read_by_d = access(&app_d, &open_token, record_id).await?;
-	let (head, _) = auditor.finalized_head().await?;
-	let entry = auditor
-		.call(runtime_api::ACCESS_ENTRY, read_by_d.access_id, Some(head))
-		.await?
-		.ok_or("D's access entry")?;
+	// Final at D's node; C's (the auditor's) may finalize it a moment later.
+	let entry = wait_until("D's access entry final at C", Duration::from_secs(60), || async {
+		let (head, _) = auditor.finalized_head().await?;
+		auditor.call(runtime_api::ACCESS_ENTRY, read_by_d.access_id, Some(head)).await
+	})
+	.await?;
 	assert_eq!(entry.accessor, Accessor::Hospital(HOSPITAL_D));
 	step("5. After A revokes it, the token is refused");
 	// 5. After A revokes it, the token is refused.
