@@ -14,6 +14,9 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 # The wrong-clock drill runs a node under libfaketime.
 dpkg -s libfaketime >/dev/null 2>&1 || need_apt+=(libfaketime)
+# The partition and slow-link drills make network namespaces, rate caps and random loss.
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v iptables >/dev/null 2>&1 || need_apt+=(iptables)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   sudo_cmd=""

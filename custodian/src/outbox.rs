@@ -396,6 +396,7 @@ mod tests {
 	use medchain_store::NewRecord;
 
 	use super::*;
+	use crate::pool::Refusal;
 	use crate::testing::{
 		applied, block_hash, custodian, patient, InMemoryChain, RecordingPool, HOSPITAL,
 	};
@@ -566,7 +567,7 @@ mod tests {
 	#[tokio::test]
 	async fn a_batch_the_pool_refuses_stays_pending_and_reports_why() {
 		let Setup { _dir, pool, outbox, records, .. } = three_stored_records().await;
-		*pool.refuse_next.lock().unwrap() = Some("Invalid Transaction: Stale".into());
+		*pool.refuse_next.lock().unwrap() = Some(Refusal::of_nonce("Invalid Transaction: Stale"));
 		let error = outbox.send_pending().await.unwrap_err();
 		assert!(error.contains("Stale"), "{error}");
 		let Some(Progress::Retrying { error }) = outbox.tracker.get(&records[1].record_id) else {

@@ -6,9 +6,12 @@ use std::{collections::BTreeSet, sync::Arc};
 use codec::Decode;
 use futures::{future::BoxFuture, stream::BoxStream, FutureExt, StreamExt};
 use medchain_runtime::{opaque::Block, AccountId, Nonce};
-use sc_transaction_pool_api::{InPoolTransaction, TransactionPool, TransactionSource};
+use sc_transaction_pool_api::{
+	error::{Error as PoolError, IntoPoolError},
+	InPoolTransaction, TransactionPool, TransactionSource,
+};
 use sp_core::H256;
-use sp_runtime::OpaqueExtrinsic;
+use sp_runtime::{transaction_validity::InvalidTransaction, OpaqueExtrinsic};
 
 pub use sc_transaction_pool_api::TransactionStatus;
 
@@ -17,18 +20,56 @@ pub type Status = TransactionStatus<H256, H256>;
 /// The statuses of one watched transaction, until it is finalized or gone.
 pub type StatusStream = BoxStream<'static, Status>;
 
+/// Why the pool refused a transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+	/// The pool's reason.
+	pub reason: String,
+	/// Whether only its nonce was refused (another waiting transaction holds it, or the chain
+	/// used it): the same call, signed again with a free nonce, may pass.
+	pub nonce_taken: bool,
+}
+
+impl Refusal {
+	/// The transaction itself refused.
+	pub fn of_transaction(reason: impl Into<String>) -> Self {
+		Self { reason: reason.into(), nonce_taken: false }
+	}
+
+	/// Its nonce refused.
+	pub fn of_nonce(reason: impl Into<String>) -> Self {
+		Self { reason: reason.into(), nonce_taken: true }
+	}
+
+	fn from_pool<E: IntoPoolError>(error: E) -> Self {
+		let reason = error.to_string();
+		let nonce_taken = matches!(
+			error.into_pool_error(),
+			Ok(PoolError::TooLowPriority { .. }
+				| PoolError::InvalidTransaction(InvalidTransaction::Stale))
+		);
+		Self { reason, nonce_taken }
+	}
+}
+
+impl std::fmt::Display for Refusal {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		f.write_str(&self.reason)
+	}
+}
+
 /// Where the custodian's transactions go.
 pub trait Pool: Send + Sync + 'static {
 	/// The hash of `extrinsic`.
 	fn hash_of(&self, extrinsic: &OpaqueExtrinsic) -> H256;
 	/// Puts `extrinsic`, built on block `at`, in the pool; its hash.
-	fn submit(&self, at: H256, extrinsic: OpaqueExtrinsic) -> BoxFuture<'_, Result<H256, String>>;
+	fn submit(&self, at: H256, extrinsic: OpaqueExtrinsic) -> BoxFuture<'_, Result<H256, Refusal>>;
 	/// Puts `extrinsic`, built on block `at`, in the pool, and follows it.
 	fn submit_and_watch(
 		&self,
 		at: H256,
 		extrinsic: OpaqueExtrinsic,
-	) -> BoxFuture<'_, Result<StatusStream, String>>;
+	) -> BoxFuture<'_, Result<StatusStream, Refusal>>;
 	/// The nonces of `account`'s transactions in the pool, ready or waiting for an earlier one.
 	fn nonces_held(&self, account: &AccountId) -> BTreeSet<Nonce>;
 }
@@ -44,10 +85,10 @@ where
 		self.0.hash_of(extrinsic)
 	}
 
-	fn submit(&self, at: H256, extrinsic: OpaqueExtrinsic) -> BoxFuture<'_, Result<H256, String>> {
+	fn submit(&self, at: H256, extrinsic: OpaqueExtrinsic) -> BoxFuture<'_, Result<H256, Refusal>> {
 		async move {
 			let submitted = self.0.submit_one(at, TransactionSource::Local, extrinsic).await;
-			submitted.map_err(|error| error.to_string())
+			submitted.map_err(Refusal::from_pool)
 		}
 		.boxed()
 	}
@@ -56,10 +97,10 @@ where
 		&self,
 		at: H256,
 		extrinsic: OpaqueExtrinsic,
-	) -> BoxFuture<'_, Result<StatusStream, String>> {
+	) -> BoxFuture<'_, Result<StatusStream, Refusal>> {
 		async move {
 			let watched = self.0.submit_and_watch(at, TransactionSource::Local, extrinsic).await;
-			watched.map(|statuses| statuses.boxed()).map_err(|error| error.to_string())
+			watched.map(|statuses| statuses.boxed()).map_err(Refusal::from_pool)
 		}
 		.boxed()
 	}

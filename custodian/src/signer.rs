@@ -21,7 +21,7 @@ use sp_keystore::KeystorePtr;
 use sp_runtime::{MultiSignature, OpaqueExtrinsic};
 
 use crate::{
-	pool::{Pool, TransactionStatus},
+	pool::{Pool, Refusal, TransactionStatus},
 	Chain,
 };
 
@@ -30,13 +30,16 @@ pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
 
 const LOG_TARGET: &str = "medchain::signer";
 
-/// How long a transaction signed again after an upgrade waits before it tries again, when the
-/// pool refused it (another one took its nonce).
+/// How long a transaction signed again waits before it tries again, when the pool refused its
+/// nonce (another one took it).
 const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How many times a waited-for transaction the pool found invalid is signed again.
+const SIGNINGS_AGAIN: u32 = 3;
 
 /// Why a watched transaction is not final: the pool refused it, or it left the pool.
 enum Unfinished {
-	Refused(String),
+	Refused(Refusal),
 	Left {
 		left: Left,
 		/// Where it was last.
@@ -177,17 +180,23 @@ impl OperatorSigner {
 	/// Signs `call` and puts it in the pool; returns the transaction hash.
 	pub async fn submit(&self, call: RuntimeCall) -> Result<H256, String> {
 		let signed = self.sign(call)?;
-		self.pool.submit(signed.at, signed.extrinsic).await.inspect_err(|_| self.reset_nonce())
+		let submitted = self.pool.submit(signed.at, signed.extrinsic).await;
+		submitted.map_err(|refusal| {
+			self.reset_nonce();
+			refusal.reason
+		})
 	}
 
 	/// Signs `call`, puts it in the pool and waits until it is finalized, for `wait` at most.
 	/// A transaction still not final by then is reported where it is, and stays in the pool.
 	///
-	/// One that the pool found invalid while still pending, after a runtime upgrade raised the
-	/// spec version (and kept the transaction version: the call's encoding is the same) since it
-	/// was signed, is signed again for the new version and sent again, within the same `wait`.
-	/// Every transaction the upgrade caught is signed again at once, so a nonce two of them
-	/// took together is refused for one of them: that one signs again too.
+	/// One the pool reports invalid while in no block is signed again for the runtime and nonce
+	/// of now, at most [`SIGNINGS_AGAIN`] times: the pool reports invalid not only a call the
+	/// chain now refuses (sent again, the pool refuses it with the chain's reason), but also
+	/// every transaction of the signer queued behind one it dropped, and after a runtime upgrade
+	/// every one signed for the old version. One whose nonce another took is signed again with
+	/// the next. App calls carry their own replay protection (token signatures, consent nonces),
+	/// so a stale copy elsewhere can't apply a call twice.
 	pub async fn submit_and_wait_finalized(
 		&self,
 		call: RuntimeCall,
@@ -195,37 +204,34 @@ impl OperatorSigner {
 	) -> Result<Watched, String> {
 		let deadline = tokio::time::sleep(wait);
 		tokio::pin!(deadline);
-		let mut signing_again = false;
+		let mut signings_again = 0;
 		loop {
 			let signed = self.sign(call.clone())?;
 			let version = signed.version;
-			let (left, latest) = match self.watch(signed, deadline.as_mut()).await {
+			match self.watch(signed, deadline.as_mut()).await {
 				Ok(watched) => return Ok(watched),
-				Err(Unfinished::Refused(error)) if !signing_again => return Err(error),
-				Err(Unfinished::Refused(error)) => {
-					log::debug!(target: LOG_TARGET, "signed again, refused: {error}; once more");
+				Err(Unfinished::Refused(refusal)) if refusal.nonce_taken => {
+					log::debug!(target: LOG_TARGET, "its nonce was taken: {refusal}; once more");
 					tokio::time::sleep(RETRY_PAUSE).await;
-					(None, None)
 				}
-				Err(Unfinished::Left { left, latest }) => (Some(left), Some(latest)),
-			};
-			// Its nonce may be left unused: the next transaction counts again.
-			self.reset_nonce();
-			if let Some(left) = left {
-				let now = self.runtime_version(self.chain.info().best_hash)?;
-				let pending = matches!(latest, Some(Watched::Pending(_)));
-				let upgraded = now.0 > version.0 && now.1 == version.1;
-				if !(left == Left::Invalid && pending && upgraded) {
-					return Err(left.describe().into());
+				Err(Unfinished::Refused(refusal)) => return Err(refusal.reason),
+				Err(Unfinished::Left { left, latest }) => {
+					// Its nonce may be left unused: the next transaction counts again.
+					self.reset_nonce();
+					let pending = matches!(latest, Watched::Pending(_));
+					if !(left == Left::Invalid && pending && signings_again < SIGNINGS_AGAIN) {
+						return Err(left.describe().into());
+					}
+					let now = self.runtime_version(self.chain.info().best_hash)?;
+					log::info!(
+						target: LOG_TARGET,
+						"a transaction signed for runtime {version:?} left the pool as invalid before any block held it; signing it again for runtime {now:?}"
+					);
+					signings_again += 1;
 				}
-				log::info!(
-					target: LOG_TARGET,
-					"a transaction signed for runtime {version:?} became invalid after a runtime upgrade to {now:?}: signing it again"
-				);
-				signing_again = true;
 			}
 			if deadline.is_elapsed() {
-				return Err("signed again after a runtime upgrade, and not final in time".into());
+				return Err(format!("not final within {wait:?}: the pool refused or dropped it"));
 			}
 		}
 	}
@@ -254,8 +260,9 @@ impl OperatorSigner {
 			};
 			match status {
 				TransactionStatus::InBlock((block, index)) => {
-					let index = u32::try_from(index)
-						.map_err(|error| Unfinished::Refused(error.to_string()))?;
+					let index = u32::try_from(index).map_err(|error| {
+						Unfinished::Refused(Refusal::of_transaction(error.to_string()))
+					})?;
 					latest = Watched::Included { block, index, finalized: false };
 				}
 				TransactionStatus::Retracted(retracted) => {
@@ -264,8 +271,9 @@ impl OperatorSigner {
 					}
 				}
 				TransactionStatus::Finalized((block, index)) => {
-					let index = u32::try_from(index)
-						.map_err(|error| Unfinished::Refused(error.to_string()))?;
+					let index = u32::try_from(index).map_err(|error| {
+						Unfinished::Refused(Refusal::of_transaction(error.to_string()))
+					})?;
 					return Ok(Watched::Included { block, index, finalized: true });
 				}
 				TransactionStatus::Invalid => break Left::Invalid,
@@ -329,7 +337,8 @@ mod tests {
 
 		// A refused transaction leaves its nonce unused: the next counts again from the chain,
 		// past the two still waiting (taking 5 again would be refused as a replacement).
-		*pool.refuse_next.lock().unwrap() = Some("Invalid Transaction: Future".into());
+		*pool.refuse_next.lock().unwrap() =
+			Some(Refusal::of_transaction("Invalid Transaction: Future"));
 		assert!(signer.submit(remark()).await.is_err());
 		signer.submit(remark()).await.unwrap();
 		assert_eq!(pool.nonces(), vec![5, 6, 7]);
@@ -401,54 +410,91 @@ mod tests {
 		);
 	}
 
+	fn wait_finalized(
+		signer: &Arc<OperatorSigner>,
+	) -> tokio::task::JoinHandle<Result<Watched, String>> {
+		let signer = signer.clone();
+		tokio::spawn(async move {
+			signer.submit_and_wait_finalized(remark(), Duration::from_secs(10)).await
+		})
+	}
+
+	fn finalized_in(watched: Result<Watched, String>, expected: H256) -> bool {
+		matches!(watched, Ok(Watched::Included { block, finalized: true, .. }) if block == expected)
+	}
+
 	#[tokio::test]
-	async fn a_transaction_made_invalid_by_a_runtime_upgrade_is_signed_again_for_the_new_version() {
+	async fn a_waiting_transaction_the_pool_finds_invalid_is_signed_again() {
 		let Fixture { chain, pool, signer, .. } = &fixture();
-		let wait = || {
-			let signer = signer.clone();
-			tokio::spawn(async move {
-				signer.submit_and_wait_finalized(remark(), Duration::from_secs(10)).await
-			})
+		let block = H256::repeat_byte(7);
+		let signed_for = || -> Vec<_> {
+			let accepted = pool.accepted.lock().unwrap();
+			accepted
+				.iter()
+				.map(|extrinsic| spec_version_signed_for(extrinsic, &[100, 101]))
+				.collect()
 		};
 
-		// Invalid with the runtime unchanged: refused, not sent again.
-		let refused = wait();
+		// Invalid with the runtime unchanged (it queued behind one the pool dropped): signed
+		// again, with nonce 5 again, which the pool no longer holds.
+		let queued = wait_finalized(signer);
 		wait_for_watchers(pool, 1).await;
 		pool.report(0, TransactionStatus::Invalid);
-		assert_eq!(refused.await.unwrap().unwrap_err(), Left::Invalid.describe());
-
-		// Invalid after an upgrade: the same call signed for the new version (with nonce 5 again,
-		// which the pool no longer holds).
-		let upgraded = wait();
 		wait_for_watchers(pool, 2).await;
-		chain.with(|state| state.spec_upgrades = 1);
-		pool.report(1, TransactionStatus::Invalid);
-		wait_for_watchers(pool, 3).await;
-		let block = H256::repeat_byte(7);
-		pool.report(2, TransactionStatus::Finalized((block, 0)));
-		let watched = upgraded.await.unwrap().unwrap();
-		assert!(
-			matches!(watched, Watched::Included { block: b, finalized: true, .. } if b == block)
-		);
-		assert_eq!(pool.nonces(), vec![5, 5, 5]);
-		let signed_for: Vec<_> = pool
-			.accepted
-			.lock()
-			.unwrap()
-			.iter()
-			.map(|extrinsic| spec_version_signed_for(extrinsic, &[100, 101]))
-			.collect();
-		assert_eq!(signed_for, vec![Some(100), Some(100), Some(101)]);
+		pool.report(1, TransactionStatus::Finalized((block, 0)));
+		assert!(finalized_in(queued.await.unwrap(), block));
+		assert_eq!(pool.nonces(), vec![5, 5]);
 
-		// Invalid after an upgrade, but once in a block: it may still be finalized there, so it
-		// is not signed again (that could apply the call twice).
-		let included = wait();
+		// Invalid because the chain now refuses the call: signed again, the pool refuses it,
+		// and its reason is the answer.
+		let refused = wait_finalized(signer);
+		wait_for_watchers(pool, 3).await;
+		let reason = "Invalid transaction validity: Custom(3)";
+		*pool.refuse_next.lock().unwrap() = Some(Refusal::of_transaction(reason));
+		pool.report(2, TransactionStatus::Invalid);
+		assert_eq!(refused.await.unwrap().unwrap_err(), reason);
+
+		// Invalid after an upgrade: signed again for the new version.
+		let upgraded = wait_finalized(signer);
 		wait_for_watchers(pool, 4).await;
-		chain.with(|state| state.spec_upgrades = 2);
-		pool.report(3, TransactionStatus::InBlock((block, 1)));
+		chain.with(|state| state.spec_upgrades = 1);
 		pool.report(3, TransactionStatus::Invalid);
+		wait_for_watchers(pool, 5).await;
+		pool.report(4, TransactionStatus::Finalized((block, 0)));
+		assert!(finalized_in(upgraded.await.unwrap(), block));
+		assert_eq!(signed_for(), vec![Some(100), Some(100), Some(100), Some(100), Some(101)]);
+
+		// Invalid once in a block: it may still be finalized there, so it is not signed again.
+		let included = wait_finalized(signer);
+		wait_for_watchers(pool, 6).await;
+		pool.report(5, TransactionStatus::InBlock((block, 1)));
+		pool.report(5, TransactionStatus::Invalid);
 		assert_eq!(included.await.unwrap().unwrap_err(), Left::Invalid.describe());
-		assert_eq!(pool.watched(), 4);
+
+		// Invalid again and again: signed again a bounded number of times.
+		let hopeless = wait_finalized(signer);
+		for signing in 0..=SIGNINGS_AGAIN as usize {
+			wait_for_watchers(pool, 7 + signing).await;
+			pool.report(6 + signing, TransactionStatus::Invalid);
+		}
+		assert_eq!(hopeless.await.unwrap().unwrap_err(), Left::Invalid.describe());
+		assert_eq!(pool.watched(), 7 + SIGNINGS_AGAIN as usize);
+	}
+
+	#[tokio::test]
+	async fn a_transaction_whose_nonce_was_taken_is_signed_again_with_the_next() {
+		let Fixture { pool, signer, .. } = &fixture();
+		let block = H256::repeat_byte(7);
+		*pool.refuse_next.lock().unwrap() = Some(Refusal::of_nonce("Too low priority (1 > 1)"));
+		let taken = wait_finalized(signer);
+		wait_for_watchers(pool, 1).await;
+		pool.report(0, TransactionStatus::Finalized((block, 0)));
+		assert!(finalized_in(taken.await.unwrap(), block));
+
+		// A refusal of the transaction itself is the answer at once.
+		*pool.refuse_next.lock().unwrap() = Some(Refusal::of_transaction("Custom(3)"));
+		assert_eq!(wait_finalized(signer).await.unwrap().unwrap_err(), "Custom(3)");
+		assert_eq!(pool.watched(), 1);
 	}
 
 	/// Waits until `count` transactions were submitted to be watched.

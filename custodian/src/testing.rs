@@ -28,7 +28,7 @@ use sp_runtime::OpaqueExtrinsic;
 
 use crate::{
 	chain::{Anchor, ChainGrant, ChainInfo, Entry, EventRecords, Finalized},
-	pool::{Status, StatusStream},
+	pool::{Refusal, Status, StatusStream},
 	signer::OPERATOR_KEY_TYPE,
 	Chain, Custodian, CustodianPaths, Pool, ReleaseNetwork, Services, Tasks,
 };
@@ -225,7 +225,7 @@ pub struct RecordingPool {
 	/// Every transaction accepted, in order.
 	pub accepted: Mutex<Vec<OpaqueExtrinsic>>,
 	/// The next submission is refused with this reason.
-	pub refuse_next: Mutex<Option<String>>,
+	pub refuse_next: Mutex<Option<Refusal>>,
 	/// The nonces of the accepted transactions that still wait.
 	waiting: Mutex<std::collections::BTreeSet<Nonce>>,
 	/// Each watched transaction's status channel and nonce.
@@ -272,7 +272,7 @@ impl RecordingPool {
 		self.waiting.lock().unwrap().remove(&nonce);
 	}
 
-	fn accept(&self, extrinsic: OpaqueExtrinsic) -> Result<(H256, Nonce), String> {
+	fn accept(&self, extrinsic: OpaqueExtrinsic) -> Result<(H256, Nonce), Refusal> {
 		if let Some(reason) = self.refuse_next.lock().unwrap().take() {
 			return Err(reason);
 		}
@@ -323,7 +323,11 @@ impl Pool for RecordingPool {
 		sp_io::hashing::blake2_256(&extrinsic.encode()).into()
 	}
 
-	fn submit(&self, _at: H256, extrinsic: OpaqueExtrinsic) -> BoxFuture<'_, Result<H256, String>> {
+	fn submit(
+		&self,
+		_at: H256,
+		extrinsic: OpaqueExtrinsic,
+	) -> BoxFuture<'_, Result<H256, Refusal>> {
 		std::future::ready(self.accept(extrinsic).map(|(hash, _)| hash)).boxed()
 	}
 
@@ -331,7 +335,7 @@ impl Pool for RecordingPool {
 		&self,
 		_at: H256,
 		extrinsic: OpaqueExtrinsic,
-	) -> BoxFuture<'_, Result<StatusStream, String>> {
+	) -> BoxFuture<'_, Result<StatusStream, Refusal>> {
 		let watched = self.accept(extrinsic).map(|(_, nonce)| {
 			let (sender, receiver) = mpsc::unbounded();
 			self.watchers.lock().unwrap().push((sender, nonce));

@@ -1,5 +1,6 @@
 //! App load for the drills: every hospital's app submits records to its own node until told to
-//! stop, and afterwards each acknowledged record must be anchored exactly once.
+//! stop, and afterwards each acknowledged record must be anchored exactly once; one hospital's
+//! app keeps opening a record another shares.
 
 use std::{
 	collections::BTreeMap,
@@ -10,8 +11,8 @@ use std::{
 	time::Duration,
 };
 
-use jsonrpsee::http_client::HttpClient;
-use medchain_app_api::{auth::Role, Hash32, MedchainApiClient, RecordId};
+use jsonrpsee::{core::ClientError, http_client::HttpClient};
+use medchain_app_api::{auth::Role, AccessShared, Hash32, MedchainApiClient, RecordId};
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
 use sp_keyring::Sr25519Keyring;
 
@@ -117,6 +118,80 @@ async fn write(
 				.push(format!("{hospital}: {error}")),
 		}
 		tokio::time::sleep(PAUSE_BETWEEN_CALLS).await;
+	}
+}
+
+/// Readers at one hospital's app, each opening one shared record with its own token, over and
+/// over until stopped: two uses of one token at once sign the same use count, and the second is
+/// refused as a replay.
+pub struct Readers {
+	reads: Arc<Mutex<Reads>>,
+	stop: Arc<AtomicBool>,
+	tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// What the readers saw.
+#[derive(Clone, Default)]
+pub struct Reads {
+	/// How long each access that opened the record took.
+	pub opened: Vec<Duration>,
+	/// Every failed access, with its error.
+	pub failures: Vec<String>,
+}
+
+impl Readers {
+	/// A reader at `app` for each of `tokens`, opening `record_id`.
+	pub fn start(app: &HttpClient, tokens: &[String], record_id: RecordId) -> Self {
+		let (reads, stop) =
+			(Arc::new(Mutex::new(Reads::default())), Arc::new(AtomicBool::new(false)));
+		let tasks = tokens
+			.iter()
+			.map(|token| {
+				let (app, reads, stop) = (app.clone(), reads.clone(), stop.clone());
+				tokio::spawn(read(app, token.clone(), record_id, reads, stop))
+			})
+			.collect();
+		Self { reads, stop, tasks }
+	}
+
+	/// How many accesses opened the record so far.
+	pub fn opened(&self) -> usize {
+		self.reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).opened.len()
+	}
+
+	/// Stops the readers and returns what they saw.
+	pub async fn stop(self) -> crate::Result<Reads> {
+		self.stop.store(true, Ordering::Relaxed);
+		for task in self.tasks {
+			task.await.map_err(|error| error.to_string())?;
+		}
+		let reads = self.reads.lock().map_err(|error| error.to_string())?;
+		Ok(reads.clone())
+	}
+}
+
+/// Opens `record_id` with `token` at `app` until `stop` is set.
+async fn read(
+	app: HttpClient,
+	token: String,
+	record_id: RecordId,
+	reads: Arc<Mutex<Reads>>,
+	stop: Arc<AtomicBool>,
+) {
+	while !stop.load(Ordering::Relaxed) {
+		let request =
+			AccessShared { share_token: token.clone(), record_id, purpose: "TREAT".into() };
+		let started = std::time::Instant::now();
+		let outcome = app.access_shared(request).await;
+		let mut reads = reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		match outcome {
+			Ok(shared) if !shared.fields.is_empty() => reads.opened.push(started.elapsed()),
+			Ok(_) => reads.failures.push("an access with no fields".into()),
+			Err(ClientError::Call(error)) => {
+				reads.failures.push(format!("{} {}", error.code(), error.message()))
+			}
+			Err(error) => reads.failures.push(error.to_string()),
+		}
 	}
 }
 

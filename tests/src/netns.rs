@@ -1,5 +1,5 @@
-//! Two network namespaces joined by one veth link that a test cuts and heals, for the
-//! partition drills. Nodes in a namespace keep their RPC listeners on that namespace's
+//! Two network namespaces joined by one veth link that a test cuts and heals, or makes slow and
+//! lossy, for the partition and slow-link drills. Nodes in a namespace keep their RPC listeners on that namespace's
 //! 127.0.0.1; [`forward`] brings each one to the same port on this process's 127.0.0.1.
 //!
 //! Needs root (`ip netns`): [`available`] says why not where it can't. A split is deleted when
@@ -93,12 +93,106 @@ impl Split {
 	}
 }
 
+/// A slow, lossy link ([`Split::degrade`]).
+#[derive(Clone, Copy, Debug)]
+pub struct SlowLink {
+	/// What each end sends at most, in kbit/s.
+	pub kbit_per_second: u32,
+	/// How long what exceeds that rate may queue before it is dropped, in milliseconds.
+	pub queue_millis: u32,
+	/// The share of the packets each end drops at random as they arrive, in percent.
+	pub loss_percent: u32,
+}
+
+/// What a degraded link did to its traffic, both ends together.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LinkLosses {
+	/// Packets dropped at random.
+	pub dropped_at_random: u64,
+	/// Times a packet had to wait for the rate cap (`tbf`'s overlimits).
+	pub held_by_rate: u64,
+	/// Packets dropped because they had queued too long.
+	pub dropped_by_rate: u64,
+}
+
+impl Split {
+	/// Makes the link slow and lossy. This kernel has no `netem`, so a token bucket (`tbf`)
+	/// caps each end's rate, and what exceeds it queues (the delay) up to `queue_millis`, and
+	/// netfilter's `statistic` match drops `loss_percent` of what each end receives.
+	pub fn degrade(&self, link: SlowLink) -> crate::Result<()> {
+		let (rate, latency) =
+			(format!("{}kbit", link.kbit_per_second), format!("{}ms", link.queue_millis));
+		let probability = format!("{:.4}", f64::from(link.loss_percent) / 100.0);
+		for side in [&self.left, &self.right] {
+			let namespace = side.namespace.as_str();
+			let cap = ["rate", &rate, "burst", "16kbit", "latency", &latency];
+			let qdisc = ["-n", namespace, "qdisc", "replace", "dev", LINK, "root", "tbf"];
+			run("tc", &[&qdisc[..], &cap].concat())?;
+			let random = ["-m", "statistic", "--mode", "random", "--probability", &probability];
+			iptables(
+				namespace,
+				&[&["-A", "INPUT", "-i", LINK][..], &random, &["-j", "DROP"]].concat(),
+			)?;
+		}
+		Ok(())
+	}
+
+	/// Makes the link fast and lossless again.
+	pub fn restore(&self) -> crate::Result<()> {
+		for side in [&self.left, &self.right] {
+			let namespace = side.namespace.as_str();
+			run("tc", &["-n", namespace, "qdisc", "del", "dev", LINK, "root"])?;
+			iptables(namespace, &["-F", "INPUT"])?;
+		}
+		Ok(())
+	}
+
+	/// What the degraded link did so far.
+	pub fn losses(&self) -> crate::Result<LinkLosses> {
+		let mut losses = LinkLosses::default();
+		for side in [&self.left, &self.right] {
+			let namespace = side.namespace.as_str();
+			let rules = iptables(namespace, &["-nvxL", "INPUT"])?;
+			losses.dropped_at_random += rules
+				.lines()
+				.filter(|line| line.contains("statistic"))
+				.filter_map(|line| line.split_whitespace().next()?.parse::<u64>().ok())
+				.sum::<u64>();
+			let qdisc = run("tc", &["-n", namespace, "-s", "qdisc", "show", "dev", LINK])?;
+			losses.dropped_by_rate += number_after(&qdisc, "dropped ");
+			losses.held_by_rate += number_after(&qdisc, "overlimits ");
+		}
+		Ok(losses)
+	}
+}
+
+/// Runs `iptables` with `args` in `namespace`.
+fn iptables(namespace: &str, args: &[&str]) -> crate::Result<String> {
+	run("ip", &[&["netns", "exec", namespace, "iptables", "-w"][..], args].concat())
+}
+
+/// The number right after the first `label` in `text`, or 0.
+fn number_after(text: &str, label: &str) -> u64 {
+	let Some((_, rest)) = text.split_once(label) else { return 0 };
+	let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+	digits.parse().unwrap_or(0)
+}
+
 impl Drop for Split {
 	fn drop(&mut self) {
 		for side in [&self.left, &self.right] {
 			let _ = ip(&["netns", "delete", &side.namespace]);
 		}
 	}
+}
+
+/// A new split, named after `tag`, or `None` where this process may not make namespaces and
+/// `MEDCHAIN_ALLOW_SKIP` names `drill` ([`crate::skip`]).
+pub fn split_or_skip(tag: &str, drill: &str) -> crate::Result<Option<Split>> {
+	if let Err(reason) = available() {
+		return crate::skip(drill, &reason).map(|()| None);
+	}
+	Split::new(tag).map(Some)
 }
 
 /// Whether this process may create network namespaces: `Err` says why not.
@@ -128,14 +222,18 @@ fn delete_orphans() -> crate::Result<()> {
 }
 
 fn ip(args: &[&str]) -> crate::Result<()> {
-	let output = Command::new("ip")
-		.args(args)
-		.output()
-		.map_err(|e| format!("ip {}: {e}", args.join(" ")))?;
+	run("ip", args).map(drop)
+}
+
+/// Runs `program` with `args`: its output, or why it failed.
+fn run(program: &str, args: &[&str]) -> crate::Result<String> {
+	let command = || format!("{program} {}", args.join(" "));
+	let output =
+		Command::new(program).args(args).output().map_err(|e| format!("{}: {e}", command()))?;
 	if output.status.success() {
-		return Ok(());
+		return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
 	}
-	Err(format!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()))
+	Err(format!("{}: {}", command(), String::from_utf8_lossy(&output.stderr).trim()))
 }
 
 /// Accepts connections on this process's 127.0.0.1:`port` and joins each to 127.0.0.1:`port`

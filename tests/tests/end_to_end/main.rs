@@ -22,6 +22,7 @@ mod rpc_docs;
 mod runtime_upgrade;
 mod shares;
 mod sharing;
+mod slow_link;
 mod stall_recovery;
 mod start_network;
 mod validator_set;

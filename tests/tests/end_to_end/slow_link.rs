@@ -1,0 +1,131 @@
+//! A slow, lossy link (issue 27): Hospitals A and C run in one network namespace, B and D in the
+//! other, joined by one veth link ([`medchain_tests::netns::Split`]). While apps write records to
+//! all four and B keeps opening a record A shares (each release crosses the link), the link is
+//! capped at 1 Mbit/s each way, with up to 500 ms of queue, and each end drops 5 % of what it
+//! receives, at random. This kernel has no `netem`, so the delay is the rate cap's queue, not a
+//! fixed latency.
+//!
+//! While the link is bad, every node finalizes on and B's accesses keep opening the record. No
+//! record submission and no access fails, every acknowledged record is anchored exactly once, and
+//! the four nodes agree on every finalized block. It prints what the link dropped and how long
+//! the accesses took before and while it was bad.
+//!
+//! Namespaces need root: elsewhere the drill fails, unless `MEDCHAIN_ALLOW_SKIP` names
+//! `slow_link`.
+
+use std::time::{Duration, Instant};
+
+use medchain_app_api::{auth::Role, MedchainApiClient};
+use medchain_tests::{
+	client::rpc::wait_until,
+	custodian::{grant_record, vital_signs, wait_custodian_finalized},
+	load::{check_anchored_once, register_patients, Readers, Writers, PATIENTS},
+	netns::{split_or_skip, SlowLink},
+	network::{LocalNetwork, A, ALL, B, C, FIRST_FINALITY, HOSPITAL_B},
+	step, Result,
+};
+
+const BAD_LINK: SlowLink = SlowLink { kbit_per_second: 1_000, queue_millis: 500, loss_percent: 5 };
+/// How long the link stays bad, at least.
+const BAD_FOR: Duration = Duration::from_secs(60);
+/// Blocks every node must finalize, and accesses B must open, while the link is bad.
+const FINALIZED_WHILE_BAD: u32 = 5;
+const ACCESSES_WHILE_BAD: usize = 5;
+/// B's concurrent readers of A's record, each with its own grant.
+const READERS: usize = 2;
+const STEP_TIMEOUT: Duration = Duration::from_secs(120);
+const ANCHOR_TIMEOUT: Duration = Duration::from_secs(300);
+
+async fn finalized(net: &LocalNetwork) -> Result<Vec<u32>> {
+	let mut numbers = Vec::new();
+	for index in ALL {
+		numbers.push(net.nodes[index].chain()?.finalized_number().await?);
+	}
+	Ok(numbers)
+}
+
+/// The median and the longest of `times`.
+fn median_and_max(times: &[Duration]) -> (Duration, Duration) {
+	let mut sorted = times.to_vec();
+	sorted.sort();
+	let median = sorted.get(sorted.len() / 2).copied().unwrap_or_default();
+	(median, sorted.last().copied().unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_lossy_link_slows_the_network_and_loses_nothing() -> Result<()> {
+	// Declared before the network, so the nodes stop before their namespaces go.
+	let Some(split) = split_or_skip("slow", "slow_link")? else { return Ok(()) };
+	let net = LocalNetwork::start_custodians_split(&split, &[A, C])?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	let chain = net.nodes[A].chain()?;
+	register_patients(&chain).await?;
+
+	step("A shares a record with B, across the link");
+	let (app_a, app_b) = (net.nodes[A].app_rpc(Role::App)?, net.nodes[B].app_rpc(Role::App)?);
+	let shared = app_a.submit_records(vec![vital_signs(PATIENTS[A], "shared")]).await;
+	let record_id =
+		shared.map_err(|error| error.to_string())?.first().ok_or("no record")?.record_id;
+	wait_custodian_finalized(&app_a, &[record_id], STEP_TIMEOUT).await?;
+	let mut tokens = Vec::new();
+	for _ in 0..READERS {
+		let (token, _) = grant_record(&chain, PATIENTS[A], record_id.0, HOSPITAL_B, 10_000).await?;
+		tokens.push(token.as_str().to_owned());
+	}
+
+	step("load: records at all four, B opening A's record");
+	let first_block = chain.finalized_number().await?;
+	let writers = Writers::start(&net)?;
+	let readers = Readers::start(&app_b, &tokens, record_id);
+	wait_until("B's first accesses", STEP_TIMEOUT, || async {
+		Ok((readers.opened() >= ACCESSES_WHILE_BAD).then_some(()))
+	})
+	.await?;
+
+	step("the link turns slow and lossy");
+	split.degrade(BAD_LINK)?;
+	let bad_since = Instant::now();
+	let (finalized_before, opened_before) = (finalized(&net).await?, readers.opened());
+	wait_until("finality and accesses over the bad link", STEP_TIMEOUT, || async {
+		let finalized = finalized(&net).await?;
+		let finalizing = finalized
+			.iter()
+			.zip(&finalized_before)
+			.all(|(now, before)| *now >= before + FINALIZED_WHILE_BAD);
+		let opening = readers.opened() >= opened_before + ACCESSES_WHILE_BAD;
+		Ok((finalizing && opening).then_some(()))
+	})
+	.await
+	.map_err(|error| net.with_log_tails(error))?;
+	tokio::time::sleep(BAD_FOR.saturating_sub(bad_since.elapsed())).await;
+	let (finalized_after, opened_after) = (finalized(&net).await?, readers.opened());
+	let losses = split.losses()?;
+	let bad_for = bad_since.elapsed();
+	split.restore()?;
+	println!(
+		"{BAD_LINK:?} for {bad_for:?}: {losses:?}; finalized {finalized_before:?} → \
+		 {finalized_after:?}"
+	);
+	assert!(losses.dropped_at_random > 0, "the link dropped nothing: {losses:?}");
+	assert!(losses.held_by_rate > 0, "the rate cap held nothing back: {losses:?}");
+
+	step("the link is good again: nothing lost");
+	let reads = readers.stop().await?;
+	let refused_records = writers.failures();
+	let acked = writers.stop().await?;
+	assert!(refused_records.is_empty(), "refused record submissions: {refused_records:?}");
+	assert!(reads.failures.is_empty(), "failed accesses: {:?}", reads.failures);
+	check_anchored_once(&net, &acked, first_block, ANCHOR_TIMEOUT).await?;
+	let agreed = net.one_finalized_chain().await?;
+	let (good, bad) = (&reads.opened[..opened_before], &reads.opened[opened_before..opened_after]);
+	println!(
+		"accesses (median, longest): {:?} over the good link ({}), {:?} over the bad one ({}); \
+		 {} records anchored once each; blocks 1..=#{agreed} agree on all four nodes",
+		median_and_max(good),
+		good.len(),
+		median_and_max(bad),
+		bad.len(),
+		acked.len()
+	);
+	Ok(())
+}
