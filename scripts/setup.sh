@@ -14,9 +14,10 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 # The wrong-clock drill runs a node under libfaketime.
 dpkg -s libfaketime >/dev/null 2>&1 || need_apt+=(libfaketime)
-# The partition and slow-link drills make network namespaces, rate caps and random loss.
+# The partition and slow-link drills make network namespaces and veth links, and turn the
+# slow link's offloads off.
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
-command -v iptables >/dev/null 2>&1 || need_apt+=(iptables)
+command -v ethtool >/dev/null 2>&1 || need_apt+=(ethtool)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   sudo_cmd=""

@@ -32,6 +32,7 @@ pub mod sharing;
 pub mod signer;
 #[cfg(test)]
 mod testing;
+mod token_turns;
 
 use std::{collections::HashMap, collections::HashSet, path::PathBuf, sync::Arc, sync::Mutex};
 
@@ -102,6 +103,8 @@ pub struct Custodian {
 	pub(crate) app_transactions: tokio::sync::Semaphore,
 	/// Grants whose revocation this node is sending.
 	pub(crate) revoking: Mutex<HashSet<u64>>,
+	/// Share tokens an access is using on this node: one access per token at a time.
+	pub(crate) token_turns: token_turns::TokenTurns,
 	/// Each finalized block's notifications, for `medchain_subscribe`.
 	pub(crate) notifications: notifications::Feed,
 	/// Erase transactions sent since the node started, until the chain schedules them.
@@ -240,6 +243,7 @@ impl Custodian {
 			audits: tokio::sync::Semaphore::new(AUDITS_AT_ONCE),
 			notifications: Default::default(),
 			revoking: Default::default(),
+			token_turns: Default::default(),
 			erase_requests: Default::default(),
 			challenges: Default::default(),
 			receipts: Arc::new(receipts::Receipts {

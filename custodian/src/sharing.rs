@@ -24,7 +24,7 @@ use crate::{
 	protocol::{fetch, FetchError, Refusal},
 	release::fields_json,
 	signer::Watched,
-	Custodian, Error,
+	Custodian, Error, FINALITY_WAIT,
 };
 
 /// Blocks an access request signed by the token stays valid for.
@@ -130,6 +130,12 @@ async fn open_shared(custodian: &Custodian, request: AccessShared) -> Result<Sha
 		ErrorCode::InvalidPurpose
 			.error(format!("{:?} is not an HL7 PurposeOfUse code (e.g. TREAT)", request.purpose))
 	})?;
+	// Each use signs the grant's use count: a second use of the token waits for the first.
+	let turn =
+		custodian.token_turns.take(token.public_key(), FINALITY_WAIT).await.map_err(|no_turn| {
+			ErrorCode::Busy
+				.error(format!("this share token is in use on this node: {no_turn}; retry shortly"))
+		})?;
 	// The newest state: the one the access will meet. A best block on a fork that finality
 	// has just abandoned loses its state: the checks then run again at the new best block.
 	let mut info = custodian.chain.info();
@@ -163,7 +169,9 @@ async fn open_shared(custodian: &Custodian, request: AccessShared) -> Result<Sha
 		valid_until: access_request.valid_until,
 		signature,
 	});
-	let watched = custodian.send_app_transaction(call, "access_log.access").await?;
+	let watched = custodian.send_app_transaction(call, "access_log.access").await;
+	drop(turn);
+	let watched = watched?;
 	let Watched::Included { block, index, finalized } = watched else {
 		return Err(not_final_yet(watched, None));
 	};

@@ -240,7 +240,7 @@ impl RecordingPool {
 			.unwrap()
 			.iter()
 			.map(|opaque| {
-				UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap().function
+				decoded(opaque).function
 			})
 			.collect()
 	}
@@ -283,9 +283,14 @@ impl RecordingPool {
 	}
 }
 
+/// `opaque` as the runtime's transaction.
+fn decoded(opaque: &OpaqueExtrinsic) -> UncheckedExtrinsic {
+	UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap()
+}
+
 /// The nonce of a signed transaction.
 fn nonce_of(opaque: &OpaqueExtrinsic) -> Nonce {
-	let extrinsic = UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap();
+	let extrinsic = decoded(opaque);
 	let sp_runtime::generic::Preamble::Signed(_, _, extension) = extrinsic.preamble else {
 		panic!("an unsigned transaction");
 	};
@@ -296,7 +301,7 @@ fn nonce_of(opaque: &OpaqueExtrinsic) -> Nonce {
 /// on [`InMemoryChain`] as its state is by default).
 pub fn spec_version_signed_for(opaque: &OpaqueExtrinsic, candidates: &[u32]) -> Option<u32> {
 	use sp_runtime::traits::Verify;
-	let extrinsic = UncheckedExtrinsic::decode(&mut opaque.encode().as_slice()).unwrap();
+	let extrinsic = decoded(opaque);
 	let sp_runtime::generic::Preamble::Signed(sp_runtime::MultiAddress::Id(signer), signature, _) =
 		extrinsic.preamble
 	else {

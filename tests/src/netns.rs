@@ -1,5 +1,6 @@
-//! Two network namespaces joined by one veth link that a test cuts and heals, or makes slow and
-//! lossy, for the partition and slow-link drills. Nodes in a namespace keep their RPC listeners on that namespace's
+//! Two network namespaces joined by one veth link that a test cuts and heals, for the
+//! partition drills, or through a relay in this process that delays and drops frames, for the
+//! slow-link drill (`relay`). Nodes in a namespace keep their RPC listeners on that namespace's
 //! 127.0.0.1; [`forward`] brings each one to the same port on this process's 127.0.0.1.
 //!
 //! Needs root (`ip netns`): [`available`] says why not where it can't. A split is deleted when
@@ -19,6 +20,10 @@ use std::{
 	time::Duration,
 };
 
+mod relay;
+
+pub use relay::{Relay, SlowLink};
+
 /// The name of the link's end in each namespace.
 const LINK: &str = "split0";
 
@@ -31,48 +36,82 @@ pub struct Side {
 	pub ip: String,
 }
 
-/// Two namespaces, `left` and `right`, joined by a veth link; deleted when dropped.
+/// Two namespaces, `left` and `right`, joined by a veth link, or by two through this process
+/// ([`Split::slow`]); deleted when dropped.
 pub struct Split {
 	/// The one side.
 	pub left: Side,
 	/// The other side.
 	pub right: Side,
+	/// The relay of a link through this process, and its stop flag.
+	relay: Option<(Arc<Relay>, Arc<AtomicBool>)>,
 }
 
 impl Split {
 	/// Creates the namespaces, named after `tag` and this process, and the link between
 	/// them, up.
 	pub fn new(tag: &str) -> crate::Result<Self> {
+		let split = Self::namespaces(tag)?;
+		let (left, right) = (split.left.namespace.as_str(), split.right.namespace.as_str());
+		let pair = ["link", "add", LINK, "type", "veth", "peer", "name", LINK, "netns", right];
+		ip(&[&["-n", left][..], &pair].concat())?;
+		split.addressed()
+	}
+
+	/// Creates the namespaces, each with a veth link to this process's namespace, and relays
+	/// the frames between those ends here ([`Split::relay`]), at first with no delay or loss.
+	/// One such split per process at a time: the ends here are named after the process.
+	pub fn relayed(tag: &str) -> crate::Result<Self> {
+		let mut split = Self::namespaces(tag)?;
+		let mut ends = Vec::new();
+		for (side, letter) in [(&split.left, "l"), (&split.right, "r")] {
+			let end = format!("mc{}{letter}", std::process::id());
+			let pair = ["link", "add", &end, "type", "veth", "peer", "name", LINK, "netns"];
+			ip(&[&pair[..], &[side.namespace.as_str()]].concat())?;
+			// Offloaded, the relay would read frames whose checksums the "hardware" was to
+			// fill in, and frames larger than the link's MTU.
+			let offloads = ["tx", "off", "tso", "off", "gso", "off", "gro", "off"];
+			let ethtool = ["netns", "exec", &side.namespace, "ethtool", "-K", LINK];
+			run("ip", &[&ethtool[..], &offloads].concat())?;
+			ip(&["link", "set", &end, "up"])?;
+			ends.push(end);
+		}
+		let (relay, stop) = (Arc::new(Relay::default()), Arc::new(AtomicBool::new(false)));
+		let [left_end, right_end] = ends.as_slice() else { return Err("two link ends".into()) };
+		relay::start(left_end, right_end, relay.clone(), stop.clone())?;
+		split.relay = Some((relay, stop));
+		split.addressed()
+	}
+
+	/// The relay of a split made by [`Split::relayed`].
+	pub fn relay(&self) -> crate::Result<&Relay> {
+		let relay = self.relay.as_ref().map(|(relay, _)| relay.as_ref());
+		relay.ok_or_else(|| "this split's link is not relayed".into())
+	}
+
+	fn namespaces(tag: &str) -> crate::Result<Self> {
 		delete_orphans()?;
 		let pid = std::process::id();
 		let side = |letter: &str, ip: &str| Side {
 			namespace: format!("{PREFIX}{tag}-{pid}-{letter}"),
 			ip: ip.into(),
 		};
-		let split = Self { left: side("l", "10.201.0.1"), right: side("r", "10.201.0.2") };
+		let split =
+			Self { left: side("l", "10.201.0.1"), right: side("r", "10.201.0.2"), relay: None };
 		for side in [&split.left, &split.right] {
 			ip(&["netns", "add", &side.namespace])?;
 			ip(&["-n", &side.namespace, "link", "set", "lo", "up"])?;
 		}
-		ip(&[
-			"-n",
-			&split.left.namespace,
-			"link",
-			"add",
-			LINK,
-			"type",
-			"veth",
-			"peer",
-			"name",
-			LINK,
-			"netns",
-			&split.right.namespace,
-		])?;
-		for side in [&split.left, &split.right] {
+		Ok(split)
+	}
+
+	/// Gives each side its address on the link, and brings the link up.
+	fn addressed(self) -> crate::Result<Self> {
+		for side in [&self.left, &self.right] {
 			ip(&["-n", &side.namespace, "addr", "add", &format!("{}/24", side.ip), "dev", LINK])?;
 		}
-		split.heal()?;
-		Ok(split)
+		self.heal()?;
+		Ok(self)
 	}
 
 	/// Cuts the link: nothing passes between the sides.
@@ -93,106 +132,28 @@ impl Split {
 	}
 }
 
-/// A slow, lossy link ([`Split::degrade`]).
-#[derive(Clone, Copy, Debug)]
-pub struct SlowLink {
-	/// What each end sends at most, in kbit/s.
-	pub kbit_per_second: u32,
-	/// How long what exceeds that rate may queue before it is dropped, in milliseconds.
-	pub queue_millis: u32,
-	/// The share of the packets each end drops at random as they arrive, in percent.
-	pub loss_percent: u32,
-}
-
-/// What a degraded link did to its traffic, both ends together.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LinkLosses {
-	/// Packets dropped at random.
-	pub dropped_at_random: u64,
-	/// Times a packet had to wait for the rate cap (`tbf`'s overlimits).
-	pub held_by_rate: u64,
-	/// Packets dropped because they had queued too long.
-	pub dropped_by_rate: u64,
-}
-
-impl Split {
-	/// Makes the link slow and lossy. This kernel has no `netem`, so a token bucket (`tbf`)
-	/// caps each end's rate, and what exceeds it queues (the delay) up to `queue_millis`, and
-	/// netfilter's `statistic` match drops `loss_percent` of what each end receives.
-	pub fn degrade(&self, link: SlowLink) -> crate::Result<()> {
-		let (rate, latency) =
-			(format!("{}kbit", link.kbit_per_second), format!("{}ms", link.queue_millis));
-		let probability = format!("{:.4}", f64::from(link.loss_percent) / 100.0);
-		for side in [&self.left, &self.right] {
-			let namespace = side.namespace.as_str();
-			let cap = ["rate", &rate, "burst", "16kbit", "latency", &latency];
-			let qdisc = ["-n", namespace, "qdisc", "replace", "dev", LINK, "root", "tbf"];
-			run("tc", &[&qdisc[..], &cap].concat())?;
-			let random = ["-m", "statistic", "--mode", "random", "--probability", &probability];
-			iptables(
-				namespace,
-				&[&["-A", "INPUT", "-i", LINK][..], &random, &["-j", "DROP"]].concat(),
-			)?;
-		}
-		Ok(())
-	}
-
-	/// Makes the link fast and lossless again.
-	pub fn restore(&self) -> crate::Result<()> {
-		for side in [&self.left, &self.right] {
-			let namespace = side.namespace.as_str();
-			run("tc", &["-n", namespace, "qdisc", "del", "dev", LINK, "root"])?;
-			iptables(namespace, &["-F", "INPUT"])?;
-		}
-		Ok(())
-	}
-
-	/// What the degraded link did so far.
-	pub fn losses(&self) -> crate::Result<LinkLosses> {
-		let mut losses = LinkLosses::default();
-		for side in [&self.left, &self.right] {
-			let namespace = side.namespace.as_str();
-			let rules = iptables(namespace, &["-nvxL", "INPUT"])?;
-			losses.dropped_at_random += rules
-				.lines()
-				.filter(|line| line.contains("statistic"))
-				.filter_map(|line| line.split_whitespace().next()?.parse::<u64>().ok())
-				.sum::<u64>();
-			let qdisc = run("tc", &["-n", namespace, "-s", "qdisc", "show", "dev", LINK])?;
-			losses.dropped_by_rate += number_after(&qdisc, "dropped ");
-			losses.held_by_rate += number_after(&qdisc, "overlimits ");
-		}
-		Ok(losses)
-	}
-}
-
-/// Runs `iptables` with `args` in `namespace`.
-fn iptables(namespace: &str, args: &[&str]) -> crate::Result<String> {
-	run("ip", &[&["netns", "exec", namespace, "iptables", "-w"][..], args].concat())
-}
-
-/// The number right after the first `label` in `text`, or 0.
-fn number_after(text: &str, label: &str) -> u64 {
-	let Some((_, rest)) = text.split_once(label) else { return 0 };
-	let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-	digits.parse().unwrap_or(0)
-}
-
 impl Drop for Split {
 	fn drop(&mut self) {
+		if let Some((_, stop)) = &self.relay {
+			stop.store(true, Ordering::Relaxed);
+		}
 		for side in [&self.left, &self.right] {
 			let _ = ip(&["netns", "delete", &side.namespace]);
 		}
 	}
 }
 
-/// A new split, named after `tag`, or `None` where this process may not make namespaces and
-/// `MEDCHAIN_ALLOW_SKIP` names `drill` ([`crate::skip`]).
-pub fn split_or_skip(tag: &str, drill: &str) -> crate::Result<Option<Split>> {
+/// The split `make` makes (e.g. [`Split::new`]), named after `tag`, or `None` where this process
+/// may not make namespaces and `MEDCHAIN_ALLOW_SKIP` names `drill` ([`crate::skip`]).
+pub fn split_or_skip(
+	tag: &str,
+	drill: &str,
+	make: fn(&str) -> crate::Result<Split>,
+) -> crate::Result<Option<Split>> {
 	if let Err(reason) = available() {
 		return crate::skip(drill, &reason).map(|()| None);
 	}
-	Split::new(tag).map(Some)
+	make(tag).map(Some)
 }
 
 /// Whether this process may create network namespaces: `Err` says why not.

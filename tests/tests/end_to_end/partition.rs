@@ -23,7 +23,7 @@ use medchain_tests::{
 	anchors::wait_anchored_once,
 	client::Chain,
 	custodian::{grant_record, pseudonym_of, register_patient, wait_custodian_finalized},
-	netns::split_or_skip,
+	netns::{split_or_skip, Split},
 	network::{LocalNetwork, A, ALL, B, C, D, FIRST_FINALITY, HOSPITAL_B},
 	step, Result,
 };
@@ -124,7 +124,7 @@ async fn access(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_two_two_split_finalizes_nothing_and_heals_into_one_chain() -> Result<()> {
 	// Declared before the network, so the nodes stop before their namespaces go.
-	let Some(split) = split_or_skip("p22", "partition")? else { return Ok(()) };
+	let Some(split) = split_or_skip("p22", "partition", Split::new)? else { return Ok(()) };
 	let net = LocalNetwork::start_custodians_split(&split, &[A, B])?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
 	let chain_a = net.nodes[A].chain()?;
@@ -181,7 +181,7 @@ async fn a_two_two_split_finalizes_nothing_and_heals_into_one_chain() -> Result<
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_three_one_split_finalizes_on_and_the_one_catches_up() -> Result<()> {
-	let Some(split) = split_or_skip("p31", "partition")? else { return Ok(()) };
+	let Some(split) = split_or_skip("p31", "partition", Split::new)? else { return Ok(()) };
 	let net = LocalNetwork::start_custodians_split(&split, &[A, B, C])?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
 	let chain_a = net.nodes[A].chain()?;

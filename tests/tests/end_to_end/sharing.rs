@@ -376,7 +376,15 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 	let (open_token, open_share) =
 		share_via_custodian(&node_a_url, &app_a, record_id, None, None).await?;
 	let app_d = net.nodes[D].app_rpc(Role::App)?;
-	let read_by_d = access(&app_d, &open_token, record_id).await?;
+	// Two screens at D open it at once with the one token: D's node takes the uses in turn
+	// (at once, both would sign the same use count, and the chain would refuse one as a replay).
+	let (read_by_d, again_by_d) = tokio::join!(
+		access(&app_d, &open_token, record_id),
+		access(&app_d, &open_token, record_id)
+	);
+	let (read_by_d, again_by_d) = (read_by_d?, again_by_d?);
+	assert_ne!(read_by_d.access_id, again_by_d.access_id);
+	assert_eq!(read_by_d.fields, again_by_d.fields);
 	// Final at D's node; C's (the auditor's) may finalize it a moment later.
 	let entry = wait_until("D's access entry final at C", Duration::from_secs(60), || async {
 		let (head, _) = auditor.finalized_head().await?;
@@ -591,12 +599,12 @@ async fn a_share_token_opens_chosen_fields_at_another_hospital_over_p2p() -> Res
 		(refusal.reason.as_str(), refusal.hospital, refusal.grant_id),
 		("GrantRevoked", Some(HOSPITAL_D), Some(open_share.grant_id))
 	);
-	// By hospital: D's access and D's refusal, nothing of B's.
+	// By hospital: D's two accesses and D's refusal, nothing of B's.
 	let by_d = audit
 		.access_log(AccessLogQuery { hospital: Some(HOSPITAL_D), ..Default::default() })
 		.await
 		.map_err(|e| e.to_string())?;
-	assert_eq!(by_d.rows.len(), 2, "{by_d:?}");
+	assert_eq!(by_d.rows.len(), 3, "{by_d:?}");
 	let audit_events = audit
 		.export_fhir(ExportFhir {
 			kind: FhirKind::AuditEvent,
