@@ -12,6 +12,8 @@ dpkg -s libclang-dev >/dev/null 2>&1 || need_apt+=(libclang-dev)
 # The system OpenSSL replaces a 4-minute vendored OpenSSL build (.cargo/config.toml).
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# The node's allocator (jemalloc) is built from C with its configure script and make.
+command -v make >/dev/null 2>&1 || need_apt+=(make)
 # The wrong-clock drill runs a node under libfaketime.
 dpkg -s libfaketime >/dev/null 2>&1 || need_apt+=(libfaketime)
 # The partition and slow-link drills make network namespaces and veth links, and turn the

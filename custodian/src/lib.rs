@@ -47,7 +47,7 @@ pub use client::ClientChain;
 pub use error::{Error, Result, FINALITY_WAIT};
 pub use follower::Follower;
 pub use outbox::{Progress, Tracker};
-pub use pool::{Pool, Refusal, SubstratePool};
+pub use pool::{Pool, SubstratePool};
 pub use protocol::ReleaseNetwork;
 
 /// Runs store work off the async threads (the store fsyncs), with its errors as text.

@@ -396,7 +396,7 @@ mod tests {
 	use medchain_store::NewRecord;
 
 	use super::*;
-	use crate::pool::Refusal;
+	use crate::pool::{Refusal, Refused};
 	use crate::testing::{
 		applied, block_hash, custodian, patient, InMemoryChain, RecordingPool, HOSPITAL,
 	};
@@ -567,7 +567,8 @@ mod tests {
 	#[tokio::test]
 	async fn a_batch_the_pool_refuses_stays_pending_and_reports_why() {
 		let Setup { _dir, pool, outbox, records, .. } = three_stored_records().await;
-		*pool.refuse_next.lock().unwrap() = Some(Refusal::of_nonce("Invalid Transaction: Stale"));
+		*pool.refuse_next.lock().unwrap() =
+			Some(Refusal { reason: "Invalid Transaction: Stale".into(), of: Refused::NonceUsed });
 		let error = outbox.send_pending().await.unwrap_err();
 		assert!(error.contains("Stale"), "{error}");
 		let Some(Progress::Retrying { error }) = outbox.tracker.get(&records[1].record_id) else {

@@ -25,30 +25,35 @@ pub type StatusStream = BoxStream<'static, Status>;
 pub struct Refusal {
 	/// The pool's reason.
 	pub reason: String,
-	/// Whether only its nonce was refused (another waiting transaction holds it, or the chain
-	/// used it): the same call, signed again with a free nonce, may pass.
-	pub nonce_taken: bool,
+	/// What it refused.
+	pub of: Refused,
+}
+
+/// What the pool refused of a transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+	/// The transaction itself.
+	Transaction,
+	/// Its nonce, which another transaction in the pool holds (`TooLowPriority`).
+	NonceHeld,
+	/// Its nonce, which the chain has used (`Stale`).
+	NonceUsed,
 }
 
 impl Refusal {
 	/// The transaction itself refused.
 	pub fn of_transaction(reason: impl Into<String>) -> Self {
-		Self { reason: reason.into(), nonce_taken: false }
-	}
-
-	/// Its nonce refused.
-	pub fn of_nonce(reason: impl Into<String>) -> Self {
-		Self { reason: reason.into(), nonce_taken: true }
+		Self { reason: reason.into(), of: Refused::Transaction }
 	}
 
 	fn from_pool<E: IntoPoolError>(error: E) -> Self {
 		let reason = error.to_string();
-		let nonce_taken = matches!(
-			error.into_pool_error(),
-			Ok(PoolError::TooLowPriority { .. }
-				| PoolError::InvalidTransaction(InvalidTransaction::Stale))
-		);
-		Self { reason, nonce_taken }
+		let of = match error.into_pool_error() {
+			Ok(PoolError::TooLowPriority { .. }) => Refused::NonceHeld,
+			Ok(PoolError::InvalidTransaction(InvalidTransaction::Stale)) => Refused::NonceUsed,
+			_ => Refused::Transaction,
+		};
+		Self { reason, of }
 	}
 }
 

@@ -5,8 +5,10 @@
 //! goes below the chain's next nonce, so several transactions can wait in the pool at once, and
 //! that skips every nonce the operator's transactions in the pool hold. A refused or dropped
 //! transaction makes the next one count again from the chain's nonce: it fills the gap the lost
-//! one left. A transaction the pool finds invalid after a runtime upgrade, signed for the old
-//! spec version, is signed again for the new one and sent again.
+//! one left. A transaction the pool reports invalid before any block holds it is signed again,
+//! with its own nonce, for the runtime of now (see [`OperatorSigner::submit_and_wait_finalized`]).
+//! Nothing is signed while the chain's transaction version differs from the one this node was
+//! built for: its calls would encode differently.
 
 use std::sync::{Arc, Mutex};
 
@@ -14,14 +16,17 @@ use codec::Encode;
 use futures::StreamExt;
 use medchain_runtime::{
 	transaction::{mortal_era, UnsignedTransaction},
-	AccountId, Nonce, RuntimeCall,
+	AccountId, BlockNumber, Nonce, RuntimeCall, VERSION,
 };
 use sp_core::{crypto::KeyTypeId, sr25519, H256};
 use sp_keystore::KeystorePtr;
-use sp_runtime::{MultiSignature, OpaqueExtrinsic};
+use sp_runtime::{
+	traits::{BlakeTwo256, Hash},
+	MultiSignature, OpaqueExtrinsic,
+};
 
 use crate::{
-	pool::{Pool, Refusal, TransactionStatus},
+	pool::{Pool, Refusal, Refused, TransactionStatus},
 	Chain,
 };
 
@@ -30,8 +35,8 @@ pub const OPERATOR_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mdop");
 
 const LOG_TARGET: &str = "medchain::signer";
 
-/// How long a transaction signed again waits before it tries again, when the pool refused its
-/// nonce (another one took it).
+/// How long a transaction whose nonce the pool refused (another took it) waits before it is
+/// signed again.
 const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// How many times a waited-for transaction the pool found invalid is signed again.
@@ -69,6 +74,25 @@ impl Left {
 	}
 }
 
+/// A waited-for transaction's nonce, kept from other transactions until dropped.
+struct Reservation<'a> {
+	signer: &'a OperatorSigner,
+	nonce: Nonce,
+}
+
+impl<'a> Reservation<'a> {
+	fn new(signer: &'a OperatorSigner, nonce: Nonce) -> Self {
+		signer.reserve(nonce, |count| count.saturating_add(1));
+		Self { signer, nonce }
+	}
+}
+
+impl Drop for Reservation<'_> {
+	fn drop(&mut self) {
+		self.signer.reserve(self.nonce, |count| count.saturating_sub(1));
+	}
+}
+
 /// Signs calls as the hospital's operator.
 pub struct OperatorSigner {
 	chain: Arc<dyn Chain>,
@@ -77,6 +101,9 @@ pub struct OperatorSigner {
 	public: sr25519::Public,
 	/// The nonce of the next transaction, or `None` to count again from the chain's.
 	next_nonce: Mutex<Option<Nonce>>,
+	/// The nonces of transactions being waited for, with how many waits hold each: kept from
+	/// other transactions while one is out of the pool, about to be signed again with it.
+	reserved: Mutex<std::collections::BTreeMap<Nonce, usize>>,
 }
 
 /// Where a watched transaction is when the wait ends.
@@ -121,6 +148,7 @@ impl OperatorSigner {
 				keystore,
 				public: *public,
 				next_nonce: Mutex::new(None),
+				reserved: Mutex::default(),
 			}),
 			[] => Err(format!(
 				"the custodian needs the hospital's operator key in the keystore: `medchain-node key insert \
@@ -138,25 +166,24 @@ impl OperatorSigner {
 
 	/// `call`, signed with the next nonce (at the best block), mortal from the finalized one.
 	pub fn sign(&self, call: RuntimeCall) -> Result<Signed, String> {
+		self.sign_with(call, None)
+	}
+
+	/// `call`, signed with `nonce`, or the next one.
+	fn sign_with(&self, call: RuntimeCall, nonce: Option<Nonce>) -> Result<Signed, String> {
 		let info = self.chain.info();
 		let best_hash = info.best_hash;
-		let chain_nonce = self
-			.chain
-			.account_nonce(best_hash, &self.account())
-			.map_err(|error| format!("reading the operator's nonce: {error}"))?;
-		let held = self.pool.nonces_held(&self.account());
-		let nonce = {
-			let mut next = self.next_nonce.lock().map_err(|_| "nonce lock poisoned")?;
-			let mut nonce = next.map_or(chain_nonce, |local| local.max(chain_nonce));
-			// The pool refuses a nonce it holds as a replacement of equal priority. After a reset
-			// this fills the gap a lost transaction left, then skips the ones waiting behind it.
-			while held.contains(&nonce) {
-				nonce = nonce.saturating_add(1);
-			}
-			*next = Some(nonce.saturating_add(1));
-			nonce
-		};
 		let version = self.runtime_version(best_hash)?;
+		if version.1 != VERSION.transaction_version {
+			return Err(format!(
+				"the chain's transaction version is {}, this node's {}: upgrade the node",
+				version.1, VERSION.transaction_version
+			));
+		}
+		let nonce = match nonce {
+			Some(nonce) => nonce,
+			None => self.next_nonce(best_hash)?,
+		};
 		let (era, birth) = mortal_era(info.finalized_number);
 		let birth_hash = self.chain.hash(birth)?.ok_or(format!("no block #{birth}"))?;
 		let unsigned =
@@ -170,6 +197,25 @@ impl OperatorSigner {
 		let extrinsic = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
 			.map_err(|error| error.to_string())?;
 		Ok(Signed { extrinsic, nonce, at: best_hash, version })
+	}
+
+	/// The next nonce: the local counter, or the chain's at `best_hash`, past the pool's.
+	fn next_nonce(&self, best_hash: H256) -> Result<Nonce, String> {
+		let chain_nonce = self
+			.chain
+			.account_nonce(best_hash, &self.account())
+			.map_err(|error| format!("reading the operator's nonce: {error}"))?;
+		let mut held = self.pool.nonces_held(&self.account());
+		held.extend(self.reserved.lock().map_err(|_| "nonce lock poisoned")?.keys());
+		let mut next = self.next_nonce.lock().map_err(|_| "nonce lock poisoned")?;
+		let mut nonce = next.map_or(chain_nonce, |local| local.max(chain_nonce));
+		// The pool refuses a nonce it holds as a replacement of equal priority. After a reset
+		// this fills the gap a lost transaction left, then skips the ones waiting behind it.
+		while held.contains(&nonce) {
+			nonce = nonce.saturating_add(1);
+		}
+		*next = Some(nonce.saturating_add(1));
+		Ok(nonce)
 	}
 
 	fn runtime_version(&self, at: H256) -> Result<(u32, u32), String> {
@@ -190,13 +236,15 @@ impl OperatorSigner {
 	/// Signs `call`, puts it in the pool and waits until it is finalized, for `wait` at most.
 	/// A transaction still not final by then is reported where it is, and stays in the pool.
 	///
-	/// One the pool reports invalid while in no block is signed again for the runtime and nonce
-	/// of now, at most [`SIGNINGS_AGAIN`] times: the pool reports invalid not only a call the
-	/// chain now refuses (sent again, the pool refuses it with the chain's reason), but also
-	/// every transaction of the signer queued behind one it dropped, and after a runtime upgrade
-	/// every one signed for the old version. One whose nonce another took is signed again with
-	/// the next. App calls carry their own replay protection (token signatures, consent nonces),
-	/// so a stale copy elsewhere can't apply a call twice.
+	/// The pool reports invalid not only a transaction the chain now refuses, but also every
+	/// one of the signer's queued behind one it dropped, and after a runtime upgrade every one
+	/// signed for the old version. So one reported invalid while in no block is signed again
+	/// for the runtime of now, at most [`SIGNINGS_AGAIN`] times, with its own nonce: a copy of
+	/// it still in other nodes' pools can then never apply beside it. If the chain has used that
+	/// nonce meanwhile (perhaps for the copy), the answer is that the transaction is pending,
+	/// not a refusal. A call the chain itself now refuses is refused again, at the pool or in
+	/// its block. One whose nonce another transaction in the pool holds is signed again with
+	/// the first free nonce.
 	pub async fn submit_and_wait_finalized(
 		&self,
 		call: RuntimeCall,
@@ -205,16 +253,36 @@ impl OperatorSigner {
 		let deadline = tokio::time::sleep(wait);
 		tokio::pin!(deadline);
 		let mut signings_again = 0;
+		// The nonce of the transaction last reported invalid, signed again with it.
+		let mut again: Option<Nonce> = None;
+		let mut _reserved = None;
+		// Every signed copy, and the best block when the first was signed.
+		let (mut copies, since) = (Vec::new(), self.chain.info().best_number);
 		loop {
-			let signed = self.sign(call.clone())?;
-			let version = signed.version;
+			let signed = self.sign_with(call.clone(), again)?;
+			let (version, nonce) = (signed.version, signed.nonce);
+			_reserved = Some(Reservation::new(self, nonce));
+			copies.push(self.pool.hash_of(&signed.extrinsic));
 			match self.watch(signed, deadline.as_mut()).await {
 				Ok(watched) => return Ok(watched),
-				Err(Unfinished::Refused(refusal)) if refusal.nonce_taken => {
-					log::debug!(target: LOG_TARGET, "its nonce was taken: {refusal}; once more");
-					tokio::time::sleep(RETRY_PAUSE).await;
-				}
-				Err(Unfinished::Refused(refusal)) => return Err(refusal.reason),
+				Err(Unfinished::Refused(refusal)) => match (refusal.of, again) {
+					// The chain used the nonce: with a copy of this transaction, or another.
+					(Refused::NonceUsed, Some(_)) => match self.find_on_chain(&copies, since)? {
+						Some((block, number, index)) => {
+							return Ok(self
+								.wait_final(block, number, index, deadline.as_mut())
+								.await)
+						}
+						// No copy can ever apply now: a fresh nonce is safe.
+						None => again = None,
+					},
+					(Refused::NonceHeld | Refused::NonceUsed, _) => {
+						log::debug!(target: LOG_TARGET, "nonce {nonce} taken: {refusal}; signing again");
+						again = None;
+						tokio::time::sleep(RETRY_PAUSE).await;
+					}
+					(Refused::Transaction, _) => return Err(refusal.reason),
+				},
 				Err(Unfinished::Left { left, latest }) => {
 					// Its nonce may be left unused: the next transaction counts again.
 					self.reset_nonce();
@@ -222,17 +290,73 @@ impl OperatorSigner {
 					if !(left == Left::Invalid && pending && signings_again < SIGNINGS_AGAIN) {
 						return Err(left.describe().into());
 					}
-					let now = self.runtime_version(self.chain.info().best_hash)?;
+					let now = self.runtime_version(self.chain.info().best_hash).ok();
 					log::info!(
 						target: LOG_TARGET,
-						"a transaction signed for runtime {version:?} left the pool as invalid before any block held it; signing it again for runtime {now:?}"
+						"a transaction signed for runtime {version:?} with nonce {nonce} left the pool as invalid before any block held it; signing it again for runtime {now:?}"
 					);
 					signings_again += 1;
+					again = Some(nonce);
 				}
 			}
 			if deadline.is_elapsed() {
 				return Err(format!("not final within {wait:?}: the pool refused or dropped it"));
 			}
+		}
+	}
+
+	/// The block, its number and the index where one of `copies` is, on the best chain from
+	/// block `since` on.
+	fn find_on_chain(
+		&self,
+		copies: &[H256],
+		since: BlockNumber,
+	) -> Result<Option<(H256, BlockNumber, u32)>, String> {
+		for number in since..=self.chain.info().best_number {
+			let Some(block) = self.chain.hash(number)? else { continue };
+			let Some(body) = self.chain.extrinsics(block)? else { continue };
+			for (index, extrinsic) in body.iter().enumerate() {
+				if copies.contains(&<BlakeTwo256 as Hash>::hash(extrinsic)) {
+					let index = u32::try_from(index).map_err(|error| error.to_string())?;
+					return Ok(Some((block, number, index)));
+				}
+			}
+		}
+		Ok(None)
+	}
+
+	/// Where the transaction at `index` of block `block` (number `number`) is once that height
+	/// is finalized, or at `deadline`.
+	async fn wait_final(
+		&self,
+		block: H256,
+		number: BlockNumber,
+		index: u32,
+		mut deadline: std::pin::Pin<&mut tokio::time::Sleep>,
+	) -> Watched {
+		let included = |finalized| Watched::Included { block, index, finalized };
+		loop {
+			if self.chain.info().finalized_number >= number {
+				return match self.chain.hash(number) {
+					Ok(Some(finalized)) if finalized == block => included(true),
+					// Finality took another fork: where the transaction is now, no one knows.
+					_ => included(false),
+				};
+			}
+			tokio::select! {
+				() = &mut deadline => return included(false),
+				() = tokio::time::sleep(RETRY_PAUSE) => {}
+			}
+		}
+	}
+
+	fn reserve(&self, nonce: Nonce, change: fn(usize) -> usize) {
+		let mut reserved = self.reserved.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		let count = change(reserved.get(&nonce).copied().unwrap_or(0));
+		if count == 0 {
+			reserved.remove(&nonce);
+		} else {
+			reserved.insert(nonce, count);
 		}
 	}
 
@@ -300,7 +424,9 @@ mod tests {
 	use std::time::Duration;
 
 	use super::*;
-	use crate::testing::{custodian, spec_version_signed_for, InMemoryChain, RecordingPool};
+	use crate::testing::{
+		block_hash, custodian, spec_version_signed_for, InMemoryChain, RecordingPool,
+	};
 
 	fn remark() -> RuntimeCall {
 		RuntimeCall::System(frame_system::Call::remark { remark: Vec::new() })
@@ -482,10 +608,11 @@ mod tests {
 	}
 
 	#[tokio::test]
-	async fn a_transaction_whose_nonce_was_taken_is_signed_again_with_the_next() {
+	async fn a_transaction_whose_nonce_another_holds_is_signed_again_with_a_free_one() {
 		let Fixture { pool, signer, .. } = &fixture();
 		let block = H256::repeat_byte(7);
-		*pool.refuse_next.lock().unwrap() = Some(Refusal::of_nonce("Too low priority (1 > 1)"));
+		let held = Refusal { reason: "Too low priority (1 > 1)".into(), of: Refused::NonceHeld };
+		*pool.refuse_next.lock().unwrap() = Some(held);
 		let taken = wait_finalized(signer);
 		wait_for_watchers(pool, 1).await;
 		pool.report(0, TransactionStatus::Finalized((block, 0)));
@@ -495,6 +622,76 @@ mod tests {
 		*pool.refuse_next.lock().unwrap() = Some(Refusal::of_transaction("Custom(3)"));
 		assert_eq!(wait_finalized(signer).await.unwrap().unwrap_err(), "Custom(3)");
 		assert_eq!(pool.watched(), 1);
+	}
+
+	#[tokio::test]
+	async fn a_waited_for_transaction_keeps_its_nonce_from_others_while_out_of_the_pool() {
+		let Fixture { pool, signer, .. } = &fixture();
+		let waited = wait_finalized(signer);
+		wait_for_watchers(pool, 1).await;
+		// It leaves the pool (about to be signed again): others must not take nonce 5 meanwhile.
+		pool.forget(5);
+		signer.reset_nonce();
+		signer.submit(remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6]);
+		pool.report(0, TransactionStatus::Finalized((H256::repeat_byte(7), 0)));
+		waited.await.unwrap().unwrap();
+		// Its wait over, the nonce is free again.
+		signer.reset_nonce();
+		signer.submit(remark()).await.unwrap();
+		assert_eq!(pool.nonces(), vec![5, 6, 5]);
+	}
+
+	#[tokio::test]
+	async fn a_transaction_whose_nonce_the_chain_used_is_found_there_or_signed_with_a_fresh_one() {
+		let Fixture { chain, pool, signer, .. } = &fixture();
+		let used = || Refusal { reason: "Transaction is outdated".into(), of: Refused::NonceUsed };
+		let finalized_block = |number| {
+			chain.with(|state| {
+				state.info.best_number = number;
+				state.info.finalized_number = number;
+			})
+		};
+
+		// Reported invalid, but a copy of it (in another node's pool, say) took nonce 5 in
+		// block #12: that copy is the answer, once final.
+		let copied = wait_finalized(signer);
+		wait_for_watchers(pool, 1).await;
+		let copy = pool.accepted.lock().unwrap()[0].encode();
+		chain.with(|state| state.bodies.insert(block_hash(12), vec![Vec::new(), copy]));
+		finalized_block(12);
+		*pool.refuse_next.lock().unwrap() = Some(used());
+		pool.report(0, TransactionStatus::Invalid);
+		let watched = copied.await.unwrap().unwrap();
+		assert!(
+			matches!(
+				watched,
+				Watched::Included { block, index: 1, finalized: true } if block == block_hash(12)
+			),
+			"{watched:?}"
+		);
+		assert_eq!(pool.nonces(), vec![5]);
+
+		// Another transaction took nonce 6: no copy can apply now, and a fresh nonce is safe.
+		chain.with(|state| state.nonces.insert(signer.account(), 6));
+		let fresh = wait_finalized(signer);
+		wait_for_watchers(pool, 2).await;
+		chain.with(|state| state.nonces.insert(signer.account(), 7));
+		*pool.refuse_next.lock().unwrap() = Some(used());
+		pool.report(1, TransactionStatus::Invalid);
+		wait_for_watchers(pool, 3).await;
+		pool.report(2, TransactionStatus::Finalized((H256::repeat_byte(7), 0)));
+		assert!(finalized_in(fresh.await.unwrap(), H256::repeat_byte(7)));
+		assert_eq!(pool.nonces(), vec![5, 6, 7]);
+	}
+
+	#[tokio::test]
+	async fn nothing_is_signed_for_a_transaction_version_this_node_was_not_built_for() {
+		let Fixture { chain, pool, signer, .. } = &fixture();
+		chain.with(|state| state.transaction_upgrades = 1);
+		let error = signer.submit(remark()).await.unwrap_err();
+		assert!(error.contains("upgrade the node"), "{error}");
+		assert_eq!(pool.watched() + pool.accepted.lock().unwrap().len(), 0);
 	}
 
 	/// Waits until `count` transactions were submitted to be watched.

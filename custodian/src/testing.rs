@@ -52,6 +52,10 @@ pub struct ChainState {
 	pub nonces: HashMap<AccountId, Nonce>,
 	/// Added to the runtime's spec version (a runtime upgrade).
 	pub spec_upgrades: u32,
+	/// Added to the runtime's transaction version (an upgrade that changed call encodings).
+	pub transaction_upgrades: u32,
+	/// Blocks' encoded extrinsics, where a test set them.
+	pub bodies: HashMap<H256, Vec<Vec<u8>>>,
 	/// A best block whose state is gone (finality took another fork), and the chain once it
 	/// is: a grant read at that block fails, and the chain moves on.
 	pub abandoned: Option<(H256, ChainInfo)>,
@@ -121,8 +125,8 @@ impl Chain for InMemoryChain {
 		Ok(self.with(|state| state.storage.get(key).cloned()))
 	}
 
-	fn extrinsics(&self, _at: H256) -> Result<Option<Vec<Vec<u8>>>, String> {
-		Ok(Some(Vec::new()))
+	fn extrinsics(&self, at: H256) -> Result<Option<Vec<Vec<u8>>>, String> {
+		Ok(Some(self.with(|state| state.bodies.get(&at).cloned().unwrap_or_default())))
 	}
 
 	fn slot_millis(&self, _at: H256) -> Result<u64, String> {
@@ -134,7 +138,10 @@ impl Chain for InMemoryChain {
 	}
 
 	fn runtime_version(&self, _at: H256) -> Result<(u32, u32), String> {
-		Ok((self.with(|state| 100 + state.spec_upgrades), 1))
+		let transaction_version = medchain_runtime::VERSION.transaction_version;
+		Ok(self.with(|state| {
+			(100 + state.spec_upgrades, transaction_version + state.transaction_upgrades)
+		}))
 	}
 
 	fn anchor(&self, _at: H256, record: RecordId) -> Result<Option<Anchor>, String> {
@@ -235,14 +242,7 @@ pub struct RecordingPool {
 impl RecordingPool {
 	/// The calls of the accepted transactions, in order.
 	pub fn calls(&self) -> Vec<RuntimeCall> {
-		self.accepted
-			.lock()
-			.unwrap()
-			.iter()
-			.map(|opaque| {
-				decoded(opaque).function
-			})
-			.collect()
+		self.accepted.lock().unwrap().iter().map(|opaque| decoded(opaque).function).collect()
 	}
 
 	/// The nonces of the accepted transactions, in order.
@@ -317,7 +317,7 @@ pub fn spec_version_signed_for(opaque: &OpaqueExtrinsic, candidates: &[u32]) -> 
 			era,
 			block_hash(birth),
 			info.genesis_hash,
-			(*spec, 1),
+			(*spec, medchain_runtime::VERSION.transaction_version),
 		);
 		signature.verify(unsigned.signing_bytes().as_slice(), &signer)
 	})

@@ -1,6 +1,7 @@
 //! One access per share token at a time on this node. Each use signs the grant's use count, so
 //! two at once would sign the same count and the chain would refuse the second as a replay
-//! (`SignatureReplayed`); instead the second waits for the first to be final.
+//! (`SignatureReplayed`); instead the second waits until the first's call answers (final, or
+//! still in no block after its wait: then the two may still race).
 
 use std::{
 	collections::BTreeMap,

@@ -8,6 +8,10 @@ mod cli;
 mod command;
 mod service;
 
+/// jemalloc, as polkadot's node: under sustained block import glibc's allocator kept growing.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> sc_cli::Result<()> {
 	command::run()
 }

@@ -122,8 +122,8 @@ async fn write(
 }
 
 /// Readers at one hospital's app, each opening one shared record with its own token, over and
-/// over until stopped: two uses of one token at once sign the same use count, and the second is
-/// refused as a replay.
+/// over until stopped (the node would take turns with one token: the readers would not run at
+/// once).
 pub struct Readers {
 	reads: Arc<Mutex<Reads>>,
 	stop: Arc<AtomicBool>,

@@ -43,8 +43,8 @@ pub struct Split {
 	pub left: Side,
 	/// The other side.
 	pub right: Side,
-	/// The relay of a link through this process, and its stop flag.
-	relay: Option<(Arc<Relay>, Arc<AtomicBool>)>,
+	/// The relay of a link through this process.
+	relay: Option<relay::Running>,
 }
 
 impl Split {
@@ -60,12 +60,14 @@ impl Split {
 
 	/// Creates the namespaces, each with a veth link to this process's namespace, and relays
 	/// the frames between those ends here ([`Split::relay`]), at first with no delay or loss.
-	/// One such split per process at a time: the ends here are named after the process.
 	pub fn relayed(tag: &str) -> crate::Result<Self> {
+		static RELAYED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 		let mut split = Self::namespaces(tag)?;
 		let mut ends = Vec::new();
+		// Named after the process and the split: at most 15 bytes, unique on the machine.
+		let (pid, count) = (std::process::id(), RELAYED.fetch_add(1, Ordering::Relaxed) % 100);
 		for (side, letter) in [(&split.left, "l"), (&split.right, "r")] {
-			let end = format!("mc{}{letter}", std::process::id());
+			let end = format!("mc{pid}-{count}{letter}");
 			let pair = ["link", "add", &end, "type", "veth", "peer", "name", LINK, "netns"];
 			ip(&[&pair[..], &[side.namespace.as_str()]].concat())?;
 			// Offloaded, the relay would read frames whose checksums the "hardware" was to
@@ -76,16 +78,14 @@ impl Split {
 			ip(&["link", "set", &end, "up"])?;
 			ends.push(end);
 		}
-		let (relay, stop) = (Arc::new(Relay::default()), Arc::new(AtomicBool::new(false)));
 		let [left_end, right_end] = ends.as_slice() else { return Err("two link ends".into()) };
-		relay::start(left_end, right_end, relay.clone(), stop.clone())?;
-		split.relay = Some((relay, stop));
+		split.relay = Some(relay::start(left_end, right_end)?);
 		split.addressed()
 	}
 
 	/// The relay of a split made by [`Split::relayed`].
 	pub fn relay(&self) -> crate::Result<&Relay> {
-		let relay = self.relay.as_ref().map(|(relay, _)| relay.as_ref());
+		let relay = self.relay.as_ref().map(relay::Running::relay);
 		relay.ok_or_else(|| "this split's link is not relayed".into())
 	}
 
@@ -134,9 +134,8 @@ impl Split {
 
 impl Drop for Split {
 	fn drop(&mut self) {
-		if let Some((_, stop)) = &self.relay {
-			stop.store(true, Ordering::Relaxed);
-		}
+		// The relay stops before its interfaces go.
+		drop(self.relay.take());
 		for side in [&self.left, &self.right] {
 			let _ = ip(&["netns", "delete", &side.namespace]);
 		}

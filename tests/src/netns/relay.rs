@@ -60,16 +60,40 @@ const POLL: Duration = Duration::from_millis(100);
 /// The largest frame read: segmentation offloads are off on the link, so frames fit the MTU.
 const MAX_FRAME: usize = 65_536;
 
-/// Relays frames between the interfaces `a` and `b` of this namespace in both directions, as
-/// `relay` says, until `stop` is set.
-pub fn start(a: &str, b: &str, relay: Arc<Relay>, stop: Arc<AtomicBool>) -> crate::Result<()> {
-	let (a_in, a_out) = (PacketSocket::bind(a)?, PacketSocket::bind(a)?);
-	let (b_in, b_out) = (PacketSocket::bind(b)?, PacketSocket::bind(b)?);
-	for (from, to) in [(a_in, b_out), (b_in, a_out)] {
-		let (relay, stop) = (relay.clone(), stop.clone());
-		thread::spawn(move || one_way(from, to, &relay, &stop));
+/// A relay at work: stopped, and its threads joined, when dropped.
+pub struct Running {
+	relay: Arc<Relay>,
+	stop: Arc<AtomicBool>,
+	threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl Running {
+	/// Its settings and counts.
+	pub fn relay(&self) -> &Relay {
+		&self.relay
 	}
-	Ok(())
+}
+
+impl Drop for Running {
+	fn drop(&mut self) {
+		self.stop.store(true, Ordering::Relaxed);
+		for thread in self.threads.drain(..) {
+			let _ = thread.join();
+		}
+	}
+}
+
+/// Relays frames between the interfaces `a` and `b` of this namespace in both directions, at
+/// first with no delay or loss.
+pub fn start(a: &str, b: &str) -> crate::Result<Running> {
+	let (a_in, a_out) = (PacketSocket::open(a, Use::Read)?, PacketSocket::open(a, Use::Write)?);
+	let (b_in, b_out) = (PacketSocket::open(b, Use::Read)?, PacketSocket::open(b, Use::Write)?);
+	let (relay, stop) = (Arc::new(Relay::default()), Arc::new(AtomicBool::new(false)));
+	let threads = [(a_in, b_out), (b_in, a_out)].map(|(from, to)| {
+		let (relay, stop) = (relay.clone(), stop.clone());
+		thread::spawn(move || one_way(from, to, &relay, &stop))
+	});
+	Ok(Running { relay, stop, threads: threads.into() })
 }
 
 /// Reads frames from `from` and writes each to `to` after the delay, unless it is dropped.
@@ -103,7 +127,8 @@ fn one_way(from: PacketSocket, to: PacketSocket, relay: &Relay, stop: &AtomicBoo
 		relay.passed.fetch_add(1, Ordering::Relaxed);
 		let frame = buffer.get(..length).unwrap_or_default().to_vec();
 		let delay = Duration::from_micros(relay.delay_micros.load(Ordering::Relaxed));
-		if due.send((Instant::now() + delay, frame)).is_err() {
+		let now = Instant::now();
+		if due.send((now.checked_add(delay).unwrap_or(now), frame)).is_err() {
 			break;
 		}
 	}
@@ -111,14 +136,24 @@ fn one_way(from: PacketSocket, to: PacketSocket, relay: &Relay, stop: &AtomicBoo
 	let _ = writer.join();
 }
 
-/// A raw socket on one interface: every frame it receives, and frames to send out of it.
+/// What a [`PacketSocket`] is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+	/// Every frame that arrives on its interface.
+	Read,
+	/// Frames to send out of its interface; it receives none.
+	Write,
+}
+
+/// A raw socket on one interface.
 struct PacketSocket(OwnedFd);
 
 impl PacketSocket {
-	fn bind(interface: &str) -> crate::Result<Self> {
+	fn open(interface: &str, purpose: Use) -> crate::Result<Self> {
 		let error = |what: &str| format!("{what} on {interface}: {}", io::Error::last_os_error());
 		let name = CString::new(interface).map_err(|e| e.to_string())?;
-		let all = (libc::ETH_P_ALL as u16).to_be();
+		// Protocol 0 receives nothing: a socket only written to never fills with copies.
+		let all = if purpose == Use::Read { (libc::ETH_P_ALL as u16).to_be() } else { 0 };
 		// SAFETY: plain system calls; every pointer passed is to a live local of the right size.
 		unsafe {
 			let index = libc::if_nametoindex(name.as_ptr());
