@@ -12,14 +12,17 @@ use std::{
 };
 
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
-use medchain_app_api::{auth::Role, AccessShared, Hash32, MedchainApiClient, RecordId};
+use medchain_app_api::{
+	auth::Role, AccessShared, ErrorCode, Hash32, MedchainApiClient, RecordId, RetryAccess,
+	SharedFields,
+};
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
 use sp_keyring::Sr25519Keyring;
 
 use crate::{
 	anchors::wait_anchored_once,
-	custodian::{register_patient, vital_signs, wait_custodian_finalized},
-	network::{LocalNetwork, ALL},
+	custodian::{grant_record, register_patient, vital_signs, wait_custodian_finalized},
+	network::{LocalNetwork, A, ALL, HOSPITAL_B},
 };
 
 /// Each hospital's patient, registered by that hospital ([`register_patients`]).
@@ -121,6 +124,27 @@ async fn write(
 	}
 }
 
+/// Hospital A stores a record of its patient and shares it with Hospital B, under a grant per
+/// token of `tokens` (one per reader): the record, once its custodian reports it finalized, and
+/// the tokens.
+pub async fn share_a_record_with_b(
+	net: &LocalNetwork,
+	tokens: usize,
+	timeout: Duration,
+) -> crate::Result<(RecordId, Vec<String>)> {
+	let (chain, app_a) = (net.nodes[A].chain()?, net.nodes[A].app_rpc(Role::App)?);
+	let shared = app_a.submit_records(vec![vital_signs(PATIENTS[A], "shared")]).await;
+	let shared = shared.map_err(|error| error.to_string())?;
+	let record_id = shared.first().ok_or("no record")?.record_id;
+	wait_custodian_finalized(&app_a, &[record_id], timeout).await?;
+	let mut granted = Vec::new();
+	for _ in 0..tokens {
+		let (token, _) = grant_record(&chain, PATIENTS[A], record_id.0, HOSPITAL_B, 10_000).await?;
+		granted.push(token.as_str().to_owned());
+	}
+	Ok((record_id, granted))
+}
+
 /// Readers at one hospital's app, each opening one shared record with its own token, over and
 /// over until stopped (the node would take turns with one token: the readers would not run at
 /// once).
@@ -133,10 +157,22 @@ pub struct Readers {
 /// What the readers saw.
 #[derive(Clone, Default)]
 pub struct Reads {
-	/// How long each access that opened the record took.
+	/// How long each access that opened the record took, retries included.
 	pub opened: Vec<Duration>,
+	/// How many of those were logged but not opened at first (`NotFinalYet`,
+	/// `CustodianUnavailable`) and opened with `retryAccess`.
+	pub retried: usize,
 	/// Every failed access, with its error.
 	pub failures: Vec<String>,
+}
+
+/// How long a reader retries an access that was logged but not opened.
+const RETRY_FOR: Duration = Duration::from_secs(120);
+/// The errors of an access logged but not opened (yet), which `retryAccess` may open.
+const RETRIED: [ErrorCode; 2] = [ErrorCode::NotFinalYet, ErrorCode::CustodianUnavailable];
+
+fn retried(code: i32) -> bool {
+	RETRIED.iter().any(|retried| retried.code() == code)
 }
 
 impl Readers {
@@ -170,7 +206,9 @@ impl Readers {
 	}
 }
 
-/// Opens `record_id` with `token` at `app` until `stop` is set.
+/// Opens `record_id` with `token` at `app` until `stop` is set. An access logged but not opened
+/// (in a block not final within the node's wait, or the custodian's answer lost on the way:
+/// an error with the `accessId`) is retried with `retryAccess`, as an app does.
 async fn read(
 	app: HttpClient,
 	token: String,
@@ -182,8 +220,22 @@ async fn read(
 		let request =
 			AccessShared { share_token: token.clone(), record_id, purpose: "TREAT".into() };
 		let started = std::time::Instant::now();
-		let outcome = app.access_shared(request).await;
+		let mut outcome = app.access_shared(request).await;
+		let logged = match &outcome {
+			Err(ClientError::Call(error)) if retried(error.code()) => {
+				let data = error.data().map(|data| data.get().to_owned()).unwrap_or_default();
+				let data: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+				data["accessId"].as_u64()
+			}
+			_ => None,
+		};
+		if let Some(access_id) = logged {
+			outcome =
+				retry_until_final(&app, RetryAccess { share_token: token.clone(), access_id })
+					.await;
+		}
 		let mut reads = reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		reads.retried += usize::from(logged.is_some() && outcome.is_ok());
 		match outcome {
 			Ok(shared) if !shared.fields.is_empty() => reads.opened.push(started.elapsed()),
 			Ok(_) => reads.failures.push("an access with no fields".into()),
@@ -191,6 +243,26 @@ async fn read(
 				reads.failures.push(format!("{} {}", error.code(), error.message()))
 			}
 			Err(error) => reads.failures.push(error.to_string()),
+		}
+	}
+}
+
+/// `retryAccess` with `request` until it answers otherwise than [`RETRIED`], for [`RETRY_FOR`]
+/// at most.
+async fn retry_until_final(
+	app: &HttpClient,
+	request: RetryAccess,
+) -> Result<SharedFields, ClientError> {
+	let deadline = std::time::Instant::now() + RETRY_FOR;
+	loop {
+		let outcome = app.retry_access(request.clone()).await;
+		match &outcome {
+			Err(ClientError::Call(error))
+				if retried(error.code()) && std::time::Instant::now() < deadline =>
+			{
+				tokio::time::sleep(Duration::from_secs(1)).await
+			}
+			_ => return outcome,
 		}
 	}
 }

@@ -9,13 +9,12 @@
 
 use std::time::Duration;
 
-use medchain_app_api::{auth::Role, MedchainApiClient};
+use medchain_app_api::auth::Role;
 use medchain_runtime::{RuntimeCall, RuntimeEvent, VERSION};
 use medchain_tests::{
 	client::{governance, rpc::wait_until, tx},
-	custodian::{grant_record, vital_signs, wait_custodian_finalized},
-	load::{check_anchored_once, register_patients, Readers, Writers, PATIENTS},
-	network::{LocalNetwork, A, ALL, B, FIRST_FINALITY, HOSPITAL_B},
+	load::{check_anchored_once, register_patients, share_a_record_with_b, Readers, Writers},
+	network::{LocalNetwork, A, ALL, B, FIRST_FINALITY},
 	step, Result,
 };
 use pallet_hospitals::Proposal;
@@ -50,16 +49,8 @@ async fn a_runtime_upgrade_under_load_loses_nothing() -> Result<()> {
 	register_patients(&chain).await?;
 
 	step("A shares a record with B");
-	let (app_a, app_b) = (net.nodes[A].app_rpc(Role::App)?, net.nodes[B].app_rpc(Role::App)?);
-	let shared = app_a.submit_records(vec![vital_signs(PATIENTS[A], "shared")]).await;
-	let shared = shared.map_err(|error| error.to_string())?;
-	let record_id = shared.first().ok_or("no record")?.record_id;
-	wait_custodian_finalized(&app_a, &[record_id], STEP_TIMEOUT).await?;
-	let mut tokens = Vec::new();
-	for _ in 0..READERS {
-		let (token, _) = grant_record(&chain, PATIENTS[A], record_id.0, HOSPITAL_B, 10_000).await?;
-		tokens.push(token.as_str().to_owned());
-	}
+	let (record_id, tokens) = share_a_record_with_b(&net, READERS, STEP_TIMEOUT).await?;
+	let app_b = net.nodes[B].app_rpc(Role::App)?;
 
 	step("load: records at all four, B opening A's record");
 	let first_block = chain.finalized_number().await?;

@@ -5,7 +5,8 @@
 //! the relay holds every frame 200 ms each way and drops 5 % of them, at random, for 60 s.
 //!
 //! While the link is bad, every node finalizes on and B's accesses keep opening the record. No
-//! record submission and no access fails, every acknowledged record is anchored exactly once, and
+//! record submission and no access fails (one logged but not opened, not final within the
+//! node's wait or its answer lost, is retried with `retryAccess`, as an app does), every acknowledged record is anchored exactly once, and
 //! the four nodes agree on every finalized block. It prints what the link dropped and how long
 //! the accesses took before and while it was bad.
 //!
@@ -14,13 +15,12 @@
 
 use std::time::{Duration, Instant};
 
-use medchain_app_api::{auth::Role, MedchainApiClient};
+use medchain_app_api::auth::Role;
 use medchain_tests::{
 	client::rpc::wait_until,
-	custodian::{grant_record, vital_signs, wait_custodian_finalized},
-	load::{check_anchored_once, register_patients, Readers, Writers, PATIENTS},
+	load::{check_anchored_once, register_patients, share_a_record_with_b, Readers, Writers},
 	netns::{split_or_skip, SlowLink, Split},
-	network::{LocalNetwork, A, ALL, B, C, FIRST_FINALITY, HOSPITAL_B},
+	network::{LocalNetwork, A, ALL, B, C, FIRST_FINALITY},
 	step, Result,
 };
 
@@ -28,7 +28,7 @@ const BAD_LINK: SlowLink = SlowLink { delay: Duration::from_millis(200), loss_pe
 /// How long the link stays bad, at least.
 const BAD_FOR: Duration = Duration::from_secs(60);
 /// Blocks every node must finalize, and accesses B must open, while the link is bad.
-const FINALIZED_WHILE_BAD: u32 = 5;
+const FINALIZED_WHILE_BAD: u32 = 3;
 const ACCESSES_WHILE_BAD: usize = 5;
 /// B's concurrent readers of A's record, each with its own grant.
 const READERS: usize = 2;
@@ -61,16 +61,8 @@ async fn a_slow_lossy_link_slows_the_network_and_loses_nothing() -> Result<()> {
 	register_patients(&chain).await?;
 
 	step("A shares a record with B, across the link");
-	let (app_a, app_b) = (net.nodes[A].app_rpc(Role::App)?, net.nodes[B].app_rpc(Role::App)?);
-	let shared = app_a.submit_records(vec![vital_signs(PATIENTS[A], "shared")]).await;
-	let record_id =
-		shared.map_err(|error| error.to_string())?.first().ok_or("no record")?.record_id;
-	wait_custodian_finalized(&app_a, &[record_id], STEP_TIMEOUT).await?;
-	let mut tokens = Vec::new();
-	for _ in 0..READERS {
-		let (token, _) = grant_record(&chain, PATIENTS[A], record_id.0, HOSPITAL_B, 10_000).await?;
-		tokens.push(token.as_str().to_owned());
-	}
+	let (record_id, tokens) = share_a_record_with_b(&net, READERS, STEP_TIMEOUT).await?;
+	let app_b = net.nodes[B].app_rpc(Role::App)?;
 
 	step("load: records at all four, B opening A's record");
 	let first_block = chain.finalized_number().await?;
@@ -119,12 +111,14 @@ async fn a_slow_lossy_link_slows_the_network_and_loses_nothing() -> Result<()> {
 	let agreed = net.one_finalized_chain().await?;
 	let (good, bad) = (&reads.opened[..opened_before], &reads.opened[opened_before..opened_after]);
 	println!(
-		"accesses (median, longest): {:?} over the good link ({}), {:?} over the bad one ({}); \
-		 {} records anchored once each; blocks 1..=#{agreed} agree on all four nodes",
+		"accesses (median, longest): {:?} over the good link ({}), {:?} over the bad one ({}), \
+		 {} of all opened only by retryAccess; {} records anchored once each; \
+		 blocks 1..=#{agreed} agree on all four nodes",
 		median_and_max(good),
 		good.len(),
 		median_and_max(bad),
 		bad.len(),
+		reads.retried,
 		acked.len()
 	);
 	Ok(())
