@@ -17,6 +17,7 @@
 
 #![deny(missing_docs)]
 
+pub mod access_log_query;
 pub mod audit;
 pub mod auth;
 pub mod challenge;

@@ -1,69 +1,30 @@
 //! `medchain_accessLog`: the chain's access entries (`AccessLogApi::entries`, at the finalized
-//! block) merged in time order with the node's index of refused attempts, a page at a time.
-//!
-//! The cursor is opaque to clients: SCALE of [`Cursor`] in hex. It carries a tag of the query
-//! it belongs to, and where each of the two sources stands. The runtime's entry cursor is a
-//! position in the query's index; when a merged page takes only part of a runtime page whose
-//! first position is unknown (the last page of a range), the cursor keeps the runtime cursor
-//! and how many entries to skip.
+//! block) merged in time order with the node's index of refused attempts, a page at a time
+//! ([`Query`] says where a page starts).
 
-use codec::{Decode, Encode};
 use medchain_app_api::{
+	access_log_query::{Cursor, EntriesCursor, RefusalsCursor},
 	audit::{
-		AccessKind as KindName, AccessLogPage, AccessLogQuery, AuditRow, Disclosure, LoggedAccess,
-		RefusedAttempt, ReleaseReceipt, DEFAULT_PAGE, MAX_PAGE,
+		AccessKind as KindName, AccessLogPage, AuditRow, Disclosure, LoggedAccess, RefusedAttempt,
+		ReleaseReceipt,
 	},
 	fields,
-	time::{parse_rfc3339, rfc3339},
-	types::to_hex,
+	time::rfc3339,
 	ErrorCode, Hash32,
 };
 use medchain_primitives::access::{
 	AccessEntry, AccessId, AccessKind, AccessPage, AccessQuery, Accessor,
 };
 use medchain_runtime::{AccountId, BlockNumber};
-use medchain_store::refusals::{Refusal, RefusalKey, RefusalLog, RefusalPage};
+use medchain_store::refusals::{Refusal, RefusalLog, RefusalPage};
 use sp_core::H256;
 
 use crate::{blocking, protocol::RELEASE_LIFETIME_BLOCKS, Chain, Error};
 
+pub use medchain_app_api::access_log_query::Query;
+
 /// Refusals read at most per page: a page over a sparse query comes back short, with a cursor.
 const REFUSALS_SCANNED: usize = 10_000;
-
-/// A checked query.
-pub struct Query {
-	filter: AccessQuery<AccountId>,
-	range: (u64, u64),
-	limit: u32,
-	cursor: Cursor,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-struct Cursor {
-	/// The first bytes of the hash of the query the cursor belongs to.
-	tag: [u8; 8],
-	entries: EntriesCursor,
-	refusals: RefusalsCursor,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-enum EntriesCursor {
-	/// The next entry is at this position of the query's index.
-	At(u32),
-	/// Ask the runtime at `cursor` again, and skip the first `skip` entries.
-	Skip {
-		cursor: u32,
-		skip: u32,
-	},
-	Done,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-enum RefusalsCursor {
-	/// After this refusal (from the range's start if `None`).
-	After(Option<RefusalKey>),
-	Done,
-}
 
 /// One row of the log, before it is shown.
 pub enum Row {
@@ -83,64 +44,6 @@ pub struct Page {
 	pub refusals_indexed: Vec<(u32, u32)>,
 	/// The finalized block the entries were read at, and its number.
 	pub at: (H256, BlockNumber),
-}
-
-impl Query {
-	/// Checks `request`: exactly one filter, RFC 3339 times, a limit in range, a cursor of
-	/// this same query.
-	pub fn parse(request: &AccessLogQuery) -> Result<Self, Error> {
-		let invalid = |message: String| ErrorCode::InvalidAuditQuery.error(message);
-		let mut filters = Vec::new();
-		if let Some(patient) = &request.patient {
-			filters.push(AccessQuery::Patient(AccountId::from(patient.0)));
-		}
-		if let Some(hospital) = request.hospital {
-			filters.push(AccessQuery::Accessor(hospital));
-		}
-		if let Some(custodian) = request.custodian {
-			filters.push(AccessQuery::Custodian(custodian));
-		}
-		if let Some(record) = &request.record {
-			filters.push(AccessQuery::Record(record.0));
-		}
-		let [filter] = <[_; 1]>::try_from(filters).map_err(|filters| {
-			invalid(format!(
-				"name exactly one of patient, hospital, custodian and record (got {})",
-				filters.len()
-			))
-		})?;
-		let time = |text: &Option<String>, name: &str, default: u64| match text {
-			None => Ok(default),
-			Some(text) => parse_rfc3339(text).ok_or_else(|| {
-				invalid(format!("{name} {text:?} is not an RFC 3339 time after 1970"))
-			}),
-		};
-		let range = (time(&request.from, "from", 0)?, time(&request.to, "to", u64::MAX)?);
-		let limit = request.limit.unwrap_or(DEFAULT_PAGE);
-		if !(1..=MAX_PAGE).contains(&limit) {
-			return Err(invalid(format!("limit {limit} is not between 1 and {MAX_PAGE}")));
-		}
-		let tag = tag_of(&filter, range);
-		let cursor = match &request.cursor {
-			None => {
-				Cursor { tag, entries: EntriesCursor::At(0), refusals: RefusalsCursor::After(None) }
-			}
-			Some(text) => text
-				.strip_prefix("0x")
-				.and_then(|hex| hex::decode(hex).ok())
-				.and_then(|bytes| Cursor::decode(&mut bytes.as_slice()).ok())
-				.filter(|cursor| cursor.tag == tag)
-				.ok_or_else(|| invalid("the cursor is not one of this query's".into()))?,
-		};
-		Ok(Self { filter, range, limit, cursor })
-	}
-}
-
-fn tag_of(filter: &AccessQuery<AccountId>, range: (u64, u64)) -> [u8; 8] {
-	let hash = sp_io::hashing::blake2_256(&(filter, range).encode());
-	let mut tag = [0; 8];
-	tag.copy_from_slice(&hash[..8]);
-	tag
 }
 
 /// The page `query` asks for, at the finalized block.
@@ -172,29 +75,9 @@ pub async fn page(
 		}
 	};
 	let (rows, next) = step(cursor, limit, entries, refusals);
-	let finished = next.entries == EntriesCursor::Done && next.refusals == RefusalsCursor::Done;
 	let log = refusal_log.clone();
 	let refusals_indexed = blocking(move || log.coverage()).await.map_err(store_error)?;
-	Ok(Page {
-		rows,
-		next_cursor: (!finished).then(|| to_hex(&next.encode())),
-		refusals_indexed,
-		at,
-	})
-}
-
-impl EntriesCursor {
-	/// What to ask the runtime for: from which position, and how many entries (those to skip,
-	/// and enough for a full page after them).
-	fn request(self, limit: u32) -> Option<(u32, u32)> {
-		match self {
-			EntriesCursor::At(position) => Some((position, limit.min(MAX_PAGE))),
-			EntriesCursor::Skip { cursor, skip } => {
-				Some((cursor, skip.saturating_add(limit).min(MAX_PAGE)))
-			}
-			EntriesCursor::Done => None,
-		}
-	}
+	Ok(Page { rows, next_cursor: (!next.is_done()).then(|| next.to_hex()), refusals_indexed, at })
 }
 
 /// One page, from what the runtime (`entries`, asked as [`EntriesCursor::request`] says) and
@@ -408,43 +291,6 @@ fn kind_of(kind: AccessKind) -> (KindName, Option<u64>, Option<String>) {
 mod tests {
 	use super::*;
 
-	fn code(result: Result<Query, Error>) -> i32 {
-		result.err().map_or(0, |error| error.code())
-	}
-
-	#[test]
-	fn a_query_names_one_subject_rfc3339_times_a_limit_and_its_own_cursor() {
-		let of_hospital = AccessLogQuery { hospital: Some(1), ..Default::default() };
-		let query = Query::parse(&of_hospital).map_err(|error| error.to_string()).unwrap();
-		assert_eq!((query.range, query.limit), ((0, u64::MAX), DEFAULT_PAGE));
-		let invalid = ErrorCode::InvalidAuditQuery.code();
-		assert_eq!(code(Query::parse(&AccessLogQuery::default())), invalid);
-		let two = AccessLogQuery { custodian: Some(0), ..of_hospital.clone() };
-		assert_eq!(code(Query::parse(&two)), invalid);
-		let bad_time = AccessLogQuery { from: Some("yesterday".into()), ..of_hospital.clone() };
-		assert_eq!(code(Query::parse(&bad_time)), invalid);
-		for limit in [0, MAX_PAGE + 1] {
-			let query = AccessLogQuery { limit: Some(limit), ..of_hospital.clone() };
-			assert_eq!(code(Query::parse(&query)), invalid);
-		}
-		let one_record = AccessLogQuery { record: Some([7; 32].into()), ..Default::default() };
-		assert!(Query::parse(&one_record).is_ok());
-
-		let ranged = AccessLogQuery {
-			from: Some("2026-11-30T00:00:00Z".into()),
-			to: Some("2026-12-01T00:00:00+01:00".into()),
-			..of_hospital.clone()
-		};
-		let query = Query::parse(&ranged).map_err(|error| error.to_string()).unwrap();
-		assert_eq!(query.range, (1_795_996_800_000, 1_796_079_600_000));
-		// A cursor works for its own query only.
-		let cursor = to_hex(&query.cursor.encode());
-		let same = AccessLogQuery { cursor: Some(cursor.clone()), ..ranged };
-		assert!(Query::parse(&same).is_ok());
-		let other = AccessLogQuery { cursor: Some(cursor), ..of_hospital };
-		assert_eq!(code(Query::parse(&other)), invalid);
-	}
-
 	#[test]
 	fn an_entry_not_released_within_its_lifetime_was_never_disclosed() {
 		assert_eq!(disclosure(true, 10, 1_000), Disclosure::Released);
@@ -531,11 +377,7 @@ mod tests {
 
 		for limit in 1..=9 {
 			for scan in [1, 2, 100] {
-				let mut cursor = Cursor {
-					tag: [0; 8],
-					entries: EntriesCursor::At(0),
-					refusals: RefusalsCursor::After(None),
-				};
+				let mut cursor = Cursor::start([0; 8]);
 				let mut seen = Vec::new();
 				for _ in 0..100 {
 					let entries = cursor
@@ -555,9 +397,7 @@ mod tests {
 						Row::Refused(refusal) => (refusal.time, 'r', u64::from(refusal.block)),
 					}));
 					cursor = next;
-					if cursor.entries == EntriesCursor::Done
-						&& cursor.refusals == RefusalsCursor::Done
-					{
+					if cursor.is_done() {
 						break;
 					}
 				}

@@ -1,15 +1,16 @@
 //! The medchain RPC's request parsing. The first byte picks a request; the rest is its JSON, read
 //! as the server reads it (serde), then checked as the custodian checks it: record types,
 //! fields and client request ids of submitted records; share tokens; share terms (records,
-//! fields by name, purpose, token key, duration); audit times; and ids in hex or SS58.
+//! fields by name, purpose, token key, duration); access-log queries (subject, times, limit,
+//! cursor); and ids in hex or SS58.
 
 use std::str::FromStr;
 
 use medchain_app_api::{
-	audit::AccessLogQuery,
+	access_log_query::Query,
+	audit::{AccessLogQuery, MAX_PAGE},
 	consent, fields,
 	ids::{AccountId, Hash32},
-	time::parse_rfc3339,
 	types::{AccessShared, CreateShare, SubmitRecord},
 };
 use medchain_primitives::RecordType;
@@ -29,13 +30,7 @@ pub fn run(data: &[u8]) {
 			}
 		}
 		2 => create_share(json),
-		3 => {
-			if let Ok(query) = serde_json::from_slice::<AccessLogQuery>(json) {
-				for time in [&query.from, &query.to].into_iter().flatten() {
-					let _ = parse_rfc3339(time);
-				}
-			}
-		}
+		3 => access_log_query(json),
 		_ => ids(json),
 	}
 }
@@ -61,6 +56,18 @@ fn create_share(json: &[u8]) {
 	if let Ok((patient, terms)) = consent::chain_terms(&share.terms, records, &types, SLOT_MILLIS) {
 		assert_eq!(patient, share.terms.patient.0, "terms for another patient");
 		assert!(terms.duration > 0, "a share of no duration");
+	}
+}
+
+fn access_log_query(json: &[u8]) {
+	let Ok(request) = serde_json::from_slice::<AccessLogQuery>(json) else { return };
+	let Ok(query) = Query::parse(&request) else { return };
+	assert!((1..=MAX_PAGE).contains(&query.limit), "a page of {} rows", query.limit);
+	if let Some(cursor) = &request.cursor {
+		assert_eq!(query.cursor.to_hex(), cursor.to_lowercase(), "a cursor reads back as another");
+	}
+	if let Some((_, count)) = query.cursor.entries.request(query.limit) {
+		assert!(count <= MAX_PAGE, "{count} entries asked of the runtime");
 	}
 }
 

@@ -3,6 +3,10 @@
 //! ignored test `write_seeds`).
 
 use codec::Encode;
+use medchain_app_api::{
+	access_log_query::{Cursor, EntriesCursor, Query, RefusalsCursor},
+	audit::AccessLogQuery,
+};
 use medchain_primitives::{
 	access::BreakGlassReason,
 	commitment::record_id,
@@ -147,6 +151,12 @@ fn rpc() -> Vec<Seed> {
 	let patient = format!("0x{}", hex::encode([8u8; 32]));
 	let token = ShareToken::from_secret(&TOKEN_SECRET);
 	let token_public = format!("0x{}", hex::encode(token.public_key().0));
+	let log_query = serde_json::json!({
+		"patient": patient,
+		"from": "2026-12-01T00:00:00Z",
+		"to": "2026-12-07T12:30:00.5+01:00",
+		"limit": 50,
+	});
 	vec![
 		(
 			"rpc",
@@ -195,19 +205,8 @@ fn rpc() -> Vec<Seed> {
 				}),
 			),
 		),
-		(
-			"rpc",
-			"access-log-query",
-			json(
-				3,
-				serde_json::json!({
-					"patient": patient,
-					"from": "2026-12-01T00:00:00Z",
-					"to": "2026-12-07T12:30:00.5+01:00",
-					"limit": 50,
-				}),
-			),
-		),
+		("rpc", "access-log-query", json(3, log_query.clone())),
+		("rpc", "access-log-next-page", json(3, next_page(log_query))),
 		("rpc", "hex-id", [vec![4], patient.into_bytes()].concat()),
 		(
 			"rpc",
@@ -215,6 +214,30 @@ fn rpc() -> Vec<Seed> {
 			[vec![4], Sr25519Keyring::Eve.to_account_id().to_string().into_bytes()].concat(),
 		),
 	]
+}
+
+/// `query` with a cursor of its own, past a page that ended inside one of the runtime's.
+fn next_page(mut query: serde_json::Value) -> serde_json::Value {
+	let parsed = serde_json::from_value::<AccessLogQuery>(query.clone())
+		.ok()
+		.and_then(|request| Query::parse(&request).ok());
+	if let Some(parsed) = parsed {
+		let cursor = Cursor {
+			entries: EntriesCursor::Skip { cursor: 100, skip: 3 },
+			refusals: RefusalsCursor::After(Some((1_796_000_000_000, 12, 1))),
+			..parsed.cursor
+		};
+		query["cursor"] = cursor.to_hex().into();
+	}
+	query
+}
+
+#[test]
+fn the_access_log_seed_has_a_cursor_of_its_query() {
+	let (_, _, data) = rpc().into_iter().find(|seed| seed.1 == "access-log-next-page").unwrap();
+	let request: AccessLogQuery = serde_json::from_slice(&data[1..]).unwrap();
+	let query = Query::parse(&request).unwrap();
+	assert_eq!(query.cursor.entries, EntriesCursor::Skip { cursor: 100, skip: 3 });
 }
 
 #[test]
