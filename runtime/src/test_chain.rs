@@ -2,9 +2,11 @@
 //! signed transactions and block starts, as the runtime's integration tests and the fuzz
 //! targets (`fuzz/`) use them. It is in the node's native build too, where nothing calls it.
 
-use alloc::{format, string::String};
+use alloc::{collections::BTreeMap, format, string::String};
 use codec::Encode;
+use core::cell::RefCell;
 use serde_json::Value;
+use sp_core::{sr25519::Pair, Pair as _};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, traits::Header as _, BuildStorage, Storage};
 
@@ -44,9 +46,18 @@ pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> Result<UncheckedExtr
 	let extension = crate::tx_extension(Era::Immortal, nonce);
 	let payload = SignedPayload::new(call.clone(), extension.clone())
 		.map_err(|error| format!("the transaction's implicit data: {error:?}"))?;
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	let signature = payload.using_encoded(|bytes| pair_of(signer).sign(bytes));
 	let signer = signer.to_account_id().into();
 	Ok(UncheckedExtrinsic::new_signed(call, signer, signature.into(), extension))
+}
+
+/// `signer`'s key pair, derived once per thread: a derivation from the development phrase runs
+/// 2,048 rounds of PBKDF2, most of what signing a transaction here costs.
+fn pair_of(signer: Sr25519Keyring) -> Pair {
+	thread_local! {
+		static PAIRS: RefCell<BTreeMap<Sr25519Keyring, Pair>> = const { RefCell::new(BTreeMap::new()) };
+	}
+	PAIRS.with_borrow_mut(|pairs| pairs.entry(signer).or_insert_with(|| signer.pair()).clone())
 }
 
 /// Starts block `number` on top of the stored one, as block import does (in externalities).
