@@ -1,13 +1,14 @@
 //! A `medchain_accessLog` query, checked, and its cursor.
 //!
-//! The cursor is opaque to clients: SCALE of [`Cursor`] in hex. It carries a tag of the query
+//! The cursor is opaque to clients: SCALE of [`Cursor`] in hex, a layout that may change between
+//! releases (a client passes back what it got). It carries a tag of the query
 //! it belongs to, and where each of the log's two sources stands: the runtime's access entries
 //! and the node's index of refused attempts. The runtime's entry cursor is a position in the
 //! query's index; when a merged page takes only part of a runtime page whose first position is
 //! unknown (the last page of a range), the cursor keeps the runtime cursor and how many entries
 //! to skip.
 
-use codec::{Decode, DecodeAll, Encode};
+use codec::{Decode, DecodeAll, Encode, MaxEncodedLen};
 use medchain_primitives::access::AccessQuery;
 use sp_core::{crypto::AccountId32, Blake2Hasher, Hasher};
 
@@ -22,8 +23,9 @@ use crate::{
 /// index), as `medchain_store::refusals::RefusalKey`.
 pub type RefusalPosition = (u64, u32, u32);
 
-/// A checked query.
+/// A checked query: only [`Query::parse`] makes one.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Query {
 	/// The one subject the query names.
 	pub filter: AccessQuery<AccountId32>,
@@ -36,7 +38,7 @@ pub struct Query {
 }
 
 /// Where a page starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen)]
 pub struct Cursor {
 	/// The first bytes of the hash of the query the cursor belongs to.
 	pub tag: [u8; 8],
@@ -47,7 +49,7 @@ pub struct Cursor {
 }
 
 /// Where the runtime's access entries stand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen)]
 pub enum EntriesCursor {
 	/// The next entry is at this position of the query's index.
 	At(u32),
@@ -63,7 +65,7 @@ pub enum EntriesCursor {
 }
 
 /// Where the refusal index stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, MaxEncodedLen)]
 pub enum RefusalsCursor {
 	/// After this refusal (from the range's start if `None`).
 	After(Option<RefusalPosition>),
@@ -133,9 +135,13 @@ impl Cursor {
 		to_hex(&self.encode())
 	}
 
-	/// A cursor `to_hex` printed, byte for byte (nothing after it).
+	/// A cursor `to_hex` printed: its encoding exactly, nothing after it.
 	pub fn from_hex(text: &str) -> Option<Self> {
-		let bytes = hex::decode(text.strip_prefix("0x")?).ok()?;
+		let digits = text.strip_prefix("0x")?;
+		if digits.len() > Self::max_encoded_len().saturating_mul(2) {
+			return None;
+		}
+		let bytes = hex::decode(digits).ok()?;
 		Self::decode_all(&mut bytes.as_slice()).ok()
 	}
 }
@@ -198,8 +204,10 @@ mod tests {
 		let cursor = query.cursor.to_hex();
 		let same = AccessLogQuery { cursor: Some(cursor.clone()), ..ranged.clone() };
 		assert_eq!(Query::parse(&same).map(|query| query.cursor).ok(), Some(query.cursor));
-		let longer = AccessLogQuery { cursor: Some(format!("{cursor}00")), ..ranged };
+		let longer = AccessLogQuery { cursor: Some(format!("{cursor}00")), ..ranged.clone() };
 		assert_eq!(code(Query::parse(&longer)), invalid);
+		let huge = AccessLogQuery { cursor: Some(format!("0x{}", "00".repeat(1 << 20))), ..ranged };
+		assert_eq!(code(Query::parse(&huge)), invalid);
 		let other = AccessLogQuery { cursor: Some(cursor), ..of_hospital };
 		assert_eq!(code(Query::parse(&other)), invalid);
 	}

@@ -5,6 +5,7 @@
 //!
 //! - [`MedchainApi`]: the methods (`#[rpc(server, client)]`);
 //! - [`types`]: their requests and responses, as JSON; [`audit`]: the auditors';
+//! - [`access_log_query`]: an access-log query, checked, and its page cursor;
 //! - [`fields`]: how a record's JSON fields map to its type's committed fields;
 //! - [`auth`]: the roles, which role may call which method, and the token file;
 //! - [`challenge`]: what a patient signs to read their own record;

@@ -6,7 +6,10 @@ use alloc::{collections::BTreeMap, format, string::String};
 use codec::Encode;
 use core::cell::RefCell;
 use serde_json::Value;
-use sp_core::{sr25519::Pair, Pair as _};
+use sp_core::{
+	sr25519::{Pair, Signature},
+	Pair as _,
+};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, traits::Header as _, BuildStorage, Storage};
 
@@ -46,18 +49,20 @@ pub fn signed(signer: Sr25519Keyring, call: RuntimeCall) -> Result<UncheckedExtr
 	let extension = crate::tx_extension(Era::Immortal, nonce);
 	let payload = SignedPayload::new(call.clone(), extension.clone())
 		.map_err(|error| format!("the transaction's implicit data: {error:?}"))?;
-	let signature = payload.using_encoded(|bytes| pair_of(signer).sign(bytes));
+	let signature = payload.using_encoded(|bytes| sign_as(signer, bytes));
 	let signer = signer.to_account_id().into();
 	Ok(UncheckedExtrinsic::new_signed(call, signer, signature.into(), extension))
 }
 
-/// `signer`'s key pair, derived once per thread: a derivation from the development phrase runs
-/// 2,048 rounds of PBKDF2, most of what signing a transaction here costs.
-fn pair_of(signer: Sr25519Keyring) -> Pair {
+/// `message` signed by `signer`, whose key pair is derived once per thread: a derivation from
+/// the development phrase runs 2,048 rounds of PBKDF2, most of what signing here costs.
+fn sign_as(signer: Sr25519Keyring, message: &[u8]) -> Signature {
 	thread_local! {
-		static PAIRS: RefCell<BTreeMap<Sr25519Keyring, Pair>> = const { RefCell::new(BTreeMap::new()) };
+		static PAIRS: RefCell<BTreeMap<Sr25519Keyring, Pair>> =
+			const { RefCell::new(BTreeMap::new()) };
 	}
-	PAIRS.with_borrow_mut(|pairs| pairs.entry(signer).or_insert_with(|| signer.pair()).clone())
+	PAIRS
+		.with_borrow_mut(|pairs| pairs.entry(signer).or_insert_with(|| signer.pair()).sign(message))
 }
 
 /// Starts block `number` on top of the stored one, as block import does (in externalities).

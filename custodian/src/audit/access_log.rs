@@ -1,6 +1,6 @@
 //! `medchain_accessLog`: the chain's access entries (`AccessLogApi::entries`, at the finalized
 //! block) merged in time order with the node's index of refused attempts, a page at a time
-//! ([`Query`] says where a page starts).
+//! ([`Query`]'s cursor says where a page starts).
 
 use medchain_app_api::{
 	access_log_query::{Cursor, EntriesCursor, RefusalsCursor},
@@ -54,7 +54,7 @@ pub async fn page(
 ) -> Result<Page, Error> {
 	let info = chain.info();
 	let at = (info.finalized_hash, info.finalized_number);
-	let Query { filter, range, limit, cursor } = query;
+	let Query { filter, range, limit, cursor, .. } = query;
 	let entries = match cursor.entries.request(limit) {
 		None => None,
 		Some((position, wanted)) => Some(

@@ -224,7 +224,7 @@ fn next_page(mut query: serde_json::Value) -> serde_json::Value {
 	if let Some(parsed) = parsed {
 		let cursor = Cursor {
 			entries: EntriesCursor::Skip { cursor: 100, skip: 3 },
-			refusals: RefusalsCursor::After(Some((1_796_000_000_000, 12, 1))),
+			refusals: RefusalsCursor::After(Some((1_796_100_000_000, 12, 1))),
 			..parsed.cursor
 		};
 		query["cursor"] = cursor.to_hex().into();

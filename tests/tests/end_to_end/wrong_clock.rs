@@ -67,9 +67,13 @@ async fn a_validator_ten_minutes_ahead_is_outvoted_and_follows_finality() -> Res
 		submitted.iter().map(|record| (record.record_id.0, record.field_root.0)).collect();
 	// D skips its slots while it catches up after the restart, so wait for one it used.
 	let d = &net.nodes[D];
-	wait_until("D to author a block with its clock ahead", TIMEOUT, || async {
-		Ok(d.log_since(log_before).contains("Prepared block for proposing").then_some(()))
-	})
+	wait_until(
+		"D to author a block with its clock ahead (was it wrong enough?)",
+		TIMEOUT,
+		|| async {
+			Ok(d.log_since(log_before).contains("Prepared block for proposing").then_some(()))
+		},
+	)
 	.await
 	.map_err(|e| net.with_log_tails(e))?;
 	let past_d_block = chain_a.best_number().await? + FINALIZED_AFTER_D_AUTHORED;
