@@ -241,9 +241,10 @@ impl OperatorSigner {
 	/// signed for the old version. So one reported invalid while in no block is signed again
 	/// for the runtime of now, at most [`SIGNINGS_AGAIN`] times, with its own nonce: a copy of
 	/// it still in other nodes' pools can then never apply beside it. If the chain has used that
-	/// nonce meanwhile (perhaps for the copy), the answer is that the transaction is pending,
-	/// not a refusal. A call the chain itself now refuses is refused again, at the pool or in
-	/// its block. One whose nonce another transaction in the pool holds is signed again with
+	/// nonce meanwhile, the best chain's blocks since the first signing are searched for a copy:
+	/// one found is the answer once final; with none, no copy can apply any more and it is
+	/// signed with a fresh nonce. A call the chain itself now refuses is refused again, at the
+	/// pool or in its block. One whose nonce another transaction in the pool holds is signed again with
 	/// the first free nonce.
 	pub async fn submit_and_wait_finalized(
 		&self,

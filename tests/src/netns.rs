@@ -64,7 +64,8 @@ impl Split {
 		static RELAYED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 		let mut split = Self::namespaces(tag)?;
 		let mut ends = Vec::new();
-		// Named after the process and the split: at most 15 bytes, unique on the machine.
+		// Named after the process and the split (at most 15 bytes): unique on the machine while a
+		// process has fewer than 100 relayed splits at once.
 		let (pid, count) = (std::process::id(), RELAYED.fetch_add(1, Ordering::Relaxed) % 100);
 		for (side, letter) in [(&split.left, "l"), (&split.right, "r")] {
 			let end = format!("mc{pid}-{count}{letter}");
