@@ -63,6 +63,9 @@ pub struct CustodianPaths {
 	pub store: PathBuf,
 	/// The key-encryption key file, and the root key that seals it, if any.
 	pub kek: medchain_store::kek::KekFile,
+	/// Bytes the store leaves free for the chain database when they share a file system
+	/// ([`Store::with_shared_reserve`]); 0 when they don't.
+	pub shared_reserve: u64,
 }
 
 /// What the custodian works with: the node's chain and its follower, pool, keystore and
@@ -215,7 +218,8 @@ impl Custodian {
 			if paths.kek.root.is_some() { ", sealed under the --kek-fd root key" } else { "" };
 		let store = Arc::new(
 			Store::open_with(&paths.store, paths.kek, hospital)
-				.map_err(|error| error.to_string())?,
+				.map_err(|error| error.to_string())?
+				.with_shared_reserve(paths.shared_reserve),
 		);
 		log::info!(
 			target: "medchain::custodian",
@@ -223,6 +227,14 @@ impl Custodian {
 			 store: without it the records are lost)",
 			paths.store.display(),
 		);
+		if paths.shared_reserve > 0 {
+			log::info!(
+				target: "medchain::custodian",
+				"the record store shares the chain database's disk: it refuses records while fewer \
+				 than {} MiB beyond its own reserve would stay free (--db-storage-threshold)",
+				paths.shared_reserve >> 20,
+			);
+		}
 		let refusals = Arc::new(
 			medchain_store::refusals::RefusalLog::open(&paths.store.join("refusals.redb"))
 				.map_err(|error| error.to_string())?,

@@ -381,6 +381,7 @@ pub fn custodian(
 	let paths = CustodianPaths {
 		store: dir.join("store"),
 		kek: medchain_store::kek::KekFile { path: dir.join("kek"), root: None },
+		shared_reserve: 0,
 	};
 	let services = Services {
 		follower: crate::Follower::new(chain.clone()),

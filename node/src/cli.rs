@@ -11,6 +11,11 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub custodian: CustodianArgs,
+
+	/// `--db-storage-threshold` (MiB, default 1024) and `--db-storage-polling-period`: the node
+	/// stops when the chain database's file system has less free, before a write fails.
+	#[clap(flatten)]
+	pub storage_monitor: sc_storage_monitor::StorageMonitorParams,
 }
 
 /// The node as its hospital's record custodian: the record store, the anchoring outbox and

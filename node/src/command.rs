@@ -134,19 +134,26 @@ pub fn run() -> sc_cli::Result<()> {
 				)
 				.map_err(sc_cli::Error::Input)?;
 			}
+			let storage_monitor = cli.storage_monitor.clone();
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
-					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-						sc_network::NetworkWorker<
-							Block,
-							<Block as sp_runtime::traits::Block>::Hash,
-						>,
-					>(config, custodian)
-					.map_err(sc_cli::Error::Service),
+					sc_network::config::NetworkBackendType::Libp2p => {
+						service::new_full::<
+							sc_network::NetworkWorker<
+								Block,
+								<Block as sp_runtime::traits::Block>::Hash,
+							>,
+						>(config, custodian, storage_monitor)
+						.map_err(sc_cli::Error::Service)
+					}
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config, custodian)
-							.map_err(sc_cli::Error::Service)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(
+							config,
+							custodian,
+							storage_monitor,
+						)
+						.map_err(sc_cli::Error::Service)
 					}
 				}
 			})

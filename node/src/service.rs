@@ -161,6 +161,7 @@ pub fn new_full<
 >(
 	mut config: Configuration,
 	custodian: Option<CustodianSettings>,
+	storage_monitor: sc_storage_monitor::StorageMonitorParams,
 ) -> Result<TaskManager, ServiceError> {
 	// Reserved-only from the first moment: until the allowlist task has read the registry, no
 	// peer outside the reserved set (initially the bootnodes given on the command line) may
@@ -242,6 +243,21 @@ pub fn new_full<
 		Arc::new(medchain_custodian::ClientChain::<_, FullBackend>::new(client.clone()));
 	let follower = medchain_custodian::Follower::new(chain.clone());
 	let essential = task_manager.spawn_essential_handle();
+	let database = config
+		.database
+		.path()
+		.ok_or_else(|| ServiceError::Other("the chain database has no path".into()))?
+		.to_owned();
+	let database_reserve = storage_monitor.threshold.saturating_mul(1 << 20);
+	// Stops the node (an essential task ending) before the database meets a full disk.
+	sc_storage_monitor::StorageMonitorService::try_spawn(
+		storage_monitor,
+		database.clone(),
+		&essential,
+	)
+	.map_err(|error| {
+		ServiceError::Other(format!("the chain database's disk ({}): {error}", database.display()))
+	})?;
 	essential.spawn("medchain-follower", Some("medchain"), follower.clone().run());
 	essential.spawn(
 		"peer-allowlist",
@@ -255,12 +271,17 @@ pub fn new_full<
 
 	if let Some(mut settings) = custodian {
 		let dir = config.base_path.config_dir(config.chain_spec.id()).join("medchain");
+		let store = dir.join("store");
+		let shares_the_database_disk =
+			medchain_store::disk_space::same_file_system(&store, &database)
+				.map_err(|error| ServiceError::Other(error.to_string()))?;
 		let paths = medchain_custodian::CustodianPaths {
 			kek: medchain_store::kek::KekFile {
 				path: settings.kek.clone().unwrap_or_else(|| dir.join("kek")),
 				root: settings.kek_root.take(),
 			},
-			store: dir.join("store"),
+			store,
+			shared_reserve: if shares_the_database_disk { database_reserve } else { 0 },
 		};
 		let metrics = medchain_custodian::metrics::Metrics::new(config.prometheus_registry())
 			.map_err(|error| ServiceError::Other(format!("medchain metrics: {error}")))?;

@@ -2,7 +2,11 @@
 //! reserve free ([`RESERVE_BYTES`], or an eighth of a smaller file system), so the databases
 //! never meet a full disk: redb fails every later operation on a database after one I/O error,
 //! until the node restarts. The reserve leaves room for the writes that follow acknowledged
-//! records (outbox states, releases, receipts).
+//! records (outbox states, releases, receipts). A file system shared with the chain database
+//! adds the space at which the node stops ([`Store::with_shared_reserve`]), so records are
+//! refused before the node stops validating.
+//!
+//! [`Store::with_shared_reserve`]: crate::Store::with_shared_reserve
 
 use std::{ffi::CString, os::unix::ffi::OsStrExt, path::Path};
 
@@ -30,6 +34,18 @@ impl Space {
 	}
 }
 
+/// Whether `a` and `b` (or the nearest existing directory above each) are on one file system.
+pub fn same_file_system(a: &Path, b: &Path) -> Result<bool> {
+	use std::os::unix::fs::MetadataExt;
+	let device = |path: &Path| {
+		let existing = path.ancestors().find(|dir| dir.exists()).unwrap_or(path);
+		std::fs::metadata(existing)
+			.map(|metadata| metadata.dev())
+			.map_err(|error| crate::io_error(existing, error))
+	};
+	Ok(device(a)? == device(b)?)
+}
+
 /// The space of the file system holding `dir`.
 pub fn space(dir: &Path) -> Result<Space> {
 	let path = CString::new(dir.as_os_str().as_bytes())
@@ -55,9 +71,10 @@ pub(crate) fn needed_for(records: usize, sealed_bytes: usize) -> u64 {
 	sealed.saturating_mul(2).saturating_add(records.saturating_mul(OVERHEAD_PER_RECORD))
 }
 
-/// Refuses a write of `needed` bytes that would leave less than `space`'s reserve free.
-pub(crate) fn check_room(space: Space, needed: u64) -> Result<()> {
-	let reserve = space.reserve();
+/// Refuses a write of `needed` bytes that would leave less than `space`'s reserve and
+/// `shared_reserve` free.
+pub(crate) fn check_room(space: Space, shared_reserve: u64, needed: u64) -> Result<()> {
+	let reserve = space.reserve().saturating_add(shared_reserve);
 	if space.free.saturating_sub(needed) < reserve {
 		return Err(StoreError::DiskFull { free: space.free, needed, reserve });
 	}
@@ -71,25 +88,45 @@ mod tests {
 	#[test]
 	fn a_write_must_leave_the_reserve_free() {
 		let large = |free| Space { free, total: 1 << 40 };
-		assert!(check_room(large(RESERVE_BYTES + 1_000), 1_000).is_ok());
-		let refused = check_room(large(RESERVE_BYTES + 999), 1_000).unwrap_err();
+		assert!(check_room(large(RESERVE_BYTES + 1_000), 0, 1_000).is_ok());
+		let refused = check_room(large(RESERVE_BYTES + 999), 0, 1_000).unwrap_err();
 		assert!(matches!(
 			refused,
 			StoreError::DiskFull { free, needed: 1_000, reserve: RESERVE_BYTES }
 				if free == RESERVE_BYTES + 999
 		));
-		assert!(matches!(check_room(large(0), 0), Err(StoreError::DiskFull { free: 0, .. })));
+		assert!(matches!(check_room(large(0), 0, 0), Err(StoreError::DiskFull { free: 0, .. })));
 	}
 
 	#[test]
 	fn a_small_file_system_keeps_an_eighth_free() {
 		let small = |free| Space { free, total: 32 << 20 };
 		assert_eq!(small(0).reserve(), 4 << 20);
-		assert!(check_room(small(5 << 20), 1 << 20).is_ok());
+		assert!(check_room(small(5 << 20), 0, 1 << 20).is_ok());
 		assert!(matches!(
-			check_room(small(5 << 20), (1 << 20) + 1),
+			check_room(small(5 << 20), 0, (1 << 20) + 1),
 			Err(StoreError::DiskFull { reserve, .. }) if reserve == 4 << 20
 		));
+	}
+
+	#[test]
+	fn a_shared_reserve_adds_to_the_own_one() {
+		let large = |free| Space { free, total: 1 << 40 };
+		let shared = 1 << 30;
+		assert!(check_room(large(RESERVE_BYTES + shared + 1_000), shared, 1_000).is_ok());
+		assert!(matches!(
+			check_room(large(RESERVE_BYTES + shared), shared, 1_000),
+			Err(StoreError::DiskFull { reserve, .. }) if reserve == RESERVE_BYTES + shared
+		));
+	}
+
+	#[test]
+	fn one_file_system_is_told_from_another() {
+		let dir = tempfile::tempdir().unwrap();
+		let not_yet_made = dir.path().join("store/records");
+		assert!(same_file_system(dir.path(), &not_yet_made).unwrap());
+		// procfs is never the file system of a temporary directory.
+		assert!(!same_file_system(dir.path(), Path::new("/proc/self")).unwrap());
 	}
 
 	#[test]

@@ -129,7 +129,8 @@ pub enum StoreError {
 		free: u64,
 		/// What the write may take.
 		needed: u64,
-		/// What must stay free ([`disk_space::Space::reserve`]).
+		/// What must stay free: the store's reserve ([`disk_space::Space::reserve`]) and its
+		/// shared reserve ([`Store::with_shared_reserve`]).
 		reserve: u64,
 	},
 }
@@ -155,6 +156,8 @@ pub struct Store {
 	shredding: Mutex<()>,
 	/// While a rotation copies the keys, the ids of keys committed to the old epoch meanwhile.
 	late_keys: Mutex<Option<Vec<RecordId>>>,
+	/// Free space kept for another user of the store's file system ([`Store::with_shared_reserve`]).
+	shared_reserve: u64,
 }
 
 /// The current epoch: its KEK and its key file.
@@ -186,6 +189,14 @@ impl Store {
 			}
 		}
 		Ok(total)
+	}
+
+	/// Keeps `bytes` free on the store's file system besides its own reserve, for another user of
+	/// it: the chain database, which stops the node when its disk runs low. A submission that
+	/// would eat into them is refused with [`StoreError::DiskFull`].
+	pub fn with_shared_reserve(mut self, bytes: u64) -> Self {
+		self.shared_reserve = bytes;
+		self
 	}
 
 	/// [`Store::open`] with the KEK file `kek` (sealed under a root key, if it has one).
@@ -230,6 +241,7 @@ impl Store {
 			submitting: Mutex::new(()),
 			shredding: Mutex::new(()),
 			late_keys: Mutex::new(None),
+			shared_reserve: 0,
 		};
 		let pending = store.pending_shreds()?;
 		if !pending.is_empty() {

@@ -172,6 +172,7 @@ impl Store {
 			let sealed_bytes = to_commit.iter().map(|record| record.sealed.len()).sum();
 			crate::disk_space::check_room(
 				crate::disk_space::space(&self.dir)?,
+				self.shared_reserve,
 				crate::disk_space::needed_for(to_commit.len(), sealed_bytes),
 			)?;
 			self.commit_fresh(&epoch_keys, to_commit)?;

@@ -112,6 +112,7 @@ impl LocalNetwork {
 				validator: true,
 				side,
 				launcher: Vec::new(),
+				extra_args: Vec::new(),
 			};
 			let mut node = Node::new(spec, data_dir.path())?;
 			if custodians {
@@ -156,6 +157,7 @@ impl LocalNetwork {
 			validator,
 			side: None,
 			launcher: Vec::new(),
+			extra_args: Vec::new(),
 		};
 		let mut node = Node::new(spec, self.data_dir.path())?;
 		node.start()?;

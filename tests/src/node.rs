@@ -127,6 +127,8 @@ pub struct NodeSpec {
 	/// A command and its arguments that the node runs under, e.g. `env LD_PRELOAD=… FAKETIME=…`;
 	/// empty: none. It must exec the node (as `env` does), so that signals reach the node.
 	pub launcher: Vec<String>,
+	/// Flags added to this node's command line, e.g. `--db-storage-threshold 128`.
+	pub extra_args: Vec<String>,
 }
 
 /// A running (or killed) node. Dropping it kills the process.
@@ -191,6 +193,7 @@ impl Node {
 			args.push(bootnode.clone());
 		}
 		args.extend(self.custodian_args());
+		args.extend(self.spec.extra_args.iter().cloned());
 		// Flags for every node of a run, e.g. `--trie-cache-size 67108864` to see what a cache
 		// costs in a benchmark.
 		if let Ok(extra) = std::env::var("MEDCHAIN_NODE_ARGS") {

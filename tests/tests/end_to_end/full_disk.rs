@@ -1,9 +1,14 @@
-//! A full disk (issue 27): Hospital A's record store moves onto its own small file system (a
-//! tmpfs), with the chain database left where it was, and the test fills it to the last byte. While it is full,
-//! submissions are refused with `StoreFull` and records stored before are answered as they
-//! were; the node keeps validating (it authors and finalizes blocks) and anchors what it had
-//! acknowledged. Once space is freed it accepts again, and every acknowledged record is
-//! anchored with its root and, opened directly from the store, decrypts.
+//! A full disk (issue 27), on a small file system (a tmpfs) of Hospital A's own.
+//!
+//! - **Under the record store alone**, filled to the last byte: submissions are refused with
+//!   `StoreFull` and records stored before are answered as they were; the node keeps
+//!   validating and anchors what it had acknowledged. Once space is freed it accepts again,
+//!   and every acknowledged record is anchored with its root and, opened directly from the
+//!   store, decrypts.
+//! - **Under the chain database and the store**: as it fills, records are refused first, while
+//!   A still validates; below `--db-storage-threshold` A stops with that message before any
+//!   write fails, and refuses to start again until space is freed. The other three finalize
+//!   on. Then A starts, catches up and anchors everything it had acknowledged.
 //!
 //! Mounting needs root: elsewhere it fails, unless `MEDCHAIN_ALLOW_SKIP` names `full-disk`.
 
@@ -21,7 +26,7 @@ use medchain_store::{disk_space, Store};
 use medchain_tests::{
 	client::rpc::wait_until,
 	custodian::{register_patient, vital_signs, wait_app_rpc, wait_custodian_finalized},
-	network::{LocalNetwork, A, ALL, FIRST_FINALITY, HOSPITAL_A},
+	network::{LocalNetwork, A, ALL, B, C, D, FIRST_FINALITY, HOSPITAL_A},
 	step, Result,
 };
 use sp_keyring::Sr25519Keyring;
@@ -31,6 +36,12 @@ const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 const FILE_SYSTEM_BYTES: u64 = 256 << 20;
 const RECORDS_PER_PHASE: usize = 40;
 const TIMEOUT: Duration = Duration::from_secs(180);
+/// The file system of A's whole chain directory: its database, store and keys, and a filler.
+const CHAIN_FILE_SYSTEM_BYTES: u64 = 512 << 20;
+/// A's `--db-storage-threshold`: A stops while less is free.
+const STOP_THRESHOLD_MIB: u64 = 128;
+/// How far above and below the threshold the disk is filled.
+const MARGIN: u64 = 32 << 20;
 
 /// Client request id → (record id, field root) of what A acknowledged.
 type Acked = BTreeMap<String, (RecordId, Hash32)>;
@@ -57,23 +68,35 @@ impl Drop for Mounted {
 	}
 }
 
-/// Moves the files of `store` (aside, in `before`) onto `mounted`, a tmpfs in its place.
-fn move_onto(before: &Path, store: &Path) -> Result<()> {
-	for entry in std::fs::read_dir(before).map_err(|e| e.to_string())? {
-		let entry = entry.map_err(|e| e.to_string())?;
-		std::fs::copy(entry.path(), store.join(entry.file_name()))
-			.map_err(|e| format!("copying {}: {e}", entry.path().display()))?;
+/// Moves everything in `before` into `onto` (a tmpfs in its place), keeping modes.
+fn move_onto(before: &Path, onto: &Path) -> Result<()> {
+	let status = Command::new("cp")
+		.arg("-a")
+		.arg(before.join("."))
+		.arg(onto)
+		.status()
+		.map_err(|e| format!("`cp`: {e}"))?;
+	if !status.success() {
+		return Err(format!("copying {} exited with {status}", before.display()));
 	}
 	std::fs::remove_dir_all(before).map_err(|e| e.to_string())
 }
 
-/// Writes zeros to `path` until the file system refuses more (ENOSPC); the bytes written.
-fn fill(path: &Path) -> Result<u64> {
-	let mut filler = std::fs::File::create(path).map_err(|e| e.to_string())?;
+/// Writes zeros to `path` until at most `leave` bytes stay free on its file system, or it
+/// refuses more (ENOSPC); the bytes written.
+fn fill_to(path: &Path, leave: u64) -> Result<u64> {
+	let dir = path.parent().ok_or("a filler needs a directory")?;
+	let mut filler = std::fs::OpenOptions::new()
+		.create(true)
+		.append(true)
+		.open(path)
+		.map_err(|e| e.to_string())?;
 	let chunk = vec![0u8; 1 << 20];
 	let mut written = 0u64;
 	loop {
-		match filler.write(&chunk) {
+		let free = disk_space::space(dir).map_err(|e| e.to_string())?.free;
+		let wanted = usize::try_from(free.saturating_sub(leave)).unwrap_or(usize::MAX);
+		match filler.write(&chunk[..wanted.min(chunk.len())]) {
 			Ok(0) => break,
 			Ok(n) => written += n as u64,
 			Err(error) if error.raw_os_error() == Some(libc::ENOSPC) => break,
@@ -126,22 +149,12 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	submit(&app, &request_ids("before"), &mut acked).await?;
 
 	step("the disk fills");
-	let filled = fill(&store.join("filler"))?;
+	let filled = fill_to(&store.join("filler"), 0)?;
 	let space = disk_space::space(&store).map_err(|e| e.to_string())?;
 	println!("the filler took {} MiB; {} bytes are left", filled >> 20, space.free);
 	assert_eq!(space.free, 0, "the store's file system is not full");
-	let refused = app
-		.submit_records(
-			request_ids("while-full").iter().map(|id| vital_signs(PATIENT, id)).collect(),
-		)
-		.await;
-	let Err(ClientError::Call(error)) = refused else {
-		return Err(format!("a submission to a full disk was not refused: {refused:?}"));
-	};
-	assert_eq!(error.code(), ErrorCode::StoreFull.code(), "{error:?}");
-	let data: serde_json::Value =
-		serde_json::from_str(error.data().map(|data| data.get()).unwrap_or("null"))
-			.map_err(|e| e.to_string())?;
+	let (code, data) = refusal(&app, "while-full").await?;
+	assert_eq!(code, ErrorCode::StoreFull.code(), "{data}");
 	assert_eq!(data["reserve"], space.reserve(), "{data}");
 	assert_eq!(data["free"], 0, "{data}");
 	// What was stored is answered as it was: a retry needs no room.
@@ -187,5 +200,105 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 		assert_eq!(opened.stored.field_root, root.0, "record {id}: another root");
 	}
 	println!("{} acknowledged records intact after a full disk", acked.len());
+	Ok(())
+}
+
+/// Records the node refuses, with the code and data the refusal carries.
+async fn refusal(app: &HttpClient, phase: &str) -> Result<(i32, serde_json::Value)> {
+	let refused = app
+		.submit_records(request_ids(phase).iter().map(|id| vital_signs(PATIENT, id)).collect())
+		.await;
+	let Err(ClientError::Call(error)) = refused else {
+		return Err(format!("a submission to a full disk was not refused: {refused:?}"));
+	};
+	let data = serde_json::from_str(error.data().map(|data| data.get()).unwrap_or("null"))
+		.map_err(|e| e.to_string())?;
+	Ok((error.code(), data))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_chain_database_disk_stops_the_node_cleanly_and_it_catches_up() -> Result<()> {
+	let mut net = LocalNetwork::start_custodians()?;
+	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
+	// Read through B: A stops.
+	let chain = net.nodes[B].chain()?;
+	register_patient(&chain, Sr25519Keyring::AliceStash, PATIENT).await?;
+
+	step("A's chain directory (database, store, keys) moves onto its own 512-MiB file system");
+	let chain_dir = net.nodes[A].base_path.join("chains/medchain_local");
+	net.nodes[A].terminate()?;
+	net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
+	let before = chain_dir.with_extension("before");
+	std::fs::rename(&chain_dir, &before).map_err(|e| format!("moving the chain aside: {e}"))?;
+	std::fs::create_dir(&chain_dir).map_err(|e| e.to_string())?;
+	let _mounted = match Mounted::tmpfs(&chain_dir, CHAIN_FILE_SYSTEM_BYTES) {
+		Ok(mounted) => mounted,
+		Err(reason) => return medchain_tests::skip("full-disk", &reason),
+	};
+	move_onto(&before, &chain_dir)?;
+	net.nodes[A].spec.extra_args = [
+		"--db-storage-threshold",
+		&STOP_THRESHOLD_MIB.to_string(),
+		"--db-storage-polling-period",
+		"1",
+	]
+	.map(String::from)
+	.to_vec();
+	net.nodes[A].start()?;
+	net.wait_finalized(&[A], chain.finalized_number().await?, TIMEOUT).await?;
+	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await?;
+	let app = net.nodes[A].app_rpc(Role::App)?;
+	let mut acked = Acked::new();
+	submit(&app, &request_ids("before"), &mut acked).await?;
+
+	step("the disk fills to just above the threshold: A refuses records and validates on");
+	let threshold = STOP_THRESHOLD_MIB << 20;
+	fill_to(&chain_dir.join("filler"), threshold + MARGIN)?;
+	let space = disk_space::space(&chain_dir).map_err(|e| e.to_string())?;
+	println!("{} MiB free, the stop threshold {STOP_THRESHOLD_MIB} MiB", space.free >> 20);
+	let (code, data) = refusal(&app, "above-threshold").await?;
+	assert_eq!(code, ErrorCode::StoreFull.code(), "{data}");
+	assert_eq!(data["reserve"], space.reserve() + threshold, "{data}");
+	let from = chain.finalized_number().await?;
+	net.wait_finalized(&[A], from + 2, TIMEOUT).await.map_err(|e| net.with_log_tails(e))?;
+
+	step("the disk fills below the threshold: A stops before a write fails");
+	let log_from = net.nodes[A].log_len();
+	fill_to(&chain_dir.join("filler"), threshold - MARGIN)?;
+	let filled = std::time::Instant::now();
+	let status = net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
+	let log = net.nodes[A].log_since(log_from);
+	assert!(!status.success(), "A exited with {status}:\n{log}");
+	let reason = log.lines().find(|line| line.contains("dropped below threshold"));
+	let Some(reason) = reason else { return Err(format!("no reason for the stop:\n{log}")) };
+	println!("A stopped {:.1?} after the fill, {status}: {reason}", filled.elapsed());
+	assert!(!log.contains("No space left"), "a write met the full disk:\n{log}");
+	assert!(!log.contains("panicked"), "A did not stop cleanly:\n{log}");
+	let at_stop = chain.finalized_number().await?;
+	net.wait_finalized(&[B, C, D], at_stop + 3, TIMEOUT)
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
+
+	step("while the disk is low, A refuses to start");
+	let log_from = net.nodes[A].log_len();
+	net.nodes[A].start()?;
+	let status = net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
+	let log = net.nodes[A].log_since(log_from);
+	assert!(!status.success(), "A exited with {status}:\n{log}");
+	assert!(log.contains("Out of storage space"), "no reason for the refusal:\n{log}");
+	assert!(!log.contains("panicked"), "A did not refuse cleanly:\n{log}");
+
+	step("space is freed: A starts, catches up and anchors what it acknowledged");
+	std::fs::remove_file(chain_dir.join("filler")).map_err(|e| e.to_string())?;
+	net.nodes[A].start()?;
+	let others = chain.finalized_number().await?;
+	net.wait_finalized(&[A], others, TIMEOUT).await.map_err(|e| net.with_log_tails(e))?;
+	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await?;
+	submit(&app, &request_ids("after"), &mut acked).await?;
+	let record_ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
+	wait_custodian_finalized(&app, &record_ids, TIMEOUT)
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
+	println!("{} acknowledged records anchored after A stopped on a low disk", acked.len());
 	Ok(())
 }

@@ -137,6 +137,7 @@ pub async fn run() -> Result<()> {
 		validator: true,
 		side: None,
 		launcher: Vec::new(),
+		extra_args: Vec::new(),
 	};
 	let mut node = Node::new(spec, data_dir.path())?;
 	node.start()?;
