@@ -256,7 +256,10 @@ pub fn new_full<
 		&essential,
 	)
 	.map_err(|error| {
-		ServiceError::Other(format!("the chain database's disk ({}): {error}", database.display()))
+		let error = format!("the chain database's disk ({}): {error}", database.display());
+		// Logged now, as the custodian's errors below: the way out may abort first.
+		log::error!(target: "medchain::node", "{error}");
+		ServiceError::Other(error)
 	})?;
 	essential.spawn("medchain-follower", Some("medchain"), follower.clone().run());
 	essential.spawn(

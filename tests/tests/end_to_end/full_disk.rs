@@ -8,7 +8,10 @@
 //! - **Under the chain database and the store**: as it fills, records are refused first, while
 //!   A still validates; below `--db-storage-threshold` A stops with that message before any
 //!   write fails, and refuses to start again until space is freed. The other three finalize
-//!   on. Then A starts, catches up and anchors everything it had acknowledged.
+//!   on. Then A starts, catches up and anchors everything it had acknowledged. Last, with the
+//!   watch off, the disk fills to the last byte: A dies (a failed write, then SIGBUS on
+//!   ParityDB's memory-mapped index), and once space is freed its database and store open as
+//!   they were.
 //!
 //! Mounting needs root: elsewhere it fails, unless `MEDCHAIN_ALLOW_SKIP` names `full-disk`.
 
@@ -24,7 +27,7 @@ use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{auth::Role, ErrorCode, Hash32, MedchainApiClient, RecordId};
 use medchain_store::{disk_space, Store};
 use medchain_tests::{
-	client::rpc::wait_until,
+	client::{rpc::wait_until, Chain},
 	custodian::{register_patient, vital_signs, wait_app_rpc, wait_custodian_finalized},
 	network::{LocalNetwork, A, ALL, B, C, D, FIRST_FINALITY, HOSPITAL_A},
 	step, Result,
@@ -244,9 +247,7 @@ async fn a_full_chain_database_disk_stops_the_node_cleanly_and_it_catches_up() -
 	]
 	.map(String::from)
 	.to_vec();
-	net.nodes[A].start()?;
-	net.wait_finalized(&[A], chain.finalized_number().await?, TIMEOUT).await?;
-	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await?;
+	start_caught_up(&mut net, &chain).await?;
 	let app = net.nodes[A].app_rpc(Role::App)?;
 	let mut acked = Acked::new();
 	submit(&app, &request_ids("before"), &mut acked).await?;
@@ -285,20 +286,55 @@ async fn a_full_chain_database_disk_stops_the_node_cleanly_and_it_catches_up() -
 	let status = net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
 	let log = net.nodes[A].log_since(log_from);
 	assert!(!status.success(), "A exited with {status}:\n{log}");
-	assert!(log.contains("Out of storage space"), "no reason for the refusal:\n{log}");
+	assert!(log.contains("Out of storage space"), "{status}, no reason for the refusal:\n{log}");
 	assert!(!log.contains("panicked"), "A did not refuse cleanly:\n{log}");
 
 	step("space is freed: A starts, catches up and anchors what it acknowledged");
 	std::fs::remove_file(chain_dir.join("filler")).map_err(|e| e.to_string())?;
-	net.nodes[A].start()?;
-	let others = chain.finalized_number().await?;
-	net.wait_finalized(&[A], others, TIMEOUT).await.map_err(|e| net.with_log_tails(e))?;
-	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await?;
+	start_caught_up(&mut net, &chain).await?;
 	submit(&app, &request_ids("after"), &mut acked).await?;
 	let record_ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
 	wait_custodian_finalized(&app, &record_ids, TIMEOUT)
 		.await
 		.map_err(|e| net.with_log_tails(e))?;
 	println!("{} acknowledged records anchored after A stopped on a low disk", acked.len());
+
+	step("with the watch off (a disk filling faster than it polls), A dies on a full disk");
+	net.nodes[A].terminate()?;
+	net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
+	let watched = std::mem::replace(
+		&mut net.nodes[A].spec.extra_args,
+		["--db-storage-threshold", "0"].map(String::from).to_vec(),
+	);
+	start_caught_up(&mut net, &chain).await?;
+	let log_from = net.nodes[A].log_len();
+	fill_to(&chain_dir.join("filler"), 0)?;
+	let status = net.nodes[A].wait_exit(TIMEOUT).await?;
+	let log = net.nodes[A].log_since(log_from);
+	assert!(!status.success(), "A exited with {status}:\n{log}");
+	// ParityDB writes its index through memory maps: a page a full disk can't back is SIGBUS,
+	// after (or without) a logged `No space left on device`.
+	let reason = log.lines().find(|line| line.contains("No space left on device"));
+	println!("A failed, {status}: {}", reason.unwrap_or("nothing logged"));
+
+	step("space is freed: A's database and store survived");
+	std::fs::remove_file(chain_dir.join("filler")).map_err(|e| e.to_string())?;
+	net.nodes[A].spec.extra_args = watched;
+	start_caught_up(&mut net, &chain).await?;
+	submit(&app, &request_ids("after-failure"), &mut acked).await?;
+	let record_ids: Vec<RecordId> = acked.values().map(|(id, _)| *id).collect();
+	wait_custodian_finalized(&app, &record_ids, TIMEOUT)
+		.await
+		.map_err(|e| net.with_log_tails(e))?;
+	println!("{} acknowledged records anchored after A failed on a full disk", acked.len());
 	Ok(())
+}
+
+/// Starts A and waits until it has finalized what the others had (read through `others`) and
+/// serves its medchain RPC.
+async fn start_caught_up(net: &mut LocalNetwork, others: &Chain) -> Result<()> {
+	net.nodes[A].start()?;
+	let finalized = others.finalized_number().await?;
+	net.wait_finalized(&[A], finalized, TIMEOUT).await?;
+	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await
 }
