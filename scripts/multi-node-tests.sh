@@ -19,6 +19,12 @@ cd "$MEDCHAIN_ROOT"
 
 lanes="${MEDCHAIN_TEST_LANES:-3}"
 
+# A run killed mid-drill leaves its full-disk tmpfs mounted (in RAM) under a network's data
+# directory: unmount those first.
+if [ "$(id -u)" = 0 ]; then
+  awk '$3 == "tmpfs" && $2 ~ /\/medchain-net-/ { print $2 }' /proc/mounts | xargs -r -n1 umount --lazy
+fi
+
 # Modules that must run alone, after the others: start_network runs the main job's script on
 # the local network's fixed ports (30333–30336, the addresses in the local chain's registry),
 # which every other local-network test's nodes dial through the peer allowlist: run beside

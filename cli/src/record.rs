@@ -3,10 +3,10 @@
 use std::{path::Path, time::Duration};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use jsonrpsee::http_client::HttpClient;
+use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
-	types::AnchorStatus, AccountId, GetRecord, MedchainApiClient, PatientApproval, RecordChallenge,
-	RecordId, RecordStatus, SubmitRecord,
+	types::AnchorStatus, AccountId, ErrorCode, GetRecord, MedchainApiClient, PatientApproval,
+	RecordChallenge, RecordId, RecordStatus, SubmitRecord, SubmittedRecord,
 };
 use medchain_client::{tx, wait_until};
 use medchain_runtime::RuntimeCall;
@@ -23,6 +23,9 @@ use crate::{
 use medchain_app_api::limits::MAX_BULK_RECORDS as MAX_BATCH;
 /// How long `--wait` waits for an anchor's finality.
 const ANCHOR_WAIT: Duration = Duration::from_secs(180);
+/// How long an import waits on a node that answers `Busy`, and how often it asks again.
+const BUSY_WAIT: Duration = Duration::from_secs(600);
+const BUSY_RETRY: Duration = Duration::from_secs(2);
 
 pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Value> {
 	match command {
@@ -183,25 +186,22 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 		ProgressDrawTarget::stderr_with_hz(4),
 	)
 	.with_style(
-		ProgressStyle::with_template("{bar:40} {pos}/{len} records ({per_sec}, {eta} left)")
+		ProgressStyle::with_template("{bar:40} {pos}/{len} records ({per_sec}, {eta} left) {msg}")
 			.map_err(|e| e.to_string())?,
 	);
 	let mut stored = Vec::new();
 	for chunk in records.chunks(batch) {
 		let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
-		let submitted = api
-			.submit_records(chunk.iter().map(|(_, record)| record.clone()).collect())
-			.await
-			.map_err(|e| {
-				progress.abandon();
-				format!(
-					"lines {first}–{last} were refused, none of them stored: {}. The {} records \
-					 before line {first} are stored; fix the file and run the import again to \
-					 go on from there",
-					api_error("medchain_submitRecords", e),
-					stored.len()
-				)
-			})?;
+		let submitted = submit_while_busy(&api, chunk, &progress).await.map_err(|e| {
+			progress.abandon();
+			format!(
+				"lines {first}–{last} were refused, none of them stored: {}. The {} records \
+				 before line {first} are stored; fix the file and run the import again to go on \
+				 from there",
+				api_error("medchain_submitRecords", e),
+				stored.len()
+			)
+		})?;
 		for ((line, record), receipt) in chunk.iter().zip(submitted) {
 			stored.push(json!({
 				"line": line,
@@ -215,6 +215,33 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 	progress.finish_and_clear();
 	let batches = records.len().div_ceil(batch);
 	Ok(json!({ "imported": stored.len(), "batches": batches, "records": stored }))
+}
+
+/// Submits `chunk`, again while the node answers `Busy` (its outbox is full: it stores no
+/// more until the chain has anchored what waits), for up to [`BUSY_WAIT`]. A retry is safe:
+/// the node answers records it stored before by their client request ids.
+async fn submit_while_busy(
+	api: &HttpClient,
+	chunk: &[(usize, SubmitRecord)],
+	progress: &ProgressBar,
+) -> std::result::Result<Vec<SubmittedRecord>, ClientError> {
+	let records: Vec<SubmitRecord> = chunk.iter().map(|(_, record)| record.clone()).collect();
+	let deadline = std::time::Instant::now() + BUSY_WAIT;
+	loop {
+		match api.submit_records(records.clone()).await {
+			Err(ClientError::Call(error))
+				if error.code() == ErrorCode::Busy.code()
+					&& std::time::Instant::now() < deadline =>
+			{
+				progress.set_message(format!("the node is busy ({}); waiting", error.message()));
+				tokio::time::sleep(BUSY_RETRY).await;
+			}
+			answer => {
+				progress.set_message("");
+				return answer;
+			}
+		}
+	}
 }
 
 /// `record get`: the patient signs the node's challenge (recomputed here), logs the read on

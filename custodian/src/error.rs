@@ -71,6 +71,13 @@ pub(crate) fn store_error(error: StoreError) -> Error {
 				serde_json::json!({ "free": free, "needed": needed, "reserve": reserve }),
 			)
 		}
+		StoreError::OutboxFull { waiting, adding, limit } => ErrorCode::Busy.error_with_data(
+			format!(
+				"{waiting} records wait to be anchored, at most {limit}: nothing was stored; retry \
+				 once fewer wait"
+			),
+			serde_json::json!({ "waiting": waiting, "adding": adding, "limit": limit }),
+		),
 		other => {
 			log::error!(target: "medchain::custodian", "record store: {other}");
 			ErrorCode::StoreUnavailable.error("the record store failed; nothing was stored")
@@ -86,4 +93,27 @@ pub(crate) async fn in_store<T: Send + 'static>(
 		.await
 		.map_err(|error| ErrorCode::StoreUnavailable.error(error.to_string()))?
 		.map_err(store_error)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_full_outbox_is_busy_with_its_counts() {
+		let error =
+			store_error(StoreError::OutboxFull { waiting: 99_990, adding: 20, limit: 100_000 });
+		assert_eq!(error.code, ErrorCode::Busy);
+		assert_eq!(
+			error.data,
+			Some(serde_json::json!({ "waiting": 99_990, "adding": 20, "limit": 100_000 }))
+		);
+	}
+
+	#[test]
+	fn a_full_disk_is_store_full_with_its_bytes() {
+		let error = store_error(StoreError::DiskFull { free: 1, needed: 2, reserve: 3 });
+		assert_eq!(error.code, ErrorCode::StoreFull);
+		assert_eq!(error.data, Some(serde_json::json!({ "free": 1, "needed": 2, "reserve": 3 })));
+	}
 }

@@ -66,6 +66,8 @@ pub struct CustodianPaths {
 	/// Bytes the store leaves free for the chain database when they share a file system
 	/// ([`Store::with_shared_reserve`]); 0 when they don't.
 	pub shared_reserve: u64,
+	/// The most records waiting to be anchored ([`Store::with_outbox_limit`]).
+	pub outbox_limit: u64,
 }
 
 /// What the custodian works with: the node's chain and its follower, pool, keystore and
@@ -219,7 +221,8 @@ impl Custodian {
 		let store = Arc::new(
 			Store::open_with(&paths.store, paths.kek, hospital)
 				.map_err(|error| error.to_string())?
-				.with_shared_reserve(paths.shared_reserve),
+				.with_shared_reserve(paths.shared_reserve)
+				.with_outbox_limit(paths.outbox_limit),
 		);
 		log::info!(
 			target: "medchain::custodian",
@@ -230,8 +233,8 @@ impl Custodian {
 		if paths.shared_reserve > 0 {
 			log::info!(
 				target: "medchain::custodian",
-				"the record store shares the chain database's disk: it refuses records while fewer \
-				 than {} MiB beyond its own reserve would stay free (--db-storage-threshold)",
+				"the record store refuses records while fewer than {} MiB beyond its own reserve \
+				 would stay free, for the chain database (--db-storage-threshold)",
 				paths.shared_reserve >> 20,
 			);
 		}

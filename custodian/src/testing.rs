@@ -382,6 +382,7 @@ pub fn custodian(
 		store: dir.join("store"),
 		kek: medchain_store::kek::KekFile { path: dir.join("kek"), root: None },
 		shared_reserve: 0,
+		outbox_limit: medchain_store::DEFAULT_OUTBOX_LIMIT,
 	};
 	let services = Services {
 		follower: crate::Follower::new(chain.clone()),

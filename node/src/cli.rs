@@ -53,6 +53,11 @@ pub struct CustodianArgs {
 	/// root key is never stored by the node; never put a key on the command line.
 	#[arg(long, value_name = "FD")]
 	pub kek_fd: Option<u32>,
+
+	/// Refuse new records (`Busy`) that would leave more than N of this hospital's records
+	/// waiting to be anchored, so the store never runs far ahead of the chain.
+	#[arg(long, value_name = "N", default_value_t = medchain_store::DEFAULT_OUTBOX_LIMIT)]
+	pub medchain_outbox_limit: u64,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -195,6 +195,7 @@ fn custodian_settings(
 		tls,
 		kek: args.kek_file.clone(),
 		kek_root,
+		outbox_limit: args.medchain_outbox_limit,
 	}))
 }
 

@@ -1,7 +1,7 @@
 //! Assembles the node: client and ParityDB backend, transaction pool, p2p network, Aura block
 //! authoring, GRANDPA finality and the RPC server.
 
-use std::{sync::Arc, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use medchain_runtime::{apis::RuntimeApi, opaque::Block};
 use sc_client_api::BlockBackend;
@@ -33,6 +33,8 @@ pub struct CustodianSettings {
 	pub kek: Option<std::path::PathBuf>,
 	/// The root key that seals the KEK file (`--kek-fd`), if any.
 	pub kek_root: Option<medchain_store::kek::RootKey>,
+	/// The most records waiting to be anchored (`--medchain-outbox-limit`).
+	pub outbox_limit: u64,
 }
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type GrandpaBlockImport =
@@ -275,16 +277,15 @@ pub fn new_full<
 	if let Some(mut settings) = custodian {
 		let dir = config.base_path.config_dir(config.chain_spec.id()).join("medchain");
 		let store = dir.join("store");
-		let shares_the_database_disk =
-			medchain_store::disk_space::same_file_system(&store, &database)
-				.map_err(|error| ServiceError::Other(error.to_string()))?;
+		let shared_reserve = store_shared_reserve(&store, &database, database_reserve);
 		let paths = medchain_custodian::CustodianPaths {
 			kek: medchain_store::kek::KekFile {
 				path: settings.kek.clone().unwrap_or_else(|| dir.join("kek")),
 				root: settings.kek_root.take(),
 			},
 			store,
-			shared_reserve: if shares_the_database_disk { database_reserve } else { 0 },
+			shared_reserve,
+			outbox_limit: settings.outbox_limit,
 		};
 		let metrics = medchain_custodian::metrics::Metrics::new(config.prometheus_registry())
 			.map_err(|error| ServiceError::Other(format!("medchain metrics: {error}")))?;
@@ -436,6 +437,30 @@ pub fn new_full<
 
 /// Release requests waiting for the custodian; more are refused by the network.
 const RELEASE_QUEUE: usize = 64;
+
+/// What the store keeps free for the chain database: `database_reserve` when they share a file
+/// system, and when that can't be told; 0 otherwise. Logged either way.
+fn store_shared_reserve(store: &Path, database: &Path, database_reserve: u64) -> u64 {
+	if database_reserve == 0 {
+		return 0;
+	}
+	let (shared, how) = match medchain_store::disk_space::same_file_system(store, database) {
+		Ok(true) => (true, "shares".to_owned()),
+		Ok(false) => (false, "does not share".to_owned()),
+		Err(error) => (true, format!("may share ({error})")),
+	};
+	log::info!(
+		target: "medchain::custodian",
+		"the record store {} {how} the chain database's file system ({})",
+		store.display(),
+		database.display(),
+	);
+	if shared {
+		database_reserve
+	} else {
+		0
+	}
+}
 
 /// Starts the custodian (its store and tasks, `medchain_custodian`) and the medchain RPC
 /// listener, essential too: a custodian that can't serve stops the node rather than idling.

@@ -48,7 +48,10 @@ use std::{
 use medchain_primitives::{commitment::RecordId, HospitalId};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
-pub use records::{NewRecord, OpenedRecord, StoredReceipt, MAX_BULK_RECORDS, MAX_RECORD_BYTES};
+pub use records::{
+	NewRecord, OpenedRecord, StoredReceipt, DEFAULT_OUTBOX_LIMIT, MAX_BULK_RECORDS,
+	MAX_RECORD_BYTES,
+};
 pub use schema::{AnchorState, ShredReceipt, StoredRecord};
 
 use kek::{Kek, KekFile};
@@ -133,6 +136,19 @@ pub enum StoreError {
 		/// shared reserve ([`Store::with_shared_reserve`]).
 		reserve: u64,
 	},
+	/// So many records wait to be anchored that the submission would pass the outbox's limit
+	/// ([`Store::with_outbox_limit`]).
+	#[error(
+		"{waiting} records wait to be anchored; {adding} more would pass the limit of {limit}"
+	)]
+	OutboxFull {
+		/// Records in the outbox.
+		waiting: u64,
+		/// The submission's new records.
+		adding: usize,
+		/// The most the outbox may hold.
+		limit: u64,
+	},
 }
 
 /// Shorthand for the store's results.
@@ -158,6 +174,8 @@ pub struct Store {
 	late_keys: Mutex<Option<Vec<RecordId>>>,
 	/// Free space kept for another user of the store's file system ([`Store::with_shared_reserve`]).
 	shared_reserve: u64,
+	/// The most records the outbox may hold ([`Store::with_outbox_limit`]).
+	outbox_limit: u64,
 }
 
 /// The current epoch: its KEK and its key file.
@@ -196,6 +214,14 @@ impl Store {
 	/// would eat into them is refused with [`StoreError::DiskFull`].
 	pub fn with_shared_reserve(mut self, bytes: u64) -> Self {
 		self.shared_reserve = bytes;
+		self
+	}
+
+	/// Refuses a submission that would leave more than `records` records waiting to be
+	/// anchored ([`StoreError::OutboxFull`]): a store never runs further ahead of the chain.
+	/// Retries of stored records are answered as before.
+	pub fn with_outbox_limit(mut self, records: u64) -> Self {
+		self.outbox_limit = records;
 		self
 	}
 
@@ -242,6 +268,7 @@ impl Store {
 			shredding: Mutex::new(()),
 			late_keys: Mutex::new(None),
 			shared_reserve: 0,
+			outbox_limit: DEFAULT_OUTBOX_LIMIT,
 		};
 		let pending = store.pending_shreds()?;
 		if !pending.is_empty() {

@@ -7,7 +7,7 @@ use redb::{Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use crate::{
 	decode_record,
 	schema::{AnchorState, OUTBOX, RECORDS},
-	Result, Store,
+	Result, Store, StoreError,
 };
 
 /// What an anchor of a stored record needs.
@@ -55,6 +55,16 @@ impl Store {
 		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let outbox = read.open_table(OUTBOX).map_err(redb::Error::from)?;
 		Ok(outbox.len().map_err(redb::Error::from)?)
+	}
+
+	/// Refuses `adding` records that would take the outbox past its limit.
+	pub(crate) fn check_outbox_room(&self, adding: usize) -> Result<()> {
+		let waiting = self.outbox_len()?;
+		let after = waiting.saturating_add(u64::try_from(adding).unwrap_or(u64::MAX));
+		if after > self.outbox_limit {
+			return Err(StoreError::OutboxFull { waiting, adding, limit: self.outbox_limit });
+		}
+		Ok(())
 	}
 
 	/// Records the final outcome of anchors, and takes them out of the outbox, in one durable

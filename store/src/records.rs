@@ -22,6 +22,9 @@ use crate::{
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// The most records one submission may hold.
 pub const MAX_BULK_RECORDS: usize = 500;
+/// The most records waiting to be anchored, unless the node says otherwise: a few minutes of
+/// one hospital's share of the chain's anchoring (about 700 a second of four hospitals').
+pub const DEFAULT_OUTBOX_LIMIT: u64 = 100_000;
 
 const REQUEST_ID_DOMAIN: &[u8] = b"medchain/client-request/v2";
 
@@ -170,6 +173,7 @@ impl Store {
 			.collect();
 		if !to_commit.is_empty() {
 			let sealed_bytes = to_commit.iter().map(|record| record.sealed.len()).sum();
+			self.check_outbox_room(to_commit.len())?;
 			crate::disk_space::check_room(
 				crate::disk_space::space(&self.dir)?,
 				self.shared_reserve,

@@ -130,6 +130,33 @@ fn the_outbox_keeps_order_and_settled_records_leave_it() {
 }
 
 #[test]
+fn a_full_outbox_refuses_new_records_until_anchors_settle() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir).with_outbox_limit(3);
+	let records: Vec<NewRecord> = (0..4).map(|i| diagnosis(&format!("r{i}"), 1, "m")).collect();
+	let first = store.submit(&records[..2]).unwrap();
+
+	let refused = store.submit(&records[1..4]).unwrap_err();
+	assert!(
+		matches!(refused, StoreError::OutboxFull { waiting: 2, adding: 2, limit: 3 }),
+		"{refused:?}"
+	);
+	assert_eq!(store.outbox_len().unwrap(), 2, "a refused submission stored something");
+	// A retry of stored records adds nothing to the outbox: answered as before.
+	let retry = store.submit(&records[..2]).unwrap();
+	let ids = |receipts: &[medchain_store::StoredReceipt]| {
+		receipts.iter().map(|receipt| receipt.record_id).collect::<Vec<_>>()
+	};
+	assert_eq!(ids(&retry), ids(&first));
+	store.submit(&records[2..3]).unwrap();
+
+	store.settle(&[(first[0].record_id, AnchorState::Anchored { block: 9 })]).unwrap();
+	let receipts = store.submit(&records[3..]).unwrap();
+	assert!(receipts[0].created);
+	assert_eq!(store.outbox_len().unwrap(), 3);
+}
+
+#[test]
 fn records_survive_a_reopen_and_need_their_kek() {
 	let dir = tempfile::tempdir().unwrap();
 	let id = {

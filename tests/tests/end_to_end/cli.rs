@@ -5,10 +5,12 @@
 //! pages the log and exports it, an admin erases a record. Every refusal exits non-zero with
 //! the node's or the chain's reason.
 
-use medchain_app_api::auth::Role;
+use jsonrpsee::core::ClientError;
+use medchain_app_api::{auth::Role, ErrorCode, MedchainApiClient};
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
 use medchain_tests::network::{A, ALL, B, C, FIRST_FINALITY};
 use medchain_tests::{
+	custodian::{vital_signs, wait_app_rpc},
 	network::{node_key_hex, LocalNetwork},
 	node::{peer_id_of, Node},
 	Result,
@@ -46,7 +48,7 @@ fn text(value: &Value) -> Result<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
-	let net = LocalNetwork::start_custodians_on("e2e")?;
+	let mut net = LocalNetwork::start_custodians_on("e2e")?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
 	let (a, b, c) = (&net.nodes[A], &net.nodes[B], &net.nodes[C]);
 	let patient = Sr25519Keyring::Ferdie.to_account_id().to_ss58check();
@@ -341,5 +343,28 @@ async fn every_user_does_their_job_with_the_medchain_cli() -> Result<()> {
 	let listed = ok(a, None, &["hospital", "list", "--from", "2", "--limit", "1"], &[])?;
 	assert_eq!(listed["hospitals"][0]["operator"], json!(new_operator), "{listed}");
 	assert_eq!(listed["next"], 3);
+
+	// A node whose outbox holds at most 10 records waiting to be anchored: more at once are
+	// `Busy`, and an import waits for the chain between its batches.
+	net.nodes[A].spec.extra_args = ["--medchain-outbox-limit", "10"].map(String::from).to_vec();
+	net.nodes[A].restart()?;
+	wait_app_rpc(&net.nodes[A], std::time::Duration::from_secs(120)).await?;
+	let a = &net.nodes[A];
+	let eleven =
+		(0..11).map(|i| vital_signs(Sr25519Keyring::Ferdie, &format!("over-{i}"))).collect();
+	let refused = a.app_rpc(Role::App)?.submit_records(eleven).await;
+	let Err(ClientError::Call(error)) = refused else {
+		return Err(format!("11 records past an outbox limit of 10 were not refused: {refused:?}"));
+	};
+	assert_eq!(error.code(), ErrorCode::Busy.code(), "{error:?}");
+	let data: Value = serde_json::from_str(error.data().map_or("null", |data| data.get()))
+		.map_err(|e| e.to_string())?;
+	assert_eq!((&data["adding"], &data["limit"]), (&json!(11), &json!(10)), "{data}");
+	let lines: Vec<String> = lines.iter().map(|line| line.replace("import-", "limited-")).collect();
+	let limited = dir.join("limited.jsonl");
+	std::fs::write(&limited, lines.join("\n")).map_err(|e| e.to_string())?;
+	let limited = limited.display().to_string();
+	let imported = ok(a, Some(Role::App), &["record", "import", &limited, "--batch", "10"], &[])?;
+	assert_eq!((imported["imported"].as_u64(), imported["batches"].as_u64()), (Some(25), Some(3)));
 	Ok(())
 }
