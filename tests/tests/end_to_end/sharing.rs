@@ -30,7 +30,8 @@ use medchain_tests::network::{
 use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
 	custodian::{
-		expect_error as expect, files_without, grant_record, pseudonym_of, register_patient,
+		expect_error as expect, files_without, grant_record, logged_access_id, pseudonym_of,
+		register_patient, retry_access_while,
 	},
 	metrics::{sample, scrape},
 	network::LocalNetwork,
@@ -189,33 +190,23 @@ fn access_id_in(
 	result: std::result::Result<SharedFields, ClientError>,
 	code: ErrorCode,
 ) -> Result<u64> {
-	let error = match result {
-		Err(ClientError::Call(error)) if error.code() == code.code() => error,
-		other => return Err(format!("expected {code:?}, got {other:?}")),
-	};
-	let data: serde_json::Value = error
-		.data()
-		.map(|raw| serde_json::from_str(raw.get()))
-		.transpose()
-		.map_err(|e| e.to_string())?
-		.ok_or_else(|| format!("{code:?} carries the access id"))?;
-	Ok(data["accessId"].as_u64().ok_or("an accessId")?)
+	match result {
+		Err(ClientError::Call(error)) if error.code() == code.code() => {
+			logged_access_id(&error).ok_or_else(|| format!("{code:?} carries no access id"))
+		}
+		other => Err(format!("expected {code:?}, got {other:?}")),
+	}
 }
 
-/// `retryAccess` until it answers something other than `code`.
+/// `retryAccess` until it answers something other than `code`, which must be the fields.
 async fn retry_while(
 	app: &HttpClient,
 	request: RetryAccess,
 	code: ErrorCode,
 ) -> Result<SharedFields> {
-	wait_until(&format!("retryAccess past {code:?}"), Duration::from_secs(120), || async {
-		match app.retry_access(request.clone()).await {
-			Ok(fields) => Ok(Some(fields)),
-			Err(ClientError::Call(error)) if error.code() == code.code() => Ok(None),
-			Err(error) => Err(error.to_string()),
-		}
-	})
-	.await
+	retry_access_while(app, request, &[code], Duration::from_secs(120))
+		.await
+		.map_err(|error| format!("retryAccess past {code:?}: {error}"))
 }
 
 async fn access(
