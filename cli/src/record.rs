@@ -194,13 +194,22 @@ async fn import(context: &Context, file: &Path, batch: usize) -> crate::Result<V
 		let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
 		let submitted = submit_while_busy(&api, chunk, &progress).await.map_err(|e| {
 			progress.abandon();
-			format!(
-				"lines {first}–{last} were refused, none of them stored: {}. The {} records \
-				 before line {first} are stored; fix the file and run the import again to go on \
-				 from there",
-				api_error("medchain_submitRecords", e),
-				stored.len()
-			)
+			let stored = stored.len();
+			match &e {
+				ClientError::Call(error) if error.code() == ErrorCode::Busy.code() => format!(
+					"lines {first}–{last} were not stored: the node stayed busy for {} minutes \
+					 ({}), so its anchoring or finality is stuck. The {stored} records before \
+					 line {first} are stored; run the import again later to go on from there",
+					BUSY_WAIT.as_secs() / 60,
+					error.message()
+				),
+				_ => format!(
+					"lines {first}–{last} were refused, none of them stored: {}. The {stored} \
+					 records before line {first} are stored; fix the file and run the import \
+					 again to go on from there",
+					api_error("medchain_submitRecords", e)
+				),
+			}
 		})?;
 		for ((line, record), receipt) in chunk.iter().zip(submitted) {
 			stored.push(json!({

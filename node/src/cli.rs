@@ -1,5 +1,8 @@
 //! Command-line interface: the standard Substrate run flags plus operator subcommands.
 
+/// The smallest `--medchain-outbox-limit`: one submission's most records.
+const MIN_OUTBOX_LIMIT: u64 = medchain_store::MAX_BULK_RECORDS as u64;
+
 /// `medchain-node [SUBCOMMAND] [RUN FLAGS]`. Without a subcommand it runs the node.
 #[derive(Debug, clap::Parser)]
 pub struct Cli {
@@ -55,8 +58,14 @@ pub struct CustodianArgs {
 	pub kek_fd: Option<u32>,
 
 	/// Refuse new records (`Busy`) that would leave more than N of this hospital's records
-	/// waiting to be anchored, so the store never runs far ahead of the chain.
-	#[arg(long, value_name = "N", default_value_t = medchain_store::DEFAULT_OUTBOX_LIMIT)]
+	/// waiting to be anchored, so the store never runs far ahead of the chain. At least 500 (one
+	/// submission's most), so that an empty outbox takes any submission.
+	#[arg(
+		long,
+		value_name = "N",
+		default_value_t = medchain_store::DEFAULT_OUTBOX_LIMIT,
+		value_parser = clap::value_parser!(u64).range(MIN_OUTBOX_LIMIT..),
+	)]
 	pub medchain_outbox_limit: u64,
 }
 

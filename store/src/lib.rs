@@ -219,7 +219,8 @@ impl Store {
 
 	/// Refuses a submission that would leave more than `records` records waiting to be
 	/// anchored ([`StoreError::OutboxFull`]): a store never runs further ahead of the chain.
-	/// Retries of stored records are answered as before.
+	/// Retries of stored records are answered as before. Below [`MAX_BULK_RECORDS`], a large
+	/// submission is refused even by an empty outbox.
 	pub fn with_outbox_limit(mut self, records: u64) -> Self {
 		self.outbox_limit = records;
 		self

@@ -22,8 +22,8 @@ use crate::{
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// The most records one submission may hold.
 pub const MAX_BULK_RECORDS: usize = 500;
-/// The most records waiting to be anchored, unless the node says otherwise: a few minutes of
-/// one hospital's share of the chain's anchoring (about 700 a second of four hospitals').
+/// The most records waiting to be anchored, unless the node says otherwise: 2 to 10 minutes of
+/// one hospital's anchoring, as it has the chain to itself or shares it with three others.
 pub const DEFAULT_OUTBOX_LIMIT: u64 = 100_000;
 
 const REQUEST_ID_DOMAIN: &[u8] = b"medchain/client-request/v2";

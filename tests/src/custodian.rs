@@ -393,27 +393,3 @@ pub fn logged_access_id(error: &jsonrpsee::types::ErrorObjectOwned) -> Option<u6
 	let data: serde_json::Value = serde_json::from_str(error.data()?.get()).ok()?;
 	data["accessId"].as_u64()
 }
-
-/// `retryAccess` with `request` while it answers one of `codes`, for `timeout` at most; its
-/// last answer.
-pub async fn retry_access_while(
-	app: &HttpClient,
-	request: medchain_app_api::RetryAccess,
-	codes: &[ErrorCode],
-	timeout: std::time::Duration,
-) -> Result<medchain_app_api::SharedFields, ClientError> {
-	use medchain_app_api::MedchainApiClient;
-	let deadline = std::time::Instant::now() + timeout;
-	loop {
-		let outcome = app.retry_access(request.clone()).await;
-		match &outcome {
-			Err(ClientError::Call(error))
-				if codes.iter().any(|code| code.code() == error.code())
-					&& std::time::Instant::now() < deadline =>
-			{
-				tokio::time::sleep(std::time::Duration::from_secs(1)).await
-			}
-			_ => return outcome,
-		}
-	}
-}

@@ -14,6 +14,7 @@ use std::{
 use jsonrpsee::{core::ClientError, http_client::HttpClient};
 use medchain_app_api::{
 	auth::Role, AccessShared, ErrorCode, Hash32, MedchainApiClient, RecordId, RetryAccess,
+	SharedFields,
 };
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
 use sp_keyring::Sr25519Keyring;
@@ -21,8 +22,7 @@ use sp_keyring::Sr25519Keyring;
 use crate::{
 	anchors::wait_anchored_once,
 	custodian::{
-		grant_record, logged_access_id, register_patient, retry_access_while, vital_signs,
-		wait_custodian_finalized,
+		grant_record, logged_access_id, register_patient, vital_signs, wait_custodian_finalized,
 	},
 	network::{LocalNetwork, A, ALL, HOSPITAL_B},
 };
@@ -229,7 +229,7 @@ async fn read(
 		};
 		if let Some(access_id) = logged {
 			let request = RetryAccess { share_token: token.clone(), access_id };
-			outcome = retry_access_while(&app, request, &RETRIED, RETRY_FOR).await;
+			outcome = retry_until_final(&app, request).await;
 		}
 		let mut reads = reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 		reads.retried += usize::from(logged.is_some() && outcome.is_ok());
@@ -240,6 +240,26 @@ async fn read(
 				reads.failures.push(format!("{} {}", error.code(), error.message()))
 			}
 			Err(error) => reads.failures.push(error.to_string()),
+		}
+	}
+}
+
+/// `retryAccess` with `request` until it answers otherwise than [`RETRIED`], for [`RETRY_FOR`]
+/// at most.
+async fn retry_until_final(
+	app: &HttpClient,
+	request: RetryAccess,
+) -> Result<SharedFields, ClientError> {
+	let deadline = std::time::Instant::now() + RETRY_FOR;
+	loop {
+		let outcome = app.retry_access(request.clone()).await;
+		match &outcome {
+			Err(ClientError::Call(error))
+				if retried(error.code()) && std::time::Instant::now() < deadline =>
+			{
+				tokio::time::sleep(Duration::from_secs(1)).await
+			}
+			_ => return outcome,
 		}
 	}
 }

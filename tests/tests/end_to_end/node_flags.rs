@@ -1,6 +1,6 @@
 //! Custodian flags the node refuses at start, before it opens anything: a medchain RPC on a
-//! non-loopback address without TLS, half a TLS configuration, and a log filter that would
-//! write the RPC's request bodies to the log.
+//! non-loopback address without TLS, half a TLS configuration, a log filter that would write
+//! the RPC's request bodies to the log, and an outbox limit below one submission.
 
 use std::process::Command;
 
@@ -49,5 +49,13 @@ fn a_log_filter_that_traces_request_bodies_is_refused() -> Result<()> {
 	assert!(text.contains("request bodies"), "{text}");
 	let from_env = refused(&[], &[("RUST_LOG", "info,jsonrpsee_server=trace")])?;
 	assert!(from_env.contains("request bodies"), "{from_env}");
+	Ok(())
+}
+
+#[test]
+fn an_outbox_limit_below_one_submission_is_refused() -> Result<()> {
+	let text = refused(&["--medchain-outbox-limit", "499"], &[])?;
+	assert!(text.contains("--medchain-outbox-limit"), "{text}");
+	assert!(text.contains("500"), "{text}");
 	Ok(())
 }

@@ -31,7 +31,7 @@ use medchain_tests::{
 	client::{rpc::wait_until, runtime_api, tx, Chain},
 	custodian::{
 		expect_error as expect, files_without, grant_record, logged_access_id, pseudonym_of,
-		register_patient, retry_access_while,
+		register_patient,
 	},
 	metrics::{sample, scrape},
 	network::LocalNetwork,
@@ -198,15 +198,20 @@ fn access_id_in(
 	}
 }
 
-/// `retryAccess` until it answers something other than `code`, which must be the fields.
+/// `retryAccess` until it answers something other than `code`.
 async fn retry_while(
 	app: &HttpClient,
 	request: RetryAccess,
 	code: ErrorCode,
 ) -> Result<SharedFields> {
-	retry_access_while(app, request, &[code], Duration::from_secs(120))
-		.await
-		.map_err(|error| format!("retryAccess past {code:?}: {error}"))
+	wait_until(&format!("retryAccess past {code:?}"), Duration::from_secs(120), || async {
+		match app.retry_access(request.clone()).await {
+			Ok(fields) => Ok(Some(fields)),
+			Err(ClientError::Call(error)) if error.code() == code.code() => Ok(None),
+			Err(error) => Err(error.to_string()),
+		}
+	})
+	.await
 }
 
 async fn access(
