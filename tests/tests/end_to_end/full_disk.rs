@@ -206,7 +206,7 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	Ok(())
 }
 
-/// Records the node refuses, with the code and data the refusal carries.
+/// Submits `phase`'s records, which the node must refuse: the refusal's code and data.
 async fn refusal(app: &HttpClient, phase: &str) -> Result<(i32, serde_json::Value)> {
 	let refused = app
 		.submit_records(request_ids(phase).iter().map(|id| vital_signs(PATIENT, id)).collect())
