@@ -85,6 +85,26 @@ fn move_onto(before: &Path, onto: &Path) -> Result<()> {
 	std::fs::remove_dir_all(before).map_err(|e| e.to_string())
 }
 
+/// Stops A and moves `dir` onto a tmpfs of `bytes` in its place: the mount, or why it can't be
+/// made (mounting needs root).
+async fn onto_own_file_system(
+	net: &mut LocalNetwork,
+	dir: &Path,
+	bytes: u64,
+) -> Result<std::result::Result<Mounted, String>> {
+	net.nodes[A].terminate()?;
+	net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
+	let before = dir.with_extension("before");
+	std::fs::rename(dir, &before).map_err(|e| format!("moving {} aside: {e}", dir.display()))?;
+	std::fs::create_dir(dir).map_err(|e| e.to_string())?;
+	let mounted = match Mounted::tmpfs(dir, bytes) {
+		Ok(mounted) => mounted,
+		Err(reason) => return Ok(Err(reason)),
+	};
+	move_onto(&before, dir)?;
+	Ok(Ok(mounted))
+}
+
 /// Writes zeros to `path` until at most `leave` bytes stay free on its file system, or it
 /// refuses more (ENOSPC); the bytes written.
 fn fill_to(path: &Path, leave: u64) -> Result<u64> {
@@ -134,17 +154,11 @@ async fn a_full_store_disk_refuses_submissions_and_loses_nothing() -> Result<()>
 	step("A's store moves onto its own 256-MiB file system");
 	let medchain = net.nodes[A].base_path.join("chains/medchain_local/medchain");
 	let store = medchain.join("store");
-	net.nodes[A].terminate()?;
-	net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
-	let before = store.with_extension("before");
-	std::fs::rename(&store, &before).map_err(|e| format!("moving the store aside: {e}"))?;
-	std::fs::create_dir(&store).map_err(|e| e.to_string())?;
 	// Dropped before the network on a failure: the lazy unmount lets A hold it until killed.
-	let _mounted = match Mounted::tmpfs(&store, FILE_SYSTEM_BYTES) {
+	let _mounted = match onto_own_file_system(&mut net, &store, FILE_SYSTEM_BYTES).await? {
 		Ok(mounted) => mounted,
 		Err(reason) => return medchain_tests::skip("full-disk", &reason),
 	};
-	move_onto(&before, &store)?;
 	net.nodes[A].start()?;
 	wait_app_rpc(&net.nodes[A], Duration::from_secs(120)).await?;
 	let app = net.nodes[A].app_rpc(Role::App)?;
@@ -229,16 +243,11 @@ async fn a_full_chain_database_disk_stops_the_node_cleanly_and_it_catches_up() -
 
 	step("A's chain directory (database, store, keys) moves onto its own 512-MiB file system");
 	let chain_dir = net.nodes[A].base_path.join("chains/medchain_local");
-	net.nodes[A].terminate()?;
-	net.nodes[A].wait_exit(Duration::from_secs(60)).await?;
-	let before = chain_dir.with_extension("before");
-	std::fs::rename(&chain_dir, &before).map_err(|e| format!("moving the chain aside: {e}"))?;
-	std::fs::create_dir(&chain_dir).map_err(|e| e.to_string())?;
-	let _mounted = match Mounted::tmpfs(&chain_dir, CHAIN_FILE_SYSTEM_BYTES) {
+	let _mounted = match onto_own_file_system(&mut net, &chain_dir, CHAIN_FILE_SYSTEM_BYTES).await?
+	{
 		Ok(mounted) => mounted,
 		Err(reason) => return medchain_tests::skip("full-disk", &reason),
 	};
-	move_onto(&before, &chain_dir)?;
 	net.nodes[A].spec.extra_args = [
 		"--db-storage-threshold",
 		&STOP_THRESHOLD_MIB.to_string(),
