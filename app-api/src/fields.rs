@@ -45,7 +45,7 @@ pub fn required_fields(record_type: RecordType) -> &'static [&'static str] {
 	match record_type {
 		RecordType::Diagnosis => &["diagnosis", "doctor", "date"],
 		RecordType::LabResult => &["test_name", "result_value", "date"],
-		RecordType::Prescription => &["medication", "dosage", "doctor", "date"],
+		RecordType::Prescription => &["medication", "dosage", "refills", "doctor", "date"],
 		RecordType::TreatmentPlan => &["diagnosis", "treatment", "doctor", "date"],
 		RecordType::MedicalHistory => &["date"],
 		RecordType::VitalSigns => &["recorded_by", "date"],

@@ -7,6 +7,7 @@
 //! - [`types`]: their requests and responses, as JSON; [`audit`]: the auditors';
 //! - [`access_log_query`]: an access-log query, checked, and its page cursor;
 //! - [`fields`]: how a record's JSON fields map to its type's committed fields;
+//! - [`prescription`]: a prescription's terms (refills, expiry) as an app submits them;
 //! - [`auth`]: the roles, which role may call which method, and the token file;
 //! - [`challenge`]: what a patient signs to read their own record;
 //! - [`consent`]: a share's terms as the chain holds them, and what a patient signs for them;
@@ -27,6 +28,7 @@ pub mod errors;
 pub mod fields;
 pub mod ids;
 pub mod limits;
+pub mod prescription;
 pub mod time;
 pub mod types;
 

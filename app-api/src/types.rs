@@ -16,6 +16,9 @@ pub struct SubmitRecord {
 	pub record_type: String,
 	/// The fields, keyed by the type's field names; each value a string.
 	pub fields: serde_json::Map<String, serde_json::Value>,
+	/// A prescription's expiry (RFC 3339); a year after anchoring when absent or later.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub valid_until: Option<String>,
 }
 
 /// What `medchain_submitRecord` answers.

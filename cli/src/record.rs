@@ -127,7 +127,7 @@ fn new_record(
 		rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
 		format!("cli-{}", hex::encode(random))
 	});
-	SubmitRecord { client_request_id, patient, record_type, fields }
+	SubmitRecord { client_request_id, patient, record_type, fields, valid_until: None }
 }
 
 async fn status(api: &HttpClient, record: RecordId) -> crate::Result<RecordStatus> {

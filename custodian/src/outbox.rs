@@ -234,6 +234,7 @@ impl Outbox {
 				record_type: record.record_type,
 				field_root: record.field_root,
 				ciphertext_digest: record.ciphertext_digest,
+				prescription: record.prescription,
 			})
 			.collect::<Vec<_>>();
 		let requests =
@@ -412,6 +413,7 @@ mod tests {
 			patient: patient("Ferdie").into(),
 			record_type: RecordType::Diagnosis,
 			values,
+			prescription: None,
 		}
 	}
 

@@ -3,7 +3,7 @@
 
 use medchain_app_api::{
 	auth::{Holder, Role},
-	challenge, fields,
+	challenge, fields, prescription, time,
 	types::{
 		to_hex, AnchorStatus, ErasureReceipt, ErasureStatus, PatientApproval, RecordStatus,
 		SubmitRecord, SubmittedRecord,
@@ -220,6 +220,12 @@ fn new_record(submitter: [u8; 32], record: &SubmitRecord) -> Result<NewRecord> {
 		patient: record.patient.0,
 		record_type,
 		values: fields::values(record_type, &record.fields)?,
+		prescription: prescription::terms(
+			record_type,
+			&record.fields,
+			record.valid_until.as_deref(),
+			time::now_unix_millis(),
+		)?,
 	})
 }
 

@@ -154,7 +154,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl medchain_runtime_api::RecordsApi<Block, AccountId, BlockNumber> for Runtime {
 		fn record(id: RecordId) -> Option<medchain_primitives::records::Record<AccountId, BlockNumber>> {
 			pallet_records::Records::<Runtime>::get(id)
@@ -181,6 +181,27 @@ impl_runtime_apis! {
 
 		fn verify_fields(id: RecordId, fields: Vec<DisclosedField>) -> bool {
 			Records::verify_fields(id, &fields)
+		}
+
+		fn prescription(
+			id: RecordId,
+		) -> Option<medchain_primitives::prescription::PrescriptionState<AccountId, BlockNumber>> {
+			Records::prescription(&id)
+		}
+
+		fn fills(
+			id: RecordId,
+			start: u32,
+			limit: u32,
+		) -> Vec<medchain_primitives::prescription::Fill<BlockNumber>> {
+			Records::fills(&id, start, limit)
+		}
+
+		fn check_fill(
+			id: RecordId,
+			pharmacy: medchain_primitives::HospitalId,
+		) -> Option<medchain_primitives::prescription::FillRefusal> {
+			Records::fill_refusal(&id, pharmacy)
 		}
 	}
 

@@ -79,7 +79,8 @@ macro_rules! runtime_version {
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
 			// 2: `propose_hospital` takes node proofs; new calls in hospitals, records and shares.
-			transaction_version: 2,
+			// 3: `AnchorRequest` carries prescription terms; `propose_pharmacy`, `fill`.
+			transaction_version: 3,
 			system_version: 1,
 		};
 	};
@@ -91,11 +92,11 @@ compile_error!(
 );
 
 #[cfg(not(feature = "upgrade-drill"))]
-runtime_version!(106);
+runtime_version!(107);
 // The same runtime one spec version later: the code the runtime-upgrade drill installs
 // (`runtime/upgrade-drill`). Never a release.
 #[cfg(feature = "upgrade-drill")]
-runtime_version!(107);
+runtime_version!(108);
 
 /// Block time: 2 seconds. See `docs/chain.md` ("Block time") for why.
 pub const MILLI_SECS_PER_BLOCK: u64 = 2000;
@@ -176,14 +177,18 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations, run by `Executive` once after a runtime upgrade: the place for every
-/// migration a governance upgrade needs. Each pallet declares its `STORAGE_VERSION`; a change
-/// to a pallet's storage layout bumps it and adds a migration here, as a
-/// `frame_support::migrations::VersionedMigration` from the old version to the new one (for
-/// example, a future `(pallet_records::migrations::v1::MigrateToV1<Runtime>,)`). Remove a migration once every
-/// chain has run it. `try-runtime` (`--features try-runtime`) checks them with `pre_upgrade`,
-/// `post_upgrade` and every pallet's `try_state`. None yet: no chain runs an older layout.
-pub type Migrations = ();
+/// Storage migrations, run by `Executive` once after a runtime upgrade. A change to a
+/// pallet's storage layout bumps its `STORAGE_VERSION` and adds a
+/// `frame_support::migrations::VersionedMigration` here; remove one once every chain has run
+/// it. `try-runtime` (`--features try-runtime`) checks them with `pre_upgrade`,
+/// `post_upgrade` and every pallet's `try_state`.
+pub type Migrations = (
+	// Pharmacies, prescriptions and the (record, accessor) index: new storage only, so only
+	// the versions move.
+	pallet_hospitals::migrations::MigrateV0ToV1<Runtime>,
+	pallet_records::migrations::MigrateV0ToV1<Runtime>,
+	pallet_access_log::migrations::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: handles dispatch to the various pallets.
 pub type Executive = frame_executive::Executive<

@@ -71,6 +71,7 @@ mod tests {
 			patient: [1; 32],
 			record_type,
 			values: record_type.fields().iter().map(|_| Some(vec![byte; per_field])).collect(),
+			prescription: None,
 		}
 	}
 

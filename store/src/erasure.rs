@@ -400,6 +400,7 @@ mod tests {
 			patient: [1; 32],
 			record_type,
 			values: record_type.fields().iter().map(|_| Some(marker.as_bytes().to_vec())).collect(),
+			prescription: None,
 		}
 	}
 

@@ -56,7 +56,8 @@ pub use schema::{AnchorState, ShredReceipt, StoredRecord};
 
 use kek::{Kek, KekFile};
 use schema::{
-	CUSTODIAN, ERASE_DUE, META, OUTBOX, RECORDS, RELEASES, REQUEST_SECRET, SEALED, SHREDS,
+	CUSTODIAN, ERASE_DUE, META, OUTBOX, PRESCRIPTIONS, RECORDS, RELEASES, REQUEST_SECRET, SEALED,
+	SHREDS,
 };
 
 /// Why the store refused or failed.
@@ -112,6 +113,18 @@ pub enum StoreError {
 		values: usize,
 		/// The type's field count.
 		expected: u32,
+	},
+	/// A prescription came without its terms (refills, expiry).
+	#[error("record {index} is a prescription and needs its terms (refills)")]
+	MissingPrescriptionTerms {
+		/// The record's position in the submission.
+		index: usize,
+	},
+	/// A record that is not a prescription came with prescription terms.
+	#[error("record {index} is not a prescription; only prescriptions have refills and expiry")]
+	UnexpectedPrescriptionTerms {
+		/// The record's position in the submission.
+		index: usize,
 	},
 	/// The client request id was used before for a different record.
 	#[error("client request id {0:?} was used for a different record")]
@@ -323,6 +336,7 @@ fn init_meta(records: &Database, custodian: HospitalId) -> Result<[u8; 32]> {
 		write.open_table(SHREDS).map_err(redb::Error::from)?;
 		write.open_table(ERASE_DUE).map_err(redb::Error::from)?;
 		write.open_table(RELEASES).map_err(redb::Error::from)?;
+		write.open_table(PRESCRIPTIONS).map_err(redb::Error::from)?;
 		let stored = meta.get(CUSTODIAN).map_err(redb::Error::from)?.map(|v| v.value().to_vec());
 		match stored {
 			Some(bytes) if bytes != custodian.to_le_bytes() => {

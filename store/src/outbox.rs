@@ -1,12 +1,12 @@
 //! The outbox: stored records waiting to be anchored, oldest first.
 
-use codec::Encode;
-use medchain_primitives::{commitment::RecordId, RecordType};
+use codec::{Decode, Encode};
+use medchain_primitives::{commitment::RecordId, prescription::PrescriptionRequest, RecordType};
 use redb::{Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
 use crate::{
 	decode_record,
-	schema::{AnchorState, OUTBOX, RECORDS},
+	schema::{AnchorState, OUTBOX, PRESCRIPTIONS, RECORDS},
 	Result, Store, StoreError,
 };
 
@@ -25,6 +25,8 @@ pub struct PendingAnchor {
 	pub field_root: [u8; 32],
 	/// The digest of its sealed bytes.
 	pub ciphertext_digest: [u8; 32],
+	/// A prescription's terms.
+	pub prescription: Option<PrescriptionRequest>,
 }
 
 impl Store {
@@ -33,11 +35,16 @@ impl Store {
 		let read = self.records()?.begin_read().map_err(redb::Error::from)?;
 		let outbox = read.open_table(OUTBOX).map_err(redb::Error::from)?;
 		let records = read.open_table(RECORDS).map_err(redb::Error::from)?;
+		let prescriptions = read.open_table(PRESCRIPTIONS).map_err(redb::Error::from)?;
 		let mut pending = Vec::new();
 		for entry in outbox.iter().map_err(redb::Error::from)?.take(limit) {
 			let record_id = entry.map_err(redb::Error::from)?.1.value();
 			let Some(bytes) = records.get(record_id).map_err(redb::Error::from)? else { continue };
 			let stored = decode_record(bytes.value())?;
+			let prescription = match stored.record_type {
+				RecordType::Prescription => Some(prescription_terms(&prescriptions, &record_id)?),
+				_ => None,
+			};
 			pending.push(PendingAnchor {
 				record_id,
 				request_id: stored.request_id,
@@ -45,6 +52,7 @@ impl Store {
 				record_type: stored.record_type,
 				field_root: stored.field_root,
 				ciphertext_digest: stored.ciphertext_digest,
+				prescription,
 			});
 		}
 		Ok(pending)
@@ -103,4 +111,17 @@ impl Store {
 		write.commit().map_err(redb::Error::from)?;
 		Ok(anchored)
 	}
+}
+
+/// The terms prescription `record_id` was stored with.
+fn prescription_terms(
+	prescriptions: &redb::ReadOnlyTable<[u8; 32], &[u8]>,
+	record_id: &RecordId,
+) -> crate::Result<PrescriptionRequest> {
+	let bytes = prescriptions
+		.get(record_id)
+		.map_err(redb::Error::from)?
+		.ok_or_else(|| StoreError::Inconsistent("a prescription without its terms".into()))?;
+	PrescriptionRequest::decode(&mut bytes.value())
+		.map_err(|_| StoreError::Inconsistent("undecodable prescription terms".into()))
 }

@@ -6,6 +6,7 @@ use codec::{Decode, Encode};
 use hmac::{Hmac, Mac};
 use medchain_primitives::{
 	commitment::{record_id, CommittedRecord, FieldValue, Hash256, RecordId, Salt},
+	prescription::PrescriptionRequest,
 	RecordType,
 };
 use redb::{Durability, ReadableDatabase, ReadableTable};
@@ -14,7 +15,9 @@ use sha2::{Digest, Sha256};
 use crate::{
 	crypto::DataKey,
 	decode_record,
-	schema::{AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, RECORDS, SEALED},
+	schema::{
+		AnchorState, StoredRecord, KEYS, META, NEXT_OUTBOX, OUTBOX, PRESCRIPTIONS, RECORDS, SEALED,
+	},
 	Result, Store, StoreError,
 };
 
@@ -42,6 +45,8 @@ pub struct NewRecord {
 	pub record_type: RecordType,
 	/// One value per field of the type, in the type's order.
 	pub values: Vec<FieldValue>,
+	/// A prescription's terms; `None` for every other type.
+	pub prescription: Option<PrescriptionRequest>,
 }
 
 impl NewRecord {
@@ -115,6 +120,7 @@ struct Sealed {
 	key: DataKey,
 	stored: StoredRecord,
 	sealed: Vec<u8>,
+	prescription: Option<PrescriptionRequest>,
 }
 
 impl Store {
@@ -275,7 +281,13 @@ impl Store {
 			let mut table = write.open_table(RECORDS).map_err(redb::Error::from)?;
 			let mut pieces = write.open_table(SEALED).map_err(redb::Error::from)?;
 			let mut outbox = write.open_table(OUTBOX).map_err(redb::Error::from)?;
-			for Sealed { record_id, mut stored, sealed, .. } in fresh {
+			let mut prescriptions = write.open_table(PRESCRIPTIONS).map_err(redb::Error::from)?;
+			for Sealed { record_id, mut stored, sealed, prescription, .. } in fresh {
+				if let Some(terms) = prescription {
+					prescriptions
+						.insert(record_id, terms.encode().as_slice())
+						.map_err(redb::Error::from)?;
+				}
 				stored.outbox = Some(next);
 				outbox.insert(next, record_id).map_err(redb::Error::from)?;
 				crate::sealed::put(&mut pieces, &record_id, &sealed)?;
@@ -370,12 +382,19 @@ impl Store {
 }
 
 /// What a retry must repeat: the patient, the type and the values.
+/// What a retry must repeat: a prescription's terms count, and other records' digests are
+/// what they were before prescriptions had terms.
 fn content_of(record: &NewRecord) -> zeroize::Zeroizing<Vec<u8>> {
-	zeroize::Zeroizing::new((record.patient, record.record_type, &record.values).encode())
+	let mut content = (record.patient, record.record_type, &record.values).encode();
+	if let Some(terms) = record.prescription {
+		terms.encode_to(&mut content);
+	}
+	zeroize::Zeroizing::new(content)
 }
 
 fn same_content(a: &NewRecord, b: &NewRecord) -> bool {
-	(a.patient, a.record_type, &a.values) == (b.patient, b.record_type, &b.values)
+	(a.patient, a.record_type, &a.values, a.prescription)
+		== (b.patient, b.record_type, &b.values, b.prescription)
 }
 
 /// Seals `fresh` records, on two threads when they are large.
@@ -443,6 +462,7 @@ fn seal_one(fresh: &Fresh, split: bool) -> Result<Sealed> {
 			stored_at: unix_millis(),
 		},
 		sealed,
+		prescription: record.prescription,
 		key,
 	})
 }
@@ -456,7 +476,11 @@ fn check_shape(index: usize, record: &NewRecord) -> Result<()> {
 	if u32::try_from(record.values.len()).ok() != Some(expected) {
 		return Err(StoreError::WrongFieldCount { index, values: record.values.len(), expected });
 	}
-	Ok(())
+	match (record.record_type, record.prescription) {
+		(RecordType::Prescription, None) => Err(StoreError::MissingPrescriptionTerms { index }),
+		(RecordType::Prescription, Some(_)) | (_, None) => Ok(()),
+		(_, Some(_)) => Err(StoreError::UnexpectedPrescriptionTerms { index }),
+	}
 }
 
 /// Now, in Unix milliseconds.

@@ -27,6 +27,9 @@ pub const ERASE_DUE: TableDefinition<[u8; 32], u32> = TableDefinition::new("eras
 /// Access id → SCALE([`crate::releases::Release`]): releases claimed, until their receipt is
 /// final on chain.
 pub const RELEASES: TableDefinition<u64, &[u8]> = TableDefinition::new("releases");
+/// Record id → SCALE([`medchain_primitives::prescription::PrescriptionRequest`]): the terms a
+/// prescription is anchored with.
+pub const PRESCRIPTIONS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("prescriptions");
 /// Record id → its data key wrapped under the file's epoch KEK.
 pub const KEYS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("keys");
 

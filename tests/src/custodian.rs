@@ -263,6 +263,7 @@ pub fn vital_signs(patient: sp_keyring::Sr25519Keyring, id: &str) -> SubmitRecor
 				.as_object()
 				.cloned()
 				.unwrap_or_default(),
+		valid_until: None,
 	}
 }
 

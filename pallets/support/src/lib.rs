@@ -2,7 +2,8 @@
 //!
 //! FRAME building blocks that more than one medchain pallet needs, written once:
 //!
-//! - [`origin`]: "an active hospital's operator" and "an active hospital's admin" as
+//! - [`origin`]: "an active hospital's operator", "an active hospital's admin" and "an active
+//!   pharmacy's operator" as
 //!   [`EnsureOrigin`](frame_support::traits::EnsureOrigin)s, plugged into each pallet's `Config`.
 //! - [`chain`]: the chain's genesis hash and the wall-clock time in milliseconds.
 //! - [`index`]: an append-only `(key, position) → value` index with its length, paged reads and
@@ -19,4 +20,4 @@ pub mod index;
 pub mod origin;
 
 pub use index::AppendOnlyIndex;
-pub use origin::{EnsureHospitalAdmin, EnsureHospitalOperator};
+pub use origin::{EnsureHospitalAdmin, EnsureHospitalOperator, EnsurePharmacyOperator};

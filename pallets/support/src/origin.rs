@@ -44,19 +44,52 @@ where
 	type Success = HospitalId;
 
 	fn try_origin(origin: O) -> Result<HospitalId, O> {
-		match origin.into()? {
-			RawOrigin::Signed(who) => match Registry::active_hospital_of(&who) {
-				Some((hospital, role)) if role == Role::get() => Ok(hospital),
-				_ => Err(O::from(RawOrigin::Signed(who))),
-			},
-			other => Err(O::from(other)),
-		}
+		signed_in_role(origin, Registry::active_hospital_of, Role::get())
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn try_successful_origin() -> Result<O, ()> {
 		let (account, _) = Registry::benchmark_hospital(Role::get()).ok_or(())?;
 		Ok(O::from(RawOrigin::Signed(account)))
+	}
+}
+
+/// Succeeds with the pharmacy whose active operator signed the origin.
+pub struct EnsurePharmacyOperator<Registry, AccountId>(PhantomData<(Registry, AccountId)>);
+
+impl<O, Registry, AccountId> EnsureOrigin<O> for EnsurePharmacyOperator<Registry, AccountId>
+where
+	O: Into<Result<RawOrigin<AccountId>, O>> + From<RawOrigin<AccountId>>,
+	Registry: HospitalRegistry<AccountId>,
+{
+	type Success = HospitalId;
+
+	fn try_origin(origin: O) -> Result<HospitalId, O> {
+		signed_in_role(origin, Registry::active_pharmacy_of, HospitalRole::Operator)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<O, ()> {
+		let (account, _) = Registry::benchmark_pharmacy(HospitalRole::Operator).ok_or(())?;
+		Ok(O::from(RawOrigin::Signed(account)))
+	}
+}
+
+/// The member whose account in `role` signed `origin`, as `member_of` finds it.
+fn signed_in_role<O, AccountId>(
+	origin: O,
+	member_of: impl Fn(&AccountId) -> Option<(HospitalId, HospitalRole)>,
+	role: HospitalRole,
+) -> Result<HospitalId, O>
+where
+	O: Into<Result<RawOrigin<AccountId>, O>> + From<RawOrigin<AccountId>>,
+{
+	match origin.into()? {
+		RawOrigin::Signed(who) => match member_of(&who) {
+			Some((member, signer_role)) if signer_role == role => Ok(member),
+			_ => Err(O::from(RawOrigin::Signed(who))),
+		},
+		other => Err(O::from(other)),
 	}
 }
 

@@ -10,6 +10,7 @@
 //!   admits to the network.
 //! - [`fields`]: record types, their fields, and field masks.
 //! - [`records`]: anchored records and their status.
+//! - [`prescription`]: a prescription's terms, its fills, and when a pharmacy may fill it.
 //! - [`commitment`]: the field-level commitment of a record (leaf hash, Merkle root, single-field
 //!   proofs), the same code on chain and off.
 //! - [`shares`]: grants, consent requests, the messages patients and share tokens sign, and
@@ -29,6 +30,7 @@ pub mod access;
 pub mod commitment;
 pub mod fields;
 pub mod peer;
+pub mod prescription;
 pub mod quota;
 pub mod records;
 pub mod registry;

@@ -3,10 +3,11 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
-/// A member hospital's id, assigned by the registry in order of admission.
+/// A member's id (a hospital's, or a pharmacy's), assigned by the registry in order of
+/// admission.
 pub type HospitalId = u32;
 
-/// The part an account plays for its hospital.
+/// The part an account plays for its hospital or pharmacy.
 #[derive(
 	Clone,
 	Copy,
@@ -45,9 +46,31 @@ pub trait HospitalRegistry<AccountId> {
 	/// The active hospital whose node has the libp2p peer id `peer_id` (its bytes).
 	fn active_hospital_of_peer(peer_id: &[u8]) -> Option<HospitalId>;
 
+	/// The pharmacy and role of `who`, if `who` is the admin or operator of an *active*
+	/// pharmacy. Pharmacies are members that do not validate; they share the hospitals' ids.
+	fn active_pharmacy_of(_who: &AccountId) -> Option<(HospitalId, HospitalRole)> {
+		None
+	}
+
+	/// Whether `pharmacy` exists and is active.
+	fn is_active_pharmacy(_pharmacy: HospitalId) -> bool {
+		false
+	}
+
+	/// Whether `member` is an active hospital or an active pharmacy.
+	fn is_active_member(member: HospitalId) -> bool {
+		Self::is_active(member) || Self::is_active_pharmacy(member)
+	}
+
 	/// For benchmarks: an active hospital's account in `role`, made on first use.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_hospital(_role: HospitalRole) -> Option<(AccountId, HospitalId)> {
+		None
+	}
+
+	/// For benchmarks: an active pharmacy's account in `role`, made on first use.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_pharmacy(_role: HospitalRole) -> Option<(AccountId, HospitalId)> {
 		None
 	}
 }

@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use medchain_primitives::{
 	access::{AccessEntry, AccessId, AccessPage, AccessQuery},
 	commitment::{DisclosedField, Hash256, RecordId},
+	prescription::{Fill, FillRefusal, PrescriptionState},
 	records::{Record, RootVerification},
 	shares::{
 		ConsentRequest, ConsentRequestId, Grant, GrantId, GrantRefusal, PurposeOfUse, TokenKey,
@@ -33,8 +34,9 @@ sp_api::decl_runtime_apis! {
 		fn validators() -> Vec<HospitalId>;
 	}
 
-	/// Record anchors, for apps and auditors. Version 2: `verify` takes the record id.
-	#[api_version(2)]
+	/// Record anchors, for apps and auditors. Version 2: `verify` takes the record id;
+	/// version 3: prescriptions and their fills.
+	#[api_version(3)]
 	pub trait RecordsApi<AccountId: codec::Codec, BlockNumber: codec::Codec> {
 		/// The record with id `id`, if any.
 		fn record(id: RecordId) -> Option<Record<AccountId, BlockNumber>>;
@@ -68,6 +70,20 @@ sp_api::decl_runtime_apis! {
 			id: RecordId,
 			fields: Vec<DisclosedField>,
 		) -> bool;
+
+		/// Prescription `id` (any version): its record, terms and fills used.
+		#[api_version(3)]
+		fn prescription(id: RecordId) -> Option<PrescriptionState<AccountId, BlockNumber>>;
+
+		/// The fills of prescription `id` (over all its versions) in order, from position
+		/// `start` (fill number `start + 1`), at most `limit` (and the runtime's page size).
+		#[api_version(3)]
+		fn fills(id: RecordId, start: u32, limit: u32) -> Vec<Fill<BlockNumber>>;
+
+		/// Why `pharmacy` can't fill prescription `id` at this block, if it can't: the chain's
+		/// own rules, so a node refuses a fill that would fail before signing it.
+		#[api_version(3)]
+		fn check_fill(id: RecordId, pharmacy: HospitalId) -> Option<FillRefusal>;
 	}
 
 	/// Grants and consent requests, for wallets, apps and auditors. Version 2: pages;

@@ -8,21 +8,22 @@ pub use permissions::RolePermissions;
 
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::ConstU32,
+	traits::{ConstU32, EitherOf},
 	weights::{
 		constants::{WEIGHT_REF_TIME_PER_MICROS, WEIGHT_REF_TIME_PER_SECOND},
 		RuntimeDbWeight, Weight,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use medchain_pallet_support::EnsureHospitalOperator;
+use medchain_pallet_support::{EnsureHospitalOperator, EnsurePharmacyOperator};
+use medchain_primitives::prescription;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::Perbill;
 use sp_version::RuntimeVersion;
 
 // `derive_impl` fills `RuntimeOrigin`, `RuntimeTask` and `PalletInfo` from these names.
 use super::{
-	AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Records, Runtime,
+	AccessLog, AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Records, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, Shares, Signature, Timestamp,
 	ValidatorSet, BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
 };
@@ -132,6 +133,9 @@ impl pallet_hospitals::Config for Runtime {
 		<pallet_grandpa::AuthorityId as sp_runtime::RuntimeAppPublic>::ProofOfPossession;
 	/// As many as there can be Aura and GRANDPA authorities.
 	type MaxHospitals = ConstU32<32>;
+	/// Pharmacies don't validate, so no authority limit binds them: a regional consortium's
+	/// dispensing pharmacies.
+	type MaxPharmacies = ConstU32<64>;
 	/// Below four validators, one faulty validator halts GRANDPA finality.
 	type MinActiveHospitals = ConstU32<4>;
 	type ApprovalThreshold = ApprovalThreshold;
@@ -167,6 +171,10 @@ parameter_types! {
 	pub const MaxRecordsPageSize: u32 = 1_000;
 }
 
+parameter_types! {
+	pub const MaxPrescriptionValidity: u64 = prescription::MAX_VALIDITY_MILLIS;
+}
+
 impl pallet_records::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Hospitals = Hospitals;
@@ -180,6 +188,10 @@ impl pallet_records::Config for Runtime {
 	type MaxAnchorsPerPeriod = ConstU32<1_000_000>;
 	type QuotaPeriod = QuotaPeriod;
 	type MaxPageSize = MaxRecordsPageSize;
+	type MaxRefills = ConstU32<{ prescription::MAX_REFILLS }>;
+	type MaxPrescriptionValidity = MaxPrescriptionValidity;
+	type PharmacyOrigin = EnsurePharmacyOperator<Hospitals, AccountId>;
+	type Accesses = AccessLog;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::BenchmarkHelpers;
@@ -234,6 +246,11 @@ impl pallet_shares::Config for Runtime {
 impl pallet_access_log::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OperatorOrigin = EnsureHospitalOperator<Hospitals, AccountId>;
+	/// Hospitals open shared records; pharmacies open shared prescriptions to fill them.
+	type AccessorOrigin = EitherOf<
+		EnsureHospitalOperator<Hospitals, AccountId>,
+		EnsurePharmacyOperator<Hospitals, AccountId>,
+	>;
 	type Patients = Hospitals;
 	type Records = Records;
 	type Grants = Shares;

@@ -16,5 +16,6 @@ pub fn diagnosis(client_request_id: &str, patient: u8, marker: &str) -> NewRecor
 			.iter()
 			.map(|field| Some(format!("{marker}:{field}").into_bytes()))
 			.collect(),
+		prescription: None,
 	}
 }

@@ -2,6 +2,7 @@
 
 use medchain_primitives::{
 	commitment::{record_id, verify_field},
+	prescription::PrescriptionRequest,
 	FieldMask, RecordType,
 };
 use medchain_store::{
@@ -101,6 +102,45 @@ fn a_refused_submission_writes_nothing() {
 	assert!(matches!(store.submit(&many), Err(StoreError::TooManyRecords { .. })));
 	assert_eq!(store.outbox_len().unwrap(), 0);
 	assert!(store.record_ids(None, 10).unwrap().is_empty());
+}
+
+#[test]
+fn a_prescription_is_anchored_with_the_terms_it_was_stored_with() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = open(&dir);
+	let terms = PrescriptionRequest { refills: 2, expires_at: Some(1_800_000_000_000) };
+	let prescription = |client_request_id: &str, terms: Option<PrescriptionRequest>| NewRecord {
+		record_type: RecordType::Prescription,
+		values: RecordType::Prescription.fields().iter().map(|_| Some(b"x".to_vec())).collect(),
+		prescription: terms,
+		..diagnosis(client_request_id, 1, "m")
+	};
+	let mut diagnosis_with_terms = diagnosis("d", 1, "m");
+	diagnosis_with_terms.prescription = Some(terms);
+
+	assert!(matches!(
+		store.submit(&[prescription("p0", None)]),
+		Err(StoreError::MissingPrescriptionTerms { index: 0 })
+	));
+	assert!(matches!(
+		store.submit(&[prescription("p1", Some(terms)), diagnosis_with_terms]),
+		Err(StoreError::UnexpectedPrescriptionTerms { index: 1 })
+	));
+	assert_eq!(store.outbox_len().unwrap(), 0);
+
+	let stored = store.submit(&[prescription("p1", Some(terms)), diagnosis("d", 1, "m")]).unwrap();
+	let pending = store.pending_anchors(10).unwrap();
+	assert_eq!(pending.len(), 2);
+	assert_eq!(pending[0].record_id, stored[0].record_id);
+	assert_eq!(pending[0].prescription, Some(terms));
+	assert_eq!(pending[1].prescription, None);
+	// Other terms under the same request id are other content.
+	let other_terms = PrescriptionRequest { refills: 5, ..terms };
+	assert!(matches!(
+		store.submit(&[prescription("p1", Some(other_terms))]),
+		Err(StoreError::RequestIdConflict(_))
+	));
+	assert!(!store.submit(&[prescription("p1", Some(terms))]).unwrap()[0].created);
 }
 
 #[test]

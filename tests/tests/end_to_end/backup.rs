@@ -39,6 +39,7 @@ fn record(n: usize, pulse: &str) -> SubmitRecord {
 			.as_object()
 			.cloned()
 			.unwrap_or_default(),
+		valid_until: None,
 	}
 }
 

@@ -78,6 +78,7 @@ fn diagnosis(index: usize) -> SubmitRecord {
 		.as_object()
 		.cloned()
 		.unwrap_or_default(),
+		valid_until: None,
 	}
 }
 

@@ -57,6 +57,7 @@ fn diagnosis(request_id: &str, patient: Sr25519Keyring, notes: &str) -> SubmitRe
 		.as_object()
 		.cloned()
 		.unwrap_or_default(),
+		valid_until: None,
 	}
 }
 

@@ -59,6 +59,7 @@ fn record(patient: Sr25519Keyring, id: &str) -> SubmitRecord {
 		.as_object()
 		.cloned()
 		.unwrap_or_default(),
+		valid_until: None,
 	}
 }
 

@@ -139,6 +139,7 @@ fn diagnosis_of_p() -> SubmitRecord {
 		.as_object()
 		.cloned()
 		.unwrap_or_default(),
+		valid_until: None,
 	}
 }
 

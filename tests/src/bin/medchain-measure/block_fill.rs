@@ -43,6 +43,7 @@ fn anchor(seed: u32) -> pallet_records::AnchorRequest<sp_runtime::AccountId32> {
 		record_type: RecordType::LabResult,
 		field_root: root,
 		ciphertext_digest: root,
+		prescription: None,
 	}
 }
 

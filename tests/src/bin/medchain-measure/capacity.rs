@@ -64,6 +64,7 @@ fn operations() -> Vec<Operation> {
 		record_type: RecordType::LabResult,
 		field_root: [4; 32],
 		ciphertext_digest: [5; 32],
+		prescription: None,
 	};
 	let batch = MaxAnchorBatch::get();
 	let terms = GrantTerms {

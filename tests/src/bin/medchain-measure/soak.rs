@@ -208,6 +208,7 @@ async fn submit_calls(
 				.as_object()
 				.cloned()
 				.unwrap_or_default(),
+			valid_until: None,
 		})
 		.collect();
 	let submitted = app.submit_records(records).await?;

@@ -126,6 +126,7 @@ fn record(run: usize, index: usize, size: usize) -> NewRecord {
 		patient: [7; 32],
 		record_type,
 		values,
+		prescription: None,
 	}
 }
 

@@ -48,6 +48,7 @@ fn diagnosis(patient: Sr25519Keyring, index: usize) -> SubmitRecord {
 			.as_object()
 			.cloned()
 			.unwrap_or_default(),
+		valid_until: None,
 	}
 }
 

@@ -171,6 +171,7 @@ fn records(hospital: usize, call: usize, count: usize) -> Vec<SubmitRecord> {
 			.as_object()
 			.cloned()
 			.unwrap_or_default(),
+			valid_until: None,
 		})
 		.collect()
 }
