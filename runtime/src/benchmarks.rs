@@ -100,6 +100,11 @@ impl pallet_records::BenchmarkHelper<AccountId> for BenchmarkHelpers {
 		Self::register(&patient);
 		patient
 	}
+
+	/// An access entry of `accessor` for `record`, as `access` would leave it.
+	fn access(record: medchain_primitives::commitment::RecordId, accessor: HospitalId) {
+		pallet_access_log::AccessedBy::<Runtime>::insert(record, accessor, 0);
+	}
 }
 
 impl pallet_shares::BenchmarkHelper<AccountId, MultiSignature> for BenchmarkHelpers {

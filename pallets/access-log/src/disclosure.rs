@@ -12,8 +12,8 @@ use medchain_primitives::{
 };
 
 use crate::{
-	AccessEntryOf, AccessIndex, BreakGlassLimit, BreakGlassPeriod, BreakGlassUsage, Config,
-	Entries, Error, Event, HospitalAccessQuota, NextAccessId, Pallet, PatientAccessQuota,
+	AccessEntryOf, AccessIndex, AccessedBy, BreakGlassLimit, BreakGlassPeriod, BreakGlassUsage,
+	Config, Entries, Error, Event, HospitalAccessQuota, NextAccessId, Pallet, PatientAccessQuota,
 	RegisteredPatientsAccessQuota,
 };
 
@@ -48,8 +48,8 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// [`Pallet::access`] by `accessor`'s operator: spends one use of the grant, counts the
-	/// hospital's access quota and writes the entry.
+	/// [`Pallet::access`] by `accessor`'s operator (a hospital's or a pharmacy's): spends one
+	/// use of the grant, counts the accessor's access quota and writes the entry.
 	pub(crate) fn do_access(
 		accessor: HospitalId,
 		grant: GrantId,
@@ -175,7 +175,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Writes an entry and its index positions; returns its id.
+	/// Writes an entry, its index positions and, for a hospital's or pharmacy's entry, the
+	/// latest entry of (record, accessor); returns its id.
 	fn record_entry(
 		kind: AccessKind,
 		record_id: RecordId,
@@ -206,6 +207,7 @@ impl<T: Config> Pallet<T> {
 		];
 		if let Accessor::Hospital(hospital) = accessor {
 			queries.push(AccessQuery::Accessor(hospital));
+			AccessedBy::<T>::insert(record_id, hospital, access);
 		}
 		for query in queries {
 			AccessIndex::<T>::push(&query, access);

@@ -6,10 +6,10 @@
 //! failed extrinsic with its reason.
 //!
 //! ## Calls
-//! - [`Pallet::access`]: an active hospital's operator presents a share token's signature of
-//!   the request (grant, record, accessor, purpose, the grant's use count, valid-until block).
-//!   The shares pallet checks and counts the use (`ShareGrants::use_grant`), so the same
-//!   signature never works twice.
+//! - [`Pallet::access`]: an active hospital's or pharmacy's operator (`Config::AccessorOrigin`)
+//!   presents a share token's signature of the request (grant, record, accessor, purpose, the
+//!   grant's use count, valid-until block). The shares pallet checks and counts the use
+//!   (`ShareGrants::use_grant`), so the same signature never works twice.
 //! - [`Pallet::break_glass`]: emergency access without a grant, with a justification code,
 //!   limited per hospital in any genesis-set period (a rolling window), flagged, and announced
 //!   to the patient by an `EmergencyAccess` event.
@@ -26,7 +26,8 @@
 //!
 //! Entries are indexed by patient, accessor hospital, custodian and record, one storage item
 //! per entry, in time order; the `AccessLogApi` runtime API pages through an index within a
-//! time range.
+//! time range. [`AccessedBy`] holds each (record, accessor)'s latest entry, which the records
+//! pallet's `fill` asks for through `medchain_primitives::prescription::AccessLookup`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -42,6 +43,7 @@ mod try_state;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod disclosure;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod queries;
@@ -88,7 +90,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
 	/// the migration to the runtime's `Migrations`.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The access-log pallet.
 	#[pallet::pallet]
@@ -102,9 +104,14 @@ pub mod pallet {
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
-		/// The origin of a hospital's own calls: an active hospital's operator, succeeding
-		/// with its hospital (`medchain_pallet_support::EnsureHospitalOperator` in the runtime).
+		/// The origin of a hospital's own calls (`break_glass`, `confirm_release`): an active
+		/// hospital's operator, succeeding with its hospital
+		/// (`medchain_pallet_support::EnsureHospitalOperator` in the runtime).
 		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
+		/// The origin of `access`: an active hospital's or pharmacy's operator, succeeding with
+		/// its hospital or pharmacy (`EitherOf` the hospital and the pharmacy operator origins
+		/// in the runtime).
+		type AccessorOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
 		/// The registered patients and the hospitals that registered them.
 		type Patients: PatientRegistry<Self::AccountId>;
 		/// The anchored records an access reads.
@@ -164,6 +171,11 @@ pub mod pallet {
 
 	/// The entries of each query in time order, over [`Index`] and [`IndexLength`].
 	pub type AccessIndex<T> = AppendOnlyIndex<AccessQueryOf<T>, AccessId, Index<T>, IndexLength<T>>;
+
+	/// The latest entry of each (record, accessor hospital or pharmacy).
+	#[pallet::storage]
+	pub type AccessedBy<T: Config> =
+		StorageDoubleMap<_, Identity, RecordId, Twox64Concat, HospitalId, AccessId>;
 
 	/// Break-glass accesses per hospital in the rolling break-glass period.
 	#[pallet::storage]
@@ -256,7 +268,8 @@ pub mod pallet {
 	/// The pallet's errors.
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The origin is not an active hospital's operator (`Config::OperatorOrigin`).
+		/// The origin is not an active hospital's operator (`Config::OperatorOrigin`), or for
+		/// `access` an active hospital's or pharmacy's operator (`Config::AccessorOrigin`).
 		NotHospitalOperator,
 		/// No record has this id.
 		RecordNotFound,
@@ -324,7 +337,8 @@ pub mod pallet {
 		/// counts the use, so a signature works only once; the entry names the fields the grant
 		/// discloses of the record.
 		///
-		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
+		/// The origin must be the operator of an active hospital or pharmacy
+		/// (`Config::AccessorOrigin`).
 		///
 		/// Emits `AccessRecorded`.
 		///
@@ -348,7 +362,7 @@ pub mod pallet {
 			valid_until: BlockNumberFor<T>,
 			signature: TokenSignature,
 		) -> DispatchResult {
-			let accessor = T::OperatorOrigin::try_origin(origin)
+			let accessor = T::AccessorOrigin::try_origin(origin)
 				.map_err(|_| Error::<T>::NotHospitalOperator)?;
 			Self::do_access(accessor, grant, record, purpose, uses, valid_until, &signature)
 		}

@@ -1,6 +1,7 @@
 //! A test runtime with the real shares pallet over `medchain_pallet_testing`'s
-//! consortium (hospitals A and B active, C suspended; patients 0 and 1 registered). Grants last
-//! 10 to 100 blocks; a hospital may break the glass twice per 100 blocks; the clock is `TestClock`.
+//! consortium (hospitals A and B active, C suspended; pharmacies P and Q active; patients 0 and
+//! 1 registered). Grants last 10 to 100 blocks; a hospital may break the glass twice per 100
+//! blocks; the clock is `TestClock`. Hospitals' and pharmacies' operators may `access`.
 
 use frame_support::{derive_impl, parameter_types};
 use medchain_pallet_testing::{clock::TestClock, consortium::TestConsortium, CheckedExternalities};
@@ -93,6 +94,10 @@ impl pallet_access_log::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type OperatorOrigin =
 		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>;
+	type AccessorOrigin = frame_support::traits::EitherOf<
+		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>,
+		medchain_pallet_support::EnsurePharmacyOperator<TestConsortium, AccountId32>,
+	>;
 	type Patients = TestConsortium;
 	type Records = TestConsortium;
 	type Grants = Shares;

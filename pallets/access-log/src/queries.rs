@@ -1,10 +1,22 @@
-//! The auditors' queries behind the `AccessLogApi` runtime API.
+//! The auditors' queries behind the `AccessLogApi` runtime API, and the records pallet's
+//! question whether a member opened a record (`AccessLookup`).
 
 use alloc::vec::Vec;
 use frame_support::traits::Get;
-use medchain_primitives::access::{AccessId, AccessPage};
+use medchain_primitives::{
+	access::{AccessId, AccessPage},
+	commitment::RecordId,
+	prescription::AccessLookup,
+	HospitalId,
+};
 
-use crate::{AccessEntryOf, AccessIndex, AccessQueryOf, Config, Entries, Pallet};
+use crate::{AccessEntryOf, AccessIndex, AccessQueryOf, AccessedBy, Config, Entries, Pallet};
+
+impl<T: Config> AccessLookup for Pallet<T> {
+	fn accessed_by(record: &RecordId, accessor: HospitalId) -> Option<AccessId> {
+		AccessedBy::<T>::get(record, accessor)
+	}
+}
 
 impl<T: Config> Pallet<T> {
 	/// The entry with id `id`, if any.

@@ -2,6 +2,7 @@ use frame_support::{assert_noop, assert_ok, BoundedVec};
 use medchain_primitives::{
 	access::{AccessKind, AccessQuery, Accessor, BreakGlassReason, ReleaseReceipt},
 	commitment::RecordId,
+	prescription::AccessLookup,
 	records::RecordStatus,
 	shares::{AccessRequest, FieldSelection, GrantId, GrantTerms, PurposeOfUse, TokenSignature},
 	FieldMask, HospitalId, RecordType,
@@ -10,7 +11,9 @@ use medchain_token::ShareToken;
 use sp_runtime::AccountId32;
 
 use medchain_pallet_testing::clock::TestClock;
-use medchain_pallet_testing::consortium::{self as testing, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C};
+use medchain_pallet_testing::consortium::{
+	self as testing, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C, PHARMACY_P,
+};
 
 use crate::{mock::*, *};
 
@@ -290,6 +293,7 @@ fn only_active_hospitals_operators_access() {
 			testing::admin(HOSPITAL_B),
 			testing::operator(HOSPITAL_C),
 			testing::patient(0),
+			testing::pharmacy_admin(PHARMACY_P),
 		];
 		for who in outsiders {
 			assert_noop!(
@@ -322,6 +326,58 @@ fn a_late_request_another_purpose_or_an_unknown_grant_is_refused() {
 		assert_noop!(research.send(&shared.token), Error::<Test>::PurposeMismatch);
 		let unknown = Request { grant: 9, valid_until: 30, ..Request::for_(&shared) };
 		assert_noop!(unknown.send(&shared.token), Error::<Test>::GrantNotFound);
+	});
+}
+
+#[test]
+fn a_pharmacys_operator_opens_a_record_shared_with_it_and_the_lookup_finds_the_entry() {
+	new_test_ext().execute_with(|| {
+		let shared = share_with(Some(PHARMACY_P), FieldSelection::AllButNotes);
+		let request = Request { accessor: PHARMACY_P, ..Request::for_(&shared) };
+		assert_eq!(AccessLog::accessed_by(&shared.record, PHARMACY_P), None);
+		assert_ok!(request.send(&shared.token));
+		let entry = Entries::<Test>::get(0).expect("written");
+		assert_eq!(entry.accessor, Accessor::Hospital(PHARMACY_P));
+		assert_eq!(entry.kind, AccessKind::Normal { grant: shared.grant });
+		assert_eq!(AccessedBy::<Test>::get(shared.record, PHARMACY_P), Some(0));
+		assert_eq!(AccessLog::accessed_by(&shared.record, PHARMACY_P), Some(0));
+		assert_eq!(AccessLog::accessed_by(&shared.record, HOSPITAL_B), None);
+		assert_eq!(AccessLog::accessed_by(&[7; 32], PHARMACY_P), None);
+
+		// The lookup names the latest entry.
+		assert_ok!(Request { uses: 1, ..request }.send(&shared.token));
+		assert_eq!(AccessLog::accessed_by(&shared.record, PHARMACY_P), Some(1));
+		let page = AccessLog::entries(AccessQuery::Accessor(PHARMACY_P), 0, u64::MAX, 0, 10);
+		let ids: Vec<_> = page.entries.into_iter().map(|(id, _)| id).collect();
+		assert_eq!(ids, vec![0, 1]);
+
+		// A suspended pharmacy's operator opens nothing.
+		testing::set_pharmacy_active(PHARMACY_P, false);
+		let third = Request { accessor: PHARMACY_P, uses: 2, ..Request::for_(&shared) };
+		assert_noop!(third.send(&shared.token), Error::<Test>::NotHospitalOperator);
+	});
+}
+
+#[test]
+fn a_pharmacy_neither_breaks_the_glass_nor_confirms_releases() {
+	new_test_ext().execute_with(|| {
+		let record = record(1, &testing::patient(0));
+		let pharmacy = origin(&testing::pharmacy_operator(PHARMACY_P));
+		let reason = BreakGlassReason::LifeThreatening;
+		assert_noop!(
+			AccessLog::break_glass(pharmacy.clone(), record, reason),
+			Error::<Test>::NotHospitalOperator
+		);
+		// A hospital's break-glass entry is its latest for the record, too.
+		assert_ok!(AccessLog::break_glass(origin(&testing::operator(HOSPITAL_B)), record, reason));
+		assert_eq!(AccessLog::accessed_by(&record, HOSPITAL_B), Some(0));
+		assert_noop!(
+			AccessLog::confirm_release(pharmacy, 0, [5; 32]),
+			Error::<Test>::NotHospitalOperator
+		);
+		// A patient's own read is no member's entry.
+		assert_ok!(AccessLog::patient_access(origin(&testing::patient(0)), record));
+		assert_eq!(AccessLog::accessed_by(&record, HOSPITAL_B), Some(0));
 	});
 }
 

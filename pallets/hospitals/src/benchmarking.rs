@@ -36,8 +36,36 @@ pub fn active_hospital<T: Config>(id: u32) -> (T::AccountId, T::AccountId) {
 	AccountRoles::<T>::insert(&admin, (id, HospitalRole::Admin));
 	AccountRoles::<T>::insert(&operator, (id, HospitalRole::Operator));
 	Pallet::<T>::mark_active(id);
-	NextHospitalId::<T>::put(id.saturating_add(1));
+	keep_below_next_id::<T>(id);
 	(admin, operator)
+}
+
+/// Inserts active pharmacy `id` (with no nodes) and returns its admin and operator accounts.
+pub fn active_pharmacy<T: Config>(id: u32) -> (T::AccountId, T::AccountId) {
+	let admin: T::AccountId = account("pharmacy-admin", id, 0);
+	let operator: T::AccountId = account("pharmacy-operator", id, 0);
+	Pharmacies::<T>::insert(
+		id,
+		Pharmacy {
+			name: Default::default(),
+			admin: admin.clone(),
+			operator: operator.clone(),
+			nodes: Default::default(),
+			status: HospitalStatus::Active,
+			joined: 0u32.into(),
+		},
+	);
+	AccountRoles::<T>::insert(&admin, (id, HospitalRole::Admin));
+	AccountRoles::<T>::insert(&operator, (id, HospitalRole::Operator));
+	Pallet::<T>::mark_pharmacy_active(id);
+	keep_below_next_id::<T>(id);
+	(admin, operator)
+}
+
+/// Raises `NextHospitalId` above `id`, never lowering it: the benchmark hospital and pharmacy
+/// may be inserted in either order.
+fn keep_below_next_id<T: Config>(id: u32) {
+	NextHospitalId::<T>::mutate(|next| *next = (*next).max(id.saturating_add(1)));
 }
 
 /// A new active hospital's operator account.
@@ -80,6 +108,19 @@ fn largest_new_hospital<T: Config>() -> (NewHospital<T>, Vec<NodeKey>) {
 		nodes: BoundedVec::truncate_from(nodes),
 	};
 	(hospital, keys)
+}
+
+/// A new pharmacy with the longest name and the most nodes (real ed25519 peer ids, whose node
+/// keys are returned in node order).
+fn largest_new_pharmacy<T: Config>() -> (NewPharmacy<T>, Vec<NodeKey>) {
+	let (hospital, keys) = largest_new_hospital::<T>();
+	let pharmacy = NewPharmacy {
+		name: hospital.name,
+		admin: account("new-pharmacy-admin", 0, 0),
+		operator: account("new-pharmacy-operator", 0, 0),
+		nodes: hospital.nodes,
+	};
+	(pharmacy, keys)
 }
 
 fn signed<T: Config>(who: &T::AccountId) -> frame_system::pallet_prelude::OriginFor<T> {
@@ -178,6 +219,28 @@ mod benchmarks {
 			grandpa_proof,
 			BoundedVec::truncate_from(node_proofs),
 		);
+
+		assert!(Proposals::<T>::get(0).is_some());
+	}
+
+	/// Admission with every node's signature verified, proposed by a pharmacy's admin where
+	/// pharmacies vote on admissions (the proposer is looked up in both maps, and the voting
+	/// flag and the pharmacies' count are read); it waits for votes.
+	#[benchmark]
+	fn propose_pharmacy() {
+		PharmaciesVoteOnAdmissions::<T>::put(true);
+		let _hospitals = consortium::<T>(0);
+		let (proposer, _) = active_pharmacy::<T>(NextHospitalId::<T>::get());
+		let (pharmacy, node_keys) = largest_new_pharmacy::<T>();
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
+		let message = governance::pharmacy_admission_message::<T>(&genesis_hash, &pharmacy);
+		let node_proofs: Vec<_> = node_keys
+			.iter()
+			.filter_map(|key| sp_io::crypto::ed25519_sign(NODE_KEY_TYPE, key, &message))
+			.collect();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(proposer), pharmacy, BoundedVec::truncate_from(node_proofs));
 
 		assert!(Proposals::<T>::get(0).is_some());
 	}

@@ -13,6 +13,15 @@
 //! its electorate is the live validators (see [`Pallet::tally`]); and executing it suspends
 //! every validator that is not live before forcing the GRANDPA change, so two survivors of four
 //! can restore finality.
+//!
+//! Pharmacies are members that never validate. The hospitals admit them (`AddPharmacy`), and
+//! suspend, reinstate or remove them with the same proposals as a hospital; a pharmacy counts
+//! for neither `MinActiveHospitals` nor `MaxHospitals`, and stall recovery leaves it alone.
+//! Pharmacies vote only where genesis sets `PharmaciesVoteOnAdmissions`, and then only on
+//! admissions, of hospitals and pharmacies alike, as members of that electorate
+//! ([`Pallet::votes_on`]); never on suspensions, upgrades or stall recovery. Without the flag
+//! the validators alone admit pharmacies, so pharmacies can never outvote them into admitting
+//! more pharmacies.
 
 use alloc::vec::Vec;
 use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::*, traits::Get};
@@ -24,9 +33,11 @@ use medchain_primitives::{
 use sp_runtime::{traits::Saturating, RuntimeAppPublic};
 
 use crate::{
-	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, Error, Event, GrandpaKeyOwner, Hospital,
-	HospitalStatus, Hospitals, NewHospital, NextHospitalId, NextProposalId, OpenProposals, Pallet,
-	PeerOwner, Proposal, ProposalId, ProposalInfo, ProposalLifetime, Proposals,
+	AccountRoles, ActiveHospitals, ActivePharmacies, AuraKeyOwner, Config, Error, Event,
+	GrandpaKeyOwner, Hospital, HospitalNode, HospitalStatus, Hospitals, MemberKind, NewHospital,
+	NewPharmacy, NextHospitalId, NextProposalId, OpenProposals, Pallet, PeerOwner, Pharmacies,
+	PharmaciesVoteOnAdmissions, Pharmacy, Proposal, ProposalId, ProposalInfo, ProposalLifetime,
+	Proposals,
 };
 
 /// Fewest approvals a stall recovery needs, however few hospitals are live: one hospital cut
@@ -55,18 +66,49 @@ pub fn node_admission_message<T: Config>(genesis_hash: &T::Hash, new: &NewHospit
 	message
 }
 
+/// Domain tag of the admission a new pharmacy's node keys sign.
+pub const PHARMACY_ADMISSION_DOMAIN: &[u8] = b"medchain/pharmacy-admission/v1";
+
+/// The message each of a new pharmacy's node keys signs:
+/// `PHARMACY_ADMISSION_DOMAIN ‖ SCALE(genesis hash, name, admin, operator, nodes)`. The proofs
+/// bind the nodes to this chain and this whole admission, so nobody can re-propose them with
+/// other accounts or nodes. A pharmacy has no validator keys to prove.
+pub fn pharmacy_admission_message<T: Config>(
+	genesis_hash: &T::Hash,
+	new: &NewPharmacy<T>,
+) -> Vec<u8> {
+	let mut message = PHARMACY_ADMISSION_DOMAIN.to_vec();
+	(genesis_hash, &new.name, &new.admin, &new.operator, &new.nodes).encode_to(&mut message);
+	message
+}
+
+/// Whether every node's key signed `message`, one signature per node, in node order.
+pub(crate) fn signed_by_nodes<T: Config>(
+	nodes: &[HospitalNode<T>],
+	message: &[u8],
+	proofs: &[NodeSignature],
+) -> bool {
+	proofs.len() == nodes.len()
+		&& nodes
+			.iter()
+			.zip(proofs)
+			.all(|(node, proof)| is_signed_by_node(&node.peer_id, message, proof))
+}
+
 impl<T: Config> Pallet<T> {
 	/// Checks that `proposal` could execute now; nothing is written.
 	pub(crate) fn check_proposal(proposal: &Proposal<T>) -> DispatchResult {
 		match proposal {
 			Proposal::AddHospital(new) => Self::check_new_hospital(new),
+			Proposal::AddPharmacy(new) => Self::check_new_pharmacy(new),
 			Proposal::Suspend { hospital } | Proposal::Remove { hospital } => {
-				let status = Self::status_of(*hospital)?;
+				let (kind, status) = Self::member_status(*hospital)?;
 				ensure!(status != HospitalStatus::Removed, Error::<T>::HospitalIsRemoved);
 				if matches!(proposal, Proposal::Suspend { .. }) {
 					ensure!(status == HospitalStatus::Active, Error::<T>::NotActive);
 				}
-				if status == HospitalStatus::Active {
+				// A pharmacy doesn't validate: the minimum counts hospitals only.
+				if status == HospitalStatus::Active && kind == MemberKind::Hospital {
 					let remaining = Self::active_count().saturating_sub(1);
 					ensure!(
 						remaining >= T::MinActiveHospitals::get(),
@@ -76,14 +118,18 @@ impl<T: Config> Pallet<T> {
 				Ok(())
 			}
 			Proposal::Reinstate { hospital } => {
-				ensure!(
-					Self::status_of(*hospital)? == HospitalStatus::Suspended,
-					Error::<T>::NotSuspended
-				);
-				ensure!(
-					Self::active_count() < T::MaxHospitals::get(),
-					Error::<T>::TooManyHospitals
-				);
+				let (kind, status) = Self::member_status(*hospital)?;
+				ensure!(status == HospitalStatus::Suspended, Error::<T>::NotSuspended);
+				match kind {
+					MemberKind::Hospital => ensure!(
+						Self::active_count() < T::MaxHospitals::get(),
+						Error::<T>::TooManyHospitals
+					),
+					MemberKind::Pharmacy => ensure!(
+						Self::active_pharmacy_count() < T::MaxPharmacies::get(),
+						Error::<T>::TooManyPharmacies
+					),
+				}
 				Ok(())
 			}
 			Proposal::RecoverStalledSet { delay, best_finalized } => {
@@ -112,22 +158,95 @@ impl<T: Config> Pallet<T> {
 				&& NextHospitalId::<T>::get().checked_add(1).is_some(),
 			Error::<T>::TooManyHospitals
 		);
-		ensure!(new.admin != new.operator, Error::<T>::AccountInUse);
-		for account in [&new.admin, &new.operator] {
-			ensure!(!AccountRoles::<T>::contains_key(account), Error::<T>::AccountInUse);
-		}
+		Self::check_accounts_unused(&new.admin, &new.operator)?;
 		ensure!(!AuraKeyOwner::<T>::contains_key(&new.aura), Error::<T>::AuraKeyInUse);
 		ensure!(!GrandpaKeyOwner::<T>::contains_key(&new.grandpa), Error::<T>::GrandpaKeyInUse);
-		for (index, node) in new.nodes.iter().enumerate() {
+		Self::check_peers_unused(&new.nodes)
+	}
+
+	/// There is room for one more pharmacy, and the accounts and peer ids of `new` are unused
+	/// and distinct.
+	pub(crate) fn check_new_pharmacy(new: &NewPharmacy<T>) -> DispatchResult {
+		ensure!(
+			Self::active_pharmacy_count() < T::MaxPharmacies::get()
+				&& NextHospitalId::<T>::get().checked_add(1).is_some(),
+			Error::<T>::TooManyPharmacies
+		);
+		Self::check_accounts_unused(&new.admin, &new.operator)?;
+		Self::check_peers_unused(&new.nodes)
+	}
+
+	/// A new member's admin and operator differ and serve no member yet.
+	fn check_accounts_unused(admin: &T::AccountId, operator: &T::AccountId) -> DispatchResult {
+		ensure!(admin != operator, Error::<T>::AccountInUse);
+		for account in [admin, operator] {
+			ensure!(!AccountRoles::<T>::contains_key(account), Error::<T>::AccountInUse);
+		}
+		Ok(())
+	}
+
+	/// A new member's peer ids are distinct and belong to no member yet.
+	fn check_peers_unused(nodes: &[HospitalNode<T>]) -> DispatchResult {
+		for (index, node) in nodes.iter().enumerate() {
 			ensure!(!PeerOwner::<T>::contains_key(&node.peer_id), Error::<T>::PeerIdInUse);
-			let mut later = new.nodes.iter().skip(index.saturating_add(1));
+			let mut later = nodes.iter().skip(index.saturating_add(1));
 			ensure!(later.all(|other| other.peer_id != node.peer_id), Error::<T>::PeerIdInUse);
 		}
 		Ok(())
 	}
 
-	fn status_of(hospital: HospitalId) -> Result<HospitalStatus, DispatchError> {
-		Ok(Hospitals::<T>::get(hospital).ok_or(Error::<T>::HospitalNotFound)?.status)
+	/// The kind and status of member `id`, whatever its status.
+	fn member_status(id: HospitalId) -> Result<(MemberKind, HospitalStatus), DispatchError> {
+		if let Some(hospital) = Hospitals::<T>::get(id) {
+			return Ok((MemberKind::Hospital, hospital.status));
+		}
+		let pharmacy = Pharmacies::<T>::get(id).ok_or(Error::<T>::HospitalNotFound)?;
+		Ok((MemberKind::Pharmacy, pharmacy.status))
+	}
+
+	/// The kind of member `id`, if it is an active hospital or an active pharmacy.
+	pub(crate) fn active_kind(id: HospitalId) -> Option<MemberKind> {
+		if Self::is_active(id) {
+			Some(MemberKind::Hospital)
+		} else if Self::is_active_pharmacy(id) {
+			Some(MemberKind::Pharmacy)
+		} else {
+			None
+		}
+	}
+
+	/// Whether `member`'s approval of `proposal` counts (the target's own aside, see
+	/// [`Pallet::tally`]): an active hospital's always; an active pharmacy's only on an
+	/// admission, and only where genesis sets `PharmaciesVoteOnAdmissions`.
+	pub fn votes_on(member: HospitalId, proposal: &Proposal<T>) -> bool {
+		Self::is_active(member)
+			|| (Self::pharmacies_vote_on(proposal) && Self::is_active_pharmacy(member))
+	}
+
+	/// Whether `member` may approve an admission: [`Pallet::votes_on`] for `AddHospital` and
+	/// `AddPharmacy` alike.
+	pub(crate) fn votes_on_admissions(member: HospitalId) -> bool {
+		Self::is_active(member)
+			|| (PharmaciesVoteOnAdmissions::<T>::get() && Self::is_active_pharmacy(member))
+	}
+
+	/// Whether the active pharmacies vote on `proposal`: an admission, with the genesis flag.
+	fn pharmacies_vote_on(proposal: &Proposal<T>) -> bool {
+		proposal.is_admission() && PharmaciesVoteOnAdmissions::<T>::get()
+	}
+
+	/// Verifies that the node keys of the new pharmacy signed this admission.
+	pub(crate) fn check_pharmacy_proofs(
+		new: &NewPharmacy<T>,
+		node_proofs: &[NodeSignature],
+	) -> DispatchResult {
+		let genesis_hash = medchain_pallet_support::chain::genesis_hash::<T>();
+		let message = pharmacy_admission_message::<T>(&genesis_hash, new);
+		ensure!(
+			signed_by_nodes::<T>(&new.nodes, &message, node_proofs),
+			Error::<T>::InvalidNodeProof
+		);
+		Ok(())
 	}
 
 	/// Verifies that the holders of the new hospital's validator keys and node keys signed
@@ -147,18 +266,16 @@ impl<T: Config> Pallet<T> {
 		);
 		let node_message = node_admission_message::<T>(&genesis_hash, new);
 		ensure!(
-			node_proofs.len() == new.nodes.len()
-				&& new.nodes.iter().zip(node_proofs).all(|(node, proof)| {
-					is_signed_by_node(&node.peer_id, &node_message, proof)
-				}),
+			signed_by_nodes::<T>(&new.nodes, &node_message, node_proofs),
 			Error::<T>::InvalidNodeProof
 		);
 		Ok(())
 	}
 
 	/// Stores a checked proposal with the proposer's approval, and executes it if that alone
-	/// reaches the threshold.
+	/// reaches the threshold. The proposer must be a member that votes on it.
 	pub(crate) fn do_propose(proposer: HospitalId, proposal: Proposal<T>) -> DispatchResult {
+		ensure!(Self::votes_on(proposer, &proposal), Error::<T>::PharmacyCannotVote);
 		Self::check_proposal(&proposal)?;
 		let open = OpenProposals::<T>::get(proposer);
 		ensure!(open < T::MaxOpenProposals::get(), Error::<T>::TooManyOpenProposals);
@@ -179,14 +296,17 @@ impl<T: Config> Pallet<T> {
 		Self::execute_if_approved(id, info)
 	}
 
+	/// Adds `voter`'s approval (an active member's) to proposal `id`.
 	pub(crate) fn do_vote(voter: HospitalId, id: ProposalId) -> DispatchResult {
 		let mut info = Proposals::<T>::get(id).ok_or(Error::<T>::ProposalNotFound)?;
 		ensure!(frame_system::Pallet::<T>::block_number() <= info.expires_at, Error::<T>::Expired);
+		ensure!(Self::votes_on(voter, &info.proposal), Error::<T>::PharmacyCannotVote);
 		ensure!(info.proposal.target() != Some(voter), Error::<T>::TargetCannotVote);
 		ensure!(!info.ayes.contains(&voter), Error::<T>::AlreadyVoted);
-		// Approvals of hospitals no longer active count for nothing; dropping them keeps room
-		// for every active hospital's approval.
-		info.ayes.retain(|hospital| Self::is_active(*hospital));
+		// Approvals of members that may no longer vote on it count for nothing; dropping them
+		// keeps room for every voter's approval.
+		let proposal = &info.proposal;
+		info.ayes.retain(|member| Self::votes_on(*member, proposal));
 		info.ayes.try_push(voter).map_err(|_| Error::<T>::TooManyHospitals)?;
 		Proposals::<T>::insert(id, &info);
 		Self::execute_if_approved(id, info)
@@ -197,17 +317,24 @@ impl<T: Config> Pallet<T> {
 	/// A stall recovery is decided by the *live* active hospitals (those whose validator
 	/// authored a block within the liveness window), at least two of them: when finality has
 	/// stalled because hospitals are gone, the survivors alone can act.
+	///
+	/// Where pharmacies vote on admissions, the electorate of an admission is the active
+	/// hospitals and the active pharmacies; otherwise it is the active hospitals.
 	pub fn tally(info: &ProposalInfo<T>) -> (u32, u32) {
 		let target = info.proposal.target();
 		let recovery = matches!(info.proposal, Proposal::RecoverStalledSet { .. });
 		let mut live = if recovery { T::StallRecovery::live_validators().0 } else { Vec::new() };
 		live.retain(|id| Self::is_active(*id));
-		let counting = |h: &HospitalId| {
-			Some(*h) != target && Self::is_active(*h) && (!recovery || live.contains(h))
+		let counting = |member: &HospitalId| {
+			Some(*member) != target
+				&& Self::votes_on(*member, &info.proposal)
+				&& (!recovery || live.contains(member))
 		};
-		let ayes = info.ayes.iter().filter(|h| counting(h)).count();
+		let ayes = info.ayes.iter().filter(|member| counting(member)).count();
 		let (electorate, floor) = if recovery {
 			(u32::try_from(live.len()).unwrap_or(u32::MAX), MIN_RECOVERY_APPROVALS)
+		} else if Self::pharmacies_vote_on(&info.proposal) {
+			(Self::active_count().saturating_add(Self::active_pharmacy_count()), 1)
 		} else {
 			(Self::active_count(), 1)
 		};
@@ -247,6 +374,7 @@ impl<T: Config> Pallet<T> {
 	fn execute(proposal: Proposal<T>) {
 		match proposal {
 			Proposal::AddHospital(new) => Self::admit(new),
+			Proposal::AddPharmacy(new) => Self::admit_pharmacy(new),
 			Proposal::Suspend { hospital } => {
 				Self::set_status(hospital, HospitalStatus::Suspended);
 				Self::deposit_event(Event::HospitalSuspended { hospital });
@@ -283,49 +411,83 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	fn set_status(hospital: HospitalId, status: HospitalStatus) {
-		Hospitals::<T>::mutate(hospital, |entry| {
+	/// Sets the status of member `id` (a hospital or a pharmacy) and its place in the active
+	/// list of its kind.
+	fn set_status(id: HospitalId, status: HospitalStatus) {
+		let hospital = Hospitals::<T>::mutate(id, |entry| match entry {
+			Some(hospital) => {
+				hospital.status = status;
+				true
+			}
+			None => false,
+		});
+		if hospital {
+			if status == HospitalStatus::Active {
+				Self::mark_active(id);
+			} else {
+				ActiveHospitals::<T>::mutate(|active| active.retain(|other| *other != id));
+			}
+			return;
+		}
+		Pharmacies::<T>::mutate(id, |entry| {
 			if let Some(entry) = entry {
 				entry.status = status;
 			}
 		});
 		if status == HospitalStatus::Active {
-			Self::mark_active(hospital);
+			Self::mark_pharmacy_active(id);
 		} else {
-			ActiveHospitals::<T>::mutate(|active| active.retain(|id| *id != hospital));
+			ActivePharmacies::<T>::mutate(|active| active.retain(|other| *other != id));
 		}
 	}
 
 	/// Adds `hospital` to the active ids, in order. Callers checked there is room
 	/// (`TooManyHospitals`), so a full list changes nothing.
 	pub(crate) fn mark_active(hospital: HospitalId) {
-		ActiveHospitals::<T>::mutate(|active| {
-			if let Err(position) = active.binary_search(&hospital) {
-				let _ = active.try_insert(position, hospital);
-			}
-		});
+		ActiveHospitals::<T>::mutate(|active| insert_sorted(active, hospital));
 	}
 
-	/// How many hospitals are active.
+	/// Adds `pharmacy` to the active pharmacies' ids, in order. Callers checked there is room
+	/// (`TooManyPharmacies`), so a full list changes nothing.
+	pub(crate) fn mark_pharmacy_active(pharmacy: HospitalId) {
+		ActivePharmacies::<T>::mutate(|active| insert_sorted(active, pharmacy));
+	}
+
+	/// How many hospitals are active (pharmacies never count: they don't validate).
 	pub fn active_count() -> u32 {
 		u32::try_from(ActiveHospitals::<T>::decode_len().unwrap_or_default()).unwrap_or(u32::MAX)
+	}
+
+	/// How many pharmacies are active.
+	pub fn active_pharmacy_count() -> u32 {
+		u32::try_from(ActivePharmacies::<T>::decode_len().unwrap_or_default()).unwrap_or(u32::MAX)
+	}
+
+	/// Gives a new member's accounts and peer ids to member `id`.
+	fn admit_accounts(
+		id: HospitalId,
+		admin: &T::AccountId,
+		operator: &T::AccountId,
+		nodes: &[HospitalNode<T>],
+	) {
+		AccountRoles::<T>::insert(admin, (id, HospitalRole::Admin));
+		AccountRoles::<T>::insert(operator, (id, HospitalRole::Operator));
+		// A patient entry of these accounts (registering one needs no signature of it, so it
+		// proves nothing) is left alone: the member's role takes precedence when signing.
+		// Accounts transact without balances; the reference is never removed.
+		frame_system::Pallet::<T>::inc_providers(admin);
+		frame_system::Pallet::<T>::inc_providers(operator);
+		for node in nodes {
+			PeerOwner::<T>::insert(&node.peer_id, id);
+		}
 	}
 
 	/// Registers a new active hospital and admits its accounts.
 	pub(crate) fn admit(new: NewHospital<T>) {
 		let id = NextHospitalId::<T>::get();
-		AccountRoles::<T>::insert(&new.admin, (id, HospitalRole::Admin));
-		AccountRoles::<T>::insert(&new.operator, (id, HospitalRole::Operator));
-		// A patient entry of these accounts (registering one needs no signature of it, so it
-		// proves nothing) is left alone: the hospital role takes precedence when signing.
-		// Accounts transact without balances; the reference is never removed.
-		frame_system::Pallet::<T>::inc_providers(&new.admin);
-		frame_system::Pallet::<T>::inc_providers(&new.operator);
+		Self::admit_accounts(id, &new.admin, &new.operator, &new.nodes);
 		AuraKeyOwner::<T>::insert(&new.aura, id);
 		GrandpaKeyOwner::<T>::insert(&new.grandpa, id);
-		for node in &new.nodes {
-			PeerOwner::<T>::insert(&node.peer_id, id);
-		}
 		let joined: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number();
 		Hospitals::<T>::insert(
 			id,
@@ -343,5 +505,34 @@ impl<T: Config> Pallet<T> {
 		NextHospitalId::<T>::put(id.saturating_add(1));
 		Self::mark_active(id);
 		Self::deposit_event(Event::HospitalAdded { hospital: id, name: new.name });
+	}
+
+	/// Registers a new active pharmacy, with the next id of the shared counter, and admits its
+	/// accounts and nodes. It gets no validator keys.
+	pub(crate) fn admit_pharmacy(new: NewPharmacy<T>) {
+		let id = NextHospitalId::<T>::get();
+		Self::admit_accounts(id, &new.admin, &new.operator, &new.nodes);
+		let joined: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number();
+		Pharmacies::<T>::insert(
+			id,
+			Pharmacy {
+				name: new.name.clone(),
+				admin: new.admin,
+				operator: new.operator,
+				nodes: new.nodes,
+				status: HospitalStatus::Active,
+				joined,
+			},
+		);
+		NextHospitalId::<T>::put(id.saturating_add(1));
+		Self::mark_pharmacy_active(id);
+		Self::deposit_event(Event::PharmacyAdded { pharmacy: id, name: new.name });
+	}
+}
+
+/// Inserts `id` into the ascending `list`, unless it is there already or the list is full.
+fn insert_sorted<S: Get<u32>>(list: &mut BoundedVec<HospitalId, S>, id: HospitalId) {
+	if let Err(position) = list.binary_search(&id) {
+		let _ = list.try_insert(position, id);
 	}
 }

@@ -2,7 +2,9 @@
 //! must stay active.
 //!
 //! Accounts are `u64`: hospital `h` has admin `10 * (h + 1)` and operator `10 * (h + 1) + 1`;
-//! its Aura key is `100 + h` and its GRANDPA key `200 + h`.
+//! its Aura key is `100 + h` and its GRANDPA key `200 + h`. Room for four active pharmacies;
+//! none at genesis, and pharmacies vote on admissions only in
+//! [`new_test_ext_where_pharmacies_vote`].
 
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use medchain_primitives::HospitalRole;
@@ -51,6 +53,7 @@ impl pallet_hospitals::Config for Test {
 	type GrandpaId = UintAuthorityId;
 	type GrandpaProof = TestSignature;
 	type MaxHospitals = ConstU32<8>;
+	type MaxPharmacies = ConstU32<MAX_PHARMACIES>;
 	type MinActiveHospitals = ConstU32<4>;
 	type ApprovalThreshold = ApprovalThreshold;
 	type MaxNameLength = ConstU32<32>;
@@ -68,6 +71,7 @@ impl pallet_hospitals::Config for Test {
 	type WeightInfo = ();
 }
 
+pub const MAX_PHARMACIES: u32 = 4;
 pub const MAX_EXTRINSICS_PER_BLOCK: u32 = 2;
 /// The patients one hospital registered, together, per block.
 pub const MAX_PATIENT_EXTRINSICS_PER_BLOCK: u32 = 3;
@@ -143,11 +147,24 @@ pub fn node_peer_id(seed: u8) -> alloc::string::String {
 pub fn new_test_ext_with(
 	hospitals: alloc::vec::Vec<GenesisHospital<Test>>,
 ) -> medchain_pallet_testing::CheckedExternalities {
+	genesis(hospitals, false)
+}
+
+/// The five founders, on a chain whose genesis lets pharmacies vote on admissions.
+pub fn new_test_ext_where_pharmacies_vote() -> medchain_pallet_testing::CheckedExternalities {
+	genesis((0..5).map(founder).collect(), true)
+}
+
+fn genesis(
+	hospitals: alloc::vec::Vec<GenesisHospital<Test>>,
+	pharmacies_vote_on_admissions: bool,
+) -> medchain_pallet_testing::CheckedExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
 		hospitals: pallet_hospitals::GenesisConfig {
 			hospitals,
 			proposal_lifetime: PROPOSAL_LIFETIME,
+			pharmacies_vote_on_admissions,
 		},
 	}
 	.build_storage()

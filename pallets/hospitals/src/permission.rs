@@ -4,12 +4,13 @@
 //! 1. a general (v5) transaction without a signer passes only if the runtime's
 //!    [`CallPermissions::allows_unsigned`] names its call (else
 //!    `Custom(`[`invalidity::UNSIGNED_NOT_PERMITTED`]`)`);
-//! 2. the signer must be an active hospital's admin or operator, or a registered patient (else
-//!    `InvalidTransaction::Custom(`[`invalidity::NOT_A_MEMBER`]`)`); the patients of a suspended
-//!    or removed hospital keep only the calls that protect them;
+//! 2. the signer must be an active hospital's or active pharmacy's admin or operator, or a
+//!    registered patient (else `InvalidTransaction::Custom(`[`invalidity::NOT_A_MEMBER`]`)`);
+//!    the patients of a suspended or removed hospital keep only the calls that protect them;
 //! 3. the call must be one that signer may make now, as the runtime's [`CallPermissions`] says
 //!    (else `Custom(`[`invalidity::CALL_NOT_PERMITTED`]`)`);
-//! 4. admins' transactions get the highest pool [`priority`], then operators', then patients';
+//! 4. admins' transactions (hospitals' and pharmacies') get the highest pool [`priority`], then
+//!    operators', then patients';
 //! 5. an account gets at most `MaxExtrinsicsPerBlock` extrinsics into one block, and the
 //!    patients of one hospital `MaxPatientExtrinsicsPerBlock` together; past that the
 //!    transaction is `ExhaustsResources`, so it waits in the pool for a later block instead of
@@ -34,11 +35,12 @@ use sp_runtime::{
 	Weight,
 };
 
-use crate::{Config, ExtrinsicCount, Pallet, PatientExtrinsicCount, WeightInfo};
+use crate::{AccountRoles, Config, ExtrinsicCount, Pallet, PatientExtrinsicCount, WeightInfo};
 
 /// The `InvalidTransaction::Custom` codes [`CheckPermission`] refuses with.
 pub mod invalidity {
-	/// The signer is neither an active hospital's admin or operator nor a registered patient.
+	/// The signer is neither an active hospital's or pharmacy's admin or operator nor a
+	/// registered patient.
 	pub const NOT_A_MEMBER: u8 = 1;
 	/// The signer's role may not make this call, or not now (e.g. an upgrade nobody authorized).
 	pub const CALL_NOT_PERMITTED: u8 = 2;
@@ -51,9 +53,9 @@ pub mod invalidity {
 pub mod priority {
 	use super::{HospitalRole, Signer};
 
-	/// Priority of a hospital admin's transactions.
+	/// Priority of a hospital's or pharmacy's admin's transactions.
 	pub const ADMIN: u64 = 3_000;
-	/// Priority of a hospital operator's transactions.
+	/// Priority of a hospital's or pharmacy's operator's transactions.
 	pub const OPERATOR: u64 = 2_000;
 	/// Priority of a patient's transactions, orphaned or not.
 	pub const PATIENT: u64 = 1_000;
@@ -61,8 +63,10 @@ pub mod priority {
 	/// The pool priority of `signer`'s transactions.
 	pub fn of(signer: &Signer) -> u64 {
 		match signer {
-			Signer::Hospital { role: HospitalRole::Admin, .. } => ADMIN,
-			Signer::Hospital { role: HospitalRole::Operator, .. } => OPERATOR,
+			Signer::Hospital { role: HospitalRole::Admin, .. }
+			| Signer::Pharmacy { role: HospitalRole::Admin, .. } => ADMIN,
+			Signer::Hospital { role: HospitalRole::Operator, .. }
+			| Signer::Pharmacy { role: HospitalRole::Operator, .. } => OPERATOR,
 			Signer::Patient { .. } | Signer::OrphanedPatient { .. } => PATIENT,
 		}
 	}
@@ -76,6 +80,14 @@ pub enum Signer {
 		/// The hospital the account serves.
 		hospital: HospitalId,
 		/// Whether the account is the hospital's admin or its operator.
+		role: HospitalRole,
+	},
+	/// The admin or operator account of an active pharmacy: a member that never validates,
+	/// and is no hospital to any pallet (the runtime's [`CallPermissions`] lists its calls).
+	Pharmacy {
+		/// The pharmacy the account serves.
+		pharmacy: HospitalId,
+		/// Whether the account is the pharmacy's admin or its operator.
 		role: HospitalRole,
 	},
 	/// A registered patient pseudonym, and the (active) hospital that registered it.
@@ -107,10 +119,16 @@ pub trait CallPermissions<AccountId, Call> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The role of `who`, if it may sign transactions at all.
+	/// The role of `who`, if it may sign transactions at all: a member's role (a hospital's,
+	/// then a pharmacy's) takes precedence over a patient entry of the same account.
 	pub fn signer(who: &T::AccountId) -> Option<Signer> {
-		if let Some((hospital, role)) = Self::active_hospital_of(who) {
-			return Some(Signer::Hospital { hospital, role });
+		if let Some((member, role)) = AccountRoles::<T>::get(who) {
+			if Self::is_active(member) {
+				return Some(Signer::Hospital { hospital: member, role });
+			}
+			if Self::is_active_pharmacy(member) {
+				return Some(Signer::Pharmacy { pharmacy: member, role });
+			}
 		}
 		let hospital = crate::Patients::<T>::get(who).filter(|p| p.active)?.hospital;
 		Some(if Self::is_active(hospital) {
@@ -183,7 +201,7 @@ where
 		}
 		let patients_of = match signer {
 			Signer::Patient { hospital } | Signer::OrphanedPatient { hospital } => Some(hospital),
-			Signer::Hospital { .. } => None,
+			Signer::Hospital { .. } | Signer::Pharmacy { .. } => None,
 		};
 		if patients_of.is_some_and(|hospital| {
 			Pallet::<T>::patient_extrinsics_this_block(hospital)

@@ -6,17 +6,26 @@ use medchain_primitives::{HospitalId, HospitalRole};
 use sp_runtime::TryRuntimeError;
 
 use crate::{
-	AccountRoles, ActiveHospitals, AuraKeyOwner, Config, GrandpaKeyOwner, HospitalStatus,
-	Hospitals, NextHospitalId, NextProposalId, OpenProposals, Pallet, Patients, PeerOwner,
-	Proposals,
+	AccountRoles, ActiveHospitals, ActivePharmacies, AuraKeyOwner, Config, GrandpaKeyOwner,
+	HospitalStatus, Hospitals, NextHospitalId, NextProposalId, OpenProposals, Pallet, Patients,
+	PeerOwner, Pharmacies, Proposals,
 };
 
 impl<T: Config> Pallet<T> {
-	/// Every hospital's accounts, validator keys and peer ids point back at it and nothing else
-	/// does; `ActiveHospitals` lists exactly the active hospitals; `OpenProposals` counts each
-	/// admin's proposals; ids stay below their counters.
+	/// Every member's accounts and peer ids, and every hospital's validator keys, point back at
+	/// it and nothing else does; no pharmacy holds a validator key, and no id is both a hospital
+	/// and a pharmacy; `ActiveHospitals` and `ActivePharmacies` list exactly the active members
+	/// of their kind; `OpenProposals` counts each admin's proposals; ids stay below their
+	/// counters.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
-		Self::check_hospitals()?;
+		let hospital_peers = Self::check_hospitals()?;
+		let pharmacy_peers = Self::check_pharmacies()?;
+		ensure!(
+			PeerOwner::<T>::iter_keys().fold(0u64, |n, _| n.saturating_add(1))
+				== hospital_peers.saturating_add(pharmacy_peers),
+			"a peer id outlived its rotation"
+		);
+		Self::check_account_roles()?;
 		Self::check_proposals()?;
 		let next = NextHospitalId::<T>::get();
 		for patient in Patients::<T>::iter_values() {
@@ -25,7 +34,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn check_hospitals() -> Result<(), TryRuntimeError> {
+	/// The hospitals' invariants; returns how many peer ids they hold.
+	fn check_hospitals() -> Result<u64, TryRuntimeError> {
 		let next = NextHospitalId::<T>::get();
 		let mut active = Vec::new();
 		let mut peers = 0u64;
@@ -57,14 +67,8 @@ impl<T: Config> Pallet<T> {
 			ActiveHospitals::<T>::get().into_inner() == active,
 			"ActiveHospitals is not the list of active hospitals"
 		);
-		for (account, (id, role)) in AccountRoles::<T>::iter() {
-			let hospital = Hospitals::<T>::get(id).ok_or("an account serves no hospital")?;
-			let holder = match role {
-				HospitalRole::Admin => hospital.admin,
-				HospitalRole::Operator => hospital.operator,
-			};
-			ensure!(holder == account, "an account role outlived its rotation");
-		}
+		// Each hospital's keys point back at it; as many keys as hospitals means no other
+		// owner (no pharmacy) holds one.
 		let hospitals = Hospitals::<T>::iter_keys().fold(0u64, |count, _| count.saturating_add(1));
 		let count = |keys: u64| keys == hospitals;
 		ensure!(
@@ -75,10 +79,60 @@ impl<T: Config> Pallet<T> {
 			count(GrandpaKeyOwner::<T>::iter_keys().fold(0, |n, _| n.saturating_add(1))),
 			"a GRANDPA key outlived its rotation"
 		);
+		for owner in AuraKeyOwner::<T>::iter_values().chain(GrandpaKeyOwner::<T>::iter_values()) {
+			ensure!(!Pharmacies::<T>::contains_key(owner), "a pharmacy holds a validator key");
+		}
+		Ok(peers)
+	}
+
+	/// The pharmacies' invariants; returns how many peer ids they hold.
+	fn check_pharmacies() -> Result<u64, TryRuntimeError> {
+		let next = NextHospitalId::<T>::get();
+		let mut active = Vec::new();
+		let mut peers = 0u64;
+		for (id, pharmacy) in Pharmacies::<T>::iter() {
+			ensure!(id < next, "a pharmacy's id is not below NextHospitalId");
+			ensure!(!Hospitals::<T>::contains_key(id), "an id is both a hospital and a pharmacy");
+			if pharmacy.status == HospitalStatus::Active {
+				active.push(id);
+			}
+			ensure!(
+				AccountRoles::<T>::get(&pharmacy.admin) == Some((id, HospitalRole::Admin)),
+				"a pharmacy's admin has another role"
+			);
+			ensure!(
+				AccountRoles::<T>::get(&pharmacy.operator) == Some((id, HospitalRole::Operator)),
+				"a pharmacy's operator has another role"
+			);
+			for node in &pharmacy.nodes {
+				ensure!(PeerOwner::<T>::get(&node.peer_id) == Some(id), "a peer id's owner");
+				peers = peers.saturating_add(1);
+			}
+		}
+		active.sort_unstable();
 		ensure!(
-			PeerOwner::<T>::iter_keys().fold(0u64, |n, _| n.saturating_add(1)) == peers,
-			"a peer id outlived its rotation"
+			ActivePharmacies::<T>::get().into_inner() == active,
+			"ActivePharmacies is not the list of active pharmacies"
 		);
+		Ok(peers)
+	}
+
+	/// Every account role names a member (hospital or pharmacy) whose account it is.
+	fn check_account_roles() -> Result<(), TryRuntimeError> {
+		for (account, (id, role)) in AccountRoles::<T>::iter() {
+			let (admin, operator) = match Hospitals::<T>::get(id) {
+				Some(hospital) => (hospital.admin, hospital.operator),
+				None => {
+					let pharmacy = Pharmacies::<T>::get(id).ok_or("an account serves no member")?;
+					(pharmacy.admin, pharmacy.operator)
+				}
+			};
+			let holder = match role {
+				HospitalRole::Admin => admin,
+				HospitalRole::Operator => operator,
+			};
+			ensure!(holder == account, "an account role outlived its rotation");
+		}
 		Ok(())
 	}
 

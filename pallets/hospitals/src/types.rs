@@ -1,13 +1,18 @@
-//! What the registry stores about a hospital and a patient.
+//! What the registry stores about a hospital, a pharmacy and a patient.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use core::marker::PhantomData;
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
 use medchain_primitives::HospitalId;
 use scale_info::TypeInfo;
 
 use crate::Config;
 
-/// A hospital's membership state. Only `Active` hospitals act, vote and validate.
+/// A member's (hospital's or pharmacy's) membership state. Only `Active` hospitals act, vote
+/// and validate; only `Active` pharmacies act (and, where genesis allows it, vote on
+/// admissions).
 #[derive(
 	Clone,
 	Copy,
@@ -21,7 +26,7 @@ use crate::Config;
 	TypeInfo,
 )]
 pub enum HospitalStatus {
-	/// A member in good standing: it acts, votes and validates.
+	/// A member in good standing: a hospital acts, votes and validates; a pharmacy acts.
 	Active,
 	/// Stopped by governance; it may be reinstated.
 	Suspended,
@@ -32,7 +37,8 @@ pub enum HospitalStatus {
 /// A libp2p peer id in its base58 text form (`12D3KooW…`), as the node prints it.
 pub type PeerIdOf<T> = BoundedVec<u8, <T as Config>::MaxPeerIdLength>;
 
-/// One node a hospital runs: its peer id and the multiaddr other members dial.
+/// One node a member (hospital or pharmacy) runs: its peer id and the multiaddr other members
+/// dial.
 #[derive(
 	CloneNoBound,
 	DebugNoBound,
@@ -135,6 +141,68 @@ pub struct NewHospital<T: Config> {
 	pub nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
 }
 
+/// A member pharmacy: it fills prescriptions and never validates, so it has no validator keys.
+/// Its id comes from the hospitals' counter, so an id names one member of either kind.
+#[derive(
+	CloneNoBound,
+	DebugNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Pharmacy<T: Config> {
+	/// The pharmacy's name, as UTF-8 bytes.
+	pub name: BoundedVec<u8, T::MaxNameLength>,
+	/// Governance key, kept offline.
+	pub admin: T::AccountId,
+	/// The key the pharmacy's node signs day-to-day extrinsics with.
+	pub operator: T::AccountId,
+	/// The nodes the pharmacy runs; its peer ids are on the active members' allowlist.
+	pub nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
+	/// Whether the pharmacy is active, suspended or removed.
+	pub status: HospitalStatus,
+	/// The block at which the pharmacy joined.
+	pub joined: frame_system::pallet_prelude::BlockNumberFor<T>,
+}
+
+/// A pharmacy as a proposal admits it (status and join block are set on admission).
+#[derive(
+	CloneNoBound,
+	DebugNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct NewPharmacy<T: Config> {
+	/// The pharmacy's name, as UTF-8 bytes.
+	pub name: BoundedVec<u8, T::MaxNameLength>,
+	/// Governance account; must serve no member yet.
+	pub admin: T::AccountId,
+	/// Day-to-day signing account; must serve no member yet and differ from `admin`.
+	pub operator: T::AccountId,
+	/// The nodes the pharmacy runs; peer ids must be unused and distinct.
+	pub nodes: BoundedVec<HospitalNode<T>, T::MaxNodesPerHospital>,
+}
+
+/// Which kind of member an id names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberKind {
+	/// A hospital: it acts, votes and validates.
+	Hospital,
+	/// A pharmacy: it acts, and votes only on admissions where genesis allows it.
+	Pharmacy,
+}
+
 /// What a governance proposal does once approved.
 #[derive(
 	CloneNoBound,
@@ -151,19 +219,19 @@ pub struct NewHospital<T: Config> {
 pub enum Proposal<T: Config> {
 	/// Admit a hospital (proposed with `propose_hospital`, which checks its key proofs).
 	AddHospital(NewHospital<T>),
-	/// Stop an active hospital from acting, voting and validating.
+	/// Stop an active hospital (or pharmacy) from acting, voting and validating.
 	Suspend {
-		/// The hospital to suspend.
+		/// The hospital or pharmacy to suspend.
 		hospital: HospitalId,
 	},
-	/// Make a suspended hospital active again.
+	/// Make a suspended hospital (or pharmacy) active again.
 	Reinstate {
-		/// The hospital to reinstate.
+		/// The hospital or pharmacy to reinstate.
 		hospital: HospitalId,
 	},
-	/// End a hospital's membership for good; its records on chain stay.
+	/// End a hospital's (or pharmacy's) membership for good; its records on chain stay.
 	Remove {
-		/// The hospital to remove.
+		/// The hospital or pharmacy to remove.
 		hospital: HospitalId,
 	},
 	/// Authorize runtime code with this hash; anyone may then submit it with
@@ -185,26 +253,45 @@ pub enum Proposal<T: Config> {
 		/// The highest block every new voter has finalized; before the current block.
 		best_finalized: frame_system::pallet_prelude::BlockNumberFor<T>,
 	},
+	/// Admit a pharmacy (proposed with `propose_pharmacy`, which checks its node proofs).
+	/// Appended last, so the other variants keep their encoding.
+	AddPharmacy(NewPharmacy<T>),
 }
 
 impl<T: Config> Proposal<T> {
-	/// The existing hospital the proposal is about; its own vote does not count.
+	/// The existing member the proposal is about; its own vote does not count.
 	pub fn target(&self) -> Option<HospitalId> {
 		match self {
 			Proposal::Suspend { hospital }
 			| Proposal::Reinstate { hospital }
 			| Proposal::Remove { hospital } => Some(*hospital),
 			Proposal::AddHospital(_)
+			| Proposal::AddPharmacy(_)
 			| Proposal::UpgradeRuntime { .. }
 			| Proposal::RecoverStalledSet { .. } => None,
 		}
+	}
+
+	/// Whether the proposal admits a member: the only proposals pharmacies may vote on (and
+	/// only where genesis says so).
+	pub fn is_admission(&self) -> bool {
+		matches!(self, Proposal::AddHospital(_) | Proposal::AddPharmacy(_))
+	}
+}
+
+/// Most approvals a proposal can hold: one per active hospital and one per active pharmacy.
+pub struct MaxVoters<T>(PhantomData<T>);
+
+impl<T: Config> Get<u32> for MaxVoters<T> {
+	fn get() -> u32 {
+		T::MaxHospitals::get().saturating_add(T::MaxPharmacies::get())
 	}
 }
 
 /// A governance proposal's id, assigned in order of proposal.
 pub type ProposalId = u32;
 
-/// An open proposal and the hospitals that approved it.
+/// An open proposal and the members that approved it.
 #[derive(
 	CloneNoBound,
 	DebugNoBound,
@@ -220,11 +307,11 @@ pub type ProposalId = u32;
 pub struct ProposalInfo<T: Config> {
 	/// What the proposal does once approved.
 	pub proposal: Proposal<T>,
-	/// The hospital whose admin proposed it; the proposal holds one of its open slots.
+	/// The member whose admin proposed it; the proposal holds one of its open slots.
 	pub proposer: HospitalId,
-	/// The hospitals that approved it. Only those still active (and, for a stall recovery,
-	/// live), other than the target, count.
-	pub ayes: BoundedVec<HospitalId, T::MaxHospitals>,
+	/// The members that approved it. Only those still allowed to vote on it (active and, for a
+	/// stall recovery, live), other than the target, count.
+	pub ayes: BoundedVec<HospitalId, MaxVoters<T>>,
 	/// The last block in which the proposal takes votes.
 	pub expires_at: frame_system::pallet_prelude::BlockNumberFor<T>,
 }

@@ -3,7 +3,7 @@
 
 use alloc::{collections::BTreeMap, vec::Vec};
 
-use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
+use frame_support::{dispatch::DispatchResult, ensure, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_pallet_support::chain::unix_millis;
 use medchain_primitives::{
@@ -12,8 +12,8 @@ use medchain_primitives::{
 use sp_runtime::traits::UniqueSaturatedInto;
 
 use crate::{
-	AnchorQuota, AnchorRequestOf, Config, CustodianIndex, Error, Event, Pallet, PatientIndex,
-	RecordOf, Records,
+	weights::WeightInfo, AnchorQuota, AnchorRequestOf, Config, CustodianIndex, Error, Event,
+	Pallet, PatientIndex, Prescriptions, RecordOf, Records,
 };
 
 /// The anchors of one call by `custodian`, written to the indexes and the quota by
@@ -29,6 +29,8 @@ pub(crate) struct AnchorBatch<T: Config> {
 	by_patient: BTreeMap<T::AccountId, Vec<RecordId>>,
 	/// Every record anchored, in order.
 	anchored: Vec<RecordId>,
+	/// How many of them are prescriptions (each wrote its terms).
+	prescriptions: u32,
 }
 
 impl<T: Config> AnchorBatch<T> {
@@ -45,6 +47,7 @@ impl<T: Config> AnchorBatch<T> {
 			registrations: BTreeMap::new(),
 			by_patient: BTreeMap::new(),
 			anchored: Vec::new(),
+			prescriptions: 0,
 		}
 	}
 
@@ -59,6 +62,12 @@ impl<T: Config> AnchorBatch<T> {
 		ensure!(registered_by == Some(self.custodian), Error::<T>::NotCustodiansPatient);
 		let record_id = Pallet::<T>::record_id(self.custodian, &request.request_id);
 		ensure!(!Records::<T>::contains_key(record_id), Error::<T>::DuplicateRequest);
+		let terms = Pallet::<T>::new_terms(
+			record_id,
+			request.record_type,
+			request.prescription,
+			self.time,
+		)?;
 		self.quota_left = self.quota_left.checked_sub(1).ok_or(Error::<T>::AnchorQuotaReached)?;
 		let record = RecordOf::<T> {
 			patient: request.patient.clone(),
@@ -73,6 +82,10 @@ impl<T: Config> AnchorBatch<T> {
 			time: self.time,
 		};
 		Records::<T>::insert(record_id, record);
+		if let Some(terms) = terms {
+			Prescriptions::<T>::insert(record_id, terms);
+			self.prescriptions = self.prescriptions.saturating_add(1);
+		}
 		self.by_patient.entry(request.patient.clone()).or_default().push(record_id);
 		self.anchored.push(record_id);
 		Pallet::<T>::deposit_event(Event::RecordAnchored {
@@ -83,6 +96,11 @@ impl<T: Config> AnchorBatch<T> {
 			field_root: request.field_root,
 		});
 		Ok(())
+	}
+
+	/// How many prescriptions were anchored so far (each wrote its terms).
+	pub(crate) fn prescriptions(&self) -> u32 {
+		self.prescriptions
 	}
 
 	/// Counts the anchors against the quota and appends them to the indexes; how many there
@@ -104,5 +122,16 @@ impl<T: Config> AnchorBatch<T> {
 			PatientIndex::<T>::extend(&patient, records);
 		}
 		anchored
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// `anchor_batch`'s weight for `items`: the measured batch, plus a write for the terms of
+	/// each prescription (not measured yet: the benchmark anchors lab results).
+	pub(crate) fn anchor_batch_weight(items: &[AnchorRequestOf<T>]) -> Weight {
+		let count = u32::try_from(items.len()).unwrap_or(u32::MAX);
+		let prescriptions = items.iter().filter(|item| item.prescription.is_some()).count();
+		let prescriptions = u64::try_from(prescriptions).unwrap_or(u64::MAX);
+		T::WeightInfo::anchor_batch(count).saturating_add(T::DbWeight::get().writes(prescriptions))
 	}
 }

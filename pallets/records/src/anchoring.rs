@@ -1,4 +1,5 @@
-//! What the calls do: anchoring, amending and erasing records.
+//! What the calls do: anchoring, amending and erasing records (prescriptions' terms and
+//! fills are in `prescription.rs`).
 
 use codec::Encode;
 use frame_support::{dispatch::DispatchResult, ensure, traits::Get};
@@ -65,6 +66,7 @@ impl<T: Config> Pallet<T> {
 			time: unix_millis::<T::UnixTime>(),
 			..old.clone()
 		};
+		Self::carry_terms(&previous, record_id, old.record_type);
 		old.status = RecordStatus::Amended { by: record_id };
 		Records::<T>::insert(previous, old);
 		Self::insert(record_id, record);

@@ -5,7 +5,9 @@ use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
 use medchain_pallet_support::origin::benchmark_origin;
-use medchain_primitives::{commitment::Hash256, records::RecordStatus, RecordType};
+use medchain_primitives::{
+	commitment::Hash256, prescription::PrescriptionRequest, records::RecordStatus, RecordType,
+};
 use sp_runtime::traits::Saturating;
 
 use crate::*;
@@ -25,6 +27,7 @@ fn request<T: Config>(seed: u32) -> AnchorRequestOf<T> {
 		record_type: RecordType::LabResult,
 		field_root: hash(seed, 2),
 		ciphertext_digest: hash(seed, 3),
+		prescription: None,
 	}
 }
 
@@ -127,6 +130,29 @@ mod benchmarks {
 			Records::<T>::get(record_id).map(|r| r.status),
 			Some(RecordStatus::Erased { .. })
 		));
+		Ok(())
+	}
+
+	/// The benchmark pharmacy fills a prescription it opened (every check passes, so every one
+	/// is read).
+	#[benchmark]
+	fn fill() -> Result<(), BenchmarkError> {
+		let (pharmacy_origin, pharmacy) = benchmark_origin::<T::PharmacyOrigin, _>()?;
+		let (_, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
+		let terms = PrescriptionRequest { refills: T::MaxRefills::get(), expires_at: None };
+		let prescription = AnchorRequest {
+			record_type: RecordType::Prescription,
+			prescription: Some(terms),
+			..request::<T>(0)
+		};
+		Pallet::<T>::do_anchor(hospital, prescription)?;
+		let record_id = Pallet::<T>::record_id(hospital, &hash(0, 1));
+		T::BenchmarkHelper::access(record_id, pharmacy);
+
+		#[extrinsic_call]
+		_(pharmacy_origin as T::RuntimeOrigin, record_id, 30);
+
+		assert_eq!(FillCount::<T>::get(record_id), 1);
 		Ok(())
 	}
 

@@ -28,6 +28,17 @@
 //! - [`Pallet::complete_erasure`]: the custodian's operator or the patient completes a
 //!   scheduled erasure once it is due, and only while the operator that scheduled it is still
 //!   the custodian's operator: rotating a stolen key voids the erasures it scheduled.
+//! - [`Pallet::fill`]: an active pharmacy's operator records one dispensing of a prescription
+//!   it holds an access entry for (`prescription.rs`).
+//!
+//! ## Prescriptions
+//! A `Prescription` record is anchored, through `anchor_batch` only, with terms: how many fills
+//! (refills + 1, at most `MaxRefills` refills) until when (capped at `MaxPrescriptionValidity`
+//! after anchoring). An amendment carries the terms to the new version, and fills are counted
+//! against the first version (the root), so no amendment resets them. Only the latest, unerased,
+//! unexpired version fills, by a pharmacy that opened exactly that version in the access log
+//! (`Config::Accesses`); `medchain_primitives::prescription::FillRefusal` states the rules once,
+//! for `fill` and for the runtime API.
 //!
 //! ## Quotas
 //! A custodian anchors (or amends) at most `MaxAnchorsPerPeriod` records in any `QuotaPeriod`
@@ -52,8 +63,10 @@ mod anchor_batch;
 mod anchoring;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod prescription;
 mod queries;
 #[cfg(test)]
 mod tests;
@@ -66,6 +79,12 @@ pub use weights::WeightInfo;
 pub trait BenchmarkHelper<AccountId> {
 	/// Registered patient pseudonym `seed`; distinct seeds give distinct patients.
 	fn patient(seed: u32) -> AccountId;
+	/// Gives `accessor` (the benchmark pharmacy) an access entry for exactly `record`, so that
+	/// `Config::Accesses` finds it.
+	fn access(
+		record: medchain_primitives::commitment::RecordId,
+		accessor: medchain_primitives::HospitalId,
+	);
 }
 
 /// The records pallet: its config, storage, events, errors and calls.
@@ -80,12 +99,16 @@ pub mod pallet {
 	use medchain_pallet_support::AppendOnlyIndex;
 	use medchain_primitives::{
 		commitment::{Hash256, RecordId},
+		prescription::{AccessLookup, Fill, PrescriptionRequest, PrescriptionTerms},
 		records::Record,
 		HospitalId, HospitalRegistry, PatientRegistry, RecordType, RollingQuota,
 	};
 
 	/// A record as this runtime stores it.
 	pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+	/// A fill as this runtime stores it.
+	pub type FillOf<T> = Fill<BlockNumberFor<T>>;
 
 	/// One anchor of a batch.
 	#[derive(
@@ -105,6 +128,8 @@ pub mod pallet {
 		pub field_root: Hash256,
 		/// The digest of the encrypted record the custodian stores off chain.
 		pub ciphertext_digest: Hash256,
+		/// A prescription's terms: required for a `Prescription`, refused for any other type.
+		pub prescription: Option<PrescriptionRequest>,
 	}
 
 	/// An [`AnchorRequest`] with this runtime's account id.
@@ -112,7 +137,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage. Bump it with every change to the layout, and add
 	/// the migration to the runtime's `Migrations`.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The records pallet.
 	#[pallet::pallet]
@@ -152,9 +177,25 @@ pub mod pallet {
 		#[pallet::constant]
 		type QuotaPeriod: Get<BlockNumberFor<Self>>;
 
-		/// Most record ids one runtime API page returns.
+		/// Most record ids (or fills) one runtime API page returns.
 		#[pallet::constant]
 		type MaxPageSize: Get<u32>;
+
+		/// Most refills a prescription may allow (fills after the first).
+		#[pallet::constant]
+		type MaxRefills: Get<u32>;
+
+		/// Longest a prescription stays valid after anchoring, in milliseconds; a later
+		/// requested expiry is capped to it.
+		#[pallet::constant]
+		type MaxPrescriptionValidity: Get<u64>;
+
+		/// The origin of a pharmacy's calls: an active pharmacy's operator, succeeding with its
+		/// pharmacy (`medchain_pallet_support::EnsurePharmacyOperator` in the runtime).
+		type PharmacyOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
+
+		/// Whether a pharmacy opened a record in the access log.
+		type Accesses: AccessLookup;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -229,6 +270,23 @@ pub mod pallet {
 	pub type CustodianIndex<T> =
 		AppendOnlyIndex<HospitalId, RecordId, CustodianRecords<T>, CustodianRecordCount<T>>;
 
+	/// The terms of every version of every prescription, by record.
+	#[pallet::storage]
+	pub type Prescriptions<T: Config> = StorageMap<_, Identity, RecordId, PrescriptionTerms>;
+
+	/// Each prescription's fills in order, under its root (first version): (root, position) →
+	/// fill.
+	#[pallet::storage]
+	pub type FillLog<T: Config> =
+		StorageDoubleMap<_, Identity, RecordId, Twox64Concat, u32, FillOf<T>>;
+
+	/// How many fills each prescription's root has in [`FillLog`]: the fills used.
+	#[pallet::storage]
+	pub type FillCount<T: Config> = StorageMap<_, Identity, RecordId, u32, ValueQuery>;
+
+	/// Each prescription's fills in order, over every version, under its root.
+	pub type FillIndex<T> = AppendOnlyIndex<RecordId, FillOf<T>, FillLog<T>, FillCount<T>>;
+
 	/// The pallet's events.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -287,6 +345,19 @@ pub mod pallet {
 			/// The patient or the custodian's admin who cancelled it.
 			by: T::AccountId,
 		},
+		/// A pharmacy dispensed a prescription.
+		Filled {
+			/// The version filled.
+			prescription: RecordId,
+			/// The pharmacy that dispensed.
+			pharmacy: HospitalId,
+			/// Which fill this was, from 1, over every version.
+			fill_no: u32,
+			/// How much was dispensed, in the prescription's units.
+			quantity: u32,
+			/// The block of the fill.
+			at: BlockNumberFor<T>,
+		},
 	}
 
 	/// The pallet's errors.
@@ -331,6 +402,30 @@ pub mod pallet {
 		ErasureRequesterRotated,
 		/// The version counter is exhausted.
 		TooManyVersions,
+		/// A `Prescription` is anchored only with its terms (through `anchor_batch`).
+		PrescriptionTermsMissing,
+		/// Prescription terms came with a record of another type.
+		UnexpectedPrescriptionTerms,
+		/// More refills than `MaxRefills`.
+		TooManyRefills,
+		/// The requested expiry is not after the anchoring time.
+		ExpiryInPast,
+		/// The origin is not an operator of an active pharmacy (`Config::PharmacyOrigin`).
+		NotPharmacyOperator,
+		/// A fill must dispense something.
+		ZeroQuantity,
+		/// The record is not a prescription (it has no terms).
+		NotAPrescription,
+		/// The prescription was erased.
+		PrescriptionErased,
+		/// A newer version replaced this one; only the latest fills.
+		PrescriptionAmended,
+		/// The prescription's expiry has passed.
+		PrescriptionExpired,
+		/// The pharmacy holds no access entry for this version.
+		NoAccessEntry,
+		/// Every allowed fill is used.
+		NoFillsLeft,
 	}
 
 	#[pallet::hooks]
@@ -344,7 +439,8 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Anchors a record of `patient`: its type, field root and ciphertext digest, under
-		/// the id derived from the custodian and `request_id`.
+		/// the id derived from the custodian and `request_id`. A `Prescription` needs terms,
+		/// which only [`Pallet::anchor_batch`] carries.
 		///
 		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`),
 		/// which becomes the record's custodian; it must have registered `patient` itself.
@@ -352,7 +448,7 @@ pub mod pallet {
 		/// Emits `RecordAnchored`.
 		///
 		/// Errors: `NotHospitalOperator`, `PatientNotRegistered`, `NotCustodiansPatient`,
-		/// `DuplicateRequest`, `AnchorQuotaReached`.
+		/// `DuplicateRequest`, `PrescriptionTermsMissing`, `AnchorQuotaReached`.
 		///
 		/// ## Complexity
 		/// - O(1).
@@ -368,26 +464,34 @@ pub mod pallet {
 		) -> DispatchResult {
 			let custodian = T::OperatorOrigin::try_origin(origin)
 				.map_err(|_| Error::<T>::NotHospitalOperator)?;
-			let request =
-				AnchorRequest { request_id, patient, record_type, field_root, ciphertext_digest };
+			let request = AnchorRequest {
+				request_id,
+				patient,
+				record_type,
+				field_root,
+				ciphertext_digest,
+				prescription: None,
+			};
 			Self::do_anchor(custodian, request)
 		}
 
-		/// Anchors each of `items` as [`Pallet::anchor`] would, for the same custodian. Not
-		/// atomic: a failed item is reported and skipped, the others are anchored, and a failed
-		/// item is charged only the reads of its checks.
+		/// Anchors each of `items` as [`Pallet::anchor`] would, for the same custodian; a
+		/// `Prescription` item carries its terms (`AnchorRequest::prescription`). Not atomic: a
+		/// failed item is reported and skipped, the others are anchored, and a failed item is
+		/// charged only the reads of its checks.
 		///
 		/// The origin must be the operator of an active hospital (`Config::OperatorOrigin`).
 		///
 		/// Emits `RecordAnchored` for each anchored item and `AnchorFailed` for each failed one,
-		/// with one of `anchor`'s errors.
+		/// with one of `anchor`'s errors or a prescription's `PrescriptionTermsMissing`,
+		/// `UnexpectedPrescriptionTerms`, `TooManyRefills`, `ExpiryInPast`.
 		///
 		/// Errors: `NotHospitalOperator`, `EmptyBatch`.
 		///
 		/// ## Complexity
 		/// - O(n) in the number of items (at most `MaxBatchSize`).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::anchor_batch(u32::try_from(items.len()).unwrap_or(u32::MAX)))]
+		#[pallet::weight(Pallet::<T>::anchor_batch_weight(items))]
 		pub fn anchor_batch(
 			origin: OriginFor<T>,
 			items: BoundedVec<AnchorRequestOf<T>, T::MaxBatchSize>,
@@ -403,11 +507,14 @@ pub mod pallet {
 					Self::deposit_event(Event::AnchorFailed { index, error });
 				}
 			}
+			let prescriptions = batch.prescriptions();
 			let anchored = batch.close();
 			// A failed item costs what an anchored one does, but for its writes.
 			let items = anchored.saturating_add(u32::try_from(failed).unwrap_or(u32::MAX));
 			let unwritten = T::DbWeight::get().writes(failed.saturating_mul(4));
-			let actual = T::WeightInfo::anchor_batch(items).saturating_sub(unwritten);
+			let actual = T::WeightInfo::anchor_batch(items)
+				.saturating_sub(unwritten)
+				.saturating_add(T::DbWeight::get().writes(prescriptions.into()));
 			Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee: Pays::Yes })
 		}
 
@@ -496,6 +603,28 @@ pub mod pallet {
 		pub fn complete_erasure(origin: OriginFor<T>, record_id: RecordId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_complete_erasure(who, record_id)
+		}
+
+		/// Records that the origin's pharmacy dispensed `quantity` of `prescription`, one of
+		/// the fills its terms allow over all its versions.
+		///
+		/// The origin must be the operator of an active pharmacy (`Config::PharmacyOrigin`)
+		/// that holds an access entry for exactly this version.
+		///
+		/// Emits `Filled`.
+		///
+		/// Errors: `NotPharmacyOperator`, `ZeroQuantity`, then in this order `RecordNotFound`,
+		/// `NotAPrescription`, `PrescriptionErased`, `PrescriptionAmended`,
+		/// `PrescriptionExpired`, `NoAccessEntry`, `NoFillsLeft`.
+		///
+		/// ## Complexity
+		/// - O(1).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::fill())]
+		pub fn fill(origin: OriginFor<T>, prescription: RecordId, quantity: u32) -> DispatchResult {
+			let pharmacy = T::PharmacyOrigin::try_origin(origin)
+				.map_err(|_| Error::<T>::NotPharmacyOperator)?;
+			Self::do_fill(pharmacy, prescription, quantity)
 		}
 	}
 }

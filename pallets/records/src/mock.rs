@@ -1,9 +1,11 @@
 //! A test runtime over `medchain_pallet_testing`'s consortium (Hospitals A and B active, C
-//! suspended; patients 0 and 1 registered by A, `PATIENT_OF_B` by B); the clock reads `NOW_MS`.
+//! suspended; pharmacies P and Q active; patients 0 and 1 registered by A, `PATIENT_OF_B` by
+//! B); the clock reads `NOW_MS` until a test sets it, and the consortium's access lookup
+//! stands in for the access log.
 
 use frame_support::{derive_impl, parameter_types};
 use medchain_pallet_testing::consortium::{self, TestConsortium};
-pub use medchain_pallet_testing::consortium::{HOSPITAL_A, HOSPITAL_B};
+pub use medchain_pallet_testing::consortium::{HOSPITAL_A, HOSPITAL_B, PHARMACY_P, PHARMACY_Q};
 use sp_runtime::BuildStorage;
 use sp_runtime::{traits::IdentityLookup, AccountId32};
 
@@ -49,12 +51,18 @@ pub const QUOTA_PERIOD: u64 = 70;
 /// Blocks a custodian's erasure waits.
 pub const ERASE_DELAY: u64 = 5;
 pub const NOW_MS: u64 = medchain_pallet_testing::clock::START_MS;
+/// Most refills of a prescription.
+pub const MAX_REFILLS: u32 = 11;
+/// A prescription's longest validity: 365 days, in milliseconds.
+pub const MAX_VALIDITY_MS: u64 = 365 * 24 * 60 * 60 * 1000;
 
 parameter_types! {
 	pub const MaxBatchSize: u32 = MAX_BATCH;
 	pub const MaxAnchorsPerPeriod: u32 = MAX_ANCHORS;
 	pub const QuotaPeriod: u64 = QUOTA_PERIOD;
 	pub const MaxPageSize: u32 = 3;
+	pub const MaxRefills: u32 = MAX_REFILLS;
+	pub const MaxPrescriptionValidity: u64 = MAX_VALIDITY_MS;
 }
 
 impl pallet_records::Config for Test {
@@ -68,6 +76,11 @@ impl pallet_records::Config for Test {
 	type MaxAnchorsPerPeriod = MaxAnchorsPerPeriod;
 	type QuotaPeriod = QuotaPeriod;
 	type MaxPageSize = MaxPageSize;
+	type MaxRefills = MaxRefills;
+	type MaxPrescriptionValidity = MaxPrescriptionValidity;
+	type PharmacyOrigin =
+		medchain_pallet_support::EnsurePharmacyOperator<TestConsortium, AccountId32>;
+	type Accesses = TestConsortium;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestConsortium;
@@ -91,6 +104,16 @@ pub fn operator_a_rotated() -> AccountId32 {
 /// Hospital B's operator.
 pub fn operator_b() -> AccountId32 {
 	consortium::operator(HOSPITAL_B)
+}
+
+/// Pharmacy P's operator.
+pub fn operator_p() -> AccountId32 {
+	consortium::pharmacy_operator(PHARMACY_P)
+}
+
+/// Pharmacy Q's operator.
+pub fn operator_q() -> AccountId32 {
+	consortium::pharmacy_operator(PHARMACY_Q)
 }
 
 /// A patient registered by Hospital A.
@@ -122,6 +145,13 @@ impl crate::BenchmarkHelper<AccountId32> for TestConsortium {
 		let patient = AccountId32::new(bytes);
 		consortium::register_patient(patient.clone(), HOSPITAL_A);
 		patient
+	}
+
+	fn access(
+		record: medchain_primitives::commitment::RecordId,
+		accessor: medchain_primitives::HospitalId,
+	) {
+		consortium::record_access(record, accessor);
 	}
 }
 

@@ -2,13 +2,18 @@
 
 use alloc::vec::Vec;
 use frame_support::traits::Get;
+use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_pallet_support::chain::unix_millis;
 use medchain_primitives::{
 	commitment::{verify_field, DisclosedField, Hash256, RecordId},
+	prescription::{FillRefusal, PrescriptionState},
 	records::{RecordStatus, RootVerification},
 	HospitalId,
 };
 
-use crate::{Config, CustodianIndex, Pallet, PatientIndex, Records};
+use crate::{
+	Config, CustodianIndex, FillIndex, FillOf, Pallet, PatientIndex, Prescriptions, Records,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Ids of `patient`'s records from position `start`, at most `limit` (and `MaxPageSize`).
@@ -50,5 +55,30 @@ impl<T: Config> Pallet<T> {
 			&& fields.iter().all(|field| {
 				verify_field(&record.field_root, &record_id, record.record_type, field)
 			})
+	}
+
+	/// Prescription `id` (any version): its record, its terms and the fills used over every
+	/// version; `None` if it is no prescription.
+	pub fn prescription(
+		id: &RecordId,
+	) -> Option<PrescriptionState<T::AccountId, BlockNumberFor<T>>> {
+		let record = Records::<T>::get(id)?;
+		let terms = Prescriptions::<T>::get(id)?;
+		let fills_used = FillIndex::<T>::len(&terms.root);
+		Some(PrescriptionState { record, terms, fills_used })
+	}
+
+	/// The fills of prescription `id` over every version, oldest first, from position `start`
+	/// (fill number `start + 1`), at most `limit` (and `MaxPageSize`); none if it is no
+	/// prescription.
+	pub fn fills(id: &RecordId, start: u32, limit: u32) -> Vec<FillOf<T>> {
+		let Some(terms) = Prescriptions::<T>::get(id) else { return Vec::new() };
+		FillIndex::<T>::page(&terms.root, start, limit.min(T::MaxPageSize::get()))
+	}
+
+	/// Why `pharmacy` may not fill prescription `id` now (the rule `fill` would refuse it by),
+	/// or `None` if it may.
+	pub fn fill_refusal(id: &RecordId, pharmacy: HospitalId) -> Option<FillRefusal> {
+		Self::fillable(id, pharmacy, unix_millis::<T::UnixTime>()).err()
 	}
 }

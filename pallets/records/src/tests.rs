@@ -1,5 +1,7 @@
 //! Every call and error of the records pallet, and the queries behind `RecordsApi`.
 
+mod prescriptions;
+
 use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok, dispatch::GetDispatchInfo, pallet_prelude::Get, BoundedVec,
@@ -25,6 +27,7 @@ fn request(id: u8, patient: AccountId32, field_root: Hash256) -> AnchorRequest<A
 		record_type: RecordType::Diagnosis,
 		field_root,
 		ciphertext_digest: [0xcc; 32],
+		prescription: None,
 	}
 }
 

@@ -6,6 +6,14 @@
 //! registration, the duplicate check and index length; the record, its two index entries and
 //! the patient's index length) and 5 reads and 2 writes per call, with the measured ref time;
 //! `cancel_erasure` and `complete_erasure` are composed from `erase`.
+//! Hand-derived for issue 28 (prescriptions), until the bencher runs again: `amend` adds the read
+//! and the write of a prescription's terms carried to the new version; `anchor_batch` charges a
+//! write per prescription item in the call's weight expression (`Pallet::anchor_batch_weight`);
+//! `fill` (a new call, with a benchmark) counts its storage, 7 reads (the pharmacy's
+//! `AccountRoles` and `Pharmacies` entries, the record, its terms, the time, the access log's
+//! `AccessedBy` and the root's `FillCount`) and 2 writes (`FillLog`, `FillCount`), with a ref
+//! time of `erase`'s measurement (which reads a record, the registry and the time, as `fill`
+//! does) plus 10 µs for its two further reads and second write, and `amend`'s proof size.
 //! Machine `vm`, CPU `AMD EPYC`; 25 steps, 10 repeats,
 //! `Compiled` wasm execution, slopes by `MinSquares`.
 //! Database reads and writes are priced by the runtime's `DbWeight` (ParityDB).
@@ -51,6 +59,7 @@ pub trait WeightInfo {
 	fn erase() -> Weight;
 	fn cancel_erasure() -> Weight;
 	fn complete_erasure() -> Weight;
+	fn fill() -> Weight;
 }
 
 /// Weights for `pallet_records`, using the runtime's database weights.
@@ -132,12 +141,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::PatientRecords` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Records::CustodianRecords` (r:0 w:1)
 	/// Proof: `Records::CustodianRecords` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Unmeasured: `Records::Prescriptions` (r:1 w:1), a prescription's terms carried over.
 	fn amend() -> Weight {
 		// Proof size: measured `1025`, estimated `4461` bytes.
 		// Fastest run: 77_035_000 picoseconds.
 		Weight::from_parts(94_989_000, 4461)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(7))
+			// Unmeasured: a prescription's terms carried to the new version.
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
 	}
 	/// Storage: `Records::Records` (r:1 w:1)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(227), added: 2702, mode: `MaxEncodedLen`)
@@ -163,6 +175,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn complete_erasure() -> Weight {
 		Self::erase().saturating_add(T::DbWeight::get().reads_writes(1, 1))
 	}
+	/// Not measured yet (hand-derived, see the header).
+	/// Storage: `Hospitals::AccountRoles` (r:1 w:0)
+	/// Storage: `Hospitals::Pharmacies` (r:1 w:0)
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Storage: `Records::Prescriptions` (r:1 w:0)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Storage: `AccessLog::AccessedBy` (r:1 w:0)
+	/// Storage: `Records::FillCount` (r:1 w:1)
+	/// Storage: `Records::FillLog` (r:0 w:1)
+	fn fill() -> Weight {
+		Weight::from_parts(70_413_000, 4461)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
 }
 
 /// The same measurements with ParityDB's database weights, for mocks and tests.
@@ -185,6 +211,7 @@ impl WeightInfo for () {
 		Weight::from_parts(94_989_000, 4461)
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(7))
+			.saturating_add(ParityDbWeight::get().reads_writes(1, 1))
 	}
 	fn erase() -> Weight {
 		Weight::from_parts(60_413_000, 4461)
@@ -196,5 +223,10 @@ impl WeightInfo for () {
 	}
 	fn complete_erasure() -> Weight {
 		Self::erase().saturating_add(ParityDbWeight::get().reads_writes(1, 1))
+	}
+	fn fill() -> Weight {
+		Weight::from_parts(70_413_000, 4461)
+			.saturating_add(ParityDbWeight::get().reads(7))
+			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 }

@@ -57,8 +57,9 @@ impl<T: Config> Pallet<T> {
 		grantor: Grantor,
 	) -> Result<GrantId, DispatchError> {
 		Self::check_scope(&patient, &terms.records, terms.fields, terms.duration)?;
+		// A hospital, or a pharmacy that fills the prescriptions shared with it.
 		if let Some(grantee) = terms.grantee {
-			ensure!(T::Hospitals::is_active(grantee), Error::<T>::GranteeNotActive);
+			ensure!(T::Hospitals::is_active_member(grantee), Error::<T>::GranteeNotActive);
 		}
 		ensure!(terms.max_uses != Some(0), Error::<T>::ZeroMaxUses);
 		ensure!(!GrantByToken::<T>::contains_key(terms.token_key), Error::<T>::TokenKeyInUse);

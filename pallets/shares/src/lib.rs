@@ -396,7 +396,7 @@ pub mod pallet {
 		FieldsOutsideRecordType,
 		/// The duration is outside the genesis-set bounds.
 		DurationOutOfRange,
-		/// The grantee is not an active hospital.
+		/// The grantee is not an active hospital or pharmacy.
 		GranteeNotActive,
 		/// `max_uses` of zero would create a grant nobody can use.
 		ZeroMaxUses,

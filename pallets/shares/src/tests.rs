@@ -11,7 +11,9 @@ use medchain_primitives::{
 use medchain_token::ShareToken;
 use sp_runtime::{AccountId32, MultiSignature};
 
-use medchain_pallet_testing::consortium::{self as testing, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C};
+use medchain_pallet_testing::consortium::{
+	self as testing, HOSPITAL_A, HOSPITAL_B, HOSPITAL_C, PHARMACY_P,
+};
 
 use crate::{mock::*, *};
 
@@ -101,6 +103,22 @@ fn a_patient_shares_chosen_records_and_notes_stay_out_by_default() {
 				grantee: Some(HOSPITAL_B),
 				expires_at: 51
 			}]
+		);
+	});
+}
+
+#[test]
+fn a_patient_shares_with_an_active_pharmacy_but_not_a_suspended_one() {
+	new_test_ext().execute_with(|| {
+		let patient = testing::patient(0);
+		let prescription = record(1, &patient, HOSPITAL_A);
+		let to_pharmacy = || GrantTerms { grantee: Some(PHARMACY_P), ..terms(&[prescription]) };
+		assert_ok!(Shares::create_grant(origin(&patient), to_pharmacy()));
+		assert_eq!(Grants::<Test>::get(0).and_then(|grant| grant.terms.grantee), Some(PHARMACY_P));
+		testing::set_pharmacy_active(PHARMACY_P, false);
+		assert_noop!(
+			Shares::create_grant(origin(&patient), to_pharmacy()),
+			Error::<Test>::GranteeNotActive
 		);
 	});
 }

@@ -1,12 +1,14 @@
-//! A test consortium for pallet unit tests: the registry and the record lookup
-//! that `pallet-shares` and `pallet-access-log` see, with records kept per test thread.
+//! A test consortium for pallet unit tests: the registry, the record lookup and the access
+//! lookup that the pallets see, with records and accesses kept per test thread.
 //!
-//! Hospitals A (0) and B (1) are active, C (2) is suspended; each has an admin and an operator
-//! account, which the registry knows but refuses while the hospital is not active. Tests may
-//! suspend or reinstate a hospital with [`set_active`], rotate its operator key with
-//! [`rotate_operator`], and register more patients with [`register_patient`]. Patients are
-//! sr25519 keys, so they can sign consents: 0 and 1 are registered by A, [`PATIENT_OF_B`] by B
-//! and [`PATIENT_OF_C`] by the suspended C.
+//! Hospitals A (0) and B (1) are active, C (2) is suspended; pharmacies P (3) and Q (4) are
+//! active. Each member has an admin and an operator account, which the registry knows but
+//! refuses while the member is not active. Tests may suspend or reinstate a hospital with
+//! [`set_active`] and a pharmacy with [`set_pharmacy_active`], rotate an operator key with
+//! [`rotate_operator`], register more patients with [`register_patient`], and note a member's
+//! access to a record with [`record_access`]. Patients are sr25519 keys, so they can sign
+//! consents: 0 and 1 are registered by A, [`PATIENT_OF_B`] by B and [`PATIENT_OF_C`] by the
+//! suspended C.
 
 use std::{
 	cell::RefCell,
@@ -17,7 +19,9 @@ use sp_core::{sr25519, Pair};
 use sp_runtime::AccountId32;
 
 use medchain_primitives::{
+	access::AccessId,
 	commitment::RecordId,
+	prescription::AccessLookup,
 	records::{Record, RecordLookup, RecordStatus},
 	HospitalId, HospitalRegistry, HospitalRole, PatientRegistry, RecordType,
 };
@@ -30,6 +34,12 @@ pub const HOSPITAL_B: HospitalId = 1;
 pub const HOSPITAL_C: HospitalId = 2;
 const HOSPITALS: [HospitalId; 3] = [HOSPITAL_A, HOSPITAL_B, HOSPITAL_C];
 
+/// An active pharmacy.
+pub const PHARMACY_P: HospitalId = 3;
+/// Another active pharmacy.
+pub const PHARMACY_Q: HospitalId = 4;
+const PHARMACIES: [HospitalId; 2] = [PHARMACY_P, PHARMACY_Q];
+
 /// A patient registered by hospital B.
 pub const PATIENT_OF_B: u8 = 4;
 
@@ -37,14 +47,24 @@ pub const PATIENT_OF_B: u8 = 4;
 /// suspended.
 pub const PATIENT_OF_C: u8 = 3;
 
-/// `hospital`'s admin account.
+/// `hospital`'s (or a pharmacy's) admin account.
 pub fn admin(hospital: HospitalId) -> AccountId32 {
 	account(10 + hospital as u8 * 10)
 }
 
-/// `hospital`'s operator account.
+/// `hospital`'s (or a pharmacy's) operator account.
 pub fn operator(hospital: HospitalId) -> AccountId32 {
 	account(11 + hospital as u8 * 10)
+}
+
+/// `pharmacy`'s admin account.
+pub fn pharmacy_admin(pharmacy: HospitalId) -> AccountId32 {
+	admin(pharmacy)
+}
+
+/// `pharmacy`'s operator account.
+pub fn pharmacy_operator(pharmacy: HospitalId) -> AccountId32 {
+	operator(pharmacy)
 }
 
 /// An account that is neither a hospital's nor a patient's.
@@ -79,16 +99,7 @@ pub struct TestConsortium;
 
 impl HospitalRegistry<AccountId32> for TestConsortium {
 	fn active_hospital_of(who: &AccountId32) -> Option<(HospitalId, HospitalRole)> {
-		let role = HOSPITALS.into_iter().find_map(|hospital| {
-			if *who == admin(hospital) {
-				Some((hospital, HospitalRole::Admin))
-			} else if *who == current_operator(hospital) {
-				Some((hospital, HospitalRole::Operator))
-			} else {
-				None
-			}
-		});
-		role.filter(|(hospital, _)| Self::is_active(*hospital))
+		role_among(&HOSPITALS, who).filter(|(hospital, _)| Self::is_active(*hospital))
 	}
 
 	fn is_active(hospital: HospitalId) -> bool {
@@ -99,6 +110,14 @@ impl HospitalRegistry<AccountId32> for TestConsortium {
 		None
 	}
 
+	fn active_pharmacy_of(who: &AccountId32) -> Option<(HospitalId, HospitalRole)> {
+		role_among(&PHARMACIES, who).filter(|(pharmacy, _)| Self::is_active_pharmacy(*pharmacy))
+	}
+
+	fn is_active_pharmacy(pharmacy: HospitalId) -> bool {
+		ACTIVE_PHARMACIES.with(|active| active.borrow().contains(&pharmacy))
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_hospital(role: HospitalRole) -> Option<(AccountId32, HospitalId)> {
 		let account = match role {
@@ -107,6 +126,28 @@ impl HospitalRegistry<AccountId32> for TestConsortium {
 		};
 		Some((account, HOSPITAL_A))
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_pharmacy(role: HospitalRole) -> Option<(AccountId32, HospitalId)> {
+		let account = match role {
+			HospitalRole::Admin => pharmacy_admin(PHARMACY_P),
+			HospitalRole::Operator => pharmacy_operator(PHARMACY_P),
+		};
+		Some((account, PHARMACY_P))
+	}
+}
+
+/// The member among `members` whose admin or current operator `who` is, with the role.
+fn role_among(members: &[HospitalId], who: &AccountId32) -> Option<(HospitalId, HospitalRole)> {
+	members.iter().find_map(|&member| {
+		if *who == admin(member) {
+			Some((member, HospitalRole::Admin))
+		} else if *who == current_operator(member) {
+			Some((member, HospitalRole::Operator))
+		} else {
+			None
+		}
+	})
 }
 
 impl PatientRegistry<AccountId32> for TestConsortium {
@@ -132,8 +173,8 @@ pub fn rotated_operator(hospital: HospitalId) -> AccountId32 {
 	account(12 + hospital as u8 * 10)
 }
 
-/// Rotates `hospital`'s operator key for the rest of this test thread: [`operator`] serves no
-/// hospital any more, [`rotated_operator`] serves it.
+/// Rotates `hospital`'s (or a pharmacy's) operator key for the rest of this test thread:
+/// [`operator`] serves no member any more, [`rotated_operator`] serves it.
 pub fn rotate_operator(hospital: HospitalId) {
 	ROTATED.with(|rotated| rotated.borrow_mut().insert(hospital));
 }
@@ -163,9 +204,25 @@ pub fn set_active(hospital: HospitalId, active: bool) {
 	});
 }
 
+/// Suspends (`false`) or reinstates (`true`) `pharmacy` for the rest of this test thread.
+pub fn set_pharmacy_active(pharmacy: HospitalId, active: bool) {
+	ACTIVE_PHARMACIES.with(|set| {
+		let mut set = set.borrow_mut();
+		if active {
+			set.insert(pharmacy);
+		} else {
+			set.remove(&pharmacy);
+		}
+	});
+}
+
 thread_local! {
 	static ACTIVE: RefCell<BTreeSet<HospitalId>> =
 		RefCell::new(BTreeSet::from([HOSPITAL_A, HOSPITAL_B]));
+	static ACTIVE_PHARMACIES: RefCell<BTreeSet<HospitalId>> =
+		RefCell::new(BTreeSet::from(PHARMACIES));
+	static ACCESSES: RefCell<BTreeMap<(RecordId, HospitalId), AccessId>> =
+		const { RefCell::new(BTreeMap::new()) };
 	static RECORDS: RefCell<BTreeMap<RecordId, Record<AccountId32, u64>>> =
 		const { RefCell::new(BTreeMap::new()) };
 	static ROTATED: RefCell<BTreeSet<HospitalId>> = const { RefCell::new(BTreeSet::new()) };
@@ -177,6 +234,22 @@ impl RecordLookup<AccountId32, u64> for TestConsortium {
 	fn record(id: &RecordId) -> Option<Record<AccountId32, u64>> {
 		RECORDS.with(|records| records.borrow().get(id).cloned())
 	}
+}
+
+impl AccessLookup for TestConsortium {
+	fn accessed_by(record: &RecordId, accessor: HospitalId) -> Option<AccessId> {
+		ACCESSES.with(|accesses| accesses.borrow().get(&(*record, accessor)).copied())
+	}
+}
+
+/// Notes that `accessor` (a hospital or a pharmacy) holds an access entry for exactly `record`,
+/// as the access log would after its `access`.
+pub fn record_access(record: RecordId, accessor: HospitalId) {
+	ACCESSES.with(|accesses| {
+		let mut accesses = accesses.borrow_mut();
+		let id = AccessId::try_from(accesses.len()).unwrap_or(AccessId::MAX);
+		accesses.insert((record, accessor), id);
+	});
 }
 
 /// Anchors an active record `id` of `patient` at `custodian`.
@@ -212,11 +285,13 @@ pub fn set_record_status(id: RecordId, status: RecordStatus<AccountId32, u64>) {
 	});
 }
 
-/// Forgets every record, rotation and added patient, and makes A and B active and C suspended
-/// again.
+/// Forgets every record, access, rotation and added patient, and makes A, B, P and Q active
+/// and C suspended again.
 pub fn reset() {
 	RECORDS.with(|records| records.borrow_mut().clear());
+	ACCESSES.with(|accesses| accesses.borrow_mut().clear());
 	ROTATED.with(|rotated| rotated.borrow_mut().clear());
 	REGISTERED.with(|registered| registered.borrow_mut().clear());
 	ACTIVE.with(|active| *active.borrow_mut() = BTreeSet::from([HOSPITAL_A, HOSPITAL_B]));
+	ACTIVE_PHARMACIES.with(|active| *active.borrow_mut() = BTreeSet::from(PHARMACIES));
 }

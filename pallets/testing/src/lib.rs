@@ -2,8 +2,9 @@
 //!
 //! What the pallets' unit tests share (a dev-dependency only):
 //!
-//! - [`consortium`]: a registry of three hospitals and a few patients, and a record store, for
-//!   pallets that see the registry and the records through `medchain_primitives` traits.
+//! - [`consortium`]: a registry of three hospitals, two pharmacies and a few patients, a record
+//!   store and an access lookup, for pallets that see the registry, the records and the access
+//!   log through `medchain_primitives` traits.
 //! - [`clock`]: a wall clock a test can set.
 //! - [`CheckedExternalities`]: test externalities that run the pallet's `try_state` checks after
 //!   every test, so each test also proves the storage invariants hold.

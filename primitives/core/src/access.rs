@@ -78,7 +78,7 @@ pub enum AccessKind {
 	TypeInfo,
 )]
 pub enum Accessor {
-	/// This hospital (its operator).
+	/// This hospital or pharmacy (its operator).
 	Hospital(HospitalId),
 	/// The record's patient.
 	Patient,

@@ -6,6 +6,10 @@
 //! is authorized and the code is exactly the authorized code: otherwise it would fail at
 //! dispatch after filling the block with up to 5 MiB of Operational weight. Sudo calls pass only
 //! for the sudo key, which exists on development chains alone.
+//!
+//! A pharmacy is a member that never validates: its operator opens records shared with it and
+//! fills prescriptions, and its admin admits members (where the pallet lets pharmacies vote)
+//! and rotates the pharmacy's operator and nodes. Pharmacy signers are not patients.
 
 use frame_support::pallet_prelude::TransactionSource;
 use medchain_primitives::HospitalRole;
@@ -37,6 +41,7 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 					| RuntimeCall::Hospitals(
 						HospitalsCall::propose { .. }
 							| HospitalsCall::propose_hospital { .. }
+							| HospitalsCall::propose_pharmacy { .. }
 							| HospitalsCall::vote { .. }
 							| HospitalsCall::close { .. }
 							| HospitalsCall::rotate_operator { .. }
@@ -64,6 +69,26 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 						| AccessCall::break_glass { .. }
 						| AccessCall::confirm_release { .. }
 				)
+			),
+			// A pharmacy's admin proposes and approves admissions (the pallet refuses them unless
+			// genesis lets pharmacies vote on admissions) and rotates the pharmacy's accounts and
+			// nodes; it has no session keys, and proposes no suspension or upgrade.
+			Signer::Pharmacy { role: HospitalRole::Admin, .. } => matches!(
+				call,
+				RuntimeCall::Hospitals(
+					HospitalsCall::propose_pharmacy { .. }
+						| HospitalsCall::propose_hospital { .. }
+						| HospitalsCall::vote { .. }
+						| HospitalsCall::rotate_operator { .. }
+						| HospitalsCall::rotate_nodes { .. }
+				)
+			),
+			// A pharmacy's operator opens records shared with it and fills prescriptions; it
+			// anchors nothing, registers no patient and never breaks the glass.
+			Signer::Pharmacy { role: HospitalRole::Operator, .. } => matches!(
+				call,
+				RuntimeCall::AccessLog(AccessCall::access { .. })
+					| RuntimeCall::Records(pallet_records::Call::fill { .. })
 			),
 			// A patient shares and reads their own records (the pallets check whose they are),
 			// answers consent requests, and protects itself.

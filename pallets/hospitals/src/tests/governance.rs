@@ -23,7 +23,7 @@ use crate::{
 const HOSPITAL_D: u32 = 3;
 const HOSPITAL_E: u32 = 4;
 
-fn propose(admin: u64, proposal: Proposal<Test>) -> u32 {
+pub(super) fn propose(admin: u64, proposal: Proposal<Test>) -> u32 {
 	let id = crate::NextProposalId::<Test>::get();
 	assert_ok!(Hospitals::propose(RuntimeOrigin::signed(admin), proposal));
 	id
@@ -31,7 +31,7 @@ fn propose(admin: u64, proposal: Proposal<Test>) -> u32 {
 
 /// Proposes `proposal` as A, then approves it with the other active hospitals in id order
 /// (never the target) until it executes.
-fn pass(proposal: Proposal<Test>) -> u32 {
+pub(super) fn pass(proposal: Proposal<Test>) -> u32 {
 	let target = proposal.target();
 	let id = propose(ADMIN_A, proposal);
 	for hospital in 1..8u32 {
@@ -47,7 +47,7 @@ fn pass(proposal: Proposal<Test>) -> u32 {
 }
 
 /// The admin account of founder `hospital` (see the mock).
-fn admin(hospital: u32) -> u64 {
+pub(super) fn admin(hospital: u32) -> u64 {
 	10 * (u64::from(hospital) + 1)
 }
 
@@ -55,7 +55,7 @@ fn status(hospital: u32) -> HospitalStatus {
 	crate::Hospitals::<Test>::get(hospital).expect("hospital exists").status
 }
 
-fn events() -> Vec<Event<Test>> {
+pub(super) fn events() -> Vec<Event<Test>> {
 	System::events()
 		.into_iter()
 		.filter_map(|record| match record.event {
@@ -67,7 +67,7 @@ fn events() -> Vec<Event<Test>> {
 
 /// Hospital F with validator key `key` (Aura and GRANDPA alike) and one node, whose node key
 /// has seed `node_seed` (see [`node_pair`]).
-fn new_hospital(key: u64, node_seed: u8) -> NewHospital<Test> {
+pub(super) fn new_hospital(key: u64, node_seed: u8) -> NewHospital<Test> {
 	NewHospital {
 		name: BoundedVec::truncate_from(b"Hospital F".to_vec()),
 		admin: 60,
@@ -82,11 +82,11 @@ fn new_hospital(key: u64, node_seed: u8) -> NewHospital<Test> {
 }
 
 /// Proofs of possession of the validator keys, and node-key signatures.
-type Proofs = (TestSignature, TestSignature, BoundedVec<NodeSignature, ConstU32<2>>);
+pub(super) type Proofs = (TestSignature, TestSignature, BoundedVec<NodeSignature, ConstU32<2>>);
 
 /// `hospital`'s validator keys' proofs and the signature of the node key with seed
 /// `node_seed`, all over its whole admission.
-fn proofs(hospital: &NewHospital<Test>, node_seed: u8) -> Proofs {
+pub(super) fn proofs(hospital: &NewHospital<Test>, node_seed: u8) -> Proofs {
 	let message = admission_message::<Test>(&System::block_hash(0), hospital);
 	let aura = hospital.aura.clone().generate_proof_of_possession(&message).expect("signs");
 	let grandpa = hospital.grandpa.clone().generate_proof_of_possession(&message).expect("signs");
@@ -95,7 +95,7 @@ fn proofs(hospital: &NewHospital<Test>, node_seed: u8) -> Proofs {
 	(aura, grandpa, BoundedVec::truncate_from(vec![node]))
 }
 
-fn propose_admission(
+pub(super) fn propose_admission(
 	admin: u64,
 	hospital: NewHospital<Test>,
 	(aura, grandpa, nodes): Proofs,
@@ -158,11 +158,11 @@ fn only_active_admins_propose_and_vote() {
 		let id = propose(ADMIN_A, Proposal::Reinstate { hospital: HOSPITAL_E });
 		assert_noop!(
 			Hospitals::vote(RuntimeOrigin::signed(ADMIN_E), id),
-			Error::<Test>::NotHospitalAdmin
+			Error::<Test>::NotMemberAdmin
 		);
 		assert_noop!(
 			Hospitals::vote(RuntimeOrigin::signed(OPERATOR_B), id),
-			Error::<Test>::NotHospitalAdmin
+			Error::<Test>::NotMemberAdmin
 		);
 	});
 }

@@ -57,7 +57,7 @@ fn an_operator_rotation_needs_the_admin_and_a_fresh_account() {
 		for who in [OPERATOR_A, PATIENT] {
 			assert_noop!(
 				Hospitals::rotate_operator(RuntimeOrigin::signed(who), NEW_OPERATOR),
-				Error::<Test>::NotHospitalAdmin
+				Error::<Test>::NotMemberAdmin
 			);
 		}
 		for taken in [OPERATOR_B, ADMIN_B, ADMIN_A] {
@@ -69,7 +69,7 @@ fn an_operator_rotation_needs_the_admin_and_a_fresh_account() {
 		force_status(0, HospitalStatus::Suspended);
 		assert_noop!(
 			Hospitals::rotate_operator(RuntimeOrigin::signed(ADMIN_A), NEW_OPERATOR),
-			Error::<Test>::NotHospitalAdmin
+			Error::<Test>::NotMemberAdmin
 		);
 	});
 }
@@ -171,7 +171,7 @@ fn the_admin_moves_its_hospital_to_new_nodes_that_prove_their_keys() {
 		assert_noop!(rotate(ADMIN_A, two, two_proofs), Error::<Test>::InvalidNodeProof);
 		assert_noop!(
 			rotate(OPERATOR_A, nodes.clone(), proofs.clone()),
-			Error::<Test>::NotHospitalAdmin
+			Error::<Test>::NotMemberAdmin
 		);
 
 		assert_ok!(rotate(ADMIN_A, nodes.clone(), proofs));
