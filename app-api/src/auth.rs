@@ -71,6 +71,9 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_eraseRecord" => &[Role::Admin, Role::App, Role::Patient],
 		"medchain_recordChallenge" | "medchain_getRecord" => &[Role::App, Role::Patient],
 		"medchain_accessShared" | "medchain_retryAccess" => &[Role::App],
+		"medchain_fillPrescription" => &[Role::App],
+		// With a share token, the method itself requires `app`.
+		"medchain_verifyPrescription" => &[Role::App, Role::Auditor, Role::Admin],
 		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
 		"medchain_subscribe" | "medchain_unsubscribe" => &[Role::App, Role::Patient],
 		"medchain_accessLog" | "medchain_exportFhir" => &[Role::Auditor],

@@ -124,6 +124,21 @@ pub enum ErrorCode {
 	FieldsUnverified = -32062,
 	/// The access entry is older than its release lifetime (150 blocks, 5 minutes): log a new access.
 	AccessExpired = -32063,
+	/// The record is not a prescription (or has no prescription terms).
+	NotAPrescription = -32080,
+	/// The prescription was erased: it can't be filled.
+	PrescriptionErased = -32081,
+	/// A newer version replaced this prescription: only the latest version fills.
+	PrescriptionAmended = -32082,
+	/// The prescription's expiry has passed.
+	PrescriptionExpired = -32083,
+	/// This pharmacy holds no access entry for this version: open it with the share token
+	/// (`accessShared`) first.
+	NoAccessEntry = -32084,
+	/// Every fill the prescription allows is used.
+	NoFillsLeft = -32085,
+	/// This node's member is not an active pharmacy: only pharmacies fill prescriptions.
+	NotAPharmacy = -32086,
 	/// An access-log query or export is malformed: not exactly one of `patient`, `hospital`,
 	/// `custodian` and `record`, a time that is not RFC 3339, a foreign cursor, or a limit out
 	/// of range. The message names which.
@@ -132,7 +147,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
 	/// Every code, for documentation and tests.
-	pub const ALL: [ErrorCode; 42] = [
+	pub const ALL: [ErrorCode; 49] = [
 		ErrorCode::Unauthorized,
 		ErrorCode::Forbidden,
 		ErrorCode::RateLimited,
@@ -174,6 +189,13 @@ impl ErrorCode {
 		ErrorCode::ReleaseRefused,
 		ErrorCode::FieldsUnverified,
 		ErrorCode::AccessExpired,
+		ErrorCode::NotAPrescription,
+		ErrorCode::PrescriptionErased,
+		ErrorCode::PrescriptionAmended,
+		ErrorCode::PrescriptionExpired,
+		ErrorCode::NoAccessEntry,
+		ErrorCode::NoFillsLeft,
+		ErrorCode::NotAPharmacy,
 		ErrorCode::InvalidAuditQuery,
 	];
 

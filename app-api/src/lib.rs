@@ -41,10 +41,11 @@ pub use audit::{AccessLogPage, AccessLogQuery, ExportFhir};
 pub use errors::{ApiError, ErrorCode};
 pub use ids::{AccountId, Hash32, RecordId};
 pub use types::{
-	AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, Health, HospitalEntry,
-	HospitalsPage, HospitalsQuery, Notification, PatientApproval, RecordChallenge, RecordFields,
+	AccessShared, CreateShare, CreatedShare, ErasureReceipt, FillPrescription, FilledPrescription,
+	GetRecord, Health, HospitalEntry, HospitalsPage, HospitalsQuery, MemberRef, Notification,
+	PatientApproval, PrescriptionFill, PrescriptionVerification, RecordChallenge, RecordFields,
 	RecordStatus, RetryAccess, RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord,
-	SubmittedRecord, SubscribeFilter,
+	SubmittedRecord, SubscribeFilter, VerifyPrescription,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -129,6 +130,21 @@ pub trait MedchainApi {
 	/// `app`, `auditor`, `admin` (not `patient`: it is the node's state, not the chain's).
 	#[method(name = "health")]
 	async fn health(&self) -> RpcResult<Health>;
+
+	/// A prescription at the finalized block: who issued it, its status and expiry, and its
+	/// fills with their pharmacies; with the patient's share token, its shared fields too (an
+	/// access, logged). Any role; with a share token, role `app`.
+	#[method(name = "verifyPrescription", with_extensions)]
+	async fn verify_prescription(
+		&self,
+		request: VerifyPrescription,
+	) -> RpcResult<PrescriptionVerification>;
+
+	/// Records a fill of a prescription this pharmacy opened, once the chain's rules allow it
+	/// (checked before signing), and answers when the fill is final. Role `app`, on a
+	/// pharmacy's node.
+	#[method(name = "fillPrescription")]
+	async fn fill_prescription(&self, request: FillPrescription) -> RpcResult<FilledPrescription>;
 
 	/// The consortium's hospitals at the finalized block, by id, a page at a time. Any role.
 	#[method(name = "hospitals")]
@@ -218,6 +234,16 @@ mod tests {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn access_shared(&self, _: AccessShared) -> RpcResult<SharedFields> {
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
+		}
+		async fn verify_prescription(
+			&self,
+			_: &jsonrpsee::Extensions,
+			_: VerifyPrescription,
+		) -> RpcResult<PrescriptionVerification> {
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
+		}
+		async fn fill_prescription(&self, _: FillPrescription) -> RpcResult<FilledPrescription> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn retry_access(&self, _: RetryAccess) -> RpcResult<SharedFields> {

@@ -436,3 +436,114 @@ pub struct HospitalEntry {
 	/// Its nodes' peer ids (base58).
 	pub nodes: Vec<String>,
 }
+
+/// A request of `medchain_verifyPrescription`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifyPrescription {
+	/// The prescription, any version.
+	pub record_id: RecordId,
+	/// The patient's share token: with it, the shared fields are opened too (an access, logged
+	/// on chain, as `accessShared`).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub share_token: Option<String>,
+	/// The purpose of that access (HL7 PurposeOfUse); `TREAT` if absent.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub purpose: Option<String>,
+}
+
+/// A member of the consortium (a hospital or a pharmacy) as a prescription names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRef {
+	/// Its id.
+	pub id: u32,
+	/// Its name, as the registry holds it.
+	pub name: String,
+	/// `active`, `suspended` or `removed`.
+	pub status: String,
+}
+
+/// One dispensing of a prescription.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrescriptionFill {
+	/// 1 for the first fill.
+	pub fill_no: u32,
+	/// The pharmacy that dispensed.
+	pub pharmacy: MemberRef,
+	/// The version filled.
+	pub record_id: RecordId,
+	/// How much was dispensed.
+	pub quantity: u32,
+	/// The block of the fill.
+	pub block: u32,
+	/// Its time.
+	pub time: String,
+}
+
+/// What `medchain_verifyPrescription` answers, read at the finalized block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrescriptionVerification {
+	/// The version asked about.
+	pub record_id: RecordId,
+	/// Anchored by a member hospital, whose active operator signed the anchor.
+	pub authentic: bool,
+	/// The prescriber's hospital.
+	pub prescriber: MemberRef,
+	/// The record's patient pseudonym.
+	pub patient: AccountId,
+	/// `active`, `amended` or `erased`.
+	pub status: String,
+	/// The newer version, when amended: only the latest version fills.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub amended_by: Option<RecordId>,
+	/// The anchored field root.
+	pub field_root: Hash32,
+	/// When it was anchored.
+	pub anchored_at: String,
+	/// When it expires.
+	pub expires_at: String,
+	/// Whether it has expired.
+	pub expired: bool,
+	/// Fills allowed in all (refills + 1).
+	pub fills_allowed: u32,
+	/// Fills used, over every version.
+	pub fills_used: u32,
+	/// Fills left.
+	pub fills_left: u32,
+	/// Every fill, oldest first.
+	pub fills: Vec<PrescriptionFill>,
+	/// The finalized block this was read at.
+	pub block: u32,
+	/// The shared fields, verified, when a share token was given.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub fields: Option<SharedFields>,
+}
+
+/// A request of `medchain_fillPrescription`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FillPrescription {
+	/// The prescription's latest version, which this pharmacy opened.
+	pub record_id: RecordId,
+	/// How much is dispensed, at least 1.
+	pub quantity: u32,
+}
+
+/// What `medchain_fillPrescription` answers once the fill is final.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilledPrescription {
+	/// The version filled.
+	pub record_id: RecordId,
+	/// This fill's number, 1 for the first.
+	pub fill_no: u32,
+	/// How much was dispensed.
+	pub quantity: u32,
+	/// The block of the fill.
+	pub block: u32,
+	/// Fills left after this one.
+	pub fills_left: u32,
+}

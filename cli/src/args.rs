@@ -93,6 +93,10 @@ pub enum RecordCommand {
 		/// record).
 		#[arg(long)]
 		request_id: Option<String>,
+		/// A PRESCRIPTION's expiry (RFC 3339); by default a year after anchoring. Its fills are
+		/// the `refills` field plus one.
+		#[arg(long, value_name = "TIME")]
+		valid_until: Option<String>,
 		/// Wait until the anchor is finalized (or fails).
 		#[arg(long)]
 		wait: bool,

@@ -29,12 +29,23 @@ const BUSY_RETRY: Duration = Duration::from_secs(2);
 
 pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Value> {
 	match command {
-		RecordCommand::Submit { patient, record_type, fields, fields_file, request_id, wait } => {
+		RecordCommand::Submit {
+			patient,
+			record_type,
+			fields,
+			fields_file,
+			request_id,
+			valid_until,
+			wait,
+		} => {
 			let values = match fields_file {
 				Some(file) => fields_from_file(&file)?,
 				None => fields_from_args(&fields)?,
 			};
-			let record = new_record(connect::pseudonym(&patient)?, record_type, values, request_id);
+			let record = SubmitRecord {
+				valid_until,
+				..new_record(connect::pseudonym(&patient)?, record_type, values, request_id)
+			};
 			let api = context.api()?;
 			let submitted = api
 				.submit_record(record)

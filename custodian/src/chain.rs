@@ -5,16 +5,18 @@
 use std::str::FromStr;
 
 use codec::Decode;
+use frame_support::BoundedVec;
 use futures::stream::BoxStream;
 use medchain_primitives::access::{AccessEntry, AccessId, AccessPage, AccessQuery};
 use medchain_primitives::{
 	commitment::RecordId,
+	prescription::{Fill, FillRefusal, PrescriptionState},
 	records::Record,
 	shares::{Grant, GrantId, GrantRefusal, PurposeOfUse, TokenKey},
 	HospitalId, HospitalRole,
 };
 use medchain_runtime::{AccountId, BlockNumber, Nonce, Runtime, RuntimeEvent, UncheckedExtrinsic};
-use pallet_hospitals::HospitalStatus;
+use pallet_hospitals::{HospitalStatus, MemberKind};
 use sc_network::PeerId;
 use sp_core::H256;
 
@@ -26,8 +28,28 @@ pub type Anchor = Record<AccountId, BlockNumber>;
 pub type ChainGrant = Grant<AccountId, BlockNumber, Vec<RecordId>>;
 /// An access entry.
 pub type Entry = AccessEntry<AccountId, BlockNumber>;
+/// A prescription with its terms and fills used.
+pub type Prescription = PrescriptionState<AccountId, BlockNumber>;
 /// A registered hospital.
 pub type Hospital = pallet_hospitals::Hospital<Runtime>;
+/// A registered pharmacy.
+pub type Pharmacy = pallet_hospitals::Pharmacy<Runtime>;
+
+/// A member as the registry holds it: a hospital or a pharmacy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+	/// Which kind of member.
+	pub kind: MemberKind,
+	/// Its name, as UTF-8 bytes.
+	pub name: BoundedVec<u8, <Runtime as pallet_hospitals::Config>::MaxNameLength>,
+	/// Active, suspended or removed.
+	pub status: HospitalStatus,
+	/// Its nodes.
+	pub nodes: BoundedVec<
+		pallet_hospitals::HospitalNode<Runtime>,
+		<Runtime as pallet_hospitals::Config>::MaxNodesPerHospital,
+	>,
+}
 
 /// A page of the registry: hospitals by id, and the id the next page starts from, if any.
 pub type HospitalsPage = (Vec<(HospitalId, Hospital)>, Option<HospitalId>);
@@ -111,6 +133,26 @@ pub trait Chain: Send + Sync + 'static {
 	) -> Result<AccessPage<AccountId, BlockNumber>, String>;
 	/// The hospitals of the validator set (`ConsortiumApi::validators`).
 	fn validators(&self, at: H256) -> Result<Vec<HospitalId>, String>;
+	/// Prescription `id` (any version): its record, terms and fills used
+	/// (`RecordsApi::prescription`).
+	fn prescription(&self, at: H256, id: RecordId) -> Result<Option<Prescription>, String>;
+	/// The fills of prescription `id` from position `start`, at most `limit`
+	/// (`RecordsApi::fills`).
+	fn fills(
+		&self,
+		at: H256,
+		id: RecordId,
+		start: u32,
+		limit: u32,
+	) -> Result<Vec<Fill<BlockNumber>>, String>;
+	/// Why `pharmacy` can't fill prescription `id` at `at`, if it can't
+	/// (`RecordsApi::check_fill`).
+	fn check_fill(
+		&self,
+		at: H256,
+		id: RecordId,
+		pharmacy: HospitalId,
+	) -> Result<Option<FillRefusal>, String>;
 }
 
 /// Reads of pallet storage, through [`Chain::storage`].
@@ -124,8 +166,8 @@ impl dyn Chain {
 		self.decode(at, &pallet_hospitals::AccountRoles::<Runtime>::hashed_key_for(account))
 	}
 
-	/// The active hospital that registered node `peer`.
-	pub fn active_hospital_of_peer(
+	/// The active member (hospital or pharmacy) that registered node `peer`.
+	pub fn active_member_of_peer(
 		&self,
 		at: H256,
 		peer: &PeerId,
@@ -136,27 +178,40 @@ impl dyn Chain {
 			return Ok(None);
 		};
 		let key = pallet_hospitals::PeerOwner::<Runtime>::hashed_key_for(peer_id);
-		let Some(hospital) = self.decode::<HospitalId>(at, &key)? else { return Ok(None) };
-		Ok(self.hospital_nodes(at, hospital)?.is_some().then_some(hospital))
+		let Some(member) = self.decode::<HospitalId>(at, &key)? else { return Ok(None) };
+		Ok(self.member_nodes(at, member)?.is_some().then_some(member))
 	}
 
-	/// The registered nodes of `hospital`, if it is active.
-	pub fn hospital_nodes(
+	/// The registered nodes of `member` (a hospital or a pharmacy), if it is active.
+	pub fn member_nodes(
 		&self,
 		at: H256,
-		hospital: HospitalId,
+		member: HospitalId,
 	) -> Result<Option<Vec<PeerId>>, String> {
-		let key = pallet_hospitals::Hospitals::<Runtime>::hashed_key_for(hospital);
-		let Some(entry) = self.decode::<Hospital>(at, &key)? else { return Ok(None) };
-		if entry.status != HospitalStatus::Active {
+		let Some(member) = self.member(at, member)? else { return Ok(None) };
+		if member.status != HospitalStatus::Active {
 			return Ok(None);
 		}
-		let peers = entry
+		let peers = member
 			.nodes
 			.iter()
 			.filter_map(|node| PeerId::from_str(std::str::from_utf8(&node.peer_id).ok()?).ok())
 			.collect();
 		Ok(Some(peers))
+	}
+
+	/// Member `id`, a hospital or a pharmacy, whatever its status.
+	pub fn member(&self, at: H256, id: HospitalId) -> Result<Option<Member>, String> {
+		let key = pallet_hospitals::Hospitals::<Runtime>::hashed_key_for(id);
+		if let Some(hospital) = self.decode::<Hospital>(at, &key)? {
+			let Hospital { name, status, nodes, .. } = hospital;
+			return Ok(Some(Member { kind: MemberKind::Hospital, name, status, nodes }));
+		}
+		let key = pallet_hospitals::Pharmacies::<Runtime>::hashed_key_for(id);
+		Ok(self.decode::<Pharmacy>(at, &key)?.map(|pharmacy| {
+			let Pharmacy { name, status, nodes, .. } = pharmacy;
+			Member { kind: MemberKind::Pharmacy, name, status, nodes }
+		}))
 	}
 
 	/// The hospitals with ids from `from`, at most `limit`, with the `from` of the next page if

@@ -9,6 +9,7 @@ use futures::{stream::BoxStream, StreamExt};
 use medchain_primitives::{
 	access::{AccessId, AccessPage, AccessQuery},
 	commitment::RecordId,
+	prescription::{Fill, FillRefusal},
 	shares::{GrantId, GrantRefusal, PurposeOfUse, TokenKey},
 	HospitalId,
 };
@@ -19,7 +20,7 @@ use sp_api::{ApiExt, Core, ProvideRuntimeApi};
 use sp_consensus_aura::{sr25519::AuthorityId as AuraId, AuraApi};
 use sp_core::{storage::StorageKey, H256};
 
-use crate::chain::{Anchor, Chain, ChainGrant, ChainInfo, Entry, Finalized};
+use crate::chain::{Anchor, Chain, ChainGrant, ChainInfo, Entry, Finalized, Prescription};
 
 /// The chain read through `client`, whose state lives in a `B` backend.
 pub struct ClientChain<C, B> {
@@ -179,5 +180,31 @@ where
 
 	fn validators(&self, at: H256) -> Result<Vec<HospitalId>, String> {
 		self.client.runtime_api().validators(at).map_err(describe("ConsortiumApi::validators"))
+	}
+
+	fn prescription(&self, at: H256, id: RecordId) -> Result<Option<Prescription>, String> {
+		let prescription = self.client.runtime_api().prescription(at, id);
+		prescription.map_err(describe("RecordsApi::prescription"))
+	}
+
+	fn fills(
+		&self,
+		at: H256,
+		id: RecordId,
+		start: u32,
+		limit: u32,
+	) -> Result<Vec<Fill<BlockNumber>>, String> {
+		let fills = self.client.runtime_api().fills(at, id, start, limit);
+		fills.map_err(describe("RecordsApi::fills"))
+	}
+
+	fn check_fill(
+		&self,
+		at: H256,
+		id: RecordId,
+		pharmacy: HospitalId,
+	) -> Result<Option<FillRefusal>, String> {
+		let refusal = self.client.runtime_api().check_fill(at, id, pharmacy);
+		refusal.map_err(describe("RecordsApi::check_fill"))
 	}
 }

@@ -24,6 +24,7 @@ pub mod notifications;
 mod outbox;
 pub mod patient_read;
 pub mod pool;
+mod prescriptions;
 pub mod protocol;
 mod receipts;
 pub mod records;

@@ -132,10 +132,10 @@ async fn answer(
 	let ReleaseRequest { access } =
 		ReleaseRequest::read(payload).ok_or(Turned::Away(MISBEHAVIOUR))?;
 	let finalized = custodian.chain.info().finalized_hash;
-	// A peer of no active hospital learns nothing, and costs no further reads.
+	// A peer of no active member learns nothing, and costs no further reads.
 	let hospital = custodian
 		.chain
-		.active_hospital_of_peer(finalized, &peer)
+		.active_member_of_peer(finalized, &peer)
 		.map_err(|error| {
 			log::warn!(target: LOG_TARGET, "access {access}: {error}");
 			Turned::Refused(Refusal::Unavailable, None)

@@ -307,7 +307,7 @@ async fn fetch_verified(custodian: &Custodian, access: AccessId) -> Result<Share
 		)
 	};
 	let peers = chain
-		.hospital_nodes(finalized, entry.custodian)
+		.member_nodes(finalized, entry.custodian)
 		.map_err(chain_error)?
 		.ok_or_else(|| unavailable("the custodian is not an active hospital".into()))?;
 	// The custodian's node may finalize the entry's block a moment after this node does.

@@ -17,6 +17,7 @@ use futures::{
 use medchain_primitives::{
 	access::{AccessId, AccessPage, AccessQuery},
 	commitment::RecordId,
+	prescription::{Fill, FillRefusal},
 	shares::{GrantId, GrantRefusal, PurposeOfUse, TokenKey},
 	HospitalId, HospitalRole,
 };
@@ -27,7 +28,7 @@ use sp_keystore::{testing::MemoryKeystore, Keystore};
 use sp_runtime::OpaqueExtrinsic;
 
 use crate::{
-	chain::{Anchor, ChainGrant, ChainInfo, Entry, EventRecords, Finalized},
+	chain::{Anchor, ChainGrant, ChainInfo, Entry, EventRecords, Finalized, Prescription},
 	pool::{Refusal, Status, StatusStream},
 	signer::OPERATOR_KEY_TYPE,
 	Chain, Custodian, CustodianPaths, Pool, ReleaseNetwork, Services, Tasks,
@@ -59,6 +60,10 @@ pub struct ChainState {
 	/// A best block whose state is gone (finality took another fork), and the chain once it
 	/// is: a grant read at that block fails, and the chain moves on.
 	pub abandoned: Option<(H256, ChainInfo)>,
+	/// Prescriptions and their fills.
+	pub prescriptions: HashMap<RecordId, (Prescription, Vec<Fill<BlockNumber>>)>,
+	/// A refusal `check_fill` gives for a prescription, where a test set one.
+	pub fill_refusals: HashMap<RecordId, FillRefusal>,
 }
 
 impl Default for ChainInfo {
@@ -221,6 +226,46 @@ impl Chain for InMemoryChain {
 
 	fn validators(&self, _at: H256) -> Result<Vec<HospitalId>, String> {
 		Ok(vec![HOSPITAL])
+	}
+
+	fn prescription(&self, _at: H256, id: RecordId) -> Result<Option<Prescription>, String> {
+		Ok(self.with(|state| {
+			state.prescriptions.get(&id).map(|(prescription, _)| prescription.clone())
+		}))
+	}
+
+	fn fills(
+		&self,
+		_at: H256,
+		id: RecordId,
+		start: u32,
+		limit: u32,
+	) -> Result<Vec<Fill<BlockNumber>>, String> {
+		Ok(self.with(|state| {
+			let fills = state.prescriptions.get(&id).map(|(_, fills)| fills.clone());
+			fills
+				.unwrap_or_default()
+				.into_iter()
+				.skip(start as usize)
+				.take(limit as usize)
+				.collect()
+		}))
+	}
+
+	fn check_fill(
+		&self,
+		_at: H256,
+		id: RecordId,
+		_pharmacy: HospitalId,
+	) -> Result<Option<FillRefusal>, String> {
+		Ok(self.with(|state| match state.prescriptions.get(&id) {
+			None => Some(FillRefusal::RecordNotFound),
+			Some((prescription, _)) => state
+				.fill_refusals
+				.get(&id)
+				.copied()
+				.or((prescription.fills_left() == 0).then_some(FillRefusal::NoFillsLeft)),
+		}))
 	}
 }
 

@@ -18,9 +18,10 @@ use medchain_app_api::{
 		MAX_BATCH_CALLS, MAX_BULK_RECORDS, MAX_REQUEST_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION,
 	},
 	types::{
-		AccessShared, CreateShare, CreatedShare, ErasureReceipt, GetRecord, PatientApproval,
-		RecordChallenge, RecordFields, RecordStatus, RetryAccess, RevokedShare, ShareConsent,
-		ShareTerms, SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter,
+		AccessShared, CreateShare, CreatedShare, ErasureReceipt, FillPrescription,
+		FilledPrescription, GetRecord, PatientApproval, PrescriptionVerification, RecordChallenge,
+		RecordFields, RecordStatus, RetryAccess, RevokedShare, ShareConsent, ShareTerms,
+		SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter, VerifyPrescription,
 		MAX_HOSPITALS_PAGE,
 	},
 	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, Health, HospitalsPage, HospitalsQuery,
@@ -215,6 +216,18 @@ impl MedchainApiServer for AppRpc {
 
 	async fn retry_access(&self, request: RetryAccess) -> RpcResult<SharedFields> {
 		Ok(sharing::retry(&self.custodian, request).await?)
+	}
+
+	async fn verify_prescription(
+		&self,
+		ext: &jsonrpsee::Extensions,
+		request: VerifyPrescription,
+	) -> RpcResult<PrescriptionVerification> {
+		Ok(self.custodian.verify_prescription(&holder(ext)?, request).await?)
+	}
+
+	async fn fill_prescription(&self, request: FillPrescription) -> RpcResult<FilledPrescription> {
+		Ok(self.custodian.fill_prescription(request).await?)
 	}
 
 	async fn access_log(&self, query: AccessLogQuery) -> RpcResult<AccessLogPage> {

@@ -372,7 +372,10 @@ pub mod pallet {
 				frame_support::defensive!(error);
 			}
 			ProposalLifetime::<T>::put(self.proposal_lifetime);
-			PharmaciesVoteOnAdmissions::<T>::put(self.pharmacies_vote_on_admissions);
+			// `false` is the storage's default: only a chain whose pharmacies vote stores it.
+			if self.pharmacies_vote_on_admissions {
+				PharmaciesVoteOnAdmissions::<T>::put(true);
+			}
 		}
 	}
 

@@ -17,6 +17,7 @@
 //!   proposal counter, the proposal).
 //! - Lines marked `Unmeasured (pharmacies)` add the reads pharmacies brought to the measured
 //!   calls: a member's lookup in both maps, the voting flag and the active pharmacies' count.
+//!
 //! Machine `vm`, CPU `AMD EPYC`; 25 steps, 10 repeats,
 //! `Compiled` wasm execution, slopes by `MinSquares`.
 //! Database reads and writes are priced by the runtime's `DbWeight` (ParityDB).

@@ -326,3 +326,258 @@ fn patients_share_and_read_their_records_and_operators_access_under_grants() {
 		}
 	});
 }
+
+/// Pharmacy P's admin and operator: accounts outside the local consortium until admitted.
+const PHARMACY_ADMIN: Sr25519Keyring = Sr25519Keyring::Eve;
+const PHARMACY_OPERATOR: Sr25519Keyring = Sr25519Keyring::EveStash;
+
+/// A value of type `V` decoded from zeros: a placeholder key or proof for a call that the pool
+/// judges by its signer alone.
+fn placeholder<V: codec::Decode>() -> V {
+	V::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes()).expect("zeros decode")
+}
+
+/// `propose_pharmacy` for pharmacy `name` with one node, whose key (seed `node_seed`) signs
+/// the admission.
+fn pharmacy_admission(
+	name: &str,
+	admin: Sr25519Keyring,
+	operator: Sr25519Keyring,
+	node_seed: u8,
+) -> RuntimeCall {
+	use sp_core::Pair as _;
+	let node_key = sp_core::ed25519::Pair::from_seed(&[node_seed; 32]);
+	let peer_id = medchain_primitives::peer::peer_id_of_ed25519_key(&node_key.public());
+	let node = pallet_hospitals::HospitalNode::<Runtime> {
+		peer_id: peer_id.into_bytes().try_into().unwrap(),
+		address: b"/dns/node.pharmacy.example/tcp/30333".to_vec().try_into().unwrap(),
+	};
+	let pharmacy = pallet_hospitals::NewPharmacy::<Runtime> {
+		name: name.as_bytes().to_vec().try_into().unwrap(),
+		admin: admin.to_account_id(),
+		operator: operator.to_account_id(),
+		nodes: vec![node].try_into().unwrap(),
+	};
+	let message = pallet_hospitals::governance::pharmacy_admission_message::<Runtime>(
+		&System::block_hash(0),
+		&pharmacy,
+	);
+	let node_proofs = vec![node_key.sign(&message)].try_into().unwrap();
+	RuntimeCall::Hospitals(pallet_hospitals::Call::propose_pharmacy { pharmacy, node_proofs })
+}
+
+fn apply(signer: Sr25519Keyring, call: RuntimeCall) {
+	assert_eq!(Executive::apply_extrinsic(signed(signer, call.clone())), Ok(Ok(())), "{call:?}");
+}
+
+fn vote(id: u32) -> RuntimeCall {
+	RuntimeCall::Hospitals(pallet_hospitals::Call::vote { id })
+}
+
+/// Admits pharmacy P in the block already started: Hospital A proposes it, B and C approve
+/// (three of the four hospitals). Returns its id.
+fn admit_pharmacy() -> u32 {
+	let pharmacy = pallet_hospitals::NextHospitalId::<Runtime>::get();
+	let proposal = pallet_hospitals::NextProposalId::<Runtime>::get();
+	let admission = pharmacy_admission("Pharmacy P", PHARMACY_ADMIN, PHARMACY_OPERATOR, 0x9f);
+	apply(Sr25519Keyring::Alice, admission);
+	for admin in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+		apply(admin, vote(proposal));
+	}
+	assert!(pallet_hospitals::Pharmacies::<Runtime>::get(pharmacy)
+		.is_some_and(|p| p.status == pallet_hospitals::HospitalStatus::Active));
+	pharmacy
+}
+
+/// An admission of Hospital E with placeholder keys and no nodes: the pool judges the signer,
+/// the pallet the rest.
+fn hospital_admission() -> RuntimeCall {
+	let hospital = pallet_hospitals::NewHospital::<Runtime> {
+		name: b"Hospital E".to_vec().try_into().unwrap(),
+		admin: Sr25519Keyring::Ferdie.to_account_id(),
+		operator: Sr25519Keyring::FerdieStash.to_account_id(),
+		aura: placeholder(),
+		grandpa: placeholder(),
+		nodes: Default::default(),
+	};
+	RuntimeCall::Hospitals(pallet_hospitals::Call::propose_hospital {
+		hospital,
+		aura_proof: placeholder(),
+		grandpa_proof: placeholder(),
+		node_proofs: Default::default(),
+	})
+}
+
+#[test]
+fn a_pharmacys_admin_admits_members_and_rotates_its_own_accounts_only() {
+	use medchain_primitives::HospitalRole;
+	use pallet_hospitals::{Call as HospitalsCall, Signer};
+
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		start_block(1);
+		// Before its admission the pharmacy's accounts are nobody's.
+		assert_eq!(validate(PHARMACY_ADMIN, vote(0)), refused(invalidity::NOT_A_MEMBER));
+		let pharmacy = admit_pharmacy();
+		assert_eq!(
+			pallet_hospitals::Pallet::<Runtime>::signer(&PHARMACY_ADMIN.to_account_id()),
+			Some(Signer::Pharmacy { pharmacy, role: HospitalRole::Admin })
+		);
+
+		let admins_calls = [
+			pharmacy_admission(
+				"Pharmacy Q",
+				Sr25519Keyring::Ferdie,
+				Sr25519Keyring::FerdieStash,
+				0x9e,
+			),
+			hospital_admission(),
+			vote(0),
+			RuntimeCall::Hospitals(HospitalsCall::rotate_operator {
+				new_operator: Sr25519Keyring::Ferdie.to_account_id(),
+			}),
+			RuntimeCall::Hospitals(HospitalsCall::rotate_nodes {
+				nodes: Default::default(),
+				node_proofs: Default::default(),
+			}),
+		];
+		for call in admins_calls.iter() {
+			assert!(validate(PHARMACY_ADMIN, call.clone()).is_ok(), "{call:?}");
+			refused_everywhere(PHARMACY_OPERATOR, call.clone(), invalidity::CALL_NOT_PERMITTED);
+		}
+		// The pool lets a pharmacy's admin propose a hospital; the pallet refuses it, since
+		// this chain's genesis does not let pharmacies vote on admissions.
+		assert_eq!(
+			Executive::apply_extrinsic(signed(PHARMACY_ADMIN, hospital_admission())),
+			Ok(Err(pallet_hospitals::Error::<Runtime>::PharmacyCannotVote.into()))
+		);
+
+		// Suspensions, upgrades, closing and session keys are the hospitals' governance.
+		let hospital_admins_calls = [
+			RuntimeCall::Hospitals(HospitalsCall::propose {
+				proposal: pallet_hospitals::Proposal::Suspend { hospital: 3 },
+			}),
+			RuntimeCall::Hospitals(HospitalsCall::close { id: 0 }),
+			RuntimeCall::Hospitals(HospitalsCall::rotate_session_keys {
+				aura: placeholder(),
+				grandpa: placeholder(),
+				aura_proof: placeholder(),
+				grandpa_proof: placeholder(),
+			}),
+			RuntimeCall::Records(pallet_records::Call::cancel_erasure { record_id: [9; 32] }),
+		];
+		for call in hospital_admins_calls {
+			refused_everywhere(PHARMACY_ADMIN, call, invalidity::CALL_NOT_PERMITTED);
+		}
+	});
+}
+
+#[test]
+fn a_pharmacys_operator_opens_shared_records_and_fills_prescriptions_only() {
+	use medchain_primitives::{
+		access::BreakGlassReason,
+		shares::{FieldSelection, GrantTerms, PurposeOfUse, TokenKey},
+	};
+	use pallet_access_log::Call as AccessCall;
+	use pallet_shares::Call as SharesCall;
+
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		start_block(1);
+		admit_pharmacy();
+		let record = [1; 32];
+		let fill =
+			RuntimeCall::Records(pallet_records::Call::fill { prescription: record, quantity: 1 });
+		let access = RuntimeCall::AccessLog(AccessCall::access {
+			grant: 0,
+			record,
+			purpose: PurposeOfUse::Treatment,
+			uses: 0,
+			valid_until: 10,
+			signature: sp_core::ed25519::Signature::from_raw([0; 64]),
+		});
+		for call in [&access, &fill] {
+			assert!(validate(PHARMACY_OPERATOR, call.clone()).is_ok(), "{call:?}");
+			refused_everywhere(PHARMACY_ADMIN, call.clone(), invalidity::CALL_NOT_PERMITTED);
+		}
+		// A hospital's operator fills nothing.
+		refused_everywhere(Sr25519Keyring::BobStash, fill.clone(), invalidity::CALL_NOT_PERMITTED);
+
+		// None of a hospital's day-to-day work, nor any governance.
+		let anchor = RuntimeCall::Records(pallet_records::Call::anchor {
+			request_id: [1; 32],
+			patient: Sr25519Keyring::Ferdie.to_account_id(),
+			record_type: medchain_primitives::RecordType::Prescription,
+			field_root: [2; 32],
+			ciphertext_digest: [3; 32],
+		});
+		let break_glass = RuntimeCall::AccessLog(AccessCall::break_glass {
+			record,
+			reason: BreakGlassReason::LifeThreatening,
+		});
+		let propose = RuntimeCall::Hospitals(pallet_hospitals::Call::propose {
+			proposal: pallet_hospitals::Proposal::Suspend { hospital: 3 },
+		});
+		let operators_refused = [
+			anchor,
+			break_glass,
+			register(Sr25519Keyring::Ferdie),
+			propose,
+			vote(0),
+			RuntimeCall::AccessLog(AccessCall::confirm_release {
+				access: 0,
+				response_hash: [0; 32],
+			}),
+			RuntimeCall::Hospitals(pallet_hospitals::Call::rotate_operator {
+				new_operator: Sr25519Keyring::Ferdie.to_account_id(),
+			}),
+		];
+		for call in operators_refused {
+			refused_everywhere(PHARMACY_OPERATOR, call, invalidity::CALL_NOT_PERMITTED);
+		}
+
+		// Pharmacy signers are not patients: no patient's calls either.
+		let terms = GrantTerms {
+			records: Default::default(),
+			fields: FieldSelection::AllButNotes,
+			grantee: None,
+			duration: 100,
+			max_uses: None,
+			purpose: PurposeOfUse::Treatment,
+			token_key: TokenKey::from_raw([1; 32]),
+		};
+		let patients_calls = [
+			RuntimeCall::Shares(SharesCall::create_grant { terms }),
+			RuntimeCall::Shares(SharesCall::revoke { grant: 0 }),
+			RuntimeCall::AccessLog(AccessCall::patient_access { record }),
+			RuntimeCall::Records(pallet_records::Call::erase { record_id: record }),
+		];
+		for call in patients_calls {
+			for signer in [PHARMACY_OPERATOR, PHARMACY_ADMIN] {
+				refused_everywhere(signer, call.clone(), invalidity::CALL_NOT_PERMITTED);
+			}
+		}
+	});
+}
+
+#[test]
+fn a_suspended_pharmacy_signs_nothing() {
+	genesis_of(LOCAL_TESTNET_PRESET).execute_with(|| {
+		start_block(1);
+		let pharmacy = admit_pharmacy();
+		let suspension = pallet_hospitals::NextProposalId::<Runtime>::get();
+		apply(
+			Sr25519Keyring::Alice,
+			RuntimeCall::Hospitals(pallet_hospitals::Call::propose {
+				proposal: pallet_hospitals::Proposal::Suspend { hospital: pharmacy },
+			}),
+		);
+		// A pharmacy is no validator: the four hospitals stay, and three of them suspend it.
+		for admin in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+			apply(admin, vote(suspension));
+		}
+		assert_eq!(pallet_hospitals::Pallet::<Runtime>::active_count(), 4);
+		let fill =
+			RuntimeCall::Records(pallet_records::Call::fill { prescription: [1; 32], quantity: 1 });
+		refused_everywhere(PHARMACY_OPERATOR, fill, invalidity::NOT_A_MEMBER);
+		refused_everywhere(PHARMACY_ADMIN, vote(0), invalidity::NOT_A_MEMBER);
+	});
+}

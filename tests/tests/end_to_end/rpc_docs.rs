@@ -19,7 +19,7 @@ use jsonrpsee::{
 use medchain_app_api::{
 	auth::Role,
 	types::{AnchorStatus, Notification, NotificationKind, SubscribeFilter},
-	AccessShared, ErrorCode, MedchainApiClient, RecordId, OPENRPC,
+	AccessShared, ErrorCode, MedchainApiClient, RecordId, SubmitRecord, OPENRPC,
 };
 use medchain_runtime::RuntimeCall;
 use medchain_tests::{
@@ -167,6 +167,27 @@ impl Live {
 				self.set("shareToken", json!(self.token.as_str()));
 			}
 			"medchain_accessShared" => self.set("recordId", self.value("shared")?),
+			// On A, a hospital: verified by any member, and a fill refused with `NotAPharmacy`.
+			"medchain_verifyPrescription" | "medchain_fillPrescription" => {
+				if !self.values.contains_key("prescription") {
+					let fields = json!({
+						"medication": "amoxicillin", "dosage": "500 mg", "refills": "1",
+						"doctor": "Dr. Ada", "date": "2026-12-07"
+					});
+					let prescription = SubmitRecord {
+						client_request_id: "rx-20261207-1".into(),
+						patient: pseudonym_of(PATIENT),
+						record_type: "PRESCRIPTION".into(),
+						fields: fields.as_object().cloned().unwrap_or_default(),
+						valid_until: None,
+					};
+					let submitted =
+						app_a.submit_record(prescription).await.map_err(|e| e.to_string())?;
+					anchored(&app_a, submitted.record_id).await?;
+					self.set("prescription", json!(submitted.record_id));
+				}
+				self.set("recordId", self.value("prescription")?);
+			}
 			"medchain_retryAccess" => {
 				// An access logged while the custodian is down: its fields wait for a retry.
 				let request = AccessShared {
