@@ -49,6 +49,9 @@ pub enum Command {
 	/// Consent requests: a hospital asks, the patient approves or denies.
 	#[command(subcommand)]
 	Consent(ConsentCommand),
+	/// Prescriptions: issue one, verify it, fill it at a pharmacy, and its fill history.
+	#[command(subcommand)]
+	Prescription(PrescriptionCommand),
 	/// The access log and its FHIR R5 export (role auditor).
 	#[command(subcommand)]
 	Audit(AuditCommand),
@@ -69,6 +72,64 @@ pub struct Signer {
 	/// MEDCHAIN_SURI. Visible in the process list: prefer the variable.
 	#[arg(long)]
 	pub suri: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum PrescriptionCommand {
+	/// Issues a PRESCRIPTION on this hospital's node: stored encrypted, anchored with its
+	/// refills and expiry, which the chain enforces when pharmacies fill it.
+	Issue {
+		/// The patient pseudonym (SS58 or 0x-hex).
+		#[arg(long)]
+		patient: String,
+		/// Fills allowed after the first (0 to 11).
+		#[arg(long)]
+		refills: u32,
+		/// Its expiry (RFC 3339); by default, and at most, a year after anchoring.
+		#[arg(long, value_name = "TIME")]
+		valid_until: Option<String>,
+		/// A field, `name=value` (medication, dosage, route, frequency, duration, quantity,
+		/// doctor, date, notes); repeat for each. Prefer `--fields-file` for real values.
+		#[arg(long = "field", value_name = "NAME=VALUE", required_unless_present = "fields_file")]
+		fields: Vec<String>,
+		/// A JSON object of the fields, from this file or `-` for standard input.
+		#[arg(long, value_name = "FILE", conflicts_with = "fields")]
+		fields_file: Option<PathBuf>,
+		/// The idempotency key; by default a random one.
+		#[arg(long)]
+		request_id: Option<String>,
+		/// Wait until the anchor is finalized (or fails).
+		#[arg(long)]
+		wait: bool,
+	},
+	/// Checks a prescription at the finalized block: prescriber, status, expiry, fills; with
+	/// the patient's share token (--share-token or MEDCHAIN_SHARE_TOKEN), its fields too.
+	Verify {
+		/// The prescription's record id (0x-hex).
+		record: String,
+		/// Open the shared fields with the share token in MEDCHAIN_SHARE_TOKEN.
+		#[arg(long)]
+		with_fields: bool,
+		/// The share token; visible in the process list: prefer MEDCHAIN_SHARE_TOKEN.
+		#[arg(long)]
+		share_token: Option<String>,
+		/// The purpose of that access (HL7 PurposeOfUse).
+		#[arg(long, default_value = "TREAT")]
+		purpose: String,
+	},
+	/// Records a fill at this pharmacy (it must have opened this version with the token).
+	Fill {
+		/// The prescription's latest version (0x-hex).
+		record: String,
+		/// How much is dispensed.
+		#[arg(long)]
+		quantity: u32,
+	},
+	/// The fills of a prescription, with their pharmacies.
+	History {
+		/// The prescription's record id (0x-hex).
+		record: String,
+	},
 }
 
 #[derive(Subcommand)]

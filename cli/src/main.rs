@@ -12,6 +12,7 @@ mod connect;
 mod consent;
 mod hospital;
 mod output;
+mod prescription;
 mod record;
 mod share;
 mod signing;
@@ -43,6 +44,7 @@ async fn run(cli: Cli) -> Result<Option<serde_json::Value>> {
 	let report = match cli.command {
 		Command::Record(command) => record::run(&context, command).await?,
 		Command::Share(command) => share::run(&context, command).await?,
+		Command::Prescription(command) => prescription::run(&context, command).await?,
 		Command::Consent(command) => consent::run(&context, command).await?,
 		Command::Audit(command) => match audit::run(&context, command, cli.json).await? {
 			Some(report) => report,

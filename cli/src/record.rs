@@ -38,23 +38,12 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 			valid_until,
 			wait,
 		} => {
-			let values = match fields_file {
-				Some(file) => fields_from_file(&file)?,
-				None => fields_from_args(&fields)?,
-			};
+			let values = fields_of(&fields, fields_file.as_deref())?;
 			let record = SubmitRecord {
 				valid_until,
 				..new_record(connect::pseudonym(&patient)?, record_type, values, request_id)
 			};
-			let api = context.api()?;
-			let submitted = api
-				.submit_record(record)
-				.await
-				.map_err(|e| api_error("medchain_submitRecord", e))?;
-			if wait {
-				return to_json(anchored(&api, submitted.record_id).await?);
-			}
-			to_json(submitted)
+			submit(context, record, wait).await
 		}
 		RecordCommand::Import { file, batch } => import(context, &file, batch).await,
 		RecordCommand::Status { record, wait } => {
@@ -95,6 +84,28 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 }
 
 /// The fields of `--field NAME=VALUE` arguments.
+/// Stores `record` on the node; with `wait`, answers once its anchor is finalized.
+pub async fn submit(context: &Context, record: SubmitRecord, wait: bool) -> crate::Result<Value> {
+	let api = context.api()?;
+	let submitted =
+		api.submit_record(record).await.map_err(|e| api_error("medchain_submitRecord", e))?;
+	if wait {
+		return to_json(anchored(&api, submitted.record_id).await?);
+	}
+	to_json(submitted)
+}
+
+/// The record's fields, from `--fields-file` if given, else from the `--field`s.
+pub fn fields_of(
+	fields: &[String],
+	fields_file: Option<&Path>,
+) -> crate::Result<Map<String, Value>> {
+	match fields_file {
+		Some(file) => fields_from_file(file),
+		None => fields_from_args(fields),
+	}
+}
+
 fn fields_from_args(fields: &[String]) -> crate::Result<Map<String, Value>> {
 	let mut values = Map::new();
 	for field in fields {
@@ -127,7 +138,7 @@ fn fields_from_file(file: &Path) -> crate::Result<Map<String, Value>> {
 
 /// The record of `record submit`, with its idempotency key: the one given, else a random one
 /// (never one derived from the content, which would let anyone who sees it test guesses).
-fn new_record(
+pub fn new_record(
 	patient: AccountId,
 	record_type: String,
 	fields: Map<String, Value>,

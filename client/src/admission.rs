@@ -7,8 +7,8 @@ use jsonrpsee::rpc_params;
 use medchain_primitives::peer::{peer_id_of_ed25519_key, NodeSignature};
 use medchain_runtime::{Runtime, SessionKeys};
 use pallet_hospitals::{
-	governance::{admission_message, node_admission_message},
-	HospitalNode, NewHospital,
+	governance::{admission_message, node_admission_message, pharmacy_admission_message},
+	HospitalNode, NewHospital, NewPharmacy,
 };
 use serde_json::Value;
 use sp_core::{bytes::from_hex, ed25519, Pair, H256};
@@ -77,11 +77,7 @@ impl Admission {
 		node_key: &[u8; 32],
 		keys: &SessionKeys,
 	) -> crate::Result<NodeSignature> {
-		let pair = ed25519::Pair::from_seed(node_key);
-		let peer_id = peer_id_of_ed25519_key(&pair.public());
-		if peer_id != self.peer_id {
-			return Err(format!("the node key is {peer_id}'s, not {}'s", self.peer_id));
-		}
+		let pair = self.node_pair(node_key)?;
 		let hospital = self.hospital(keys.clone())?;
 		Ok(pair.sign(&node_admission_message::<Runtime>(genesis_hash, &hospital)))
 	}
@@ -100,6 +96,49 @@ impl Admission {
 			grandpa_proof,
 			node_proofs: vec![node_proof].try_into().map_err(|_| "one node at a time")?,
 		})
+	}
+}
+
+impl Admission {
+	/// The pharmacy `propose_pharmacy` admits: a member with no validator keys.
+	pub fn pharmacy(&self) -> crate::Result<NewPharmacy<Runtime>> {
+		let node = HospitalNode {
+			peer_id: bounded(&self.peer_id, "peer id")?,
+			address: bounded(&self.address, "address")?,
+		};
+		Ok(NewPharmacy {
+			name: bounded(&self.name, "name")?,
+			admin: self.admin.clone(),
+			operator: self.operator.clone(),
+			nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
+		})
+	}
+
+	/// The `propose_pharmacy` call admitting this as a pharmacy, with its node key's
+	/// signature of the admission (`pallet_hospitals::governance::pharmacy_admission_message`)
+	/// on the chain with `genesis_hash`. Refuses a key whose peer id is not `peer_id`.
+	pub fn propose_pharmacy_call(
+		&self,
+		genesis_hash: &H256,
+		node_key: &[u8; 32],
+	) -> crate::Result<pallet_hospitals::Call<Runtime>> {
+		let pair = self.node_pair(node_key)?;
+		let pharmacy = self.pharmacy()?;
+		let node_proof = pair.sign(&pharmacy_admission_message::<Runtime>(genesis_hash, &pharmacy));
+		Ok(pallet_hospitals::Call::propose_pharmacy {
+			pharmacy,
+			node_proofs: vec![node_proof].try_into().map_err(|_| "one node at a time")?,
+		})
+	}
+
+	/// The node key `node_key`, refused unless its peer id is `peer_id`.
+	fn node_pair(&self, node_key: &[u8; 32]) -> crate::Result<ed25519::Pair> {
+		let pair = ed25519::Pair::from_seed(node_key);
+		let peer_id = peer_id_of_ed25519_key(&pair.public());
+		if peer_id != self.peer_id {
+			return Err(format!("the node key is {peer_id}'s, not {}'s", self.peer_id));
+		}
+		Ok(pair)
 	}
 }
 

@@ -16,6 +16,7 @@ mod metrics;
 mod node_flags;
 mod node_security;
 mod partition;
+mod pharmacy;
 mod rogue_endpoint;
 mod rolling_restart;
 mod rpc_docs;
