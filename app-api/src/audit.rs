@@ -195,4 +195,8 @@ pub enum FhirKind {
 	AuditEvent,
 	/// One Consent per share grant.
 	Consent,
+	/// The MedicationRequest of one prescription (filter: `record`).
+	MedicationRequest,
+	/// One MedicationDispense per fill of one prescription (filter: `record`).
+	MedicationDispense,
 }

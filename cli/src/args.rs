@@ -419,6 +419,10 @@ pub enum FhirKind {
 	AuditEvent,
 	/// A patient's shares as Consents (needs --patient).
 	Consent,
+	/// A prescription as a MedicationRequest (needs --record).
+	MedicationRequest,
+	/// A prescription's fills as MedicationDispenses (needs --record).
+	MedicationDispense,
 }
 
 #[derive(Subcommand)]
@@ -432,7 +436,8 @@ pub enum AuditCommand {
 		#[arg(long, conflicts_with = "cursor")]
 		all: bool,
 	},
-	/// The access log (AuditEvent) or a patient's shares (Consent) as a FHIR R5 Bundle (JSON).
+	/// The access log (AuditEvent), a patient's shares (Consent), or a prescription and its
+	/// fills (MedicationRequest, MedicationDispense) as a FHIR R5 Bundle (JSON).
 	Export {
 		#[arg(long, value_enum)]
 		kind: FhirKind,

@@ -52,6 +52,8 @@ pub async fn run(
 			let kind = match kind {
 				args::FhirKind::AuditEvent => FhirKind::AuditEvent,
 				args::FhirKind::Consent => FhirKind::Consent,
+				args::FhirKind::MedicationRequest => FhirKind::MedicationRequest,
+				args::FhirKind::MedicationDispense => FhirKind::MedicationDispense,
 			};
 			let request = ExportFhir { kind, filter: query(filter)? };
 			let bundle =

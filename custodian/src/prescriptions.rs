@@ -52,7 +52,7 @@ impl Custodian {
 	}
 
 	/// Prescription `record_id` as the finalized block holds it, without fields.
-	fn prescription_at_finalized(&self, record_id: RecordId) -> Result<PrescriptionVerification> {
+	pub(crate) fn prescription_at_finalized(&self, record_id: RecordId) -> Result<PrescriptionVerification> {
 		let chain = &self.chain;
 		let info = chain.info();
 		let at = info.finalized_hash;

@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-/// Hospital ids (decimal).
+/// Member ids (decimal): hospitals and pharmacies.
 pub const HOSPITAL: &str = "urn:medchain:hospital";
 /// A hospital's node, by hospital id.
 pub const HOSPITAL_NODE: &str = "urn:medchain:hospital-node";

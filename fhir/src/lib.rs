@@ -5,6 +5,8 @@
 //! - [`audit_event`]: access-log rows (`medchain-app-api`'s `LoggedAccess` and
 //!   `RefusedAttempt`) as AuditEvents, after IHE BALP;
 //! - [`consent`]: share grants (`medchain-primitives`' `Grant`) as Consents;
+//! - [`medication`]: prescriptions as MedicationRequests, and their fills as
+//!   MedicationDispenses;
 //! - [`bundle`]: a page of them as a `searchset` Bundle whose `next` link carries the cursor.
 //!
 //! [`codes`] names every system, code and extension used. The crate only builds JSON: the node
@@ -16,6 +18,7 @@
 pub mod audit_event;
 pub mod codes;
 pub mod consent;
+pub mod medication;
 
 use serde_json::{json, Value};
 

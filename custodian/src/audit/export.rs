@@ -6,7 +6,7 @@ use medchain_app_api::{
 	time::rfc3339,
 	ErrorCode,
 };
-use medchain_fhir::{audit_event, consent};
+use medchain_fhir::{audit_event, consent, medication};
 use medchain_primitives::shares::{Grant, GrantStatus};
 use medchain_runtime::{configs::MaxSharesPageSize, AccountId, BlockNumber};
 use serde_json::Value;
@@ -35,7 +35,39 @@ pub async fn bundle(custodian: &Custodian, request: ExportFhir) -> Result<Value,
 			Ok(medchain_fhir::bundle(resources, &rfc3339(read_at), page.next_cursor.as_deref()))
 		}
 		FhirKind::Consent => consents(custodian, &request.filter),
+		FhirKind::MedicationRequest | FhirKind::MedicationDispense => {
+			prescription(custodian, request.kind, &request.filter)
+		}
 	}
+}
+
+/// The MedicationRequest, or the MedicationDispenses, of the filter's prescription.
+fn prescription(
+	custodian: &Custodian,
+	kind: FhirKind,
+	filter: &AccessLogQuery,
+) -> Result<Value, Error> {
+	let AccessLogQuery {
+		record: Some(record),
+		patient: None,
+		hospital: None,
+		custodian: None,
+		from: None,
+		to: None,
+		cursor: None,
+		limit: None,
+	} = filter
+	else {
+		return Err(ErrorCode::InvalidAuditQuery
+			.error("a prescription's export takes its record, and nothing else"));
+	};
+	let verification = custodian.prescription_at_finalized(record.0)?;
+	let resources = match kind {
+		FhirKind::MedicationRequest => vec![medication::medication_request(&verification)],
+		_ => medication::medication_dispenses(&verification),
+	};
+	let read_at = custodian.chain.block_time(custodian.chain.info().finalized_hash);
+	Ok(medchain_fhir::bundle(resources, &rfc3339(read_at.map_err(chain_error)?), None))
 }
 
 /// A page of the grants of the filter's patient, oldest first; the cursor is the last grant id.

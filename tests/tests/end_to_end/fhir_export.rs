@@ -5,7 +5,8 @@
 use medchain_app_api::audit::{
 	AccessKind, Disclosure, LoggedAccess, RefusedAttempt, ReleaseReceipt,
 };
-use medchain_fhir::{audit_event, bundle, consent};
+use medchain_app_api::{MemberRef, PrescriptionFill, PrescriptionVerification, SharedFields};
+use medchain_fhir::{audit_event, bundle, consent, medication};
 use medchain_primitives::{
 	shares::{FieldSelection, Grant, GrantStatus, GrantTerms, Grantor, PurposeOfUse, TokenKey},
 	FieldMask, RecordType,
@@ -126,6 +127,48 @@ fn consents() -> Vec<Value> {
 		.collect()
 }
 
+fn member(id: u32, name: &str) -> MemberRef {
+	MemberRef { id, name: name.into(), status: "active".into() }
+}
+
+/// A prescription with one refill, filled by pharmacies 4 and 5; with `opened`, its fields.
+fn prescription(opened: bool) -> PrescriptionVerification {
+	let fill = |fill_no: u32, pharmacy: MemberRef| PrescriptionFill {
+		fill_no,
+		pharmacy,
+		record_id: RECORD.into(),
+		quantity: 30,
+		block: 50 + fill_no,
+		time: time_of(50 + fill_no),
+	};
+	let fields = serde_json::json!({ "medication": "amoxicillin", "dosage": "500 mg" });
+	PrescriptionVerification {
+		record_id: RECORD.into(),
+		authentic: true,
+		prescriber: member(0, "Hospital A"),
+		patient: PATIENT.into(),
+		status: "active".into(),
+		amended_by: None,
+		field_root: [3; 32].into(),
+		anchored_at: time_of(40),
+		expires_at: "2027-11-30T00:00:00.000Z".into(),
+		expired: false,
+		fills_allowed: 2,
+		fills_used: 2,
+		fills_left: 0,
+		fills: vec![fill(1, member(4, "Pharmacy P")), fill(2, member(5, "Pharmacy Q"))],
+		block: 60,
+		fields: opened.then(|| SharedFields {
+			record_id: RECORD.into(),
+			record_type: "PRESCRIPTION".into(),
+			fields: fields.as_object().cloned().unwrap_or_default(),
+			field_root: [3; 32].into(),
+			access_id: 12,
+			custodian: 0,
+		}),
+	}
+}
+
 #[test]
 fn every_exported_resource_validates_as_fhir_r5() {
 	let mut resources = vec![
@@ -135,9 +178,18 @@ fn every_exported_resource_validates_as_fhir_r5() {
 		audit_event::of_refusal(&refusal(None)),
 	];
 	resources.extend(consents());
+	for opened in [false, true] {
+		resources.push(medication::medication_request(&prescription(opened)));
+		resources.extend(medication::medication_dispenses(&prescription(opened)));
+	}
 	let exported = bundle(resources, "2026-11-30T07:10:00.000Z", Some("0x01"));
 	let summary = validation::validate(&exported).unwrap();
-	assert!(summary.contains("Bundle with 4 AuditEvent, 2 Consent"), "{summary}");
+	assert!(
+		summary.contains(
+			"Bundle with 4 AuditEvent, 2 Consent, 4 MedicationDispense, 2 MedicationRequest"
+		),
+		"{summary}"
+	);
 	assert_eq!(exported["link"][0]["url"], "urn:medchain:cursor:0x01");
 
 	// The validator does reject what R5 forbids: an R4-style outcome.
@@ -202,4 +254,25 @@ fn a_consent_carries_the_grant_status_and_field_selection() {
 	assert_eq!(active["provision"][0]["provision"][0]["code"][0]["coding"][0]["code"], "notes");
 	assert_eq!(active["period"]["end"], time_of(28_900));
 	assert_eq!(active["controller"][0]["identifier"]["value"], "0");
+}
+
+#[test]
+fn a_prescription_and_its_fills_say_who_prescribed_and_who_dispensed() {
+	let withheld = medication::medication_request(&prescription(false));
+	assert_eq!(withheld["status"], "completed", "every fill is used");
+	assert_eq!(withheld["requester"]["display"], "Hospital A");
+	assert_eq!(withheld["dispenseRequest"]["numberOfRepeatsAllowed"], 1);
+	assert_eq!(withheld["medication"]["concept"]["extension"][0]["valueCode"], "masked");
+	assert!(withheld.get("dosageInstruction").is_none());
+
+	let opened = medication::medication_request(&prescription(true));
+	assert_eq!(opened["medication"]["concept"]["text"], "amoxicillin");
+	assert_eq!(opened["dosageInstruction"][0]["text"], "500 mg");
+
+	let dispenses = medication::medication_dispenses(&prescription(false));
+	let performers: Vec<&Value> =
+		dispenses.iter().map(|dispense| &dispense["performer"][0]["actor"]["display"]).collect();
+	assert_eq!(performers, ["Pharmacy P", "Pharmacy Q"]);
+	assert_eq!(dispenses[1]["quantity"]["value"], 30);
+	assert_eq!(dispenses[1]["authorizingPrescription"][0]["type"], "MedicationRequest");
 }

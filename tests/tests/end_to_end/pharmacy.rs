@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use jsonrpsee::http_client::HttpClient;
 use medchain_app_api::{
-	auth::Role, ErrorCode, FillPrescription, FilledPrescription, MedchainApiClient,
-	PrescriptionVerification, RecordId, SubmitRecord, VerifyPrescription,
+	audit::{AccessLogQuery, ExportFhir, FhirKind},
+	auth::Role,
+	ErrorCode, FillPrescription, FilledPrescription, MedchainApiClient, PrescriptionVerification,
+	RecordId, SubmitRecord, VerifyPrescription,
 };
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_tests::{
@@ -37,6 +39,9 @@ const PATIENT: Sr25519Keyring = Sr25519Keyring::Ferdie;
 /// Grants last this many blocks: long enough for the whole test.
 const DURATION: u32 = 1_000;
 const DAY_MILLIS: u64 = 24 * 60 * 60 * 1000;
+/// The prescription's fields, but its refills.
+const FIELDS: [&str; 5] =
+	["medication=amoxicillin", "dosage=500 mg", "quantity=30", "doctor=Dr. Ada", "date=2026-12-07"];
 
 /// A pharmacy of the test: its registry id, node key number and accounts.
 struct Pharmacy {
@@ -193,8 +198,18 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 		register_patient(&chain, OPERATOR_A, PATIENT).await?;
 		let now = medchain_app_api::time::now_unix_millis();
 
-		step("1. A issues a prescription with one refill for X");
-		let prescription = prescribe(&app_a, "rx-1", 1, now + 30 * DAY_MILLIS).await?;
+		step("1. A issues a prescription with one refill for X (medchain prescription issue)");
+		let valid_until = medchain_app_api::time::rfc3339(now + 30 * DAY_MILLIS);
+		let patient = pseudonym_of(PATIENT).to_string();
+		let mut issue = vec!["--json", "prescription", "issue", "--patient", &patient];
+		issue.extend(["--refills", "1", "--valid-until", &valid_until, "--wait"]);
+		for field in FIELDS {
+			issue.extend(["--field", field]);
+		}
+		let issued = net.nodes[A].cli(Some(Role::App), &issue, &[])?.json()?;
+		assert_eq!(issued["status"], "finalized", "{issued}");
+		let prescription: RecordId =
+			serde_json::from_value(issued["recordId"].clone()).map_err(|e| e.to_string())?;
 		let verification = verify(&app_p, prescription).await?;
 		assert!(verification.authentic);
 		assert_eq!(
@@ -208,8 +223,10 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 		open(&chain, &app_q, &Q, prescription).await?;
 		let first = fill(&app_p, prescription).await.map_err(|e| e.to_string())?;
 		assert_eq!((first.fill_no, first.fills_left), (1, 1));
-		let second = fill(&app_q, prescription).await.map_err(|e| e.to_string())?;
-		assert_eq!((second.fill_no, second.fills_left), (2, 0));
+		let record = prescription.to_string();
+		let fill_q = ["--json", "prescription", "fill", &record, "--quantity", "30"];
+		let second = net.nodes[q].cli(Some(Role::App), &fill_q, &[])?.json()?;
+		assert_eq!((&second["fillNo"], &second["fillsLeft"]), (&2.into(), &0.into()), "{second}");
 
 		step("4. a third fill, at either, is refused; a hospital fills nothing");
 		expect_error(fill(&app_p, prescription).await, ErrorCode::NoFillsLeft)?;
@@ -227,6 +244,27 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 			.collect();
 		assert_eq!(pharmacies, [(1, P.id, P.name), (2, Q.id, Q.name)]);
 		assert_eq!(verification.fills_left, 0);
+		let history =
+			net.nodes[B].cli(Some(Role::Auditor), &["prescription", "history", &record], &[])?;
+		println!("medchain prescription history {record} (on B):\n{}", history.stdout);
+		assert!(history.success && history.stdout.contains("Pharmacy Q (5)"), "{}", history.stderr);
+
+		step("5b. the prescription and its fills as FHIR, validated");
+		for (kind, expected) in [
+			(FhirKind::MedicationRequest, "Bundle with 1 MedicationRequest"),
+			(FhirKind::MedicationDispense, "Bundle with 2 MedicationDispense"),
+		] {
+			let filter = AccessLogQuery { record: Some(prescription), ..Default::default() };
+			let bundle = auditor_b
+				.export_fhir(ExportFhir { kind, filter })
+				.await
+				.map_err(|e| e.to_string())?;
+			let summary = medchain_tests::fhir::validate(&bundle)?;
+			assert!(summary.contains(expected), "{summary}");
+			if kind == FhirKind::MedicationDispense {
+				println!("MedicationDispense: {}", bundle["entry"][1]["resource"]);
+			}
+		}
 
 		step("6. an expired prescription can't be filled");
 		let soon = medchain_app_api::time::now_unix_millis() + 40_000;
