@@ -427,6 +427,8 @@ pub struct HospitalsPage {
 pub struct HospitalEntry {
 	/// Its id: the `custodian` and `granteeHospital` of the other methods.
 	pub id: u32,
+	/// `hospital` (it keeps records and validates) or `pharmacy` (it fills prescriptions).
+	pub kind: String,
 	/// Its name.
 	pub name: String,
 	/// `active`, `suspended` or `removed`.

@@ -51,8 +51,8 @@ pub struct Member {
 	>,
 }
 
-/// A page of the registry: hospitals by id, and the id the next page starts from, if any.
-pub type HospitalsPage = (Vec<(HospitalId, Hospital)>, Option<HospitalId>);
+/// A page of the registry: members by id, and the id the next page starts from, if any.
+pub type MembersPage = (Vec<(HospitalId, Member)>, Option<HospitalId>);
 
 /// The heads of the chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,26 +214,20 @@ impl dyn Chain {
 		}))
 	}
 
-	/// The hospitals with ids from `from`, at most `limit`, with the `from` of the next page if
-	/// there are more.
-	pub fn hospitals(
-		&self,
-		at: H256,
-		from: HospitalId,
-		limit: u32,
-	) -> Result<HospitalsPage, String> {
+	/// The members (hospitals and pharmacies) with ids from `from`, at most `limit` ids, with
+	/// the `from` of the next page if there are more.
+	pub fn members(&self, at: H256, from: HospitalId, limit: u32) -> Result<MembersPage, String> {
 		let next_id: HospitalId = self
 			.decode(at, &pallet_hospitals::NextHospitalId::<Runtime>::hashed_key())?
 			.unwrap_or_default();
 		let end = from.saturating_add(limit).min(next_id);
-		let mut hospitals = Vec::new();
+		let mut members = Vec::new();
 		for id in from..end {
-			let key = pallet_hospitals::Hospitals::<Runtime>::hashed_key_for(id);
-			if let Some(hospital) = self.decode(at, &key)? {
-				hospitals.push((id, hospital));
+			if let Some(member) = self.member(at, id)? {
+				members.push((id, member));
 			}
 		}
-		Ok((hospitals, (end < next_id).then_some(end)))
+		Ok((members, (end < next_id).then_some(end)))
 	}
 
 	/// The hospital that registered `patient`.

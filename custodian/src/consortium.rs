@@ -2,16 +2,16 @@
 
 use medchain_app_api::{Health, HospitalEntry, HospitalsPage};
 use medchain_primitives::HospitalId;
-use pallet_hospitals::HospitalStatus;
+use pallet_hospitals::{HospitalStatus, MemberKind};
 
 use crate::{error::chain_error, Custodian, Result};
 
 impl Custodian {
-	/// `medchain_hospitals`: at most `limit` hospitals of the registry from id `from`, at the
-	/// finalized block.
+	/// `medchain_hospitals`: the members (hospitals and pharmacies) of the registry with ids
+	/// from `from`, at most `limit` ids, at the finalized block.
 	pub fn hospitals(&self, from: HospitalId, limit: u32) -> Result<HospitalsPage> {
 		let at = self.chain.info().finalized_hash;
-		let (hospitals, next) = self.chain.hospitals(at, from, limit).map_err(chain_error)?;
+		let (hospitals, next) = self.chain.members(at, from, limit).map_err(chain_error)?;
 		let validators = if hospitals.is_empty() {
 			Vec::new()
 		} else {
@@ -21,13 +21,13 @@ impl Custodian {
 			.into_iter()
 			.map(|(id, hospital)| HospitalEntry {
 				id,
-				name: String::from_utf8_lossy(&hospital.name).into_owned(),
-				status: match hospital.status {
-					HospitalStatus::Active => "active",
-					HospitalStatus::Suspended => "suspended",
-					HospitalStatus::Removed => "removed",
+				kind: match hospital.kind {
+					MemberKind::Hospital => "hospital",
+					MemberKind::Pharmacy => "pharmacy",
 				}
 				.into(),
+				name: String::from_utf8_lossy(&hospital.name).into_owned(),
+				status: status_name(hospital.status).into(),
 				validator: validators.contains(&id),
 				nodes: hospital
 					.nodes
@@ -51,5 +51,14 @@ impl Custodian {
 			// As the metrics task last sampled it: no store read per health check.
 			outbox_depth: self.metrics.outbox_depth.get(),
 		}
+	}
+}
+
+/// A member's status as the API names it.
+pub(crate) fn status_name(status: HospitalStatus) -> &'static str {
+	match status {
+		HospitalStatus::Active => "active",
+		HospitalStatus::Suspended => "suspended",
+		HospitalStatus::Removed => "removed",
 	}
 }

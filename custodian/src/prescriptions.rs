@@ -21,6 +21,7 @@ use sp_runtime::DispatchError;
 
 use crate::{
 	chain::Member,
+	consortium::status_name,
 	error::{chain_error, not_final_yet},
 	follower::error_name,
 	sharing,
@@ -52,7 +53,10 @@ impl Custodian {
 	}
 
 	/// Prescription `record_id` as the finalized block holds it, without fields.
-	pub(crate) fn prescription_at_finalized(&self, record_id: RecordId) -> Result<PrescriptionVerification> {
+	pub(crate) fn prescription_at_finalized(
+		&self,
+		record_id: RecordId,
+	) -> Result<PrescriptionVerification> {
 		let chain = &self.chain;
 		let info = chain.info();
 		let at = info.finalized_hash;
@@ -207,14 +211,6 @@ impl Members<'_> {
 			self.known.insert(id, member);
 		}
 		Ok(self.known.get(&id).and_then(Option::as_ref))
-	}
-}
-
-fn status_name(status: HospitalStatus) -> &'static str {
-	match status {
-		HospitalStatus::Active => "active",
-		HospitalStatus::Suspended => "suspended",
-		HospitalStatus::Removed => "removed",
 	}
 }
 

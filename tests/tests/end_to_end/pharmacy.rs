@@ -193,6 +193,24 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 			"pharmacies never validate"
 		);
 
+		let members =
+			net.nodes[A].app_rpc(Role::App)?.hospitals(None).await.map_err(|e| e.to_string())?;
+		let kinds: Vec<(u32, &str, bool)> = members
+			.hospitals
+			.iter()
+			.map(|member| (member.id, member.kind.as_str(), member.validator))
+			.collect();
+		assert_eq!(
+			kinds,
+			[
+				(0, "hospital", true),
+				(1, "hospital", true),
+				(2, "hospital", true),
+				(3, "hospital", true),
+				(P.id, "pharmacy", false),
+				(Q.id, "pharmacy", false)
+			]
+		);
 		let app_a = net.nodes[A].app_rpc(Role::App)?;
 		let (app_p, app_q) = (net.nodes[p].app_rpc(Role::App)?, net.nodes[q].app_rpc(Role::App)?);
 		register_patient(&chain, OPERATOR_A, PATIENT).await?;
