@@ -449,19 +449,19 @@ pub enum AuditCommand {
 	},
 }
 
-/// A new hospital's admission, exactly as its session keys and node key sign it.
+/// A new member's admission, exactly as its node key (and a hospital's session keys) sign it.
 #[derive(Args, Clone)]
 pub struct Admission {
-	/// The new hospital's name.
+	/// The new member's name.
 	#[arg(long)]
 	pub name: String,
-	/// The new hospital's admin account (SS58).
+	/// The new member's admin account (SS58).
 	#[arg(long)]
 	pub admin: String,
-	/// The new hospital's operator account (SS58).
+	/// The new member's operator account (SS58).
 	#[arg(long)]
 	pub operator: String,
-	/// The new hospital's node's peer id (`medchain-node key inspect-node-key`).
+	/// The new member's node's peer id (`medchain-node key inspect-node-key`).
 	#[arg(long)]
 	pub peer_id: String,
 	/// The node's public p2p address, e.g. `/ip4/203.0.113.7/tcp/30333`.
@@ -503,6 +503,15 @@ pub enum HospitalCommand {
 		#[arg(long)]
 		node_key_file: PathBuf,
 	},
+	/// Signs a new pharmacy's admission with its node's key (the pharmacy runs it; no session
+	/// keys: a pharmacy never validates). Prints the `nodeProof` for `propose admit-pharmacy`.
+	PharmacyNodeProof {
+		#[command(flatten)]
+		admission: Admission,
+		/// The node's `--node-key-file` (64 hex characters or 32 raw bytes).
+		#[arg(long)]
+		node_key_file: PathBuf,
+	},
 	/// Registers a patient pseudonym with the hospital whose operator signs.
 	RegisterPatient {
 		/// The patient's account (SS58).
@@ -535,7 +544,18 @@ pub enum Proposal {
 		#[command(flatten)]
 		admin: Signer,
 	},
-	/// Suspend a hospital.
+	/// Admit a pharmacy (a member that fills prescriptions and never validates), with the
+	/// `nodeProof` `pharmacy-node-proof` printed.
+	AdmitPharmacy {
+		#[command(flatten)]
+		admission: Admission,
+		/// `nodeProof` from `pharmacy-node-proof`.
+		#[arg(long)]
+		node_proof: String,
+		#[command(flatten)]
+		admin: Signer,
+	},
+	/// Suspend a member (a hospital or a pharmacy).
 	Suspend {
 		hospital: u32,
 		#[command(flatten)]

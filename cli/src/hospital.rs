@@ -25,6 +25,10 @@ pub async fn run(context: &Context, command: HospitalCommand) -> crate::Result<V
 					let node_proof = admission::decode_node_proof(&node_proof)?;
 					(admin, admission_of(admission)?.propose_call(keys, proofs, node_proof)?)
 				}
+				Proposal::AdmitPharmacy { admission, node_proof, admin } => {
+					let node_proof = admission::decode_node_proof(&node_proof)?;
+					(admin, admission_of(admission)?.propose_pharmacy_call(node_proof)?)
+				}
 				Proposal::Suspend { hospital, admin } => {
 					(admin, propose(Change::Suspend { hospital }))
 				}
@@ -62,6 +66,13 @@ pub async fn run(context: &Context, command: HospitalCommand) -> crate::Result<V
 				"proof": generated.proof_hex,
 				"nodeProof": sp_core::bytes::to_hex(node_proof.as_ref(), false),
 			}))
+		}
+		HospitalCommand::PharmacyNodeProof { admission, node_key_file } => {
+			let admission = admission_of(admission)?;
+			let node_key = admission::read_node_key(&node_key_file)?;
+			let node_proof =
+				admission.sign_pharmacy_as_node(&chain.genesis_hash().await?, &node_key)?;
+			Ok(json!({ "nodeProof": sp_core::bytes::to_hex(node_proof.as_ref(), false) }))
 		}
 		HospitalCommand::RegisterPatient { patient, operator, issue_token_into } => {
 			let operator = connect::key(&operator, "the hospital operator's")?;

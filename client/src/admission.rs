@@ -114,19 +114,25 @@ impl Admission {
 		})
 	}
 
-	/// The `propose_pharmacy` call admitting this as a pharmacy, with its node key's
-	/// signature of the admission (`pallet_hospitals::governance::pharmacy_admission_message`)
-	/// on the chain with `genesis_hash`. Refuses a key whose peer id is not `peer_id`.
-	pub fn propose_pharmacy_call(
+	/// The node key's signature of this admission as a pharmacy on the chain with
+	/// `genesis_hash` (`pallet_hospitals::governance::pharmacy_admission_message`). Refuses a
+	/// key whose peer id is not `peer_id`.
+	pub fn sign_pharmacy_as_node(
 		&self,
 		genesis_hash: &H256,
 		node_key: &[u8; 32],
-	) -> crate::Result<pallet_hospitals::Call<Runtime>> {
+	) -> crate::Result<NodeSignature> {
 		let pair = self.node_pair(node_key)?;
-		let pharmacy = self.pharmacy()?;
-		let node_proof = pair.sign(&pharmacy_admission_message::<Runtime>(genesis_hash, &pharmacy));
+		Ok(pair.sign(&pharmacy_admission_message::<Runtime>(genesis_hash, &self.pharmacy()?)))
+	}
+
+	/// The `propose_pharmacy` call admitting this as a pharmacy, with its node's `node_proof`.
+	pub fn propose_pharmacy_call(
+		&self,
+		node_proof: NodeSignature,
+	) -> crate::Result<pallet_hospitals::Call<Runtime>> {
 		Ok(pallet_hospitals::Call::propose_pharmacy {
-			pharmacy,
+			pharmacy: self.pharmacy()?,
 			node_proofs: vec![node_proof].try_into().map_err(|_| "one node at a time")?,
 		})
 	}

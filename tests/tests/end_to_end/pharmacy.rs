@@ -84,8 +84,9 @@ async fn admit(net: &mut LocalNetwork, chain: &Chain, pharmacy: &Pharmacy) -> Re
 		address: net.nodes[node].multiaddr(&peer_id),
 		peer_id,
 	};
-	let call = admission
-		.propose_pharmacy_call(&chain.genesis_hash().await?, &node_key(pharmacy.key_index))?;
+	let node_proof = admission
+		.sign_pharmacy_as_node(&chain.genesis_hash().await?, &node_key(pharmacy.key_index))?;
+	let call = admission.propose_pharmacy_call(node_proof)?;
 	let voters = [Sr25519Keyring::Bob, Sr25519Keyring::Charlie].map(|keyring| keyring.pair());
 	let passed =
 		governance::pass(chain, &Sr25519Keyring::Alice.pair(), &voters, call, Head::Finalized)
