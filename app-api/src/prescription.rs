@@ -1,7 +1,7 @@
 //! A prescription's terms as an app submits them: the `refills` field, and `validUntil`.
 
 use medchain_primitives::{
-	prescription::{PrescriptionRequest, MAX_REFILLS, MAX_VALIDITY_MILLIS},
+	prescription::{PrescriptionRequest, MAX_REFILLS},
 	RecordType,
 };
 
@@ -9,8 +9,9 @@ use crate::{time, ApiError, ErrorCode};
 
 /// The terms a record of `record_type` is anchored with: `Some` for a prescription (its
 /// `refills` field, a whole number from 0 to [`MAX_REFILLS`], and `valid_until`, RFC 3339,
-/// in the future; later than a year from now anchors as a year), `None` for any other type,
-/// which may not name `valid_until`.
+/// in the future), `None` for any other type, which may not name `valid_until`. The expiry is
+/// kept as asked, so that a retry repeats it exactly; the chain caps it at a year
+/// ([`medchain_primitives::prescription::MAX_VALIDITY_MILLIS`]) from anchoring.
 pub fn terms(
 	record_type: RecordType,
 	fields: &serde_json::Map<String, serde_json::Value>,
@@ -37,7 +38,7 @@ pub fn terms(
 			if at <= now_millis {
 				return Err(invalid(format!("validUntil {text} has passed")));
 			}
-			Ok(at.min(now_millis.saturating_add(MAX_VALIDITY_MILLIS)))
+			Ok(at)
 		})
 		.transpose()?;
 	Ok(Some(PrescriptionRequest { refills, expires_at }))
@@ -46,6 +47,7 @@ pub fn terms(
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use medchain_primitives::prescription::MAX_VALIDITY_MILLIS;
 	use serde_json::json;
 
 	const NOW: u64 = 1_796_079_600_000;
@@ -77,7 +79,7 @@ mod tests {
 			terms(RecordType::Prescription, &refills(json!("3")), Some(&in_two_years), NOW),
 			Ok(Some(PrescriptionRequest {
 				refills: 3,
-				expires_at: Some(NOW + MAX_VALIDITY_MILLIS)
+				expires_at: Some(NOW + 2 * MAX_VALIDITY_MILLIS)
 			}))
 		);
 	}

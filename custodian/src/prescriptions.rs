@@ -117,11 +117,7 @@ impl Custodian {
 			return Err(ErrorCode::InvalidFieldValue.error("quantity must be at least 1"));
 		}
 		let best = self.chain.info().best_hash;
-		let member = self.chain.member(best, self.hospital).map_err(chain_error)?;
-		let is_pharmacy = member.as_ref().is_some_and(|member| {
-			member.kind == MemberKind::Pharmacy && member.status == HospitalStatus::Active
-		});
-		if !is_pharmacy {
+		if !self.is_pharmacy(best)? {
 			return Err(ErrorCode::NotAPharmacy.error(format!(
 				"member {} is not an active pharmacy: only pharmacies fill prescriptions",
 				self.hospital
@@ -175,6 +171,16 @@ impl Custodian {
 				_ => None,
 			})
 			.ok_or_else(|| ErrorCode::TransactionRefused.error("the fill recorded no Filled event"))
+	}
+}
+
+impl Custodian {
+	/// Whether this node's member is an active pharmacy at block `at`.
+	pub(crate) fn is_pharmacy(&self, at: H256) -> Result<bool> {
+		let member = self.chain.member(at, self.hospital).map_err(chain_error)?;
+		Ok(member.is_some_and(|member| {
+			member.kind == MemberKind::Pharmacy && member.status == HospitalStatus::Active
+		}))
 	}
 }
 

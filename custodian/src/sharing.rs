@@ -12,6 +12,7 @@ use medchain_primitives::{
 	records::RecordStatus,
 	release::verify_release,
 	shares::{AccessRequest, GrantId, GrantRefusal, GrantStatus, PurposeOfUse},
+	RecordType,
 };
 use medchain_runtime::{RuntimeCall, RuntimeError, RuntimeEvent};
 use medchain_token::ShareToken;
@@ -112,6 +113,12 @@ fn check_access(
 				to_hex(&record_id)
 			)))
 		}
+	}
+	if anchor.record_type != RecordType::Prescription && custodian.is_pharmacy(best)? {
+		return Err(ErrorCode::AccessRefused.error(format!(
+			"record {} is no prescription: a pharmacy opens prescriptions only",
+			to_hex(&record_id)
+		)));
 	}
 	if anchor.patient != grant.patient {
 		return Err(ErrorCode::RecordNotShared.error(format!(

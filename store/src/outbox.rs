@@ -41,8 +41,10 @@ impl Store {
 			let record_id = entry.map_err(redb::Error::from)?.1.value();
 			let Some(bytes) = records.get(record_id).map_err(redb::Error::from)? else { continue };
 			let stored = decode_record(bytes.value())?;
+			// A prescription stored before terms were kept has none: the chain refuses its
+			// anchor (`PrescriptionTermsMissing`), and the record is marked failed with that.
 			let prescription = match stored.record_type {
-				RecordType::Prescription => Some(prescription_terms(&prescriptions, &record_id)?),
+				RecordType::Prescription => prescription_terms(&prescriptions, &record_id)?,
 				_ => None,
 			};
 			pending.push(PendingAnchor {
@@ -113,15 +115,15 @@ impl Store {
 	}
 }
 
-/// The terms prescription `record_id` was stored with.
+/// The terms prescription `record_id` was stored with, if any.
 fn prescription_terms(
 	prescriptions: &redb::ReadOnlyTable<[u8; 32], &[u8]>,
 	record_id: &RecordId,
-) -> crate::Result<PrescriptionRequest> {
-	let bytes = prescriptions
-		.get(record_id)
-		.map_err(redb::Error::from)?
-		.ok_or_else(|| StoreError::Inconsistent("a prescription without its terms".into()))?;
+) -> crate::Result<Option<PrescriptionRequest>> {
+	let Some(bytes) = prescriptions.get(record_id).map_err(redb::Error::from)? else {
+		return Ok(None);
+	};
 	PrescriptionRequest::decode(&mut bytes.value())
+		.map(Some)
 		.map_err(|_| StoreError::Inconsistent("undecodable prescription terms".into()))
 }

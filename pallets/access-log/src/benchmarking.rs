@@ -42,7 +42,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn access() -> Result<(), BenchmarkError> {
-		let (operator, hospital) = benchmark_origin::<T::AccessorOrigin, _>()?;
+		let (operator, hospital) = benchmark_origin::<T::OperatorOrigin, _>()?;
 		let (record, patient) = T::BenchmarkHelper::record(0);
 		let key = token_key();
 		let grant = T::BenchmarkHelper::grant(patient, record, key);

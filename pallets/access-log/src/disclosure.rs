@@ -8,7 +8,7 @@ use medchain_primitives::{
 	commitment::{Hash256, RecordId},
 	records::{Record, RecordStatus},
 	shares::{AccessRequest, GrantId, GrantRefusal, PurposeOfUse, ShareGrants, TokenSignature},
-	FieldMask, HospitalId, PatientRegistry, RecordLookup,
+	FieldMask, HospitalId, PatientRegistry, RecordLookup, RecordType,
 };
 
 use crate::{
@@ -18,6 +18,19 @@ use crate::{
 };
 
 type RecordOf<T> = Record<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+/// What an `access` asks for: the grant, the record, the purpose, the grant's use count the
+/// token signed and the block the signature is valid until.
+pub(crate) type AccessTerms<T> = (GrantId, RecordId, PurposeOfUse, u32, BlockNumberFor<T>);
+
+/// Which kind of member's operator calls `access`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AccessorKind {
+	/// A hospital: it opens any record a grant covers.
+	Hospital,
+	/// A pharmacy: it opens prescriptions only.
+	Pharmacy,
+}
 
 impl<T: Config> From<GrantRefusal> for Error<T> {
 	fn from(refusal: GrantRefusal) -> Self {
@@ -52,14 +65,15 @@ impl<T: Config> Pallet<T> {
 	/// use of the grant, counts the accessor's access quota and writes the entry.
 	pub(crate) fn do_access(
 		accessor: HospitalId,
-		grant: GrantId,
-		record_id: RecordId,
-		purpose: PurposeOfUse,
-		uses: u32,
-		valid_until: BlockNumberFor<T>,
+		kind: AccessorKind,
+		(grant, record_id, purpose, uses, valid_until): AccessTerms<T>,
 		signature: &TokenSignature,
 	) -> DispatchResult {
 		let record = Self::active_record(&record_id)?;
+		ensure!(
+			kind == AccessorKind::Hospital || record.record_type == RecordType::Prescription,
+			Error::<T>::PharmacyOpensPrescriptionsOnly
+		);
 		let request = AccessRequest {
 			genesis_hash: medchain_pallet_support::chain::genesis_hash_bytes::<T>(),
 			grant,
@@ -77,7 +91,7 @@ impl<T: Config> Pallet<T> {
 		})?;
 		ensure!(authorized.patient == record.patient, Error::<T>::RecordNotInGrant);
 		let fields = authorized.fields.mask_for(record.record_type);
-		Self::record_entry(
+		let access = Self::record_entry(
 			AccessKind::Normal { grant },
 			record_id,
 			record,
@@ -85,6 +99,10 @@ impl<T: Config> Pallet<T> {
 			fields,
 			purpose,
 		)?;
+		if kind == AccessorKind::Pharmacy {
+			// What one fill spends (`AccessLookup::spend_access`).
+			AccessedBy::<T>::insert(record_id, accessor, access);
+		}
 		Ok(())
 	}
 
@@ -207,7 +225,6 @@ impl<T: Config> Pallet<T> {
 		];
 		if let Accessor::Hospital(hospital) = accessor {
 			queries.push(AccessQuery::Accessor(hospital));
-			AccessedBy::<T>::insert(record_id, hospital, access);
 		}
 		for query in queries {
 			AccessIndex::<T>::push(&query, access);

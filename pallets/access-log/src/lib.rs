@@ -6,8 +6,8 @@
 //! failed extrinsic with its reason.
 //!
 //! ## Calls
-//! - [`Pallet::access`]: an active hospital's or pharmacy's operator (`Config::AccessorOrigin`)
-//!   presents a share token's signature of the request (grant, record, accessor, purpose, the
+//! - [`Pallet::access`]: an active hospital's operator, or a pharmacy's for a prescription
+//!   (`Config::PharmacyOrigin`), presents a share token's signature of the request (grant, record, accessor, purpose, the
 //!   grant's use count, valid-until block). The shares pallet checks and counts the use
 //!   (`ShareGrants::use_grant`), so the same signature never works twice.
 //! - [`Pallet::break_glass`]: emergency access without a grant, with a justification code,
@@ -66,6 +66,8 @@ pub trait BenchmarkHelper<AccountId> {
 	) -> medchain_primitives::shares::GrantId;
 }
 
+use disclosure::AccessorKind;
+
 // The `#[pallet::storage]` expansion calls `expect` on the pallet's name in the runtime (set by
 // `construct_runtime!`); this pallet's own code never does (the workspace denies it).
 #[allow(clippy::expect_used, reason = "expanded by #[pallet::storage]")]
@@ -108,10 +110,10 @@ pub mod pallet {
 		/// hospital's operator, succeeding with its hospital
 		/// (`medchain_pallet_support::EnsureHospitalOperator` in the runtime).
 		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
-		/// The origin of `access`: an active hospital's or pharmacy's operator, succeeding with
-		/// its hospital or pharmacy (`EitherOf` the hospital and the pharmacy operator origins
-		/// in the runtime).
-		type AccessorOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
+		/// The origin of a pharmacy's `access`: an active pharmacy's operator, succeeding with
+		/// its pharmacy (`medchain_pallet_support::EnsurePharmacyOperator` in the runtime). A
+		/// pharmacy opens prescriptions only.
+		type PharmacyOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = HospitalId>;
 		/// The registered patients and the hospitals that registered them.
 		type Patients: PatientRegistry<Self::AccountId>;
 		/// The anchored records an access reads.
@@ -269,7 +271,7 @@ pub mod pallet {
 	#[pallet::error]
 	pub enum Error<T> {
 		/// The origin is not an active hospital's operator (`Config::OperatorOrigin`), or for
-		/// `access` an active hospital's or pharmacy's operator (`Config::AccessorOrigin`).
+		/// `access` an active hospital's or pharmacy's operator (`Config::PharmacyOrigin`).
 		NotHospitalOperator,
 		/// No record has this id.
 		RecordNotFound,
@@ -320,6 +322,8 @@ pub mod pallet {
 		AlreadyReleased,
 		/// The access id counter is exhausted.
 		Overflow,
+		/// A pharmacy opens prescriptions only.
+		PharmacyOpensPrescriptionsOnly,
 	}
 
 	#[pallet::hooks]
@@ -337,12 +341,14 @@ pub mod pallet {
 		/// counts the use, so a signature works only once; the entry names the fields the grant
 		/// discloses of the record.
 		///
-		/// The origin must be the operator of an active hospital or pharmacy
-		/// (`Config::AccessorOrigin`).
+		/// The origin must be the operator of an active hospital, or of an active pharmacy
+		/// (`Config::PharmacyOrigin`) for a prescription: a grant a patient made for any
+		/// hospital never opens their other records to pharmacies.
 		///
 		/// Emits `AccessRecorded`.
 		///
-		/// Errors: `NotHospitalOperator`; `RecordNotFound`, `RecordIsErased`,
+		/// Errors: `NotHospitalOperator`, `PharmacyOpensPrescriptionsOnly`; `RecordNotFound`,
+		/// `RecordIsErased`,
 		/// `RecordSuperseded`; the grant's refusals
 		/// `GrantNotFound`, `BadTokenSignature`, `SignatureReplayed`, `UseCountMismatch`,
 		/// `AccessRequestExpired`, `GrantRevoked`, `GrantExpired`, `WrongGrantee`,
@@ -362,9 +368,16 @@ pub mod pallet {
 			valid_until: BlockNumberFor<T>,
 			signature: TokenSignature,
 		) -> DispatchResult {
-			let accessor = T::AccessorOrigin::try_origin(origin)
-				.map_err(|_| Error::<T>::NotHospitalOperator)?;
-			Self::do_access(accessor, grant, record, purpose, uses, valid_until, &signature)
+			let (accessor, kind) = match T::OperatorOrigin::try_origin(origin) {
+				Ok(hospital) => (hospital, AccessorKind::Hospital),
+				Err(origin) => (
+					T::PharmacyOrigin::try_origin(origin)
+						.map_err(|_| Error::<T>::NotHospitalOperator)?,
+					AccessorKind::Pharmacy,
+				),
+			};
+			let request = (grant, record, purpose, uses, valid_until);
+			Self::do_access(accessor, kind, request, &signature)
 		}
 
 		/// Opens an emergency access to `record` without a grant, with the justification code

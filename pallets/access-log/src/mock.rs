@@ -94,10 +94,8 @@ impl pallet_access_log::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type OperatorOrigin =
 		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>;
-	type AccessorOrigin = frame_support::traits::EitherOf<
-		medchain_pallet_support::EnsureHospitalOperator<TestConsortium, AccountId32>,
-		medchain_pallet_support::EnsurePharmacyOperator<TestConsortium, AccountId32>,
-	>;
+	type PharmacyOrigin =
+		medchain_pallet_support::EnsurePharmacyOperator<TestConsortium, AccountId32>;
 	type Patients = TestConsortium;
 	type Records = TestConsortium;
 	type Grants = Shares;

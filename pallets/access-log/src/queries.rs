@@ -16,6 +16,10 @@ impl<T: Config> AccessLookup for Pallet<T> {
 	fn accessed_by(record: &RecordId, accessor: HospitalId) -> Option<AccessId> {
 		AccessedBy::<T>::get(record, accessor)
 	}
+
+	fn spend_access(record: &RecordId, accessor: HospitalId) -> Option<AccessId> {
+		AccessedBy::<T>::take(record, accessor)
+	}
 }
 
 impl<T: Config> Pallet<T> {

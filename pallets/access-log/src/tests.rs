@@ -24,8 +24,12 @@ fn origin(who: &AccountId32) -> RuntimeOrigin {
 }
 
 fn record(seed: u8, patient: &AccountId32) -> RecordId {
+	record_of(seed, patient, LAB)
+}
+
+fn record_of(seed: u8, patient: &AccountId32, kind: RecordType) -> RecordId {
 	let id = [seed; 32];
-	testing::add_record(id, patient.clone(), HOSPITAL_A, LAB);
+	testing::add_record(id, patient.clone(), HOSPITAL_A, kind);
 	id
 }
 
@@ -37,8 +41,12 @@ struct Shared {
 }
 
 fn share_with(grantee: Option<HospitalId>, fields: FieldSelection) -> Shared {
+	share_of(LAB, grantee, fields)
+}
+
+fn share_of(kind: RecordType, grantee: Option<HospitalId>, fields: FieldSelection) -> Shared {
 	let patient = testing::patient(0);
-	let record = record(1, &patient);
+	let record = record_of(1, &patient, kind);
 	let token = ShareToken::generate();
 	let terms = GrantTerms {
 		records: BoundedVec::truncate_from(vec![record]),
@@ -332,7 +340,8 @@ fn a_late_request_another_purpose_or_an_unknown_grant_is_refused() {
 #[test]
 fn a_pharmacys_operator_opens_a_record_shared_with_it_and_the_lookup_finds_the_entry() {
 	new_test_ext().execute_with(|| {
-		let shared = share_with(Some(PHARMACY_P), FieldSelection::AllButNotes);
+		let shared =
+			share_of(RecordType::Prescription, Some(PHARMACY_P), FieldSelection::AllButNotes);
 		let request = Request { accessor: PHARMACY_P, ..Request::for_(&shared) };
 		assert_eq!(AccessLog::accessed_by(&shared.record, PHARMACY_P), None);
 		assert_ok!(request.send(&shared.token));
@@ -343,6 +352,9 @@ fn a_pharmacys_operator_opens_a_record_shared_with_it_and_the_lookup_finds_the_e
 		assert_eq!(AccessLog::accessed_by(&shared.record, PHARMACY_P), Some(0));
 		assert_eq!(AccessLog::accessed_by(&shared.record, HOSPITAL_B), None);
 		assert_eq!(AccessLog::accessed_by(&[7; 32], PHARMACY_P), None);
+		// A fill spends it.
+		assert_eq!(AccessLog::spend_access(&shared.record, PHARMACY_P), Some(0));
+		assert_eq!(AccessLog::accessed_by(&shared.record, PHARMACY_P), None);
 
 		// The lookup names the latest entry.
 		assert_ok!(Request { uses: 1, ..request }.send(&shared.token));
@@ -368,16 +380,16 @@ fn a_pharmacy_neither_breaks_the_glass_nor_confirms_releases() {
 			AccessLog::break_glass(pharmacy.clone(), record, reason),
 			Error::<Test>::NotHospitalOperator
 		);
-		// A hospital's break-glass entry is its latest for the record, too.
+		// Only a pharmacy's access is kept for a fill.
 		assert_ok!(AccessLog::break_glass(origin(&testing::operator(HOSPITAL_B)), record, reason));
-		assert_eq!(AccessLog::accessed_by(&record, HOSPITAL_B), Some(0));
+		assert_eq!(AccessLog::accessed_by(&record, HOSPITAL_B), None);
 		assert_noop!(
 			AccessLog::confirm_release(pharmacy, 0, [5; 32]),
 			Error::<Test>::NotHospitalOperator
 		);
 		// A patient's own read is no member's entry.
 		assert_ok!(AccessLog::patient_access(origin(&testing::patient(0)), record));
-		assert_eq!(AccessLog::accessed_by(&record, HOSPITAL_B), Some(0));
+		assert_eq!(AccessLog::accessed_by(&record, HOSPITAL_B), None);
 	});
 }
 
@@ -615,5 +627,17 @@ fn try_state_catches_an_entry_missing_from_its_patients_index() {
 		IndexLength::<Test>::insert(&query, 0);
 		assert!(AccessLog::do_try_state().is_err());
 		IndexLength::<Test>::insert(&query, 1);
+	});
+}
+
+#[test]
+fn a_pharmacy_opens_prescriptions_only_even_with_an_open_grant() {
+	new_test_ext().execute_with(|| {
+		// A grant for any hospital of a lab result: hospitals open it, pharmacies don't.
+		let shared = share_with(None, FieldSelection::AllButNotes);
+		let pharmacy = Request { accessor: PHARMACY_P, ..Request::for_(&shared) };
+		assert_noop!(pharmacy.send(&shared.token), Error::<Test>::PharmacyOpensPrescriptionsOnly);
+		assert_ok!(Request::for_(&shared).send(&shared.token));
+		assert_eq!(AccessLog::accessed_by(&shared.record, HOSPITAL_B), None);
 	});
 }

@@ -319,7 +319,9 @@ impl<T: Config> Pallet<T> {
 	/// stalled because hospitals are gone, the survivors alone can act.
 	///
 	/// Where pharmacies vote on admissions, the electorate of an admission is the active
-	/// hospitals and the active pharmacies; otherwise it is the active hospitals.
+	/// hospitals and the active pharmacies, and the hospitals' own approvals must also reach
+	/// the threshold of the active hospitals (`execute_if_approved`); otherwise it is the
+	/// active hospitals.
 	pub fn tally(info: &ProposalInfo<T>) -> (u32, u32) {
 		let target = info.proposal.target();
 		let recovery = matches!(info.proposal, Proposal::RecoverStalledSet { .. });
@@ -338,20 +340,43 @@ impl<T: Config> Pallet<T> {
 		} else {
 			(Self::active_count(), 1)
 		};
+		// Never more than can vote: the target, if active, is in the electorate but not a voter.
+		let target_active = target.is_some_and(Self::is_active);
+		let needed = Self::needed(electorate, floor, target_active);
+		(u32::try_from(ayes).unwrap_or(u32::MAX), needed)
+	}
+
+	/// The approvals a threshold of `electorate` needs: at least `floor`, at most the voters
+	/// (the electorate without an active target).
+	fn needed(electorate: u32, floor: u64, target_active: bool) -> u32 {
 		let (numerator, denominator) = T::ApprovalThreshold::get();
 		let scaled = u64::from(electorate).saturating_mul(u64::from(numerator));
 		let needed = scaled.div_ceil(u64::from(denominator.max(1))).max(floor);
-		// Never more than can vote: the target, if active, is in the electorate but not a voter.
-		let target_active = target.is_some_and(Self::is_active);
 		let voters = u64::from(electorate.saturating_sub(u32::from(target_active))).max(floor);
-		let needed = needed.min(voters);
-		(u32::try_from(ayes).unwrap_or(u32::MAX), u32::try_from(needed).unwrap_or(u32::MAX))
+		u32::try_from(needed.min(voters)).unwrap_or(u32::MAX)
+	}
+
+	/// Whether the hospitals alone approve an admission that pharmacies vote on: pharmacies'
+	/// approvals can add to the hospitals' but never outvote them, so they can't admit the
+	/// validators of their choice.
+	fn hospitals_approve(info: &ProposalInfo<T>) -> bool {
+		let target = info.proposal.target();
+		let ayes = info
+			.ayes
+			.iter()
+			.filter(|member| Some(**member) != target && Self::is_active(**member))
+			.count();
+		let target_active = target.is_some_and(Self::is_active);
+		let needed = Self::needed(Self::active_count(), 1, target_active);
+		u32::try_from(ayes).unwrap_or(u32::MAX) >= needed
 	}
 
 	fn execute_if_approved(id: ProposalId, info: ProposalInfo<T>) -> DispatchResult {
 		let (ayes, needed) = Self::tally(&info);
 		Self::deposit_event(Event::Tallied { id, ayes, needed });
-		if ayes < needed {
+		if ayes < needed
+			|| (Self::pharmacies_vote_on(&info.proposal) && !Self::hospitals_approve(&info))
+		{
 			return Ok(());
 		}
 		// Checked again: the registry may have changed since the proposal was made.

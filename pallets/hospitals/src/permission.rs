@@ -53,8 +53,11 @@ pub mod invalidity {
 pub mod priority {
 	use super::{HospitalRole, Signer};
 
-	/// Priority of a hospital's or pharmacy's admin's transactions.
+	/// Priority of a hospital's admin's transactions.
 	pub const ADMIN: u64 = 3_000;
+	/// Priority of a pharmacy's admin's transactions: below the hospitals' governance, so
+	/// pharmacies never delay a vote of the hospitals (to suspend one of them, say).
+	pub const PHARMACY_ADMIN: u64 = 2_500;
 	/// Priority of a hospital's or pharmacy's operator's transactions.
 	pub const OPERATOR: u64 = 2_000;
 	/// Priority of a patient's transactions, orphaned or not.
@@ -63,8 +66,8 @@ pub mod priority {
 	/// The pool priority of `signer`'s transactions.
 	pub fn of(signer: &Signer) -> u64 {
 		match signer {
-			Signer::Hospital { role: HospitalRole::Admin, .. }
-			| Signer::Pharmacy { role: HospitalRole::Admin, .. } => ADMIN,
+			Signer::Hospital { role: HospitalRole::Admin, .. } => ADMIN,
+			Signer::Pharmacy { role: HospitalRole::Admin, .. } => PHARMACY_ADMIN,
 			Signer::Hospital { role: HospitalRole::Operator, .. }
 			| Signer::Pharmacy { role: HospitalRole::Operator, .. } => OPERATOR,
 			Signer::Patient { .. } | Signer::OrphanedPatient { .. } => PATIENT,

@@ -609,13 +609,15 @@ pub mod pallet {
 		/// the fills its terms allow over all its versions.
 		///
 		/// The origin must be the operator of an active pharmacy (`Config::PharmacyOrigin`)
-		/// that holds an access entry for exactly this version.
+		/// that holds an access entry for exactly this version; the fill spends it, so each
+		/// fill follows an opening with the patient's share token (a revoked or expired share
+		/// fills nothing more).
 		///
 		/// Emits `Filled`.
 		///
 		/// Errors: `NotPharmacyOperator`, `ZeroQuantity`, then in this order `RecordNotFound`,
 		/// `NotAPrescription`, `PrescriptionErased`, `PrescriptionAmended`,
-		/// `PrescriptionExpired`, `NoAccessEntry`, `NoFillsLeft`.
+		/// `PrescriptionExpired`, `NoFillsLeft`, `NoAccessEntry`.
 		///
 		/// ## Complexity
 		/// - O(1).

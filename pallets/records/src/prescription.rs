@@ -76,12 +76,12 @@ impl<T: Config> Pallet<T> {
 			RecordStatus::Amended { .. } => return Err(FillRefusal::PrescriptionAmended),
 		}
 		ensure!(now < terms.expires_at, FillRefusal::PrescriptionExpired);
+		let used = FillIndex::<T>::len(&terms.root);
+		ensure!(used < terms.fills, FillRefusal::NoFillsLeft);
 		ensure!(
 			T::Accesses::accessed_by(prescription, pharmacy).is_some(),
 			FillRefusal::NoAccessEntry
 		);
-		let used = FillIndex::<T>::len(&terms.root);
-		ensure!(used < terms.fills, FillRefusal::NoFillsLeft);
 		Ok((terms, used))
 	}
 
@@ -96,6 +96,7 @@ impl<T: Config> Pallet<T> {
 		let (terms, used) =
 			Self::fillable(&prescription, pharmacy, time).map_err(Error::<T>::from)?;
 		let block = frame_system::Pallet::<T>::block_number();
+		T::Accesses::spend_access(&prescription, pharmacy);
 		FillIndex::<T>::push(
 			&terms.root,
 			FillOf::<T> { pharmacy, prescription, quantity, block, time },

@@ -240,6 +240,10 @@ impl AccessLookup for TestConsortium {
 	fn accessed_by(record: &RecordId, accessor: HospitalId) -> Option<AccessId> {
 		ACCESSES.with(|accesses| accesses.borrow().get(&(*record, accessor)).copied())
 	}
+
+	fn spend_access(record: &RecordId, accessor: HospitalId) -> Option<AccessId> {
+		ACCESSES.with(|accesses| accesses.borrow_mut().remove(&(*record, accessor)))
+	}
 }
 
 /// Notes that `accessor` (a hospital or a pharmacy) holds an access entry for exactly `record`,

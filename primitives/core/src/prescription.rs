@@ -95,10 +95,10 @@ pub enum FillRefusal {
 	PrescriptionAmended,
 	/// The prescription's expiry has passed.
 	PrescriptionExpired,
-	/// The pharmacy holds no access entry for this version.
-	NoAccessEntry,
 	/// Every allowed fill is used.
 	NoFillsLeft,
+	/// The pharmacy holds no access entry for this version that a fill has not spent.
+	NoAccessEntry,
 }
 
 /// A prescription's state for a pharmacy or a verifier.
@@ -119,8 +119,13 @@ impl<AccountId, BlockNumber> PrescriptionState<AccountId, BlockNumber> {
 	}
 }
 
-/// The access log as `fill` sees it: whether a hospital or pharmacy read a record.
+/// The access log as `fill` sees it: a pharmacy's accesses to a prescription, each good for
+/// one fill, so that every fill follows an opening with the patient's share token.
 pub trait AccessLookup {
-	/// The latest access entry by `accessor` for exactly the record `record`.
+	/// The latest access entry by pharmacy `accessor` for exactly the record `record` that no
+	/// fill has spent.
 	fn accessed_by(record: &RecordId, accessor: HospitalId) -> Option<crate::access::AccessId>;
+
+	/// Spends that entry for a fill: the next fill needs another access.
+	fn spend_access(record: &RecordId, accessor: HospitalId) -> Option<crate::access::AccessId>;
 }

@@ -8,7 +8,7 @@ pub use permissions::RolePermissions;
 
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, EitherOf},
+	traits::ConstU32,
 	weights::{
 		constants::{WEIGHT_REF_TIME_PER_MICROS, WEIGHT_REF_TIME_PER_SECOND},
 		RuntimeDbWeight, Weight,
@@ -23,8 +23,8 @@ use sp_version::RuntimeVersion;
 
 // `derive_impl` fills `RuntimeOrigin`, `RuntimeTask` and `PalletInfo` from these names.
 use super::{
-	AccessLog, AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Records, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, Shares, Signature, Timestamp,
+	AccessLog, AccountId, Aura, Block, BlockNumber, Hash, Hospitals, Nonce, PalletInfo, Records,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, Shares, Signature, Timestamp,
 	ValidatorSet, BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
 };
 
@@ -246,11 +246,8 @@ impl pallet_shares::Config for Runtime {
 impl pallet_access_log::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OperatorOrigin = EnsureHospitalOperator<Hospitals, AccountId>;
-	/// Hospitals open shared records; pharmacies open shared prescriptions to fill them.
-	type AccessorOrigin = EitherOf<
-		EnsureHospitalOperator<Hospitals, AccountId>,
-		EnsurePharmacyOperator<Hospitals, AccountId>,
-	>;
+	/// Pharmacies open shared prescriptions, to fill them.
+	type PharmacyOrigin = EnsurePharmacyOperator<Hospitals, AccountId>;
 	type Patients = Hospitals;
 	type Records = Records;
 	type Grants = Shares;

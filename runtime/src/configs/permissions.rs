@@ -70,19 +70,21 @@ impl CallPermissions<AccountId, RuntimeCall> for RolePermissions {
 						| AccessCall::confirm_release { .. }
 				)
 			),
-			// A pharmacy's admin proposes and approves admissions (the pallet refuses them unless
-			// genesis lets pharmacies vote on admissions) and rotates the pharmacy's accounts and
-			// nodes; it has no session keys, and proposes no suspension or upgrade.
-			Signer::Pharmacy { role: HospitalRole::Admin, .. } => matches!(
-				call,
+			// A pharmacy's admin rotates the pharmacy's accounts and nodes, and, only where
+			// genesis lets pharmacies vote on admissions, proposes and approves them (refused
+			// here otherwise, so that calls bound to fail never take operational block space);
+			// it has no session keys, and proposes no suspension or upgrade.
+			Signer::Pharmacy { role: HospitalRole::Admin, .. } => match call {
+				RuntimeCall::Hospitals(
+					HospitalsCall::rotate_operator { .. } | HospitalsCall::rotate_nodes { .. },
+				) => true,
 				RuntimeCall::Hospitals(
 					HospitalsCall::propose_pharmacy { .. }
-						| HospitalsCall::propose_hospital { .. }
-						| HospitalsCall::vote { .. }
-						| HospitalsCall::rotate_operator { .. }
-						| HospitalsCall::rotate_nodes { .. }
-				)
-			),
+					| HospitalsCall::propose_hospital { .. }
+					| HospitalsCall::vote { .. },
+				) => pallet_hospitals::PharmaciesVoteOnAdmissions::<Runtime>::get(),
+				_ => false,
+			},
 			// A pharmacy's operator opens records shared with it and fills prescriptions; it
 			// anchors nothing, registers no patient and never breaks the glass.
 			Signer::Pharmacy { role: HospitalRole::Operator, .. } => matches!(

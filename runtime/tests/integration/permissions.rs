@@ -409,7 +409,7 @@ fn hospital_admission() -> RuntimeCall {
 }
 
 #[test]
-fn a_pharmacys_admin_admits_members_and_rotates_its_own_accounts_only() {
+fn a_pharmacys_admin_rotates_its_own_accounts_and_admits_members_only_where_genesis_says_so() {
 	use medchain_primitives::HospitalRole;
 	use pallet_hospitals::{Call as HospitalsCall, Signer};
 
@@ -424,14 +424,6 @@ fn a_pharmacys_admin_admits_members_and_rotates_its_own_accounts_only() {
 		);
 
 		let admins_calls = [
-			pharmacy_admission(
-				"Pharmacy Q",
-				Sr25519Keyring::Ferdie,
-				Sr25519Keyring::FerdieStash,
-				0x9e,
-			),
-			hospital_admission(),
-			vote(0),
 			RuntimeCall::Hospitals(HospitalsCall::rotate_operator {
 				new_operator: Sr25519Keyring::Ferdie.to_account_id(),
 			}),
@@ -444,12 +436,26 @@ fn a_pharmacys_admin_admits_members_and_rotates_its_own_accounts_only() {
 			assert!(validate(PHARMACY_ADMIN, call.clone()).is_ok(), "{call:?}");
 			refused_everywhere(PHARMACY_OPERATOR, call.clone(), invalidity::CALL_NOT_PERMITTED);
 		}
-		// The pool lets a pharmacy's admin propose a hospital; the pallet refuses it, since
-		// this chain's genesis does not let pharmacies vote on admissions.
-		assert_eq!(
-			Executive::apply_extrinsic(signed(PHARMACY_ADMIN, hospital_admission())),
-			Ok(Err(pallet_hospitals::Error::<Runtime>::PharmacyCannotVote.into()))
-		);
+		// This chain's genesis does not let pharmacies vote on admissions: the pool refuses
+		// their proposals and votes, so none takes operational block space only to fail.
+		let admissions = [
+			pharmacy_admission(
+				"Pharmacy Q",
+				Sr25519Keyring::Ferdie,
+				Sr25519Keyring::FerdieStash,
+				0x9e,
+			),
+			hospital_admission(),
+			vote(0),
+		];
+		for call in admissions {
+			refused_everywhere(PHARMACY_ADMIN, call, invalidity::CALL_NOT_PERMITTED);
+		}
+		// Where genesis lets them, the pool admits them.
+		pallet_hospitals::PharmaciesVoteOnAdmissions::<Runtime>::put(true);
+		assert!(validate(PHARMACY_ADMIN, hospital_admission()).is_ok());
+		assert!(validate(PHARMACY_ADMIN, vote(0)).is_ok());
+		pallet_hospitals::PharmaciesVoteOnAdmissions::<Runtime>::put(false);
 
 		// Suspensions, upgrades, closing and session keys are the hospitals' governance.
 		let hospital_admins_calls = [

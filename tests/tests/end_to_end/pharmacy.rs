@@ -12,6 +12,7 @@ use medchain_app_api::{
 	ErrorCode, FillPrescription, FilledPrescription, MedchainApiClient, PrescriptionVerification,
 	RecordId, SubmitRecord, VerifyPrescription,
 };
+use medchain_primitives::shares::GrantId;
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use medchain_tests::{
 	client::{
@@ -29,6 +30,7 @@ use medchain_tests::{
 	network::{node_key, LocalNetwork, A, B, C, D, HOSPITAL_A},
 	step, Result,
 };
+use medchain_token::ShareToken;
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 
@@ -133,23 +135,37 @@ async fn prescribe(
 	Ok(submitted.record_id)
 }
 
-/// `pharmacy`'s node opens `record` with X's share token for it, and checks the fields.
-async fn open(
+/// X's share of `record` with `pharmacy`, and the pharmacy's node opening it with the token.
+async fn share_and_open(
 	chain: &Chain,
 	app: &HttpClient,
 	pharmacy: &Pharmacy,
 	record: RecordId,
-) -> Result<u64> {
-	let (token, _) = grant_record(chain, PATIENT, record.0, pharmacy.id, DURATION).await?;
-	let request = medchain_app_api::AccessShared {
+) -> Result<(ShareToken, GrantId)> {
+	let (token, grant) = grant_record(chain, PATIENT, record.0, pharmacy.id, DURATION).await?;
+	open(app, pharmacy, &token, record).await?;
+	Ok((token, grant))
+}
+
+/// `pharmacy`'s node opens `record` with `token`, and checks the fields: each fill needs one.
+async fn open(
+	app: &HttpClient,
+	pharmacy: &Pharmacy,
+	token: &ShareToken,
+	record: RecordId,
+) -> Result<()> {
+	let shared = app.access_shared(access(token, record)).await.map_err(|e| e.to_string())?;
+	assert_eq!(shared.fields["medication"], "amoxicillin", "{}: verified fields", pharmacy.name);
+	assert_eq!(shared.fields["quantity"], "30");
+	Ok(())
+}
+
+fn access(token: &ShareToken, record: RecordId) -> medchain_app_api::AccessShared {
+	medchain_app_api::AccessShared {
 		share_token: token.as_str().to_owned(),
 		record_id: record,
 		purpose: "TREAT".into(),
-	};
-	let shared = app.access_shared(request).await.map_err(|e| e.to_string())?;
-	assert_eq!(shared.fields["medication"], "amoxicillin", "{}: verified fields", pharmacy.name);
-	assert_eq!(shared.fields["quantity"], "30");
-	Ok(shared.access_id)
+	}
 }
 
 async fn fill(
@@ -238,8 +254,8 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 		assert_eq!((verification.fills_allowed, verification.fills_left), (2, 2));
 
 		step("2–3. X shares it with P and Q; P fills, Q fills the refill");
-		open(&chain, &app_p, &P, prescription).await?;
-		open(&chain, &app_q, &Q, prescription).await?;
+		share_and_open(&chain, &app_p, &P, prescription).await?;
+		share_and_open(&chain, &app_q, &Q, prescription).await?;
 		let first = fill(&app_p, prescription).await.map_err(|e| e.to_string())?;
 		assert_eq!((first.fill_no, first.fills_left), (1, 1));
 		let record = prescription.to_string();
@@ -288,7 +304,7 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 		step("6. an expired prescription can't be filled");
 		let soon = medchain_app_api::time::now_unix_millis() + 40_000;
 		let expiring = prescribe(&app_a, "rx-expiring", 2, soon).await?;
-		open(&chain, &app_p, &P, expiring).await?;
+		share_and_open(&chain, &app_p, &P, expiring).await?;
 		wait_until("the prescription to expire", TIMEOUT, || async {
 			Ok(verify(&app_p, expiring).await?.expired.then_some(()))
 		})
@@ -297,7 +313,7 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 
 		step("7. an amended prescription fills only in its latest version");
 		let amended = prescribe(&app_a, "rx-amended", 1, now + 30 * DAY_MILLIS).await?;
-		open(&chain, &app_p, &P, amended).await?;
+		share_and_open(&chain, &app_p, &P, amended).await?;
 		assert_eq!(fill(&app_p, amended).await.map_err(|e| e.to_string())?.fill_no, 1);
 		let amend = RuntimeCall::Records(pallet_records::Call::amend {
 			record_id: amended.0,
@@ -337,16 +353,26 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 			"the fills are counted over versions"
 		);
 
-		step("8. after an erasure, no fill is possible");
-		let erase = RuntimeCall::Records(pallet_records::Call::erase { record_id: expiring.0 });
+		step("8. a revoked share fills nothing more; after an erasure, no fill is possible");
+		let erasable = prescribe(&app_a, "rx-erased", 2, now + 30 * DAY_MILLIS).await?;
+		let (token, grant) = share_and_open(&chain, &app_p, &P, erasable).await?;
+		assert_eq!(fill(&app_p, erasable).await.map_err(|e| e.to_string())?.fill_no, 1);
+		let revoke = RuntimeCall::Shares(pallet_shares::Call::revoke { grant });
+		tx::submit_and_finalize(&chain, &PATIENT.pair(), revoke).await?.succeeded()?;
+		// The fill spent P's opening, and the token opens nothing now.
+		expect_error(fill(&app_p, erasable).await, ErrorCode::NoAccessEntry)?;
+		expect_error(app_p.access_shared(access(&token, erasable)).await, ErrorCode::ShareRevoked)?;
+		// X shares it again, P opens it, and X erases it before P fills.
+		let (_, _) = share_and_open(&chain, &app_p, &P, erasable).await?;
+		let erase = RuntimeCall::Records(pallet_records::Call::erase { record_id: erasable.0 });
 		tx::submit_and_finalize(&chain, &PATIENT.pair(), erase).await?.succeeded()?;
-		expect_error(fill(&app_p, expiring).await, ErrorCode::PrescriptionErased)?;
+		expect_error(fill(&app_p, erasable).await, ErrorCode::PrescriptionErased)?;
 		let erased = wait_until("the erasure at the finalized block", TIMEOUT, || async {
-			let verification = verify(&app_q, expiring).await?;
+			let verification = verify(&app_q, erasable).await?;
 			Ok((verification.status == "erased").then_some(verification))
 		})
 		.await?;
-		assert_eq!(erased.fills_used, 0);
+		assert_eq!((erased.fills_used, erased.fills_left), (1, 2));
 
 		step("9. P's and Q's nodes never author a block");
 		let (head_hash, head) = chain.finalized_head().await?;

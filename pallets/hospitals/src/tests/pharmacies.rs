@@ -242,10 +242,14 @@ fn where_genesis_says_so_pharmacies_vote_on_admissions_only() {
 		assert_ok!(vote(pharmacy_admin(1), id));
 		System::assert_last_event(Event::Tallied { id, ayes: 2, needed: 5 }.into());
 		assert_noop!(vote(pharmacy_admin(1), id), Error::<Test>::AlreadyVoted);
-		for admin in [ADMIN_A, ADMIN_B] {
+		for admin in [ADMIN_A, ADMIN_B, ADMIN_C] {
 			assert_ok!(vote(admin, id));
 		}
-		assert_ok!(vote(ADMIN_C, id));
+		// Five approvals of seven, but three of five hospitals: pharmacies never outvote
+		// the hospitals on who validates.
+		System::assert_last_event(Event::Tallied { id, ayes: 5, needed: 5 }.into());
+		assert!(!events().iter().any(|event| matches!(event, Event::HospitalAdded { .. })));
+		assert_ok!(vote(ADMIN_D, id));
 		assert!(events().contains(&Event::HospitalAdded { hospital: 7, name: hospital.name }));
 		assert_eq!(Hospitals::active_count(), 6);
 
@@ -616,7 +620,7 @@ fn the_registry_tells_pharmacies_from_hospitals() {
 }
 
 #[test]
-fn a_pharmacys_accounts_sign_as_a_pharmacy_with_a_members_priority() {
+fn a_pharmacys_accounts_sign_as_a_pharmacy_below_the_hospitals_governance() {
 	use frame_support::{dispatch::DispatchInfo, pallet_prelude::TransactionSource};
 	use sp_runtime::{
 		traits::DispatchTransaction,
@@ -629,7 +633,10 @@ fn a_pharmacys_accounts_sign_as_a_pharmacy_with_a_members_priority() {
 		let operator_signer = Signer::Pharmacy { pharmacy, role: HospitalRole::Operator };
 		assert_eq!(Hospitals::signer(&admin), Some(admin_signer));
 		assert_eq!(Hospitals::signer(&operator), Some(operator_signer));
-		assert_eq!(priority::of(&admin_signer), priority::ADMIN);
+		// Below the hospitals' governance, above everyone's day-to-day work.
+		assert_eq!(priority::of(&admin_signer), priority::PHARMACY_ADMIN);
+		const { assert!(priority::ADMIN > priority::PHARMACY_ADMIN) };
+		const { assert!(priority::PHARMACY_ADMIN > priority::OPERATOR) };
 		assert_eq!(priority::of(&operator_signer), priority::OPERATOR);
 		// A member, so the runtime's list decides (the mock's lets only hospitals' operators
 		// call): not permitted, rather than not a member.

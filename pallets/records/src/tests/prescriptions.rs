@@ -202,9 +202,15 @@ fn a_pharmacy_fills_as_often_as_the_refills_allow() {
 		let prescription = opened_by_p(1, 1);
 		assert_eq!(Records::fill_refusal(&prescription, PHARMACY_P), None);
 		assert_ok!(fill(operator_p(), prescription));
+		// The fill spent P's opening: the refill needs another.
+		refused(prescription, FillRefusal::NoAccessEntry, Error::NoAccessEntry);
 		System::set_block_number(4);
 		TestClock::set(NOW_MS + 6_000);
+		consortium::record_access(prescription, PHARMACY_P);
 		assert_ok!(fill(operator_p(), prescription));
+		// No fills left is said first, opened or not.
+		refused(prescription, FillRefusal::NoFillsLeft, Error::NoFillsLeft);
+		consortium::record_access(prescription, PHARMACY_P);
 		refused(prescription, FillRefusal::NoFillsLeft, Error::NoFillsLeft);
 
 		let event = |fill_no, at| Event::Filled {
@@ -374,6 +380,7 @@ fn fill_pages_hold_at_most_the_page_size() {
 	new_test_ext().execute_with(|| {
 		let prescription = opened_by_p(1, 4);
 		for _ in 0..5 {
+			consortium::record_access(prescription, PHARMACY_P);
 			assert_ok!(fill(operator_p(), prescription));
 		}
 		let page_size: u32 = <Test as crate::Config>::MaxPageSize::get();
