@@ -74,33 +74,41 @@ pub struct Signer {
 	pub suri: Option<String>,
 }
 
+/// A new record's patient, fields and idempotency key (`record submit`, `prescription issue`).
+#[derive(Args)]
+pub struct NewRecord {
+	/// The patient pseudonym (SS58 or 0x-hex).
+	#[arg(long)]
+	pub patient: String,
+	/// A field, `name=value`; repeat for each field. Values given here show in the process
+	/// list and the shell history: prefer `--fields-file`.
+	#[arg(long = "field", value_name = "NAME=VALUE", required_unless_present = "fields_file")]
+	pub fields: Vec<String>,
+	/// A JSON object of the record's fields, from this file or `-` for standard input.
+	#[arg(long, value_name = "FILE", conflicts_with = "fields")]
+	pub fields_file: Option<PathBuf>,
+	/// The idempotency key, e.g. the source system's id of the record: a retry with the same
+	/// key returns the same record. By default a random key (each run stores a new record).
+	#[arg(long)]
+	pub request_id: Option<String>,
+	/// Wait until the anchor is finalized (or fails).
+	#[arg(long)]
+	pub wait: bool,
+}
+
 #[derive(Subcommand)]
 pub enum PrescriptionCommand {
 	/// Issues a PRESCRIPTION on this hospital's node: stored encrypted, anchored with its
 	/// refills and expiry, which the chain enforces when pharmacies fill it.
 	Issue {
-		/// The patient pseudonym (SS58 or 0x-hex).
-		#[arg(long)]
-		patient: String,
+		#[command(flatten)]
+		record: NewRecord,
 		/// Fills allowed after the first (0 to 11).
 		#[arg(long)]
 		refills: u32,
 		/// Its expiry (RFC 3339); by default, and at most, a year after anchoring.
 		#[arg(long, value_name = "TIME")]
 		valid_until: Option<String>,
-		/// A field, `name=value` (medication, dosage, route, frequency, duration, quantity,
-		/// doctor, date, notes); repeat for each. Prefer `--fields-file` for real values.
-		#[arg(long = "field", value_name = "NAME=VALUE", required_unless_present = "fields_file")]
-		fields: Vec<String>,
-		/// A JSON object of the fields, from this file or `-` for standard input.
-		#[arg(long, value_name = "FILE", conflicts_with = "fields")]
-		fields_file: Option<PathBuf>,
-		/// The idempotency key; by default a random one.
-		#[arg(long)]
-		request_id: Option<String>,
-		/// Wait until the anchor is finalized (or fails).
-		#[arg(long)]
-		wait: bool,
 	},
 	/// Checks a prescription at the finalized block: prescriber, status, expiry, fills; with
 	/// the patient's share token (--share-token or MEDCHAIN_SHARE_TOKEN), its fields too.
@@ -136,31 +144,15 @@ pub enum PrescriptionCommand {
 pub enum RecordCommand {
 	/// Stores one record on this hospital's node, encrypted, and anchors its hash.
 	Submit {
-		/// The patient pseudonym (SS58 or 0x-hex).
-		#[arg(long)]
-		patient: String,
+		#[command(flatten)]
+		record: NewRecord,
 		/// The record type, e.g. DIAGNOSIS.
 		#[arg(long = "type")]
 		record_type: String,
-		/// A field, `name=value`; repeat for each field. Values given here show in the
-		/// process list and the shell history: prefer `--fields-file`.
-		#[arg(long = "field", value_name = "NAME=VALUE", required_unless_present = "fields_file")]
-		fields: Vec<String>,
-		/// A JSON object of the record's fields, from this file or `-` for standard input.
-		#[arg(long, value_name = "FILE", conflicts_with = "fields")]
-		fields_file: Option<PathBuf>,
-		/// The idempotency key, e.g. the source system's id of the record: a retry with the
-		/// same key returns the same record. By default a random key (each run stores a new
-		/// record).
-		#[arg(long)]
-		request_id: Option<String>,
 		/// A PRESCRIPTION's expiry (RFC 3339); by default a year after anchoring. Its fills are
-		/// the `refills` field plus one.
+		/// the `refills` field plus one (`prescription issue` takes them as flags).
 		#[arg(long, value_name = "TIME")]
 		valid_until: Option<String>,
-		/// Wait until the anchor is finalized (or fails).
-		#[arg(long)]
-		wait: bool,
 	},
 	/// Stores the records of a JSON-lines file (one `submitRecord` object per line), in
 	/// batches that are each stored whole or not at all. A rerun after a failure resumes: the

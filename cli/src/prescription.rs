@@ -2,7 +2,7 @@
 //! its fills.
 
 use medchain_app_api::{
-	FillPrescription, MedchainApiClient, PrescriptionVerification, SubmitRecord, VerifyPrescription,
+	FillPrescription, MedchainApiClient, PrescriptionVerification, VerifyPrescription,
 };
 use serde_json::{json, Value};
 
@@ -15,25 +15,8 @@ use crate::{
 
 pub async fn run(context: &Context, command: PrescriptionCommand) -> crate::Result<Value> {
 	match command {
-		PrescriptionCommand::Issue {
-			patient,
-			refills,
-			valid_until,
-			fields,
-			fields_file,
-			request_id,
-			wait,
-		} => {
-			let mut values = record::fields_of(&fields, fields_file.as_deref())?;
-			if values.insert("refills".into(), json!(refills.to_string())).is_some() {
-				return Err("give the refills with --refills, not as a field".into());
-			}
-			let patient = connect::pseudonym(&patient)?;
-			let record = SubmitRecord {
-				valid_until,
-				..record::new_record(patient, "PRESCRIPTION".into(), values, request_id)
-			};
-			record::submit(context, record, wait).await
+		PrescriptionCommand::Issue { record, refills, valid_until } => {
+			record::submit(context, record, "PRESCRIPTION".into(), valid_until, Some(refills)).await
 		}
 		PrescriptionCommand::Verify { record, with_fields, share_token, purpose } => {
 			let share_token = match with_fields || share_token.is_some() {

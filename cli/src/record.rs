@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use sp_core::sr25519;
 
 use crate::{
-	args::RecordCommand,
+	args::{NewRecord, RecordCommand},
 	connect::{self, api_error, Context},
 	output::to_json,
 	signing::{sign_challenge, Purpose},
@@ -29,21 +29,8 @@ const BUSY_RETRY: Duration = Duration::from_secs(2);
 
 pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Value> {
 	match command {
-		RecordCommand::Submit {
-			patient,
-			record_type,
-			fields,
-			fields_file,
-			request_id,
-			valid_until,
-			wait,
-		} => {
-			let values = fields_of(&fields, fields_file.as_deref())?;
-			let record = SubmitRecord {
-				valid_until,
-				..new_record(connect::pseudonym(&patient)?, record_type, values, request_id)
-			};
-			submit(context, record, wait).await
+		RecordCommand::Submit { record, record_type, valid_until } => {
+			submit(context, record, record_type, valid_until, None).await
 		}
 		RecordCommand::Import { file, batch } => import(context, &file, batch).await,
 		RecordCommand::Status { record, wait } => {
@@ -83,29 +70,37 @@ pub async fn run(context: &Context, command: RecordCommand) -> crate::Result<Val
 	}
 }
 
-/// The fields of `--field NAME=VALUE` arguments.
-/// Stores `record` on the node; with `wait`, answers once its anchor is finalized.
-pub async fn submit(context: &Context, record: SubmitRecord, wait: bool) -> crate::Result<Value> {
+/// Stores the record `args` describe, of `record_type` (with `valid_until` and `refills`, a
+/// prescription's terms), on the node; with `--wait`, answers once its anchor is finalized.
+pub async fn submit(
+	context: &Context,
+	args: NewRecord,
+	record_type: String,
+	valid_until: Option<String>,
+	refills: Option<u32>,
+) -> crate::Result<Value> {
+	let mut fields = match args.fields_file {
+		Some(file) => fields_from_file(&file)?,
+		None => fields_from_args(&args.fields)?,
+	};
+	if let Some(refills) = refills {
+		if fields.insert("refills".into(), Value::String(refills.to_string())).is_some() {
+			return Err("give the refills with --refills, not as a field".into());
+		}
+	}
+	let patient = connect::pseudonym(&args.patient)?;
+	let record =
+		SubmitRecord { valid_until, ..new_record(patient, record_type, fields, args.request_id) };
 	let api = context.api()?;
 	let submitted =
 		api.submit_record(record).await.map_err(|e| api_error("medchain_submitRecord", e))?;
-	if wait {
+	if args.wait {
 		return to_json(anchored(&api, submitted.record_id).await?);
 	}
 	to_json(submitted)
 }
 
-/// The record's fields, from `--fields-file` if given, else from the `--field`s.
-pub fn fields_of(
-	fields: &[String],
-	fields_file: Option<&Path>,
-) -> crate::Result<Map<String, Value>> {
-	match fields_file {
-		Some(file) => fields_from_file(file),
-		None => fields_from_args(fields),
-	}
-}
-
+/// The fields of `--field NAME=VALUE` arguments.
 fn fields_from_args(fields: &[String]) -> crate::Result<Map<String, Value>> {
 	let mut values = Map::new();
 	for field in fields {
@@ -138,7 +133,7 @@ fn fields_from_file(file: &Path) -> crate::Result<Map<String, Value>> {
 
 /// The record of `record submit`, with its idempotency key: the one given, else a random one
 /// (never one derived from the content, which would let anyone who sees it test guesses).
-pub fn new_record(
+fn new_record(
 	patient: AccountId,
 	record_type: String,
 	fields: Map<String, Value>,

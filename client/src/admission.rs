@@ -30,8 +30,8 @@ pub struct GeneratedKeys {
 	pub proofs: KeyProofs,
 }
 
-/// What a new hospital asks to be admitted with, apart from its session keys: everything the
-/// keys' proofs of possession sign.
+/// What a new member asks to be admitted with, apart from a hospital's session keys: everything
+/// its node key (and a hospital's session keys' proofs of possession) sign.
 #[derive(Clone, Debug)]
 pub struct Admission {
 	pub name: String,
@@ -45,18 +45,30 @@ pub struct Admission {
 impl Admission {
 	/// The hospital `propose_hospital` admits, with `keys`.
 	pub fn hospital(&self, keys: SessionKeys) -> crate::Result<NewHospital<Runtime>> {
-		let node = HospitalNode {
-			peer_id: bounded(&self.peer_id, "peer id")?,
-			address: bounded(&self.address, "address")?,
-		};
 		Ok(NewHospital {
 			name: bounded(&self.name, "name")?,
 			admin: self.admin.clone(),
 			operator: self.operator.clone(),
 			aura: keys.aura,
 			grandpa: keys.grandpa,
-			nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
+			nodes: self.nodes()?,
 		})
+	}
+
+	/// The member's one node.
+	fn nodes(
+		&self,
+	) -> crate::Result<
+		frame_support::BoundedVec<
+			HospitalNode<Runtime>,
+			<Runtime as pallet_hospitals::Config>::MaxNodesPerHospital,
+		>,
+	> {
+		let node = HospitalNode {
+			peer_id: bounded(&self.peer_id, "peer id")?,
+			address: bounded(&self.address, "address")?,
+		};
+		Ok(vec![node].try_into().map_err(|_| "too many nodes")?)
 	}
 
 	/// The message the session keys sign on the chain with `genesis_hash`
@@ -97,20 +109,13 @@ impl Admission {
 			node_proofs: vec![node_proof].try_into().map_err(|_| "one node at a time")?,
 		})
 	}
-}
-
-impl Admission {
 	/// The pharmacy `propose_pharmacy` admits: a member with no validator keys.
 	pub fn pharmacy(&self) -> crate::Result<NewPharmacy<Runtime>> {
-		let node = HospitalNode {
-			peer_id: bounded(&self.peer_id, "peer id")?,
-			address: bounded(&self.address, "address")?,
-		};
 		Ok(NewPharmacy {
 			name: bounded(&self.name, "name")?,
 			admin: self.admin.clone(),
 			operator: self.operator.clone(),
-			nodes: vec![node].try_into().map_err(|_| "too many nodes")?,
+			nodes: self.nodes()?,
 		})
 	}
 

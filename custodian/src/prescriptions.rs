@@ -136,7 +136,7 @@ impl Custodian {
 		let Watched::Included { block, index, finalized } = watched else {
 			return Err(not_final_yet(watched, None));
 		};
-		let fill_no = self.fill_outcome(block, index)?;
+		let fill_no = self.fill_outcome(block, index, &record_id)?;
 		if !finalized {
 			return Err(not_final_yet(watched, None));
 		}
@@ -155,11 +155,12 @@ impl Custodian {
 		})
 	}
 
-	/// The fill number transaction `index` of `block` recorded, or the chain's refusal.
-	fn fill_outcome(&self, block: H256, index: u32) -> Result<u32> {
+	/// The fill number transaction `index` of `block` recorded, or the chain's refusal of the
+	/// fill of `record_id`.
+	fn fill_outcome(&self, block: H256, index: u32, record_id: &RecordId) -> Result<u32> {
 		let outcome = self.follower.outcome(block, index).map_err(chain_error)?;
 		if let Some(error) = outcome.error {
-			return Err(dispatch_refusal(error));
+			return Err(dispatch_refusal(error, record_id));
 		}
 		outcome
 			.events
@@ -251,23 +252,18 @@ fn fill_refused(refusal: FillRefusal, record_id: &RecordId) -> Error {
 	}
 }
 
-/// The error for a fill the chain refused at dispatch (another fill won the race, say).
-fn dispatch_refusal(error: DispatchError) -> Error {
-	use pallet_records::Error;
+/// The error for a fill of `record_id` the chain refused at dispatch (another fill won the
+/// race, say).
+fn dispatch_refusal(error: DispatchError, record_id: &RecordId) -> Error {
 	let message = format!("the chain refused the fill: {}", error_name(error));
-	let Some(RuntimeError::Records(error)) = RuntimeError::from_dispatch_error(error) else {
-		return ErrorCode::TransactionRefused.error(message);
-	};
-	let code = match error {
-		Error::RecordNotFound => ErrorCode::RecordNotFound,
-		Error::NotAPrescription => ErrorCode::NotAPrescription,
-		Error::PrescriptionErased => ErrorCode::PrescriptionErased,
-		Error::PrescriptionAmended => ErrorCode::PrescriptionAmended,
-		Error::PrescriptionExpired => ErrorCode::PrescriptionExpired,
-		Error::NoAccessEntry => ErrorCode::NoAccessEntry,
-		Error::NoFillsLeft => ErrorCode::NoFillsLeft,
-		Error::NotPharmacyOperator => ErrorCode::NotAPharmacy,
-		_ => ErrorCode::TransactionRefused,
-	};
-	code.error(message)
+	match RuntimeError::from_dispatch_error(error) {
+		Some(RuntimeError::Records(error)) => match error.fill_refusal() {
+			Some(refusal) => fill_refused(refusal, record_id),
+			None if matches!(error, pallet_records::Error::NotPharmacyOperator) => {
+				ErrorCode::NotAPharmacy.error(message)
+			}
+			None => ErrorCode::TransactionRefused.error(message),
+		},
+		_ => ErrorCode::TransactionRefused.error(message),
+	}
 }

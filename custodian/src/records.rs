@@ -27,6 +27,10 @@ impl Custodian {
 		submitter: &Holder,
 		records: Vec<SubmitRecord>,
 	) -> Result<Vec<SubmittedRecord>> {
+		if self.is_pharmacy(self.chain.info().best_hash)? {
+			return Err(ErrorCode::Forbidden
+				.error("this node is a pharmacy's: pharmacies keep no records, they fill them"));
+		}
 		let new_records = records
 			.iter()
 			.map(|record| new_record(submitter.id, record))

@@ -1,8 +1,7 @@
 //! Prescriptions as FHIR R5 MedicationRequests, and their fills as MedicationDispenses.
 //!
-//! The chain holds no medication, only the terms (fills allowed, expiry) and the fills. So
-//! the medication and dosage are given only when the export was made with the patient's share
-//! token (the fields it opened); otherwise the medication is `masked` (HL7 data-absent-reason).
+//! The chain holds no medication, only the terms (fills allowed, expiry) and the fills, and an
+//! auditor's export opens no fields: the medication is `masked` (HL7 data-absent-reason).
 //! The request's status follows the chain: `cancelled` once erased, `ended` once amended or
 //! expired, `completed` once every fill is used, else `active`.
 
@@ -17,7 +16,7 @@ const DATA_ABSENT_REASON: &str = "http://hl7.org/fhir/StructureDefinition/data-a
 /// The MedicationRequest of a prescription as `verification` reads it.
 pub fn medication_request(verification: &PrescriptionVerification) -> Value {
 	let record = verification.record_id.to_string();
-	let mut request = json!({
+	json!({
 		"resourceType": "MedicationRequest",
 		"id": request_id(&record),
 		"identifier": [{ "system": codes::RECORD, "value": record }],
@@ -28,7 +27,7 @@ pub fn medication_request(verification: &PrescriptionVerification) -> Value {
 		],
 		"status": request_status(verification),
 		"intent": "order",
-		"medication": medication(verification),
+		"medication": masked_medication(),
 		"subject": codes::patient(&verification.patient.to_string()),
 		"authoredOn": verification.anchored_at,
 		"requester": member(&verification.prescriber),
@@ -36,11 +35,7 @@ pub fn medication_request(verification: &PrescriptionVerification) -> Value {
 			"validityPeriod": { "start": verification.anchored_at, "end": verification.expires_at },
 			"numberOfRepeatsAllowed": verification.fills_allowed.saturating_sub(1),
 		},
-	});
-	if let Some(dosage) = field(verification, "dosage") {
-		request["dosageInstruction"] = json!([{ "text": dosage }]);
-	}
-	request
+	})
 }
 
 /// One MedicationDispense per fill of the prescription `verification` reads.
@@ -62,7 +57,7 @@ fn dispense(
 			codes::integer64("block", u64::from(fill.block)),
 		],
 		"status": "completed",
-		"medication": medication(verification),
+		"medication": masked_medication(),
 		"subject": codes::patient(&verification.patient.to_string()),
 		"performer": [{ "actor": member(&fill.pharmacy) }],
 		"authorizingPrescription": [{
@@ -90,19 +85,9 @@ fn request_status(verification: &PrescriptionVerification) -> &'static str {
 	}
 }
 
-/// The medication: its name where the fields were opened, else withheld.
-fn medication(verification: &PrescriptionVerification) -> Value {
-	match field(verification, "medication") {
-		Some(name) => json!({ "concept": { "text": name } }),
-		None => json!({ "concept": { "extension": [
-			{ "url": DATA_ABSENT_REASON, "valueCode": "masked" }
-		] } }),
-	}
-}
-
-/// A field the export opened, if it was granted and has a value.
-fn field<'a>(verification: &'a PrescriptionVerification, name: &str) -> Option<&'a str> {
-	verification.fields.as_ref()?.fields.get(name)?.as_str()
+/// The medication, withheld: the chain holds none.
+fn masked_medication() -> Value {
+	json!({ "concept": { "extension": [{ "url": DATA_ABSENT_REASON, "valueCode": "masked" }] } })
 }
 
 /// A member of the consortium, as an Organization reference with its registry name.

@@ -1,8 +1,10 @@
-//! The peer allowlist: only nodes of active hospitals take part in gossip and sync.
+//! The peer allowlist: only nodes of active members (hospitals and pharmacies) take part in
+//! gossip and sync.
 //!
-//! At start-up and on every finalized block (from the node's one follower) this task reads the active hospitals' nodes from
-//! the registry (`ConsortiumApi::authorized_nodes`) and makes them the node's reserved peers, in
-//! reserved-only mode. A suspended or removed hospital's node leaves the set and is
+//! At start-up and on every finalized block (from the node's one follower) this task reads the
+//! active members' nodes from the registry (`ConsortiumApi::authorized_nodes`) and makes them
+//! the node's reserved peers, in reserved-only mode. A suspended or removed member's node leaves
+//! the set and is
 //! disconnected; a newly admitted one is dialled at its registered address. Finalized state
 //! only: a fork can't open the network to a peer the consortium never admitted.
 //!

@@ -10,20 +10,7 @@ use crate::Pallet;
 pub type MigrateV0ToV1<T> = VersionedMigration<
 	0,
 	1,
-	unversioned::NoTranslation<T>,
+	medchain_pallet_support::migrations::NoTranslation<T>,
 	Pallet<T>,
 	<T as frame_system::Config>::DbWeight,
 >;
-
-/// The version-unchecked steps, reachable only through their [`VersionedMigration`].
-mod unversioned {
-	use core::marker::PhantomData;
-	use frame_support::traits::UncheckedOnRuntimeUpgrade;
-
-	use crate::Config;
-
-	/// Translates nothing: frame-support has no `UncheckedOnRuntimeUpgrade` for `()`.
-	pub struct NoTranslation<T>(PhantomData<T>);
-
-	impl<T: Config> UncheckedOnRuntimeUpgrade for NoTranslation<T> {}
-}

@@ -26,6 +26,22 @@ impl<T: Config> From<FillRefusal> for Error<T> {
 	}
 }
 
+impl<T: Config> Error<T> {
+	/// The rule this error states, if it is one of `fill`'s refusals.
+	pub fn fill_refusal(&self) -> Option<FillRefusal> {
+		Some(match self {
+			Error::RecordNotFound => FillRefusal::RecordNotFound,
+			Error::NotAPrescription => FillRefusal::NotAPrescription,
+			Error::PrescriptionErased => FillRefusal::PrescriptionErased,
+			Error::PrescriptionAmended => FillRefusal::PrescriptionAmended,
+			Error::PrescriptionExpired => FillRefusal::PrescriptionExpired,
+			Error::NoFillsLeft => FillRefusal::NoFillsLeft,
+			Error::NoAccessEntry => FillRefusal::NoAccessEntry,
+			_ => return None,
+		})
+	}
+}
+
 impl<T: Config> Pallet<T> {
 	/// The terms new record `record_id` of `record_type`, anchored at `now` (Unix ms), gets
 	/// from `request`: `None` for any type but `Prescription`, which requires them. A requested

@@ -6,6 +6,7 @@
 //!   pharmacy's operator" as
 //!   [`EnsureOrigin`](frame_support::traits::EnsureOrigin)s, plugged into each pallet's `Config`.
 //! - [`chain`]: the chain's genesis hash and the wall-clock time in milliseconds.
+//! - [`migrations`]: the no-op translation of a storage version that only adds storage.
 //! - [`index`]: an append-only `(key, position) → value` index with its length, paged reads and
 //!   a consistency check for `try_state`.
 
@@ -17,6 +18,7 @@ extern crate alloc;
 
 pub mod chain;
 pub mod index;
+pub mod migrations;
 pub mod origin;
 
 pub use index::AppendOnlyIndex;

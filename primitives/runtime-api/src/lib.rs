@@ -27,7 +27,8 @@ use medchain_primitives::{
 sp_api::decl_runtime_apis! {
 	/// What a medchain node reads from its chain's consortium registry.
 	pub trait ConsortiumApi {
-		/// Every node of every active hospital: its peer id and address.
+		/// Every node of every active member (hospitals, then pharmacies): its peer id and
+		/// address.
 		fn authorized_nodes() -> Vec<AuthorizedNode>;
 
 		/// The hospitals in the current validator set, in authority order.

@@ -5,7 +5,7 @@
 use medchain_app_api::audit::{
 	AccessKind, Disclosure, LoggedAccess, RefusedAttempt, ReleaseReceipt,
 };
-use medchain_app_api::{MemberRef, PrescriptionFill, PrescriptionVerification, SharedFields};
+use medchain_app_api::{MemberRef, PrescriptionFill, PrescriptionVerification};
 use medchain_fhir::{audit_event, bundle, consent, medication};
 use medchain_primitives::{
 	shares::{FieldSelection, Grant, GrantStatus, GrantTerms, Grantor, PurposeOfUse, TokenKey},
@@ -131,8 +131,8 @@ fn member(id: u32, name: &str) -> MemberRef {
 	MemberRef { id, name: name.into(), status: "active".into() }
 }
 
-/// A prescription with one refill, filled by pharmacies 4 and 5; with `opened`, its fields.
-fn prescription(opened: bool) -> PrescriptionVerification {
+/// A prescription with one refill, filled by pharmacies 4 and 5.
+fn prescription() -> PrescriptionVerification {
 	let fill = |fill_no: u32, pharmacy: MemberRef| PrescriptionFill {
 		fill_no,
 		pharmacy,
@@ -141,7 +141,6 @@ fn prescription(opened: bool) -> PrescriptionVerification {
 		block: 50 + fill_no,
 		time: time_of(50 + fill_no),
 	};
-	let fields = serde_json::json!({ "medication": "amoxicillin", "dosage": "500 mg" });
 	PrescriptionVerification {
 		record_id: RECORD.into(),
 		authentic: true,
@@ -158,14 +157,7 @@ fn prescription(opened: bool) -> PrescriptionVerification {
 		fills_left: 0,
 		fills: vec![fill(1, member(4, "Pharmacy P")), fill(2, member(5, "Pharmacy Q"))],
 		block: 60,
-		fields: opened.then(|| SharedFields {
-			record_id: RECORD.into(),
-			record_type: "PRESCRIPTION".into(),
-			fields: fields.as_object().cloned().unwrap_or_default(),
-			field_root: [3; 32].into(),
-			access_id: 12,
-			custodian: 0,
-		}),
+		fields: None,
 	}
 }
 
@@ -178,15 +170,13 @@ fn every_exported_resource_validates_as_fhir_r5() {
 		audit_event::of_refusal(&refusal(None)),
 	];
 	resources.extend(consents());
-	for opened in [false, true] {
-		resources.push(medication::medication_request(&prescription(opened)));
-		resources.extend(medication::medication_dispenses(&prescription(opened)));
-	}
+	resources.push(medication::medication_request(&prescription()));
+	resources.extend(medication::medication_dispenses(&prescription()));
 	let exported = bundle(resources, "2026-11-30T07:10:00.000Z", Some("0x01"));
 	let summary = validation::validate(&exported).unwrap();
 	assert!(
 		summary.contains(
-			"Bundle with 4 AuditEvent, 2 Consent, 4 MedicationDispense, 2 MedicationRequest"
+			"Bundle with 4 AuditEvent, 2 Consent, 2 MedicationDispense, 1 MedicationRequest"
 		),
 		"{summary}"
 	);
@@ -258,18 +248,13 @@ fn a_consent_carries_the_grant_status_and_field_selection() {
 
 #[test]
 fn a_prescription_and_its_fills_say_who_prescribed_and_who_dispensed() {
-	let withheld = medication::medication_request(&prescription(false));
-	assert_eq!(withheld["status"], "completed", "every fill is used");
-	assert_eq!(withheld["requester"]["display"], "Hospital A");
-	assert_eq!(withheld["dispenseRequest"]["numberOfRepeatsAllowed"], 1);
-	assert_eq!(withheld["medication"]["concept"]["extension"][0]["valueCode"], "masked");
-	assert!(withheld.get("dosageInstruction").is_none());
+	let request = medication::medication_request(&prescription());
+	assert_eq!(request["status"], "completed", "every fill is used");
+	assert_eq!(request["requester"]["display"], "Hospital A");
+	assert_eq!(request["dispenseRequest"]["numberOfRepeatsAllowed"], 1);
+	assert_eq!(request["medication"]["concept"]["extension"][0]["valueCode"], "masked");
 
-	let opened = medication::medication_request(&prescription(true));
-	assert_eq!(opened["medication"]["concept"]["text"], "amoxicillin");
-	assert_eq!(opened["dosageInstruction"][0]["text"], "500 mg");
-
-	let dispenses = medication::medication_dispenses(&prescription(false));
+	let dispenses = medication::medication_dispenses(&prescription());
 	let performers: Vec<&Value> =
 		dispenses.iter().map(|dispense| &dispense["performer"][0]["actor"]["display"]).collect();
 	assert_eq!(performers, ["Pharmacy P", "Pharmacy Q"]);

@@ -337,12 +337,7 @@ async fn a_pharmacy_fills_a_prescription_exactly_as_often_as_it_allows() -> Resu
 		// A holds no fields for a version amended on chain only: the release is refused, but
 		// the access is logged, which is what a fill needs.
 		let (token, _) = grant_record(&chain, PATIENT, latest.0, P.id, DURATION).await?;
-		let access = medchain_app_api::AccessShared {
-			share_token: token.as_str().to_owned(),
-			record_id: latest,
-			purpose: "TREAT".into(),
-		};
-		let released = error_code(app_p.access_shared(access).await)?;
+		let released = error_code(app_p.access_shared(access(&token, latest)).await)?;
 		let logged =
 			[ErrorCode::ReleaseRefused, ErrorCode::CustodianUnavailable].map(ErrorCode::code);
 		assert!(logged.contains(&released), "the access to the new version is logged: {released}");
