@@ -133,7 +133,7 @@ pub trait MedchainApi {
 
 	/// A prescription at the finalized block: who issued it, its status and expiry, and its
 	/// fills with their pharmacies; with the patient's share token, its shared fields too (an
-	/// access, logged). Any role; with a share token, role `app`.
+	/// access, logged). Roles `app`, `auditor` and `admin`; with a share token, role `app`.
 	#[method(name = "verifyPrescription", with_extensions)]
 	async fn verify_prescription(
 		&self,
@@ -146,7 +146,8 @@ pub trait MedchainApi {
 	#[method(name = "fillPrescription")]
 	async fn fill_prescription(&self, request: FillPrescription) -> RpcResult<FilledPrescription>;
 
-	/// The consortium's hospitals at the finalized block, by id, a page at a time. Any role.
+	/// The consortium's members (hospitals and pharmacies, with their kind) at the finalized
+	/// block, by id, a page at a time. Any role.
 	#[method(name = "hospitals")]
 	async fn hospitals(&self, query: Option<HospitalsQuery>) -> RpcResult<HospitalsPage>;
 

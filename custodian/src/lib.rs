@@ -211,7 +211,7 @@ impl Custodian {
 			Some((hospital, HospitalRole::Operator)) => hospital,
 			_ => {
 				return Err(format!(
-					"the keystore's operator key {} is not a hospital operator on this chain",
+					"the keystore's operator key {} is no active hospital's or pharmacy's operator on this chain",
 					signer.account()
 				))
 			}

@@ -19,7 +19,7 @@
 //! - [`Pallet::deregister_patient`]: the registering hospital stops the pseudonym from sending
 //!   new transactions. Nothing already on chain changes.
 //! - [`Pallet::propose`]: an active hospital's admin proposes to suspend, reinstate or remove a
-//!   hospital, or to upgrade the runtime.
+//!   member (a hospital or a pharmacy), or to upgrade the runtime.
 //! - [`Pallet::propose_hospital`]: the same, to admit a hospital whose validator keys proved
 //!   possession by signing the whole admission ([`governance::admission_message`]): chain,
 //!   name, accounts and nodes.
