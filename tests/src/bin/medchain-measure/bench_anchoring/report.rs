@@ -4,7 +4,12 @@ use std::{collections::BTreeMap, time::Duration};
 
 use medchain_runtime::local_network::LOCAL_HOSPITALS;
 
-use super::{follow::FinalizedBlock, percentile, sorted, submit::Call, Window};
+use super::{
+	follow::FinalizedBlock,
+	percentile, sorted,
+	submit::{Call, Refusal},
+	Window,
+};
 
 /// A call sent later than this after its due time was held back by the in-flight limit.
 const LATE: Duration = Duration::from_millis(100);
@@ -138,8 +143,8 @@ fn print_latency(
 fn print_totals(calls: &[Call], blocks: &[FinalizedBlock], anchored: &[Vec<usize>], drained: bool) {
 	let submitted: usize = calls.iter().map(|call| call.records).sum();
 	let stored = super::submit::stored_records(calls);
-	let refused: Vec<&String> =
-		calls.iter().filter_map(|call| call.outcome.as_ref().err()).collect();
+	let (busy, refused): (Vec<&Refusal>, Vec<&Refusal>) =
+		calls.iter().filter_map(|call| call.outcome.as_ref().err()).partition(|why| why.busy);
 	let anchored_count: usize = anchored.iter().map(Vec::len).sum();
 	let failed: Option<usize> = blocks.iter().map(|block| block.failed).sum();
 	println!(
@@ -148,9 +153,11 @@ fn print_totals(calls: &[Call], blocks: &[FinalizedBlock], anchored: &[Vec<usize
 		failed.map_or("? (events of another runtime)".into(), |failed| failed.to_string())
 	);
 	println!(
-		"                    {} calls refused by the node{}",
+		"                    {} calls answered Busy (backpressure: the outbox at its limit), \
+		 {} refused otherwise{}",
+		busy.len(),
 		refused.len(),
-		refused.first().map_or(String::new(), |error| format!(" (first: {error})"))
+		refused.first().map_or(String::new(), |why| format!(" (first: {})", why.message))
 	);
 	let unsettled = stored.saturating_sub(anchored_count + failed.unwrap_or(0));
 	let drain = if drained { "all settled" } else { "stopped after the longest wait" };

@@ -57,7 +57,27 @@ pub struct Call {
 	/// Records it carried.
 	pub records: usize,
 	/// The record ids the node answered, or why it refused the call.
-	pub outcome: std::result::Result<Vec<[u8; 32]>, String>,
+	pub outcome: std::result::Result<Vec<[u8; 32]>, Refusal>,
+}
+
+/// Why the node refused a call.
+pub struct Refusal {
+	/// `Busy`: the node's outbox held its limit (backpressure, not a failure), or its budget
+	/// of requests in flight was spent.
+	pub busy: bool,
+	/// The error, as the client saw it.
+	pub message: String,
+}
+
+impl Refusal {
+	fn of(error: jsonrpsee::core::ClientError) -> Self {
+		let busy = matches!(
+			&error,
+			jsonrpsee::core::ClientError::Call(call)
+				if call.code() == medchain_app_api::ErrorCode::Busy.code()
+		);
+		Refusal { busy, message: error.to_string() }
+	}
 }
 
 /// Records in calls the node accepted.
@@ -151,7 +171,7 @@ async fn submit(
 		.submit_records(batch)
 		.await
 		.map(|answers| answers.into_iter().map(|answer| answer.record_id.0).collect())
-		.map_err(|error| error.to_string());
+		.map_err(Refusal::of);
 	Call { hospital, due, submitted, answered: Instant::now(), records: count, outcome }
 }
 
