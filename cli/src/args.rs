@@ -463,7 +463,7 @@ pub struct Admission {
 
 #[derive(Subcommand)]
 pub enum HospitalCommand {
-	/// The hospitals in the registry, by id.
+	/// The members in the registry (hospitals and pharmacies), by id.
 	List {
 		/// The first hospital id.
 		#[arg(long, default_value_t = 0)]

@@ -122,7 +122,8 @@ async fn send(
 	Ok(json!({ "block": format!("{block:?}"), "proposal": proposal, "events": events }))
 }
 
-/// Up to `limit` hospitals from id `from`, at the finalized head.
+/// The members (hospitals and pharmacies) with ids from `from`, up to `limit` ids, at the
+/// finalized head.
 async fn list(chain: &Chain, from: u32, limit: u32) -> crate::Result<Value> {
 	let (head, _) = chain.finalized_head().await?;
 	let next_id: u32 = chain
@@ -130,28 +131,55 @@ async fn list(chain: &Chain, from: u32, limit: u32) -> crate::Result<Value> {
 		.await?
 		.unwrap_or_default();
 	let validators = chain.validators(Some(head)).await?;
-	let mut hospitals = Vec::new();
+	let mut members = Vec::new();
 	let end = from.saturating_add(limit.min(100)).min(next_id);
 	for id in from..end {
-		let Some(hospital) = chain.hospital(id, Some(head)).await? else { continue };
-		let status = match hospital.status {
+		let member = match chain.hospital(id, Some(head)).await? {
+			Some(hospital) => (
+				"hospital",
+				hospital.name,
+				hospital.status,
+				hospital.admin,
+				hospital.operator,
+				hospital.nodes,
+				hospital.joined,
+			),
+			None => {
+				let key = pallet_hospitals::Pharmacies::<Runtime>::hashed_key_for(id);
+				let pharmacy: Option<pallet_hospitals::Pharmacy<Runtime>> =
+					chain.storage(&key, Some(head)).await?;
+				let Some(pharmacy) = pharmacy else { continue };
+				(
+					"pharmacy",
+					pharmacy.name,
+					pharmacy.status,
+					pharmacy.admin,
+					pharmacy.operator,
+					pharmacy.nodes,
+					pharmacy.joined,
+				)
+			}
+		};
+		let (kind, name, status, admin, operator, nodes, joined) = member;
+		let status = match status {
 			HospitalStatus::Active => "active",
 			HospitalStatus::Suspended => "suspended",
 			HospitalStatus::Removed => "removed",
 		};
-		hospitals.push(json!({
+		members.push(json!({
 			"id": id,
-			"name": String::from_utf8_lossy(&hospital.name),
+			"kind": kind,
+			"name": String::from_utf8_lossy(&name),
 			"status": status,
 			"validator": validators.contains(&id),
-			"admin": hospital.admin.to_string(),
-			"operator": hospital.operator.to_string(),
-			"nodes": hospital.nodes.iter().map(|node| String::from_utf8_lossy(&node.peer_id).into_owned()).collect::<Vec<_>>(),
-			"joined": hospital.joined,
+			"admin": admin.to_string(),
+			"operator": operator.to_string(),
+			"nodes": nodes.iter().map(|node| String::from_utf8_lossy(&node.peer_id).into_owned()).collect::<Vec<_>>(),
+			"joined": joined,
 		}));
 	}
 	Ok(json!({
-		"hospitals": hospitals,
+		"hospitals": members,
 		"next": (end < next_id).then_some(end),
 	}))
 }
