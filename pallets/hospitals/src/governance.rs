@@ -19,9 +19,10 @@
 //! for neither `MinActiveHospitals` nor `MaxHospitals`, and stall recovery leaves it alone.
 //! Pharmacies vote only where genesis sets `PharmaciesVoteOnAdmissions`, and then only on
 //! admissions, of hospitals and pharmacies alike, as members of that electorate
-//! ([`Pallet::votes_on`]); never on suspensions, upgrades or stall recovery. Without the flag
-//! the validators alone admit pharmacies, so pharmacies can never outvote them into admitting
-//! more pharmacies.
+//! ([`Pallet::votes_on`]); never on suspensions, upgrades or stall recovery. Even then an
+//! admission also needs the threshold of the hospitals' own approvals, so pharmacies can add to
+//! the hospitals' approvals but never outvote them on who validates. Without the flag the
+//! hospitals alone admit pharmacies.
 
 use alloc::vec::Vec;
 use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::*, traits::Get};
