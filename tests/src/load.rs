@@ -164,6 +164,10 @@ pub struct Reads {
 	/// How many of those were logged but not opened at first (`NotFinalYet`,
 	/// `CustodianUnavailable`) and opened with `retryAccess`.
 	pub retried: usize,
+	/// How many accesses were in no block within the node's wait (`NotFinalYet` with no
+	/// `accessId`: the transaction stays in the pool) and were opened again later, as the docs
+	/// tell an app to, with the replay of a pending use's count that may follow.
+	pub reopened: usize,
 	/// Every failed access, with its error.
 	pub failures: Vec<String>,
 }
@@ -210,9 +214,25 @@ impl Readers {
 	}
 }
 
+/// How long a reader waits before opening again an access still in no block: "do not send it
+/// again at once".
+const REOPEN_AFTER: Duration = Duration::from_secs(5);
+
+/// Whether `error` says the access's transaction is in no block yet (it stays in the pool).
+fn in_no_block(error: &jsonrpsee::types::ErrorObjectOwned) -> bool {
+	error.code() == ErrorCode::NotFinalYet.code() && logged_access_id(error).is_none()
+}
+
+/// Whether `error` is the chain's refusal of a use whose count a pending use signed too.
+fn replayed(error: &jsonrpsee::types::ErrorObjectOwned) -> bool {
+	error.code() == ErrorCode::AccessRefused.code() && error.message().contains("SignatureReplayed")
+}
+
 /// Opens `record_id` with `token` at `app` until `stop` is set. An access logged but not opened
 /// (in a block not final within the node's wait, or the custodian's answer lost on the way:
-/// an error with the `accessId`) is retried with `retryAccess`, as an app does.
+/// an error with the `accessId`) is retried with `retryAccess`, as an app does. One in no block
+/// yet is opened again after [`REOPEN_AFTER`]; the pending use may then take the count the next
+/// one signed (`SignatureReplayed`), and that one is opened again too.
 async fn read(
 	app: HttpClient,
 	token: String,
@@ -220,6 +240,7 @@ async fn read(
 	reads: Arc<Mutex<Reads>>,
 	stop: Arc<AtomicBool>,
 ) {
+	let mut pending_use = false;
 	while !stop.load(Ordering::Relaxed) {
 		let request =
 			AccessShared { share_token: token.clone(), record_id, purpose: "TREAT".into() };
@@ -233,6 +254,15 @@ async fn read(
 			let request = RetryAccess { share_token: token.clone(), access_id };
 			outcome = retry_until_final(&app, request).await;
 		}
+		if let Err(ClientError::Call(error)) = &outcome {
+			if in_no_block(error) || (pending_use && replayed(error)) {
+				pending_use = true;
+				reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).reopened += 1;
+				tokio::time::sleep(REOPEN_AFTER).await;
+				continue;
+			}
+		}
+		pending_use = false;
 		let mut reads = reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 		reads.retried += usize::from(logged.is_some() && outcome.is_ok());
 		match outcome {

@@ -6,7 +6,8 @@
 //!
 //! While the link is bad, every node finalizes on and B's accesses keep opening the record. No
 //! record submission and no access fails (one logged but not opened, not final within the
-//! node's wait or its answer lost, is retried with `retryAccess`, as an app does), every acknowledged record is anchored exactly once, and
+//! node's wait or its answer lost, is retried with `retryAccess`, and one in no block within
+//! the wait is opened again, as an app does), every acknowledged record is anchored exactly once, and
 //! the four nodes agree on every finalized block. It prints what the link dropped and how long
 //! the accesses took before and while it was bad.
 //!
@@ -115,13 +116,15 @@ async fn a_slow_lossy_link_slows_the_network_and_loses_nothing() -> Result<()> {
 	let (good, bad) = (&reads.opened[..opened_before], &reads.opened[opened_before..opened_after]);
 	println!(
 		"accesses (median, longest): {:?} over the good link ({}), {:?} over the bad one ({}), \
-		 {} of all opened only by retryAccess; {} records anchored once each; \
+		 {} of all opened only by retryAccess, {} opened again after no block within the \
+		 node's wait; {} records anchored once each; \
 		 blocks 1..=#{agreed} agree on all four nodes",
 		median_and_max(good),
 		good.len(),
 		median_and_max(bad),
 		bad.len(),
 		reads.retried,
+		reads.reopened,
 		acked.len()
 	);
 	Ok(())
