@@ -11,6 +11,7 @@ export MEDCHAIN_FHIR_PYTHON="${MEDCHAIN_FHIR_PYTHON:-$HOME/.cache/medchain/fhir-
 # The whole workspace is always built together, so every crate is compiled with one feature
 # set and `cargo build` and `cargo test` share all artifacts.
 build_workspace() {
+  bash "$MEDCHAIN_ROOT/scripts/build-portal.sh"
   (cd "$MEDCHAIN_ROOT" && cargo build --release --locked --workspace)
 }
 

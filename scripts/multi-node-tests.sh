@@ -36,7 +36,7 @@ serial=(start_network)
 declare -A expected=([sharing]=300 [rolling_restart]=145 [partition]=130 [validator_set]=230
   [custodian_crash]=230 [node_security]=220 [pharmacy]=155 [slow_link]=100 [runtime_upgrade]=55 [wrong_clock]=57 [full_disk]=105
   [cli]=220 [custodian]=170 [stall_recovery]=170 [shares]=105 [rpc_docs]=100 [backup]=75 [start_network]=50
-  [finality]=50 [metrics]=40 [store-integration]=40 [chain_specs]=8 [fhir_export]=2 [node_flags]=1
+  [portal]=120 [finality]=50 [metrics]=40 [store-integration]=40 [chain_specs]=8 [fhir_export]=2 [node_flags]=1
   [rogue_endpoint]=1 [entrypoint]=1 [runtime-integration]=1 [cli-offline]=1 [app-api-signed_messages]=1
   [core-commitment]=1 [token-token]=1)
 
@@ -57,6 +57,8 @@ mapfile -t binaries <<<"$listing"
 [ -n "$listing" ] || { echo "no test binaries found" >&2; exit 1; }
 logs="${MEDCHAIN_TEST_LOGS:-$(mktemp -d -t medchain-tests-XXXXXX)}"
 mkdir -p "$logs"
+# Tests that leave files to look at (the portal's screenshots) put them beside the logs.
+export MEDCHAIN_TEST_LOGS="$logs"
 
 # The units the lanes run: name <TAB> executable <TAB> directory <TAB> test names (none: all).
 # The end-to-end binary is split into its modules, each run by its tests' full names; another

@@ -20,6 +20,9 @@ dpkg -s libfaketime >/dev/null 2>&1 || need_apt+=(libfaketime)
 # slow link's offloads off.
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v ethtool >/dev/null 2>&1 || need_apt+=(ethtool)
+# The portal is built with npm (Node 20 is on the machine) and tested in Debian's Chromium.
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   sudo_cmd=""

@@ -77,7 +77,7 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
 		"medchain_subscribe" | "medchain_unsubscribe" => &[Role::App, Role::Patient],
 		"medchain_accessLog" | "medchain_exportFhir" => &[Role::Auditor],
-		crate::DISCOVER | "medchain_hospitals" => {
+		crate::DISCOVER | "medchain_hospitals" | "medchain_session" | "medchain_recordTypes" => {
 			&[Role::App, Role::Auditor, Role::Admin, Role::Patient]
 		}
 		"medchain_health" => &[Role::App, Role::Auditor, Role::Admin],

@@ -40,6 +40,25 @@ pub fn type_name(record_type: RecordType) -> &'static str {
 	TYPE_NAMES.iter().find(|(known, _)| *known == record_type).map_or("", |(_, name)| name)
 }
 
+/// Every record type with its fields in commitment order, the required ones marked: what
+/// `medchain_recordTypes` answers.
+pub fn record_types() -> Vec<crate::types::RecordTypeFields> {
+	TYPE_NAMES
+		.iter()
+		.map(|(record_type, name)| crate::types::RecordTypeFields {
+			record_type: (*name).into(),
+			fields: record_type
+				.fields()
+				.iter()
+				.map(|field| crate::types::FieldRule {
+					name: (*field).into(),
+					required: required_fields(*record_type).contains(field),
+				})
+				.collect(),
+		})
+		.collect()
+}
+
 /// The fields a record of `record_type` must have.
 pub fn required_fields(record_type: RecordType) -> &'static [&'static str] {
 	match record_type {

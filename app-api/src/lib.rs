@@ -44,8 +44,8 @@ pub use types::{
 	AccessShared, CreateShare, CreatedShare, ErasureReceipt, FillPrescription, FilledPrescription,
 	GetRecord, Health, HospitalEntry, HospitalsPage, HospitalsQuery, MemberRef, Notification,
 	PatientApproval, PrescriptionFill, PrescriptionVerification, RecordChallenge, RecordFields,
-	RecordStatus, RetryAccess, RevokedShare, ShareConsent, ShareTerms, SharedFields, SubmitRecord,
-	SubmittedRecord, SubscribeFilter, VerifyPrescription,
+	RecordStatus, RecordTypeFields, RetryAccess, RevokedShare, Session, ShareConsent, ShareTerms,
+	SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter, VerifyPrescription,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -150,6 +150,16 @@ pub trait MedchainApi {
 	/// block, by id, a page at a time. Any role.
 	#[method(name = "hospitals")]
 	async fn hospitals(&self, query: Option<HospitalsQuery>) -> RpcResult<HospitalsPage>;
+
+	/// Who the caller is (role, hospital, a patient token's pseudonym) and the chain's genesis
+	/// hash and slot time, which a signer computes its messages from. Any role.
+	#[method(name = "session", with_extensions)]
+	async fn session(&self) -> RpcResult<Session>;
+
+	/// Every record type with its fields in commitment order, the required ones marked. Any
+	/// role.
+	#[method(name = "recordTypes")]
+	async fn record_types(&self) -> RpcResult<Vec<RecordTypeFields>>;
 
 	/// Streams, over WebSocket, the finalized events that concern one patient or one hospital:
 	/// consents, shares and their uses, emergency accesses, anchors and erasures. Role `app`;

@@ -379,6 +379,44 @@ pub struct Notification {
 	pub consent_request_id: Option<u64>,
 }
 
+/// What `medchain_session` answers: who the caller is, and what a signer in the caller's page
+/// computes its messages from (the values, never the bytes: docs/rpc.md, "What a patient's key
+/// signs").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+	/// The token's role: `app`, `auditor`, `admin` or `patient`.
+	pub role: String,
+	/// This node's hospital id.
+	pub hospital: u32,
+	/// The pseudonym a `patient` token acts for; `null` for the other roles.
+	pub patient: Option<AccountId>,
+	/// The chain's genesis hash.
+	pub genesis_hash: Hash32,
+	/// The chain's slot time in milliseconds: a share's duration in blocks is counted in it.
+	pub slot_millis: u64,
+}
+
+/// One record type as `medchain_recordTypes` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordTypeFields {
+	/// The type's API name (`DIAGNOSIS`, …).
+	pub record_type: String,
+	/// Its fields in commitment order (a share's field mask counts in it).
+	pub fields: Vec<FieldRule>,
+}
+
+/// One field of a record type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldRule {
+	/// The field's name.
+	pub name: String,
+	/// Whether a record of the type must have it.
+	pub required: bool,
+}
+
 /// What `medchain_health` answers: this node's own view, for monitors and load balancers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

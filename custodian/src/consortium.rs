@@ -1,6 +1,8 @@
 //! What the node tells an app about the consortium and itself: the hospitals, and its health.
 
-use medchain_app_api::{Health, HospitalEntry, HospitalsPage};
+use medchain_app_api::{
+	auth::Holder, AccountId, Hash32, Health, HospitalEntry, HospitalsPage, Session,
+};
 use medchain_primitives::HospitalId;
 use pallet_hospitals::{HospitalStatus, MemberKind};
 
@@ -37,6 +39,20 @@ impl Custodian {
 			})
 			.collect();
 		Ok(HospitalsPage { hospitals, next })
+	}
+
+	/// `medchain_session` for `holder`: its role and pseudonym, this hospital, and the chain's
+	/// genesis hash and slot time at the finalized block.
+	pub fn session(&self, holder: &Holder) -> Result<Session> {
+		let info = self.chain.info();
+		let slot_millis = self.chain.slot_millis(info.finalized_hash).map_err(chain_error)?;
+		Ok(Session {
+			role: holder.role.name().into(),
+			hospital: self.hospital,
+			patient: holder.patient.map(AccountId::from),
+			genesis_hash: Hash32(info.genesis_hash.0),
+			slot_millis,
+		})
 	}
 
 	/// `medchain_health`.

@@ -25,7 +25,7 @@ use medchain_app_api::{
 		MAX_HOSPITALS_PAGE,
 	},
 	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, Health, HospitalsPage, HospitalsQuery,
-	MedchainApiServer, RecordId,
+	MedchainApiServer, RecordId, RecordTypeFields, Session,
 };
 use medchain_custodian::{
 	grants,
@@ -37,6 +37,7 @@ use super::{
 	auth::{BearerAuthLayer, RoleGuard, TokenFile},
 	connections::{Slots, MAX_CONNECTIONS},
 	limits::{Limited, Limits},
+	portal::PortalLayer,
 	timing::Timed,
 	tls::Acceptor,
 };
@@ -60,11 +61,13 @@ pub async fn start(
 		.max_connections(MAX_CONNECTIONS as u32)
 		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH_CALLS))
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
-		.set_http_middleware(tower::ServiceBuilder::new().layer(BearerAuthLayer {
-			tokens,
-			limits: limits.clone(),
-			max_request_bytes: MAX_REQUEST_BYTES,
-		}))
+		.set_http_middleware(tower::ServiceBuilder::new().layer(PortalLayer).layer(
+			BearerAuthLayer {
+				tokens,
+				limits: limits.clone(),
+				max_request_bytes: MAX_REQUEST_BYTES,
+			},
+		))
 		.set_rpc_middleware(
 			RpcServiceBuilder::new()
 				.layer_fn(move |service| Timed { service, metrics: metrics.clone() })
@@ -191,6 +194,14 @@ impl MedchainApiServer for AppRpc {
 
 	async fn health(&self) -> RpcResult<Health> {
 		Ok(self.custodian.health().await)
+	}
+
+	async fn session(&self, ext: &jsonrpsee::Extensions) -> RpcResult<Session> {
+		Ok(self.custodian.session(&holder(ext)?)?)
+	}
+
+	async fn record_types(&self) -> RpcResult<Vec<RecordTypeFields>> {
+		Ok(medchain_app_api::fields::record_types())
 	}
 
 	async fn hospitals(&self, query: Option<HospitalsQuery>) -> RpcResult<HospitalsPage> {

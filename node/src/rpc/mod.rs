@@ -12,6 +12,7 @@ pub mod auth;
 pub mod connections;
 pub mod limits;
 pub mod log_filter;
+pub mod portal;
 pub mod substrate;
 pub mod timing;
 pub mod tls;

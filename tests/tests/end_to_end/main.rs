@@ -17,6 +17,7 @@ mod node_flags;
 mod node_security;
 mod partition;
 mod pharmacy;
+mod portal;
 mod rogue_endpoint;
 mod rolling_restart;
 mod rpc_docs;
