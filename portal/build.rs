@@ -21,7 +21,10 @@ fn files(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
 	let dist = manifest.join("web").join("dist");
-	println!("cargo:rerun-if-changed={}", dist.display());
+	// The page names its hashed assets: a new build always changes it.
+	for watched in [dist.clone(), dist.join("index.html"), dist.join("assets")] {
+		println!("cargo:rerun-if-changed={}", watched.display());
+	}
 	let mut found = Vec::new();
 	if dist.join("index.html").is_file() {
 		files(&dist, &mut found)?;

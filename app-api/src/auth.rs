@@ -76,7 +76,9 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		"medchain_verifyPrescription" => &[Role::App, Role::Auditor, Role::Admin],
 		"medchain_prepareShare" | "medchain_createShare" | "medchain_revokeShare" => &[Role::App],
 		"medchain_subscribe" | "medchain_unsubscribe" => &[Role::App, Role::Patient],
-		"medchain_accessLog" | "medchain_exportFhir" => &[Role::Auditor],
+		// A patient token reads its own patient's accesses only (checked by the method).
+		"medchain_accessLog" => &[Role::Auditor, Role::Patient],
+		"medchain_exportFhir" => &[Role::Auditor],
 		crate::DISCOVER | "medchain_hospitals" | "medchain_session" | "medchain_recordTypes" => {
 			&[Role::App, Role::Auditor, Role::Admin, Role::Patient]
 		}

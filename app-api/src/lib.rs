@@ -117,8 +117,8 @@ pub trait MedchainApi {
 
 	/// The access log, in time order, a page at a time: every access entry with whether it
 	/// was actually released, and every refused attempt with the chain's reason. Role
-	/// `auditor`.
-	#[method(name = "accessLog")]
+	/// `auditor`; a `patient` token reads the accesses to its own patient's records.
+	#[method(name = "accessLog", with_extensions)]
 	async fn access_log(&self, query: AccessLogQuery) -> RpcResult<AccessLogPage>;
 
 	/// The access log as FHIR R5 AuditEvents, or a patient's shares as FHIR R5 Consents, in a
@@ -213,6 +213,12 @@ mod tests {
 		async fn hospitals(&self, _: Option<HospitalsQuery>) -> RpcResult<HospitalsPage> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
+		async fn session(&self, _: &jsonrpsee::Extensions) -> RpcResult<Session> {
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
+		}
+		async fn record_types(&self) -> RpcResult<Vec<RecordTypeFields>> {
+			Ok(fields::record_types())
+		}
 		async fn record_challenge(
 			&self,
 			_: &jsonrpsee::Extensions,
@@ -260,7 +266,11 @@ mod tests {
 		async fn retry_access(&self, _: RetryAccess) -> RpcResult<SharedFields> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
-		async fn access_log(&self, _: AccessLogQuery) -> RpcResult<AccessLogPage> {
+		async fn access_log(
+			&self,
+			_: &jsonrpsee::Extensions,
+			_: AccessLogQuery,
+		) -> RpcResult<AccessLogPage> {
 			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn export_fhir(&self, _: ExportFhir) -> RpcResult<serde_json::Value> {

@@ -13,7 +13,7 @@ use jsonrpsee::{
 	PendingSubscriptionSink, SubscriptionMessage, SubscriptionSink,
 };
 use medchain_app_api::{
-	auth::Holder,
+	auth::{Holder, Role},
 	limits::{
 		MAX_BATCH_CALLS, MAX_BULK_RECORDS, MAX_REQUEST_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION,
 	},
@@ -241,7 +241,21 @@ impl MedchainApiServer for AppRpc {
 		Ok(self.custodian.fill_prescription(request).await?)
 	}
 
-	async fn access_log(&self, query: AccessLogQuery) -> RpcResult<AccessLogPage> {
+	async fn access_log(
+		&self,
+		ext: &jsonrpsee::Extensions,
+		query: AccessLogQuery,
+	) -> RpcResult<AccessLogPage> {
+		let holder = holder(ext)?;
+		let own_patient_only = query.patient.map(<[u8; 32]>::from) == holder.patient
+			&& query.hospital.is_none()
+			&& query.custodian.is_none()
+			&& query.record.is_none();
+		if holder.role == Role::Patient && !own_patient_only {
+			return Err(ErrorCode::Forbidden
+				.error("a patient token reads the accesses to its own patient's records only: {\"patient\": its pseudonym}")
+				.into());
+		}
 		Ok(self.custodian.access_log(query).await?)
 	}
 

@@ -3,12 +3,14 @@
 import { useState } from 'preact/hooks';
 import { Api, type Role, type Session } from './api';
 import { Problem } from './components';
+import { useHospitalNames } from './hospitals';
 import { SignIn } from './views/signin';
 import { IssueRecord } from './views/issue';
 import { ShareRecord } from './views/share';
 import { OpenShared } from './views/open';
 import { Audit } from './views/audit';
 import { Network } from './views/network';
+import { WhoSawMyData } from './views/who-saw';
 
 export interface Context {
   api: Api;
@@ -27,6 +29,7 @@ const VIEWS: View[] = [
   { key: 'share', title: 'Share a record', roles: ['app'], render: (c) => <ShareRecord {...c} /> },
   { key: 'open', title: 'Open a shared record', roles: ['app'], render: (c) => <OpenShared {...c} /> },
   { key: 'audit', title: 'Audit', roles: ['auditor'], render: (c) => <Audit {...c} /> },
+  { key: 'who', title: 'Who saw my data', roles: ['patient'], render: (c) => <WhoSawMyData {...c} /> },
   { key: 'network', title: 'Network', roles: ['admin', 'auditor', 'app'], render: (c) => <Network {...c} /> },
 ];
 
@@ -47,9 +50,7 @@ export function App() {
     <>
       <header>
         <h1>medchain portal</h1>
-        <p class="who">
-          Signed in as <strong>{context.session.role}</strong> of hospital {context.session.hospital}
-        </p>
+        <SignedInAs {...context} />
         <nav aria-label="Views">
           <ul>
             {views.map((candidate) => (
@@ -75,5 +76,15 @@ export function App() {
         {view ? view.render(context) : <Problem error={new Error('no view for this role yet')} />}
       </main>
     </>
+  );
+}
+
+function SignedInAs({ api, session }: Context) {
+  const names = useHospitalNames(api);
+  return (
+    <p class="who">
+      Signed in as <strong>{session.role}</strong>
+      {session.role === 'patient' ? ' (your own records)' : ` at ${names(session.hospital)}`}
+    </p>
   );
 }

@@ -41,3 +41,31 @@ export function Busy({ what }: { what: string | null }) {
     </p>
   ) : null;
 }
+
+/** Previous and next buttons over cursor pages: `trail` holds the cursors of the pages shown. */
+export function Pager({
+  label,
+  trail,
+  next,
+  load,
+}: {
+  label: string;
+  trail: (string | null)[];
+  next: string | null;
+  load: (cursor: string | null, trail: (string | null)[]) => void;
+}) {
+  return (
+    <nav aria-label={label} class="pages">
+      <button
+        type="button"
+        disabled={trail.length === 0}
+        onClick={() => load(trail[trail.length - 2] ?? null, trail.slice(0, -1))}
+      >
+        Previous page
+      </button>
+      <button type="button" disabled={!next} onClick={() => load(next, [...trail, next])}>
+        Next page
+      </button>
+    </nav>
+  );
+}

@@ -4,8 +4,9 @@
 //
 // Steps: A's records staff issue a DIAGNOSIS by keyboard alone; the patient signs a share of
 // diagnosis and severity with B in A's share view; B opens it (two fields verified, notes
-// absent); C is refused (wrong hospital); the share is revoked and B is refused (revoked); A's
-// auditor filters the log to the patient and downloads a FHIR bundle. Every view is checked
+// absent); C is refused (wrong hospital); the share is revoked and B is refused (revoked); the
+// patient sees B's read in "who saw my data"; A's auditor filters the log to the patient and
+// downloads a FHIR bundle. Every view is checked
 // with axe-core (no serious or critical violation), every request stays on the node, and each
 // step leaves a screenshot.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -124,7 +125,7 @@ try {
   const deadline = Date.now() + STEP_TIMEOUT;
   while ((await a.getByTestId('record-status').textContent()) !== 'finalized') {
     if (Date.now() > deadline) throw new Error('the record was not finalized in time');
-    await tabTo(a, 'button:text("Check the anchor")');
+    await tabTo(a, 'form[aria-label="Issue a record"] .result button');
     await a.keyboard.press('Enter');
     await a.waitForTimeout(1000);
   }
@@ -184,6 +185,19 @@ try {
   await b.getByRole('button', { name: 'Open the record' }).click();
   await expectProblem(b, 'revoked this share');
   await screenshot(b, 'revoked');
+
+  step('7. the patient’s “who saw my data” lists B’s read, with the fields released');
+  const patient = await portal(browser, config.nodes.a, config.tokens.aPatient, true);
+  await patient.getByRole('heading', { name: 'Who saw my data' }).waitFor();
+  const reads = patient.locator('.cards li.granted');
+  await reads.first().waitFor({ timeout: STEP_TIMEOUT });
+  const read = await reads.first().textContent();
+  const expected = ['Hospital B', 'DIAGNOSIS', 'diagnosis, severity', 'TREAT'];
+  if (!expected.every((part) => read.includes(part))) {
+    throw new Error(`B's read as the patient sees it: ${read}`);
+  }
+  await accessible(patient, 'who saw my data');
+  await screenshot(patient, 'who-saw-my-data');
 
   step('8. A’s auditor filters the log to the patient and downloads a FHIR bundle');
   const audit = await portal(browser, config.nodes.a, config.tokens.aAuditor);

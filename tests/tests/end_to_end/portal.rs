@@ -2,13 +2,15 @@
 //! (playwright-core) against the four-hospital network: A's records staff issue a DIAGNOSIS by
 //! keyboard alone, the patient signs a share of two fields with B in A's portal, B opens them
 //! (both verified, no notes), C is refused (wrong hospital), the share is revoked and B is
-//! refused (revoked), and A's auditor downloads the patient's FHIR bundle, which must validate.
+//! refused (revoked), the patient sees B's read in "Who saw my data", and A's auditor downloads
+//! the patient's FHIR bundle, which must validate.
 //! Every view passes axe-core (no serious or critical violation) and no request leaves the node.
 //! Screenshots go to `$MEDCHAIN_TEST_LOGS/portal` (the multi-node tests' log folder).
 
 use std::{path::PathBuf, time::Duration};
 
-use medchain_app_api::auth::Role;
+use jsonrpsee::core::ClientError;
+use medchain_app_api::{auth::Role, AccessLogQuery, ErrorCode, MedchainApiClient};
 use medchain_tests::{
 	custodian::{pseudonym_of, register_patient},
 	fhir,
@@ -39,10 +41,22 @@ fn output_folder() -> Result<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_share_and_open_a_record_in_the_portal() -> Result<()> {
-	let net = LocalNetwork::start()?;
+	let net = LocalNetwork::start_custodians()?;
 	net.wait_finalized(&ALL, 1, FIRST_FINALITY).await?;
 	step("the patient is registered at A");
 	register_patient(&net.nodes[A].chain()?, OPERATOR_A, PATIENT).await?;
+
+	let patient_token = net.nodes[A].issue_token(Role::Patient, Some(PATIENT))?;
+	step("a patient token reads its own patient's accesses only");
+	let as_patient = net.nodes[A].app_rpc_with(Some(&patient_token))?;
+	let someone_else =
+		AccessLogQuery { patient: Some(pseudonym_of(Sr25519Keyring::Eve)), ..Default::default() };
+	match as_patient.access_log(someone_else).await {
+		Err(ClientError::Call(error)) if error.code() == ErrorCode::Forbidden.code() => {}
+		other => return Err(format!("another patient's log for a patient token: {other:?}")),
+	}
+	let own = AccessLogQuery { patient: Some(pseudonym_of(PATIENT)), ..Default::default() };
+	as_patient.access_log(own).await.map_err(|e| e.to_string())?;
 
 	let out = output_folder()?;
 	let url = |index: usize| -> Result<String> {
@@ -60,6 +74,7 @@ async fn staff_share_and_open_a_record_in_the_portal() -> Result<()> {
 			"aAuditor": token(A, Role::Auditor)?,
 			"bApp": token(B, Role::App)?,
 			"cApp": token(C, Role::App)?,
+			"aPatient": patient_token,
 		},
 		"patient": pseudonym_of(PATIENT).to_string(),
 		// The patient's secret, typed into the page as a person would; it never reaches a node.

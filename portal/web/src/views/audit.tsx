@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import type { AccessLogPage, AccessRow } from '../api';
 import type { Context } from '../app';
-import { Busy, Problem, Section } from '../components';
+import { Busy, Pager, Problem, Section } from '../components';
+import { useHospitalNames } from '../hospitals';
 
 const SUBJECTS = ['patient', 'hospital', 'custodian', 'record'] as const;
 type Subject = (typeof SUBJECTS)[number];
@@ -18,6 +19,7 @@ export function Audit({ api }: Context) {
   const [cursors, setCursors] = useState<(string | null)[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const names = useHospitalNames(api);
 
   const query = () => {
     const filter: Record<string, unknown> = {
@@ -88,32 +90,23 @@ export function Audit({ api }: Context) {
       {page && (
         <>
           <PerDay rows={page.rows} />
-          <AccessTable rows={page.rows} />
-          <nav aria-label="Pages of the access log" class="pages">
-            <button
-              type="button"
-              disabled={cursors.length === 0}
-              onClick={() => void load(cursors[cursors.length - 2] ?? null, cursors.slice(0, -1))}
-            >
-              Previous page
-            </button>
-            <button
-              type="button"
-              disabled={!page.nextCursor}
-              onClick={() => void load(page.nextCursor, [...cursors, page.nextCursor])}
-            >
-              Next page
-            </button>
-          </nav>
+          <AccessTable rows={page.rows} names={names} />
+          <Pager
+            label="Pages of the access log"
+            trail={cursors}
+            next={page.nextCursor}
+            load={(cursor, trail) => void load(cursor, trail)}
+          />
         </>
       )}
     </Section>
   );
 }
 
-export function AccessTable({ rows }: { rows: AccessRow[] }) {
+function AccessTable({ rows, names }: { rows: AccessRow[]; names: (id?: number) => string }) {
   if (rows.length === 0) return <p>No accesses match.</p>;
   return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-label="Accesses">
     <table>
       <caption>Accesses, oldest first</caption>
       <thead>
@@ -133,7 +126,7 @@ export function AccessTable({ rows }: { rows: AccessRow[] }) {
             <td>{new Date(row.time).toLocaleString()}</td>
             <td>{row.outcome === 'granted' ? `granted, ${row.disclosure ?? ''}` : `refused: ${row.reason}`}</td>
             <td>{row.breakGlass ? 'break-glass (emergency)' : row.kind}</td>
-            <td>{row.accessorHospital ?? row.hospital}</td>
+            <td>{names(row.accessorHospital ?? row.hospital)}</td>
             <td>{row.purpose}</td>
             <td>{row.fields?.join(', ') ?? '—'}</td>
             <td>
@@ -143,6 +136,7 @@ export function AccessTable({ rows }: { rows: AccessRow[] }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 

@@ -37,6 +37,7 @@ export function Network({ api, session }: Context) {
       <button type="button" onClick={refresh}>
         Refresh
       </button>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="Members">
       <table>
         <caption>Members of the consortium</caption>
         <thead>
@@ -62,6 +63,7 @@ export function Network({ api, session }: Context) {
           ))}
         </tbody>
       </table>
+      </div>
     </Section>
   );
 }
