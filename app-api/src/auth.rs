@@ -79,9 +79,11 @@ pub fn allowed_roles(method: &str) -> Option<&'static [Role]> {
 		// A patient token reads its own patient's accesses only (checked by the method).
 		"medchain_accessLog" => &[Role::Auditor, Role::Patient],
 		"medchain_exportFhir" => &[Role::Auditor],
-		crate::DISCOVER | "medchain_hospitals" | "medchain_session" | "medchain_recordTypes" => {
-			&[Role::App, Role::Auditor, Role::Admin, Role::Patient]
-		}
+		crate::DISCOVER
+		| "medchain_hospitals"
+		| "medchain_session"
+		| "medchain_recordTypes"
+		| "medchain_wsTicket" => &[Role::App, Role::Auditor, Role::Admin, Role::Patient],
 		"medchain_health" => &[Role::App, Role::Auditor, Role::Admin],
 		_ => return None,
 	})

@@ -45,7 +45,7 @@ pub use types::{
 	GetRecord, Health, HospitalEntry, HospitalsPage, HospitalsQuery, MemberRef, Notification,
 	PatientApproval, PrescriptionFill, PrescriptionVerification, RecordChallenge, RecordFields,
 	RecordStatus, RecordTypeFields, RetryAccess, RevokedShare, Session, ShareConsent, ShareTerms,
-	SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter, VerifyPrescription,
+	SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter, VerifyPrescription, WsTicket,
 };
 
 /// The OpenRPC document of every method, as `rpc.discover` returns it.
@@ -156,6 +156,11 @@ pub trait MedchainApi {
 	#[method(name = "session", with_extensions)]
 	async fn session(&self) -> RpcResult<Session>;
 
+	/// A one-use ticket for a WebSocket upgrade (`?ticket=`), for browsers, which can't send
+	/// `Authorization` on one; it waits 30 s. Any role.
+	#[method(name = "wsTicket", with_extensions)]
+	async fn ws_ticket(&self) -> RpcResult<WsTicket>;
+
 	/// Every record type with its fields in commitment order, the required ones marked. Any
 	/// role.
 	#[method(name = "recordTypes")]
@@ -218,6 +223,9 @@ mod tests {
 		}
 		async fn record_types(&self) -> RpcResult<Vec<RecordTypeFields>> {
 			Ok(fields::record_types())
+		}
+		async fn ws_ticket(&self, _: &jsonrpsee::Extensions) -> RpcResult<WsTicket> {
+			Err(ErrorCode::StoreUnavailable.error("method table only").into())
 		}
 		async fn record_challenge(
 			&self,

@@ -397,6 +397,17 @@ pub struct Session {
 	pub slot_millis: u64,
 }
 
+/// What `medchain_wsTicket` answers: a one-use ticket for a browser's WebSocket upgrade
+/// (`ws://…/?ticket=0x…`), standing for the caller's token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WsTicket {
+	/// The ticket.
+	pub ticket: Hash32,
+	/// How long it waits for its upgrade, in seconds.
+	pub expires_in_seconds: u32,
+}
+
 /// One record type as `medchain_recordTypes` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,8 +6,8 @@ include!(concat!(env!("OUT_DIR"), "/files.rs"));
 /// Everything the page may load or reach: its own scripts, styles and RPC, and WebAssembly (the
 /// signing code); nothing from elsewhere, no inline script or style, no frames.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' \
-	'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \
-	media-src 'self' blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+	'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; connect-src 'self'; media-src 'self'; \
+	base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// One file of the portal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,8 +24,8 @@ use medchain_app_api::{
 		SharedFields, SubmitRecord, SubmittedRecord, SubscribeFilter, VerifyPrescription,
 		MAX_HOSPITALS_PAGE,
 	},
-	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, Health, HospitalsPage, HospitalsQuery,
-	MedchainApiServer, RecordId, RecordTypeFields, Session,
+	AccessLogPage, AccessLogQuery, ErrorCode, ExportFhir, Hash32, Health, HospitalsPage,
+	HospitalsQuery, MedchainApiServer, RecordId, RecordTypeFields, Session, WsTicket,
 };
 use medchain_custodian::{
 	grants,
@@ -38,6 +38,7 @@ use super::{
 	connections::{Slots, MAX_CONNECTIONS},
 	limits::{Limited, Limits},
 	portal::PortalLayer,
+	tickets::{Tickets, TICKET_LIFETIME},
 	timing::Timed,
 	tls::Acceptor,
 };
@@ -56,6 +57,7 @@ pub async fn start(
 	let limits = Arc::new(Limits::default());
 	let tokens = Arc::new(tokens);
 	let guard_tokens = tokens.clone();
+	let tickets = Arc::new(Tickets::default());
 	let services = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
 		.max_connections(MAX_CONNECTIONS as u32)
@@ -66,6 +68,7 @@ pub async fn start(
 				tokens,
 				limits: limits.clone(),
 				max_request_bytes: MAX_REQUEST_BYTES,
+				tickets: tickets.clone(),
 			},
 		))
 		.set_rpc_middleware(
@@ -75,7 +78,7 @@ pub async fn start(
 				.layer_fn(move |service| Limited { service, limits: limits.clone() }),
 		)
 		.to_service_builder();
-	let mut module = AppRpc { custodian }.into_rpc();
+	let mut module = AppRpc { custodian, tickets }.into_rpc();
 	module.merge(medchain_app_api::discover_module()).map_err(|error| error.to_string())?;
 	let methods: jsonrpsee::Methods = module.into();
 	let listener = tokio::net::TcpListener::bind(addr)
@@ -133,6 +136,7 @@ pub async fn start(
 
 struct AppRpc {
 	custodian: Arc<Custodian>,
+	tickets: Arc<Tickets>,
 }
 
 #[async_trait]
@@ -198,6 +202,17 @@ impl MedchainApiServer for AppRpc {
 
 	async fn session(&self, ext: &jsonrpsee::Extensions) -> RpcResult<Session> {
 		Ok(self.custodian.session(&holder(ext)?)?)
+	}
+
+	async fn ws_ticket(&self, ext: &jsonrpsee::Extensions) -> RpcResult<WsTicket> {
+		let ticket = self
+			.tickets
+			.issue(holder(ext)?)
+			.map_err(|refusal| ErrorCode::Busy.error(refusal.to_string()))?;
+		Ok(WsTicket {
+			ticket: Hash32(ticket),
+			expires_in_seconds: u32::try_from(TICKET_LIFETIME.as_secs()).unwrap_or(u32::MAX),
+		})
 	}
 
 	async fn record_types(&self) -> RpcResult<Vec<RecordTypeFields>> {

@@ -1,7 +1,8 @@
 //! The medchain RPC's authentication: a bearer token per caller, a role per token.
 //!
 //! [`BearerAuthLayer`] (HTTP) reads the `Authorization` header of the request (or of the
-//! WebSocket upgrade). Without a known token it answers at once, before reading the body or
+//! WebSocket upgrade; a browser's upgrade carries a one-use ticket instead, `?ticket=`, which
+//! its page asked for with its token: [`super::tickets`]). Without a known token it answers at once, before reading the body or
 //! upgrading: HTTP 401 with a JSON-RPC `Unauthorized` error. Past the node's bound on request
 //! bytes in flight (counted by `Content-Length`) it answers HTTP 503 with `Busy`, also before
 //! reading the body. Otherwise it removes the header (so no later log holds the token) and
@@ -27,7 +28,10 @@ use medchain_app_api::{
 	ApiError, ErrorCode,
 };
 
-use super::limits::{BytesCounted, Limits};
+use super::{
+	limits::{BytesCounted, Limits},
+	tickets::{ticket_of, Tickets},
+};
 
 /// The one method that needs a WebSocket.
 const SUBSCRIBE: &str = "medchain_subscribe";
@@ -37,6 +41,7 @@ const SUBSCRIBE: &str = "medchain_subscribe";
 enum Caller {
 	NoToken,
 	UnknownToken,
+	UnknownTicket,
 	Known(Role),
 }
 
@@ -110,6 +115,8 @@ pub struct BearerAuthLayer {
 	pub limits: Arc<Limits>,
 	/// The largest request body the listener reads.
 	pub max_request_bytes: u32,
+	/// The WebSocket tickets issued (`medchain_wsTicket`).
+	pub tickets: Arc<Tickets>,
 }
 
 impl<S> tower::Layer<S> for BearerAuthLayer {
@@ -147,15 +154,24 @@ where
 			.get(http::header::AUTHORIZATION)
 			.and_then(|value| value.to_str().ok())
 			.and_then(|value| value.strip_prefix("Bearer "));
-		let holder = token.map(|token| self.layer.tokens.holder(token.trim()));
-		let holder = match holder {
-			None => return refuse(unauthorized(Caller::NoToken)),
-			Some(None) => return refuse(unauthorized(Caller::UnknownToken)),
-			Some(Some(holder)) => holder,
-		};
 		// A WebSocket's messages are counted one by one as they arrive (`Limited`); only a
 		// request jsonrpsee will upgrade counts as one.
 		let upgrade = is_websocket_upgrade(&request);
+		let holder = match (token, upgrade.then(|| ticket_of(&request)).flatten()) {
+			(Some(token), _) => self.layer.tokens.holder(token.trim()).ok_or(Caller::UnknownToken),
+			// A browser's upgrade, with the ticket its page asked for over HTTP.
+			(None, Some(ticket)) => self
+				.layer
+				.tickets
+				.redeem(&ticket)
+				.filter(|holder| self.layer.tokens.still_holds(holder))
+				.ok_or(Caller::UnknownTicket),
+			(None, None) => Err(Caller::NoToken),
+		};
+		let holder = match holder {
+			Ok(holder) => holder,
+			Err(caller) => return refuse(unauthorized(caller)),
+		};
 		let bytes = if upgrade {
 			None
 		} else {
@@ -207,6 +223,9 @@ fn refuse<E: Send + 'static>(
 fn unauthorized(caller: Caller) -> HttpResponse {
 	let message = match caller {
 		Caller::UnknownToken => "unknown token",
+		Caller::UnknownTicket => {
+			"unknown, used or expired ticket: ask medchain_wsTicket for another"
+		}
 		_ => "send `Authorization: Bearer <token>`",
 	};
 	error_response(http::StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized.error(message))
@@ -249,7 +268,9 @@ where
 			(Caller::NoToken, _) => {
 				Some(ErrorCode::Unauthorized.error("send `Authorization: Bearer <token>`"))
 			}
-			(Caller::UnknownToken, _) => Some(ErrorCode::Unauthorized.error("unknown token")),
+			(Caller::UnknownToken | Caller::UnknownTicket, _) => {
+				Some(ErrorCode::Unauthorized.error("unknown token"))
+			}
 			(Caller::Known(_), None) => Some(
 				ErrorCode::Forbidden
 					.error(format!("{} is not a medchain method", request.method_name())),

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod log_filter;
 pub mod portal;
 pub mod substrate;
+pub mod tickets;
 pub mod timing;
 pub mod tls;
 

@@ -67,20 +67,24 @@ export interface CreatedShare {
 
 export interface AccessRow {
   outcome: 'granted' | 'refused';
+  /** Granted rows: the access entry's id. Refused rows: `block` and `index` name the attempt. */
   accessId?: number;
-  kind: string;
+  index?: number;
+  kind: 'share' | 'breakGlass' | 'patient' | string;
   breakGlass?: boolean;
+  breakGlassReason?: string;
+  grantId?: number;
   recordId: Hex;
   recordType?: string;
-  patient: Hex;
-  accessorHospital?: number;
-  hospital?: number;
-  custodian: number;
+  patient: Hex | null;
+  accessorHospital?: number | null;
+  hospital?: number | null;
+  custodian: number | null;
   fields?: string[];
   purpose: string;
   block: number;
   time: string;
-  disclosure?: string;
+  disclosure?: 'released' | 'awaitingRelease' | 'neverReleased';
   reason?: string;
 }
 
@@ -108,7 +112,7 @@ export interface Health {
 
 /** The calls of one signed-in token. */
 export class Api {
-  constructor(private readonly token: string) {}
+  constructor(readonly token: string) {}
 
   session = () => call<Session>(this.token, 'medchain_session');
   recordTypes = () => call<RecordType[]>(this.token, 'medchain_recordTypes');
@@ -117,6 +121,7 @@ export class Api {
     patient: Hex;
     recordType: string;
     fields: Record<string, string>;
+    validUntil?: string;
   }) => call<SubmittedRecord>(this.token, 'medchain_submitRecord', [record]);
   submitRecords = (records: unknown[]) =>
     call<SubmittedRecord[]>(this.token, 'medchain_submitRecords', [records]);
@@ -141,4 +146,53 @@ export class Api {
   hospitals = () =>
     call<{ hospitals: Hospital[]; next: number | null }>(this.token, 'medchain_hospitals', []);
   health = () => call<Health>(this.token, 'medchain_health');
+  verifyPrescription = (recordId: Hex, shareToken?: string) =>
+    call<PrescriptionVerification>(this.token, 'medchain_verifyPrescription', [
+      { recordId, ...(shareToken && { shareToken }) },
+    ]);
+  fillPrescription = (recordId: Hex, quantity: number) =>
+    call<FilledPrescription>(this.token, 'medchain_fillPrescription', [{ recordId, quantity }]);
+}
+
+export interface MemberRef {
+  id: number;
+  name: string;
+  status: string;
+}
+
+export interface PrescriptionFill {
+  fillNo: number;
+  pharmacy: MemberRef;
+  recordId: Hex;
+  quantity: number;
+  block: number;
+  time: string;
+}
+
+export interface PrescriptionVerification {
+  recordId: Hex;
+  authentic: boolean;
+  prescriber: MemberRef;
+  patient: Hex;
+  status: string;
+  amendedBy?: Hex | null;
+  fieldRoot: Hex;
+  anchoredAt: string;
+  expiresAt: string;
+  expired: boolean;
+  fillsAllowed: number;
+  fillsUsed: number;
+  fillsLeft: number;
+  fills: PrescriptionFill[];
+  block: number;
+  /** With a share token: the shared fields, opened as `accessShared` opens them. */
+  fields?: SharedFields;
+}
+
+export interface FilledPrescription {
+  recordId: Hex;
+  fillNo: number;
+  quantity: number;
+  block: number;
+  fillsLeft: number;
 }

@@ -1,6 +1,6 @@
 // The portal's shell: sign in with the hospital's API token, then the views the token's role
 // may use.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Api, type Role, type Session } from './api';
 import { Problem } from './components';
 import { useHospitalNames } from './hospitals';
@@ -11,6 +11,7 @@ import { OpenShared } from './views/open';
 import { Audit } from './views/audit';
 import { Network } from './views/network';
 import { WhoSawMyData } from './views/who-saw';
+import { Prescriptions } from './views/prescriptions';
 
 export interface Context {
   api: Api;
@@ -29,6 +30,12 @@ const VIEWS: View[] = [
   { key: 'share', title: 'Share a record', roles: ['app'], render: (c) => <ShareRecord {...c} /> },
   { key: 'open', title: 'Open a shared record', roles: ['app'], render: (c) => <OpenShared {...c} /> },
   { key: 'audit', title: 'Audit', roles: ['auditor'], render: (c) => <Audit {...c} /> },
+  {
+    key: 'prescriptions',
+    title: 'Prescriptions',
+    roles: ['app', 'auditor', 'admin'],
+    render: (c) => <Prescriptions {...c} />,
+  },
   { key: 'who', title: 'Who saw my data', roles: ['patient'], render: (c) => <WhoSawMyData {...c} /> },
   { key: 'network', title: 'Network', roles: ['admin', 'auditor', 'app'], render: (c) => <Network {...c} /> },
 ];
@@ -36,6 +43,10 @@ const VIEWS: View[] = [
 export function App() {
   const [context, setContext] = useState<Context | null>(null);
   const [current, setCurrent] = useState<string | null>(null);
+  // A new view takes the focus at its heading, so keyboard and screen-reader users land there.
+  useEffect(() => {
+    if (current) document.querySelector<HTMLElement>('main h2')?.focus();
+  }, [current]);
   if (!context) {
     return (
       <main>

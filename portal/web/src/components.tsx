@@ -1,5 +1,7 @@
 // Small pieces every view uses: a labelled input, an error in words, a busy note.
+import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
+import type { AccessLogPage } from './api';
 import { describe, RETRYABLE } from './errors';
 
 let nextControl = 0;
@@ -28,7 +30,9 @@ export function Problem({ error, onRetry }: { error: unknown; onRetry?: () => vo
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
   return (
     <section aria-labelledby={`${title}-title`.replace(/\s+/g, '-')}>
-      <h2 id={`${title}-title`.replace(/\s+/g, '-')}>{title}</h2>
+      <h2 id={`${title}-title`.replace(/\s+/g, '-')} tabIndex={-1}>
+        {title}
+      </h2>
       {children}
     </section>
   );
@@ -67,5 +71,82 @@ export function Pager({
         Next page
       </button>
     </nav>
+  );
+}
+
+/**
+ * One piece of work at a time in a view: what it is doing (for `Busy`), and its error (for
+ * `Problem`), cleared when the next one starts.
+ */
+export function useTask() {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  /** Runs `work`, which may say what it is doing next. */
+  const run = async (what: string, work: (say: (what: string) => void) => Promise<void>) => {
+    setError(null);
+    setBusy(what);
+    try {
+      await work(setBusy);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+/** A labelled, required input for a 32-byte id (`0x` and 64 hex digits). */
+export function IdInput({
+  id,
+  label,
+  value,
+  onInput,
+}: {
+  id: string;
+  label: ComponentChildren;
+  value: string;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <>
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        required
+        aria-required="true"
+        pattern="0x[0-9a-fA-F]{64}"
+        title="0x and 64 hex digits"
+        autocomplete="off"
+        value={value}
+        onInput={(event) => onInput(event.currentTarget.value)}
+      />
+    </>
+  );
+}
+
+/** A page of the access log: what is loading, its error, the rows as `rows` shows them, pages. */
+export function LogPage({
+  log,
+  label,
+  load,
+  rows,
+}: {
+  log: { page: AccessLogPage | null; cursors: (string | null)[]; busy: string | null; error: unknown };
+  label: string;
+  load: (cursor: string | null, trail: (string | null)[]) => void;
+  rows: (page: AccessLogPage) => ComponentChildren;
+}) {
+  return (
+    <>
+      <Busy what={log.busy} />
+      <Problem error={log.error} />
+      {log.page && (
+        <>
+          {rows(log.page)}
+          <Pager label={label} trail={log.cursors} next={log.page.nextCursor} load={load} />
+        </>
+      )}
+    </>
   );
 }

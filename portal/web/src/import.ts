@@ -1,12 +1,15 @@
 // Reads an import file: NDJSON (one `submitRecord` object per line) or CSV (a header row with
-// `patient`, `recordType`, optionally `clientRequestId`, and field names). Each record keeps
-// its request id, so a resumed import never stores a record twice.
+// `patient`, `recordType`, optionally `clientRequestId` and `validUntil`, and field names).
+// Give each record its source system's id as `clientRequestId`: then importing a file again
+// stores nothing twice. Records without one get an id per reading of the file, which a resumed
+// import keeps.
 
 export interface ImportedRecord {
   clientRequestId: string;
   patient: string;
   recordType: string;
   fields: Record<string, string>;
+  validUntil?: string;
 }
 
 /** Splits one CSV line, with double-quoted cells ("" inside quotes is a quote). */
@@ -50,6 +53,8 @@ export function parseImport(name: string, text: string, newId: () => string): Im
         const value = cells[index].trim();
         if (column === 'patient' || column === 'recordType' || column === 'clientRequestId') {
           record[column] = value;
+        } else if (column === 'validUntil') {
+          if (value !== '') record.validUntil = value;
         } else if (value !== '') record.fields[column] = value;
       });
       record.clientRequestId ||= newId();
@@ -71,6 +76,7 @@ export function parseImport(name: string, text: string, newId: () => string): Im
       patient: value.patient,
       recordType: value.recordType,
       fields: value.fields ?? {},
+      ...(typeof value.validUntil === 'string' && { validUntil: value.validUntil }),
     };
   });
 }

@@ -9,7 +9,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use jsonrpsee::core::ClientError;
+use jsonrpsee::{core::ClientError, ws_client::WsClientBuilder};
 use medchain_app_api::{auth::Role, AccessLogQuery, ErrorCode, MedchainApiClient};
 use medchain_tests::{
 	custodian::{pseudonym_of, register_patient},
@@ -57,6 +57,15 @@ async fn staff_share_and_open_a_record_in_the_portal() -> Result<()> {
 	}
 	let own = AccessLogQuery { patient: Some(pseudonym_of(PATIENT)), ..Default::default() };
 	as_patient.access_log(own).await.map_err(|e| e.to_string())?;
+
+	step("a WebSocket ticket opens one connection, for the token that asked");
+	let app_a = net.nodes[A].app_rpc(Role::App)?;
+	let ticket = app_a.ws_ticket().await.map_err(|e| e.to_string())?.ticket;
+	let port = net.nodes[A].custodian()?.port;
+	let url = format!("ws://127.0.0.1:{port}/?ticket={ticket}");
+	let socket = WsClientBuilder::default().build(&url).await.map_err(|e| e.to_string())?;
+	socket.record_types().await.map_err(|e| format!("over the ticket's WebSocket: {e}"))?;
+	assert!(WsClientBuilder::default().build(&url).await.is_err(), "a ticket works once");
 
 	let out = output_folder()?;
 	let url = |index: usize| -> Result<String> {

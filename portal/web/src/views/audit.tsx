@@ -1,24 +1,22 @@
 // The access log for auditors: one subject (patient, hospital, custodian or record), a time
 // range, pages; granted reads beside refused attempts, accesses per day, and a FHIR download.
 import { useState } from 'preact/hooks';
-import type { AccessLogPage, AccessRow } from '../api';
+import type { AccessRow } from '../api';
 import type { Context } from '../app';
-import { Busy, Pager, Problem, Section } from '../components';
+import { LogPage, Section } from '../components';
 import { useHospitalNames } from '../hospitals';
+import { usePagedLog } from '../paged-log';
+import { emptyPage, isBreakGlass, kind, outcome, reader, rowKey, type RowsProps } from '../access-words';
 
 const SUBJECTS = ['patient', 'hospital', 'custodian', 'record'] as const;
 type Subject = (typeof SUBJECTS)[number];
-const PAGE = 50;
 
 export function Audit({ api }: Context) {
   const [subject, setSubject] = useState<Subject>('patient');
   const [value, setValue] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [page, setPage] = useState<AccessLogPage | null>(null);
-  const [cursors, setCursors] = useState<(string | null)[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const log = usePagedLog(api, 'Reading the access log…');
   const names = useHospitalNames(api);
 
   const query = () => {
@@ -29,21 +27,9 @@ export function Audit({ api }: Context) {
     if (to) filter.to = new Date(to).toISOString();
     return filter;
   };
-  const load = async (cursor: string | null, trail: (string | null)[]) => {
-    setError(null);
-    setBusy('Reading the access log…');
-    try {
-      setPage(await api.accessLog({ ...query(), limit: PAGE, ...(cursor && { cursor }) }));
-      setCursors(trail);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
-  };
-  const download = async () => {
-    setError(null);
-    try {
+  const load = (cursor: string | null, trail: (string | null)[]) => log.load(query(), cursor, trail);
+  const download = () =>
+    log.run('Exporting FHIR AuditEvents…', async () => {
       const bundle = await api.exportFhir('AuditEvent', { ...query(), limit: 500 });
       const link = document.createElement('a');
       link.href = URL.createObjectURL(
@@ -52,10 +38,7 @@ export function Audit({ api }: Context) {
       link.download = 'medchain-audit-bundle.json';
       link.click();
       URL.revokeObjectURL(link.href);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+    });
 
   return (
     <Section title="Access log">
@@ -85,26 +68,23 @@ export function Audit({ api }: Context) {
           Download FHIR AuditEvents
         </button>
       </form>
-      <Busy what={busy} />
-      <Problem error={error} />
-      {page && (
-        <>
-          <PerDay rows={page.rows} />
-          <AccessTable rows={page.rows} names={names} />
-          <Pager
-            label="Pages of the access log"
-            trail={cursors}
-            next={page.nextCursor}
-            load={(cursor, trail) => void load(cursor, trail)}
-          />
-        </>
-      )}
+      <LogPage
+        log={log}
+        label="Pages of the access log"
+        load={(cursor, trail) => void load(cursor, trail)}
+        rows={(page) => (
+          <>
+            <PerDay rows={page.rows} />
+            <AccessTable rows={page.rows} next={page.nextCursor} names={names} />
+          </>
+        )}
+      />
     </Section>
   );
 }
 
-function AccessTable({ rows, names }: { rows: AccessRow[]; names: (id?: number) => string }) {
-  if (rows.length === 0) return <p>No accesses match.</p>;
+function AccessTable({ rows, next, names }: RowsProps) {
+  if (rows.length === 0) return <p>{emptyPage(next, 'No accesses match.')}</p>;
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label="Accesses">
     <table>
@@ -122,11 +102,11 @@ function AccessTable({ rows, names }: { rows: AccessRow[]; names: (id?: number) 
       </thead>
       <tbody>
         {rows.map((row) => (
-          <tr key={`${row.block}-${row.accessId ?? row.reason}`} class={row.breakGlass ? 'break-glass' : row.outcome}>
+          <tr key={rowKey(row)} class={isBreakGlass(row) ? 'break-glass' : row.outcome}>
             <td>{new Date(row.time).toLocaleString()}</td>
-            <td>{row.outcome === 'granted' ? `granted, ${row.disclosure ?? ''}` : `refused: ${row.reason}`}</td>
-            <td>{row.breakGlass ? 'break-glass (emergency)' : row.kind}</td>
-            <td>{names(row.accessorHospital ?? row.hospital)}</td>
+            <td>{outcome(row)}</td>
+            <td>{kind(row)}</td>
+            <td>{reader(row, names)}</td>
             <td>{row.purpose}</td>
             <td>{row.fields?.join(', ') ?? '—'}</td>
             <td>

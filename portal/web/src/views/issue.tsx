@@ -3,8 +3,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Hex, RecordStatus, RecordType, SubmittedRecord } from '../api';
 import type { Context } from '../app';
-import { Busy, Problem, Section } from '../components';
+import { Busy, IdInput, Problem, Section } from '../components';
 import { parseImport, type ImportedRecord } from '../import';
+import { useLive } from '../live';
 
 const BATCH = 100;
 
@@ -12,7 +13,7 @@ function requestId(): string {
   return `portal-${Date.now().toString(36)}-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`;
 }
 
-export function IssueRecord({ api }: Context) {
+export function IssueRecord({ api, session }: Context) {
   const [types, setTypes] = useState<RecordType[]>([]);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -22,7 +23,7 @@ export function IssueRecord({ api }: Context) {
     <>
       <Section title="Issue a record">
         <Problem error={error} />
-        {types.length > 0 && <RecordForm context={api} types={types} />}
+        {types.length > 0 && <RecordForm context={api} hospital={session.hospital} types={types} />}
       </Section>
       <Section title="Import records">
         <ImportForm api={api} />
@@ -31,9 +32,33 @@ export function IssueRecord({ api }: Context) {
   );
 }
 
-function RecordForm({ context: api, types }: { context: Context['api']; types: RecordType[] }) {
+/** The anchors this hospital's records got, by record id, as the node's finalized events say. */
+function useLiveAnchors(api: Context['api'], hospital: number) {
+  const [anchored, setAnchored] = useState<Map<string, number>>(new Map());
+  const error = useLive(api, { hospital }, (event) => {
+    const recordId = event.recordId;
+    if (event.kind === 'recordAnchored' && recordId) {
+      setAnchored((known) => new Map(known).set(recordId, event.block));
+    }
+  });
+  return { anchored, error };
+}
+
+function RecordForm({
+  context: api,
+  hospital,
+  types,
+}: {
+  context: Context['api'];
+  hospital: number;
+  types: RecordType[];
+}) {
+  const live = useLiveAnchors(api, hospital);
   const [typeName, setTypeName] = useState(types[0].recordType);
   const [patient, setPatient] = useState('');
+  const [validUntil, setValidUntil] = useState('');
+  // One id per record until the node stores it: a retry after a lost answer stores nothing twice.
+  const [clientRequestId, setClientRequestId] = useState(requestId);
   const [values, setValues] = useState<Record<string, string>>({});
   const [submitted, setSubmitted] = useState<SubmittedRecord | null>(null);
   const [status, setStatus] = useState<RecordStatus | null>(null);
@@ -55,13 +80,16 @@ function RecordForm({ context: api, types }: { context: Context['api']; types: R
     try {
       setSubmitted(
         await api.submitRecord({
-          clientRequestId: requestId(),
+          clientRequestId,
           patient: patient.trim() as Hex,
           recordType: type.recordType,
           fields,
+          ...(type.recordType === 'PRESCRIPTION' &&
+            validUntil && { validUntil: new Date(`${validUntil}T23:59:59Z`).toISOString() }),
         }),
       );
       setValues({});
+      setClientRequestId(requestId());
     } catch (caught) {
       setError(caught);
     } finally {
@@ -86,6 +114,7 @@ function RecordForm({ context: api, types }: { context: Context['api']; types: R
         onChange={(event) => {
           setTypeName(event.currentTarget.value);
           setValues({});
+          setClientRequestId(requestId());
         }}
       >
         {types.map((candidate) => (
@@ -94,17 +123,15 @@ function RecordForm({ context: api, types }: { context: Context['api']; types: R
           </option>
         ))}
       </select>
-      <label for="record-patient">
-        Patient pseudonym <span class="required">(required)</span>
-      </label>
-      <input
+      <IdInput
         id="record-patient"
-        required
-        aria-required="true"
-        pattern="0x[0-9a-fA-F]{64}"
-        title="0x and 64 hex digits"
+        label={
+          <>
+            Patient pseudonym <span class="required">(required)</span>
+          </>
+        }
         value={patient}
-        onInput={(event) => setPatient(event.currentTarget.value)}
+        onInput={setPatient}
       />
       {type.fields.map((field) => (
         <div class="field" key={`${type.recordType}-${field.name}`}>
@@ -131,6 +158,17 @@ function RecordForm({ context: api, types }: { context: Context['api']; types: R
           )}
         </div>
       ))}
+      {type.recordType === 'PRESCRIPTION' && (
+        <div class="field">
+          <label for="record-valid-until">Valid until (empty: a year; at most a year)</label>
+          <input
+            id="record-valid-until"
+            type="date"
+            value={validUntil}
+            onInput={(event) => setValidUntil(event.currentTarget.value)}
+          />
+        </div>
+      )}
       <button type="submit" disabled={busy !== null}>
         Issue the record
       </button>
@@ -141,14 +179,22 @@ function RecordForm({ context: api, types }: { context: Context['api']; types: R
           <p>
             Stored. Record id <code data-testid="record-id">{submitted.recordId}</code>
           </p>
-          <p>
-            Status: <strong data-testid="record-status">{status?.status ?? submitted.status}</strong>
-            {status?.blockNumber !== undefined && <> in block #{status.blockNumber}</>}
-            {status?.reason && <> ({status.reason})</>}
-          </p>
+          {live.anchored.has(submitted.recordId) ? (
+            <p>
+              Status: <strong data-testid="record-status">finalized</strong> in block #
+              {live.anchored.get(submitted.recordId)} (live)
+            </p>
+          ) : (
+            <p>
+              Status: <strong data-testid="record-status">{status?.status ?? submitted.status}</strong>
+              {status?.blockNumber !== undefined && <> in block #{status.blockNumber}</>}
+              {status?.reason && <> ({status.reason})</>}; it updates when the anchor is final
+            </p>
+          )}
           <button type="button" onClick={refresh}>
-            Check the anchor
+            Check the anchor now
           </button>
+          <Problem error={live.error} />
         </div>
       )}
     </form>

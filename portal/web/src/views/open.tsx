@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Hex, RecordType, SharedFields } from '../api';
 import type { Context } from '../app';
-import { Busy, Problem, Section } from '../components';
+import { Busy, IdInput, Problem, Section, useTask } from '../components';
 import { PURPOSES } from '../consent';
 import { RpcError } from '../rpc';
 import { QrScanner } from './qr';
@@ -23,33 +23,25 @@ export function OpenShared({ api }: Context) {
   const [recordId, setRecordId] = useState('');
   const [purpose, setPurpose] = useState('TREAT');
   const [opened, setOpened] = useState<SharedFields | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { busy, error, setError, run } = useTask();
   useEffect(() => {
     api.recordTypes().then(setTypes, setError);
   }, [api]);
 
-  const attempt = async (open: () => Promise<SharedFields>) => {
-    setError(null);
+  const attempt = (open: () => Promise<SharedFields>) => {
     setOpened(null);
-    setBusy('Logging the access on the chain and asking the custodian…');
-    try {
-      setOpened(await open());
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
+    return run('Logging the access on the chain and asking the custodian…', async () =>
+      setOpened(await open()),
+    );
   };
   const submit = (event: Event) => {
     event.preventDefault();
     void attempt(() => api.accessShared(token.trim(), recordId.trim() as Hex, purpose));
   };
+  // Only a logged access is retried (`retryAccess`); one in no block yet must not be sent again.
   const pending = loggedAccess(error);
   const retry =
-    pending === null
-      ? () => void attempt(() => api.accessShared(token.trim(), recordId.trim() as Hex, purpose))
-      : () => void attempt(() => api.retryAccess(token.trim(), pending));
+    pending === null ? undefined : () => void attempt(() => api.retryAccess(token.trim(), pending));
   const type = opened && types.find((candidate) => candidate.recordType === opened.recordType);
 
   return (
@@ -61,17 +53,20 @@ export function OpenShared({ api }: Context) {
           required
           autocomplete="off"
           value={token}
-          onInput={(event) => setToken(event.currentTarget.value)}
+          onInput={(event) => {
+            setToken(event.currentTarget.value);
+            setError(null);
+          }}
         />
         <QrScanner onScanned={setToken} />
-        <label for="open-record">Record id</label>
-        <input
+        <IdInput
           id="open-record"
-          required
-          pattern="0x[0-9a-fA-F]{64}"
-          title="0x and 64 hex digits"
+          label="Record id"
           value={recordId}
-          onInput={(event) => setRecordId(event.currentTarget.value)}
+          onInput={(value) => {
+            setRecordId(value);
+            setError(null);
+          }}
         />
         <label for="open-purpose">Purpose</label>
         <select id="open-purpose" value={purpose} onChange={(event) => setPurpose(event.currentTarget.value)}>

@@ -22,7 +22,10 @@ export function QrScanner({ onScanned }: { onScanned: (value: string) => void })
     (async () => {
       try {
         stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
-        if (!video.current) return;
+        if (stopped || !video.current) {
+          stream.getTracks().forEach((track) => track.stop());
+          return;
+        }
         video.current.srcObject = stream;
         await video.current.play();
         while (!stopped) {

@@ -5,7 +5,7 @@ import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
 import type { CreatedShare, Hex, Hospital, RecordType, ShareTerms } from '../api';
 import type { Context } from '../app';
-import { Busy, Problem, Section } from '../components';
+import { Busy, IdInput, Problem, Section, useTask } from '../components';
 import { consentMessage, newShareToken, patientKey, PURPOSES } from '../consent';
 
 export function ShareRecord({ api, session }: Context) {
@@ -20,8 +20,7 @@ export function ShareRecord({ api, session }: Context) {
   const [purpose, setPurpose] = useState('TREAT');
   const [secret, setSecret] = useState('');
   const [created, setCreated] = useState<{ share: CreatedShare; token: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { busy, error, setError, run } = useTask();
   useEffect(() => {
     api.recordTypes().then((loaded) => {
       setTypes(loaded);
@@ -31,13 +30,11 @@ export function ShareRecord({ api, session }: Context) {
   }, [api]);
   const type = types.find((candidate) => candidate.recordType === typeName);
 
-  const share = async (event: Event) => {
+  const share = (event: Event) => {
     event.preventDefault();
     if (!type) return;
-    setError(null);
     setCreated(null);
-    try {
-      setBusy('Signing the consent in this page…');
+    const signAndShare = async (say: (what: string) => void) => {
       const key = await patientKey(secret);
       const { token, tokenPublic } = await newShareToken();
       const terms: ShareTerms = {
@@ -64,30 +61,19 @@ export function ShareRecord({ api, session }: Context) {
           'The node describes these terms differently from this page (is the record type right?). Nothing was signed.',
         );
       }
-      setBusy('Creating the share on the chain (it waits for finality)…');
+      say('Creating the share on the chain (it waits for finality)…');
       const signature = key.sign(message);
       const share = await api.createShare(terms, prepared.nonce, prepared.deadline, signature);
       setCreated({ share, token });
-      setSecret('');
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
+    };
+    // The phrase is needed for one signature only.
+    void run('Signing the consent in this page…', signAndShare).finally(() => setSecret(''));
   };
 
   return (
     <Section title="Share a record">
       <form onSubmit={share} aria-label="Share a record">
-        <label for="share-record">Record id</label>
-        <input
-          id="share-record"
-          required
-          pattern="0x[0-9a-fA-F]{64}"
-          title="0x and 64 hex digits"
-          value={recordId}
-          onInput={(event) => setRecordId(event.currentTarget.value)}
-        />
+        <IdInput id="share-record" label="Record id" value={recordId} onInput={setRecordId} />
         <label for="share-type">Record type</label>
         <select
           id="share-type"
@@ -158,6 +144,7 @@ export function ShareRecord({ api, session }: Context) {
           id="share-secret"
           type="password"
           autocomplete="off"
+          data-1p-ignore
           required
           value={secret}
           onInput={(event) => setSecret(event.currentTarget.value)}
@@ -205,20 +192,12 @@ function ShareToken({ token, share }: { token: string; share: CreatedShare }) {
 /** Revokes the share this page created, at the patient's request. */
 function Revoke({ api, grantId }: { api: Context['api']; grantId: number }) {
   const [revoked, setRevoked] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const revoke = async () => {
-    setError(null);
-    setBusy('Revoking on the chain (it waits for finality)…');
-    try {
+  const { busy, error, run } = useTask();
+  const revoke = () =>
+    run('Revoking on the chain (it waits for finality)…', async () => {
       await api.revokeShare(grantId);
       setRevoked(true);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
   return (
     <div>
       {revoked ? (

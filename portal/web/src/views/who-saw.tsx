@@ -1,37 +1,30 @@
 // The patient's own page: every access to their records, with the hospital, the purpose, the
 // time and the fields released; emergency (break-glass) accesses stand out.
-import { useEffect, useState } from 'preact/hooks';
-import type { AccessLogPage, AccessRow } from '../api';
+import { useEffect } from 'preact/hooks';
 import type { Context } from '../app';
-import { Busy, Pager, Problem, Section } from '../components';
+import { LogPage, Problem, Section } from '../components';
 import { useHospitalNames } from '../hospitals';
+import { usePagedLog } from '../paged-log';
+import { useLive } from '../live';
+import { emptyPage, isBreakGlass, outcome, reader, rowKey, type RowsProps } from '../access-words';
 
-const PAGE = 50;
 
 export function WhoSawMyData({ api, session }: Context) {
-  const [page, setPage] = useState<AccessLogPage | null>(null);
-  const [cursors, setCursors] = useState<(string | null)[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const log = usePagedLog(api, 'Reading who opened your records…');
+  const { page } = log;
   const names = useHospitalNames(api);
-  const load = async (cursor: string | null, trail: (string | null)[]) => {
-    setError(null);
-    setBusy('Reading who opened your records…');
-    try {
-      setPage(
-        await api.accessLog({ patient: session.patient, limit: PAGE, ...(cursor && { cursor }) }),
-      );
-      setCursors(trail);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const load = (cursor: string | null, trail: (string | null)[]) =>
+    log.load({ patient: session.patient }, cursor, trail);
   useEffect(() => {
     void load(null, []);
   }, [api]);
-  const emergencies = page?.rows.filter((row) => row.breakGlass).length ?? 0;
+  // A new access to the patient's records shows at once on the first page.
+  const liveError = useLive(api, session.patient && { patient: session.patient }, (event) => {
+    if (['shareUsed', 'emergencyAccess'].includes(event.kind) && log.cursors.length === 0) {
+      void load(null, []);
+    }
+  });
+  const emergencies = page?.rows.filter(isBreakGlass).length ?? 0;
   return (
     <Section title="Who saw my data">
       <p>
@@ -47,44 +40,35 @@ export function WhoSawMyData({ api, session }: Context) {
       <button type="button" onClick={() => void load(null, [])}>
         Refresh
       </button>
-      <Busy what={busy} />
-      <Problem error={error} />
-      {page && (
-        <>
-          <AccessCards rows={page.rows} names={names} />
-          <Pager
-            label="Pages of your access log"
-            trail={cursors}
-            next={page.nextCursor}
-            load={(cursor, trail) => void load(cursor, trail)}
-          />
-        </>
-      )}
+      <Problem error={liveError} />
+      <LogPage
+        log={log}
+        label="Pages of your access log"
+        load={(cursor, trail) => void load(cursor, trail)}
+        rows={(page) => <AccessCards rows={page.rows} next={page.nextCursor} names={names} />}
+      />
     </Section>
   );
 }
 
 /** Each access as a sentence: readable at phone width. */
-function AccessCards({ rows, names }: { rows: AccessRow[]; names: (id?: number) => string }) {
-  if (rows.length === 0) return <p>Nobody has opened your records.</p>;
+function AccessCards({ rows, next, names }: RowsProps) {
+  if (rows.length === 0) return <p>{emptyPage(next, 'Nobody has opened your records.')}</p>;
   return (
     <ul class="cards" aria-label="Accesses to your records, oldest first">
       {rows.map((row) => (
-        <li
-          key={`${row.block}-${row.accessId ?? row.reason}`}
-          class={row.breakGlass ? 'break-glass' : row.outcome}
-        >
+        <li key={rowKey(row)} class={isBreakGlass(row) ? 'break-glass' : row.outcome}>
           <p>
-            <strong>{names(row.accessorHospital ?? row.hospital)}</strong>{' '}
+            <strong>{reader(row, names, true)}</strong>{' '}
             {row.outcome === 'granted' ? 'opened' : 'tried to open'} your{' '}
             {row.recordType ?? 'record'} on {new Date(row.time).toLocaleString()}
-            {row.breakGlass && <strong> in an emergency, without your share (break-glass)</strong>}
+            {isBreakGlass(row) && <strong> in an emergency, without your share (break-glass)</strong>}
           </p>
           <p class="detail">
             Purpose {row.purpose}.{' '}
             {row.outcome === 'granted'
-              ? `Fields released: ${row.fields?.join(', ') ?? 'none'} (${row.disclosure ?? ''}).`
-              : `Refused: ${row.reason}.`}
+              ? `Fields released: ${row.fields?.join(', ') ?? 'none'}. ${outcome(row)}.`
+              : `It was ${outcome(row)}.`}
           </p>
         </li>
       ))}
