@@ -3,7 +3,7 @@
 //! keyboard alone, the patient signs a share of two fields with B in A's portal, B opens them
 //! (both verified, no notes), C is refused (wrong hospital), the share is revoked and B is
 //! refused (revoked), the patient sees B's read in "Who saw my data", and A's auditor downloads
-//! the patient's FHIR bundle, which must validate.
+//! the patient's FHIR bundle, which must validate; A then issues and verifies a prescription.
 //! Every view passes axe-core (no serious or critical violation) and no request leaves the node.
 //! Screenshots go to `$MEDCHAIN_TEST_LOGS/portal` (the multi-node tests' log folder).
 
