@@ -1,9 +1,9 @@
 // The portal's shell: sign in with the hospital's API token, then the views the token's role
 // may use.
 import { useEffect, useState } from 'preact/hooks';
-import { Api, type Role, type Session } from './api';
+import { Api, type Hospital, type Role, type Session } from './api';
 import { Problem } from './components';
-import { useHospitalNames } from './hospitals';
+import { memberName, readMembers } from './hospitals';
 import { SignIn } from './views/signin';
 import { IssueRecord } from './views/issue';
 import { ShareRecord } from './views/share';
@@ -16,6 +16,10 @@ import { Prescriptions } from './views/prescriptions';
 export interface Context {
   api: Api;
   session: Session;
+  /** The consortium's members, read at sign-in. */
+  members: Map<number, Hospital>;
+  /** A member's name by id. */
+  name: (id?: number) => string;
 }
 
 interface View {
@@ -51,7 +55,12 @@ export function App() {
     return (
       <main>
         <h1>medchain portal</h1>
-        <SignIn onSignedIn={(api, session) => setContext({ api, session })} />
+        <SignIn
+          onSignedIn={async (api, session) => {
+            const members = await readMembers(api);
+            setContext({ api, session, members, name: (id) => memberName(members, id) });
+          }}
+        />
       </main>
     );
   }
@@ -90,12 +99,11 @@ export function App() {
   );
 }
 
-function SignedInAs({ api, session }: Context) {
-  const names = useHospitalNames(api);
+function SignedInAs({ session, name }: Context) {
   return (
     <p class="who">
       Signed in as <strong>{session.role}</strong>
-      {session.role === 'patient' ? ' (your own records)' : ` at ${names(session.hospital)}`}
+      {session.role === 'patient' ? ' (your own records)' : ` at ${name(session.hospital)}`}
     </p>
   );
 }

@@ -150,3 +150,34 @@ export function LogPage({
     </>
   );
 }
+
+/** A table that scrolls sideways at phone width, reachable by keyboard, with a header row. */
+export function ScrollTable({
+  label,
+  caption,
+  columns,
+  children,
+}: {
+  label: string;
+  caption: string;
+  columns: string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={label}>
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col" key={column}>
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

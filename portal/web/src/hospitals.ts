@@ -1,22 +1,18 @@
-// The consortium's members by id, read once per signed-in token (`medchain_hospitals`, any
-// role).
-import { useEffect, useState } from 'preact/hooks';
+// The consortium's members by id, read once when someone signs in (`medchain_hospitals`, any
+// role), and how the portal names them.
 import type { Api, Hospital } from './api';
 
-/** The members by id; empty until the list is read (or if it can't be). */
-export function useMembers(api: Api): Map<number, Hospital> {
-  const [members, setMembers] = useState<Map<number, Hospital>>(new Map());
-  useEffect(() => {
-    api.hospitals().then(
-      (page) => setMembers(new Map(page.hospitals.map((member) => [member.id, member]))),
-      () => setMembers(new Map()),
-    );
-  }, [api]);
-  return members;
+/** The members by id; empty if the list can't be read (ids are shown then). */
+export async function readMembers(api: Api): Promise<Map<number, Hospital>> {
+  try {
+    const page = await api.hospitals();
+    return new Map(page.hospitals.map((member) => [member.id, member]));
+  } catch {
+    return new Map();
+  }
 }
 
-/** A function naming a member id: its registry name, or "hospital N" until the list is read. */
-export function useHospitalNames(api: Api): (id?: number) => string {
-  const members = useMembers(api);
-  return (id) => (id === undefined ? 'unknown' : (members.get(id)?.name ?? `hospital ${id}`));
+/** A member's registry name, or "hospital N" if the list doesn't have it. */
+export function memberName(members: Map<number, Hospital>, id?: number): string {
+  return id === undefined ? 'unknown' : (members.get(id)?.name ?? `hospital ${id}`);
 }

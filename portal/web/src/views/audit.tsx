@@ -3,21 +3,19 @@
 import { useState } from 'preact/hooks';
 import type { AccessRow } from '../api';
 import type { Context } from '../app';
-import { LogPage, Section } from '../components';
-import { useHospitalNames } from '../hospitals';
+import { LogPage, ScrollTable, Section } from '../components';
 import { usePagedLog } from '../paged-log';
 import { emptyPage, isBreakGlass, kind, outcome, reader, rowKey, type RowsProps } from '../access-words';
 
 const SUBJECTS = ['patient', 'hospital', 'custodian', 'record'] as const;
 type Subject = (typeof SUBJECTS)[number];
 
-export function Audit({ api }: Context) {
+export function Audit({ api, name: names }: Context) {
   const [subject, setSubject] = useState<Subject>('patient');
   const [value, setValue] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const log = usePagedLog(api, 'Reading the access log…');
-  const names = useHospitalNames(api);
 
   const query = () => {
     const filter: Record<string, unknown> = {
@@ -86,21 +84,11 @@ export function Audit({ api }: Context) {
 function AccessTable({ rows, next, names }: RowsProps) {
   if (rows.length === 0) return <p>{emptyPage(next, 'No accesses match.')}</p>;
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label="Accesses">
-    <table>
-      <caption>Accesses, oldest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Hospital</th>
-          <th scope="col">Purpose</th>
-          <th scope="col">Fields</th>
-          <th scope="col">Record</th>
-        </tr>
-      </thead>
-      <tbody>
+    <ScrollTable
+      label="Accesses"
+      caption="Accesses, oldest first"
+      columns={['Time', 'Outcome', 'Kind', 'Hospital', 'Purpose', 'Fields', 'Record']}
+    >
         {rows.map((row) => (
           <tr key={rowKey(row)} class={isBreakGlass(row) ? 'break-glass' : row.outcome}>
             <td>{new Date(row.time).toLocaleString()}</td>
@@ -114,9 +102,7 @@ function AccessTable({ rows, next, names }: RowsProps) {
             </td>
           </tr>
         ))}
-      </tbody>
-    </table>
-    </div>
+      </ScrollTable>
   );
 }
 

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Health, Hospital } from '../api';
 import type { Context } from '../app';
-import { Problem, Section } from '../components';
+import { Problem, ScrollTable, Section } from '../components';
 
 export function Network({ api, session }: Context) {
   const [hospitals, setHospitals] = useState<Hospital[]>([]);
@@ -37,20 +37,11 @@ export function Network({ api, session }: Context) {
       <button type="button" onClick={refresh}>
         Refresh
       </button>
-      <div class="table-scroll" tabIndex={0} role="region" aria-label="Members">
-      <table>
-        <caption>Members of the consortium</caption>
-        <thead>
-          <tr>
-            <th scope="col">Id</th>
-            <th scope="col">Name</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Status</th>
-            <th scope="col">Validator</th>
-            <th scope="col">Nodes</th>
-          </tr>
-        </thead>
-        <tbody>
+      <ScrollTable
+        label="Members"
+        caption="Members of the consortium"
+        columns={['Id', 'Name', 'Kind', 'Status', 'Validator', 'Nodes']}
+      >
           {hospitals.map((hospital) => (
             <tr key={hospital.id}>
               <td>{hospital.id}</td>
@@ -61,9 +52,7 @@ export function Network({ api, session }: Context) {
               <td>{hospital.nodes.length}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      </div>
+        </ScrollTable>
     </Section>
   );
 }

@@ -5,10 +5,8 @@ import { useState } from 'preact/hooks';
 import type { FilledPrescription, Hex, PrescriptionVerification } from '../api';
 import type { Context } from '../app';
 import { Busy, IdInput, Problem, Section, useTask } from '../components';
-import { useMembers } from '../hospitals';
 
-export function Prescriptions({ api, session }: Context) {
-  const members = useMembers(api);
+export function Prescriptions({ api, session, members }: Context) {
   const pharmacy = members.get(session.hospital)?.kind === 'pharmacy';
   const [recordId, setRecordId] = useState('');
   const [token, setToken] = useState('');

@@ -3,14 +3,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { u8aToHex } from '@polkadot/util';
 import QRCode from 'qrcode';
-import type { CreatedShare, Hex, Hospital, RecordType, ShareTerms } from '../api';
+import type { CreatedShare, Hex, RecordType, ShareTerms } from '../api';
 import type { Context } from '../app';
 import { Busy, IdInput, Problem, Section, useTask } from '../components';
 import { consentMessage, newShareToken, patientKey, PURPOSES } from '../consent';
 
-export function ShareRecord({ api, session }: Context) {
+export function ShareRecord({ api, session, members }: Context) {
   const [types, setTypes] = useState<RecordType[]>([]);
-  const [hospitals, setHospitals] = useState<Hospital[]>([]);
   const [recordId, setRecordId] = useState('');
   const [typeName, setTypeName] = useState('');
   const [fields, setFields] = useState<string[]>([]);
@@ -26,7 +25,6 @@ export function ShareRecord({ api, session }: Context) {
       setTypes(loaded);
       setTypeName(loaded[0]?.recordType ?? '');
     }, setError);
-    api.hospitals().then((page) => setHospitals(page.hospitals), setError);
   }, [api]);
   const type = types.find((candidate) => candidate.recordType === typeName);
 
@@ -110,7 +108,7 @@ export function ShareRecord({ api, session }: Context) {
         <label for="share-grantee">Hospital that may open it</label>
         <select id="share-grantee" value={grantee} onChange={(event) => setGrantee(event.currentTarget.value)}>
           <option value="">Any hospital holding the token</option>
-          {hospitals.map((hospital) => (
+          {[...members.values()].map((hospital) => (
             <option key={hospital.id} value={String(hospital.id)}>
               {hospital.name} ({hospital.id})
             </option>

@@ -3,7 +3,11 @@ import { Api, type Session } from '../api';
 import { Problem } from '../components';
 
 /** Sign in with an API token; the node says which role it holds. */
-export function SignIn({ onSignedIn }: { onSignedIn: (api: Api, session: Session) => void }) {
+export function SignIn({
+  onSignedIn,
+}: {
+  onSignedIn: (api: Api, session: Session) => Promise<void>;
+}) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -13,7 +17,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (api: Api, session: Session
     setError(null);
     const api = new Api(token.trim());
     try {
-      onSignedIn(api, await api.session());
+      await onSignedIn(api, await api.session());
     } catch (caught) {
       setError(caught);
     } finally {

@@ -3,16 +3,14 @@
 import { useEffect } from 'preact/hooks';
 import type { Context } from '../app';
 import { LogPage, Problem, Section } from '../components';
-import { useHospitalNames } from '../hospitals';
 import { usePagedLog } from '../paged-log';
 import { useLive } from '../live';
 import { emptyPage, isBreakGlass, outcome, reader, rowKey, type RowsProps } from '../access-words';
 
 
-export function WhoSawMyData({ api, session }: Context) {
+export function WhoSawMyData({ api, session, name: names }: Context) {
   const log = usePagedLog(api, 'Reading who opened your records…');
   const { page } = log;
-  const names = useHospitalNames(api);
   const load = (cursor: string | null, trail: (string | null)[]) =>
     log.load({ patient: session.patient }, cursor, trail);
   useEffect(() => {
